@@ -1,0 +1,120 @@
+package herald
+
+import (
+	"slices"
+	"strings"
+)
+
+// Decision kinds with rules about who may take them (R10, R51). Any other
+// decision is "general": any responder may record it.
+const (
+	DecisionGeneral              = "general"
+	DecisionFailover             = "failover"
+	DecisionEmergencyMaintenance = "emergency_maintenance"
+	DecisionSeverity             = "severity"
+	DecisionStatusPage           = "status_page"
+)
+
+// DecisionKinds lists the known decision kinds.
+var DecisionKinds = []string{DecisionGeneral, DecisionFailover, DecisionEmergencyMaintenance, DecisionSeverity, DecisionStatusPage}
+
+// Decision is a choice made during an incident, with its rationale (R50):
+// "fail over: 30-45 minutes to recover against 2-4 hours to restore".
+type Decision struct {
+	Kind      string `json:"kind"`
+	What      string `json:"what"`
+	Rationale string `json:"rationale"`
+	// DecidedBy is the user who took the decision; it defaults to whoever
+	// records it, since a scribe often writes down the lead's call.
+	DecidedBy     string `json:"decided_by"`
+	DecidedByName string `json:"decided_by_name"`
+}
+
+// DecisionInput records a decision.
+type DecisionInput struct {
+	Kind      string `json:"kind"`
+	What      string `json:"what"`
+	Rationale string `json:"rationale"`
+	DecidedBy string `json:"decided_by"` // user id or e-mail; empty for the caller
+}
+
+// Normalize validates the decision.
+func (in *DecisionInput) Normalize() error {
+	fe := FieldErrors{}
+	in.Kind = strings.ToLower(strings.TrimSpace(in.Kind))
+	if in.Kind == "" {
+		in.Kind = DecisionGeneral
+	}
+	if !slices.Contains(DecisionKinds, in.Kind) {
+		fe.Add("kind", "must be one of "+strings.Join(DecisionKinds, ", "))
+	}
+	in.What = strings.TrimSpace(in.What)
+	checkText(fe, "what", in.What, MaxTitleLen*5, true)
+	in.Rationale = strings.TrimSpace(in.Rationale)
+	checkText(fe, "rationale", in.Rationale, MaxSummaryLen, true)
+	in.DecidedBy = strings.TrimSpace(in.DecidedBy)
+	return fe.Err()
+}
+
+// AuthorityRule says who may take one kind of decision.
+//
+// Roles are incident roles whose holders may decide. When none of them is
+// staffed on the incident, Fallback roles decide instead (the EOC decides on
+// public communication when there is no incident lead, R10); when neither is
+// staffed the decision is open to any responder unless RequireStaffed is set,
+// in which case it is refused until someone takes the role (a failover is
+// the incident lead's call and nobody else's, R51). Manager requires the
+// decider to be an engineering manager or above.
+type AuthorityRule struct {
+	Roles          []string `json:"roles,omitempty"`
+	Fallback       []string `json:"fallback,omitempty"`
+	RequireStaffed bool     `json:"require_staffed,omitempty"`
+	Manager        bool     `json:"manager,omitempty"`
+}
+
+// CheckAuthority reports whether user may take a decision of kind on inc,
+// by the organisation's rules. It returns an EForbidden or EUnprocessable
+// *Error that says who may.
+func (s *Settings) CheckAuthority(kind string, inc *Incident, user *User) error {
+	rule, ok := s.DecisionAuthority[kind]
+	if !ok {
+		return nil
+	}
+	what := DecisionWhat(kind)
+	if rule.Manager && !user.Manager {
+		return Errorf(EForbidden, "%s is decided by an engineering manager or above; %s is not marked as one", what, user.Name)
+	}
+	for _, roles := range [][]string{rule.Roles, rule.Fallback} {
+		staffed := false
+		for _, role := range roles {
+			if a, ok := inc.Role(role); ok {
+				staffed = true
+				if a.UserID == user.ID {
+					return nil
+				}
+			}
+		}
+		if staffed {
+			return Errorf(EForbidden, "%s is decided by the %s of this incident; %s does not hold that role", what, strings.Join(s.roleNames(roles), " or "), user.Name)
+		}
+	}
+	if rule.RequireStaffed && len(rule.Roles) > 0 {
+		return Errorf(EUnprocessable, "%s is decided by the %s; assign one to the incident first", what, strings.Join(s.roleNames(rule.Roles), " or "))
+	}
+	return nil
+}
+
+// DecisionWhat names a decision kind in a sentence.
+func DecisionWhat(kind string) string {
+	switch kind {
+	case DecisionFailover:
+		return "a failover"
+	case DecisionEmergencyMaintenance:
+		return "emergency maintenance"
+	case DecisionSeverity:
+		return "a severity change"
+	case DecisionStatusPage:
+		return "public status communication"
+	}
+	return "this decision"
+}

@@ -1,0 +1,222 @@
+// Package store keeps Herald's state in SQLite or PostgreSQL and implements
+// the incident service on top of it: every method validates its input, runs
+// in one transaction, applies the process rules from package herald, and
+// appends to the timeline in that same transaction, so a change and its
+// record exist together or not at all.
+//
+// One set of hand-written SQL serves both databases (positional $N
+// parameters, RETURNING, ON CONFLICT, integer microsecond times); the
+// schema differs only where the databases do, in migrations/{sqlite,postgres}.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
+
+	"github.com/heraldhq/herald"
+)
+
+// Dialect names the database behind a DB.
+type Dialect string
+
+// Supported databases.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// Config says which database to open.
+type Config struct {
+	// URL is a postgres:// or postgresql:// URL. Empty means SQLite in DataDir.
+	URL string
+	// DataDir holds herald.db when SQLite is used.
+	DataDir string
+	Clock   herald.Clock
+	Logger  *slog.Logger
+}
+
+// DB is Herald's store. It is safe for concurrent use.
+type DB struct {
+	dialect Dialect
+	// w takes writes. On SQLite it is a single connection: SQLite has one
+	// writer at a time, and queueing in Go is cheaper and fairer than
+	// retrying on SQLITE_BUSY. r takes reads; on PostgreSQL it is w.
+	w, r  *sql.DB
+	clock herald.Clock
+	log   *slog.Logger
+}
+
+// Open connects to the database. It does not migrate; call Migrate.
+func Open(ctx context.Context, cfg Config) (*DB, error) {
+	db := &DB{clock: cfg.Clock, log: cfg.Logger}
+	if db.clock == nil {
+		db.clock = herald.SystemClock{}
+	}
+	if db.log == nil {
+		db.log = slog.New(slog.DiscardHandler)
+	}
+	switch {
+	case strings.HasPrefix(cfg.URL, "postgres://"), strings.HasPrefix(cfg.URL, "postgresql://"):
+		db.dialect = Postgres
+		conn, err := sql.Open("pgx", cfg.URL)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		conn.SetMaxOpenConns(20)
+		conn.SetMaxIdleConns(10)
+		conn.SetConnMaxIdleTime(5 * time.Minute)
+		db.w, db.r = conn, conn
+	case cfg.URL == "":
+		db.dialect = SQLite
+		if cfg.DataDir == "" {
+			return nil, errors.New("open sqlite: no data folder given")
+		}
+		if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+			return nil, fmt.Errorf("open sqlite: create data folder: %w", err)
+		}
+		file := filepath.Join(cfg.DataDir, "herald.db")
+		w, err := sql.Open("sqlite", sqliteDSN(file, true))
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+		w.SetMaxOpenConns(1)
+		r, err := sql.Open("sqlite", sqliteDSN(file, false))
+		if err != nil {
+			w.Close()
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+		r.SetMaxOpenConns(4)
+		db.w, db.r = w, r
+	default:
+		return nil, herald.Errorf(herald.EInvalid, "database URL must start with postgres:// (or be empty for SQLite)")
+	}
+	if err := db.w.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to %s: %w", db.dialect, err)
+	}
+	return db, nil
+}
+
+// sqliteDSN configures a connection: WAL so readers never wait for the
+// writer, a busy timeout for other processes (herald migrate), foreign keys
+// on. Writers take the lock at BEGIN (immediate) so a transaction never fails
+// half-way when upgrading a read lock; readers are query-only.
+func sqliteDSN(path string, writer bool) string {
+	q := url.Values{}
+	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+		q.Add("_pragma", p)
+	}
+	if writer {
+		q.Set("_txlock", "immediate")
+	} else {
+		q.Add("_pragma", "query_only(1)")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Dialect says which database this is.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// SQL returns the connection pool that takes writes, for instrumentation and
+// for packages (the job queue) that share the database.
+func (db *DB) SQL() *sql.DB { return db.w }
+
+// Close closes every connection. In-flight queries finish first.
+func (db *DB) Close() error {
+	var err error
+	if db.r != nil && db.r != db.w {
+		err = db.r.Close()
+	}
+	if db.w != nil {
+		err = errors.Join(err, db.w.Close())
+	}
+	return err
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.r.PingContext(ctx) }
+
+// tx is one write transaction with the time fixed at its start: every row it
+// writes carries the same "now", and the clock is read once.
+type tx struct {
+	*sql.Tx
+	db  *DB
+	now time.Time
+}
+
+// write runs fn in a write transaction and commits when fn returns nil.
+func (db *DB) write(ctx context.Context, fn func(*tx) error) error {
+	sqlTx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer sqlTx.Rollback()
+	if err := fn(&tx{Tx: sqlTx, db: db, now: db.clock.Now().UTC()}); err != nil {
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", mapErr(err))
+	}
+	return nil
+}
+
+// read runs fn in a read-only snapshot, so a page of related rows is
+// consistent.
+func (db *DB) read(ctx context.Context, fn func(*tx) error) error {
+	opts := &sql.TxOptions{ReadOnly: true}
+	if db.dialect == SQLite {
+		opts = nil // query_only is set on the pool; modernc rejects ReadOnly
+	}
+	sqlTx, err := db.r.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer sqlTx.Rollback()
+	return fn(&tx{Tx: sqlTx, db: db, now: db.clock.Now().UTC()})
+}
+
+// mapErr turns constraint violations into herald errors a caller can act on.
+func mapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
+		return herald.Errorf(herald.EConflict, "already exists (%s)", pgErr.ConstraintName)
+	}
+	if strings.Contains(err.Error(), "UNIQUE constraint failed") {
+		return herald.Errorf(herald.EConflict, "already exists")
+	}
+	return err
+}
+
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+func fromMicros(v int64) time.Time { return time.UnixMicro(v).UTC() }
+
+func fromNullMicros(v sql.NullInt64) *time.Time {
+	if !v.Valid {
+		return nil
+	}
+	t := fromMicros(v.Int64)
+	return &t
+}
+
+func nullMicros(t *time.Time) sql.NullInt64 {
+	if t == nil {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: micros(*t), Valid: true}
+}

@@ -1,0 +1,149 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/heraldhq/herald"
+)
+
+const followUpColumns = `id, incident_id, title, owner, due_date, link, done, created_at, done_at`
+
+func scanFollowUp(row interface{ Scan(...any) error }) (herald.FollowUp, error) {
+	var f herald.FollowUp
+	var created int64
+	var doneAt sql.NullInt64
+	err := row.Scan(&f.ID, &f.IncidentID, &f.Title, &f.Owner, &f.DueDate, &f.Link, &f.Done, &created, &doneAt)
+	f.CreatedAt, f.DoneAt = fromMicros(created), fromNullMicros(doneAt)
+	return f, err
+}
+
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+// AddFollowUp tracks a corrective action on an incident (R54).
+func (db *DB) AddFollowUp(ctx context.Context, actor herald.Actor, ref string, in herald.FollowUpInput) (herald.FollowUp, error) {
+	if err := in.Normalize(true); err != nil {
+		return herald.FollowUp{}, err
+	}
+	var f herald.FollowUp
+	err := db.write(ctx, func(tx *tx) error {
+		inc, err := tx.incident(ctx, ref)
+		if err != nil {
+			return err
+		}
+		f = herald.FollowUp{ID: newID(), IncidentID: inc.ID, Title: *in.Title, Owner: deref(in.Owner), DueDate: deref(in.DueDate),
+			Link: deref(in.Link), Done: in.Done != nil && *in.Done, CreatedAt: tx.now}
+		if f.Done {
+			f.DoneAt = &tx.now
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO follow_ups (`+followUpColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			f.ID, f.IncidentID, f.Title, f.Owner, f.DueDate, f.Link, f.Done, micros(f.CreatedAt), nullMicros(f.DoneAt))
+		if err != nil {
+			return fmt.Errorf("insert follow-up: %w", err)
+		}
+		text := "Follow-up added: " + f.Title
+		if f.Owner != "" {
+			text += " (owner " + f.Owner + ")"
+		}
+		if err := tx.appendEntry(ctx, inc.ID, actor, herald.EntryFollowUp, text, f); err != nil {
+			return err
+		}
+		return tx.touch(ctx, inc)
+	})
+	return f, err
+}
+
+// UpdateFollowUp changes a follow-up, for example marks it done.
+func (db *DB) UpdateFollowUp(ctx context.Context, actor herald.Actor, ref, id string, in herald.FollowUpInput) (herald.FollowUp, error) {
+	if err := in.Normalize(false); err != nil {
+		return herald.FollowUp{}, err
+	}
+	var f herald.FollowUp
+	err := db.write(ctx, func(tx *tx) error {
+		inc, err := tx.incident(ctx, ref)
+		if err != nil {
+			return err
+		}
+		f, err = scanFollowUp(tx.QueryRowContext(ctx, `SELECT `+followUpColumns+` FROM follow_ups WHERE id = $1 AND incident_id = $2`, id, inc.ID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return herald.Errorf(herald.ENotFound, "no follow-up %q on %s", id, inc.Reference)
+		}
+		if err != nil {
+			return fmt.Errorf("read follow-up: %w", err)
+		}
+		var changes []string
+		set := func(name string, p *string, dst *string) {
+			if p != nil && *p != *dst {
+				*dst = *p
+				changes = append(changes, name)
+			}
+		}
+		set("title", in.Title, &f.Title)
+		set("owner", in.Owner, &f.Owner)
+		set("due date", in.DueDate, &f.DueDate)
+		set("link", in.Link, &f.Link)
+		if in.Done != nil && *in.Done != f.Done {
+			f.Done = *in.Done
+			f.DoneAt = nil
+			if f.Done {
+				f.DoneAt = &tx.now
+				changes = append(changes, "done")
+			} else {
+				changes = append(changes, "reopened")
+			}
+		}
+		if len(changes) == 0 {
+			return herald.Errorf(herald.EUnprocessable, "nothing changed: the follow-up already has those values")
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE follow_ups SET title = $1, owner = $2, due_date = $3, link = $4, done = $5, done_at = $6 WHERE id = $7`,
+			f.Title, f.Owner, f.DueDate, f.Link, f.Done, nullMicros(f.DoneAt), f.ID)
+		if err != nil {
+			return fmt.Errorf("update follow-up: %w", err)
+		}
+		text := fmt.Sprintf("Follow-up %q: %s", f.Title, strings.Join(changes, ", "))
+		if err := tx.appendEntry(ctx, inc.ID, actor, herald.EntryFollowUp, text, f); err != nil {
+			return err
+		}
+		return tx.touch(ctx, inc)
+	})
+	return f, err
+}
+
+// FollowUps lists an incident's follow-ups in the order they were added.
+func (db *DB) FollowUps(ctx context.Context, ref string) ([]herald.FollowUp, error) {
+	var out []herald.FollowUp
+	err := db.read(ctx, func(tx *tx) error {
+		inc, err := tx.incident(ctx, ref)
+		if err != nil {
+			return err
+		}
+		out, err = tx.followUps(ctx, inc.ID)
+		return err
+	})
+	return out, err
+}
+
+func (tx *tx) followUps(ctx context.Context, incidentID string) ([]herald.FollowUp, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT `+followUpColumns+` FROM follow_ups WHERE incident_id = $1 ORDER BY created_at, id`, incidentID)
+	if err != nil {
+		return nil, fmt.Errorf("list follow-ups: %w", err)
+	}
+	defer rows.Close()
+	out := []herald.FollowUp{}
+	for rows.Next() {
+		f, err := scanFollowUp(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list follow-ups: %w", err)
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,61 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/heraldhq/herald"
+)
+
+// Settings returns the organisation's settings: the defaults until an admin
+// changes them.
+func (db *DB) Settings(ctx context.Context) (herald.Settings, error) {
+	var s herald.Settings
+	err := db.read(ctx, func(tx *tx) (err error) {
+		s, err = tx.settings(ctx)
+		return err
+	})
+	return s, err
+}
+
+func (tx *tx) settings(ctx context.Context) (herald.Settings, error) {
+	var data string
+	err := tx.QueryRowContext(ctx, `SELECT data FROM settings WHERE id = 1`).Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return herald.DefaultSettings(), nil
+	}
+	if err != nil {
+		return herald.Settings{}, fmt.Errorf("read settings: %w", err)
+	}
+	// Start from the defaults so a setting added in a later release has a
+	// value for organisations that saved theirs before it existed.
+	s := herald.DefaultSettings()
+	if err := json.Unmarshal([]byte(data), &s); err != nil {
+		return herald.Settings{}, fmt.Errorf("decode settings: %w", err)
+	}
+	return s, nil
+}
+
+// SaveSettings validates and stores the whole settings document.
+func (db *DB) SaveSettings(ctx context.Context, s herald.Settings) (herald.Settings, error) {
+	if err := s.Validate(); err != nil {
+		return s, err
+	}
+	data, err := json.Marshal(s)
+	if err != nil {
+		return s, fmt.Errorf("encode settings: %w", err)
+	}
+	err = db.write(ctx, func(tx *tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO settings (id, data, version, updated_at) VALUES (1, $1, 1, $2)
+			ON CONFLICT (id) DO UPDATE SET data = excluded.data, version = settings.version + 1, updated_at = excluded.updated_at`,
+			string(data), micros(tx.now))
+		if err != nil {
+			return fmt.Errorf("save settings: %w", err)
+		}
+		return nil
+	})
+	return s, err
+}

@@ -1,0 +1,139 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+
+	"github.com/heraldhq/herald"
+)
+
+// appendEntry adds one timeline entry in the caller's transaction. There is
+// no function to change or remove one.
+func (tx *tx) appendEntry(ctx context.Context, incidentID string, actor herald.Actor, kind, text string, data any) error {
+	var raw sql.NullString
+	if data != nil {
+		b, err := json.Marshal(data)
+		if err != nil {
+			return fmt.Errorf("encode timeline data: %w", err)
+		}
+		raw = sql.NullString{String: string(b), Valid: true}
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO timeline (incident_id, kind, at, actor_id, actor, text, data) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		incidentID, kind, micros(tx.now), actor.User.ID, actor.User.Name, text, raw)
+	if err != nil {
+		return fmt.Errorf("append to timeline: %w", err)
+	}
+	return nil
+}
+
+// Timeline returns an incident's timeline, oldest first. Kind filters it
+// ("decision" gives the decision log); empty returns everything.
+func (db *DB) Timeline(ctx context.Context, ref, kind string) ([]herald.TimelineEntry, error) {
+	var out []herald.TimelineEntry
+	err := db.read(ctx, func(tx *tx) error {
+		inc, err := tx.incident(ctx, ref)
+		if err != nil {
+			return err
+		}
+		out, err = tx.timeline(ctx, inc.ID, kind)
+		return err
+	})
+	return out, err
+}
+
+func (tx *tx) timeline(ctx context.Context, incidentID, kind string) ([]herald.TimelineEntry, error) {
+	q := `SELECT id, incident_id, kind, at, actor_id, actor, text, data FROM timeline WHERE incident_id = $1`
+	args := []any{incidentID}
+	if kind != "" {
+		q += ` AND kind = $2`
+		args = append(args, kind)
+	}
+	rows, err := tx.QueryContext(ctx, q+` ORDER BY id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read timeline: %w", err)
+	}
+	defer rows.Close()
+	out := []herald.TimelineEntry{}
+	for rows.Next() {
+		var e herald.TimelineEntry
+		var at int64
+		var data sql.NullString
+		if err := rows.Scan(&e.ID, &e.IncidentID, &e.Kind, &at, &e.ActorID, &e.Actor, &e.Text, &data); err != nil {
+			return nil, fmt.Errorf("read timeline: %w", err)
+		}
+		e.At = fromMicros(at)
+		if data.Valid {
+			e.Data = json.RawMessage(data.String)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// AddNote appends a note to an incident's timeline.
+func (db *DB) AddNote(ctx context.Context, actor herald.Actor, ref string, in herald.NoteInput) (herald.TimelineEntry, error) {
+	if err := in.Normalize(); err != nil {
+		return herald.TimelineEntry{}, err
+	}
+	return db.appendAndRead(ctx, actor, ref, func(tx *tx, inc *herald.Incident) (string, string, any, error) {
+		return herald.EntryNote, in.Text, nil, nil
+	})
+}
+
+// RecordDecision writes a decision and its rationale to the timeline (R50),
+// after checking that whoever took it may take it (R10, R51).
+func (db *DB) RecordDecision(ctx context.Context, actor herald.Actor, ref string, in herald.DecisionInput) (herald.TimelineEntry, error) {
+	if err := in.Normalize(); err != nil {
+		return herald.TimelineEntry{}, err
+	}
+	return db.appendAndRead(ctx, actor, ref, func(tx *tx, inc *herald.Incident) (string, string, any, error) {
+		decider := actor.User
+		if in.DecidedBy != "" {
+			var err error
+			if decider, err = tx.user(ctx, in.DecidedBy); err != nil {
+				return "", "", nil, err
+			}
+		}
+		settings, err := tx.settings(ctx)
+		if err != nil {
+			return "", "", nil, err
+		}
+		if err := settings.CheckAuthority(in.Kind, inc, &decider); err != nil {
+			return "", "", nil, err
+		}
+		d := herald.Decision{Kind: in.Kind, What: in.What, Rationale: in.Rationale, DecidedBy: decider.ID, DecidedByName: decider.Name}
+		text := fmt.Sprintf("Decision (%s): %s. Rationale: %s", decider.Name, d.What, d.Rationale)
+		return herald.EntryDecision, text, d, nil
+	})
+}
+
+// appendAndRead appends the entry that build returns to an incident's
+// timeline and returns it as stored.
+func (db *DB) appendAndRead(ctx context.Context, actor herald.Actor, ref string, build func(*tx, *herald.Incident) (kind, text string, data any, err error)) (herald.TimelineEntry, error) {
+	var e herald.TimelineEntry
+	err := db.write(ctx, func(tx *tx) error {
+		inc, err := tx.incident(ctx, ref)
+		if err != nil {
+			return err
+		}
+		kind, text, data, err := build(tx, inc)
+		if err != nil {
+			return err
+		}
+		if err := tx.appendEntry(ctx, inc.ID, actor, kind, text, data); err != nil {
+			return err
+		}
+		if err := tx.touch(ctx, inc); err != nil {
+			return err
+		}
+		entries, err := tx.timeline(ctx, inc.ID, kind)
+		if err != nil {
+			return err
+		}
+		e = entries[len(entries)-1]
+		return nil
+	})
+	return e, err
+}

@@ -1,0 +1,119 @@
+// Package testdb gives tests a migrated, empty Herald store on each database
+// Herald supports, and a clock they can move.
+//
+// SQLite needs nothing. PostgreSQL needs a server: scripts/test starts a
+// throwaway one and sets HERALD_TEST_DATABASE_URL; every test then gets its
+// own schema in it, so tests run in parallel without seeing each other.
+// Without the variable the PostgreSQL half of each test is skipped with a
+// message, unless HERALD_TEST_REQUIRE_POSTGRES=1 (as in CI), where it fails.
+package testdb
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/store"
+)
+
+// Clock is a clock that moves only when told to.
+type Clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// NewClock starts a clock at a fixed, recognisable instant.
+func NewClock() *Clock {
+	return &Clock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+}
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Advance moves the clock forward.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+var _ herald.Clock = (*Clock)(nil)
+
+// Dialects lists the databases every storage-facing test runs against.
+var Dialects = []store.Dialect{store.SQLite, store.Postgres}
+
+// ForEach runs fn as a subtest on each database.
+func ForEach(t *testing.T, fn func(t *testing.T, dialect store.Dialect)) {
+	t.Helper()
+	for _, d := range Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			fn(t, d)
+		})
+	}
+}
+
+// URL returns a database URL for a new, empty database of the dialect: ""
+// for SQLite (with DataDir from the caller), or a PostgreSQL URL whose
+// search_path is a schema made for this test and dropped after it.
+func URL(t testing.TB, dialect store.Dialect) string {
+	t.Helper()
+	if dialect == store.SQLite {
+		return ""
+	}
+	base := os.Getenv("HERALD_TEST_DATABASE_URL")
+	if base == "" {
+		if os.Getenv("HERALD_TEST_REQUIRE_POSTGRES") == "1" {
+			t.Fatal("HERALD_TEST_REQUIRE_POSTGRES=1 but HERALD_TEST_DATABASE_URL is not set; run ./scripts/test")
+		}
+		t.Skip("PostgreSQL half skipped: set HERALD_TEST_DATABASE_URL, or run ./scripts/test, which starts a server")
+	}
+	b := make([]byte, 6)
+	rand.Read(b)
+	schema := "t_" + hex.EncodeToString(b)
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
+		admin.Close()
+		t.Fatalf("create test schema: %v", err)
+	}
+	t.Cleanup(func() {
+		admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`)
+		admin.Close()
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// Open returns a migrated store on the dialect, closed when the test ends.
+func Open(t testing.TB, dialect store.Dialect, clock herald.Clock) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), store.Config{URL: URL(t, dialect), DataDir: t.TempDir(), Clock: clock})
+	if err != nil {
+		t.Fatalf("open %s: %v", dialect, err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(context.Background()); err != nil {
+		t.Fatalf("migrate %s: %v", dialect, err)
+	}
+	return db
+}

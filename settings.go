@@ -1,0 +1,166 @@
+package herald
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Incident role keys that the process names. The list of roles on an
+// incident is configurable; these three are the default and the ones other
+// rules refer to.
+const (
+	RoleIncidentLead   = "incident_lead"  // the IM / IMOC: leads, decides, does not debug
+	RoleEngineerOnCall = "eoc"            // the engineer on call: investigates and mitigates
+	RoleCommunications = "communications" // the CMOC: tells everyone affected
+)
+
+// RoleDef is one incident role an organisation uses.
+type RoleDef struct {
+	Key  string `json:"key"`
+	Name string `json:"name"`
+}
+
+// Review kinds after an incident (R54).
+const (
+	ReviewInternal = "internal"
+	ReviewExternal = "external"
+)
+
+// Review requirements.
+const (
+	ReviewRequired  = "required"   // due automatically when the incident resolves
+	ReviewOnRequest = "on_request" // due once somebody asks for it
+	ReviewNone      = "none"       // not done for this severity
+)
+
+// ReviewPolicy says which post-incident reviews a severity needs, and how
+// soon after resolution (or after the request) they are due.
+type ReviewPolicy struct {
+	Internal   string `json:"internal"`
+	External   string `json:"external"`
+	WithinDays int    `json:"within_days"`
+}
+
+// Requirement returns the policy for a review kind.
+func (p ReviewPolicy) Requirement(kind string) string {
+	if kind == ReviewExternal {
+		return p.External
+	}
+	return p.Internal
+}
+
+// Settings are the organisation's choices. Every number the process names
+// (7 days to a review, who decides what) is a default here, never a constant
+// buried in code.
+type Settings struct {
+	// ReferencePrefix makes an incident's reference: "INC" gives "INC-42".
+	ReferencePrefix   string                    `json:"reference_prefix"`
+	IncidentRoles     []RoleDef                 `json:"incident_roles"`
+	Reviews           map[Severity]ReviewPolicy `json:"reviews"`
+	DecisionAuthority map[string]AuthorityRule  `json:"decision_authority"`
+}
+
+// DefaultSettings are the process as the handbook describes it.
+func DefaultSettings() Settings {
+	onRequest := ReviewPolicy{Internal: ReviewOnRequest, External: ReviewNone, WithinDays: 7}
+	return Settings{
+		ReferencePrefix: "INC",
+		IncidentRoles: []RoleDef{
+			{Key: RoleIncidentLead, Name: "Incident Lead"},
+			{Key: RoleEngineerOnCall, Name: "Engineer on Call"},
+			{Key: RoleCommunications, Name: "Communications"},
+		},
+		Reviews: map[Severity]ReviewPolicy{
+			S1: {Internal: ReviewRequired, External: ReviewRequired, WithinDays: 7},
+			S2: onRequest, S3: onRequest, S4: onRequest,
+		},
+		DecisionAuthority: map[string]AuthorityRule{
+			DecisionFailover:             {Roles: []string{RoleIncidentLead}, RequireStaffed: true},
+			DecisionEmergencyMaintenance: {Manager: true},
+			DecisionSeverity:             {Roles: []string{RoleIncidentLead, RoleEngineerOnCall}},
+			DecisionStatusPage:           {Roles: []string{RoleIncidentLead}, Fallback: []string{RoleEngineerOnCall}},
+		},
+	}
+}
+
+var roleKeyRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
+var prefixRE = regexp.MustCompile(`^[A-Z][A-Z0-9]{0,9}$`)
+
+// Validate checks settings as a whole before they are stored.
+func (s *Settings) Validate() error {
+	fe := FieldErrors{}
+	if !prefixRE.MatchString(s.ReferencePrefix) {
+		fe.Add("reference_prefix", "must be 1 to 10 capital letters or digits, starting with a letter")
+	}
+	if len(s.IncidentRoles) == 0 {
+		fe.Add("incident_roles", "at least one role is needed")
+	}
+	seen := map[string]bool{}
+	for _, r := range s.IncidentRoles {
+		if !roleKeyRE.MatchString(r.Key) {
+			fe.Add("incident_roles", "role key "+quote(r.Key)+" must be lower-case letters, digits and _")
+		}
+		if seen[r.Key] {
+			fe.Add("incident_roles", "role "+quote(r.Key)+" is listed twice")
+		}
+		seen[r.Key] = true
+		if strings.TrimSpace(r.Name) == "" || len(r.Name) > MaxNameLen {
+			fe.Add("incident_roles", "role "+quote(r.Key)+" needs a name of at most "+itoa(MaxNameLen)+" characters")
+		}
+	}
+	for _, sev := range Severities {
+		p, ok := s.Reviews[sev]
+		if !ok {
+			fe.Add("reviews", "a policy for "+string(sev)+" is needed")
+			continue
+		}
+		for _, v := range []string{p.Internal, p.External} {
+			if v != ReviewRequired && v != ReviewOnRequest && v != ReviewNone {
+				fe.Add("reviews", string(sev)+": internal and external must be required, on_request or none")
+			}
+		}
+		if p.WithinDays < 1 || p.WithinDays > 365 {
+			fe.Add("reviews", string(sev)+": within_days must be between 1 and 365")
+		}
+	}
+	for sev := range s.Reviews {
+		if !sev.Valid() {
+			fe.Add("reviews", "unknown severity "+quote(string(sev)))
+		}
+	}
+	for kind, rule := range s.DecisionAuthority {
+		if !slices.Contains(DecisionKinds, kind) {
+			fe.Add("decision_authority", "unknown decision kind "+quote(kind))
+		}
+		for _, r := range append(slices.Clone(rule.Roles), rule.Fallback...) {
+			if !seen[r] {
+				fe.Add("decision_authority", kind+": role "+quote(r)+" is not one of the incident roles")
+			}
+		}
+	}
+	return fe.Err()
+}
+
+// HasRole reports whether key is a configured incident role.
+func (s *Settings) HasRole(key string) bool {
+	return slices.ContainsFunc(s.IncidentRoles, func(r RoleDef) bool { return r.Key == key })
+}
+
+// RoleName returns the display name of an incident role.
+func (s *Settings) RoleName(key string) string {
+	for _, r := range s.IncidentRoles {
+		if r.Key == key {
+			return r.Name
+		}
+	}
+	return key
+}
+
+func (s *Settings) roleNames(keys []string) []string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = s.RoleName(k)
+	}
+	return out
+}

@@ -1,0 +1,49 @@
+package herald
+
+import (
+	"encoding/json"
+	"strings"
+	"time"
+)
+
+// Timeline entry kinds. The timeline is append-only: it is the record a
+// review is written from, so nothing edits or deletes an entry (the database
+// refuses it too).
+const (
+	EntryDeclared       = "declared"
+	EntryStateChange    = "state_change"
+	EntrySeverityChange = "severity_change"
+	EntryRoleChange     = "role_change"
+	EntryNote           = "note"
+	EntryDecision       = "decision"
+	EntryLabel          = "label"
+	EntryFollowUp       = "follow_up"
+	EntryReview         = "review"
+	EntryUpdate         = "update" // title, summary, services, tenants, confidentiality
+)
+
+// TimelineEntry is one thing that happened during an incident, when, and who
+// did it.
+type TimelineEntry struct {
+	ID         int64           `json:"id"`
+	IncidentID string          `json:"incident_id"`
+	Kind       string          `json:"kind"`
+	At         time.Time       `json:"at"`
+	ActorID    string          `json:"actor_id"`
+	Actor      string          `json:"actor"`
+	Text       string          `json:"text"`
+	Data       json.RawMessage `json:"data,omitempty"`
+}
+
+// NoteInput adds a note to the timeline.
+type NoteInput struct {
+	Text string `json:"text"`
+}
+
+// Normalize validates the note.
+func (in *NoteInput) Normalize() error {
+	fe := FieldErrors{}
+	in.Text = strings.TrimSpace(in.Text)
+	checkText(fe, "text", in.Text, MaxSummaryLen, true)
+	return fe.Err()
+}
