@@ -69,7 +69,7 @@ func DefaultSettings() Settings {
 		IncidentRoles: []RoleDef{
 			{Key: RoleIncidentLead, Name: "Incident Lead"},
 			{Key: RoleEngineerOnCall, Name: "Engineer on Call"},
-			{Key: RoleCommunications, Name: "Communications"},
+			{Key: RoleCommunications, Name: "Communications Manager"},
 		},
 		Reviews: map[Severity]ReviewPolicy{
 			S1: {Internal: ReviewRequired, External: ReviewRequired, WithinDays: 7},

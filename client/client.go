@@ -1,0 +1,283 @@
+// Package client is the Go client of Herald's JSON API. The herald command
+// line and Herald's end-to-end tests use it, so it is exercised whenever they
+// are.
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/heraldhq/herald"
+)
+
+// Client talks to one Herald server with one token.
+type Client struct {
+	BaseURL string
+	Token   string
+	HTTP    *http.Client
+}
+
+// New returns a client for the server at base (http://host:port).
+func New(base, token string) *Client {
+	return &Client{BaseURL: strings.TrimRight(base, "/"), Token: token, HTTP: &http.Client{Timeout: 30 * time.Second}}
+}
+
+// Error is an error answer from the server.
+type Error struct {
+	Status  int               `json:"-"`
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+	Current json.RawMessage   `json:"current,omitempty"`
+}
+
+func (e *Error) Error() string {
+	msg := e.Message
+	for k, v := range e.Fields {
+		if !strings.Contains(msg, k) {
+			msg += "; " + k + ": " + v
+		}
+	}
+	return fmt.Sprintf("%s (HTTP %d %s)", msg, e.Status, e.Code)
+}
+
+func (c *Client) do(ctx context.Context, method, path string, in, out any) error {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.BaseURL+path, body)
+	if err != nil {
+		return err
+	}
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode >= 400 {
+		var eb struct {
+			Error Error `json:"error"`
+		}
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		if json.Unmarshal(b, &eb) != nil || eb.Error.Code == "" {
+			return &Error{Status: resp.StatusCode, Code: "http", Message: strings.TrimSpace(string(b))}
+		}
+		eb.Error.Status = resp.StatusCode
+		return &eb.Error
+	}
+	switch o := out.(type) {
+	case nil:
+		return nil
+	case *string:
+		b, err := io.ReadAll(resp.Body)
+		*o = string(b)
+		return err
+	default:
+		return json.NewDecoder(resp.Body).Decode(out)
+	}
+}
+
+func esc(s string) string { return url.PathEscape(s) }
+
+// Me returns who the token belongs to.
+func (c *Client) Me(ctx context.Context) (user herald.User, role herald.APIRole, err error) {
+	var out struct {
+		User herald.User    `json:"user"`
+		Role herald.APIRole `json:"role"`
+	}
+	err = c.do(ctx, "GET", "/api/v1/me", nil, &out)
+	return out.User, out.Role, err
+}
+
+// DeclareIncident declares an incident.
+func (c *Client) DeclareIncident(ctx context.Context, in herald.DeclareInput) (*herald.Incident, error) {
+	var inc herald.Incident
+	return &inc, c.do(ctx, "POST", "/api/v1/incidents", in, &inc)
+}
+
+// IncidentPage is one page of incidents.
+type IncidentPage struct {
+	Incidents  []*herald.Incident `json:"incidents"`
+	NextBefore *int64             `json:"next_before"`
+}
+
+// Incidents lists incidents, newest first.
+func (c *Client) Incidents(ctx context.Context, f herald.ListFilter) (IncidentPage, error) {
+	q := url.Values{}
+	if f.State != "" {
+		q.Set("state", string(f.State))
+	}
+	if f.Severity != "" {
+		q.Set("severity", string(f.Severity))
+	}
+	if f.Active != nil {
+		q.Set("active", strconv.FormatBool(*f.Active))
+	}
+	if f.Before > 0 {
+		q.Set("before", strconv.FormatInt(f.Before, 10))
+	}
+	if f.Limit > 0 {
+		q.Set("limit", strconv.Itoa(f.Limit))
+	}
+	var page IncidentPage
+	return page, c.do(ctx, "GET", "/api/v1/incidents?"+q.Encode(), nil, &page)
+}
+
+// Incident reads one incident by id, number or reference.
+func (c *Client) Incident(ctx context.Context, ref string) (*herald.Incident, error) {
+	var inc herald.Incident
+	return &inc, c.do(ctx, "GET", "/api/v1/incidents/"+esc(ref), nil, &inc)
+}
+
+// UpdateIncident changes an incident; in.Version must be the version read.
+func (c *Client) UpdateIncident(ctx context.Context, ref string, in herald.UpdateInput) (*herald.Incident, error) {
+	var inc herald.Incident
+	return &inc, c.do(ctx, "PATCH", "/api/v1/incidents/"+esc(ref), in, &inc)
+}
+
+// Timeline reads the timeline, optionally only entries of one kind.
+func (c *Client) Timeline(ctx context.Context, ref, kind string) ([]herald.TimelineEntry, error) {
+	var out struct {
+		Entries []herald.TimelineEntry `json:"entries"`
+	}
+	path := "/api/v1/incidents/" + esc(ref) + "/timeline"
+	if kind != "" {
+		path += "?kind=" + url.QueryEscape(kind)
+	}
+	return out.Entries, c.do(ctx, "GET", path, nil, &out)
+}
+
+// AddNote adds a note to the timeline.
+func (c *Client) AddNote(ctx context.Context, ref, text string) (herald.TimelineEntry, error) {
+	var e herald.TimelineEntry
+	return e, c.do(ctx, "POST", "/api/v1/incidents/"+esc(ref)+"/timeline", herald.NoteInput{Text: text}, &e)
+}
+
+// RecordDecision records a decision with its rationale.
+func (c *Client) RecordDecision(ctx context.Context, ref string, in herald.DecisionInput) (herald.TimelineEntry, error) {
+	var e herald.TimelineEntry
+	return e, c.do(ctx, "POST", "/api/v1/incidents/"+esc(ref)+"/decisions", in, &e)
+}
+
+// AssignRole gives an incident role to a user (id or e-mail).
+func (c *Client) AssignRole(ctx context.Context, ref, role, user string) (*herald.Incident, error) {
+	var inc herald.Incident
+	return &inc, c.do(ctx, "PUT", "/api/v1/incidents/"+esc(ref)+"/roles/"+esc(role), herald.RoleInput{User: user}, &inc)
+}
+
+// UnassignRole leaves an incident role empty.
+func (c *Client) UnassignRole(ctx context.Context, ref, role string) (*herald.Incident, error) {
+	var inc herald.Incident
+	return &inc, c.do(ctx, "DELETE", "/api/v1/incidents/"+esc(ref)+"/roles/"+esc(role), nil, &inc)
+}
+
+// Label adds and removes labels.
+func (c *Client) Label(ctx context.Context, ref string, add, remove []string) (*herald.Incident, error) {
+	var inc herald.Incident
+	in := map[string][]string{"add": add, "remove": remove}
+	return &inc, c.do(ctx, "POST", "/api/v1/incidents/"+esc(ref)+"/labels", in, &inc)
+}
+
+// AddFollowUp adds a follow-up.
+func (c *Client) AddFollowUp(ctx context.Context, ref string, in herald.FollowUpInput) (herald.FollowUp, error) {
+	var f herald.FollowUp
+	return f, c.do(ctx, "POST", "/api/v1/incidents/"+esc(ref)+"/follow-ups", in, &f)
+}
+
+// UpdateFollowUp changes a follow-up.
+func (c *Client) UpdateFollowUp(ctx context.Context, ref, id string, in herald.FollowUpInput) (herald.FollowUp, error) {
+	var f herald.FollowUp
+	return f, c.do(ctx, "PATCH", "/api/v1/incidents/"+esc(ref)+"/follow-ups/"+esc(id), in, &f)
+}
+
+// FollowUps lists follow-ups.
+func (c *Client) FollowUps(ctx context.Context, ref string) ([]herald.FollowUp, error) {
+	var out struct {
+		FollowUps []herald.FollowUp `json:"follow_ups"`
+	}
+	return out.FollowUps, c.do(ctx, "GET", "/api/v1/incidents/"+esc(ref)+"/follow-ups", nil, &out)
+}
+
+// Review requests a review or records it as completed.
+func (c *Client) Review(ctx context.Context, ref string, in herald.ReviewInput) (herald.Review, error) {
+	var r herald.Review
+	return r, c.do(ctx, "POST", "/api/v1/incidents/"+esc(ref)+"/reviews", in, &r)
+}
+
+// Reviews lists reviews.
+func (c *Client) Reviews(ctx context.Context, ref string) ([]herald.Review, error) {
+	var out struct {
+		Reviews []herald.Review `json:"reviews"`
+	}
+	return out.Reviews, c.do(ctx, "GET", "/api/v1/incidents/"+esc(ref)+"/reviews", nil, &out)
+}
+
+// ExportMarkdown returns the incident as a Markdown review draft.
+func (c *Client) ExportMarkdown(ctx context.Context, ref string) (string, error) {
+	var s string
+	return s, c.do(ctx, "GET", "/api/v1/incidents/"+esc(ref)+"/export.md", nil, &s)
+}
+
+// CreateUser adds a user.
+func (c *Client) CreateUser(ctx context.Context, in herald.UserInput) (herald.User, error) {
+	var u herald.User
+	return u, c.do(ctx, "POST", "/api/v1/users", in, &u)
+}
+
+// Users lists users.
+func (c *Client) Users(ctx context.Context) ([]herald.User, error) {
+	var out struct {
+		Users []herald.User `json:"users"`
+	}
+	return out.Users, c.do(ctx, "GET", "/api/v1/users", nil, &out)
+}
+
+// CreateToken creates a token; its secret is in the answer only.
+func (c *Client) CreateToken(ctx context.Context, in herald.TokenInput) (herald.Token, error) {
+	var t herald.Token
+	return t, c.do(ctx, "POST", "/api/v1/tokens", in, &t)
+}
+
+// Tokens lists active tokens.
+func (c *Client) Tokens(ctx context.Context) ([]herald.Token, error) {
+	var out struct {
+		Tokens []herald.Token `json:"tokens"`
+	}
+	return out.Tokens, c.do(ctx, "GET", "/api/v1/tokens", nil, &out)
+}
+
+// RevokeToken revokes a token.
+func (c *Client) RevokeToken(ctx context.Context, id string) error {
+	return c.do(ctx, "DELETE", "/api/v1/tokens/"+esc(id), nil, nil)
+}
+
+// Settings reads the organisation's settings.
+func (c *Client) Settings(ctx context.Context) (herald.Settings, error) {
+	var s herald.Settings
+	return s, c.do(ctx, "GET", "/api/v1/settings", nil, &s)
+}
+
+// SaveSettings replaces the organisation's settings.
+func (c *Client) SaveSettings(ctx context.Context, s herald.Settings) (herald.Settings, error) {
+	var out herald.Settings
+	return out, c.do(ctx, "PUT", "/api/v1/settings", s, &out)
+}

@@ -1,0 +1,400 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/heraldhq/herald"
+)
+
+const incidentUsage = `Usage: herald incident COMMAND [flags]
+
+Commands:
+  declare   --title T --severity S1..S4 [--summary S] [--service X] [--tenant X] [--label L] [--confidential]
+  list      [--state S] [--severity S] [--active] [--limit N] [--before N]
+  show      REF                      the incident, its roles and its timeline
+  update    REF [--title T] [--summary S] [--severity S --reason R] [--state S] [--note N]
+  note      REF TEXT
+  decide    REF --what W --why R [--kind failover|emergency_maintenance|severity|status_page] [--by USER]
+  resolve   REF [--note N]
+  reopen    REF [--state investigating|identified] [--note N]
+  assign    REF ROLE USER            ROLE: incident_lead, eoc, communications, ...; USER: id or e-mail
+  unassign  REF ROLE
+  label     REF [--add L] [--remove L]
+  follow-up REF --title T [--owner O] [--due YYYY-MM-DD] [--link URL]
+  done      REF FOLLOWUP-ID          mark a follow-up done
+  review    REF --kind internal|external [--completed] [--link URL]
+  export    REF                      Markdown draft of the review
+
+REF is an id, a number or a reference (INC-42). Every command takes
+--server (HERALD_SERVER), --token (HERALD_TOKEN) and --output table|json.
+`
+
+func runIncident(ctx context.Context, args []string, e env) error {
+	if len(args) == 0 || args[0] == "help" || args[0] == "--help" || args[0] == "-h" {
+		fmt.Fprint(e.stderr, incidentUsage)
+		if len(args) == 0 {
+			return usagef("no incident command given")
+		}
+		return nil
+	}
+	sub, args := args[0], args[1:]
+	f := newFlags("incident "+sub, "incident "+sub+" [flags]", e)
+	cf := addClientFlags(f)
+	need := func(pos []string, n int, what string) error {
+		if len(pos) != n {
+			return usagef("herald incident %s takes %s", sub, what)
+		}
+		return nil
+	}
+	showOne := func(inc *herald.Incident) error {
+		return cf.print(e.stdout, inc, func(tw *tabwriter.Writer) { incidentTable(tw, inc) })
+	}
+
+	switch sub {
+	case "declare":
+		title := f.String("title", "", "what is wrong, in a line")
+		sev := f.String("severity", "", "S1 (worst) to S4")
+		summary := f.String("summary", "", "what is known")
+		services := f.list("service", "affected service")
+		tenants := f.list("tenant", "affected tenant")
+		labels := f.list("label", "label")
+		conf := f.Bool("confidential", false, "a confidential incident")
+		pos, err := f.parse(args)
+		if err != nil {
+			return err
+		}
+		if err := need(pos, 0, "no arguments, only flags"); err != nil {
+			return err
+		}
+		c, err := cf.client()
+		if err != nil {
+			return err
+		}
+		inc, err := c.DeclareIncident(ctx, herald.DeclareInput{Title: *title, Severity: herald.Severity(*sev), Summary: *summary,
+			Services: *services, Tenants: *tenants, Labels: *labels, Confidential: *conf})
+		if err != nil {
+			return err
+		}
+		return showOne(inc)
+
+	case "list":
+		state := f.String("state", "", "only this state")
+		sev := f.String("severity", "", "only this severity")
+		active := f.Bool("active", false, "only unresolved incidents")
+		limit := f.Int("limit", 50, "how many")
+		before := f.Int64("before", 0, "only incidents numbered below this")
+		if _, err := f.parse(args); err != nil {
+			return err
+		}
+		c, err := cf.client()
+		if err != nil {
+			return err
+		}
+		filter := herald.ListFilter{State: herald.State(*state), Severity: herald.Severity(*sev), Limit: *limit, Before: *before}
+		if *active {
+			filter.Active = active
+		}
+		page, err := c.Incidents(ctx, filter)
+		if err != nil {
+			return err
+		}
+		return cf.print(e.stdout, page, func(tw *tabwriter.Writer) {
+			row(tw, "REF", "SEV", "STATE", "DECLARED", "LEAD", "TITLE")
+			for _, inc := range page.Incidents {
+				lead, _ := inc.Role(herald.RoleIncidentLead)
+				row(tw, inc.Reference, inc.Severity, inc.State.Title(), ts(inc.DeclaredAt), orDash(lead.UserName), truncate(inc.Title, 60))
+			}
+			if page.NextBefore != nil {
+				row(tw, fmt.Sprintf("(more: --before %d)", *page.NextBefore))
+			}
+		})
+
+	case "show":
+		pos, err := f.parse(args)
+		if err != nil {
+			return err
+		}
+		if err := need(pos, 1, "one incident reference"); err != nil {
+			return err
+		}
+		c, err := cf.client()
+		if err != nil {
+			return err
+		}
+		inc, err := c.Incident(ctx, pos[0])
+		if err != nil {
+			return err
+		}
+		tl, err := c.Timeline(ctx, pos[0], "")
+		if err != nil {
+			return err
+		}
+		out := struct {
+			*herald.Incident
+			Timeline []herald.TimelineEntry `json:"timeline"`
+		}{inc, tl}
+		return cf.print(e.stdout, out, func(tw *tabwriter.Writer) {
+			incidentTable(tw, inc)
+			row(tw)
+			row(tw, "TIME (UTC)", "WHO", "WHAT")
+			for _, en := range tl {
+				row(tw, ts(en.At), orDash(en.Actor), en.Text)
+			}
+		})
+
+	case "update", "resolve", "reopen":
+		title := f.String("title", "", "new title")
+		summary := f.String("summary", "", "new summary")
+		sev := f.String("severity", "", "new severity")
+		reason := f.String("reason", "", "why the severity changes")
+		state := f.String("state", "", "new state: investigating, identified, monitoring, resolved")
+		note := f.String("note", "", "a note for the timeline")
+		version := f.Int64("version", 0, "the version you read (default: the current one)")
+		pos, err := f.parse(args)
+		if err != nil {
+			return err
+		}
+		if err := need(pos, 1, "one incident reference"); err != nil {
+			return err
+		}
+		c, err := cf.client()
+		if err != nil {
+			return err
+		}
+		in := herald.UpdateInput{Version: *version, Note: *note, SeverityReason: *reason}
+		if f.set("title") {
+			in.Title = title
+		}
+		if f.set("summary") {
+			in.Summary = summary
+		}
+		if f.set("severity") {
+			in.Severity = ptr(herald.Severity(*sev))
+		}
+		switch {
+		case sub == "resolve":
+			in.State = ptr(herald.Resolved)
+		case sub == "reopen" && !f.set("state"):
+			in.State = ptr(herald.Investigating)
+		case f.set("state"):
+			in.State = ptr(herald.State(*state))
+		}
+		if in.Version == 0 {
+			// The command line acts on what is there now; the server still
+			// refuses the write if someone changes it in between.
+			cur, err := c.Incident(ctx, pos[0])
+			if err != nil {
+				return err
+			}
+			in.Version = cur.Version
+		}
+		inc, err := c.UpdateIncident(ctx, pos[0], in)
+		if err != nil {
+			return err
+		}
+		return showOne(inc)
+
+	case "note":
+		pos, err := f.parse(args)
+		if err != nil {
+			return err
+		}
+		if len(pos) < 2 {
+			return usagef("herald incident note takes a reference and the text")
+		}
+		c, err := cf.client()
+		if err != nil {
+			return err
+		}
+		en, err := c.AddNote(ctx, pos[0], strings.Join(pos[1:], " "))
+		if err != nil {
+			return err
+		}
+		return cf.print(e.stdout, en, func(tw *tabwriter.Writer) { row(tw, ts(en.At), en.Actor, en.Text) })
+
+	case "decide":
+		what := f.String("what", "", "the decision")
+		why := f.String("why", "", "the rationale")
+		kind := f.String("kind", "general", "general, failover, emergency_maintenance, severity or status_page")
+		by := f.String("by", "", "who decided (id or e-mail), when not you")
+		pos, err := f.parse(args)
+		if err != nil {
+			return err
+		}
+		if err := need(pos, 1, "one incident reference"); err != nil {
+			return err
+		}
+		c, err := cf.client()
+		if err != nil {
+			return err
+		}
+		en, err := c.RecordDecision(ctx, pos[0], herald.DecisionInput{Kind: *kind, What: *what, Rationale: *why, DecidedBy: *by})
+		if err != nil {
+			return err
+		}
+		return cf.print(e.stdout, en, func(tw *tabwriter.Writer) { row(tw, ts(en.At), en.Actor, en.Text) })
+
+	case "assign", "unassign":
+		pos, err := f.parse(args)
+		if err != nil {
+			return err
+		}
+		c, err := cf.client()
+		if err != nil {
+			return err
+		}
+		var inc *herald.Incident
+		if sub == "assign" {
+			if err := need(pos, 3, "a reference, a role and a user"); err != nil {
+				return err
+			}
+			inc, err = c.AssignRole(ctx, pos[0], pos[1], pos[2])
+		} else {
+			if err := need(pos, 2, "a reference and a role"); err != nil {
+				return err
+			}
+			inc, err = c.UnassignRole(ctx, pos[0], pos[1])
+		}
+		if err != nil {
+			return err
+		}
+		return showOne(inc)
+
+	case "label":
+		add := f.list("add", "label to add")
+		remove := f.list("remove", "label to remove")
+		pos, err := f.parse(args)
+		if err != nil {
+			return err
+		}
+		if err := need(pos, 1, "one incident reference"); err != nil {
+			return err
+		}
+		c, err := cf.client()
+		if err != nil {
+			return err
+		}
+		inc, err := c.Label(ctx, pos[0], *add, *remove)
+		if err != nil {
+			return err
+		}
+		return showOne(inc)
+
+	case "follow-up", "done":
+		title := f.String("title", "", "the corrective action")
+		owner := f.String("owner", "", "who owns it")
+		due := f.String("due", "", "due date, YYYY-MM-DD")
+		link := f.String("link", "", "where it is tracked (http or https)")
+		pos, err := f.parse(args)
+		if err != nil {
+			return err
+		}
+		c, err := cf.client()
+		if err != nil {
+			return err
+		}
+		var fu herald.FollowUp
+		if sub == "done" {
+			if err := need(pos, 2, "a reference and a follow-up id"); err != nil {
+				return err
+			}
+			fu, err = c.UpdateFollowUp(ctx, pos[0], pos[1], herald.FollowUpInput{Done: ptr(true)})
+		} else {
+			if err := need(pos, 1, "one incident reference"); err != nil {
+				return err
+			}
+			in := herald.FollowUpInput{Title: title}
+			if f.set("owner") {
+				in.Owner = owner
+			}
+			if f.set("due") {
+				in.DueDate = due
+			}
+			if f.set("link") {
+				in.Link = link
+			}
+			fu, err = c.AddFollowUp(ctx, pos[0], in)
+		}
+		if err != nil {
+			return err
+		}
+		return cf.print(e.stdout, fu, func(tw *tabwriter.Writer) {
+			row(tw, "ID", "DONE", "OWNER", "DUE", "TITLE")
+			row(tw, fu.ID, fu.Done, orDash(fu.Owner), orDash(fu.DueDate), fu.Title)
+		})
+
+	case "review":
+		kind := f.String("kind", "internal", "internal or external")
+		completed := f.Bool("completed", false, "record the review as completed")
+		link := f.String("link", "", "where the review is written")
+		pos, err := f.parse(args)
+		if err != nil {
+			return err
+		}
+		if err := need(pos, 1, "one incident reference"); err != nil {
+			return err
+		}
+		c, err := cf.client()
+		if err != nil {
+			return err
+		}
+		r, err := c.Review(ctx, pos[0], herald.ReviewInput{Kind: *kind, Completed: *completed, Link: *link})
+		if err != nil {
+			return err
+		}
+		return cf.print(e.stdout, r, func(tw *tabwriter.Writer) {
+			row(tw, "KIND", "DUE", "COMPLETED", "LINK")
+			row(tw, r.Kind, ts(r.DueAt), tsp(r.CompletedAt), orDash(r.Link))
+		})
+
+	case "export":
+		pos, err := f.parse(args)
+		if err != nil {
+			return err
+		}
+		if err := need(pos, 1, "one incident reference"); err != nil {
+			return err
+		}
+		c, err := cf.client()
+		if err != nil {
+			return err
+		}
+		md, err := c.ExportMarkdown(ctx, pos[0])
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprint(e.stdout, md)
+		return err
+	}
+	fmt.Fprint(e.stderr, incidentUsage)
+	return usagef("unknown incident command %q", sub)
+}
+
+func incidentTable(tw *tabwriter.Writer, inc *herald.Incident) {
+	row(tw, "Reference", inc.Reference)
+	row(tw, "Title", inc.Title)
+	row(tw, "Severity", inc.Severity)
+	row(tw, "State", inc.State.Title())
+	row(tw, "Declared", ts(inc.DeclaredAt)+" by "+inc.DeclaredBy)
+	row(tw, "Resolved", tsp(inc.ResolvedAt))
+	if inc.Summary != "" {
+		row(tw, "Summary", inc.Summary)
+	}
+	if len(inc.Services) > 0 {
+		row(tw, "Services", strings.Join(inc.Services, ", "))
+	}
+	if len(inc.Tenants) > 0 {
+		row(tw, "Tenants", strings.Join(inc.Tenants, ", "))
+	}
+	if len(inc.Labels) > 0 {
+		row(tw, "Labels", strings.Join(inc.Labels, ", "))
+	}
+	for _, r := range inc.Roles {
+		row(tw, "Role "+r.Role, r.UserName)
+	}
+	row(tw, "Version", inc.Version)
+	row(tw, "URL", inc.URL)
+}

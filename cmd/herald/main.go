@@ -1,0 +1,95 @@
+// Command herald is Herald in one binary: the server (herald serve), its
+// database migrations (herald migrate), and a command line client for the
+// API (herald incident, herald token, herald user).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "herald:", err)
+		}
+		os.Exit(exitCode(err))
+	}
+}
+
+// exitCode is 2 for usage errors, 1 for everything else.
+func exitCode(err error) int {
+	var u usageError
+	if errors.As(err, &u) || errors.Is(err, flag.ErrHelp) {
+		return 2
+	}
+	return 1
+}
+
+type usageError struct{ msg string }
+
+func (u usageError) Error() string { return u.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+// env is how a command reads its environment; tests pass a map.
+type env struct {
+	getenv func(string) string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}
+
+const usage = `Herald: incident response and communications.
+
+Usage:
+  herald serve [flags]        run the server (API, pages, background work)
+  herald migrate [flags]      apply database migrations and exit
+  herald incident ...         declare, list, show, update, note, decide, resolve, assign, label, follow-up, review, export
+  herald token ...            create, list, revoke API tokens
+  herald user ...             create, list users
+  herald version              print the version
+
+Run 'herald COMMAND --help' for a command's flags. Every flag has an
+environment twin: --database-url is HERALD_DATABASE_URL.
+`
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	e := env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return usagef("no command given")
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return runServe(ctx, rest, e)
+	case "migrate":
+		return runMigrate(ctx, rest, e)
+	case "incident", "incidents", "inc":
+		return runIncident(ctx, rest, e)
+	case "token", "tokens":
+		return runToken(ctx, rest, e)
+	case "user", "users":
+		return runUser(ctx, rest, e)
+	case "version", "--version":
+		fmt.Fprintln(stdout, "herald", version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return usagef("unknown command %q", cmd)
+}
