@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"strings"
@@ -12,20 +13,35 @@ import (
 type flags struct {
 	*flag.FlagSet
 	e env
+	// twins are the flags that have an environment twin; flags particular
+	// to one client command (--title) have none.
+	twins map[string]bool
+	// secret flags never show their value in --help.
+	secret map[string]bool
 }
 
 func newFlags(name, synopsis string, e env) *flags {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	f := &flags{FlagSet: fs, e: e}
+	f := &flags{FlagSet: fs, e: e, twins: map[string]bool{}, secret: map[string]bool{"token": true, "database-url": true}}
 	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "Usage: herald %s\n\nFlags (each with its environment twin):\n", synopsis)
+		fmt.Fprintf(e.stderr, "Usage: herald %s\n\nFlags (and their environment twins):\n", synopsis)
 		fs.VisitAll(func(fl *flag.Flag) {
 			def := ""
-			if fl.DefValue != "" && fl.DefValue != "false" {
+			if fl.DefValue != "" && fl.DefValue != "false" && fl.DefValue != "0" {
 				def = " (default " + fl.DefValue + ")"
+				if f.secret[fl.Name] {
+					def = " (set)"
+				}
 			}
-			fmt.Fprintf(e.stderr, "  --%s, %s\n      %s%s\n", fl.Name, envName(fl.Name), fl.Usage, def)
+			name := "-" + fl.Name
+			if len(fl.Name) > 1 {
+				name = "-" + name
+			}
+			if f.twins[fl.Name] {
+				name += ", " + envName(fl.Name)
+			}
+			fmt.Fprintf(e.stderr, "  %s\n      %s%s\n", name, fl.Usage, def)
 		})
 	}
 	return f
@@ -36,6 +52,7 @@ func envName(flagName string) string {
 }
 
 func (f *flags) envOr(name, def string) string {
+	f.twins[name] = true
 	if v := f.e.getenv(envName(name)); v != "" {
 		return v
 	}
@@ -53,6 +70,7 @@ func (f *flags) bool(name string, usage string) *bool {
 
 func (f *flags) int(name string, def int, usage string) *int {
 	p := f.Int(name, def, usage)
+	f.twins[name] = true
 	if v := f.e.getenv(envName(name)); v != "" {
 		f.Set(name, v)
 	}
@@ -61,6 +79,7 @@ func (f *flags) int(name string, def int, usage string) *int {
 
 func (f *flags) duration(name string, def time.Duration, usage string) *time.Duration {
 	p := f.Duration(name, def, usage)
+	f.twins[name] = true
 	if v := f.e.getenv(envName(name)); v != "" {
 		f.Set(name, v)
 	}
@@ -86,7 +105,10 @@ func (f *flags) parse(args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := f.Parse(args); err != nil {
-			return nil, err
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, usageError{err.Error()}
 		}
 		args = f.Args()
 		if len(args) == 0 {

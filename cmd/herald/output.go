@@ -17,11 +17,13 @@ type clientFlags struct {
 }
 
 func addClientFlags(f *flags) clientFlags {
-	return clientFlags{
+	c := clientFlags{
 		server: f.string("server", "http://127.0.0.1:8080", "the Herald server"),
 		token:  f.string("token", "", "API token (better set as HERALD_TOKEN: flags show in the process list)"),
 		output: f.string("output", "table", "output: table or json"),
 	}
+	f.StringVar(c.output, "o", *c.output, "short for --output")
+	return c
 }
 
 func (c clientFlags) client() (*client.Client, error) {
