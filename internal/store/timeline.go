@@ -12,20 +12,28 @@ import (
 // appendEntry adds one timeline entry in the caller's transaction. There is
 // no function to change or remove one.
 func (tx *tx) appendEntry(ctx context.Context, incidentID string, actor herald.Actor, kind, text string, data any) error {
+	_, err := tx.addEntry(ctx, incidentID, actor, kind, text, data)
+	return err
+}
+
+// addEntry is appendEntry returning the entry as stored.
+func (tx *tx) addEntry(ctx context.Context, incidentID string, actor herald.Actor, kind, text string, data any) (herald.TimelineEntry, error) {
+	e := herald.TimelineEntry{IncidentID: incidentID, Kind: kind, At: tx.now, ActorID: actor.User.ID, Actor: actor.User.Name, Text: text}
 	var raw sql.NullString
 	if data != nil {
 		b, err := json.Marshal(data)
 		if err != nil {
-			return fmt.Errorf("encode timeline data: %w", err)
+			return e, fmt.Errorf("encode timeline data: %w", err)
 		}
 		raw = sql.NullString{String: string(b), Valid: true}
+		e.Data = b
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO timeline (incident_id, kind, at, actor_id, actor, text, data) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		incidentID, kind, micros(tx.now), actor.User.ID, actor.User.Name, text, raw)
+	err := tx.QueryRowContext(ctx, `INSERT INTO timeline (incident_id, kind, at, actor_id, actor, text, data) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+		incidentID, kind, micros(tx.now), e.ActorID, e.Actor, text, raw).Scan(&e.ID)
 	if err != nil {
-		return fmt.Errorf("append to timeline: %w", err)
+		return e, fmt.Errorf("append to timeline: %w", err)
 	}
-	return nil
+	return e, nil
 }
 
 // Timeline returns an incident's timeline, oldest first. Kind filters it
@@ -122,18 +130,10 @@ func (db *DB) appendAndRead(ctx context.Context, actor herald.Actor, ref string,
 		if err != nil {
 			return err
 		}
-		if err := tx.appendEntry(ctx, inc.ID, actor, kind, text, data); err != nil {
+		if e, err = tx.addEntry(ctx, inc.ID, actor, kind, text, data); err != nil {
 			return err
 		}
-		if err := tx.touch(ctx, inc); err != nil {
-			return err
-		}
-		entries, err := tx.timeline(ctx, inc.ID, kind)
-		if err != nil {
-			return err
-		}
-		e = entries[len(entries)-1]
-		return nil
+		return tx.touch(ctx, inc)
 	})
 	return e, err
 }

@@ -1,0 +1,110 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/store"
+	"github.com/heraldhq/herald/internal/testdb"
+)
+
+// Run with: ./scripts/bench (starts PostgreSQL), or on SQLite alone:
+// go test -run '^$' -bench . -benchtime 2s ./internal/store/
+
+func benchActor(b *testing.B, db *store.DB) herald.Actor {
+	u, err := db.CreateUser(context.Background(), herald.UserInput{Name: "Bench", Email: "bench@example.com"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return herald.Actor{User: u, Role: herald.RoleResponder}
+}
+
+func BenchmarkDeclareWith10Entries(b *testing.B) {
+	for _, d := range testdb.Dialects {
+		b.Run(string(d), func(b *testing.B) {
+			db := testdb.Open(b, d, herald.SystemClock{})
+			ctx := context.Background()
+			actor := benchActor(b, db)
+			b.ReportAllocs()
+			for b.Loop() {
+				inc, err := db.DeclareIncident(ctx, actor, herald.DeclareInput{Title: "Bench incident", Severity: herald.S2, Summary: "load"})
+				if err != nil {
+					b.Fatal(err)
+				}
+				for j := range 10 {
+					if _, err := db.AddNote(ctx, actor, inc.ID, herald.NoteInput{Text: fmt.Sprintf("entry %d", j)}); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+		})
+	}
+}
+
+// seed inserts n incidents directly, in batches: the benchmark measures
+// listing, not declaring, so the setup need not go through the service.
+func seed(b *testing.B, db *store.DB, n int) {
+	const batch = 500
+	sqlDB := db.SQL()
+	tx, err := sqlDB.Begin()
+	if err != nil {
+		b.Fatal(err)
+	}
+	states := []string{"investigating", "identified", "monitoring", "resolved", "resolved", "resolved"}
+	for start := 1; start <= n; start += batch {
+		var rows []string
+		var args []any
+		for i := start; i < start+batch && i <= n; i++ {
+			k := len(args)
+			rows = append(rows, fmt.Sprintf("($%d, $%d, $%d, $%d, '', $%d, $%d, $%d, '[]', '[]', 1, 'seed', $%d, $%d)", k+1, k+2, k+3, k+4, k+5, k+6, k+7, k+8, k+9))
+			at := int64(1_700_000_000_000_000) + int64(i)*60_000_000
+			args = append(args, fmt.Sprintf("seed-%07d", i), i, fmt.Sprintf("INC-%d", i), fmt.Sprintf("Seeded incident %d", i),
+				herald.Severities[i%4], states[i%len(states)], false, at, at)
+		}
+		_, err := tx.Exec(`INSERT INTO incidents (id, number, reference, title, summary, severity, state, confidential, services, tenants,
+			version, declared_by, declared_at, updated_at) VALUES `+strings.Join(rows, ", "), args...)
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	if _, err := tx.Exec(`UPDATE counters SET value = $1 WHERE name = 'incident_number'`, n); err != nil {
+		b.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		b.Fatal(err)
+	}
+	if db.Dialect() == store.Postgres {
+		sqlDB.Exec(`ANALYZE incidents`)
+	}
+}
+
+func BenchmarkList50NewestOf100k(b *testing.B) {
+	for _, d := range testdb.Dialects {
+		b.Run(string(d), func(b *testing.B) {
+			db := testdb.Open(b, d, herald.SystemClock{})
+			seed(b, db, 100_000)
+			ctx := context.Background()
+			active := true
+			for _, f := range []struct {
+				name   string
+				filter herald.ListFilter
+			}{
+				{"all", herald.ListFilter{Limit: 50}},
+				{"active", herald.ListFilter{Limit: 50, Active: &active}},
+			} {
+				b.Run(f.name, func(b *testing.B) {
+					b.ReportAllocs()
+					for b.Loop() {
+						list, err := db.Incidents(ctx, f.filter)
+						if err != nil || len(list) != 50 {
+							b.Fatalf("%d, %v", len(list), err)
+						}
+					}
+				})
+			}
+		})
+	}
+}
