@@ -22,81 +22,36 @@ type Tokens struct {
 	Tokens []herald.Token `json:"tokens"`
 }
 
-func (s *Server) getMe(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
-	writeJSON(w, http.StatusOK, Me{User: a.User, Role: a.Role})
-	return nil
+func (s *Server) getMe(r *http.Request, a herald.Actor, _ noBody) (Me, error) {
+	return Me{User: a.User, Role: a.Role}, nil
 }
 
-func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
+func (s *Server) listUsers(r *http.Request, a herald.Actor, _ noBody) (Users, error) {
 	users, err := s.store.Users(r.Context())
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, Users{Users: users})
-	return nil
+	return Users{Users: users}, err
 }
 
-func (s *Server) createUser(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
-	var in herald.UserInput
-	if err := decode(r, &in); err != nil {
-		return err
-	}
-	u, err := s.store.CreateUser(r.Context(), in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, u)
-	return nil
+func (s *Server) createUser(r *http.Request, a herald.Actor, in herald.UserInput) (herald.User, error) {
+	return s.store.CreateUser(r.Context(), in)
 }
 
-func (s *Server) listTokens(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
+func (s *Server) listTokens(r *http.Request, a herald.Actor, _ noBody) (Tokens, error) {
 	list, err := s.store.Tokens(r.Context())
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, Tokens{Tokens: list})
-	return nil
+	return Tokens{Tokens: list}, err
 }
 
-func (s *Server) createToken(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
-	var in herald.TokenInput
-	if err := decode(r, &in); err != nil {
-		return err
-	}
-	t, err := s.store.CreateToken(r.Context(), a, in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, t)
-	return nil
+func (s *Server) createToken(r *http.Request, a herald.Actor, in herald.TokenInput) (herald.Token, error) {
+	return s.store.CreateToken(r.Context(), a, in)
 }
 
-func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
-	if err := s.store.RevokeToken(r.Context(), r.PathValue("token")); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+func (s *Server) revokeToken(r *http.Request, a herald.Actor, _ noBody) (noBody, error) {
+	return noBody{}, s.store.RevokeToken(r.Context(), r.PathValue("token"))
 }
 
-func (s *Server) getSettings(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
-	st, err := s.store.Settings(r.Context())
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, st)
-	return nil
+func (s *Server) getSettings(r *http.Request, a herald.Actor, _ noBody) (herald.Settings, error) {
+	return s.store.Settings(r.Context())
 }
 
-func (s *Server) putSettings(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
-	var in herald.Settings
-	if err := decode(r, &in); err != nil {
-		return err
-	}
-	st, err := s.store.SaveSettings(r.Context(), in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, st)
-	return nil
+func (s *Server) putSettings(r *http.Request, a herald.Actor, in herald.Settings) (herald.Settings, error) {
+	return s.store.SaveSettings(r.Context(), in)
 }

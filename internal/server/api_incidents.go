@@ -30,30 +30,18 @@ type Reviews struct {
 	Reviews []herald.Review `json:"reviews"`
 }
 
-// markdown documents a text/markdown answer.
-type markdown struct{}
-
-func (s *Server) withURL(inc *herald.Incident) *herald.Incident {
-	inc.URL = s.cfg.BaseURL + "/api/v1/incidents/" + inc.Reference
-	return inc
+func (s *Server) withURL(inc *herald.Incident, err error) (*herald.Incident, error) {
+	if inc != nil {
+		inc.URL = s.cfg.BaseURL + "/api/v1/incidents/" + inc.Reference
+	}
+	return inc, err
 }
 
-func (s *Server) declareIncident(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
-	var in herald.DeclareInput
-	if err := decode(r, &in); err != nil {
-		return err
-	}
-	inc, err := s.store.DeclareIncident(r.Context(), a, in)
-	if err != nil {
-		return err
-	}
-	s.withURL(inc)
-	w.Header().Set("Location", inc.URL)
-	writeJSON(w, http.StatusCreated, inc)
-	return nil
+func (s *Server) declareIncident(r *http.Request, a herald.Actor, in herald.DeclareInput) (*herald.Incident, error) {
+	return s.withURL(s.store.DeclareIncident(r.Context(), a, in))
 }
 
-func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
+func (s *Server) listIncidents(r *http.Request, a herald.Actor, _ noBody) (IncidentList, error) {
 	q := r.URL.Query()
 	f := herald.ListFilter{State: herald.State(q.Get("state")), Severity: herald.Severity(q.Get("severity"))}
 	fe := herald.FieldErrors{}
@@ -78,194 +66,93 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request, a herald.
 		f.Active = &b
 	}
 	if err := fe.Err(); err != nil {
-		return err
+		return IncidentList{}, err
 	}
 	list, err := s.store.Incidents(r.Context(), f)
 	if err != nil {
-		return err
+		return IncidentList{}, err
 	}
 	out := IncidentList{Incidents: list}
 	for _, inc := range list {
-		s.withURL(inc)
+		s.withURL(inc, nil)
 	}
 	if n := len(list); n > 0 && n == f.Limit && list[n-1].Number > 1 {
 		next := list[n-1].Number
 		out.NextBefore = &next
 	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	return out, nil
 }
 
-func (s *Server) getIncident(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
-	inc, err := s.store.Incident(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, s.withURL(inc))
-	return nil
+func (s *Server) getIncident(r *http.Request, a herald.Actor, _ noBody) (*herald.Incident, error) {
+	return s.withURL(s.store.Incident(r.Context(), r.PathValue("id")))
 }
 
-func (s *Server) updateIncident(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
-	var in herald.UpdateInput
-	if err := decode(r, &in); err != nil {
-		return err
-	}
+func (s *Server) updateIncident(r *http.Request, a herald.Actor, in herald.UpdateInput) (*herald.Incident, error) {
 	inc, err := s.store.UpdateIncident(r.Context(), a, r.PathValue("id"), in)
-	if he, ok := err.(*herald.Error); ok && he.Current != nil {
+	if he, ok := err.(*herald.Error); ok {
 		if cur, ok := he.Current.(*herald.Incident); ok {
-			s.withURL(cur)
+			s.withURL(cur, nil)
 		}
 	}
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, s.withURL(inc))
-	return nil
+	return s.withURL(inc, err)
 }
 
-func (s *Server) getTimeline(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
+func (s *Server) getTimeline(r *http.Request, a herald.Actor, _ noBody) (Timeline, error) {
 	entries, err := s.store.Timeline(r.Context(), r.PathValue("id"), r.URL.Query().Get("kind"))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, Timeline{Entries: entries})
-	return nil
+	return Timeline{Entries: entries}, err
 }
 
-func (s *Server) addNote(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
-	var in herald.NoteInput
-	if err := decode(r, &in); err != nil {
-		return err
-	}
-	e, err := s.store.AddNote(r.Context(), a, r.PathValue("id"), in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, e)
-	return nil
+func (s *Server) addNote(r *http.Request, a herald.Actor, in herald.NoteInput) (herald.TimelineEntry, error) {
+	return s.store.AddNote(r.Context(), a, r.PathValue("id"), in)
 }
 
-func (s *Server) getDecisions(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
+func (s *Server) getDecisions(r *http.Request, a herald.Actor, _ noBody) (Timeline, error) {
 	entries, err := s.store.Timeline(r.Context(), r.PathValue("id"), herald.EntryDecision)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, Timeline{Entries: entries})
-	return nil
+	return Timeline{Entries: entries}, err
 }
 
-func (s *Server) addDecision(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
-	var in herald.DecisionInput
-	if err := decode(r, &in); err != nil {
-		return err
-	}
-	e, err := s.store.RecordDecision(r.Context(), a, r.PathValue("id"), in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, e)
-	return nil
+func (s *Server) addDecision(r *http.Request, a herald.Actor, in herald.DecisionInput) (herald.TimelineEntry, error) {
+	return s.store.RecordDecision(r.Context(), a, r.PathValue("id"), in)
 }
 
-func (s *Server) assignRole(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
-	var in herald.RoleInput
-	if err := decode(r, &in); err != nil {
-		return err
-	}
-	inc, err := s.store.AssignRole(r.Context(), a, r.PathValue("id"), r.PathValue("role"), in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, s.withURL(inc))
-	return nil
+func (s *Server) assignRole(r *http.Request, a herald.Actor, in herald.RoleInput) (*herald.Incident, error) {
+	return s.withURL(s.store.AssignRole(r.Context(), a, r.PathValue("id"), r.PathValue("role"), in))
 }
 
-func (s *Server) unassignRole(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
-	inc, err := s.store.UnassignRole(r.Context(), a, r.PathValue("id"), r.PathValue("role"))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, s.withURL(inc))
-	return nil
+func (s *Server) unassignRole(r *http.Request, a herald.Actor, _ noBody) (*herald.Incident, error) {
+	return s.withURL(s.store.UnassignRole(r.Context(), a, r.PathValue("id"), r.PathValue("role")))
 }
 
-func (s *Server) label(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
-	var in store.LabelInput
-	if err := decode(r, &in); err != nil {
-		return err
-	}
-	inc, err := s.store.Label(r.Context(), a, r.PathValue("id"), in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, s.withURL(inc))
-	return nil
+func (s *Server) label(r *http.Request, a herald.Actor, in store.LabelInput) (*herald.Incident, error) {
+	return s.withURL(s.store.Label(r.Context(), a, r.PathValue("id"), in))
 }
 
-func (s *Server) listFollowUps(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
+func (s *Server) listFollowUps(r *http.Request, a herald.Actor, _ noBody) (FollowUps, error) {
 	list, err := s.store.FollowUps(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, FollowUps{FollowUps: list})
-	return nil
+	return FollowUps{FollowUps: list}, err
 }
 
-func (s *Server) addFollowUp(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
-	var in herald.FollowUpInput
-	if err := decode(r, &in); err != nil {
-		return err
-	}
-	f, err := s.store.AddFollowUp(r.Context(), a, r.PathValue("id"), in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, f)
-	return nil
+func (s *Server) addFollowUp(r *http.Request, a herald.Actor, in herald.FollowUpInput) (herald.FollowUp, error) {
+	return s.store.AddFollowUp(r.Context(), a, r.PathValue("id"), in)
 }
 
-func (s *Server) updateFollowUp(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
-	var in herald.FollowUpInput
-	if err := decode(r, &in); err != nil {
-		return err
-	}
-	f, err := s.store.UpdateFollowUp(r.Context(), a, r.PathValue("id"), r.PathValue("followup"), in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, f)
-	return nil
+func (s *Server) updateFollowUp(r *http.Request, a herald.Actor, in herald.FollowUpInput) (herald.FollowUp, error) {
+	return s.store.UpdateFollowUp(r.Context(), a, r.PathValue("id"), r.PathValue("followup"), in)
 }
 
-func (s *Server) listReviews(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
+func (s *Server) listReviews(r *http.Request, a herald.Actor, _ noBody) (Reviews, error) {
 	list, err := s.store.Reviews(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, Reviews{Reviews: list})
-	return nil
+	return Reviews{Reviews: list}, err
 }
 
-func (s *Server) review(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
-	var in herald.ReviewInput
-	if err := decode(r, &in); err != nil {
-		return err
-	}
-	rv, err := s.store.Review(r.Context(), a, r.PathValue("id"), in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, rv)
-	return nil
+func (s *Server) review(r *http.Request, a herald.Actor, in herald.ReviewInput) (herald.Review, error) {
+	return s.store.Review(r.Context(), a, r.PathValue("id"), in)
 }
 
-func (s *Server) exportMarkdown(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
+func (s *Server) exportMarkdown(r *http.Request, a herald.Actor, _ noBody) (markdownDoc, error) {
 	rec, err := s.store.Export(r.Context(), r.PathValue("id"))
 	if err != nil {
-		return err
+		return "", err
 	}
-	w.Header().Set("Content-Type", "text/markdown; charset=utf-8")
-	w.Header().Set("Content-Disposition", `inline; filename="`+rec.Incident.Reference+`.md"`)
-	w.Write([]byte(rec.Markdown()))
-	return nil
+	return markdownDoc(rec.Markdown()), nil
 }

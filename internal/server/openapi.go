@@ -41,7 +41,7 @@ func (s *Server) openAPI() map[string]any {
 		ok := map[string]any{"description": http.StatusText(rt.status)}
 		switch rt.out.(type) {
 		case nil:
-		case markdown:
+		case markdownDoc:
 			ok["content"] = map[string]any{"text/markdown": map[string]any{"schema": map[string]any{"type": "string"}}}
 		default:
 			ok["content"] = map[string]any{"application/json": map[string]any{"schema": g.ref(reflect.TypeOf(rt.out))}}

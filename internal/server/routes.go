@@ -1,21 +1,21 @@
 package server
 
 import (
+	"io"
 	"net/http"
 
 	"github.com/heraldhq/herald"
-	"github.com/heraldhq/herald/internal/store"
 )
 
-// route is one JSON API endpoint. The table below is the single source of
-// the API surface: the mux is built from it, and so is the OpenAPI document,
-// so a route cannot exist without being described.
+// route is one JSON API endpoint. The table in apiRoutes is the single
+// source of the API surface: the mux is built from it, and so is the OpenAPI
+// document, so a route cannot exist without being described.
 type route struct {
 	method, path string
 	role         herald.APIRole // the least role that may call it; "" for public
 	summary      string
-	in           any     // the request body's type, for the documentation
-	out          any     // the success body's type; nil for none
+	in           any     // a value of the request body's type; nil for none
+	out          any     // a value of the success body's type; nil for none
 	status       int     // the success status
 	query        []param // query parameters
 	handle       func(http.ResponseWriter, *http.Request, herald.Actor) error
@@ -23,61 +23,92 @@ type route struct {
 
 type param struct{ name, desc string }
 
+// noBody is the In of a route that reads no body, and the Out of one that
+// answers with none.
+type noBody struct{}
+
+// markdownDoc is an answer sent as text/markdown.
+type markdownDoc string
+
+// op makes a route from a typed function: the body is decoded into In (when
+// In is not noBody), and fn's result is written with status. Decoding,
+// validation errors and encoding are thus done the same way everywhere.
+func op[In, Out any](method, path string, role herald.APIRole, status int, summary string,
+	fn func(*http.Request, herald.Actor, In) (Out, error), query ...param) route {
+	rt := route{method: method, path: path, role: role, status: status, summary: summary, query: query}
+	var in In
+	var out Out
+	if _, none := any(in).(noBody); !none {
+		rt.in = in
+	}
+	if _, none := any(out).(noBody); !none {
+		rt.out = out
+	}
+	rt.handle = func(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
+		var in In
+		if rt.in != nil {
+			if err := decode(r, &in); err != nil {
+				return err
+			}
+		}
+		out, err := fn(r, a, in)
+		if err != nil {
+			return err
+		}
+		switch v := any(out).(type) {
+		case noBody:
+			w.WriteHeader(status)
+		case markdownDoc:
+			w.Header().Set("Content-Type", "text/markdown; charset=utf-8")
+			w.WriteHeader(status)
+			io.WriteString(w, string(v))
+		default:
+			writeJSON(w, status, out)
+		}
+		return nil
+	}
+	return rt
+}
+
 func (s *Server) apiRoutes() []route {
+	const (
+		viewer    = herald.RoleViewer
+		responder = herald.RoleResponder
+		admin     = herald.RoleAdmin
+	)
 	return []route{
-		{method: "GET", path: "/api/v1/me", role: herald.RoleViewer, summary: "Who the token belongs to and its role",
-			out: Me{}, status: 200, handle: s.getMe},
+		op("GET", "/api/v1/me", viewer, 200, "Who the token belongs to and its role", s.getMe),
 
-		{method: "POST", path: "/api/v1/incidents", role: herald.RoleResponder, summary: "Declare an incident",
-			in: herald.DeclareInput{}, out: herald.Incident{}, status: 201, handle: s.declareIncident},
-		{method: "GET", path: "/api/v1/incidents", role: herald.RoleViewer, summary: "List incidents, newest first",
-			out: IncidentList{}, status: 200, handle: s.listIncidents, query: []param{
-				{"state", "investigating, identified, monitoring or resolved"}, {"active", "true for unresolved incidents, false for resolved"},
-				{"severity", "S1 to S4"}, {"before", "only incidents numbered below this (the next_before of the previous page)"}, {"limit", "1 to 200, default 50"}}},
-		{method: "GET", path: "/api/v1/incidents/{id}", role: herald.RoleViewer, summary: "One incident, by id, number or reference (INC-42)",
-			out: herald.Incident{}, status: 200, handle: s.getIncident},
-		{method: "PATCH", path: "/api/v1/incidents/{id}", role: herald.RoleResponder, summary: "Change an incident's fields or state; send the version you read",
-			in: herald.UpdateInput{}, out: herald.Incident{}, status: 200, handle: s.updateIncident},
-		{method: "GET", path: "/api/v1/incidents/{id}/timeline", role: herald.RoleViewer, summary: "The incident's timeline, oldest first",
-			out: Timeline{}, status: 200, handle: s.getTimeline, query: []param{{"kind", "only entries of this kind (note, decision, state_change, ...)"}}},
-		{method: "POST", path: "/api/v1/incidents/{id}/timeline", role: herald.RoleResponder, summary: "Add a note to the timeline",
-			in: herald.NoteInput{}, out: herald.TimelineEntry{}, status: 201, handle: s.addNote},
-		{method: "GET", path: "/api/v1/incidents/{id}/decisions", role: herald.RoleViewer, summary: "The decision log",
-			out: Timeline{}, status: 200, handle: s.getDecisions},
-		{method: "POST", path: "/api/v1/incidents/{id}/decisions", role: herald.RoleResponder, summary: "Record a decision with its rationale",
-			in: herald.DecisionInput{}, out: herald.TimelineEntry{}, status: 201, handle: s.addDecision},
-		{method: "PUT", path: "/api/v1/incidents/{id}/roles/{role}", role: herald.RoleResponder, summary: "Assign or hand over an incident role",
-			in: herald.RoleInput{}, out: herald.Incident{}, status: 200, handle: s.assignRole},
-		{method: "DELETE", path: "/api/v1/incidents/{id}/roles/{role}", role: herald.RoleResponder, summary: "Leave an incident role empty",
-			out: herald.Incident{}, status: 200, handle: s.unassignRole},
-		{method: "POST", path: "/api/v1/incidents/{id}/labels", role: herald.RoleResponder, summary: "Add and remove labels; a scoped label replaces its scope",
-			in: store.LabelInput{}, out: herald.Incident{}, status: 200, handle: s.label},
-		{method: "GET", path: "/api/v1/incidents/{id}/follow-ups", role: herald.RoleViewer, summary: "The incident's follow-ups",
-			out: FollowUps{}, status: 200, handle: s.listFollowUps},
-		{method: "POST", path: "/api/v1/incidents/{id}/follow-ups", role: herald.RoleResponder, summary: "Add a follow-up (corrective action)",
-			in: herald.FollowUpInput{}, out: herald.FollowUp{}, status: 201, handle: s.addFollowUp},
-		{method: "PATCH", path: "/api/v1/incidents/{id}/follow-ups/{followup}", role: herald.RoleResponder, summary: "Change a follow-up, for example mark it done",
-			in: herald.FollowUpInput{}, out: herald.FollowUp{}, status: 200, handle: s.updateFollowUp},
-		{method: "GET", path: "/api/v1/incidents/{id}/reviews", role: herald.RoleViewer, summary: "Post-incident reviews and when they are due",
-			out: Reviews{}, status: 200, handle: s.listReviews},
-		{method: "POST", path: "/api/v1/incidents/{id}/reviews", role: herald.RoleResponder, summary: "Request a review, or record it as completed",
-			in: herald.ReviewInput{}, out: herald.Review{}, status: 200, handle: s.review},
-		{method: "GET", path: "/api/v1/incidents/{id}/export.md", role: herald.RoleViewer, summary: "The incident and its timeline as Markdown, the draft of a review",
-			out: markdown{}, status: 200, handle: s.exportMarkdown},
+		op("POST", "/api/v1/incidents", responder, 201, "Declare an incident", s.declareIncident),
+		op("GET", "/api/v1/incidents", viewer, 200, "List incidents, newest first", s.listIncidents,
+			param{"state", "investigating, identified, monitoring or resolved"},
+			param{"active", "true for unresolved incidents, false for resolved"},
+			param{"severity", "S1 to S4"},
+			param{"before", "only incidents numbered below this (the next_before of the previous page)"},
+			param{"limit", "1 to 200, default 50"}),
+		op("GET", "/api/v1/incidents/{id}", viewer, 200, "One incident, by id, number or reference (INC-42)", s.getIncident),
+		op("PATCH", "/api/v1/incidents/{id}", responder, 200, "Change an incident's fields or state; send the version you read", s.updateIncident),
+		op("GET", "/api/v1/incidents/{id}/timeline", viewer, 200, "The incident's timeline, oldest first", s.getTimeline,
+			param{"kind", "only entries of this kind (note, decision, state_change, ...)"}),
+		op("POST", "/api/v1/incidents/{id}/timeline", responder, 201, "Add a note to the timeline", s.addNote),
+		op("GET", "/api/v1/incidents/{id}/decisions", viewer, 200, "The decision log", s.getDecisions),
+		op("POST", "/api/v1/incidents/{id}/decisions", responder, 201, "Record a decision with its rationale", s.addDecision),
+		op("PUT", "/api/v1/incidents/{id}/roles/{role}", responder, 200, "Assign or hand over an incident role", s.assignRole),
+		op("DELETE", "/api/v1/incidents/{id}/roles/{role}", responder, 200, "Leave an incident role empty", s.unassignRole),
+		op("POST", "/api/v1/incidents/{id}/labels", responder, 200, "Add and remove labels; a scoped label replaces its scope", s.label),
+		op("GET", "/api/v1/incidents/{id}/follow-ups", viewer, 200, "The incident's follow-ups", s.listFollowUps),
+		op("POST", "/api/v1/incidents/{id}/follow-ups", responder, 201, "Add a follow-up (corrective action)", s.addFollowUp),
+		op("PATCH", "/api/v1/incidents/{id}/follow-ups/{followup}", responder, 200, "Change a follow-up, for example mark it done", s.updateFollowUp),
+		op("GET", "/api/v1/incidents/{id}/reviews", viewer, 200, "Post-incident reviews and when they are due", s.listReviews),
+		op("POST", "/api/v1/incidents/{id}/reviews", responder, 200, "Request a review, or record it as completed", s.review),
+		op("GET", "/api/v1/incidents/{id}/export.md", viewer, 200, "The incident and its timeline as Markdown, the draft of a review", s.exportMarkdown),
 
-		{method: "GET", path: "/api/v1/users", role: herald.RoleViewer, summary: "List users",
-			out: Users{}, status: 200, handle: s.listUsers},
-		{method: "POST", path: "/api/v1/users", role: herald.RoleAdmin, summary: "Add a user",
-			in: herald.UserInput{}, out: herald.User{}, status: 201, handle: s.createUser},
-		{method: "GET", path: "/api/v1/tokens", role: herald.RoleAdmin, summary: "List active API tokens (never their secrets)",
-			out: Tokens{}, status: 200, handle: s.listTokens},
-		{method: "POST", path: "/api/v1/tokens", role: herald.RoleAdmin, summary: "Create an API token; the secret is in this answer only",
-			in: herald.TokenInput{}, out: herald.Token{}, status: 201, handle: s.createToken},
-		{method: "DELETE", path: "/api/v1/tokens/{token}", role: herald.RoleAdmin, summary: "Revoke an API token",
-			status: 204, handle: s.revokeToken},
-		{method: "GET", path: "/api/v1/settings", role: herald.RoleViewer, summary: "The organisation's settings",
-			out: herald.Settings{}, status: 200, handle: s.getSettings},
-		{method: "PUT", path: "/api/v1/settings", role: herald.RoleAdmin, summary: "Replace the organisation's settings",
-			in: herald.Settings{}, out: herald.Settings{}, status: 200, handle: s.putSettings},
+		op("GET", "/api/v1/users", viewer, 200, "List users", s.listUsers),
+		op("POST", "/api/v1/users", admin, 201, "Add a user", s.createUser),
+		op("GET", "/api/v1/tokens", admin, 200, "List active API tokens (never their secrets)", s.listTokens),
+		op("POST", "/api/v1/tokens", admin, 201, "Create an API token; the secret is in this answer only", s.createToken),
+		op("DELETE", "/api/v1/tokens/{token}", admin, 204, "Revoke an API token", s.revokeToken),
+		op("GET", "/api/v1/settings", viewer, 200, "The organisation's settings", s.getSettings),
+		op("PUT", "/api/v1/settings", admin, 200, "Replace the organisation's settings", s.putSettings),
 	}
 }
