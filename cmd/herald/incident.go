@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/client"
 )
 
 const incidentUsage = `Usage: herald incident COMMAND [flags]
@@ -49,6 +50,21 @@ func runIncident(ctx context.Context, args []string, e env) error {
 		}
 		return nil
 	}
+	// start parses the flags, checks that there are n positional arguments
+	// (any number when n < 0), and makes the API client.
+	start := func(n int, what string) ([]string, *client.Client, error) {
+		pos, err := f.parse(args)
+		if err != nil {
+			return nil, nil, err
+		}
+		if n >= 0 {
+			if err := need(pos, n, what); err != nil {
+				return nil, nil, err
+			}
+		}
+		c, err := cf.client()
+		return pos, c, err
+	}
 	showOne := func(inc *herald.Incident) error {
 		return cf.print(e.stdout, inc, func(tw *tabwriter.Writer) { incidentTable(tw, inc) })
 	}
@@ -62,14 +78,7 @@ func runIncident(ctx context.Context, args []string, e env) error {
 		tenants := f.list("tenant", "affected tenant")
 		labels := f.list("label", "label")
 		conf := f.Bool("confidential", false, "a confidential incident")
-		pos, err := f.parse(args)
-		if err != nil {
-			return err
-		}
-		if err := need(pos, 0, "no arguments, only flags"); err != nil {
-			return err
-		}
-		c, err := cf.client()
+		_, c, err := start(0, "no arguments, only flags")
 		if err != nil {
 			return err
 		}
@@ -86,10 +95,7 @@ func runIncident(ctx context.Context, args []string, e env) error {
 		active := f.Bool("active", false, "only unresolved incidents")
 		limit := f.Int("limit", 50, "how many")
 		before := f.Int64("before", 0, "only incidents numbered below this")
-		if _, err := f.parse(args); err != nil {
-			return err
-		}
-		c, err := cf.client()
+		_, c, err := start(0, "no arguments, only flags")
 		if err != nil {
 			return err
 		}
@@ -113,14 +119,7 @@ func runIncident(ctx context.Context, args []string, e env) error {
 		})
 
 	case "show":
-		pos, err := f.parse(args)
-		if err != nil {
-			return err
-		}
-		if err := need(pos, 1, "one incident reference"); err != nil {
-			return err
-		}
-		c, err := cf.client()
+		pos, c, err := start(1, "one incident reference")
 		if err != nil {
 			return err
 		}
@@ -153,14 +152,7 @@ func runIncident(ctx context.Context, args []string, e env) error {
 		state := f.String("state", "", "new state: investigating, identified, monitoring, resolved")
 		note := f.String("note", "", "a note for the timeline")
 		version := f.Int64("version", 0, "the version you read (default: the current one)")
-		pos, err := f.parse(args)
-		if err != nil {
-			return err
-		}
-		if err := need(pos, 1, "one incident reference"); err != nil {
-			return err
-		}
-		c, err := cf.client()
+		pos, c, err := start(1, "one incident reference")
 		if err != nil {
 			return err
 		}
@@ -198,16 +190,12 @@ func runIncident(ctx context.Context, args []string, e env) error {
 		return showOne(inc)
 
 	case "note":
-		pos, err := f.parse(args)
+		pos, c, err := start(-1, "")
 		if err != nil {
 			return err
 		}
 		if len(pos) < 2 {
 			return usagef("herald incident note takes a reference and the text")
-		}
-		c, err := cf.client()
-		if err != nil {
-			return err
 		}
 		en, err := c.AddNote(ctx, pos[0], strings.Join(pos[1:], " "))
 		if err != nil {
@@ -220,14 +208,7 @@ func runIncident(ctx context.Context, args []string, e env) error {
 		why := f.String("why", "", "the rationale")
 		kind := f.String("kind", "general", "general, failover, emergency_maintenance, severity or status_page")
 		by := f.String("by", "", "who decided (id or e-mail), when not you")
-		pos, err := f.parse(args)
-		if err != nil {
-			return err
-		}
-		if err := need(pos, 1, "one incident reference"); err != nil {
-			return err
-		}
-		c, err := cf.client()
+		pos, c, err := start(1, "one incident reference")
 		if err != nil {
 			return err
 		}
@@ -238,11 +219,7 @@ func runIncident(ctx context.Context, args []string, e env) error {
 		return cf.print(e.stdout, en, func(tw *tabwriter.Writer) { row(tw, ts(en.At), en.Actor, en.Text) })
 
 	case "assign", "unassign":
-		pos, err := f.parse(args)
-		if err != nil {
-			return err
-		}
-		c, err := cf.client()
+		pos, c, err := start(-1, "")
 		if err != nil {
 			return err
 		}
@@ -266,14 +243,7 @@ func runIncident(ctx context.Context, args []string, e env) error {
 	case "label":
 		add := f.list("add", "label to add")
 		remove := f.list("remove", "label to remove")
-		pos, err := f.parse(args)
-		if err != nil {
-			return err
-		}
-		if err := need(pos, 1, "one incident reference"); err != nil {
-			return err
-		}
-		c, err := cf.client()
+		pos, c, err := start(1, "one incident reference")
 		if err != nil {
 			return err
 		}
@@ -288,11 +258,7 @@ func runIncident(ctx context.Context, args []string, e env) error {
 		owner := f.String("owner", "", "who owns it")
 		due := f.String("due", "", "due date, YYYY-MM-DD")
 		link := f.String("link", "", "where it is tracked (http or https)")
-		pos, err := f.parse(args)
-		if err != nil {
-			return err
-		}
-		c, err := cf.client()
+		pos, c, err := start(-1, "")
 		if err != nil {
 			return err
 		}
@@ -330,14 +296,7 @@ func runIncident(ctx context.Context, args []string, e env) error {
 		kind := f.String("kind", "internal", "internal or external")
 		completed := f.Bool("completed", false, "record the review as completed")
 		link := f.String("link", "", "where the review is written")
-		pos, err := f.parse(args)
-		if err != nil {
-			return err
-		}
-		if err := need(pos, 1, "one incident reference"); err != nil {
-			return err
-		}
-		c, err := cf.client()
+		pos, c, err := start(1, "one incident reference")
 		if err != nil {
 			return err
 		}
@@ -351,14 +310,7 @@ func runIncident(ctx context.Context, args []string, e env) error {
 		})
 
 	case "export":
-		pos, err := f.parse(args)
-		if err != nil {
-			return err
-		}
-		if err := need(pos, 1, "one incident reference"); err != nil {
-			return err
-		}
-		c, err := cf.client()
+		pos, c, err := start(1, "one incident reference")
 		if err != nil {
 			return err
 		}

@@ -231,3 +231,18 @@ func TestServe_GracefulShutdownFinishesInFlightRequests(t *testing.T) {
 		t.Fatal("still accepting after shutdown")
 	}
 }
+
+func TestMigrate_UpToDateOnSecondRun(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		vars := map[string]string{"HERALD_DATABASE_URL": testdb.URL(t, d), "HERALD_DATA": t.TempDir()}
+		for i, want := range []string{"applied 0001_init.sql", "the database is up to date"} {
+			var out bytes.Buffer
+			if err := run(context.Background(), []string{"migrate"}, func(k string) string { return vars[k] }, nil, &out, &out); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(out.String(), want) {
+				t.Fatalf("run %d: %q, want %q", i, out.String(), want)
+			}
+		}
+	})
+}

@@ -31,8 +31,22 @@ func addStoreFlags(f *flags) storeFlags {
 	}
 }
 
-func (s storeFlags) open(ctx context.Context, log *slog.Logger) (*store.DB, error) {
-	return store.Open(ctx, store.Config{URL: *s.databaseURL, DataDir: *s.data, Logger: log})
+// open connects to the database and brings its schema up to date, calling
+// applied for each migration it runs.
+func (s storeFlags) open(ctx context.Context, log *slog.Logger, applied func(name string)) (*store.DB, error) {
+	db, err := store.Open(ctx, store.Config{URL: *s.databaseURL, DataDir: *s.data, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	names, err := db.Migrate(ctx)
+	for _, m := range names {
+		applied(m)
+	}
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
 }
 
 func newLogger(e env, format, level string) (*slog.Logger, error) {
@@ -72,18 +86,11 @@ func runServe(ctx context.Context, args []string, e env) error {
 		return err
 	}
 
-	db, err := sf.open(ctx, log)
+	db, err := sf.open(ctx, log, func(name string) { log.Info("migration applied", "name", name) })
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	applied, err := db.Migrate(ctx)
-	if err != nil {
-		return err
-	}
-	for _, m := range applied {
-		log.Info("migration applied", "name", m)
-	}
 
 	adminToken := e.getenv("HERALD_ADMIN_TOKEN")
 	if adminToken == "" && *demo {
@@ -158,20 +165,17 @@ func runMigrate(ctx context.Context, args []string, e env) error {
 	if _, err := f.parse(args); err != nil {
 		return err
 	}
-	db, err := sf.open(ctx, nil)
+	n := 0
+	db, err := sf.open(ctx, nil, func(name string) {
+		n++
+		fmt.Fprintln(e.stdout, "applied", name)
+	})
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	applied, err := db.Migrate(ctx)
-	if err != nil {
-		return err
-	}
-	if len(applied) == 0 {
+	if n == 0 {
 		fmt.Fprintln(e.stdout, "the database is up to date")
-	}
-	for _, m := range applied {
-		fmt.Fprintln(e.stdout, "applied", m)
 	}
 	return nil
 }
