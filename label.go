@@ -47,6 +47,9 @@ func ParseLabel(s string) (Label, error) {
 			}
 			return Label{}, errors.New("label " + quote(s) + " has an empty part around \"::\"")
 		}
+		if len(parts) > 1 && (strings.HasPrefix(p, ":") || strings.HasSuffix(p, ":")) {
+			return Label{}, errors.New("label " + quote(s) + " has a part that starts or ends with ':' next to \"::\"")
+		}
 		for _, r := range p {
 			if r == ',' || (unicode.IsControl(r)) {
 				return Label{}, errors.New("label " + quote(s) + " must not contain commas or control characters")

@@ -19,6 +19,9 @@ func TestParseLabel(t *testing.T) {
 		{in: "::x", err: "empty part"},
 		{in: "x::", err: "empty part"},
 		{in: "a,b", err: "commas"},
+		{in: ": ::0", err: "starts or ends"},
+		{in: "a:::b", err: "starts or ends"},
+		{in: "a:b", name: "a:b"},
 		{in: "a\nb", err: "control"},
 		{in: strings.Repeat("x", MaxLabelLen+1), err: "at most"},
 	}
