@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Incident role keys that the process names. The list of roles on an
@@ -59,6 +60,48 @@ type Settings struct {
 	IncidentRoles     []RoleDef                 `json:"incident_roles"`
 	Reviews           map[Severity]ReviewPolicy `json:"reviews"`
 	DecisionAuthority map[string]AuthorityRule  `json:"decision_authority"`
+
+	// Page is how the public status page looks.
+	Page PageSettings `json:"page"`
+	// IncidentLink says what happens when an update lacks the incident's
+	// link (R14): "append" adds it, "require" refuses the update, "off"
+	// lets it go without.
+	IncidentLink string `json:"incident_link"`
+	// Cadence is the minutes between public updates by state and severity
+	// (R13), unless an update announces when the next one comes.
+	Cadence map[State]map[Severity]int `json:"cadence"`
+	// StatusTemplates are texts for the usual updates (R15). {name},
+	// {components}, {next_update} and {link} are filled in.
+	StatusTemplates map[string]string `json:"status_templates"`
+}
+
+// PageSettings brand the public status page.
+type PageSettings struct {
+	Name    string     `json:"name"`
+	LogoURL string     `json:"logo_url,omitempty"`
+	Accent  string     `json:"accent_color"` // CSS colour, #rrggbb
+	Links   []PageLink `json:"links,omitempty"`
+	// TimeZone is shown beside UTC times; empty shows UTC only.
+	TimeZone string `json:"time_zone,omitempty"`
+}
+
+// PageLink is a link in the page's header or footer.
+type PageLink struct {
+	Label string `json:"label"`
+	URL   string `json:"url"`
+}
+
+// Incident link modes.
+const (
+	LinkAppend  = "append"
+	LinkRequire = "require"
+	LinkOff     = "off"
+)
+
+// NextUpdateAfter returns the cadence interval for a state and severity,
+// or 0 when no further update is owed.
+func (s *Settings) NextUpdateAfter(state State, sev Severity) time.Duration {
+	return time.Duration(s.Cadence[state][sev]) * time.Minute
 }
 
 // DefaultSettings are the process as the handbook describes it.
@@ -81,7 +124,31 @@ func DefaultSettings() Settings {
 			DecisionSeverity:             {Roles: []string{RoleIncidentLead, RoleEngineerOnCall}},
 			DecisionStatusPage:           {Roles: []string{RoleIncidentLead}, Fallback: []string{RoleEngineerOnCall}},
 		},
+		Page:         PageSettings{Name: "Service Status", Accent: "#1f6feb"},
+		IncidentLink: LinkAppend,
+		Cadence: map[State]map[Severity]int{
+			Investigating: {S1: 10, S2: 15, S3: 15, S4: 15},
+			Identified:    {S1: 10, S2: 30, S3: 30, S4: 30},
+			Monitoring:    {S1: 30, S2: 60, S3: 60, S4: 60},
+			Resolved:      {S1: 0, S2: 0, S3: 0, S4: 0},
+		},
+		StatusTemplates: map[string]string{
+			"investigating":       "We are investigating problems with {components}. Next update in {next_update} minutes.",
+			"identified":          "We have identified the cause of the problems with {components} and are working on a fix. Next update in {next_update} minutes.",
+			"monitoring":          "A fix is in place for {components} and we are monitoring the results. Next update in {next_update} minutes.",
+			"resolved":            "This incident is resolved: {components} work normally again. Thank you for your patience.",
+			"no_material_updates": "No material updates: we are still working on {name}. Next update in {next_update} minutes.",
+		},
 	}
+}
+
+// FillTemplate renders a status template.
+func FillTemplate(tmpl, name, components string, nextUpdate int, link string) string {
+	next := "-"
+	if nextUpdate > 0 {
+		next = itoa(nextUpdate)
+	}
+	return strings.NewReplacer("{name}", name, "{components}", components, "{next_update}", next, "{link}", link).Replace(tmpl)
 }
 
 var roleKeyRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
@@ -139,8 +206,44 @@ func (s *Settings) Validate() error {
 			}
 		}
 	}
+	if strings.TrimSpace(s.Page.Name) == "" || len(s.Page.Name) > MaxNameLen {
+		fe.Add("page", "name must be 1 to "+itoa(MaxNameLen)+" characters")
+	}
+	if !colorRE.MatchString(s.Page.Accent) {
+		fe.Add("page", "accent_color must be a colour like #1f6feb")
+	}
+	if s.Page.LogoURL != "" && CheckLink(s.Page.LogoURL) != nil {
+		fe.Add("page", "logo_url must be an http or https URL")
+	}
+	for _, l := range s.Page.Links {
+		if strings.TrimSpace(l.Label) == "" || CheckLink(l.URL) != nil {
+			fe.Add("page", "each link needs a label and an http or https URL")
+		}
+	}
+	if s.Page.TimeZone != "" {
+		if _, err := time.LoadLocation(s.Page.TimeZone); err != nil {
+			fe.Add("page", "time_zone "+quote(s.Page.TimeZone)+" is not a known time zone")
+		}
+	}
+	if s.IncidentLink != LinkAppend && s.IncidentLink != LinkRequire && s.IncidentLink != LinkOff {
+		fe.Add("incident_link", "must be append, require or off")
+	}
+	for _, st := range States {
+		for _, sev := range Severities {
+			if m := s.Cadence[st][sev]; m < 0 || m > 24*60 {
+				fe.Add("cadence", st.Title()+" "+string(sev)+": minutes must be between 0 and 1440")
+			}
+		}
+	}
+	for name, t := range s.StatusTemplates {
+		if strings.TrimSpace(t) == "" || len(t) > 2000 {
+			fe.Add("status_templates", quote(name)+" must be 1 to 2000 characters")
+		}
+	}
 	return fe.Err()
 }
+
+var colorRE = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
 
 // HasRole reports whether key is a configured incident role.
 func (s *Settings) HasRole(key string) bool {

@@ -45,6 +45,9 @@ type Config struct {
 	DataDir string
 	Clock   herald.Clock
 	Logger  *slog.Logger
+	// PublicURL is where the public status page is reached, for the links
+	// in public updates (R14).
+	PublicURL string
 }
 
 // DB is Herald's store. It is safe for concurrent use.
@@ -53,14 +56,18 @@ type DB struct {
 	// w takes writes. On SQLite it is a single connection: SQLite has one
 	// writer at a time, and queueing in Go is cheaper and fairer than
 	// retrying on SQLITE_BUSY. r takes reads; on PostgreSQL it is w.
-	w, r  *sql.DB
-	clock herald.Clock
-	log   *slog.Logger
+	w, r      *sql.DB
+	clock     herald.Clock
+	log       *slog.Logger
+	publicURL string
 }
 
 // Open connects to the database. It does not migrate; call Migrate.
 func Open(ctx context.Context, cfg Config) (*DB, error) {
-	db := &DB{clock: cfg.Clock, log: cfg.Logger}
+	db := &DB{clock: cfg.Clock, log: cfg.Logger, publicURL: strings.TrimRight(cfg.PublicURL, "/")}
+	if db.publicURL == "" {
+		db.publicURL = "http://127.0.0.1:8080"
+	}
 	if db.clock == nil {
 		db.clock = herald.SystemClock{}
 	}

@@ -1,0 +1,463 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/heraldhq/herald"
+)
+
+const maintenanceColumns = `id, name, body, status, scheduled_for, scheduled_until, auto_transition, started_at, completed_at, created_at, updated_at`
+
+func scanMaintenance(row interface{ Scan(...any) error }) (*herald.Maintenance, error) {
+	var m herald.Maintenance
+	var from, until, created, updated int64
+	var started, completed sql.NullInt64
+	if err := row.Scan(&m.ID, &m.Name, &m.Body, &m.Status, &from, &until, &m.AutoTransition, &started, &completed, &created, &updated); err != nil {
+		return nil, err
+	}
+	m.ScheduledFor, m.ScheduledUntil = fromMicros(from), fromMicros(until)
+	m.StartedAt, m.CompletedAt = fromNullMicros(started), fromNullMicros(completed)
+	m.CreatedAt, m.UpdatedAt = fromMicros(created), fromMicros(updated)
+	m.Components, m.Reminders, m.Updates = []string{}, []herald.Reminder{}, []herald.MaintenanceUpdate{}
+	return &m, nil
+}
+
+// CreateMaintenance schedules a maintenance (R30). Automation is on unless
+// the input turns it off; reminders are times before the start.
+func (db *DB) CreateMaintenance(ctx context.Context, actor herald.Actor, in herald.MaintenanceInput) (*herald.Maintenance, error) {
+	if err := in.Normalize(true); err != nil {
+		return nil, err
+	}
+	var m *herald.Maintenance
+	err := db.write(ctx, func(tx *tx) error {
+		if err := tx.checkComponents(ctx, in.Components); err != nil {
+			return err
+		}
+		m = &herald.Maintenance{ID: newID(), Name: *in.Name, Status: herald.MaintenanceScheduled,
+			ScheduledFor: *in.ScheduledFor, ScheduledUntil: *in.ScheduledUntil, AutoTransition: true, CreatedAt: tx.now, UpdatedAt: tx.now}
+		if in.Body != nil {
+			m.Body = *in.Body
+		}
+		if in.AutoTransition != nil {
+			m.AutoTransition = *in.AutoTransition
+		}
+		if !m.ScheduledUntil.After(tx.now) {
+			return &herald.Error{Code: herald.EInvalid, Message: "the window has already ended", Fields: map[string]string{"scheduled_until": "must be in the future"}}
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO maintenances (`+maintenanceColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, $8, $8)`,
+			m.ID, m.Name, m.Body, m.Status, micros(m.ScheduledFor), micros(m.ScheduledUntil), m.AutoTransition, micros(tx.now))
+		if err != nil {
+			return fmt.Errorf("insert maintenance: %w", err)
+		}
+		if in.Components != nil {
+			for _, cid := range *in.Components {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO maintenance_components (maintenance_id, component_id) VALUES ($1, $2)`, m.ID, cid); err != nil {
+					return fmt.Errorf("maintenance component: %w", err)
+				}
+			}
+		}
+		if in.Reminders != nil {
+			if err := tx.setReminders(ctx, m, *in.Reminders); err != nil {
+				return err
+			}
+		}
+		if err := tx.maintenanceEvent(ctx, actor, m, herald.EventScheduled, m.Body); err != nil {
+			return err
+		}
+		return tx.bumpStatusVersion(ctx)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return db.Maintenance(ctx, m.ID)
+}
+
+func (tx *tx) checkComponents(ctx context.Context, ids *[]string) error {
+	if ids == nil {
+		return nil
+	}
+	fe := herald.FieldErrors{}
+	for _, id := range *ids {
+		c, err := tx.component(ctx, id)
+		if herald.ErrorCode(err) == herald.ENotFound {
+			fe.Add("components", "no component "+id)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if c.Group {
+			fe.Add("components", c.Name+" is a group: name its components")
+		}
+	}
+	return fe.Err()
+}
+
+func (tx *tx) setReminders(ctx context.Context, m *herald.Maintenance, rs []herald.Duration) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM maintenance_reminders WHERE maintenance_id = $1 AND fired_at IS NULL`, m.ID); err != nil {
+		return fmt.Errorf("reset reminders: %w", err)
+	}
+	for _, r := range rs {
+		due := m.ScheduledFor.Add(-time.Duration(r))
+		_, err := tx.ExecContext(ctx, `INSERT INTO maintenance_reminders (maintenance_id, before_s, due_at) VALUES ($1, $2, $3)
+			ON CONFLICT (maintenance_id, before_s) DO NOTHING`, m.ID, int64(time.Duration(r)/time.Second), micros(due))
+		if err != nil {
+			return fmt.Errorf("set reminder: %w", err)
+		}
+	}
+	return nil
+}
+
+// maintenanceEvent records one event of a maintenance as an update. These
+// rows are also what the broadcast to subscribers will be built from.
+func (tx *tx) maintenanceEvent(ctx context.Context, actor herald.Actor, m *herald.Maintenance, event, body string) error {
+	name := actor.User.Name
+	if name == "" {
+		name = "Herald"
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO maintenance_updates (id, maintenance_id, event, status, body, actor, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		newID(), m.ID, event, m.Status, body, name, micros(tx.now))
+	if err != nil {
+		return fmt.Errorf("maintenance update: %w", err)
+	}
+	return nil
+}
+
+// UpdateMaintenance changes a maintenance: a new window reschedules it
+// (R31), and auto_transition false turns automation off for good (R30).
+func (db *DB) UpdateMaintenance(ctx context.Context, actor herald.Actor, id string, in herald.MaintenanceInput) (*herald.Maintenance, error) {
+	if err := in.Normalize(false); err != nil {
+		return nil, err
+	}
+	err := db.write(ctx, func(tx *tx) error {
+		m, err := tx.maintenance(ctx, id)
+		if err != nil {
+			return err
+		}
+		if !m.Active() {
+			return herald.Errorf(herald.EUnprocessable, "the maintenance is %s; it can no longer change", m.Status.Title())
+		}
+		if in.AutoTransition != nil && *in.AutoTransition && !m.AutoTransition {
+			return herald.Errorf(herald.EUnprocessable, "automation was turned off for this maintenance and cannot be turned on again: start, update and finish it by hand")
+		}
+		if in.AutoTransition != nil && !*in.AutoTransition && m.AutoTransition {
+			m.AutoTransition = false
+			if err := tx.maintenanceEvent(ctx, actor, m, herald.EventUpdate, "Automation turned off: updates and the finish are manual from now on."); err != nil {
+				return err
+			}
+		}
+		if in.Name != nil {
+			m.Name = *in.Name
+		}
+		if in.Body != nil {
+			m.Body = *in.Body
+		}
+		rescheduled := false
+		if in.ScheduledFor != nil && !in.ScheduledFor.Equal(m.ScheduledFor) {
+			if m.Status != herald.MaintenanceScheduled {
+				return herald.Errorf(herald.EUnprocessable, "a maintenance in progress keeps its start; change scheduled_until to extend it")
+			}
+			m.ScheduledFor, rescheduled = *in.ScheduledFor, true
+		}
+		if in.ScheduledUntil != nil && !in.ScheduledUntil.Equal(m.ScheduledUntil) {
+			m.ScheduledUntil, rescheduled = *in.ScheduledUntil, true
+		}
+		if !m.ScheduledUntil.After(m.ScheduledFor) {
+			return &herald.Error{Code: herald.EInvalid, Message: "scheduled_until must be after scheduled_for", Fields: map[string]string{"scheduled_until": "must be after scheduled_for"}}
+		}
+		if rescheduled && !m.ScheduledUntil.After(tx.now) {
+			return &herald.Error{Code: herald.EInvalid, Message: "the new window has already ended", Fields: map[string]string{"scheduled_until": "must be in the future"}}
+		}
+		if in.Components != nil {
+			if err := tx.checkComponents(ctx, in.Components); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM maintenance_components WHERE maintenance_id = $1`, m.ID); err != nil {
+				return err
+			}
+			for _, cid := range *in.Components {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO maintenance_components (maintenance_id, component_id) VALUES ($1, $2)`, m.ID, cid); err != nil {
+					return err
+				}
+			}
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE maintenances SET name = $1, body = $2, scheduled_for = $3, scheduled_until = $4, auto_transition = $5, updated_at = $6 WHERE id = $7`,
+			m.Name, m.Body, micros(m.ScheduledFor), micros(m.ScheduledUntil), m.AutoTransition, micros(tx.now), m.ID)
+		if err != nil {
+			return fmt.Errorf("update maintenance: %w", err)
+		}
+		reminders := in.Reminders
+		if reminders == nil && rescheduled {
+			// Unfired reminders keep their offsets and move with the start.
+			var keep []herald.Duration
+			for _, r := range m.Reminders {
+				if r.FiredAt == nil {
+					keep = append(keep, r.Before)
+				}
+			}
+			reminders = &keep
+		}
+		if reminders != nil {
+			if err := tx.setReminders(ctx, m, *reminders); err != nil {
+				return err
+			}
+		}
+		if rescheduled {
+			text := fmt.Sprintf("Rescheduled to %s - %s UTC.", m.ScheduledFor.Format("2006-01-02 15:04"), m.ScheduledUntil.Format("2006-01-02 15:04"))
+			if err := tx.maintenanceEvent(ctx, actor, m, herald.EventRescheduled, text); err != nil {
+				return err
+			}
+		}
+		if err := tx.recomputeComponents(ctx); err != nil {
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return db.Maintenance(ctx, id)
+}
+
+// PostMaintenanceUpdate posts an update; with a status it also starts,
+// completes or cancels the maintenance by hand. An update without a status
+// leaves a scheduled maintenance scheduled (R31).
+func (db *DB) PostMaintenanceUpdate(ctx context.Context, actor herald.Actor, id string, in herald.MaintenanceUpdateInput) (*herald.Maintenance, error) {
+	if err := in.Normalize(); err != nil {
+		return nil, err
+	}
+	err := db.write(ctx, func(tx *tx) error {
+		m, err := tx.maintenance(ctx, id)
+		if err != nil {
+			return err
+		}
+		if !m.Active() {
+			return herald.Errorf(herald.EUnprocessable, "the maintenance is %s; post a new one instead", m.Status.Title())
+		}
+		event := herald.EventUpdate
+		switch in.Status {
+		case herald.MaintenanceInProgress:
+			if m.Status != herald.MaintenanceScheduled {
+				return herald.Errorf(herald.EUnprocessable, "the maintenance is already in progress")
+			}
+			event = herald.EventStarted
+		case herald.MaintenanceCompleted:
+			if m.Status != herald.MaintenanceInProgress {
+				return herald.Errorf(herald.EUnprocessable, "only a maintenance in progress can complete; cancel a scheduled one instead")
+			}
+			event = herald.EventCompleted
+		case herald.MaintenanceCancelled:
+			if m.Status != herald.MaintenanceScheduled {
+				return herald.Errorf(herald.EUnprocessable, "a maintenance in progress completes rather than cancels")
+			}
+			event = herald.EventCancelled
+		}
+		return tx.moveMaintenance(ctx, actor, m, in.Status, event, in.Body)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return db.Maintenance(ctx, id)
+}
+
+// moveMaintenance records an event and, with a status, moves the
+// maintenance and its components.
+func (tx *tx) moveMaintenance(ctx context.Context, actor herald.Actor, m *herald.Maintenance, to herald.MaintenanceStatus, event, body string) error {
+	if to != "" {
+		m.Status = to
+		var started, completed any = nil, nil
+		switch to {
+		case herald.MaintenanceInProgress:
+			started = micros(tx.now)
+		case herald.MaintenanceCompleted, herald.MaintenanceCancelled:
+			completed = micros(tx.now)
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE maintenances SET status = $1, updated_at = $2,
+			started_at = COALESCE($3, started_at), completed_at = COALESCE($4, completed_at) WHERE id = $5`,
+			to, micros(tx.now), started, completed, m.ID)
+		if err != nil {
+			return fmt.Errorf("move maintenance: %w", err)
+		}
+	} else if _, err := tx.ExecContext(ctx, `UPDATE maintenances SET updated_at = $1 WHERE id = $2`, micros(tx.now), m.ID); err != nil {
+		return err
+	}
+	if err := tx.maintenanceEvent(ctx, actor, m, event, body); err != nil {
+		return err
+	}
+	return tx.recomputeComponents(ctx)
+}
+
+// Maintenance reads one maintenance with its components, reminders and
+// updates.
+func (db *DB) Maintenance(ctx context.Context, id string) (*herald.Maintenance, error) {
+	var m *herald.Maintenance
+	err := db.read(ctx, func(tx *tx) (err error) {
+		m, err = tx.maintenance(ctx, id)
+		return err
+	})
+	return m, err
+}
+
+func (tx *tx) maintenance(ctx context.Context, id string) (*herald.Maintenance, error) {
+	m, err := scanMaintenance(tx.QueryRowContext(ctx, `SELECT `+maintenanceColumns+` FROM maintenances WHERE id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, herald.Errorf(herald.ENotFound, "no maintenance %q", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read maintenance: %w", err)
+	}
+	return m, tx.fillMaintenances(ctx, []*herald.Maintenance{m})
+}
+
+// Maintenances lists maintenances by start, newest first.
+func (db *DB) Maintenances(ctx context.Context, limit int) ([]*herald.Maintenance, error) {
+	var out []*herald.Maintenance
+	err := db.read(ctx, func(tx *tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT `+maintenanceColumns+` FROM maintenances ORDER BY scheduled_for DESC, id DESC LIMIT $1`, limit)
+		if err != nil {
+			return fmt.Errorf("list maintenances: %w", err)
+		}
+		out = []*herald.Maintenance{}
+		for rows.Next() {
+			m, err := scanMaintenance(rows)
+			if err != nil {
+				rows.Close()
+				return fmt.Errorf("list maintenances: %w", err)
+			}
+			out = append(out, m)
+		}
+		rows.Close()
+		return tx.fillMaintenances(ctx, out)
+	})
+	return out, err
+}
+
+func (tx *tx) fillMaintenances(ctx context.Context, list []*herald.Maintenance) error {
+	for _, m := range list {
+		m.URL = tx.db.MaintenanceURL(m.ID)
+		rows, err := tx.QueryContext(ctx, `SELECT component_id FROM maintenance_components WHERE maintenance_id = $1 ORDER BY component_id`, m.ID)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var c string
+			rows.Scan(&c)
+			m.Components = append(m.Components, c)
+		}
+		rows.Close()
+		rows, err = tx.QueryContext(ctx, `SELECT before_s, due_at, fired_at FROM maintenance_reminders WHERE maintenance_id = $1 ORDER BY due_at`, m.ID)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var before, due int64
+			var fired sql.NullInt64
+			rows.Scan(&before, &due, &fired)
+			m.Reminders = append(m.Reminders, herald.Reminder{Before: herald.Duration(time.Duration(before) * time.Second), DueAt: fromMicros(due), FiredAt: fromNullMicros(fired)})
+		}
+		rows.Close()
+		rows, err = tx.QueryContext(ctx, `SELECT id, event, status, body, actor, created_at FROM maintenance_updates WHERE maintenance_id = $1 ORDER BY created_at DESC, id DESC`, m.ID)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var u herald.MaintenanceUpdate
+			var at int64
+			rows.Scan(&u.ID, &u.Event, &u.Status, &u.Body, &u.Actor, &at)
+			u.CreatedAt = fromMicros(at)
+			m.Updates = append(m.Updates, u)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RunMaintenanceAutomation does what is due at now: fires reminders, starts
+// maintenances whose window opened and completes those whose window closed,
+// for maintenances with automation on. It catches up on everything that
+// fell due while Herald was down, in order (a window missed entirely starts
+// and completes). Each step is a conditional update, so several instances
+// running it at once do each step once. It returns how many steps it took.
+func (db *DB) RunMaintenanceAutomation(ctx context.Context) (int, error) {
+	steps := 0
+	for {
+		did, err := db.maintenanceStep(ctx)
+		if err != nil || !did {
+			return steps, err
+		}
+		steps++
+	}
+}
+
+// maintenanceStep takes the single earliest due step, if any.
+func (db *DB) maintenanceStep(ctx context.Context) (bool, error) {
+	did := false
+	err := db.write(ctx, func(tx *tx) error {
+		now := micros(tx.now)
+		// Reminders first: a reminder due before the start goes out before it.
+		var mid string
+		var before int64
+		err := tx.QueryRowContext(ctx, `SELECT r.maintenance_id, r.before_s FROM maintenance_reminders r
+			JOIN maintenances m ON m.id = r.maintenance_id
+			WHERE r.fired_at IS NULL AND r.due_at <= $1 AND m.status = 'scheduled'
+			ORDER BY r.due_at LIMIT 1`, now).Scan(&mid, &before)
+		if err == nil {
+			res, err := tx.ExecContext(ctx, `UPDATE maintenance_reminders SET fired_at = $1 WHERE maintenance_id = $2 AND before_s = $3 AND fired_at IS NULL`, now, mid, before)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return nil
+			}
+			m, err := tx.maintenance(ctx, mid)
+			if err != nil {
+				return err
+			}
+			did = true
+			text := fmt.Sprintf("Reminder: %s starts %s UTC.", m.Name, m.ScheduledFor.Format("2006-01-02 15:04"))
+			return tx.maintenanceEvent(ctx, herald.Actor{}, m, herald.EventReminder, text)
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("due reminders: %w", err)
+		}
+
+		var status herald.MaintenanceStatus
+		err = tx.QueryRowContext(ctx, `SELECT id, status FROM maintenances WHERE auto_transition = $1 AND (
+			(status = 'scheduled' AND scheduled_for <= $2) OR (status = 'in_progress' AND scheduled_until <= $2))
+			ORDER BY CASE WHEN status = 'scheduled' THEN scheduled_for ELSE scheduled_until END LIMIT 1`, true, now).Scan(&mid, &status)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("due maintenances: %w", err)
+		}
+		to, event, text := herald.MaintenanceInProgress, herald.EventStarted, "The maintenance has started."
+		if status == herald.MaintenanceInProgress {
+			to, event, text = herald.MaintenanceCompleted, herald.EventCompleted, "The maintenance is complete."
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE maintenances SET updated_at = updated_at WHERE id = $1 AND status = $2 AND auto_transition = $3`, mid, status, true)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil // another instance took it
+		}
+		m, err := tx.maintenance(ctx, mid)
+		if err != nil {
+			return err
+		}
+		did = true
+		// Reminders not yet sent for a maintenance that has started are moot.
+		if _, err := tx.ExecContext(ctx, `UPDATE maintenance_reminders SET fired_at = $1 WHERE maintenance_id = $2 AND fired_at IS NULL`, now, mid); err != nil {
+			return err
+		}
+		return tx.moveMaintenance(ctx, herald.Actor{}, m, to, event, text)
+	})
+	return did, err
+}

@@ -1,0 +1,467 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/heraldhq/herald"
+)
+
+// errDryRun rolls back a transaction that only previewed its change.
+var errDryRun = errors.New("dry run")
+
+// Preview is what a publication would do, without doing it.
+type Preview struct {
+	Checks   []herald.Check         `json:"checks"`
+	Text     string                 `json:"text"`
+	Incident *herald.StatusIncident `json:"incident"`
+}
+
+// StatusIncidentURL is the public page of a status incident.
+func (db *DB) StatusIncidentURL(id string) string { return db.publicURL + "/incidents/" + id }
+
+// MaintenanceURL is the public page of a maintenance.
+func (db *DB) MaintenanceURL(id string) string { return db.publicURL + "/maintenances/" + id }
+
+// CreateStatusIncident publishes a new incident on the status page with its
+// first update. Linked to an internal incident, it labels that incident
+// Incident-Comms::Status-Page and says so on its timeline (R18). With
+// dryRun it returns the checks and the preview and publishes nothing.
+func (db *DB) CreateStatusIncident(ctx context.Context, actor herald.Actor, in herald.StatusIncidentInput, dryRun bool) (Preview, error) {
+	if err := in.Normalize(); err != nil {
+		return Preview{}, err
+	}
+	var p Preview
+	err := db.write(ctx, func(tx *tx) error {
+		s := &herald.StatusIncident{ID: newID(), Name: in.Name, Status: herald.Investigating, Impact: in.Impact,
+			Components: map[string]herald.ComponentStatus{}, CreatedAt: tx.now, UpdatedAt: tx.now}
+		var internal *herald.Incident
+		if in.IncidentID != "" {
+			var err error
+			if internal, err = tx.incident(ctx, in.IncidentID); err != nil {
+				if herald.ErrorCode(err) == herald.ENotFound {
+					return &herald.Error{Code: herald.EInvalid, Message: err.(*herald.Error).Message, Fields: map[string]string{"incident_id": "no such incident"}}
+				}
+				return err
+			}
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM status_incidents WHERE incident_id = $1`, internal.ID).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return herald.Errorf(herald.EConflict, "%s already has a status page incident", internal.Reference)
+			}
+			s.IncidentID = internal.ID
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO status_incidents (id, incident_id, name, status, impact, postmortem_url, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, '', $6, $6)`, s.ID, sql.NullString{String: s.IncidentID, Valid: s.IncidentID != ""}, s.Name, s.Status, "none", micros(tx.now))
+		if err != nil {
+			return fmt.Errorf("insert status incident: %w", err)
+		}
+		if p, err = tx.publish(ctx, actor, s, in.StatusUpdateInput, in.Impact == "auto", internal); err != nil {
+			return err
+		}
+		if internal != nil && !dryRun {
+			if _, err := tx.applyLabels(ctx, actor, internal, []string{herald.LabelStatusPage}, nil); err != nil {
+				return err
+			}
+			text := fmt.Sprintf("Published on the status page: %s (%s)", s.Name, db.StatusIncidentURL(s.ID))
+			if err := tx.appendEntry(ctx, internal.ID, actor, herald.EntryNote, text, map[string]any{"status_incident_id": s.ID}); err != nil {
+				return err
+			}
+		}
+		if dryRun {
+			return errDryRun
+		}
+		return nil
+	})
+	if errors.Is(err, errDryRun) {
+		err = nil
+	}
+	return p, err
+}
+
+// PublishUpdate publishes an update on a status incident: the only way its
+// state and its components' status change (R12). Resolving sets its
+// components back to operational (what else still affects them keeps them
+// as they are) and needs no component list (R17). With dryRun nothing is
+// published.
+func (db *DB) PublishUpdate(ctx context.Context, actor herald.Actor, id string, in herald.StatusUpdateInput, dryRun bool) (Preview, error) {
+	if err := in.Normalize(); err != nil {
+		return Preview{}, err
+	}
+	var p Preview
+	err := db.write(ctx, func(tx *tx) error {
+		s, err := tx.statusIncident(ctx, id)
+		if err != nil {
+			return err
+		}
+		// An update may keep the state (most do); a move must be legal.
+		if s.Status != in.Status {
+			if err := herald.CheckTransition(s.Status, in.Status); err != nil {
+				return err
+			}
+		}
+		var internal *herald.Incident
+		if s.IncidentID != "" {
+			if internal, err = tx.incident(ctx, s.IncidentID); err != nil {
+				return err
+			}
+		}
+		if p, err = tx.publish(ctx, actor, s, in, false, internal); err != nil {
+			return err
+		}
+		if dryRun {
+			return errDryRun
+		}
+		return nil
+	})
+	if errors.Is(err, errDryRun) {
+		err = nil
+	}
+	return p, err
+}
+
+// publish writes one update of s: checks the text (R14), moves the state
+// and the components, sets when the next update is due (R13), and derives
+// the components' shown status again.
+func (tx *tx) publish(ctx context.Context, actor herald.Actor, s *herald.StatusIncident, in herald.StatusUpdateInput, autoImpact bool, internal *herald.Incident) (Preview, error) {
+	settings, err := tx.settings(ctx)
+	if err != nil {
+		return Preview{}, err
+	}
+	comps, err := tx.components(ctx)
+	if err != nil {
+		return Preview{}, err
+	}
+	byID := map[string]herald.Component{}
+	for _, c := range comps {
+		byID[c.ID] = c
+	}
+	fe := herald.FieldErrors{}
+	var ids []string
+	for cid := range in.Components {
+		c, ok := byID[cid]
+		switch {
+		case !ok:
+			fe.Add("components", "no component "+cid)
+		case c.Group:
+			fe.Add("components", c.Name+" is a group: name its components")
+		}
+		ids = append(ids, cid)
+	}
+	if err := fe.Err(); err != nil {
+		return Preview{}, err
+	}
+	sort.Strings(ids)
+
+	// The new component statuses.
+	next := map[string]herald.ComponentStatus{}
+	for cid, st := range s.Components {
+		next[cid] = st
+	}
+	for _, cid := range ids {
+		next[cid] = in.Components[cid]
+	}
+	if in.Status == herald.Resolved {
+		for cid := range next {
+			next[cid] = herald.Operational
+		}
+	}
+	var changes []herald.ComponentChange
+	var names []string
+	keys := make([]string, 0, len(next))
+	for cid := range next {
+		keys = append(keys, cid)
+	}
+	sort.Slice(keys, func(i, j int) bool { return byID[keys[i]].Name < byID[keys[j]].Name })
+	for _, cid := range keys {
+		old, had := s.Components[cid]
+		if !had {
+			old = byID[cid].Status
+		}
+		names = append(names, byID[cid].Name)
+		if old != next[cid] || !had {
+			changes = append(changes, herald.ComponentChange{ID: cid, Name: byID[cid].Name, OldStatus: old, NewStatus: next[cid]})
+		}
+	}
+
+	// The text: from a template when asked, with the incident link.
+	sev := severityOf(s, internal)
+	nextIn := in.NextUpdateIn
+	if nextIn == 0 {
+		nextIn = int(settings.NextUpdateAfter(in.Status, sev) / time.Minute)
+	}
+	link := tx.db.StatusIncidentURL(s.ID)
+	body := in.Body
+	if in.Template != "" {
+		t, ok := settings.StatusTemplates[in.Template]
+		if !ok {
+			return Preview{}, &herald.Error{Code: herald.EInvalid, Message: "no status template " + in.Template, Fields: map[string]string{"template": "unknown template; see GET /api/v1/status-templates"}}
+		}
+		compText := strings.Join(names, ", ")
+		if compText == "" {
+			compText = "our service"
+		}
+		body = herald.FillTemplate(t, s.Name, compText, nextIn, link)
+	}
+	text := body
+	if settings.IncidentLink == herald.LinkAppend && !strings.Contains(text, link) {
+		text = strings.TrimSpace(text) + " " + link
+	}
+	checks := herald.CheckUpdate(text, link, settings.IncidentLink != herald.LinkOff)
+	p := Preview{Checks: checks, Text: text}
+	if failed := herald.FailedChecks(checks); len(failed) > 0 && !in.OverrideChecks {
+		e := &herald.Error{Code: herald.EUnprocessable, Fields: map[string]string{},
+			Message: "the update fails its checks (" + strings.Join(failed, ", ") + "); shorten it, or send override_checks: true"}
+		for _, c := range checks {
+			if !c.OK {
+				e.Fields[c.Name] = c.Message
+			}
+		}
+		return p, e
+	}
+
+	// Write it.
+	for _, cid := range keys {
+		_, err := tx.ExecContext(ctx, `INSERT INTO status_incident_components (status_incident_id, component_id, status) VALUES ($1, $2, $3)
+			ON CONFLICT (status_incident_id, component_id) DO UPDATE SET status = excluded.status`, s.ID, cid, next[cid])
+		if err != nil {
+			return p, fmt.Errorf("set incident component: %w", err)
+		}
+	}
+	s.Components = next
+	from := s.Status
+	s.Status = in.Status
+	s.UpdatedAt = tx.now
+	if s.Status == herald.Resolved {
+		s.ResolvedAt = &tx.now
+	} else {
+		s.ResolvedAt = nil
+	}
+	if autoImpact {
+		worst := herald.Operational
+		for _, st := range next {
+			worst = herald.Worst(worst, st)
+		}
+		s.Impact = herald.ImpactOf(worst)
+	}
+	s.NextUpdateDue = nil
+	if s.Status != herald.Resolved && nextIn > 0 {
+		t := tx.now.Add(time.Duration(nextIn) * time.Minute)
+		s.NextUpdateDue = &t
+	}
+	overridden := in.OverrideChecks && len(herald.FailedChecks(checks)) > 0
+	u := herald.StatusUpdate{ID: newID(), Status: s.Status, Body: text, Components: changes, CreatedAt: tx.now, Actor: actor.User.Name,
+		ChecksOverridden: overridden, NextUpdateIn: in.NextUpdateIn, Channels: in.Channels}
+	if u.Components == nil {
+		u.Components = []herald.ComponentChange{}
+	}
+	compJSON, _ := json.Marshal(u.Components)
+	chanJSON, _ := json.Marshal(orEmptyMap(in.Channels))
+	if _, err := tx.ExecContext(ctx, `INSERT INTO status_updates (id, status_incident_id, status, body, components, actor, checks_overridden, next_update_in, channels, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, u.ID, s.ID, u.Status, u.Body, string(compJSON), u.Actor, overridden, in.NextUpdateIn, string(chanJSON), micros(tx.now)); err != nil {
+		return p, fmt.Errorf("insert status update: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE status_incidents SET status = $1, impact = $2, updated_at = $3, resolved_at = $4, next_update_due = $5 WHERE id = $6`,
+		s.Status, s.Impact, micros(tx.now), nullMicros(s.ResolvedAt), nullMicros(s.NextUpdateDue), s.ID); err != nil {
+		return p, fmt.Errorf("update status incident: %w", err)
+	}
+	s.Updates = append([]herald.StatusUpdate{u}, s.Updates...)
+	if internal != nil {
+		text := fmt.Sprintf("Status page update (%s): %s", s.Status.Title(), u.Body)
+		if from != s.Status && len(s.Updates) > 1 {
+			text = fmt.Sprintf("Status page moved from %s to %s: %s", from.Title(), s.Status.Title(), u.Body)
+		}
+		data := map[string]any{"status_incident_id": s.ID, "update_id": u.ID, "checks_overridden": overridden}
+		if err := tx.appendEntry(ctx, internal.ID, actor, herald.EntryNote, text, data); err != nil {
+			return p, err
+		}
+	}
+	if err := tx.recomputeComponents(ctx); err != nil {
+		return p, err
+	}
+	s.URL = tx.db.StatusIncidentURL(s.ID)
+	p.Incident = s
+	return p, nil
+}
+
+func orEmptyMap(m map[string]bool) map[string]bool {
+	if m == nil {
+		return map[string]bool{}
+	}
+	return m
+}
+
+// severityOf is the severity that sets a status incident's cadence: its
+// internal incident's, or one read from its impact.
+func severityOf(s *herald.StatusIncident, internal *herald.Incident) herald.Severity {
+	if internal != nil {
+		return internal.Severity
+	}
+	switch s.Impact {
+	case herald.ImpactCritical:
+		return herald.S1
+	case herald.ImpactMajor:
+		return herald.S2
+	case herald.ImpactMinor:
+		return herald.S3
+	}
+	return herald.S4
+}
+
+// SetPostmortem adds the post-mortem link to a resolved status incident
+// (R17).
+func (db *DB) SetPostmortem(ctx context.Context, actor herald.Actor, id, link string) (*herald.StatusIncident, error) {
+	link = strings.TrimSpace(link)
+	if err := herald.CheckLink(link); err != nil {
+		return nil, &herald.Error{Code: herald.EInvalid, Message: "postmortem_url " + err.(*herald.Error).Message, Fields: map[string]string{"postmortem_url": err.(*herald.Error).Message}}
+	}
+	var s *herald.StatusIncident
+	err := db.write(ctx, func(tx *tx) error {
+		var err error
+		if s, err = tx.statusIncident(ctx, id); err != nil {
+			return err
+		}
+		if s.Status != herald.Resolved {
+			return herald.Errorf(herald.EUnprocessable, "the post-mortem link is added once the incident is resolved")
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE status_incidents SET postmortem_url = $1, updated_at = $2 WHERE id = $3`, link, micros(tx.now), s.ID); err != nil {
+			return fmt.Errorf("set post-mortem: %w", err)
+		}
+		s.PostmortemURL, s.UpdatedAt = link, tx.now
+		if s.IncidentID != "" {
+			if err := tx.appendEntry(ctx, s.IncidentID, actor, herald.EntryNote, "Post-mortem linked on the status page: "+link, nil); err != nil {
+				return err
+			}
+		}
+		return tx.bumpStatusVersion(ctx)
+	})
+	return s, err
+}
+
+const statusIncidentColumns = `id, COALESCE(incident_id, ''), name, status, impact, postmortem_url, created_at, updated_at, resolved_at, next_update_due`
+
+func scanStatusIncident(row interface{ Scan(...any) error }) (*herald.StatusIncident, error) {
+	var s herald.StatusIncident
+	var created, updated int64
+	var resolved, due sql.NullInt64
+	if err := row.Scan(&s.ID, &s.IncidentID, &s.Name, &s.Status, &s.Impact, &s.PostmortemURL, &created, &updated, &resolved, &due); err != nil {
+		return nil, err
+	}
+	s.CreatedAt, s.UpdatedAt, s.ResolvedAt, s.NextUpdateDue = fromMicros(created), fromMicros(updated), fromNullMicros(resolved), fromNullMicros(due)
+	s.Components = map[string]herald.ComponentStatus{}
+	s.Updates = []herald.StatusUpdate{}
+	return &s, nil
+}
+
+// StatusIncident reads one status incident with its updates.
+func (db *DB) StatusIncident(ctx context.Context, id string) (*herald.StatusIncident, error) {
+	var s *herald.StatusIncident
+	err := db.read(ctx, func(tx *tx) (err error) {
+		s, err = tx.statusIncident(ctx, id)
+		return err
+	})
+	return s, err
+}
+
+func (tx *tx) statusIncident(ctx context.Context, id string) (*herald.StatusIncident, error) {
+	s, err := scanStatusIncident(tx.QueryRowContext(ctx, `SELECT `+statusIncidentColumns+` FROM status_incidents WHERE id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, herald.Errorf(herald.ENotFound, "no status incident %q", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read status incident: %w", err)
+	}
+	list := []*herald.StatusIncident{s}
+	if err := tx.fillStatusIncidents(ctx, list, `WHERE status_incident_id = $1`, s.ID); err != nil {
+		return nil, err
+	}
+	s.URL = tx.db.StatusIncidentURL(s.ID)
+	return s, nil
+}
+
+// StatusIncidents lists status incidents, newest first.
+func (db *DB) StatusIncidents(ctx context.Context, limit int) ([]*herald.StatusIncident, error) {
+	var out []*herald.StatusIncident
+	err := db.read(ctx, func(tx *tx) (err error) {
+		out, err = tx.statusIncidents(ctx, limit)
+		return err
+	})
+	return out, err
+}
+
+func (tx *tx) statusIncidents(ctx context.Context, limit int) ([]*herald.StatusIncident, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT `+statusIncidentColumns+` FROM status_incidents ORDER BY created_at DESC, id DESC LIMIT $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list status incidents: %w", err)
+	}
+	out := []*herald.StatusIncident{}
+	for rows.Next() {
+		s, err := scanStatusIncident(rows)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("list status incidents: %w", err)
+		}
+		s.URL = tx.db.StatusIncidentURL(s.ID)
+		out = append(out, s)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(out) == 0 {
+		return out, err
+	}
+	oldest := micros(out[len(out)-1].CreatedAt)
+	return out, tx.fillStatusIncidents(ctx, out, `WHERE status_incident_id IN (SELECT id FROM status_incidents WHERE created_at >= $1)`, oldest)
+}
+
+// fillStatusIncidents loads components and updates for the listed
+// incidents; where selects the rows (with one argument).
+func (tx *tx) fillStatusIncidents(ctx context.Context, list []*herald.StatusIncident, where string, arg any) error {
+	byID := map[string]*herald.StatusIncident{}
+	for _, s := range list {
+		byID[s.ID] = s
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT status_incident_id, component_id, status FROM status_incident_components `+where, arg)
+	if err != nil {
+		return fmt.Errorf("read incident components: %w", err)
+	}
+	for rows.Next() {
+		var sid, cid string
+		var st herald.ComponentStatus
+		if err := rows.Scan(&sid, &cid, &st); err != nil {
+			rows.Close()
+			return err
+		}
+		if s := byID[sid]; s != nil {
+			s.Components[cid] = st
+		}
+	}
+	rows.Close()
+	rows, err = tx.QueryContext(ctx, `SELECT status_incident_id, id, status, body, components, actor, checks_overridden, next_update_in, channels, created_at
+		FROM status_updates `+where+` ORDER BY created_at DESC, id DESC`, arg)
+	if err != nil {
+		return fmt.Errorf("read status updates: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var sid, comps, chans string
+		var u herald.StatusUpdate
+		var at int64
+		if err := rows.Scan(&sid, &u.ID, &u.Status, &u.Body, &comps, &u.Actor, &u.ChecksOverridden, &u.NextUpdateIn, &chans, &at); err != nil {
+			return fmt.Errorf("read status updates: %w", err)
+		}
+		u.CreatedAt = fromMicros(at)
+		json.Unmarshal([]byte(comps), &u.Components)
+		json.Unmarshal([]byte(chans), &u.Channels)
+		if s := byID[sid]; s != nil {
+			s.Updates = append(s.Updates, u)
+		}
+	}
+	return rows.Err()
+}

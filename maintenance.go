@@ -1,0 +1,192 @@
+package herald
+
+import (
+	"slices"
+	"strings"
+	"time"
+)
+
+// MaintenanceStatus is where a scheduled maintenance stands.
+type MaintenanceStatus string
+
+// Maintenance statuses, in Statuspage's words.
+const (
+	MaintenanceScheduled  MaintenanceStatus = "scheduled"
+	MaintenanceInProgress MaintenanceStatus = "in_progress"
+	MaintenanceCompleted  MaintenanceStatus = "completed"
+	MaintenanceCancelled  MaintenanceStatus = "cancelled"
+)
+
+// Title is the status as the page shows it.
+func (s MaintenanceStatus) Title() string {
+	switch s {
+	case MaintenanceScheduled:
+		return "Scheduled"
+	case MaintenanceInProgress:
+		return "In progress"
+	case MaintenanceCompleted:
+		return "Completed"
+	case MaintenanceCancelled:
+		return "Cancelled"
+	}
+	return string(s)
+}
+
+// Maintenance events, each an update on the maintenance and (later) a
+// broadcast to subscribers.
+const (
+	EventScheduled   = "scheduled"
+	EventReminder    = "reminder"
+	EventStarted     = "started"
+	EventUpdate      = "update"
+	EventCompleted   = "completed"
+	EventRescheduled = "rescheduled"
+	EventCancelled   = "cancelled"
+)
+
+// Maintenance is planned work in a window announced on the status page
+// (R30, R31). With automation on, Herald starts and completes it on time;
+// once automation is turned off it stays off, and every update and the
+// finish are manual.
+type Maintenance struct {
+	ID             string              `json:"id"`
+	Name           string              `json:"name"`
+	Body           string              `json:"body"`
+	Status         MaintenanceStatus   `json:"status"`
+	ScheduledFor   time.Time           `json:"scheduled_for"`
+	ScheduledUntil time.Time           `json:"scheduled_until"`
+	Components     []string            `json:"components"`
+	AutoTransition bool                `json:"auto_transition"`
+	Reminders      []Reminder          `json:"reminders"`
+	Updates        []MaintenanceUpdate `json:"updates"` // newest first
+	StartedAt      *time.Time          `json:"started_at"`
+	CompletedAt    *time.Time          `json:"completed_at"`
+	CreatedAt      time.Time           `json:"created_at"`
+	UpdatedAt      time.Time           `json:"updated_at"`
+	URL            string              `json:"url,omitempty"`
+}
+
+// Active reports whether the maintenance still lies ahead or is under way.
+func (m *Maintenance) Active() bool {
+	return m.Status == MaintenanceScheduled || m.Status == MaintenanceInProgress
+}
+
+// Reminder is a notice sent a set time before the start.
+type Reminder struct {
+	Before  Duration   `json:"before"`
+	DueAt   time.Time  `json:"due_at"`
+	FiredAt *time.Time `json:"fired_at"`
+}
+
+// MaintenanceUpdate is one event of a maintenance, with its text.
+type MaintenanceUpdate struct {
+	ID        string            `json:"id"`
+	Event     string            `json:"event"`
+	Status    MaintenanceStatus `json:"status"`
+	Body      string            `json:"body"`
+	Actor     string            `json:"actor"`
+	CreatedAt time.Time         `json:"created_at"`
+}
+
+// Duration is a time.Duration written as "1h30m" in JSON.
+type Duration time.Duration
+
+// MarshalText writes the duration as Go does ("1h0m0s").
+func (d Duration) MarshalText() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
+
+// UnmarshalText reads "90m", "1h30m" or "24h".
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(strings.TrimSpace(string(b)))
+	if err != nil {
+		return Errorf(EInvalid, "%q is not a duration like 90m or 24h", string(b))
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// MaintenanceInput creates a maintenance or, with fields set, changes one
+// (a new window reschedules it).
+type MaintenanceInput struct {
+	Name           *string     `json:"name,omitempty"`
+	Body           *string     `json:"body,omitempty"`
+	ScheduledFor   *time.Time  `json:"scheduled_for,omitempty"`
+	ScheduledUntil *time.Time  `json:"scheduled_until,omitempty"`
+	Components     *[]string   `json:"components,omitempty"`
+	AutoTransition *bool       `json:"auto_transition,omitempty"`
+	Reminders      *[]Duration `json:"reminders,omitempty"`
+}
+
+// Normalize validates the set fields; creating requires a name and a
+// window.
+func (in *MaintenanceInput) Normalize(creating bool) error {
+	fe := FieldErrors{}
+	if in.Name != nil {
+		v := strings.TrimSpace(*in.Name)
+		in.Name = &v
+		checkText(fe, "name", v, MaxTitleLen, true)
+	} else if creating {
+		fe.Add("name", "is required")
+	}
+	if in.Body != nil {
+		v := strings.TrimSpace(*in.Body)
+		in.Body = &v
+		checkText(fe, "body", v, 5000, false)
+	}
+	if creating && in.ScheduledFor == nil {
+		fe.Add("scheduled_for", "is required (RFC 3339, for example 2026-12-01T02:00:00Z)")
+	}
+	if creating && in.ScheduledUntil == nil {
+		fe.Add("scheduled_until", "is required (RFC 3339)")
+	}
+	for _, p := range []**time.Time{&in.ScheduledFor, &in.ScheduledUntil} {
+		if *p != nil {
+			t := (*p).UTC().Truncate(time.Second)
+			*p = &t
+		}
+	}
+	if in.ScheduledFor != nil && in.ScheduledUntil != nil && !in.ScheduledUntil.After(*in.ScheduledFor) {
+		fe.Add("scheduled_until", "must be after scheduled_for")
+	}
+	if in.Components != nil {
+		v := normalizeNames(fe, "components", *in.Components)
+		in.Components = &v
+	}
+	if in.Reminders != nil {
+		seen := map[Duration]bool{}
+		var rs []Duration
+		for _, r := range *in.Reminders {
+			if r <= 0 || time.Duration(r) > 30*24*time.Hour {
+				fe.Add("reminders", "each reminder is a time before the start, between 1m and 720h")
+				continue
+			}
+			if !seen[r] {
+				seen[r] = true
+				rs = append(rs, r)
+			}
+		}
+		slices.Sort(rs)
+		slices.Reverse(rs)
+		in.Reminders = &rs
+	}
+	return fe.Err()
+}
+
+// MaintenanceUpdateInput posts an update on a maintenance; Status, when
+// set, also moves it (in_progress, completed, cancelled).
+type MaintenanceUpdateInput struct {
+	Body   string            `json:"body"`
+	Status MaintenanceStatus `json:"status"`
+}
+
+// Normalize validates the update.
+func (in *MaintenanceUpdateInput) Normalize() error {
+	fe := FieldErrors{}
+	in.Body = strings.TrimSpace(in.Body)
+	checkText(fe, "body", in.Body, 5000, in.Status == "")
+	switch in.Status {
+	case "", MaintenanceInProgress, MaintenanceCompleted, MaintenanceCancelled:
+	default:
+		fe.Add("status", "must be in_progress, completed or cancelled (or empty for an update only)")
+	}
+	return fe.Err()
+}

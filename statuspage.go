@@ -1,0 +1,356 @@
+package herald
+
+import (
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// ComponentStatus is how a part of the service is doing, in Statuspage's
+// words, plus a security-event level that Status.io has and Statuspage
+// lacks.
+type ComponentStatus string
+
+// Component statuses, from best to worst as the page ranks them.
+const (
+	Operational         ComponentStatus = "operational"
+	UnderMaintenance    ComponentStatus = "under_maintenance"
+	DegradedPerformance ComponentStatus = "degraded_performance"
+	PartialOutage       ComponentStatus = "partial_outage"
+	MajorOutage         ComponentStatus = "major_outage"
+	SecurityEvent       ComponentStatus = "security_event"
+)
+
+// ComponentStatuses lists every status, best first.
+var ComponentStatuses = []ComponentStatus{Operational, UnderMaintenance, DegradedPerformance, PartialOutage, MajorOutage, SecurityEvent}
+
+// Rank orders statuses: the worse, the higher. Maintenance ranks below any
+// disruption, so an incident during a maintenance still shows.
+func (s ComponentStatus) Rank() int {
+	for i, v := range ComponentStatuses {
+		if v == s {
+			return i
+		}
+	}
+	return -1
+}
+
+// Valid reports whether s is a known status.
+func (s ComponentStatus) Valid() bool { return s.Rank() >= 0 }
+
+// Label is the status as the page shows it, in the source's words.
+func (s ComponentStatus) Label() string {
+	switch s {
+	case Operational:
+		return "Operational"
+	case UnderMaintenance:
+		return "Under Maintenance"
+	case DegradedPerformance:
+		return "Degraded Performance"
+	case PartialOutage:
+		return "Partial Service Disruption"
+	case MajorOutage:
+		return "Service Disruption"
+	case SecurityEvent:
+		return "Security Event"
+	}
+	return string(s)
+}
+
+// Statuspage is the status in Atlassian Statuspage's enum, for the
+// compatible JSON: it has no security level, so that shows as a major outage.
+func (s ComponentStatus) Statuspage() string {
+	if s == SecurityEvent {
+		return string(MajorOutage)
+	}
+	return string(s)
+}
+
+// Disrupted reports whether s is an incident level (not operational, not
+// maintenance).
+func (s ComponentStatus) Disrupted() bool { return s.Rank() >= DegradedPerformance.Rank() }
+
+// Worst returns the worse of two statuses.
+func Worst(a, b ComponentStatus) ComponentStatus {
+	if b.Rank() > a.Rank() {
+		return b
+	}
+	return a
+}
+
+// DowntimeWeight is how much a minute in a status counts against uptime:
+// a major outage or security event fully, a partial outage 30%, degraded
+// performance and maintenance not at all (the service works, or the window
+// was announced). These are the weights Statuspage documents for its uptime
+// bars, so the figures compare.
+func (s ComponentStatus) DowntimeWeight() float64 {
+	switch s {
+	case MajorOutage, SecurityEvent:
+		return 1
+	case PartialOutage:
+		return 0.3
+	}
+	return 0
+}
+
+// Impact is a status incident's overall impact, in Statuspage's enum.
+type Impact string
+
+// Impacts, least first.
+const (
+	ImpactNone     Impact = "none"
+	ImpactMinor    Impact = "minor"
+	ImpactMajor    Impact = "major"
+	ImpactCritical Impact = "critical"
+)
+
+// Valid reports whether i is a known impact.
+func (i Impact) Valid() bool {
+	switch i {
+	case ImpactNone, ImpactMinor, ImpactMajor, ImpactCritical:
+		return true
+	}
+	return false
+}
+
+// ImpactOf derives an impact from the worst component status, for an
+// incident created without one.
+func ImpactOf(s ComponentStatus) Impact {
+	switch s {
+	case MajorOutage, SecurityEvent:
+		return ImpactCritical
+	case PartialOutage:
+		return ImpactMajor
+	case DegradedPerformance:
+		return ImpactMinor
+	}
+	return ImpactNone
+}
+
+// Component is a part of the service shown on the status page. A group is
+// a component that holds others (two levels, as on Statuspage).
+type Component struct {
+	ID          string          `json:"id"`
+	Name        string          `json:"name"`
+	Description string          `json:"description"`
+	GroupID     string          `json:"group_id,omitempty"`
+	Group       bool            `json:"group"`
+	Position    int             `json:"position"`
+	Status      ComponentStatus `json:"status"` // derived: the worst of what affects it now
+	CreatedAt   time.Time       `json:"created_at"`
+	UpdatedAt   time.Time       `json:"updated_at"`
+}
+
+// ComponentInput creates or changes a component. Group names the group it
+// belongs to (id or name); a group of that name is created when missing.
+type ComponentInput struct {
+	Name        *string `json:"name,omitempty"`
+	Description *string `json:"description,omitempty"`
+	Group       *string `json:"group,omitempty"`
+	Position    *int    `json:"position,omitempty"`
+}
+
+// Normalize validates the set fields; creating requires a name.
+func (in *ComponentInput) Normalize(creating bool) error {
+	fe := FieldErrors{}
+	if in.Name != nil {
+		v := strings.TrimSpace(*in.Name)
+		in.Name = &v
+		checkText(fe, "name", v, MaxNameLen, true)
+	} else if creating {
+		fe.Add("name", "is required")
+	}
+	if in.Description != nil {
+		v := strings.TrimSpace(*in.Description)
+		in.Description = &v
+		checkText(fe, "description", v, 1000, false)
+	}
+	if in.Group != nil {
+		v := strings.TrimSpace(*in.Group)
+		in.Group = &v
+		checkText(fe, "group", v, MaxNameLen, false)
+	}
+	if in.Position != nil && (*in.Position < 0 || *in.Position > 10000) {
+		fe.Add("position", "must be between 0 and 10000")
+	}
+	return fe.Err()
+}
+
+// StatusIncident is the public face of an incident on the status page.
+type StatusIncident struct {
+	ID            string                     `json:"id"`
+	IncidentID    string                     `json:"incident_id,omitempty"`
+	Name          string                     `json:"name"`
+	Status        State                      `json:"status"`
+	Impact        Impact                     `json:"impact"`
+	Components    map[string]ComponentStatus `json:"components"` // id -> current status
+	Updates       []StatusUpdate             `json:"updates"`    // newest first
+	PostmortemURL string                     `json:"postmortem_url,omitempty"`
+	CreatedAt     time.Time                  `json:"created_at"`
+	UpdatedAt     time.Time                  `json:"updated_at"`
+	ResolvedAt    *time.Time                 `json:"resolved_at"`
+	// NextUpdateDue is when the next update is owed by the cadence (R13),
+	// nil once resolved.
+	NextUpdateDue *time.Time `json:"next_update_due"`
+	URL           string     `json:"url,omitempty"`
+}
+
+// StatusUpdate is one published update of a status incident.
+type StatusUpdate struct {
+	ID               string            `json:"id"`
+	Status           State             `json:"status"`
+	Body             string            `json:"body"`
+	Components       []ComponentChange `json:"affected_components"`
+	CreatedAt        time.Time         `json:"created_at"`
+	Actor            string            `json:"actor"`
+	ChecksOverridden bool              `json:"checks_overridden"`
+	NextUpdateIn     int               `json:"next_update_in_minutes,omitempty"`
+	Channels         map[string]bool   `json:"channels,omitempty"`
+}
+
+// ComponentChange is what an update did to one component.
+type ComponentChange struct {
+	ID        string          `json:"code"`
+	Name      string          `json:"name"`
+	OldStatus ComponentStatus `json:"old_status"`
+	NewStatus ComponentStatus `json:"new_status"`
+}
+
+// StatusIncidentInput creates a status incident with its first update.
+type StatusIncidentInput struct {
+	Name       string `json:"name"`
+	IncidentID string `json:"incident_id"`
+	Impact     Impact `json:"impact"`
+	StatusUpdateInput
+}
+
+// StatusUpdateInput publishes an update. Components maps component ids to
+// their new status; those not named keep theirs. Template, when set, fills
+// Body from a named template.
+type StatusUpdateInput struct {
+	Status         State                      `json:"status"`
+	Body           string                     `json:"body"`
+	Template       string                     `json:"template,omitempty"`
+	Components     map[string]ComponentStatus `json:"components"`
+	OverrideChecks bool                       `json:"override_checks"`
+	// NextUpdateIn announces when the next update comes, in minutes; it
+	// replaces the cadence for this one interval (R13).
+	NextUpdateIn int `json:"next_update_in_minutes"`
+	// Channels unchecks broadcast channels ("email": false); every channel
+	// is on unless unchecked (R11).
+	Channels map[string]bool `json:"channels,omitempty"`
+}
+
+// Normalize validates the update.
+func (in *StatusUpdateInput) Normalize() error {
+	fe := FieldErrors{}
+	in.Status = State(strings.ToLower(strings.TrimSpace(string(in.Status))))
+	if !in.Status.Valid() {
+		fe.Add("status", "must be investigating, identified, monitoring or resolved")
+	}
+	in.Body = strings.TrimSpace(in.Body)
+	checkText(fe, "body", in.Body, 5000, in.Template == "")
+	for id, s := range in.Components {
+		if !s.Valid() || s == UnderMaintenance {
+			fe.Add("components", "component "+quote(id)+": status must be operational, degraded_performance, partial_outage, major_outage or security_event")
+		}
+	}
+	if in.NextUpdateIn < 0 || in.NextUpdateIn > 7*24*60 {
+		fe.Add("next_update_in_minutes", "must be between 0 and 10080 (a week)")
+	}
+	return fe.Err()
+}
+
+// Normalize validates the new status incident.
+func (in *StatusIncidentInput) Normalize() error {
+	fe := FieldErrors{}
+	in.Name = strings.TrimSpace(in.Name)
+	checkText(fe, "name", in.Name, MaxTitleLen, true)
+	if in.Impact == "" {
+		in.Impact = "auto"
+	} else if !in.Impact.Valid() {
+		fe.Add("impact", "must be none, minor, major or critical")
+	}
+	if in.Status == "" {
+		in.Status = Investigating
+	}
+	if err := in.StatusUpdateInput.Normalize(); err != nil {
+		for k, v := range err.(*Error).Fields {
+			fe.Add(k, v)
+		}
+	}
+	if in.Status == Resolved {
+		fe.Add("status", "a new incident starts unresolved")
+	}
+	return fe.Err()
+}
+
+// Limits of a public update (R14): the text before the incident link fits
+// 220 characters, and the whole fits the 280-character social limit, where
+// a link counts 23 characters.
+const (
+	MaxBodyBeforeLink = 220
+	MaxUpdateLength   = 280
+	LinkLength        = 23
+)
+
+var linkRE = regexp.MustCompile(`https?://[^\s<>"]+`)
+
+// Check is one check of an update before it is published.
+type Check struct {
+	Name    string `json:"name"`
+	OK      bool   `json:"ok"`
+	Message string `json:"message"`
+}
+
+// CheckUpdate runs the publication checks on the text that would go out.
+// link is the incident's public URL; requireLink says whether the text must
+// contain it.
+func CheckUpdate(text, link string, requireLink bool) []Check {
+	before := text
+	if i := strings.Index(text, link); i >= 0 && link != "" {
+		before = text[:i]
+	}
+	before = strings.TrimSpace(before)
+	n := utf8.RuneCountInString(before)
+	checks := []Check{{
+		Name: "body_length", OK: n <= MaxBodyBeforeLink,
+		Message: itoa(n) + " of " + itoa(MaxBodyBeforeLink) + " characters before the incident link",
+	}}
+	total := SocialLength(text)
+	checks = append(checks, Check{
+		Name: "total_length", OK: total <= MaxUpdateLength,
+		Message: itoa(total) + " of " + itoa(MaxUpdateLength) + " characters in all, each link counted as " + itoa(LinkLength),
+	})
+	has := link != "" && strings.Contains(text, link)
+	msg := "contains the incident link"
+	if !has {
+		msg = "does not contain the incident link " + link
+	}
+	checks = append(checks, Check{Name: "incident_link", OK: has || !requireLink, Message: msg})
+	return checks
+}
+
+// SocialLength counts text as social networks do: characters, with every
+// link counted as LinkLength.
+func SocialLength(text string) int {
+	n := 0
+	last := 0
+	for _, m := range linkRE.FindAllStringIndex(text, -1) {
+		n += utf8.RuneCountInString(text[last:m[0]]) + LinkLength
+		last = m[1]
+	}
+	return n + utf8.RuneCountInString(text[last:])
+}
+
+// FailedChecks returns the names of the checks that failed.
+func FailedChecks(cs []Check) []string {
+	var out []string
+	for _, c := range cs {
+		if !c.OK {
+			out = append(out, c.Name)
+		}
+	}
+	return out
+}
