@@ -9,12 +9,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/internal/server"
+	"github.com/heraldhq/herald/internal/statuspage"
 	"github.com/heraldhq/herald/internal/store"
 )
 
@@ -33,8 +35,8 @@ func addStoreFlags(f *flags) storeFlags {
 
 // open connects to the database and brings its schema up to date, calling
 // applied for each migration it runs.
-func (s storeFlags) open(ctx context.Context, log *slog.Logger, applied func(name string)) (*store.DB, error) {
-	db, err := store.Open(ctx, store.Config{URL: *s.databaseURL, DataDir: *s.data, Logger: log})
+func (s storeFlags) open(ctx context.Context, log *slog.Logger, publicURL string, applied func(name string)) (*store.DB, error) {
+	db, err := store.Open(ctx, store.Config{URL: *s.databaseURL, DataDir: *s.data, Logger: log, PublicURL: publicURL})
 	if err != nil {
 		return nil, err
 	}
@@ -73,6 +75,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 	logLevel := f.string("log-level", "info", "log level: debug, info, warn or error")
 	maxBody := f.int("max-body-bytes", 1<<20, "largest request body accepted; larger ones get 413")
 	shutdown := f.duration("shutdown-timeout", 30*time.Second, "how long to let in-flight requests finish on SIGTERM")
+	tick := f.duration("tick", time.Second, "how often background work (maintenance automation) looks for what is due")
 	demo := f.bool("demo", "add demo data to an empty database and print an admin token")
 	f.Func("admin-token", "", func(string) error {
 		return usagef("pass the admin token as HERALD_ADMIN_TOKEN, not as a flag: flags show in the process list")
@@ -86,7 +89,19 @@ func runServe(ctx context.Context, args []string, e env) error {
 		return err
 	}
 
-	db, err := sf.open(ctx, log, func(name string) { log.Info("migration applied", "name", name) })
+	// Listen first: with --addr :0 the port, and so the public URL that
+	// links in updates carry, is known only then.
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	defer ln.Close()
+	url := "http://" + ln.Addr().String()
+	if *baseURL == "" {
+		*baseURL = url
+	}
+
+	db, err := sf.open(ctx, log, *baseURL, func(name string) { log.Info("migration applied", "name", name) })
 	if err != nil {
 		return err
 	}
@@ -101,24 +116,32 @@ func runServe(ctx context.Context, args []string, e env) error {
 			return fmt.Errorf("HERALD_ADMIN_TOKEN: %w", err)
 		}
 	}
-
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return fmt.Errorf("listen: %w", err)
-	}
-	url := "http://" + ln.Addr().String()
-	if *baseURL == "" {
-		*baseURL = url
-	}
 	if *demo {
 		if err := seedDemo(ctx, db); err != nil {
-			ln.Close()
 			return fmt.Errorf("demo data: %w", err)
 		}
 	}
 
+	// Background work: maintenance automation (catching up first on what
+	// fell due while Herald was down) and the status page cache.
+	if n, err := db.RunMaintenanceAutomation(ctx); err != nil {
+		return fmt.Errorf("maintenance automation: %w", err)
+	} else if n > 0 {
+		log.Info("maintenance automation caught up", "steps", n)
+	}
+	pages := statuspage.NewCache(db, herald.SystemClock{}, *baseURL, log)
+	if err := pages.Rebuild(ctx); err != nil {
+		return fmt.Errorf("status page: %w", err)
+	}
+	bg, stopBG := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); pages.Run(bg) }()
+	go func() { defer wg.Done(); runAutomation(bg, db, *tick, log) }()
+	defer func() { stopBG(); wg.Wait() }()
+
 	reg := prometheus.NewRegistry()
-	srv := server.New(server.Config{Store: db, BaseURL: *baseURL, Logger: log, Registry: reg, MaxBodyBytes: int64(*maxBody), Version: version})
+	srv := server.New(server.Config{Store: db, BaseURL: *baseURL, Logger: log, Registry: reg, MaxBodyBytes: int64(*maxBody), Version: version, Pages: pages})
 	hs := &http.Server{
 		Handler:           srv,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -153,6 +176,26 @@ func runServe(ctx context.Context, args []string, e env) error {
 	return nil
 }
 
+// runAutomation runs the maintenance automation every tick until ctx ends.
+// Errors are logged and retried on the next tick: a database blip must not
+// stop maintenances from starting.
+func runAutomation(ctx context.Context, db *store.DB, tick time.Duration, log *slog.Logger) {
+	t := time.NewTicker(tick)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if n, err := db.RunMaintenanceAutomation(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("maintenance automation failed; retrying", "err", err)
+		} else if n > 0 {
+			log.Info("maintenance automation", "steps", n)
+		}
+	}
+}
+
 func demoToken() string {
 	b := make([]byte, 24)
 	rand.Read(b)
@@ -166,7 +209,7 @@ func runMigrate(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	n := 0
-	db, err := sf.open(ctx, nil, func(name string) {
+	db, err := sf.open(ctx, nil, "", func(name string) {
 		n++
 		fmt.Fprintln(e.stdout, "applied", name)
 	})
@@ -226,7 +269,36 @@ func seedDemo(ctx context.Context, db *store.DB) error {
 	if _, err := db.Label(ctx, ada, inc.ID, store.LabelInput{Add: []string{herald.LabelStatusPage}}); err != nil {
 		return err
 	}
-	_, err = db.UpdateIncident(ctx, ada, inc.ID, herald.UpdateInput{Version: inc.Version, State: ptr(herald.Identified), Note: "Primary lost its disk; failover started."})
+	if _, err = db.UpdateIncident(ctx, ada, inc.ID, herald.UpdateInput{Version: inc.Version, State: ptr(herald.Identified), Note: "Primary lost its disk; failover started."}); err != nil {
+		return err
+	}
+
+	// The public face: components, the incident on the status page, and a
+	// maintenance tomorrow.
+	admin := herald.Actor{User: people["grace@example.com"], Role: herald.RoleAdmin}
+	comps := map[string]herald.Component{}
+	for _, c := range [][3]string{{"API", "Platform", "The public REST and GraphQL API"}, {"Web application", "Platform", ""}, {"Database", "Platform", ""}, {"Status notifications", "", "E-mail and webhook notices"}} {
+		in := herald.ComponentInput{Name: ptr(c[0]), Description: ptr(c[2])}
+		if c[1] != "" {
+			in.Group = ptr(c[1])
+		}
+		created, err := db.CreateComponent(ctx, admin, in)
+		if err != nil {
+			return err
+		}
+		comps[c[0]] = created
+	}
+	_, err = db.CreateStatusIncident(ctx, ada, herald.StatusIncidentInput{Name: "Writes failing in eu-west", IncidentID: inc.ID,
+		StatusUpdateInput: herald.StatusUpdateInput{Status: herald.Identified,
+			Body:       "Writes fail for customers in eu-west. We have found the cause and are failing over to the secondary region.",
+			Components: map[string]herald.ComponentStatus{comps["API"].ID: herald.PartialOutage, comps["Database"].ID: herald.MajorOutage}}}, false)
+	if err != nil {
+		return err
+	}
+	now := time.Now().UTC().Truncate(time.Hour)
+	from, until := now.Add(26*time.Hour), now.Add(28*time.Hour)
+	_, err = db.CreateMaintenance(ctx, admin, herald.MaintenanceInput{Name: ptr("Database version upgrade"), Body: ptr("We upgrade the database; writes may pause for up to a minute."),
+		ScheduledFor: &from, ScheduledUntil: &until, Components: &[]string{comps["Database"].ID}, Reminders: &[]herald.Duration{herald.Duration(time.Hour)}})
 	return err
 }
 

@@ -119,10 +119,22 @@ func (g *schemaGen) ref(t reflect.Type) map[string]any {
 		props := map[string]any{}
 		for i := range t.NumField() {
 			f := t.Field(i)
+			tag := f.Tag.Get("json")
+			if f.Anonymous && tag == "" {
+				// An embedded struct's fields are the outer object's.
+				et := f.Type
+				for et.Kind() == reflect.Pointer {
+					et = et.Elem()
+				}
+				g.ref(et)
+				for k, v := range g.defs[et.Name()].(map[string]any)["properties"].(map[string]any) {
+					props[k] = v
+				}
+				continue
+			}
 			if !f.IsExported() {
 				continue
 			}
-			tag := f.Tag.Get("json")
 			if tag == "-" {
 				continue
 			}

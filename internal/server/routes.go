@@ -62,6 +62,8 @@ func op[In, Out any](method, path string, role herald.APIRole, status int, summa
 			w.Header().Set("Content-Type", "text/markdown; charset=utf-8")
 			w.WriteHeader(status)
 			io.WriteString(w, string(v))
+		case interface{ HTTPStatus(int) int }:
+			writeJSON(w, v.HTTPStatus(status), out)
 		default:
 			writeJSON(w, status, out)
 		}
@@ -102,6 +104,24 @@ func (s *Server) apiRoutes() []route {
 		op("GET", "/api/v1/incidents/{id}/reviews", viewer, 200, "Post-incident reviews and when they are due", s.listReviews),
 		op("POST", "/api/v1/incidents/{id}/reviews", responder, 200, "Request a review, or record it as completed", s.review),
 		op("GET", "/api/v1/incidents/{id}/export.md", viewer, 200, "The incident and its timeline as Markdown, the draft of a review", s.exportMarkdown),
+
+		op("GET", "/api/v1/components", viewer, 200, "Status page components and groups, in page order", s.listComponents),
+		op("POST", "/api/v1/components", admin, 201, "Add a component (in a group, created when missing); recorded", s.createComponent),
+		op("PATCH", "/api/v1/components/{id}", admin, 200, "Rename, describe, move or regroup a component; recorded", s.updateComponent),
+		op("DELETE", "/api/v1/components/{id}", admin, 204, "Remove a component no open incident or maintenance uses; recorded", s.deleteComponent),
+		op("GET", "/api/v1/status-incidents", viewer, 200, "Status page incidents, newest first", s.listStatusIncidents),
+		op("POST", "/api/v1/status-incidents", responder, 201, "Publish an incident on the status page with its first update (?dry_run=true previews)", s.createStatusIncident,
+			param{"dry_run", "true to get the checks and the preview without publishing"}),
+		op("GET", "/api/v1/status-incidents/{id}", viewer, 200, "One status incident with its updates", s.getStatusIncident),
+		op("POST", "/api/v1/status-incidents/{id}/updates", responder, 201, "Publish an update: the only way state and component status change (?dry_run=true previews)", s.publishUpdate,
+			param{"dry_run", "true to get the checks and the preview without publishing"}),
+		op("PATCH", "/api/v1/status-incidents/{id}", responder, 200, "Add the post-mortem link to a resolved status incident", s.setPostmortem),
+		op("GET", "/api/v1/status-templates", viewer, 200, "Templates for the usual updates", s.listTemplates),
+		op("GET", "/api/v1/maintenances", viewer, 200, "Maintenances, newest start first", s.listMaintenances),
+		op("POST", "/api/v1/maintenances", responder, 201, "Schedule a maintenance", s.createMaintenance),
+		op("GET", "/api/v1/maintenances/{id}", viewer, 200, "One maintenance with its updates and reminders", s.getMaintenance),
+		op("PATCH", "/api/v1/maintenances/{id}", responder, 200, "Reschedule, edit, or turn automation off (for good)", s.updateMaintenance),
+		op("POST", "/api/v1/maintenances/{id}/updates", responder, 201, "Post an update; with status, start, complete or cancel by hand", s.postMaintenanceUpdate),
 
 		op("GET", "/api/v1/users", viewer, 200, "List users", s.listUsers),
 		op("POST", "/api/v1/users", admin, 201, "Add a user", s.createUser),

@@ -30,6 +30,8 @@ type Config struct {
 	// MaxBodyBytes bounds a request body (default 1 MiB).
 	MaxBodyBytes int64
 	Version      string
+	// Pages serves the public status page (nil: no public pages).
+	Pages http.Handler
 }
 
 // Server is an http.Handler serving everything Herald shows over HTTP.
@@ -147,8 +149,21 @@ func (s *Server) plainRoutes() {
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, herald.Errorf(herald.ENotFound, "no API route %s %s; see /api/v1/openapi.json", r.Method, r.URL.Path), s.log)
 	})
-	s.mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.Write([]byte("Herald is running. The API is at /api/v1/ (described by /api/v1/openapi.json).\n"))
+	if s.cfg.Pages != nil {
+		// Everything else is the public status page, served from memory.
+		s.mux.Handle("/", readOnly(s.cfg.Pages))
+		s.mux.Handle("/api/v2/", readOnly(s.cfg.Pages))
+	}
+}
+
+// readOnly lets only GET and HEAD through: the public pages change nothing.
+func readOnly(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		h.ServeHTTP(w, r)
 	})
 }

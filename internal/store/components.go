@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"time"
 
 	"github.com/heraldhq/herald"
 )
@@ -316,4 +317,39 @@ func (tx *tx) recomputeComponents(ctx context.Context) error {
 		}
 	}
 	return tx.bumpStatusVersion(ctx)
+}
+
+// StatusPoint is a component's shown status from At on.
+type StatusPoint struct {
+	Status herald.ComponentStatus
+	At     time.Time
+}
+
+// ComponentHistory returns, per component, its status at since and every
+// change after it, oldest first: what uptime is computed from.
+func (db *DB) ComponentHistory(ctx context.Context, since time.Time) (map[string][]StatusPoint, error) {
+	out := map[string][]StatusPoint{}
+	err := db.read(ctx, func(tx *tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT component_id, status, at FROM component_history
+			WHERE id IN (SELECT MAX(id) FROM component_history WHERE at < $1 GROUP BY component_id)
+			UNION ALL
+			SELECT component_id, status, at FROM component_history WHERE at >= $1
+			ORDER BY 1, 3`, micros(since))
+		if err != nil {
+			return fmt.Errorf("component history: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			var p StatusPoint
+			var at int64
+			if err := rows.Scan(&id, &p.Status, &at); err != nil {
+				return fmt.Errorf("component history: %w", err)
+			}
+			p.At = fromMicros(at)
+			out[id] = append(out[id], p)
+		}
+		return rows.Err()
+	})
+	return out, err
 }

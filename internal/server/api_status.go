@@ -1,0 +1,144 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/store"
+)
+
+// Components is the list of status page components.
+type Components struct {
+	Components []herald.Component `json:"components"`
+}
+
+// StatusIncidents is a list of status incidents.
+type StatusIncidents struct {
+	Incidents []*herald.StatusIncident `json:"incidents"`
+}
+
+// Maintenances is a list of maintenances.
+type Maintenances struct {
+	Maintenances []*herald.Maintenance `json:"maintenances"`
+}
+
+// PublishResult answers a publication: the incident as it now stands (or
+// would stand, on a dry run), the checks its text passed, and the text.
+type PublishResult struct {
+	*herald.StatusIncident
+	Checks []herald.Check `json:"checks"`
+	Text   string         `json:"text"`
+	DryRun bool           `json:"dry_run"`
+}
+
+// HTTPStatus is 200 for a dry run, else the route's status.
+func (p PublishResult) HTTPStatus(def int) int {
+	if p.DryRun {
+		return http.StatusOK
+	}
+	return def
+}
+
+// PostmortemInput links a post-mortem to a resolved status incident.
+type PostmortemInput struct {
+	PostmortemURL string `json:"postmortem_url"`
+}
+
+// Templates lists the status update templates.
+type Templates struct {
+	Templates map[string]string `json:"templates"`
+}
+
+func dryRun(r *http.Request) (bool, error) {
+	v := r.URL.Query().Get("dry_run")
+	if v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, &herald.Error{Code: herald.EInvalid, Message: "dry_run must be true or false", Fields: map[string]string{"dry_run": "must be true or false"}}
+	}
+	return b, nil
+}
+
+func (s *Server) listComponents(r *http.Request, a herald.Actor, _ noBody) (Components, error) {
+	cs, err := s.store.Components(r.Context())
+	return Components{Components: cs}, err
+}
+
+func (s *Server) createComponent(r *http.Request, a herald.Actor, in herald.ComponentInput) (herald.Component, error) {
+	return s.store.CreateComponent(r.Context(), a, in)
+}
+
+func (s *Server) updateComponent(r *http.Request, a herald.Actor, in herald.ComponentInput) (herald.Component, error) {
+	return s.store.UpdateComponent(r.Context(), a, r.PathValue("id"), in)
+}
+
+func (s *Server) deleteComponent(r *http.Request, a herald.Actor, _ noBody) (noBody, error) {
+	return noBody{}, s.store.DeleteComponent(r.Context(), a, r.PathValue("id"))
+}
+
+func (s *Server) listStatusIncidents(r *http.Request, a herald.Actor, _ noBody) (StatusIncidents, error) {
+	list, err := s.store.StatusIncidents(r.Context(), 100)
+	return StatusIncidents{Incidents: list}, err
+}
+
+func (s *Server) getStatusIncident(r *http.Request, a herald.Actor, _ noBody) (*herald.StatusIncident, error) {
+	return s.store.StatusIncident(r.Context(), r.PathValue("id"))
+}
+
+func publishResult(p store.Preview, dry bool, err error) (PublishResult, error) {
+	if err != nil {
+		return PublishResult{}, err
+	}
+	return PublishResult{StatusIncident: p.Incident, Checks: p.Checks, Text: p.Text, DryRun: dry}, nil
+}
+
+func (s *Server) createStatusIncident(r *http.Request, a herald.Actor, in herald.StatusIncidentInput) (PublishResult, error) {
+	dry, err := dryRun(r)
+	if err != nil {
+		return PublishResult{}, err
+	}
+	p, err := s.store.CreateStatusIncident(r.Context(), a, in, dry)
+	return publishResult(p, dry, err)
+}
+
+func (s *Server) publishUpdate(r *http.Request, a herald.Actor, in herald.StatusUpdateInput) (PublishResult, error) {
+	dry, err := dryRun(r)
+	if err != nil {
+		return PublishResult{}, err
+	}
+	p, err := s.store.PublishUpdate(r.Context(), a, r.PathValue("id"), in, dry)
+	return publishResult(p, dry, err)
+}
+
+func (s *Server) setPostmortem(r *http.Request, a herald.Actor, in PostmortemInput) (*herald.StatusIncident, error) {
+	return s.store.SetPostmortem(r.Context(), a, r.PathValue("id"), in.PostmortemURL)
+}
+
+func (s *Server) listTemplates(r *http.Request, a herald.Actor, _ noBody) (Templates, error) {
+	st, err := s.store.Settings(r.Context())
+	return Templates{Templates: st.StatusTemplates}, err
+}
+
+func (s *Server) listMaintenances(r *http.Request, a herald.Actor, _ noBody) (Maintenances, error) {
+	list, err := s.store.Maintenances(r.Context(), 100)
+	return Maintenances{Maintenances: list}, err
+}
+
+func (s *Server) getMaintenance(r *http.Request, a herald.Actor, _ noBody) (*herald.Maintenance, error) {
+	return s.store.Maintenance(r.Context(), r.PathValue("id"))
+}
+
+func (s *Server) createMaintenance(r *http.Request, a herald.Actor, in herald.MaintenanceInput) (*herald.Maintenance, error) {
+	return s.store.CreateMaintenance(r.Context(), a, in)
+}
+
+func (s *Server) updateMaintenance(r *http.Request, a herald.Actor, in herald.MaintenanceInput) (*herald.Maintenance, error) {
+	return s.store.UpdateMaintenance(r.Context(), a, r.PathValue("id"), in)
+}
+
+func (s *Server) postMaintenanceUpdate(r *http.Request, a herald.Actor, in herald.MaintenanceUpdateInput) (*herald.Maintenance, error) {
+	return s.store.PostMaintenanceUpdate(r.Context(), a, r.PathValue("id"), in)
+}
