@@ -281,3 +281,101 @@ func (c *Client) SaveSettings(ctx context.Context, s herald.Settings) (herald.Se
 	var out herald.Settings
 	return out, c.do(ctx, "PUT", "/api/v1/settings", s, &out)
 }
+
+// PublishResult is the answer to a status page publication.
+type PublishResult struct {
+	herald.StatusIncident
+	Checks []herald.Check `json:"checks"`
+	Text   string         `json:"text"`
+	DryRun bool           `json:"dry_run"`
+}
+
+func dry(path string, dryRun bool) string {
+	if dryRun {
+		return path + "?dry_run=true"
+	}
+	return path
+}
+
+// Components lists the status page's components.
+func (c *Client) Components(ctx context.Context) ([]herald.Component, error) {
+	var out struct {
+		Components []herald.Component `json:"components"`
+	}
+	return out.Components, c.do(ctx, "GET", "/api/v1/components", nil, &out)
+}
+
+// CreateComponent adds a component.
+func (c *Client) CreateComponent(ctx context.Context, in herald.ComponentInput) (herald.Component, error) {
+	var out herald.Component
+	return out, c.do(ctx, "POST", "/api/v1/components", in, &out)
+}
+
+// UpdateComponent changes a component.
+func (c *Client) UpdateComponent(ctx context.Context, id string, in herald.ComponentInput) (herald.Component, error) {
+	var out herald.Component
+	return out, c.do(ctx, "PATCH", "/api/v1/components/"+esc(id), in, &out)
+}
+
+// DeleteComponent removes a component.
+func (c *Client) DeleteComponent(ctx context.Context, id string) error {
+	return c.do(ctx, "DELETE", "/api/v1/components/"+esc(id), nil, nil)
+}
+
+// CreateStatusIncident publishes an incident on the status page.
+func (c *Client) CreateStatusIncident(ctx context.Context, in herald.StatusIncidentInput, dryRun bool) (PublishResult, error) {
+	var out PublishResult
+	return out, c.do(ctx, "POST", dry("/api/v1/status-incidents", dryRun), in, &out)
+}
+
+// PublishUpdate publishes an update on a status incident.
+func (c *Client) PublishUpdate(ctx context.Context, id string, in herald.StatusUpdateInput, dryRun bool) (PublishResult, error) {
+	var out PublishResult
+	return out, c.do(ctx, "POST", dry("/api/v1/status-incidents/"+esc(id)+"/updates", dryRun), in, &out)
+}
+
+// StatusIncidents lists status incidents.
+func (c *Client) StatusIncidents(ctx context.Context) ([]herald.StatusIncident, error) {
+	var out struct {
+		Incidents []herald.StatusIncident `json:"incidents"`
+	}
+	return out.Incidents, c.do(ctx, "GET", "/api/v1/status-incidents", nil, &out)
+}
+
+// StatusIncident reads one status incident.
+func (c *Client) StatusIncident(ctx context.Context, id string) (herald.StatusIncident, error) {
+	var out herald.StatusIncident
+	return out, c.do(ctx, "GET", "/api/v1/status-incidents/"+esc(id), nil, &out)
+}
+
+// SetPostmortem links a post-mortem to a resolved status incident.
+func (c *Client) SetPostmortem(ctx context.Context, id, link string) (herald.StatusIncident, error) {
+	var out herald.StatusIncident
+	return out, c.do(ctx, "PATCH", "/api/v1/status-incidents/"+esc(id), map[string]string{"postmortem_url": link}, &out)
+}
+
+// CreateMaintenance schedules a maintenance.
+func (c *Client) CreateMaintenance(ctx context.Context, in herald.MaintenanceInput) (herald.Maintenance, error) {
+	var out herald.Maintenance
+	return out, c.do(ctx, "POST", "/api/v1/maintenances", in, &out)
+}
+
+// UpdateMaintenance reschedules or edits a maintenance.
+func (c *Client) UpdateMaintenance(ctx context.Context, id string, in herald.MaintenanceInput) (herald.Maintenance, error) {
+	var out herald.Maintenance
+	return out, c.do(ctx, "PATCH", "/api/v1/maintenances/"+esc(id), in, &out)
+}
+
+// PostMaintenanceUpdate posts an update, optionally moving the maintenance.
+func (c *Client) PostMaintenanceUpdate(ctx context.Context, id string, in herald.MaintenanceUpdateInput) (herald.Maintenance, error) {
+	var out herald.Maintenance
+	return out, c.do(ctx, "POST", "/api/v1/maintenances/"+esc(id)+"/updates", in, &out)
+}
+
+// Maintenances lists maintenances.
+func (c *Client) Maintenances(ctx context.Context) ([]herald.Maintenance, error) {
+	var out struct {
+		Maintenances []herald.Maintenance `json:"maintenances"`
+	}
+	return out.Maintenances, c.do(ctx, "GET", "/api/v1/maintenances", nil, &out)
+}

@@ -328,3 +328,44 @@ func TestUptime_WeightsAndDays(t *testing.T) {
 		t.Error("days before creation are counted")
 	}
 }
+
+// Several instances on one PostgreSQL: a change made through one shows on
+// the page the other serves, without a restart.
+func TestCache_OtherInstancePicksUpChanges(t *testing.T) {
+	url := testdb.URL(t, store.Postgres)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	open := func() *store.DB {
+		db, err := store.Open(ctx, store.Config{URL: url})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		if _, err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return db
+	}
+	a, b := open(), open()
+	cache := statuspage.NewCache(b, herald.SystemClock{}, "https://status.example.com", nil)
+	cache.PollInterval = 50 * time.Millisecond
+	if err := cache.Rebuild(ctx); err != nil {
+		t.Fatal(err)
+	}
+	go cache.Run(ctx)
+	u, _ := a.CreateUser(ctx, herald.UserInput{Name: "A", Email: "a@example.com"})
+	name := "Checkout"
+	if _, err := a.CreateComponent(ctx, herald.Actor{User: u, Role: herald.RoleAdmin}, herald.ComponentInput{Name: &name}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if e := cache.Lookup("/api/v2/components.json", ""); e != nil && strings.Contains(string(e.Body), `"Checkout"`) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the other instance never showed the new component")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
