@@ -57,6 +57,10 @@ Usage:
   herald serve [flags]        run the server (API, pages, background work)
   herald migrate [flags]      apply database migrations and exit
   herald incident ...         declare, list, show, update, note, decide, resolve, assign, label, follow-up, review, export
+  herald component ...        list, create, update, delete status page components
+  herald status ...           list, show, create, update, resolve, postmortem status page incidents
+  herald maintenance ...      list, create, update, post, start, complete, cancel maintenances
+  herald export-static DIR    write the public status page as plain files (--watch to keep it current)
   herald token ...            create, list, revoke API tokens
   herald user ...             create, list users
   herald version              print the version
@@ -79,6 +83,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runMigrate(ctx, rest, e)
 	case "incident", "incidents", "inc":
 		return runIncident(ctx, rest, e)
+	case "component", "components":
+		return runComponent(ctx, rest, e)
+	case "status":
+		return runStatus(ctx, rest, e)
+	case "maintenance", "maintenances":
+		return runMaintenance(ctx, rest, e)
+	case "export-static":
+		return runExportStatic(ctx, rest, e)
 	case "token", "tokens":
 		return runToken(ctx, rest, e)
 	case "user", "users":

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -245,4 +247,123 @@ func TestMigrate_UpToDateOnSecondRun(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestCLI_StatusPage(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		url, _ := startServer(t, d)
+		mustCLI(t, url, "component", "create", "--name", "API", "--group", "Platform")
+		mustCLI(t, url, "component", "create", "--name", "Database", "--group", "Platform")
+		out := mustCLI(t, url, "component", "list")
+		if !strings.Contains(out, "Platform") || !strings.Contains(out, "  API") {
+			t.Fatalf("component list:\n%s", out)
+		}
+		mustCLI(t, url, "incident", "declare", "--title", "DB down", "--severity", "S1")
+
+		out = mustCLI(t, url, "status", "create", "--name", "Database outage", "--incident", "INC-1", "--body", "Writes fail.", "--component", "database=major_outage", "--dry-run")
+		if !strings.Contains(out, "DRY RUN") || !strings.Contains(out, "Check body_length") {
+			t.Fatalf("dry run:\n%s", out)
+		}
+		out = mustCLI(t, url, "status", "create", "--name", "Database outage", "--incident", "INC-1", "--body", "Writes fail.", "--component", "database=major_outage", "-o", "json")
+		var res struct {
+			ID            string
+			NextUpdateDue *time.Time `json:"next_update_due"`
+		}
+		if err := json.Unmarshal([]byte(out), &res); err != nil || res.ID == "" || res.NextUpdateDue == nil {
+			t.Fatalf("create: %v\n%s", err, out)
+		}
+		_, err := cli(t, url, "status", "update", res.ID, "--body", strings.Repeat("x", 250))
+		if err == nil || !strings.Contains(err.Error(), "body_length") {
+			t.Fatalf("a long update: %v", err)
+		}
+		mustCLI(t, url, "status", "update", res.ID, "--status", "identified", "--template", "no_material_updates")
+		mustCLI(t, url, "status", "resolve", res.ID)
+		mustCLI(t, url, "status", "postmortem", res.ID, "https://example.com/pm")
+		out = mustCLI(t, url, "incident", "show", "INC-1")
+		if !strings.Contains(out, "Incident-Comms::Status-Page") {
+			t.Fatalf("internal incident not labelled:\n%s", out)
+		}
+
+		from := time.Now().UTC().Add(48 * time.Hour).Truncate(time.Hour)
+		out = mustCLI(t, url, "maintenance", "create", "--name", "Upgrade", "--from", from.Format(time.RFC3339), "--until", from.Add(time.Hour).Format(time.RFC3339), "--component", "Database", "--reminder", "1h", "-o", "json")
+		var m struct{ ID string }
+		json.Unmarshal([]byte(out), &m)
+		mustCLI(t, url, "maintenance", "post", m.ID, "--body", "Still on.")
+		mustCLI(t, url, "maintenance", "update", m.ID, "--manual")
+		if _, err := cli(t, url, "maintenance", "complete", m.ID); err == nil {
+			t.Fatal("completed a maintenance that never started")
+		}
+		mustCLI(t, url, "maintenance", "start", m.ID)
+		out = mustCLI(t, url, "maintenance", "complete", m.ID, "--body", "Done early.")
+		if !strings.Contains(out, "Completed") {
+			t.Fatalf("complete:\n%s", out)
+		}
+
+		// The public page shows it all.
+		// The public page shows it once the cache has rebuilt (it polls).
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			resp, err := http.Get(url + "/incidents/" + res.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("public incident page: %d", resp.StatusCode)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	})
+}
+
+func TestExportStatic(t *testing.T) {
+	dir := t.TempDir()
+	data := t.TempDir()
+	vars := map[string]string{"HERALD_DATA": data}
+	env := func(k string) string { return vars[k] }
+	var out bytes.Buffer
+	// A database with something to show, made through the server.
+	vars["HERALD_ADMIN_TOKEN"] = testAdminToken
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	var sout syncBuffer
+	go func() {
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--demo"}, env, nil, &sout, &bytes.Buffer{})
+	}()
+	for !strings.Contains(sout.String(), "Admin token") {
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	if err := run(context.Background(), []string{"export-static", dir, "--base-url", "https://status.example.com"}, env, nil, &out, &out); err != nil {
+		t.Fatal(err, out.String())
+	}
+	var first int
+	fmt.Sscanf(out.String()[strings.Index(out.String(), ": ")+2:], "%d", &first)
+	for _, f := range []string{"index.html", "history/index.html", "api/v2/summary.json", "history.rss", "history.atom", "maintenances.ics", "static/style.css", "404.html"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("missing %s", f)
+		}
+	}
+	incidents, _ := filepath.Glob(filepath.Join(dir, "incidents", "*", "index.html"))
+	maints, _ := filepath.Glob(filepath.Join(dir, "maintenances", "*", "index.html"))
+	if len(incidents) != 1 || len(maints) != 1 {
+		t.Fatalf("incident pages %v, maintenance pages %v", incidents, maints)
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "api", "v2", "summary.json"))
+	if !strings.Contains(string(b), `"url":"https://status.example.com"`) {
+		t.Fatalf("summary.json does not carry the base URL: %.300s", b)
+	}
+	// A second export leaves unchanged files alone: only pages that show
+	// the time (generated at, "5 minutes ago") may be written again.
+	out.Reset()
+	run(context.Background(), []string{"export-static", dir, "--base-url", "https://status.example.com"}, env, nil, &out, &out)
+	var second int
+	fmt.Sscanf(out.String()[strings.Index(out.String(), ": ")+2:], "%d", &second)
+	if first < 15 || second > 3 {
+		t.Fatalf("first export wrote %d files, the second %d", first, second)
+	}
 }

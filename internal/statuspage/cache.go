@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -114,6 +115,33 @@ func Render(s *Snapshot) map[string]*Entry {
 	return out
 }
 
+// Files renders every page of the snapshot, for a static copy: what Render
+// gives, plus each history page, incident, maintenance and calendar.
+func Files(s *Snapshot) map[string]*Entry {
+	out := Render(s)
+	b := &built{snap: s}
+	add := func(path string) {
+		if e := b.render(path, ""); e != nil {
+			out[path] = e
+		}
+	}
+	for n := 2; n <= s.HistoryPages(); n++ {
+		add(fmt.Sprintf("/history/%d", n))
+	}
+	for _, i := range s.Incidents {
+		add("/incidents/" + i.ID)
+	}
+	for _, m := range s.Maintenances {
+		add("/maintenances/" + m.ID)
+		add("/maintenances/" + m.ID + ".ics")
+	}
+	for _, c := range s.Components {
+		add("/components/" + c.ID + "/maintenances.ics")
+	}
+	out["/404"] = newEntry(s.NotFoundHTML(), "text/html; charset=utf-8", 10)
+	return out
+}
+
 // Run keeps the cache current until ctx ends.
 func (c *Cache) Run(ctx context.Context) {
 	t := time.NewTicker(c.PollInterval)
@@ -169,9 +197,9 @@ func (b *built) render(path, query string) *Entry {
 	s := b.snap
 	const html = "text/html; charset=utf-8"
 	switch {
-	case path == "/history":
-		n, err := strconv.Atoi(strings.TrimPrefix(query, "page="))
-		if !strings.HasPrefix(query, "page=") || err != nil || n < 1 || n > s.HistoryPages() {
+	case strings.HasPrefix(path, "/history/") && query == "":
+		n, err := strconv.Atoi(strings.TrimPrefix(path, "/history/"))
+		if err != nil || n < 2 || n > s.HistoryPages() {
 			return nil
 		}
 		return newEntry(s.HistoryHTML(n), html, 10)

@@ -57,9 +57,14 @@ func (s *Snapshot) RSS() []byte {
 		Version string   `xml:"version,attr"`
 		Channel channel  `xml:"channel"`
 	}
+	items := s.feedItems()
+	built := s.Now
+	if len(items) > 0 {
+		built = items[0].Updated // the feed changes only when an item does
+	}
 	doc := rss{Version: "2.0", Channel: channel{Title: s.Page.Name + " status history", Link: s.BaseURL + "/history",
-		Description: "Incidents and maintenances of " + s.Page.Name, LastBuildDate: s.Now.Format(time.RFC1123Z)}}
-	for _, it := range s.feedItems() {
+		Description: "Incidents and maintenances of " + s.Page.Name, LastBuildDate: built.UTC().Format(time.RFC1123Z)}}
+	for _, it := range items {
 		doc.Channel.Items = append(doc.Channel.Items, item{Title: it.Title, Link: it.Link, GUID: it.ID, PubDate: it.Published.UTC().Format(time.RFC1123Z), Description: it.Body})
 	}
 	return xmlDoc(doc)
@@ -130,14 +135,13 @@ func (s *Snapshot) ICS(componentID string) []byte {
 	line("CALSCALE", "GREGORIAN")
 	line("METHOD", "PUBLISH")
 	line("X-WR-CALNAME", icsText(s.Page.Name+" maintenances"))
-	stamp := icsTime(s.Now)
 	for _, m := range s.Maintenances {
 		if componentID != "" && !contains(m.Components, componentID) {
 			continue
 		}
 		line("BEGIN", "VEVENT")
 		line("UID", m.ID+"@herald")
-		line("DTSTAMP", stamp)
+		line("DTSTAMP", icsTime(m.UpdatedAt)) // stable: the feed changes only when an event does
 		line("DTSTART", icsTime(m.ScheduledFor))
 		line("DTEND", icsTime(m.ScheduledUntil))
 		line("SUMMARY", icsText(m.Name))

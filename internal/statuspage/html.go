@@ -242,7 +242,8 @@ func (s *Snapshot) HistoryHTML(n int) []byte {
 		if p == 1 {
 			return "/history"
 		}
-		return fmt.Sprintf("/history?page=%d", p)
+		// A path, not a query, so a static copy of the page pages too.
+		return fmt.Sprintf("/history/%d", p)
 	}
 	return s.render("history", struct {
 		view

@@ -1,0 +1,486 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/client"
+	"github.com/heraldhq/herald/internal/statuspage"
+)
+
+// command is one client subcommand: it declares its flags on f, then run
+// gets the positional arguments and a client.
+type command struct {
+	args string // positional arguments, for the usage line
+	n    int    // how many positional arguments; -1 for any
+	help string
+	run  func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error
+	// flags declares the command's flags before parsing.
+	flags func(f *flags)
+}
+
+// runCommands dispatches `herald GROUP SUB ...` to a table of commands.
+func runCommands(ctx context.Context, group string, table map[string]command, args []string, e env) error {
+	usage := func() {
+		fmt.Fprintf(e.stderr, "Usage: herald %s COMMAND [flags]\n\nCommands:\n", group)
+		for _, name := range sortedKeys(table) {
+			fmt.Fprintf(e.stderr, "  %-12s %s %s\n", name, table[name].args, "\n      "+table[name].help)
+		}
+	}
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage()
+		if len(args) == 0 {
+			return usagef("no %s command given", group)
+		}
+		return nil
+	}
+	cmd, ok := table[args[0]]
+	if !ok {
+		usage()
+		return usagef("unknown %s command %q", group, args[0])
+	}
+	f := newFlags(group+" "+args[0], group+" "+args[0]+" "+cmd.args+" [flags]", e)
+	cf := addClientFlags(f)
+	if cmd.flags != nil {
+		cmd.flags(f)
+	}
+	pos, err := f.parse(args[1:])
+	if err != nil {
+		return err
+	}
+	if cmd.n >= 0 && len(pos) != cmd.n {
+		return usagef("herald %s %s takes %s", group, args[0], orDash(cmd.args))
+	}
+	c, err := cf.client()
+	if err != nil {
+		return err
+	}
+	return cmd.run(ctx, f, cf, c, pos)
+}
+
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
+
+// componentID resolves a component given by id or by name.
+func componentID(ctx context.Context, c *client.Client, ref string) (string, error) {
+	comps, err := c.Components(ctx)
+	if err != nil {
+		return "", err
+	}
+	for _, x := range comps {
+		if x.ID == ref || strings.EqualFold(x.Name, ref) {
+			return x.ID, nil
+		}
+	}
+	return "", usagef("no component %q (see herald component list)", ref)
+}
+
+// componentStatuses turns --component NAME=STATUS flags into a map.
+func componentStatuses(ctx context.Context, c *client.Client, specs []string) (map[string]herald.ComponentStatus, error) {
+	out := map[string]herald.ComponentStatus{}
+	for _, s := range specs {
+		name, st, ok := strings.Cut(s, "=")
+		if !ok {
+			return nil, usagef("--component takes NAME=STATUS, for example API=major_outage")
+		}
+		id, err := componentID(ctx, c, name)
+		if err != nil {
+			return nil, err
+		}
+		out[id] = herald.ComponentStatus(st)
+	}
+	return out, nil
+}
+
+func componentTable(tw *tabwriter.Writer, comps []herald.Component) {
+	row(tw, "ID", "NAME", "STATUS", "GROUP")
+	names := map[string]string{}
+	for _, c := range comps {
+		names[c.ID] = c.Name
+	}
+	for _, c := range comps {
+		name := c.Name
+		if c.GroupID != "" {
+			name = "  " + name
+		}
+		row(tw, c.ID, name, c.Status.Label(), orDash(names[c.GroupID]))
+	}
+}
+
+func runComponent(ctx context.Context, args []string, e env) error {
+	var name, desc, group *string
+	var position *int
+	fields := func(f *flags) {
+		name = f.String("name", "", "component name")
+		desc = f.String("description", "", "what it is, for the page")
+		group = f.String("group", "", "group (id or name; created when missing; empty string to ungroup)")
+		position = f.Int("position", 0, "order on the page")
+	}
+	input := func(f *flags) herald.ComponentInput {
+		var in herald.ComponentInput
+		if f.set("name") {
+			in.Name = name
+		}
+		if f.set("description") {
+			in.Description = desc
+		}
+		if f.set("group") {
+			in.Group = group
+		}
+		if f.set("position") {
+			in.Position = position
+		}
+		return in
+	}
+	return runCommands(ctx, "component", map[string]command{
+		"list": {n: 0, help: "components and groups in page order", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+			comps, err := c.Components(ctx)
+			if err != nil {
+				return err
+			}
+			return cf.print(e.stdout, comps, func(tw *tabwriter.Writer) { componentTable(tw, comps) })
+		}},
+		"create": {n: 0, help: "add a component (admin)", flags: fields, run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+			comp, err := c.CreateComponent(ctx, input(f))
+			if err != nil {
+				return err
+			}
+			return cf.print(e.stdout, comp, func(tw *tabwriter.Writer) { componentTable(tw, []herald.Component{comp}) })
+		}},
+		"update": {args: "COMPONENT", n: 1, help: "rename, describe, move or regroup (admin)", flags: fields, run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+			id, err := componentID(ctx, c, pos[0])
+			if err != nil {
+				return err
+			}
+			comp, err := c.UpdateComponent(ctx, id, input(f))
+			if err != nil {
+				return err
+			}
+			return cf.print(e.stdout, comp, func(tw *tabwriter.Writer) { componentTable(tw, []herald.Component{comp}) })
+		}},
+		"delete": {args: "COMPONENT", n: 1, help: "remove a component nothing open uses (admin)", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+			id, err := componentID(ctx, c, pos[0])
+			if err != nil {
+				return err
+			}
+			if err := c.DeleteComponent(ctx, id); err != nil {
+				return err
+			}
+			fmt.Fprintln(e.stdout, "deleted", pos[0])
+			return nil
+		}},
+	}, args, e)
+}
+
+func printPublished(e env, cf clientFlags, res client.PublishResult) error {
+	return cf.print(e.stdout, res, func(tw *tabwriter.Writer) {
+		if res.DryRun {
+			row(tw, "DRY RUN", "nothing was published")
+		}
+		row(tw, "ID", res.ID)
+		row(tw, "Name", res.Name)
+		row(tw, "Status", res.Status.Title())
+		row(tw, "Impact", res.Impact)
+		row(tw, "URL", res.URL)
+		if res.NextUpdateDue != nil {
+			row(tw, "Next update due", ts(*res.NextUpdateDue)+" UTC")
+		}
+		row(tw, "Text", res.Text)
+		for _, ch := range res.Checks {
+			mark := "ok"
+			if !ch.OK {
+				mark = "FAILED"
+			}
+			row(tw, "Check "+ch.Name, mark+": "+ch.Message)
+		}
+	})
+}
+
+func runStatus(ctx context.Context, args []string, e env) error {
+	var body, template, impact, incident, status *string
+	var comps *list
+	var dry, override *bool
+	var next *int
+	updateFlags := func(f *flags) {
+		body = f.String("body", "", "the update text (the incident link is added when missing)")
+		template = f.String("template", "", "fill the text from a template (herald status templates)")
+		comps = f.list("component", "NAME=STATUS, for example API=major_outage")
+		dry = f.Bool("dry-run", false, "show the checks and the text; publish nothing")
+		override = f.Bool("override-checks", false, "publish even when a check fails (recorded)")
+		next = f.Int("next", 0, "minutes until the next update, announced (default: the cadence)")
+		status = f.String("status", "", "investigating, identified, monitoring or resolved")
+	}
+	updateInput := func(ctx context.Context, c *client.Client, defStatus herald.State) (herald.StatusUpdateInput, error) {
+		cs, err := componentStatuses(ctx, c, *comps)
+		if err != nil {
+			return herald.StatusUpdateInput{}, err
+		}
+		st := herald.State(*status)
+		if st == "" {
+			st = defStatus
+		}
+		return herald.StatusUpdateInput{Status: st, Body: *body, Template: *template, Components: cs,
+			OverrideChecks: *override, NextUpdateIn: *next}, nil
+	}
+	return runCommands(ctx, "status", map[string]command{
+		"list": {n: 0, help: "status page incidents, newest first", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+			list, err := c.StatusIncidents(ctx)
+			if err != nil {
+				return err
+			}
+			return cf.print(e.stdout, list, func(tw *tabwriter.Writer) {
+				row(tw, "ID", "STATUS", "IMPACT", "CREATED", "NAME")
+				for _, s := range list {
+					row(tw, s.ID, s.Status.Title(), s.Impact, ts(s.CreatedAt), truncate(s.Name, 60))
+				}
+			})
+		}},
+		"show": {args: "ID", n: 1, help: "one status incident with its updates", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+			s, err := c.StatusIncident(ctx, pos[0])
+			if err != nil {
+				return err
+			}
+			return cf.print(e.stdout, s, func(tw *tabwriter.Writer) {
+				row(tw, "Name", s.Name)
+				row(tw, "Status", s.Status.Title())
+				row(tw, "URL", s.URL)
+				if s.NextUpdateDue != nil {
+					row(tw, "Next update due", ts(*s.NextUpdateDue)+" UTC")
+				}
+				for _, u := range s.Updates {
+					row(tw, ts(u.CreatedAt), u.Status.Title(), u.Body)
+				}
+			})
+		}},
+		"create": {n: 0, help: "publish an incident on the status page", flags: func(f *flags) {
+			updateFlags(f)
+			f.String("name", "", "the public title")
+			impact = f.String("impact", "", "none, minor, major or critical (default: from the components)")
+			incident = f.String("incident", "", "the internal incident (INC-42) this is the public face of")
+		}, run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+			in, err := updateInput(ctx, c, herald.Investigating)
+			if err != nil {
+				return err
+			}
+			res, err := c.CreateStatusIncident(ctx, herald.StatusIncidentInput{Name: f.Lookup("name").Value.String(), IncidentID: *incident,
+				Impact: herald.Impact(*impact), StatusUpdateInput: in}, *dry)
+			if err != nil {
+				return err
+			}
+			return printPublished(e, cf, res)
+		}},
+		"update": {args: "ID", n: 1, help: "publish an update (the only way state and components change)", flags: updateFlags,
+			run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+				cur, err := c.StatusIncident(ctx, pos[0])
+				if err != nil {
+					return err
+				}
+				in, err := updateInput(ctx, c, cur.Status)
+				if err != nil {
+					return err
+				}
+				res, err := c.PublishUpdate(ctx, pos[0], in, *dry)
+				if err != nil {
+					return err
+				}
+				return printPublished(e, cf, res)
+			}},
+		"resolve": {args: "ID", n: 1, help: "resolve: components go back to operational", flags: updateFlags,
+			run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+				in, err := updateInput(ctx, c, herald.Resolved)
+				if err != nil {
+					return err
+				}
+				in.Status = herald.Resolved
+				if in.Body == "" && in.Template == "" {
+					in.Template = "resolved"
+				}
+				res, err := c.PublishUpdate(ctx, pos[0], in, *dry)
+				if err != nil {
+					return err
+				}
+				return printPublished(e, cf, res)
+			}},
+		"postmortem": {args: "ID URL", n: 2, help: "link the post-mortem of a resolved incident", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+			s, err := c.SetPostmortem(ctx, pos[0], pos[1])
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(e.stdout, "post-mortem linked:", s.PostmortemURL)
+			return nil
+		}},
+	}, args, e)
+}
+
+func maintenanceTable(tw *tabwriter.Writer, list ...herald.Maintenance) {
+	row(tw, "ID", "STATUS", "FROM (UTC)", "UNTIL (UTC)", "AUTO", "NAME")
+	for _, m := range list {
+		row(tw, m.ID, m.Status.Title(), ts(m.ScheduledFor), ts(m.ScheduledUntil), m.AutoTransition, truncate(m.Name, 50))
+	}
+}
+
+func runMaintenance(ctx context.Context, args []string, e env) error {
+	var name, body, from, until *string
+	var comps, reminders *list
+	var manual *bool
+	windowFlags := func(f *flags) {
+		name = f.String("name", "", "what is done")
+		body = f.String("body", "", "details for the page")
+		from = f.String("from", "", "start, RFC 3339 (2026-12-01T02:00:00Z)")
+		until = f.String("until", "", "end, RFC 3339")
+		comps = f.list("component", "affected component (name or id)")
+		reminders = f.list("reminder", "remind this long before the start (24h, 1h)")
+		manual = f.Bool("manual", false, "no automation: start and finish by hand")
+	}
+	input := func(ctx context.Context, f *flags, c *client.Client) (herald.MaintenanceInput, error) {
+		var in herald.MaintenanceInput
+		if f.set("name") {
+			in.Name = name
+		}
+		if f.set("body") {
+			in.Body = body
+		}
+		for _, p := range []struct {
+			flag string
+			v    *string
+			dst  **time.Time
+		}{{"from", from, &in.ScheduledFor}, {"until", until, &in.ScheduledUntil}} {
+			if !f.set(p.flag) {
+				continue
+			}
+			t, err := time.Parse(time.RFC3339, *p.v)
+			if err != nil {
+				return in, usagef("--%s must be RFC 3339, like 2026-12-01T02:00:00Z", p.flag)
+			}
+			*p.dst = &t
+		}
+		if len(*comps) > 0 {
+			ids := []string{}
+			for _, ref := range *comps {
+				id, err := componentID(ctx, c, ref)
+				if err != nil {
+					return in, err
+				}
+				ids = append(ids, id)
+			}
+			in.Components = &ids
+		}
+		if len(*reminders) > 0 {
+			rs := []herald.Duration{}
+			for _, r := range *reminders {
+				var d herald.Duration
+				if err := d.UnmarshalText([]byte(r)); err != nil {
+					return in, usagef("--reminder %s: %v", r, err)
+				}
+				rs = append(rs, d)
+			}
+			in.Reminders = &rs
+		}
+		if *manual {
+			off := false
+			in.AutoTransition = &off
+		}
+		return in, nil
+	}
+	move := func(to herald.MaintenanceStatus, help string) command {
+		return command{args: "ID", n: 1, help: help, flags: func(f *flags) { body = f.String("body", "", "a note for the page") },
+			run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+				m, err := c.PostMaintenanceUpdate(ctx, pos[0], herald.MaintenanceUpdateInput{Status: to, Body: *body})
+				if err != nil {
+					return err
+				}
+				return cf.print(e.stdout, m, func(tw *tabwriter.Writer) { maintenanceTable(tw, m) })
+			}}
+	}
+	return runCommands(ctx, "maintenance", map[string]command{
+		"list": {n: 0, help: "maintenances, newest start first", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+			list, err := c.Maintenances(ctx)
+			if err != nil {
+				return err
+			}
+			return cf.print(e.stdout, list, func(tw *tabwriter.Writer) { maintenanceTable(tw, list...) })
+		}},
+		"create": {n: 0, help: "schedule a maintenance (automation on unless --manual)", flags: windowFlags,
+			run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+				in, err := input(ctx, f, c)
+				if err != nil {
+					return err
+				}
+				m, err := c.CreateMaintenance(ctx, in)
+				if err != nil {
+					return err
+				}
+				return cf.print(e.stdout, m, func(tw *tabwriter.Writer) { maintenanceTable(tw, m) })
+			}},
+		"update": {args: "ID", n: 1, help: "reschedule (--from/--until), edit, or --manual to turn automation off for good", flags: windowFlags,
+			run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+				in, err := input(ctx, f, c)
+				if err != nil {
+					return err
+				}
+				m, err := c.UpdateMaintenance(ctx, pos[0], in)
+				if err != nil {
+					return err
+				}
+				return cf.print(e.stdout, m, func(tw *tabwriter.Writer) { maintenanceTable(tw, m) })
+			}},
+		"post":     move("", "post an update without starting or finishing"),
+		"start":    move(herald.MaintenanceInProgress, "start by hand"),
+		"complete": move(herald.MaintenanceCompleted, "finish by hand"),
+		"cancel":   move(herald.MaintenanceCancelled, "cancel a scheduled maintenance"),
+	}, args, e)
+}
+
+// runExportStatic writes the public status page as plain files.
+func runExportStatic(ctx context.Context, args []string, e env) error {
+	f := newFlags("export-static", "export-static DIR [flags]", e)
+	sf := addStoreFlags(f)
+	baseURL := f.string("base-url", "http://127.0.0.1:8080", "the URL the exported page will be served at")
+	watch := f.bool("watch", "keep running and re-export whenever the page changes")
+	pos, err := f.parse(args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("herald export-static takes one folder")
+	}
+	db, err := sf.open(ctx, nil, *baseURL, func(string) {})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var last int64 = -1
+	var at time.Time
+	for {
+		v, err := db.StatusVersion(ctx)
+		if err != nil {
+			return err
+		}
+		// Re-export on every change, and each minute for relative times.
+		if v != last || time.Since(at) > time.Minute {
+			snap, err := statuspage.Load(ctx, db, time.Now(), *baseURL)
+			if err != nil {
+				return err
+			}
+			n, err := statuspage.Export(snap, pos[0])
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "exported %s: %d files written\n", pos[0], n)
+			last, at = v, time.Now()
+		}
+		if !*watch {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(time.Second):
+		}
+	}
+}
