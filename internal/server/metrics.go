@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -16,6 +17,19 @@ type metrics struct {
 	reg      *prometheus.Registry
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	// series caches the counter and histogram of each route, method and
+	// code, so a request costs a map read rather than label hashing.
+	series sync.Map // seriesKey -> *routeSeries
+}
+
+type seriesKey struct {
+	route, method string
+	code          int
+}
+
+type routeSeries struct {
+	count   prometheus.Counter
+	latency prometheus.Observer
 }
 
 func newMetrics(reg *prometheus.Registry, db *store.DB, version string) *metrics {
@@ -81,7 +95,16 @@ func (m *metrics) instrument(next http.Handler) http.Handler {
 		if rec.code == 0 {
 			rec.code = http.StatusOK
 		}
-		m.requests.WithLabelValues(route, r.Method, strconv.Itoa(rec.code)).Inc()
-		m.latency.WithLabelValues(route, r.Method).Observe(time.Since(start).Seconds())
+		key := seriesKey{route, r.Method, rec.code}
+		v, ok := m.series.Load(key)
+		if !ok {
+			v, _ = m.series.LoadOrStore(key, &routeSeries{
+				count:   m.requests.WithLabelValues(route, r.Method, strconv.Itoa(rec.code)),
+				latency: m.latency.WithLabelValues(route, r.Method),
+			})
+		}
+		rs := v.(*routeSeries)
+		rs.count.Inc()
+		rs.latency.Observe(time.Since(start).Seconds())
 	})
 }

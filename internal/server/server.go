@@ -64,8 +64,31 @@ func New(cfg Config) *Server {
 		s.mux.Handle(rt.method+" "+rt.path, s.api(rt))
 	}
 	s.plainRoutes()
-	s.handler = s.recoverer(s.metrics.instrument(s.mux))
+	s.handler = s.recoverer(s.metrics.instrument(http.HandlerFunc(s.dispatch)))
 	return s
+}
+
+// dispatch sends public page requests straight to the page cache, and the
+// rest through the mux. The public page is what takes the load when things
+// break, so it skips the route matching it does not need.
+func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.Pages != nil && (r.Method == http.MethodGet || r.Method == http.MethodHead) && isPublic(r.URL.Path) {
+		r.Pattern = "public page"
+		s.cfg.Pages.ServeHTTP(w, r)
+		return
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+func isPublic(path string) bool {
+	if strings.HasPrefix(path, "/api/") {
+		return strings.HasPrefix(path, "/api/v2/")
+	}
+	switch path {
+	case "/healthz", "/readyz", "/metrics":
+		return false
+	}
+	return true
 }
 
 // ServeHTTP implements http.Handler.
@@ -88,10 +111,17 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 	})
 }
 
+// apiTimeout bounds the time to read an API request and write its answer.
+const apiTimeout = 60 * time.Second
+
 // api wraps a route's handler with authentication, the role check, the body
 // limit and error mapping.
 func (s *Server) api(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// A slow client cannot hold an API request open for long.
+		rc := http.NewResponseController(w)
+		rc.SetReadDeadline(time.Now().Add(apiTimeout))
+		rc.SetWriteDeadline(time.Now().Add(apiTimeout))
 		var actor herald.Actor
 		if rt.role != "" {
 			var err error

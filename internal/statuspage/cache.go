@@ -23,23 +23,51 @@ import (
 // and the ETag.
 type Entry struct {
 	Body        []byte
-	Gzip        []byte
 	ETag        string
 	ContentType string
 	MaxAge      int
+
+	gzipOnce sync.Once
+	gz       []byte
+	// Header values built once, so serving allocates nothing for them.
+	hdr              map[string][]string
+	bodyLen, gzipLen []string
+	gzipEncoding     []string
 }
 
 func newEntry(body []byte, ctype string, maxAge int) *Entry {
 	sum := sha256.Sum256(body)
-	var gz bytes.Buffer
-	w, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
-	w.Write(body)
-	w.Close()
 	e := &Entry{Body: body, ETag: `"` + hex.EncodeToString(sum[:12]) + `"`, ContentType: ctype, MaxAge: maxAge}
-	if gz.Len() < len(body) {
-		e.Gzip = gz.Bytes()
+	e.hdr = map[string][]string{
+		"Content-Type":           {ctype},
+		"Etag":                   {e.ETag},
+		"Cache-Control":          {"public, max-age=" + strconv.Itoa(maxAge)},
+		"Vary":                   {"Accept-Encoding"},
+		"X-Content-Type-Options": {"nosniff"},
 	}
+	if strings.HasPrefix(ctype, "application/json") {
+		e.hdr["Access-Control-Allow-Origin"] = []string{"*"} // widgets read it from other sites
+	}
+	e.bodyLen = []string{strconv.Itoa(len(body))}
+	e.gzipEncoding = []string{"gzip"}
 	return e
+}
+
+// Gzip returns the compressed body, compressing on first use (most pages
+// of a generation are never asked for compressed), or nil when compression
+// does not make it smaller.
+func (e *Entry) Gzip() []byte {
+	e.gzipOnce.Do(func() {
+		var gz bytes.Buffer
+		w, _ := gzip.NewWriterLevel(&gz, gzip.DefaultCompression)
+		w.Write(e.Body)
+		w.Close()
+		if gz.Len() < len(e.Body) {
+			e.gz = gz.Bytes()
+			e.gzipLen = []string{strconv.Itoa(gz.Len())}
+		}
+	})
+	return e.gz
 }
 
 // built is one generation of the page: a snapshot and what was rendered
@@ -247,24 +275,22 @@ func (c *Cache) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusNotFound
 	}
 	h := w.Header()
-	h.Set("Content-Type", e.ContentType)
-	h.Set("ETag", e.ETag)
-	h.Set("Cache-Control", "public, max-age="+strconv.Itoa(e.MaxAge))
-	h.Set("Vary", "Accept-Encoding")
-	h.Set("X-Content-Type-Options", "nosniff")
-	if strings.HasPrefix(e.ContentType, "application/json") {
-		h.Set("Access-Control-Allow-Origin", "*") // widgets read it from other sites
+	for k, v := range e.hdr {
+		h[k] = v // shared, never modified: built once per entry
 	}
 	if status == http.StatusOK && etagMatch(r.Header.Get("If-None-Match"), e.ETag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
 	body := e.Body
-	if e.Gzip != nil && acceptsGzip(r.Header.Get("Accept-Encoding")) {
-		h.Set("Content-Encoding", "gzip")
-		body = e.Gzip
+	h["Content-Length"] = e.bodyLen
+	if acceptsGzip(r.Header.Get("Accept-Encoding")) {
+		if gz := e.Gzip(); gz != nil {
+			h["Content-Encoding"] = e.gzipEncoding
+			h["Content-Length"] = e.gzipLen
+			body = gz
+		}
 	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	if r.Method != http.MethodHead {
 		w.Write(body)
@@ -284,12 +310,24 @@ func etagMatch(header, etag string) bool {
 	return false
 }
 
+// acceptsGzip reports whether an Accept-Encoding header takes gzip: named
+// (or *) with a quality above zero.
 func acceptsGzip(header string) bool {
-	for _, part := range strings.Split(header, ",") {
+	if header == "" {
+		return false
+	}
+	for part := range strings.SplitSeq(header, ",") {
 		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if strings.EqualFold(strings.TrimSpace(name), "gzip") {
-			return !strings.Contains(strings.ReplaceAll(params, " ", ""), "q=0") || strings.Contains(params, "q=0.")
+		name = strings.TrimSpace(name)
+		if !strings.EqualFold(name, "gzip") && name != "*" {
+			continue
 		}
+		q, found := strings.CutPrefix(strings.ReplaceAll(params, " ", ""), "q=")
+		if !found {
+			return true
+		}
+		v, err := strconv.ParseFloat(q, 64)
+		return err == nil && v > 0
 	}
 	return false
 }

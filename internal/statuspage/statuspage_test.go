@@ -30,7 +30,7 @@ type fixture struct {
 	ctx   context.Context
 }
 
-func setup(t *testing.T, d store.Dialect) *fixture {
+func setup(t testing.TB, d store.Dialect) *fixture {
 	t.Helper()
 	f := &fixture{clock: testdb.NewClock(), ctx: context.Background()}
 	f.db = testdb.Open(t, d, f.clock)
@@ -45,7 +45,7 @@ func setup(t *testing.T, d store.Dialect) *fixture {
 	return f
 }
 
-func (f *fixture) rebuild(t *testing.T) {
+func (f *fixture) rebuild(t testing.TB) {
 	t.Helper()
 	if err := f.cache.Rebuild(f.ctx); err != nil {
 		t.Fatal(err)
@@ -67,7 +67,7 @@ func (f *fixture) get(t *testing.T, path string, hdr ...string) (*http.Response,
 	return resp, b
 }
 
-func (f *fixture) component(t *testing.T, name string) herald.Component {
+func (f *fixture) component(t testing.TB, name string) herald.Component {
 	t.Helper()
 	c, err := f.db.CreateComponent(f.ctx, f.actor, herald.ComponentInput{Name: &name})
 	if err != nil {
