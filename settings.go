@@ -70,6 +70,10 @@ type Settings struct {
 	// Cadence is the minutes between public updates by state and severity
 	// (R13), unless an update announces when the next one comes.
 	Cadence map[State]map[Severity]int `json:"cadence"`
+	// MonitoringMinutes is how long an incident stays in Monitoring before
+	// it is ready to resolve (R16); the incident lead may change it per
+	// incident or skip monitoring.
+	MonitoringMinutes int `json:"monitoring_minutes"`
 	// StatusTemplates are texts for the usual updates (R15). {name},
 	// {components}, {next_update} and {link} are filled in.
 	StatusTemplates map[string]string `json:"status_templates"`
@@ -124,8 +128,9 @@ func DefaultSettings() Settings {
 			DecisionSeverity:             {Roles: []string{RoleIncidentLead, RoleEngineerOnCall}},
 			DecisionStatusPage:           {Roles: []string{RoleIncidentLead}, Fallback: []string{RoleEngineerOnCall}},
 		},
-		Page:         PageSettings{Name: "Service Status", Accent: "#1f6feb"},
-		IncidentLink: LinkAppend,
+		Page:              PageSettings{Name: "Service Status", Accent: "#1f6feb"},
+		IncidentLink:      LinkAppend,
+		MonitoringMinutes: 30,
 		Cadence: map[State]map[Severity]int{
 			Investigating: {S1: 10, S2: 15, S3: 15, S4: 15},
 			Identified:    {S1: 10, S2: 30, S3: 30, S4: 30},
@@ -234,6 +239,9 @@ func (s *Settings) Validate() error {
 				fe.Add("cadence", st.Title()+" "+string(sev)+": minutes must be between 0 and 1440")
 			}
 		}
+	}
+	if s.MonitoringMinutes < 0 || s.MonitoringMinutes > 7*24*60 {
+		fe.Add("monitoring_minutes", "must be between 0 and 10080 (a week)")
 	}
 	for name, t := range s.StatusTemplates {
 		if strings.TrimSpace(t) == "" || len(t) > 2000 {

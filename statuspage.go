@@ -193,7 +193,10 @@ type StatusIncident struct {
 	// NextUpdateDue is when the next update is owed by the cadence (R13),
 	// nil once resolved.
 	NextUpdateDue *time.Time `json:"next_update_due"`
-	URL           string     `json:"url,omitempty"`
+	// MonitoringUntil is when the monitoring period ends (R16): components
+	// stay as they are until then, and the incident is ready to resolve.
+	MonitoringUntil *time.Time `json:"monitoring_until"`
+	URL             string     `json:"url,omitempty"`
 }
 
 // StatusUpdate is one published update of a status incident.
@@ -240,6 +243,9 @@ type StatusUpdateInput struct {
 	// Channels unchecks broadcast channels ("email": false); every channel
 	// is on unless unchecked (R11).
 	Channels map[string]bool `json:"channels,omitempty"`
+	// MonitorFor sets how long monitoring lasts, in minutes, when this
+	// update moves the incident to Monitoring (default: the setting).
+	MonitorFor int `json:"monitor_for_minutes,omitempty"`
 }
 
 // Normalize validates the update.
@@ -258,6 +264,9 @@ func (in *StatusUpdateInput) Normalize() error {
 	}
 	if in.NextUpdateIn < 0 || in.NextUpdateIn > 7*24*60 {
 		fe.Add("next_update_in_minutes", "must be between 0 and 10080 (a week)")
+	}
+	if in.MonitorFor < 0 || in.MonitorFor > 7*24*60 {
+		fe.Add("monitor_for_minutes", "must be between 0 and 10080 (a week)")
 	}
 	return fe.Err()
 }

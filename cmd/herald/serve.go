@@ -143,7 +143,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 	reg := prometheus.NewRegistry()
 	srv := server.New(server.Config{Store: db, BaseURL: *baseURL, Logger: log, Registry: reg, MaxBodyBytes: int64(*maxBody), Version: version, Pages: pages})
 	hs := &http.Server{
-		Handler:           srv,
+		Handler: srv,
 		// Read and write deadlines are set per API request (server.api), not
 		// here: on the public pages, which take the load during an outage,
 		// they cost a tenth of the throughput (bench/statuspage).

@@ -252,6 +252,17 @@ func (tx *tx) publish(ctx context.Context, actor herald.Actor, s *herald.StatusI
 		}
 		s.Impact = herald.ImpactOf(worst)
 	}
+	switch {
+	case s.Status == herald.Monitoring && (from != herald.Monitoring || in.MonitorFor > 0):
+		mins := settings.MonitoringMinutes
+		if in.MonitorFor > 0 {
+			mins = in.MonitorFor
+		}
+		t := tx.now.Add(time.Duration(mins) * time.Minute)
+		s.MonitoringUntil = &t
+	case s.Status != herald.Monitoring:
+		s.MonitoringUntil = nil
+	}
 	s.NextUpdateDue = nil
 	if s.Status != herald.Resolved && nextIn > 0 {
 		t := tx.now.Add(time.Duration(nextIn) * time.Minute)
@@ -269,8 +280,8 @@ func (tx *tx) publish(ctx context.Context, actor herald.Actor, s *herald.StatusI
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, u.ID, s.ID, u.Status, u.Body, string(compJSON), u.Actor, overridden, in.NextUpdateIn, string(chanJSON), micros(tx.now)); err != nil {
 		return p, fmt.Errorf("insert status update: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE status_incidents SET status = $1, impact = $2, updated_at = $3, resolved_at = $4, next_update_due = $5 WHERE id = $6`,
-		s.Status, s.Impact, micros(tx.now), nullMicros(s.ResolvedAt), nullMicros(s.NextUpdateDue), s.ID); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE status_incidents SET status = $1, impact = $2, updated_at = $3, resolved_at = $4, next_update_due = $5, monitoring_until = $6 WHERE id = $7`,
+		s.Status, s.Impact, micros(tx.now), nullMicros(s.ResolvedAt), nullMicros(s.NextUpdateDue), nullMicros(s.MonitoringUntil), s.ID); err != nil {
 		return p, fmt.Errorf("update status incident: %w", err)
 	}
 	s.Updates = append([]herald.StatusUpdate{u}, s.Updates...)
@@ -346,15 +357,16 @@ func (db *DB) SetPostmortem(ctx context.Context, actor herald.Actor, id, link st
 	return s, err
 }
 
-const statusIncidentColumns = `id, COALESCE(incident_id, ''), name, status, impact, postmortem_url, created_at, updated_at, resolved_at, next_update_due`
+const statusIncidentColumns = `id, COALESCE(incident_id, ''), name, status, impact, postmortem_url, created_at, updated_at, resolved_at, next_update_due, monitoring_until`
 
 func scanStatusIncident(row interface{ Scan(...any) error }) (*herald.StatusIncident, error) {
 	var s herald.StatusIncident
 	var created, updated int64
-	var resolved, due sql.NullInt64
-	if err := row.Scan(&s.ID, &s.IncidentID, &s.Name, &s.Status, &s.Impact, &s.PostmortemURL, &created, &updated, &resolved, &due); err != nil {
+	var resolved, due, monitoring sql.NullInt64
+	if err := row.Scan(&s.ID, &s.IncidentID, &s.Name, &s.Status, &s.Impact, &s.PostmortemURL, &created, &updated, &resolved, &due, &monitoring); err != nil {
 		return nil, err
 	}
+	s.MonitoringUntil = fromNullMicros(monitoring)
 	s.CreatedAt, s.UpdatedAt, s.ResolvedAt, s.NextUpdateDue = fromMicros(created), fromMicros(updated), fromNullMicros(resolved), fromNullMicros(due)
 	s.Components = map[string]herald.ComponentStatus{}
 	s.Updates = []herald.StatusUpdate{}

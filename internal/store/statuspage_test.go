@@ -417,3 +417,63 @@ func TestRule31_RescheduleAndUpdateWithoutStarting(t *testing.T) {
 		}
 	})
 }
+
+func TestRule16_MonitoringLasts30MinutesAndKeepsComponentsDegraded(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		f := setup(t, d)
+		api := f.component(t, "API", "")
+		s := f.statusIncident(t, "Slow API", map[string]herald.ComponentStatus{api.ID: herald.DegradedPerformance}, "")
+		s = f.update(t, s.ID, herald.StatusUpdateInput{Status: herald.Monitoring, Body: "Fix deployed; watching."})
+		if s.MonitoringUntil == nil || !s.MonitoringUntil.Equal(f.clock.Now().Add(30*time.Minute)) {
+			t.Fatalf("monitoring until %v, want now+30m", s.MonitoringUntil)
+		}
+		if f.shown(t)["API"] != herald.DegradedPerformance {
+			t.Fatal("components recovered while monitoring")
+		}
+		// The incident lead may lengthen it.
+		f.clock.Advance(10 * time.Minute)
+		s = f.update(t, s.ID, herald.StatusUpdateInput{Status: herald.Monitoring, Body: "Watching longer.", MonitorFor: 60})
+		if !s.MonitoringUntil.Equal(f.clock.Now().Add(time.Hour)) {
+			t.Fatalf("monitoring until %v after extending", s.MonitoringUntil)
+		}
+		// A plain update while monitoring keeps the end.
+		end := *s.MonitoringUntil
+		s = f.update(t, s.ID, herald.StatusUpdateInput{Status: herald.Monitoring, Body: "All quiet."})
+		if !s.MonitoringUntil.Equal(end) {
+			t.Fatal("an update moved the end of monitoring")
+		}
+		// A recurrence returns to managing.
+		s = f.update(t, s.ID, herald.StatusUpdateInput{Status: herald.Investigating, Body: "Errors are back.", Components: map[string]herald.ComponentStatus{api.ID: herald.PartialOutage}})
+		if s.MonitoringUntil != nil || f.shown(t)["API"] != herald.PartialOutage {
+			t.Fatalf("recurrence: %+v %v", s.MonitoringUntil, f.shown(t))
+		}
+		// Monitoring may be skipped.
+		f.update(t, s.ID, herald.StatusUpdateInput{Status: herald.Identified, Body: "Found it."})
+		if r := f.update(t, s.ID, herald.StatusUpdateInput{Status: herald.Resolved, Body: "Fixed."}); r.Status != herald.Resolved {
+			t.Fatal("could not resolve without monitoring")
+		}
+	})
+}
+
+func TestRule11_StatusIncidentHasItsPartsAndGoesToEveryChannel(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		f := setup(t, d)
+		api := f.component(t, "API", "")
+		p, err := f.db.CreateStatusIncident(f.ctx, f.alice, herald.StatusIncidentInput{Name: "Login failures",
+			StatusUpdateInput: herald.StatusUpdateInput{Body: "Some users cannot log in.", Components: map[string]herald.ComponentStatus{api.ID: herald.PartialOutage}}}, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := p.Incident
+		if s.Name != "Login failures" || s.Status != herald.Investigating || s.Components[api.ID] != herald.PartialOutage ||
+			!strings.HasPrefix(s.Updates[0].Body, "Some users cannot log in.") || len(s.Updates[0].Channels) != 0 {
+			t.Fatalf("incident %+v", s)
+		}
+		// Unchecking a channel is recorded with the update.
+		s = f.update(t, s.ID, herald.StatusUpdateInput{Status: herald.Identified, Body: "Found.", Channels: map[string]bool{"email": false}})
+		again, _ := f.db.StatusIncident(f.ctx, s.ID)
+		if again.Updates[0].Channels["email"] != false || len(again.Updates[0].Channels) != 1 {
+			t.Fatalf("channels %v", again.Updates[0].Channels)
+		}
+	})
+}

@@ -45,7 +45,8 @@ CREATE TABLE status_incidents (
 	created_at      BIGINT NOT NULL,
 	updated_at      BIGINT NOT NULL,
 	resolved_at     BIGINT,
-	next_update_due BIGINT
+	next_update_due BIGINT,
+	monitoring_until BIGINT
 );
 CREATE INDEX status_incidents_created ON status_incidents (created_at);
 

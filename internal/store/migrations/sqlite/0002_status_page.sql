@@ -45,7 +45,8 @@ CREATE TABLE status_incidents (
 	created_at      INTEGER NOT NULL,
 	updated_at      INTEGER NOT NULL,
 	resolved_at     INTEGER,
-	next_update_due INTEGER
+	next_update_due INTEGER,
+	monitoring_until INTEGER
 );
 CREATE INDEX status_incidents_created ON status_incidents (created_at);
 
