@@ -67,6 +67,16 @@ func (s *Server) listComponents(r *http.Request, a herald.Actor, _ noBody) (Comp
 	return Components{Components: cs}, err
 }
 
+// ComponentChanges is the record of changes to components.
+type ComponentChanges struct {
+	Changes []store.ComponentChange `json:"changes"`
+}
+
+func (s *Server) listComponentChanges(r *http.Request, a herald.Actor, _ noBody) (ComponentChanges, error) {
+	list, err := s.store.ComponentChanges(r.Context(), 200)
+	return ComponentChanges{Changes: list}, err
+}
+
 func (s *Server) createComponent(r *http.Request, a herald.Actor, in herald.ComponentInput) (herald.Component, error) {
 	return s.store.CreateComponent(r.Context(), a, in)
 }

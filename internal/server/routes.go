@@ -106,6 +106,7 @@ func (s *Server) apiRoutes() []route {
 		op("GET", "/api/v1/incidents/{id}/export.md", viewer, 200, "The incident and its timeline as Markdown, the draft of a review", s.exportMarkdown),
 
 		op("GET", "/api/v1/components", viewer, 200, "Status page components and groups, in page order", s.listComponents),
+		op("GET", "/api/v1/components/changes", viewer, 200, "Who changed which component, and how (newest first)", s.listComponentChanges),
 		op("POST", "/api/v1/components", admin, 201, "Add a component (in a group, created when missing); recorded", s.createComponent),
 		op("PATCH", "/api/v1/components/{id}", admin, 200, "Rename, describe, move or regroup a component; recorded", s.updateComponent),
 		op("DELETE", "/api/v1/components/{id}", admin, 204, "Remove a component no open incident or maintenance uses; recorded", s.deleteComponent),

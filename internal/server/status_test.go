@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -25,6 +27,10 @@ func TestAPI_StatusPage(t *testing.T) {
 		api, err := e.admin.CreateComponent(ctx, herald.ComponentInput{Name: &name})
 		if err != nil {
 			t.Fatal(err)
+		}
+		resp0, _ := e.raw(t, "GET", "/api/v1/components/changes", adminSecret, "", "")
+		if resp0.StatusCode != 200 {
+			t.Fatalf("component changes: %d", resp0.StatusCode)
 		}
 		// A component's status is not set directly (R12).
 		resp, eb := e.raw(t, "PATCH", "/api/v1/components/"+api.ID, adminSecret, "application/json", `{"status":"major_outage"}`)
@@ -74,4 +80,24 @@ func TestAPI_StatusPage(t *testing.T) {
 			t.Fatalf("resolved -> monitoring: %v", err)
 		}
 	})
+}
+
+func TestRule21_ComponentChangesAreListed(t *testing.T) {
+	e := setup(t, store.SQLite, 0)
+	name := "Search"
+	if _, err := e.admin.CreateComponent(context.Background(), herald.ComponentInput{Name: &name}); err != nil {
+		t.Fatal(err)
+	}
+	var out ComponentChanges
+	req, _ := http.NewRequest("GET", e.http.URL+"/api/v1/components/changes", nil)
+	req.Header.Set("Authorization", "Bearer "+adminSecret)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	json.NewDecoder(resp.Body).Decode(&out)
+	if len(out.Changes) != 1 || out.Changes[0].Action != "created" || out.Changes[0].Actor != "Administrator" {
+		t.Fatalf("changes %+v", out.Changes)
+	}
 }

@@ -247,8 +247,30 @@ type ComponentChange struct {
 	ComponentID string          `json:"component_id"`
 	Action      string          `json:"action"`
 	Actor       string          `json:"actor"`
-	At          string          `json:"at"`
+	At          time.Time       `json:"at"`
 	Data        json.RawMessage `json:"data"`
+}
+
+// ComponentChanges lists the recorded changes to components, newest first
+// (R21).
+func (db *DB) ComponentChanges(ctx context.Context, limit int) ([]ComponentChange, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT component_id, action, actor, at, data FROM component_changes ORDER BY id DESC LIMIT $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("component changes: %w", err)
+	}
+	defer rows.Close()
+	out := []ComponentChange{}
+	for rows.Next() {
+		var c ComponentChange
+		var at int64
+		var data string
+		if err := rows.Scan(&c.ComponentID, &c.Action, &c.Actor, &at, &data); err != nil {
+			return nil, fmt.Errorf("component changes: %w", err)
+		}
+		c.At, c.Data = fromMicros(at), json.RawMessage(data)
+		out = append(out, c)
+	}
+	return out, rows.Err()
 }
 
 func (tx *tx) bumpStatusVersion(ctx context.Context) error {
