@@ -1,0 +1,234 @@
+package herald
+
+import (
+	"sort"
+	"strings"
+	"time"
+)
+
+// Rotation kinds. Daily and weekly rotations hand off at a wall-clock time
+// in the schedule's time zone, so a 09:00 hand-off stays at 09:00 across
+// daylight-saving changes; a custom rotation hands off every Length of
+// elapsed time.
+const (
+	RotationDaily  = "daily"
+	RotationWeekly = "weekly"
+	RotationCustom = "custom"
+)
+
+// Schedule says who is on call when: layers of rotations, the higher layer
+// winning where it has someone, and temporary overrides above them all.
+type Schedule struct {
+	ID        string     `json:"id"`
+	Name      string     `json:"name"`
+	TimeZone  string     `json:"time_zone"`
+	Layers    []Layer    `json:"layers"`
+	Shadows   []string   `json:"shadows"` // user ids who receive every notification as shadows (R03)
+	Overrides []Override `json:"overrides"`
+	CreatedAt time.Time  `json:"created_at"`
+	UpdatedAt time.Time  `json:"updated_at"`
+}
+
+// Layer is one rotation of people.
+type Layer struct {
+	Name     string `json:"name"`
+	Rotation string `json:"rotation"`
+	// HandoffTime is the local wall-clock time of hand-off ("09:00") for
+	// daily and weekly rotations.
+	HandoffTime string `json:"handoff_time,omitempty"`
+	// LengthHours is the shift length of a custom rotation.
+	LengthHours int `json:"length_hours,omitempty"`
+	// Start is when the first person's first shift begins: for daily and
+	// weekly rotations its date, in the schedule's time zone, is the first
+	// hand-off day.
+	Start time.Time `json:"start"`
+	Users []string  `json:"users"` // user ids, in rotation order
+}
+
+// Override puts someone on call for a while, above every layer.
+type Override struct {
+	ID     string    `json:"id"`
+	UserID string    `json:"user_id"`
+	Start  time.Time `json:"start"`
+	End    time.Time `json:"end"`
+}
+
+// ScheduleInput creates or replaces a schedule. Users are ids or e-mail
+// addresses; the store resolves them.
+type ScheduleInput struct {
+	Name     string   `json:"name"`
+	TimeZone string   `json:"time_zone"`
+	Layers   []Layer  `json:"layers"`
+	Shadows  []string `json:"shadows"`
+}
+
+// Normalize validates the schedule's shape (not that its users exist).
+func (in *ScheduleInput) Normalize() error {
+	fe := FieldErrors{}
+	in.Name = strings.TrimSpace(in.Name)
+	checkText(fe, "name", in.Name, MaxNameLen, true)
+	if in.TimeZone == "" {
+		in.TimeZone = "UTC"
+	}
+	if _, err := time.LoadLocation(in.TimeZone); err != nil {
+		fe.Add("time_zone", quote(in.TimeZone)+" is not a known time zone (use names like Europe/Berlin)")
+	}
+	if len(in.Layers) == 0 {
+		fe.Add("layers", "at least one layer is needed")
+	}
+	for i := range in.Layers {
+		l := &in.Layers[i]
+		l.Name = strings.TrimSpace(l.Name)
+		if l.Name == "" {
+			l.Name = "Layer " + itoa(i+1)
+		}
+		switch l.Rotation {
+		case RotationDaily, RotationWeekly:
+			if l.HandoffTime == "" {
+				l.HandoffTime = "09:00"
+			}
+			if _, err := time.Parse("15:04", l.HandoffTime); err != nil {
+				fe.Add("layers", l.Name+": handoff_time must be HH:MM, like 09:00")
+			}
+		case RotationCustom:
+			if l.LengthHours < 1 || l.LengthHours > 24*28 {
+				fe.Add("layers", l.Name+": length_hours must be between 1 and 672")
+			}
+		default:
+			fe.Add("layers", l.Name+": rotation must be daily, weekly or custom")
+		}
+		if l.Start.IsZero() {
+			fe.Add("layers", l.Name+": start is required (RFC 3339)")
+		}
+		if len(l.Users) == 0 {
+			fe.Add("layers", l.Name+": at least one user is needed")
+		}
+	}
+	return fe.Err()
+}
+
+// loc returns the schedule's location; Normalize checked it.
+func (s *Schedule) loc() *time.Location {
+	loc, err := time.LoadLocation(s.TimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// handoff returns the start of shift k of a layer (k may be negative).
+func (l *Layer) handoff(k int, loc *time.Location) time.Time {
+	if l.Rotation == RotationCustom {
+		return l.Start.Add(time.Duration(k) * time.Duration(l.LengthHours) * time.Hour)
+	}
+	hm, _ := time.Parse("15:04", l.HandoffTime)
+	days := k
+	if l.Rotation == RotationWeekly {
+		days = 7 * k
+	}
+	s := l.Start.In(loc)
+	// time.Date normalises a wall time that does not exist (the hour
+	// skipped when clocks go forward) to the same instant an hour later.
+	return time.Date(s.Year(), s.Month(), s.Day()+days, hm.Hour(), hm.Minute(), 0, 0, loc)
+}
+
+// shiftAt returns the index of the shift that contains t and its bounds;
+// ok is false before the layer's first shift.
+func (l *Layer) shiftAt(t time.Time, loc *time.Location) (k int, from, to time.Time, ok bool) {
+	if t.Before(l.handoff(0, loc)) {
+		return 0, time.Time{}, l.handoff(0, loc), false
+	}
+	// Estimate from elapsed time, then correct for DST-length days.
+	period := 24 * time.Hour
+	switch l.Rotation {
+	case RotationWeekly:
+		period = 7 * 24 * time.Hour
+	case RotationCustom:
+		period = time.Duration(l.LengthHours) * time.Hour
+	}
+	k = int(t.Sub(l.handoff(0, loc)) / period)
+	for l.handoff(k, loc).After(t) {
+		k--
+	}
+	for !l.handoff(k+1, loc).After(t) {
+		k++
+	}
+	return k, l.handoff(k, loc), l.handoff(k+1, loc), true
+}
+
+// OnCall is who is on call at a moment, and why.
+type OnCall struct {
+	UserID   string    `json:"user_id"`
+	Layer    string    `json:"layer,omitempty"` // the layer that put them there; empty for an override
+	Override bool      `json:"override"`
+	Shadows  []string  `json:"shadows"`
+	Until    time.Time `json:"until"` // when this answer may next change
+}
+
+// OnCallAt says who is on call at t. ok is false when nobody is (no layer
+// has started and no override covers t).
+func (s *Schedule) OnCallAt(t time.Time) (OnCall, bool) {
+	loc := s.loc()
+	until := t.Add(90 * 24 * time.Hour)
+	next := func(b time.Time) {
+		if b.After(t) && b.Before(until) {
+			until = b
+		}
+	}
+	var answer OnCall
+	found := false
+	for _, o := range s.Overrides {
+		if !t.Before(o.Start) && t.Before(o.End) && !found {
+			answer, found = OnCall{UserID: o.UserID, Override: true}, true
+		}
+		next(o.Start)
+		next(o.End)
+	}
+	for i := len(s.Layers) - 1; i >= 0; i-- {
+		l := &s.Layers[i]
+		k, _, to, ok := l.shiftAt(t, loc)
+		next(to)
+		if ok && !found {
+			n := len(l.Users)
+			answer, found = OnCall{UserID: l.Users[((k%n)+n)%n], Layer: l.Name}, true
+		}
+	}
+	if !found {
+		return OnCall{Shadows: []string{}, Until: until}, false
+	}
+	answer.Shadows = append([]string{}, s.Shadows...)
+	answer.Until = until
+	return answer, true
+}
+
+// Shift is a stretch of time one person is on call.
+type Shift struct {
+	UserID   string    `json:"user_id"`
+	Start    time.Time `json:"start"`
+	End      time.Time `json:"end"`
+	Override bool      `json:"override"`
+}
+
+// Shifts returns the final schedule between from and to: consecutive
+// stretches, each with the one person on call, merged where the same person
+// continues.
+func (s *Schedule) Shifts(from, to time.Time) []Shift {
+	var out []Shift
+	for t := from; t.Before(to); {
+		oc, ok := s.OnCallAt(t)
+		end := oc.Until
+		if end.After(to) {
+			end = to
+		}
+		if ok {
+			if n := len(out); n > 0 && out[n-1].UserID == oc.UserID && out[n-1].End.Equal(t) && out[n-1].Override == oc.Override {
+				out[n-1].End = end
+			} else {
+				out = append(out, Shift{UserID: oc.UserID, Start: t, End: end, Override: oc.Override})
+			}
+		}
+		t = end
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Start.Before(out[j].Start) })
+	return out
+}
