@@ -38,9 +38,10 @@ type Layer struct {
 	HandoffTime string `json:"handoff_time,omitempty"`
 	// LengthHours is the shift length of a custom rotation.
 	LengthHours int `json:"length_hours,omitempty"`
-	// Start is when the first person's first shift begins: for daily and
-	// weekly rotations its date, in the schedule's time zone, is the first
-	// hand-off day.
+	// Start is when the layer begins: its first user is on call from then
+	// until the next hand-off. Daily hand-offs fall at HandoffTime every
+	// day; weekly ones at HandoffTime on Start's weekday; custom ones every
+	// LengthHours from Start.
 	Start time.Time `json:"start"`
 	Users []string  `json:"users"` // user ids, in rotation order
 }
@@ -132,13 +133,9 @@ func (l *Layer) handoff(k int, loc *time.Location) time.Time {
 	return time.Date(s.Year(), s.Month(), s.Day()+days, hm.Hour(), hm.Minute(), 0, 0, loc)
 }
 
-// shiftAt returns the index of the shift that contains t and its bounds;
-// ok is false before the layer's first shift.
-func (l *Layer) shiftAt(t time.Time, loc *time.Location) (k int, from, to time.Time, ok bool) {
-	if t.Before(l.handoff(0, loc)) {
-		return 0, time.Time{}, l.handoff(0, loc), false
-	}
-	// Estimate from elapsed time, then correct for DST-length days.
+// gridIndex returns the index of the hand-off grid cell that contains t:
+// the largest k with handoff(k) <= t.
+func (l *Layer) gridIndex(t time.Time, loc *time.Location) int {
 	period := 24 * time.Hour
 	switch l.Rotation {
 	case RotationWeekly:
@@ -146,14 +143,37 @@ func (l *Layer) shiftAt(t time.Time, loc *time.Location) (k int, from, to time.T
 	case RotationCustom:
 		period = time.Duration(l.LengthHours) * time.Hour
 	}
-	k = int(t.Sub(l.handoff(0, loc)) / period)
+	// Estimate from elapsed time, then correct for days that DST makes
+	// 23 or 25 hours long.
+	d := t.Sub(l.handoff(0, loc))
+	k := int(d / period)
+	if d < 0 {
+		k--
+	}
 	for l.handoff(k, loc).After(t) {
 		k--
 	}
 	for !l.handoff(k+1, loc).After(t) {
 		k++
 	}
-	return k, l.handoff(k, loc), l.handoff(k+1, loc), true
+	return k
+}
+
+// shiftAt returns which shift of the layer contains t (0 is the first
+// user's first shift) and its bounds; ok is false before the layer starts.
+// The first user is on call from Start until the next hand-off, so a layer
+// that starts between hand-offs begins with a shorter shift.
+func (l *Layer) shiftAt(t time.Time, loc *time.Location) (n int, from, to time.Time, ok bool) {
+	if t.Before(l.Start) {
+		return 0, time.Time{}, l.Start, false
+	}
+	k0 := l.gridIndex(l.Start, loc)
+	k := l.gridIndex(t, loc)
+	from = l.handoff(k, loc)
+	if from.Before(l.Start) {
+		from = l.Start
+	}
+	return k - k0, from, l.handoff(k+1, loc), true
 }
 
 // OnCall is who is on call at a moment, and why.

@@ -133,3 +133,23 @@ func TestScheduleInput_Validation(t *testing.T) {
 		t.Fatalf("%#v", err)
 	}
 }
+
+func TestSchedule_LayerStartingBetweenHandoffs(t *testing.T) {
+	t.Parallel()
+	ny := mustLoc(t, "America/New_York")
+	start := time.Date(2026, 11, 23, 5, 14, 0, 0, ny) // before the 09:00 hand-off
+	s := &Schedule{TimeZone: "America/New_York", Layers: []Layer{{Rotation: RotationWeekly, HandoffTime: "09:00", Start: start, Users: []string{"ann", "bob"}}}}
+	if _, ok := s.OnCallAt(start.Add(-time.Minute)); ok {
+		t.Error("on call before the layer starts")
+	}
+	oc, _ := s.OnCallAt(start)
+	if oc.UserID != "ann" || !oc.Until.Equal(time.Date(2026, 11, 23, 9, 0, 0, 0, ny)) {
+		t.Errorf("at the start: %+v", oc)
+	}
+	if oc, _ := s.OnCallAt(time.Date(2026, 11, 25, 12, 0, 0, 0, ny)); oc.UserID != "bob" {
+		t.Errorf("two days later: %+v", oc)
+	}
+	if oc, _ := s.OnCallAt(time.Date(2026, 11, 30, 9, 0, 0, 0, ny)); oc.UserID != "ann" {
+		t.Errorf("a week after the first hand-off: %+v", oc)
+	}
+}

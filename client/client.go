@@ -379,3 +379,60 @@ func (c *Client) Maintenances(ctx context.Context) ([]herald.Maintenance, error)
 	}
 	return out.Maintenances, c.do(ctx, "GET", "/api/v1/maintenances", nil, &out)
 }
+
+// OnCall says who is on call for a schedule at a time.
+type OnCall struct {
+	Schedule string        `json:"schedule"`
+	At       time.Time     `json:"at"`
+	OnCall   *herald.User  `json:"on_call"`
+	Layer    string        `json:"layer"`
+	Override bool          `json:"override"`
+	Shadows  []herald.User `json:"shadows"`
+	Until    time.Time     `json:"until"`
+}
+
+// Shift is one stretch of the final schedule.
+type Shift struct {
+	herald.Shift
+	User herald.User `json:"user"`
+}
+
+// CreateSchedule creates a schedule.
+func (c *Client) CreateSchedule(ctx context.Context, in herald.ScheduleInput) (herald.Schedule, error) {
+	var out herald.Schedule
+	return out, c.do(ctx, "POST", "/api/v1/schedules", in, &out)
+}
+
+// Schedules lists schedules.
+func (c *Client) Schedules(ctx context.Context) ([]herald.Schedule, error) {
+	var out struct {
+		Schedules []herald.Schedule `json:"schedules"`
+	}
+	return out.Schedules, c.do(ctx, "GET", "/api/v1/schedules", nil, &out)
+}
+
+// OnCallAt asks who is on call; a zero at means now.
+func (c *Client) OnCallAt(ctx context.Context, schedule string, at time.Time) (OnCall, error) {
+	path := "/api/v1/schedules/" + esc(schedule) + "/oncall"
+	if !at.IsZero() {
+		path += "?at=" + url.QueryEscape(at.UTC().Format(time.RFC3339))
+	}
+	var out OnCall
+	return out, c.do(ctx, "GET", path, nil, &out)
+}
+
+// Shifts returns the final schedule between from and to.
+func (c *Client) Shifts(ctx context.Context, schedule string, from, to time.Time) ([]Shift, error) {
+	q := url.Values{"from": {from.UTC().Format(time.RFC3339)}, "to": {to.UTC().Format(time.RFC3339)}}
+	var out struct {
+		Shifts []Shift `json:"shifts"`
+	}
+	return out.Shifts, c.do(ctx, "GET", "/api/v1/schedules/"+esc(schedule)+"/shifts?"+q.Encode(), nil, &out)
+}
+
+// AddOverride puts a user on call for a window.
+func (c *Client) AddOverride(ctx context.Context, schedule, user string, start, end time.Time) (herald.Override, error) {
+	var out herald.Override
+	in := map[string]any{"user": user, "start": start, "end": end}
+	return out, c.do(ctx, "POST", "/api/v1/schedules/"+esc(schedule)+"/overrides", in, &out)
+}

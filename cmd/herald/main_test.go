@@ -367,3 +367,27 @@ func TestExportStatic(t *testing.T) {
 		t.Fatalf("first export wrote %d files, the second %d", first, second)
 	}
 }
+
+func TestCLI_OnCall(t *testing.T) {
+	url, _ := startServer(t, store.SQLite)
+	mustCLI(t, url, "user", "create", "--name", "Ann", "--email", "ann@example.com")
+	mustCLI(t, url, "user", "create", "--name", "Bob", "--email", "bob@example.com")
+	dir := t.TempDir()
+	start := time.Now().UTC().Add(-time.Hour).Format(time.RFC3339)
+	os.WriteFile(filepath.Join(dir, "s.json"), []byte(`{"name":"Primary","time_zone":"America/New_York",
+		"layers":[{"rotation":"weekly","handoff_time":"09:00","start":"`+start+`","users":["ann@example.com","bob@example.com"]}]}`), 0o644)
+	mustCLI(t, url, "schedule", "create", "--file", filepath.Join(dir, "s.json"))
+	out := mustCLI(t, url, "oncall", "Primary")
+	if !strings.Contains(out, "Ann <ann@example.com>") {
+		t.Fatalf("oncall:\n%s", out)
+	}
+	mustCLI(t, url, "schedule", "override", "Primary", "--user", "bob@example.com", "--until", time.Now().UTC().Add(time.Hour).Format(time.RFC3339))
+	out = mustCLI(t, url, "oncall", "Primary")
+	if !strings.Contains(out, "Bob <bob@example.com>") || !strings.Contains(out, "override") {
+		t.Fatalf("oncall with override:\n%s", out)
+	}
+	out = mustCLI(t, url, "schedule", "shifts", "Primary")
+	if strings.Count(out, "\n") < 3 {
+		t.Fatalf("shifts:\n%s", out)
+	}
+}

@@ -43,6 +43,8 @@ func (s *Server) openAPI() map[string]any {
 		case nil:
 		case markdownDoc:
 			ok["content"] = map[string]any{"text/markdown": map[string]any{"schema": map[string]any{"type": "string"}}}
+		case calendarDoc:
+			ok["content"] = map[string]any{"text/calendar": map[string]any{"schema": map[string]any{"type": "string"}}}
 		default:
 			ok["content"] = map[string]any{"application/json": map[string]any{"schema": g.ref(reflect.TypeOf(rt.out))}}
 		}

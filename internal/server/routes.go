@@ -30,6 +30,9 @@ type noBody struct{}
 // markdownDoc is an answer sent as text/markdown.
 type markdownDoc string
 
+// calendarDoc is an answer sent as text/calendar.
+type calendarDoc string
+
 // op makes a route from a typed function: the body is decoded into In (when
 // In is not noBody), and fn's result is written with status. Decoding,
 // validation errors and encoding are thus done the same way everywhere.
@@ -60,6 +63,10 @@ func op[In, Out any](method, path string, role herald.APIRole, status int, summa
 			w.WriteHeader(status)
 		case markdownDoc:
 			w.Header().Set("Content-Type", "text/markdown; charset=utf-8")
+			w.WriteHeader(status)
+			io.WriteString(w, string(v))
+		case calendarDoc:
+			w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
 			w.WriteHeader(status)
 			io.WriteString(w, string(v))
 		case interface{ HTTPStatus(int) int }:
@@ -123,6 +130,18 @@ func (s *Server) apiRoutes() []route {
 		op("GET", "/api/v1/maintenances/{id}", viewer, 200, "One maintenance with its updates and reminders", s.getMaintenance),
 		op("PATCH", "/api/v1/maintenances/{id}", responder, 200, "Reschedule, edit, or turn automation off (for good)", s.updateMaintenance),
 		op("POST", "/api/v1/maintenances/{id}/updates", responder, 201, "Post an update; with status, start, complete or cancel by hand", s.postMaintenanceUpdate),
+
+		op("GET", "/api/v1/schedules", viewer, 200, "On-call schedules", s.listSchedules),
+		op("POST", "/api/v1/schedules", admin, 201, "Create a schedule: layers of rotations in a time zone, shadows", s.createSchedule),
+		op("GET", "/api/v1/schedules/{id}", viewer, 200, "One schedule (by id or name) with its current and future overrides", s.getSchedule),
+		op("PUT", "/api/v1/schedules/{id}", admin, 200, "Replace a schedule's name, time zone, layers and shadows", s.updateSchedule),
+		op("POST", "/api/v1/schedules/{id}/overrides", responder, 201, "Put someone on call for a window, above every layer", s.addOverride),
+		op("DELETE", "/api/v1/schedules/{id}/overrides/{override}", responder, 204, "Remove an override", s.deleteOverride),
+		op("GET", "/api/v1/schedules/{id}/oncall", viewer, 200, "Who is on call at a time (default now), and until when", s.onCall,
+			param{"at", "RFC 3339 time; default now"}),
+		op("GET", "/api/v1/schedules/{id}/shifts", viewer, 200, "The final schedule over a window (at most 92 days)", s.shifts,
+			param{"from", "RFC 3339; default now"}, param{"to", "RFC 3339; default from + 14 days"}),
+		op("GET", "/api/v1/users/{id}/shifts.ics", viewer, 200, "A user's shifts on every schedule for the next 60 days (iCalendar)", s.userShiftsICS),
 
 		op("GET", "/api/v1/users", viewer, 200, "List users", s.listUsers),
 		op("POST", "/api/v1/users", admin, 201, "Add a user", s.createUser),

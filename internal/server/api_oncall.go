@@ -1,0 +1,188 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/store"
+)
+
+// Schedules is a list of schedules.
+type Schedules struct {
+	Schedules []*herald.Schedule `json:"schedules"`
+}
+
+// OnCallAnswer says who is on call for a schedule at a moment.
+type OnCallAnswer struct {
+	Schedule string        `json:"schedule"`
+	At       time.Time     `json:"at"`
+	OnCall   *herald.User  `json:"on_call"` // null when nobody is
+	Layer    string        `json:"layer,omitempty"`
+	Override bool          `json:"override"`
+	Shadows  []herald.User `json:"shadows"`
+	Until    time.Time     `json:"until"`
+}
+
+// ShiftList is the final schedule over a window.
+type ShiftList struct {
+	Schedule string        `json:"schedule"`
+	From     time.Time     `json:"from"`
+	To       time.Time     `json:"to"`
+	Shifts   []ShiftAnswer `json:"shifts"`
+}
+
+// ShiftAnswer is one shift with its person.
+type ShiftAnswer struct {
+	herald.Shift
+	User herald.User `json:"user"`
+}
+
+func timeParam(r *http.Request, name string, def time.Time) (time.Time, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return def, nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return t, &herald.Error{Code: herald.EInvalid, Message: name + " must be an RFC 3339 time, like 2026-12-01T09:00:00Z", Fields: map[string]string{name: "must be RFC 3339"}}
+	}
+	return t.UTC(), nil
+}
+
+func (s *Server) users(r *http.Request) (map[string]herald.User, error) {
+	list, err := s.store.Users(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]herald.User, len(list))
+	for _, u := range list {
+		out[u.ID] = u
+	}
+	return out, nil
+}
+
+func (s *Server) listSchedules(r *http.Request, a herald.Actor, _ noBody) (Schedules, error) {
+	list, err := s.store.Schedules(r.Context())
+	return Schedules{Schedules: list}, err
+}
+
+func (s *Server) createSchedule(r *http.Request, a herald.Actor, in herald.ScheduleInput) (*herald.Schedule, error) {
+	return s.store.CreateSchedule(r.Context(), in)
+}
+
+func (s *Server) getSchedule(r *http.Request, a herald.Actor, _ noBody) (*herald.Schedule, error) {
+	return s.store.Schedule(r.Context(), r.PathValue("id"), s.store.Now())
+}
+
+func (s *Server) updateSchedule(r *http.Request, a herald.Actor, in herald.ScheduleInput) (*herald.Schedule, error) {
+	return s.store.UpdateSchedule(r.Context(), r.PathValue("id"), in)
+}
+
+func (s *Server) addOverride(r *http.Request, a herald.Actor, in store.OverrideInput) (herald.Override, error) {
+	return s.store.AddOverride(r.Context(), a, r.PathValue("id"), in)
+}
+
+func (s *Server) deleteOverride(r *http.Request, a herald.Actor, _ noBody) (noBody, error) {
+	return noBody{}, s.store.DeleteOverride(r.Context(), r.PathValue("id"), r.PathValue("override"))
+}
+
+func (s *Server) onCall(r *http.Request, a herald.Actor, _ noBody) (OnCallAnswer, error) {
+	at, err := timeParam(r, "at", s.store.Now())
+	if err != nil {
+		return OnCallAnswer{}, err
+	}
+	sch, err := s.store.Schedule(r.Context(), r.PathValue("id"), at)
+	if err != nil {
+		return OnCallAnswer{}, err
+	}
+	users, err := s.users(r)
+	if err != nil {
+		return OnCallAnswer{}, err
+	}
+	oc, ok := sch.OnCallAt(at)
+	out := OnCallAnswer{Schedule: sch.Name, At: at, Layer: oc.Layer, Override: oc.Override, Shadows: []herald.User{}, Until: oc.Until}
+	if ok {
+		u := users[oc.UserID]
+		out.OnCall = &u
+		for _, id := range oc.Shadows {
+			out.Shadows = append(out.Shadows, users[id])
+		}
+	}
+	return out, nil
+}
+
+// maxShiftWindow bounds a shifts query.
+const maxShiftWindow = 92 * 24 * time.Hour
+
+func (s *Server) shifts(r *http.Request, a herald.Actor, _ noBody) (ShiftList, error) {
+	now := s.store.Now()
+	from, err := timeParam(r, "from", now)
+	if err != nil {
+		return ShiftList{}, err
+	}
+	to, err := timeParam(r, "to", from.Add(14*24*time.Hour))
+	if err != nil {
+		return ShiftList{}, err
+	}
+	if !to.After(from) || to.Sub(from) > maxShiftWindow {
+		return ShiftList{}, &herald.Error{Code: herald.EInvalid, Message: "to must be after from, at most 92 days later", Fields: map[string]string{"to": "after from, within 92 days"}}
+	}
+	sch, err := s.store.Schedule(r.Context(), r.PathValue("id"), from)
+	if err != nil {
+		return ShiftList{}, err
+	}
+	users, err := s.users(r)
+	if err != nil {
+		return ShiftList{}, err
+	}
+	out := ShiftList{Schedule: sch.Name, From: from, To: to, Shifts: []ShiftAnswer{}}
+	for _, sh := range sch.Shifts(from, to) {
+		out.Shifts = append(out.Shifts, ShiftAnswer{Shift: sh, User: users[sh.UserID]})
+	}
+	return out, nil
+}
+
+// userShiftsICS is a user's shifts on every schedule for the next 60 days,
+// as an iCalendar feed.
+func (s *Server) userShiftsICS(r *http.Request, a herald.Actor, _ noBody) (calendarDoc, error) {
+	u, err := s.store.User(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return "", err
+	}
+	now := s.store.Now()
+	list, err := s.store.Schedules(r.Context())
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	crlf := func(line string) { b.WriteString(line + "\r\n") }
+	crlf("BEGIN:VCALENDAR")
+	crlf("VERSION:2.0")
+	crlf("PRODID:-//Herald//On-call shifts//EN")
+	crlf("CALSCALE:GREGORIAN")
+	crlf("X-WR-CALNAME:" + icsEscape("On call: "+u.Name))
+	ts := func(t time.Time) string { return t.UTC().Format("20060102T150405Z") }
+	for _, sch := range list {
+		for _, sh := range sch.Shifts(now, now.Add(60*24*time.Hour)) {
+			if sh.UserID != u.ID {
+				continue
+			}
+			crlf("BEGIN:VEVENT")
+			crlf(fmt.Sprintf("UID:%s-%s-%d@herald", sch.ID, u.ID, sh.Start.Unix()))
+			crlf("DTSTAMP:" + ts(sch.UpdatedAt))
+			crlf("DTSTART:" + ts(sh.Start))
+			crlf("DTEND:" + ts(sh.End))
+			crlf("SUMMARY:" + icsEscape("On call: "+sch.Name))
+			crlf("END:VEVENT")
+		}
+	}
+	crlf("END:VCALENDAR")
+	return calendarDoc(b.String()), nil
+}
+
+func icsEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\n", `\n`).Replace(s)
+}

@@ -1,0 +1,94 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"testing"
+	"time"
+
+	ics "github.com/arran4/golang-ical"
+
+	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/store"
+	"github.com/heraldhq/herald/internal/testdb"
+)
+
+func TestAPI_OnCallSchedules(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		e := setup(t, d, 0)
+		ctx := context.Background()
+		for _, n := range []string{"Ann", "Bob", "Cy"} {
+			e.token(t, n, herald.RoleViewer)
+		}
+		now := e.clock.Now()
+		start := now.Add(-time.Hour)
+		in := herald.ScheduleInput{Name: "Primary", TimeZone: "Europe/Berlin", Shadows: []string{"cy@example.com"},
+			Layers: []herald.Layer{{Rotation: "custom", LengthHours: 12, Start: start, Users: []string{"ann@example.com", "bob@example.com"}}}}
+		if _, err := e.admin.CreateSchedule(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+		oc, err := e.admin.OnCallAt(ctx, "Primary", time.Time{})
+		if err != nil || oc.OnCall == nil || oc.OnCall.Name != "Ann" || !oc.Until.Equal(start.Add(12*time.Hour)) || len(oc.Shadows) != 1 || oc.Shadows[0].Name != "Cy" {
+			t.Fatalf("on call now: %+v %v", oc, err)
+		}
+		oc, _ = e.admin.OnCallAt(ctx, "Primary", now.Add(12*time.Hour))
+		if oc.OnCall == nil || oc.OnCall.Name != "Bob" {
+			t.Fatalf("in 12 h: %+v", oc)
+		}
+		// An override for the next two hours.
+		if _, err := e.admin.AddOverride(ctx, "Primary", "cy@example.com", now, now.Add(2*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		oc, _ = e.admin.OnCallAt(ctx, "Primary", now.Add(time.Hour))
+		if oc.OnCall == nil || oc.OnCall.Name != "Cy" || !oc.Override {
+			t.Fatalf("override: %+v", oc)
+		}
+		shifts, err := e.admin.Shifts(ctx, "Primary", now, now.Add(24*time.Hour))
+		if err != nil || len(shifts) != 4 || shifts[0].User.Name != "Cy" || shifts[1].User.Name != "Ann" || shifts[2].User.Name != "Bob" {
+			t.Fatalf("shifts: %+v %v", shifts, err)
+		}
+		// Bad input changes nothing and says what is wrong.
+		bad := herald.ScheduleInput{Name: "Bad", TimeZone: "Nowhere/Special", Layers: []herald.Layer{{Rotation: "daily", Start: now, Users: []string{"ghost@example.com"}}}}
+		if _, err := e.admin.CreateSchedule(ctx, bad); statusOf2(err) != 400 {
+			t.Fatalf("bad schedule: %v", err)
+		}
+		bad.TimeZone = "UTC"
+		if _, err := e.admin.CreateSchedule(ctx, bad); statusOf2(err) != 400 {
+			t.Fatalf("unknown user: %v", err)
+		}
+		if _, err := e.admin.AddOverride(ctx, "Primary", "ann@example.com", now, now.Add(-time.Hour)); statusOf2(err) != 400 {
+			t.Fatalf("backwards override: %v", err)
+		}
+		if list, _ := e.admin.Schedules(ctx); len(list) != 1 {
+			t.Fatalf("%d schedules", len(list))
+		}
+
+		// Each user's shifts as a calendar.
+		users, _ := e.admin.Users(ctx)
+		var ann string
+		for _, u := range users {
+			if u.Name == "Ann" {
+				ann = u.ID
+			}
+		}
+		req, _ := http.NewRequest("GET", e.http.URL+"/api/v1/users/"+ann+"/shifts.ics", nil)
+		req.Header.Set("Authorization", "Bearer "+adminSecret)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		cal, err := ics.ParseCalendar(bytes.NewReader(body))
+		if err != nil || resp.Header.Get("Content-Type") != "text/calendar; charset=utf-8" {
+			t.Fatalf("calendar: %v %s", err, body)
+		}
+		// 60 days of 12-hour shifts alternating: Ann has about 60, the first
+		// cut short by Cy's override.
+		if n := len(cal.Events()); n < 59 || n > 61 {
+			t.Fatalf("%d shifts for Ann", n)
+		}
+	})
+}
