@@ -1,0 +1,187 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/heraldhq/herald"
+)
+
+// RunEscalations pages whoever is due: for each triggered page whose next
+// escalation time has come, the next level of its service's policy (after
+// the last, the first again while repeats are left). After downtime it
+// takes each overdue step at once and then keeps the normal timeouts, rather
+// than paging every level in one burst. Each step is a conditional update on
+// the page row, so several instances take each step once. It returns how
+// many steps it took.
+func (db *DB) RunEscalations(ctx context.Context) (int, error) {
+	steps := 0
+	for {
+		did, err := db.escalationStep(ctx)
+		if err != nil || !did {
+			return steps, err
+		}
+		steps++
+	}
+}
+
+func (db *DB) escalationStep(ctx context.Context) (bool, error) {
+	did := false
+	err := db.write(ctx, func(tx *tx) error {
+		var pageID, serviceID string
+		var level, loops int
+		var due int64
+		err := tx.QueryRowContext(ctx, `SELECT id, service_id, level, loops, next_escalation_at FROM pages
+			WHERE status = 'triggered' AND next_escalation_at <= $1 ORDER BY next_escalation_at LIMIT 1`, micros(tx.now)).
+			Scan(&pageID, &serviceID, &level, &loops, &due)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("due escalations: %w", err)
+		}
+		did = true
+		var policyID string
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(escalation_policy_id, '') FROM services WHERE id = $1`, serviceID).Scan(&policyID); err != nil {
+			return err
+		}
+		if policyID == "" {
+			if err := tx.setEscalation(ctx, pageID, level, loops, nil, due); err != nil {
+				return err
+			}
+			return tx.pageLog(ctx, pageID, "unrouted", "Nobody paged: the service has no escalation policy")
+		}
+		pol, err := tx.escalationPolicy(ctx, policyID)
+		if err != nil {
+			return err
+		}
+		next, nextLoops := level+1, loops
+		if next >= len(pol.Levels) {
+			if loops >= pol.Repeat {
+				if err := tx.setEscalation(ctx, pageID, level, loops, nil, due); err != nil {
+					return err
+				}
+				return tx.pageLog(ctx, pageID, "exhausted", "Every level was paged and nobody acknowledged")
+			}
+			next, nextLoops = 0, loops+1
+		}
+		// The next step is counted from when this one was due, so a short
+		// delay (a restart) does not stretch the cadence; after a long one it
+		// is counted from now.
+		dueAt := fromMicros(due)
+		nextAt := dueAt.Add(time.Duration(pol.Levels[next].TimeoutMinutes) * time.Minute)
+		if !nextAt.After(tx.now) {
+			nextAt = tx.now.Add(time.Duration(pol.Levels[next].TimeoutMinutes) * time.Minute)
+		}
+		if err := tx.setEscalation(ctx, pageID, next, nextLoops, &nextAt, due); err != nil {
+			return err
+		}
+		return tx.notifyLevel(ctx, pageID, pol.Levels[next], next, nextLoops)
+	})
+	if errors.Is(err, errRaced) {
+		return true, nil // another instance took this step; look again
+	}
+	return did, err
+}
+
+// setEscalation moves a page to a level, if it still is where the caller
+// read it (another instance may have moved it since).
+func (tx *tx) setEscalation(ctx context.Context, pageID string, level, loops int, next *time.Time, wasDue int64) error {
+	res, err := tx.ExecContext(ctx, `UPDATE pages SET level = $1, loops = $2, next_escalation_at = $3
+		WHERE id = $4 AND status = 'triggered' AND next_escalation_at = $5`, level, loops, nullMicros(next), pageID, wasDue)
+	if err != nil {
+		return fmt.Errorf("escalate: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return errRaced
+	}
+	return nil
+}
+
+var errRaced = errors.New("escalation taken by another instance")
+
+// notifyLevel records a notification for everyone a level reaches: its
+// users, whoever is on call on its schedules, and those schedules' shadows
+// (R03). The unique key makes a repeated step notify nobody twice.
+func (tx *tx) notifyLevel(ctx context.Context, pageID string, l herald.EscalationLevel, level, loop int) error {
+	type who struct {
+		id     string
+		shadow bool
+	}
+	var targets []who
+	for _, t := range l.Targets {
+		switch t.Type {
+		case "user":
+			targets = append(targets, who{t.ID, false})
+		case "schedule":
+			s, err := tx.schedule(ctx, t.ID, tx.now)
+			if err != nil {
+				continue
+			}
+			if oc, ok := s.OnCallAt(tx.now); ok {
+				targets = append(targets, who{oc.UserID, false})
+				for _, sh := range oc.Shadows {
+					if sh != oc.UserID {
+						targets = append(targets, who{sh, true})
+					}
+				}
+			}
+		}
+	}
+	var names []string
+	for _, w := range targets {
+		res, err := tx.ExecContext(ctx, `INSERT INTO notifications (id, page_id, user_id, level, loop, shadow, status, due_at)
+			VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7) ON CONFLICT (page_id, user_id, level, loop) DO NOTHING`,
+			newID(), pageID, w.id, level, loop, w.shadow, micros(tx.now))
+		if err != nil {
+			return fmt.Errorf("record notification: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			continue
+		}
+		var name string
+		tx.QueryRowContext(ctx, `SELECT name FROM users WHERE id = $1`, w.id).Scan(&name)
+		if w.shadow {
+			name += " (shadow)"
+		}
+		names = append(names, name)
+	}
+	text := fmt.Sprintf("Level %d: nobody is on call", level+1)
+	if len(names) > 0 {
+		text = fmt.Sprintf("Level %d: paged %s", level+1, strings.Join(names, ", "))
+	}
+	return tx.pageLog(ctx, pageID, "escalated", text)
+}
+
+// Notification is one person to notify about one page.
+type Notification struct {
+	ID     string `json:"id"`
+	PageID string `json:"page_id"`
+	UserID string `json:"user_id"`
+	Level  int    `json:"level"`
+	Loop   int    `json:"loop"`
+	Shadow bool   `json:"shadow"`
+	Status string `json:"status"`
+}
+
+// Notifications lists a page's notifications in the order they were made.
+func (db *DB) Notifications(ctx context.Context, pageID string) ([]Notification, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT id, page_id, user_id, level, loop, shadow, status FROM notifications WHERE page_id = $1 ORDER BY due_at, id`, pageID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Notification{}
+	for rows.Next() {
+		var n Notification
+		if err := rows.Scan(&n.ID, &n.PageID, &n.UserID, &n.Level, &n.Loop, &n.Shadow, &n.Status); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}

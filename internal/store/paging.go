@@ -1,0 +1,481 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/heraldhq/herald"
+)
+
+// CreateEscalationPolicy adds a policy; user targets may be given by
+// e-mail and schedule targets by name.
+func (db *DB) CreateEscalationPolicy(ctx context.Context, in herald.EscalationPolicyInput) (*herald.EscalationPolicy, error) {
+	if err := in.Normalize(); err != nil {
+		return nil, err
+	}
+	var p *herald.EscalationPolicy
+	err := db.write(ctx, func(tx *tx) error {
+		fe := herald.FieldErrors{}
+		for i := range in.Levels {
+			for j, t := range in.Levels[i].Targets {
+				switch t.Type {
+				case "user":
+					if u, err := tx.user(ctx, t.ID); err == nil {
+						in.Levels[i].Targets[j].ID = u.ID
+					} else {
+						fe.Add("levels", "no user "+t.ID)
+					}
+				case "schedule":
+					if s, err := tx.schedule(ctx, t.ID, tx.now); err == nil {
+						in.Levels[i].Targets[j].ID = s.ID
+					} else {
+						fe.Add("levels", "no schedule "+t.ID)
+					}
+				}
+			}
+		}
+		if err := fe.Err(); err != nil {
+			return err
+		}
+		p = &herald.EscalationPolicy{ID: newID(), Name: in.Name, Levels: in.Levels, Repeat: in.Repeat, CreatedAt: tx.now}
+		levels, _ := json.Marshal(p.Levels)
+		_, err := tx.ExecContext(ctx, `INSERT INTO escalation_policies (id, name, levels, repeat, created_at) VALUES ($1, $2, $3, $4, $5)`,
+			p.ID, p.Name, string(levels), p.Repeat, micros(tx.now))
+		if err := mapErr(err); herald.ErrorCode(err) == herald.EConflict {
+			return herald.Errorf(herald.EConflict, "an escalation policy named %q exists already", in.Name)
+		} else if err != nil {
+			return fmt.Errorf("insert escalation policy: %w", err)
+		}
+		return nil
+	})
+	return p, err
+}
+
+func (tx *tx) escalationPolicy(ctx context.Context, ref string) (*herald.EscalationPolicy, error) {
+	p := &herald.EscalationPolicy{}
+	var levels string
+	var created int64
+	err := tx.QueryRowContext(ctx, `SELECT id, name, levels, repeat, created_at FROM escalation_policies WHERE id = $1 OR name = $1`, ref).
+		Scan(&p.ID, &p.Name, &levels, &p.Repeat, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, herald.Errorf(herald.ENotFound, "no escalation policy %q", ref)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read escalation policy: %w", err)
+	}
+	p.CreatedAt = fromMicros(created)
+	return p, json.Unmarshal([]byte(levels), &p.Levels)
+}
+
+// EscalationPolicy reads a policy by id or name.
+func (db *DB) EscalationPolicy(ctx context.Context, ref string) (*herald.EscalationPolicy, error) {
+	var p *herald.EscalationPolicy
+	err := db.read(ctx, func(tx *tx) (err error) {
+		p, err = tx.escalationPolicy(ctx, ref)
+		return err
+	})
+	return p, err
+}
+
+func newIntegrationKey() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+const serviceColumns = `id, name, description, COALESCE(escalation_policy_id, ''), integration_key, group_threshold, group_window_s, created_at`
+
+func scanService(row interface{ Scan(...any) error }) (*herald.Service, error) {
+	s := &herald.Service{}
+	var window, created int64
+	if err := row.Scan(&s.ID, &s.Name, &s.Description, &s.EscalationPolicyID, &s.IntegrationKey, &s.Grouping.Threshold, &window, &created); err != nil {
+		return nil, err
+	}
+	s.Grouping.WindowMinutes = int(window / 60)
+	s.CreatedAt = fromMicros(created)
+	return s, nil
+}
+
+// CreateService adds a service with a new integration key.
+func (db *DB) CreateService(ctx context.Context, in herald.ServiceInput) (*herald.Service, error) {
+	if err := in.Normalize(); err != nil {
+		return nil, err
+	}
+	var s *herald.Service
+	err := db.write(ctx, func(tx *tx) error {
+		s = &herald.Service{ID: newID(), Name: in.Name, Description: in.Description, IntegrationKey: newIntegrationKey(), Grouping: *in.Grouping, CreatedAt: tx.now}
+		var policy sql.NullString
+		if in.EscalationPolicyID != "" {
+			p, err := tx.escalationPolicy(ctx, in.EscalationPolicyID)
+			if err != nil {
+				return &herald.Error{Code: herald.EInvalid, Message: "no escalation policy " + in.EscalationPolicyID, Fields: map[string]string{"escalation_policy_id": "no such policy"}}
+			}
+			s.EscalationPolicyID = p.ID
+			policy = sql.NullString{String: p.ID, Valid: true}
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO services (id, name, description, escalation_policy_id, integration_key, group_threshold, group_window_s, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			s.ID, s.Name, s.Description, policy, s.IntegrationKey, s.Grouping.Threshold, s.Grouping.WindowMinutes*60, micros(tx.now))
+		if err := mapErr(err); herald.ErrorCode(err) == herald.EConflict {
+			return herald.Errorf(herald.EConflict, "a service named %q exists already", in.Name)
+		} else if err != nil {
+			return fmt.Errorf("insert service: %w", err)
+		}
+		return nil
+	})
+	return s, err
+}
+
+// Service reads a service by id or name.
+func (db *DB) Service(ctx context.Context, ref string) (*herald.Service, error) {
+	s, err := scanService(db.r.QueryRowContext(ctx, `SELECT `+serviceColumns+` FROM services WHERE id = $1 OR name = $1`, ref))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, herald.Errorf(herald.ENotFound, "no service %q", ref)
+	}
+	return s, err
+}
+
+// Services lists services by name.
+func (db *DB) Services(ctx context.Context) ([]*herald.Service, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT `+serviceColumns+` FROM services ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("list services: %w", err)
+	}
+	defer rows.Close()
+	out := []*herald.Service{}
+	for rows.Next() {
+		s, err := scanService(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// ErrUnknownKey is what an unknown integration key gets: one error for
+// every case, so a caller learns nothing about which keys exist.
+var ErrUnknownKey = herald.Errorf(herald.ENotFound, "unknown integration key")
+
+// Enqueue takes one event from monitoring (PagerDuty Events API v2 shape):
+// a trigger opens an alert or folds into the open one with its dedup key;
+// an acknowledge or resolve acts on the alert's page. It returns the dedup
+// key. Invalid events are EInvalid with the reasons in Fields["errors"].
+func (db *DB) Enqueue(ctx context.Context, ev herald.Event) (string, error) {
+	if errs := ev.Validate(); len(errs) > 0 {
+		return "", &herald.Error{Code: herald.EInvalid, Message: "Event object is invalid", Fields: map[string]string{"errors": strings.Join(errs, "\n")}}
+	}
+	if ev.EventAction == "trigger" && ev.DedupKey == "" {
+		ev.DedupKey = newID()
+	}
+	var err error
+	// Two instances may open the same dedup key at once on PostgreSQL; the
+	// loser's insert fails on the unique index and the retry folds into
+	// the winner's alert.
+	for attempt := 0; attempt < 3; attempt++ {
+		err = db.write(ctx, func(tx *tx) error { return tx.enqueue(ctx, ev) })
+		if herald.ErrorCode(err) != herald.EConflict {
+			break
+		}
+	}
+	return ev.DedupKey, err
+}
+
+func (tx *tx) enqueue(ctx context.Context, ev herald.Event) error {
+	svc, err := scanService(tx.QueryRowContext(ctx, `SELECT `+serviceColumns+` FROM services WHERE integration_key = $1`, ev.RoutingKey))
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrUnknownKey
+	}
+	if err != nil {
+		return fmt.Errorf("find service: %w", err)
+	}
+	var alertID, pageID string
+	err = tx.QueryRowContext(ctx, `SELECT id, page_id FROM alerts WHERE service_id = $1 AND dedup_key = $2 AND status = 'open'`, svc.ID, ev.DedupKey).Scan(&alertID, &pageID)
+	open := err == nil
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("find alert: %w", err)
+	}
+	now := micros(tx.now)
+	switch ev.EventAction {
+	case "trigger":
+		if open {
+			if _, err := tx.ExecContext(ctx, `UPDATE alerts SET count = count + 1, last_seen = $1 WHERE id = $2`, now, alertID); err != nil {
+				return fmt.Errorf("fold alert: %w", err)
+			}
+			_, err := tx.ExecContext(ctx, `UPDATE pages SET count = count + 1, last_seen = $1 WHERE id = $2`, now, pageID)
+			return err
+		}
+		return tx.openAlert(ctx, svc, ev)
+	case "acknowledge":
+		if !open {
+			return nil // PagerDuty accepts events for keys it does not know
+		}
+		return tx.ackPage(ctx, pageID, "monitoring ("+svc.Name+")")
+	case "resolve":
+		if !open {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE alerts SET status = 'resolved', last_seen = $1 WHERE id = $2`, now, alertID); err != nil {
+			return err
+		}
+		var left int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM alerts WHERE page_id = $1 AND status = 'open'`, pageID).Scan(&left); err != nil {
+			return err
+		}
+		if left == 0 {
+			return tx.resolvePage(ctx, pageID, "monitoring ("+svc.Name+")")
+		}
+	}
+	return nil
+}
+
+// openAlert opens a new alert: on a new page, or on the newest open page
+// when the service is flooding (its grouping rule).
+func (tx *tx) openAlert(ctx context.Context, svc *herald.Service, ev herald.Event) error {
+	now := micros(tx.now)
+	pageID := ""
+	if g := svc.Grouping; g.Threshold > 0 {
+		since := micros(tx.now.Add(-time.Duration(g.WindowMinutes) * time.Minute))
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM pages WHERE service_id = $1 AND status <> 'resolved' AND first_seen >= $2`, svc.ID, since).Scan(&n); err != nil {
+			return err
+		}
+		if n >= g.Threshold {
+			err := tx.QueryRowContext(ctx, `SELECT id FROM pages WHERE service_id = $1 AND status <> 'resolved' ORDER BY first_seen DESC, id DESC LIMIT 1`, svc.ID).Scan(&pageID)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+		}
+	}
+	if pageID != "" {
+		if _, err := tx.ExecContext(ctx, `UPDATE pages SET count = count + 1, alerts = alerts + 1, last_seen = $1 WHERE id = $2`, now, pageID); err != nil {
+			return err
+		}
+		if err := tx.pageLog(ctx, pageID, "grouped", "Grouped alert "+ev.DedupKey+": "+ev.Payload.Summary); err != nil {
+			return err
+		}
+	} else {
+		pageID = newID()
+		var details sql.NullString
+		if len(ev.Payload.CustomDetails) > 0 {
+			details = sql.NullString{String: string(ev.Payload.CustomDetails), Valid: true}
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO pages (id, service_id, status, dedup_key, summary, severity, source, details, count, alerts, level, loops,
+			first_seen, last_seen, acked_by, next_escalation_at) VALUES ($1, $2, 'triggered', $3, $4, $5, $6, $7, 1, 1, -1, 0, $8, $8, '', $8)`,
+			pageID, svc.ID, ev.DedupKey, ev.Payload.Summary, ev.Payload.Severity, ev.Payload.Source, details, now)
+		if err != nil {
+			return fmt.Errorf("insert page: %w", err)
+		}
+		if err := tx.pageLog(ctx, pageID, "triggered", "Triggered: "+ev.Payload.Summary); err != nil {
+			return err
+		}
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO alerts (id, service_id, page_id, dedup_key, status, count, first_seen, last_seen) VALUES ($1, $2, $3, $4, 'open', 1, $5, $5)`,
+		newID(), svc.ID, pageID, ev.DedupKey, now)
+	if err := mapErr(err); herald.ErrorCode(err) == herald.EConflict {
+		return err // raced another instance: the caller retries
+	} else if err != nil {
+		return fmt.Errorf("insert alert: %w", err)
+	}
+	return nil
+}
+
+func (tx *tx) pageLog(ctx context.Context, pageID, kind, text string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO page_log (page_id, at, kind, text) VALUES ($1, $2, $3, $4)`, pageID, micros(tx.now), kind, text)
+	return err
+}
+
+// ackPage acknowledges a triggered page: escalation stops.
+func (tx *tx) ackPage(ctx context.Context, pageID, by string) error {
+	res, err := tx.ExecContext(ctx, `UPDATE pages SET status = 'acknowledged', acked_at = $1, acked_by = $2, next_escalation_at = NULL
+		WHERE id = $3 AND status = 'triggered'`, micros(tx.now), by, pageID)
+	if err != nil {
+		return fmt.Errorf("acknowledge page: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil
+	}
+	return tx.pageLog(ctx, pageID, "acknowledged", "Acknowledged by "+by)
+}
+
+// resolvePage resolves a page and its open alerts. It never touches an
+// incident (R02).
+func (tx *tx) resolvePage(ctx context.Context, pageID, by string) error {
+	res, err := tx.ExecContext(ctx, `UPDATE pages SET status = 'resolved', resolved_at = $1, next_escalation_at = NULL WHERE id = $2 AND status <> 'resolved'`,
+		micros(tx.now), pageID)
+	if err != nil {
+		return fmt.Errorf("resolve page: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE alerts SET status = 'resolved' WHERE page_id = $1 AND status = 'open'`, pageID); err != nil {
+		return err
+	}
+	return tx.pageLog(ctx, pageID, "resolved", "Resolved by "+by)
+}
+
+// AcknowledgePage acknowledges a page for a person. A shadow on one of the
+// page's schedules cannot: acknowledging would stop the pages to the real
+// responder (R03).
+func (db *DB) AcknowledgePage(ctx context.Context, actor herald.Actor, id string) (*herald.Page, error) {
+	err := db.write(ctx, func(tx *tx) error {
+		p, err := tx.page(ctx, id)
+		if err != nil {
+			return err
+		}
+		if p.Status != herald.PageTriggered {
+			return herald.Errorf(herald.EUnprocessable, "the page is %s already", p.Status)
+		}
+		if shadow, err := tx.isShadowFor(ctx, p, actor.User.ID); err != nil {
+			return err
+		} else if shadow {
+			return herald.Errorf(herald.EForbidden, "%s shadows this rotation and cannot acknowledge: that would stop the pages to the responder", actor.User.Name)
+		}
+		return tx.ackPage(ctx, p.ID, actor.User.Name)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return db.Page(ctx, id)
+}
+
+// ResolvePage resolves a page for a person.
+func (db *DB) ResolvePage(ctx context.Context, actor herald.Actor, id string) (*herald.Page, error) {
+	err := db.write(ctx, func(tx *tx) error {
+		p, err := tx.page(ctx, id)
+		if err != nil {
+			return err
+		}
+		if p.Status == herald.PageResolved {
+			return herald.Errorf(herald.EUnprocessable, "the page is resolved already")
+		}
+		return tx.resolvePage(ctx, p.ID, actor.User.Name)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return db.Page(ctx, id)
+}
+
+// isShadowFor reports whether user shadows a schedule that the page's
+// escalation policy targets, without being on call on it.
+func (tx *tx) isShadowFor(ctx context.Context, p *herald.Page, userID string) (bool, error) {
+	var policyID string
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(escalation_policy_id, '') FROM services WHERE id = $1`, p.ServiceID).Scan(&policyID); err != nil || policyID == "" {
+		return false, err
+	}
+	pol, err := tx.escalationPolicy(ctx, policyID)
+	if err != nil {
+		return false, err
+	}
+	for _, l := range pol.Levels {
+		for _, t := range l.Targets {
+			if t.Type != "schedule" {
+				continue
+			}
+			s, err := tx.schedule(ctx, t.ID, tx.now)
+			if err != nil {
+				continue
+			}
+			oc, ok := s.OnCallAt(tx.now)
+			for _, sh := range s.Shadows {
+				if sh == userID && !(ok && oc.UserID == userID) {
+					return true, nil
+				}
+			}
+		}
+	}
+	return false, nil
+}
+
+const pageColumns = `id, service_id, status, dedup_key, summary, severity, source, details, count, alerts, level, first_seen, last_seen,
+	acked_at, acked_by, resolved_at, next_escalation_at, COALESCE(incident_id, '')`
+
+func scanPage(row interface{ Scan(...any) error }) (*herald.Page, error) {
+	p := &herald.Page{}
+	var details sql.NullString
+	var first, last int64
+	var acked, resolved, next sql.NullInt64
+	if err := row.Scan(&p.ID, &p.ServiceID, &p.Status, &p.DedupKey, &p.Summary, &p.Severity, &p.Source, &details, &p.Count, &p.Alerts, &p.Level,
+		&first, &last, &acked, &p.AckedBy, &resolved, &next, &p.IncidentID); err != nil {
+		return nil, err
+	}
+	if details.Valid {
+		p.Details = json.RawMessage(details.String)
+	}
+	p.FirstSeen, p.LastSeen = fromMicros(first), fromMicros(last)
+	p.AckedAt, p.ResolvedAt, p.NextEscalation = fromNullMicros(acked), fromNullMicros(resolved), fromNullMicros(next)
+	return p, nil
+}
+
+func (tx *tx) page(ctx context.Context, id string) (*herald.Page, error) {
+	p, err := scanPage(tx.QueryRowContext(ctx, `SELECT `+pageColumns+` FROM pages WHERE id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, herald.Errorf(herald.ENotFound, "no page %q", id)
+	}
+	return p, err
+}
+
+// Page reads one page.
+func (db *DB) Page(ctx context.Context, id string) (*herald.Page, error) {
+	var p *herald.Page
+	err := db.read(ctx, func(tx *tx) (err error) {
+		p, err = tx.page(ctx, id)
+		return err
+	})
+	return p, err
+}
+
+// Pages lists pages, newest first, optionally of one service and status.
+func (db *DB) Pages(ctx context.Context, serviceID string, status herald.PageStatus, limit int) ([]*herald.Page, error) {
+	q := `SELECT ` + pageColumns + ` FROM pages WHERE ($1 = '' OR service_id = $1) AND ($2 = '' OR status = $2) ORDER BY first_seen DESC, id DESC LIMIT $3`
+	rows, err := db.r.QueryContext(ctx, q, serviceID, string(status), limit)
+	if err != nil {
+		return nil, fmt.Errorf("list pages: %w", err)
+	}
+	defer rows.Close()
+	out := []*herald.Page{}
+	for rows.Next() {
+		p, err := scanPage(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// PageLogEntry is one event of a page.
+type PageLogEntry struct {
+	At   time.Time `json:"at"`
+	Kind string    `json:"kind"`
+	Text string    `json:"text"`
+}
+
+// PageLog returns a page's events, oldest first.
+func (db *DB) PageLog(ctx context.Context, id string) ([]PageLogEntry, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT at, kind, text FROM page_log WHERE page_id = $1 ORDER BY id`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []PageLogEntry{}
+	for rows.Next() {
+		var e PageLogEntry
+		var at int64
+		if err := rows.Scan(&at, &e.Kind, &e.Text); err != nil {
+			return nil, err
+		}
+		e.At = fromMicros(at)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}

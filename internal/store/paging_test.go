@@ -1,0 +1,248 @@
+package store_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/store"
+	"github.com/heraldhq/herald/internal/testdb"
+)
+
+func (f *fixture) service(t *testing.T, name, policy string, g *herald.Grouping) *herald.Service {
+	t.Helper()
+	s, err := f.db.CreateService(f.ctx, herald.ServiceInput{Name: name, EscalationPolicyID: policy, Grouping: g})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func trigger(key, dedup, summary string) herald.Event {
+	return herald.Event{RoutingKey: key, EventAction: "trigger", DedupKey: dedup,
+		Payload: &herald.EventPayload{Summary: summary, Source: "db-1", Severity: "critical"}}
+}
+
+func (f *fixture) enqueue(t *testing.T, ev herald.Event) string {
+	t.Helper()
+	k, err := f.db.Enqueue(f.ctx, ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+func TestRule02_PageIsTriggeredAcknowledgedResolved(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		f := setup(t, d)
+		svc := f.service(t, "Database", "", nil)
+		f.enqueue(t, trigger(svc.IntegrationKey, "disk-full", "Disk full on db-1"))
+		pages, _ := f.db.Pages(f.ctx, svc.ID, "", 10)
+		if len(pages) != 1 || pages[0].Status != herald.PageTriggered {
+			t.Fatalf("pages %+v", pages)
+		}
+		p, err := f.db.AcknowledgePage(f.ctx, f.alice, pages[0].ID)
+		if err != nil || p.Status != herald.PageAcknowledged || p.AckedBy != "Alice" || p.NextEscalation != nil {
+			t.Fatalf("ack: %+v %v", p, err)
+		}
+		_, err = f.db.AcknowledgePage(f.ctx, f.alice, p.ID)
+		wantCode(t, err, herald.EUnprocessable)
+		// Monitoring resolves by dedup key.
+		f.enqueue(t, herald.Event{RoutingKey: svc.IntegrationKey, EventAction: "resolve", DedupKey: "disk-full"})
+		p, _ = f.db.Page(f.ctx, p.ID)
+		if p.Status != herald.PageResolved || p.ResolvedAt == nil {
+			t.Fatalf("resolve: %+v", p)
+		}
+		// A new trigger with the same key after resolution is a new page.
+		f.enqueue(t, trigger(svc.IntegrationKey, "disk-full", "Disk full again"))
+		if pages, _ := f.db.Pages(f.ctx, svc.ID, herald.PageTriggered, 10); len(pages) != 1 || pages[0].ID == p.ID {
+			t.Fatalf("re-trigger: %+v", pages)
+		}
+	})
+}
+
+func TestEnqueue_DedupKeyFoldsRepeatedTriggers(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		f := setup(t, d)
+		svc := f.service(t, "API", "", nil)
+		for range 5 {
+			f.clock.Advance(time.Minute)
+			f.enqueue(t, trigger(svc.IntegrationKey, "http-5xx", "5xx above 2%"))
+		}
+		pages, _ := f.db.Pages(f.ctx, svc.ID, "", 10)
+		if len(pages) != 1 || pages[0].Count != 5 || pages[0].DedupKey != "http-5xx" || !pages[0].LastSeen.Equal(f.clock.Now()) || pages[0].LastSeen.Equal(pages[0].FirstSeen) {
+			t.Fatalf("pages %+v", pages)
+		}
+		// No dedup key: Herald makes one and returns it.
+		k := f.enqueue(t, trigger(svc.IntegrationKey, "", "something else"))
+		if k == "" {
+			t.Fatal("no dedup key returned")
+		}
+		// Unknown keys and bad events change nothing.
+		_, err := f.db.Enqueue(f.ctx, trigger("nope", "x", "y"))
+		wantCode(t, err, herald.ENotFound)
+		_, err = f.db.Enqueue(f.ctx, herald.Event{RoutingKey: svc.IntegrationKey, EventAction: "trigger", Payload: &herald.EventPayload{Summary: "x"}})
+		he, _ := err.(*herald.Error)
+		if he == nil || !strings.Contains(he.Fields["errors"], "payload.source") || !strings.Contains(he.Fields["errors"], "payload.severity") {
+			t.Fatalf("bad event: %v", err)
+		}
+		if pages, _ := f.db.Pages(f.ctx, svc.ID, "", 10); len(pages) != 2 {
+			t.Fatalf("%d pages", len(pages))
+		}
+	})
+}
+
+func TestEnqueue_FloodOfDistinctAlertsIsGrouped(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		f := setup(t, d)
+		svc := f.service(t, "Web", "", &herald.Grouping{Threshold: 3, WindowMinutes: 5})
+		for i := range 100 {
+			f.enqueue(t, trigger(svc.IntegrationKey, "host-"+string(rune('a'+i%26))+string(rune('a'+i/26)), "host down"))
+		}
+		pages, _ := f.db.Pages(f.ctx, svc.ID, "", 200)
+		if len(pages) != 3 || pages[0].Alerts != 98 {
+			t.Fatalf("%d pages, newest groups %d alerts", len(pages), pages[0].Alerts)
+		}
+		// Outside the window, a new alert pages again.
+		f.clock.Advance(6 * time.Minute)
+		f.enqueue(t, trigger(svc.IntegrationKey, "late", "another"))
+		if pages, _ := f.db.Pages(f.ctx, svc.ID, "", 200); len(pages) != 4 {
+			t.Fatalf("%d pages after the window", len(pages))
+		}
+	})
+}
+
+// oncallSetup makes an escalation policy like the handbook's: the engineer
+// on call first, the incident lead after 30 minutes without an answer.
+func oncallSetup(t *testing.T, f *fixture) *herald.Service {
+	t.Helper()
+	start := f.clock.Now().Add(-time.Hour)
+	if _, err := f.db.CreateSchedule(f.ctx, herald.ScheduleInput{Name: "EOC", Shadows: []string{"carol@example.com"},
+		Layers: []herald.Layer{{Rotation: herald.RotationDaily, HandoffTime: "00:00", Start: start, Users: []string{"alice@example.com"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.CreateSchedule(f.ctx, herald.ScheduleInput{Name: "IMOC",
+		Layers: []herald.Layer{{Rotation: herald.RotationWeekly, HandoffTime: "09:00", Start: start, Users: []string{"bob@example.com"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	pol, err := f.db.CreateEscalationPolicy(f.ctx, herald.EscalationPolicyInput{Name: "Dedicated", Levels: []herald.EscalationLevel{
+		{TimeoutMinutes: 30, Targets: []herald.Target{{Type: "schedule", ID: "EOC"}}},
+		{TimeoutMinutes: 30, Targets: []herald.Target{{Type: "schedule", ID: "IMOC"}}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f.service(t, "Tenant acme", pol.ID, nil)
+}
+
+func (f *fixture) escalate(t *testing.T) int {
+	t.Helper()
+	n, err := f.db.RunEscalations(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func notified(t *testing.T, f *fixture, pageID string) string {
+	t.Helper()
+	ns, err := f.db.Notifications(f.ctx, pageID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]string{f.alice.User.ID: "alice", f.bob.User.ID: "bob", f.carol.User.ID: "carol"}
+	var out []string
+	for _, n := range ns {
+		s := names[n.UserID]
+		if n.Shadow {
+			s += "(shadow)"
+		}
+		out = append(out, s)
+	}
+	return strings.Join(out, ",")
+}
+
+func TestRule05_UnacknowledgedPageEscalatesAfter30Minutes(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		f := setup(t, d)
+		svc := oncallSetup(t, f)
+		f.enqueue(t, trigger(svc.IntegrationKey, "down", "Tenant acme is down"))
+		pages, _ := f.db.Pages(f.ctx, svc.ID, "", 1)
+		id := pages[0].ID
+		f.escalate(t)
+		if got := notified(t, f, id); got != "alice,carol(shadow)" {
+			t.Fatalf("level 1 paged %q", got)
+		}
+		f.clock.Advance(29 * time.Minute)
+		if f.escalate(t) != 0 {
+			t.Fatal("escalated before 30 minutes")
+		}
+		f.clock.Advance(time.Minute)
+		f.escalate(t)
+		if got := notified(t, f, id); got != "alice,carol(shadow),bob" {
+			t.Fatalf("after 30 minutes paged %q", got)
+		}
+		// The lead acknowledges: nothing more happens.
+		if _, err := f.db.AcknowledgePage(f.ctx, f.bob, id); err != nil {
+			t.Fatal(err)
+		}
+		f.clock.Advance(2 * time.Hour)
+		if f.escalate(t) != 0 {
+			t.Fatal("escalated after the acknowledgement")
+		}
+	})
+}
+
+func TestEscalation_RepeatsAndCatchesUpAfterDowntime(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		f := setup(t, d)
+		pol, _ := f.db.CreateEscalationPolicy(f.ctx, herald.EscalationPolicyInput{Name: "p", Repeat: 1, Levels: []herald.EscalationLevel{
+			{TimeoutMinutes: 10, Targets: []herald.Target{{Type: "user", ID: "alice@example.com"}}},
+			{TimeoutMinutes: 10, Targets: []herald.Target{{Type: "user", ID: "bob@example.com"}}},
+		}})
+		svc := f.service(t, "s", pol.ID, nil)
+		f.enqueue(t, trigger(svc.IntegrationKey, "k", "x"))
+		pages, _ := f.db.Pages(f.ctx, svc.ID, "", 1)
+		// Herald was down for an hour: on start it takes the overdue step at
+		// once, then keeps the normal timeouts rather than paging every
+		// level in one burst.
+		f.clock.Advance(time.Hour)
+		if n := f.escalate(t); n != 1 {
+			t.Fatalf("%d steps after downtime, want 1", n)
+		}
+		for range 4 {
+			f.clock.Advance(10 * time.Minute)
+			if n := f.escalate(t); n != 1 {
+				t.Fatalf("%d steps", n)
+			}
+		}
+		if got := notified(t, f, pages[0].ID); got != "alice,bob,alice,bob" {
+			t.Fatalf("paged %q", got)
+		}
+		if f.escalate(t) != 0 {
+			t.Fatal("an exhausted policy keeps paging")
+		}
+	})
+}
+
+func TestRule03_ShadowsAreNotifiedButCannotAcknowledge(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		f := setup(t, d)
+		svc := oncallSetup(t, f)
+		f.enqueue(t, trigger(svc.IntegrationKey, "down", "down"))
+		pages, _ := f.db.Pages(f.ctx, svc.ID, "", 1)
+		f.escalate(t)
+		if got := notified(t, f, pages[0].ID); !strings.Contains(got, "carol(shadow)") {
+			t.Fatalf("the shadow was not notified: %q", got)
+		}
+		_, err := f.db.AcknowledgePage(f.ctx, f.carol, pages[0].ID)
+		wantCode(t, err, herald.EForbidden)
+		if p, _ := f.db.Page(f.ctx, pages[0].ID); p.Status != herald.PageTriggered {
+			t.Fatal("the shadow's attempt changed the page")
+		}
+		if _, err := f.db.AcknowledgePage(f.ctx, f.alice, pages[0].ID); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

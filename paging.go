@@ -1,0 +1,217 @@
+package herald
+
+import (
+	"encoding/json"
+	"strings"
+	"time"
+)
+
+// PageStatus is where a page stands (R02). Resolving a page never resolves
+// an incident: it only says the page needs no more attention.
+type PageStatus string
+
+// Page statuses.
+const (
+	PageTriggered    PageStatus = "triggered"
+	PageAcknowledged PageStatus = "acknowledged"
+	PageResolved     PageStatus = "resolved"
+)
+
+// Service is something that can break and whose alerts page someone:
+// monitoring sends to its integration key.
+type Service struct {
+	ID                 string    `json:"id"`
+	Name               string    `json:"name"`
+	Description        string    `json:"description"`
+	EscalationPolicyID string    `json:"escalation_policy_id,omitempty"`
+	IntegrationKey     string    `json:"integration_key"`
+	Grouping           Grouping  `json:"grouping"`
+	CreatedAt          time.Time `json:"created_at"`
+}
+
+// Grouping folds a flood of distinct alerts into one page: once Threshold
+// pages of a service are open that were triggered within Window, new
+// alerts join the newest of them instead of paging again. Threshold 0
+// turns grouping off.
+type Grouping struct {
+	Threshold     int `json:"threshold"`
+	WindowMinutes int `json:"window_minutes"`
+}
+
+// DefaultGrouping pages separately for the first three alerts in five
+// minutes, and groups everything after.
+var DefaultGrouping = Grouping{Threshold: 3, WindowMinutes: 5}
+
+// ServiceInput creates a service.
+type ServiceInput struct {
+	Name               string    `json:"name"`
+	Description        string    `json:"description"`
+	EscalationPolicyID string    `json:"escalation_policy_id"`
+	Grouping           *Grouping `json:"grouping,omitempty"`
+}
+
+// Normalize validates the service.
+func (in *ServiceInput) Normalize() error {
+	fe := FieldErrors{}
+	in.Name = strings.TrimSpace(in.Name)
+	checkText(fe, "name", in.Name, MaxNameLen, true)
+	in.Description = strings.TrimSpace(in.Description)
+	checkText(fe, "description", in.Description, 1000, false)
+	if in.Grouping == nil {
+		g := DefaultGrouping
+		in.Grouping = &g
+	}
+	if in.Grouping.Threshold < 0 || in.Grouping.Threshold > 1000 || in.Grouping.WindowMinutes < 0 || in.Grouping.WindowMinutes > 24*60 {
+		fe.Add("grouping", "threshold 0 to 1000 (0: off), window_minutes 0 to 1440")
+	}
+	return fe.Err()
+}
+
+// EscalationPolicy says whom to page, in order, until someone answers.
+type EscalationPolicy struct {
+	ID     string            `json:"id"`
+	Name   string            `json:"name"`
+	Levels []EscalationLevel `json:"levels"`
+	// Repeat is how many more times the levels run after the last one
+	// times out with nobody acknowledging.
+	Repeat    int       `json:"repeat"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// EscalationLevel is one step: its targets are paged together, and after
+// TimeoutMinutes without an acknowledgement the next level is.
+type EscalationLevel struct {
+	TimeoutMinutes int      `json:"timeout_minutes"`
+	Targets        []Target `json:"targets"`
+}
+
+// Target is a user or a schedule (whoever is on call on it).
+type Target struct {
+	Type string `json:"type"` // "user" or "schedule"
+	ID   string `json:"id"`   // id, or e-mail / schedule name on input
+}
+
+// EscalationPolicyInput creates a policy.
+type EscalationPolicyInput struct {
+	Name   string            `json:"name"`
+	Levels []EscalationLevel `json:"levels"`
+	Repeat int               `json:"repeat"`
+}
+
+// Normalize validates the policy's shape (not that its targets exist).
+func (in *EscalationPolicyInput) Normalize() error {
+	fe := FieldErrors{}
+	in.Name = strings.TrimSpace(in.Name)
+	checkText(fe, "name", in.Name, MaxNameLen, true)
+	if len(in.Levels) == 0 || len(in.Levels) > 20 {
+		fe.Add("levels", "between 1 and 20 levels")
+	}
+	for i, l := range in.Levels {
+		if l.TimeoutMinutes < 1 || l.TimeoutMinutes > 24*60 {
+			fe.Add("levels", "level "+itoa(i+1)+": timeout_minutes between 1 and 1440")
+		}
+		if len(l.Targets) == 0 {
+			fe.Add("levels", "level "+itoa(i+1)+": at least one target")
+		}
+		for _, t := range l.Targets {
+			if t.Type != "user" && t.Type != "schedule" {
+				fe.Add("levels", "level "+itoa(i+1)+": target type must be user or schedule")
+			}
+		}
+	}
+	if in.Repeat < 0 || in.Repeat > 10 {
+		fe.Add("repeat", "between 0 and 10")
+	}
+	return fe.Err()
+}
+
+// Page is a request for a person's attention, made from one or more
+// alerts of a service.
+type Page struct {
+	ID             string          `json:"id"`
+	ServiceID      string          `json:"service_id"`
+	Status         PageStatus      `json:"status"`
+	DedupKey       string          `json:"dedup_key"` // the first alert's
+	Summary        string          `json:"summary"`
+	Severity       string          `json:"severity"`
+	Source         string          `json:"source"`
+	Details        json.RawMessage `json:"details,omitempty"`
+	Count          int             `json:"count"`  // triggers folded into this page
+	Alerts         int             `json:"alerts"` // distinct alerts grouped into it
+	Level          int             `json:"level"`  // current escalation level, from 0
+	FirstSeen      time.Time       `json:"first_seen"`
+	LastSeen       time.Time       `json:"last_seen"`
+	AckedAt        *time.Time      `json:"acknowledged_at"`
+	AckedBy        string          `json:"acknowledged_by,omitempty"`
+	ResolvedAt     *time.Time      `json:"resolved_at"`
+	NextEscalation *time.Time      `json:"next_escalation_at"`
+	IncidentID     string          `json:"incident_id,omitempty"`
+}
+
+// Event is one alert event from monitoring, in the shape of PagerDuty's
+// Events API v2 (which Herald's /v2/enqueue accepts as is).
+type Event struct {
+	RoutingKey  string          `json:"routing_key"`
+	EventAction string          `json:"event_action"`
+	DedupKey    string          `json:"dedup_key"`
+	Payload     *EventPayload   `json:"payload"`
+	Client      string          `json:"client,omitempty"`
+	ClientURL   string          `json:"client_url,omitempty"`
+	Links       json.RawMessage `json:"links,omitempty"`
+	Images      json.RawMessage `json:"images,omitempty"`
+}
+
+// EventPayload describes what is wrong.
+type EventPayload struct {
+	Summary       string          `json:"summary"`
+	Source        string          `json:"source"`
+	Severity      string          `json:"severity"`
+	Timestamp     string          `json:"timestamp,omitempty"`
+	Component     string          `json:"component,omitempty"`
+	Group         string          `json:"group,omitempty"`
+	Class         string          `json:"class,omitempty"`
+	CustomDetails json.RawMessage `json:"custom_details,omitempty"`
+}
+
+// Validate checks an event as PagerDuty does, returning the messages its
+// error shape lists.
+func (e *Event) Validate() []string {
+	var errs []string
+	switch e.EventAction {
+	case "trigger":
+		if e.Payload == nil {
+			errs = append(errs, "'payload' is missing or blank")
+			break
+		}
+		if strings.TrimSpace(e.Payload.Summary) == "" {
+			errs = append(errs, "'payload.summary' is missing or blank")
+		} else if len(e.Payload.Summary) > 1024 {
+			errs = append(errs, "'payload.summary' must be at most 1024 characters")
+		}
+		if strings.TrimSpace(e.Payload.Source) == "" {
+			errs = append(errs, "'payload.source' is missing or blank")
+		}
+		switch e.Payload.Severity {
+		case "critical", "error", "warning", "info":
+		default:
+			errs = append(errs, "'payload.severity' must be one of critical, error, warning or info")
+		}
+		if e.Payload.Timestamp != "" {
+			if _, err := time.Parse(time.RFC3339, e.Payload.Timestamp); err != nil {
+				errs = append(errs, "'payload.timestamp' must be an ISO 8601 time")
+			}
+		}
+	case "acknowledge", "resolve":
+		if strings.TrimSpace(e.DedupKey) == "" {
+			errs = append(errs, "'dedup_key' is missing or blank")
+		}
+	case "":
+		errs = append(errs, "'event_action' is missing or blank")
+	default:
+		errs = append(errs, "'event_action' must be one of trigger, acknowledge or resolve")
+	}
+	if len(e.DedupKey) > 255 {
+		errs = append(errs, "'dedup_key' must be at most 255 characters")
+	}
+	return errs
+}
