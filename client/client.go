@@ -436,3 +436,51 @@ func (c *Client) AddOverride(ctx context.Context, schedule, user string, start, 
 	in := map[string]any{"user": user, "start": start, "end": end}
 	return out, c.do(ctx, "POST", "/api/v1/schedules/"+esc(schedule)+"/overrides", in, &out)
 }
+
+// CreateService adds a service.
+func (c *Client) CreateService(ctx context.Context, in herald.ServiceInput) (herald.Service, error) {
+	var out herald.Service
+	return out, c.do(ctx, "POST", "/api/v1/services", in, &out)
+}
+
+// Services lists services.
+func (c *Client) Services(ctx context.Context) ([]herald.Service, error) {
+	var out struct {
+		Services []herald.Service `json:"services"`
+	}
+	return out.Services, c.do(ctx, "GET", "/api/v1/services", nil, &out)
+}
+
+// Page pages a service's responders by hand.
+func (c *Client) Page(ctx context.Context, service, summary, severity string) (herald.Page, error) {
+	var out herald.Page
+	in := map[string]string{"service": service, "summary": summary, "severity": severity}
+	return out, c.do(ctx, "POST", "/api/v1/pages", in, &out)
+}
+
+// Pages lists pages, optionally of one service and status.
+func (c *Client) Pages(ctx context.Context, serviceID, status string) ([]herald.Page, error) {
+	q := url.Values{}
+	if serviceID != "" {
+		q.Set("service_id", serviceID)
+	}
+	if status != "" {
+		q.Set("status", status)
+	}
+	var out struct {
+		Pages []herald.Page `json:"pages"`
+	}
+	return out.Pages, c.do(ctx, "GET", "/api/v1/pages?"+q.Encode(), nil, &out)
+}
+
+// AcknowledgePage acknowledges a page.
+func (c *Client) AcknowledgePage(ctx context.Context, id string) (herald.Page, error) {
+	var out herald.Page
+	return out, c.do(ctx, "POST", "/api/v1/pages/"+esc(id)+"/acknowledge", nil, &out)
+}
+
+// ResolvePage resolves a page.
+func (c *Client) ResolvePage(ctx context.Context, id string) (herald.Page, error) {
+	var out herald.Page
+	return out, c.do(ctx, "POST", "/api/v1/pages/"+esc(id)+"/resolve", nil, &out)
+}

@@ -60,6 +60,8 @@ Usage:
   herald component ...        list, create, update, delete status page components
   herald status ...           list, show, create, update, resolve, postmortem status page incidents
   herald maintenance ...      list, create, update, post, start, complete, cancel maintenances
+  herald page --service S --summary T   page a service's responders (page list|ack|resolve)
+  herald service ...          list, create services (integration keys)
   herald oncall SCHEDULE      who is on call now (--at TIME for another moment)
   herald schedule ...         list, create, shifts, override on-call schedules
   herald export-static DIR    write the public status page as plain files (--watch to keep it current)
@@ -91,6 +93,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runStatus(ctx, rest, e)
 	case "maintenance", "maintenances":
 		return runMaintenance(ctx, rest, e)
+	case "page", "pages":
+		return runPage(ctx, rest, e)
+	case "service", "services":
+		return runService(ctx, rest, e)
 	case "oncall":
 		return runOnCall(ctx, rest, e)
 	case "schedule", "schedules":

@@ -391,3 +391,26 @@ func TestCLI_OnCall(t *testing.T) {
 		t.Fatalf("shifts:\n%s", out)
 	}
 }
+
+func TestCLI_PageEscalatesThroughTheServer(t *testing.T) {
+	url, _ := startServer(t, store.SQLite)
+	mustCLI(t, url, "user", "create", "--name", "Ann", "--email", "ann@example.com")
+	out := mustCLI(t, url, "service", "create", "--name", "GDCMOC", "-o", "json")
+	var svc struct{ ID string }
+	json.Unmarshal([]byte(out), &svc)
+	out = mustCLI(t, url, "page", "--service", "GDCMOC", "--summary", "S1 complete outage")
+	if !strings.Contains(out, "triggered") {
+		t.Fatalf("page:\n%s", out)
+	}
+	out = mustCLI(t, url, "page", "list", "--status", "triggered", "-o", "json")
+	var pages []struct{ ID string }
+	json.Unmarshal([]byte(out), &pages)
+	if len(pages) != 1 {
+		t.Fatalf("pages: %s", out)
+	}
+	mustCLI(t, url, "page", "ack", pages[0].ID)
+	out = mustCLI(t, url, "page", "resolve", pages[0].ID)
+	if !strings.Contains(out, "resolved") {
+		t.Fatalf("resolve:\n%s", out)
+	}
+}

@@ -75,7 +75,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 	logLevel := f.string("log-level", "info", "log level: debug, info, warn or error")
 	maxBody := f.int("max-body-bytes", 1<<20, "largest request body accepted; larger ones get 413")
 	shutdown := f.duration("shutdown-timeout", 30*time.Second, "how long to let in-flight requests finish on SIGTERM")
-	tick := f.duration("tick", time.Second, "how often background work (maintenance automation) looks for what is due")
+	tick := f.duration("tick", time.Second, "how often background work (escalations, maintenance automation) looks for what is due")
 	demo := f.bool("demo", "add demo data to an empty database and print an admin token")
 	f.Func("admin-token", "", func(string) error {
 		return usagef("pass the admin token as HERALD_ADMIN_TOKEN, not as a flag: flags show in the process list")
@@ -124,6 +124,11 @@ func runServe(ctx context.Context, args []string, e env) error {
 
 	// Background work: maintenance automation (catching up first on what
 	// fell due while Herald was down) and the status page cache.
+	if n, err := db.RunEscalations(ctx); err != nil {
+		return fmt.Errorf("escalations: %w", err)
+	} else if n > 0 {
+		log.Info("escalations caught up", "steps", n)
+	}
 	if n, err := db.RunMaintenanceAutomation(ctx); err != nil {
 		return fmt.Errorf("maintenance automation: %w", err)
 	} else if n > 0 {
@@ -177,9 +182,10 @@ func runServe(ctx context.Context, args []string, e env) error {
 	return nil
 }
 
-// runAutomation runs the maintenance automation every tick until ctx ends.
-// Errors are logged and retried on the next tick: a database blip must not
-// stop maintenances from starting.
+// runAutomation runs the time-driven work every tick until ctx ends:
+// escalations first (someone may be waiting for a page), then maintenance
+// automation. Errors are logged and retried on the next tick: a database
+// blip must not stop a page or a maintenance.
 func runAutomation(ctx context.Context, db *store.DB, tick time.Duration, log *slog.Logger) {
 	t := time.NewTicker(tick)
 	defer t.Stop()
@@ -188,6 +194,11 @@ func runAutomation(ctx context.Context, db *store.DB, tick time.Duration, log *s
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		}
+		if n, err := db.RunEscalations(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("escalation failed; retrying", "err", err)
+		} else if n > 0 {
+			log.Debug("escalations", "steps", n)
 		}
 		if n, err := db.RunMaintenanceAutomation(ctx); err != nil && ctx.Err() == nil {
 			log.Warn("maintenance automation failed; retrying", "err", err)

@@ -143,6 +143,17 @@ func (s *Server) apiRoutes() []route {
 			param{"from", "RFC 3339; default now"}, param{"to", "RFC 3339; default from + 14 days"}),
 		op("GET", "/api/v1/users/{id}/shifts.ics", viewer, 200, "A user's shifts on every schedule for the next 60 days (iCalendar)", s.userShiftsICS),
 
+		op("GET", "/api/v1/services", viewer, 200, "Services that page people, with their integration keys", s.listServices),
+		op("POST", "/api/v1/services", admin, 201, "Add a service; the answer carries its integration key", s.createService),
+		op("POST", "/api/v1/escalation-policies", admin, 201, "Add an escalation policy: levels of targets with timeouts, repeats", s.createPolicy),
+		op("GET", "/api/v1/escalation-policies/{id}", viewer, 200, "One escalation policy, by id or name", s.getPolicy),
+		op("GET", "/api/v1/pages", viewer, 200, "Pages, newest first", s.listPages,
+			param{"service_id", "only this service's pages"}, param{"status", "triggered, acknowledged or resolved"}),
+		op("POST", "/api/v1/pages", responder, 201, "Page a service's responders by hand", s.manualPage),
+		op("GET", "/api/v1/pages/{id}", viewer, 200, "One page with its log and who was notified", s.getPage),
+		op("POST", "/api/v1/pages/{id}/acknowledge", responder, 200, "Acknowledge a page: escalation stops (shadows cannot)", s.ackPage),
+		op("POST", "/api/v1/pages/{id}/resolve", responder, 200, "Resolve a page (its incident, if any, stays open)", s.resolvePage),
+
 		op("GET", "/api/v1/users", viewer, 200, "List users", s.listUsers),
 		op("POST", "/api/v1/users", admin, 201, "Add a user", s.createUser),
 		op("GET", "/api/v1/tokens", admin, 200, "List active API tokens (never their secrets)", s.listTokens),

@@ -176,6 +176,9 @@ func (s *Server) plainRoutes() {
 	})
 	s.mux.Handle("GET /metrics", s.metrics.handler())
 	s.mux.HandleFunc("GET /api/v1/openapi.json", s.serveOpenAPI)
+	// Ingestion: the integration key is the credential.
+	s.mux.HandleFunc("POST /v2/enqueue", s.enqueue)
+	s.mux.HandleFunc("POST /api/v1/ingest/alertmanager/{key}", s.alertmanager)
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, herald.Errorf(herald.ENotFound, "no API route %s %s; see /api/v1/openapi.json", r.Method, r.URL.Path), s.log)
 	})

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"text/tabwriter"
+
+	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/client"
+)
+
+func pageTable(tw *tabwriter.Writer, pages ...herald.Page) {
+	row(tw, "ID", "STATUS", "COUNT", "FIRST SEEN", "DEDUP KEY", "SUMMARY")
+	for _, p := range pages {
+		row(tw, p.ID, p.Status, p.Count, ts(p.FirstSeen), truncate(p.DedupKey, 24), truncate(p.Summary, 60))
+	}
+}
+
+// runPage is `herald page`: page a service's responders by hand (the
+// source's /pd trigger), or list, acknowledge and resolve pages.
+func runPage(ctx context.Context, args []string, e env) error {
+	if len(args) > 0 && (args[0] == "list" || args[0] == "ack" || args[0] == "resolve") {
+		return runPages(ctx, args, e)
+	}
+	f := newFlags("page", "page --service NAME --summary TEXT [--severity S]  (or: page list | ack ID | resolve ID)", e)
+	cf := addClientFlags(f)
+	service := f.String("service", "", "the service whose responders to page (name or id)")
+	summary := f.String("summary", "", "what is wrong")
+	severity := f.String("severity", "critical", "critical, error, warning or info")
+	pos, err := f.parse(args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 || *service == "" {
+		return usagef("herald page takes --service and --summary")
+	}
+	c, err := cf.client()
+	if err != nil {
+		return err
+	}
+	p, err := c.Page(ctx, *service, *summary, *severity)
+	if err != nil {
+		return err
+	}
+	return cf.print(e.stdout, p, func(tw *tabwriter.Writer) { pageTable(tw, p) })
+}
+
+func runPages(ctx context.Context, args []string, e env) error {
+	var service, status *string
+	act := func(do func(*client.Client, context.Context, string) (herald.Page, error)) func(context.Context, *flags, clientFlags, *client.Client, []string) error {
+		return func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+			p, err := do(c, ctx, pos[0])
+			if err != nil {
+				return err
+			}
+			return cf.print(e.stdout, p, func(tw *tabwriter.Writer) { pageTable(tw, p) })
+		}
+	}
+	return runCommands(ctx, "page", map[string]command{
+		"list": {n: 0, help: "pages, newest first", flags: func(f *flags) {
+			service = f.String("service", "", "only this service (id)")
+			status = f.String("status", "", "triggered, acknowledged or resolved")
+		}, run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+			pages, err := c.Pages(ctx, *service, *status)
+			if err != nil {
+				return err
+			}
+			return cf.print(e.stdout, pages, func(tw *tabwriter.Writer) { pageTable(tw, pages...) })
+		}},
+		"ack":     {args: "ID", n: 1, help: "acknowledge: escalation stops", run: act((*client.Client).AcknowledgePage)},
+		"resolve": {args: "ID", n: 1, help: "resolve the page (an incident stays open)", run: act((*client.Client).ResolvePage)},
+	}, args, e)
+}
+
+func runService(ctx context.Context, args []string, e env) error {
+	var name, desc, policy *string
+	return runCommands(ctx, "service", map[string]command{
+		"list": {n: 0, help: "services and their integration keys", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+			list, err := c.Services(ctx)
+			if err != nil {
+				return err
+			}
+			return cf.print(e.stdout, list, func(tw *tabwriter.Writer) {
+				row(tw, "ID", "NAME", "INTEGRATION KEY", "ESCALATION POLICY")
+				for _, s := range list {
+					row(tw, s.ID, s.Name, s.IntegrationKey, orDash(s.EscalationPolicyID))
+				}
+			})
+		}},
+		"create": {n: 0, help: "add a service (admin)", flags: func(f *flags) {
+			name = f.String("name", "", "service name")
+			desc = f.String("description", "", "what it is")
+			policy = f.String("escalation-policy", "", "escalation policy (id or name)")
+		}, run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+			s, err := c.CreateService(ctx, herald.ServiceInput{Name: *name, Description: *desc, EscalationPolicyID: *policy})
+			if err != nil {
+				return err
+			}
+			return cf.print(e.stdout, s, func(tw *tabwriter.Writer) {
+				row(tw, "ID", s.ID)
+				row(tw, "Name", s.Name)
+				row(tw, "Integration key", s.IntegrationKey)
+			})
+		}},
+	}, args, e)
+}

@@ -1,0 +1,260 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/store"
+)
+
+// Services is a list of services.
+type Services struct {
+	Services []*herald.Service `json:"services"`
+}
+
+// Pages is a list of pages.
+type Pages struct {
+	Pages []*herald.Page `json:"pages"`
+}
+
+// PageDetail is a page with its log and notifications.
+type PageDetail struct {
+	*herald.Page
+	Log           []store.PageLogEntry `json:"log"`
+	Notifications []store.Notification `json:"notifications"`
+}
+
+// ManualPage pages a service's responders by hand (the source's /pd trigger).
+type ManualPage struct {
+	Service  string `json:"service"` // id or name
+	Summary  string `json:"summary"`
+	Severity string `json:"severity"`
+	DedupKey string `json:"dedup_key"`
+}
+
+func (s *Server) listServices(r *http.Request, a herald.Actor, _ noBody) (Services, error) {
+	list, err := s.store.Services(r.Context())
+	return Services{Services: list}, err
+}
+
+func (s *Server) createService(r *http.Request, a herald.Actor, in herald.ServiceInput) (*herald.Service, error) {
+	return s.store.CreateService(r.Context(), in)
+}
+
+func (s *Server) createPolicy(r *http.Request, a herald.Actor, in herald.EscalationPolicyInput) (*herald.EscalationPolicy, error) {
+	return s.store.CreateEscalationPolicy(r.Context(), in)
+}
+
+func (s *Server) getPolicy(r *http.Request, a herald.Actor, _ noBody) (*herald.EscalationPolicy, error) {
+	return s.store.EscalationPolicy(r.Context(), r.PathValue("id"))
+}
+
+func (s *Server) listPages(r *http.Request, a herald.Actor, _ noBody) (Pages, error) {
+	q := r.URL.Query()
+	st := herald.PageStatus(q.Get("status"))
+	switch st {
+	case "", herald.PageTriggered, herald.PageAcknowledged, herald.PageResolved:
+	default:
+		return Pages{}, &herald.Error{Code: herald.EInvalid, Message: "status must be triggered, acknowledged or resolved", Fields: map[string]string{"status": "unknown status"}}
+	}
+	list, err := s.store.Pages(r.Context(), q.Get("service_id"), st, 200)
+	return Pages{Pages: list}, err
+}
+
+func (s *Server) getPage(r *http.Request, a herald.Actor, _ noBody) (PageDetail, error) {
+	p, err := s.store.Page(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return PageDetail{}, err
+	}
+	d := PageDetail{Page: p}
+	if d.Log, err = s.store.PageLog(r.Context(), p.ID); err != nil {
+		return d, err
+	}
+	d.Notifications, err = s.store.Notifications(r.Context(), p.ID)
+	return d, err
+}
+
+func (s *Server) ackPage(r *http.Request, a herald.Actor, _ noBody) (*herald.Page, error) {
+	return s.store.AcknowledgePage(r.Context(), a, r.PathValue("id"))
+}
+
+func (s *Server) resolvePage(r *http.Request, a herald.Actor, _ noBody) (*herald.Page, error) {
+	return s.store.ResolvePage(r.Context(), a, r.PathValue("id"))
+}
+
+func (s *Server) manualPage(r *http.Request, a herald.Actor, in ManualPage) (*herald.Page, error) {
+	svc, err := s.store.Service(r.Context(), strings.TrimSpace(in.Service))
+	if err != nil {
+		if herald.ErrorCode(err) == herald.ENotFound {
+			return nil, &herald.Error{Code: herald.EInvalid, Message: "no service " + in.Service, Fields: map[string]string{"service": "no such service"}}
+		}
+		return nil, err
+	}
+	if in.Severity == "" {
+		in.Severity = "critical"
+	}
+	key, err := s.store.Enqueue(r.Context(), herald.Event{RoutingKey: svc.IntegrationKey, EventAction: "trigger", DedupKey: in.DedupKey,
+		Payload: &herald.EventPayload{Summary: in.Summary, Source: "manual: " + a.User.Name, Severity: in.Severity}})
+	if he, ok := err.(*herald.Error); ok && he.Fields["errors"] != "" {
+		return nil, &herald.Error{Code: herald.EInvalid, Message: strings.ReplaceAll(strings.ReplaceAll(he.Fields["errors"], "'payload.", "'"), "\n", "; ")}
+	}
+	if err != nil {
+		return nil, err
+	}
+	pages, err := s.store.Pages(r.Context(), svc.ID, "", 50)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range pages {
+		if p.DedupKey == key && p.Status != herald.PageResolved {
+			return p, nil
+		}
+	}
+	return nil, herald.Errorf(herald.EInternal, "the page was created but not found")
+}
+
+// pdResponse is PagerDuty's Events API v2 answer.
+type pdResponse struct {
+	Status   string   `json:"status"`
+	Message  string   `json:"message"`
+	DedupKey string   `json:"dedup_key,omitempty"`
+	Errors   []string `json:"errors,omitempty"`
+}
+
+func writePD(w http.ResponseWriter, status int, body pdResponse) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(body)
+}
+
+// enqueue is POST /v2/enqueue, compatible with PagerDuty's Events API v2,
+// so anything that can page PagerDuty can page Herald. An unknown routing
+// key gets the same 404 whatever the key, revealing nothing.
+func (s *Server) enqueue(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
+	var ev herald.Event
+	if err := decodeJSON(r.Body, &ev); err != nil {
+		if herald.ErrorCode(err) == herald.ETooLarge {
+			writePD(w, http.StatusRequestEntityTooLarge, pdResponse{Status: "invalid event", Message: "Event object is too large", Errors: []string{err.(*herald.Error).Message}})
+			return
+		}
+		writePD(w, http.StatusBadRequest, pdResponse{Status: "invalid event", Message: "Event object is invalid", Errors: []string{err.(*herald.Error).Message}})
+		return
+	}
+	key, err := s.store.Enqueue(r.Context(), ev)
+	switch {
+	case err == nil:
+		writePD(w, http.StatusAccepted, pdResponse{Status: "success", Message: "Event processed", DedupKey: key})
+	case errors.Is(err, store.ErrUnknownKey):
+		writePD(w, http.StatusNotFound, pdResponse{Status: "invalid event", Message: "Event object is invalid", Errors: []string{"unknown routing_key"}})
+	case herald.ErrorCode(err) == herald.EInvalid:
+		he := err.(*herald.Error)
+		writePD(w, http.StatusBadRequest, pdResponse{Status: "invalid event", Message: he.Message, Errors: strings.Split(he.Fields["errors"], "\n")})
+	default:
+		s.log.Error("enqueue", "err", err)
+		writePD(w, http.StatusInternalServerError, pdResponse{Status: "error", Message: "internal error"})
+	}
+}
+
+// amWebhook is Prometheus Alertmanager's webhook payload (version 4).
+type amWebhook struct {
+	Version           string            `json:"version"`
+	GroupKey          string            `json:"groupKey"`
+	Status            string            `json:"status"`
+	Receiver          string            `json:"receiver"`
+	GroupLabels       map[string]string `json:"groupLabels"`
+	CommonLabels      map[string]string `json:"commonLabels"`
+	CommonAnnotations map[string]string `json:"commonAnnotations"`
+	ExternalURL       string            `json:"externalURL"`
+	Alerts            []struct {
+		Status       string            `json:"status"`
+		Labels       map[string]string `json:"labels"`
+		Annotations  map[string]string `json:"annotations"`
+		StartsAt     string            `json:"startsAt"`
+		EndsAt       string            `json:"endsAt"`
+		GeneratorURL string            `json:"generatorURL"`
+		Fingerprint  string            `json:"fingerprint"`
+	} `json:"alerts"`
+	TruncatedAlerts int `json:"truncatedAlerts"`
+}
+
+func writeAM(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]string{"status": map[bool]string{true: "success", false: "error"}[status < 300], "message": msg})
+}
+
+// alertmanager receives Alertmanager's webhook: a firing group triggers a
+// page keyed by the group key (so each notification of the same group
+// folds into one page), a resolved group resolves it.
+func (s *Server) alertmanager(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		writeAM(w, http.StatusRequestEntityTooLarge, "payload too large")
+		return
+	}
+	var m amWebhook
+	if err := json.Unmarshal(body, &m); err != nil {
+		writeAM(w, http.StatusBadRequest, "not an Alertmanager webhook payload: "+err.Error())
+		return
+	}
+	if m.Version != "4" || m.GroupKey == "" || (m.Status != "firing" && m.Status != "resolved") {
+		writeAM(w, http.StatusBadRequest, "expected an Alertmanager webhook payload version 4 with groupKey and status firing or resolved")
+		return
+	}
+	ev := herald.Event{RoutingKey: r.PathValue("key"), DedupKey: m.GroupKey, EventAction: "resolve"}
+	if m.Status == "firing" {
+		summary := m.CommonAnnotations["summary"]
+		if summary == "" {
+			summary = m.CommonLabels["alertname"]
+		}
+		if summary == "" {
+			summary = "Alertmanager group " + m.GroupKey
+		}
+		if n := len(m.Alerts); n > 1 {
+			summary += " (" + itoa(n) + " alerts)"
+		}
+		severity := "critical"
+		switch m.CommonLabels["severity"] {
+		case "warning", "info", "error", "critical":
+			severity = m.CommonLabels["severity"]
+		}
+		source := m.Receiver
+		if source == "" {
+			source = "alertmanager"
+		}
+		details, _ := json.Marshal(map[string]any{"labels": m.CommonLabels, "annotations": m.CommonAnnotations, "alerts": len(m.Alerts), "external_url": m.ExternalURL})
+		ev.EventAction = "trigger"
+		ev.Payload = &herald.EventPayload{Summary: truncateRunes(summary, 1024), Source: source, Severity: severity, CustomDetails: details}
+	}
+	_, err = s.store.Enqueue(r.Context(), ev)
+	switch {
+	case err == nil:
+		writeAM(w, http.StatusOK, "processed")
+	case errors.Is(err, store.ErrUnknownKey):
+		writeAM(w, http.StatusNotFound, "unknown integration key")
+	case herald.ErrorCode(err) == herald.EInvalid:
+		writeAM(w, http.StatusBadRequest, err.Error())
+	default:
+		s.log.Error("alertmanager webhook", "err", err)
+		writeAM(w, http.StatusInternalServerError, "internal error")
+	}
+}
+
+func itoa(n int) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}
+
+func truncateRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n])
+}
