@@ -9,14 +9,19 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/server"
 	"github.com/heraldhq/herald/internal/statuspage"
+	"github.com/heraldhq/herald/internal/worker"
 	"github.com/heraldhq/herald/internal/store"
 )
 
@@ -35,8 +40,8 @@ func addStoreFlags(f *flags) storeFlags {
 
 // open connects to the database and brings its schema up to date, calling
 // applied for each migration it runs.
-func (s storeFlags) open(ctx context.Context, log *slog.Logger, publicURL string, applied func(name string)) (*store.DB, error) {
-	db, err := store.Open(ctx, store.Config{URL: *s.databaseURL, DataDir: *s.data, Logger: log, PublicURL: publicURL})
+func (s storeFlags) open(ctx context.Context, log *slog.Logger, publicURL string, key []byte, applied func(name string)) (*store.DB, error) {
+	db, err := store.Open(ctx, store.Config{URL: *s.databaseURL, DataDir: *s.data, Logger: log, PublicURL: publicURL, SecretKey: key})
 	if err != nil {
 		return nil, err
 	}
@@ -75,12 +80,18 @@ func runServe(ctx context.Context, args []string, e env) error {
 	logLevel := f.string("log-level", "info", "log level: debug, info, warn or error")
 	maxBody := f.int("max-body-bytes", 1<<20, "largest request body accepted; larger ones get 413")
 	shutdown := f.duration("shutdown-timeout", 30*time.Second, "how long to let in-flight requests finish on SIGTERM")
+	smtpURL := f.string("smtp-url", "", "SMTP server for e-mail: smtp://user:password@host:587 (STARTTLS when offered) or smtps://host:465")
+	smtpFrom := f.string("smtp-from", "herald@localhost", "sender address of Herald's e-mail")
 	tick := f.duration("tick", time.Second, "how often background work (escalations, maintenance automation) looks for what is due")
 	demo := f.bool("demo", "add demo data to an empty database and print an admin token")
 	f.Func("admin-token", "", func(string) error {
 		return usagef("pass the admin token as HERALD_ADMIN_TOKEN, not as a flag: flags show in the process list")
 	})
 	f.Lookup("admin-token").Usage = "set only through HERALD_ADMIN_TOKEN: an admin API token with exactly that secret exists (16+ characters)"
+	f.Func("secret-key", "", func(string) error {
+		return usagef("pass the secret key as HERALD_SECRET_KEY, not as a flag")
+	})
+	f.Lookup("secret-key").Usage = "set only through HERALD_SECRET_KEY: 32 bytes, base64, the same on every instance; encrypts webhook secrets (SQLite: generated in the data folder when unset)"
 	if _, err := f.parse(args); err != nil {
 		return err
 	}
@@ -101,7 +112,18 @@ func runServe(ctx context.Context, args []string, e env) error {
 		*baseURL = url
 	}
 
-	db, err := sf.open(ctx, log, *baseURL, func(name string) { log.Info("migration applied", "name", name) })
+	key, err := secretKey(e.getenv("HERALD_SECRET_KEY"), *sf.databaseURL, *sf.data)
+	if err != nil {
+		return err
+	}
+	var sender notify.Router
+	sender.Webhook = notify.NewWebhook()
+	if *smtpURL != "" {
+		if sender.Email, err = notify.NewSMTP(*smtpURL, *smtpFrom); err != nil {
+			return usagef("%v", err)
+		}
+	}
+	db, err := sf.open(ctx, log, *baseURL, key, func(name string) { log.Info("migration applied", "name", name) })
 	if err != nil {
 		return err
 	}
@@ -124,11 +146,6 @@ func runServe(ctx context.Context, args []string, e env) error {
 
 	// Background work: maintenance automation (catching up first on what
 	// fell due while Herald was down) and the status page cache.
-	if n, err := db.RunEscalations(ctx); err != nil {
-		return fmt.Errorf("escalations: %w", err)
-	} else if n > 0 {
-		log.Info("escalations caught up", "steps", n)
-	}
 	if n, err := db.RunMaintenanceAutomation(ctx); err != nil {
 		return fmt.Errorf("maintenance automation: %w", err)
 	} else if n > 0 {
@@ -142,7 +159,8 @@ func runServe(ctx context.Context, args []string, e env) error {
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() { defer wg.Done(); pages.Run(bg) }()
-	go func() { defer wg.Done(); runAutomation(bg, db, *tick, log) }()
+	work := &worker.Worker{DB: db, Sender: &sender, Log: log, BaseURL: *baseURL, Senders: 8}
+	go func() { defer wg.Done(); work.Run(bg, *tick) }()
 	defer func() { stopBG(); wg.Wait() }()
 
 	reg := prometheus.NewRegistry()
@@ -182,30 +200,38 @@ func runServe(ctx context.Context, args []string, e env) error {
 	return nil
 }
 
-// runAutomation runs the time-driven work every tick until ctx ends:
-// escalations first (someone may be waiting for a page), then maintenance
-// automation. Errors are logged and retried on the next tick: a database
-// blip must not stop a page or a maintenance.
-func runAutomation(ctx context.Context, db *store.DB, tick time.Duration, log *slog.Logger) {
-	t := time.NewTicker(tick)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
+// secretKey reads HERALD_SECRET_KEY, or with SQLite keeps a generated key
+// in the data folder (readable by its owner only). With PostgreSQL there is
+// no shared folder, so an unset key stays unset and features that need it
+// say so.
+func secretKey(env, databaseURL, dataDir string) ([]byte, error) {
+	if env != "" {
+		k, err := base64.StdEncoding.DecodeString(env)
+		if err != nil || len(k) != 32 {
+			return nil, usagef("HERALD_SECRET_KEY must be 32 bytes in base64 (openssl rand -base64 32)")
 		}
-		if n, err := db.RunEscalations(ctx); err != nil && ctx.Err() == nil {
-			log.Warn("escalation failed; retrying", "err", err)
-		} else if n > 0 {
-			log.Debug("escalations", "steps", n)
-		}
-		if n, err := db.RunMaintenanceAutomation(ctx); err != nil && ctx.Err() == nil {
-			log.Warn("maintenance automation failed; retrying", "err", err)
-		} else if n > 0 {
-			log.Info("maintenance automation", "steps", n)
-		}
+		return k, nil
 	}
+	if databaseURL != "" {
+		return nil, nil
+	}
+	path := filepath.Join(dataDir, "secret.key")
+	if b, err := os.ReadFile(path); err == nil {
+		k, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(b)))
+		if err != nil || len(k) != 32 {
+			return nil, fmt.Errorf("%s is not a 32-byte base64 key", path)
+		}
+		return k, nil
+	}
+	if err := os.MkdirAll(dataDir, 0o750); err != nil {
+		return nil, err
+	}
+	k := make([]byte, 32)
+	rand.Read(k)
+	if err := os.WriteFile(path, []byte(base64.StdEncoding.EncodeToString(k)+"\n"), 0o600); err != nil {
+		return nil, fmt.Errorf("write secret key: %w", err)
+	}
+	return k, nil
 }
 
 func demoToken() string {
@@ -221,7 +247,7 @@ func runMigrate(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	n := 0
-	db, err := sf.open(ctx, nil, "", func(name string) {
+	db, err := sf.open(ctx, nil, "", nil, func(name string) {
 		n++
 		fmt.Fprintln(e.stdout, "applied", name)
 	})

@@ -449,7 +449,7 @@ func runExportStatic(ctx context.Context, args []string, e env) error {
 	if len(pos) != 1 {
 		return usagef("herald export-static takes one folder")
 	}
-	db, err := sf.open(ctx, nil, *baseURL, func(string) {})
+	db, err := sf.open(ctx, nil, *baseURL, nil, func(string) {})
 	if err != nil {
 		return err
 	}

@@ -258,3 +258,52 @@ func truncateRunes(s string, n int) string {
 	}
 	return string(r[:n])
 }
+
+// ContactMethods is a user's contact methods.
+type ContactMethods struct {
+	ContactMethods []herald.ContactMethod `json:"contact_methods"`
+}
+
+// RuleInput adds a notification rule.
+type RuleInput struct {
+	ContactMethodID string `json:"contact_method_id"`
+	DelayMinutes    int    `json:"delay_minutes"`
+}
+
+// selfOrAdmin lets people manage their own contact methods, and admins
+// anyone's.
+func (s *Server) selfOrAdmin(r *http.Request, a herald.Actor) (herald.User, error) {
+	u, err := s.store.User(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return u, err
+	}
+	if a.Role != herald.RoleAdmin && a.User.ID != u.ID {
+		return u, herald.Errorf(herald.EForbidden, "only %s or an admin manages %s's contact methods", u.Name, u.Name)
+	}
+	return u, nil
+}
+
+func (s *Server) listContactMethods(r *http.Request, a herald.Actor, _ noBody) (ContactMethods, error) {
+	u, err := s.store.User(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return ContactMethods{}, err
+	}
+	list, err := s.store.ContactMethods(r.Context(), u.ID)
+	return ContactMethods{ContactMethods: list}, err
+}
+
+func (s *Server) createContactMethod(r *http.Request, a herald.Actor, in herald.ContactMethodInput) (herald.ContactMethod, error) {
+	u, err := s.selfOrAdmin(r, a)
+	if err != nil {
+		return herald.ContactMethod{}, err
+	}
+	return s.store.CreateContactMethod(r.Context(), u.ID, in)
+}
+
+func (s *Server) createRule(r *http.Request, a herald.Actor, in RuleInput) (herald.NotificationRule, error) {
+	u, err := s.selfOrAdmin(r, a)
+	if err != nil {
+		return herald.NotificationRule{}, err
+	}
+	return s.store.AddNotificationRule(r.Context(), u.ID, in.ContactMethodID, in.DelayMinutes)
+}

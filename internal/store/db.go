@@ -48,6 +48,9 @@ type Config struct {
 	// PublicURL is where the public status page is reached, for the links
 	// in public updates (R14).
 	PublicURL string
+	// SecretKey (32 bytes) encrypts the secrets Herald must use again, such
+	// as webhook signing secrets. Every instance needs the same key.
+	SecretKey []byte
 }
 
 // DB is Herald's store. It is safe for concurrent use.
@@ -60,11 +63,12 @@ type DB struct {
 	clock     herald.Clock
 	log       *slog.Logger
 	publicURL string
+	secretKey []byte
 }
 
 // Open connects to the database. It does not migrate; call Migrate.
 func Open(ctx context.Context, cfg Config) (*DB, error) {
-	db := &DB{clock: cfg.Clock, log: cfg.Logger, publicURL: strings.TrimRight(cfg.PublicURL, "/")}
+	db := &DB{clock: cfg.Clock, log: cfg.Logger, publicURL: strings.TrimRight(cfg.PublicURL, "/"), secretKey: cfg.SecretKey}
 	if db.publicURL == "" {
 		db.publicURL = "http://127.0.0.1:8080"
 	}

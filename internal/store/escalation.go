@@ -134,14 +134,18 @@ func (tx *tx) notifyLevel(ctx context.Context, pageID string, l herald.Escalatio
 	}
 	var names []string
 	for _, w := range targets {
+		id := newID()
 		res, err := tx.ExecContext(ctx, `INSERT INTO notifications (id, page_id, user_id, level, loop, shadow, status, due_at)
 			VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7) ON CONFLICT (page_id, user_id, level, loop) DO NOTHING`,
-			newID(), pageID, w.id, level, loop, w.shadow, micros(tx.now))
+			id, pageID, w.id, level, loop, w.shadow, micros(tx.now))
 		if err != nil {
 			return fmt.Errorf("record notification: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			continue
+		}
+		if err := tx.planDeliveries(ctx, id, w.id); err != nil {
+			return err
 		}
 		var name string
 		tx.QueryRowContext(ctx, `SELECT name FROM users WHERE id = $1`, w.id).Scan(&name)

@@ -107,7 +107,7 @@ func URL(t testing.TB, dialect store.Dialect) string {
 // Open returns a migrated store on the dialect, closed when the test ends.
 func Open(t testing.TB, dialect store.Dialect, clock herald.Clock) *store.DB {
 	t.Helper()
-	db, err := store.Open(context.Background(), store.Config{URL: URL(t, dialect), DataDir: t.TempDir(), Clock: clock})
+	db, err := store.Open(context.Background(), store.Config{URL: URL(t, dialect), DataDir: t.TempDir(), Clock: clock, SecretKey: TestSecretKey})
 	if err != nil {
 		t.Fatalf("open %s: %v", dialect, err)
 	}
@@ -117,3 +117,6 @@ func Open(t testing.TB, dialect store.Dialect, clock herald.Clock) *store.DB {
 	}
 	return db
 }
+
+// TestSecretKey encrypts stored secrets in tests.
+var TestSecretKey = []byte("0123456789abcdef0123456789abcdef")

@@ -1,0 +1,58 @@
+package herald
+
+import (
+	"net/mail"
+	"strings"
+	"time"
+)
+
+// ContactMethod is one way to reach a person.
+type ContactMethod struct {
+	ID       string `json:"id"`
+	UserID   string `json:"user_id"`
+	Kind     string `json:"kind"`   // email, webhook, slack, teams
+	Target   string `json:"target"` // address or URL
+	Failures int    `json:"failures"`
+	// Failing is set after deliveries to it kept failing; the person's other
+	// methods take over, and it clears on the next success.
+	Failing   bool      `json:"failing"`
+	CreatedAt time.Time `json:"created_at"`
+	// Secret is the webhook signing secret, in the answer that creates a
+	// webhook method only.
+	Secret string `json:"secret,omitempty"`
+}
+
+// ContactMethodInput adds a contact method.
+type ContactMethodInput struct {
+	Kind   string `json:"kind"`
+	Target string `json:"target"`
+}
+
+// Normalize validates the method.
+func (in *ContactMethodInput) Normalize() error {
+	fe := FieldErrors{}
+	in.Kind = strings.ToLower(strings.TrimSpace(in.Kind))
+	in.Target = strings.TrimSpace(in.Target)
+	switch in.Kind {
+	case "email":
+		if a, err := mail.ParseAddress(in.Target); err != nil || a.Address != in.Target {
+			fe.Add("target", "must be a plain e-mail address")
+		}
+	case "webhook", "slack", "teams":
+		if err := CheckLink(in.Target); err != nil {
+			fe.Add("target", "must be an http or https URL")
+		}
+	default:
+		fe.Add("kind", "must be email, webhook, slack or teams")
+	}
+	return fe.Err()
+}
+
+// NotificationRule says when a contact method is used after a page reaches
+// the person: at once, or after a delay while still unacknowledged.
+type NotificationRule struct {
+	ID              string `json:"id"`
+	UserID          string `json:"user_id"`
+	ContactMethodID string `json:"contact_method_id"`
+	DelayMinutes    int    `json:"delay_minutes"`
+}

@@ -1,0 +1,52 @@
+// Package notify delivers notifications: signed webhooks, Slack- and
+// Teams-compatible chat webhooks, and e-mail over SMTP. Every sender has one
+// method, and an error from it means "try again later": the caller keeps
+// the delivery and retries with backoff.
+package notify
+
+import (
+	"context"
+	"fmt"
+)
+
+// Message is one notification to one contact method.
+type Message struct {
+	// ID is the delivery's idempotency key: the same on every attempt, so a
+	// receiver can drop a repeat after a retry.
+	ID                 string
+	Kind               string // email, webhook, slack, teams
+	Target             string // address or URL
+	Secret             string // webhook signing secret ("whsec_..."), if any
+	Event              string // for example "page.triggered"
+	Subject, Text, URL string
+	// Data is the machine-readable body of a webhook.
+	Data any
+}
+
+// Sender delivers a message. An error means the delivery should be tried
+// again; it must not have been (fully) delivered.
+type Sender interface {
+	Send(ctx context.Context, m Message) error
+}
+
+// Router sends each message with the sender for its kind.
+type Router struct {
+	Webhook *Webhook
+	Email   *SMTP // nil when no SMTP server is configured
+}
+
+var _ Sender = (*Router)(nil)
+
+// Send implements Sender.
+func (r *Router) Send(ctx context.Context, m Message) error {
+	switch m.Kind {
+	case "webhook", "slack", "teams":
+		return r.Webhook.Send(ctx, m)
+	case "email":
+		if r.Email == nil {
+			return fmt.Errorf("no SMTP server is configured (--smtp-url)")
+		}
+		return r.Email.Send(ctx, m)
+	}
+	return fmt.Errorf("unknown contact method kind %q", m.Kind)
+}

@@ -1,0 +1,126 @@
+package notify
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"mime"
+	"net"
+	"net/mail"
+	"net/smtp"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// SMTP sends e-mail through one server. smtp:// upgrades with STARTTLS when
+// the server offers it; smtps:// speaks TLS from the start.
+type SMTP struct {
+	addr, host  string
+	implicitTLS bool
+	auth        smtp.Auth
+	from        string
+	Timeout     time.Duration
+}
+
+var _ Sender = (*SMTP)(nil)
+
+// NewSMTP parses smtp://user:pass@host:port (or smtps://) and the sender
+// address. The password stays in memory; it is never logged.
+func NewSMTP(rawURL, from string) (*SMTP, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
+		return nil, fmt.Errorf("--smtp-url must look like smtp://user:password@host:587 or smtps://host:465")
+	}
+	if _, err := mail.ParseAddress(from); err != nil {
+		return nil, fmt.Errorf("--smtp-from must be an e-mail address: %v", err)
+	}
+	s := &SMTP{host: u.Hostname(), implicitTLS: u.Scheme == "smtps", from: from, Timeout: 20 * time.Second}
+	port := u.Port()
+	if port == "" {
+		port = map[bool]string{true: "465", false: "587"}[s.implicitTLS]
+	}
+	s.addr = net.JoinHostPort(s.host, port)
+	if u.User != nil {
+		pass, _ := u.User.Password()
+		s.auth = smtp.PlainAuth("", u.User.Username(), pass, s.host)
+	}
+	return s, nil
+}
+
+// Send implements Sender.
+func (s *SMTP) Send(ctx context.Context, m Message) error {
+	d := net.Dialer{Timeout: s.Timeout}
+	var conn net.Conn
+	var err error
+	if s.implicitTLS {
+		conn, err = tls.DialWithDialer(&d, "tcp", s.addr, &tls.Config{ServerName: s.host})
+	} else {
+		conn, err = d.DialContext(ctx, "tcp", s.addr)
+	}
+	if err != nil {
+		return fmt.Errorf("smtp: connect %s: %w", s.addr, err)
+	}
+	conn.SetDeadline(time.Now().Add(s.Timeout))
+	c, err := smtp.NewClient(conn, s.host)
+	if err != nil {
+		conn.Close()
+		return fmt.Errorf("smtp: %w", err)
+	}
+	defer c.Close()
+	if ok, _ := c.Extension("STARTTLS"); ok && !s.implicitTLS {
+		if err := c.StartTLS(&tls.Config{ServerName: s.host}); err != nil {
+			return fmt.Errorf("smtp: starttls: %w", err)
+		}
+	}
+	if s.auth != nil {
+		if err := c.Auth(s.auth); err != nil {
+			return fmt.Errorf("smtp: auth: %w", err)
+		}
+	}
+	if err := c.Mail(s.from); err != nil {
+		return fmt.Errorf("smtp: MAIL FROM: %w", err)
+	}
+	if err := c.Rcpt(m.Target); err != nil {
+		return fmt.Errorf("smtp: RCPT TO: %w", err)
+	}
+	w, err := c.Data()
+	if err != nil {
+		return fmt.Errorf("smtp: DATA: %w", err)
+	}
+	if _, err := w.Write(s.compose(m)); err != nil {
+		return fmt.Errorf("smtp: write: %w", err)
+	}
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("smtp: end of data: %w", err)
+	}
+	return c.Quit()
+}
+
+// compose builds the message. Its Message-ID carries the idempotency key,
+// so a mail sent twice after a crash is recognisably the same mail.
+func (s *SMTP) compose(m Message) []byte {
+	var b strings.Builder
+	hdr := func(k, v string) { b.WriteString(k + ": " + v + "\r\n") }
+	domain := s.host
+	if at := strings.LastIndex(s.from, "@"); at >= 0 {
+		domain = strings.Trim(s.from[at+1:], "<> ")
+	}
+	hdr("From", s.from)
+	hdr("To", m.Target)
+	hdr("Subject", mime.QEncoding.Encode("utf-8", m.Subject))
+	hdr("Date", time.Now().UTC().Format(time.RFC1123Z))
+	hdr("Message-ID", "<"+m.ID+"@"+domain+">")
+	hdr("X-Herald-Event", m.Event)
+	hdr("MIME-Version", "1.0")
+	hdr("Content-Type", "text/plain; charset=utf-8")
+	hdr("Content-Transfer-Encoding", "8bit")
+	b.WriteString("\r\n")
+	text := m.Text
+	if m.URL != "" {
+		text += "\n\n" + m.URL
+	}
+	b.WriteString(strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\n", "\r\n"))
+	b.WriteString("\r\n")
+	return []byte(b.String())
+}

@@ -1,0 +1,274 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/heraldhq/herald"
+)
+
+// CreateContactMethod adds a way to reach a user. A webhook method gets a
+// signing secret, returned in this answer only and stored encrypted.
+func (db *DB) CreateContactMethod(ctx context.Context, userRef string, in herald.ContactMethodInput) (herald.ContactMethod, error) {
+	if err := in.Normalize(); err != nil {
+		return herald.ContactMethod{}, err
+	}
+	var m herald.ContactMethod
+	err := db.write(ctx, func(tx *tx) error {
+		u, err := tx.user(ctx, userRef)
+		if err != nil {
+			return err
+		}
+		m = herald.ContactMethod{ID: newID(), UserID: u.ID, Kind: in.Kind, Target: in.Target, CreatedAt: tx.now}
+		sealed := ""
+		if in.Kind == "webhook" {
+			b := make([]byte, 24)
+			rand.Read(b)
+			m.Secret = "whsec_" + base64.StdEncoding.EncodeToString(b)
+			if sealed, err = db.seal(m.Secret); err != nil {
+				return err
+			}
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO contact_methods (id, user_id, kind, target, secret_enc, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+			m.ID, m.UserID, m.Kind, m.Target, sealed, micros(tx.now))
+		if err != nil {
+			return fmt.Errorf("insert contact method: %w", err)
+		}
+		return nil
+	})
+	return m, err
+}
+
+// ContactMethods lists a user's contact methods, without secrets.
+func (db *DB) ContactMethods(ctx context.Context, userRef string) ([]herald.ContactMethod, error) {
+	var out []herald.ContactMethod
+	err := db.read(ctx, func(tx *tx) error {
+		u, err := tx.user(ctx, userRef)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT id, user_id, kind, target, failures, failing, created_at FROM contact_methods WHERE user_id = $1 ORDER BY created_at, id`, u.ID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		out = []herald.ContactMethod{}
+		for rows.Next() {
+			var m herald.ContactMethod
+			var at int64
+			if err := rows.Scan(&m.ID, &m.UserID, &m.Kind, &m.Target, &m.Failures, &m.Failing, &at); err != nil {
+				return err
+			}
+			m.CreatedAt = fromMicros(at)
+			out = append(out, m)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// AddNotificationRule uses a contact method a delay after a page reaches
+// its user ("e-mail after 2 minutes while unacknowledged"). A user without
+// rules is reached on every method at once.
+func (db *DB) AddNotificationRule(ctx context.Context, userRef, methodID string, delayMinutes int) (herald.NotificationRule, error) {
+	var r herald.NotificationRule
+	if delayMinutes < 0 || delayMinutes > 24*60 {
+		return r, &herald.Error{Code: herald.EInvalid, Message: "delay_minutes must be between 0 and 1440", Fields: map[string]string{"delay_minutes": "0 to 1440"}}
+	}
+	err := db.write(ctx, func(tx *tx) error {
+		u, err := tx.user(ctx, userRef)
+		if err != nil {
+			return err
+		}
+		var owner string
+		if err := tx.QueryRowContext(ctx, `SELECT user_id FROM contact_methods WHERE id = $1`, methodID).Scan(&owner); err != nil || owner != u.ID {
+			return &herald.Error{Code: herald.EInvalid, Message: "no contact method " + methodID + " of " + u.Name, Fields: map[string]string{"contact_method_id": "not one of the user's methods"}}
+		}
+		r = herald.NotificationRule{ID: newID(), UserID: u.ID, ContactMethodID: methodID, DelayMinutes: delayMinutes}
+		_, err = tx.ExecContext(ctx, `INSERT INTO notification_rules (id, user_id, contact_method_id, delay_s) VALUES ($1, $2, $3, $4)`, r.ID, r.UserID, methodID, delayMinutes*60)
+		if err := mapErr(err); herald.ErrorCode(err) == herald.EConflict {
+			return herald.Errorf(herald.EConflict, "that rule exists already")
+		} else if err != nil {
+			return fmt.Errorf("insert rule: %w", err)
+		}
+		return nil
+	})
+	return r, err
+}
+
+// planDeliveries creates the deliveries of one notification, by the user's
+// rules, in the caller's transaction: the page, its notification and its
+// deliveries exist together or not at all.
+func (tx *tx) planDeliveries(ctx context.Context, notificationID, userID string) error {
+	res, err := tx.ExecContext(ctx, `INSERT INTO deliveries (id, notification_id, contact_method_id, status, due_at)
+		SELECT CAST($1 AS TEXT) || '-' || r.contact_method_id || '-' || CAST(r.delay_s AS TEXT), $1, r.contact_method_id, 'pending', $2 + r.delay_s * 1000000
+		FROM notification_rules r JOIN contact_methods m ON m.id = r.contact_method_id
+		WHERE r.user_id = $3 AND NOT m.failing`, notificationID, micros(tx.now), userID)
+	if err != nil {
+		return fmt.Errorf("plan deliveries: %w", err)
+	}
+	// No rules, or every method the rules name is failing: reach the person
+	// on every method that works.
+	if n, _ := res.RowsAffected(); n > 0 {
+		return nil
+	}
+	return tx.deliverToMethods(ctx, notificationID, userID)
+}
+
+// deliverToMethods delivers a notification to every working method of the
+// user not yet used for it, now.
+func (tx *tx) deliverToMethods(ctx context.Context, notificationID, userID string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO deliveries (id, notification_id, contact_method_id, status, due_at)
+		SELECT CAST($1 AS TEXT) || '-' || m.id, $1, m.id, 'pending', $2 FROM contact_methods m
+		WHERE m.user_id = $3 AND NOT m.failing
+		AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.notification_id = $1 AND d.contact_method_id = m.id)`,
+		notificationID, micros(tx.now), userID)
+	if err != nil {
+		return fmt.Errorf("plan deliveries: %w", err)
+	}
+	return nil
+}
+
+// Delivery is one claimed delivery, with what the sender needs.
+type Delivery struct {
+	ID, Kind, Target, Secret string
+	Attempt                  int
+	Page                     herald.Page
+	Service                  string
+	UserName                 string
+	Level                    int
+	Shadow                   bool
+}
+
+// claimFor is how long a claimed delivery is left to its sender before
+// another worker may take it again (the sender crashed).
+const claimFor = time.Minute
+
+// ClaimDelivery takes the next due delivery, or returns nil. The claim
+// expires after a minute, so a delivery whose sender died is taken again.
+// Deliveries for pages no longer triggered are cancelled instead.
+func (db *DB) ClaimDelivery(ctx context.Context) (*Delivery, error) {
+	var d *Delivery
+	err := db.write(ctx, func(tx *tx) error {
+		now := micros(tx.now)
+		var notificationID, methodID string
+		err := tx.QueryRowContext(ctx, `UPDATE deliveries SET claimed_until = $1, attempts = attempts + 1
+			WHERE id = (SELECT id FROM deliveries WHERE status = 'pending' AND due_at <= $2 AND (claimed_until IS NULL OR claimed_until < $2)
+				ORDER BY due_at LIMIT 1)
+			AND status = 'pending' AND (claimed_until IS NULL OR claimed_until < $2)
+			RETURNING id, notification_id, contact_method_id, attempts`, micros(tx.now.Add(claimFor)), now).
+			Scan(new(string), &notificationID, &methodID, new(int))
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("claim delivery: %w", err)
+		}
+		d = &Delivery{}
+		var pageID, userID, sealed string
+		err = tx.QueryRowContext(ctx, `SELECT d.id, d.attempts, m.kind, m.target, m.secret_enc, n.page_id, n.user_id, n.level, n.shadow, u.name
+			FROM deliveries d JOIN contact_methods m ON m.id = d.contact_method_id JOIN notifications n ON n.id = d.notification_id
+			JOIN users u ON u.id = n.user_id WHERE d.notification_id = $1 AND d.contact_method_id = $2`, notificationID, methodID).
+			Scan(&d.ID, &d.Attempt, &d.Kind, &d.Target, &sealed, &pageID, &userID, &d.Level, &d.Shadow, &d.UserName)
+		if err != nil {
+			return fmt.Errorf("read delivery: %w", err)
+		}
+		p, err := tx.page(ctx, pageID)
+		if err != nil {
+			return err
+		}
+		d.Page = *p
+		if p.Status != herald.PageTriggered {
+			_, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'cancelled', claimed_until = NULL, last_error = $1 WHERE id = $2`,
+				"page "+string(p.Status)+" before delivery", d.ID)
+			d = nil
+			return err
+		}
+		tx.QueryRowContext(ctx, `SELECT name FROM services WHERE id = $1`, p.ServiceID).Scan(&d.Service)
+		if d.Secret, err = db.open(sealed); err != nil {
+			return err
+		}
+		return nil
+	})
+	return d, err
+}
+
+// maxAttempts is how often a delivery is tried before its method is marked
+// failing and the person's other methods take over.
+const maxAttempts = 5
+
+// CompleteDelivery records how a delivery went. A failure is retried with
+// backoff (10 s, 20 s, 40 s, ...); after maxAttempts the method is marked
+// failing, visible in the API, and the user's other methods are used.
+func (db *DB) CompleteDelivery(ctx context.Context, d *Delivery, sendErr error) error {
+	return db.write(ctx, func(tx *tx) error {
+		var methodID, notificationID, userID string
+		if err := tx.QueryRowContext(ctx, `SELECT d.contact_method_id, d.notification_id, n.user_id FROM deliveries d
+			JOIN notifications n ON n.id = d.notification_id WHERE d.id = $1`, d.ID).Scan(&methodID, &notificationID, &userID); err != nil {
+			return fmt.Errorf("read delivery: %w", err)
+		}
+		if sendErr == nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'sent', sent_at = $1, claimed_until = NULL WHERE id = $2`, micros(tx.now), d.ID); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE contact_methods SET failures = 0, failing = $1 WHERE id = $2`, false, methodID); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `UPDATE notifications SET status = 'sent', sent_at = $1 WHERE id = $2`, micros(tx.now), notificationID)
+			return err
+		}
+		msg := sendErr.Error()
+		if len(msg) > 500 {
+			msg = msg[:500]
+		}
+		if d.Attempt < maxAttempts {
+			backoff := 10 * time.Second << (d.Attempt - 1)
+			_, err := tx.ExecContext(ctx, `UPDATE deliveries SET due_at = $1, claimed_until = NULL, last_error = $2 WHERE id = $3`,
+				micros(tx.now.Add(backoff)), msg, d.ID)
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'failed', claimed_until = NULL, last_error = $1 WHERE id = $2`, msg, d.ID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE contact_methods SET failures = failures + 1, failing = $1 WHERE id = $2`, true, methodID); err != nil {
+			return err
+		}
+		if err := tx.pageLog(ctx, d.Page.ID, "delivery_failed", fmt.Sprintf("Could not reach %s by %s after %d attempts: %s", d.UserName, d.Kind, d.Attempt, msg)); err != nil {
+			return err
+		}
+		return tx.deliverToMethods(ctx, notificationID, userID)
+	})
+}
+
+// DeliveryRecord is one delivery as stored, for the API and tests.
+type DeliveryRecord struct {
+	ID              string `json:"id"`
+	ContactMethodID string `json:"contact_method_id"`
+	Status          string `json:"status"`
+	Attempts        int    `json:"attempts"`
+	LastError       string `json:"last_error,omitempty"`
+}
+
+// Deliveries lists the deliveries of a page.
+func (db *DB) Deliveries(ctx context.Context, pageID string) ([]DeliveryRecord, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT d.id, d.contact_method_id, d.status, d.attempts, d.last_error FROM deliveries d
+		JOIN notifications n ON n.id = d.notification_id WHERE n.page_id = $1 ORDER BY d.due_at, d.id`, pageID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []DeliveryRecord{}
+	for rows.Next() {
+		var r DeliveryRecord
+		if err := rows.Scan(&r.ID, &r.ContactMethodID, &r.Status, &r.Attempts, &r.LastError); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,108 @@
+package testdb
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Mailpit is a real SMTP server for tests, read back through its HTTP API.
+type Mailpit struct {
+	SMTP string // host:port
+	API  string // http://host:port
+}
+
+// StartMailpit starts mailpit on free loopback ports for the test, or skips
+// when it is not installed (scripts/test builds it and sets
+// HERALD_TEST_REQUIRE_MAILPIT=1, so there it fails instead).
+func StartMailpit(t testing.TB) *Mailpit {
+	t.Helper()
+	bin := os.Getenv("HERALD_MAILPIT")
+	if bin == "" {
+		if p, err := exec.LookPath("mailpit"); err == nil {
+			bin = p
+		}
+	}
+	if bin == "" {
+		if os.Getenv("HERALD_TEST_REQUIRE_MAILPIT") == "1" {
+			t.Fatal("HERALD_TEST_REQUIRE_MAILPIT=1 but mailpit was not found (HERALD_MAILPIT)")
+		}
+		t.Skip("no mailpit: run ./scripts/test, which builds it")
+	}
+	free := func() string {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		return ln.Addr().String()
+	}
+	m := &Mailpit{SMTP: free()}
+	web := free()
+	m.API = "http://" + web
+	cmd := exec.Command(bin, "--listen", web, "--smtp", m.SMTP, "--disable-version-check",
+		"--database", filepath.Join(t.TempDir(), "mailpit.db"), "--quiet")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		if resp, err := http.Get(m.API + "/api/v1/messages"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return m
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("mailpit did not start")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// MailMessage is a message as mailpit lists it.
+type MailMessage struct {
+	ID        string `json:"ID"`
+	MessageID string `json:"MessageID"`
+	Subject   string `json:"Subject"`
+	To        []struct {
+		Address string `json:"Address"`
+	} `json:"To"`
+}
+
+// Messages lists the messages mailpit received, newest first.
+func (m *Mailpit) Messages(t testing.TB) []MailMessage {
+	t.Helper()
+	resp, err := http.Get(m.API + "/api/v1/messages")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Messages []MailMessage `json:"messages"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatal(err)
+	}
+	return out.Messages
+}
+
+// To returns the addresses of a message, comma-separated.
+func (mm MailMessage) ToList() string {
+	var out []string
+	for _, a := range mm.To {
+		out = append(out, a.Address)
+	}
+	return strings.Join(out, ",")
+}
+
+// String describes the server.
+func (m *Mailpit) String() string { return fmt.Sprintf("mailpit smtp %s api %s", m.SMTP, m.API) }

@@ -1,0 +1,130 @@
+// Package worker runs Herald's background work in `herald serve`: on every
+// tick it takes the escalation and maintenance steps that are due and
+// delivers pending notifications. The due state lives in the database
+// (docs/adr/0003-durable-work-in-rows.md), so a crash loses nothing and
+// several instances share the work without doing a step twice.
+package worker
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/heraldhq/herald/internal/notify"
+	"github.com/heraldhq/herald/internal/store"
+)
+
+// Worker does the background work of one instance.
+type Worker struct {
+	DB      *store.DB
+	Sender  notify.Sender
+	Log     *slog.Logger
+	BaseURL string
+	// Senders is how many deliveries go out at once.
+	Senders int
+}
+
+// Tick takes every due step once: escalations first (someone may be
+// waiting for a page), then deliveries, then maintenance automation.
+func (w *Worker) Tick(ctx context.Context) error {
+	var errs []string
+	if n, err := w.DB.RunEscalations(ctx); err != nil {
+		errs = append(errs, "escalations: "+err.Error())
+	} else if n > 0 {
+		w.Log.Debug("escalations", "steps", n)
+	}
+	if _, err := w.Deliver(ctx); err != nil {
+		errs = append(errs, "deliveries: "+err.Error())
+	}
+	if n, err := w.DB.RunMaintenanceAutomation(ctx); err != nil {
+		errs = append(errs, "maintenance automation: "+err.Error())
+	} else if n > 0 {
+		w.Log.Info("maintenance automation", "steps", n)
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("%s", strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// Run calls Tick every interval until ctx ends, logging failures and
+// carrying on: a database blip must not stop the next page.
+func (w *Worker) Run(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := w.Tick(ctx); err != nil && ctx.Err() == nil {
+			w.Log.Warn("background work failed; retrying next tick", "err", err)
+		}
+	}
+}
+
+// Deliver sends every due delivery, several at once, and returns how many
+// it sent (successfully or not).
+func (w *Worker) Deliver(ctx context.Context) (int, error) {
+	n := max(w.Senders, 1)
+	var mu sync.Mutex
+	var firstErr error
+	count := 0
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				d, err := w.DB.ClaimDelivery(ctx)
+				if err != nil || d == nil {
+					if err != nil {
+						mu.Lock()
+						firstErr = err
+						mu.Unlock()
+					}
+					return
+				}
+				sendErr := w.Sender.Send(ctx, w.message(d))
+				if sendErr != nil {
+					w.Log.Warn("delivery failed", "kind", d.Kind, "attempt", d.Attempt, "err", sendErr)
+				}
+				if err := w.DB.CompleteDelivery(ctx, d, sendErr); err != nil {
+					mu.Lock()
+					firstErr = err
+					mu.Unlock()
+					return
+				}
+				mu.Lock()
+				count++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return count, firstErr
+}
+
+func (w *Worker) message(d *store.Delivery) notify.Message {
+	p := d.Page
+	who := "You are"
+	if d.Shadow {
+		who = "You shadow the responder who is"
+	}
+	url := strings.TrimRight(w.BaseURL, "/") + "/api/v1/pages/" + p.ID
+	text := fmt.Sprintf("%s paged for %s (level %d).\n\n%s\nSeverity: %s\nSource: %s\nFirst seen: %s UTC",
+		who, d.Service, d.Level+1, p.Summary, p.Severity, p.Source, p.FirstSeen.UTC().Format("2006-01-02 15:04"))
+	if p.Count > 1 {
+		text += fmt.Sprintf("\nTriggered %d times", p.Count)
+	}
+	if d.Shadow {
+		text += "\n\nShadows receive every notification but do not acknowledge."
+	}
+	return notify.Message{ID: d.ID, Kind: d.Kind, Target: d.Target, Secret: d.Secret, Event: "page.triggered",
+		Subject: "[Herald] " + p.Summary + " (" + d.Service + ")", Text: text, URL: url,
+		Data: map[string]any{"page": p, "service": d.Service, "level": d.Level + 1, "shadow": d.Shadow, "url": url}}
+}
