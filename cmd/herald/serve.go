@@ -21,8 +21,8 @@ import (
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/server"
 	"github.com/heraldhq/herald/internal/statuspage"
-	"github.com/heraldhq/herald/internal/worker"
 	"github.com/heraldhq/herald/internal/store"
+	"github.com/heraldhq/herald/internal/worker"
 )
 
 // storeFlags are the flags that choose the database, shared by serve and
