@@ -146,6 +146,8 @@ type Page struct {
 	ResolvedAt     *time.Time      `json:"resolved_at"`
 	NextEscalation *time.Time      `json:"next_escalation_at"`
 	IncidentID     string          `json:"incident_id,omitempty"`
+	// IncidentRole is the role this page asks someone to take (R01).
+	IncidentRole string `json:"incident_role,omitempty"`
 }
 
 // Event is one alert event from monitoring, in the shape of PagerDuty's

@@ -70,6 +70,16 @@ type Settings struct {
 	// Cadence is the minutes between public updates by state and severity
 	// (R13), unless an update announces when the next one comes.
 	Cadence map[State]map[Severity]int `json:"cadence"`
+	// RoleServices binds incident roles to the services that page them
+	// ("Incident Management - CMOC"): role key -> service id or name.
+	RoleServices map[string]string `json:"role_services"`
+	// PageRoles lists, per severity, the roles a declaration pages (R01:
+	// S1 and S2 page the incident lead, the engineer and communications).
+	PageRoles map[Severity][]string `json:"page_roles"`
+	// CoverService pages the support manager on call when a responder is
+	// already engaged in another active incident (R06); empty pages the
+	// engaged responder anyway.
+	CoverService string `json:"cover_service,omitempty"`
 	// MonitoringMinutes is how long an incident stays in Monitoring before
 	// it is ready to resolve (R16); the incident lead may change it per
 	// incident or skip monitoring.
@@ -128,7 +138,13 @@ func DefaultSettings() Settings {
 			DecisionSeverity:             {Roles: []string{RoleIncidentLead, RoleEngineerOnCall}},
 			DecisionStatusPage:           {Roles: []string{RoleIncidentLead}, Fallback: []string{RoleEngineerOnCall}},
 		},
-		Page:              PageSettings{Name: "Service Status", Accent: "#1f6feb"},
+		Page:         PageSettings{Name: "Service Status", Accent: "#1f6feb"},
+		RoleServices: map[string]string{},
+		PageRoles: map[Severity][]string{
+			S1: {RoleIncidentLead, RoleEngineerOnCall, RoleCommunications},
+			S2: {RoleIncidentLead, RoleEngineerOnCall, RoleCommunications},
+			S3: {}, S4: {},
+		},
 		IncidentLink:      LinkAppend,
 		MonitoringMinutes: 30,
 		Cadence: map[State]map[Severity]int{
@@ -237,6 +253,21 @@ func (s *Settings) Validate() error {
 		for _, sev := range Severities {
 			if m := s.Cadence[st][sev]; m < 0 || m > 24*60 {
 				fe.Add("cadence", st.Title()+" "+string(sev)+": minutes must be between 0 and 1440")
+			}
+		}
+	}
+	for role := range s.RoleServices {
+		if !seen[role] {
+			fe.Add("role_services", "role "+quote(role)+" is not one of the incident roles")
+		}
+	}
+	for sev, roles := range s.PageRoles {
+		if !sev.Valid() {
+			fe.Add("page_roles", "unknown severity "+quote(string(sev)))
+		}
+		for _, r := range roles {
+			if !seen[r] {
+				fe.Add("page_roles", string(sev)+": role "+quote(r)+" is not one of the incident roles")
 			}
 		}
 	}

@@ -108,10 +108,6 @@ var errRaced = errors.New("escalation taken by another instance")
 // users, whoever is on call on its schedules, and those schedules' shadows
 // (R03). The unique key makes a repeated step notify nobody twice.
 func (tx *tx) notifyLevel(ctx context.Context, pageID string, l herald.EscalationLevel, level, loop int) error {
-	type who struct {
-		id     string
-		shadow bool
-	}
 	var targets []who
 	for _, t := range l.Targets {
 		switch t.Type {
@@ -130,6 +126,15 @@ func (tx *tx) notifyLevel(ctx context.Context, pageID string, l herald.Escalatio
 					}
 				}
 			}
+		}
+	}
+	p, err := tx.page(ctx, pageID)
+	if err != nil {
+		return err
+	}
+	if p.IncidentID != "" {
+		if targets, err = tx.coverEngaged(ctx, p, targets); err != nil {
+			return err
 		}
 	}
 	var names []string
@@ -158,7 +163,85 @@ func (tx *tx) notifyLevel(ctx context.Context, pageID string, l herald.Escalatio
 	if len(names) > 0 {
 		text = fmt.Sprintf("Level %d: paged %s", level+1, strings.Join(names, ", "))
 	}
+	if p.IncidentID != "" {
+		settings, err := tx.settings(ctx)
+		if err != nil {
+			return err
+		}
+		if err := tx.appendEntry(ctx, p.IncidentID, herald.Actor{}, herald.EntryNote, "Page for the "+settings.RoleName(p.IncidentRole)+", "+strings.ToLower(text[:1])+text[1:],
+			map[string]any{"page_id": pageID, "level": level + 1}); err != nil {
+			return err
+		}
+	}
 	return tx.pageLog(ctx, pageID, "escalated", text)
+}
+
+// who is a person a level reaches.
+type who struct {
+	id     string
+	shadow bool
+}
+
+// coverEngaged applies the concurrent-incident policy (R06): a responder
+// who already holds a role on another active incident is not paged for a
+// second one; the cover service (the support manager on call) is paged to
+// find someone instead. Without a cover service, or when nobody is free and
+// there is no cover, the responders are paged anyway: nobody is better
+// than no one.
+func (tx *tx) coverEngaged(ctx context.Context, p *herald.Page, targets []who) ([]who, error) {
+	var free []who
+	var engaged []string
+	for _, w := range targets {
+		var other string
+		err := tx.QueryRowContext(ctx, `SELECT i.reference FROM incident_roles r JOIN incidents i ON i.id = r.incident_id
+			WHERE r.user_id = $1 AND i.state <> 'resolved' AND i.id <> $2 LIMIT 1`, w.id, p.IncidentID).Scan(&other)
+		if errors.Is(err, sql.ErrNoRows) || w.shadow {
+			free = append(free, w)
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		var name string
+		tx.QueryRowContext(ctx, `SELECT name FROM users WHERE id = $1`, w.id).Scan(&name)
+		engaged = append(engaged, name+" (on "+other+")")
+	}
+	if len(engaged) == 0 {
+		return targets, nil
+	}
+	settings, err := tx.settings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if settings.CoverService == "" {
+		return targets, nil
+	}
+	svc, err := scanService(tx.QueryRowContext(ctx, `SELECT `+serviceColumns+` FROM services WHERE id = $1 OR name = $1`, settings.CoverService))
+	if err != nil {
+		return targets, nil
+	}
+	inc, err := tx.incident(ctx, p.IncidentID)
+	if err != nil {
+		return nil, err
+	}
+	summary := fmt.Sprintf("Cover needed: %s needs a %s; %s already engaged", inc.Reference, settings.RoleName(p.IncidentRole), strings.Join(engaged, ", "))
+	dedup := "incident/" + inc.ID + "/" + p.IncidentRole + "/cover"
+	var exists int
+	tx.QueryRowContext(ctx, `SELECT count(*) FROM pages WHERE service_id = $1 AND dedup_key = $2 AND status <> 'resolved'`, svc.ID, dedup).Scan(&exists)
+	if exists == 0 {
+		coverID, err := tx.newPage(ctx, svc.ID, dedup, summary, "critical", "incident "+inc.Reference, nil, inc.ID, p.IncidentRole)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO alerts (id, service_id, page_id, dedup_key, status, count, first_seen, last_seen) VALUES ($1, $2, $3, $4, 'open', 1, $5, $5)`,
+			newID(), svc.ID, coverID, dedup, micros(tx.now)); err != nil {
+			return nil, err
+		}
+		if err := tx.appendEntry(ctx, inc.ID, herald.Actor{}, herald.EntryNote, summary+": paging "+svc.Name, map[string]any{"page_id": coverID}); err != nil {
+			return nil, err
+		}
+	}
+	return free, nil
 }
 
 // Notification is one person to notify about one page.

@@ -84,9 +84,12 @@ func (db *DB) DeclareIncident(ctx context.Context, actor herald.Actor, in herald
 			}
 		}
 		text := fmt.Sprintf("%s declared %s (%s): %s", actor.User.Name, inc.Reference, inc.Severity, inc.Title)
-		return tx.appendEntry(ctx, inc.ID, actor, herald.EntryDeclared, text, map[string]any{
+		if err := tx.appendEntry(ctx, inc.ID, actor, herald.EntryDeclared, text, map[string]any{
 			"severity": inc.Severity, "title": inc.Title, "summary": inc.Summary,
-		})
+		}); err != nil {
+			return err
+		}
+		return tx.pageRoles(ctx, actor, inc, settings)
 	})
 	if err != nil {
 		return nil, err

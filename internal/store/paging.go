@@ -262,18 +262,8 @@ func (tx *tx) openAlert(ctx context.Context, svc *herald.Service, ev herald.Even
 			return err
 		}
 	} else {
-		pageID = newID()
-		var details sql.NullString
-		if len(ev.Payload.CustomDetails) > 0 {
-			details = sql.NullString{String: string(ev.Payload.CustomDetails), Valid: true}
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO pages (id, service_id, status, dedup_key, summary, severity, source, details, count, alerts, level, loops,
-			first_seen, last_seen, acked_by, next_escalation_at) VALUES ($1, $2, 'triggered', $3, $4, $5, $6, $7, 1, 1, -1, 0, $8, $8, '', $8)`,
-			pageID, svc.ID, ev.DedupKey, ev.Payload.Summary, ev.Payload.Severity, ev.Payload.Source, details, now)
-		if err != nil {
-			return fmt.Errorf("insert page: %w", err)
-		}
-		if err := tx.pageLog(ctx, pageID, "triggered", "Triggered: "+ev.Payload.Summary); err != nil {
+		var err error
+		if pageID, err = tx.newPage(ctx, svc.ID, ev.DedupKey, ev.Payload.Summary, ev.Payload.Severity, ev.Payload.Source, ev.Payload.CustomDetails, "", ""); err != nil {
 			return err
 		}
 	}
@@ -285,6 +275,22 @@ func (tx *tx) openAlert(ctx context.Context, svc *herald.Service, ev herald.Even
 		return fmt.Errorf("insert alert: %w", err)
 	}
 	return nil
+}
+
+// newPage opens a triggered page; its first escalation step is due now.
+func (tx *tx) newPage(ctx context.Context, serviceID, dedup, summary, severity, source string, details json.RawMessage, incidentID, role string) (string, error) {
+	id := newID()
+	var det sql.NullString
+	if len(details) > 0 {
+		det = sql.NullString{String: string(details), Valid: true}
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO pages (id, service_id, status, dedup_key, summary, severity, source, details, count, alerts, level, loops,
+		first_seen, last_seen, acked_by, next_escalation_at, incident_id, incident_role) VALUES ($1, $2, 'triggered', $3, $4, $5, $6, $7, 1, 1, -1, 0, $8, $8, '', $8, $9, $10)`,
+		id, serviceID, dedup, summary, severity, source, det, micros(tx.now), sql.NullString{String: incidentID, Valid: incidentID != ""}, role)
+	if err != nil {
+		return "", fmt.Errorf("insert page: %w", err)
+	}
+	return id, tx.pageLog(ctx, id, "triggered", "Triggered: "+summary)
 }
 
 func (tx *tx) pageLog(ctx context.Context, pageID, kind, text string) error {
@@ -339,12 +345,88 @@ func (db *DB) AcknowledgePage(ctx context.Context, actor herald.Actor, id string
 		} else if shadow {
 			return herald.Errorf(herald.EForbidden, "%s shadows this rotation and cannot acknowledge: that would stop the pages to the responder", actor.User.Name)
 		}
-		return tx.ackPage(ctx, p.ID, actor.User.Name)
+		if err := tx.ackPage(ctx, p.ID, actor.User.Name); err != nil {
+			return err
+		}
+		return tx.incidentAck(ctx, actor, p)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return db.Page(ctx, id)
+}
+
+// incidentAck records on the incident's timeline that a role's page was
+// acknowledged and how long it took (R01, R62), and gives the role to the
+// person who answered when nobody holds it yet.
+func (tx *tx) incidentAck(ctx context.Context, actor herald.Actor, p *herald.Page) error {
+	if p.IncidentID == "" {
+		return nil
+	}
+	inc, err := tx.incident(ctx, p.IncidentID)
+	if err != nil {
+		return err
+	}
+	settings, err := tx.settings(ctx)
+	if err != nil {
+		return err
+	}
+	took := tx.now.Sub(p.FirstSeen).Round(time.Second)
+	text := fmt.Sprintf("%s acknowledged the page as %s after %s", actor.User.Name, settings.RoleName(p.IncidentRole), took)
+	if err := tx.appendEntry(ctx, inc.ID, actor, herald.EntryRoleChange, text, map[string]any{
+		"page_id": p.ID, "role": p.IncidentRole, "time_to_acknowledge_s": int(took.Seconds())}); err != nil {
+		return err
+	}
+	if _, held := inc.Role(p.IncidentRole); held || p.IncidentRole == "" {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO incident_roles (incident_id, role, user_id, assigned_at) VALUES ($1, $2, $3, $4)`,
+		inc.ID, p.IncidentRole, actor.User.ID, micros(tx.now)); err != nil {
+		return fmt.Errorf("assign role: %w", err)
+	}
+	return tx.appendEntry(ctx, inc.ID, actor, herald.EntryRoleChange, fmt.Sprintf("%s is now the %s", actor.User.Name, settings.RoleName(p.IncidentRole)),
+		map[string]any{"role": p.IncidentRole, "user_id": actor.User.ID, "user": actor.User.Name})
+}
+
+// pageRoles pages the roles the declaration's severity calls for, each
+// through the service bound to it (R01), in the declaring transaction: the
+// pages exist if and only if the incident does.
+func (tx *tx) pageRoles(ctx context.Context, actor herald.Actor, inc *herald.Incident, settings herald.Settings) error {
+	if len(settings.RoleServices) == 0 {
+		return nil // paging is not set up: nothing to say on every incident
+	}
+	for _, role := range settings.PageRoles[inc.Severity] {
+		ref := settings.RoleServices[role]
+		name := settings.RoleName(role)
+		if ref == "" {
+			if err := tx.appendEntry(ctx, inc.ID, actor, herald.EntryNote, "Nobody was paged as "+name+": no service is bound to the role (settings role_services)", nil); err != nil {
+				return err
+			}
+			continue
+		}
+		svc, err := scanService(tx.QueryRowContext(ctx, `SELECT `+serviceColumns+` FROM services WHERE id = $1 OR name = $1`, ref))
+		if err != nil {
+			if err := tx.appendEntry(ctx, inc.ID, actor, herald.EntryNote, "Nobody was paged as "+name+": service "+ref+" does not exist", nil); err != nil {
+				return err
+			}
+			continue
+		}
+		summary := fmt.Sprintf("%s (%s): %s. You are paged as %s.", inc.Reference, inc.Severity, inc.Title, name)
+		dedup := "incident/" + inc.ID + "/" + role
+		pageID, err := tx.newPage(ctx, svc.ID, dedup, summary, "critical", "incident "+inc.Reference, nil, inc.ID, role)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO alerts (id, service_id, page_id, dedup_key, status, count, first_seen, last_seen) VALUES ($1, $2, $3, $4, 'open', 1, $5, $5)`,
+			newID(), svc.ID, pageID, dedup, micros(tx.now)); err != nil {
+			return fmt.Errorf("insert alert: %w", err)
+		}
+		if err := tx.appendEntry(ctx, inc.ID, actor, herald.EntryNote, "Paging the "+name+" through "+svc.Name,
+			map[string]any{"page_id": pageID, "role": role, "service": svc.Name}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ResolvePage resolves a page for a person.
@@ -397,7 +479,7 @@ func (tx *tx) isShadowFor(ctx context.Context, p *herald.Page, userID string) (b
 }
 
 const pageColumns = `id, service_id, status, dedup_key, summary, severity, source, details, count, alerts, level, first_seen, last_seen,
-	acked_at, acked_by, resolved_at, next_escalation_at, COALESCE(incident_id, '')`
+	acked_at, acked_by, resolved_at, next_escalation_at, COALESCE(incident_id, ''), incident_role`
 
 func scanPage(row interface{ Scan(...any) error }) (*herald.Page, error) {
 	p := &herald.Page{}
@@ -405,7 +487,7 @@ func scanPage(row interface{ Scan(...any) error }) (*herald.Page, error) {
 	var first, last int64
 	var acked, resolved, next sql.NullInt64
 	if err := row.Scan(&p.ID, &p.ServiceID, &p.Status, &p.DedupKey, &p.Summary, &p.Severity, &p.Source, &details, &p.Count, &p.Alerts, &p.Level,
-		&first, &last, &acked, &p.AckedBy, &resolved, &next, &p.IncidentID); err != nil {
+		&first, &last, &acked, &p.AckedBy, &resolved, &next, &p.IncidentID, &p.IncidentRole); err != nil {
 		return nil, err
 	}
 	if details.Valid {

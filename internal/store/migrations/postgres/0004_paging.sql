@@ -39,7 +39,8 @@ CREATE TABLE pages (
 	acked_by           TEXT NOT NULL,
 	resolved_at        BIGINT,
 	next_escalation_at BIGINT,
-	incident_id        TEXT REFERENCES incidents (id)
+	incident_id        TEXT REFERENCES incidents (id),
+	incident_role      TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX pages_service ON pages (service_id, status, first_seen);
 CREATE INDEX pages_escalation ON pages (status, next_escalation_at);

@@ -1,0 +1,131 @@
+package store_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/store"
+	"github.com/heraldhq/herald/internal/testdb"
+)
+
+// rolePaging binds each incident role to a service whose policy pages one
+// person: the lead Bob, the engineer Alice, communications Carol.
+func rolePaging(t *testing.T, f *fixture) {
+	t.Helper()
+	s, _ := f.db.Settings(f.ctx)
+	for role, email := range map[string]string{herald.RoleIncidentLead: "bob@example.com", herald.RoleEngineerOnCall: "alice@example.com", herald.RoleCommunications: "carol@example.com"} {
+		pol, err := f.db.CreateEscalationPolicy(f.ctx, herald.EscalationPolicyInput{Name: "policy " + role, Levels: []herald.EscalationLevel{
+			{TimeoutMinutes: 30, Targets: []herald.Target{{Type: "user", ID: email}}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.service(t, "Incident Management - "+role, pol.ID, nil)
+		s.RoleServices[role] = "Incident Management - " + role
+	}
+	if _, err := f.db.SaveSettings(f.ctx, s); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRule01_DeclaringPagesTheRoles(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		f := setup(t, d)
+		rolePaging(t, f)
+		f.declare(t, herald.S3)
+		if pages, _ := f.db.Pages(f.ctx, "", "", 50); len(pages) != 0 {
+			t.Fatalf("an S3 paged %d roles", len(pages))
+		}
+		inc := f.declare(t, herald.S1)
+		pages, _ := f.db.Pages(f.ctx, "", "", 50)
+		roles := map[string]*herald.Page{}
+		for _, p := range pages {
+			if p.IncidentID != inc.ID {
+				t.Fatalf("page %+v is not linked to %s", p, inc.Reference)
+			}
+			roles[p.IncidentRole] = p
+		}
+		if len(roles) != 3 || roles[herald.RoleIncidentLead] == nil || roles[herald.RoleEngineerOnCall] == nil || roles[herald.RoleCommunications] == nil {
+			t.Fatalf("paged roles %v", roles)
+		}
+		f.escalate(t)
+		if got := notified(t, f, roles[herald.RoleIncidentLead].ID); got != "bob" {
+			t.Fatalf("the incident lead's page reached %q", got)
+		}
+		// Bob answers after 4 minutes: the timeline says so, and he leads.
+		f.clock.Advance(4 * time.Minute)
+		if _, err := f.db.AcknowledgePage(f.ctx, f.bob, roles[herald.RoleIncidentLead].ID); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := f.db.Incident(f.ctx, inc.ID)
+		if a, ok := got.Role(herald.RoleIncidentLead); !ok || a.UserName != "Bob" {
+			t.Fatalf("roles after the acknowledgement: %+v", got.Roles)
+		}
+		tl, _ := f.db.Timeline(f.ctx, inc.ID, herald.EntryRoleChange)
+		var tta struct {
+			TimeToAcknowledge int `json:"time_to_acknowledge_s"`
+		}
+		if len(tl) < 1 || !strings.Contains(tl[0].Text, "Bob acknowledged the page as Incident Lead after 4m0s") {
+			t.Fatalf("timeline %+v", tl)
+		}
+		json.Unmarshal(tl[0].Data, &tta)
+		if tta.TimeToAcknowledge != 240 {
+			t.Fatalf("time to acknowledge %d s", tta.TimeToAcknowledge)
+		}
+		// Resolving a page does not resolve the incident (R02).
+		if _, err := f.db.ResolvePage(f.ctx, f.bob, roles[herald.RoleIncidentLead].ID); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := f.db.Incident(f.ctx, inc.ID); got.State != herald.Investigating {
+			t.Fatalf("the incident is %s after its page resolved", got.State)
+		}
+	})
+}
+
+func TestRule06_EngagedResponderIsCoveredBySupportManager(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		f := setup(t, d)
+		rolePaging(t, f)
+		dave, _ := f.db.CreateUser(f.ctx, herald.UserInput{Name: "Dave", Email: "dave@example.com"})
+		pol, _ := f.db.CreateEscalationPolicy(f.ctx, herald.EscalationPolicyInput{Name: "support managers", Levels: []herald.EscalationLevel{
+			{TimeoutMinutes: 15, Targets: []herald.Target{{Type: "user", ID: dave.ID}}}}})
+		f.service(t, "Support Manager On Call", pol.ID, nil)
+		s, _ := f.db.Settings(f.ctx)
+		s.CoverService = "Support Manager On Call"
+		f.db.SaveSettings(f.ctx, s)
+
+		// Alice is the engineer on a first incident...
+		first := f.declare(t, herald.S2)
+		f.db.AssignRole(f.ctx, f.alice, first.ID, herald.RoleEngineerOnCall, herald.RoleInput{User: f.alice.User.ID})
+		f.escalate(t)
+		// ... so a second one does not page her; the support manager finds cover.
+		second := f.declare(t, herald.S2)
+		f.escalate(t)
+		pages, _ := f.db.Pages(f.ctx, "", "", 50)
+		var eoc, cover *herald.Page
+		for _, p := range pages {
+			if p.IncidentID == second.ID && p.IncidentRole == herald.RoleEngineerOnCall {
+				if strings.HasPrefix(p.Summary, "Cover needed") {
+					cover = p
+				} else {
+					eoc = p
+				}
+			}
+		}
+		if eoc == nil || cover == nil {
+			t.Fatalf("pages %+v", pages)
+		}
+		if got := notified(t, f, eoc.ID); got != "" {
+			t.Fatalf("the engaged engineer was paged: %q", got)
+		}
+		ns, _ := f.db.Notifications(f.ctx, cover.ID)
+		if len(ns) != 1 || ns[0].UserID != dave.ID {
+			t.Fatalf("cover notifications %+v", ns)
+		}
+		if !strings.Contains(cover.Summary, "Alice (on "+first.Reference+")") {
+			t.Fatalf("cover summary %q", cover.Summary)
+		}
+	})
+}
