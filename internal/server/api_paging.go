@@ -307,3 +307,12 @@ func (s *Server) createRule(r *http.Request, a herald.Actor, in RuleInput) (hera
 	}
 	return s.store.AddNotificationRule(r.Context(), u.ID, in.ContactMethodID, in.DelayMinutes)
 }
+
+// EscalateInput chooses the level to page now.
+type EscalateInput struct {
+	Level int `json:"level"`
+}
+
+func (s *Server) escalatePage(r *http.Request, a herald.Actor, in EscalateInput) (*herald.Page, error) {
+	return s.store.EscalatePage(r.Context(), a, r.PathValue("id"), in.Level)
+}

@@ -152,6 +152,7 @@ func (s *Server) apiRoutes() []route {
 		op("POST", "/api/v1/pages", responder, 201, "Page a service's responders by hand", s.manualPage),
 		op("GET", "/api/v1/pages/{id}", viewer, 200, "One page with its log and who was notified", s.getPage),
 		op("POST", "/api/v1/pages/{id}/acknowledge", responder, 200, "Acknowledge a page: escalation stops (shadows cannot)", s.ackPage),
+		op("POST", "/api/v1/pages/{id}/escalate", responder, 200, "Page a chosen level now (\"Escalate, select Level 2\")", s.escalatePage),
 		op("POST", "/api/v1/pages/{id}/resolve", responder, 200, "Resolve a page (its incident, if any, stays open)", s.resolvePage),
 
 		op("GET", "/api/v1/users/{id}/contact-methods", viewer, 200, "How a user is reached, and which methods are failing", s.listContactMethods),

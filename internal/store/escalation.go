@@ -272,3 +272,49 @@ func (db *DB) Notifications(ctx context.Context, pageID string) ([]Notification,
 	}
 	return out, rows.Err()
 }
+
+// EscalatePage pages a chosen level of the policy now (the source's
+// "Escalate, select Level 2"), from where escalation carries on. An
+// acknowledged page is triggered again: escalating means the current
+// responder needs someone else.
+func (db *DB) EscalatePage(ctx context.Context, actor herald.Actor, id string, level int) (*herald.Page, error) {
+	err := db.write(ctx, func(tx *tx) error {
+		p, err := tx.page(ctx, id)
+		if err != nil {
+			return err
+		}
+		if p.Status == herald.PageResolved {
+			return herald.Errorf(herald.EUnprocessable, "the page is resolved; page again instead")
+		}
+		var policyID string
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(escalation_policy_id, '') FROM services WHERE id = $1`, p.ServiceID).Scan(&policyID); err != nil {
+			return err
+		}
+		if policyID == "" {
+			return herald.Errorf(herald.EUnprocessable, "the page's service has no escalation policy")
+		}
+		pol, err := tx.escalationPolicy(ctx, policyID)
+		if err != nil {
+			return err
+		}
+		if level < 1 || level > len(pol.Levels) {
+			return &herald.Error{Code: herald.EInvalid, Message: fmt.Sprintf("level must be between 1 and %d", len(pol.Levels)), Fields: map[string]string{"level": "no such level"}}
+		}
+		// The step taken next pages level (1-based), so set the page just
+		// before it, due now, in a round of its own so nobody is skipped as
+		// "already notified".
+		_, err = tx.ExecContext(ctx, `UPDATE pages SET status = 'triggered', acked_at = NULL, acked_by = '', level = $1, loops = loops + 1, next_escalation_at = $2 WHERE id = $3`,
+			level-2, micros(tx.now), p.ID)
+		if err != nil {
+			return fmt.Errorf("escalate: %w", err)
+		}
+		return tx.pageLog(ctx, p.ID, "escalated", fmt.Sprintf("%s escalated to level %d", actor.User.Name, level))
+	})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.RunEscalations(ctx); err != nil {
+		return nil, err
+	}
+	return db.Page(ctx, id)
+}

@@ -246,3 +246,23 @@ func TestRule03_ShadowsAreNotifiedButCannotAcknowledge(t *testing.T) {
 		}
 	})
 }
+
+func TestRule05_ManualEscalationToLevel2PagesTheIncidentLeadNow(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		f := setup(t, d)
+		svc := oncallSetup(t, f)
+		f.enqueue(t, trigger(svc.IntegrationKey, "down", "down"))
+		pages, _ := f.db.Pages(f.ctx, svc.ID, "", 1)
+		f.escalate(t)
+		f.clock.Advance(5 * time.Minute)
+		p, err := f.db.EscalatePage(f.ctx, f.alice, pages[0].ID, 2)
+		if err != nil || p.Status != herald.PageTriggered {
+			t.Fatal(p, err)
+		}
+		if got := notified(t, f, pages[0].ID); got != "alice,carol(shadow),bob" {
+			t.Fatalf("after escalating to level 2: %q", got)
+		}
+		_, err = f.db.EscalatePage(f.ctx, f.alice, pages[0].ID, 3)
+		wantCode(t, err, herald.EInvalid)
+	})
+}
