@@ -64,11 +64,14 @@ type DB struct {
 	log       *slog.Logger
 	publicURL string
 	secretKey []byte
+	// wake is signalled after a change that gives the background worker
+	// something to do now (a new page), so it need not wait for its tick.
+	wake chan struct{}
 }
 
 // Open connects to the database. It does not migrate; call Migrate.
 func Open(ctx context.Context, cfg Config) (*DB, error) {
-	db := &DB{clock: cfg.Clock, log: cfg.Logger, publicURL: strings.TrimRight(cfg.PublicURL, "/"), secretKey: cfg.SecretKey}
+	db := &DB{clock: cfg.Clock, log: cfg.Logger, publicURL: strings.TrimRight(cfg.PublicURL, "/"), secretKey: cfg.SecretKey, wake: make(chan struct{}, 1)}
 	if db.publicURL == "" {
 		db.publicURL = "http://127.0.0.1:8080"
 	}
@@ -230,4 +233,16 @@ func nullMicros(t *time.Time) sql.NullInt64 {
 		return sql.NullInt64{}
 	}
 	return sql.NullInt64{Int64: micros(*t), Valid: true}
+}
+
+// Wake is signalled after a change that gives the background worker
+// something to do at once, in this process. Other instances find the work
+// on their next tick.
+func (db *DB) Wake() <-chan struct{} { return db.wake }
+
+func (db *DB) kick() {
+	select {
+	case db.wake <- struct{}{}:
+	default:
+	}
 }

@@ -94,6 +94,7 @@ func (db *DB) DeclareIncident(ctx context.Context, actor herald.Actor, in herald
 	if err != nil {
 		return nil, err
 	}
+	db.kick() // roles may have been paged
 	return inc, nil
 }
 

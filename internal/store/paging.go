@@ -185,6 +185,9 @@ func (db *DB) Enqueue(ctx context.Context, ev herald.Event) (string, error) {
 			break
 		}
 	}
+	if err == nil && ev.EventAction == "trigger" {
+		db.kick()
+	}
 	return ev.DedupKey, err
 }
 
@@ -196,23 +199,27 @@ func (tx *tx) enqueue(ctx context.Context, ev herald.Event) error {
 	if err != nil {
 		return fmt.Errorf("find service: %w", err)
 	}
+	now := micros(tx.now)
 	var alertID, pageID string
+	if ev.EventAction == "trigger" {
+		// The common case under load is a repeat: fold it in one statement.
+		err := tx.QueryRowContext(ctx, `UPDATE alerts SET count = count + 1, last_seen = $1
+			WHERE service_id = $2 AND dedup_key = $3 AND status = 'open' RETURNING page_id`, now, svc.ID, ev.DedupKey).Scan(&pageID)
+		if err == nil {
+			_, err := tx.ExecContext(ctx, `UPDATE pages SET count = count + 1, last_seen = $1 WHERE id = $2`, now, pageID)
+			return err
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("fold alert: %w", err)
+		}
+		return tx.openAlert(ctx, svc, ev)
+	}
 	err = tx.QueryRowContext(ctx, `SELECT id, page_id FROM alerts WHERE service_id = $1 AND dedup_key = $2 AND status = 'open'`, svc.ID, ev.DedupKey).Scan(&alertID, &pageID)
 	open := err == nil
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("find alert: %w", err)
 	}
-	now := micros(tx.now)
 	switch ev.EventAction {
-	case "trigger":
-		if open {
-			if _, err := tx.ExecContext(ctx, `UPDATE alerts SET count = count + 1, last_seen = $1 WHERE id = $2`, now, alertID); err != nil {
-				return fmt.Errorf("fold alert: %w", err)
-			}
-			_, err := tx.ExecContext(ctx, `UPDATE pages SET count = count + 1, last_seen = $1 WHERE id = $2`, now, pageID)
-			return err
-		}
-		return tx.openAlert(ctx, svc, ev)
 	case "acknowledge":
 		if !open {
 			return nil // PagerDuty accepts events for keys it does not know

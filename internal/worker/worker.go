@@ -50,8 +50,9 @@ func (w *Worker) Tick(ctx context.Context) error {
 	return nil
 }
 
-// Run calls Tick every interval until ctx ends, logging failures and
-// carrying on: a database blip must not stop the next page.
+// Run calls Tick every interval, and at once when the store signals new
+// work (a page was triggered here), until ctx ends. Failures are logged and
+// it carries on: a database blip must not stop the next page.
 func (w *Worker) Run(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -60,6 +61,7 @@ func (w *Worker) Run(ctx context.Context, interval time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-w.DB.Wake():
 		}
 		if err := w.Tick(ctx); err != nil && ctx.Err() == nil {
 			w.Log.Warn("background work failed; retrying next tick", "err", err)
