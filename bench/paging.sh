@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Runs bench/paging on SQLite and on a PostgreSQL this script starts
+# (fsync on, jit off) and stops. Arguments go to the program.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/postgres.sh
+go run ./bench/paging -database-url "$HERALD_TEST_DATABASE_URL" "$@"
