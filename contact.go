@@ -2,15 +2,18 @@ package herald
 
 import (
 	"net/mail"
+	"regexp"
 	"strings"
 	"time"
 )
+
+var phoneRE = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 
 // ContactMethod is one way to reach a person.
 type ContactMethod struct {
 	ID       string `json:"id"`
 	UserID   string `json:"user_id"`
-	Kind     string `json:"kind"`   // email, webhook, slack, teams
+	Kind     string `json:"kind"`   // email, webhook, slack, teams, sms, voice
 	Target   string `json:"target"` // address or URL
 	Failures int    `json:"failures"`
 	// Failing is set after deliveries to it kept failing; the person's other
@@ -42,8 +45,13 @@ func (in *ContactMethodInput) Normalize() error {
 		if err := CheckLink(in.Target); err != nil {
 			fe.Add("target", "must be an http or https URL")
 		}
+	case "sms", "voice":
+		in.Target = strings.NewReplacer(" ", "", "-", "", "(", "", ")", "").Replace(in.Target)
+		if !phoneRE.MatchString(in.Target) {
+			fe.Add("target", "must be a phone number in international form, like +15551234567")
+		}
 	default:
-		fe.Add("kind", "must be email, webhook, slack or teams")
+		fe.Add("kind", "must be email, webhook, slack, teams, sms or voice")
 	}
 	return fe.Err()
 }

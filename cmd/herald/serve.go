@@ -82,6 +82,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 	shutdown := f.duration("shutdown-timeout", 30*time.Second, "how long to let in-flight requests finish on SIGTERM")
 	smtpURL := f.string("smtp-url", "", "SMTP server for e-mail: smtp://user:password@host:587 (STARTTLS when offered) or smtps://host:465")
 	smtpFrom := f.string("smtp-from", "herald@localhost", "sender address of Herald's e-mail")
+	phoneURL := f.string("phone-provider-url", "", "SMS and voice provider webhook (Herald posts {id, kind, to, text}, signed with HERALD_PHONE_PROVIDER_SECRET)")
 	tick := f.duration("tick", time.Second, "how often background work (escalations, maintenance automation) looks for what is due")
 	demo := f.bool("demo", "add demo data to an empty database and print an admin token")
 	f.Func("admin-token", "", func(string) error {
@@ -122,6 +123,13 @@ func runServe(ctx context.Context, args []string, e env) error {
 		if sender.Email, err = notify.NewSMTP(*smtpURL, *smtpFrom); err != nil {
 			return usagef("%v", err)
 		}
+	}
+	if *phoneURL != "" {
+		secret := e.getenv("HERALD_PHONE_PROVIDER_SECRET")
+		if !strings.HasPrefix(secret, "whsec_") {
+			return usagef("--phone-provider-url needs HERALD_PHONE_PROVIDER_SECRET (whsec_ and base64) to sign its requests")
+		}
+		sender.Phone = &notify.Provider{URL: *phoneURL, Secret: secret, Webhook: sender.Webhook}
 	}
 	db, err := sf.open(ctx, log, *baseURL, key, func(name string) { log.Info("migration applied", "name", name) })
 	if err != nil {

@@ -32,7 +32,8 @@ type Sender interface {
 // Router sends each message with the sender for its kind.
 type Router struct {
 	Webhook *Webhook
-	Email   *SMTP // nil when no SMTP server is configured
+	Email   *SMTP     // nil when no SMTP server is configured
+	Phone   *Provider // SMS and voice; nil when no provider is configured
 }
 
 var _ Sender = (*Router)(nil)
@@ -47,6 +48,11 @@ func (r *Router) Send(ctx context.Context, m Message) error {
 			return fmt.Errorf("no SMTP server is configured (--smtp-url)")
 		}
 		return r.Email.Send(ctx, m)
+	case "sms", "voice":
+		if r.Phone == nil {
+			return fmt.Errorf("no SMS and voice provider is configured (--phone-provider-url)")
+		}
+		return r.Phone.Send(ctx, m)
 	}
 	return fmt.Errorf("unknown contact method kind %q", m.Kind)
 }

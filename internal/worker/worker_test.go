@@ -233,3 +233,23 @@ func TestDeliver_ClaimedButUnsentIsRetriedAfterTheClaimExpires(t *testing.T) {
 		t.Fatalf("after the claim expired: %d deliveries", f.hook.count())
 	}
 }
+
+func TestDeliver_SMSThroughTheProviderWebhook(t *testing.T) {
+	f := setup(t, store.SQLite)
+	provider := newReceiver(t)
+	provider.secret = "whsec_" + "c2VjcmV0LXNlY3JldC1zZWNyZXQ="
+	f.w.Sender.(*notify.Router).Phone = &notify.Provider{URL: provider.srv.URL, Secret: provider.secret, Webhook: notify.NewWebhook()}
+	sms, err := f.db.CreateContactMethod(f.ctx, f.ann.ID, herald.ContactMethodInput{Kind: "sms", Target: "+1 (555) 123-4567"})
+	if err != nil || sms.Target != "+15551234567" {
+		t.Fatalf("sms method %+v %v", sms, err)
+	}
+	f.db.AddNotificationRule(f.ctx, f.ann.ID, sms.ID, 0)
+	f.trigger(t, "k1")
+	f.tick(t)
+	if provider.count() != 1 || !strings.Contains(provider.bodies[0], `"to":"+15551234567"`) || !strings.Contains(provider.bodies[0], `"kind":"sms"`) {
+		t.Fatalf("provider got %d: %v", provider.count(), provider.bodies)
+	}
+	if _, err := f.db.CreateContactMethod(f.ctx, f.ann.ID, herald.ContactMethodInput{Kind: "voice", Target: "555-1234"}); herald.ErrorCode(err) != herald.EInvalid {
+		t.Fatalf("a local number: %v", err)
+	}
+}

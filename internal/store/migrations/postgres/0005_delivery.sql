@@ -3,7 +3,7 @@
 CREATE TABLE contact_methods (
 	id         TEXT PRIMARY KEY,
 	user_id    TEXT NOT NULL REFERENCES users (id),
-	kind       TEXT NOT NULL CHECK (kind IN ('email', 'webhook', 'slack', 'teams')),
+	kind       TEXT NOT NULL CHECK (kind IN ('email', 'webhook', 'slack', 'teams', 'sms', 'voice')),
 	target     TEXT NOT NULL,
 	secret_enc TEXT NOT NULL, -- webhook signing secret, AES-GCM encrypted; '' for none
 	failures   BIGINT NOT NULL DEFAULT 0,
