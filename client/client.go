@@ -484,3 +484,26 @@ func (c *Client) ResolvePage(ctx context.Context, id string) (herald.Page, error
 	var out herald.Page
 	return out, c.do(ctx, "POST", "/api/v1/pages/"+esc(id)+"/resolve", nil, &out)
 }
+
+// CreateContactMethod adds a way to reach a user; a webhook's signing
+// secret is in the answer only.
+func (c *Client) CreateContactMethod(ctx context.Context, user string, in herald.ContactMethodInput) (herald.ContactMethod, error) {
+	var out herald.ContactMethod
+	return out, c.do(ctx, "POST", "/api/v1/users/"+esc(user)+"/contact-methods", in, &out)
+}
+
+// ContactMethods lists a user's contact methods.
+func (c *Client) ContactMethods(ctx context.Context, user string) ([]herald.ContactMethod, error) {
+	var out struct {
+		ContactMethods []herald.ContactMethod `json:"contact_methods"`
+	}
+	return out.ContactMethods, c.do(ctx, "GET", "/api/v1/users/"+esc(user)+"/contact-methods", nil, &out)
+}
+
+// AddNotificationRule uses a contact method a delay after a page reaches
+// the user.
+func (c *Client) AddNotificationRule(ctx context.Context, user, methodID string, delayMinutes int) (herald.NotificationRule, error) {
+	var out herald.NotificationRule
+	in := map[string]any{"contact_method_id": methodID, "delay_minutes": delayMinutes}
+	return out, c.do(ctx, "POST", "/api/v1/users/"+esc(user)+"/notification-rules", in, &out)
+}

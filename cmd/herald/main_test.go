@@ -414,3 +414,19 @@ func TestCLI_PageEscalatesThroughTheServer(t *testing.T) {
 		t.Fatalf("resolve:\n%s", out)
 	}
 }
+
+func TestCLI_ContactMethodsAndRules(t *testing.T) {
+	url, _ := startServer(t, store.SQLite)
+	mustCLI(t, url, "user", "create", "--name", "Ann", "--email", "ann@example.com")
+	out := mustCLI(t, url, "user", "contact", "ann@example.com", "--kind", "webhook", "--target", "https://hooks.example.com/ann", "-o", "json")
+	var m struct{ ID, Secret string }
+	json.Unmarshal([]byte(out), &m)
+	if !strings.HasPrefix(m.Secret, "whsec_") {
+		t.Fatalf("webhook method: %s", out)
+	}
+	mustCLI(t, url, "user", "rule", "ann@example.com", "--method", m.ID, "--delay", "2")
+	out = mustCLI(t, url, "user", "contact", "ann@example.com")
+	if !strings.Contains(out, "https://hooks.example.com/ann") || strings.Contains(out, "whsec_") {
+		t.Fatalf("list shows %s", out)
+	}
+}

@@ -85,7 +85,7 @@ func runToken(ctx context.Context, args []string, e env) error {
 }
 
 func runUser(ctx context.Context, args []string, e env) error {
-	const use = "Usage: herald user create --name N --email E [--manager] | list\n"
+	const use = "Usage: herald user create --name N --email E [--manager] | list | contact USER [--kind K --target T] | rule USER --method ID [--delay MIN]\n"
 	if len(args) == 0 {
 		fmt.Fprint(e.stderr, use)
 		return usagef("no user command given")
@@ -116,6 +116,65 @@ func runUser(ctx context.Context, args []string, e env) error {
 			return err
 		}
 		return cf.print(e.stdout, u, func(tw *tabwriter.Writer) { show(tw, u) })
+	case "contact":
+		kind := f.String("kind", "", "email, webhook, slack, teams, sms or voice (with --target: add one)")
+		target := f.String("target", "", "address, URL or phone number (+15551234567)")
+		pos, err := f.parse(args)
+		if err != nil {
+			return err
+		}
+		if len(pos) != 1 {
+			return usagef("herald user contact takes one user (id or e-mail)")
+		}
+		c, err := cf.client()
+		if err != nil {
+			return err
+		}
+		if *kind != "" {
+			m, err := c.CreateContactMethod(ctx, pos[0], herald.ContactMethodInput{Kind: *kind, Target: *target})
+			if err != nil {
+				return err
+			}
+			return cf.print(e.stdout, m, func(tw *tabwriter.Writer) {
+				row(tw, "ID", m.ID)
+				row(tw, "Kind", m.Kind)
+				row(tw, "Target", m.Target)
+				if m.Secret != "" {
+					row(tw, "Signing secret", m.Secret)
+					row(tw, "", "(shown once: configure your receiver with it now)")
+				}
+			})
+		}
+		list, err := c.ContactMethods(ctx, pos[0])
+		if err != nil {
+			return err
+		}
+		return cf.print(e.stdout, list, func(tw *tabwriter.Writer) {
+			row(tw, "ID", "KIND", "TARGET", "FAILING")
+			for _, m := range list {
+				row(tw, m.ID, m.Kind, m.Target, m.Failing)
+			}
+		})
+	case "rule":
+		method := f.String("method", "", "contact method id")
+		delay := f.Int("delay", 0, "minutes after the page reaches the user, while unacknowledged")
+		pos, err := f.parse(args)
+		if err != nil {
+			return err
+		}
+		if len(pos) != 1 {
+			return usagef("herald user rule takes one user (id or e-mail)")
+		}
+		c, err := cf.client()
+		if err != nil {
+			return err
+		}
+		r, err := c.AddNotificationRule(ctx, pos[0], *method, *delay)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "rule %s: contact method %s after %d minutes\n", r.ID, r.ContactMethodID, r.DelayMinutes)
+		return nil
 	case "list":
 		if _, err := f.parse(args); err != nil {
 			return err

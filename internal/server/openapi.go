@@ -2,6 +2,8 @@ package server
 
 import (
 	"encoding/json"
+
+	"github.com/heraldhq/herald"
 	"net/http"
 	"reflect"
 	"regexp"
@@ -73,6 +75,19 @@ func (s *Server) openAPI() map[string]any {
 			paths[rt.path] = map[string]any{}
 		}
 		paths[rt.path][strings.ToLower(rt.method)] = op
+	}
+	// The ingestion endpoints are outside the route table (the integration
+	// key is their credential, and their bodies and errors are PagerDuty's
+	// and Alertmanager's); they are described here.
+	for _, x := range ingestionOps {
+		paths[x.path] = map[string]any{"post": map[string]any{
+			"summary": x.summary, "operationId": x.id,
+			"requestBody": map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": g.ref(reflect.TypeOf(x.in))}}},
+			"responses":   x.responses,
+		}}
+		if strings.Contains(x.path, "{key}") {
+			paths[x.path]["post"].(map[string]any)["parameters"] = []any{map[string]any{"name": "key", "in": "path", "required": true, "schema": map[string]any{"type": "string"}}}
+		}
 	}
 	return map[string]any{
 		"openapi": "3.1.0",
@@ -178,4 +193,25 @@ func (g *schemaGen) schema(t reflect.Type) map[string]any {
 		return map[string]any{"type": "object", "additionalProperties": g.schema(t.Elem())}
 	}
 	return map[string]any{}
+}
+
+var ingestionOps = []struct {
+	path, id, summary string
+	in                any
+	responses         map[string]any
+}{
+	{"/v2/enqueue", "post_v2_enqueue", "PagerDuty Events API v2: trigger, acknowledge or resolve by dedup key (routing_key is a service's integration key)",
+		herald.Event{}, map[string]any{
+			"202": map[string]any{"description": `{"status":"success","message":"Event processed","dedup_key":"..."}`},
+			"400": map[string]any{"description": `{"status":"invalid event","message":"Event object is invalid","errors":[...]}`},
+			"404": map[string]any{"description": "unknown routing_key (the same answer for every unknown key)"},
+			"413": map[string]any{"description": "body over the size limit"},
+		}},
+	{"/api/v1/ingest/alertmanager/{key}", "post_ingest_alertmanager", "Prometheus Alertmanager webhook (version 4): a firing group triggers a page keyed by groupKey, a resolved one resolves it",
+		amWebhook{}, map[string]any{
+			"200": map[string]any{"description": "processed"},
+			"400": map[string]any{"description": "not an Alertmanager version 4 payload"},
+			"404": map[string]any{"description": "unknown integration key"},
+			"413": map[string]any{"description": "body over the size limit"},
+		}},
 }

@@ -129,3 +129,23 @@ func FuzzDecodeEvent(f *testing.F) {
 		}
 	})
 }
+
+func FuzzDecodeAlertmanager(f *testing.F) {
+	f.Add([]byte(`{"version":"4","groupKey":"{}:{alertname=\"x\"}","status":"firing","alerts":[{"status":"firing","labels":{"alertname":"x"}}]}`))
+	f.Add([]byte(`{"version":"4","status":"resolved"}`))
+	e := setup(f, store.SQLite, 4096)
+	svc, err := e.db.CreateService(context.Background(), herald.ServiceInput{Name: "fuzz"})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		resp, err := http.Post(e.http.URL+"/api/v1/ingest/alertmanager/"+svc.IntegrationKey, "application/json", strings.NewReader(string(b)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode >= 500 {
+			t.Fatalf("status %d for %q", resp.StatusCode, b)
+		}
+	})
+}
