@@ -19,6 +19,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -67,11 +68,20 @@ type DB struct {
 	// wake is signalled after a change that gives the background worker
 	// something to do now (a new page), so it need not wait for its tick.
 	wake chan struct{}
+
+	// Ingestion: events for known integration keys go through one loop
+	// that commits them in batches (paging.go).
+	knownKeys  sync.Map
+	ingest     chan ingestReq
+	ingestOnce sync.Once
+	quit       chan struct{}
+	closeOnce  sync.Once
 }
 
 // Open connects to the database. It does not migrate; call Migrate.
 func Open(ctx context.Context, cfg Config) (*DB, error) {
-	db := &DB{clock: cfg.Clock, log: cfg.Logger, publicURL: strings.TrimRight(cfg.PublicURL, "/"), secretKey: cfg.SecretKey, wake: make(chan struct{}, 1)}
+	db := &DB{clock: cfg.Clock, log: cfg.Logger, publicURL: strings.TrimRight(cfg.PublicURL, "/"), secretKey: cfg.SecretKey, wake: make(chan struct{}, 1),
+		ingest: make(chan ingestReq, maxBatch), quit: make(chan struct{})}
 	if db.publicURL == "" {
 		db.publicURL = "http://127.0.0.1:8080"
 	}
@@ -149,6 +159,7 @@ func (db *DB) SQL() *sql.DB { return db.w }
 
 // Close closes every connection. In-flight queries finish first.
 func (db *DB) Close() error {
+	db.closeOnce.Do(func() { close(db.quit) })
 	var err error
 	if db.r != nil && db.r != db.w {
 		err = db.r.Close()
