@@ -257,3 +257,13 @@ func (db *DB) kick() {
 	default:
 	}
 }
+
+// skipLocked is appended to a SELECT that picks one row of work, so that on
+// PostgreSQL concurrent workers pick different rows instead of queueing on
+// the same one. SQLite has one writer, so there is nothing to skip.
+func (db *DB) skipLocked() string {
+	if db.dialect == Postgres {
+		return " FOR UPDATE SKIP LOCKED"
+	}
+	return ""
+}

@@ -159,7 +159,7 @@ func (db *DB) ClaimDelivery(ctx context.Context) (*Delivery, error) {
 		var notificationID, methodID string
 		err := tx.QueryRowContext(ctx, `UPDATE deliveries SET claimed_until = $1, attempts = attempts + 1
 			WHERE id = (SELECT id FROM deliveries WHERE status = 'pending' AND due_at <= $2 AND (claimed_until IS NULL OR claimed_until < $2)
-				ORDER BY due_at LIMIT 1)
+				ORDER BY due_at LIMIT 1`+db.skipLocked()+`)
 			AND status = 'pending' AND (claimed_until IS NULL OR claimed_until < $2)
 			RETURNING id, notification_id, contact_method_id, attempts`, micros(tx.now.Add(claimFor)), now).
 			Scan(new(string), &notificationID, &methodID, new(int))

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/heraldhq/herald"
@@ -19,14 +20,36 @@ import (
 // the page row, so several instances take each step once. It returns how
 // many steps it took.
 func (db *DB) RunEscalations(ctx context.Context) (int, error) {
-	steps := 0
-	for {
-		did, err := db.escalationStep(ctx)
-		if err != nil || !did {
-			return steps, err
-		}
-		steps++
+	workers := 1
+	if db.dialect == Postgres {
+		workers = 4 // rows are picked with SKIP LOCKED: they do not collide
 	}
+	var mu sync.Mutex
+	steps := 0
+	var firstErr error
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				did, err := db.escalationStep(ctx)
+				mu.Lock()
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				if did {
+					steps++
+				}
+				mu.Unlock()
+				if err != nil || !did {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return steps, firstErr
 }
 
 func (db *DB) escalationStep(ctx context.Context) (bool, error) {
@@ -36,7 +59,7 @@ func (db *DB) escalationStep(ctx context.Context) (bool, error) {
 		var level, loops int
 		var due int64
 		err := tx.QueryRowContext(ctx, `SELECT id, service_id, level, loops, next_escalation_at FROM pages
-			WHERE status = 'triggered' AND next_escalation_at <= $1 ORDER BY next_escalation_at LIMIT 1`, micros(tx.now)).
+			WHERE status = 'triggered' AND next_escalation_at <= $1 ORDER BY next_escalation_at LIMIT 1`+db.skipLocked(), micros(tx.now)).
 			Scan(&pageID, &serviceID, &level, &loops, &due)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
