@@ -256,8 +256,7 @@ func (tx *tx) coverEngaged(ctx context.Context, p *herald.Page, targets []who) (
 		if err != nil {
 			return nil, err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO alerts (id, service_id, page_id, dedup_key, status, count, first_seen, last_seen) VALUES ($1, $2, $3, $4, 'open', 1, $5, $5)`,
-			newID(), svc.ID, coverID, dedup, micros(tx.now)); err != nil {
+		if err := tx.newAlert(ctx, svc.ID, coverID, dedup); err != nil {
 			return nil, err
 		}
 		if err := tx.appendEntry(ctx, inc.ID, herald.Actor{}, herald.EntryNote, summary+": paging "+svc.Name, map[string]any{"page_id": coverID}); err != nil {

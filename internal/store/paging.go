@@ -397,10 +397,17 @@ func (tx *tx) openAlert(ctx context.Context, svc *herald.Service, ev herald.Even
 			return err
 		}
 	}
+	return tx.newAlert(ctx, svc.ID, pageID, ev.DedupKey)
+}
+
+// newAlert opens an alert on a page. On a conflict (another instance
+// opened the same dedup key first) it returns EConflict and the caller
+// retries, folding into that alert.
+func (tx *tx) newAlert(ctx context.Context, serviceID, pageID, dedup string) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO alerts (id, service_id, page_id, dedup_key, status, count, first_seen, last_seen) VALUES ($1, $2, $3, $4, 'open', 1, $5, $5)`,
-		newID(), svc.ID, pageID, ev.DedupKey, now)
+		newID(), serviceID, pageID, dedup, micros(tx.now))
 	if err := mapErr(err); herald.ErrorCode(err) == herald.EConflict {
-		return err // raced another instance: the caller retries
+		return err
 	} else if err != nil {
 		return fmt.Errorf("insert alert: %w", err)
 	}
@@ -547,9 +554,8 @@ func (tx *tx) pageRoles(ctx context.Context, actor herald.Actor, inc *herald.Inc
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO alerts (id, service_id, page_id, dedup_key, status, count, first_seen, last_seen) VALUES ($1, $2, $3, $4, 'open', 1, $5, $5)`,
-			newID(), svc.ID, pageID, dedup, micros(tx.now)); err != nil {
-			return fmt.Errorf("insert alert: %w", err)
+		if err := tx.newAlert(ctx, svc.ID, pageID, dedup); err != nil {
+			return err
 		}
 		if err := tx.appendEntry(ctx, inc.ID, actor, herald.EntryNote, "Paging the "+name+" through "+svc.Name,
 			map[string]any{"page_id": pageID, "role": role, "service": svc.Name}); err != nil {
