@@ -30,7 +30,7 @@ func runCommands(ctx context.Context, group string, table map[string]command, ar
 	usage := func() {
 		fmt.Fprintf(e.stderr, "Usage: herald %s COMMAND [flags]\n\nCommands:\n", group)
 		for _, name := range sortedKeys(table) {
-			fmt.Fprintf(e.stderr, "  %-12s %s %s\n", name, table[name].args, "\n      "+table[name].help)
+			fmt.Fprintf(e.stderr, "  %s %s\n      %s\n", name, table[name].args, table[name].help)
 		}
 	}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
