@@ -129,3 +129,76 @@ func TestRule06_EngagedResponderIsCoveredBySupportManager(t *testing.T) {
 		}
 	})
 }
+
+// R04: the single-tenant communications role can share the CMOC rotation,
+// and be split into its own later, by settings alone.
+func TestRule04_DedicatedCommsSharesOrSplitsTheCMOCRotation(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		f := setup(t, d)
+		mk := func(name, email string) string {
+			pol, err := f.db.CreateEscalationPolicy(f.ctx, herald.EscalationPolicyInput{Name: name, Levels: []herald.EscalationLevel{
+				{TimeoutMinutes: 30, Targets: []herald.Target{{Type: "user", ID: email}}}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return f.service(t, name, pol.ID, nil).ID
+		}
+		cmoc := mk("CMOC", "carol@example.com")
+		s, _ := f.db.Settings(f.ctx)
+		s.IncidentRoles = append(s.IncidentRoles, herald.RoleDef{Key: "dedicated_comms", Name: "Dedicated Communications"})
+		s.PageRoles[herald.S1] = []string{herald.RoleCommunications, "dedicated_comms"}
+		s.RoleServices = map[string]string{herald.RoleCommunications: "CMOC", "dedicated_comms": "CMOC"}
+		if _, err := f.db.SaveSettings(f.ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		f.declare(t, herald.S1)
+		if pages, _ := f.db.Pages(f.ctx, cmoc, "", 10); len(pages) != 2 {
+			t.Fatalf("shared rotation: %d pages on CMOC, want both roles", len(pages))
+		}
+		// Split: the dedicated role gets its own rotation.
+		split := mk("GDCMOC", "bob@example.com")
+		s.RoleServices["dedicated_comms"] = "GDCMOC"
+		f.db.SaveSettings(f.ctx, s)
+		inc := f.declare(t, herald.S1)
+		pages, _ := f.db.Pages(f.ctx, split, "", 10)
+		if len(pages) != 1 || pages[0].IncidentID != inc.ID || pages[0].IncidentRole != "dedicated_comms" {
+			t.Fatalf("split rotation: %+v", pages)
+		}
+	})
+}
+
+// R07: when the engineer on call does not answer, the next engineer in the
+// time zone is reached after 10 minutes, and then all of management.
+func TestRule07_UnansweredEngineerEscalatesToColleagueThenManagement(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		f := setup(t, d)
+		dan, _ := f.db.CreateUser(f.ctx, herald.UserInput{Name: "Dan", Email: "dan@example.com", Manager: true})
+		pol, err := f.db.CreateEscalationPolicy(f.ctx, herald.EscalationPolicyInput{Name: "dedicated sre", Levels: []herald.EscalationLevel{
+			{TimeoutMinutes: 10, Targets: []herald.Target{{Type: "user", ID: "alice@example.com"}}},
+			{TimeoutMinutes: 10, Targets: []herald.Target{{Type: "user", ID: "bob@example.com"}}},
+			{TimeoutMinutes: 30, Targets: []herald.Target{{Type: "user", ID: "carol@example.com"}, {Type: "user", ID: dan.Email}}},
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc := f.service(t, "Dedicated", pol.ID, nil)
+		f.enqueue(t, trigger(svc.IntegrationKey, "k", "tenant down"))
+		pages, _ := f.db.Pages(f.ctx, svc.ID, "", 1)
+		f.escalate(t)
+		f.clock.Advance(10 * time.Minute)
+		f.escalate(t)
+		if got := notified(t, f, pages[0].ID); got != "alice,bob" {
+			t.Fatalf("after 10 minutes: %q", got)
+		}
+		f.clock.Advance(10 * time.Minute)
+		f.escalate(t)
+		ns, _ := f.db.Notifications(f.ctx, pages[0].ID)
+		last := map[string]bool{}
+		for _, n := range ns[2:] {
+			last[n.UserID] = true
+		}
+		if len(ns) != 4 || !last[dan.ID] || !last[f.carol.User.ID] {
+			t.Fatalf("management not paged together: %+v", ns)
+		}
+	})
+}
