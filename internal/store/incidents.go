@@ -352,6 +352,11 @@ func (db *DB) UpdateIncident(ctx context.Context, actor herald.Actor, ref string
 		if inc.State == herald.Resolved && in.State != nil {
 			return tx.scheduleReviews(ctx, actor, inc, settings)
 		}
+		if in.Severity != nil && inc.State.Active() {
+			// A severity raised to one that pages roles pages those not yet
+			// paged or held (R01).
+			return tx.pageRoles(ctx, actor, inc, settings)
+		}
 		return nil
 	})
 	if err != nil {

@@ -550,6 +550,16 @@ func (tx *tx) pageRoles(ctx context.Context, actor herald.Actor, inc *herald.Inc
 		}
 		summary := fmt.Sprintf("%s (%s): %s. You are paged as %s.", inc.Reference, inc.Severity, inc.Title, name)
 		dedup := "incident/" + inc.ID + "/" + role
+		if _, held := inc.Role(role); held {
+			continue // someone already has the role
+		}
+		var open int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM alerts WHERE service_id = $1 AND dedup_key = $2 AND status = 'open'`, svc.ID, dedup).Scan(&open); err != nil {
+			return err
+		}
+		if open > 0 {
+			continue // paged already (the severity went up after declaration)
+		}
 		pageID, err := tx.newPage(ctx, svc.ID, dedup, summary, "critical", "incident "+inc.Reference, nil, inc.ID, role)
 		if err != nil {
 			return err

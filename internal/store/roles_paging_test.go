@@ -202,3 +202,30 @@ func TestRule07_UnansweredEngineerEscalatesToColleagueThenManagement(t *testing.
 		}
 	})
 }
+
+func TestRule01_RaisingSeverityPagesTheRoles(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		f := setup(t, d)
+		rolePaging(t, f)
+		inc := f.declare(t, herald.S3)
+		f.db.AssignRole(f.ctx, f.alice, inc.ID, herald.RoleEngineerOnCall, herald.RoleInput{User: f.alice.User.ID})
+		if _, err := f.db.UpdateIncident(f.ctx, f.alice, inc.ID, herald.UpdateInput{Version: inc.Version, Severity: ptr(herald.S1), SeverityReason: "all tenants down"}); err != nil {
+			t.Fatal(err)
+		}
+		pages, _ := f.db.Pages(f.ctx, "", "", 10)
+		roles := map[string]bool{}
+		for _, p := range pages {
+			roles[p.IncidentRole] = true
+		}
+		// The engineer holds the role already: only the lead and comms are paged.
+		if len(pages) != 2 || !roles[herald.RoleIncidentLead] || !roles[herald.RoleCommunications] {
+			t.Fatalf("pages %+v", pages)
+		}
+		// Changing the severity again pages nobody twice.
+		cur, _ := f.db.Incident(f.ctx, inc.ID)
+		f.db.UpdateIncident(f.ctx, f.alice, inc.ID, herald.UpdateInput{Version: cur.Version, Severity: ptr(herald.S2), SeverityReason: "contained"})
+		if pages, _ := f.db.Pages(f.ctx, "", "", 10); len(pages) != 2 {
+			t.Fatalf("%d pages after a second change", len(pages))
+		}
+	})
+}
