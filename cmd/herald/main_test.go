@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -39,12 +40,17 @@ const testAdminToken = "cli-test-admin-token-0123456789"
 
 // startServer runs `herald serve` through run() on a free port, as main
 // would, and returns its URL once /healthz answers.
-func startServer(t *testing.T, d store.Dialect) (url string, stop func() error) {
+func startServer(t *testing.T, d store.Dialect, extra ...string) (url string, stop func() error) {
 	t.Helper()
 	vars := map[string]string{
 		"HERALD_ADMIN_TOKEN":  testAdminToken,
 		"HERALD_DATABASE_URL": testdb.URL(t, d),
 		"HERALD_DATA":         t.TempDir(),
+		"HERALD_SECRET_KEY":   "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+		"HERALD_TICK":         "100ms",
+	}
+	for i := 0; i+1 < len(extra); i += 2 {
+		vars[extra[i]] = extra[i+1]
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	var out, errOut syncBuffer
@@ -429,4 +435,51 @@ func TestCLI_ContactMethodsAndRules(t *testing.T) {
 	if !strings.Contains(out, "https://hooks.example.com/ann") || strings.Contains(out, "whsec_") {
 		t.Fatalf("list shows %s", out)
 	}
+}
+
+// The public form, the confirmation mail through a real SMTP server, the
+// link in it, and one-click unsubscribe, through the real server.
+func TestSubscribe_ThroughThePublicPage(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		mail := testdb.StartMailpit(t)
+		url, _ := startServer(t, d, "HERALD_SMTP_URL", "smtp://"+mail.SMTP, "HERALD_SMTP_FROM", "status@example.com")
+		resp, err := http.PostForm(url+"/subscribe", map[string][]string{"email": {"reader@example.com"}})
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("subscribe: %v %v", resp, err)
+		}
+		resp.Body.Close()
+		var msgs []testdb.MailMessage
+		deadline := time.Now().Add(10 * time.Second)
+		for len(msgs) == 0 && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+			msgs = mail.Messages(t)
+		}
+		if len(msgs) != 1 {
+			t.Fatal("no confirmation mail")
+		}
+		text := mail.Text(t, msgs[0].ID)
+		i := strings.Index(text, url+"/subscribe/confirm?")
+		if i < 0 {
+			t.Fatalf("no link in %q", text)
+		}
+		link := strings.Fields(text[i:])[0]
+		resp, err = http.Get(link)
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("confirm: %v %v", resp, err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.Contains(string(body), "Subscribed") {
+			t.Fatalf("confirm page: %s", body)
+		}
+		var counts struct{ Counts map[string]map[string]int }
+		req, _ := http.NewRequest("GET", url+"/api/v1/subscribers/counts", nil)
+		req.Header.Set("Authorization", "Bearer "+testAdminToken)
+		resp, _ = http.DefaultClient.Do(req)
+		json.NewDecoder(resp.Body).Decode(&counts)
+		resp.Body.Close()
+		if counts.Counts["email"]["confirmed"] != 1 {
+			t.Fatalf("counts %v", counts)
+		}
+	})
 }

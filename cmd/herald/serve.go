@@ -83,6 +83,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 	smtpURL := f.string("smtp-url", "", "SMTP server for e-mail: smtp://user:password@host:587 (STARTTLS when offered) or smtps://host:465")
 	smtpFrom := f.string("smtp-from", "herald@localhost", "sender address of Herald's e-mail")
 	phoneURL := f.string("phone-provider-url", "", "SMS and voice provider webhook (Herald posts {id, kind, to, text}, signed with HERALD_PHONE_PROVIDER_SECRET)")
+	allowPrivate := f.bool("webhook-allow-private", "let status page subscribers' webhooks reach loopback, private and link-local addresses")
 	tick := f.duration("tick", time.Second, "how often background work (escalations, maintenance automation) looks for what is due")
 	demo := f.bool("demo", "add demo data to an empty database and print an admin token")
 	f.Func("admin-token", "", func(string) error {
@@ -167,7 +168,9 @@ func runServe(ctx context.Context, args []string, e env) error {
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() { defer wg.Done(); pages.Run(bg) }()
-	work := &worker.Worker{DB: db, Sender: &sender, Log: log, BaseURL: *baseURL, Senders: 8}
+	public := sender
+	public.Webhook = notify.NewPublicWebhook(*allowPrivate)
+	work := &worker.Worker{DB: db, Sender: &sender, Public: &public, Log: log, BaseURL: *baseURL, Senders: 8}
 	go func() { defer wg.Done(); work.Run(bg, *tick) }()
 	defer func() { stopBG(); wg.Wait() }()
 

@@ -21,6 +21,8 @@ type Message struct {
 	Subject, Text, URL string
 	// Data is the machine-readable body of a webhook.
 	Data any
+	// Headers are extra e-mail headers (List-Unsubscribe).
+	Headers map[string]string
 }
 
 // Sender delivers a message. An error means the delivery should be tried

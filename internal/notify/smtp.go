@@ -112,6 +112,9 @@ func (s *SMTP) compose(m Message) []byte {
 	hdr("Date", time.Now().UTC().Format(time.RFC1123Z))
 	hdr("Message-ID", "<"+m.ID+"@"+domain+">")
 	hdr("X-Herald-Event", m.Event)
+	for k, v := range m.Headers {
+		hdr(k, v)
+	}
 	hdr("MIME-Version", "1.0")
 	hdr("Content-Type", "text/plain; charset=utf-8")
 	hdr("Content-Transfer-Encoding", "8bit")

@@ -9,9 +9,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -27,6 +30,39 @@ var _ Sender = (*Webhook)(nil)
 // NewWebhook returns a webhook sender with a 10-second timeout.
 func NewWebhook() *Webhook {
 	return &Webhook{Client: &http.Client{Timeout: 10 * time.Second}, Now: time.Now}
+}
+
+// NewPublicWebhook returns a webhook sender for addresses that members of
+// the public gave (status page subscribers): it refuses to connect to
+// loopback, private, link-local and other internal addresses unless
+// allowPrivate is set. The check is made on the address actually dialled,
+// so it holds after DNS resolution and after redirects.
+func NewPublicWebhook(allowPrivate bool) *Webhook {
+	d := &net.Dialer{Timeout: 10 * time.Second}
+	if !allowPrivate {
+		d.Control = func(network, address string, _ syscall.RawConn) error {
+			host, _, err := net.SplitHostPort(address)
+			if err != nil {
+				return err
+			}
+			ip, err := netip.ParseAddr(host)
+			if err != nil {
+				return err
+			}
+			if !publicAddr(ip) {
+				return fmt.Errorf("refusing to connect to internal address %s (allow with --webhook-allow-private)", ip)
+			}
+			return nil
+		}
+	}
+	tr := &http.Transport{DialContext: d.DialContext, TLSHandshakeTimeout: 10 * time.Second, MaxIdleConnsPerHost: 4}
+	return &Webhook{Client: &http.Client{Timeout: 10 * time.Second, Transport: tr}, Now: time.Now}
+}
+
+func publicAddr(ip netip.Addr) bool {
+	ip = ip.Unmap()
+	return ip.IsGlobalUnicast() && !ip.IsPrivate() && !ip.IsLoopback() && !ip.IsLinkLocalUnicast() &&
+		!netip.MustParsePrefix("100.64.0.0/10").Contains(ip) && !netip.MustParsePrefix("fc00::/7").Contains(ip)
 }
 
 // Send implements Sender.

@@ -207,6 +207,12 @@ var ingestionOps = []struct {
 			"404": map[string]any{"description": "unknown routing_key (the same answer for every unknown key)"},
 			"413": map[string]any{"description": "body over the size limit"},
 		}},
+	{"/api/v1/subscribers", "post_subscribers", "Subscribe an e-mail address (double opt-in), a webhook, or a Slack or Teams webhook to status page updates; open to anyone, rate limited; an admin token may add confirmed subscribers",
+		herald.SubscriberInput{}, map[string]any{
+			"202": map[string]any{"description": "accepted (the same answer whether or not the address was subscribed already)"},
+			"201": map[string]any{"description": "created, with an admin token"},
+			"400": map[string]any{"description": "invalid input; error.fields names the field"},
+		}},
 	{"/api/v1/ingest/alertmanager/{key}", "post_ingest_alertmanager", "Prometheus Alertmanager webhook (version 4): a firing group triggers a page keyed by groupKey, a resolved one resolves it",
 		amWebhook{}, map[string]any{
 			"200": map[string]any{"description": "processed"},

@@ -159,6 +159,8 @@ func (s *Server) apiRoutes() []route {
 		op("POST", "/api/v1/users/{id}/contact-methods", responder, 201, "Add a contact method (yourself, or anyone as admin); a webhook's signing secret is in this answer only", s.createContactMethod),
 		op("POST", "/api/v1/users/{id}/notification-rules", responder, 201, "Use a contact method a delay after a page reaches the user, while unacknowledged", s.createRule),
 
+		op("GET", "/api/v1/subscribers/counts", viewer, 200, "Status page subscribers by kind: confirmed, unconfirmed, paused", s.subscriberCounts),
+
 		op("GET", "/api/v1/users", viewer, 200, "List users", s.listUsers),
 		op("POST", "/api/v1/users", admin, 201, "Add a user", s.createUser),
 		op("GET", "/api/v1/tokens", admin, 200, "List active API tokens (never their secrets)", s.listTokens),

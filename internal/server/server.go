@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/statuspage"
 	"github.com/heraldhq/herald/internal/store"
 )
 
@@ -31,7 +32,7 @@ type Config struct {
 	MaxBodyBytes int64
 	Version      string
 	// Pages serves the public status page (nil: no public pages).
-	Pages http.Handler
+	Pages *statuspage.Cache
 }
 
 // Server is an http.Handler serving everything Herald shows over HTTP.
@@ -43,6 +44,7 @@ type Server struct {
 	routes  []route
 	metrics *metrics
 	handler http.Handler
+	signups *signupLimiter
 }
 
 // New builds the server and its routes.
@@ -57,7 +59,7 @@ func New(cfg Config) *Server {
 		cfg.Registry = prometheus.NewRegistry()
 	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger, mux: http.NewServeMux()}
+	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger, mux: http.NewServeMux(), signups: &signupLimiter{limit: 10}}
 	s.metrics = newMetrics(cfg.Registry, cfg.Store, cfg.Version)
 	s.routes = s.apiRoutes()
 	for _, rt := range s.routes {
@@ -72,7 +74,8 @@ func New(cfg Config) *Server {
 // rest through the mux. The public page is what takes the load when things
 // break, so it skips the route matching it does not need.
 func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
-	if s.cfg.Pages != nil && (r.Method == http.MethodGet || r.Method == http.MethodHead) && isPublic(r.URL.Path) {
+	if s.cfg.Pages != nil && (r.Method == http.MethodGet || r.Method == http.MethodHead) && isPublic(r.URL.Path) &&
+		r.URL.Path != "/subscribe/confirm" && r.URL.Path != "/unsubscribe" {
 		r.Pattern = "public page"
 		s.cfg.Pages.ServeHTTP(w, r)
 		return
@@ -182,7 +185,12 @@ func (s *Server) plainRoutes() {
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, herald.Errorf(herald.ENotFound, "no API route %s %s; see /api/v1/openapi.json", r.Method, r.URL.Path), s.log)
 	})
+	s.mux.HandleFunc("POST /api/v1/subscribers", s.createSubscriber)
 	if s.cfg.Pages != nil {
+		s.mux.HandleFunc("POST /subscribe", s.subscribeForm)
+		s.mux.HandleFunc("GET /subscribe/confirm", s.confirmSubscription)
+		s.mux.HandleFunc("GET /unsubscribe", s.unsubscribe)
+		s.mux.HandleFunc("POST /unsubscribe", s.unsubscribe)
 		// Everything else is the public status page, served from memory.
 		s.mux.Handle("/", readOnly(s.cfg.Pages))
 		s.mux.Handle("/api/v2/", readOnly(s.cfg.Pages))

@@ -26,7 +26,7 @@ func StyleCSS() []byte {
 // pages are parsed once: every page shares the layout.
 var pages = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, name := range []string{"index", "history", "incident", "maintenance", "notfound"} {
+	for _, name := range []string{"index", "history", "incident", "maintenance", "notfound", "message"} {
 		out[name] = template.Must(template.New("").Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return out
@@ -304,4 +304,14 @@ func linkify(text string) template.HTML {
 	}
 	b.WriteString(template.HTMLEscapeString(text[last:]))
 	return template.HTML(b.String())
+}
+
+// MessageHTML renders a short page: a heading, a sentence, and optionally a
+// form with one button (used by subscribe, confirm and unsubscribe).
+func (s *Snapshot) MessageHTML(heading, text, action, button string, hidden map[string]string) []byte {
+	return s.render("message", struct {
+		view
+		Heading, Text, Action, Button string
+		Hidden                        map[string]string
+	}{s.view(), heading, text, action, button, hidden})
 }

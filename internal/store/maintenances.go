@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/heraldhq/herald"
@@ -124,7 +125,62 @@ func (tx *tx) maintenanceEvent(ctx context.Context, actor herald.Actor, m *heral
 	if err != nil {
 		return fmt.Errorf("maintenance update: %w", err)
 	}
-	return nil
+	settings, err := tx.settings(ctx)
+	if err != nil {
+		return err
+	}
+	text := body
+	if text == "" {
+		text = m.Name
+	}
+	text += fmt.Sprintf("\n\nWindow: %s to %s UTC.", m.ScheduledFor.UTC().Format("2006-01-02 15:04"), m.ScheduledUntil.UTC().Format("2006-01-02 15:04"))
+	// A reminder and a manual update with the same text are one e-mail
+	// (R31): they share a broadcast key.
+	dedup := ""
+	if event == herald.EventReminder || event == herald.EventUpdate {
+		dedup = "maintenance|" + m.ID + "|" + body
+	}
+	subject := fmt.Sprintf("[%s] Maintenance %s: %s", settings.Page.Name, strings.ToLower(eventWord(event)), m.Name)
+	comps, err := tx.maintenanceComponents(ctx, m.ID)
+	if err != nil {
+		return err
+	}
+	return tx.broadcast(ctx, "maintenance."+event, subject, text, tx.db.MaintenanceURL(m.ID), comps, nil, "", dedup)
+}
+
+func eventWord(event string) string {
+	switch event {
+	case herald.EventScheduled:
+		return "Scheduled"
+	case herald.EventReminder:
+		return "Reminder"
+	case herald.EventStarted:
+		return "Started"
+	case herald.EventCompleted:
+		return "Completed"
+	case herald.EventRescheduled:
+		return "Rescheduled"
+	case herald.EventCancelled:
+		return "Cancelled"
+	}
+	return "Update"
+}
+
+func (tx *tx) maintenanceComponents(ctx context.Context, id string) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT component_id FROM maintenance_components WHERE maintenance_id = $1`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
 }
 
 // UpdateMaintenance changes a maintenance: a new window reschedules it

@@ -299,6 +299,16 @@ func (tx *tx) publish(ctx context.Context, actor herald.Actor, s *herald.StatusI
 		return p, err
 	}
 	s.URL = tx.db.StatusIncidentURL(s.ID)
+	// Tell the subscribers of the affected components, on every channel
+	// the publisher did not uncheck (R11).
+	affected := make([]string, 0, len(next))
+	for cid := range next {
+		affected = append(affected, cid)
+	}
+	subject := fmt.Sprintf("[%s] %s: %s", settings.Page.Name, s.Status.Title(), s.Name)
+	if err := tx.broadcast(ctx, "incident.update", subject, u.Body, s.URL, affected, in.Channels, "", ""); err != nil {
+		return p, err
+	}
 	p.Incident = s
 	return p, nil
 }

@@ -106,3 +106,29 @@ func (mm MailMessage) ToList() string {
 
 // String describes the server.
 func (m *Mailpit) String() string { return fmt.Sprintf("mailpit smtp %s api %s", m.SMTP, m.API) }
+
+// Headers returns one message's headers.
+func (m *Mailpit) Headers(t testing.TB, id string) map[string][]string {
+	t.Helper()
+	resp, err := http.Get(m.API + "/api/v1/message/" + id + "/headers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out := map[string][]string{}
+	json.NewDecoder(resp.Body).Decode(&out)
+	return out
+}
+
+// Text returns one message's plain text.
+func (m *Mailpit) Text(t testing.TB, id string) string {
+	t.Helper()
+	resp, err := http.Get(m.API + "/api/v1/message/" + id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct{ Text string }
+	json.NewDecoder(resp.Body).Decode(&out)
+	return out.Text
+}

@@ -25,6 +25,9 @@ type Worker struct {
 	BaseURL string
 	// Senders is how many deliveries go out at once.
 	Senders int
+	// Public delivers to status page subscribers: the same senders, but
+	// webhooks refuse internal addresses. Nil uses Sender.
+	Public notify.Sender
 }
 
 // Tick takes every due step once: escalations first (someone may be
@@ -38,6 +41,12 @@ func (w *Worker) Tick(ctx context.Context) error {
 	}
 	if _, err := w.Deliver(ctx); err != nil {
 		errs = append(errs, "deliveries: "+err.Error())
+	}
+	if _, err := w.DB.PlanBroadcasts(ctx); err != nil {
+		errs = append(errs, "broadcasts: "+err.Error())
+	}
+	if _, err := w.Broadcast(ctx); err != nil {
+		errs = append(errs, "broadcast deliveries: "+err.Error())
 	}
 	if n, err := w.DB.RunMaintenanceAutomation(ctx); err != nil {
 		errs = append(errs, "maintenance automation: "+err.Error())
@@ -129,4 +138,62 @@ func (w *Worker) message(d *store.Delivery) notify.Message {
 	return notify.Message{ID: d.ID, Kind: d.Kind, Target: d.Target, Secret: d.Secret, Event: "page.triggered",
 		Subject: "[Herald] " + p.Summary + " (" + d.Service + ")", Text: text, URL: url,
 		Data: map[string]any{"page": p, "service": d.Service, "level": d.Level + 1, "shadow": d.Shadow, "url": url}}
+}
+
+// Broadcast delivers planned broadcast deliveries to subscribers, several
+// at once, and returns how many it handled.
+func (w *Worker) Broadcast(ctx context.Context) (int, error) {
+	sender := w.Public
+	if sender == nil {
+		sender = w.Sender
+	}
+	var mu sync.Mutex
+	var firstErr error
+	count := 0
+	var wg sync.WaitGroup
+	for range max(w.Senders, 1) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				d, err := w.DB.ClaimSubscriberDelivery(ctx)
+				if err != nil || d == nil {
+					if err != nil {
+						mu.Lock()
+						firstErr = err
+						mu.Unlock()
+					}
+					return
+				}
+				sendErr := sender.Send(ctx, subscriberMessage(d))
+				if err := w.DB.CompleteSubscriberDelivery(ctx, d, sendErr); err != nil {
+					mu.Lock()
+					firstErr = err
+					mu.Unlock()
+					return
+				}
+				mu.Lock()
+				count++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return count, firstErr
+}
+
+func subscriberMessage(d *store.SubscriberDelivery) notify.Message {
+	m := notify.Message{ID: d.ID(), Kind: d.Kind, Target: d.Target, Secret: d.Secret, Event: d.Event,
+		Subject: d.Subject, Text: d.Body, URL: d.URL,
+		Data: map[string]any{"event": d.Event, "subject": d.Subject, "body": d.Body, "url": d.URL}}
+	if d.Kind == "email" {
+		if d.Event != "subscription.confirm" {
+			m.Text += "\n\n" + d.URL + "\n\nUnsubscribe: " + d.UnsubscribeURL
+			m.URL = ""
+		}
+		// One-click unsubscribe (RFC 8058) for every mail but the one that
+		// asks to confirm.
+		m.Headers = map[string]string{"List-Unsubscribe": "<" + d.UnsubscribeURL + ">", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+	}
+	return m
 }

@@ -1,0 +1,147 @@
+package server
+
+import (
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/heraldhq/herald"
+)
+
+// signupLimiter allows a few sign-ups per client address per hour, so the
+// public form cannot be used to mail-bomb anyone.
+type signupLimiter struct {
+	mu     sync.Mutex
+	window time.Time
+	counts map[string]int
+	limit  int
+}
+
+func (l *signupLimiter) allow(ip string, now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if now.Sub(l.window) > time.Hour || l.counts == nil {
+		l.window, l.counts = now, map[string]int{}
+	}
+	l.counts[ip]++
+	return l.counts[ip] <= l.limit
+}
+
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func (s *Server) page(w http.ResponseWriter, status int, heading, text, action, button string, hidden map[string]string) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	if snap := s.cfg.Pages.Snapshot(); snap != nil {
+		w.Write(snap.MessageHTML(heading, text, action, button, hidden))
+		return
+	}
+	w.Write([]byte(heading + ": " + text + "\n"))
+}
+
+// subscribeForm is POST /subscribe, the page's plain HTML form. Whatever
+// the address, the answer is the same, so it tells nobody who subscribed.
+func (s *Server) subscribeForm(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		s.page(w, http.StatusBadRequest, "That did not work", "The form could not be read. Please try again.", "", "", nil)
+		return
+	}
+	if !s.signups.allow(clientIP(r), time.Now()) {
+		s.page(w, http.StatusTooManyRequests, "Too many sign-ups", "Too many sign-ups from your address in the last hour. Please try again later.", "", "", nil)
+		return
+	}
+	in := herald.SubscriberInput{Email: r.PostForm.Get("email"), Components: r.PostForm["component"]}
+	if _, err := s.store.Subscribe(r.Context(), in, false); err != nil {
+		if he, ok := err.(*herald.Error); ok && he.Code == herald.EInvalid {
+			s.page(w, http.StatusBadRequest, "Check the address", "Please enter a plain e-mail address, like ada@example.com.", "", "", nil)
+			return
+		}
+		writeError(w, r, err, s.log)
+		return
+	}
+	s.page(w, http.StatusOK, "Check your inbox", "If the address can receive mail, a message asking you to confirm is on its way. Nothing else is sent until you confirm.", "", "", nil)
+}
+
+// confirmSubscription is GET /subscribe/confirm, the link in the mail.
+func (s *Server) confirmSubscription(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if _, err := s.store.ConfirmSubscriber(r.Context(), q.Get("id"), q.Get("token")); err != nil {
+		s.page(w, http.StatusNotFound, "Link not valid", "This confirmation link is not valid, or the subscription has ended. Subscribe again from the status page.", "", "", nil)
+		return
+	}
+	s.page(w, http.StatusOK, "Subscribed", "You will receive updates about incidents and maintenances. Every mail has a link to unsubscribe.", "", "", nil)
+}
+
+// unsubscribe is GET /unsubscribe (a page with a button, so that mail
+// scanners following links unsubscribe nobody) and POST /unsubscribe (the
+// button, and RFC 8058 one-click from the List-Unsubscribe-Post header).
+func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	r.ParseForm()
+	id, token := r.Form.Get("id"), r.Form.Get("token")
+	if r.Method == http.MethodGet {
+		s.page(w, http.StatusOK, "Unsubscribe", "Stop receiving status updates at this address?", "/unsubscribe", "Unsubscribe", map[string]string{"id": id, "token": token})
+		return
+	}
+	if err := s.store.Unsubscribe(r.Context(), id, token); err != nil {
+		s.page(w, http.StatusNotFound, "Link not valid", "This unsubscribe link is not valid.", "", "", nil)
+		return
+	}
+	s.page(w, http.StatusOK, "Unsubscribed", "You will receive no more status updates.", "", "", nil)
+}
+
+// SubscriberCounts answers GET /api/v1/subscribers/counts.
+type SubscriberCounts struct {
+	Counts map[string]map[string]int `json:"counts"` // kind -> confirmed|unconfirmed|paused -> n
+}
+
+func (s *Server) subscriberCounts(r *http.Request, a herald.Actor, _ noBody) (SubscriberCounts, error) {
+	c, err := s.store.SubscriberCounts(r.Context())
+	return SubscriberCounts{Counts: c}, err
+}
+
+// createSubscriber is POST /api/v1/subscribers: open to anyone (rate
+// limited like the form); with an admin token, "confirmed": true skips the
+// opt-in.
+func (s *Server) createSubscriber(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
+	var in herald.SubscriberInput
+	if err := decode(r, &in); err != nil {
+		writeError(w, r, err, s.log)
+		return
+	}
+	admin := false
+	if strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
+		a, err := s.authenticate(r)
+		if err != nil {
+			writeError(w, r, err, s.log)
+			return
+		}
+		admin = a.Role == herald.RoleAdmin
+	}
+	if !admin && !s.signups.allow(clientIP(r), time.Now()) {
+		writeError(w, r, herald.Errorf(herald.EUnprocessable, "too many sign-ups from this address; try again later"), s.log)
+		return
+	}
+	sub, err := s.store.Subscribe(r.Context(), in, admin)
+	if err != nil {
+		writeError(w, r, err, s.log)
+		return
+	}
+	if !admin {
+		// Do not reveal whether the address was subscribed already.
+		writeJSON(w, http.StatusAccepted, map[string]any{"status": "accepted", "kind": sub.Kind, "secret": sub.Secret})
+		return
+	}
+	writeJSON(w, http.StatusCreated, sub)
+}

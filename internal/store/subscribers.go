@@ -1,0 +1,446 @@
+package store
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/heraldhq/herald"
+)
+
+// subscriberToken proves a link was made by Herald for this subscriber and
+// purpose ("confirm", "unsubscribe"): an HMAC under the server key, so no
+// token is stored and every mail can carry one.
+func (db *DB) subscriberToken(purpose, id string) (string, error) {
+	if len(db.secretKey) != 32 {
+		return "", herald.Errorf(herald.EUnprocessable, "no secret key is configured: set HERALD_SECRET_KEY on every instance")
+	}
+	mac := hmac.New(sha256.New, db.secretKey)
+	mac.Write([]byte(purpose + ":" + id))
+	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil)[:18]), nil
+}
+
+func (db *DB) checkToken(purpose, id, token string) error {
+	want, err := db.subscriberToken(purpose, id)
+	if err != nil {
+		return err
+	}
+	if !hmac.Equal([]byte(want), []byte(token)) {
+		return herald.Errorf(herald.ENotFound, "this link is not valid (it may be incomplete)")
+	}
+	return nil
+}
+
+// SubscriberLink is the public link that confirms or unsubscribes.
+func (db *DB) SubscriberLink(purpose, id string) (string, error) {
+	tok, err := db.subscriberToken(purpose, id)
+	if err != nil {
+		return "", err
+	}
+	path := "/subscribe/confirm"
+	if purpose == "unsubscribe" {
+		path = "/unsubscribe"
+	}
+	return db.publicURL + path + "?id=" + id + "&token=" + tok, nil
+}
+
+// Subscribe adds a subscriber. An e-mail address gets a confirmation mail
+// and nothing else until it is confirmed (unless an admin marks it
+// confirmed); subscribing an address twice sends the confirmation again
+// and answers the same, so the answer does not tell whether an address was
+// subscribed already. Webhook subscribers get a signing secret, shown once.
+func (db *DB) Subscribe(ctx context.Context, in herald.SubscriberInput, admin bool) (herald.Subscriber, error) {
+	kind, target, err := in.Normalize()
+	if err != nil {
+		return herald.Subscriber{}, err
+	}
+	if in.Confirmed && !admin {
+		return herald.Subscriber{}, herald.Errorf(herald.EForbidden, "only an admin adds subscribers already confirmed")
+	}
+	var s herald.Subscriber
+	err = db.write(ctx, func(tx *tx) error {
+		if err := tx.checkComponents(ctx, &in.Components); err != nil {
+			return err
+		}
+		var existing string
+		err := tx.QueryRowContext(ctx, `SELECT id FROM subscribers WHERE kind = $1 AND target = $2 AND unsubscribed_at IS NULL`, kind, target).Scan(&existing)
+		if err == nil {
+			// Known: update the choice of components; an unconfirmed address
+			// gets its confirmation again.
+			comps, _ := json.Marshal(in.Components)
+			if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET components = $1 WHERE id = $2`, string(comps), existing); err != nil {
+				return err
+			}
+			s, err = tx.subscriber(ctx, existing)
+			if err != nil {
+				return err
+			}
+			if !s.Confirmed {
+				return tx.confirmationMail(ctx, s)
+			}
+			return nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		s = herald.Subscriber{ID: newID(), Kind: kind, Target: target, Components: in.Components, CreatedAt: tx.now}
+		s.Confirmed = kind != "email" || in.Confirmed
+		if s.Confirmed {
+			s.ConfirmedAt = &tx.now
+		}
+		sealed := ""
+		if kind == "webhook" {
+			b := make([]byte, 24)
+			rand.Read(b)
+			s.Secret = "whsec_" + base64.StdEncoding.EncodeToString(b)
+			if sealed, err = db.seal(s.Secret); err != nil {
+				return err
+			}
+		}
+		comps, _ := json.Marshal(s.Components)
+		_, err = tx.ExecContext(ctx, `INSERT INTO subscribers (id, kind, target, components, secret_enc, confirmed, created_at, confirmed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			s.ID, s.Kind, s.Target, string(comps), sealed, s.Confirmed, micros(tx.now), nullMicros(s.ConfirmedAt))
+		if err != nil {
+			return fmt.Errorf("insert subscriber: %w", err)
+		}
+		if !s.Confirmed {
+			return tx.confirmationMail(ctx, s)
+		}
+		return nil
+	})
+	if err == nil {
+		db.kick()
+	}
+	return s, err
+}
+
+// confirmationMail queues the double opt-in mail for one subscriber.
+func (tx *tx) confirmationMail(ctx context.Context, s herald.Subscriber) error {
+	link, err := tx.db.SubscriberLink("confirm", s.ID)
+	if err != nil {
+		return err
+	}
+	settings, err := tx.settings(ctx)
+	if err != nil {
+		return err
+	}
+	body := fmt.Sprintf("Someone, hopefully you, asked to receive %s status updates at this address.\n\nTo confirm, open this link:\n%s\n\nIf it was not you, ignore this mail: nothing will be sent.", settings.Page.Name, link)
+	return tx.broadcast(ctx, "subscription.confirm", "Confirm your subscription to "+settings.Page.Name, body, link, nil, nil, s.ID, "")
+}
+
+// ConfirmSubscriber confirms an e-mail subscriber from the link in its
+// confirmation mail. Using the link again changes nothing.
+func (db *DB) ConfirmSubscriber(ctx context.Context, id, token string) (herald.Subscriber, error) {
+	if err := db.checkToken("confirm", id, token); err != nil {
+		return herald.Subscriber{}, err
+	}
+	var s herald.Subscriber
+	err := db.write(ctx, func(tx *tx) error {
+		var err error
+		if s, err = tx.subscriber(ctx, id); err != nil {
+			return err
+		}
+		if s.Confirmed {
+			return nil
+		}
+		s.Confirmed, s.ConfirmedAt = true, &tx.now
+		_, err = tx.ExecContext(ctx, `UPDATE subscribers SET confirmed = $1, confirmed_at = $2 WHERE id = $3 AND unsubscribed_at IS NULL`, true, micros(tx.now), id)
+		return err
+	})
+	return s, err
+}
+
+// Unsubscribe ends a subscription from the link in any of its mails.
+func (db *DB) Unsubscribe(ctx context.Context, id, token string) error {
+	if err := db.checkToken("unsubscribe", id, token); err != nil {
+		return err
+	}
+	return db.write(ctx, func(tx *tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET unsubscribed_at = $1 WHERE id = $2 AND unsubscribed_at IS NULL`, micros(tx.now), id); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE broadcast_deliveries SET status = 'cancelled', last_error = 'unsubscribed' WHERE subscriber_id = $1 AND status = 'pending'`, id)
+		return err
+	})
+}
+
+const subscriberColumns = `id, kind, target, components, confirmed, paused, created_at, confirmed_at`
+
+func scanSubscriber(row interface{ Scan(...any) error }) (herald.Subscriber, error) {
+	var s herald.Subscriber
+	var comps string
+	var created int64
+	var confirmed sql.NullInt64
+	if err := row.Scan(&s.ID, &s.Kind, &s.Target, &comps, &s.Confirmed, &s.Paused, &created, &confirmed); err != nil {
+		return s, err
+	}
+	json.Unmarshal([]byte(comps), &s.Components)
+	if s.Components == nil {
+		s.Components = []string{}
+	}
+	s.CreatedAt, s.ConfirmedAt = fromMicros(created), fromNullMicros(confirmed)
+	return s, nil
+}
+
+func (tx *tx) subscriber(ctx context.Context, id string) (herald.Subscriber, error) {
+	s, err := scanSubscriber(tx.QueryRowContext(ctx, `SELECT `+subscriberColumns+` FROM subscribers WHERE id = $1 AND unsubscribed_at IS NULL`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return s, herald.Errorf(herald.ENotFound, "no such subscription (it may have ended)")
+	}
+	return s, err
+}
+
+// SubscriberCounts counts active subscribers by kind, confirmed or not.
+func (db *DB) SubscriberCounts(ctx context.Context) (map[string]map[string]int, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT kind, confirmed, paused, count(*) FROM subscribers WHERE unsubscribed_at IS NULL GROUP BY kind, confirmed, paused`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]map[string]int{}
+	for rows.Next() {
+		var kind string
+		var confirmed, paused bool
+		var n int
+		if err := rows.Scan(&kind, &confirmed, &paused, &n); err != nil {
+			return nil, err
+		}
+		if out[kind] == nil {
+			out[kind] = map[string]int{}
+		}
+		state := "unconfirmed"
+		switch {
+		case paused:
+			state = "paused"
+		case confirmed:
+			state = "confirmed"
+		}
+		out[kind][state] += n
+	}
+	return out, rows.Err()
+}
+
+// broadcast records something to tell subscribers, in the caller's
+// transaction, before anyone is told: the worker plans its audience and
+// delivers it, so a crash in between loses nobody. dedup, when set, makes
+// a second broadcast with the same key a no-op (a maintenance reminder and
+// a manual update with the same text are one e-mail, R31).
+func (tx *tx) broadcast(ctx context.Context, event, subject, body, url string, components []string, channels map[string]bool, onlyTo, dedup string) error {
+	id := newID()
+	if dedup != "" {
+		sum := sha256.Sum256([]byte(dedup))
+		id = "b-" + base64.RawURLEncoding.EncodeToString(sum[:18])
+	}
+	comps, _ := json.Marshal(orEmpty(components))
+	chans, _ := json.Marshal(orEmptyMap(channels))
+	res, err := tx.ExecContext(ctx, `INSERT INTO broadcasts (id, event, subject, body, url, components, channels, only_to, cursor, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '', $9) ON CONFLICT (id) DO NOTHING`,
+		id, event, subject, body, url, string(comps), string(chans), onlyTo, micros(tx.now))
+	if err != nil {
+		return fmt.Errorf("record broadcast: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		tx.db.kick()
+	}
+	return nil
+}
+
+// planBatch is how many subscribers one planning step reads: memory stays
+// flat whatever the audience.
+const planBatch = 500
+
+// PlanBroadcasts turns recorded broadcasts into deliveries, a batch of
+// subscribers at a time, keeping a cursor so a crash resumes where it
+// stopped. Only confirmed, unpaused subscribers of an affected component
+// (or of all) whose channel is not unchecked are planned. It returns how
+// many deliveries it planned.
+func (db *DB) PlanBroadcasts(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		n, more, err := db.planStep(ctx)
+		total += n
+		if err != nil || !more {
+			return total, err
+		}
+	}
+}
+
+func (db *DB) planStep(ctx context.Context) (planned int, more bool, err error) {
+	err = db.write(ctx, func(tx *tx) error {
+		var id, comps, chans, onlyTo, cursor string
+		err := tx.QueryRowContext(ctx, `SELECT id, components, channels, only_to, cursor FROM broadcasts WHERE planned = $1 ORDER BY created_at, id LIMIT 1`+db.skipLocked(), false).
+			Scan(&id, &comps, &chans, &onlyTo, &cursor)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("next broadcast: %w", err)
+		}
+		more = true
+		var affected []string
+		json.Unmarshal([]byte(comps), &affected)
+		unchecked := map[string]bool{}
+		json.Unmarshal([]byte(chans), &unchecked)
+		var rows *sql.Rows
+		if onlyTo != "" {
+			rows, err = tx.QueryContext(ctx, `SELECT `+subscriberColumns+` FROM subscribers WHERE id = $1 AND unsubscribed_at IS NULL`, onlyTo)
+		} else {
+			rows, err = tx.QueryContext(ctx, `SELECT `+subscriberColumns+` FROM subscribers WHERE id > $1 AND confirmed = $2 AND paused = $3 AND unsubscribed_at IS NULL
+				ORDER BY id LIMIT $4`, cursor, true, false, planBatch)
+		}
+		if err != nil {
+			return fmt.Errorf("read audience: %w", err)
+		}
+		var batch []herald.Subscriber
+		for rows.Next() {
+			s, err := scanSubscriber(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			batch = append(batch, s)
+		}
+		rows.Close()
+		last := cursor
+		for _, s := range batch {
+			last = s.ID
+			if v, ok := unchecked[s.Kind]; ok && !v {
+				continue // the publisher unchecked this channel (R11)
+			}
+			if onlyTo == "" && !wants(s.Components, affected) {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO broadcast_deliveries (broadcast_id, subscriber_id, status, due_at) VALUES ($1, $2, 'pending', $3)
+				ON CONFLICT (broadcast_id, subscriber_id) DO NOTHING`, id, s.ID, micros(tx.now)); err != nil {
+				return fmt.Errorf("plan delivery: %w", err)
+			}
+			planned++
+		}
+		done := onlyTo != "" || len(batch) < planBatch
+		_, err = tx.ExecContext(ctx, `UPDATE broadcasts SET cursor = $1, planned = $2 WHERE id = $3`, last, done, id)
+		return err
+	})
+	return planned, more, err
+}
+
+// wants reports whether a subscriber of chosen components (none: all)
+// hears of something affecting affected (none: everything).
+func wants(chosen, affected []string) bool {
+	if len(chosen) == 0 || len(affected) == 0 {
+		return true
+	}
+	for _, c := range chosen {
+		for _, a := range affected {
+			if c == a {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// SubscriberDelivery is one claimed broadcast delivery.
+type SubscriberDelivery struct {
+	BroadcastID, SubscriberID string
+	Kind, Target, Secret      string
+	Event, Subject, Body, URL string
+	Attempt                   int
+	UnsubscribeURL            string
+}
+
+// ID is the delivery's idempotency key.
+func (d *SubscriberDelivery) ID() string { return d.BroadcastID + "." + d.SubscriberID }
+
+// ClaimSubscriberDelivery takes the next due broadcast delivery, or nil.
+func (db *DB) ClaimSubscriberDelivery(ctx context.Context) (*SubscriberDelivery, error) {
+	var d *SubscriberDelivery
+	err := db.write(ctx, func(tx *tx) error {
+		now := micros(tx.now)
+		var bid, sid string
+		var attempts int
+		err := tx.QueryRowContext(ctx, `UPDATE broadcast_deliveries SET claimed_until = $1, attempts = attempts + 1
+			WHERE (broadcast_id, subscriber_id) = (SELECT broadcast_id, subscriber_id FROM broadcast_deliveries
+				WHERE status = 'pending' AND due_at <= $2 AND (claimed_until IS NULL OR claimed_until < $2) ORDER BY due_at LIMIT 1`+db.skipLocked()+`)
+			AND status = 'pending' AND (claimed_until IS NULL OR claimed_until < $2)
+			RETURNING broadcast_id, subscriber_id, attempts`, micros(tx.now.Add(claimFor)), now).Scan(&bid, &sid, &attempts)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("claim subscriber delivery: %w", err)
+		}
+		d = &SubscriberDelivery{BroadcastID: bid, SubscriberID: sid, Attempt: attempts}
+		var sealed string
+		if err := tx.QueryRowContext(ctx, `SELECT s.kind, s.target, s.secret_enc, b.event, b.subject, b.body, b.url FROM subscribers s, broadcasts b
+			WHERE s.id = $1 AND b.id = $2`, sid, bid).Scan(&d.Kind, &d.Target, &sealed, &d.Event, &d.Subject, &d.Body, &d.URL); err != nil {
+			return fmt.Errorf("read subscriber delivery: %w", err)
+		}
+		if d.Secret, err = db.open(sealed); err != nil {
+			return err
+		}
+		d.UnsubscribeURL, err = db.SubscriberLink("unsubscribe", sid)
+		return err
+	})
+	return d, err
+}
+
+// pauseAfter is how many failed deliveries in a row pause a subscription.
+const pauseAfter = 3
+
+// CompleteSubscriberDelivery records how a delivery went: retried with
+// backoff up to maxAttempts; a subscriber whose deliveries keep failing is
+// paused, visible in the counts.
+func (db *DB) CompleteSubscriberDelivery(ctx context.Context, d *SubscriberDelivery, sendErr error) error {
+	return db.write(ctx, func(tx *tx) error {
+		if sendErr == nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE broadcast_deliveries SET status = 'sent', sent_at = $1, claimed_until = NULL WHERE broadcast_id = $2 AND subscriber_id = $3`,
+				micros(tx.now), d.BroadcastID, d.SubscriberID); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `UPDATE subscribers SET failures = 0 WHERE id = $1`, d.SubscriberID)
+			return err
+		}
+		msg := sendErr.Error()
+		if len(msg) > 500 {
+			msg = msg[:500]
+		}
+		if d.Attempt < maxAttempts {
+			_, err := tx.ExecContext(ctx, `UPDATE broadcast_deliveries SET due_at = $1, claimed_until = NULL, last_error = $2 WHERE broadcast_id = $3 AND subscriber_id = $4`,
+				micros(tx.now.Add(10*time.Second<<(d.Attempt-1))), msg, d.BroadcastID, d.SubscriberID)
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE broadcast_deliveries SET status = 'failed', claimed_until = NULL, last_error = $1 WHERE broadcast_id = $2 AND subscriber_id = $3`,
+			msg, d.BroadcastID, d.SubscriberID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE subscribers SET failures = failures + 1, paused = (failures + 1 >= $1) WHERE id = $2`, pauseAfter, d.SubscriberID)
+		return err
+	})
+}
+
+// BroadcastCounts counts a broadcast's deliveries by status.
+func (db *DB) BroadcastCounts(ctx context.Context, broadcastEvent string) (map[string]int, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT d.status, count(*) FROM broadcast_deliveries d JOIN broadcasts b ON b.id = d.broadcast_id
+		WHERE b.event = $1 GROUP BY d.status`, broadcastEvent)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, err
+		}
+		out[st] = n
+	}
+	return out, rows.Err()
+}
