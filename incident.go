@@ -126,6 +126,8 @@ type Incident struct {
 	Tenants      []string         `json:"tenants"`
 	Labels       []string         `json:"labels"`
 	Roles        []RoleAssignment `json:"roles"`
+	ChatURL      string           `json:"chat_url"`   // the incident's chat channel
+	BridgeURL    string           `json:"bridge_url"` // its call bridge
 	Version      int64            `json:"version"`
 	DeclaredBy   string           `json:"declared_by"`
 	DeclaredAt   time.Time        `json:"declared_at"`
@@ -170,6 +172,15 @@ type DeclareInput struct {
 	Tenants      []string `json:"tenants"`
 	Labels       []string `json:"labels"`
 	Confidential bool     `json:"confidential"`
+	ChatURL      string   `json:"chat_url"`
+	BridgeURL    string   `json:"bridge_url"`
+}
+
+func checkOptionalLink(fe FieldErrors, field string, v *string) {
+	*v = strings.TrimSpace(*v)
+	if *v != "" && CheckLink(*v) != nil {
+		fe.Add(field, "must be an http or https URL")
+	}
 }
 
 // Normalize trims text and validates every field, reporting all problems.
@@ -193,6 +204,8 @@ func (in *DeclareInput) Normalize() error {
 		fe.Add("labels", err.Error())
 	}
 	in.Labels = labels
+	checkOptionalLink(fe, "chat_url", &in.ChatURL)
+	checkOptionalLink(fe, "bridge_url", &in.BridgeURL)
 	return fe.Err()
 }
 
@@ -209,6 +222,8 @@ type UpdateInput struct {
 	Services       *[]string `json:"services,omitempty"`
 	Tenants        *[]string `json:"tenants,omitempty"`
 	Confidential   *bool     `json:"confidential,omitempty"`
+	ChatURL        *string   `json:"chat_url,omitempty"`
+	BridgeURL      *string   `json:"bridge_url,omitempty"`
 	// Note is added to the timeline with the change, for example why the
 	// state moved.
 	Note string `json:"note,omitempty"`
@@ -256,12 +271,18 @@ func (in *UpdateInput) Normalize() error {
 	}
 	in.Note = strings.TrimSpace(in.Note)
 	checkText(fe, "note", in.Note, MaxSummaryLen, false)
+	if in.ChatURL != nil {
+		checkOptionalLink(fe, "chat_url", in.ChatURL)
+	}
+	if in.BridgeURL != nil {
+		checkOptionalLink(fe, "bridge_url", in.BridgeURL)
+	}
 	if err := fe.Err(); err != nil {
 		return err
 	}
 	if in.Title == nil && in.Summary == nil && in.Severity == nil && in.State == nil &&
-		in.Services == nil && in.Tenants == nil && in.Confidential == nil {
-		return &Error{Code: EInvalid, Message: "nothing to change: set at least one of title, summary, severity, state, services, tenants, confidential"}
+		in.Services == nil && in.Tenants == nil && in.Confidential == nil && in.ChatURL == nil && in.BridgeURL == nil {
+		return &Error{Code: EInvalid, Message: "nothing to change: set at least one of title, summary, severity, state, services, tenants, confidential, chat_url, bridge_url"}
 	}
 	return nil
 }

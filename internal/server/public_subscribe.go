@@ -145,3 +145,27 @@ func (s *Server) createSubscriber(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusCreated, sub)
 }
+
+// StakeholderChannels lists the internal stakeholder channels.
+type StakeholderChannels struct {
+	Channels []herald.Subscriber `json:"channels"`
+}
+
+func (s *Server) listStakeholders(r *http.Request, a herald.Actor, _ noBody) (StakeholderChannels, error) {
+	list, err := s.store.StakeholderChannels(r.Context())
+	return StakeholderChannels{Channels: list}, err
+}
+
+func (s *Server) addStakeholder(r *http.Request, a herald.Actor, in herald.SubscriberInput) (herald.Subscriber, error) {
+	return s.store.AddStakeholderChannel(r.Context(), in)
+}
+
+// NoticeResult says whether a stakeholder notice went out.
+type NoticeResult struct {
+	Sent bool `json:"sent"` // false when this severity was announced already
+}
+
+func (s *Server) notifyStakeholders(r *http.Request, a herald.Actor, _ noBody) (NoticeResult, error) {
+	sent, err := s.store.NotifyStakeholders(r.Context(), a, r.PathValue("id"))
+	return NoticeResult{Sent: sent}, err
+}

@@ -159,6 +159,9 @@ func (s *Server) apiRoutes() []route {
 		op("POST", "/api/v1/users/{id}/contact-methods", responder, 201, "Add a contact method (yourself, or anyone as admin); a webhook's signing secret is in this answer only", s.createContactMethod),
 		op("POST", "/api/v1/users/{id}/notification-rules", responder, 201, "Use a contact method a delay after a page reaches the user, while unacknowledged", s.createRule),
 
+		op("GET", "/api/v1/stakeholder-channels", viewer, 200, "Internal channels that receive stakeholder notices (R19)", s.listStakeholders),
+		op("POST", "/api/v1/stakeholder-channels", admin, 201, "Add a stakeholder channel: email, webhook_url, slack_url or teams_url", s.addStakeholder),
+		op("POST", "/api/v1/incidents/{id}/notify-stakeholders", responder, 200, "Tell the stakeholders now (also sent when a severity decision is recorded)", s.notifyStakeholders),
 		op("GET", "/api/v1/subscribers/counts", viewer, 200, "Status page subscribers by kind: confirmed, unconfirmed, paused", s.subscriberCounts),
 
 		op("GET", "/api/v1/users", viewer, 200, "List users", s.listUsers),

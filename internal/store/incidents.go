@@ -15,7 +15,7 @@ import (
 )
 
 const incidentColumns = `id, number, reference, title, summary, severity, state, confidential, services, tenants,
-	version, declared_by, declared_at, updated_at, resolved_at`
+	version, declared_by, declared_at, updated_at, resolved_at, chat_url, bridge_url`
 
 func scanIncident(row interface{ Scan(...any) error }) (*herald.Incident, error) {
 	var inc herald.Incident
@@ -23,7 +23,7 @@ func scanIncident(row interface{ Scan(...any) error }) (*herald.Incident, error)
 	var declared, updated int64
 	var resolved sql.NullInt64
 	err := row.Scan(&inc.ID, &inc.Number, &inc.Reference, &inc.Title, &inc.Summary, &inc.Severity, &inc.State,
-		&inc.Confidential, &services, &tenants, &inc.Version, &inc.DeclaredBy, &declared, &updated, &resolved)
+		&inc.Confidential, &services, &tenants, &inc.Version, &inc.DeclaredBy, &declared, &updated, &resolved, &inc.ChatURL, &inc.BridgeURL)
 	if err != nil {
 		return nil, err
 	}
@@ -69,12 +69,12 @@ func (db *DB) DeclareIncident(ctx context.Context, actor herald.Actor, in herald
 			Title: in.Title, Summary: in.Summary, Severity: in.Severity, State: herald.Investigating,
 			Confidential: in.Confidential, Services: in.Services, Tenants: in.Tenants,
 			Version: 1, DeclaredBy: actor.User.Name, DeclaredAt: tx.now, UpdatedAt: tx.now,
-			Labels: []string{}, Roles: []herald.RoleAssignment{},
+			Labels: []string{}, Roles: []herald.RoleAssignment{}, ChatURL: in.ChatURL, BridgeURL: in.BridgeURL,
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO incidents (`+incidentColumns+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL)`,
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL, $15, $16)`,
 			inc.ID, inc.Number, inc.Reference, inc.Title, inc.Summary, inc.Severity, inc.State, inc.Confidential,
-			jsonList(inc.Services), jsonList(inc.Tenants), inc.Version, inc.DeclaredBy, micros(tx.now), micros(tx.now))
+			jsonList(inc.Services), jsonList(inc.Tenants), inc.Version, inc.DeclaredBy, micros(tx.now), micros(tx.now), inc.ChatURL, inc.BridgeURL)
 		if err != nil {
 			return fmt.Errorf("insert incident: %w", mapErr(err))
 		}
@@ -321,6 +321,8 @@ func (db *DB) UpdateIncident(ctx context.Context, actor herald.Actor, ref string
 			inc.Confidential = *in.Confidential
 			changed = append(changed, "confidential")
 		}
+		setText("chat_url", in.ChatURL, &inc.ChatURL)
+		setText("bridge_url", in.BridgeURL, &inc.BridgeURL)
 		if len(changed) > 0 {
 			entries = append(entries, entry{herald.EntryUpdate, "Changed " + strings.Join(changed, ", "),
 				map[string]any{"fields": changed, "title": inc.Title, "summary": inc.Summary, "services": inc.Services, "tenants": inc.Tenants, "confidential": inc.Confidential}})
@@ -332,10 +334,10 @@ func (db *DB) UpdateIncident(ctx context.Context, actor herald.Actor, ref string
 			entries = append(entries, entry{herald.EntryNote, in.Note, nil})
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE incidents SET title = $1, summary = $2, severity = $3, state = $4, confidential = $5,
-			services = $6, tenants = $7, version = version + 1, updated_at = $8, resolved_at = $9
+			services = $6, tenants = $7, version = version + 1, updated_at = $8, resolved_at = $9, chat_url = $12, bridge_url = $13
 			WHERE id = $10 AND version = $11`,
 			inc.Title, inc.Summary, inc.Severity, inc.State, inc.Confidential, jsonList(inc.Services), jsonList(inc.Tenants),
-			micros(tx.now), nullMicros(inc.ResolvedAt), inc.ID, inc.Version)
+			micros(tx.now), nullMicros(inc.ResolvedAt), inc.ID, inc.Version, inc.ChatURL, inc.BridgeURL)
 		if err != nil {
 			return fmt.Errorf("update incident: %w", err)
 		}

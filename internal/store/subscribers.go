@@ -274,9 +274,9 @@ func (db *DB) PlanBroadcasts(ctx context.Context) (int, error) {
 
 func (db *DB) planStep(ctx context.Context) (planned int, more bool, err error) {
 	err = db.write(ctx, func(tx *tx) error {
-		var id, comps, chans, onlyTo, cursor string
-		err := tx.QueryRowContext(ctx, `SELECT id, components, channels, only_to, cursor FROM broadcasts WHERE planned = $1 ORDER BY created_at, id LIMIT 1`+db.skipLocked(), false).
-			Scan(&id, &comps, &chans, &onlyTo, &cursor)
+		var id, event, comps, chans, onlyTo, cursor string
+		err := tx.QueryRowContext(ctx, `SELECT id, event, components, channels, only_to, cursor FROM broadcasts WHERE planned = $1 ORDER BY created_at, id LIMIT 1`+db.skipLocked(), false).
+			Scan(&id, &event, &comps, &chans, &onlyTo, &cursor)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
@@ -292,8 +292,10 @@ func (db *DB) planStep(ctx context.Context) (planned int, more bool, err error) 
 		if onlyTo != "" {
 			rows, err = tx.QueryContext(ctx, `SELECT `+subscriberColumns+` FROM subscribers WHERE id = $1 AND unsubscribed_at IS NULL`, onlyTo)
 		} else {
+			// Stakeholder notices go to the internal channels only, and
+			// public broadcasts never do.
 			rows, err = tx.QueryContext(ctx, `SELECT `+subscriberColumns+` FROM subscribers WHERE id > $1 AND confirmed = $2 AND paused = $3 AND unsubscribed_at IS NULL
-				ORDER BY id LIMIT $4`, cursor, true, false, planBatch)
+				AND internal = $5 ORDER BY id LIMIT $4`, cursor, true, false, planBatch, event == "incident.stakeholders")
 		}
 		if err != nil {
 			return fmt.Errorf("read audience: %w", err)
@@ -443,4 +445,106 @@ func (db *DB) BroadcastCounts(ctx context.Context, broadcastEvent string) (map[s
 		out[st] = n
 	}
 	return out, rows.Err()
+}
+
+// AddStakeholderChannel adds an internal channel (a chat webhook, an e-mail
+// list) that receives stakeholder notices (R19) and never public updates.
+func (db *DB) AddStakeholderChannel(ctx context.Context, in herald.SubscriberInput) (herald.Subscriber, error) {
+	kind, target, err := in.Normalize()
+	if err != nil {
+		return herald.Subscriber{}, err
+	}
+	s := herald.Subscriber{ID: newID(), Kind: kind, Target: target, Components: []string{}, Confirmed: true}
+	err = db.write(ctx, func(tx *tx) error {
+		s.CreatedAt, s.ConfirmedAt = tx.now, &tx.now
+		sealed := ""
+		if kind == "webhook" {
+			b := make([]byte, 24)
+			rand.Read(b)
+			s.Secret = "whsec_" + base64.StdEncoding.EncodeToString(b)
+			var err error
+			if sealed, err = db.seal(s.Secret); err != nil {
+				return err
+			}
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO subscribers (id, kind, target, components, secret_enc, confirmed, internal, created_at, confirmed_at)
+			VALUES ($1, $2, $3, '[]', $4, $5, $5, $6, $6)`, s.ID, kind, target, sealed, true, micros(tx.now))
+		if err := mapErr(err); herald.ErrorCode(err) == herald.EConflict {
+			return herald.Errorf(herald.EConflict, "%s is subscribed already", target)
+		} else if err != nil {
+			return fmt.Errorf("insert stakeholder channel: %w", err)
+		}
+		return nil
+	})
+	return s, err
+}
+
+// StakeholderChannels lists the internal channels.
+func (db *DB) StakeholderChannels(ctx context.Context) ([]herald.Subscriber, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT `+subscriberColumns+` FROM subscribers WHERE internal = $1 AND unsubscribed_at IS NULL ORDER BY created_at`, true)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []herald.Subscriber{}
+	for rows.Next() {
+		s, err := scanSubscriber(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// NotifyStakeholders tells the internal stakeholder channels about an
+// incident once its severity is confirmed (R19): summary, severity,
+// reference and link, chat channel, status page link. One notice per
+// incident and severity: confirming the same severity again sends nothing.
+// The timeline records it.
+func (db *DB) NotifyStakeholders(ctx context.Context, actor herald.Actor, ref string) (bool, error) {
+	sent := false
+	err := db.write(ctx, func(tx *tx) error {
+		inc, err := tx.incident(ctx, ref)
+		if err != nil {
+			return err
+		}
+		sent, err = tx.notifyStakeholders(ctx, actor, inc)
+		return err
+	})
+	return sent, err
+}
+
+func (tx *tx) notifyStakeholders(ctx context.Context, actor herald.Actor, inc *herald.Incident) (bool, error) {
+	settings, err := tx.settings(ctx)
+	if err != nil {
+		return false, err
+	}
+	statusPage := tx.db.publicURL + "/"
+	var sid string
+	if tx.QueryRowContext(ctx, `SELECT id FROM status_incidents WHERE incident_id = $1`, inc.ID).Scan(&sid) == nil {
+		statusPage = tx.db.StatusIncidentURL(sid)
+	}
+	link := tx.db.publicURL + "/api/v1/incidents/" + inc.Reference
+	chat := inc.ChatURL
+	if chat == "" {
+		chat = "(none yet)"
+	}
+	body := fmt.Sprintf("%s (%s, confirmed): %s\n\n%s\n\nIncident: %s\nChat: %s\nStatus page: %s",
+		inc.Reference, inc.Severity, inc.Title, inc.Summary, link, chat, statusPage)
+	subject := fmt.Sprintf("[%s] %s %s: %s", settings.Page.Name, inc.Severity, inc.Reference, inc.Title)
+	key := "stakeholders|" + inc.ID + "|" + string(inc.Severity)
+	var exists int
+	sum := sha256.Sum256([]byte(key))
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM broadcasts WHERE id = $1`, "b-"+base64.RawURLEncoding.EncodeToString(sum[:18])).Scan(&exists); err != nil {
+		return false, err
+	}
+	if exists > 0 {
+		return false, nil
+	}
+	if err := tx.broadcast(ctx, "incident.stakeholders", subject, body, link, nil, nil, "", key); err != nil {
+		return false, err
+	}
+	text := fmt.Sprintf("Stakeholders notified (%s confirmed)", inc.Severity)
+	return true, tx.appendEntry(ctx, inc.ID, actor, herald.EntryNote, text, map[string]any{"severity": inc.Severity, "stakeholder_notice": true})
 }

@@ -113,6 +113,12 @@ func (db *DB) RecordDecision(ctx context.Context, actor herald.Actor, ref string
 		}
 		d := herald.Decision{Kind: in.Kind, What: in.What, Rationale: in.Rationale, DecidedBy: decider.ID, DecidedByName: decider.Name}
 		text := fmt.Sprintf("Decision (%s): %s. Rationale: %s", decider.Name, d.What, d.Rationale)
+		if in.Kind == herald.DecisionSeverity {
+			// Severity confirmed: tell the stakeholders (R19).
+			if _, err := tx.notifyStakeholders(ctx, actor, inc); err != nil {
+				return "", "", nil, err
+			}
+		}
 		return herald.EntryDecision, text, d, nil
 	})
 }

@@ -180,3 +180,57 @@ func TestRule31_ReminderAndManualUpdateAreOneEmail(t *testing.T) {
 		t.Fatalf("mails %q: want the scheduled notice and one reminder", subjects)
 	}
 }
+
+func TestRule19_StakeholdersNotifiedOnceSeverityIsConfirmed(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		f := setup(t, d)
+		f.w.Public = &notify.Router{Webhook: notify.NewPublicWebhook(true)}
+		stake, public := newReceiver(t), newReceiver(t)
+		ch, err := f.db.AddStakeholderChannel(f.ctx, herald.SubscriberInput{WebhookURL: stake.srv.URL})
+		if err != nil {
+			t.Fatal(err)
+		}
+		stake.secret = ch.Secret
+		sub, _ := f.db.Subscribe(f.ctx, herald.SubscriberInput{WebhookURL: public.srv.URL}, false)
+		public.secret = sub.Secret
+		ann := herald.Actor{User: f.ann, Role: herald.RoleResponder}
+		inc, err := f.db.DeclareIncident(f.ctx, ann, herald.DeclareInput{Title: "Checkout down", Severity: "S1", Summary: "All payments fail.", ChatURL: "https://chat.example.com/inc-1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		confirm := herald.DecisionInput{Kind: "severity", What: "Confirm S1", Rationale: "every customer affected"}
+		if _, err := f.db.RecordDecision(f.ctx, ann, inc.ID, confirm); err != nil {
+			t.Fatal(err)
+		}
+		f.tick(t)
+		if stake.count() != 1 || public.count() != 0 {
+			t.Fatalf("stakeholders %d, public %d", stake.count(), public.count())
+		}
+		body := stake.bodies[0]
+		for _, want := range []string{"INC-1", "S1", "Checkout down", "All payments fail.", "https://chat.example.com/inc-1", "Status page"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("notice lacks %q: %s", want, body)
+			}
+		}
+		// Confirming the same severity again tells nobody twice.
+		f.db.RecordDecision(f.ctx, ann, inc.ID, confirm)
+		if sent, _ := f.db.NotifyStakeholders(f.ctx, ann, inc.ID); sent {
+			t.Fatal("a second notice for the same severity")
+		}
+		f.tick(t)
+		if stake.count() != 1 {
+			t.Fatalf("stakeholders got %d notices", stake.count())
+		}
+		tl, _ := f.db.Timeline(f.ctx, inc.ID, herald.EntryNote)
+		if len(tl) == 0 || !strings.Contains(tl[0].Text, "Stakeholders notified (S1 confirmed)") {
+			t.Fatalf("timeline %+v", tl)
+		}
+		// Public updates do not go to stakeholder channels.
+		comp := f.component(t, "Checkout")
+		f.publish(t, comp.ID, nil)
+		f.tick(t)
+		if stake.count() != 1 || public.count() != 1 {
+			t.Fatalf("after a public update: stakeholders %d, public %d", stake.count(), public.count())
+		}
+	})
+}

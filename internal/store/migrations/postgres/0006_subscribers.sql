@@ -9,6 +9,7 @@ CREATE TABLE subscribers (
 	secret_enc      TEXT NOT NULL, -- webhook signing secret, encrypted; '' for none
 	confirmed       BOOLEAN NOT NULL DEFAULT FALSE,
 	paused          BOOLEAN NOT NULL DEFAULT FALSE,
+	internal        BOOLEAN NOT NULL DEFAULT FALSE, -- a stakeholder channel (R19), never public broadcasts
 	failures        BIGINT NOT NULL DEFAULT 0,
 	created_at      BIGINT NOT NULL,
 	confirmed_at    BIGINT,

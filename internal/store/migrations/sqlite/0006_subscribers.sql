@@ -9,6 +9,7 @@ CREATE TABLE subscribers (
 	secret_enc      TEXT NOT NULL, -- webhook signing secret, encrypted; '' for none
 	confirmed       INTEGER NOT NULL DEFAULT 0,
 	paused          INTEGER NOT NULL DEFAULT 0,
+	internal        INTEGER NOT NULL DEFAULT 0, -- a stakeholder channel (R19), never public broadcasts
 	failures        INTEGER NOT NULL DEFAULT 0,
 	created_at      INTEGER NOT NULL,
 	confirmed_at    INTEGER,
