@@ -213,6 +213,11 @@ var ingestionOps = []struct {
 			"201": map[string]any{"description": "created, with an admin token"},
 			"400": map[string]any{"description": "invalid input; error.fields names the field"},
 		}},
+	{"/api/v1/subscribers/import", "post_subscribers_import", "Import subscribers from CSV (admin; header kind,target,components; all rows or none; imported subscribers are confirmed)",
+		CSVUpload{}, map[string]any{
+			"200": map[string]any{"description": `{"created": n, "skipped": n}`},
+			"400": map[string]any{"description": "a row does not validate; nothing was imported"},
+		}},
 	{"/api/v1/ingest/alertmanager/{key}", "post_ingest_alertmanager", "Prometheus Alertmanager webhook (version 4): a firing group triggers a page keyed by groupKey, a resolved one resolves it",
 		amWebhook{}, map[string]any{
 			"200": map[string]any{"description": "processed"},
@@ -221,3 +226,6 @@ var ingestionOps = []struct {
 			"413": map[string]any{"description": "body over the size limit"},
 		}},
 }
+
+// CSVUpload documents a text/csv request body.
+type CSVUpload struct{}

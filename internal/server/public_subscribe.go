@@ -1,8 +1,12 @@
 package server
 
 import (
+	"encoding/csv"
+	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -168,4 +172,108 @@ type NoticeResult struct {
 func (s *Server) notifyStakeholders(r *http.Request, a herald.Actor, _ noBody) (NoticeResult, error) {
 	sent, err := s.store.NotifyStakeholders(r.Context(), a, r.PathValue("id"))
 	return NoticeResult{Sent: sent}, err
+}
+
+// exportSubscribers is GET /api/v1/subscribers/export.csv (admin): kind,
+// target, components (ids separated by spaces), confirmed, created_at.
+func (s *Server) exportSubscribers(w http.ResponseWriter, r *http.Request) {
+	a, err := s.authenticate(r)
+	if err == nil && a.Role != herald.RoleAdmin {
+		err = herald.Errorf(herald.EForbidden, "exporting subscribers needs the admin role")
+	}
+	if err != nil {
+		writeError(w, r, err, s.log)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="subscribers.csv"`)
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"kind", "target", "components", "confirmed", "created_at"})
+	err = s.store.ExportSubscribers(r.Context(), func(sub herald.Subscriber) error {
+		return cw.Write([]string{sub.Kind, sub.Target, strings.Join(sub.Components, " "), strconv.FormatBool(sub.Confirmed), sub.CreatedAt.Format(time.RFC3339)})
+	})
+	cw.Flush()
+	if err != nil {
+		s.log.Error("export subscribers", "err", err)
+	}
+}
+
+// ImportResult says what an import did.
+type ImportResult struct {
+	Created int `json:"created"`
+	Skipped int `json:"skipped"` // already subscribed
+}
+
+// importSubscribers is POST /api/v1/subscribers/import (admin): a CSV with
+// the export's header (kind, target, components); imported subscribers are
+// confirmed, since they opted in where they came from. All rows or none.
+func (s *Server) importSubscribers(w http.ResponseWriter, r *http.Request) {
+	a, err := s.authenticate(r)
+	if err == nil && a.Role != herald.RoleAdmin {
+		err = herald.Errorf(herald.EForbidden, "importing subscribers needs the admin role")
+	}
+	if err != nil {
+		writeError(w, r, err, s.log)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<20)
+	cr := csv.NewReader(r.Body)
+	cr.FieldsPerRecord = -1
+	head, err := cr.Read()
+	if err != nil {
+		writeError(w, r, herald.Errorf(herald.EInvalid, "the body must be CSV with a header line: kind,target,components"), s.log)
+		return
+	}
+	col := map[string]int{}
+	for i, h := range head {
+		col[strings.TrimSpace(strings.ToLower(h))] = i
+	}
+	ki, ok1 := col["kind"]
+	ti, ok2 := col["target"]
+	if !ok1 || !ok2 {
+		writeError(w, r, herald.Errorf(herald.EInvalid, "the header must name the columns kind and target (components is optional)"), s.log)
+		return
+	}
+	ci, hasComps := col["components"]
+	var rows []herald.SubscriberInput
+	for line := 2; ; line++ {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			writeError(w, r, herald.Errorf(herald.EInvalid, "line %d: %v", line, err), s.log)
+			return
+		}
+		get := func(i int) string {
+			if i < len(rec) {
+				return strings.TrimSpace(rec[i])
+			}
+			return ""
+		}
+		in := herald.SubscriberInput{}
+		switch get(ki) {
+		case "email":
+			in.Email = get(ti)
+		case "webhook":
+			in.WebhookURL = get(ti)
+		case "slack":
+			in.SlackURL = get(ti)
+		case "teams":
+			in.TeamsURL = get(ti)
+		default:
+			writeError(w, r, &herald.Error{Code: herald.EInvalid, Message: fmt.Sprintf("line %d: kind must be email, webhook, slack or teams", line)}, s.log)
+			return
+		}
+		if hasComps && get(ci) != "" {
+			in.Components = strings.Fields(get(ci))
+		}
+		rows = append(rows, in)
+	}
+	created, skipped, err := s.store.ImportSubscribers(r.Context(), rows)
+	if err != nil {
+		writeError(w, r, err, s.log)
+		return
+	}
+	writeJSON(w, http.StatusOK, ImportResult{Created: created, Skipped: skipped})
 }

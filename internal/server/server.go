@@ -186,6 +186,8 @@ func (s *Server) plainRoutes() {
 		writeError(w, r, herald.Errorf(herald.ENotFound, "no API route %s %s; see /api/v1/openapi.json", r.Method, r.URL.Path), s.log)
 	})
 	s.mux.HandleFunc("POST /api/v1/subscribers", s.createSubscriber)
+	s.mux.HandleFunc("GET /api/v1/subscribers/export.csv", s.exportSubscribers)
+	s.mux.HandleFunc("POST /api/v1/subscribers/import", s.importSubscribers)
 	if s.cfg.Pages != nil {
 		s.mux.HandleFunc("POST /subscribe", s.subscribeForm)
 		s.mux.HandleFunc("GET /subscribe/confirm", s.confirmSubscription)

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -100,4 +101,52 @@ func TestRule21_ComponentChangesAreListed(t *testing.T) {
 	if len(out.Changes) != 1 || out.Changes[0].Action != "created" || out.Changes[0].Actor != "Administrator" {
 		t.Fatalf("changes %+v", out.Changes)
 	}
+}
+
+func TestAPI_SubscribersImportExportAndCounts(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		e := setup(t, d, 0)
+		csvBody := "kind,target,components\nemail,a@example.com,\nemail,B@example.com,\nwebhook,https://hooks.example.com/x,\n"
+		resp, _ := e.raw(t, "POST", "/api/v1/subscribers/import", adminSecret, "text/csv", csvBody)
+		if resp.StatusCode != 200 {
+			t.Fatalf("import: %d", resp.StatusCode)
+		}
+		// A bad row fails the whole import.
+		resp, eb := e.raw(t, "POST", "/api/v1/subscribers/import", adminSecret, "text/csv", "kind,target\nemail,c@example.com\nemail,not-an-address\n")
+		if resp.StatusCode != 400 || eb.Error.Fields["line 3"] == "" {
+			t.Fatalf("bad import: %d %+v", resp.StatusCode, eb)
+		}
+		req, _ := http.NewRequest("GET", e.http.URL+"/api/v1/subscribers/export.csv", nil)
+		req.Header.Set("Authorization", "Bearer "+adminSecret)
+		r2, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(r2.Body)
+		r2.Body.Close()
+		lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+		if len(lines) != 4 || !strings.Contains(string(b), "b@example.com") || strings.Contains(string(b), "c@example.com") {
+			t.Fatalf("export:\n%s", b)
+		}
+		var counts SubscriberCounts
+		req, _ = http.NewRequest("GET", e.http.URL+"/api/v1/subscribers/counts", nil)
+		req.Header.Set("Authorization", "Bearer "+adminSecret)
+		r3, _ := http.DefaultClient.Do(req)
+		json.NewDecoder(r3.Body).Decode(&counts)
+		r3.Body.Close()
+		if counts.Counts["email"]["confirmed"] != 2 || counts.Counts["webhook"]["confirmed"] != 1 {
+			t.Fatalf("counts %v", counts.Counts)
+		}
+		// Public sign-ups through the API answer the same either way.
+		for range 2 {
+			resp, _ := e.raw(t, "POST", "/api/v1/subscribers", "", "application/json", `{"email":"a@example.com"}`)
+			if resp.StatusCode != 202 {
+				t.Fatalf("public sign-up: %d", resp.StatusCode)
+			}
+		}
+		resp, _ = e.raw(t, "POST", "/api/v1/subscribers", "", "application/json", `{"email":"x@example.com","confirmed":true}`)
+		if resp.StatusCode != 403 {
+			t.Fatalf("confirmed without admin: %d", resp.StatusCode)
+		}
+	})
 }

@@ -72,10 +72,11 @@ func (db *DB) Subscribe(ctx context.Context, in herald.SubscriberInput, admin bo
 		var existing string
 		err := tx.QueryRowContext(ctx, `SELECT id FROM subscribers WHERE kind = $1 AND target = $2 AND unsubscribed_at IS NULL`, kind, target).Scan(&existing)
 		if err == nil {
-			// Known: update the choice of components; an unconfirmed address
-			// gets its confirmation again.
+			// Known: an unconfirmed address gets its confirmation again (with
+			// the new choice of components); a confirmed one is left as it
+			// is, since anyone can post an address here.
 			comps, _ := json.Marshal(in.Components)
-			if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET components = $1 WHERE id = $2`, string(comps), existing); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET components = $1 WHERE id = $2 AND (confirmed = $3 OR $4)`, string(comps), existing, false, admin); err != nil {
 				return err
 			}
 			s, err = tx.subscriber(ctx, existing)
@@ -547,4 +548,74 @@ func (tx *tx) notifyStakeholders(ctx context.Context, actor herald.Actor, inc *h
 	}
 	text := fmt.Sprintf("Stakeholders notified (%s confirmed)", inc.Severity)
 	return true, tx.appendEntry(ctx, inc.ID, actor, herald.EntryNote, text, map[string]any{"severity": inc.Severity, "stakeholder_notice": true})
+}
+
+// ImportSubscribers adds many subscribers at once (admin), all or none: a
+// row that does not validate fails the whole import with its line number.
+// Rows whose kind and target exist already are skipped.
+func (db *DB) ImportSubscribers(ctx context.Context, rows []herald.SubscriberInput) (created, skipped int, err error) {
+	fe := herald.FieldErrors{}
+	type norm struct{ kind, target, comps string }
+	var all []norm
+	for i, in := range rows {
+		kind, target, err := in.Normalize()
+		if err != nil {
+			fe.Add(fmt.Sprintf("line %d", i+2), err.Error())
+			continue
+		}
+		c, _ := json.Marshal(in.Components)
+		all = append(all, norm{kind, target, string(c)})
+	}
+	if err := fe.Err(); err != nil {
+		return 0, 0, err
+	}
+	err = db.write(ctx, func(tx *tx) error {
+		for _, r := range all {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM subscribers WHERE kind = $1 AND target = $2 AND unsubscribed_at IS NULL`, r.kind, r.target).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				skipped++
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO subscribers (id, kind, target, components, secret_enc, confirmed, created_at, confirmed_at)
+				VALUES ($1, $2, $3, $4, '', $5, $6, $6)`, newID(), r.kind, r.target, r.comps, true, micros(tx.now)); err != nil {
+				return fmt.Errorf("import: %w", err)
+			}
+			created++
+		}
+		return nil
+	})
+	return created, skipped, err
+}
+
+// ExportSubscribers calls fn for every active subscriber in id order,
+// reading in batches so memory does not grow with the list.
+func (db *DB) ExportSubscribers(ctx context.Context, fn func(herald.Subscriber) error) error {
+	cursor := ""
+	for {
+		rows, err := db.r.QueryContext(ctx, `SELECT `+subscriberColumns+` FROM subscribers WHERE id > $1 AND unsubscribed_at IS NULL AND internal = $2 ORDER BY id LIMIT $3`, cursor, false, planBatch)
+		if err != nil {
+			return err
+		}
+		n := 0
+		for rows.Next() {
+			s, err := scanSubscriber(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			cursor = s.ID
+			n++
+			if err := fn(s); err != nil {
+				rows.Close()
+				return err
+			}
+		}
+		rows.Close()
+		if n < planBatch {
+			return nil
+		}
+	}
 }
