@@ -82,10 +82,14 @@ func (w *Webhook) Send(ctx context.Context, m Message) error {
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "Herald")
-	if m.Kind == "webhook" {
+	if m.Kind == "webhook" && m.Secret != "" {
+		// Endpoints without a secret (imported subscribers) get the same
+		// webhook-id for deduplication, unsigned.
 		if err := Sign(req.Header, m.ID, w.Now(), body, m.Secret); err != nil {
 			return err
 		}
+	} else if m.Kind == "webhook" {
+		req.Header.Set("webhook-id", m.ID)
 	}
 	resp, err := w.Client.Do(req)
 	if err != nil {
