@@ -82,6 +82,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 	shutdown := f.duration("shutdown-timeout", 30*time.Second, "how long to let in-flight requests finish on SIGTERM")
 	smtpURL := f.string("smtp-url", "", "SMTP server for e-mail: smtp://user:password@host:587 (STARTTLS when offered) or smtps://host:465")
 	smtpFrom := f.string("smtp-from", "herald@localhost", "sender address of Herald's e-mail")
+	smtpRate := f.int("smtp-rate", 0, "most e-mails a second to the SMTP server; 0 for no limit")
 	phoneURL := f.string("phone-provider-url", "", "SMS and voice provider webhook (Herald posts {id, kind, to, text}, signed with HERALD_PHONE_PROVIDER_SECRET)")
 	allowPrivate := f.bool("webhook-allow-private", "let status page subscribers' webhooks reach loopback, private and link-local addresses")
 	tick := f.duration("tick", time.Second, "how often background work (escalations, maintenance automation) looks for what is due")
@@ -125,6 +126,11 @@ func runServe(ctx context.Context, args []string, e env) error {
 			return usagef("%v", err)
 		}
 	}
+	if *smtpRate > 0 {
+		sender.EmailRate = notify.NewLimiter(float64(*smtpRate))
+	}
+	// Slack accepts about one message a second per incoming webhook.
+	sender.ChatRate = notify.NewLimiter(1)
 	if *phoneURL != "" {
 		secret := e.getenv("HERALD_PHONE_PROVIDER_SECRET")
 		if !strings.HasPrefix(secret, "whsec_") {

@@ -36,12 +36,25 @@ type Router struct {
 	Webhook *Webhook
 	Email   *SMTP     // nil when no SMTP server is configured
 	Phone   *Provider // SMS and voice; nil when no provider is configured
+	// EmailRate spaces e-mail to the SMTP server; ChatRate spaces messages
+	// to each Slack or Teams webhook URL. Nil: no limit.
+	EmailRate, ChatRate *Limiter
 }
 
 var _ Sender = (*Router)(nil)
 
 // Send implements Sender.
 func (r *Router) Send(ctx context.Context, m Message) error {
+	switch {
+	case m.Kind == "email" && r.EmailRate != nil:
+		if err := r.EmailRate.Wait(ctx, "smtp"); err != nil {
+			return err
+		}
+	case (m.Kind == "slack" || m.Kind == "teams") && r.ChatRate != nil:
+		if err := r.ChatRate.Wait(ctx, m.Target); err != nil {
+			return err
+		}
+	}
 	switch m.Kind {
 	case "webhook", "slack", "teams":
 		return r.Webhook.Send(ctx, m)

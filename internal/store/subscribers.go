@@ -619,3 +619,24 @@ func (db *DB) ExportSubscribers(ctx context.Context, fn func(herald.Subscriber) 
 		}
 	}
 }
+
+// unconfirmedFor is how long an e-mail address has to confirm before its
+// sign-up expires.
+const unconfirmedFor = 7 * 24 * time.Hour
+
+// ExpireUnconfirmed ends sign-ups that were never confirmed within a week,
+// and returns how many.
+func (db *DB) ExpireUnconfirmed(ctx context.Context) (int, error) {
+	n := 0
+	err := db.write(ctx, func(tx *tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE subscribers SET unsubscribed_at = $1 WHERE confirmed = $2 AND unsubscribed_at IS NULL AND created_at < $3`,
+			micros(tx.now), false, micros(tx.now.Add(-unconfirmedFor)))
+		if err != nil {
+			return fmt.Errorf("expire sign-ups: %w", err)
+		}
+		c, _ := res.RowsAffected()
+		n = int(c)
+		return nil
+	})
+	return n, err
+}

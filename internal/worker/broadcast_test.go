@@ -234,3 +234,23 @@ func TestRule19_StakeholdersNotifiedOnceSeverityIsConfirmed(t *testing.T) {
 		}
 	})
 }
+
+func TestBroadcast_UnconfirmedSignUpsExpireAfterAWeek(t *testing.T) {
+	f := setup(t, store.SQLite)
+	s, err := f.db.Subscribe(f.ctx, herald.SubscriberInput{Email: "late@example.com"}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.tick(t)
+	msgs := f.mail.Messages(t)
+	link, _ := url.Parse(linkRE.FindString(f.mail.Text(t, msgs[0].ID)))
+	f.clock.Advance(8 * 24 * time.Hour)
+	f.tick(t)
+	if _, err := f.db.ConfirmSubscriber(f.ctx, s.ID, link.Query().Get("token")); herald.ErrorCode(err) != herald.ENotFound {
+		t.Fatalf("confirming an expired sign-up: %v", err)
+	}
+	counts, _ := f.db.SubscriberCounts(f.ctx)
+	if len(counts) != 0 {
+		t.Fatalf("counts %v", counts)
+	}
+}

@@ -42,6 +42,9 @@ func (w *Worker) Tick(ctx context.Context) error {
 	if _, err := w.Deliver(ctx); err != nil {
 		errs = append(errs, "deliveries: "+err.Error())
 	}
+	if _, err := w.DB.ExpireUnconfirmed(ctx); err != nil {
+		errs = append(errs, "expire sign-ups: "+err.Error())
+	}
 	if _, err := w.DB.PlanBroadcasts(ctx); err != nil {
 		errs = append(errs, "broadcasts: "+err.Error())
 	}
