@@ -44,6 +44,25 @@ const (
 	EventCancelled   = "cancelled"
 )
 
+// EventTitle names a maintenance event as people read it ("Started").
+func EventTitle(event string) string {
+	switch event {
+	case EventScheduled:
+		return "Scheduled"
+	case EventReminder:
+		return "Reminder"
+	case EventStarted:
+		return "Started"
+	case EventCompleted:
+		return "Completed"
+	case EventRescheduled:
+		return "Rescheduled"
+	case EventCancelled:
+		return "Cancelled"
+	}
+	return "Update"
+}
+
 // Maintenance is planned work in a window announced on the status page
 // (R30, R31). With automation on, Herald starts and completes it on time;
 // once automation is turned off it stays off, and every update and the

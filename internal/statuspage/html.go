@@ -39,7 +39,7 @@ var funcs = template.FuncMap{
 	"label": func(s herald.ComponentStatus) string { return s.Label() },
 	"pct":   pct,
 	"days":  func() int { return Days },
-	"event": func(e string) string { return eventTitle(e) },
+	"event": herald.EventTitle,
 	"minutes": func(m map[herald.ComponentStatus]int) string {
 		var parts []string
 		for _, s := range herald.ComponentStatuses {
@@ -80,24 +80,6 @@ func humanMinutes(n int) string {
 		return fmt.Sprintf("%d h", n/60)
 	}
 	return fmt.Sprintf("%d h %d min", n/60, n%60)
-}
-
-func eventTitle(e string) string {
-	switch e {
-	case herald.EventScheduled:
-		return "Scheduled"
-	case herald.EventReminder:
-		return "Reminder"
-	case herald.EventStarted:
-		return "Started"
-	case herald.EventCompleted:
-		return "Completed"
-	case herald.EventRescheduled:
-		return "Rescheduled"
-	case herald.EventCancelled:
-		return "Cancelled"
-	}
-	return "Update"
 }
 
 // relative says how long ago (or how far ahead) t is from now, in words.

@@ -140,30 +140,12 @@ func (tx *tx) maintenanceEvent(ctx context.Context, actor herald.Actor, m *heral
 	if event == herald.EventReminder || event == herald.EventUpdate {
 		dedup = "maintenance|" + m.ID + "|" + body
 	}
-	subject := fmt.Sprintf("[%s] Maintenance %s: %s", settings.Page.Name, strings.ToLower(eventWord(event)), m.Name)
+	subject := fmt.Sprintf("[%s] Maintenance %s: %s", settings.Page.Name, strings.ToLower(herald.EventTitle(event)), m.Name)
 	comps, err := tx.maintenanceComponents(ctx, m.ID)
 	if err != nil {
 		return err
 	}
 	return tx.broadcast(ctx, "maintenance."+event, subject, text, tx.db.MaintenanceURL(m.ID), comps, nil, "", dedup)
-}
-
-func eventWord(event string) string {
-	switch event {
-	case herald.EventScheduled:
-		return "Scheduled"
-	case herald.EventReminder:
-		return "Reminder"
-	case herald.EventStarted:
-		return "Started"
-	case herald.EventCompleted:
-		return "Completed"
-	case herald.EventRescheduled:
-		return "Rescheduled"
-	case herald.EventCancelled:
-		return "Cancelled"
-	}
-	return "Update"
 }
 
 func (tx *tx) maintenanceComponents(ctx context.Context, id string) ([]string, error) {

@@ -81,46 +81,51 @@ func (w *Worker) Run(ctx context.Context, interval time.Duration) {
 	}
 }
 
-// Deliver sends every due delivery, several at once, and returns how many
-// it sent (successfully or not).
-func (w *Worker) Deliver(ctx context.Context) (int, error) {
-	n := max(w.Senders, 1)
+// drain runs step in n goroutines until it reports nothing left to do or
+// fails, and returns how many steps did something.
+func drain(ctx context.Context, n int, step func(context.Context) (bool, error)) (int, error) {
 	var mu sync.Mutex
 	var firstErr error
 	count := 0
 	var wg sync.WaitGroup
-	for range n {
+	for range max(n, 1) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for ctx.Err() == nil {
-				d, err := w.DB.ClaimDelivery(ctx)
-				if err != nil || d == nil {
-					if err != nil {
-						mu.Lock()
-						firstErr = err
-						mu.Unlock()
-					}
-					return
-				}
-				sendErr := w.Sender.Send(ctx, w.message(d))
-				if sendErr != nil {
-					w.Log.Warn("delivery failed", "kind", d.Kind, "attempt", d.Attempt, "err", sendErr)
-				}
-				if err := w.DB.CompleteDelivery(ctx, d, sendErr); err != nil {
-					mu.Lock()
-					firstErr = err
-					mu.Unlock()
-					return
-				}
+				did, err := step(ctx)
 				mu.Lock()
-				count++
+				if did {
+					count++
+				}
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
 				mu.Unlock()
+				if err != nil || !did {
+					return
+				}
 			}
 		}()
 	}
 	wg.Wait()
 	return count, firstErr
+}
+
+// Deliver sends every due paging delivery, several at once, and returns
+// how many it handled (successfully or not).
+func (w *Worker) Deliver(ctx context.Context) (int, error) {
+	return drain(ctx, w.Senders, func(ctx context.Context) (bool, error) {
+		d, err := w.DB.ClaimDelivery(ctx)
+		if err != nil || d == nil {
+			return false, err
+		}
+		sendErr := w.Sender.Send(ctx, w.message(d))
+		if sendErr != nil {
+			w.Log.Warn("delivery failed", "kind", d.Kind, "attempt", d.Attempt, "err", sendErr)
+		}
+		return true, w.DB.CompleteDelivery(ctx, d, sendErr)
+	})
 }
 
 func (w *Worker) message(d *store.Delivery) notify.Message {
@@ -150,39 +155,13 @@ func (w *Worker) Broadcast(ctx context.Context) (int, error) {
 	if sender == nil {
 		sender = w.Sender
 	}
-	var mu sync.Mutex
-	var firstErr error
-	count := 0
-	var wg sync.WaitGroup
-	for range max(w.Senders, 1) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for ctx.Err() == nil {
-				d, err := w.DB.ClaimSubscriberDelivery(ctx)
-				if err != nil || d == nil {
-					if err != nil {
-						mu.Lock()
-						firstErr = err
-						mu.Unlock()
-					}
-					return
-				}
-				sendErr := sender.Send(ctx, subscriberMessage(d))
-				if err := w.DB.CompleteSubscriberDelivery(ctx, d, sendErr); err != nil {
-					mu.Lock()
-					firstErr = err
-					mu.Unlock()
-					return
-				}
-				mu.Lock()
-				count++
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
-	return count, firstErr
+	return drain(ctx, w.Senders, func(ctx context.Context) (bool, error) {
+		d, err := w.DB.ClaimSubscriberDelivery(ctx)
+		if err != nil || d == nil {
+			return false, err
+		}
+		return true, w.DB.CompleteSubscriberDelivery(ctx, d, sender.Send(ctx, subscriberMessage(d)))
+	})
 }
 
 func subscriberMessage(d *store.SubscriberDelivery) notify.Message {
