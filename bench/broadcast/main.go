@@ -16,6 +16,7 @@ package main
 
 import (
 	"bytes"
+	"database/sql"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -29,6 +30,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
 )
 
 const token = "bench-admin-token-0123456789"
@@ -38,6 +41,7 @@ var (
 	emails     = flag.Int("emails", 100000, "e-mail subscribers")
 	webhooks   = flag.Int("webhooks", 10000, "webhook subscribers")
 	crashN     = flag.Int("crash", 100000, "webhook subscribers in the crash run")
+	pgURL      = flag.String("database-url", "", "run on this PostgreSQL (a new database per run) instead of SQLite")
 	bin, tmp   string
 )
 
@@ -88,11 +92,12 @@ func freeAddr() string {
 }
 
 type proc struct {
-	cmd  *exec.Cmd
-	base string
-	addr string
-	data string
-	env  []string
+	dbURL string // kept across a restart
+	cmd   *exec.Cmd
+	base  string
+	addr  string
+	data  string
+	env   []string
 }
 
 func startHerald(data string, env ...string) (*proc, error) {
@@ -102,8 +107,23 @@ func startHerald(data string, env ...string) (*proc, error) {
 
 func (p *proc) start() error {
 	p.base = "http://" + p.addr
+	if p.dbURL != "" {
+		return p.launch(p.dbURL)
+	}
+	if *pgURL != "" {
+		url, err := freshDatabase(*pgURL)
+		if err != nil {
+			return err
+		}
+		p.dbURL = url
+	}
+	return p.launch(p.dbURL)
+}
+
+func (p *proc) launch(dbURL string) error {
 	p.cmd = exec.Command(bin, "serve", "--addr", p.addr, "--data", p.data, "--log-level", "error", "--tick", "200ms", "--webhook-allow-private")
-	p.cmd.Env = append(append(os.Environ(), "HERALD_ADMIN_TOKEN="+token), p.env...)
+	p.cmd.Env = append(append(os.Environ(), "HERALD_ADMIN_TOKEN="+token, "HERALD_SECRET_KEY=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+		"HERALD_DATABASE_URL="+dbURL), p.env...)
 	p.cmd.Stderr = os.Stderr
 	if err := p.cmd.Start(); err != nil {
 		return err
@@ -310,4 +330,23 @@ func webhookRun(rx *receiver, n int, crash bool) error {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// freshDatabase makes an empty database on the PostgreSQL server.
+func freshDatabase(url string) (string, error) {
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		return "", err
+	}
+	defer db.Close()
+	name := fmt.Sprintf("bcast_%d", time.Now().UnixNano())
+	if _, err := db.Exec("CREATE DATABASE " + name); err != nil {
+		return "", err
+	}
+	i := strings.LastIndex(url, "/")
+	rest := ""
+	if q := strings.Index(url[i:], "?"); q >= 0 {
+		rest = url[i+q:]
+	}
+	return url[:i+1] + name + rest, nil
 }

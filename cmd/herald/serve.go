@@ -119,6 +119,9 @@ func runServe(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
+	if key == nil {
+		log.Warn("HERALD_SECRET_KEY is not set: webhook contact methods, webhook subscribers and e-mail sign-ups will be refused until it is (32 bytes, base64, the same on every instance)")
+	}
 	var sender notify.Router
 	sender.Webhook = notify.NewWebhook()
 	if *smtpURL != "" {
