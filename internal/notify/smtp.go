@@ -10,6 +10,7 @@ import (
 	"net/smtp"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -21,7 +22,25 @@ type SMTP struct {
 	auth        smtp.Auth
 	from        string
 	Timeout     time.Duration
+
+	// Sessions are reused: a broadcast to many addresses pays for the
+	// connection, TLS and authentication once per sender, not per mail.
+	mu   sync.Mutex
+	idle []*session
 }
+
+type session struct {
+	c    *smtp.Client
+	conn net.Conn
+	used time.Time
+}
+
+// maxIdle is how many sessions wait for reuse; idleFor how long one may
+// wait before it is closed (servers drop quiet connections).
+const (
+	maxIdle = 8
+	idleFor = 20 * time.Second
+)
 
 var _ Sender = (*SMTP)(nil)
 
@@ -48,8 +67,56 @@ func NewSMTP(rawURL, from string) (*SMTP, error) {
 	return s, nil
 }
 
-// Send implements Sender.
+// Send implements Sender. A reused session that fails is closed and the
+// mail is tried once more on a fresh one, so a server that dropped an idle
+// connection costs no retry delay.
 func (s *SMTP) Send(ctx context.Context, m Message) error {
+	if sess := s.take(); sess != nil {
+		if err := s.deliver(sess, m); err == nil {
+			s.put(sess)
+			return nil
+		}
+		sess.c.Close()
+	}
+	sess, err := s.dial(ctx)
+	if err != nil {
+		return err
+	}
+	if err := s.deliver(sess, m); err != nil {
+		sess.c.Close()
+		return err
+	}
+	s.put(sess)
+	return nil
+}
+
+func (s *SMTP) take() *session {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for len(s.idle) > 0 {
+		sess := s.idle[len(s.idle)-1]
+		s.idle = s.idle[:len(s.idle)-1]
+		if time.Since(sess.used) < idleFor {
+			return sess
+		}
+		sess.c.Close()
+	}
+	return nil
+}
+
+func (s *SMTP) put(sess *session) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.idle) >= maxIdle {
+		sess.c.Quit()
+		return
+	}
+	sess.used = time.Now()
+	s.idle = append(s.idle, sess)
+}
+
+// dial opens an authenticated session.
+func (s *SMTP) dial(ctx context.Context) (*session, error) {
 	d := net.Dialer{Timeout: s.Timeout}
 	var conn net.Conn
 	var err error
@@ -59,24 +126,36 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 		conn, err = d.DialContext(ctx, "tcp", s.addr)
 	}
 	if err != nil {
-		return fmt.Errorf("smtp: connect %s: %w", s.addr, err)
+		return nil, fmt.Errorf("smtp: connect %s: %w", s.addr, err)
 	}
 	conn.SetDeadline(time.Now().Add(s.Timeout))
 	c, err := smtp.NewClient(conn, s.host)
 	if err != nil {
 		conn.Close()
-		return fmt.Errorf("smtp: %w", err)
+		return nil, fmt.Errorf("smtp: %w", err)
 	}
-	defer c.Close()
 	if ok, _ := c.Extension("STARTTLS"); ok && !s.implicitTLS {
 		if err := c.StartTLS(&tls.Config{ServerName: s.host}); err != nil {
-			return fmt.Errorf("smtp: starttls: %w", err)
+			c.Close()
+			return nil, fmt.Errorf("smtp: starttls: %w", err)
 		}
 	}
 	if s.auth != nil {
 		if err := c.Auth(s.auth); err != nil {
-			return fmt.Errorf("smtp: auth: %w", err)
+			c.Close()
+			return nil, fmt.Errorf("smtp: auth: %w", err)
 		}
+	}
+	return &session{c: c, conn: conn}, nil
+}
+
+// deliver sends one mail on an open session and leaves it ready for the
+// next (RSET clears any half-finished transaction).
+func (s *SMTP) deliver(sess *session, m Message) error {
+	sess.conn.SetDeadline(time.Now().Add(s.Timeout))
+	c := sess.c
+	if err := c.Reset(); err != nil {
+		return fmt.Errorf("smtp: RSET: %w", err)
 	}
 	if err := c.Mail(s.from); err != nil {
 		return fmt.Errorf("smtp: MAIL FROM: %w", err)
@@ -94,7 +173,7 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 	if err := w.Close(); err != nil {
 		return fmt.Errorf("smtp: end of data: %w", err)
 	}
-	return c.Quit()
+	return nil
 }
 
 // compose builds the message. Its Message-ID carries the idempotency key,
