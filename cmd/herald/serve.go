@@ -353,7 +353,24 @@ func seedDemo(ctx context.Context, db *store.DB) error {
 	if err != nil {
 		return err
 	}
+	// On call: a weekly rotation of Ada and Linus, a policy that reaches
+	// Grace after 30 minutes, and a service monitoring can send to.
 	now := time.Now().UTC().Truncate(time.Hour)
+	if _, err := db.CreateSchedule(ctx, herald.ScheduleInput{Name: "Primary", TimeZone: "Europe/Berlin",
+		Layers: []herald.Layer{{Name: "Engineers", Rotation: herald.RotationWeekly, HandoffTime: "09:00", Start: now.Add(-24 * time.Hour),
+			Users: []string{"ada@example.com", "linus@example.com"}}}}); err != nil {
+		return err
+	}
+	pol, err := db.CreateEscalationPolicy(ctx, herald.EscalationPolicyInput{Name: "Default", Levels: []herald.EscalationLevel{
+		{TimeoutMinutes: 30, Targets: []herald.Target{{Type: "schedule", ID: "Primary"}}},
+		{TimeoutMinutes: 30, Targets: []herald.Target{{Type: "user", ID: "grace@example.com"}}},
+	}})
+	if err != nil {
+		return err
+	}
+	if _, err := db.CreateService(ctx, herald.ServiceInput{Name: "Web", Description: "The web tier", EscalationPolicyID: pol.ID}); err != nil {
+		return err
+	}
 	from, until := now.Add(26*time.Hour), now.Add(28*time.Hour)
 	_, err = db.CreateMaintenance(ctx, admin, herald.MaintenanceInput{Name: ptr("Database version upgrade"), Body: ptr("We upgrade the database; writes may pause for up to a minute."),
 		ScheduledFor: &from, ScheduledUntil: &until, Components: &[]string{comps["Database"].ID}, Reminders: &[]herald.Duration{herald.Duration(time.Hour)}})
