@@ -44,28 +44,43 @@ func StartMailpit(t testing.TB) *Mailpit {
 		defer ln.Close()
 		return ln.Addr().String()
 	}
-	m := &Mailpit{SMTP: free()}
-	web := free()
-	m.API = "http://" + web
-	cmd := exec.Command(bin, "--listen", web, "--smtp", m.SMTP, "--disable-version-check",
-		"--database", filepath.Join(t.TempDir(), "mailpit.db"), "--quiet")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		if resp, err := http.Get(m.API + "/api/v1/messages"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return m
+	// A free port can be taken by another test between choosing it and
+	// mailpit binding it; then mailpit exits, and we try new ports.
+	for attempt := 0; attempt < 3; attempt++ {
+		m := &Mailpit{SMTP: free()}
+		web := free()
+		m.API = "http://" + web
+		cmd := exec.Command(bin, "--listen", web, "--smtp", m.SMTP, "--disable-version-check",
+			"--database", filepath.Join(t.TempDir(), "mailpit.db"), "--quiet")
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		exited := make(chan struct{})
+		go func() { cmd.Wait(); close(exited) }()
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			if resp, err := http.Get(m.API + "/api/v1/messages"); err == nil {
+				resp.Body.Close()
+				if resp.StatusCode == 200 {
+					t.Cleanup(func() { cmd.Process.Kill(); <-exited })
+					return m
+				}
 			}
+			select {
+			case <-exited:
+			case <-time.After(50 * time.Millisecond):
+				if time.Now().Before(deadline) {
+					continue
+				}
+				cmd.Process.Kill()
+				<-exited
+				t.Fatal("mailpit did not start within 30 s")
+			}
+			break // it exited: try other ports
 		}
-		if time.Now().After(deadline) {
-			t.Fatal("mailpit did not start")
-		}
-		time.Sleep(50 * time.Millisecond)
 	}
+	t.Fatal("mailpit exited three times at start")
+	return nil
 }
 
 // MailMessage is a message as mailpit lists it.
