@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/heraldhq/herald"
@@ -20,39 +19,20 @@ import (
 // the page row, so several instances take each step once. It returns how
 // many steps it took.
 func (db *DB) RunEscalations(ctx context.Context) (int, error) {
-	workers := 1
-	if db.dialect == Postgres {
-		workers = 4 // rows are picked with SKIP LOCKED: they do not collide
-	}
-	var mu sync.Mutex
 	steps := 0
-	var firstErr error
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				did, err := db.escalationStep(ctx)
-				mu.Lock()
-				if err != nil && firstErr == nil {
-					firstErr = err
-				}
-				if did {
-					steps++
-				}
-				mu.Unlock()
-				if err != nil || !did {
-					return
-				}
-			}
-		}()
+	for {
+		did, err := db.EscalationStep(ctx)
+		if err != nil || !did {
+			return steps, err
+		}
+		steps++
 	}
-	wg.Wait()
-	return steps, firstErr
 }
 
-func (db *DB) escalationStep(ctx context.Context) (bool, error) {
+// EscalationStep takes the earliest due escalation step, if any, and says
+// whether it took one. On PostgreSQL the page row is picked with SKIP
+// LOCKED, so several callers at once take different steps.
+func (db *DB) EscalationStep(ctx context.Context) (bool, error) {
 	did := false
 	err := db.write(ctx, func(tx *tx) error {
 		var pageID, serviceID string

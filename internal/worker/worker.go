@@ -34,7 +34,7 @@ type Worker struct {
 // waiting for a page), then deliveries, then maintenance automation.
 func (w *Worker) Tick(ctx context.Context) error {
 	var errs []string
-	if n, err := w.DB.RunEscalations(ctx); err != nil {
+	if n, err := drain(ctx, w.escalators(), w.DB.EscalationStep); err != nil {
 		errs = append(errs, "escalations: "+err.Error())
 	} else if n > 0 {
 		w.Log.Debug("escalations", "steps", n)
@@ -79,6 +79,16 @@ func (w *Worker) Run(ctx context.Context, interval time.Duration) {
 			w.Log.Warn("background work failed; retrying next tick", "err", err)
 		}
 	}
+}
+
+// escalators is how many escalation steps run at once: several on
+// PostgreSQL, whose rows are picked with SKIP LOCKED; one on SQLite, which
+// has a single writer anyway.
+func (w *Worker) escalators() int {
+	if w.DB.Dialect() == store.Postgres {
+		return 4
+	}
+	return 1
 }
 
 // drain runs step in n goroutines until it reports nothing left to do or
