@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/heraldhq/herald"
@@ -105,16 +106,7 @@ func (s *Server) manualPage(r *http.Request, a herald.Actor, in ManualPage) (*he
 	if err != nil {
 		return nil, err
 	}
-	pages, err := s.store.Pages(r.Context(), svc.ID, "", 50)
-	if err != nil {
-		return nil, err
-	}
-	for _, p := range pages {
-		if p.DedupKey == key && p.Status != herald.PageResolved {
-			return p, nil
-		}
-	}
-	return nil, herald.Errorf(herald.EInternal, "the page was created but not found")
+	return s.store.OpenPage(r.Context(), svc.ID, key)
 }
 
 // pdResponse is PagerDuty's Events API v2 answer.
@@ -217,7 +209,7 @@ func (s *Server) alertmanager(w http.ResponseWriter, r *http.Request) {
 			summary = "Alertmanager group " + m.GroupKey
 		}
 		if n := len(m.Alerts); n > 1 {
-			summary += " (" + itoa(n) + " alerts)"
+			summary += " (" + strconv.Itoa(n) + " alerts)"
 		}
 		severity := "critical"
 		switch m.CommonLabels["severity"] {
@@ -244,11 +236,6 @@ func (s *Server) alertmanager(w http.ResponseWriter, r *http.Request) {
 		s.log.Error("alertmanager webhook", "err", err)
 		writeAM(w, http.StatusInternalServerError, "internal error")
 	}
-}
-
-func itoa(n int) string {
-	b, _ := json.Marshal(n)
-	return string(b)
 }
 
 func truncateRunes(s string, n int) string {

@@ -652,6 +652,24 @@ func (tx *tx) page(ctx context.Context, id string) (*herald.Page, error) {
 	return p, err
 }
 
+// OpenPage finds the page holding the open alert with a dedup key.
+func (db *DB) OpenPage(ctx context.Context, serviceID, dedup string) (*herald.Page, error) {
+	var p *herald.Page
+	err := db.read(ctx, func(tx *tx) error {
+		var id string
+		err := tx.QueryRowContext(ctx, `SELECT page_id FROM alerts WHERE service_id = $1 AND dedup_key = $2 AND status = 'open'`, serviceID, dedup).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return herald.Errorf(herald.ENotFound, "no open page for %q", dedup)
+		}
+		if err != nil {
+			return err
+		}
+		p, err = tx.page(ctx, id)
+		return err
+	})
+	return p, err
+}
+
 // Page reads one page.
 func (db *DB) Page(ctx context.Context, id string) (*herald.Page, error) {
 	var p *herald.Page
