@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -136,7 +137,7 @@ func (s *Snapshot) ICS(componentID string) []byte {
 	line("METHOD", "PUBLISH")
 	line("X-WR-CALNAME", icsText(s.Page.Name+" maintenances"))
 	for _, m := range s.Maintenances {
-		if componentID != "" && !contains(m.Components, componentID) {
+		if componentID != "" && !slices.Contains(m.Components, componentID) {
 			continue
 		}
 		line("BEGIN", "VEVENT")
@@ -169,15 +170,6 @@ func (s *Snapshot) ICS(componentID string) []byte {
 	}
 	line("END", "VCALENDAR")
 	return []byte(b.String())
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 func icsTime(t time.Time) string { return t.UTC().Format("20060102T150405Z") }

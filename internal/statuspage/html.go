@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"math"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -239,7 +240,7 @@ func (s *Snapshot) HistoryHTML(n int) []byte {
 func (s *Snapshot) names(ids []string) []string {
 	var out []string
 	for _, c := range s.Components {
-		if contains(ids, c.ID) {
+		if slices.Contains(ids, c.ID) {
 			out = append(out, c.Name)
 		}
 	}
