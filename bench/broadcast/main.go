@@ -16,7 +16,6 @@ package main
 
 import (
 	"bytes"
-	"database/sql"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -31,7 +30,7 @@ import (
 	"sync"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib"
+	"github.com/heraldhq/herald/bench/internal/benchkit"
 )
 
 const token = "bench-admin-token-0123456789"
@@ -60,11 +59,8 @@ func run() error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	bin = filepath.Join(tmp, "herald")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/herald")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		return fmt.Errorf("build herald (run from the repository root): %w", err)
+	if bin, err = benchkit.BuildHerald(tmp); err != nil {
+		return err
 	}
 	if *emails > 0 {
 		if err := emailRun(); err != nil {
@@ -85,12 +81,6 @@ func run() error {
 	return nil
 }
 
-func freeAddr() string {
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
 type proc struct {
 	dbURL string // kept across a restart
 	cmd   *exec.Cmd
@@ -101,7 +91,7 @@ type proc struct {
 }
 
 func startHerald(data string, env ...string) (*proc, error) {
-	p := &proc{addr: freeAddr(), data: data, env: env}
+	p := &proc{addr: benchkit.FreeAddr(), data: data, env: env}
 	return p, p.start()
 }
 
@@ -111,7 +101,7 @@ func (p *proc) start() error {
 		return p.launch(p.dbURL)
 	}
 	if *pgURL != "" {
-		url, err := freshDatabase(*pgURL)
+		url, err := benchkit.FreshDatabase(*pgURL, "bcast")
 		if err != nil {
 			return err
 		}
@@ -128,16 +118,7 @@ func (p *proc) launch(dbURL string) error {
 	if err := p.cmd.Start(); err != nil {
 		return err
 	}
-	for i := 0; i < 600; i++ {
-		if resp, err := http.Get(p.base + "/readyz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return nil
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return fmt.Errorf("herald did not start")
+	return benchkit.WaitReady(p.base+"/readyz", 30*time.Second)
 }
 
 func (p *proc) peakKB() int {
@@ -190,7 +171,7 @@ func emailRun() error {
 	if *mailpitBin == "" {
 		return fmt.Errorf("-mailpit is required for the e-mail run (or -emails 0)")
 	}
-	smtpAddr, webAddr := freeAddr(), freeAddr()
+	smtpAddr, webAddr := benchkit.FreeAddr(), benchkit.FreeAddr()
 	mp := exec.Command(*mailpitBin, "--listen", webAddr, "--smtp", smtpAddr, "--disable-version-check", "--max", "0",
 		"--database", filepath.Join(tmp, "mailpit.db"), "--quiet")
 	if err := mp.Start(); err != nil {
@@ -330,23 +311,4 @@ func webhookRun(rx *receiver, n int, crash bool) error {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-}
-
-// freshDatabase makes an empty database on the PostgreSQL server.
-func freshDatabase(url string) (string, error) {
-	db, err := sql.Open("pgx", url)
-	if err != nil {
-		return "", err
-	}
-	defer db.Close()
-	name := fmt.Sprintf("bcast_%d", time.Now().UnixNano())
-	if _, err := db.Exec("CREATE DATABASE " + name); err != nil {
-		return "", err
-	}
-	i := strings.LastIndex(url, "/")
-	rest := ""
-	if q := strings.Index(url[i:], "?"); q >= 0 {
-		rest = url[i+q:]
-	}
-	return url[:i+1] + name + rest, nil
 }

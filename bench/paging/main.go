@@ -20,7 +20,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -38,9 +37,8 @@ import (
 	"syscall"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib"
-
 	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/bench/internal/benchkit"
 	"github.com/heraldhq/herald/client"
 )
 
@@ -68,11 +66,8 @@ func run() error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	bin = filepath.Join(tmp, "herald")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/herald")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		return fmt.Errorf("build herald (run from the repository root): %w", err)
+	if bin, err = benchkit.BuildHerald(tmp); err != nil {
+		return err
 	}
 	rx := newReceiver()
 	defer rx.srv.Close()
@@ -82,7 +77,11 @@ func run() error {
 		dbs = append(dbs, struct{ name, url string }{"postgres", *pgURL})
 	}
 	for _, d := range dbs {
-		url, err := freshDatabase(d.url, "ingest")
+		url := d.url
+		var err error
+		if url != "" { // "" is SQLite
+			url, err = benchkit.FreshDatabase(d.url, "bench_ingest")
+		}
 		if err != nil {
 			return err
 		}
@@ -187,14 +186,10 @@ type herald_ struct {
 	port int
 }
 
-func freePort() int {
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
 func start(dbURL, data string) (*herald_, error) {
-	return startOn(dbURL, data, freePort())
+	_, port, _ := net.SplitHostPort(benchkit.FreeAddr())
+	n, _ := strconv.Atoi(port)
+	return startOn(dbURL, data, n)
 }
 
 func startOn(dbURL, data string, port int) (*herald_, error) {
@@ -206,17 +201,10 @@ func startOn(dbURL, data string, port int) (*herald_, error) {
 	if err := h.cmd.Start(); err != nil {
 		return nil, err
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		if resp, err := http.Get(h.base + "/readyz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return h, nil
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
+	if err := benchkit.WaitReady(h.base+"/readyz", 30*time.Second); err != nil {
+		return nil, err
 	}
-	return nil, fmt.Errorf("herald did not start")
+	return h, nil
 }
 
 func (h *herald_) stop() { h.cmd.Process.Signal(syscall.SIGTERM); h.cmd.Wait() }
@@ -372,7 +360,7 @@ func crash(rx *receiver) error {
 
 func twoInstances(rx *receiver) error {
 	rx.reset()
-	url, err := freshDatabase(*pgURL, "two")
+	url, err := benchkit.FreshDatabase(*pgURL, "bench_two")
 	if err != nil {
 		return err
 	}
@@ -410,27 +398,4 @@ func twoInstances(rx *receiver) error {
 	unique, dup := rx.dups()
 	fmt.Printf("two     postgres 1,000 pages through two instances: %d notifications delivered, %d duplicated, %d missing\n", unique, dup, 1000-unique)
 	return nil
-}
-
-// freshDatabase makes an empty database on the server for one scenario;
-// "" (SQLite) stays "".
-func freshDatabase(url, name string) (string, error) {
-	if url == "" {
-		return "", nil
-	}
-	db, err := sql.Open("pgx", url)
-	if err != nil {
-		return "", err
-	}
-	defer db.Close()
-	dbName := fmt.Sprintf("bench_%s_%d", name, time.Now().UnixNano())
-	if _, err := db.Exec("CREATE DATABASE " + dbName); err != nil {
-		return "", err
-	}
-	i := strings.LastIndex(url, "/")
-	rest := ""
-	if q := strings.Index(url[i:], "?"); q >= 0 {
-		rest = url[i+q:]
-	}
-	return url[:i+1] + dbName + rest, nil
 }

@@ -32,6 +32,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/bench/internal/benchkit"
 	"github.com/heraldhq/herald/client"
 )
 
@@ -56,27 +57,22 @@ func run() error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	bin := filepath.Join(tmp, "herald")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/herald")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		return fmt.Errorf("build herald (run from the repository root): %w", err)
-	}
-
-	port, err := freePort()
+	bin, err := benchkit.BuildHerald(tmp)
 	if err != nil {
 		return err
 	}
-	base := "http://127.0.0.1:" + strconv.Itoa(port)
+
+	addr := benchkit.FreeAddr()
+	base := "http://" + addr
 	const token = "bench-admin-token-0123456789"
-	srv := exec.Command(bin, "serve", "--addr", "127.0.0.1:"+strconv.Itoa(port), "--data", filepath.Join(tmp, "data"), "--log-level", "warn")
+	srv := exec.Command(bin, "serve", "--addr", addr, "--data", filepath.Join(tmp, "data"), "--log-level", "warn")
 	srv.Env = append(os.Environ(), "HERALD_ADMIN_TOKEN="+token)
 	srv.Stderr = os.Stderr
 	if err := srv.Start(); err != nil {
 		return err
 	}
 	defer func() { srv.Process.Signal(os.Interrupt); srv.Wait() }()
-	if err := waitUp(base + "/healthz"); err != nil {
+	if err := benchkit.WaitReady(base+"/healthz", 30*time.Second); err != nil {
 		return err
 	}
 
@@ -232,27 +228,4 @@ func wrk(url string, threads, conns int, d time.Duration) (result, error) {
 		fmt.Fprintf(os.Stderr, "note: %s: %s\n", url, m)
 	}
 	return r, nil
-}
-
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
-}
-
-func waitUp(url string) error {
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		if resp, err := http.Get(url); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return nil
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return fmt.Errorf("herald did not come up at %s", url)
 }
