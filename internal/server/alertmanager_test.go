@@ -14,30 +14,8 @@ import (
 
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/internal/store"
+	"github.com/heraldhq/herald/internal/testdb"
 )
-
-// alertmanagerBinary finds a real Alertmanager, or skips (CI installs one
-// and sets HERALD_TEST_REQUIRE_ALERTMANAGER=1, so there it fails instead).
-func alertmanagerBinary(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("HERALD_ALERTMANAGER"); p != "" {
-		return p
-	}
-	if p, err := exec.LookPath("alertmanager"); err == nil {
-		return p
-	}
-	if out, err := exec.Command("go", "env", "GOPATH").Output(); err == nil {
-		p := filepath.Join(strings.TrimSpace(string(out)), "bin", "alertmanager")
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("HERALD_TEST_REQUIRE_ALERTMANAGER") == "1" {
-		t.Fatal("HERALD_TEST_REQUIRE_ALERTMANAGER=1 but no alertmanager binary was found")
-	}
-	t.Skip("no Alertmanager: go install github.com/prometheus/alertmanager/cmd/alertmanager@v0.31.1, or run ./scripts/test")
-	return ""
-}
 
 func freeAddr(t *testing.T) string {
 	t.Helper()
@@ -52,7 +30,7 @@ func freeAddr(t *testing.T) string {
 // A real Alertmanager, configured with a webhook receiver pointing at
 // Herald, pages through it and resolves the page when the alert ends.
 func TestIngest_RealAlertmanagerWebhook(t *testing.T) {
-	bin := alertmanagerBinary(t)
+	bin := testdb.Tool(t, "alertmanager", "go install github.com/prometheus/alertmanager/cmd/alertmanager@v0.31.1, or run ./scripts/test")
 	e := setup(t, store.SQLite, 0)
 	ctx := context.Background()
 	svc, err := e.db.CreateService(ctx, herald.ServiceInput{Name: "Prometheus"})

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -19,23 +18,11 @@ type Mailpit struct {
 	API  string // http://host:port
 }
 
-// StartMailpit starts mailpit on free loopback ports for the test, or skips
-// when it is not installed (scripts/test builds it and sets
-// HERALD_TEST_REQUIRE_MAILPIT=1, so there it fails instead).
+// StartMailpit starts mailpit on free loopback ports for the test (see Tool
+// for where it is found).
 func StartMailpit(t testing.TB) *Mailpit {
 	t.Helper()
-	bin := os.Getenv("HERALD_MAILPIT")
-	if bin == "" {
-		if p, err := exec.LookPath("mailpit"); err == nil {
-			bin = p
-		}
-	}
-	if bin == "" {
-		if os.Getenv("HERALD_TEST_REQUIRE_MAILPIT") == "1" {
-			t.Fatal("HERALD_TEST_REQUIRE_MAILPIT=1 but mailpit was not found (HERALD_MAILPIT)")
-		}
-		t.Skip("no mailpit: run ./scripts/test, which builds it")
-	}
+	bin := Tool(t, "mailpit", "run ./scripts/test, which builds it")
 	free := func() string {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
