@@ -141,14 +141,12 @@ func (tx *tx) fillIncidents(ctx context.Context, incs []*herald.Incident) error 
 		return nil
 	}
 	byID := make(map[string]*herald.Incident, len(incs))
-	args := make([]any, len(incs))
-	marks := make([]string, len(incs))
+	ids := make([]string, len(incs))
 	for i, inc := range incs {
 		byID[inc.ID] = inc
-		args[i] = inc.ID
-		marks[i] = "$" + strconv.Itoa(i+1)
+		ids[i] = inc.ID
 	}
-	in := strings.Join(marks, ", ")
+	in, args := inList(ids)
 	rows, err := tx.QueryContext(ctx, `SELECT incident_id, name FROM incident_labels WHERE incident_id IN (`+in+`) ORDER BY incident_id, name`, args...)
 	if err != nil {
 		return fmt.Errorf("read labels: %w", err)
@@ -582,4 +580,15 @@ func orEmpty(v []string) []string {
 		return []string{}
 	}
 	return v
+}
+
+// inList makes the placeholders ($1, $2, ...) and arguments of an IN list.
+func inList(ids []string) (string, []any) {
+	args := make([]any, len(ids))
+	marks := make([]string, len(ids))
+	for i, id := range ids {
+		args[i] = id
+		marks[i] = "$" + strconv.Itoa(i+1)
+	}
+	return strings.Join(marks, ", "), args
 }

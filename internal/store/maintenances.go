@@ -374,47 +374,65 @@ func (db *DB) Maintenances(ctx context.Context, limit int) ([]*herald.Maintenanc
 	return out, err
 }
 
+// fillMaintenances loads components, reminders and updates for a list of
+// maintenances in three queries, whatever its length: the status page
+// loads every maintenance on each rebuild.
 func (tx *tx) fillMaintenances(ctx context.Context, list []*herald.Maintenance) error {
-	for _, m := range list {
-		m.URL = tx.db.MaintenanceURL(m.ID)
-		rows, err := tx.QueryContext(ctx, `SELECT component_id FROM maintenance_components WHERE maintenance_id = $1 ORDER BY component_id`, m.ID)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var c string
-			rows.Scan(&c)
-			m.Components = append(m.Components, c)
-		}
-		rows.Close()
-		rows, err = tx.QueryContext(ctx, `SELECT before_s, due_at, fired_at FROM maintenance_reminders WHERE maintenance_id = $1 ORDER BY due_at`, m.ID)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var before, due int64
-			var fired sql.NullInt64
-			rows.Scan(&before, &due, &fired)
-			m.Reminders = append(m.Reminders, herald.Reminder{Before: herald.Duration(time.Duration(before) * time.Second), DueAt: fromMicros(due), FiredAt: fromNullMicros(fired)})
-		}
-		rows.Close()
-		rows, err = tx.QueryContext(ctx, `SELECT id, event, status, body, actor, created_at FROM maintenance_updates WHERE maintenance_id = $1 ORDER BY created_at DESC, id DESC`, m.ID)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var u herald.MaintenanceUpdate
-			var at int64
-			rows.Scan(&u.ID, &u.Event, &u.Status, &u.Body, &u.Actor, &at)
-			u.CreatedAt = fromMicros(at)
-			m.Updates = append(m.Updates, u)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
+	if len(list) == 0 {
+		return nil
 	}
-	return nil
+	byID := make(map[string]*herald.Maintenance, len(list))
+	ids := make([]string, len(list))
+	for i, m := range list {
+		m.URL = tx.db.MaintenanceURL(m.ID)
+		byID[m.ID] = m
+		ids[i] = m.ID
+	}
+	in, args := inList(ids)
+	rows, err := tx.QueryContext(ctx, `SELECT maintenance_id, component_id FROM maintenance_components WHERE maintenance_id IN (`+in+`) ORDER BY component_id`, args...)
+	if err != nil {
+		return fmt.Errorf("read maintenance components: %w", err)
+	}
+	for rows.Next() {
+		var mid, c string
+		if err := rows.Scan(&mid, &c); err != nil {
+			rows.Close()
+			return err
+		}
+		byID[mid].Components = append(byID[mid].Components, c)
+	}
+	rows.Close()
+	rows, err = tx.QueryContext(ctx, `SELECT maintenance_id, before_s, due_at, fired_at FROM maintenance_reminders WHERE maintenance_id IN (`+in+`) ORDER BY due_at`, args...)
+	if err != nil {
+		return fmt.Errorf("read reminders: %w", err)
+	}
+	for rows.Next() {
+		var mid string
+		var before, due int64
+		var fired sql.NullInt64
+		if err := rows.Scan(&mid, &before, &due, &fired); err != nil {
+			rows.Close()
+			return err
+		}
+		byID[mid].Reminders = append(byID[mid].Reminders, herald.Reminder{Before: herald.Duration(time.Duration(before) * time.Second), DueAt: fromMicros(due), FiredAt: fromNullMicros(fired)})
+	}
+	rows.Close()
+	rows, err = tx.QueryContext(ctx, `SELECT maintenance_id, id, event, status, body, actor, created_at FROM maintenance_updates WHERE maintenance_id IN (`+in+`) ORDER BY created_at DESC, id DESC`, args...)
+	if err != nil {
+		return fmt.Errorf("read maintenance updates: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var mid string
+		var u herald.MaintenanceUpdate
+		var at int64
+		if err := rows.Scan(&mid, &u.ID, &u.Event, &u.Status, &u.Body, &u.Actor, &at); err != nil {
+			return err
+		}
+		u.CreatedAt = fromMicros(at)
+		byID[mid].Updates = append(byID[mid].Updates, u)
+	}
+	return rows.Err()
 }
 
 // RunMaintenanceAutomation does what is due at now: fires reminders, starts
