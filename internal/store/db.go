@@ -227,6 +227,19 @@ func mapErr(err error) error {
 	return err
 }
 
+// conflictAs turns the unique-key conflict of an insert or update into an
+// EConflict a person understands, and wraps any other error with what was
+// being done.
+func conflictAs(err error, doing, format string, args ...any) error {
+	if err == nil {
+		return nil
+	}
+	if err := mapErr(err); herald.ErrorCode(err) == herald.EConflict {
+		return herald.Errorf(herald.EConflict, format, args...)
+	}
+	return fmt.Errorf("%s: %w", doing, err)
+}
+
 func micros(t time.Time) int64 { return t.UnixMicro() }
 
 func fromMicros(v int64) time.Time { return time.UnixMicro(v).UTC() }

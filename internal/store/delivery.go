@@ -91,12 +91,7 @@ func (db *DB) AddNotificationRule(ctx context.Context, userRef, methodID string,
 		}
 		r = herald.NotificationRule{ID: newID(), UserID: u.ID, ContactMethodID: methodID, DelayMinutes: delayMinutes}
 		_, err = tx.ExecContext(ctx, `INSERT INTO notification_rules (id, user_id, contact_method_id, delay_s) VALUES ($1, $2, $3, $4)`, r.ID, r.UserID, methodID, delayMinutes*60)
-		if err := mapErr(err); herald.ErrorCode(err) == herald.EConflict {
-			return herald.Errorf(herald.EConflict, "that rule exists already")
-		} else if err != nil {
-			return fmt.Errorf("insert rule: %w", err)
-		}
-		return nil
+		return conflictAs(err, "insert rule", "that rule exists already")
 	})
 	return r, err
 }

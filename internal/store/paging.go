@@ -48,12 +48,7 @@ func (db *DB) CreateEscalationPolicy(ctx context.Context, in herald.EscalationPo
 		levels, _ := json.Marshal(p.Levels)
 		_, err := tx.ExecContext(ctx, `INSERT INTO escalation_policies (id, name, levels, repeat, created_at) VALUES ($1, $2, $3, $4, $5)`,
 			p.ID, p.Name, string(levels), p.Repeat, micros(tx.now))
-		if err := mapErr(err); herald.ErrorCode(err) == herald.EConflict {
-			return herald.Errorf(herald.EConflict, "an escalation policy named %q exists already", in.Name)
-		} else if err != nil {
-			return fmt.Errorf("insert escalation policy: %w", err)
-		}
-		return nil
+		return conflictAs(err, "insert escalation policy", "an escalation policy named %q exists already", in.Name)
 	})
 	return p, err
 }
@@ -123,12 +118,7 @@ func (db *DB) CreateService(ctx context.Context, in herald.ServiceInput) (*heral
 		_, err := tx.ExecContext(ctx, `INSERT INTO services (id, name, description, escalation_policy_id, integration_key, group_threshold, group_window_s, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 			s.ID, s.Name, s.Description, policy, s.IntegrationKey, s.Grouping.Threshold, s.Grouping.WindowMinutes*60, micros(tx.now))
-		if err := mapErr(err); herald.ErrorCode(err) == herald.EConflict {
-			return herald.Errorf(herald.EConflict, "a service named %q exists already", in.Name)
-		} else if err != nil {
-			return fmt.Errorf("insert service: %w", err)
-		}
-		return nil
+		return conflictAs(err, "insert service", "a service named %q exists already", in.Name)
 	})
 	return s, err
 }

@@ -50,12 +50,7 @@ func (db *DB) CreateUser(ctx context.Context, in herald.UserInput) (herald.User,
 		u = herald.User{ID: newID(), Name: in.Name, Email: in.Email, Manager: in.Manager, CreatedAt: tx.now}
 		_, err := tx.ExecContext(ctx, `INSERT INTO users (`+userColumns+`) VALUES ($1, $2, $3, $4, $5)`,
 			u.ID, u.Name, u.Email, u.Manager, micros(u.CreatedAt))
-		if err := mapErr(err); herald.ErrorCode(err) == herald.EConflict {
-			return herald.Errorf(herald.EConflict, "a user with e-mail %s exists already", in.Email)
-		} else if err != nil {
-			return fmt.Errorf("insert user: %w", err)
-		}
-		return nil
+		return conflictAs(err, "insert user", "a user with e-mail %s exists already", in.Email)
 	})
 	return u, err
 }

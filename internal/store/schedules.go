@@ -53,12 +53,7 @@ func (db *DB) CreateSchedule(ctx context.Context, in herald.ScheduleInput) (*her
 		shadows, _ := json.Marshal(s.Shadows)
 		_, err := tx.ExecContext(ctx, `INSERT INTO schedules (id, name, time_zone, layers, shadows, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)`,
 			s.ID, s.Name, s.TimeZone, string(layers), string(shadows), micros(tx.now))
-		if err := mapErr(err); herald.ErrorCode(err) == herald.EConflict {
-			return herald.Errorf(herald.EConflict, "a schedule named %q exists already", in.Name)
-		} else if err != nil {
-			return fmt.Errorf("insert schedule: %w", err)
-		}
-		return nil
+		return conflictAs(err, "insert schedule", "a schedule named %q exists already", in.Name)
 	})
 	return s, err
 }
@@ -80,12 +75,7 @@ func (db *DB) UpdateSchedule(ctx context.Context, ref string, in herald.Schedule
 		shadows, _ := json.Marshal(s.Shadows)
 		_, err = tx.ExecContext(ctx, `UPDATE schedules SET name = $1, time_zone = $2, layers = $3, shadows = $4, updated_at = $5 WHERE id = $6`,
 			s.Name, s.TimeZone, string(layers), string(shadows), micros(tx.now), s.ID)
-		if err := mapErr(err); herald.ErrorCode(err) == herald.EConflict {
-			return herald.Errorf(herald.EConflict, "a schedule named %q exists already", in.Name)
-		} else if err != nil {
-			return fmt.Errorf("update schedule: %w", err)
-		}
-		return nil
+		return conflictAs(err, "update schedule", "a schedule named %q exists already", in.Name)
 	})
 	return s, err
 }

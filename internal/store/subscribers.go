@@ -470,12 +470,7 @@ func (db *DB) AddStakeholderChannel(ctx context.Context, in herald.SubscriberInp
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO subscribers (id, kind, target, components, secret_enc, confirmed, internal, created_at, confirmed_at)
 			VALUES ($1, $2, $3, '[]', $4, $5, $5, $6, $6)`, s.ID, kind, target, sealed, true, micros(tx.now))
-		if err := mapErr(err); herald.ErrorCode(err) == herald.EConflict {
-			return herald.Errorf(herald.EConflict, "%s is subscribed already", target)
-		} else if err != nil {
-			return fmt.Errorf("insert stakeholder channel: %w", err)
-		}
-		return nil
+		return conflictAs(err, "insert stakeholder channel", "%s is subscribed already", target)
 	})
 	return s, err
 }
