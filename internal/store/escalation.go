@@ -19,9 +19,15 @@ import (
 // the page row, so several instances take each step once. It returns how
 // many steps it took.
 func (db *DB) RunEscalations(ctx context.Context) (int, error) {
+	return runSteps(ctx, db.EscalationStep)
+}
+
+// runSteps calls step until it has nothing to do or fails, and returns how
+// many steps it took.
+func runSteps(ctx context.Context, step func(context.Context) (bool, error)) (int, error) {
 	steps := 0
 	for {
-		did, err := db.EscalationStep(ctx)
+		did, err := step(ctx)
 		if err != nil || !did {
 			return steps, err
 		}

@@ -442,14 +442,7 @@ func (tx *tx) fillMaintenances(ctx context.Context, list []*herald.Maintenance) 
 // and completes). Each step is a conditional update, so several instances
 // running it at once do each step once. It returns how many steps it took.
 func (db *DB) RunMaintenanceAutomation(ctx context.Context) (int, error) {
-	steps := 0
-	for {
-		did, err := db.maintenanceStep(ctx)
-		if err != nil || !did {
-			return steps, err
-		}
-		steps++
-	}
+	return runSteps(ctx, db.maintenanceStep)
 }
 
 // maintenanceStep takes the single earliest due step, if any.
