@@ -83,6 +83,11 @@ type Maintenance struct {
 	CreatedAt      time.Time           `json:"created_at"`
 	UpdatedAt      time.Time           `json:"updated_at"`
 	URL            string              `json:"url,omitempty"`
+	// StepError is why the last automatic step (a reminder, the start or
+	// the finish) failed, and StepAttempts how often it was tried; it is
+	// retried with backoff, and both clear when a step succeeds.
+	StepAttempts int    `json:"step_attempts,omitempty"`
+	StepError    string `json:"step_error,omitempty"`
 }
 
 // Active reports whether the maintenance still lies ahead or is under way.

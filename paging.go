@@ -148,6 +148,11 @@ type Page struct {
 	IncidentID     string          `json:"incident_id,omitempty"`
 	// IncidentRole is the role this page asks someone to take (R01).
 	IncidentRole string `json:"incident_role,omitempty"`
+	// StepError is why the last escalation step failed, and StepAttempts
+	// how often it was tried; both clear when a step succeeds. A failed
+	// step is retried with backoff while other pages go on.
+	StepAttempts int    `json:"step_attempts,omitempty"`
+	StepError    string `json:"step_error,omitempty"`
 }
 
 // Event is one alert event from monitoring, in the shape of PagerDuty's
@@ -216,4 +221,18 @@ func (e *Event) Validate() []string {
 		errs = append(errs, "'dedup_key' must be at most 255 characters")
 	}
 	return errs
+}
+
+// RetryAfter is how long a failed attempt at background work (a delivery,
+// an escalation step, a maintenance step) waits before the next one: 10
+// seconds, doubling with each attempt, never more than 10 minutes. The
+// failure stays on its row; other rows go on meanwhile.
+func RetryAfter(attempt int) time.Duration {
+	if attempt < 1 {
+		attempt = 1
+	}
+	if attempt > 7 {
+		return 10 * time.Minute
+	}
+	return min(10*time.Second<<(attempt-1), 10*time.Minute)
 }

@@ -60,14 +60,24 @@ type DB struct {
 	// w takes writes. On SQLite it is a single connection: SQLite has one
 	// writer at a time, and queueing in Go is cheaper and fairer than
 	// retrying on SQLITE_BUSY. r takes reads; on PostgreSQL it is w.
-	w, r      *sql.DB
+	w, r *sql.DB
+	// pw takes the writes of paging (escalation steps, page deliveries):
+	// on PostgreSQL a pool of its own, so a broadcast to a million
+	// subscribers cannot hold every connection while someone waits to be
+	// paged. On SQLite it is w, and gate lets paging go first instead.
+	pw        *sql.DB
+	gate      *writeGate
 	clock     herald.Clock
 	log       *slog.Logger
 	publicURL string
 	secretKey []byte
-	// wake is signalled after a change that gives the background worker
-	// something to do now (a new page), so it need not wait for its tick.
-	wake chan struct{}
+	// wake is signalled after a change that gives the paging loops
+	// something to do now (a new page), wakeBulk after one that gives the
+	// broadcast loop work, so neither waits for its tick.
+	wake, wakeBulk chan struct{}
+	// wakeDeliveries is signalled when an escalation step has planned
+	// deliveries, for the page delivery loop.
+	wakeDeliveries chan struct{}
 
 	// Ingestion: events for known integration keys go through one loop
 	// that commits them in batches (paging.go).
@@ -81,7 +91,7 @@ type DB struct {
 // Open connects to the database. It does not migrate; call Migrate.
 func Open(ctx context.Context, cfg Config) (*DB, error) {
 	db := &DB{clock: cfg.Clock, log: cfg.Logger, publicURL: strings.TrimRight(cfg.PublicURL, "/"), secretKey: cfg.SecretKey, wake: make(chan struct{}, 1),
-		ingest: make(chan ingestReq, maxBatch), quit: make(chan struct{})}
+		wakeBulk: make(chan struct{}, 1), wakeDeliveries: make(chan struct{}, 1), ingest: make(chan ingestReq, maxBatch), quit: make(chan struct{})}
 	if db.publicURL == "" {
 		db.publicURL = "http://127.0.0.1:8080"
 	}
@@ -101,7 +111,15 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		conn.SetMaxOpenConns(20)
 		conn.SetMaxIdleConns(10)
 		conn.SetConnMaxIdleTime(5 * time.Minute)
-		db.w, db.r = conn, conn
+		paging, err := sql.Open("pgx", cfg.URL)
+		if err != nil {
+			conn.Close()
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		paging.SetMaxOpenConns(pagingConns)
+		paging.SetMaxIdleConns(2)
+		paging.SetConnMaxIdleTime(5 * time.Minute)
+		db.w, db.r, db.pw = conn, conn, paging
 	case cfg.URL == "":
 		db.dialect = SQLite
 		if cfg.DataDir == "" {
@@ -122,7 +140,8 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 			return nil, fmt.Errorf("open sqlite: %w", err)
 		}
 		r.SetMaxOpenConns(4)
-		db.w, db.r = w, r
+		db.w, db.r, db.pw = w, r, w
+		db.gate = &writeGate{}
 	default:
 		return nil, herald.Errorf(herald.EInvalid, "database URL must start with postgres:// (or be empty for SQLite)")
 	}
@@ -164,6 +183,9 @@ func (db *DB) Close() error {
 	if db.r != nil && db.r != db.w {
 		err = db.r.Close()
 	}
+	if db.pw != nil && db.pw != db.w {
+		err = errors.Join(err, db.pw.Close())
+	}
 	if db.w != nil {
 		err = errors.Join(err, db.w.Close())
 	}
@@ -183,7 +205,25 @@ type tx struct {
 
 // write runs fn in a write transaction and commits when fn returns nil.
 func (db *DB) write(ctx context.Context, fn func(*tx) error) error {
-	sqlTx, err := db.w.BeginTx(ctx, nil)
+	return db.writeOn(ctx, db.w, false, fn)
+}
+
+// writePaging is write for the work of paging someone: it uses paging's own
+// connections (PostgreSQL) or goes ahead of every other queued writer
+// (SQLite), so no other work can make a page wait for more than one
+// transaction.
+func (db *DB) writePaging(ctx context.Context, fn func(*tx) error) error {
+	return db.writeOn(ctx, db.pw, true, fn)
+}
+
+func (db *DB) writeOn(ctx context.Context, pool *sql.DB, first bool, fn func(*tx) error) error {
+	if db.gate != nil {
+		if err := db.gate.acquire(ctx, first); err != nil {
+			return fmt.Errorf("begin: %w", err)
+		}
+		defer db.gate.release()
+	}
+	sqlTx, err := pool.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
@@ -264,9 +304,20 @@ func nullMicros(t *time.Time) sql.NullInt64 {
 // on their next tick.
 func (db *DB) Wake() <-chan struct{} { return db.wake }
 
-func (db *DB) kick() {
+func (db *DB) kick() { signal(db.wake) }
+
+// DeliveriesDue is signalled after an escalation step planned deliveries in
+// this process.
+func (db *DB) DeliveriesDue() <-chan struct{} { return db.wakeDeliveries }
+
+// WakeBulk is Wake for the broadcast loop: a broadcast was recorded here.
+func (db *DB) WakeBulk() <-chan struct{} { return db.wakeBulk }
+
+func (db *DB) kickBulk() { signal(db.wakeBulk) }
+
+func signal(c chan struct{}) {
 	select {
-	case db.wake <- struct{}{}:
+	case c <- struct{}{}:
 	default:
 	}
 }

@@ -3,11 +3,8 @@ package store
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/base64"
-	"errors"
 	"fmt"
-	"time"
 
 	"github.com/heraldhq/herald"
 )
@@ -127,117 +124,6 @@ func (tx *tx) deliverToMethods(ctx context.Context, notificationID, userID strin
 		return fmt.Errorf("plan deliveries: %w", err)
 	}
 	return nil
-}
-
-// Delivery is one claimed delivery, with what the sender needs.
-type Delivery struct {
-	ID, Kind, Target, Secret string
-	Attempt                  int
-	Page                     herald.Page
-	Service                  string
-	UserName                 string
-	Level                    int
-	Shadow                   bool
-}
-
-// claimFor is how long a claimed delivery is left to its sender before
-// another worker may take it again (the sender crashed).
-const claimFor = time.Minute
-
-// ClaimDelivery takes the next due delivery, or returns nil. The claim
-// expires after a minute, so a delivery whose sender died is taken again.
-// Deliveries for pages no longer triggered are cancelled instead.
-func (db *DB) ClaimDelivery(ctx context.Context) (*Delivery, error) {
-	var d *Delivery
-	err := db.write(ctx, func(tx *tx) error {
-		now := micros(tx.now)
-		var notificationID, methodID string
-		err := tx.QueryRowContext(ctx, `UPDATE deliveries SET claimed_until = $1, attempts = attempts + 1
-			WHERE id = (SELECT id FROM deliveries WHERE status = 'pending' AND due_at <= $2 AND (claimed_until IS NULL OR claimed_until < $2)
-				ORDER BY due_at LIMIT 1`+db.skipLocked()+`)
-			AND status = 'pending' AND (claimed_until IS NULL OR claimed_until < $2)
-			RETURNING id, notification_id, contact_method_id, attempts`, micros(tx.now.Add(claimFor)), now).
-			Scan(new(string), &notificationID, &methodID, new(int))
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("claim delivery: %w", err)
-		}
-		d = &Delivery{}
-		var pageID, userID, sealed string
-		err = tx.QueryRowContext(ctx, `SELECT d.id, d.attempts, m.kind, m.target, m.secret_enc, n.page_id, n.user_id, n.level, n.shadow, u.name
-			FROM deliveries d JOIN contact_methods m ON m.id = d.contact_method_id JOIN notifications n ON n.id = d.notification_id
-			JOIN users u ON u.id = n.user_id WHERE d.notification_id = $1 AND d.contact_method_id = $2`, notificationID, methodID).
-			Scan(&d.ID, &d.Attempt, &d.Kind, &d.Target, &sealed, &pageID, &userID, &d.Level, &d.Shadow, &d.UserName)
-		if err != nil {
-			return fmt.Errorf("read delivery: %w", err)
-		}
-		p, err := tx.page(ctx, pageID)
-		if err != nil {
-			return err
-		}
-		d.Page = *p
-		if p.Status != herald.PageTriggered {
-			_, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'cancelled', claimed_until = NULL, last_error = $1 WHERE id = $2`,
-				"page "+string(p.Status)+" before delivery", d.ID)
-			d = nil
-			return err
-		}
-		tx.QueryRowContext(ctx, `SELECT name FROM services WHERE id = $1`, p.ServiceID).Scan(&d.Service)
-		if d.Secret, err = db.open(sealed); err != nil {
-			return err
-		}
-		return nil
-	})
-	return d, err
-}
-
-// maxAttempts is how often a delivery is tried before its method is marked
-// failing and the person's other methods take over.
-const maxAttempts = 5
-
-// CompleteDelivery records how a delivery went. A failure is retried with
-// backoff (10 s, 20 s, 40 s, ...); after maxAttempts the method is marked
-// failing, visible in the API, and the user's other methods are used.
-func (db *DB) CompleteDelivery(ctx context.Context, d *Delivery, sendErr error) error {
-	return db.write(ctx, func(tx *tx) error {
-		var methodID, notificationID, userID string
-		if err := tx.QueryRowContext(ctx, `SELECT d.contact_method_id, d.notification_id, n.user_id FROM deliveries d
-			JOIN notifications n ON n.id = d.notification_id WHERE d.id = $1`, d.ID).Scan(&methodID, &notificationID, &userID); err != nil {
-			return fmt.Errorf("read delivery: %w", err)
-		}
-		if sendErr == nil {
-			if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'sent', sent_at = $1, claimed_until = NULL WHERE id = $2`, micros(tx.now), d.ID); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE contact_methods SET failures = 0, failing = $1 WHERE id = $2`, false, methodID); err != nil {
-				return err
-			}
-			_, err := tx.ExecContext(ctx, `UPDATE notifications SET status = 'sent', sent_at = $1 WHERE id = $2`, micros(tx.now), notificationID)
-			return err
-		}
-		msg := sendErr.Error()
-		if len(msg) > 500 {
-			msg = msg[:500]
-		}
-		if d.Attempt < maxAttempts {
-			backoff := 10 * time.Second << (d.Attempt - 1)
-			_, err := tx.ExecContext(ctx, `UPDATE deliveries SET due_at = $1, claimed_until = NULL, last_error = $2 WHERE id = $3`,
-				micros(tx.now.Add(backoff)), msg, d.ID)
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'failed', claimed_until = NULL, last_error = $1 WHERE id = $2`, msg, d.ID); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE contact_methods SET failures = failures + 1, failing = $1 WHERE id = $2`, true, methodID); err != nil {
-			return err
-		}
-		if err := tx.pageLog(ctx, d.Page.ID, "delivery_failed", fmt.Sprintf("Could not reach %s by %s after %d attempts: %s", d.UserName, d.Kind, d.Attempt, msg)); err != nil {
-			return err
-		}
-		return tx.deliverToMethods(ctx, notificationID, userID)
-	})
 }
 
 // DeliveryRecord is one delivery as stored, for the API and tests.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/heraldhq/herald"
 )
@@ -37,70 +38,126 @@ func runSteps(ctx context.Context, step func(context.Context) (bool, error)) (in
 
 // EscalationStep takes the earliest due escalation step, if any, and says
 // whether it took one. On PostgreSQL the page row is picked with SKIP
-// LOCKED, so several callers at once take different steps.
+// LOCKED, so several callers at once take different steps. A step that
+// fails is recorded on its page (attempts, last error, retried with
+// backoff) and counts as taken: one broken page never holds up the others.
 func (db *DB) EscalationStep(ctx context.Context) (bool, error) {
-	did := false
-	err := db.write(ctx, func(tx *tx) error {
-		var pageID, serviceID string
+	return db.escalationStep(ctx, "")
+}
+
+// escalationStep takes the due step of one page (only), or of the
+// earliest due page.
+func (db *DB) escalationStep(ctx context.Context, only string) (bool, error) {
+	var pageID string
+	var due int64
+	var steps int
+	err := db.writePaging(ctx, func(tx *tx) error {
+		q := `SELECT id, level, loops, next_escalation_at, step_attempts FROM pages
+			WHERE status = 'triggered' AND next_escalation_at <= $1`
+		args := []any{micros(tx.now)}
+		if only != "" {
+			q += ` AND id = $2`
+			args = append(args, only)
+		}
 		var level, loops int
-		var due int64
-		err := tx.QueryRowContext(ctx, `SELECT id, service_id, level, loops, next_escalation_at FROM pages
-			WHERE status = 'triggered' AND next_escalation_at <= $1 ORDER BY next_escalation_at LIMIT 1`+db.skipLocked(), micros(tx.now)).
-			Scan(&pageID, &serviceID, &level, &loops, &due)
+		err := tx.QueryRowContext(ctx, q+` ORDER BY next_escalation_at LIMIT 1`+db.skipLocked(), args...).Scan(&pageID, &level, &loops, &due, &steps)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
 		if err != nil {
 			return fmt.Errorf("due escalations: %w", err)
 		}
-		did = true
-		var policyID string
-		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(escalation_policy_id, '') FROM services WHERE id = $1`, serviceID).Scan(&policyID); err != nil {
+		return tx.escalate(ctx, pageID, level, loops, due)
+	})
+	switch {
+	case err == nil && pageID != "":
+		signal(db.wakeDeliveries)
+	case errors.Is(err, errRaced):
+		return true, nil // another instance took this step; look again
+	case err != nil && pageID != "" && ctx.Err() == nil:
+		return true, db.stepFailed(ctx, pageID, due, steps+1, err)
+	}
+	return pageID != "", err
+}
+
+// escalate takes a page's due step: the next level of its policy.
+func (tx *tx) escalate(ctx context.Context, pageID string, level, loops int, due int64) error {
+	var policyID string
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(s.escalation_policy_id, '') FROM services s JOIN pages p ON p.service_id = s.id WHERE p.id = $1`, pageID).Scan(&policyID); err != nil {
+		return fmt.Errorf("read the page's service: %w", err)
+	}
+	if policyID == "" {
+		if err := tx.setEscalation(ctx, pageID, level, loops, nil, due); err != nil {
 			return err
 		}
-		if policyID == "" {
+		return tx.pageLog(ctx, pageID, "unrouted", "Nobody paged: the service has no escalation policy")
+	}
+	pol, err := tx.escalationPolicy(ctx, policyID)
+	if err != nil {
+		return fmt.Errorf("read the escalation policy: %w", err)
+	}
+	next, nextLoops := level+1, loops
+	if next >= len(pol.Levels) {
+		if loops >= pol.Repeat {
 			if err := tx.setEscalation(ctx, pageID, level, loops, nil, due); err != nil {
 				return err
 			}
-			return tx.pageLog(ctx, pageID, "unrouted", "Nobody paged: the service has no escalation policy")
+			return tx.pageLog(ctx, pageID, "exhausted", "Every level was paged and nobody acknowledged")
 		}
-		pol, err := tx.escalationPolicy(ctx, policyID)
+		next, nextLoops = 0, loops+1
+	}
+	// The next step is counted from when this one was due, so a short
+	// delay (a restart) does not stretch the cadence; after a long one it
+	// is counted from now.
+	dueAt := fromMicros(due)
+	nextAt := dueAt.Add(time.Duration(pol.Levels[next].TimeoutMinutes) * time.Minute)
+	if !nextAt.After(tx.now) {
+		nextAt = tx.now.Add(time.Duration(pol.Levels[next].TimeoutMinutes) * time.Minute)
+	}
+	if err := tx.setEscalation(ctx, pageID, next, nextLoops, &nextAt, due); err != nil {
+		return err
+	}
+	return tx.notifyLevel(ctx, pageID, pol.Levels[next], next, nextLoops)
+}
+
+// stepFailed records a failed escalation step on its page and schedules it
+// again with backoff. The page log says so once, on the first failure.
+func (db *DB) stepFailed(ctx context.Context, pageID string, due int64, attempt int, stepErr error) error {
+	msg := truncate(stepErr.Error(), 500)
+	db.log.Warn("escalation step failed; retrying with backoff", "page", pageID, "attempt", attempt, "err", msg)
+	err := db.writePaging(ctx, func(tx *tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE pages SET step_attempts = $1, step_error = $2, next_escalation_at = $3
+			WHERE id = $4 AND status = 'triggered' AND next_escalation_at = $5`,
+			attempt, msg, micros(tx.now.Add(herald.RetryAfter(attempt))), pageID, due)
 		if err != nil {
 			return err
 		}
-		next, nextLoops := level+1, loops
-		if next >= len(pol.Levels) {
-			if loops >= pol.Repeat {
-				if err := tx.setEscalation(ctx, pageID, level, loops, nil, due); err != nil {
-					return err
-				}
-				return tx.pageLog(ctx, pageID, "exhausted", "Every level was paged and nobody acknowledged")
-			}
-			next, nextLoops = 0, loops+1
+		if n, _ := res.RowsAffected(); n == 0 || attempt > 1 {
+			return nil
 		}
-		// The next step is counted from when this one was due, so a short
-		// delay (a restart) does not stretch the cadence; after a long one it
-		// is counted from now.
-		dueAt := fromMicros(due)
-		nextAt := dueAt.Add(time.Duration(pol.Levels[next].TimeoutMinutes) * time.Minute)
-		if !nextAt.After(tx.now) {
-			nextAt = tx.now.Add(time.Duration(pol.Levels[next].TimeoutMinutes) * time.Minute)
-		}
-		if err := tx.setEscalation(ctx, pageID, next, nextLoops, &nextAt, due); err != nil {
-			return err
-		}
-		return tx.notifyLevel(ctx, pageID, pol.Levels[next], next, nextLoops)
+		return tx.pageLog(ctx, pageID, "escalation_failed", "Escalation failed and is retried: "+msg)
 	})
-	if errors.Is(err, errRaced) {
-		return true, nil // another instance took this step; look again
+	if err != nil {
+		return fmt.Errorf("record the failed escalation of page %s: %w (the step failed with: %v)", pageID, err, stepErr)
 	}
-	return did, err
+	return nil
+}
+
+// truncate cuts s to at most n bytes, on a rune boundary.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // setEscalation moves a page to a level, if it still is where the caller
 // read it (another instance may have moved it since).
 func (tx *tx) setEscalation(ctx context.Context, pageID string, level, loops int, next *time.Time, wasDue int64) error {
-	res, err := tx.ExecContext(ctx, `UPDATE pages SET level = $1, loops = $2, next_escalation_at = $3
+	res, err := tx.ExecContext(ctx, `UPDATE pages SET level = $1, loops = $2, next_escalation_at = $3, step_attempts = 0, step_error = ''
 		WHERE id = $4 AND status = 'triggered' AND next_escalation_at = $5`, level, loops, nullMicros(next), pageID, wasDue)
 	if err != nil {
 		return fmt.Errorf("escalate: %w", err)
@@ -286,7 +343,7 @@ func (db *DB) Notifications(ctx context.Context, pageID string) ([]Notification,
 // acknowledged page is triggered again: escalating means the current
 // responder needs someone else.
 func (db *DB) EscalatePage(ctx context.Context, actor herald.Actor, id string, level int) (*herald.Page, error) {
-	err := db.write(ctx, func(tx *tx) error {
+	err := db.writePaging(ctx, func(tx *tx) error {
 		p, err := tx.page(ctx, id)
 		if err != nil {
 			return err
@@ -321,7 +378,9 @@ func (db *DB) EscalatePage(ctx context.Context, actor herald.Actor, id string, l
 	if err != nil {
 		return nil, err
 	}
-	if _, err := db.RunEscalations(ctx); err != nil {
+	// Only this page's step: a failure on another page is not this
+	// caller's, and this page's own failure is recorded on it.
+	if _, err := db.escalationStep(ctx, id); err != nil {
 		return nil, err
 	}
 	return db.Page(ctx, id)

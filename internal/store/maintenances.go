@@ -13,11 +13,15 @@ import (
 
 const maintenanceColumns = `id, name, body, status, scheduled_for, scheduled_until, auto_transition, started_at, completed_at, created_at, updated_at`
 
+// maintenanceSelect is what a read of a maintenance row takes: its columns
+// and how its last automatic step went.
+const maintenanceSelect = maintenanceColumns + `, step_attempts, step_error`
+
 func scanMaintenance(row interface{ Scan(...any) error }) (*herald.Maintenance, error) {
 	var m herald.Maintenance
 	var from, until, created, updated int64
 	var started, completed sql.NullInt64
-	if err := row.Scan(&m.ID, &m.Name, &m.Body, &m.Status, &from, &until, &m.AutoTransition, &started, &completed, &created, &updated); err != nil {
+	if err := row.Scan(&m.ID, &m.Name, &m.Body, &m.Status, &from, &until, &m.AutoTransition, &started, &completed, &created, &updated, &m.StepAttempts, &m.StepError); err != nil {
 		return nil, err
 	}
 	m.ScheduledFor, m.ScheduledUntil = fromMicros(from), fromMicros(until)
@@ -341,7 +345,7 @@ func (db *DB) Maintenance(ctx context.Context, id string) (*herald.Maintenance, 
 }
 
 func (tx *tx) maintenance(ctx context.Context, id string) (*herald.Maintenance, error) {
-	m, err := scanMaintenance(tx.QueryRowContext(ctx, `SELECT `+maintenanceColumns+` FROM maintenances WHERE id = $1`, id))
+	m, err := scanMaintenance(tx.QueryRowContext(ctx, `SELECT `+maintenanceSelect+` FROM maintenances WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, herald.Errorf(herald.ENotFound, "no maintenance %q", id)
 	}
@@ -355,7 +359,7 @@ func (tx *tx) maintenance(ctx context.Context, id string) (*herald.Maintenance, 
 func (db *DB) Maintenances(ctx context.Context, limit int) ([]*herald.Maintenance, error) {
 	var out []*herald.Maintenance
 	err := db.read(ctx, func(tx *tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+maintenanceColumns+` FROM maintenances ORDER BY scheduled_for DESC, id DESC LIMIT $1`, limit)
+		rows, err := tx.QueryContext(ctx, `SELECT `+maintenanceSelect+` FROM maintenances ORDER BY scheduled_for DESC, id DESC LIMIT $1`, limit)
 		if err != nil {
 			return fmt.Errorf("list maintenances: %w", err)
 		}
@@ -442,21 +446,24 @@ func (tx *tx) fillMaintenances(ctx context.Context, list []*herald.Maintenance) 
 // and completes). Each step is a conditional update, so several instances
 // running it at once do each step once. It returns how many steps it took.
 func (db *DB) RunMaintenanceAutomation(ctx context.Context) (int, error) {
-	return runSteps(ctx, db.maintenanceStep)
+	return runSteps(ctx, db.MaintenanceStep)
 }
 
-// maintenanceStep takes the single earliest due step, if any.
-func (db *DB) maintenanceStep(ctx context.Context) (bool, error) {
+// MaintenanceStep takes the single earliest due step, if any. A step that
+// fails is recorded on its maintenance (attempts, last error) and tried
+// again with backoff; meanwhile the other maintenances' steps go on.
+func (db *DB) MaintenanceStep(ctx context.Context) (bool, error) {
 	did := false
+	var mid string
+	var attempts int
 	err := db.write(ctx, func(tx *tx) error {
 		now := micros(tx.now)
 		// Reminders first: a reminder due before the start goes out before it.
-		var mid string
 		var before int64
-		err := tx.QueryRowContext(ctx, `SELECT r.maintenance_id, r.before_s FROM maintenance_reminders r
+		err := tx.QueryRowContext(ctx, `SELECT r.maintenance_id, r.before_s, m.step_attempts FROM maintenance_reminders r
 			JOIN maintenances m ON m.id = r.maintenance_id
-			WHERE r.fired_at IS NULL AND r.due_at <= $1 AND m.status = 'scheduled'
-			ORDER BY r.due_at LIMIT 1`, now).Scan(&mid, &before)
+			WHERE r.fired_at IS NULL AND r.due_at <= $1 AND m.status = 'scheduled' AND (m.step_retry_at IS NULL OR m.step_retry_at <= $1)
+			ORDER BY r.due_at LIMIT 1`, now).Scan(&mid, &before, &attempts)
 		if err == nil {
 			res, err := tx.ExecContext(ctx, `UPDATE maintenance_reminders SET fired_at = $1 WHERE maintenance_id = $2 AND before_s = $3 AND fired_at IS NULL`, now, mid, before)
 			if err != nil {
@@ -471,19 +478,26 @@ func (db *DB) maintenanceStep(ctx context.Context) (bool, error) {
 			}
 			did = true
 			text := fmt.Sprintf("Reminder: %s starts %s UTC.", m.Name, m.ScheduledFor.Format("2006-01-02 15:04"))
-			return tx.maintenanceEvent(ctx, herald.Actor{}, m, herald.EventReminder, text)
+			if err := tx.maintenanceEvent(ctx, herald.Actor{}, m, herald.EventReminder, text); err != nil {
+				return err
+			}
+			return tx.stepDone(ctx, m)
 		} else if !errors.Is(err, sql.ErrNoRows) {
+			mid = ""
 			return fmt.Errorf("due reminders: %w", err)
 		}
 
 		var status herald.MaintenanceStatus
-		err = tx.QueryRowContext(ctx, `SELECT id, status FROM maintenances WHERE auto_transition = $1 AND (
+		err = tx.QueryRowContext(ctx, `SELECT id, status, step_attempts FROM maintenances WHERE auto_transition = $1 AND (
 			(status = 'scheduled' AND scheduled_for <= $2) OR (status = 'in_progress' AND scheduled_until <= $2))
-			ORDER BY CASE WHEN status = 'scheduled' THEN scheduled_for ELSE scheduled_until END LIMIT 1`, true, now).Scan(&mid, &status)
+			AND (step_retry_at IS NULL OR step_retry_at <= $2)
+			ORDER BY CASE WHEN status = 'scheduled' THEN scheduled_for ELSE scheduled_until END LIMIT 1`, true, now).Scan(&mid, &status, &attempts)
 		if errors.Is(err, sql.ErrNoRows) {
+			mid = ""
 			return nil
 		}
 		if err != nil {
+			mid = ""
 			return fmt.Errorf("due maintenances: %w", err)
 		}
 		to, event, text := herald.MaintenanceInProgress, herald.EventStarted, "The maintenance has started."
@@ -506,7 +520,38 @@ func (db *DB) maintenanceStep(ctx context.Context) (bool, error) {
 		if _, err := tx.ExecContext(ctx, `UPDATE maintenance_reminders SET fired_at = $1 WHERE maintenance_id = $2 AND fired_at IS NULL`, now, mid); err != nil {
 			return err
 		}
-		return tx.moveMaintenance(ctx, herald.Actor{}, m, to, event, text)
+		if err := tx.moveMaintenance(ctx, herald.Actor{}, m, to, event, text); err != nil {
+			return err
+		}
+		return tx.stepDone(ctx, m)
 	})
+	if err != nil && mid != "" && ctx.Err() == nil {
+		return true, db.maintenanceStepFailed(ctx, mid, attempts+1, err)
+	}
 	return did, err
+}
+
+// stepDone clears a maintenance's record of failed steps.
+func (tx *tx) stepDone(ctx context.Context, m *herald.Maintenance) error {
+	if m.StepAttempts == 0 {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE maintenances SET step_attempts = 0, step_error = '', step_retry_at = NULL WHERE id = $1`, m.ID)
+	return err
+}
+
+// maintenanceStepFailed records a failed step on its maintenance and holds
+// the maintenance's steps back for the backoff.
+func (db *DB) maintenanceStepFailed(ctx context.Context, id string, attempt int, stepErr error) error {
+	msg := truncate(stepErr.Error(), 500)
+	db.log.Warn("maintenance step failed; retrying with backoff", "maintenance", id, "attempt", attempt, "err", msg)
+	err := db.write(ctx, func(tx *tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE maintenances SET step_attempts = $1, step_error = $2, step_retry_at = $3 WHERE id = $4`,
+			attempt, msg, micros(tx.now.Add(herald.RetryAfter(attempt))), id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("record the failed step of maintenance %s: %w (the step failed with: %v)", id, err, stepErr)
+	}
+	return nil
 }

@@ -615,7 +615,7 @@ func (tx *tx) isShadowFor(ctx context.Context, p *herald.Page, userID string) (b
 }
 
 const pageColumns = `id, service_id, status, dedup_key, summary, severity, source, details, count, alerts, level, first_seen, last_seen,
-	acked_at, acked_by, resolved_at, next_escalation_at, COALESCE(incident_id, ''), incident_role`
+	acked_at, acked_by, resolved_at, next_escalation_at, COALESCE(incident_id, ''), incident_role, step_attempts, step_error`
 
 func scanPage(row interface{ Scan(...any) error }) (*herald.Page, error) {
 	p := &herald.Page{}
@@ -623,7 +623,7 @@ func scanPage(row interface{ Scan(...any) error }) (*herald.Page, error) {
 	var first, last int64
 	var acked, resolved, next sql.NullInt64
 	if err := row.Scan(&p.ID, &p.ServiceID, &p.Status, &p.DedupKey, &p.Summary, &p.Severity, &p.Source, &details, &p.Count, &p.Alerts, &p.Level,
-		&first, &last, &acked, &p.AckedBy, &resolved, &next, &p.IncidentID, &p.IncidentRole); err != nil {
+		&first, &last, &acked, &p.AckedBy, &resolved, &next, &p.IncidentID, &p.IncidentRole, &p.StepAttempts, &p.StepError); err != nil {
 		return nil, err
 	}
 	if details.Valid {

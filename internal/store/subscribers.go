@@ -117,7 +117,7 @@ func (db *DB) Subscribe(ctx context.Context, in herald.SubscriberInput, admin bo
 		return nil
 	})
 	if err == nil {
-		db.kick()
+		db.kickBulk()
 	}
 	return s, err
 }
@@ -248,7 +248,7 @@ func (tx *tx) broadcast(ctx context.Context, event, subject, body, url string, c
 		return fmt.Errorf("record broadcast: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n > 0 {
-		tx.db.kick()
+		tx.db.kickBulk()
 	}
 	return nil
 }
@@ -320,8 +320,8 @@ func (db *DB) planStep(ctx context.Context) (planned int, more bool, err error) 
 			if onlyTo == "" && !wants(s.Components, affected) {
 				continue
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO broadcast_deliveries (broadcast_id, subscriber_id, status, due_at) VALUES ($1, $2, 'pending', $3)
-				ON CONFLICT (broadcast_id, subscriber_id) DO NOTHING`, id, s.ID, micros(tx.now)); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO broadcast_deliveries (id, broadcast_id, subscriber_id, status, due_at) VALUES ($1, $2, $3, 'pending', $4)
+				ON CONFLICT (broadcast_id, subscriber_id) DO NOTHING`, id+"."+s.ID, id, s.ID, micros(tx.now)); err != nil {
 				return fmt.Errorf("plan delivery: %w", err)
 			}
 			planned++
@@ -347,85 +347,6 @@ func wants(chosen, affected []string) bool {
 		}
 	}
 	return false
-}
-
-// SubscriberDelivery is one claimed broadcast delivery.
-type SubscriberDelivery struct {
-	BroadcastID, SubscriberID string
-	Kind, Target, Secret      string
-	Event, Subject, Body, URL string
-	Attempt                   int
-	UnsubscribeURL            string
-}
-
-// ID is the delivery's idempotency key.
-func (d *SubscriberDelivery) ID() string { return d.BroadcastID + "." + d.SubscriberID }
-
-// ClaimSubscriberDelivery takes the next due broadcast delivery, or nil.
-func (db *DB) ClaimSubscriberDelivery(ctx context.Context) (*SubscriberDelivery, error) {
-	var d *SubscriberDelivery
-	err := db.write(ctx, func(tx *tx) error {
-		now := micros(tx.now)
-		var bid, sid string
-		var attempts int
-		err := tx.QueryRowContext(ctx, `UPDATE broadcast_deliveries SET claimed_until = $1, attempts = attempts + 1
-			WHERE (broadcast_id, subscriber_id) = (SELECT broadcast_id, subscriber_id FROM broadcast_deliveries
-				WHERE status = 'pending' AND due_at <= $2 AND (claimed_until IS NULL OR claimed_until < $2) ORDER BY due_at LIMIT 1`+db.skipLocked()+`)
-			AND status = 'pending' AND (claimed_until IS NULL OR claimed_until < $2)
-			RETURNING broadcast_id, subscriber_id, attempts`, micros(tx.now.Add(claimFor)), now).Scan(&bid, &sid, &attempts)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("claim subscriber delivery: %w", err)
-		}
-		d = &SubscriberDelivery{BroadcastID: bid, SubscriberID: sid, Attempt: attempts}
-		var sealed string
-		if err := tx.QueryRowContext(ctx, `SELECT s.kind, s.target, s.secret_enc, b.event, b.subject, b.body, b.url FROM subscribers s, broadcasts b
-			WHERE s.id = $1 AND b.id = $2`, sid, bid).Scan(&d.Kind, &d.Target, &sealed, &d.Event, &d.Subject, &d.Body, &d.URL); err != nil {
-			return fmt.Errorf("read subscriber delivery: %w", err)
-		}
-		if d.Secret, err = db.open(sealed); err != nil {
-			return err
-		}
-		d.UnsubscribeURL, err = db.SubscriberLink("unsubscribe", sid)
-		return err
-	})
-	return d, err
-}
-
-// pauseAfter is how many failed deliveries in a row pause a subscription.
-const pauseAfter = 3
-
-// CompleteSubscriberDelivery records how a delivery went: retried with
-// backoff up to maxAttempts; a subscriber whose deliveries keep failing is
-// paused, visible in the counts.
-func (db *DB) CompleteSubscriberDelivery(ctx context.Context, d *SubscriberDelivery, sendErr error) error {
-	return db.write(ctx, func(tx *tx) error {
-		if sendErr == nil {
-			if _, err := tx.ExecContext(ctx, `UPDATE broadcast_deliveries SET status = 'sent', sent_at = $1, claimed_until = NULL WHERE broadcast_id = $2 AND subscriber_id = $3`,
-				micros(tx.now), d.BroadcastID, d.SubscriberID); err != nil {
-				return err
-			}
-			_, err := tx.ExecContext(ctx, `UPDATE subscribers SET failures = 0 WHERE id = $1`, d.SubscriberID)
-			return err
-		}
-		msg := sendErr.Error()
-		if len(msg) > 500 {
-			msg = msg[:500]
-		}
-		if d.Attempt < maxAttempts {
-			_, err := tx.ExecContext(ctx, `UPDATE broadcast_deliveries SET due_at = $1, claimed_until = NULL, last_error = $2 WHERE broadcast_id = $3 AND subscriber_id = $4`,
-				micros(tx.now.Add(10*time.Second<<(d.Attempt-1))), msg, d.BroadcastID, d.SubscriberID)
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE broadcast_deliveries SET status = 'failed', claimed_until = NULL, last_error = $1 WHERE broadcast_id = $2 AND subscriber_id = $3`,
-			msg, d.BroadcastID, d.SubscriberID); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `UPDATE subscribers SET failures = failures + 1, paused = (failures + 1 >= $1) WHERE id = $2`, pauseAfter, d.SubscriberID)
-		return err
-	})
 }
 
 // BroadcastCounts counts a broadcast's deliveries by status.

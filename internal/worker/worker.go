@@ -1,16 +1,21 @@
-// Package worker runs Herald's background work in `herald serve`: on every
-// tick it takes the escalation and maintenance steps that are due and
-// delivers pending notifications. The due state lives in the database
-// (docs/adr/0003-durable-work-in-rows.md), so a crash loses nothing and
-// several instances share the work without doing a step twice.
+// Package worker runs Herald's background work in `herald serve`. The due
+// state lives in the database (docs/adr/0003-durable-work-in-rows.md), so a
+// crash loses nothing and several instances share the work without doing a
+// step twice.
+//
+// The work runs in separate loops, so that nothing can make a page wait:
+// escalation steps and page deliveries each have a loop (and, on
+// PostgreSQL, connections) of their own; broadcasts to subscribers and
+// maintenance automation run in others. A failure stays on the row that
+// caused it (attempts, last error, backoff) and the loop moves on.
 package worker
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"log/slog"
-	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/heraldhq/herald/internal/notify"
@@ -19,91 +24,185 @@ import (
 
 // Worker does the background work of one instance.
 type Worker struct {
-	DB      *store.DB
-	Sender  notify.Sender
-	Log     *slog.Logger
+	DB *store.DB
+	// Sender delivers pages to people.
+	Sender notify.Sender
+	Log    *slog.Logger
+	// BaseURL is where people reach Herald, for links in messages.
 	BaseURL string
-	// Senders is how many deliveries go out at once.
+	// Senders is how many page deliveries go out at once.
 	Senders int
-	// Public delivers to status page subscribers: the same senders, but
-	// webhooks refuse internal addresses. Nil uses Sender.
+	// Public delivers to status page subscribers and stakeholder channels:
+	// the same senders, but webhooks refuse internal addresses. Nil uses
+	// Sender.
 	Public notify.Sender
+	// BulkSenders is how many broadcast deliveries go out at once (default
+	// 16: most of their time is spent waiting on receivers).
+	BulkSenders int
+	// BulkTimeout bounds one broadcast delivery (default 5 s): a subscriber
+	// whose endpoint hangs costs this, and is paused after a few.
+	BulkTimeout time.Duration
+
+	once  sync.Once
+	loops []*loop
 }
 
-// Tick takes every due step once: escalations first (someone may be
-// waiting for a page), then deliveries, then maintenance automation.
+// Tick takes every due step once, loop by loop: escalations first (someone
+// may be waiting for a page), then page deliveries, broadcasts, and
+// maintenance automation. Run does the same work in separate loops; Tick
+// is for tests and tools that want it done now.
 func (w *Worker) Tick(ctx context.Context) error {
-	var errs []string
-	if n, err := drain(ctx, w.escalators(), w.DB.EscalationStep); err != nil {
-		errs = append(errs, "escalations: "+err.Error())
-	} else if n > 0 {
-		w.Log.Debug("escalations", "steps", n)
+	var errs []error
+	for _, l := range w.init() {
+		errs = append(errs, l.tick(ctx))
 	}
-	if _, err := w.Deliver(ctx); err != nil {
-		errs = append(errs, "deliveries: "+err.Error())
-	}
-	if _, err := w.DB.ExpireUnconfirmed(ctx); err != nil {
-		errs = append(errs, "expire sign-ups: "+err.Error())
-	}
-	if _, err := w.DB.PlanBroadcasts(ctx); err != nil {
-		errs = append(errs, "broadcasts: "+err.Error())
-	}
-	if _, err := w.Broadcast(ctx); err != nil {
-		errs = append(errs, "broadcast deliveries: "+err.Error())
-	}
-	if n, err := w.DB.RunMaintenanceAutomation(ctx); err != nil {
-		errs = append(errs, "maintenance automation: "+err.Error())
-	} else if n > 0 {
-		w.Log.Info("maintenance automation", "steps", n)
-	}
-	if len(errs) > 0 {
-		return fmt.Errorf("%s", strings.Join(errs, "; "))
-	}
-	return nil
+	return errors.Join(errs...)
 }
 
-// Run calls Tick every interval, and at once when the store signals new
-// work (a page was triggered here), until ctx ends. Failures are logged and
-// it carries on: a database blip must not stop the next page.
+// Run runs every loop until ctx ends: each one every interval, and at once
+// when the store signals new work (a page was triggered, a broadcast
+// recorded). Failures are logged and the loop carries on: a database blip
+// must not stop the next page.
 func (w *Worker) Run(ctx context.Context, interval time.Duration) {
+	var wg sync.WaitGroup
+	for _, l := range w.init() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			l.run(ctx, interval, w.Log)
+		}()
+	}
+	wg.Wait()
+}
+
+// Health reports the loops that have not made progress within limit: a
+// loop stuck in one step is wedged, and /readyz says so.
+func (w *Worker) Health(limit time.Duration) error {
+	var errs []error
+	now := time.Now()
+	for _, l := range w.init() {
+		if since := now.Sub(time.Unix(0, l.beat.Load())); since > limit {
+			errs = append(errs, errors.New(l.name+" loop has made no progress for "+since.Round(time.Second).String()))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Ready reports whether escalations and page deliveries are running: what
+// the heartbeat vouches for.
+func (w *Worker) pagingReady(limit time.Duration) bool {
+	now := time.Now()
+	for _, l := range w.init()[:2] {
+		if now.Sub(time.Unix(0, l.beat.Load())) > limit {
+			return false
+		}
+	}
+	return true
+}
+
+func (w *Worker) init() []*loop {
+	w.once.Do(func() {
+		if w.BulkSenders <= 0 {
+			w.BulkSenders = 16
+		}
+		if w.BulkTimeout <= 0 {
+			w.BulkTimeout = 5 * time.Second
+		}
+		if w.Public == nil {
+			w.Public = w.Sender
+		}
+		escalators := 1 // SQLite has one writer anyway
+		if w.DB.Dialect() == store.Postgres {
+			escalators = 4 // rows are picked with SKIP LOCKED
+		}
+		deliveries := w.DB.DeliveriesDue()
+		w.loops = []*loop{
+			{name: "escalation", wake: w.DB.Wake(), steps: []step{{"escalations", escalators, func(ctx context.Context) (bool, error) {
+				did, err := w.DB.EscalationStep(ctx)
+				return did, err
+			}}}},
+			{name: "paging", wake: deliveries, steps: []step{{"page deliveries", max(w.Senders, 1), w.deliverPage}}},
+			{name: "broadcast", wake: w.DB.WakeBulk(), steps: []step{
+				{"sign-up expiry", 1, once(w.DB.ExpireUnconfirmed)},
+				{"broadcast planning", 1, once(w.DB.PlanBroadcasts)},
+				{"broadcast deliveries", w.BulkSenders, w.deliverBulk},
+			}},
+			{name: "maintenance", steps: []step{{"maintenance automation", 1, w.DB.MaintenanceStep}}},
+		}
+		for _, l := range w.loops {
+			l.beat.Store(time.Now().UnixNano())
+		}
+	})
+	return w.loops
+}
+
+// once makes a function that does all its work in one call a step.
+func once(fn func(context.Context) (int, error)) func(context.Context) (bool, error) {
+	return func(ctx context.Context) (bool, error) {
+		_, err := fn(ctx)
+		return false, err
+	}
+}
+
+// step is one kind of work of a loop: fn does one unit and says whether it
+// did anything; n goroutines call it until nothing is left.
+type step struct {
+	name string
+	n    int
+	fn   func(context.Context) (bool, error)
+}
+
+// loop is one background loop with its own wake-up signal and heartbeat.
+type loop struct {
+	name  string
+	wake  <-chan struct{}
+	steps []step
+	// beat is when the loop last made progress (unix nanoseconds): after
+	// each unit of work and each tick.
+	beat atomic.Int64
+}
+
+func (l *loop) run(ctx context.Context, interval time.Duration, log *slog.Logger) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
+		if err := l.tick(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("background work failed; retrying next tick", "loop", l.name, "err", err)
+		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-		case <-w.DB.Wake():
-		}
-		if err := w.Tick(ctx); err != nil && ctx.Err() == nil {
-			w.Log.Warn("background work failed; retrying next tick", "err", err)
+		case <-l.wake:
 		}
 	}
 }
 
-// escalators is how many escalation steps run at once: several on
-// PostgreSQL, whose rows are picked with SKIP LOCKED; one on SQLite, which
-// has a single writer anyway.
-func (w *Worker) escalators() int {
-	if w.DB.Dialect() == store.Postgres {
-		return 4
+func (l *loop) tick(ctx context.Context) error {
+	var errs []error
+	for _, s := range l.steps {
+		if _, err := l.drain(ctx, s); err != nil {
+			errs = append(errs, errors.New(s.name+": "+err.Error()))
+		}
 	}
-	return 1
+	l.beat.Store(time.Now().UnixNano())
+	return errors.Join(errs...)
 }
 
-// drain runs step in n goroutines until it reports nothing left to do or
-// fails, and returns how many steps did something.
-func drain(ctx context.Context, n int, step func(context.Context) (bool, error)) (int, error) {
+// drain runs s.fn in s.n goroutines until it reports nothing left to do or
+// fails, and returns how many units did something.
+func (l *loop) drain(ctx context.Context, s step) (int, error) {
 	var mu sync.Mutex
 	var firstErr error
 	count := 0
 	var wg sync.WaitGroup
-	for range max(n, 1) {
+	for range max(s.n, 1) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for ctx.Err() == nil {
-				did, err := step(ctx)
+				did, err := s.fn(ctx)
+				l.beat.Store(time.Now().UnixNano())
 				mu.Lock()
 				if did {
 					count++
@@ -122,70 +221,39 @@ func drain(ctx context.Context, n int, step func(context.Context) (bool, error))
 	return count, firstErr
 }
 
-// Deliver sends every due paging delivery, several at once, and returns
-// how many it handled (successfully or not).
-func (w *Worker) Deliver(ctx context.Context) (int, error) {
-	return drain(ctx, w.Senders, func(ctx context.Context) (bool, error) {
-		d, err := w.DB.ClaimDelivery(ctx)
-		if err != nil || d == nil {
-			return false, err
-		}
-		sendErr := w.Sender.Send(ctx, w.message(d))
-		if sendErr != nil {
-			w.Log.Warn("delivery failed", "kind", d.Kind, "attempt", d.Attempt, "err", sendErr)
-		}
-		return true, w.DB.CompleteDelivery(ctx, d, sendErr)
-	})
+// deliverPage sends the next due page delivery, if any.
+func (w *Worker) deliverPage(ctx context.Context) (bool, error) {
+	o, err := w.DB.Claim(ctx, store.LanePage)
+	if err != nil || o == nil {
+		return false, err
+	}
+	res := store.Result{Err: o.Err}
+	if o.Err == nil {
+		res.Err = w.Sender.Send(ctx, compose(w.BaseURL, o))
+	}
+	if res.Err != nil {
+		w.Log.Warn("page delivery failed", "kind", o.Kind, "attempt", o.Attempt, "err", res.Err)
+	}
+	return true, w.DB.Complete(ctx, o, res)
 }
 
-func (w *Worker) message(d *store.Delivery) notify.Message {
-	p := d.Page
-	who := "You are"
-	if d.Shadow {
-		who = "You shadow the responder who is"
+// deliverBulk sends the next due broadcast delivery, if any, within
+// BulkTimeout. An answer that takes most of that time counts as slow.
+func (w *Worker) deliverBulk(ctx context.Context) (bool, error) {
+	o, err := w.DB.Claim(ctx, store.LaneBulk)
+	if err != nil || o == nil {
+		return false, err
 	}
-	url := strings.TrimRight(w.BaseURL, "/") + "/api/v1/pages/" + p.ID
-	text := fmt.Sprintf("%s paged for %s (level %d).\n\n%s\nSeverity: %s\nSource: %s\nFirst seen: %s UTC",
-		who, d.Service, d.Level+1, p.Summary, p.Severity, p.Source, p.FirstSeen.UTC().Format("2006-01-02 15:04"))
-	if p.Count > 1 {
-		text += fmt.Sprintf("\nTriggered %d times", p.Count)
+	res := store.Result{Err: o.Err}
+	if o.Err == nil {
+		sctx, cancel := context.WithTimeout(ctx, w.BulkTimeout)
+		start := time.Now()
+		res.Err = w.Public.Send(sctx, compose(w.BaseURL, o))
+		res.Slow = time.Since(start) >= w.BulkTimeout*3/4 || errors.Is(sctx.Err(), context.DeadlineExceeded)
+		cancel()
 	}
-	if d.Shadow {
-		text += "\n\nShadows receive every notification but do not acknowledge."
+	if ctx.Err() != nil {
+		return false, ctx.Err() // shutting down: the claim expires and another try follows
 	}
-	return notify.Message{ID: d.ID, Kind: d.Kind, Target: d.Target, Secret: d.Secret, Event: "page.triggered",
-		Subject: "[Herald] " + p.Summary + " (" + d.Service + ")", Text: text, URL: url,
-		Data: map[string]any{"page": p, "service": d.Service, "level": d.Level + 1, "shadow": d.Shadow, "url": url}}
-}
-
-// Broadcast delivers planned broadcast deliveries to subscribers, several
-// at once, and returns how many it handled.
-func (w *Worker) Broadcast(ctx context.Context) (int, error) {
-	sender := w.Public
-	if sender == nil {
-		sender = w.Sender
-	}
-	return drain(ctx, w.Senders, func(ctx context.Context) (bool, error) {
-		d, err := w.DB.ClaimSubscriberDelivery(ctx)
-		if err != nil || d == nil {
-			return false, err
-		}
-		return true, w.DB.CompleteSubscriberDelivery(ctx, d, sender.Send(ctx, subscriberMessage(d)))
-	})
-}
-
-func subscriberMessage(d *store.SubscriberDelivery) notify.Message {
-	m := notify.Message{ID: d.ID(), Kind: d.Kind, Target: d.Target, Secret: d.Secret, Event: d.Event,
-		Subject: d.Subject, Text: d.Body, URL: d.URL,
-		Data: map[string]any{"event": d.Event, "subject": d.Subject, "body": d.Body, "url": d.URL}}
-	if d.Kind == "email" {
-		if d.Event != "subscription.confirm" {
-			m.Text += "\n\n" + d.URL + "\n\nUnsubscribe: " + d.UnsubscribeURL
-			m.URL = ""
-		}
-		// One-click unsubscribe (RFC 8058) for every mail but the one that
-		// asks to confirm.
-		m.Headers = map[string]string{"List-Unsubscribe": "<" + d.UnsubscribeURL + ">", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
-	}
-	return m
+	return true, w.DB.Complete(ctx, o, res)
 }

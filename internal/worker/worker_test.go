@@ -219,7 +219,7 @@ func TestDeliver_ClaimedButUnsentIsRetriedAfterTheClaimExpires(t *testing.T) {
 	if _, err := f.db.RunEscalations(f.ctx); err != nil {
 		t.Fatal(err)
 	}
-	d, err := f.db.ClaimDelivery(f.ctx) // ... and the process dies here
+	d, err := f.db.Claim(f.ctx, store.LanePage) // ... and the process dies here
 	if err != nil || d == nil {
 		t.Fatal(d, err)
 	}

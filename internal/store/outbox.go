@@ -1,0 +1,304 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/heraldhq/herald"
+)
+
+// The outbox is every message Herald has promised to send: a page to a
+// person's contact method (table deliveries) or an update to a subscriber
+// or stakeholder channel (table broadcast_deliveries). Both are rows with
+// the same queue columns (id, status, due_at, attempts, claimed_until,
+// sent_at, last_error) and go through this one implementation: a row is
+// claimed for a minute, sent, and settled; a failure is recorded on the
+// row with backoff, and the claim of the next row does not wait for it.
+// The two tables are two lanes, so paging never queues behind a broadcast.
+
+// Lane is one queue of the outbox.
+type Lane string
+
+// The lanes.
+const (
+	// LanePage holds the deliveries of pages to the people paged.
+	LanePage Lane = "page"
+	// LaneBulk holds broadcasts to subscribers and stakeholder channels.
+	LaneBulk Lane = "bulk"
+)
+
+func (l Lane) table() string {
+	if l == LanePage {
+		return "deliveries"
+	}
+	return "broadcast_deliveries"
+}
+
+// Outgoing is one claimed message of the outbox: where it goes, and what
+// it is about (Page for the page lane, Broadcast for the bulk lane).
+type Outgoing struct {
+	// ID is the idempotency key: the same on every attempt, so a receiver
+	// can drop a repeat after a retry.
+	ID      string
+	Lane    Lane
+	Attempt int
+	Kind    string // email, webhook, slack, teams, sms, voice
+	Target  string // address, URL or phone number
+	Secret  string // webhook signing secret, if any
+	// Err is set when the row could not be made ready to send (its secret
+	// no longer decrypts, a row it needs is gone). The caller records it as
+	// a failed attempt without sending, and moves on.
+	Err error
+
+	Page      *PageNotice
+	Broadcast *BroadcastNotice
+}
+
+// PageNotice is what a page delivery is about.
+type PageNotice struct {
+	Page     herald.Page
+	Service  string
+	UserName string
+	Level    int
+	Shadow   bool
+
+	notificationID, methodID, userID string
+}
+
+// BroadcastNotice is what a broadcast delivery is about.
+type BroadcastNotice struct {
+	Event, Subject, Body, URL string
+	UnsubscribeURL            string
+
+	subscriberID string
+}
+
+// claimFor is how long a claimed message is left to its sender before
+// another worker may take it again (the sender crashed).
+const claimFor = time.Minute
+
+// maxAttempts is how often a message is tried before it is given up: a
+// person's other contact methods take over, a subscriber counts a failure.
+const maxAttempts = 5
+
+// Claim takes the next due message of a lane, or returns nil when none is
+// due. The claim is committed before the message is read, so a row that
+// cannot be read or prepared comes back with Err set (and its attempt
+// counted) instead of failing the claim again and again. Page deliveries
+// for pages no longer triggered are cancelled here, not sent.
+func (db *DB) Claim(ctx context.Context, lane Lane) (*Outgoing, error) {
+	for {
+		o, err := db.claim(ctx, lane)
+		if err != nil || o == nil {
+			return nil, err
+		}
+		if o.Err != nil {
+			return o, nil
+		}
+		cancelled := false
+		if lane == LanePage {
+			cancelled, err = db.preparePage(ctx, o)
+		} else {
+			err = db.prepareBroadcast(ctx, o)
+		}
+		switch {
+		case err != nil:
+			o.Err = err
+			return o, nil
+		case !cancelled:
+			return o, nil
+		}
+	}
+}
+
+// claim marks the earliest due row of a lane as taken for claimFor.
+func (db *DB) claim(ctx context.Context, lane Lane) (*Outgoing, error) {
+	var o *Outgoing
+	write := db.write
+	if lane == LanePage {
+		write = db.writePaging
+	}
+	t := lane.table()
+	err := write(ctx, func(tx *tx) error {
+		now := micros(tx.now)
+		var id string
+		var attempts int
+		err := tx.QueryRowContext(ctx, `UPDATE `+t+` SET claimed_until = $1, attempts = attempts + 1
+			WHERE id = (SELECT id FROM `+t+` WHERE status = 'pending' AND due_at <= $2 AND (claimed_until IS NULL OR claimed_until < $2)
+				ORDER BY due_at LIMIT 1`+db.skipLocked()+`)
+			AND status = 'pending' AND (claimed_until IS NULL OR claimed_until < $2)
+			RETURNING id, attempts`, micros(tx.now.Add(claimFor)), now).Scan(&id, &attempts)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("claim %s delivery: %w", lane, err)
+		}
+		o = &Outgoing{ID: id, Lane: lane, Attempt: attempts}
+		return nil
+	})
+	return o, err
+}
+
+// preparePage reads what a page delivery needs, and cancels it (true) when
+// its page is no longer triggered.
+func (db *DB) preparePage(ctx context.Context, o *Outgoing) (bool, error) {
+	n := &PageNotice{}
+	cancelled := false
+	err := db.writePaging(ctx, func(tx *tx) error {
+		var pageID, sealed string
+		err := tx.QueryRowContext(ctx, `SELECT m.kind, m.target, m.secret_enc, d.notification_id, d.contact_method_id, n.page_id, n.user_id, n.level, n.shadow, u.name
+			FROM deliveries d JOIN contact_methods m ON m.id = d.contact_method_id JOIN notifications n ON n.id = d.notification_id
+			JOIN users u ON u.id = n.user_id WHERE d.id = $1`, o.ID).
+			Scan(&o.Kind, &o.Target, &sealed, &n.notificationID, &n.methodID, &pageID, &n.userID, &n.Level, &n.Shadow, &n.UserName)
+		if err != nil {
+			return fmt.Errorf("read delivery: %w", err)
+		}
+		o.Page = n
+		p, err := tx.page(ctx, pageID)
+		if err != nil {
+			return err
+		}
+		n.Page = *p
+		if p.Status != herald.PageTriggered {
+			cancelled = true
+			_, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'cancelled', claimed_until = NULL, last_error = $1 WHERE id = $2`,
+				"page "+string(p.Status)+" before delivery", o.ID)
+			return err
+		}
+		tx.QueryRowContext(ctx, `SELECT name FROM services WHERE id = $1`, p.ServiceID).Scan(&n.Service)
+		if o.Secret, err = db.open(sealed); err != nil {
+			return fmt.Errorf("open the signing secret: %w", err)
+		}
+		return nil
+	})
+	return cancelled, err
+}
+
+// prepareBroadcast reads what a broadcast delivery needs.
+func (db *DB) prepareBroadcast(ctx context.Context, o *Outgoing) error {
+	b := &BroadcastNotice{}
+	err := db.read(ctx, func(tx *tx) error {
+		var sealed string
+		if err := tx.QueryRowContext(ctx, `SELECT s.id, s.kind, s.target, s.secret_enc, b.event, b.subject, b.body, b.url
+			FROM broadcast_deliveries d JOIN subscribers s ON s.id = d.subscriber_id JOIN broadcasts b ON b.id = d.broadcast_id WHERE d.id = $1`, o.ID).
+			Scan(&b.subscriberID, &o.Kind, &o.Target, &sealed, &b.Event, &b.Subject, &b.Body, &b.URL); err != nil {
+			return fmt.Errorf("read subscriber delivery: %w", err)
+		}
+		o.Broadcast = b
+		var err error
+		if o.Secret, err = db.open(sealed); err != nil {
+			return fmt.Errorf("open the signing secret: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	b.UnsubscribeURL, err = db.SubscriberLink("unsubscribe", b.subscriberID)
+	return err
+}
+
+// Result is how one attempt at sending went.
+type Result struct {
+	// Err is why the attempt failed; nil when the message was delivered.
+	Err error
+	// Slow is set when the receiver took too long (it timed out, or
+	// answered only after most of the time allowed): a subscriber that is
+	// slow again and again is paused like one that fails.
+	Slow bool
+}
+
+// Complete records how an attempt went. A failure is retried with backoff
+// (herald.RetryAfter) up to maxAttempts; then the row is failed, and for a
+// page the person's other contact methods take over, for a subscriber the
+// failure counts towards pausing it.
+func (db *DB) Complete(ctx context.Context, o *Outgoing, r Result) error {
+	write := db.write
+	if o.Lane == LanePage {
+		write = db.writePaging
+	}
+	t := o.Lane.table()
+	return write(ctx, func(tx *tx) error {
+		if r.Err == nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE `+t+` SET status = 'sent', sent_at = $1, claimed_until = NULL WHERE id = $2`, micros(tx.now), o.ID); err != nil {
+				return fmt.Errorf("settle delivery: %w", err)
+			}
+			return tx.settled(ctx, o, r)
+		}
+		msg := r.Err.Error()
+		if len(msg) > 500 {
+			msg = msg[:500]
+		}
+		final := o.Attempt >= maxAttempts
+		if final {
+			if _, err := tx.ExecContext(ctx, `UPDATE `+t+` SET status = 'failed', claimed_until = NULL, last_error = $1 WHERE id = $2`, msg, o.ID); err != nil {
+				return fmt.Errorf("settle delivery: %w", err)
+			}
+		} else if _, err := tx.ExecContext(ctx, `UPDATE `+t+` SET due_at = $1, claimed_until = NULL, last_error = $2 WHERE id = $3`,
+			micros(tx.now.Add(herald.RetryAfter(o.Attempt))), msg, o.ID); err != nil {
+			return fmt.Errorf("settle delivery: %w", err)
+		}
+		return tx.failed(ctx, o, r, msg, final)
+	})
+}
+
+// settled applies what a delivered message means for its source.
+func (tx *tx) settled(ctx context.Context, o *Outgoing, r Result) error {
+	if p := o.Page; p != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE contact_methods SET failures = 0, failing = $1 WHERE id = $2`, false, p.methodID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE notifications SET status = 'sent', sent_at = $1 WHERE id = $2`, micros(tx.now), p.notificationID)
+		return err
+	}
+	if b := o.Broadcast; b != nil {
+		if r.Slow {
+			return tx.strike(ctx, b.subscriberID)
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE subscribers SET failures = 0 WHERE id = $1`, b.subscriberID)
+		return err
+	}
+	return nil
+}
+
+// failed applies what a failed attempt means for its source.
+func (tx *tx) failed(ctx context.Context, o *Outgoing, r Result, msg string, final bool) error {
+	if p := o.Page; p != nil && final {
+		if _, err := tx.ExecContext(ctx, `UPDATE contact_methods SET failures = failures + 1, failing = $1 WHERE id = $2`, true, p.methodID); err != nil {
+			return err
+		}
+		if err := tx.pageLog(ctx, p.Page.ID, "delivery_failed", fmt.Sprintf("Could not reach %s by %s after %d attempts: %s", p.UserName, o.Kind, o.Attempt, msg)); err != nil {
+			return err
+		}
+		return tx.deliverToMethods(ctx, p.notificationID, p.userID)
+	}
+	if b := o.Broadcast; b != nil && (final || r.Slow) {
+		return tx.strike(ctx, b.subscriberID)
+	}
+	return nil
+}
+
+// pauseAfter is how many strikes in a row (a delivery given up, or an
+// attempt that was too slow) pause a subscription.
+const pauseAfter = 3
+
+// strike counts a failure or a slow answer against a subscriber, and pauses
+// it at pauseAfter in a row: its pending deliveries are cancelled, so a
+// subscriber whose endpoint hangs costs a few timeouts, not one per update.
+func (tx *tx) strike(ctx context.Context, subscriberID string) error {
+	var paused bool
+	if err := tx.QueryRowContext(ctx, `UPDATE subscribers SET failures = failures + 1, paused = (failures + 1 >= $1) WHERE id = $2 RETURNING paused`,
+		pauseAfter, subscriberID).Scan(&paused); err != nil {
+		return fmt.Errorf("count a subscriber's failure: %w", err)
+	}
+	if !paused {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE broadcast_deliveries SET status = 'cancelled', claimed_until = NULL, last_error = $1
+		WHERE subscriber_id = $2 AND status = 'pending'`, "subscriber paused after repeated failures or slow answers", subscriberID)
+	return err
+}
