@@ -3,14 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -482,4 +485,91 @@ func TestSubscribe_ThroughThePublicPage(t *testing.T) {
 			t.Fatalf("counts %v", counts)
 		}
 	})
+}
+
+// /readyz says not ready when the database refuses writes (a full disk
+// answered pings and reads as before), the heartbeat stops then, and the
+// worker's figures are on /metrics.
+func TestServe_ReadyzHeartbeatAndWorkMetrics(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		var beats atomic.Int64
+		watcher := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { beats.Add(1) }))
+		defer watcher.Close()
+		dbURL, data := testdb.URL(t, d), t.TempDir()
+		url, _ := startServer(t, d, "HERALD_DATABASE_URL", dbURL, "HERALD_DATA", data,
+			"HERALD_HEARTBEAT_URL", watcher.URL+"/ping/secret-token", "HERALD_HEARTBEAT_INTERVAL", "50ms")
+		status := func(path string) (int, string) {
+			resp, err := http.Get(url + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			return resp.StatusCode, string(b)
+		}
+		if code, body := status("/readyz"); code != 200 {
+			t.Fatalf("readyz %d %s", code, body)
+		}
+		waitFor(t, "heartbeats", func() bool { return beats.Load() >= 2 })
+		code, body := status("/metrics")
+		for _, want := range []string{`herald_worker_lag_seconds{loop="escalation"} 0`, `herald_worker_lag_seconds{loop="broadcast"} 0`,
+			`herald_broadcasts_unplanned 0`, `herald_worker_stats_up 1`, `herald_worker_steps_total`} {
+			if code != 200 || !strings.Contains(body, want) {
+				t.Errorf("metrics lack %s", want)
+			}
+		}
+
+		// The database now refuses every write, as a full disk would.
+		raw := openRaw(t, d, dbURL, data)
+		if d == store.SQLite {
+			for _, ev := range []string{"INSERT", "UPDATE"} {
+				if _, err := raw.Exec(`CREATE TRIGGER full_` + ev + ` BEFORE ` + ev + ` ON probes BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`); err != nil {
+					t.Fatal(err)
+				}
+			}
+		} else {
+			for _, q := range []string{`CREATE FUNCTION full_disk() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'could not extend file: No space left on device'; END $$`,
+				`CREATE TRIGGER full_disk BEFORE INSERT OR UPDATE ON probes FOR EACH ROW EXECUTE FUNCTION full_disk()`} {
+				if _, err := raw.Exec(q); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if code, body := status("/readyz"); code != http.StatusServiceUnavailable || !strings.Contains(body, "does not take writes") {
+			t.Fatalf("readyz with a database that refuses writes: %d %s", code, body)
+		}
+		time.Sleep(100 * time.Millisecond) // a heartbeat in flight finishes
+		before := beats.Load()
+		time.Sleep(300 * time.Millisecond)
+		if n := beats.Load(); n != before {
+			t.Fatalf("%d heartbeats while the database refused writes", n-before)
+		}
+	})
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// openRaw opens the database a server uses, past Herald, for a test to
+// break it.
+func openRaw(t *testing.T, d store.Dialect, dbURL, data string) *sql.DB {
+	t.Helper()
+	driver, dsn := "pgx", dbURL
+	if d == store.SQLite {
+		driver, dsn = "sqlite", "file:"+filepath.Join(data, "herald.db")+"?_pragma=busy_timeout(10000)"
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }

@@ -86,6 +86,9 @@ func runServe(ctx context.Context, args []string, e env) error {
 	phoneURL := f.string("phone-provider-url", "", "SMS and voice provider webhook (Herald posts {id, kind, to, text}, signed with HERALD_PHONE_PROVIDER_SECRET)")
 	allowPrivate := f.bool("webhook-allow-private", "let status page subscribers' webhooks reach loopback, private and link-local addresses")
 	tick := f.duration("tick", time.Second, "how often background work (escalations, maintenance automation) looks for what is due")
+	heartbeatURL := f.string("heartbeat-url", "", "URL Herald calls (GET) while it can page, for an outside dead man's switch")
+	heartbeatEvery := f.duration("heartbeat-interval", time.Minute, "how often to call --heartbeat-url")
+	bulkTimeout := f.duration("broadcast-timeout", 5*time.Second, "longest wait for one subscriber's webhook; slow subscribers are paused")
 	demo := f.bool("demo", "add demo data to an empty database and print an admin token")
 	f.Func("admin-token", "", func(string) error {
 		return usagef("pass the admin token as HERALD_ADMIN_TOKEN, not as a flag: flags show in the process list")
@@ -163,9 +166,12 @@ func runServe(ctx context.Context, args []string, e env) error {
 	}
 
 	// Background work: maintenance automation (catching up first on what
-	// fell due while Herald was down) and the status page cache.
+	// fell due while Herald was down, so the first render is right) and the
+	// status page cache. A step that fails is recorded on its maintenance;
+	// only a database that cannot be reached ends up here, and the loop
+	// tries again, so Herald starts anyway.
 	if n, err := db.RunMaintenanceAutomation(ctx); err != nil {
-		return fmt.Errorf("maintenance automation: %w", err)
+		log.Warn("maintenance automation could not catch up; retrying in the background", "err", err)
 	} else if n > 0 {
 		log.Info("maintenance automation caught up", "steps", n)
 	}
@@ -177,14 +183,33 @@ func runServe(ctx context.Context, args []string, e env) error {
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() { defer wg.Done(); pages.Run(bg) }()
+	// Broadcasts get their own limiters and webhook client: a broadcast to
+	// every subscriber can wait for the SMTP rate, a page never does.
 	public := sender
 	public.Webhook = notify.NewPublicWebhook(*allowPrivate)
-	work := &worker.Worker{DB: db, Sender: &sender, Public: &public, Log: log, BaseURL: *baseURL, Senders: 8}
+	sender.EmailRate = nil
+	public.ChatRate = notify.NewLimiter(1)
+	work := &worker.Worker{DB: db, Sender: &sender, Public: &public, Log: log, BaseURL: *baseURL, Senders: 8, BulkTimeout: *bulkTimeout}
 	go func() { defer wg.Done(); work.Run(bg, *tick) }()
+	instance := instanceName()
+	ready := func(ctx context.Context) error {
+		if err := db.Probe(ctx, instance); err != nil {
+			return fmt.Errorf("database does not take writes: %w", err)
+		}
+		return work.Health(2 * time.Minute)
+	}
+	if *heartbeatURL != "" {
+		wg.Add(1)
+		go func() { defer wg.Done(); work.Heartbeat(bg, *heartbeatURL, *heartbeatEvery, ready) }()
+	}
 	defer func() { stopBG(); wg.Wait() }()
 
 	reg := prometheus.NewRegistry()
-	srv := server.New(server.Config{Store: db, BaseURL: *baseURL, Logger: log, Registry: reg, MaxBodyBytes: int64(*maxBody), Version: version, Pages: pages})
+	if err := work.Register(reg); err != nil {
+		return fmt.Errorf("metrics: %w", err)
+	}
+	srv := server.New(server.Config{Store: db, BaseURL: *baseURL, Logger: log, Registry: reg, MaxBodyBytes: int64(*maxBody), Version: version, Pages: pages,
+		Ready: ready})
 	hs := &http.Server{
 		Handler: srv,
 		// Read and write deadlines are set per API request (server.api), not
@@ -252,6 +277,13 @@ func secretKey(env, databaseURL, dataDir string) ([]byte, error) {
 		return nil, fmt.Errorf("write secret key: %w", err)
 	}
 	return k, nil
+}
+
+// instanceName names this process in the probes table: host and process
+// id, so each instance writes its own row.
+func instanceName() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s/%d", host, os.Getpid())
 }
 
 func demoToken() string {

@@ -33,6 +33,9 @@ type Config struct {
 	Version      string
 	// Pages serves the public status page (nil: no public pages).
 	Pages *statuspage.Cache
+	// Ready, when set, is asked by /readyz beyond the ping: it fails when
+	// the database does not take writes or a background loop is wedged.
+	Ready func(context.Context) error
 }
 
 // Server is an http.Handler serving everything Herald shows over HTTP.
@@ -174,6 +177,14 @@ func (s *Server) plainRoutes() {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			w.Write([]byte("migrations pending\n"))
 			return
+		}
+		if s.cfg.Ready != nil {
+			if err := s.cfg.Ready(ctx); err != nil {
+				s.log.Warn("not ready", "err", err)
+				w.WriteHeader(http.StatusServiceUnavailable)
+				w.Write([]byte("not ready: " + err.Error() + "\n"))
+				return
+			}
 		}
 		w.Write([]byte("ready\n"))
 	})

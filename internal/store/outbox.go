@@ -80,9 +80,9 @@ type BroadcastNotice struct {
 // another worker may take it again (the sender crashed).
 const claimFor = time.Minute
 
-// maxAttempts is how often a message is tried before it is given up: a
+// MaxAttempts is how often a message is tried before it is given up: a
 // person's other contact methods take over, a subscriber counts a failure.
-const maxAttempts = 5
+const MaxAttempts = 5
 
 // Claim takes the next due message of a lane, or returns nil when none is
 // due. The claim is committed before the message is read, so a row that
@@ -213,7 +213,7 @@ type Result struct {
 }
 
 // Complete records how an attempt went. A failure is retried with backoff
-// (herald.RetryAfter) up to maxAttempts; then the row is failed, and for a
+// (herald.RetryAfter) up to MaxAttempts; then the row is failed, and for a
 // page the person's other contact methods take over, for a subscriber the
 // failure counts towards pausing it.
 func (db *DB) Complete(ctx context.Context, o *Outgoing, r Result) error {
@@ -233,7 +233,7 @@ func (db *DB) Complete(ctx context.Context, o *Outgoing, r Result) error {
 		if len(msg) > 500 {
 			msg = msg[:500]
 		}
-		final := o.Attempt >= maxAttempts
+		final := o.Attempt >= MaxAttempts
 		if final {
 			if _, err := tx.ExecContext(ctx, `UPDATE `+t+` SET status = 'failed', claimed_until = NULL, last_error = $1 WHERE id = $2`, msg, o.ID); err != nil {
 				return fmt.Errorf("settle delivery: %w", err)
@@ -298,7 +298,10 @@ func (tx *tx) strike(ctx context.Context, subscriberID string) error {
 	if !paused {
 		return nil
 	}
+	// Rows another sender is settling right now are skipped: it strikes
+	// too when it fails, and finds the subscriber paused.
 	_, err := tx.ExecContext(ctx, `UPDATE broadcast_deliveries SET status = 'cancelled', claimed_until = NULL, last_error = $1
-		WHERE subscriber_id = $2 AND status = 'pending'`, "subscriber paused after repeated failures or slow answers", subscriberID)
+		WHERE id IN (SELECT id FROM broadcast_deliveries WHERE subscriber_id = $2 AND status = 'pending'`+tx.db.skipLocked()+`)`,
+		"subscriber paused after repeated failures or slow answers", subscriberID)
 	return err
 }

@@ -18,6 +18,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/store"
 )
@@ -43,8 +45,9 @@ type Worker struct {
 	// whose endpoint hangs costs this, and is paused after a few.
 	BulkTimeout time.Duration
 
-	once  sync.Once
-	loops []*loop
+	once    sync.Once
+	loops   []*loop
+	metrics *metrics
 }
 
 // Tick takes every due step once, loop by loop: escalations first (someone
@@ -102,6 +105,7 @@ func (w *Worker) pagingReady(limit time.Duration) bool {
 
 func (w *Worker) init() []*loop {
 	w.once.Do(func() {
+		w.metrics = newMetrics()
 		if w.BulkSenders <= 0 {
 			w.BulkSenders = 16
 		}
@@ -131,6 +135,7 @@ func (w *Worker) init() []*loop {
 		}
 		for _, l := range w.loops {
 			l.beat.Store(time.Now().UnixNano())
+			l.done = w.metrics.steps.WithLabelValues(l.name)
 		}
 	})
 	return w.loops
@@ -160,6 +165,7 @@ type loop struct {
 	// beat is when the loop last made progress (unix nanoseconds): after
 	// each unit of work and each tick.
 	beat atomic.Int64
+	done prometheus.Counter
 }
 
 func (l *loop) run(ctx context.Context, interval time.Duration, log *slog.Logger) {
@@ -203,6 +209,9 @@ func (l *loop) drain(ctx context.Context, s step) (int, error) {
 			for ctx.Err() == nil {
 				did, err := s.fn(ctx)
 				l.beat.Store(time.Now().UnixNano())
+				if did && l.done != nil {
+					l.done.Inc()
+				}
 				mu.Lock()
 				if did {
 					count++
@@ -234,6 +243,7 @@ func (w *Worker) deliverPage(ctx context.Context) (bool, error) {
 	if res.Err != nil {
 		w.Log.Warn("page delivery failed", "kind", o.Kind, "attempt", o.Attempt, "err", res.Err)
 	}
+	w.metrics.attempt(o, res.Err)
 	return true, w.DB.Complete(ctx, o, res)
 }
 
@@ -255,5 +265,6 @@ func (w *Worker) deliverBulk(ctx context.Context) (bool, error) {
 	if ctx.Err() != nil {
 		return false, ctx.Err() // shutting down: the claim expires and another try follows
 	}
+	w.metrics.attempt(o, res.Err)
 	return true, w.DB.Complete(ctx, o, res)
 }
