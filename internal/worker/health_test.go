@@ -10,7 +10,7 @@ import (
 // (readyz fails on it), and the heartbeat stops when it is a paging loop.
 func TestHealth_WedgedLoopIsReported(t *testing.T) {
 	w := &Worker{}
-	w.loops = []*loop{{name: "escalation"}, {name: "paging"}, {name: "broadcast"}}
+	w.loops = []*loop{{name: "escalation", paging: true}, {name: "paging", paging: true}, {name: "broadcast"}}
 	w.once.Do(func() {}) // loops given, not built from a database
 	for _, l := range w.loops {
 		l.beat.Store(time.Now().UnixNano())

@@ -91,12 +91,12 @@ func (w *Worker) Health(limit time.Duration) error {
 	return errors.Join(errs...)
 }
 
-// Ready reports whether escalations and page deliveries are running: what
-// the heartbeat vouches for.
+// pagingReady reports whether escalations and page deliveries are running:
+// what the heartbeat vouches for.
 func (w *Worker) pagingReady(limit time.Duration) bool {
 	now := time.Now()
-	for _, l := range w.init()[:2] {
-		if now.Sub(time.Unix(0, l.beat.Load())) > limit {
+	for _, l := range w.init() {
+		if l.paging && now.Sub(time.Unix(0, l.beat.Load())) > limit {
 			return false
 		}
 	}
@@ -121,14 +121,11 @@ func (w *Worker) init() []*loop {
 		}
 		deliveries := w.DB.DeliveriesDue()
 		w.loops = []*loop{
-			{name: "escalation", wake: w.DB.Wake(), steps: []step{{"escalations", escalators, func(ctx context.Context) (bool, error) {
-				did, err := w.DB.EscalationStep(ctx)
-				return did, err
-			}}}},
-			{name: "paging", wake: deliveries, steps: []step{{"page deliveries", max(w.Senders, 1), w.deliverPage}}},
+			{name: "escalation", paging: true, wake: w.DB.Wake(), steps: []step{{"escalations", escalators, w.DB.EscalationStep}}},
+			{name: "paging", paging: true, wake: deliveries, steps: []step{{"page deliveries", max(w.Senders, 1), w.deliverPage}}},
 			{name: "broadcast", wake: w.DB.WakeBulk(), steps: []step{
-				{"sign-up expiry", 1, once(w.DB.ExpireUnconfirmed)},
-				{"broadcast planning", 1, once(w.DB.PlanBroadcasts)},
+				{"sign-up expiry", 1, whole(w.DB.ExpireUnconfirmed)},
+				{"broadcast planning", 1, whole(w.DB.PlanBroadcasts)},
 				{"broadcast deliveries", w.BulkSenders, w.deliverBulk},
 			}},
 			{name: "maintenance", steps: []step{{"maintenance automation", 1, w.DB.MaintenanceStep}}},
@@ -141,8 +138,8 @@ func (w *Worker) init() []*loop {
 	return w.loops
 }
 
-// once makes a function that does all its work in one call a step.
-func once(fn func(context.Context) (int, error)) func(context.Context) (bool, error) {
+// whole makes a function that does all its work in one call a step.
+func whole(fn func(context.Context) (int, error)) func(context.Context) (bool, error) {
 	return func(ctx context.Context) (bool, error) {
 		_, err := fn(ctx)
 		return false, err
@@ -159,9 +156,10 @@ type step struct {
 
 // loop is one background loop with its own wake-up signal and heartbeat.
 type loop struct {
-	name  string
-	wake  <-chan struct{}
-	steps []step
+	name   string
+	paging bool // escalations and page deliveries: what the heartbeat needs
+	wake   <-chan struct{}
+	steps  []step
 	// beat is when the loop last made progress (unix nanoseconds): after
 	// each unit of work and each tick.
 	beat atomic.Int64
