@@ -1,0 +1,233 @@
+package store_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/store"
+	"github.com/heraldhq/herald/internal/testdb"
+)
+
+// warningKinds returns the kinds of a page's warnings, in order.
+func warningKinds(ws []herald.Warning) string {
+	var out []string
+	for _, w := range ws {
+		out = append(out, w.Kind)
+	}
+	return strings.Join(out, ",")
+}
+
+func (f *fixture) policy(t *testing.T, name string, levels ...herald.EscalationLevel) *herald.Service {
+	t.Helper()
+	pol, err := f.db.CreateEscalationPolicy(f.ctx, herald.EscalationPolicyInput{Name: name, Levels: levels})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f.service(t, name, pol.ID, nil)
+}
+
+func level(minutes int, targets ...herald.Target) herald.EscalationLevel {
+	return herald.EscalationLevel{TimeoutMinutes: minutes, Targets: targets}
+}
+
+func user(ref string) herald.Target     { return herald.Target{Type: "user", ID: ref} }
+func schedule(ref string) herald.Target { return herald.Target{Type: "schedule", ID: ref} }
+
+// pageOf triggers an alert on a service and returns its page.
+func (f *fixture) pageOf(t *testing.T, svc *herald.Service) string {
+	t.Helper()
+	f.enqueue(t, trigger(svc.IntegrationKey, "k-"+svc.Name, "tenant down"))
+	pages, _ := f.db.Pages(f.ctx, svc.ID, "", 1)
+	return pages[0].ID
+}
+
+func (f *fixture) gaps(t *testing.T) map[string]int64 {
+	t.Helper()
+	g, err := f.db.PagingGaps(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+// R07: an engineer who cannot be reached is no reason to wait the level's
+// timeout: the colleague on the next level is paged at once.
+func TestRule07_EngineerWithoutContactMethodFallsThroughToTheNextLevelAtOnce(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		f := setup(t, d)
+		dan, _ := f.db.CreateUser(f.ctx, herald.UserInput{Name: "Dan", Email: "dan@example.com"}) // no contact method
+		svc := f.policy(t, "dedicated", level(10, user(dan.Email)), level(10, user("bob@example.com")))
+		id := f.pageOf(t, svc)
+		f.escalate(t)
+		ns, _ := f.db.Notifications(f.ctx, id)
+		if len(ns) != 2 || ns[0].UserID != dan.ID || ns[0].Status != "failed" || ns[1].UserID != f.bob.User.ID || ns[1].Status != "pending" {
+			t.Fatalf("notifications right after the trigger: %+v", ns)
+		}
+		p, err := f.db.Page(f.ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := warningKinds(p.Warnings); got != "no_contact_method,level_unreached" {
+			t.Fatalf("warnings %q: %+v", got, p.Warnings)
+		}
+		if !strings.Contains(p.Warnings[0].Text, "Dan has no working contact method") || !strings.Contains(p.Warnings[1].Text, "going on to level 2 now") {
+			t.Fatalf("warnings %+v", p.Warnings)
+		}
+		// Bob's level keeps its timeout.
+		if p.Level != 1 || p.NextEscalation == nil || !p.NextEscalation.Equal(f.clock.Now().Add(10*time.Minute)) {
+			t.Fatalf("level %d, next escalation %v", p.Level, p.NextEscalation)
+		}
+		if g := f.gaps(t); g[herald.GapNoContactMethod] != 1 || g[herald.GapLevelUnreached] != 1 {
+			t.Fatalf("gap counts %v", g)
+		}
+		// A method marked failing is no working method either.
+		m, _ := f.db.CreateContactMethod(f.ctx, dan.ID, herald.ContactMethodInput{Kind: "email", Target: dan.Email})
+		f.db.SQL().ExecContext(f.ctx, `UPDATE contact_methods SET failing = $1 WHERE id = $2`, true, m.ID)
+		id = f.pageOf(t, f.service(t, "second", svc.EscalationPolicyID, nil))
+		f.escalate(t)
+		if got := notified(t, f, id); got != ",bob" { // Dan has no name in notified
+			t.Fatalf("with a failing method: %q", got)
+		}
+	})
+}
+
+func TestEscalation_LevelWithNobodyOnCallFallsThrough(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		f := setup(t, d)
+		// The rotation starts tomorrow: nobody is on call today.
+		if _, err := f.db.CreateSchedule(f.ctx, herald.ScheduleInput{Name: "Night", Layers: []herald.Layer{{Rotation: herald.RotationDaily,
+			HandoffTime: "00:00", Start: f.clock.Now().Add(24 * time.Hour), Users: []string{"carol@example.com"}}}}); err != nil {
+			t.Fatal(err)
+		}
+		svc := f.policy(t, "nights", level(30, schedule("Night")), level(30, user("alice@example.com")))
+		id := f.pageOf(t, svc)
+		f.escalate(t)
+		if got := notified(t, f, id); got != "alice" {
+			t.Fatalf("paged %q, want alice at once", got)
+		}
+		p, _ := f.db.Page(f.ctx, id)
+		if got := warningKinds(p.Warnings); got != "nobody_on_call,level_unreached" || !strings.Contains(p.Warnings[0].Text, "nobody is on call on Night") {
+			t.Fatalf("warnings %+v", p.Warnings)
+		}
+		log, _ := f.db.PageLog(f.ctx, id)
+		var texts []string
+		for _, e := range log {
+			texts = append(texts, e.Text)
+		}
+		if all := strings.Join(texts, "\n"); !strings.Contains(all, "Level 1: nobody paged") || !strings.Contains(all, "Level 2: paged Alice") {
+			t.Fatalf("page log:\n%s", all)
+		}
+	})
+}
+
+func TestEscalation_FallbackIsPagedWhenNobodyElseCanBe(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		f := setup(t, d)
+		dan, _ := f.db.CreateUser(f.ctx, herald.UserInput{Name: "Dan", Email: "dan@example.com"})
+		svc := f.policy(t, "only dan", level(15, user(dan.Email)))
+		unrouted := f.service(t, "no policy", "", nil)
+
+		// Without a fallback: the gap is logged and the policy ends at once.
+		id := f.pageOf(t, svc)
+		f.escalate(t)
+		p, _ := f.db.Page(f.ctx, id)
+		if p.NextEscalation != nil || !strings.Contains(p.Warnings[len(p.Warnings)-1].Text, "no fallback is set") {
+			t.Fatalf("without a fallback: next %v, warnings %+v", p.NextEscalation, p.Warnings)
+		}
+
+		s, _ := f.db.Settings(f.ctx)
+		s.Paging.Fallback = "nobody@example.com"
+		_, err := f.db.SaveSettings(f.ctx, s)
+		wantCode(t, err, herald.EInvalid)
+		s.Paging.Fallback = "carol@example.com"
+		if _, err := f.db.SaveSettings(f.ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		id = f.pageOf(t, f.service(t, "only dan again", svc.EscalationPolicyID, nil))
+		f.escalate(t)
+		if got := notified(t, f, id); got != ",carol" {
+			t.Fatalf("paged %q, want the fallback carol", got)
+		}
+		p, _ = f.db.Page(f.ctx, id)
+		if got := p.Warnings[len(p.Warnings)-1].Text; !strings.Contains(got, "paged the fallback Carol") {
+			t.Fatalf("warnings %+v", p.Warnings)
+		}
+		// The fallback has the level's timeout to answer.
+		if p.NextEscalation == nil || !p.NextEscalation.Equal(f.clock.Now().Add(15*time.Minute)) {
+			t.Fatalf("next escalation %v", p.NextEscalation)
+		}
+
+		// A service without a policy pages the fallback too.
+		id = f.pageOf(t, unrouted)
+		f.escalate(t)
+		if got := notified(t, f, id); got != "carol" {
+			t.Fatalf("unrouted page reached %q", got)
+		}
+		p, _ = f.db.Page(f.ctx, id)
+		if got := warningKinds(p.Warnings); got != "unrouted" || !strings.Contains(p.Warnings[0].Text, "no escalation policy: paged the fallback Carol") {
+			t.Fatalf("warnings %+v", p.Warnings)
+		}
+
+		// A schedule as the fallback: whoever is on call on it.
+		if _, err := f.db.CreateSchedule(f.ctx, herald.ScheduleInput{Name: "Managers", Layers: []herald.Layer{{Rotation: herald.RotationWeekly,
+			HandoffTime: "09:00", Start: f.clock.Now().Add(-time.Hour), Users: []string{"bob@example.com"}}}}); err != nil {
+			t.Fatal(err)
+		}
+		s.Paging.Fallback = "Managers"
+		if _, err := f.db.SaveSettings(f.ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		id = f.pageOf(t, f.service(t, "only dan, third", svc.EscalationPolicyID, nil))
+		f.escalate(t)
+		if got := notified(t, f, id); got != ",bob" {
+			t.Fatalf("paged %q, want bob on call on the fallback schedule", got)
+		}
+	})
+}
+
+// R01: an S1 pages the incident lead, the engineer and communications; on
+// a fresh install no role is bound to a service, and the incident says so.
+func TestRule01_DeclaringWithoutRoleBindingsWarnsOnTheTimeline(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		f := setup(t, d)
+		inc := f.declare(t, herald.S1)
+		if len(inc.Warnings) != 3 {
+			t.Fatalf("the declaration's answer has warnings %+v", inc.Warnings)
+		}
+		got, _ := f.db.Incident(f.ctx, inc.ID)
+		if len(got.Warnings) != 3 || got.Warnings[0].Kind != herald.GapRoleUnbound || !strings.Contains(got.Warnings[0].Text, "Nobody was paged as Incident Lead") {
+			t.Fatalf("incident warnings %+v", got.Warnings)
+		}
+		tl, _ := f.db.Timeline(f.ctx, inc.ID, herald.EntryWarning)
+		if len(tl) != 3 {
+			t.Fatalf("timeline warnings %+v", tl)
+		}
+		if g := f.gaps(t); g[herald.GapRoleUnbound] != 3 {
+			t.Fatalf("gap counts %v", g)
+		}
+		// An S3 pages no role: nothing to warn about.
+		if inc := f.declare(t, herald.S3); len(inc.Warnings) != 0 {
+			t.Fatalf("S3 warnings %+v", inc.Warnings)
+		}
+
+		// A role bound to a service whose policy reaches nobody warns too.
+		rolePaging(t, f)
+		dan, _ := f.db.CreateUser(f.ctx, herald.UserInput{Name: "Dan", Email: "dan@example.com"})
+		f.policy(t, "Communications without a method", level(30, user(dan.Email)))
+		s, _ := f.db.Settings(f.ctx)
+		s.RoleServices[herald.RoleCommunications] = "Communications without a method"
+		f.db.SaveSettings(f.ctx, s)
+		inc = f.declare(t, herald.S1)
+		if len(inc.Warnings) != 0 {
+			t.Fatalf("bound roles warn at declaration: %+v", inc.Warnings)
+		}
+		f.escalate(t)
+		got, _ = f.db.Incident(f.ctx, inc.ID)
+		if len(got.Warnings) != 1 || got.Warnings[0].Kind != herald.GapLevelUnreached ||
+			!strings.Contains(got.Warnings[0].Text, "Page for the Communications Manager, level 1: Dan has no working contact method") {
+			t.Fatalf("incident warnings %+v", got.Warnings)
+		}
+	})
+}
