@@ -231,3 +231,111 @@ func TestRule01_DeclaringWithoutRoleBindingsWarnsOnTheTimeline(t *testing.T) {
 		}
 	})
 }
+
+// wellConfigured is a set-up with no gap: everyone reachable, a schedule
+// that covers every hour, a policy on every service, every role bound.
+func wellConfigured(t *testing.T, f *fixture) {
+	t.Helper()
+	if _, err := f.db.CreateSchedule(f.ctx, herald.ScheduleInput{Name: "Primary", Layers: []herald.Layer{{Rotation: herald.RotationDaily,
+		HandoffTime: "09:00", Start: f.clock.Now().Add(-time.Hour), Users: []string{"alice@example.com", "bob@example.com"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	f.policy(t, "Incident Management", level(30, schedule("Primary")), level(30, user("carol@example.com")))
+	s, _ := f.db.Settings(f.ctx)
+	for _, r := range s.IncidentRoles {
+		s.RoleServices[r.Key] = "Incident Management"
+	}
+	if _, err := f.db.SaveSettings(f.ctx, s); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func findings(t *testing.T, f *fixture, smtp bool) (herald.Report, map[string][]herald.Finding) {
+	t.Helper()
+	r, err := f.db.Doctor(f.ctx, store.DoctorOptions{SMTP: smtp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byKind := map[string][]herald.Finding{}
+	for _, x := range r.Findings {
+		byKind[x.Kind] = append(byKind[x.Kind], x)
+		if x.Message == "" || x.Fix == "" {
+			t.Errorf("finding without message or fix: %+v", x)
+		}
+	}
+	return r, byKind
+}
+
+func TestDoctor_EmptyOnAWellConfiguredSetUp(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		f := setup(t, d)
+		wellConfigured(t, f)
+		if r, _ := findings(t, f, true); len(r.Findings) != 0 || r.Errors != 0 || r.Warnings != 0 {
+			t.Fatalf("findings on a well-configured set-up: %+v", r)
+		}
+	})
+}
+
+func TestDoctor_ListsEachGapKind(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		f := setup(t, d)
+		// A fresh install: every role that S1 and S2 page is unbound, and
+		// e-mail methods exist without SMTP.
+		r, kinds := findings(t, f, false)
+		if len(kinds[herald.FindingRoleUnbound]) != 3 || !strings.Contains(kinds[herald.FindingRoleUnbound][0].Message, "S1 or S2 incident pages the Incident Lead") {
+			t.Fatalf("roles: %+v", r)
+		}
+		if len(kinds[herald.FindingSMTPMissing]) != 1 || !strings.Contains(kinds[herald.FindingSMTPMissing][0].Message, "3 e-mail contact methods and 0 e-mail subscribers") {
+			t.Fatalf("smtp: %+v", r)
+		}
+		if len(kinds[herald.FindingUserUnreachable]) != 3 || kinds[herald.FindingUserUnreachable][0].Severity != herald.SeverityWarning {
+			t.Fatalf("e-mail only, without SMTP: %+v", kinds[herald.FindingUserUnreachable])
+		}
+
+		wellConfigured(t, f)
+		dan, _ := f.db.CreateUser(f.ctx, herald.UserInput{Name: "Dan", Email: "dan@example.com"})
+		f.db.CreateUser(f.ctx, herald.UserInput{Name: "Eve", Email: "eve@example.com"}) // paged by nothing
+		if _, err := f.db.CreateSchedule(f.ctx, herald.ScheduleInput{Name: "Night", Layers: []herald.Layer{{Rotation: herald.RotationDaily,
+			HandoffTime: "00:00", Start: f.clock.Now().Add(48 * time.Hour), Users: []string{dan.Email}}}}); err != nil {
+			t.Fatal(err)
+		}
+		f.policy(t, "Nights", level(30, schedule("Night")))
+		f.service(t, "Orphan", "", nil)
+		s, _ := f.db.Settings(f.ctx)
+		delete(s.RoleServices, herald.RoleCommunications)
+		s.RoleServices[herald.RoleEngineerOnCall] = "Orphan"
+		s.Paging.Fallback = "carol@example.com"
+		if _, err := f.db.SaveSettings(f.ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		// The fallback's user cannot be removed through Herald; a database
+		// edited by hand can still name nobody.
+		if _, err := f.db.SQL().ExecContext(f.ctx, `UPDATE settings SET data = REPLACE(data, 'carol@example.com', 'gone@example.com')`); err != nil {
+			t.Fatal(err)
+		}
+
+		r, kinds = findings(t, f, true)
+		want := map[string]string{
+			herald.FindingUserUnreachable: "Dan <dan@example.com> has no contact method: pages to them reach nobody",
+			herald.FindingScheduleGap:     "Nobody is on call on Night for 48 hours in the next 14 days, first from 2026-11-23 09:00 UTC",
+			herald.FindingServiceNoPolicy: "Service Orphan has no escalation policy",
+			herald.FindingRoleUnbound:     "the Communications Manager",
+			herald.FindingFallbackMissing: `"gone@example.com" is neither a user nor a schedule`,
+		}
+		for kind, text := range want {
+			if len(kinds[kind]) == 0 || !strings.Contains(kinds[kind][0].Message, text) || kinds[kind][0].Severity != herald.SeverityError {
+				t.Errorf("%s: want an error with %q, got %+v", kind, text, kinds[kind])
+			}
+		}
+		if len(kinds[herald.FindingUserUnreachable]) != 2 || kinds[herald.FindingUserUnreachable][1].Severity != herald.SeverityWarning ||
+			!strings.Contains(kinds[herald.FindingUserUnreachable][1].Message, "Eve") {
+			t.Errorf("eve, whom nothing pages, is a warning: %+v", kinds[herald.FindingUserUnreachable])
+		}
+		if len(kinds[herald.FindingSMTPMissing]) != 0 || len(kinds[herald.FindingRoleUnbound]) != 1 {
+			t.Errorf("findings %+v", r.Findings)
+		}
+		if r.Errors != 5 || r.Warnings != 1 || r.Findings[len(r.Findings)-1].Severity != herald.SeverityWarning {
+			t.Errorf("errors %d warnings %d, errors first: %+v", r.Errors, r.Warnings, r.Findings)
+		}
+	})
+}
