@@ -184,7 +184,8 @@ func runServe(ctx context.Context, args []string, e env) error {
 	defer func() { stopBG(); wg.Wait() }()
 
 	reg := prometheus.NewRegistry()
-	srv := server.New(server.Config{Store: db, BaseURL: *baseURL, Logger: log, Registry: reg, MaxBodyBytes: int64(*maxBody), Version: version, Pages: pages})
+	srv := server.New(server.Config{Store: db, BaseURL: *baseURL, Logger: log, Registry: reg, MaxBodyBytes: int64(*maxBody), Version: version, Pages: pages,
+		SMTP: *smtpURL != ""})
 	hs := &http.Server{
 		Handler: srv,
 		// Read and write deadlines are set per API request (server.api), not

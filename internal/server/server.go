@@ -33,6 +33,8 @@ type Config struct {
 	Version      string
 	// Pages serves the public status page (nil: no public pages).
 	Pages *statuspage.Cache
+	// SMTP says whether an SMTP server is configured, for the doctor.
+	SMTP bool
 }
 
 // Server is an http.Handler serving everything Herald shows over HTTP.
@@ -61,6 +63,7 @@ func New(cfg Config) *Server {
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
 	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger, mux: http.NewServeMux(), signups: &signupLimiter{limit: 10}}
 	s.metrics = newMetrics(cfg.Registry, cfg.Store, cfg.Version)
+	cfg.Registry.MustRegister(newGapCollector(cfg.Store))
 	s.routes = s.apiRoutes()
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.method+" "+rt.path, s.api(rt))
