@@ -53,7 +53,7 @@ func TestRule01_CLIShowsPagingGapsAndDoctorExitsNonZero(t *testing.T) {
 		}
 
 		// Nothing left to page: no role is paged, and the orphan service
-		// pages the one person, who can be reached.
+		// pages the fallback, who can be reached: a warning, exit 0.
 		c := client.New(url, testAdminToken)
 		ctx := context.Background()
 		s, _ := c.Settings(ctx)
@@ -62,7 +62,7 @@ func TestRule01_CLIShowsPagingGapsAndDoctorExitsNonZero(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := c.CreateContactMethod(ctx, ann.ID, herald.ContactMethodInput{Kind: "sms", Target: "+1 (555) 123-4567"}); err != nil {
+		if _, err := c.CreateContactMethod(ctx, ann.ID, herald.ContactMethodInput{Kind: "webhook", Target: "https://hooks.example.com/ann"}); err != nil {
 			t.Fatal(err)
 		}
 		s.Paging.Fallback = "ann@example.com"
@@ -72,6 +72,17 @@ func TestRule01_CLIShowsPagingGapsAndDoctorExitsNonZero(t *testing.T) {
 		out, err = cli(t, url, "doctor")
 		if err != nil || !strings.Contains(out, "0 errors, 1 warnings") || !strings.Contains(out, "go to the fallback ann@example.com only") {
 			t.Fatalf("doctor with warnings only: %v\n%s", err, out)
+		}
+
+		// E-mail, and this server has no SMTP: an error, and Ben, reached
+		// by e-mail only, is unreachable.
+		ben, _ := c.CreateUser(ctx, herald.UserInput{Name: "Ben", Email: "ben@example.com"})
+		if _, err := c.CreateContactMethod(ctx, ben.ID, herald.ContactMethodInput{Kind: "email", Target: "ben@example.com"}); err != nil {
+			t.Fatal(err)
+		}
+		out, err = cli(t, url, "doctor")
+		if err == nil || !strings.Contains(out, "smtp_missing") || !strings.Contains(out, "Ben <ben@example.com> has no contact method this Herald can send to") {
+			t.Fatalf("doctor with e-mail and no SMTP: %v\n%s", err, out)
 		}
 	})
 }

@@ -111,20 +111,26 @@ func (db *DB) Doctor(ctx context.Context, opt DoctorOptions) (herald.Report, err
 				"Nobody is on call on %s for %s in the next 14 days, first from %s UTC: %s", s.Name, hours(total), first.UTC().Format("2006-01-02 15:04"), use)
 		}
 
-		// People without a working contact method.
+		// People without a working contact method, or only with kinds this
+		// Herald cannot send.
+		unsendable := slices.Clone(db.unsendable)
+		if !opt.SMTP && !slices.Contains(unsendable, "email") {
+			unsendable = append(unsendable, "email")
+		}
+		notIn, args := kindsNotIn(unsendable, 2)
 		rows, err = tx.QueryContext(ctx, `SELECT u.id, u.name, u.email,
 			(SELECT count(*) FROM contact_methods m WHERE m.user_id = u.id),
 			(SELECT count(*) FROM contact_methods m WHERE m.user_id = u.id AND NOT m.failing),
-			(SELECT count(*) FROM contact_methods m WHERE m.user_id = u.id AND NOT m.failing AND m.kind <> 'email')
-			FROM users u WHERE u.email <> $1 ORDER BY u.name, u.email`, adminEmail)
+			(SELECT count(*) FROM contact_methods m WHERE m.user_id = u.id AND NOT m.failing`+notIn+`)
+			FROM users u WHERE u.email <> $1 ORDER BY u.name, u.email`, append([]any{adminEmail}, args...)...)
 		if err != nil {
 			return fmt.Errorf("list users: %w", err)
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var id, name, email string
-			var all, working, notEmail int
-			if err := rows.Scan(&id, &name, &email, &all, &working, &notEmail); err != nil {
+			var all, working, sendable int
+			if err := rows.Scan(&id, &name, &email, &all, &working, &sendable); err != nil {
 				return err
 			}
 			why := ""
@@ -133,8 +139,8 @@ func (db *DB) Doctor(ctx context.Context, opt DoctorOptions) (herald.Report, err
 				why = "has no contact method"
 			case working == 0:
 				why = "has only failing contact methods"
-			case !opt.SMTP && notEmail == 0:
-				why = "is reached by e-mail only, and no SMTP server is configured"
+			case sendable == 0:
+				why = "has no contact method this Herald can send to (it cannot send " + strings.Join(unsendable, ", ") + ": see --smtp-url, --phone-provider-url)"
 			default:
 				continue
 			}

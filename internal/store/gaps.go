@@ -82,9 +82,11 @@ func (tx *tx) notifyPeople(ctx context.Context, pageID string, people []who, lev
 		}
 		seen[w.id] = true
 		var name string
-		var working int
-		err := tx.QueryRowContext(ctx, `SELECT name, (SELECT count(*) FROM contact_methods m WHERE m.user_id = $1 AND NOT m.failing) FROM users WHERE id = $1`, w.id).
-			Scan(&name, &working)
+		var working, sendable int
+		notIn, args := kindsNotIn(tx.db.unsendable, 2)
+		err := tx.QueryRowContext(ctx, `SELECT name, (SELECT count(*) FROM contact_methods m WHERE m.user_id = $1 AND NOT m.failing),
+			(SELECT count(*) FROM contact_methods m WHERE m.user_id = $1 AND NOT m.failing`+notIn+`) FROM users WHERE id = $1`, append([]any{w.id}, args...)...).
+			Scan(&name, &working, &sendable)
 		if errors.Is(err, sql.ErrNoRows) {
 			gaps = append(gaps, gapNote{herald.GapNoContactMethod, "user " + w.id + " does not exist"})
 			continue
@@ -93,7 +95,7 @@ func (tx *tx) notifyPeople(ctx context.Context, pageID string, people []who, lev
 			return false, nil, nil, fmt.Errorf("read user: %w", err)
 		}
 		status := "pending"
-		if working == 0 {
+		if sendable == 0 {
 			status = "failed"
 		}
 		id := newID()
@@ -109,8 +111,12 @@ func (tx *tx) notifyPeople(ctx context.Context, pageID string, people []who, lev
 		if w.shadow {
 			name += " (shadow)"
 		}
-		if working == 0 {
-			gaps = append(gaps, gapNote{herald.GapNoContactMethod, name + " has no working contact method"})
+		if sendable == 0 {
+			why := name + " has no working contact method"
+			if working > 0 {
+				why += " (this Herald cannot send " + strings.Join(tx.db.unsendable, ", ") + ": see --smtp-url, --phone-provider-url)"
+			}
+			gaps = append(gaps, gapNote{herald.GapNoContactMethod, why})
 			continue
 		}
 		if err := tx.planDeliveries(ctx, id, w.id); err != nil {
@@ -120,6 +126,20 @@ func (tx *tx) notifyPeople(ctx context.Context, pageID string, people []who, lev
 		names = append(names, name)
 	}
 	return reached, names, gaps, nil
+}
+
+// kindsNotIn returns " AND m.kind NOT IN ($from, ...)" and its arguments,
+// or nothing when every kind can be sent.
+func kindsNotIn(kinds []string, from int) (string, []any) {
+	if len(kinds) == 0 {
+		return "", nil
+	}
+	marks := make([]string, len(kinds))
+	args := make([]any, len(kinds))
+	for i, k := range kinds {
+		marks[i], args[i] = "$"+strconv.Itoa(from+i), k
+	}
+	return " AND m.kind NOT IN (" + strings.Join(marks, ", ") + ")", args
 }
 
 // fallThrough decides what follows a level that reached nobody: the next

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -336,6 +337,50 @@ func TestDoctor_ListsEachGapKind(t *testing.T) {
 		}
 		if r.Errors != 5 || r.Warnings != 1 || r.Findings[len(r.Findings)-1].Severity != herald.SeverityWarning {
 			t.Errorf("errors %d warnings %d, errors first: %+v", r.Errors, r.Warnings, r.Findings)
+		}
+	})
+}
+
+// A method of a kind this Herald has no sender for (e-mail without SMTP)
+// is no working method: paging goes on at once.
+func TestEscalation_MethodThisHeraldCannotSendFallsThrough(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		f := &fixture{clock: testdb.NewClock(), ctx: context.Background()}
+		db, err := store.Open(f.ctx, store.Config{URL: testdb.URL(t, d), DataDir: t.TempDir(), Clock: f.clock, SecretKey: testdb.TestSecretKey,
+			Unsendable: []string{"email"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		if _, err := db.Migrate(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+		f.db = db
+		mk := func(name string, m herald.ContactMethodInput) herald.User {
+			u, err := db.CreateUser(f.ctx, herald.UserInput{Name: name, Email: strings.ToLower(name) + "@example.com"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.CreateContactMethod(f.ctx, u.ID, m); err != nil {
+				t.Fatal(err)
+			}
+			return u
+		}
+		ann := mk("Ann", herald.ContactMethodInput{Kind: "email", Target: "ann@example.com"})
+		ben := mk("Ben", herald.ContactMethodInput{Kind: "sms", Target: "+1 (555) 123-4567"})
+		svc := f.policy(t, "p", level(30, user(ann.Email)), level(30, user(ben.Email)))
+		id := f.pageOf(t, svc)
+		f.escalate(t)
+		ns, _ := db.Notifications(f.ctx, id)
+		if len(ns) != 2 || ns[0].UserID != ann.ID || ns[0].Status != "failed" || ns[1].UserID != ben.ID || ns[1].Status != "pending" {
+			t.Fatalf("notifications %+v", ns)
+		}
+		p, _ := db.Page(f.ctx, id)
+		if len(p.Warnings) == 0 || !strings.Contains(p.Warnings[0].Text, "Ann has no working contact method (this Herald cannot send email") {
+			t.Fatalf("warnings %+v", p.Warnings)
+		}
+		if ds, _ := db.Deliveries(f.ctx, id); len(ds) != 1 {
+			t.Fatalf("deliveries %+v, want Ben's SMS only", ds)
 		}
 	})
 }
