@@ -144,30 +144,45 @@ func kindsNotIn(kinds []string, from int) (string, []any) {
 
 // fallThrough decides what follows a level that reached nobody: the next
 // level at once rather than after the timeout, or after the last one the
-// fallback target. It returns what it did, for the log.
+// fallback target. A round of the policy that reached nobody at all is not
+// repeated (its repeats would reach nobody either, at once). It returns
+// what it did, for the log.
 func (tx *tx) fallThrough(ctx context.Context, p *herald.Page, level, loop int) (string, error) {
 	var policyID string
 	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(escalation_policy_id, '') FROM services WHERE id = $1`, p.ServiceID).Scan(&policyID); err != nil {
 		return "", fmt.Errorf("read service: %w", err)
 	}
+	repeat := -1
 	if policyID != "" {
 		pol, err := tx.escalationPolicy(ctx, policyID)
 		if err != nil {
 			return "", err
 		}
-		if level+1 < len(pol.Levels) || loop < pol.Repeat {
-			next := level + 2
-			if level+1 >= len(pol.Levels) {
-				next = 1
-			}
-			return fmt.Sprintf("going on to level %d now", next), tx.escalateNow(ctx, p.ID)
+		if level+1 < len(pol.Levels) {
+			return fmt.Sprintf("going on to level %d now", level+2), tx.escalateNow(ctx, p.ID)
 		}
+		if loop < pol.Repeat {
+			var reached int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM notifications WHERE page_id = $1 AND loop = $2 AND status <> 'failed' AND NOT shadow`,
+				p.ID, loop).Scan(&reached); err != nil {
+				return "", fmt.Errorf("read notifications: %w", err)
+			}
+			if reached > 0 {
+				return "going on to level 1 now", tx.escalateNow(ctx, p.ID)
+			}
+		}
+		repeat = pol.Repeat
 	}
 	then, reached, err := tx.pageFallback(ctx, p, level, loop)
 	if err != nil || reached {
 		return then, err // the fallback has the level's timeout to answer
 	}
 	// Nobody at all: the policy ends now rather than after the timeout.
+	if repeat > loop {
+		if _, err := tx.ExecContext(ctx, `UPDATE pages SET loops = $1 WHERE id = $2`, repeat, p.ID); err != nil {
+			return "", fmt.Errorf("end the policy: %w", err)
+		}
+	}
 	return then, tx.escalateNow(ctx, p.ID)
 }
 

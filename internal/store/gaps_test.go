@@ -384,3 +384,35 @@ func TestEscalation_MethodThisHeraldCannotSendFallsThrough(t *testing.T) {
 		}
 	})
 }
+
+// A whole round that reaches nobody is not repeated at once: the repeats
+// would reach nobody either, and fill the log.
+func TestEscalation_RoundThatReachesNobodyIsNotRepeated(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		f := setup(t, d)
+		dan, _ := f.db.CreateUser(f.ctx, herald.UserInput{Name: "Dan", Email: "dan@example.com"})
+		pol, err := f.db.CreateEscalationPolicy(f.ctx, herald.EscalationPolicyInput{Name: "p", Repeat: 3, Levels: []herald.EscalationLevel{
+			level(10, user(dan.Email)), level(10, user(dan.Email))}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := f.pageOf(t, f.service(t, "s", pol.ID, nil))
+		if n := f.escalate(t); n != 3 {
+			t.Fatalf("%d steps, want level 1, level 2 and the end", n)
+		}
+		p, _ := f.db.Page(f.ctx, id)
+		if p.NextEscalation != nil || strings.Count(warningKinds(p.Warnings), herald.GapLevelUnreached) != 2 {
+			t.Fatalf("next %v, warnings %+v", p.NextEscalation, p.Warnings)
+		}
+		// With someone reached in the round, the repeats go on as before.
+		svc := f.policy(t, "reached", level(10, user("alice@example.com")), level(10, user(dan.Email)))
+		f.db.SQL().ExecContext(f.ctx, `UPDATE escalation_policies SET repeat = 1 WHERE name = 'reached'`)
+		id = f.pageOf(t, svc)
+		f.escalate(t)
+		f.clock.Advance(10 * time.Minute)
+		f.escalate(t)
+		if got := notified(t, f, id); got != "alice,,alice" {
+			t.Fatalf("paged %q, want alice, dan, then alice again at once", got)
+		}
+	})
+}
