@@ -60,7 +60,7 @@ Usage:
   herald component ...        list, create, update, delete status page components
   herald status ...           list, show, create, update, resolve, postmortem status page incidents
   herald maintenance ...      list, create, update, post, start, complete, cancel maintenances
-  herald page --service S --summary T   page a service's responders (page list|ack|resolve)
+  herald page --service S --summary T   page a service's responders (page list|show|ack|resolve)
   herald service ...          list, create services (integration keys)
   herald oncall SCHEDULE      who is on call now (--at TIME for another moment)
   herald schedule ...         list, create, shifts, override on-call schedules
