@@ -134,6 +134,10 @@ type Incident struct {
 	UpdatedAt    time.Time        `json:"updated_at"`
 	ResolvedAt   *time.Time       `json:"resolved_at"`
 	URL          string           `json:"url,omitempty"`
+	// Warnings are the paging gaps of this incident (roles nobody was paged
+	// for, levels that reached nobody), from its timeline; filled where one
+	// incident is read.
+	Warnings []Warning `json:"warnings,omitempty"`
 }
 
 // Role returns who holds role key on the incident, if anyone.

@@ -153,7 +153,32 @@ type Page struct {
 	// step is retried with backoff while other pages go on.
 	StepAttempts int    `json:"step_attempts,omitempty"`
 	StepError    string `json:"step_error,omitempty"`
+	// Warnings are the gaps met while paging (someone without a working
+	// contact method, a level with nobody on call), from the page's log;
+	// filled where one page is read.
+	Warnings []Warning `json:"warnings,omitempty"`
 }
+
+// Warning is a gap met while paging, so that it is seen rather than
+// silently paging nobody.
+type Warning struct {
+	Kind string    `json:"kind"` // one of the Gap kinds
+	Text string    `json:"text"`
+	At   time.Time `json:"at"`
+}
+
+// Gap kinds: how paging can fail to reach someone. Each is logged where it
+// happens, shown as a warning and counted in herald_paging_gaps_total.
+const (
+	GapNoContactMethod = "no_contact_method" // a person paged has no working contact method
+	GapNobodyOnCall    = "nobody_on_call"    // a schedule paged has nobody on call
+	GapLevelUnreached  = "level_unreached"   // a whole escalation level reached nobody
+	GapUnrouted        = "unrouted"          // the page's service has no escalation policy
+	GapRoleUnbound     = "role_unbound"      // an incident role to page is bound to no service
+)
+
+// GapKinds lists the gap kinds.
+var GapKinds = []string{GapNoContactMethod, GapNobodyOnCall, GapLevelUnreached, GapUnrouted, GapRoleUnbound}
 
 // Event is one alert event from monitoring, in the shape of PagerDuty's
 // Events API v2 (which Herald's /v2/enqueue accepts as is).

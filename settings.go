@@ -80,6 +80,8 @@ type Settings struct {
 	// already engaged in another active incident (R06); empty pages the
 	// engaged responder anyway.
 	CoverService string `json:"cover_service,omitempty"`
+	// Paging says what happens when a page would reach nobody.
+	Paging PagingSettings `json:"paging"`
 	// MonitoringMinutes is how long an incident stays in Monitoring before
 	// it is ready to resolve (R16); the incident lead may change it per
 	// incident or skip monitoring.
@@ -87,6 +89,16 @@ type Settings struct {
 	// StatusTemplates are texts for the usual updates (R15). {name},
 	// {components}, {next_update} and {link} are filled in.
 	StatusTemplates map[string]string `json:"status_templates"`
+}
+
+// PagingSettings are the organisation's paging choices.
+type PagingSettings struct {
+	// Fallback is a user (id or e-mail) or a schedule (id or name) paged
+	// when a page would otherwise reach nobody: the last level of its
+	// policy reached nobody (no working contact method, nobody on call),
+	// or its service has no policy. Empty: nobody is paged then, and the
+	// gap is only logged, shown and counted.
+	Fallback string `json:"fallback,omitempty"`
 }
 
 // PageSettings brand the public status page.
@@ -270,6 +282,9 @@ func (s *Settings) Validate() error {
 				fe.Add("page_roles", string(sev)+": role "+quote(r)+" is not one of the incident roles")
 			}
 		}
+	}
+	if s.Paging.Fallback = strings.TrimSpace(s.Paging.Fallback); len(s.Paging.Fallback) > 254 {
+		fe.Add("paging", "fallback must be at most 254 characters")
 	}
 	if s.MonitoringMinutes < 0 || s.MonitoringMinutes > 7*24*60 {
 		fe.Add("monitoring_minutes", "must be between 0 and 10080 (a week)")

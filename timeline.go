@@ -20,6 +20,10 @@ const (
 	EntryFollowUp       = "follow_up"
 	EntryReview         = "review"
 	EntryUpdate         = "update" // title, summary, services, tenants, confidentiality
+	// EntryWarning says that paging left a gap: a role nobody was paged
+	// for, a level that reached nobody. The incident shows these as its
+	// warnings.
+	EntryWarning = "warning"
 )
 
 // TimelineEntry is one thing that happened during an incident, when, and who

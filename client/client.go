@@ -473,6 +473,36 @@ func (c *Client) Pages(ctx context.Context, serviceID, status string) ([]herald.
 	return out.Pages, c.do(ctx, "GET", "/api/v1/pages?"+q.Encode(), nil, &out)
 }
 
+// PageDetail is a page with its log and whom it notified.
+type PageDetail struct {
+	herald.Page
+	Log []struct {
+		At   time.Time `json:"at"`
+		Kind string    `json:"kind"`
+		Text string    `json:"text"`
+	} `json:"log"`
+	Notifications []struct {
+		UserID string `json:"user_id"`
+		Level  int    `json:"level"`
+		Loop   int    `json:"loop"`
+		Shadow bool   `json:"shadow"`
+		Status string `json:"status"`
+	} `json:"notifications"`
+}
+
+// PageDetail reads one page with its log, notifications and warnings.
+func (c *Client) PageDetail(ctx context.Context, id string) (PageDetail, error) {
+	var out PageDetail
+	return out, c.do(ctx, "GET", "/api/v1/pages/"+esc(id), nil, &out)
+}
+
+// Doctor lists the configuration gaps that would make a page reach nobody
+// or a message go nowhere (admin).
+func (c *Client) Doctor(ctx context.Context) (herald.Report, error) {
+	var out herald.Report
+	return out, c.do(ctx, "GET", "/api/v1/doctor", nil, &out)
+}
+
 // AcknowledgePage acknowledges a page.
 func (c *Client) AcknowledgePage(ctx context.Context, id string) (herald.Page, error) {
 	var out herald.Page

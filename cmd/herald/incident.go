@@ -349,4 +349,5 @@ func incidentTable(tw *tabwriter.Writer, inc *herald.Incident) {
 	}
 	row(tw, "Version", inc.Version)
 	row(tw, "URL", inc.URL)
+	warningRows(tw, inc.Warnings)
 }

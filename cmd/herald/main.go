@@ -60,13 +60,14 @@ Usage:
   herald component ...        list, create, update, delete status page components
   herald status ...           list, show, create, update, resolve, postmortem status page incidents
   herald maintenance ...      list, create, update, post, start, complete, cancel maintenances
-  herald page --service S --summary T   page a service's responders (page list|ack|resolve)
+  herald page --service S --summary T   page a service's responders (page list|show|ack|resolve)
   herald service ...          list, create services (integration keys)
   herald oncall SCHEDULE      who is on call now (--at TIME for another moment)
   herald schedule ...         list, create, shifts, override on-call schedules
   herald export-static DIR    write the public status page as plain files (--watch to keep it current)
   herald token ...            create, list, revoke API tokens
   herald user ...             create, list users
+  herald doctor               list configuration gaps (exits 1 when there are errors)
   herald version              print the version
 
 Run 'herald COMMAND --help' for a command's flags. Every flag has an
@@ -107,6 +108,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runToken(ctx, rest, e)
 	case "user", "users":
 		return runUser(ctx, rest, e)
+	case "doctor":
+		return runDoctor(ctx, rest, e)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "herald", version)
 		return nil

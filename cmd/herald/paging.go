@@ -18,10 +18,10 @@ func pageTable(tw *tabwriter.Writer, pages ...herald.Page) {
 // runPage is `herald page`: page a service's responders by hand (the
 // source's /pd trigger), or list, acknowledge and resolve pages.
 func runPage(ctx context.Context, args []string, e env) error {
-	if len(args) > 0 && (args[0] == "list" || args[0] == "ack" || args[0] == "resolve") {
+	if len(args) > 0 && (args[0] == "list" || args[0] == "show" || args[0] == "ack" || args[0] == "resolve") {
 		return runPages(ctx, args, e)
 	}
-	f := newFlags("page", "page --service NAME --summary TEXT [--severity S]  (or: page list | ack ID | resolve ID)", e)
+	f := newFlags("page", "page --service NAME --summary TEXT [--severity S]  (or: page list | show ID | ack ID | resolve ID)", e)
 	cf := addClientFlags(f)
 	service := f.String("service", "", "the service whose responders to page (name or id)")
 	summary := f.String("summary", "", "what is wrong")
@@ -65,6 +65,28 @@ func runPages(ctx context.Context, args []string, e env) error {
 				return err
 			}
 			return cf.print(e.stdout, pages, func(tw *tabwriter.Writer) { pageTable(tw, pages...) })
+		}},
+		"show": {args: "ID", n: 1, help: "one page: its warnings, whom it notified, and its log", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+			p, err := c.PageDetail(ctx, pos[0])
+			if err != nil {
+				return err
+			}
+			return cf.print(e.stdout, p, func(tw *tabwriter.Writer) {
+				row(tw, "ID", p.ID)
+				row(tw, "Status", p.Status)
+				row(tw, "Summary", p.Summary)
+				row(tw, "Level", p.Level+1)
+				row(tw, "First seen", ts(p.FirstSeen))
+				row(tw, "Next escalation", tsp(p.NextEscalation))
+				if p.AckedBy != "" {
+					row(tw, "Acknowledged by", p.AckedBy)
+				}
+				warningRows(tw, p.Warnings)
+				row(tw)
+				for _, l := range p.Log {
+					row(tw, ts(l.At), l.Kind, l.Text)
+				}
+			})
 		}},
 		"ack":     {args: "ID", n: 1, help: "acknowledge: escalation stops", run: act((*client.Client).AcknowledgePage)},
 		"resolve": {args: "ID", n: 1, help: "resolve the page (an incident stays open)", run: act((*client.Client).ResolvePage)},

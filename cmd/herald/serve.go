@@ -29,6 +29,8 @@ import (
 // migrate.
 type storeFlags struct {
 	data, databaseURL *string
+	// unsendable are the contact method kinds serve has no sender for.
+	unsendable []string
 }
 
 func addStoreFlags(f *flags) storeFlags {
@@ -41,7 +43,7 @@ func addStoreFlags(f *flags) storeFlags {
 // open connects to the database and brings its schema up to date, calling
 // applied for each migration it runs.
 func (s storeFlags) open(ctx context.Context, log *slog.Logger, publicURL string, key []byte, applied func(name string)) (*store.DB, error) {
-	db, err := store.Open(ctx, store.Config{URL: *s.databaseURL, DataDir: *s.data, Logger: log, PublicURL: publicURL, SecretKey: key})
+	db, err := store.Open(ctx, store.Config{URL: *s.databaseURL, DataDir: *s.data, Logger: log, PublicURL: publicURL, SecretKey: key, Unsendable: s.unsendable})
 	if err != nil {
 		return nil, err
 	}
@@ -144,6 +146,14 @@ func runServe(ctx context.Context, args []string, e env) error {
 		}
 		sender.Phone = &notify.Provider{URL: *phoneURL, Secret: secret, Webhook: sender.Webhook}
 	}
+	// Someone reached only by a kind Herald cannot send is paged as
+	// unreachable, and paging goes on to whoever can be reached.
+	if sender.Email == nil {
+		sf.unsendable = append(sf.unsendable, "email")
+	}
+	if sender.Phone == nil {
+		sf.unsendable = append(sf.unsendable, "sms", "voice")
+	}
 	db, err := sf.open(ctx, log, *baseURL, key, func(name string) { log.Info("migration applied", "name", name) })
 	if err != nil {
 		return err
@@ -209,7 +219,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 		return fmt.Errorf("metrics: %w", err)
 	}
 	srv := server.New(server.Config{Store: db, BaseURL: *baseURL, Logger: log, Registry: reg, MaxBodyBytes: int64(*maxBody), Version: version, Pages: pages,
-		Ready: ready})
+		Ready: ready, SMTP: *smtpURL != ""})
 	hs := &http.Server{
 		Handler: srv,
 		// Read and write deadlines are set per API request (server.api), not

@@ -171,5 +171,6 @@ func (s *Server) apiRoutes() []route {
 		op("DELETE", "/api/v1/tokens/{token}", admin, 204, "Revoke an API token", s.revokeToken),
 		op("GET", "/api/v1/settings", viewer, 200, "The organisation's settings", s.getSettings),
 		op("PUT", "/api/v1/settings", admin, 200, "Replace the organisation's settings", s.putSettings),
+		op("GET", "/api/v1/doctor", admin, 200, "Configuration gaps: people nobody can reach, uncovered schedules, services without a policy, unbound roles, e-mail without SMTP", s.doctor),
 	}
 }

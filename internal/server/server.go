@@ -36,6 +36,8 @@ type Config struct {
 	// Ready, when set, is asked by /readyz beyond the ping: it fails when
 	// the database does not take writes or a background loop is wedged.
 	Ready func(context.Context) error
+	// SMTP says whether an SMTP server is configured, for the doctor.
+	SMTP bool
 }
 
 // Server is an http.Handler serving everything Herald shows over HTTP.
@@ -64,6 +66,7 @@ func New(cfg Config) *Server {
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
 	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger, mux: http.NewServeMux(), signups: &signupLimiter{limit: 10}}
 	s.metrics = newMetrics(cfg.Registry, cfg.Store, cfg.Version)
+	cfg.Registry.MustRegister(newGapCollector(cfg.Store))
 	s.routes = s.apiRoutes()
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.method+" "+rt.path, s.api(rt))

@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -52,6 +53,10 @@ type Config struct {
 	// SecretKey (32 bytes) encrypts the secrets Herald must use again, such
 	// as webhook signing secrets. Every instance needs the same key.
 	SecretKey []byte
+	// Unsendable are the contact method kinds this Herald cannot send
+	// ("email" without SMTP, "sms" and "voice" without a provider): someone
+	// reached only by them is paged as unreachable, and paging goes on.
+	Unsendable []string
 }
 
 // DB is Herald's store. It is safe for concurrent use.
@@ -84,6 +89,7 @@ type DB struct {
 	knownKeys  sync.Map
 	ingest     chan ingestReq
 	ingestOnce sync.Once
+	unsendable []string
 	quit       chan struct{}
 	closeOnce  sync.Once
 }
@@ -92,6 +98,7 @@ type DB struct {
 func Open(ctx context.Context, cfg Config) (*DB, error) {
 	db := &DB{clock: cfg.Clock, log: cfg.Logger, publicURL: strings.TrimRight(cfg.PublicURL, "/"), secretKey: cfg.SecretKey, wake: make(chan struct{}, 1),
 		wakeBulk: make(chan struct{}, 1), wakeDeliveries: make(chan struct{}, 1), ingest: make(chan ingestReq, maxBatch), quit: make(chan struct{})}
+	db.unsendable = slices.Clone(cfg.Unsendable)
 	if db.publicURL == "" {
 		db.publicURL = "http://127.0.0.1:8080"
 	}

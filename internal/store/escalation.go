@@ -90,7 +90,7 @@ func (tx *tx) escalate(ctx context.Context, pageID string, level, loops int, due
 		if err := tx.setEscalation(ctx, pageID, level, loops, nil, due); err != nil {
 			return err
 		}
-		return tx.pageLog(ctx, pageID, "unrouted", "Nobody paged: the service has no escalation policy")
+		return tx.unrouted(ctx, pageID)
 	}
 	pol, err := tx.escalationPolicy(ctx, policyID)
 	if err != nil {
@@ -172,9 +172,13 @@ var errRaced = errors.New("escalation taken by another instance")
 
 // notifyLevel records a notification for everyone a level reaches: its
 // users, whoever is on call on its schedules, and those schedules' shadows
-// (R03). The unique key makes a repeated step notify nobody twice.
+// (R03). The unique key makes a repeated step notify nobody twice. What
+// leaves a gap (nobody on call, someone without a working contact method)
+// is logged, shown and counted; a level that reaches nobody falls through
+// at once (fallThrough) rather than after its timeout.
 func (tx *tx) notifyLevel(ctx context.Context, pageID string, l herald.EscalationLevel, level, loop int) error {
 	var targets []who
+	var gaps []gapNote
 	for _, t := range l.Targets {
 		switch t.Type {
 		case "user":
@@ -182,14 +186,21 @@ func (tx *tx) notifyLevel(ctx context.Context, pageID string, l herald.Escalatio
 		case "schedule":
 			s, err := tx.schedule(ctx, t.ID, tx.now)
 			if err != nil {
+				if herald.ErrorCode(err) != herald.ENotFound {
+					return err
+				}
+				gaps = append(gaps, gapNote{herald.GapNobodyOnCall, "schedule " + t.ID + " does not exist"})
 				continue
 			}
-			if oc, ok := s.OnCallAt(tx.now); ok {
-				targets = append(targets, who{oc.UserID, false})
-				for _, sh := range oc.Shadows {
-					if sh != oc.UserID {
-						targets = append(targets, who{sh, true})
-					}
+			oc, ok := s.OnCallAt(tx.now)
+			if !ok {
+				gaps = append(gaps, gapNote{herald.GapNobodyOnCall, "nobody is on call on " + s.Name})
+				continue
+			}
+			targets = append(targets, who{oc.UserID, false})
+			for _, sh := range oc.Shadows {
+				if sh != oc.UserID {
+					targets = append(targets, who{sh, true})
 				}
 			}
 		}
@@ -198,48 +209,45 @@ func (tx *tx) notifyLevel(ctx context.Context, pageID string, l herald.Escalatio
 	if err != nil {
 		return err
 	}
+	covered := false
 	if p.IncidentID != "" {
-		if targets, err = tx.coverEngaged(ctx, p, targets); err != nil {
-			return err
-		}
-	}
-	var names []string
-	for _, w := range targets {
-		id := newID()
-		res, err := tx.ExecContext(ctx, `INSERT INTO notifications (id, page_id, user_id, level, loop, shadow, status, due_at)
-			VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7) ON CONFLICT (page_id, user_id, level, loop) DO NOTHING`,
-			id, pageID, w.id, level, loop, w.shadow, micros(tx.now))
+		free, err := tx.coverEngaged(ctx, p, targets)
 		if err != nil {
-			return fmt.Errorf("record notification: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			continue
-		}
-		if err := tx.planDeliveries(ctx, id, w.id); err != nil {
 			return err
 		}
-		var name string
-		tx.QueryRowContext(ctx, `SELECT name FROM users WHERE id = $1`, w.id).Scan(&name)
-		if w.shadow {
-			name += " (shadow)"
-		}
-		names = append(names, name)
+		// Engaged responders left out: the cover service finds someone.
+		covered, targets = len(free) < len(targets), free
 	}
-	text := fmt.Sprintf("Level %d: nobody is on call", level+1)
+	reached, names, unreachable, err := tx.notifyPeople(ctx, pageID, targets, level, loop)
+	if err != nil {
+		return err
+	}
+	gaps = append(gaps, unreachable...)
+	text := fmt.Sprintf("Level %d: nobody paged", level+1)
 	if len(names) > 0 {
 		text = fmt.Sprintf("Level %d: paged %s", level+1, strings.Join(names, ", "))
 	}
-	if p.IncidentID != "" {
-		settings, err := tx.settings(ctx)
+	if err := tx.pageLog(ctx, pageID, "escalated", text); err != nil {
+		return err
+	}
+	for i := range gaps {
+		gaps[i].text = fmt.Sprintf("Level %d: %s", level+1, gaps[i].text)
+	}
+	if err := tx.gaps(ctx, pageID, gaps); err != nil {
+		return err
+	}
+	if !reached && !covered {
+		then, err := tx.fallThrough(ctx, p, level, loop)
 		if err != nil {
 			return err
 		}
-		if err := tx.appendEntry(ctx, p.IncidentID, herald.Actor{}, herald.EntryNote, "Page for the "+settings.RoleName(p.IncidentRole)+", "+strings.ToLower(text[:1])+text[1:],
-			map[string]any{"page_id": pageID, "level": level + 1}); err != nil {
+		g := gapNote{herald.GapLevelUnreached, fmt.Sprintf("Level %d reached nobody: %s", level+1, then)}
+		if err := tx.gaps(ctx, pageID, []gapNote{g}); err != nil {
 			return err
 		}
+		gaps = append(gaps, g)
 	}
-	return tx.pageLog(ctx, pageID, "escalated", text)
+	return tx.levelOnTimeline(ctx, p, text, len(names) > 0, gaps)
 }
 
 // who is a person a level reaches.

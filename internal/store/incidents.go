@@ -104,7 +104,10 @@ var referenceRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]*-([0-9]+)$`)
 func (db *DB) Incident(ctx context.Context, ref string) (*herald.Incident, error) {
 	var inc *herald.Incident
 	err := db.read(ctx, func(tx *tx) (err error) {
-		inc, err = tx.incident(ctx, ref)
+		if inc, err = tx.incident(ctx, ref); err != nil {
+			return err
+		}
+		inc.Warnings, err = tx.incidentWarnings(ctx, inc.ID)
 		return err
 	})
 	return inc, err

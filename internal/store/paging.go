@@ -519,30 +519,28 @@ func (tx *tx) incidentAck(ctx context.Context, actor herald.Actor, p *herald.Pag
 // through the service bound to it (R01), in the declaring transaction: the
 // pages exist if and only if the incident does.
 func (tx *tx) pageRoles(ctx context.Context, actor herald.Actor, inc *herald.Incident, settings herald.Settings) error {
-	if len(settings.RoleServices) == 0 {
-		return nil // paging is not set up: nothing to say on every incident
-	}
 	for _, role := range settings.PageRoles[inc.Severity] {
+		if _, held := inc.Role(role); held {
+			continue // someone already has the role
+		}
 		ref := settings.RoleServices[role]
 		name := settings.RoleName(role)
 		if ref == "" {
-			if err := tx.appendEntry(ctx, inc.ID, actor, herald.EntryNote, "Nobody was paged as "+name+": no service is bound to the role (settings role_services)", nil); err != nil {
+			// Loud, also on a fresh install: an S1 that pages nobody must say so.
+			if err := tx.roleUnbound(ctx, inc, role, "Nobody was paged as "+name+": no service is bound to the role (settings role_services)"); err != nil {
 				return err
 			}
 			continue
 		}
 		svc, err := scanService(tx.QueryRowContext(ctx, `SELECT `+serviceColumns+` FROM services WHERE id = $1 OR name = $1`, ref))
 		if err != nil {
-			if err := tx.appendEntry(ctx, inc.ID, actor, herald.EntryNote, "Nobody was paged as "+name+": service "+ref+" does not exist", nil); err != nil {
+			if err := tx.roleUnbound(ctx, inc, role, "Nobody was paged as "+name+": service "+ref+" does not exist (settings role_services)"); err != nil {
 				return err
 			}
 			continue
 		}
 		summary := fmt.Sprintf("%s (%s): %s. You are paged as %s.", inc.Reference, inc.Severity, inc.Title, name)
 		dedup := "incident/" + inc.ID + "/" + role
-		if _, held := inc.Role(role); held {
-			continue // someone already has the role
-		}
 		var open int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM alerts WHERE service_id = $1 AND dedup_key = $2 AND status = 'open'`, svc.ID, dedup).Scan(&open); err != nil {
 			return err
@@ -664,7 +662,10 @@ func (db *DB) OpenPage(ctx context.Context, serviceID, dedup string) (*herald.Pa
 func (db *DB) Page(ctx context.Context, id string) (*herald.Page, error) {
 	var p *herald.Page
 	err := db.read(ctx, func(tx *tx) (err error) {
-		p, err = tx.page(ctx, id)
+		if p, err = tx.page(ctx, id); err != nil {
+			return err
+		}
+		p.Warnings, err = tx.pageWarnings(ctx, p.ID)
 		return err
 	})
 	return p, err

@@ -49,6 +49,9 @@ func (db *DB) SaveSettings(ctx context.Context, s herald.Settings) (herald.Setti
 		return s, fmt.Errorf("encode settings: %w", err)
 	}
 	err = db.write(ctx, func(tx *tx) error {
+		if err := tx.checkFallback(ctx, s.Paging.Fallback); err != nil {
+			return err
+		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO settings (id, data, version, updated_at) VALUES (1, $1, 1, $2)
 			ON CONFLICT (id) DO UPDATE SET data = excluded.data, version = settings.version + 1, updated_at = excluded.updated_at`,
 			string(data), micros(tx.now))
@@ -58,4 +61,20 @@ func (db *DB) SaveSettings(ctx context.Context, s herald.Settings) (herald.Setti
 		return nil
 	})
 	return s, err
+}
+
+// checkFallback refuses a paging fallback that names neither a user nor a
+// schedule: a fallback that pages nobody would be one more silent gap.
+func (tx *tx) checkFallback(ctx context.Context, ref string) error {
+	if ref == "" {
+		return nil
+	}
+	if _, err := tx.user(ctx, ref); herald.ErrorCode(err) != herald.ENotFound {
+		return err
+	}
+	if _, err := tx.schedule(ctx, ref, tx.now); herald.ErrorCode(err) != herald.ENotFound {
+		return err
+	}
+	return &herald.Error{Code: herald.EInvalid, Message: "paging.fallback " + ref + " is neither a user nor a schedule",
+		Fields: map[string]string{"paging": "fallback: no user or schedule " + ref}}
 }

@@ -30,6 +30,10 @@ func setup(t *testing.T, d store.Dialect) *fixture {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// Reachable: a page to someone with no working method falls through.
+		if _, err := f.db.CreateContactMethod(f.ctx, u.ID, herald.ContactMethodInput{Kind: "email", Target: u.Email}); err != nil {
+			t.Fatal(err)
+		}
 		return herald.Actor{User: u, Role: herald.RoleResponder}
 	}
 	f.alice, f.bob, f.carol = mk("Alice", false), mk("Bob", false), mk("Carol", true)
@@ -129,7 +133,8 @@ func TestDeclareIncident_NumbersAndReferences(t *testing.T) {
 		_, err := f.db.Incident(f.ctx, "INC-99")
 		wantCode(t, err, herald.ENotFound)
 		tl, err := f.db.Timeline(f.ctx, a.ID, "")
-		if err != nil || len(tl) != 1 || tl[0].Kind != herald.EntryDeclared || tl[0].Actor != "Alice" {
+		// Then one warning per role the S2 pages: none is bound to a service.
+		if err != nil || len(tl) != 4 || tl[0].Kind != herald.EntryDeclared || tl[0].Actor != "Alice" || tl[3].Kind != herald.EntryWarning {
 			t.Fatalf("timeline after declare: %+v, %v", tl, err)
 		}
 	})
