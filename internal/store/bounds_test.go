@@ -103,3 +103,101 @@ func TestSchedule_BadRowFromAnOlderVersionWedgesNothing(t *testing.T) {
 		}
 	})
 }
+
+// R03: a shadow learns by watching. Like acknowledging, resolving or
+// escalating the page would act for the responder on call.
+func TestRule03_ShadowCannotResolveOrEscalate(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		f := setup(t, d)
+		svc := oncallSetup(t, f)
+		f.enqueue(t, trigger(svc.IntegrationKey, "down", "down"))
+		pages, _ := f.db.Pages(f.ctx, svc.ID, "", 1)
+		id := pages[0].ID
+		f.escalate(t)
+		_, err := f.db.ResolvePage(f.ctx, f.carol, id)
+		wantCode(t, err, herald.EForbidden)
+		_, err = f.db.EscalatePage(f.ctx, f.carol, id, 2)
+		wantCode(t, err, herald.EForbidden)
+		if p, _ := f.db.Page(f.ctx, id); p.Status != herald.PageTriggered || p.Level != 0 {
+			t.Fatalf("the shadow's attempts changed the page: %+v", p)
+		}
+		if got := notified(t, f, id); got != "alice,carol(shadow)" {
+			t.Fatalf("the shadow's escalation paged %q", got)
+		}
+		// The responder on call may do both.
+		if _, err := f.db.EscalatePage(f.ctx, f.alice, id, 2); err != nil {
+			t.Fatal(err)
+		}
+		if p, err := f.db.ResolvePage(f.ctx, f.alice, id); err != nil || p.Status != herald.PageResolved {
+			t.Fatalf("resolve by the responder: %+v %v", p, err)
+		}
+	})
+}
+
+// R06: the support manager who acknowledges a "cover needed" page finds
+// cover; they do not become the engineer on call (or the lead) themselves.
+func TestRule06_CoverAckDoesNotTakeRole(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		f := setup(t, d)
+		rolePaging(t, f)
+		dave, _ := f.db.CreateUser(f.ctx, herald.UserInput{Name: "Dave", Email: "dave@example.com"})
+		pol, _ := f.db.CreateEscalationPolicy(f.ctx, herald.EscalationPolicyInput{Name: "support managers", Levels: []herald.EscalationLevel{
+			{TimeoutMinutes: 15, Targets: []herald.Target{{Type: "user", ID: dave.ID}}}}})
+		f.service(t, "Support Manager On Call", pol.ID, nil)
+		s, _ := f.db.Settings(f.ctx)
+		s.CoverService = "Support Manager On Call"
+		f.db.SaveSettings(f.ctx, s)
+
+		// Bob leads and Alice engineers a first incident; a second one
+		// needs cover for both roles.
+		first := f.declare(t, herald.S2)
+		f.db.AssignRole(f.ctx, f.alice, first.ID, herald.RoleIncidentLead, herald.RoleInput{User: f.bob.User.ID})
+		f.db.AssignRole(f.ctx, f.alice, first.ID, herald.RoleEngineerOnCall, herald.RoleInput{User: f.alice.User.ID})
+		f.escalate(t)
+		second := f.declare(t, herald.S2)
+		f.escalate(t)
+		pages, _ := f.db.Pages(f.ctx, "", "", 50)
+		covers := 0
+		for _, p := range pages {
+			if p.IncidentID != second.ID || !strings.HasPrefix(p.Summary, "Cover needed") {
+				continue
+			}
+			covers++
+			f.clock.Advance(time.Minute)
+			if _, err := f.db.AcknowledgePage(f.ctx, herald.Actor{User: dave, Role: herald.RoleResponder}, p.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if covers != 2 {
+			t.Fatalf("%d cover pages, want one for the lead and one for the engineer", covers)
+		}
+		inc, _ := f.db.Incident(f.ctx, second.ID)
+		for _, role := range []string{herald.RoleIncidentLead, herald.RoleEngineerOnCall} {
+			if a, ok := inc.Role(role); ok {
+				t.Errorf("acknowledging the cover page made %s the %s", a.UserName, role)
+			}
+		}
+		tl, _ := f.db.Timeline(f.ctx, second.ID, "")
+		found := false
+		var texts []string
+		for _, e := range tl {
+			texts = append(texts, e.Text)
+			if strings.Contains(e.Text, "Dave acknowledged the request to find cover as Incident Lead") {
+				found = true
+			}
+			if strings.Contains(e.Text, "Dave is now") {
+				t.Errorf("timeline: %s", e.Text)
+			}
+		}
+		if !found {
+			t.Fatalf("the timeline does not record the cover acknowledgement:\n%s", strings.Join(texts, "\n"))
+		}
+		// Whoever Dave finds takes the role.
+		if _, err := f.db.AssignRole(f.ctx, herald.Actor{User: dave, Role: herald.RoleResponder}, second.ID, herald.RoleIncidentLead, herald.RoleInput{User: f.carol.User.ID}); err != nil {
+			t.Fatal(err)
+		}
+		if inc, _ := f.db.Incident(f.ctx, second.ID); func() bool { a, ok := inc.Role(herald.RoleIncidentLead); return !ok || a.UserName != "Carol" }() {
+			t.Fatalf("roles %+v", inc.Roles)
+		}
+	})
+}
