@@ -123,20 +123,21 @@ func TestCLI_IncidentLifecycle(t *testing.T) {
 		mustCLI(t, url, "incident", "note", "INC-1", "Payments", "provider", "returns", "503")
 		mustCLI(t, url, "incident", "label", "INC-1", "--add", "Incident-Comms::Status-Page")
 		mustCLI(t, url, "incident", "update", "INC-1", "--state", "identified", "--note", "Provider outage confirmed")
-		mustCLI(t, url, "incident", "decide", "INC-1", "--what", "Switch to the backup provider", "--why", "the primary gives no ETA", "--by", "grace@example.com")
+		mustCLI(t, url, "incident", "decide", "INC-1", "--what", "Switch to the backup provider", "--why", "the primary gives no ETA", "--on-behalf-of", "grace@example.com")
 		out = mustCLI(t, url, "incident", "follow-up", "INC-1", "--title", "Automate provider failover", "--owner", "Ada", "--due", "2026-12-15")
 		fuID := strings.Fields(strings.Split(out, "\n")[1])[0]
 		mustCLI(t, url, "incident", "done", "INC-1", fuID)
 
-		// The engineer alone may not fail over; the error says who may.
-		out, err := cli(t, url, "incident", "decide", "INC-1", "--kind", "failover", "--what", "fail over", "--why", "x", "--by", "ada@example.com")
+		// Only the incident lead may fail over; naming someone else does
+		// not lend their authority (R51), and the error says who may.
+		out, err := cli(t, url, "incident", "decide", "INC-1", "--kind", "failover", "--what", "fail over", "--why", "x", "--on-behalf-of", "grace@example.com")
 		if err == nil || !strings.Contains(err.Error(), "Incident Lead") || !strings.Contains(err.Error(), "403") {
 			t.Fatalf("failover by the engineer: %v\n%s", err, out)
 		}
 
 		mustCLI(t, url, "incident", "resolve", "INC-1", "--note", "Backup provider carries all traffic")
 		out = mustCLI(t, url, "incident", "show", "INC-1")
-		for _, want := range []string{"Resolved", "Incident-Comms::Status-Page", "Grace Hopper", "Payments provider returns 503", "Decision (Grace Hopper): Switch to the backup provider", "State changed from Identified to Resolved"} {
+		for _, want := range []string{"Resolved", "Incident-Comms::Status-Page", "Grace Hopper", "Payments provider returns 503", "Decision (Administrator, on behalf of Grace Hopper): Switch to the backup provider", "State changed from Identified to Resolved"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("show lacks %q:\n%s", want, out)
 			}

@@ -201,3 +201,46 @@ func TestRule06_CoverAckDoesNotTakeRole(t *testing.T) {
 		}
 	})
 }
+
+// R51: the decider is whoever records the decision, and authority is
+// theirs. Naming an authorised person (on_behalf_of) is recorded beside
+// them and lends nothing.
+func TestRule51_DeciderIsTheCaller(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		f := setup(t, d)
+		inc := f.declare(t, herald.S1)
+		f.db.AssignRole(f.ctx, f.alice, inc.ID, herald.RoleIncidentLead, herald.RoleInput{User: f.alice.User.ID})
+		failover := herald.DecisionInput{Kind: herald.DecisionFailover, What: "fail over", Rationale: "faster than restore", OnBehalfOf: "alice@example.com"}
+		// Bob is not the lead: naming Alice does not make the failover his to record.
+		_, err := f.db.RecordDecision(f.ctx, f.bob, inc.ID, failover)
+		wantCode(t, err, herald.EForbidden)
+		if tl, _ := f.db.Timeline(f.ctx, inc.ID, herald.EntryDecision); len(tl) != 0 {
+			t.Fatalf("a refused decision was recorded: %+v", tl)
+		}
+		// A general decision in Alice's name is recorded as Bob's, for Alice.
+		e, err := f.db.RecordDecision(f.ctx, f.bob, inc.ID, herald.DecisionInput{What: "page the database team", Rationale: "replication lag", OnBehalfOf: "alice@example.com"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var dec herald.Decision
+		json.Unmarshal(e.Data, &dec)
+		if dec.DecidedBy != f.bob.User.ID || dec.DecidedByName != "Bob" || dec.OnBehalfOf != f.alice.User.ID || dec.OnBehalfOfName != "Alice" ||
+			e.Text != "Decision (Bob, on behalf of Alice): page the database team. Rationale: replication lag" {
+			t.Fatalf("decision %s %+v", e.Text, dec)
+		}
+		// The lead records her own failover.
+		failover.OnBehalfOf = ""
+		e, err = f.db.RecordDecision(f.ctx, f.alice, inc.ID, failover)
+		var own herald.Decision
+		json.Unmarshal(e.Data, &own)
+		if err != nil || own.DecidedByName != "Alice" || own.OnBehalfOf != "" {
+			t.Fatalf("the lead's failover: %+v %v", own, err)
+		}
+		// An unknown name is refused, naming the field.
+		_, err = f.db.RecordDecision(f.ctx, f.bob, inc.ID, herald.DecisionInput{What: "x", Rationale: "y", OnBehalfOf: "nobody@example.com"})
+		var he *herald.Error
+		if !asError(err, &he) || he.Code != herald.EInvalid || he.Fields["on_behalf_of"] == "" {
+			t.Fatalf("unknown on_behalf_of: %v", err)
+		}
+	})
+}
