@@ -79,6 +79,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 	logFormat := f.string("log-format", "text", "log format: text or json")
 	logLevel := f.string("log-level", "info", "log level: debug, info, warn or error")
 	maxBody := f.int("max-body-bytes", 1<<20, "largest request body accepted; larger ones get 413")
+	f.atLeast("max-body-bytes", 1)
 	shutdown := f.duration("shutdown-timeout", 30*time.Second, "how long to let in-flight requests finish on SIGTERM")
 	smtpURL := f.string("smtp-url", "", "SMTP server for e-mail: smtp://user:password@host:587 (STARTTLS when offered) or smtps://host:465")
 	smtpFrom := f.string("smtp-from", "herald@localhost", "sender address of Herald's e-mail")
@@ -86,6 +87,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 	phoneURL := f.string("phone-provider-url", "", "SMS and voice provider webhook (Herald posts {id, kind, to, text}, signed with HERALD_PHONE_PROVIDER_SECRET)")
 	allowPrivate := f.bool("webhook-allow-private", "let status page subscribers' webhooks reach loopback, private and link-local addresses")
 	tick := f.duration("tick", time.Second, "how often background work (escalations, maintenance automation) looks for what is due")
+	f.atLeastDuration("tick", 10*time.Millisecond)
 	demo := f.bool("demo", "add demo data to an empty database and print an admin token")
 	f.Func("admin-token", "", func(string) error {
 		return usagef("pass the admin token as HERALD_ADMIN_TOKEN, not as a flag: flags show in the process list")
