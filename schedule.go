@@ -147,7 +147,10 @@ func CheckTimeRange(fe FieldErrors, field string, t time.Time) {
 // evalMin and evalMax (Unix seconds) bound the times a schedule is
 // evaluated at and from: years 1 to 9999, every time RFC 3339 can carry.
 // Within them the rotation arithmetic below cannot overflow.
-var evalMin, evalMax = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC).Unix(), time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
+const (
+	evalMin = -62135596800 // 0001-01-01T00:00:00Z
+	evalMax = 253402300800 // 10000-01-01T00:00:00Z
+)
 
 func evaluable(t time.Time) bool { u := t.Unix(); return u >= evalMin && u < evalMax }
 

@@ -348,3 +348,13 @@ func FuzzScheduleEvaluation(f *testing.F) {
 		})
 	})
 }
+
+func TestSchedule_EvaluationBounds(t *testing.T) {
+	t.Parallel()
+	if got := time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC).Unix(); got != evalMin {
+		t.Errorf("evalMin %d, want %d", int64(evalMin), got)
+	}
+	if got := time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC).Unix(); got != evalMax {
+		t.Errorf("evalMax %d, want %d", int64(evalMax), got)
+	}
+}
