@@ -267,7 +267,10 @@ type OnCall struct {
 // OnCallAt says who is on call at t. ok is false when nobody is (no layer
 // has started and no override covers t).
 func (s *Schedule) OnCallAt(t time.Time) (OnCall, bool) {
-	loc := s.loc()
+	return s.onCallAt(t, s.loc())
+}
+
+func (s *Schedule) onCallAt(t time.Time, loc *time.Location) (OnCall, bool) {
 	until := t.Add(90 * 24 * time.Hour)
 	next := func(b time.Time) {
 		if b.After(t) && b.Before(until) {
@@ -329,12 +332,13 @@ func (s *Schedule) Shifts(from, to time.Time) ([]Shift, error) {
 func (s *Schedule) shifts(from, to time.Time, maxSteps int) ([]Shift, error) {
 	var out []Shift
 	steps := 0
+	loc := s.loc() // once: loading a zone reads its file
 	for t := from; t.Before(to); {
 		if steps++; steps > maxSteps {
 			return nil, Errorf(EUnprocessable, "the schedule changes hands more than %d times between %s and %s; ask for a shorter window",
 				maxSteps, from.Format(time.RFC3339), to.Format(time.RFC3339))
 		}
-		oc, ok := s.OnCallAt(t)
+		oc, ok := s.onCallAt(t, loc)
 		end := oc.Until
 		if end.After(to) {
 			end = to

@@ -358,3 +358,19 @@ func TestSchedule_EvaluationBounds(t *testing.T) {
 		t.Errorf("evalMax %d, want %d", int64(evalMax), got)
 	}
 }
+
+// BenchmarkSchedule_Shifts92Days is the largest shifts query the API
+// takes: 92 days of a 1-hour rotation under a daily one, in a zone with
+// daylight saving.
+func BenchmarkSchedule_Shifts92Days(b *testing.B) {
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	s := &Schedule{TimeZone: "Europe/Berlin", Layers: []Layer{
+		{Rotation: RotationDaily, HandoffTime: "09:00", Start: start, Users: []string{"ann", "bob"}},
+		{Rotation: RotationCustom, LengthHours: 1, Start: start.Add(30 * time.Minute), Users: []string{"cat", "dan", "eve"}},
+	}}
+	for b.Loop() {
+		if _, err := s.Shifts(start, start.AddDate(0, 0, 92)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
