@@ -24,18 +24,26 @@ type Decision struct {
 	Kind      string `json:"kind"`
 	What      string `json:"what"`
 	Rationale string `json:"rationale"`
-	// DecidedBy is the user who took the decision; it defaults to whoever
-	// records it, since a scribe often writes down the lead's call.
+	// DecidedBy is the user who recorded the decision and answers for it:
+	// always the caller, whose authority was checked (R51). A name given
+	// by the caller would let anyone decide in an authorised person's name.
 	DecidedBy     string `json:"decided_by"`
 	DecidedByName string `json:"decided_by_name"`
+	// OnBehalfOf names whom the caller says they decided for (a scribe
+	// writing down the lead's call). It is information only: it grants
+	// nothing, and authority is the caller's own.
+	OnBehalfOf     string `json:"on_behalf_of,omitempty"`
+	OnBehalfOfName string `json:"on_behalf_of_name,omitempty"`
 }
 
-// DecisionInput records a decision.
+// DecisionInput records a decision. The decider is always the caller.
 type DecisionInput struct {
 	Kind      string `json:"kind"`
 	What      string `json:"what"`
 	Rationale string `json:"rationale"`
-	DecidedBy string `json:"decided_by"` // user id or e-mail; empty for the caller
+	// OnBehalfOf (user id or e-mail, optional) is recorded beside the
+	// caller as whom they decided for; it does not lend authority.
+	OnBehalfOf string `json:"on_behalf_of,omitempty"`
 }
 
 // Normalize validates the decision.
@@ -52,7 +60,7 @@ func (in *DecisionInput) Normalize() error {
 	checkText(fe, "what", in.What, MaxTitleLen*5, true)
 	in.Rationale = strings.TrimSpace(in.Rationale)
 	checkText(fe, "rationale", in.Rationale, MaxSummaryLen, true)
-	in.DecidedBy = strings.TrimSpace(in.DecidedBy)
+	in.OnBehalfOf = strings.TrimSpace(in.OnBehalfOf)
 	return fe.Err()
 }
 

@@ -67,7 +67,11 @@ func (r IncidentRecord) Markdown() string {
 	if len(decisions) > 0 {
 		b.WriteString("\n## Decisions\n\n")
 		for i, d := range decisions {
-			fmt.Fprintf(&b, "- **%s** (%s, %s): %s\n  - Rationale: %s\n", mdEscape(d.What), mdEscape(d.DecidedByName), fmtTime(times[i]), d.Kind, mdEscape(d.Rationale))
+			who := d.DecidedByName
+			if d.OnBehalfOfName != "" {
+				who += ", on behalf of " + d.OnBehalfOfName
+			}
+			fmt.Fprintf(&b, "- **%s** (%s, %s): %s\n  - Rationale: %s\n", mdEscape(d.What), mdEscape(who), fmtTime(times[i]), d.Kind, mdEscape(d.Rationale))
 		}
 	}
 

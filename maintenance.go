@@ -162,10 +162,11 @@ func (in *MaintenanceInput) Normalize(creating bool) error {
 	if creating && in.ScheduledUntil == nil {
 		fe.Add("scheduled_until", "is required (RFC 3339)")
 	}
-	for _, p := range []**time.Time{&in.ScheduledFor, &in.ScheduledUntil} {
+	for field, p := range map[string]**time.Time{"scheduled_for": &in.ScheduledFor, "scheduled_until": &in.ScheduledUntil} {
 		if *p != nil {
 			t := (*p).UTC().Truncate(time.Second)
 			*p = &t
+			CheckTimeRange(fe, field, t)
 		}
 	}
 	if in.ScheduledFor != nil && in.ScheduledUntil != nil && !in.ScheduledUntil.After(*in.ScheduledFor) {

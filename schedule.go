@@ -100,6 +100,8 @@ func (in *ScheduleInput) Normalize() error {
 		}
 		if l.Start.IsZero() {
 			fe.Add("layers", l.Name+": start is required (RFC 3339)")
+		} else if !TimeInRange(l.Start) {
+			fe.Add("layers", l.Name+": start must be between "+itoa(MinYear)+"-01-01 and "+itoa(MaxYear)+"-01-01 (UTC)")
 		}
 		if len(l.Users) == 0 {
 			fe.Add("layers", l.Name+": at least one user is needed")
@@ -117,10 +119,71 @@ func (s *Schedule) loc() *time.Location {
 	return loc
 }
 
-// handoff returns the start of shift k of a layer (k may be negative).
-func (l *Layer) handoff(k int, loc *time.Location) time.Time {
+// Times that schedules, overrides and maintenance windows may name: from
+// the year MinYear up to (not including) MaxYear, in UTC. Nobody plans a
+// rotation in 1700 or 9999; refusing such times on input keeps every
+// answer Herald computes from them (hand-offs, "until", shift lists,
+// reminders) representable in RFC 3339 and JSON, and keeps the loops over
+// them short. Evaluation itself stays exact and prompt for any time a row
+// can hold, so a row written before this check cannot stall anything.
+const (
+	MinYear = 2000
+	MaxYear = 2200
+)
+
+// TimeInRange reports whether t lies in [MinYear, MaxYear).
+func TimeInRange(t time.Time) bool {
+	y := t.UTC().Year()
+	return y >= MinYear && y < MaxYear
+}
+
+// CheckTimeRange adds a field error when t lies outside [MinYear, MaxYear).
+func CheckTimeRange(fe FieldErrors, field string, t time.Time) {
+	if !TimeInRange(t) {
+		fe.Add(field, "must be between "+itoa(MinYear)+"-01-01 and "+itoa(MaxYear)+"-01-01 (UTC)")
+	}
+}
+
+// evalMin and evalMax (Unix seconds) bound the times a schedule is
+// evaluated at and from: years 1 to 9999, every time RFC 3339 can carry.
+// Within them the rotation arithmetic below cannot overflow.
+const (
+	evalMin = -62135596800 // 0001-01-01T00:00:00Z
+	evalMax = 253402300800 // 10000-01-01T00:00:00Z
+)
+
+func evaluable(t time.Time) bool { u := t.Unix(); return u >= evalMin && u < evalMax }
+
+// errUnbounded says a schedule could not be evaluated within the bounds
+// above; callers treat the layer as not on call rather than spin.
+var errUnbounded = Errorf(EUnprocessable, "the schedule cannot be evaluated at that time")
+
+// maxCorrection bounds the steps that correct an arithmetic estimate of a
+// hand-off index; one or two are needed (a day that daylight saving makes
+// 23 or 25 hours long), never more.
+const maxCorrection = 8
+
+// floorDiv divides rounding towards minus infinity.
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}
+
+// civilDay numbers the calendar day of t in its own location (days since
+// 1970-01-01), so day differences are exact whatever the zone's offsets.
+func civilDay(t time.Time) int64 {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC).Unix() / 86400
+}
+
+// handoff returns the start of shift k of a layer (k may be negative). It
+// is plain integer arithmetic on whole periods: no time.Duration, which
+// overflows after 292 years.
+func (l *Layer) handoff(k int64, loc *time.Location) time.Time {
 	if l.Rotation == RotationCustom {
-		return l.Start.Add(time.Duration(k) * time.Duration(l.LengthHours) * time.Hour)
+		return time.Unix(l.Start.Unix()+k*int64(l.LengthHours)*3600, int64(l.Start.Nanosecond())).In(l.Start.Location())
 	}
 	hm, _ := time.Parse("15:04", l.HandoffTime)
 	days := k
@@ -130,50 +193,66 @@ func (l *Layer) handoff(k int, loc *time.Location) time.Time {
 	s := l.Start.In(loc)
 	// time.Date normalises a wall time that does not exist (the hour
 	// skipped when clocks go forward) to the same instant an hour later.
-	return time.Date(s.Year(), s.Month(), s.Day()+days, hm.Hour(), hm.Minute(), 0, 0, loc)
+	return time.Date(s.Year(), s.Month(), s.Day()+int(days), hm.Hour(), hm.Minute(), 0, 0, loc)
 }
 
 // gridIndex returns the index of the hand-off grid cell that contains t:
-// the largest k with handoff(k) <= t.
-func (l *Layer) gridIndex(t time.Time, loc *time.Location) int {
-	period := 24 * time.Hour
+// the largest k with handoff(k) <= t. It jumps to the right period by
+// arithmetic (elapsed seconds over the period for custom rotations,
+// calendar days for daily and weekly ones), then corrects by at most
+// maxCorrection steps; it never walks from the start.
+func (l *Layer) gridIndex(t time.Time, loc *time.Location) (int64, error) {
+	if !evaluable(t) || !evaluable(l.Start) {
+		return 0, errUnbounded
+	}
+	var k int64
 	switch l.Rotation {
-	case RotationWeekly:
-		period = 7 * 24 * time.Hour
 	case RotationCustom:
-		period = time.Duration(l.LengthHours) * time.Hour
+		if l.LengthHours < 1 || l.LengthHours > 1<<20 {
+			return 0, errUnbounded
+		}
+		k = floorDiv(t.Unix()-l.Start.Unix(), int64(l.LengthHours)*3600)
+	case RotationWeekly:
+		k = floorDiv(civilDay(t.In(loc))-civilDay(l.Start.In(loc)), 7)
+	default:
+		k = civilDay(t.In(loc)) - civilDay(l.Start.In(loc))
 	}
-	// Estimate from elapsed time, then correct for days that DST makes
-	// 23 or 25 hours long.
-	d := t.Sub(l.handoff(0, loc))
-	k := int(d / period)
-	if d < 0 {
+	for i := 0; l.handoff(k, loc).After(t); i++ {
+		if i == maxCorrection {
+			return 0, errUnbounded
+		}
 		k--
 	}
-	for l.handoff(k, loc).After(t) {
-		k--
-	}
-	for !l.handoff(k+1, loc).After(t) {
+	for i := 0; !l.handoff(k+1, loc).After(t); i++ {
+		if i == maxCorrection {
+			return 0, errUnbounded
+		}
 		k++
 	}
-	return k
+	return k, nil
 }
 
 // shiftAt returns which shift of the layer contains t (0 is the first
 // user's first shift) and its bounds; ok is false before the layer starts.
 // The first user is on call from Start until the next hand-off, so a layer
 // that starts between hand-offs begins with a shorter shift.
-func (l *Layer) shiftAt(t time.Time, loc *time.Location) (n int, from, to time.Time, ok bool) {
+func (l *Layer) shiftAt(t time.Time, loc *time.Location) (n int64, from, to time.Time, ok bool, err error) {
 	if t.Before(l.Start) {
-		return 0, time.Time{}, l.Start, false
+		return 0, time.Time{}, l.Start, false, nil
 	}
-	k0 := l.gridIndex(l.Start, loc)
-	k := l.gridIndex(t, loc)
+	k0, err := l.gridIndex(l.Start, loc)
+	if err != nil {
+		return 0, time.Time{}, time.Time{}, false, err
+	}
+	k, err := l.gridIndex(t, loc)
+	if err != nil {
+		return 0, time.Time{}, time.Time{}, false, err
+	}
 	from = l.handoff(k, loc)
 	if from.Before(l.Start) {
 		from = l.Start
 	}
-	return k - k0, from, l.handoff(k+1, loc), true
+	return k - k0, from, l.handoff(k+1, loc), true, nil
 }
 
 // OnCall is who is on call at a moment, and why.
@@ -188,7 +267,10 @@ type OnCall struct {
 // OnCallAt says who is on call at t. ok is false when nobody is (no layer
 // has started and no override covers t).
 func (s *Schedule) OnCallAt(t time.Time) (OnCall, bool) {
-	loc := s.loc()
+	return s.onCallAt(t, s.loc())
+}
+
+func (s *Schedule) onCallAt(t time.Time, loc *time.Location) (OnCall, bool) {
 	until := t.Add(90 * 24 * time.Hour)
 	next := func(b time.Time) {
 		if b.After(t) && b.Before(until) {
@@ -206,10 +288,16 @@ func (s *Schedule) OnCallAt(t time.Time) (OnCall, bool) {
 	}
 	for i := len(s.Layers) - 1; i >= 0; i-- {
 		l := &s.Layers[i]
-		k, _, to, ok := l.shiftAt(t, loc)
+		n := int64(len(l.Users))
+		k, _, to, ok, err := l.shiftAt(t, loc)
+		if err != nil || n == 0 {
+			// A layer that cannot be evaluated (a row from before times
+			// were checked, with no users left) puts nobody on call; the
+			// layers below and the escalation's next level still can.
+			continue
+		}
 		next(to)
 		if ok && !found {
-			n := len(l.Users)
 			answer, found = OnCall{UserID: l.Users[((k%n)+n)%n], Layer: l.Name}, true
 		}
 	}
@@ -229,16 +317,34 @@ type Shift struct {
 	Override bool      `json:"override"`
 }
 
+// maxShiftSteps bounds the hand-overs one Shifts call walks through: a
+// 92-day window of hourly rotations on a dozen layers stays far below it.
+const maxShiftSteps = 100_000
+
 // Shifts returns the final schedule between from and to: consecutive
 // stretches, each with the one person on call, merged where the same person
-// continues.
-func (s *Schedule) Shifts(from, to time.Time) []Shift {
+// continues. It walks from one hand-over to the next, at most maxShiftSteps
+// of them, and refuses rather than spin.
+func (s *Schedule) Shifts(from, to time.Time) ([]Shift, error) {
+	return s.shifts(from, to, maxShiftSteps)
+}
+
+func (s *Schedule) shifts(from, to time.Time, maxSteps int) ([]Shift, error) {
 	var out []Shift
+	steps := 0
+	loc := s.loc() // once: loading a zone reads its file
 	for t := from; t.Before(to); {
-		oc, ok := s.OnCallAt(t)
+		if steps++; steps > maxSteps {
+			return nil, Errorf(EUnprocessable, "the schedule changes hands more than %d times between %s and %s; ask for a shorter window",
+				maxSteps, from.Format(time.RFC3339), to.Format(time.RFC3339))
+		}
+		oc, ok := s.onCallAt(t, loc)
 		end := oc.Until
 		if end.After(to) {
 			end = to
+		}
+		if !end.After(t) {
+			return nil, Errorf(EUnprocessable, "the schedule cannot be evaluated at %s", t.Format(time.RFC3339))
 		}
 		if ok {
 			if n := len(out); n > 0 && out[n-1].UserID == oc.UserID && out[n-1].End.Equal(t) && out[n-1].Override == oc.Override {
@@ -250,5 +356,5 @@ func (s *Schedule) Shifts(from, to time.Time) []Shift {
 		t = end
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Start.Before(out[j].Start) })
-	return out
+	return out, nil
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -18,12 +19,23 @@ type flags struct {
 	twins map[string]bool
 	// secret flags never show their value in --help.
 	secret map[string]bool
+	// envErrs are environment values that do not parse; parse refuses to
+	// go on with them, since the flag package leaves a zero behind (a
+	// HERALD_TICK of "banana" was a zero tick and a panic).
+	envErrs []error
+	// minInt and minDuration are per-flag least values, checked after
+	// parsing. Without one, whole numbers must be 0 or more and durations
+	// more than 0: no flag here means anything by a negative number or a
+	// zero duration.
+	minInt      map[string]int64
+	minDuration map[string]time.Duration
 }
 
 func newFlags(name, synopsis string, e env) *flags {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	f := &flags{FlagSet: fs, e: e, twins: map[string]bool{}, secret: map[string]bool{"token": true, "database-url": true}}
+	f := &flags{FlagSet: fs, e: e, twins: map[string]bool{}, secret: map[string]bool{"token": true, "database-url": true},
+		minInt: map[string]int64{}, minDuration: map[string]time.Duration{}}
 	fs.Usage = func() {
 		fmt.Fprintf(e.stderr, "Usage: herald %s\n\nFlags (and their environment twins):\n", synopsis)
 		fs.VisitAll(func(fl *flag.Flag) {
@@ -64,26 +76,85 @@ func (f *flags) string(name, def, usage string) *string {
 }
 
 func (f *flags) bool(name string, usage string) *bool {
-	v := strings.ToLower(f.envOr(name, "false"))
-	return f.Bool(name, v == "1" || v == "true" || v == "yes", usage)
+	on := false
+	switch v := strings.ToLower(f.envOr(name, "")); v {
+	case "1", "true", "yes", "on":
+		on = true
+	case "", "0", "false", "no", "off":
+	default:
+		f.envErrs = append(f.envErrs, usagef("%s=%s: --%s must be true or false", envName(name), v, name))
+	}
+	return f.Bool(name, on, usage)
 }
 
 func (f *flags) int(name string, def int, usage string) *int {
-	p := f.Int(name, def, usage)
-	f.twins[name] = true
-	if v := f.e.getenv(envName(name)); v != "" {
-		f.Set(name, v)
+	if v := f.envOr(name, ""); v != "" {
+		n, err := strconv.ParseInt(v, 0, strconv.IntSize)
+		if err != nil {
+			f.envErrs = append(f.envErrs, usagef("%s=%s: --%s must be a whole number", envName(name), v, name))
+		}
+		def = int(n)
 	}
-	return p
+	return f.Int(name, def, usage)
 }
 
 func (f *flags) duration(name string, def time.Duration, usage string) *time.Duration {
-	p := f.Duration(name, def, usage)
-	f.twins[name] = true
-	if v := f.e.getenv(envName(name)); v != "" {
-		f.Set(name, v)
+	if v := f.envOr(name, ""); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			f.envErrs = append(f.envErrs, usagef("%s=%s: --%s must be a duration like 1s, 500ms or 2m", envName(name), v, name))
+		}
+		def = d
 	}
-	return p
+	return f.Duration(name, def, usage)
+}
+
+// atLeast sets the least value of an int flag.
+func (f *flags) atLeast(name string, min int64) { f.minInt[name] = min }
+
+// atLeastDuration sets the least value of a duration flag.
+func (f *flags) atLeastDuration(name string, min time.Duration) { f.minDuration[name] = min }
+
+// checkValues refuses a value below its flag's least value, naming the
+// flag and where the value came from.
+func (f *flags) checkValues() error {
+	var err error
+	f.VisitAll(func(fl *flag.Flag) {
+		g, ok := fl.Value.(flag.Getter)
+		if !ok || err != nil {
+			return
+		}
+		var bad string
+		switch v := g.Get().(type) {
+		case int:
+			bad = f.belowInt(fl.Name, int64(v))
+		case int64:
+			bad = f.belowInt(fl.Name, v)
+		case time.Duration:
+			min, ok := f.minDuration[fl.Name]
+			if !ok && v <= 0 {
+				bad = "must be more than 0s"
+			} else if ok && v < min {
+				bad = "must be at least " + min.String()
+			}
+		}
+		if bad == "" {
+			return
+		}
+		from := ""
+		if !f.set(fl.Name) && f.twins[fl.Name] && f.e.getenv(envName(fl.Name)) != "" {
+			from = " (from " + envName(fl.Name) + ")"
+		}
+		err = usagef("--%s %s%s: %s", fl.Name, fl.Value.String(), from, bad)
+	})
+	return err
+}
+
+func (f *flags) belowInt(name string, n int64) string {
+	if min := f.minInt[name]; n < min {
+		return fmt.Sprintf("must be at least %d", min)
+	}
+	return ""
 }
 
 // list is a repeatable flag: --service api --service db.
@@ -100,8 +171,23 @@ func (f *flags) list(name, usage string) *list {
 
 // parse parses flags that may stand before, between or after positional
 // arguments (herald incident note INC-1 "text" --server ...), and returns the
-// positional ones.
+// positional ones. It refuses environment values that do not parse and
+// values below a flag's least value, naming the flag.
 func (f *flags) parse(args []string) ([]string, error) {
+	pos, err := f.parseArgs(args)
+	if err != nil {
+		return nil, err
+	}
+	if len(f.envErrs) > 0 {
+		return nil, f.envErrs[0]
+	}
+	if err := f.checkValues(); err != nil {
+		return nil, err
+	}
+	return pos, nil
+}
+
+func (f *flags) parseArgs(args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := f.Parse(args); err != nil {

@@ -18,7 +18,7 @@ Commands:
   show      REF                      the incident, its roles and its timeline
   update    REF [--title T] [--summary S] [--severity S --reason R] [--state S] [--note N]
   note      REF TEXT
-  decide    REF --what W --why R [--kind failover|emergency_maintenance|severity|status_page] [--by USER]
+  decide    REF --what W --why R [--kind failover|emergency_maintenance|severity|status_page] [--on-behalf-of USER]
   resolve   REF [--note N]
   reopen    REF [--state investigating|identified] [--note N]
   assign    REF ROLE USER            ROLE: incident_lead, eoc, communications, ...; USER: id or e-mail
@@ -207,12 +207,12 @@ func runIncident(ctx context.Context, args []string, e env) error {
 		what := f.String("what", "", "the decision")
 		why := f.String("why", "", "the rationale")
 		kind := f.String("kind", "general", "general, failover, emergency_maintenance, severity or status_page")
-		by := f.String("by", "", "who decided (id or e-mail), when not you")
+		onBehalfOf := f.String("on-behalf-of", "", "whom you record the decision for (id or e-mail); you remain the decider, and your authority counts")
 		pos, c, err := start(1, "one incident reference")
 		if err != nil {
 			return err
 		}
-		en, err := c.RecordDecision(ctx, pos[0], herald.DecisionInput{Kind: *kind, What: *what, Rationale: *why, DecidedBy: *by})
+		en, err := c.RecordDecision(ctx, pos[0], herald.DecisionInput{Kind: *kind, What: *what, Rationale: *why, OnBehalfOf: *onBehalfOf})
 		if err != nil {
 			return err
 		}

@@ -126,20 +126,21 @@ func TestCLI_IncidentLifecycle(t *testing.T) {
 		mustCLI(t, url, "incident", "note", "INC-1", "Payments", "provider", "returns", "503")
 		mustCLI(t, url, "incident", "label", "INC-1", "--add", "Incident-Comms::Status-Page")
 		mustCLI(t, url, "incident", "update", "INC-1", "--state", "identified", "--note", "Provider outage confirmed")
-		mustCLI(t, url, "incident", "decide", "INC-1", "--what", "Switch to the backup provider", "--why", "the primary gives no ETA", "--by", "grace@example.com")
+		mustCLI(t, url, "incident", "decide", "INC-1", "--what", "Switch to the backup provider", "--why", "the primary gives no ETA", "--on-behalf-of", "grace@example.com")
 		out = mustCLI(t, url, "incident", "follow-up", "INC-1", "--title", "Automate provider failover", "--owner", "Ada", "--due", "2026-12-15")
 		fuID := strings.Fields(strings.Split(out, "\n")[1])[0]
 		mustCLI(t, url, "incident", "done", "INC-1", fuID)
 
-		// The engineer alone may not fail over; the error says who may.
-		out, err := cli(t, url, "incident", "decide", "INC-1", "--kind", "failover", "--what", "fail over", "--why", "x", "--by", "ada@example.com")
+		// Only the incident lead may fail over; naming someone else does
+		// not lend their authority (R51), and the error says who may.
+		out, err := cli(t, url, "incident", "decide", "INC-1", "--kind", "failover", "--what", "fail over", "--why", "x", "--on-behalf-of", "grace@example.com")
 		if err == nil || !strings.Contains(err.Error(), "Incident Lead") || !strings.Contains(err.Error(), "403") {
 			t.Fatalf("failover by the engineer: %v\n%s", err, out)
 		}
 
 		mustCLI(t, url, "incident", "resolve", "INC-1", "--note", "Backup provider carries all traffic")
 		out = mustCLI(t, url, "incident", "show", "INC-1")
-		for _, want := range []string{"Resolved", "Incident-Comms::Status-Page", "Grace Hopper", "Payments provider returns 503", "Decision (Grace Hopper): Switch to the backup provider", "State changed from Identified to Resolved"} {
+		for _, want := range []string{"Resolved", "Incident-Comms::Status-Page", "Grace Hopper", "Payments provider returns 503", "Decision (Administrator, on behalf of Grace Hopper): Switch to the backup provider", "State changed from Identified to Resolved"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("show lacks %q:\n%s", want, out)
 			}
@@ -187,6 +188,52 @@ func TestCLI_UsageErrors(t *testing.T) {
 	out, err := cli(t, "http://127.0.0.1:1", "serve", "--admin-token", "x")
 	if err == nil || !strings.Contains(err.Error(), "HERALD_ADMIN_TOKEN") {
 		t.Errorf("--admin-token on the command line: %v %s", err, out)
+	}
+}
+
+// A flag or environment value that does not parse, or is below what the
+// flag can work with, stops herald at start with a message naming the flag
+// (and the variable it came from). The flag package left a zero behind:
+// HERALD_TICK=banana or --tick 0s ran a zero tick and panicked.
+func TestServe_RefusesBadFlagValues(t *testing.T) {
+	for _, tt := range []struct {
+		env  map[string]string
+		args []string
+		want []string
+	}{
+		{env: map[string]string{"HERALD_TICK": "banana"}, want: []string{"HERALD_TICK=banana", "--tick", "duration"}},
+		{args: []string{"--tick", "0s"}, want: []string{"--tick 0s", "at least 10ms"}},
+		{args: []string{"--tick", "-1s"}, want: []string{"--tick -1s"}},
+		{env: map[string]string{"HERALD_TICK": "0s"}, want: []string{"--tick 0s (from HERALD_TICK)"}},
+		{args: []string{"--max-body-bytes", "0"}, want: []string{"--max-body-bytes 0", "at least 1"}},
+		{args: []string{"--max-body-bytes", "-5"}, want: []string{"--max-body-bytes -5"}},
+		{env: map[string]string{"HERALD_MAX_BODY_BYTES": "lots"}, want: []string{"HERALD_MAX_BODY_BYTES=lots", "--max-body-bytes", "whole number"}},
+		{args: []string{"--shutdown-timeout", "-1s"}, want: []string{"--shutdown-timeout -1s", "more than 0s"}},
+		{env: map[string]string{"HERALD_SHUTDOWN_TIMEOUT": "0"}, want: []string{"--shutdown-timeout 0s (from HERALD_SHUTDOWN_TIMEOUT)"}},
+		{args: []string{"--smtp-rate", "-1"}, want: []string{"--smtp-rate -1"}},
+		{env: map[string]string{"HERALD_DEMO": "maybe"}, want: []string{"HERALD_DEMO=maybe", "--demo"}},
+	} {
+		vars := map[string]string{"HERALD_DATA": t.TempDir()}
+		for k, v := range tt.env {
+			vars[k] = v
+		}
+		var out, errOut bytes.Buffer
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err := run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, tt.args...), func(k string) string { return vars[k] }, nil, &out, &errOut)
+		cancel()
+		if err == nil || exitCode(err) != 2 {
+			t.Errorf("%v %v: %v (exit %d), want a usage error", tt.env, tt.args, err, exitCode(err))
+			continue
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%v %v: %q does not say %q", tt.env, tt.args, err, w)
+			}
+		}
+	}
+	// Client commands' own flags too.
+	if out, err := cli(t, "http://127.0.0.1:1", "incident", "list", "--limit", "-1"); err == nil || !strings.Contains(err.Error(), "--limit -1") {
+		t.Errorf("incident list --limit -1: %v %s", err, out)
 	}
 }
 

@@ -49,6 +49,12 @@ func timeParam(r *http.Request, name string, def time.Time) (time.Time, error) {
 	if err != nil {
 		return t, &herald.Error{Code: herald.EInvalid, Message: name + " must be an RFC 3339 time, like 2026-12-01T09:00:00Z", Fields: map[string]string{name: "must be RFC 3339"}}
 	}
+	// The range schedules accept on input: every answer (until, shift
+	// ends) then stays representable and every walk over it short.
+	fe := herald.FieldErrors{}
+	if herald.CheckTimeRange(fe, name, t); len(fe) > 0 {
+		return t, fe.Err()
+	}
 	return t.UTC(), nil
 }
 
@@ -138,8 +144,12 @@ func (s *Server) shifts(r *http.Request, a herald.Actor, _ noBody) (ShiftList, e
 	if err != nil {
 		return ShiftList{}, err
 	}
+	shifts, err := sch.Shifts(from, to)
+	if err != nil {
+		return ShiftList{}, err
+	}
 	out := ShiftList{Schedule: sch.Name, From: from, To: to, Shifts: []ShiftAnswer{}}
-	for _, sh := range sch.Shifts(from, to) {
+	for _, sh := range shifts {
 		out.Shifts = append(out.Shifts, ShiftAnswer{Shift: sh, User: users[sh.UserID]})
 	}
 	return out, nil
@@ -166,7 +176,11 @@ func (s *Server) userShiftsICS(r *http.Request, a herald.Actor, _ noBody) (calen
 	crlf("X-WR-CALNAME:" + icsEscape("On call: "+u.Name))
 	ts := func(t time.Time) string { return t.UTC().Format("20060102T150405Z") }
 	for _, sch := range list {
-		for _, sh := range sch.Shifts(now, now.Add(60*24*time.Hour)) {
+		shifts, err := sch.Shifts(now, now.Add(60*24*time.Hour))
+		if err != nil {
+			return "", err
+		}
+		for _, sh := range shifts {
 			if sh.UserID != u.ID {
 				continue
 			}

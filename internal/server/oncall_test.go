@@ -3,8 +3,10 @@ package server
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -91,4 +93,79 @@ func TestAPI_OnCallSchedules(t *testing.T) {
 			t.Fatalf("%d shifts for Ann", n)
 		}
 	})
+}
+
+// Times are bounded everywhere a schedule is asked about: a query for the
+// year 9999 is refused naming the parameter (it answered 200 with an empty
+// body), and a layer from 1700 already stored is answered at once (it
+// spun a core for ever).
+func TestAPI_OnCallTimesAreBounded(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		e := setup(t, d, 0)
+		ctx := context.Background()
+		e.token(t, "Ann", herald.RoleViewer)
+		viewer := e.token(t, "Bob", herald.RoleViewer)
+		now := e.clock.Now()
+		in := herald.ScheduleInput{Name: "Primary", Layers: []herald.Layer{{Rotation: "custom", LengthHours: 12, Start: now, Users: []string{"ann@example.com", "bob@example.com"}}}}
+		if _, err := e.admin.CreateSchedule(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []struct{ path, field string }{
+			{"/oncall?at=9999-12-31T23:59:59Z", "at"},
+			{"/oncall?at=1700-01-01T00:00:00Z", "at"},
+			{"/shifts?from=2199-12-31T00:00:00Z&to=2200-01-02T00:00:00Z", "to"},
+			{"/shifts?from=0001-01-01T00:00:00Z", "from"},
+		} {
+			resp, eb := e.raw(t, "GET", "/api/v1/schedules/Primary"+q.path, adminSecret, "", "")
+			if resp.StatusCode != 400 || eb.Error.Fields[q.field] == "" {
+				t.Errorf("%s: %d %+v", q.path, resp.StatusCode, eb)
+			}
+		}
+		in.Layers[0].Start = time.Date(1700, 1, 1, 0, 0, 0, 0, time.UTC)
+		resp, eb := e.raw(t, "PUT", "/api/v1/schedules/Primary", adminSecret, "application/json", mustJSON(t, in))
+		if resp.StatusCode != 400 || !strings.Contains(eb.Error.Fields["layers"], "start must be between") {
+			t.Fatalf("a layer from 1700: %d %+v", resp.StatusCode, eb)
+		}
+		resp, eb = e.raw(t, "POST", "/api/v1/schedules/Primary/overrides", adminSecret, "application/json",
+			`{"user":"ann@example.com","start":"2026-11-23T10:00:00Z","end":"9999-01-01T00:00:00Z"}`)
+		if resp.StatusCode != 400 || eb.Error.Fields["end"] == "" {
+			t.Fatalf("an override until 9999: %d %+v", resp.StatusCode, eb)
+		}
+
+		// A row an older version wrote: the viewer's question is answered.
+		b, _ := json.Marshal(in.Layers)
+		if _, err := e.db.SQL().ExecContext(ctx, `UPDATE schedules SET layers = $1`, string(b)); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			oc, err := viewer.OnCallAt(ctx, "Primary", time.Time{})
+			if err != nil || oc.OnCall == nil {
+				t.Errorf("on call with a layer from 1700: %+v %v", oc, err)
+			}
+			if _, err := viewer.Shifts(ctx, "Primary", now, now.Add(92*24*time.Hour)); err != nil {
+				t.Errorf("shifts with a layer from 1700: %v", err)
+			}
+		}()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			t.Fatal("the on-call question did not return")
+		}
+		// And the repair goes through.
+		in.Layers[0].Start = now
+		if resp, eb := e.raw(t, "PUT", "/api/v1/schedules/Primary", adminSecret, "application/json", mustJSON(t, in)); resp.StatusCode != 200 {
+			t.Fatalf("the repair: %d %+v", resp.StatusCode, eb)
+		}
+	})
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

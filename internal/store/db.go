@@ -132,10 +132,10 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		if cfg.DataDir == "" {
 			return nil, errors.New("open sqlite: no data folder given")
 		}
-		if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
-			return nil, fmt.Errorf("open sqlite: create data folder: %w", err)
-		}
 		file := filepath.Join(cfg.DataDir, "herald.db")
+		if err := prepareSQLiteFiles(cfg.DataDir, file); err != nil {
+			return nil, err
+		}
 		w, err := sql.Open("sqlite", sqliteDSN(file, true))
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite: %w", err)
@@ -154,9 +154,47 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	}
 	if err := db.w.PingContext(ctx); err != nil {
 		db.Close()
+		if db.dialect == SQLite {
+			return nil, fmt.Errorf("open sqlite %s: %w", filepath.Join(cfg.DataDir, "herald.db"), err)
+		}
 		return nil, fmt.Errorf("connect to %s: %w", db.dialect, err)
 	}
+	if db.dialect == SQLite {
+		// The write-ahead log and shared-memory index hold the same data
+		// as the database: owner-only like it, also where an older version
+		// left them readable by everyone.
+		file := filepath.Join(cfg.DataDir, "herald.db")
+		for _, f := range []string{file, file + "-wal", file + "-shm"} {
+			if err := os.Chmod(f, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
+				db.Close()
+				return nil, fmt.Errorf("open sqlite: make %s owner-only: %w", f, err)
+			}
+		}
+	}
 	return db, nil
+}
+
+// prepareSQLiteFiles makes the data folder and an owner-only database file
+// before SQLite opens it (SQLite would create it 0644 under the usual
+// umask, and its -wal and -shm files take the database's mode), and says
+// which file or folder cannot be written and why: SQLite itself only says
+// "unable to open database file (14)".
+func prepareSQLiteFiles(dir, file string) error {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return fmt.Errorf("open sqlite: create the data folder %s: %w", dir, err)
+	}
+	f, err := os.OpenFile(file, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("open sqlite: the database file cannot be opened for writing: %w", err)
+	}
+	f.Close()
+	// SQLite creates herald.db-wal and herald.db-shm beside the database.
+	probe, err := os.CreateTemp(dir, ".herald-write-check-*")
+	if err != nil {
+		return fmt.Errorf("open sqlite: the data folder %s is not writable, and SQLite keeps its write-ahead log there: %w", dir, err)
+	}
+	probe.Close()
+	return os.Remove(probe.Name())
 }
 
 // sqliteDSN configures a connection: WAL so readers never wait for the

@@ -99,7 +99,12 @@ func (db *DB) Doctor(ctx context.Context, opt DoctorOptions) (herald.Report, err
 					pageable[o.UserID] = true
 				}
 			}
-			total, first := uncovered(s, tx.now, to)
+			total, first, err := uncovered(s, tx.now, to)
+			if err != nil {
+				add(herald.FindingScheduleGap, herald.SeverityError, "Fix the schedule's layers (herald schedule update): their times are out of range.",
+					"The on-call of %s cannot be worked out: %v", s.Name, err)
+				continue
+			}
 			if total == 0 {
 				continue
 			}
@@ -280,7 +285,7 @@ func (tx *tx) policyTargets(ctx context.Context) (targets, error) {
 
 // uncovered returns how long nobody is on call on a schedule between from
 // and to, and when that first happens.
-func uncovered(s *herald.Schedule, from, to time.Time) (total time.Duration, first time.Time) {
+func uncovered(s *herald.Schedule, from, to time.Time) (total time.Duration, first time.Time, err error) {
 	at := from
 	gap := func(until time.Time) {
 		if until.After(at) {
@@ -290,14 +295,18 @@ func uncovered(s *herald.Schedule, from, to time.Time) (total time.Duration, fir
 			}
 		}
 	}
-	for _, sh := range s.Shifts(from, to) {
+	shifts, err := s.Shifts(from, to)
+	if err != nil {
+		return 0, time.Time{}, err
+	}
+	for _, sh := range shifts {
 		gap(sh.Start)
 		if sh.End.After(at) {
 			at = sh.End
 		}
 	}
 	gap(to)
-	return total, first
+	return total, first, nil
 }
 
 // hours says a duration the way a person would.

@@ -299,7 +299,7 @@ func (tx *tx) coverEngaged(ctx context.Context, p *herald.Page, targets []who) (
 		return nil, err
 	}
 	summary := fmt.Sprintf("Cover needed: %s needs a %s; %s already engaged", inc.Reference, settings.RoleName(p.IncidentRole), strings.Join(engaged, ", "))
-	dedup := "incident/" + inc.ID + "/" + p.IncidentRole + "/cover"
+	dedup := coverDedupKey(inc.ID, p.IncidentRole)
 	var exists int
 	tx.QueryRowContext(ctx, `SELECT count(*) FROM pages WHERE service_id = $1 AND dedup_key = $2 AND status <> 'resolved'`, svc.ID, dedup).Scan(&exists)
 	if exists == 0 {
@@ -315,6 +315,18 @@ func (tx *tx) coverEngaged(ctx context.Context, p *herald.Page, targets []who) (
 		}
 	}
 	return free, nil
+}
+
+// coverDedupKey keys the page that asks the cover service to find someone
+// for a role (R06).
+func coverDedupKey(incidentID, role string) string {
+	return "incident/" + incidentID + "/" + role + "/cover"
+}
+
+// isCoverPage reports whether p asks for cover rather than pages a role:
+// whoever acknowledges it finds someone, and does not take the role.
+func isCoverPage(p *herald.Page) bool {
+	return p.IncidentID != "" && p.DedupKey == coverDedupKey(p.IncidentID, p.IncidentRole)
 }
 
 // Notification is one person to notify about one page.
@@ -358,6 +370,9 @@ func (db *DB) EscalatePage(ctx context.Context, actor herald.Actor, id string, l
 		}
 		if p.Status == herald.PageResolved {
 			return herald.Errorf(herald.EUnprocessable, "the page is resolved; page again instead")
+		}
+		if err := tx.refuseShadow(ctx, p, actor, "escalate"); err != nil {
+			return err
 		}
 		var policyID string
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(escalation_policy_id, '') FROM services WHERE id = $1`, p.ServiceID).Scan(&policyID); err != nil {

@@ -467,10 +467,8 @@ func (db *DB) AcknowledgePage(ctx context.Context, actor herald.Actor, id string
 		if p.Status != herald.PageTriggered {
 			return herald.Errorf(herald.EUnprocessable, "the page is %s already", p.Status)
 		}
-		if shadow, err := tx.isShadowFor(ctx, p, actor.User.ID); err != nil {
+		if err := tx.refuseShadow(ctx, p, actor, "acknowledge"); err != nil {
 			return err
-		} else if shadow {
-			return herald.Errorf(herald.EForbidden, "%s shadows this rotation and cannot acknowledge: that would stop the pages to the responder", actor.User.Name)
 		}
 		if err := tx.ackPage(ctx, p.ID, actor.User.Name); err != nil {
 			return err
@@ -499,6 +497,13 @@ func (tx *tx) incidentAck(ctx context.Context, actor herald.Actor, p *herald.Pag
 		return err
 	}
 	took := tx.now.Sub(p.FirstSeen).Round(time.Second)
+	if isCoverPage(p) {
+		// The support manager answers a request to find cover; the role
+		// goes to whoever they find, not to them (R06).
+		return tx.appendEntry(ctx, inc.ID, actor, herald.EntryNote,
+			fmt.Sprintf("%s acknowledged the request to find cover as %s after %s; the role stays open until someone takes it", actor.User.Name, settings.RoleName(p.IncidentRole), took),
+			map[string]any{"page_id": p.ID, "role": p.IncidentRole, "cover": true, "time_to_acknowledge_s": int(took.Seconds())})
+	}
 	text := fmt.Sprintf("%s acknowledged the page as %s after %s", actor.User.Name, settings.RoleName(p.IncidentRole), took)
 	if err := tx.appendEntry(ctx, inc.ID, actor, herald.EntryRoleChange, text, map[string]any{
 		"page_id": p.ID, "role": p.IncidentRole, "time_to_acknowledge_s": int(took.Seconds())}); err != nil {
@@ -563,7 +568,8 @@ func (tx *tx) pageRoles(ctx context.Context, actor herald.Actor, inc *herald.Inc
 	return nil
 }
 
-// ResolvePage resolves a page for a person.
+// ResolvePage resolves a page for a person. A shadow cannot, for the same
+// reason they cannot acknowledge (R03).
 func (db *DB) ResolvePage(ctx context.Context, actor herald.Actor, id string) (*herald.Page, error) {
 	err := db.write(ctx, func(tx *tx) error {
 		p, err := tx.page(ctx, id)
@@ -573,12 +579,29 @@ func (db *DB) ResolvePage(ctx context.Context, actor herald.Actor, id string) (*
 		if p.Status == herald.PageResolved {
 			return herald.Errorf(herald.EUnprocessable, "the page is resolved already")
 		}
+		if err := tx.refuseShadow(ctx, p, actor, "resolve"); err != nil {
+			return err
+		}
 		return tx.resolvePage(ctx, p.ID, actor.User.Name)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return db.Page(ctx, id)
+}
+
+// refuseShadow refuses a shadow an action on a page (acknowledge, resolve,
+// escalate): a shadow learns the rotation by watching, and acting would
+// stop or redirect the pages to the real responder (R03).
+func (tx *tx) refuseShadow(ctx context.Context, p *herald.Page, actor herald.Actor, action string) error {
+	shadow, err := tx.isShadowFor(ctx, p, actor.User.ID)
+	if err != nil {
+		return err
+	}
+	if shadow {
+		return herald.Errorf(herald.EForbidden, "%s shadows this rotation and cannot %s the page: that is for the responder on call", actor.User.Name, action)
+	}
+	return nil
 }
 
 // isShadowFor reports whether user shadows a schedule that the page's

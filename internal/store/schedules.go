@@ -175,8 +175,12 @@ func (db *DB) AddOverride(ctx context.Context, actor herald.Actor, ref string, i
 		fe := herald.FieldErrors{}
 		if in.Start.IsZero() || in.End.IsZero() || !in.End.After(in.Start) {
 			fe.Add("end", "start and end are required (RFC 3339), end after start")
-		} else if !in.End.After(tx.now) {
-			fe.Add("end", "the window has already ended")
+		} else {
+			herald.CheckTimeRange(fe, "start", in.Start)
+			herald.CheckTimeRange(fe, "end", in.End)
+			if !in.End.After(tx.now) {
+				fe.Add("end", "the window has already ended")
+			}
 		}
 		users := tx.resolveUsers(ctx, "user", []string{in.User}, fe)
 		if err := fe.Err(); err != nil {

@@ -355,9 +355,11 @@ func TestRule51_WhoMayDecide(t *testing.T) {
 		f.db.AssignRole(f.ctx, f.alice, inc.ID, herald.RoleEngineerOnCall, herald.RoleInput{User: f.bob.User.ID})
 		_, err = f.db.RecordDecision(f.ctx, f.bob, inc.ID, failover)
 		wantCode(t, err, herald.EForbidden)
-		// A scribe may record the lead's decision in the lead's name.
-		failover.DecidedBy = "alice@example.com"
-		if _, err := f.db.RecordDecision(f.ctx, f.carol, inc.ID, failover); err != nil {
+		// Naming the lead lends nobody her authority (R51).
+		failover.OnBehalfOf = "alice@example.com"
+		_, err = f.db.RecordDecision(f.ctx, f.carol, inc.ID, failover)
+		wantCode(t, err, herald.EForbidden)
+		if _, err := f.db.RecordDecision(f.ctx, f.alice, inc.ID, failover); err != nil {
 			t.Fatal(err)
 		}
 

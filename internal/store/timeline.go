@@ -91,19 +91,14 @@ func (db *DB) AddNote(ctx context.Context, actor herald.Actor, ref string, in he
 }
 
 // RecordDecision writes a decision and its rationale to the timeline (R50),
-// after checking that whoever took it may take it (R10, R51).
+// after checking that the caller may take it (R10, R51). The caller is the
+// decider; on_behalf_of is recorded beside them and lends no authority.
 func (db *DB) RecordDecision(ctx context.Context, actor herald.Actor, ref string, in herald.DecisionInput) (herald.TimelineEntry, error) {
 	if err := in.Normalize(); err != nil {
 		return herald.TimelineEntry{}, err
 	}
 	return db.appendAndRead(ctx, actor, ref, func(tx *tx, inc *herald.Incident) (string, string, any, error) {
 		decider := actor.User
-		if in.DecidedBy != "" {
-			var err error
-			if decider, err = tx.user(ctx, in.DecidedBy); err != nil {
-				return "", "", nil, err
-			}
-		}
 		settings, err := tx.settings(ctx)
 		if err != nil {
 			return "", "", nil, err
@@ -112,7 +107,20 @@ func (db *DB) RecordDecision(ctx context.Context, actor herald.Actor, ref string
 			return "", "", nil, err
 		}
 		d := herald.Decision{Kind: in.Kind, What: in.What, Rationale: in.Rationale, DecidedBy: decider.ID, DecidedByName: decider.Name}
-		text := fmt.Sprintf("Decision (%s): %s. Rationale: %s", decider.Name, d.What, d.Rationale)
+		who := decider.Name
+		if in.OnBehalfOf != "" {
+			principal, err := tx.user(ctx, in.OnBehalfOf)
+			if err != nil {
+				if herald.ErrorCode(err) == herald.ENotFound {
+					return "", "", nil, &herald.Error{Code: herald.EInvalid, Message: "on_behalf_of: no user " + in.OnBehalfOf,
+						Fields: map[string]string{"on_behalf_of": "no such user"}}
+				}
+				return "", "", nil, err
+			}
+			d.OnBehalfOf, d.OnBehalfOfName = principal.ID, principal.Name
+			who += ", on behalf of " + principal.Name
+		}
+		text := fmt.Sprintf("Decision (%s): %s. Rationale: %s", who, d.What, d.Rationale)
 		if in.Kind == herald.DecisionSeverity {
 			// Severity confirmed: tell the stakeholders (R19).
 			if _, err := tx.notifyStakeholders(ctx, actor, inc); err != nil {
