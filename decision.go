@@ -21,7 +21,7 @@ var DecisionKinds = []string{DecisionGeneral, DecisionFailover, DecisionEmergenc
 // Decision is a choice made during an incident, with its rationale (R50):
 // "fail over: 30-45 minutes to recover against 2-4 hours to restore".
 type Decision struct {
-	Kind      string `json:"kind"`
+	Kind      string `json:"kind" enum:"decision_kind"`
 	What      string `json:"what"`
 	Rationale string `json:"rationale"`
 	// DecidedBy is the user who took the decision; it defaults to whoever
@@ -32,9 +32,9 @@ type Decision struct {
 
 // DecisionInput records a decision.
 type DecisionInput struct {
-	Kind      string `json:"kind"`
-	What      string `json:"what"`
-	Rationale string `json:"rationale"`
+	Kind      string `json:"kind" enum:"decision_kind"`
+	What      string `json:"what" required:"true"`
+	Rationale string `json:"rationale" required:"true"`
 	DecidedBy string `json:"decided_by"` // user id or e-mail; empty for the caller
 }
 
