@@ -42,7 +42,7 @@ func (p PublishResult) HTTPStatus(def int) int {
 
 // PostmortemInput links a post-mortem to a resolved status incident.
 type PostmortemInput struct {
-	PostmortemURL string `json:"postmortem_url"`
+	PostmortemURL string `json:"postmortem_url" required:"true"`
 }
 
 // Templates lists the status update templates.

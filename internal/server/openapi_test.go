@@ -1,0 +1,278 @@
+package server
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/heraldhq/herald"
+)
+
+// openAPIDoc builds the document as served (through JSON), without a
+// database: the route table needs none.
+func openAPIDoc(t *testing.T) map[string]any {
+	t.Helper()
+	s := &Server{cfg: Config{BaseURL: "http://herald.test", Version: "test"}}
+	s.routes = s.apiRoutes()
+	b, err := json.MarshalIndent(s.openAPI(), "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// scripts/test writes the document here and runs an OpenAPI validator
+	// on it.
+	if out := os.Getenv("HERALD_OPENAPI_OUT"); out != "" {
+		if err := os.WriteFile(out, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+// at walks a decoded JSON document: at(doc, "paths", "/x", "get").
+func at(v any, keys ...string) any {
+	for _, k := range keys {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[k]
+	}
+	return v
+}
+
+func strs(v any) []string {
+	var out []string
+	for _, x := range v.([]any) {
+		out = append(out, x.(string))
+	}
+	return out
+}
+
+func TestOpenAPI_Document(t *testing.T) {
+	doc := openAPIDoc(t)
+	schemas := at(doc, "components", "schemas").(map[string]any)
+
+	// Every schema has a name the 3.1 meta-schema accepts (an anonymous
+	// struct once made one named ""), and every $ref resolves.
+	nameRE := regexp.MustCompile(`^[a-zA-Z0-9._-]+$`)
+	for name := range schemas {
+		if !nameRE.MatchString(name) {
+			t.Errorf("schema name %q does not match %s", name, nameRE)
+		}
+	}
+	var walk func(path string, v any)
+	walk = func(path string, v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if ref, ok := v["$ref"].(string); ok {
+				name, found := strings.CutPrefix(ref, "#/components/schemas/")
+				if !found || schemas[name] == nil {
+					t.Errorf("%s: $ref %q does not resolve", path, ref)
+				}
+			}
+			for k, x := range v {
+				walk(path+"/"+k, x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(path, x)
+			}
+		}
+	}
+	walk("", doc)
+
+	// Bearer tokens, and each operation says which role it needs.
+	bearer := at(doc, "components", "securitySchemes", "bearer")
+	if at(bearer, "type") != "http" || at(bearer, "scheme") != "bearer" {
+		t.Errorf("securitySchemes.bearer = %v", bearer)
+	}
+	s := &Server{}
+	for _, rt := range s.apiRoutes() {
+		op := at(doc, "paths", rt.path, strings.ToLower(rt.method))
+		want := []any{map[string]any{"bearer": []any{string(rt.role)}}}
+		if !reflect.DeepEqual(at(op, "security"), want) || at(op, "x-herald-role") != string(rt.role) ||
+			!strings.Contains(at(op, "description").(string), string(rt.role)+" role") {
+			t.Errorf("%s %s: security %v, x-herald-role %v, description %q; want role %s", rt.method, rt.path,
+				at(op, "security"), at(op, "x-herald-role"), at(op, "description"), rt.role)
+		}
+	}
+	for _, path := range []string{"/v2/enqueue", "/api/v1/ingest/alertmanager/{key}", "/api/v1/openapi.json"} {
+		for _, op := range at(doc, "paths", path).(map[string]any) {
+			if sec, ok := at(op, "security").([]any); !ok || len(sec) != 0 {
+				t.Errorf("%s is public, security is %v", path, at(op, "security"))
+			}
+		}
+	}
+	ids := map[string]string{}
+	for path, ops := range at(doc, "paths").(map[string]any) {
+		for method, op := range ops.(map[string]any) {
+			id := at(op, "operationId").(string)
+			if prev, dup := ids[id]; dup {
+				t.Errorf("operationId %s of %s %s is also %s's", id, method, path, prev)
+			}
+			ids[id] = method + " " + path
+		}
+	}
+
+	// The plain routes: the CSV export and import, admin only.
+	export := at(doc, "paths", "/api/v1/subscribers/export.csv", "get")
+	if at(export, "responses", "200", "content", "text/csv", "schema", "type") != "string" || at(export, "x-herald-role") != "admin" {
+		t.Errorf("the CSV export is not documented as an admin text/csv answer: %v", export)
+	}
+	imp := at(doc, "paths", "/api/v1/subscribers/import", "post")
+	if at(imp, "requestBody", "content", "text/csv") == nil || at(imp, "x-herald-role") != "admin" {
+		t.Errorf("the CSV import is not documented as an admin text/csv body: %v", imp)
+	}
+	if at(doc, "paths", "/api/v1/subscribers", "post", "responses", "202", "content", "application/json", "schema", "$ref") != "#/components/schemas/SubscribeAccepted" {
+		t.Errorf("subscribing without a token: %v", at(doc, "paths", "/api/v1/subscribers", "post", "responses", "202"))
+	}
+
+	// required, from the types: in answers every field without omitempty
+	// that is not a pointer; in request bodies the fields tagged required.
+	for _, c := range []struct {
+		schema      string
+		has, hasNot []string
+	}{
+		{"Incident", []string{"id", "reference", "severity", "state", "version", "declared_at", "roles"}, []string{"resolved_at", "url"}},
+		{"Page", []string{"id", "status", "first_seen"}, []string{"acknowledged_at", "details", "incident_id"}},
+		{"ErrorDetail", []string{"code", "message"}, []string{"fields", "current"}},
+		{"DeclareInput", []string{"title", "severity"}, []string{"summary", "services", "confidential"}},
+		{"UpdateInput", []string{"version"}, []string{"title", "state", "note"}},
+		{"TokenInput", []string{"name", "role"}, []string{"user_id"}},
+		{"MaintenanceInputCreate", []string{"name", "scheduled_for", "scheduled_until"}, []string{"body"}},
+		{"StatusUpdateInput", []string{"status"}, []string{"body", "template"}},
+		{"StatusIncidentInput", []string{"name"}, []string{"status", "body"}}, // a new incident's status defaults
+		{"LayerRequest", []string{"rotation", "start", "users"}, []string{"name", "handoff_time"}},
+		{"Layer", []string{"name", "rotation", "start", "users"}, []string{"handoff_time", "length_hours"}},
+		{"SettingsRequest", []string{"reference_prefix", "incident_roles", "page"}, []string{"cadence", "cover_service"}},
+		{"Event", []string{"routing_key", "event_action"}, []string{"dedup_key", "client"}},
+	} {
+		req, _ := at(schemas, c.schema, "required").([]any)
+		for _, f := range c.has {
+			if !slices.Contains(req, any(f)) {
+				t.Errorf("%s: %s is not required (required: %v)", c.schema, f, req)
+			}
+		}
+		for _, f := range c.hasNot {
+			if slices.Contains(req, any(f)) {
+				t.Errorf("%s: %s is required", c.schema, f)
+			}
+		}
+	}
+	// A body that changes requires nothing that only creating needs.
+	if req := at(schemas, "MaintenanceInput", "required"); req != nil {
+		t.Errorf("MaintenanceInput (PATCH) requires %v", req)
+	}
+	for path, want := range map[string]string{"post": "MaintenanceInputCreate", "patch": "MaintenanceInput"} {
+		got := at(doc, "paths", map[string]string{"post": "/api/v1/maintenances", "patch": "/api/v1/maintenances/{id}"}[path], path, "requestBody", "content", "application/json", "schema", "$ref")
+		if got != "#/components/schemas/"+want {
+			t.Errorf("%s maintenance body is %v, want %s", path, got, want)
+		}
+	}
+
+	// enum, from the same lists the validation uses.
+	for name, want := range map[string][]string{
+		"Severity":        {"S1", "S2", "S3", "S4"},
+		"State":           {"investigating", "identified", "monitoring", "resolved"},
+		"APIRole":         {"viewer", "responder", "admin"},
+		"PageStatus":      {"triggered", "acknowledged", "resolved"},
+		"ComponentStatus": herald.Operational.Enum(),
+		"Impact":          {"none", "minor", "major", "critical"},
+	} {
+		if got := at(schemas, name, "enum"); got == nil || !slices.Equal(strs(got), want) {
+			t.Errorf("%s enum = %v, want %v", name, got, want)
+		}
+	}
+	for _, c := range []struct {
+		path []string
+		want any
+	}{
+		{[]string{"Incident", "properties", "severity", "$ref"}, "#/components/schemas/Severity"},
+		{[]string{"TokenInput", "properties", "role", "$ref"}, "#/components/schemas/APIRole"},
+		{[]string{"Component", "properties", "status", "$ref"}, "#/components/schemas/ComponentStatus"},
+		{[]string{"Settings", "properties", "reviews", "propertyNames", "$ref"}, "#/components/schemas/Severity"},
+		{[]string{"ContactMethodInput", "properties", "kind", "enum"}, herald.ContactKinds},
+		{[]string{"Layer", "properties", "rotation", "enum"}, herald.RotationKinds},
+		{[]string{"TargetRequest", "properties", "type", "enum"}, herald.TargetTypes},
+		{[]string{"DecisionInput", "properties", "kind", "enum"}, herald.DecisionKinds},
+		{[]string{"Subscriber", "properties", "kind", "enum"}, herald.SubscriberKinds},
+		{[]string{"EventPayload", "properties", "severity", "enum"}, herald.EventSeverities},
+	} {
+		got := at(schemas, c.path...)
+		if want, ok := c.want.([]string); ok {
+			if got == nil || !slices.Equal(strs(got), want) {
+				t.Errorf("%s = %v, want %v", strings.Join(c.path, "."), got, want)
+			}
+		} else if got != c.want {
+			t.Errorf("%s = %v, want %v", strings.Join(c.path, "."), got, c.want)
+		}
+	}
+	var states []any
+	for _, p := range at(doc, "paths", "/api/v1/incidents", "get", "parameters").([]any) {
+		if at(p, "name") == "state" {
+			states = append(states, at(p, "schema", "$ref"))
+		}
+	}
+	if !reflect.DeepEqual(states, []any{"#/components/schemas/State"}) {
+		t.Errorf("the state query parameter: %v", states)
+	}
+
+	// Formats: times are date-time; durations are Go's, and the pattern
+	// takes what herald.Duration writes.
+	if f := at(schemas, "Incident", "properties", "declared_at", "format"); f != "date-time" {
+		t.Errorf("Incident.declared_at format %v", f)
+	}
+	before := at(schemas, "Reminder", "properties", "before")
+	d, _ := herald.Duration(90 * time.Minute).MarshalText()
+	if at(before, "type") != "string" || !regexp.MustCompile(at(before, "pattern").(string)).Match(d) {
+		t.Errorf("Reminder.before %v does not describe %q", before, d)
+	}
+}
+
+// TestOpenAPI_DocumentsPlainRoutes holds plainOps to the API endpoints that
+// server.go registers by hand, outside the route table: one added there
+// without a description here fails.
+func TestOpenAPI_DocumentsPlainRoutes(t *testing.T) {
+	files, _ := filepath.Glob("*.go")
+	registered := map[string]bool{}
+	re := regexp.MustCompile(`\.Handle(?:Func)?\("([A-Z]+ /(?:api/v1|v2)/[^"]*)"`)
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+			registered[m[1]] = true
+		}
+	}
+	if len(registered) < 5 {
+		t.Fatalf("found only %v in the sources", registered)
+	}
+	documented := map[string]bool{}
+	for _, o := range plainOps {
+		documented[o.method+" "+o.path] = true
+	}
+	for p := range registered {
+		if !documented[p] {
+			t.Errorf("%s is served but not in plainOps", p)
+		}
+	}
+	for p := range documented {
+		if !registered[p] {
+			t.Errorf("plainOps documents %s, which server.go does not register", p)
+		}
+	}
+}
