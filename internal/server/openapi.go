@@ -3,6 +3,7 @@ package server
 import (
 	"encoding"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"reflect"
 	"regexp"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/statuspage"
 )
 
 // openAPI builds the OpenAPI 3.1 document from the route table and the
@@ -25,6 +27,9 @@ func (s *Server) openAPI() map[string]any {
 		ops = append(ops, routeSpec(rt))
 	}
 	ops = append(ops, plainOps...)
+	if s.cfg.Pages != nil {
+		ops = append(ops, v2Ops()...)
+	}
 	// A first pass finds the Go type names that more than one package uses
 	// (herald.ComponentChange, store.ComponentChange), so that the second
 	// can keep the plain name for the root package's type.
@@ -199,6 +204,20 @@ var plainOps = []opSpec{
 		}},
 }
 
+// v2Ops describes the status page's Statuspage-compatible documents
+// under /api/v2, from the documents the page renders.
+func v2Ops() []opSpec {
+	docs := statuspage.V2Documents()
+	paths := slices.Sorted(maps.Keys(docs))
+	ops := make([]opSpec, 0, len(paths))
+	for _, p := range paths {
+		ops = append(ops, opSpec{method: "GET", path: p, auth: authPublic,
+			summary:   strings.TrimPrefix(p, "/api/v2/") + ", as Atlassian Statuspage's public API v2 serves it",
+			responses: []resp{{status: 200, desc: "OK", body: docs[p]}}})
+	}
+	return ops
+}
+
 // amAnswer is the answer of the Alertmanager webhook (writeAM).
 type amAnswer struct {
 	Status  string `json:"status"`
@@ -322,6 +341,8 @@ func (g *schemaGen) response(o opSpec, r resp) map[string]any {
 		schema = map[string]any{"type": "string", "description": o.csvDescription}
 	case markdownDoc, calendarDoc:
 		schema = map[string]any{"type": "string"}
+	case map[string]any:
+		schema = g.value(r.body, o.id()+strconv.Itoa(r.status))
 	default:
 		schema = g.ref(reflect.TypeOf(r.body), modeOut, o.id()+strconv.Itoa(r.status))
 	}
@@ -333,6 +354,25 @@ func (s *Server) serveOpenAPI(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "public, max-age=300")
 	json.NewEncoder(w).Encode(s.openAPI())
+}
+
+// value describes an answer built as a map (the /api/v2 documents): an
+// object with the map's keys, each described by its value's type.
+func (g *schemaGen) value(v any, hint string) map[string]any {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return g.ref(reflect.TypeOf(v), modeOut, hint)
+	}
+	props := map[string]any{}
+	keys := slices.Sorted(maps.Keys(m))
+	for _, k := range keys {
+		props[k] = g.value(m[k], hint+"_"+k)
+	}
+	s := map[string]any{"type": "object", "properties": props}
+	if len(keys) > 0 {
+		s["required"] = keys
+	}
+	return s
 }
 
 // schemaMode says which way a schema describes a type: an answer, where

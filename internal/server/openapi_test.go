@@ -12,13 +12,15 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/statuspage"
 )
 
 // openAPIDoc builds the document as served (through JSON), without a
-// database: the route table needs none.
+// database: the route table needs none, and the status page's documents
+// are described when there is a page (any non-nil cache).
 func openAPIDoc(t *testing.T) map[string]any {
 	t.Helper()
-	s := &Server{cfg: Config{BaseURL: "http://herald.test", Version: "test"}}
+	s := &Server{cfg: Config{BaseURL: "http://herald.test", Version: "test", Pages: &statuspage.Cache{}}}
 	s.routes = s.apiRoutes()
 	b, err := json.MarshalIndent(s.openAPI(), "", "  ")
 	if err != nil {
@@ -106,7 +108,7 @@ func TestOpenAPI_Document(t *testing.T) {
 				at(op, "security"), at(op, "x-herald-role"), at(op, "description"), rt.role)
 		}
 	}
-	for _, path := range []string{"/v2/enqueue", "/api/v1/ingest/alertmanager/{key}", "/api/v1/openapi.json"} {
+	for _, path := range []string{"/v2/enqueue", "/api/v1/ingest/alertmanager/{key}", "/api/v1/openapi.json", "/api/v2/summary.json"} {
 		for _, op := range at(doc, "paths", path).(map[string]any) {
 			if sec, ok := at(op, "security").([]any); !ok || len(sec) != 0 {
 				t.Errorf("%s is public, security is %v", path, at(op, "security"))
@@ -132,6 +134,17 @@ func TestOpenAPI_Document(t *testing.T) {
 	imp := at(doc, "paths", "/api/v1/subscribers/import", "post")
 	if at(imp, "requestBody", "content", "text/csv") == nil || at(imp, "x-herald-role") != "admin" {
 		t.Errorf("the CSV import is not documented as an admin text/csv body: %v", imp)
+	}
+	// The status page's Statuspage-compatible documents, with their shapes.
+	for path := range statuspage.V2Documents() {
+		if at(doc, "paths", path, "get", "responses", "200", "content", "application/json", "schema") == nil {
+			t.Errorf("%s is not documented", path)
+		}
+	}
+	summary := at(doc, "paths", "/api/v2/summary.json", "get", "responses", "200", "content", "application/json", "schema")
+	if req, _ := at(summary, "required").([]any); !slices.Contains(req, any("components")) ||
+		at(summary, "properties", "components", "items", "$ref") != "#/components/schemas/v2Component" {
+		t.Errorf("/api/v2/summary.json: %v", summary)
 	}
 	if at(doc, "paths", "/api/v1/subscribers", "post", "responses", "202", "content", "application/json", "schema", "$ref") != "#/components/schemas/SubscribeAccepted" {
 		t.Errorf("subscribing without a token: %v", at(doc, "paths", "/api/v1/subscribers", "post", "responses", "202"))
