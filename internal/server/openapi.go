@@ -129,6 +129,11 @@ func routeSpec(rt route) opSpec {
 		ok.content = "text/calendar"
 	}
 	o.responses = append(o.responses, ok)
+	if alt, isAlt := rt.out.(interface{ AltStatuses() map[int]string }); isAlt {
+		for _, status := range slices.Sorted(maps.Keys(alt.AltStatuses())) {
+			o.responses = append(o.responses, resp{status: status, desc: alt.AltStatuses()[status], body: rt.out})
+		}
+	}
 	if rt.in != nil || len(rt.query) > 0 {
 		o.responses = append(o.responses, errResp(400, "Invalid input; error.fields names each offending field"))
 	}
@@ -183,6 +188,7 @@ var plainOps = []opSpec{
 			{status: 201, desc: "Created, with an admin token", body: herald.Subscriber{}},
 			errResp(400, "Invalid input; error.fields names the field"),
 			errResp(401, "A token was sent and it is not valid"),
+			errResp(403, "confirmed: true without an admin token"),
 			errResp(413, "Body over the size limit"),
 			errResp(422, "Too many sign-ups from this address; try again later"),
 		}},
@@ -356,6 +362,23 @@ func (s *Server) serveOpenAPI(w http.ResponseWriter, r *http.Request) {
 	json.NewEncoder(w).Encode(s.openAPI())
 }
 
+// orZero widens the schema of an optional request field to take the Go
+// zero value of its type: decoding cannot tell a missing field from one
+// sent as its zero value, so a field that may be left out may also be sent
+// empty, as Go clients do (null for a nil slice or map, "" for a string
+// with fixed values, meaning the default).
+func (g *schemaGen) orZero(s map[string]any, t reflect.Type) map[string]any {
+	switch {
+	case t.Kind() == reflect.Slice || t.Kind() == reflect.Map:
+		return map[string]any{"anyOf": []any{s, map[string]any{"type": "null"}}}
+	case t.Kind() == reflect.String && s["enum"] != nil:
+		return map[string]any{"type": "string", "enum": append(slices.Clone(s["enum"].([]string)), "")}
+	case t.Kind() == reflect.String && s["$ref"] != nil:
+		return map[string]any{"anyOf": []any{s, map[string]any{"const": "", "description": "The default"}}}
+	}
+	return s
+}
+
 // value describes an answer built as a map (the /api/v2 documents): an
 // object with the map's keys, each described by its value's type.
 func (g *schemaGen) value(v any, hint string) map[string]any {
@@ -363,16 +386,15 @@ func (g *schemaGen) value(v any, hint string) map[string]any {
 	if !ok {
 		return g.ref(reflect.TypeOf(v), modeOut, hint)
 	}
+	if len(m) == 0 {
+		return map[string]any{"type": "object"}
+	}
 	props := map[string]any{}
 	keys := slices.Sorted(maps.Keys(m))
 	for _, k := range keys {
 		props[k] = g.value(m[k], hint+"_"+k)
 	}
-	s := map[string]any{"type": "object", "properties": props}
-	if len(keys) > 0 {
-		s["required"] = keys
-	}
-	return s
+	return map[string]any{"type": "object", "properties": props, "required": keys}
 }
 
 // schemaMode says which way a schema describes a type: an answer, where
@@ -505,7 +527,6 @@ func (g *schemaGen) ref(t reflect.Type, mode schemaMode, hint string) map[string
 				s = map[string]any{"type": "string", "enum": values}
 			}
 		}
-		props[f.name] = s
 		switch mode {
 		case modeOut:
 			if !f.omitempty && f.typ.Kind() != reflect.Pointer {
@@ -514,8 +535,11 @@ func (g *schemaGen) ref(t reflect.Type, mode schemaMode, hint string) map[string
 		default:
 			if f.required == "true" || (mode == modeCreate && f.required == "create") {
 				required = append(required, f.name)
+			} else {
+				s = g.orZero(s, f.typ)
 			}
 		}
+		props[f.name] = s
 	}
 	def := map[string]any{"type": "object", "properties": props}
 	if required != nil {

@@ -1,12 +1,17 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,7 +23,7 @@ import (
 // openAPIDoc builds the document as served (through JSON), without a
 // database: the route table needs none, and the status page's documents
 // are described when there is a page (any non-nil cache).
-func openAPIDoc(t *testing.T) map[string]any {
+func openAPIDoc(t testing.TB) map[string]any {
 	t.Helper()
 	s := &Server{cfg: Config{BaseURL: "http://herald.test", Version: "test", Pages: &statuspage.Cache{}}}
 	s.routes = s.apiRoutes()
@@ -217,7 +222,8 @@ func TestOpenAPI_Document(t *testing.T) {
 		{[]string{"ContactMethodInput", "properties", "kind", "enum"}, herald.ContactKinds},
 		{[]string{"Layer", "properties", "rotation", "enum"}, herald.RotationKinds},
 		{[]string{"TargetRequest", "properties", "type", "enum"}, herald.TargetTypes},
-		{[]string{"DecisionInput", "properties", "kind", "enum"}, herald.DecisionKinds},
+		// An optional field may be sent as its zero value: "" is the default kind.
+		{[]string{"DecisionInput", "properties", "kind", "enum"}, append(slices.Clone(herald.DecisionKinds), "")},
 		{[]string{"Subscriber", "properties", "kind", "enum"}, herald.SubscriberKinds},
 		{[]string{"EventPayload", "properties", "severity", "enum"}, herald.EventSeverities},
 	} {
@@ -229,6 +235,14 @@ func TestOpenAPI_Document(t *testing.T) {
 		} else if got != c.want {
 			t.Errorf("%s = %v, want %v", strings.Join(c.path, "."), got, c.want)
 		}
+	}
+	// Go clients send a nil slice as null; a required field has no such
+	// leeway.
+	if alt := at(schemas, "DeclareInput", "properties", "services", "anyOf"); len(alt.([]any)) != 2 || at(alt.([]any)[1], "type") != "null" {
+		t.Errorf("DeclareInput.services does not take null: %v", at(schemas, "DeclareInput", "properties", "services"))
+	}
+	if ref := at(schemas, "TokenInput", "properties", "role", "$ref"); ref != "#/components/schemas/APIRole" {
+		t.Errorf("TokenInput.role (required) is %v", at(schemas, "TokenInput", "properties", "role"))
 	}
 	var states []any
 	for _, p := range at(doc, "paths", "/api/v1/incidents", "get", "parameters").([]any) {
@@ -289,3 +303,225 @@ func TestOpenAPI_DocumentsPlainRoutes(t *testing.T) {
 		}
 	}
 }
+
+// answerChecker checks JSON answers against the schemas the document gives
+// for them: the required fields are there, enums hold, nothing documented
+// as an array or object comes back null.
+type answerChecker struct {
+	doc      map[string]any
+	schemas  map[string]any
+	patterns []answerPattern
+}
+
+type answerPattern struct {
+	re     *regexp.Regexp
+	path   string
+	params int
+}
+
+func newAnswerChecker(doc map[string]any) *answerChecker {
+	c := &answerChecker{doc: doc, schemas: at(doc, "components", "schemas").(map[string]any)}
+	for p := range at(doc, "paths").(map[string]any) {
+		re := regexp.MustCompile("^" + pathParam.ReplaceAllString(regexp.QuoteMeta(p), `[^/]+`) + "$")
+		c.patterns = append(c.patterns, answerPattern{re, p, strings.Count(p, "{")})
+	}
+	// The most literal template wins (/components/changes over /components/{id}).
+	slices.SortFunc(c.patterns, func(a, b answerPattern) int { return a.params - b.params })
+	return c
+}
+
+// check returns what is wrong with an answer; nothing when its operation
+// or status is not documented with a JSON body.
+func (c *answerChecker) check(method, path string, status int, body []byte) []string {
+	for _, p := range c.patterns {
+		if !p.re.MatchString(path) {
+			continue
+		}
+		op := at(c.doc, "paths", p.path, strings.ToLower(method))
+		if op == nil {
+			continue
+		}
+		resp := at(op, "responses", strconv.Itoa(status))
+		schema := at(resp, "content", "application/json", "schema")
+		switch {
+		case resp == nil && status < 300:
+			return []string{method + " " + p.path + ": status " + strconv.Itoa(status) + " is not documented"}
+		case resp == nil:
+			// An error the operation does not list (a 500, say) still
+			// has the one error shape.
+			schema = map[string]any{"$ref": "#/components/schemas/ErrorBody"}
+		}
+		if schema == nil {
+			return nil
+		}
+		var v any
+		if err := json.Unmarshal(body, &v); err != nil {
+			return []string{method + " " + p.path + ": " + err.Error()}
+		}
+		return c.value(schema, v, method+" "+p.path+" "+strconv.Itoa(status)+":")
+	}
+	return nil
+}
+
+// checkRequest checks a request body against the operation's request
+// schema.
+func (c *answerChecker) checkRequest(method, path string, body []byte) []string {
+	for _, p := range c.patterns {
+		if !p.re.MatchString(path) {
+			continue
+		}
+		schema := at(c.doc, "paths", p.path, strings.ToLower(method), "requestBody", "content", "application/json", "schema")
+		if schema == nil {
+			continue
+		}
+		var v any
+		if err := json.Unmarshal(body, &v); err != nil {
+			return []string{method + " " + p.path + " request: " + err.Error()}
+		}
+		return c.value(schema, v, method+" "+p.path+" request:")
+	}
+	return nil
+}
+
+func (c *answerChecker) value(schema, v any, where string) []string {
+	s, _ := schema.(map[string]any)
+	if ref, ok := s["$ref"].(string); ok {
+		return c.value(c.schemas[strings.TrimPrefix(ref, "#/components/schemas/")], v, where)
+	}
+	if anyOf, ok := s["anyOf"].([]any); ok {
+		var errs []string
+		for _, alt := range anyOf {
+			e := c.value(alt, v, where)
+			if e == nil {
+				return nil
+			}
+			errs = append(errs, e...)
+		}
+		return errs
+	}
+	var errs []string
+	if c, ok := s["const"]; ok && v != c {
+		errs = append(errs, fmt.Sprintf("%s %v is not %v", where, v, c))
+	}
+	if enum, ok := s["enum"].([]any); ok && !slices.Contains(enum, v) {
+		errs = append(errs, fmt.Sprintf("%s %v is not one of %v", where, v, enum))
+	}
+	typ, _ := s["type"].(string)
+	okType := map[string]bool{
+		"":        true,
+		"string":  isType[string](v),
+		"boolean": isType[bool](v),
+		"number":  isType[float64](v),
+		"integer": isType[float64](v) && v.(float64) == float64(int64(v.(float64))),
+		"array":   isType[[]any](v),
+		"object":  isType[map[string]any](v),
+		"null":    v == nil,
+	}[typ]
+	if !okType {
+		return append(errs, fmt.Sprintf("%s %s is %T, not %s", where, short(v), v, typ))
+	}
+	if s["format"] == "date-time" {
+		if _, err := time.Parse(time.RFC3339Nano, v.(string)); err != nil {
+			errs = append(errs, where+" "+err.Error())
+		}
+	}
+	if pattern, ok := s["pattern"].(string); ok && !regexp.MustCompile(pattern).MatchString(v.(string)) {
+		errs = append(errs, fmt.Sprintf("%s %q does not match %s", where, v, pattern))
+	}
+	switch v := v.(type) {
+	case []any:
+		for i, x := range v {
+			errs = append(errs, c.value(s["items"], x, fmt.Sprintf("%s[%d]", where, i))...)
+		}
+	case map[string]any:
+		if req, ok := s["required"].([]any); ok {
+			for _, r := range req {
+				if _, ok := v[r.(string)]; !ok {
+					errs = append(errs, fmt.Sprintf("%s required %s is missing", where, r))
+				}
+			}
+		}
+		props, _ := s["properties"].(map[string]any)
+		for k, x := range v {
+			if ps, ok := props[k]; ok {
+				errs = append(errs, c.value(ps, x, where+"."+k)...)
+			} else if ap, ok := s["additionalProperties"]; ok {
+				if pn, ok := s["propertyNames"]; ok {
+					errs = append(errs, c.value(pn, k, where+" key")...)
+				}
+				errs = append(errs, c.value(ap, x, where+"."+k)...)
+			} else if props != nil {
+				errs = append(errs, where+" "+k+" is not documented")
+			}
+		}
+	}
+	return errs
+}
+
+func isType[T any](v any) bool { _, ok := v.(T); return ok }
+
+func short(v any) string {
+	b, _ := json.Marshal(v)
+	if len(b) > 80 {
+		b = append(b[:80], "..."...)
+	}
+	return string(b)
+}
+
+// checkAnswers wraps a handler so that every JSON answer it gives is
+// checked against the document; mismatches fail t. The answer goes through
+// to the client as it is written (a copy is kept), so deadlines, flushing
+// and everything else about the real connection work as without it.
+func checkAnswers(t testing.TB, doc map[string]any, h http.Handler) http.Handler {
+	c := newAnswerChecker(doc)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tw := &teeWriter{ResponseWriter: w}
+		var in bytes.Buffer
+		r.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.TeeReader(r.Body, &in), r.Body}
+		h.ServeHTTP(tw, r)
+		if tw.json {
+			for _, e := range c.check(r.Method, r.URL.Path, tw.status, tw.body.Bytes()) {
+				t.Errorf("answer does not match openapi.json: %s", e)
+			}
+		}
+		// A body the server took must be one the document allows: what
+		// it calls required was there, enums held.
+		if tw.status/100 == 2 && strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+			for _, e := range c.checkRequest(r.Method, r.URL.Path, in.Bytes()) {
+				t.Errorf("a body the server took does not match openapi.json: %s", e)
+			}
+		}
+	})
+}
+
+// teeWriter keeps the status and a copy of a JSON body.
+type teeWriter struct {
+	http.ResponseWriter
+	status int
+	json   bool
+	body   bytes.Buffer
+}
+
+func (w *teeWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+		w.json = strings.HasPrefix(w.Header().Get("Content-Type"), "application/json")
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *teeWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.WriteHeader(http.StatusOK)
+	}
+	if w.json {
+		w.body.Write(b)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *teeWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -34,7 +34,7 @@ func setup(t testing.TB, d store.Dialect, maxBody int64) *env {
 		t.Fatal(err)
 	}
 	e.srv = New(Config{Store: e.db, BaseURL: "http://herald.test", MaxBodyBytes: maxBody, Version: "test"})
-	e.http = httptest.NewServer(e.srv)
+	e.http = httptest.NewServer(checkAnswers(t, openAPIDoc(t), e.srv))
 	t.Cleanup(e.http.Close)
 	e.admin = client.New(e.http.URL, adminSecret)
 	return e
