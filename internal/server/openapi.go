@@ -48,7 +48,7 @@ func (s *Server) openAPI() map[string]any {
 			"title":   "Herald API",
 			"version": s.cfg.Version,
 			"description": "Incident response and communications. Send an API token as `Authorization: Bearer hrd_...`; " +
-				"each operation names the least role it needs in `x-herald-role` (viewer < responder < admin; a higher role may do what a lower one may). " +
+				"each operation names the least role it needs in `x-herald-role` (" + strings.Join(herald.RoleViewer.Enum(), " < ") + "; a higher role may do what a lower one may). " +
 				"Every error is {\"error\":{\"code\",\"message\",\"fields\"}}.",
 		},
 		"servers": []any{map[string]any{"url": s.cfg.BaseURL}},
@@ -98,7 +98,7 @@ type resp struct {
 	content string // default application/json
 }
 
-// csvDoc marks a CSV body; textDoc any other text.
+// csvDoc marks a CSV body, whose columns opSpec.csvDescription gives.
 type csvDoc string
 
 func (o opSpec) id() string {
