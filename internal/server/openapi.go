@@ -194,7 +194,7 @@ var plainOps = []opSpec{
 		}},
 	{method: "GET", path: "/api/v1/subscribers/export.csv", opID: "get_subscribers_export_csv", auth: authRole, role: herald.RoleAdmin,
 		summary:        "Export the status page subscribers as CSV",
-		csvDescription: "Header kind,target,components,confirmed,created_at; components are ids separated by spaces.",
+		csvDescription: "Header kind,target,components,confirmed,created_at; kind is " + strings.Join(herald.SubscriberKinds, ", ") + "; components are ids separated by spaces.",
 		responses: []resp{
 			{status: 200, desc: "The subscribers, one per row", body: csvDoc(""), content: "text/csv"},
 		}},
@@ -202,7 +202,7 @@ var plainOps = []opSpec{
 		summary:        "Import subscribers from CSV; all rows or none; imported subscribers are confirmed",
 		in:             csvDoc(""),
 		inContent:      "text/csv",
-		csvDescription: "Header kind,target,components (components optional, ids or names separated by spaces), as the export writes it.",
+		csvDescription: "Header kind,target,components as the export writes it (components optional, separated by spaces); kind is " + strings.Join(herald.SubscriberKinds, ", ") + ".",
 		responses: []resp{
 			{status: 200, desc: "Imported", body: ImportResult{}},
 			errResp(400, "A row does not validate; nothing was imported"),
