@@ -525,3 +525,33 @@ func (w *teeWriter) Write(b []byte) (int, error) {
 
 // Unwrap lets http.ResponseController reach the connection.
 func (w *teeWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+type testPair[A, B any] struct {
+	First  A `json:"first"`
+	Second B `json:"second"`
+}
+
+// Generic and anonymous types get names the meta-schema accepts.
+func TestOpenAPI_SchemaNames(t *testing.T) {
+	for _, c := range []struct {
+		t    reflect.Type
+		hint string
+		want string
+	}{
+		{reflect.TypeOf(testPair[*herald.Incident, []herald.State]{}), "", "testPair_Incident_State"},
+		{reflect.TypeOf(struct{ A int }{}), "amWebhookAlertsItem", "amWebhookAlertsItem"},
+		{reflect.TypeOf(struct{ A int }{}), "", "Anonymous"},
+		{reflect.TypeOf(herald.Incident{}), "ignored", "Incident"},
+	} {
+		if got := schemaName(c.t, c.hint); got != c.want {
+			t.Errorf("schemaName(%v, %q) = %q, want %q", c.t, c.hint, got, c.want)
+		}
+	}
+	g := newSchemaGen()
+	ref := g.ref(reflect.TypeOf(testPair[herald.Severity, struct{ X string }]{}), modeOut, "")
+	def := g.defs[strings.TrimPrefix(ref["$ref"].(string), "#/components/schemas/")].(map[string]any)
+	second := def["properties"].(map[string]any)["second"].(map[string]any)["$ref"]
+	if ref["$ref"] != "#/components/schemas/testPair_Severity_struct_X_string" || second != "#/components/schemas/testPair_Severity_struct_X_stringSecond" {
+		t.Errorf("generic with an anonymous argument: %v, its field %v", ref, second)
+	}
+}
