@@ -13,8 +13,8 @@ var phoneRE = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 type ContactMethod struct {
 	ID       string `json:"id"`
 	UserID   string `json:"user_id"`
-	Kind     string `json:"kind"`   // email, webhook, slack, teams, sms, voice
-	Target   string `json:"target"` // address or URL
+	Kind     string `json:"kind" enum:"contact_kind"` // email, webhook, slack, teams, sms, voice
+	Target   string `json:"target"`                   // address or URL
 	Failures int    `json:"failures"`
 	// Failing is set after deliveries to it kept failing; the person's other
 	// methods take over, and it clears on the next success.
@@ -27,8 +27,8 @@ type ContactMethod struct {
 
 // ContactMethodInput adds a contact method.
 type ContactMethodInput struct {
-	Kind   string `json:"kind"`
-	Target string `json:"target"`
+	Kind   string `json:"kind" required:"true" enum:"contact_kind"`
+	Target string `json:"target" required:"true"`
 }
 
 // Normalize validates the method.

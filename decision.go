@@ -21,7 +21,7 @@ var DecisionKinds = []string{DecisionGeneral, DecisionFailover, DecisionEmergenc
 // Decision is a choice made during an incident, with its rationale (R50):
 // "fail over: 30-45 minutes to recover against 2-4 hours to restore".
 type Decision struct {
-	Kind      string `json:"kind"`
+	Kind      string `json:"kind" enum:"decision_kind"`
 	What      string `json:"what"`
 	Rationale string `json:"rationale"`
 	// DecidedBy is the user who recorded the decision and answers for it:
@@ -38,9 +38,9 @@ type Decision struct {
 
 // DecisionInput records a decision. The decider is always the caller.
 type DecisionInput struct {
-	Kind      string `json:"kind"`
-	What      string `json:"what"`
-	Rationale string `json:"rationale"`
+	Kind      string `json:"kind" enum:"decision_kind"`
+	What      string `json:"what" required:"true"`
+	Rationale string `json:"rationale" required:"true"`
 	// OnBehalfOf (user id or e-mail, optional) is recorded beside the
 	// caller as whom they decided for; it does not lend authority.
 	OnBehalfOf string `json:"on_behalf_of,omitempty"`

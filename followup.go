@@ -2,6 +2,7 @@ package herald
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 )
@@ -22,7 +23,7 @@ type FollowUp struct {
 
 // FollowUpInput creates a follow-up or, with pointers set, changes one.
 type FollowUpInput struct {
-	Title   *string `json:"title,omitempty"`
+	Title   *string `json:"title,omitempty" required:"create"`
 	Owner   *string `json:"owner,omitempty"`
 	DueDate *string `json:"due_date,omitempty"`
 	Link    *string `json:"link,omitempty"`
@@ -82,7 +83,7 @@ func CheckLink(s string) error {
 // for customers (R54).
 type Review struct {
 	IncidentID  string     `json:"incident_id"`
-	Kind        string     `json:"kind"`
+	Kind        string     `json:"kind" enum:"review_kind"`
 	DueAt       time.Time  `json:"due_at"`
 	RequestedBy string     `json:"requested_by"` // empty when the policy made it due
 	CompletedAt *time.Time `json:"completed_at"`
@@ -91,7 +92,7 @@ type Review struct {
 
 // ReviewInput requests a review or records it as done.
 type ReviewInput struct {
-	Kind      string `json:"kind"`
+	Kind      string `json:"kind" required:"true" enum:"review_kind"`
 	Completed bool   `json:"completed"`
 	Link      string `json:"link"`
 }
@@ -100,7 +101,7 @@ type ReviewInput struct {
 func (in *ReviewInput) Normalize() error {
 	fe := FieldErrors{}
 	in.Kind = strings.ToLower(strings.TrimSpace(in.Kind))
-	if in.Kind != ReviewInternal && in.Kind != ReviewExternal {
+	if !slices.Contains(ReviewKinds, in.Kind) {
 		fe.Add("kind", "must be internal or external")
 	}
 	in.Link = strings.TrimSpace(in.Link)
@@ -114,5 +115,5 @@ func (in *ReviewInput) Normalize() error {
 
 // RoleInput assigns an incident role to a user.
 type RoleInput struct {
-	User string `json:"user"` // user id or e-mail
+	User string `json:"user" required:"true"` // user id or e-mail
 }

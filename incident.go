@@ -1,6 +1,7 @@
 package herald
 
 import (
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -22,13 +23,10 @@ const (
 var Severities = []Severity{S1, S2, S3, S4}
 
 // Valid reports whether s is one of S1..S4.
-func (s Severity) Valid() bool {
-	switch s {
-	case S1, S2, S3, S4:
-		return true
-	}
-	return false
-}
+func (s Severity) Valid() bool { return slices.Contains(Severities, s) }
+
+// Enum lists the values, for the OpenAPI document.
+func (Severity) Enum() []string { return enumStrings(Severities) }
 
 // ParseSeverity accepts "S1".."S4" in any case, and "1".."4".
 func ParseSeverity(v string) (Severity, bool) {
@@ -57,13 +55,10 @@ const (
 var States = []State{Investigating, Identified, Monitoring, Resolved}
 
 // Valid reports whether s is a known state.
-func (s State) Valid() bool {
-	switch s {
-	case Investigating, Identified, Monitoring, Resolved:
-		return true
-	}
-	return false
-}
+func (s State) Valid() bool { return slices.Contains(States, s) }
+
+// Enum lists the values, for the OpenAPI document.
+func (State) Enum() []string { return enumStrings(States) }
 
 // Title is the state as a person reads it ("Investigating").
 func (s State) Title() string {
@@ -169,8 +164,8 @@ const (
 
 // DeclareInput is what it takes to declare an incident.
 type DeclareInput struct {
-	Title        string   `json:"title"`
-	Severity     Severity `json:"severity"`
+	Title        string   `json:"title" required:"true"`
+	Severity     Severity `json:"severity" required:"true"`
 	Summary      string   `json:"summary"`
 	Services     []string `json:"services"`
 	Tenants      []string `json:"tenants"`
@@ -217,7 +212,7 @@ func (in *DeclareInput) Normalize() error {
 // read: a write based on a stale read is refused instead of silently
 // undoing someone else's change. Nil fields are left as they are.
 type UpdateInput struct {
-	Version        int64     `json:"version"`
+	Version        int64     `json:"version" required:"true"`
 	Title          *string   `json:"title,omitempty"`
 	Summary        *string   `json:"summary,omitempty"`
 	Severity       *Severity `json:"severity,omitempty"`

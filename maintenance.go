@@ -17,6 +17,12 @@ const (
 	MaintenanceCancelled  MaintenanceStatus = "cancelled"
 )
 
+// MaintenanceStatuses lists every status, in order.
+var MaintenanceStatuses = []MaintenanceStatus{MaintenanceScheduled, MaintenanceInProgress, MaintenanceCompleted, MaintenanceCancelled}
+
+// Enum lists the values, for the OpenAPI document.
+func (MaintenanceStatus) Enum() []string { return enumStrings(MaintenanceStatuses) }
+
 // Title is the status as the page shows it.
 func (s MaintenanceStatus) Title() string {
 	switch s {
@@ -105,7 +111,7 @@ type Reminder struct {
 // MaintenanceUpdate is one event of a maintenance, with its text.
 type MaintenanceUpdate struct {
 	ID        string            `json:"id"`
-	Event     string            `json:"event"`
+	Event     string            `json:"event" enum:"maintenance_event"`
 	Status    MaintenanceStatus `json:"status"`
 	Body      string            `json:"body"`
 	Actor     string            `json:"actor"`
@@ -131,10 +137,10 @@ func (d *Duration) UnmarshalText(b []byte) error {
 // MaintenanceInput creates a maintenance or, with fields set, changes one
 // (a new window reschedules it).
 type MaintenanceInput struct {
-	Name           *string     `json:"name,omitempty"`
+	Name           *string     `json:"name,omitempty" required:"create"`
 	Body           *string     `json:"body,omitempty"`
-	ScheduledFor   *time.Time  `json:"scheduled_for,omitempty"`
-	ScheduledUntil *time.Time  `json:"scheduled_until,omitempty"`
+	ScheduledFor   *time.Time  `json:"scheduled_for,omitempty" required:"create"`
+	ScheduledUntil *time.Time  `json:"scheduled_until,omitempty" required:"create"`
 	Components     *[]string   `json:"components,omitempty"`
 	AutoTransition *bool       `json:"auto_transition,omitempty"`
 	Reminders      *[]Duration `json:"reminders,omitempty"`

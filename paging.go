@@ -2,6 +2,7 @@ package herald
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"time"
 )
@@ -16,6 +17,12 @@ const (
 	PageAcknowledged PageStatus = "acknowledged"
 	PageResolved     PageStatus = "resolved"
 )
+
+// PageStatuses lists every status, in order.
+var PageStatuses = []PageStatus{PageTriggered, PageAcknowledged, PageResolved}
+
+// Enum lists the values, for the OpenAPI document.
+func (PageStatus) Enum() []string { return enumStrings(PageStatuses) }
 
 // Service is something that can break and whose alerts page someone:
 // monitoring sends to its integration key.
@@ -44,7 +51,7 @@ var DefaultGrouping = Grouping{Threshold: 3, WindowMinutes: 5}
 
 // ServiceInput creates a service.
 type ServiceInput struct {
-	Name               string    `json:"name"`
+	Name               string    `json:"name" required:"true"`
 	Description        string    `json:"description"`
 	EscalationPolicyID string    `json:"escalation_policy_id"`
 	Grouping           *Grouping `json:"grouping,omitempty"`
@@ -81,20 +88,20 @@ type EscalationPolicy struct {
 // EscalationLevel is one step: its targets are paged together, and after
 // TimeoutMinutes without an acknowledgement the next level is.
 type EscalationLevel struct {
-	TimeoutMinutes int      `json:"timeout_minutes"`
-	Targets        []Target `json:"targets"`
+	TimeoutMinutes int      `json:"timeout_minutes" required:"true"`
+	Targets        []Target `json:"targets" required:"true"`
 }
 
 // Target is a user or a schedule (whoever is on call on it).
 type Target struct {
-	Type string `json:"type"` // "user" or "schedule"
-	ID   string `json:"id"`   // id, or e-mail / schedule name on input
+	Type string `json:"type" required:"true" enum:"target_type"` // "user" or "schedule"
+	ID   string `json:"id" required:"true"`                      // id, or e-mail / schedule name on input
 }
 
 // EscalationPolicyInput creates a policy.
 type EscalationPolicyInput struct {
-	Name   string            `json:"name"`
-	Levels []EscalationLevel `json:"levels"`
+	Name   string            `json:"name" required:"true"`
+	Levels []EscalationLevel `json:"levels" required:"true"`
 	Repeat int               `json:"repeat"`
 }
 
@@ -114,7 +121,7 @@ func (in *EscalationPolicyInput) Normalize() error {
 			fe.Add("levels", "level "+itoa(i+1)+": at least one target")
 		}
 		for _, t := range l.Targets {
-			if t.Type != "user" && t.Type != "schedule" {
+			if !slices.Contains(TargetTypes, t.Type) {
 				fe.Add("levels", "level "+itoa(i+1)+": target type must be user or schedule")
 			}
 		}
@@ -183,8 +190,8 @@ var GapKinds = []string{GapNoContactMethod, GapNobodyOnCall, GapLevelUnreached, 
 // Event is one alert event from monitoring, in the shape of PagerDuty's
 // Events API v2 (which Herald's /v2/enqueue accepts as is).
 type Event struct {
-	RoutingKey  string          `json:"routing_key"`
-	EventAction string          `json:"event_action"`
+	RoutingKey  string          `json:"routing_key" required:"true"`
+	EventAction string          `json:"event_action" required:"true" enum:"event_action"`
 	DedupKey    string          `json:"dedup_key"`
 	Payload     *EventPayload   `json:"payload"`
 	Client      string          `json:"client,omitempty"`
@@ -195,9 +202,9 @@ type Event struct {
 
 // EventPayload describes what is wrong.
 type EventPayload struct {
-	Summary       string          `json:"summary"`
-	Source        string          `json:"source"`
-	Severity      string          `json:"severity"`
+	Summary       string          `json:"summary" required:"true"`
+	Source        string          `json:"source" required:"true"`
+	Severity      string          `json:"severity" required:"true" enum:"event_severity"`
 	Timestamp     string          `json:"timestamp,omitempty"`
 	Component     string          `json:"component,omitempty"`
 	Group         string          `json:"group,omitempty"`
@@ -223,9 +230,7 @@ func (e *Event) Validate() []string {
 		if strings.TrimSpace(e.Payload.Source) == "" {
 			errs = append(errs, "'payload.source' is missing or blank")
 		}
-		switch e.Payload.Severity {
-		case "critical", "error", "warning", "info":
-		default:
+		if !slices.Contains(EventSeverities, e.Payload.Severity) {
 			errs = append(errs, "'payload.severity' must be one of critical, error, warning or info")
 		}
 		if e.Payload.Timestamp != "" {

@@ -2,6 +2,7 @@ package herald
 
 import (
 	"net/mail"
+	"slices"
 	"strings"
 	"time"
 )
@@ -20,8 +21,8 @@ type User struct {
 
 // UserInput creates a user.
 type UserInput struct {
-	Name    string `json:"name"`
-	Email   string `json:"email"`
+	Name    string `json:"name" required:"true"`
+	Email   string `json:"email" required:"true"`
 	Manager bool   `json:"manager"`
 }
 
@@ -51,17 +52,13 @@ const (
 	RoleAdmin     APIRole = "admin"     // configures, manages users and tokens
 )
 
-func (r APIRole) rank() int {
-	switch r {
-	case RoleViewer:
-		return 1
-	case RoleResponder:
-		return 2
-	case RoleAdmin:
-		return 3
-	}
-	return 0
-}
+// APIRoles lists the roles from least to most.
+var APIRoles = []APIRole{RoleViewer, RoleResponder, RoleAdmin}
+
+// Enum lists the values, for the OpenAPI document.
+func (APIRole) Enum() []string { return enumStrings(APIRoles) }
+
+func (r APIRole) rank() int { return slices.Index(APIRoles, r) + 1 }
 
 // Valid reports whether r is a known role.
 func (r APIRole) Valid() bool { return r.rank() > 0 }
@@ -91,8 +88,8 @@ type Token struct {
 
 // TokenInput creates a token.
 type TokenInput struct {
-	Name   string  `json:"name"`
-	Role   APIRole `json:"role"`
+	Name   string  `json:"name" required:"true"`
+	Role   APIRole `json:"role" required:"true"`
 	UserID string  `json:"user_id"` // user id or e-mail; empty for the caller
 }
 

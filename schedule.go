@@ -32,7 +32,7 @@ type Schedule struct {
 // Layer is one rotation of people.
 type Layer struct {
 	Name     string `json:"name"`
-	Rotation string `json:"rotation"`
+	Rotation string `json:"rotation" required:"true" enum:"rotation"`
 	// HandoffTime is the local wall-clock time of hand-off ("09:00") for
 	// daily and weekly rotations.
 	HandoffTime string `json:"handoff_time,omitempty"`
@@ -42,8 +42,8 @@ type Layer struct {
 	// until the next hand-off. Daily hand-offs fall at HandoffTime every
 	// day; weekly ones at HandoffTime on Start's weekday; custom ones every
 	// LengthHours from Start.
-	Start time.Time `json:"start"`
-	Users []string  `json:"users"` // user ids, in rotation order
+	Start time.Time `json:"start" required:"true"`
+	Users []string  `json:"users" required:"true"` // user ids, in rotation order
 }
 
 // Override puts someone on call for a while, above every layer.
@@ -57,9 +57,9 @@ type Override struct {
 // ScheduleInput creates or replaces a schedule. Users are ids or e-mail
 // addresses; the store resolves them.
 type ScheduleInput struct {
-	Name     string   `json:"name"`
+	Name     string   `json:"name" required:"true"`
 	TimeZone string   `json:"time_zone"`
-	Layers   []Layer  `json:"layers"`
+	Layers   []Layer  `json:"layers" required:"true"`
 	Shadows  []string `json:"shadows"`
 }
 

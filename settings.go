@@ -18,8 +18,8 @@ const (
 
 // RoleDef is one incident role an organisation uses.
 type RoleDef struct {
-	Key  string `json:"key"`
-	Name string `json:"name"`
+	Key  string `json:"key" required:"true"`
+	Name string `json:"name" required:"true"`
 }
 
 // Review kinds after an incident (R54).
@@ -38,9 +38,9 @@ const (
 // ReviewPolicy says which post-incident reviews a severity needs, and how
 // soon after resolution (or after the request) they are due.
 type ReviewPolicy struct {
-	Internal   string `json:"internal"`
-	External   string `json:"external"`
-	WithinDays int    `json:"within_days"`
+	Internal   string `json:"internal" required:"true" enum:"review_requirement"`
+	External   string `json:"external" required:"true" enum:"review_requirement"`
+	WithinDays int    `json:"within_days" required:"true"`
 }
 
 // Requirement returns the policy for a review kind.
@@ -56,17 +56,17 @@ func (p ReviewPolicy) Requirement(kind string) string {
 // buried in code.
 type Settings struct {
 	// ReferencePrefix makes an incident's reference: "INC" gives "INC-42".
-	ReferencePrefix   string                    `json:"reference_prefix"`
-	IncidentRoles     []RoleDef                 `json:"incident_roles"`
-	Reviews           map[Severity]ReviewPolicy `json:"reviews"`
+	ReferencePrefix   string                    `json:"reference_prefix" required:"true"`
+	IncidentRoles     []RoleDef                 `json:"incident_roles" required:"true"`
+	Reviews           map[Severity]ReviewPolicy `json:"reviews" required:"true"`
 	DecisionAuthority map[string]AuthorityRule  `json:"decision_authority"`
 
 	// Page is how the public status page looks.
-	Page PageSettings `json:"page"`
+	Page PageSettings `json:"page" required:"true"`
 	// IncidentLink says what happens when an update lacks the incident's
 	// link (R14): "append" adds it, "require" refuses the update, "off"
 	// lets it go without.
-	IncidentLink string `json:"incident_link"`
+	IncidentLink string `json:"incident_link" required:"true" enum:"link_mode"`
 	// Cadence is the minutes between public updates by state and severity
 	// (R13), unless an update announces when the next one comes.
 	Cadence map[State]map[Severity]int `json:"cadence"`
@@ -103,9 +103,9 @@ type PagingSettings struct {
 
 // PageSettings brand the public status page.
 type PageSettings struct {
-	Name    string     `json:"name"`
+	Name    string     `json:"name" required:"true"`
 	LogoURL string     `json:"logo_url,omitempty"`
-	Accent  string     `json:"accent_color"` // CSS colour, #rrggbb
+	Accent  string     `json:"accent_color" required:"true"` // CSS colour, #rrggbb
 	Links   []PageLink `json:"links,omitempty"`
 	// TimeZone is shown beside UTC times; empty shows UTC only.
 	TimeZone string `json:"time_zone,omitempty"`
@@ -113,8 +113,8 @@ type PageSettings struct {
 
 // PageLink is a link in the page's header or footer.
 type PageLink struct {
-	Label string `json:"label"`
-	URL   string `json:"url"`
+	Label string `json:"label" required:"true"`
+	URL   string `json:"url" required:"true"`
 }
 
 // Incident link modes.
@@ -216,7 +216,7 @@ func (s *Settings) Validate() error {
 			continue
 		}
 		for _, v := range []string{p.Internal, p.External} {
-			if v != ReviewRequired && v != ReviewOnRequest && v != ReviewNone {
+			if !slices.Contains(ReviewRequirements, v) {
 				fe.Add("reviews", string(sev)+": internal and external must be required, on_request or none")
 			}
 		}
@@ -258,7 +258,7 @@ func (s *Settings) Validate() error {
 			fe.Add("page", "time_zone "+quote(s.Page.TimeZone)+" is not a known time zone")
 		}
 	}
-	if s.IncidentLink != LinkAppend && s.IncidentLink != LinkRequire && s.IncidentLink != LinkOff {
+	if !slices.Contains(LinkModes, s.IncidentLink) {
 		fe.Add("incident_link", "must be append, require or off")
 	}
 	for _, st := range States {

@@ -2,6 +2,7 @@ package herald
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -38,6 +39,9 @@ func (s ComponentStatus) Rank() int {
 
 // Valid reports whether s is a known status.
 func (s ComponentStatus) Valid() bool { return s.Rank() >= 0 }
+
+// Enum lists the values, for the OpenAPI document.
+func (ComponentStatus) Enum() []string { return enumStrings(ComponentStatuses) }
 
 // Label is the status as the page shows it, in the source's words.
 func (s ComponentStatus) Label() string {
@@ -105,14 +109,14 @@ const (
 	ImpactCritical Impact = "critical"
 )
 
+// Impacts lists every impact, least first.
+var Impacts = []Impact{ImpactNone, ImpactMinor, ImpactMajor, ImpactCritical}
+
 // Valid reports whether i is a known impact.
-func (i Impact) Valid() bool {
-	switch i {
-	case ImpactNone, ImpactMinor, ImpactMajor, ImpactCritical:
-		return true
-	}
-	return false
-}
+func (i Impact) Valid() bool { return slices.Contains(Impacts, i) }
+
+// Enum lists the values, for the OpenAPI document.
+func (Impact) Enum() []string { return enumStrings(Impacts) }
 
 // ImpactOf derives an impact from the worst component status, for an
 // incident created without one.
@@ -145,7 +149,7 @@ type Component struct {
 // ComponentInput creates or changes a component. Group names the group it
 // belongs to (id or name); a group of that name is created when missing.
 type ComponentInput struct {
-	Name        *string `json:"name,omitempty"`
+	Name        *string `json:"name,omitempty" required:"create"`
 	Description *string `json:"description,omitempty"`
 	Group       *string `json:"group,omitempty"`
 	Position    *int    `json:"position,omitempty"`
@@ -222,17 +226,18 @@ type ComponentChange struct {
 
 // StatusIncidentInput creates a status incident with its first update.
 type StatusIncidentInput struct {
-	Name       string `json:"name"`
+	Name       string `json:"name" required:"true"`
 	IncidentID string `json:"incident_id"`
 	Impact     Impact `json:"impact"`
-	StatusUpdateInput
+	// A new incident's status defaults to investigating.
+	StatusUpdateInput `optional:"status"`
 }
 
 // StatusUpdateInput publishes an update. Components maps component ids to
 // their new status; those not named keep theirs. Template, when set, fills
 // Body from a named template.
 type StatusUpdateInput struct {
-	Status         State                      `json:"status"`
+	Status         State                      `json:"status" required:"true"`
 	Body           string                     `json:"body"`
 	Template       string                     `json:"template,omitempty"`
 	Components     map[string]ComponentStatus `json:"components"`

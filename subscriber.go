@@ -11,7 +11,7 @@ import (
 // Slack or Teams incoming webhook, for all components or some.
 type Subscriber struct {
 	ID          string     `json:"id"`
-	Kind        string     `json:"kind"`
+	Kind        string     `json:"kind" enum:"subscriber_kind"`
 	Target      string     `json:"target"`
 	Components  []string   `json:"components"` // empty: all
 	Confirmed   bool       `json:"confirmed"`

@@ -41,7 +41,7 @@ type TimelineEntry struct {
 
 // NoteInput adds a note to the timeline.
 type NoteInput struct {
-	Text string `json:"text"`
+	Text string `json:"text" required:"true"`
 }
 
 // Normalize validates the note.

@@ -31,8 +31,8 @@ type PageDetail struct {
 
 // ManualPage pages a service's responders by hand (the source's /pd trigger).
 type ManualPage struct {
-	Service  string `json:"service"` // id or name
-	Summary  string `json:"summary"`
+	Service  string `json:"service" required:"true"` // id or name
+	Summary  string `json:"summary" required:"true"`
 	Severity string `json:"severity"`
 	DedupKey string `json:"dedup_key"`
 }
@@ -154,9 +154,9 @@ func (s *Server) enqueue(w http.ResponseWriter, r *http.Request) {
 
 // amWebhook is Prometheus Alertmanager's webhook payload (version 4).
 type amWebhook struct {
-	Version           string            `json:"version"`
-	GroupKey          string            `json:"groupKey"`
-	Status            string            `json:"status"`
+	Version           string            `json:"version" required:"true"`
+	GroupKey          string            `json:"groupKey" required:"true"`
+	Status            string            `json:"status" required:"true"`
 	Receiver          string            `json:"receiver"`
 	GroupLabels       map[string]string `json:"groupLabels"`
 	CommonLabels      map[string]string `json:"commonLabels"`
@@ -253,7 +253,7 @@ type ContactMethods struct {
 
 // RuleInput adds a notification rule.
 type RuleInput struct {
-	ContactMethodID string `json:"contact_method_id"`
+	ContactMethodID string `json:"contact_method_id" required:"true"`
 	DelayMinutes    int    `json:"delay_minutes"`
 }
 

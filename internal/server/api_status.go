@@ -40,9 +40,14 @@ func (p PublishResult) HTTPStatus(def int) int {
 	return def
 }
 
+// AltStatuses documents the status HTTPStatus may give instead.
+func (PublishResult) AltStatuses() map[int]string {
+	return map[int]string{http.StatusOK: "A dry run: the checks and the preview; nothing was published"}
+}
+
 // PostmortemInput links a post-mortem to a resolved status incident.
 type PostmortemInput struct {
-	PostmortemURL string `json:"postmortem_url"`
+	PostmortemURL string `json:"postmortem_url" required:"true"`
 }
 
 // Templates lists the status update templates.

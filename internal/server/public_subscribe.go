@@ -144,10 +144,18 @@ func (s *Server) createSubscriber(w http.ResponseWriter, r *http.Request) {
 	}
 	if !admin {
 		// Do not reveal whether the address was subscribed already.
-		writeJSON(w, http.StatusAccepted, map[string]any{"status": "accepted", "kind": sub.Kind, "secret": sub.Secret})
+		writeJSON(w, http.StatusAccepted, SubscribeAccepted{Status: "accepted", Kind: sub.Kind, Secret: sub.Secret})
 		return
 	}
 	writeJSON(w, http.StatusCreated, sub)
+}
+
+// SubscribeAccepted answers a sign-up without a token. Secret is a new
+// webhook subscriber's signing secret (empty for other kinds).
+type SubscribeAccepted struct {
+	Status string `json:"status"` // always "accepted"
+	Kind   string `json:"kind" enum:"subscriber_kind"`
+	Secret string `json:"secret"`
 }
 
 // StakeholderChannels lists the internal stakeholder channels.

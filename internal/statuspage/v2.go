@@ -212,6 +212,21 @@ func first[T any](list []T, n int) []T {
 
 // v2Documents renders every /api/v2 document, keyed by path.
 func (s *Snapshot) v2Documents() map[string][]byte {
+	out := map[string][]byte{}
+	for path, v := range s.v2Values() {
+		b, _ := json.Marshal(v)
+		out[path] = b
+	}
+	return out
+}
+
+// V2Documents returns every /api/v2 document of an empty page, keyed by
+// path: the OpenAPI document reads the paths and the shapes of the
+// answers from these values, so it describes what the page serves.
+func V2Documents() map[string]any { return (&Snapshot{}).v2Values() }
+
+// v2Values builds every /api/v2 document, keyed by path.
+func (s *Snapshot) v2Values() map[string]any {
 	page := s.v2Page()
 	status := s.Overall()
 	upcoming := s.Upcoming()
@@ -229,10 +244,5 @@ func (s *Snapshot) v2Documents() map[string][]byte {
 		"/api/v2/scheduled-maintenances/upcoming.json": map[string]any{"page": page, "scheduled_maintenances": s.v2Maintenances(upcoming)},
 		"/api/v2/scheduled-maintenances/active.json":   map[string]any{"page": page, "scheduled_maintenances": s.v2Maintenances(active)},
 	}
-	out := map[string][]byte{}
-	for path, v := range docs {
-		b, _ := json.Marshal(v)
-		out[path] = b
-	}
-	return out
+	return docs
 }
