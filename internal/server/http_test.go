@@ -93,3 +93,50 @@ func TestMetrics_MethodsAndPathsDoNotMakeSeries(t *testing.T) {
 		t.Errorf("/metrics is %d bytes", len(b))
 	}
 }
+
+// Every answer, page or API, success or error, tells the browser what it
+// may do with it.
+func TestSecurityHeaders_OnEveryAnswer(t *testing.T) {
+	e := setupPublic(t, store.SQLite, nil)
+	for _, c := range []struct{ method, path, token, body string }{
+		{"GET", "/", "", ""},
+		{"HEAD", "/", "", ""},
+		{"GET", "/?utm_source=chat", "", ""},
+		{"GET", "/no-such-page", "", ""},
+		{"GET", "/history.rss", "", ""},
+		{"GET", "/static/style.css", "", ""},
+		{"GET", "/api/v2/summary.json", "", ""},
+		{"POST", "/", "", ""},
+		{"GET", "/unsubscribe?id=x&token=y", "", ""},
+		{"POST", "/subscribe", "", "email=a%40example.com"},
+		{"GET", "/healthz", "", ""},
+		{"GET", "/readyz", "", ""},
+		{"GET", "/metrics", "", ""},
+		{"GET", "/api/v1/openapi.json", "", ""},
+		{"GET", "/api/v1/me", adminSecret, ""},
+		{"GET", "/api/v1/me", "", ""},
+		{"GET", "/api/v1/no-such-route", adminSecret, ""},
+		{"POST", "/api/v1/incidents", adminSecret, "{"},
+		{"POST", "/v2/enqueue", "", "{}"},
+		{"POST", "/api/v1/ingest/alertmanager/nokey", "", "{}"},
+	} {
+		ct := "application/json"
+		if c.path == "/subscribe" {
+			ct = "application/x-www-form-urlencoded"
+		}
+		resp, _ := e.raw(t, c.method, c.path, c.token, ct, c.body)
+		for h, want := range map[string]string{
+			"Content-Security-Policy": statuspage.ContentSecurityPolicy,
+			"X-Frame-Options":         "DENY",
+			"Referrer-Policy":         "same-origin",
+			"X-Content-Type-Options":  "nosniff",
+		} {
+			if got := resp.Header.Values(h); len(got) != 1 || got[0] != want {
+				t.Errorf("%s %s (%d): %s is %q", c.method, c.path, resp.StatusCode, h, got)
+			}
+		}
+	}
+	if !strings.Contains(statuspage.ContentSecurityPolicy, "script-src 'none'") || !strings.Contains(statuspage.ContentSecurityPolicy, "frame-ancestors 'none'") {
+		t.Errorf("policy %q", statuspage.ContentSecurityPolicy)
+	}
+}

@@ -66,7 +66,7 @@ func New(cfg Config) *Server {
 		s.mux.Handle(rt.method+" "+rt.path, s.api(rt))
 	}
 	s.plainRoutes()
-	s.handler = s.recoverer(s.metrics.instrument(http.HandlerFunc(s.dispatch)))
+	s.handler = secure(s.recoverer(s.metrics.instrument(http.HandlerFunc(s.dispatch))))
 	return s
 }
 
@@ -96,6 +96,31 @@ func isPublic(path string) bool {
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Header values shared by every answer; never modified.
+var (
+	cspValue      = []string{statuspage.ContentSecurityPolicy}
+	frameValue    = []string{"DENY"}
+	referrerValue = []string{"same-origin"}
+	noSniffValue  = []string{"nosniff"}
+)
+
+// secure sets the browser safety headers on every answer, HTML or JSON,
+// error or not, before anything else runs: what the page may load (no
+// script), that no other site may frame it, that no URL (an unsubscribe
+// token) leaks to other sites as a referrer, and that no body is sniffed
+// into another type. The public pages get them here too, from shared
+// values, so serving from the page cache stays allocation-free.
+func secure(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h["Content-Security-Policy"] = cspValue
+		h["X-Frame-Options"] = frameValue
+		h["Referrer-Policy"] = referrerValue
+		h["X-Content-Type-Options"] = noSniffValue
+		next.ServeHTTP(w, r)
+	})
+}
 
 // recoverer turns a panic in a handler into a 500 and a log line, instead of
 // a dropped connection.
