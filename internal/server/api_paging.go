@@ -146,6 +146,10 @@ func (s *Server) enqueue(w http.ResponseWriter, r *http.Request) {
 	case herald.ErrorCode(err) == herald.EInvalid:
 		he := err.(*herald.Error)
 		writePD(w, http.StatusBadRequest, pdResponse{Status: "invalid event", Message: he.Message, Errors: strings.Split(he.Fields["errors"], "\n")})
+	case store.Unavailable(err):
+		s.log.Warn("enqueue: database unavailable", "err", err)
+		w.Header().Set("Retry-After", retryAfter)
+		writePD(w, http.StatusServiceUnavailable, pdResponse{Status: "error", Message: "the database cannot be reached; retry"})
 	default:
 		s.log.Error("enqueue", "err", err)
 		writePD(w, http.StatusInternalServerError, pdResponse{Status: "error", Message: "internal error"})
@@ -232,6 +236,10 @@ func (s *Server) alertmanager(w http.ResponseWriter, r *http.Request) {
 		writeAM(w, http.StatusNotFound, "unknown integration key")
 	case herald.ErrorCode(err) == herald.EInvalid:
 		writeAM(w, http.StatusBadRequest, err.Error())
+	case store.Unavailable(err):
+		s.log.Warn("alertmanager webhook: database unavailable", "err", err)
+		w.Header().Set("Retry-After", retryAfter)
+		writeAM(w, http.StatusServiceUnavailable, "the database cannot be reached; retry")
 	default:
 		s.log.Error("alertmanager webhook", "err", err)
 		writeAM(w, http.StatusInternalServerError, "internal error")

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/store"
 )
 
 // statusOf is the one table from error code to HTTP status.
@@ -22,7 +24,12 @@ var statusOf = map[string]int{
 	herald.ETooLarge:        http.StatusRequestEntityTooLarge,
 	herald.EUnprocessable:   http.StatusUnprocessableEntity,
 	herald.EInternal:        http.StatusInternalServerError,
+	herald.EUnavailable:     http.StatusServiceUnavailable,
 }
+
+// retryAfter is the Retry-After of an "unavailable" answer, in seconds:
+// long enough for a reconnect, short enough for a pager.
+const retryAfter = "5"
 
 // ErrorBody is the shape of every API error.
 type ErrorBody struct {
@@ -39,10 +46,16 @@ type ErrorDetail struct {
 
 // writeError answers with err's status and JSON body. Errors that are not a
 // *herald.Error are internal: they are logged here, once, and the caller sees
-// a generic message.
+// a generic message; those that mean the database cannot be reached are
+// "unavailable" (503 with Retry-After), since trying again will work.
 func writeError(w http.ResponseWriter, r *http.Request, err error, log *slog.Logger) {
 	var he *herald.Error
-	if !errors.As(err, &he) {
+	switch {
+	case errors.As(err, &he):
+	case store.Unavailable(err):
+		log.Warn("database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		he = herald.Errorf(herald.EUnavailable, "the database cannot be reached; try again in a few seconds")
+	default:
 		log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 		he = herald.Errorf(herald.EInternal, "internal error; the server log has details")
 	}
@@ -50,16 +63,31 @@ func writeError(w http.ResponseWriter, r *http.Request, err error, log *slog.Log
 	if !ok {
 		status = http.StatusInternalServerError
 	}
-	writeJSON(w, status, ErrorBody{Error: ErrorDetail{Code: he.Code, Message: he.Message, Fields: he.Fields, Current: he.Current}})
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", retryAfter)
+	}
+	if err := writeJSON(w, status, ErrorBody{Error: ErrorDetail{Code: he.Code, Message: he.Message, Fields: he.Fields, Current: he.Current}}); err != nil {
+		log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		writeJSON(w, http.StatusInternalServerError, ErrorBody{Error: ErrorDetail{Code: herald.EInternal, Message: "internal error; the server log has details"}})
+	}
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
+// writeJSON answers with v as JSON. It encodes v completely before writing
+// anything, so a value that cannot be encoded (a time past year 9999)
+// never becomes a 200 with an empty or cut body: the error is returned with
+// nothing written, for the caller to answer 500 through writeError.
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(true)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("encode the answer: %w", err)
+	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(true)
-	enc.Encode(v)
+	w.Write(buf.Bytes())
+	return nil
 }
 
 // decode reads a JSON body into v: one object, no unknown fields, within the

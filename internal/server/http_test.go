@@ -1,15 +1,23 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
+	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/client"
 	"github.com/heraldhq/herald/internal/statuspage"
 	"github.com/heraldhq/herald/internal/store"
@@ -20,8 +28,13 @@ import (
 // applied on top of the defaults.
 func setupPublic(t testing.TB, d store.Dialect, cfg func(*Config)) *env {
 	t.Helper()
-	e := &env{clock: testdb.NewClock()}
-	e.db = testdb.Open(t, d, e.clock)
+	clock := testdb.NewClock()
+	return serve(t, testdb.Open(t, d, clock), clock, cfg)
+}
+
+func serve(t testing.TB, db *store.DB, clock *testdb.Clock, cfg func(*Config)) *env {
+	t.Helper()
+	e := &env{clock: clock, db: db}
 	if err := e.db.EnsureAdminToken(context.Background(), adminSecret); err != nil {
 		t.Fatal(err)
 	}
@@ -38,6 +51,66 @@ func setupPublic(t testing.TB, d store.Dialect, cfg func(*Config)) *env {
 	t.Cleanup(e.http.Close)
 	e.admin = client.New(e.http.URL, adminSecret)
 	return e
+}
+
+// logTo makes the server log into b (safe: the handler serialises writes).
+func logTo(b *bytes.Buffer) func(*Config) {
+	return func(c *Config) { c.Logger = slog.New(slog.NewTextHandler(b, nil)) }
+}
+
+// behindProxy opens a migrated PostgreSQL store that reaches the server
+// through a TCP proxy; cut closes the proxy and every connection through
+// it, as when PostgreSQL goes down.
+func behindProxy(t *testing.T, clock *testdb.Clock) (db *store.DB, cut func()) {
+	t.Helper()
+	u, err := url.Parse(testdb.URL(t, store.Postgres))
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := u.Host
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			up, err := net.Dial("tcp", target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			mu.Lock()
+			conns = append(conns, c, up)
+			mu.Unlock()
+			go io.Copy(up, c)
+			go io.Copy(c, up)
+		}
+	}()
+	cut = func() {
+		ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	}
+	t.Cleanup(cut)
+	u.Host = ln.Addr().String()
+	db, err = store.Open(context.Background(), store.Config{URL: u.String(), DataDir: t.TempDir(), Clock: clock, SecretKey: testdb.TestSecretKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return db, cut
 }
 
 func randomToken(n int) string {
@@ -139,4 +212,85 @@ func TestSecurityHeaders_OnEveryAnswer(t *testing.T) {
 	if !strings.Contains(statuspage.ContentSecurityPolicy, "script-src 'none'") || !strings.Contains(statuspage.ContentSecurityPolicy, "frame-ancestors 'none'") {
 		t.Errorf("policy %q", statuspage.ContentSecurityPolicy)
 	}
+}
+
+// An answer that cannot be encoded is a 500 with the JSON error and one
+// log line, never a 200 with an empty body.
+func TestWriteJSON_EncodingFailureIs500NotAnEmpty200(t *testing.T) {
+	var logs bytes.Buffer
+	e := setupPublic(t, store.SQLite, logTo(&logs))
+	type far struct {
+		At time.Time `json:"at"`
+	}
+	rt := op("GET", "/api/v1/test/far", herald.RoleViewer, 200, "test", func(*http.Request, herald.Actor, noBody) (far, error) {
+		return far{At: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}, nil
+	})
+	e.srv.mux.Handle(rt.method+" "+rt.path, e.srv.api(rt))
+	resp, eb := e.raw(t, "GET", "/api/v1/test/far", adminSecret, "", "")
+	if resp.StatusCode != 500 || eb.Error.Code != herald.EInternal || resp.Header.Get("Content-Type") != "application/json; charset=utf-8" {
+		t.Fatalf("unencodable answer: %d %+v", resp.StatusCode, eb)
+	}
+	if n := strings.Count(logs.String(), "level=ERROR"); n != 1 || !strings.Contains(logs.String(), "year outside of range") {
+		t.Errorf("%d error lines: %s", n, logs.String())
+	}
+
+	// The case that was found: on call at the end of year 9999 (refused
+	// as out of range, or answered; never an empty body).
+	ctx := context.Background()
+	e.token(t, "Ann", herald.RoleViewer)
+	if _, err := e.admin.CreateSchedule(ctx, herald.ScheduleInput{Name: "Primary", TimeZone: "UTC",
+		Layers: []herald.Layer{{Rotation: "weekly", Start: e.clock.Now(), Users: []string{"ann@example.com"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("GET", e.http.URL+"/api/v1/schedules/Primary/oncall?at=9999-12-31T23:59:59Z", nil)
+	req.Header.Set("Authorization", "Bearer "+adminSecret)
+	r2, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(r2.Body)
+	r2.Body.Close()
+	if !json.Valid(body) {
+		t.Fatalf("on call in 9999: %d %q", r2.StatusCode, body)
+	}
+}
+
+// PostgreSQL down (or the store closed): 503 with Retry-After, on the API
+// and on ingestion, so senders retry; not a 500 that reads as a bug.
+func TestUnavailable_DatabaseDownIs503WithRetryAfter(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		clock := testdb.NewClock()
+		var db *store.DB
+		var down func()
+		if d == store.Postgres {
+			db, down = behindProxy(t, clock)
+		} else {
+			db = testdb.Open(t, d, clock)
+			down = func() { db.Close() }
+		}
+		var logs bytes.Buffer
+		e := serve(t, db, clock, logTo(&logs))
+		svc, err := e.db.CreateService(context.Background(), herald.ServiceInput{Name: "Checkout"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		down()
+		for _, c := range []struct{ method, path, token, body string }{
+			{"GET", "/api/v1/incidents", adminSecret, ""},
+			{"POST", "/api/v1/incidents", adminSecret, `{"title":"Checkout down","severity":"S1"}`},
+			{"POST", "/v2/enqueue", "", `{"routing_key":"` + svc.IntegrationKey + `","event_action":"trigger","payload":{"summary":"x","source":"y","severity":"critical"}}`},
+			{"POST", "/api/v1/ingest/alertmanager/" + svc.IntegrationKey, "", `{"version":"4","groupKey":"g","status":"firing","alerts":[]}`},
+		} {
+			resp, eb := e.raw(t, c.method, c.path, c.token, "application/json", c.body)
+			if resp.StatusCode != 503 || resp.Header.Get("Retry-After") == "" {
+				t.Errorf("%s %s with the database down: %d %+v", c.method, c.path, resp.StatusCode, eb)
+			}
+			if strings.HasPrefix(c.path, "/api/v1/incidents") && eb.Error.Code != herald.EUnavailable {
+				t.Errorf("%s %s: code %q", c.method, c.path, eb.Error.Code)
+			}
+		}
+		if strings.Contains(logs.String(), "level=ERROR") {
+			t.Errorf("an outage logged as an internal error: %s", logs.String())
+		}
+	})
 }
