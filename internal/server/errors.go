@@ -20,6 +20,7 @@ var statusOf = map[string]int{
 	herald.EUnauthenticated: http.StatusUnauthorized,
 	herald.EForbidden:       http.StatusForbidden,
 	herald.ENotFound:        http.StatusNotFound,
+	herald.EMethod:          http.StatusMethodNotAllowed,
 	herald.EConflict:        http.StatusConflict,
 	herald.ETooLarge:        http.StatusRequestEntityTooLarge,
 	herald.EUnprocessable:   http.StatusUnprocessableEntity,

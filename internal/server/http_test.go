@@ -294,3 +294,62 @@ func TestUnavailable_DatabaseDownIs503WithRetryAfter(t *testing.T) {
 		}
 	})
 }
+
+// Under /api and on ingestion, a wrong method is a 405 that says which
+// methods the path takes, in the JSON error shape; HEAD works wherever GET
+// does.
+func TestAPI_WrongMethodIs405WithAllowInJSON(t *testing.T) {
+	for _, public := range []bool{false, true} {
+		var e *env
+		if public {
+			e = setupPublic(t, store.SQLite, nil)
+		} else {
+			e = setup(t, store.SQLite, 0)
+		}
+		for _, c := range []struct {
+			method, path string
+			status       int
+			allow        string
+		}{
+			{"DELETE", "/api/v1/me", 405, "GET, HEAD"},
+			{"OPTIONS", "/api/v1/me", 405, "GET, HEAD"},
+			{"BREW", "/api/v1/me", 405, "GET, HEAD"},
+			{"PUT", "/api/v1/incidents", 405, "GET, HEAD, POST"},
+			{"DELETE", "/api/v1/incidents/INC-1", 405, "GET, HEAD, PATCH"},
+			{"GET", "/api/v1/subscribers", 405, "POST"},
+			{"POST", "/api/v1/subscribers/counts", 405, "GET, HEAD"},
+			{"GET", "/api/v1/ingest/alertmanager/some-key", 405, "POST"},
+			{"GET", "/v2/enqueue", 405, "POST"},
+			{"PUT", "/v2/enqueue", 405, "POST"},
+			{"POST", "/api/v1/openapi.json", 405, "GET, HEAD"},
+			{"GET", "/api/v1/no-such-route", 404, ""},
+			{"DELETE", "/api/v1/no-such-route", 404, ""},
+		} {
+			resp, eb := e.raw(t, c.method, c.path, adminSecret, "", "")
+			want := map[int]string{404: herald.ENotFound, 405: herald.EMethod}[c.status]
+			if resp.StatusCode != c.status || resp.Header.Get("Allow") != c.allow || eb.Error.Code != want ||
+				resp.Header.Get("Content-Type") != "application/json; charset=utf-8" {
+				t.Errorf("public %v: %s %s: %d Allow %q %+v", public, c.method, c.path, resp.StatusCode, resp.Header.Get("Allow"), eb)
+			}
+		}
+		if public {
+			resp, eb := e.raw(t, "POST", "/api/v2/summary.json", "", "", "")
+			if resp.StatusCode != 405 || resp.Header.Get("Allow") != "GET, HEAD" || eb.Error.Code != herald.EMethod {
+				t.Errorf("POST summary.json: %d %q %+v", resp.StatusCode, resp.Header.Get("Allow"), eb)
+			}
+		}
+		for _, path := range []string{"/api/v1/me", "/api/v1/incidents", "/api/v1/openapi.json"} {
+			req, _ := http.NewRequest("HEAD", e.http.URL+path, nil)
+			req.Header.Set("Authorization", "Bearer "+adminSecret)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 || len(b) != 0 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+				t.Errorf("public %v: HEAD %s: %d %q", public, path, resp.StatusCode, b)
+			}
+		}
+	}
+}

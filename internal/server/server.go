@@ -88,7 +88,7 @@ func isPublic(path string) bool {
 		return strings.HasPrefix(path, "/api/v2/")
 	}
 	switch path {
-	case "/healthz", "/readyz", "/metrics":
+	case "/healthz", "/readyz", "/metrics", "/v2/enqueue":
 		return false
 	}
 	return true
@@ -207,9 +207,8 @@ func (s *Server) plainRoutes() {
 	// Ingestion: the integration key is the credential.
 	s.mux.HandleFunc("POST /v2/enqueue", s.enqueue)
 	s.mux.HandleFunc("POST /api/v1/ingest/alertmanager/{key}", s.alertmanager)
-	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, r, herald.Errorf(herald.ENotFound, "no API route %s %s; see /api/v1/openapi.json", r.Method, r.URL.Path), s.log)
-	})
+	s.mux.HandleFunc("/api/", s.noRoute)
+	s.mux.HandleFunc("/v2/enqueue", s.noRoute)
 	s.mux.HandleFunc("POST /api/v1/subscribers", s.createSubscriber)
 	s.mux.HandleFunc("GET /api/v1/subscribers/export.csv", s.exportSubscribers)
 	s.mux.HandleFunc("POST /api/v1/subscribers/import", s.importSubscribers)
@@ -220,8 +219,35 @@ func (s *Server) plainRoutes() {
 		s.mux.HandleFunc("POST /unsubscribe", s.unsubscribe)
 		// Everything else is the public status page, served from memory.
 		s.mux.Handle("/", readOnly(s.cfg.Pages))
-		s.mux.Handle("/api/v2/", readOnly(s.cfg.Pages))
+		// GET and HEAD reach the pages in dispatch; this pattern tells
+		// noRoute which methods the public API takes.
+		s.mux.Handle("GET /api/v2/", s.cfg.Pages)
 	}
+}
+
+// noRoute answers API and ingestion requests that no route takes, as JSON
+// like every API error: 405 with Allow when the path is served under other
+// methods, 404 otherwise.
+func (s *Server) noRoute(w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		switch _, pattern := s.mux.Handler(probe); pattern {
+		case "", "/", "/api/", "/v2/enqueue":
+		default:
+			allow = append(allow, m)
+			if m == http.MethodGet {
+				allow = append(allow, http.MethodHead)
+			}
+		}
+	}
+	if len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		writeError(w, r, herald.Errorf(herald.EMethod, "%s %s is not served; this path takes %s", r.Method, r.URL.Path, strings.Join(allow, ", ")), s.log)
+		return
+	}
+	writeError(w, r, herald.Errorf(herald.ENotFound, "no API route %s %s; see /api/v1/openapi.json", r.Method, r.URL.Path), s.log)
 }
 
 // readOnly lets only GET and HEAD through: the public pages change nothing.
