@@ -190,8 +190,13 @@ func writeAM(w http.ResponseWriter, status int, msg string) {
 func (s *Server) alertmanager(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
 	body, err := io.ReadAll(r.Body)
-	if err != nil {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
 		writeAM(w, http.StatusRequestEntityTooLarge, "payload too large")
+		return
+	}
+	if err != nil {
+		writeAM(w, http.StatusBadRequest, "the payload could not be read (too slow, or cut off)")
 		return
 	}
 	var m amWebhook

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"strings"
 
 	"github.com/heraldhq/herald"
@@ -123,6 +124,8 @@ func jsonError(err error) error {
 	switch {
 	case errors.As(err, &mbe):
 		return herald.Errorf(herald.ETooLarge, "the body is larger than %d bytes", mbe.Limit)
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return herald.Errorf(herald.EInvalid, "the body did not arrive in time")
 	case errors.Is(err, io.EOF):
 		return herald.Errorf(herald.EInvalid, "the body is empty; send a JSON object")
 	case errors.Is(err, io.ErrUnexpectedEOF):

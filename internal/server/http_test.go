@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -351,5 +352,55 @@ func TestAPI_WrongMethodIs405WithAllowInJSON(t *testing.T) {
 				t.Errorf("public %v: HEAD %s: %d %q", public, path, resp.StatusCode, b)
 			}
 		}
+	}
+}
+
+// A client that trickles a body is cut off after the read timeout on every
+// route, those outside the route table included.
+func TestSlowBody_CutOffOnEveryRoute(t *testing.T) {
+	e := setupPublic(t, store.SQLite, func(c *Config) { c.ReadTimeout = 300 * time.Millisecond })
+	addr := strings.TrimPrefix(e.http.URL, "http://")
+	for _, c := range []struct{ method, path, ctype, start string }{
+		{"POST", "/v2/enqueue", "application/json", `{"routing_key":"`},
+		{"POST", "/api/v1/ingest/alertmanager/some-key", "application/json", `{"version":"`},
+		{"POST", "/api/v1/subscribers", "application/json", `{"email":"`},
+		{"POST", "/api/v1/subscribers/import", "text/csv", "kind,target\nemail,"},
+		{"POST", "/subscribe", "application/x-www-form-urlencoded", "email="},
+		{"POST", "/unsubscribe", "application/x-www-form-urlencoded", "id="},
+		{"GET", "/unsubscribe", "application/x-www-form-urlencoded", "id="},
+		{"GET", "/subscribe/confirm", "application/x-www-form-urlencoded", "id="},
+		{"POST", "/subscribe/confirm", "application/x-www-form-urlencoded", "id="},
+		{"POST", "/api/v1/incidents", "application/json", `{"title":"`},
+		{"POST", "/", "application/x-www-form-urlencoded", "a="},
+	} {
+		t.Run(c.method+c.path, func(t *testing.T) {
+			t.Parallel()
+			conn, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			fmt.Fprintf(conn, "%s %s HTTP/1.1\r\nHost: herald.test\r\nAuthorization: Bearer %s\r\nContent-Type: %s\r\nContent-Length: 100000\r\n\r\n%s",
+				c.method, c.path, adminSecret, c.ctype, c.start)
+			closed := make(chan struct{})
+			go func() { io.Copy(io.Discard, conn); close(closed) }()
+			start := time.Now()
+			tick := time.NewTicker(50 * time.Millisecond)
+			defer tick.Stop()
+			for {
+				select {
+				case <-closed:
+					if d := time.Since(start); d < 250*time.Millisecond {
+						t.Errorf("cut after %s, before the timeout", d)
+					}
+					return
+				case <-tick.C:
+					if time.Since(start) > 5*time.Second {
+						t.Fatal("still reading a trickled body after 5 s")
+					}
+					conn.Write([]byte("a"))
+				}
+			}
+		})
 	}
 }

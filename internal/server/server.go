@@ -33,6 +33,9 @@ type Config struct {
 	Version      string
 	// Pages serves the public status page (nil: no public pages).
 	Pages *statuspage.Cache
+	// ReadTimeout bounds the time to read a request's body, on every
+	// route (default 60 s): a client trickling a body is cut off.
+	ReadTimeout time.Duration
 }
 
 // Server is an http.Handler serving everything Herald shows over HTTP.
@@ -55,6 +58,9 @@ func New(cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.ReadTimeout <= 0 {
+		cfg.ReadTimeout = apiTimeout
+	}
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
 	}
@@ -66,7 +72,7 @@ func New(cfg Config) *Server {
 		s.mux.Handle(rt.method+" "+rt.path, s.api(rt))
 	}
 	s.plainRoutes()
-	s.handler = secure(s.recoverer(s.metrics.instrument(http.HandlerFunc(s.dispatch))))
+	s.handler = secure(s.recoverer(s.metrics.instrument(s.bodyDeadline(http.HandlerFunc(s.dispatch)))))
 	return s
 }
 
@@ -142,13 +148,27 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 // apiTimeout bounds the time to read an API request and write its answer.
 const apiTimeout = 60 * time.Second
 
+// bodyDeadline gives every request that carries a body, whichever route
+// serves it, ReadTimeout to send it; a read past that fails, the handler
+// answers, and the connection closes. It is set here, per request, rather
+// than as http.Server.ReadTimeout, because a connection-wide deadline costs
+// the public pages (GET, no body) throughput they need during an outage.
+func (s *Server) bodyDeadline(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength != 0 { // a length, or -1: chunked
+			http.NewResponseController(w).SetReadDeadline(time.Now().Add(s.cfg.ReadTimeout))
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 // api wraps a route's handler with authentication, the role check, the body
 // limit and error mapping.
 func (s *Server) api(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// A slow client cannot hold an API request open for long.
 		rc := http.NewResponseController(w)
-		rc.SetReadDeadline(time.Now().Add(apiTimeout))
+		rc.SetReadDeadline(time.Now().Add(s.cfg.ReadTimeout))
 		rc.SetWriteDeadline(time.Now().Add(apiTimeout))
 		var actor herald.Actor
 		if rt.role != "" {
