@@ -204,6 +204,14 @@ func (s *Server) alertmanager(w http.ResponseWriter, r *http.Request) {
 		writeAM(w, http.StatusBadRequest, "not an Alertmanager webhook payload: "+err.Error())
 		return
 	}
+	if err := checkParams(r, []string{"key"}); err != nil {
+		writeAM(w, http.StatusBadRequest, err.(*herald.Error).Message)
+		return
+	}
+	if err := checkJSONText(body); err != nil {
+		writeAM(w, http.StatusBadRequest, err.(*herald.Error).Message)
+		return
+	}
 	if m.Version != "4" || m.GroupKey == "" || (m.Status != "firing" && m.Status != "resolved") {
 		writeAM(w, http.StatusBadRequest, "expected an Alertmanager webhook payload version 4 with groupKey and status firing or resolved")
 		return

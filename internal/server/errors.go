@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/internal/store"
@@ -102,19 +103,170 @@ func decode(r *http.Request, v any) error {
 }
 
 func decodeJSON(body io.Reader, v any) error {
-	dec := json.NewDecoder(body)
+	b, err := io.ReadAll(body)
+	if err != nil {
+		return jsonError(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return jsonError(err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return jsonError(err)
-		}
 		return herald.Errorf(herald.EInvalid, "the body must hold a single JSON object")
 	}
+	return checkJSONText(b)
+}
+
+// textProblem says why s cannot be stored as text, or "". PostgreSQL
+// refuses NUL bytes and invalid UTF-8 in text (SQLite would store them,
+// and every reader after would have to cope), so both are refused at the
+// edge, on both databases alike.
+func textProblem(s string) string {
+	if strings.IndexByte(s, 0) >= 0 {
+		return "must not contain NUL bytes"
+	}
+	if !utf8.ValidString(s) {
+		return "must be valid UTF-8"
+	}
+	return ""
+}
+
+func textError(field, problem string) *herald.Error {
+	return &herald.Error{Code: herald.EInvalid, Message: field + " " + problem, Fields: map[string]string{field: problem}}
+}
+
+// checkParams refuses a path parameter or query value that cannot be
+// stored or compared as text, naming it.
+func checkParams(r *http.Request, names []string) error {
+	for _, n := range names {
+		if p := textProblem(r.PathValue(n)); p != "" {
+			return textError(n, p)
+		}
+	}
+	if r.URL.RawQuery == "" {
+		return nil
+	}
+	for k, vs := range r.URL.Query() {
+		for _, v := range vs {
+			if p := textProblem(v); p != "" {
+				return textError(k, p)
+			}
+		}
+	}
 	return nil
+}
+
+// pathParams lists the wildcard names of a route pattern's path.
+func pathParams(path string) []string {
+	var names []string
+	for seg := range strings.SplitSeq(path, "/") {
+		if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") {
+			names = append(names, strings.TrimSuffix(strings.TrimSuffix(seg[1:len(seg)-1], "..."), "$"))
+		}
+	}
+	return names
+}
+
+// checkJSONText refuses a JSON body whose strings (keys or values, in typed
+// fields or in raw JSON kept as it came, such as an event's custom_details)
+// hold a NUL or invalid UTF-8, naming the first such field by its path
+// ("payload.custom_details.rate", "labels[1]"). The decoder would turn
+// invalid UTF-8 into U+FFFD in typed fields but keeps it in raw JSON, and
+// keeps \u0000 as NUL. Most bodies have neither, which two fast scans show;
+// only the others are walked token by token to find the field.
+func checkJSONText(body []byte) error {
+	bad := int64(-1) // offset of the first invalid UTF-8 byte
+	if !utf8.Valid(body) {
+		for i := 0; i < len(body); {
+			r, n := utf8.DecodeRune(body[i:])
+			if r == utf8.RuneError && n == 1 {
+				bad = int64(i)
+				break
+			}
+			i += n
+		}
+	}
+	if bad < 0 && !bytes.Contains(body, []byte(`\u0000`)) {
+		return nil
+	}
+	type frame struct {
+		obj     bool
+		key     string
+		idx     int
+		wantKey bool
+	}
+	var stack []frame
+	path := func(depth int) string {
+		var b strings.Builder
+		for _, f := range stack[:depth] {
+			if f.obj {
+				if b.Len() > 0 {
+					b.WriteByte('.')
+				}
+				b.WriteString(f.key)
+			} else {
+				fmt.Fprintf(&b, "[%d]", f.idx)
+			}
+		}
+		if b.Len() == 0 {
+			return "body"
+		}
+		return b.String()
+	}
+	done := func() { // a value ended
+		if n := len(stack); n > 0 {
+			if stack[n-1].obj {
+				stack[n-1].wantKey = true
+			} else {
+				stack[n-1].idx++
+			}
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	var prev int64
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			break
+		}
+		end := dec.InputOffset()
+		switch v := tok.(type) {
+		case json.Delim:
+			switch v {
+			case '{', '[':
+				stack = append(stack, frame{obj: v == '{', wantKey: true})
+			default:
+				stack = stack[:len(stack)-1]
+				done()
+			}
+		case string:
+			n := len(stack)
+			isKey := n > 0 && stack[n-1].obj && stack[n-1].wantKey
+			field := path(n)
+			if isKey {
+				stack[n-1].key, stack[n-1].wantKey = v, false
+				field = path(n - 1) // a bad key is named by its object
+			}
+			problem := textProblem(v)
+			if bad >= prev && bad < end {
+				problem = "must be valid UTF-8"
+			}
+			if problem != "" {
+				return textError(field, problem)
+			}
+			if !isKey {
+				done()
+			}
+		default:
+			done()
+		}
+		prev = end
+	}
+	if bad >= 0 {
+		return herald.Errorf(herald.EInvalid, "the body is not valid UTF-8")
+	}
+	return nil // only an escaped backslash before u0000: text, not NUL
 }
 
 func jsonError(err error) error {

@@ -165,6 +165,7 @@ func (s *Server) bodyDeadline(next http.Handler) http.Handler {
 // api wraps a route's handler with authentication, the role check, the body
 // limit and error mapping.
 func (s *Server) api(rt route) http.Handler {
+	params := pathParams(rt.path)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// A slow client cannot hold an API request open for long.
 		rc := http.NewResponseController(w)
@@ -182,6 +183,10 @@ func (s *Server) api(rt route) http.Handler {
 				writeError(w, r, herald.Errorf(herald.EForbidden, "this needs the %s role; your token has %s", rt.role, actor.Role), s.log)
 				return
 			}
+		}
+		if err := checkParams(r, params); err != nil {
+			writeError(w, r, err, s.log)
+			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
 		if err := rt.handle(w, r, actor); err != nil {
