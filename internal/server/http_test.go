@@ -404,3 +404,17 @@ func TestSlowBody_CutOffOnEveryRoute(t *testing.T) {
 		})
 	}
 }
+
+// A public page through the whole handler chain (headers, metrics,
+// deadline check, dispatch, cache), as the load during an outage takes it.
+func BenchmarkServer_PublicSummaryJSON(b *testing.B) {
+	e := setupPublic(b, store.SQLite, nil)
+	req := httptest.NewRequest("GET", "/api/v2/summary.json", nil)
+	for b.Loop() {
+		w := httptest.NewRecorder()
+		e.srv.ServeHTTP(w, req)
+		if w.Code != 200 {
+			b.Fatal(w.Code)
+		}
+	}
+}
