@@ -28,14 +28,14 @@ type Config struct {
 	Logger  *slog.Logger
 	// Registry receives the server's metrics; /metrics serves it.
 	Registry *prometheus.Registry
+	// ReadTimeout bounds the time to read a request's body, on every
+	// route (default 60 s): a client trickling a body is cut off.
+	ReadTimeout time.Duration
 	// MaxBodyBytes bounds a request body (default 1 MiB).
 	MaxBodyBytes int64
 	Version      string
 	// Pages serves the public status page (nil: no public pages).
 	Pages *statuspage.Cache
-	// ReadTimeout bounds the time to read a request's body, on every
-	// route (default 60 s): a client trickling a body is cut off.
-	ReadTimeout time.Duration
 }
 
 // Server is an http.Handler serving everything Herald shows over HTTP.
