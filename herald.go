@@ -24,6 +24,10 @@ const (
 	ETooLarge        = "too_large"       // request body over the limit (413)
 	EUnprocessable   = "unprocessable"   // well-formed but the process forbids it now (422)
 	EInternal        = "internal"        // a bug or an outage; details are logged, not shown (500)
+	EUnavailable     = "unavailable"     // the database cannot be reached now; retry after Retry-After (503)
+
+	// EMethod: the path exists, but not with this method (405, with Allow).
+	EMethod = "method_not_allowed"
 )
 
 // Error is an error meant to be shown to the person who caused it. Anything

@@ -226,9 +226,10 @@ func runServe(ctx context.Context, args []string, e env) error {
 		Ready: ready, SMTP: *smtpURL != ""})
 	hs := &http.Server{
 		Handler: srv,
-		// Read and write deadlines are set per API request (server.api), not
-		// here: on the public pages, which take the load during an outage,
-		// they cost a tenth of the throughput (bench/statuspage).
+		// Read deadlines are set per request with a body (server.bodyDeadline)
+		// and write deadlines per API request (server.api), not here: on the
+		// public pages, which take the load during an outage, they cost a
+		// tenth of the throughput (bench/statuspage).
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),

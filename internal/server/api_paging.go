@@ -146,6 +146,10 @@ func (s *Server) enqueue(w http.ResponseWriter, r *http.Request) {
 	case herald.ErrorCode(err) == herald.EInvalid:
 		he := err.(*herald.Error)
 		writePD(w, http.StatusBadRequest, pdResponse{Status: "invalid event", Message: he.Message, Errors: strings.Split(he.Fields["errors"], "\n")})
+	case store.Unavailable(err):
+		s.log.Warn("enqueue: database unavailable", "err", err)
+		w.Header().Set("Retry-After", retryAfter)
+		writePD(w, http.StatusServiceUnavailable, pdResponse{Status: "error", Message: "the database cannot be reached; retry"})
 	default:
 		s.log.Error("enqueue", "err", err)
 		writePD(w, http.StatusInternalServerError, pdResponse{Status: "error", Message: "internal error"})
@@ -186,13 +190,26 @@ func writeAM(w http.ResponseWriter, status int, msg string) {
 func (s *Server) alertmanager(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
 	body, err := io.ReadAll(r.Body)
-	if err != nil {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
 		writeAM(w, http.StatusRequestEntityTooLarge, "payload too large")
+		return
+	}
+	if err != nil {
+		writeAM(w, http.StatusBadRequest, "the payload could not be read (too slow, or cut off)")
 		return
 	}
 	var m amWebhook
 	if err := json.Unmarshal(body, &m); err != nil {
 		writeAM(w, http.StatusBadRequest, "not an Alertmanager webhook payload: "+err.Error())
+		return
+	}
+	if err := checkParams(r, []string{"key"}); err != nil {
+		writeAM(w, http.StatusBadRequest, err.(*herald.Error).Message)
+		return
+	}
+	if err := checkJSONText(body); err != nil {
+		writeAM(w, http.StatusBadRequest, err.(*herald.Error).Message)
 		return
 	}
 	if m.Version != "4" || m.GroupKey == "" || (m.Status != "firing" && m.Status != "resolved") {
@@ -232,6 +249,10 @@ func (s *Server) alertmanager(w http.ResponseWriter, r *http.Request) {
 		writeAM(w, http.StatusNotFound, "unknown integration key")
 	case herald.ErrorCode(err) == herald.EInvalid:
 		writeAM(w, http.StatusBadRequest, err.Error())
+	case store.Unavailable(err):
+		s.log.Warn("alertmanager webhook: database unavailable", "err", err)
+		w.Header().Set("Retry-After", retryAfter)
+		writeAM(w, http.StatusServiceUnavailable, "the database cannot be reached; retry")
 	default:
 		s.log.Error("alertmanager webhook", "err", err)
 		writeAM(w, http.StatusInternalServerError, "internal error")

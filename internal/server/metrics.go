@@ -81,6 +81,19 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
+// methodLabel is the method as a metric label: the standard methods by
+// name, anything else as OTHER. A client chooses the method, so naming it
+// verbatim would let anyone create a series (and /metrics bytes) per
+// request.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return m
+	}
+	return "OTHER"
+}
+
 // instrument counts and times requests by the route pattern that served
 // them (never by raw path, which would make a series per incident).
 func (m *metrics) instrument(next http.Handler) http.Handler {
@@ -95,12 +108,13 @@ func (m *metrics) instrument(next http.Handler) http.Handler {
 		if rec.code == 0 {
 			rec.code = http.StatusOK
 		}
-		key := seriesKey{route, r.Method, rec.code}
+		method := methodLabel(r.Method)
+		key := seriesKey{route, method, rec.code}
 		v, ok := m.series.Load(key)
 		if !ok {
 			v, _ = m.series.LoadOrStore(key, &routeSeries{
-				count:   m.requests.WithLabelValues(route, r.Method, strconv.Itoa(rec.code)),
-				latency: m.latency.WithLabelValues(route, r.Method),
+				count:   m.requests.WithLabelValues(route, method, strconv.Itoa(rec.code)),
+				latency: m.latency.WithLabelValues(route, method),
 			})
 		}
 		rs := v.(*routeSeries)

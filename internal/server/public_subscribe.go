@@ -144,10 +144,14 @@ func (s *Server) createSubscriber(w http.ResponseWriter, r *http.Request) {
 	}
 	if !admin {
 		// Do not reveal whether the address was subscribed already.
-		writeJSON(w, http.StatusAccepted, SubscribeAccepted{Status: "accepted", Kind: sub.Kind, Secret: sub.Secret})
+		if err := writeJSON(w, http.StatusAccepted, SubscribeAccepted{Status: "accepted", Kind: sub.Kind, Secret: sub.Secret}); err != nil {
+			writeError(w, r, err, s.log)
+		}
 		return
 	}
-	writeJSON(w, http.StatusCreated, sub)
+	if err := writeJSON(w, http.StatusCreated, sub); err != nil {
+		writeError(w, r, err, s.log)
+	}
 }
 
 // SubscribeAccepted answers a sign-up without a token. Secret is a new
@@ -283,5 +287,7 @@ func (s *Server) importSubscribers(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err, s.log)
 		return
 	}
-	writeJSON(w, http.StatusOK, ImportResult{Created: created, Skipped: skipped})
+	if err := writeJSON(w, http.StatusOK, ImportResult{Created: created, Skipped: skipped}); err != nil {
+		writeError(w, r, err, s.log)
+	}
 }

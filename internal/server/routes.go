@@ -70,9 +70,9 @@ func op[In, Out any](method, path string, role herald.APIRole, status int, summa
 			w.WriteHeader(status)
 			io.WriteString(w, string(v))
 		case interface{ HTTPStatus(int) int }:
-			writeJSON(w, v.HTTPStatus(status), out)
+			return writeJSON(w, v.HTTPStatus(status), out)
 		default:
-			writeJSON(w, status, out)
+			return writeJSON(w, status, out)
 		}
 		return nil
 	}

@@ -28,6 +28,9 @@ type Config struct {
 	Logger  *slog.Logger
 	// Registry receives the server's metrics; /metrics serves it.
 	Registry *prometheus.Registry
+	// ReadTimeout bounds the time to read a request's body, on every
+	// route (default 60 s): a client trickling a body is cut off.
+	ReadTimeout time.Duration
 	// MaxBodyBytes bounds a request body (default 1 MiB).
 	MaxBodyBytes int64
 	Version      string
@@ -60,6 +63,9 @@ func New(cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.ReadTimeout <= 0 {
+		cfg.ReadTimeout = apiTimeout
+	}
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
 	}
@@ -72,7 +78,7 @@ func New(cfg Config) *Server {
 		s.mux.Handle(rt.method+" "+rt.path, s.api(rt))
 	}
 	s.plainRoutes()
-	s.handler = s.recoverer(s.metrics.instrument(http.HandlerFunc(s.dispatch)))
+	s.handler = secure(s.recoverer(s.metrics.instrument(s.bodyDeadline(http.HandlerFunc(s.dispatch)))))
 	return s
 }
 
@@ -94,7 +100,7 @@ func isPublic(path string) bool {
 		return strings.HasPrefix(path, "/api/v2/")
 	}
 	switch path {
-	case "/healthz", "/readyz", "/metrics":
+	case "/healthz", "/readyz", "/metrics", "/v2/enqueue":
 		return false
 	}
 	return true
@@ -102,6 +108,31 @@ func isPublic(path string) bool {
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Header values shared by every answer; never modified.
+var (
+	cspValue      = []string{statuspage.ContentSecurityPolicy}
+	frameValue    = []string{"DENY"}
+	referrerValue = []string{"same-origin"}
+	noSniffValue  = []string{"nosniff"}
+)
+
+// secure sets the browser safety headers on every answer, HTML or JSON,
+// error or not, before anything else runs: what the page may load (no
+// script), that no other site may frame it, that no URL (an unsubscribe
+// token) leaks to other sites as a referrer, and that no body is sniffed
+// into another type. The public pages get them here too, from shared
+// values, so serving from the page cache stays allocation-free.
+func secure(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h["Content-Security-Policy"] = cspValue
+		h["X-Frame-Options"] = frameValue
+		h["Referrer-Policy"] = referrerValue
+		h["X-Content-Type-Options"] = noSniffValue
+		next.ServeHTTP(w, r)
+	})
+}
 
 // recoverer turns a panic in a handler into a 500 and a log line, instead of
 // a dropped connection.
@@ -123,13 +154,28 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 // apiTimeout bounds the time to read an API request and write its answer.
 const apiTimeout = 60 * time.Second
 
+// bodyDeadline gives every request that carries a body, whichever route
+// serves it, ReadTimeout to send it; a read past that fails, the handler
+// answers, and the connection closes. It is set here, per request, rather
+// than as http.Server.ReadTimeout, because a connection-wide deadline costs
+// the public pages (GET, no body) throughput they need during an outage.
+func (s *Server) bodyDeadline(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength != 0 { // a length, or -1: chunked
+			http.NewResponseController(w).SetReadDeadline(time.Now().Add(s.cfg.ReadTimeout))
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 // api wraps a route's handler with authentication, the role check, the body
 // limit and error mapping.
 func (s *Server) api(rt route) http.Handler {
+	params := pathParams(rt.path)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// A slow client cannot hold an API request open for long.
 		rc := http.NewResponseController(w)
-		rc.SetReadDeadline(time.Now().Add(apiTimeout))
+		rc.SetReadDeadline(time.Now().Add(s.cfg.ReadTimeout))
 		rc.SetWriteDeadline(time.Now().Add(apiTimeout))
 		var actor herald.Actor
 		if rt.role != "" {
@@ -143,6 +189,10 @@ func (s *Server) api(rt route) http.Handler {
 				writeError(w, r, herald.Errorf(herald.EForbidden, "this needs the %s role; your token has %s", rt.role, actor.Role), s.log)
 				return
 			}
+		}
+		if err := checkParams(r, params); err != nil {
+			writeError(w, r, err, s.log)
+			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
 		if err := rt.handle(w, r, actor); err != nil {
@@ -196,9 +246,8 @@ func (s *Server) plainRoutes() {
 	// Ingestion: the integration key is the credential.
 	s.mux.HandleFunc("POST /v2/enqueue", s.enqueue)
 	s.mux.HandleFunc("POST /api/v1/ingest/alertmanager/{key}", s.alertmanager)
-	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, r, herald.Errorf(herald.ENotFound, "no API route %s %s; see /api/v1/openapi.json", r.Method, r.URL.Path), s.log)
-	})
+	s.mux.HandleFunc("/api/", s.noRoute)
+	s.mux.HandleFunc("/v2/enqueue", s.noRoute)
 	s.mux.HandleFunc("POST /api/v1/subscribers", s.createSubscriber)
 	s.mux.HandleFunc("GET /api/v1/subscribers/export.csv", s.exportSubscribers)
 	s.mux.HandleFunc("POST /api/v1/subscribers/import", s.importSubscribers)
@@ -209,8 +258,35 @@ func (s *Server) plainRoutes() {
 		s.mux.HandleFunc("POST /unsubscribe", s.unsubscribe)
 		// Everything else is the public status page, served from memory.
 		s.mux.Handle("/", readOnly(s.cfg.Pages))
-		s.mux.Handle("/api/v2/", readOnly(s.cfg.Pages))
+		// GET and HEAD reach the pages in dispatch; this pattern tells
+		// noRoute which methods the public API takes.
+		s.mux.Handle("GET /api/v2/", s.cfg.Pages)
 	}
+}
+
+// noRoute answers API and ingestion requests that no route takes, as JSON
+// like every API error: 405 with Allow when the path is served under other
+// methods, 404 otherwise.
+func (s *Server) noRoute(w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		switch _, pattern := s.mux.Handler(probe); pattern {
+		case "", "/", "/api/", "/v2/enqueue":
+		default:
+			allow = append(allow, m)
+			if m == http.MethodGet {
+				allow = append(allow, http.MethodHead)
+			}
+		}
+	}
+	if len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		writeError(w, r, herald.Errorf(herald.EMethod, "%s %s is not served; this path takes %s", r.Method, r.URL.Path, strings.Join(allow, ", ")), s.log)
+		return
+	}
+	writeError(w, r, herald.Errorf(herald.ENotFound, "no API route %s %s; see /api/v1/openapi.json", r.Method, r.URL.Path), s.log)
 }
 
 // readOnly lets only GET and HEAD through: the public pages change nothing.

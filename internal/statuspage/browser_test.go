@@ -2,6 +2,8 @@ package statuspage_test
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +15,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/statuspage"
 	"github.com/heraldhq/herald/internal/store"
 )
 
@@ -66,7 +69,16 @@ func TestBrowser_PublicPageIsReadableAccessibleAndSafe(t *testing.T) {
 	f.clock.Advance(90 * time.Minute)
 	f.rebuild(t)
 	ctx := browser(t)
-	run(t, ctx, chromedp.Navigate(f.srv.URL+"/"))
+	// Served under the policy the server sends, which the page must satisfy.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Security-Policy", statuspage.ContentSecurityPolicy)
+		f.cache.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	run(t, ctx, chromedp.Navigate(srv.URL+"/"))
+	if accent := run(t, ctx, chromedp.Evaluate[string]("getComputedStyle(document.documentElement).getPropertyValue('--accent').trim()")); accent != "#1f6feb" {
+		t.Errorf("the inline accent style is blocked: %q", accent)
+	}
 
 	if got := run(t, ctx, chromedp.Text("h1")); got != "Major System Outage" {
 		t.Errorf("overall status %q", got)
@@ -106,7 +118,7 @@ func TestBrowser_PublicPageIsReadableAccessibleAndSafe(t *testing.T) {
 	}
 	// A phone: nothing wider than the screen.
 	run(t, ctx, chromedp.EmulateViewport(375, 740))
-	run(t, ctx, chromedp.Navigate(f.srv.URL+"/"))
+	run(t, ctx, chromedp.Navigate(srv.URL+"/"))
 	if wide := run(t, ctx, chromedp.Evaluate[bool]("document.documentElement.scrollWidth > window.innerWidth")); wide {
 		t.Error("the page scrolls sideways on a phone")
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"fmt"
+	"html"
 	"slices"
 	"sort"
 	"strings"
@@ -37,7 +38,10 @@ func (s *Snapshot) feedItems() []feedItem {
 	return items
 }
 
-// RSS renders the history as RSS 2.0.
+// RSS renders the history as RSS 2.0. Readers render an item's description
+// as HTML, so the text is HTML-escaped before XML escaping: markup in an
+// update (or in the page's name) shows as the characters typed, never as
+// markup or script in someone's feed reader.
 func (s *Snapshot) RSS() []byte {
 	type item struct {
 		Title       string `xml:"title"`
@@ -64,9 +68,9 @@ func (s *Snapshot) RSS() []byte {
 		built = items[0].Updated // the feed changes only when an item does
 	}
 	doc := rss{Version: "2.0", Channel: channel{Title: s.Page.Name + " status history", Link: s.BaseURL + "/history",
-		Description: "Incidents and maintenances of " + s.Page.Name, LastBuildDate: built.UTC().Format(time.RFC1123Z)}}
+		Description: html.EscapeString("Incidents and maintenances of " + s.Page.Name), LastBuildDate: built.UTC().Format(time.RFC1123Z)}}
 	for _, it := range items {
-		doc.Channel.Items = append(doc.Channel.Items, item{Title: it.Title, Link: it.Link, GUID: it.ID, PubDate: it.Published.UTC().Format(time.RFC1123Z), Description: it.Body})
+		doc.Channel.Items = append(doc.Channel.Items, item{Title: it.Title, Link: it.Link, GUID: it.ID, PubDate: it.Published.UTC().Format(time.RFC1123Z), Description: html.EscapeString(it.Body)})
 	}
 	return xmlDoc(doc)
 }
