@@ -29,6 +29,8 @@ import (
 // migrate.
 type storeFlags struct {
 	data, databaseURL *string
+	// allowPrivate is --webhook-allow-private (serve only).
+	allowPrivate bool
 }
 
 func addStoreFlags(f *flags) storeFlags {
@@ -41,7 +43,7 @@ func addStoreFlags(f *flags) storeFlags {
 // open connects to the database and brings its schema up to date, calling
 // applied for each migration it runs.
 func (s storeFlags) open(ctx context.Context, log *slog.Logger, publicURL string, key []byte, applied func(name string)) (*store.DB, error) {
-	db, err := store.Open(ctx, store.Config{URL: *s.databaseURL, DataDir: *s.data, Logger: log, PublicURL: publicURL, SecretKey: key})
+	db, err := store.Open(ctx, store.Config{URL: *s.databaseURL, DataDir: *s.data, Logger: log, PublicURL: publicURL, SecretKey: key, WebhookAllowPrivate: s.allowPrivate})
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +86,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 	smtpFrom := f.string("smtp-from", "herald@localhost", "sender address of Herald's e-mail")
 	smtpRate := f.int("smtp-rate", 0, "most e-mails a second to the SMTP server; 0 for no limit")
 	phoneURL := f.string("phone-provider-url", "", "SMS and voice provider webhook (Herald posts {id, kind, to, text}, signed with HERALD_PHONE_PROVIDER_SECRET)")
-	allowPrivate := f.bool("webhook-allow-private", "let status page subscribers' webhooks reach loopback, private and link-local addresses")
+	allowPrivate := f.bool("webhook-allow-private", "let webhook and chat URLs (contact methods, stakeholder channels, subscribers) reach loopback, private and other internal addresses")
 	tick := f.duration("tick", time.Second, "how often background work (escalations, maintenance automation) looks for what is due")
 	demo := f.bool("demo", "add demo data to an empty database and print an admin token")
 	f.Func("admin-token", "", func(string) error {
@@ -123,7 +125,9 @@ func runServe(ctx context.Context, args []string, e env) error {
 		log.Warn("HERALD_SECRET_KEY is not set: webhook contact methods, webhook subscribers and e-mail sign-ups will be refused until it is (32 bytes, base64, the same on every instance)")
 	}
 	var sender notify.Router
-	sender.Webhook = notify.NewWebhook()
+	// Every URL people gave is checked when it is given and when it is
+	// dialled; the phone provider's URL is the operator's, and is not.
+	sender.Webhook = notify.NewPublicWebhook(*allowPrivate)
 	if *smtpURL != "" {
 		if sender.Email, err = notify.NewSMTP(*smtpURL, *smtpFrom); err != nil {
 			return usagef("%v", err)
@@ -139,8 +143,9 @@ func runServe(ctx context.Context, args []string, e env) error {
 		if !strings.HasPrefix(secret, "whsec_") {
 			return usagef("--phone-provider-url needs HERALD_PHONE_PROVIDER_SECRET (whsec_ and base64) to sign its requests")
 		}
-		sender.Phone = &notify.Provider{URL: *phoneURL, Secret: secret, Webhook: sender.Webhook}
+		sender.Phone = &notify.Provider{URL: *phoneURL, Secret: secret, Webhook: notify.NewWebhook()}
 	}
+	sf.allowPrivate = *allowPrivate
 	db, err := sf.open(ctx, log, *baseURL, key, func(name string) { log.Info("migration applied", "name", name) })
 	if err != nil {
 		return err

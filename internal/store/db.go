@@ -52,6 +52,10 @@ type Config struct {
 	// SecretKey (32 bytes) encrypts the secrets Herald must use again, such
 	// as webhook signing secrets. Every instance needs the same key.
 	SecretKey []byte
+	// WebhookAllowPrivate accepts webhook and chat URLs that reach
+	// loopback, private and other internal addresses
+	// (--webhook-allow-private: tests, private deployments).
+	WebhookAllowPrivate bool
 }
 
 // DB is Herald's store. It is safe for concurrent use.
@@ -65,6 +69,8 @@ type DB struct {
 	log       *slog.Logger
 	publicURL string
 	secretKey []byte
+	// allowPrivate is Config.WebhookAllowPrivate.
+	allowPrivate bool
 	// wake is signalled after a change that gives the background worker
 	// something to do now (a new page), so it need not wait for its tick.
 	wake chan struct{}
@@ -80,7 +86,7 @@ type DB struct {
 
 // Open connects to the database. It does not migrate; call Migrate.
 func Open(ctx context.Context, cfg Config) (*DB, error) {
-	db := &DB{clock: cfg.Clock, log: cfg.Logger, publicURL: strings.TrimRight(cfg.PublicURL, "/"), secretKey: cfg.SecretKey, wake: make(chan struct{}, 1),
+	db := &DB{clock: cfg.Clock, log: cfg.Logger, publicURL: strings.TrimRight(cfg.PublicURL, "/"), secretKey: cfg.SecretKey, allowPrivate: cfg.WebhookAllowPrivate, wake: make(chan struct{}, 1),
 		ingest: make(chan ingestReq, maxBatch), quit: make(chan struct{})}
 	if db.publicURL == "" {
 		db.publicURL = "http://127.0.0.1:8080"

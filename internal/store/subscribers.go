@@ -61,6 +61,9 @@ func (db *DB) Subscribe(ctx context.Context, in herald.SubscriberInput, admin bo
 	if err != nil {
 		return herald.Subscriber{}, err
 	}
+	if err := db.checkOutbound(ctx, kind, subscriberField(kind), target); err != nil {
+		return herald.Subscriber{}, err
+	}
 	if in.Confirmed && !admin {
 		return herald.Subscriber{}, herald.Errorf(herald.EForbidden, "only an admin adds subscribers already confirmed")
 	}
@@ -455,6 +458,9 @@ func (db *DB) AddStakeholderChannel(ctx context.Context, in herald.SubscriberInp
 	if err != nil {
 		return herald.Subscriber{}, err
 	}
+	if err := db.checkOutbound(ctx, kind, subscriberField(kind), target); err != nil {
+		return herald.Subscriber{}, err
+	}
 	s := herald.Subscriber{ID: newID(), Kind: kind, Target: target, Components: []string{}, Confirmed: true}
 	err = db.write(ctx, func(tx *tx) error {
 		s.CreatedAt, s.ConfirmedAt = tx.now, &tx.now
@@ -554,6 +560,9 @@ func (db *DB) ImportSubscribers(ctx context.Context, rows []herald.SubscriberInp
 	var all []norm
 	for i, in := range rows {
 		kind, target, err := in.Normalize()
+		if err == nil {
+			err = db.checkOutbound(ctx, kind, subscriberField(kind), target)
+		}
 		if err != nil {
 			fe.Add(fmt.Sprintf("line %d", i+2), err.Error())
 			continue
