@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -463,11 +464,23 @@ func TestSubscribe_ThroughThePublicPage(t *testing.T) {
 			t.Fatalf("no link in %q", text)
 		}
 		link := strings.Fields(text[i:])[0]
+		// Opening the link shows a button (mail scanners follow links);
+		// the button confirms.
 		resp, err = http.Get(link)
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("confirm link: %v %v", resp, err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if strings.Contains(string(body), "Subscribed") || !strings.Contains(string(body), "Confirm") {
+			t.Fatalf("confirm link page: %s", body)
+		}
+		u, _ := neturl.Parse(link)
+		resp, err = http.PostForm(url+"/subscribe/confirm", u.Query())
 		if err != nil || resp.StatusCode != 200 {
 			t.Fatalf("confirm: %v %v", resp, err)
 		}
-		body, _ := io.ReadAll(resp.Body)
+		body, _ = io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if !strings.Contains(string(body), "Subscribed") {
 			t.Fatalf("confirm page: %s", body)
@@ -480,6 +493,51 @@ func TestSubscribe_ThroughThePublicPage(t *testing.T) {
 		resp.Body.Close()
 		if counts.Counts["email"]["confirmed"] != 1 {
 			t.Fatalf("counts %v", counts)
+		}
+	})
+}
+
+// --trusted-proxies is checked at start, with a message naming it.
+func TestServe_RefusesBadTrustedProxies(t *testing.T) {
+	var out, errOut bytes.Buffer
+	env := map[string]string{"HERALD_TRUSTED_PROXIES": "10.0.0.0/8,banana", "HERALD_DATA": t.TempDir()}
+	err := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0"}, func(k string) string { return env[k] }, nil, &out, &errOut)
+	if err == nil || exitCode(err) != 2 || !strings.Contains(err.Error(), "--trusted-proxies") || !strings.Contains(err.Error(), "banana") {
+		t.Fatalf("err %v (exit %d)", err, exitCode(err))
+	}
+}
+
+// Without --webhook-allow-private a webhook on loopback is refused when it
+// is given, naming the field; with it, it is accepted.
+func TestServe_WebhookAllowPrivate(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		for _, allow := range []string{"", "true"} {
+			url, _ := startServer(t, d, "HERALD_WEBHOOK_ALLOW_PRIVATE", allow)
+			mustCLI(t, url, "user", "create", "--name", "Ann", "--email", "ann@example.com")
+			for _, target := range []string{"http://127.0.0.1:9/hook", "http://[::ffff:127.0.0.1]:9/hook", "http://localhost:9/hook"} {
+				body := `{"kind":"webhook","target":"` + target + `"}`
+				req, _ := http.NewRequest("POST", url+"/api/v1/users/ann@example.com/contact-methods", strings.NewReader(body))
+				req.Header.Set("Authorization", "Bearer "+testAdminToken)
+				req.Header.Set("Content-Type", "application/json")
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var e struct {
+					Error struct {
+						Code   string
+						Fields map[string]string
+					}
+				}
+				json.NewDecoder(resp.Body).Decode(&e)
+				resp.Body.Close()
+				if allow == "" && (resp.StatusCode != 422 || e.Error.Code != "unprocessable" || e.Error.Fields["target"] == "") {
+					t.Errorf("%s without --webhook-allow-private: %d %+v", target, resp.StatusCode, e)
+				}
+				if allow != "" && resp.StatusCode != 201 {
+					t.Errorf("%s with --webhook-allow-private: %d %+v", target, resp.StatusCode, e)
+				}
+			}
 		}
 	})
 }

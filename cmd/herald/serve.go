@@ -87,6 +87,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 	smtpRate := f.int("smtp-rate", 0, "most e-mails a second to the SMTP server; 0 for no limit")
 	phoneURL := f.string("phone-provider-url", "", "SMS and voice provider webhook (Herald posts {id, kind, to, text}, signed with HERALD_PHONE_PROVIDER_SECRET)")
 	allowPrivate := f.bool("webhook-allow-private", "let webhook and chat URLs (contact methods, stakeholder channels, subscribers) reach loopback, private and other internal addresses")
+	trustedProxies := f.string("trusted-proxies", "", "reverse proxies (addresses or CIDR ranges, comma-separated) whose X-Forwarded-For names the client; from anyone else it is ignored")
 	tick := f.duration("tick", time.Second, "how often background work (escalations, maintenance automation) looks for what is due")
 	demo := f.bool("demo", "add demo data to an empty database and print an admin token")
 	f.Func("admin-token", "", func(string) error {
@@ -103,6 +104,10 @@ func runServe(ctx context.Context, args []string, e env) error {
 	log, err := newLogger(e, *logFormat, *logLevel)
 	if err != nil {
 		return err
+	}
+	proxies, err := server.ParseTrustedProxies(*trustedProxies)
+	if err != nil {
+		return usagef("--trusted-proxies (HERALD_TRUSTED_PROXIES): %v", err)
 	}
 
 	// Listen first: with --addr :0 the port, and so the public URL that
@@ -189,7 +194,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 	defer func() { stopBG(); wg.Wait() }()
 
 	reg := prometheus.NewRegistry()
-	srv := server.New(server.Config{Store: db, BaseURL: *baseURL, Logger: log, Registry: reg, MaxBodyBytes: int64(*maxBody), Version: version, Pages: pages})
+	srv := server.New(server.Config{Store: db, BaseURL: *baseURL, Logger: log, Registry: reg, MaxBodyBytes: int64(*maxBody), Version: version, Pages: pages, TrustedProxies: proxies})
 	hs := &http.Server{
 		Handler: srv,
 		// Read and write deadlines are set per API request (server.api), not

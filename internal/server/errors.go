@@ -7,7 +7,9 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/heraldhq/herald"
 )
@@ -21,6 +23,7 @@ var statusOf = map[string]int{
 	herald.EConflict:        http.StatusConflict,
 	herald.ETooLarge:        http.StatusRequestEntityTooLarge,
 	herald.EUnprocessable:   http.StatusUnprocessableEntity,
+	herald.ETooMany:         http.StatusTooManyRequests,
 	herald.EInternal:        http.StatusInternalServerError,
 }
 
@@ -50,7 +53,15 @@ func writeError(w http.ResponseWriter, r *http.Request, err error, log *slog.Log
 	if !ok {
 		status = http.StatusInternalServerError
 	}
+	if he.RetryAfter > 0 {
+		setRetryAfter(w, he.RetryAfter)
+	}
 	writeJSON(w, status, ErrorBody{Error: ErrorDetail{Code: he.Code, Message: he.Message, Fields: he.Fields, Current: he.Current}})
+}
+
+// setRetryAfter sets Retry-After in whole seconds, rounded up.
+func setRetryAfter(w http.ResponseWriter, d time.Duration) {
+	w.Header().Set("Retry-After", strconv.FormatInt(int64((d+time.Second-1)/time.Second), 10))
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -8,6 +8,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -33,6 +34,9 @@ type Config struct {
 	Version      string
 	// Pages serves the public status page (nil: no public pages).
 	Pages *statuspage.Cache
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed (--trusted-proxies); from anyone else it is ignored.
+	TrustedProxies []netip.Prefix
 }
 
 // Server is an http.Handler serving everything Herald shows over HTTP.
@@ -191,6 +195,7 @@ func (s *Server) plainRoutes() {
 	if s.cfg.Pages != nil {
 		s.mux.HandleFunc("POST /subscribe", s.subscribeForm)
 		s.mux.HandleFunc("GET /subscribe/confirm", s.confirmSubscription)
+		s.mux.HandleFunc("POST /subscribe/confirm", s.confirmSubscription)
 		s.mux.HandleFunc("GET /unsubscribe", s.unsubscribe)
 		s.mux.HandleFunc("POST /unsubscribe", s.unsubscribe)
 		// Everything else is the public status page, served from memory.

@@ -56,6 +56,9 @@ type Config struct {
 	// loopback, private and other internal addresses
 	// (--webhook-allow-private: tests, private deployments).
 	WebhookAllowPrivate bool
+	// ConfirmationsPerDay caps the confirmation mails one address receives
+	// in 24 hours, however often it is signed up (default 3).
+	ConfirmationsPerDay int
 }
 
 // DB is Herald's store. It is safe for concurrent use.
@@ -71,6 +74,8 @@ type DB struct {
 	secretKey []byte
 	// allowPrivate is Config.WebhookAllowPrivate.
 	allowPrivate bool
+	// confirmationsPerDay is Config.ConfirmationsPerDay.
+	confirmationsPerDay int
 	// wake is signalled after a change that gives the background worker
 	// something to do now (a new page), so it need not wait for its tick.
 	wake chan struct{}
@@ -88,6 +93,9 @@ type DB struct {
 func Open(ctx context.Context, cfg Config) (*DB, error) {
 	db := &DB{clock: cfg.Clock, log: cfg.Logger, publicURL: strings.TrimRight(cfg.PublicURL, "/"), secretKey: cfg.SecretKey, allowPrivate: cfg.WebhookAllowPrivate, wake: make(chan struct{}, 1),
 		ingest: make(chan ingestReq, maxBatch), quit: make(chan struct{})}
+	if db.confirmationsPerDay = cfg.ConfirmationsPerDay; db.confirmationsPerDay <= 0 {
+		db.confirmationsPerDay = 3
+	}
 	if db.publicURL == "" {
 		db.publicURL = "http://127.0.0.1:8080"
 	}
