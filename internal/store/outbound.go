@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"net/url"
 
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/internal/notify"
@@ -14,12 +15,30 @@ import (
 // each delivery dials, so a name that resolves elsewhere later is caught
 // there. Config.WebhookAllowPrivate turns it off.
 func (db *DB) checkOutbound(ctx context.Context, kind, field, target string) error {
+	return db.checkOutboundCached(ctx, kind, field, target, nil)
+}
+
+// checkOutboundCached is checkOutbound remembering each host's verdict in
+// seen (when not nil), so an import of many URLs on one host resolves it
+// once.
+func (db *DB) checkOutboundCached(ctx context.Context, kind, field, target string, seen map[string]error) error {
 	switch kind {
 	case "webhook", "slack", "teams":
 	default:
 		return nil
 	}
-	if err := notify.CheckURL(ctx, target, db.allowPrivate); err != nil {
+	host := target
+	if u, err := url.Parse(target); err == nil {
+		host = u.Host
+	}
+	err, ok := seen[host]
+	if !ok {
+		err = notify.CheckURL(ctx, target, db.allowPrivate)
+		if seen != nil {
+			seen[host] = err
+		}
+	}
+	if err != nil {
 		return &herald.Error{Code: herald.EUnprocessable, Message: field + ": " + err.Error(), Fields: map[string]string{field: err.Error()}}
 	}
 	return nil

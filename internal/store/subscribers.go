@@ -583,10 +583,11 @@ func (db *DB) ImportSubscribers(ctx context.Context, rows []herald.SubscriberInp
 	fe := herald.FieldErrors{}
 	type norm struct{ kind, target, comps string }
 	var all []norm
+	seen := map[string]error{}
 	for i, in := range rows {
 		kind, target, err := in.Normalize()
 		if err == nil {
-			err = db.checkOutbound(ctx, kind, subscriberField(kind), target)
+			err = db.checkOutboundCached(ctx, kind, subscriberField(kind), target, seen)
 		}
 		if err != nil {
 			fe.Add(fmt.Sprintf("line %d", i+2), err.Error())
