@@ -541,3 +541,53 @@ func TestServe_WebhookAllowPrivate(t *testing.T) {
 		}
 	})
 }
+
+// Ten sign-ups of one address, by the form and the API, through the real
+// server and SMTP server: the address receives three confirmation mails,
+// the rest are answered 429 with Retry-After, and another address still
+// receives its own.
+func TestSubscribe_ConfirmationMailsCappedPerAddress(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		mail := testdb.StartMailpit(t)
+		url, _ := startServer(t, d, "HERALD_SMTP_URL", "smtp://"+mail.SMTP, "HERALD_SMTP_FROM", "status@example.com")
+		refused := 0
+		for i := range 9 {
+			var resp *http.Response
+			var err error
+			if i%2 == 0 {
+				resp, err = http.PostForm(url+"/subscribe", map[string][]string{"email": {"victim@example.com"}})
+			} else {
+				resp, err = http.Post(url+"/api/v1/subscribers", "application/json", strings.NewReader(`{"email":"victim@example.com"}`))
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode == 429 && resp.Header.Get("Retry-After") != "" {
+				refused++
+			}
+		}
+		resp, err := http.PostForm(url+"/subscribe", map[string][]string{"email": {"reader@example.com"}})
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("other address: %v %v", resp, err)
+		}
+		resp.Body.Close()
+		count := func() map[string]int {
+			n := map[string]int{}
+			for _, m := range mail.Messages(t) {
+				for _, to := range m.To {
+					n[to.Address]++
+				}
+			}
+			return n
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for c := count(); (c["victim@example.com"] < 3 || c["reader@example.com"] < 1) && time.Now().Before(deadline); c = count() {
+			time.Sleep(50 * time.Millisecond)
+		}
+		time.Sleep(500 * time.Millisecond) // anything more would have arrived by now
+		if c := count(); c["victim@example.com"] != 3 || c["reader@example.com"] != 1 || refused != 6 {
+			t.Fatalf("mails by recipient %v, %d sign-ups refused with 429 and Retry-After; want 3 and 1, 6", c, refused)
+		}
+	})
+}
