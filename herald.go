@@ -23,6 +23,7 @@ const (
 	EConflict        = "conflict"        // stale write or duplicate (409)
 	ETooLarge        = "too_large"       // request body over the limit (413)
 	EUnprocessable   = "unprocessable"   // well-formed but the process forbids it now (422)
+	ETooMany         = "too_many"        // too many requests of this kind; Error.RetryAfter says when to retry (429)
 	EInternal        = "internal"        // a bug or an outage; details are logged, not shown (500)
 	EUnavailable     = "unavailable"     // the database cannot be reached now; retry after Retry-After (503)
 
@@ -41,6 +42,9 @@ type Error struct {
 	// Current carries the current state of the resource on a conflict, so a
 	// client can re-apply its change to what it now reads.
 	Current any
+	// RetryAfter says when a refused request may succeed (the Retry-After
+	// header); zero for "not by waiting".
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }

@@ -194,7 +194,7 @@ func start(dbURL, data string) (*herald_, error) {
 
 func startOn(dbURL, data string, port int) (*herald_, error) {
 	h := &herald_{url: dbURL, data: data, port: port, base: "http://127.0.0.1:" + strconv.Itoa(port)}
-	h.cmd = exec.Command(bin, "serve", "--addr", "127.0.0.1:"+strconv.Itoa(port), "--data", data, "--log-level", "error", "--tick", "250ms")
+	h.cmd = exec.Command(bin, "serve", "--addr", "127.0.0.1:"+strconv.Itoa(port), "--data", data, "--log-level", "error", "--tick", "250ms", "--webhook-allow-private")
 	h.cmd.Env = append(os.Environ(), "HERALD_ADMIN_TOKEN="+token, "HERALD_DATABASE_URL="+dbURL,
 		"HERALD_SECRET_KEY=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")
 	h.cmd.Stderr = os.Stderr

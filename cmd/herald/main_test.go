@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	neturl "net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -513,11 +514,23 @@ func TestSubscribe_ThroughThePublicPage(t *testing.T) {
 			t.Fatalf("no link in %q", text)
 		}
 		link := strings.Fields(text[i:])[0]
+		// Opening the link shows a button (mail scanners follow links);
+		// the button confirms.
 		resp, err = http.Get(link)
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("confirm link: %v %v", resp, err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if strings.Contains(string(body), "Subscribed") || !strings.Contains(string(body), "Confirm") {
+			t.Fatalf("confirm link page: %s", body)
+		}
+		u, _ := neturl.Parse(link)
+		resp, err = http.PostForm(url+"/subscribe/confirm", u.Query())
 		if err != nil || resp.StatusCode != 200 {
 			t.Fatalf("confirm: %v %v", resp, err)
 		}
-		body, _ := io.ReadAll(resp.Body)
+		body, _ = io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if !strings.Contains(string(body), "Subscribed") {
 			t.Fatalf("confirm page: %s", body)
@@ -619,4 +632,99 @@ func openRaw(t *testing.T, d store.Dialect, dbURL, data string) *sql.DB {
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
+}
+
+// --trusted-proxies is checked at start, with a message naming it.
+func TestServe_RefusesBadTrustedProxies(t *testing.T) {
+	var out, errOut bytes.Buffer
+	env := map[string]string{"HERALD_TRUSTED_PROXIES": "10.0.0.0/8,banana", "HERALD_DATA": t.TempDir()}
+	err := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0"}, func(k string) string { return env[k] }, nil, &out, &errOut)
+	if err == nil || exitCode(err) != 2 || !strings.Contains(err.Error(), "--trusted-proxies") || !strings.Contains(err.Error(), "banana") {
+		t.Fatalf("err %v (exit %d)", err, exitCode(err))
+	}
+}
+
+// Without --webhook-allow-private a webhook on loopback is refused when it
+// is given, naming the field; with it, it is accepted.
+func TestServe_WebhookAllowPrivate(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		for _, allow := range []string{"", "true"} {
+			url, _ := startServer(t, d, "HERALD_WEBHOOK_ALLOW_PRIVATE", allow)
+			mustCLI(t, url, "user", "create", "--name", "Ann", "--email", "ann@example.com")
+			for _, target := range []string{"http://127.0.0.1:9/hook", "http://[::ffff:127.0.0.1]:9/hook", "http://localhost:9/hook"} {
+				body := `{"kind":"webhook","target":"` + target + `"}`
+				req, _ := http.NewRequest("POST", url+"/api/v1/users/ann@example.com/contact-methods", strings.NewReader(body))
+				req.Header.Set("Authorization", "Bearer "+testAdminToken)
+				req.Header.Set("Content-Type", "application/json")
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var e struct {
+					Error struct {
+						Code   string
+						Fields map[string]string
+					}
+				}
+				json.NewDecoder(resp.Body).Decode(&e)
+				resp.Body.Close()
+				if allow == "" && (resp.StatusCode != 422 || e.Error.Code != "unprocessable" || e.Error.Fields["target"] == "") {
+					t.Errorf("%s without --webhook-allow-private: %d %+v", target, resp.StatusCode, e)
+				}
+				if allow != "" && resp.StatusCode != 201 {
+					t.Errorf("%s with --webhook-allow-private: %d %+v", target, resp.StatusCode, e)
+				}
+			}
+		}
+	})
+}
+
+// Ten sign-ups of one address, by the form and the API, through the real
+// server and SMTP server: the address receives three confirmation mails,
+// the rest are answered 429 with Retry-After, and another address still
+// receives its own.
+func TestSubscribe_ConfirmationMailsCappedPerAddress(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		mail := testdb.StartMailpit(t)
+		url, _ := startServer(t, d, "HERALD_SMTP_URL", "smtp://"+mail.SMTP, "HERALD_SMTP_FROM", "status@example.com")
+		refused := 0
+		for i := range 9 {
+			var resp *http.Response
+			var err error
+			if i%2 == 0 {
+				resp, err = http.PostForm(url+"/subscribe", map[string][]string{"email": {"victim@example.com"}})
+			} else {
+				resp, err = http.Post(url+"/api/v1/subscribers", "application/json", strings.NewReader(`{"email":"victim@example.com"}`))
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode == 429 && resp.Header.Get("Retry-After") != "" {
+				refused++
+			}
+		}
+		resp, err := http.PostForm(url+"/subscribe", map[string][]string{"email": {"reader@example.com"}})
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("other address: %v %v", resp, err)
+		}
+		resp.Body.Close()
+		count := func() map[string]int {
+			n := map[string]int{}
+			for _, m := range mail.Messages(t) {
+				for _, to := range m.To {
+					n[to.Address]++
+				}
+			}
+			return n
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for c := count(); (c["victim@example.com"] < 3 || c["reader@example.com"] < 1) && time.Now().Before(deadline); c = count() {
+			time.Sleep(50 * time.Millisecond)
+		}
+		time.Sleep(500 * time.Millisecond) // anything more would have arrived by now
+		if c := count(); c["victim@example.com"] != 3 || c["reader@example.com"] != 1 || refused != 6 {
+			t.Fatalf("mails by recipient %v, %d sign-ups refused with 429 and Retry-After; want 3 and 1, 6", c, refused)
+		}
+	})
 }

@@ -31,6 +31,8 @@ type storeFlags struct {
 	data, databaseURL *string
 	// unsendable are the contact method kinds serve has no sender for.
 	unsendable []string
+	// allowPrivate is --webhook-allow-private (serve only).
+	allowPrivate bool
 }
 
 func addStoreFlags(f *flags) storeFlags {
@@ -43,7 +45,8 @@ func addStoreFlags(f *flags) storeFlags {
 // open connects to the database and brings its schema up to date, calling
 // applied for each migration it runs.
 func (s storeFlags) open(ctx context.Context, log *slog.Logger, publicURL string, key []byte, applied func(name string)) (*store.DB, error) {
-	db, err := store.Open(ctx, store.Config{URL: *s.databaseURL, DataDir: *s.data, Logger: log, PublicURL: publicURL, SecretKey: key, Unsendable: s.unsendable})
+	db, err := store.Open(ctx, store.Config{URL: *s.databaseURL, DataDir: *s.data, Logger: log, PublicURL: publicURL, SecretKey: key, Unsendable: s.unsendable,
+		WebhookAllowPrivate: s.allowPrivate})
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +90,8 @@ func runServe(ctx context.Context, args []string, e env) error {
 	smtpFrom := f.string("smtp-from", "herald@localhost", "sender address of Herald's e-mail")
 	smtpRate := f.int("smtp-rate", 0, "most e-mails a second to the SMTP server; 0 for no limit")
 	phoneURL := f.string("phone-provider-url", "", "SMS and voice provider webhook (Herald posts {id, kind, to, text}, signed with HERALD_PHONE_PROVIDER_SECRET)")
-	allowPrivate := f.bool("webhook-allow-private", "let status page subscribers' webhooks reach loopback, private and link-local addresses")
+	allowPrivate := f.bool("webhook-allow-private", "let webhook and chat URLs (contact methods, stakeholder channels, subscribers) reach loopback, private and other internal addresses")
+	trustedProxies := f.string("trusted-proxies", "", "reverse proxies (addresses or CIDR ranges, comma-separated) whose X-Forwarded-For names the client; from anyone else it is ignored")
 	tick := f.duration("tick", time.Second, "how often background work (escalations, maintenance automation) looks for what is due")
 	f.atLeastDuration("tick", 10*time.Millisecond)
 	heartbeatURL := f.string("heartbeat-url", "", "URL Herald calls (GET) while it can page, for an outside dead man's switch")
@@ -111,6 +115,10 @@ func runServe(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
+	proxies, err := server.ParseTrustedProxies(*trustedProxies)
+	if err != nil {
+		return usagef("--trusted-proxies (HERALD_TRUSTED_PROXIES): %v", err)
+	}
 
 	// Listen first: with --addr :0 the port, and so the public URL that
 	// links in updates carry, is known only then.
@@ -132,7 +140,9 @@ func runServe(ctx context.Context, args []string, e env) error {
 		log.Warn("HERALD_SECRET_KEY is not set: webhook contact methods, webhook subscribers and e-mail sign-ups will be refused until it is (32 bytes, base64, the same on every instance)")
 	}
 	var sender notify.Router
-	sender.Webhook = notify.NewWebhook()
+	// Every URL people gave is checked when it is given and when it is
+	// dialled; the phone provider's URL is the operator's, and is not.
+	sender.Webhook = notify.NewPublicWebhook(*allowPrivate)
 	if *smtpURL != "" {
 		if sender.Email, err = notify.NewSMTP(*smtpURL, *smtpFrom); err != nil {
 			return usagef("%v", err)
@@ -148,7 +158,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 		if !strings.HasPrefix(secret, "whsec_") {
 			return usagef("--phone-provider-url needs HERALD_PHONE_PROVIDER_SECRET (whsec_ and base64) to sign its requests")
 		}
-		sender.Phone = &notify.Provider{URL: *phoneURL, Secret: secret, Webhook: sender.Webhook}
+		sender.Phone = &notify.Provider{URL: *phoneURL, Secret: secret, Webhook: notify.NewWebhook()}
 	}
 	// Someone reached only by a kind Herald cannot send is paged as
 	// unreachable, and paging goes on to whoever can be reached.
@@ -158,6 +168,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 	if sender.Phone == nil {
 		sf.unsendable = append(sf.unsendable, "sms", "voice")
 	}
+	sf.allowPrivate = *allowPrivate
 	db, err := sf.open(ctx, log, *baseURL, key, func(name string) { log.Info("migration applied", "name", name) })
 	if err != nil {
 		return err
@@ -223,7 +234,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 		return fmt.Errorf("metrics: %w", err)
 	}
 	srv := server.New(server.Config{Store: db, BaseURL: *baseURL, Logger: log, Registry: reg, MaxBodyBytes: int64(*maxBody), Version: version, Pages: pages,
-		Ready: ready, SMTP: *smtpURL != ""})
+		Ready: ready, SMTP: *smtpURL != "", TrustedProxies: proxies})
 	hs := &http.Server{
 		Handler: srv,
 		// Read deadlines are set per request with a body (server.bodyDeadline)

@@ -9,7 +9,9 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/heraldhq/herald"
@@ -26,13 +28,14 @@ var statusOf = map[string]int{
 	herald.EConflict:        http.StatusConflict,
 	herald.ETooLarge:        http.StatusRequestEntityTooLarge,
 	herald.EUnprocessable:   http.StatusUnprocessableEntity,
+	herald.ETooMany:         http.StatusTooManyRequests,
 	herald.EInternal:        http.StatusInternalServerError,
 	herald.EUnavailable:     http.StatusServiceUnavailable,
 }
 
-// retryAfter is the Retry-After of an "unavailable" answer, in seconds:
-// long enough for a reconnect, short enough for a pager.
-const retryAfter = "5"
+// unavailableRetry is the Retry-After of an "unavailable" answer: long
+// enough for a reconnect, short enough for a pager.
+const unavailableRetry = 5 * time.Second
 
 // ErrorBody is the shape of every API error.
 type ErrorBody struct {
@@ -58,6 +61,7 @@ func writeError(w http.ResponseWriter, r *http.Request, err error, log *slog.Log
 	case store.Unavailable(err):
 		log.Warn("database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
 		he = herald.Errorf(herald.EUnavailable, "the database cannot be reached; try again in a few seconds")
+		he.RetryAfter = unavailableRetry
 	default:
 		log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 		he = herald.Errorf(herald.EInternal, "internal error; the server log has details")
@@ -66,13 +70,18 @@ func writeError(w http.ResponseWriter, r *http.Request, err error, log *slog.Log
 	if !ok {
 		status = http.StatusInternalServerError
 	}
-	if status == http.StatusServiceUnavailable {
-		w.Header().Set("Retry-After", retryAfter)
+	if he.RetryAfter > 0 {
+		setRetryAfter(w, he.RetryAfter)
 	}
 	if err := writeJSON(w, status, ErrorBody{Error: ErrorDetail{Code: he.Code, Message: he.Message, Fields: he.Fields, Current: he.Current}}); err != nil {
 		log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 		writeJSON(w, http.StatusInternalServerError, ErrorBody{Error: ErrorDetail{Code: herald.EInternal, Message: "internal error; the server log has details"}})
 	}
+}
+
+// setRetryAfter sets Retry-After in whole seconds, rounded up.
+func setRetryAfter(w http.ResponseWriter, d time.Duration) {
+	w.Header().Set("Retry-After", strconv.FormatInt(int64((d+time.Second-1)/time.Second), 10))
 }
 
 // writeJSON answers with v as JSON. It encodes v completely before writing

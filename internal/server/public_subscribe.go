@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,7 +16,9 @@ import (
 )
 
 // signupLimiter allows a few sign-ups per client address per hour, so the
-// public form cannot be used to mail-bomb anyone.
+// public form cannot be used to sign up many addresses from one client.
+// It is in memory, per instance; what protects each recipient is the cap
+// on confirmation mails per address, kept in the database (store).
 type signupLimiter struct {
 	mu     sync.Mutex
 	window time.Time
@@ -23,22 +26,104 @@ type signupLimiter struct {
 	limit  int
 }
 
-func (l *signupLimiter) allow(ip string, now time.Time) bool {
+// allow counts a sign-up from ip; when over the limit it says how long
+// until the window ends.
+func (l *signupLimiter) allow(ip string, now time.Time) (bool, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if now.Sub(l.window) > time.Hour || l.counts == nil {
 		l.window, l.counts = now, map[string]int{}
 	}
 	l.counts[ip]++
-	return l.counts[ip] <= l.limit
+	return l.counts[ip] <= l.limit, l.window.Add(time.Hour).Sub(now)
 }
 
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
+// ParseTrustedProxies reads --trusted-proxies: addresses or CIDR ranges
+// separated by commas ("10.0.0.0/8,::1"). Empty trusts nobody.
+func ParseTrustedProxies(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(list, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, netip.PrefixFrom(p.Addr().Unmap(), unmappedBits(p)).Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, fmt.Errorf("%q is neither an IP address nor a CIDR range like 10.0.0.0/8", f)
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
 	}
-	return host
+	return out, nil
+}
+
+// unmappedBits is a prefix's length once its IPv4-mapped address is
+// written as IPv4 (::ffff:10.0.0.0/104 is 10.0.0.0/8).
+func unmappedBits(p netip.Prefix) int {
+	if p.Addr().Is4In6() {
+		return max(p.Bits()-96, 0)
+	}
+	return p.Bits()
+}
+
+func (s *Server) trusted(a netip.Addr) bool {
+	a = a.Unmap()
+	for _, p := range s.cfg.TrustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// clientIP is the address a request came from, for per-client limits. The
+// direct peer, unless it is a trusted proxy (--trusted-proxies): then
+// X-Forwarded-For is read from the right, past the trusted proxies, and
+// the first address not trusted is the client. Entries left of it could
+// be anything the client sent, so they are never used.
+func (s *Server) clientIP(r *http.Request) string {
+	peer, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			return r.RemoteAddr
+		}
+		return host
+	}
+	if !s.trusted(peer.Addr()) {
+		return peer.Addr().Unmap().String()
+	}
+	var hops []string
+	for _, h := range r.Header.Values("X-Forwarded-For") {
+		hops = append(hops, strings.Split(h, ",")...)
+	}
+	client := peer.Addr().Unmap().String()
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop := strings.TrimSpace(hops[i])
+		a, err := netip.ParseAddr(hop)
+		if err != nil {
+			ap, err2 := netip.ParseAddrPort(hop)
+			if err2 != nil {
+				return hop // not an address: still the right-most untrusted entry
+			}
+			a = ap.Addr()
+		}
+		client = a.Unmap().String()
+		if !s.trusted(a) {
+			return client
+		}
+	}
+	return client
+}
+
+// tooMany answers a sign-up refused for now, with when to retry.
+func (s *Server) tooMany(w http.ResponseWriter, retry time.Duration, text string) {
+	setRetryAfter(w, retry)
+	s.page(w, http.StatusTooManyRequests, "Too many sign-ups", text, "", "", nil)
 }
 
 func (s *Server) page(w http.ResponseWriter, status int, heading, text, action, button string, hidden map[string]string) {
@@ -60,8 +145,8 @@ func (s *Server) subscribeForm(w http.ResponseWriter, r *http.Request) {
 		s.page(w, http.StatusBadRequest, "That did not work", "The form could not be read. Please try again.", "", "", nil)
 		return
 	}
-	if !s.signups.allow(clientIP(r), time.Now()) {
-		s.page(w, http.StatusTooManyRequests, "Too many sign-ups", "Too many sign-ups from your address in the last hour. Please try again later.", "", "", nil)
+	if ok, retry := s.signups.allow(s.clientIP(r), time.Now()); !ok {
+		s.tooMany(w, retry, "Too many sign-ups from your address in the last hour. Please try again later.")
 		return
 	}
 	in := herald.SubscriberInput{Email: r.PostForm.Get("email"), Components: r.PostForm["component"]}
@@ -70,16 +155,28 @@ func (s *Server) subscribeForm(w http.ResponseWriter, r *http.Request) {
 			s.page(w, http.StatusBadRequest, "Check the address", "Please enter a plain e-mail address, like ada@example.com.", "", "", nil)
 			return
 		}
+		if he, ok := err.(*herald.Error); ok && he.Code == herald.ETooMany {
+			s.tooMany(w, he.RetryAfter, "This address was sent several confirmation mails today. Please use one of them, or try again tomorrow.")
+			return
+		}
 		writeError(w, r, err, s.log)
 		return
 	}
 	s.page(w, http.StatusOK, "Check your inbox", "If the address can receive mail, a message asking you to confirm is on its way. Nothing else is sent until you confirm.", "", "", nil)
 }
 
-// confirmSubscription is GET /subscribe/confirm, the link in the mail.
+// confirmSubscription is GET /subscribe/confirm, the link in the mail: a
+// page with a button, so that mail scanners following links confirm
+// nobody, and POST /subscribe/confirm, the button, which confirms.
 func (s *Server) confirmSubscription(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	if _, err := s.store.ConfirmSubscriber(r.Context(), q.Get("id"), q.Get("token")); err != nil {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	r.ParseForm()
+	id, token := r.Form.Get("id"), r.Form.Get("token")
+	if r.Method != http.MethodPost {
+		s.page(w, http.StatusOK, "Confirm your subscription", "Receive updates about incidents and maintenances at this address?", "/subscribe/confirm", "Confirm", map[string]string{"id": id, "token": token})
+		return
+	}
+	if _, err := s.store.ConfirmSubscriber(r.Context(), id, token); err != nil {
 		s.page(w, http.StatusNotFound, "Link not valid", "This confirmation link is not valid, or the subscription has ended. Subscribe again from the status page.", "", "", nil)
 		return
 	}
@@ -133,9 +230,11 @@ func (s *Server) createSubscriber(w http.ResponseWriter, r *http.Request) {
 		}
 		admin = a.Role == herald.RoleAdmin
 	}
-	if !admin && !s.signups.allow(clientIP(r), time.Now()) {
-		writeError(w, r, herald.Errorf(herald.EUnprocessable, "too many sign-ups from this address; try again later"), s.log)
-		return
+	if !admin {
+		if ok, retry := s.signups.allow(s.clientIP(r), time.Now()); !ok {
+			writeError(w, r, &herald.Error{Code: herald.ETooMany, Message: "too many sign-ups from this address; try again later", RetryAfter: retry}, s.log)
+			return
+		}
 	}
 	sub, err := s.store.Subscribe(r.Context(), in, admin)
 	if err != nil {

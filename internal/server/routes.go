@@ -58,7 +58,8 @@ func op[In, Out any](method, path string, role herald.APIRole, status int, summa
 		if err != nil {
 			return err
 		}
-		switch v := any(out).(type) {
+		shown := redact(any(out), a)
+		switch v := shown.(type) {
 		case noBody:
 			w.WriteHeader(status)
 		case markdownDoc:
@@ -70,9 +71,9 @@ func op[In, Out any](method, path string, role herald.APIRole, status int, summa
 			w.WriteHeader(status)
 			io.WriteString(w, string(v))
 		case interface{ HTTPStatus(int) int }:
-			return writeJSON(w, v.HTTPStatus(status), out)
+			return writeJSON(w, v.HTTPStatus(status), shown)
 		default:
-			return writeJSON(w, status, out)
+			return writeJSON(w, status, shown)
 		}
 		return nil
 	}
@@ -143,7 +144,7 @@ func (s *Server) apiRoutes() []route {
 			param{"from", "RFC 3339; default now"}, param{"to", "RFC 3339; default from + 14 days"}),
 		op("GET", "/api/v1/users/{id}/shifts.ics", viewer, 200, "A user's shifts on every schedule for the next 60 days (iCalendar)", s.userShiftsICS),
 
-		op("GET", "/api/v1/services", viewer, 200, "Services that page people, with their integration keys", s.listServices),
+		op("GET", "/api/v1/services", viewer, 200, "Services that page people, with their integration keys (masked except for admins)", s.listServices),
 		op("POST", "/api/v1/services", admin, 201, "Add a service; the answer carries its integration key", s.createService),
 		op("POST", "/api/v1/escalation-policies", admin, 201, "Add an escalation policy: levels of targets with timeouts, repeats", s.createPolicy),
 		op("GET", "/api/v1/escalation-policies/{id}", viewer, 200, "One escalation policy, by id or name", s.getPolicy),
@@ -155,11 +156,11 @@ func (s *Server) apiRoutes() []route {
 		op("POST", "/api/v1/pages/{id}/escalate", responder, 200, "Page a chosen level now (\"Escalate, select Level 2\")", s.escalatePage),
 		op("POST", "/api/v1/pages/{id}/resolve", responder, 200, "Resolve a page (its incident, if any, stays open)", s.resolvePage),
 
-		op("GET", "/api/v1/users/{id}/contact-methods", viewer, 200, "How a user is reached, and which methods are failing", s.listContactMethods),
+		op("GET", "/api/v1/users/{id}/contact-methods", viewer, 200, "How a user is reached, and which methods are failing (phone numbers and URLs masked except for the user and admins)", s.listContactMethods),
 		op("POST", "/api/v1/users/{id}/contact-methods", responder, 201, "Add a contact method (yourself, or anyone as admin); a webhook's signing secret is in this answer only", s.createContactMethod),
 		op("POST", "/api/v1/users/{id}/notification-rules", responder, 201, "Use a contact method a delay after a page reaches the user, while unacknowledged", s.createRule),
 
-		op("GET", "/api/v1/stakeholder-channels", viewer, 200, "Internal channels that receive stakeholder notices (R19)", s.listStakeholders),
+		op("GET", "/api/v1/stakeholder-channels", viewer, 200, "Internal channels that receive stakeholder notices (R19); URLs masked except for admins", s.listStakeholders),
 		op("POST", "/api/v1/stakeholder-channels", admin, 201, "Add a stakeholder channel: email, webhook_url, slack_url or teams_url", s.addStakeholder),
 		op("POST", "/api/v1/incidents/{id}/notify-stakeholders", responder, 200, "Tell the stakeholders now (also sent when a severity decision is recorded)", s.notifyStakeholders),
 		op("GET", "/api/v1/subscribers/counts", viewer, 200, "Status page subscribers by kind: confirmed, unconfirmed, paused", s.subscriberCounts),

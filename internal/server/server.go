@@ -8,6 +8,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -41,6 +42,9 @@ type Config struct {
 	Ready func(context.Context) error
 	// SMTP says whether an SMTP server is configured, for the doctor.
 	SMTP bool
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed (--trusted-proxies); from anyone else it is ignored.
+	TrustedProxies []netip.Prefix
 }
 
 // Server is an http.Handler serving everything Herald shows over HTTP.
@@ -254,6 +258,7 @@ func (s *Server) plainRoutes() {
 	if s.cfg.Pages != nil {
 		s.mux.HandleFunc("POST /subscribe", s.subscribeForm)
 		s.mux.HandleFunc("GET /subscribe/confirm", s.confirmSubscription)
+		s.mux.HandleFunc("POST /subscribe/confirm", s.confirmSubscription)
 		s.mux.HandleFunc("GET /unsubscribe", s.unsubscribe)
 		s.mux.HandleFunc("POST /unsubscribe", s.unsubscribe)
 		// Everything else is the public status page, served from memory.

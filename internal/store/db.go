@@ -57,6 +57,13 @@ type Config struct {
 	// ("email" without SMTP, "sms" and "voice" without a provider): someone
 	// reached only by them is paged as unreachable, and paging goes on.
 	Unsendable []string
+	// WebhookAllowPrivate accepts webhook and chat URLs that reach
+	// loopback, private and other internal addresses
+	// (--webhook-allow-private: tests, private deployments).
+	WebhookAllowPrivate bool
+	// ConfirmationsPerDay caps the confirmation mails one address receives
+	// in 24 hours, however often it is signed up (default 3).
+	ConfirmationsPerDay int
 }
 
 // DB is Herald's store. It is safe for concurrent use.
@@ -83,6 +90,10 @@ type DB struct {
 	// wakeDeliveries is signalled when an escalation step has planned
 	// deliveries, for the page delivery loop.
 	wakeDeliveries chan struct{}
+	// allowPrivate is Config.WebhookAllowPrivate.
+	allowPrivate bool
+	// confirmationsPerDay is Config.ConfirmationsPerDay.
+	confirmationsPerDay int
 
 	// Ingestion: events for known integration keys go through one loop
 	// that commits them in batches (paging.go).
@@ -96,9 +107,12 @@ type DB struct {
 
 // Open connects to the database. It does not migrate; call Migrate.
 func Open(ctx context.Context, cfg Config) (*DB, error) {
-	db := &DB{clock: cfg.Clock, log: cfg.Logger, publicURL: strings.TrimRight(cfg.PublicURL, "/"), secretKey: cfg.SecretKey, wake: make(chan struct{}, 1),
+	db := &DB{clock: cfg.Clock, log: cfg.Logger, publicURL: strings.TrimRight(cfg.PublicURL, "/"), secretKey: cfg.SecretKey, allowPrivate: cfg.WebhookAllowPrivate, wake: make(chan struct{}, 1),
 		wakeBulk: make(chan struct{}, 1), wakeDeliveries: make(chan struct{}, 1), ingest: make(chan ingestReq, maxBatch), quit: make(chan struct{})}
 	db.unsendable = slices.Clone(cfg.Unsendable)
+	if db.confirmationsPerDay = cfg.ConfirmationsPerDay; db.confirmationsPerDay <= 0 {
+		db.confirmationsPerDay = 3
+	}
 	if db.publicURL == "" {
 		db.publicURL = "http://127.0.0.1:8080"
 	}

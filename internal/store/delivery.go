@@ -15,6 +15,9 @@ func (db *DB) CreateContactMethod(ctx context.Context, userRef string, in herald
 	if err := in.Normalize(); err != nil {
 		return herald.ContactMethod{}, err
 	}
+	if err := db.checkOutbound(ctx, in.Kind, "target", in.Target); err != nil {
+		return herald.ContactMethod{}, err
+	}
 	var m herald.ContactMethod
 	err := db.write(ctx, func(tx *tx) error {
 		u, err := tx.user(ctx, userRef)

@@ -61,6 +61,9 @@ func (db *DB) Subscribe(ctx context.Context, in herald.SubscriberInput, admin bo
 	if err != nil {
 		return herald.Subscriber{}, err
 	}
+	if err := db.checkOutbound(ctx, kind, subscriberField(kind), target); err != nil {
+		return herald.Subscriber{}, err
+	}
 	if in.Confirmed && !admin {
 		return herald.Subscriber{}, herald.Errorf(herald.EForbidden, "only an admin adds subscribers already confirmed")
 	}
@@ -122,8 +125,33 @@ func (db *DB) Subscribe(ctx context.Context, in herald.SubscriberInput, admin bo
 	return s, err
 }
 
-// confirmationMail queues the double opt-in mail for one subscriber.
+// confirmationWindow is the period over which confirmation mails to one
+// address are counted.
+const confirmationWindow = 24 * time.Hour
+
+// confirmationMail queues the double opt-in mail for one subscriber, unless
+// its address had Config.ConfirmationsPerDay of them in the last day: then
+// the sign-up is refused (too_many, with when to retry) and nothing is
+// sent. The count is per address and in the database, so neither many
+// client addresses nor a restart nor another instance lifts it.
 func (tx *tx) confirmationMail(ctx context.Context, s herald.Subscriber) error {
+	since := micros(tx.now.Add(-confirmationWindow))
+	if _, err := tx.ExecContext(ctx, `DELETE FROM signup_mails WHERE target = $1 AND sent_at <= $2`, s.Target, since); err != nil {
+		return fmt.Errorf("signup mails: %w", err)
+	}
+	var n int
+	var oldest sql.NullInt64
+	if err := tx.QueryRowContext(ctx, `SELECT count(*), min(sent_at) FROM signup_mails WHERE target = $1`, s.Target).Scan(&n, &oldest); err != nil {
+		return fmt.Errorf("signup mails: %w", err)
+	}
+	if n >= tx.db.confirmationsPerDay {
+		retry := fromMicros(oldest.Int64).Add(confirmationWindow).Sub(tx.now)
+		return &herald.Error{Code: herald.ETooMany, RetryAfter: max(retry, time.Second),
+			Message: fmt.Sprintf("this address was sent %d confirmation mails in the last day; use one of them, or try again later", n)}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO signup_mails (target, sent_at) VALUES ($1, $2)`, s.Target, micros(tx.now)); err != nil {
+		return fmt.Errorf("signup mails: %w", err)
+	}
 	link, err := tx.db.SubscriberLink("confirm", s.ID)
 	if err != nil {
 		return err
@@ -132,7 +160,7 @@ func (tx *tx) confirmationMail(ctx context.Context, s herald.Subscriber) error {
 	if err != nil {
 		return err
 	}
-	body := fmt.Sprintf("Someone, hopefully you, asked to receive %s status updates at this address.\n\nTo confirm, open this link:\n%s\n\nIf it was not you, ignore this mail: nothing will be sent.", settings.Page.Name, link)
+	body := fmt.Sprintf("Someone, hopefully you, asked to receive %s status updates at this address.\n\nTo confirm, open this link and press Confirm:\n%s\n\nIf it was not you, ignore this mail: nothing will be sent.", settings.Page.Name, link)
 	return tx.broadcast(ctx, "subscription.confirm", "Confirm your subscription to "+settings.Page.Name, body, link, nil, nil, s.ID, "")
 }
 
@@ -376,6 +404,9 @@ func (db *DB) AddStakeholderChannel(ctx context.Context, in herald.SubscriberInp
 	if err != nil {
 		return herald.Subscriber{}, err
 	}
+	if err := db.checkOutbound(ctx, kind, subscriberField(kind), target); err != nil {
+		return herald.Subscriber{}, err
+	}
 	s := herald.Subscriber{ID: newID(), Kind: kind, Target: target, Components: []string{}, Confirmed: true}
 	err = db.write(ctx, func(tx *tx) error {
 		s.CreatedAt, s.ConfirmedAt = tx.now, &tx.now
@@ -473,8 +504,12 @@ func (db *DB) ImportSubscribers(ctx context.Context, rows []herald.SubscriberInp
 	fe := herald.FieldErrors{}
 	type norm struct{ kind, target, comps string }
 	var all []norm
+	seen := map[string]error{}
 	for i, in := range rows {
 		kind, target, err := in.Normalize()
+		if err == nil {
+			err = db.checkOutboundCached(ctx, kind, subscriberField(kind), target, seen)
+		}
 		if err != nil {
 			fe.Add(fmt.Sprintf("line %d", i+2), err.Error())
 			continue
@@ -552,7 +587,8 @@ func (db *DB) ExpireUnconfirmed(ctx context.Context) (int, error) {
 		}
 		c, _ := res.RowsAffected()
 		n = int(c)
-		return nil
+		_, err = tx.ExecContext(ctx, `DELETE FROM signup_mails WHERE sent_at <= $1`, micros(tx.now.Add(-confirmationWindow)))
+		return err
 	})
 	return n, err
 }

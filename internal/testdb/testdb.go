@@ -105,9 +105,16 @@ func URL(t testing.TB, dialect store.Dialect) string {
 }
 
 // Open returns a migrated store on the dialect, closed when the test ends.
-func Open(t testing.TB, dialect store.Dialect, clock herald.Clock) *store.DB {
+// Webhook URLs may reach private addresses (the receivers tests deliver to
+// listen on loopback); options change the configuration, for example to
+// test that refusal.
+func Open(t testing.TB, dialect store.Dialect, clock herald.Clock, options ...func(*store.Config)) *store.DB {
 	t.Helper()
-	db, err := store.Open(context.Background(), store.Config{URL: URL(t, dialect), DataDir: t.TempDir(), Clock: clock, SecretKey: TestSecretKey})
+	cfg := store.Config{URL: URL(t, dialect), DataDir: t.TempDir(), Clock: clock, SecretKey: TestSecretKey, WebhookAllowPrivate: true}
+	for _, o := range options {
+		o(&cfg)
+	}
+	db, err := store.Open(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("open %s: %v", dialect, err)
 	}
