@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/client"
 	"github.com/heraldhq/herald/internal/store"
 	"github.com/heraldhq/herald/internal/testdb"
 )
@@ -571,9 +573,30 @@ func TestServe_ReadyzHeartbeatAndWorkMetrics(t *testing.T) {
 			t.Fatalf("readyz %d %s", code, body)
 		}
 		waitFor(t, "heartbeats", func() bool { return beats.Load() >= 2 })
+
+		// Events: two triggers folded into one page, one refused for an
+		// unknown key, one invalid.
+		svc, err := client.New(url, testAdminToken).CreateService(context.Background(), herald.ServiceInput{Name: "Checkout"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ev := range []string{
+			`{"routing_key":"` + svc.IntegrationKey + `","event_action":"trigger","dedup_key":"k","payload":{"summary":"5xx","source":"p","severity":"critical"}}`,
+			`{"routing_key":"` + svc.IntegrationKey + `","event_action":"trigger","dedup_key":"k","payload":{"summary":"5xx","source":"p","severity":"critical"}}`,
+			`{"routing_key":"no-such-key","event_action":"trigger","dedup_key":"k","payload":{"summary":"5xx","source":"p","severity":"critical"}}`,
+			`{"routing_key":"` + svc.IntegrationKey + `","event_action":"explode"}`,
+		} {
+			resp, err := http.Post(url+"/v2/enqueue", "application/json", strings.NewReader(ev))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+		}
 		code, body := status("/metrics")
 		for _, want := range []string{`herald_worker_lag_seconds{loop="escalation"} 0`, `herald_worker_lag_seconds{loop="broadcast"} 0`,
-			`herald_broadcasts_unplanned 0`, `herald_worker_stats_up 1`, `herald_worker_steps_total`} {
+			`herald_broadcasts_unplanned 0`, `herald_worker_stats_up 1`, `herald_worker_steps_total`,
+			`herald_events_total{result="accepted",source="events_v2"} 2`, `herald_events_total{result="rejected",source="events_v2"} 2`,
+			`herald_events_deduplicated_total 1`} {
 			if code != 200 || !strings.Contains(body, want) {
 				t.Errorf("metrics lack %s", want)
 			}

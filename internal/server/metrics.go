@@ -17,6 +17,8 @@ type metrics struct {
 	reg      *prometheus.Registry
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	// events counts monitoring events by source and what became of them.
+	events *prometheus.CounterVec
 	// series caches the counter and histogram of each route, method and
 	// code, so a request costs a map read rather than label hashing.
 	series sync.Map // seriesKey -> *routeSeries
@@ -42,13 +44,16 @@ func newMetrics(reg *prometheus.Registry, db *store.DB, version string) *metrics
 			Name: "herald_http_request_duration_seconds", Help: "HTTP request latency by route pattern.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
 		}, []string{"route", "method"}),
+		events: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "herald_events_total", Help: "Monitoring events received, by source (events_v2, alertmanager) and result (accepted, rejected: refused as invalid or for an unknown key, unavailable: the database could not be reached, error). Folded duplicates are in herald_events_deduplicated_total.",
+		}, []string{"source", "result"}),
 	}
 	build := prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: "herald_build_info", Help: "Always 1; the labels say which Herald this is.",
 		ConstLabels: prometheus.Labels{"version": version, "database": string(db.Dialect())},
 	})
 	build.Set(1)
-	reg.MustRegister(m.requests, m.latency, build,
+	reg.MustRegister(m.requests, m.latency, m.events, build,
 		collectors.NewDBStatsCollector(db.SQL(), "herald"),
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -80,6 +85,29 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 }
 
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// countEvents counts the events an ingestion route answers, by what its
+// answer says became of them.
+func (m *metrics) countEvents(source string, next http.HandlerFunc) http.HandlerFunc {
+	accepted := m.events.WithLabelValues(source, "accepted")
+	rejected := m.events.WithLabelValues(source, "rejected")
+	unavailable := m.events.WithLabelValues(source, "unavailable")
+	failed := m.events.WithLabelValues(source, "error")
+	return func(w http.ResponseWriter, r *http.Request) {
+		rec := &statusRecorder{ResponseWriter: w}
+		next(rec, r)
+		switch {
+		case rec.code == 0 || rec.code < 300:
+			accepted.Inc()
+		case rec.code == http.StatusServiceUnavailable:
+			unavailable.Inc()
+		case rec.code >= 500:
+			failed.Inc()
+		default:
+			rejected.Inc()
+		}
+	}
+}
 
 // methodLabel is the method as a metric label: the standard methods by
 // name, anything else as OTHER. A client chooses the method, so naming it

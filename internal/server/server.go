@@ -248,8 +248,8 @@ func (s *Server) plainRoutes() {
 	s.mux.Handle("GET /metrics", s.metrics.handler())
 	s.mux.HandleFunc("GET /api/v1/openapi.json", s.serveOpenAPI)
 	// Ingestion: the integration key is the credential.
-	s.mux.HandleFunc("POST /v2/enqueue", s.enqueue)
-	s.mux.HandleFunc("POST /api/v1/ingest/alertmanager/{key}", s.alertmanager)
+	s.mux.HandleFunc("POST /v2/enqueue", s.metrics.countEvents("events_v2", s.enqueue))
+	s.mux.HandleFunc("POST /api/v1/ingest/alertmanager/{key}", s.metrics.countEvents("alertmanager", s.alertmanager))
 	s.mux.HandleFunc("/api/", s.noRoute)
 	s.mux.HandleFunc("/v2/enqueue", s.noRoute)
 	s.mux.HandleFunc("POST /api/v1/subscribers", s.createSubscriber)

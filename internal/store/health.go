@@ -42,6 +42,9 @@ type WorkStats struct {
 	// FailingRows counts the rows whose last step failed and waits for its
 	// retry, by kind (escalation, maintenance).
 	FailingRows map[string]int
+	// FoldedTriggers is how many trigger events folded into a page that
+	// was open already (deduplicated), over all time.
+	FoldedTriggers int64
 }
 
 // WorkStats reads the state of the background work.
@@ -95,6 +98,9 @@ func (db *DB) WorkStats(ctx context.Context) (WorkStats, error) {
 			if oldest.Valid {
 				st.OldestDue[loop] = time.Duration(now-oldest.Int64) * time.Microsecond
 			}
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(count - 1), 0) FROM pages`).Scan(&st.FoldedTriggers); err != nil {
+			return fmt.Errorf("count folded triggers: %w", err)
 		}
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM broadcasts WHERE planned = $1`, false).Scan(&st.UnplannedBroadcasts); err != nil {
 			return fmt.Errorf("count unplanned broadcasts: %w", err)

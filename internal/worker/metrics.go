@@ -25,6 +25,7 @@ var (
 	backlogDesc = prometheus.NewDesc("herald_broadcasts_unplanned", "Broadcasts whose audience is not yet planned.", nil, nil)
 	failingDesc = prometheus.NewDesc("herald_failing_rows", "Rows whose last background step failed and waits for its retry, by kind.",
 		[]string{"kind"}, nil)
+	foldedDesc  = prometheus.NewDesc("herald_events_deduplicated_total", "Trigger events folded into a page that was open already, over all time (from the database).", nil, nil)
 	statsUpDesc = prometheus.NewDesc("herald_worker_stats_up", "1 when the work statistics could be read from the database at this scrape.", nil, nil)
 )
 
@@ -66,7 +67,7 @@ func (m *metrics) attempt(o *store.Outgoing, err error) {
 type statsCollector struct{ db *store.DB }
 
 func (c statsCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{outboxDesc, lagDesc, backlogDesc, failingDesc, statsUpDesc} {
+	for _, d := range []*prometheus.Desc{outboxDesc, lagDesc, backlogDesc, failingDesc, foldedDesc, statsUpDesc} {
 		ch <- d
 	}
 }
@@ -87,6 +88,7 @@ func (c statsCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(lagDesc, prometheus.GaugeValue, d.Seconds(), loop)
 	}
 	ch <- prometheus.MustNewConstMetric(backlogDesc, prometheus.GaugeValue, float64(st.UnplannedBroadcasts))
+	ch <- prometheus.MustNewConstMetric(foldedDesc, prometheus.CounterValue, float64(st.FoldedTriggers))
 	for kind, n := range st.FailingRows {
 		ch <- prometheus.MustNewConstMetric(failingDesc, prometheus.GaugeValue, float64(n), kind)
 	}
