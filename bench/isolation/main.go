@@ -19,6 +19,10 @@
 //
 // The target (issue 8, item 1) is p99(loaded) <= 1.5 x p99(idle). With
 // -repeat N each database is run N times and the medians are printed too.
+// On a shared machine the two measurements, ten seconds apart, can see very
+// different noise from other processes; -twin also pages an idle twin
+// instance in turn with the measured one, so the loaded figure can be
+// compared with an idle one taken at the same moments.
 package main
 
 import (
@@ -58,6 +62,7 @@ var (
 	repeat       = flag.Int("repeat", 1, "runs per database (each with a fresh instance and database); medians are printed when > 1")
 	bcastTimeout = flag.Duration("broadcast-timeout", 0, "passed to herald serve --broadcast-timeout; 0 keeps Herald's default")
 	skipSQLite   = flag.Bool("skip-sqlite", false, "run PostgreSQL only (with -database-url)")
+	twin         = flag.Bool("twin", false, "also run an idle twin instance (its own database), paged in turn with the measured one: the loaded figure is then compared with the twin's at the same moments, which cancels most noise from other processes")
 	verbose      = flag.Bool("v", false, "print the slowest pages of each measurement and every metrics sample")
 )
 
@@ -103,7 +108,7 @@ func run() error {
 	fmt.Printf("isolation: %d pages at %d/s per measurement, %d stalled webhook subscribers, %d CPUs, fd limit %d\n",
 		*pages, *rate, *subscribers, numCPU(), lim.Cur)
 	for _, db := range dbs {
-		var idle, loaded, ratio []float64
+		var idle, loaded, ratio, twinP99, twinRatio []float64
 		for i := 1; i <= *repeat; i++ {
 			r, err := once(db, i, rx, st)
 			if err != nil {
@@ -112,56 +117,102 @@ func run() error {
 			idle = append(idle, ms(r.idle.p99))
 			loaded = append(loaded, ms(r.loaded.p99))
 			ratio = append(ratio, float64(r.loaded.p99)/float64(r.idle.p99))
+			twinP99 = append(twinP99, ms(r.twin.p99))
+			twinRatio = append(twinRatio, float64(r.loaded.p99)/float64(r.twin.p99))
 		}
 		if *repeat > 1 {
 			fmt.Printf("%-8s median of %d runs: idle p99 %.1f ms, loaded p99 %.1f ms, ratio %.2f (runs: %s)\n",
 				db, *repeat, median(idle), median(loaded), median(ratio), floats(ratio))
+			if *twin {
+				fmt.Printf("%-8s median of %d runs: idle twin at the same moments p99 %.1f ms, loaded/twin %.2f (runs: %s)\n",
+					db, *repeat, median(twinP99), median(twinRatio), floats(twinRatio))
+			}
 		}
 	}
 	return nil
 }
 
-type result struct{ idle, loaded measurement }
+type result struct {
+	idle, loaded measurement
+	// twin is the idle twin instance measured at the same moments as
+	// loaded (-twin): machine noise hits both alike.
+	twinIdle, twin measurement
+}
 
-// once runs the idle and the loaded measurement on a fresh instance.
+// once runs the idle and the loaded measurement on a fresh instance (and,
+// with -twin, on an idle twin at the same time).
 func once(db string, n int, rx *receiver, st *staller) (result, error) {
 	var res result
-	url := ""
-	if db == "postgres" {
-		var err error
-		if url, err = benchkit.FreshDatabase(*pgURL, "bench_isolation"); err != nil {
+	tag := fmt.Sprintf("%-8s run %d", db, n)
+	id := db + strconv.Itoa(n) // dedup keys are unique across runs: the receiver keeps them all
+	ts := []*target{}
+	names := []string{"", "twin"}
+	for i := range 1 + btoi(*twin) {
+		url := ""
+		if db == "postgres" {
+			var err error
+			if url, err = benchkit.FreshDatabase(*pgURL, "bench_isolation"); err != nil {
+				return res, err
+			}
+		}
+		h, err := start(url, filepath.Join(tmp, fmt.Sprintf("%s-%d%s", db, n, names[i])))
+		if err != nil {
 			return res, err
 		}
+		defer h.stop()
+		key, err := setupPaging(h, rx)
+		if err != nil {
+			return res, err
+		}
+		ts = append(ts, &target{h: h, key: key, name: names[i]})
 	}
-	h, err := start(url, filepath.Join(tmp, fmt.Sprintf("%s-%d", db, n)))
-	if err != nil {
-		return res, err
-	}
-	defer h.stop()
-	key, err := setupPaging(h, rx)
-	if err != nil {
-		return res, err
-	}
-	tag := fmt.Sprintf("%-8s run %d", db, n)
 
 	// Warm up (connections to the receiver, prepared statements), then idle.
-	id := db + strconv.Itoa(n) // dedup keys are unique across runs: the receiver keeps them all
-	measure(h, key, rx, st, 10, id+"-warm")
-	res.idle = measure(h, key, rx, st, *pages, id+"-idle")
+	measure(ts, rx, st, 10, id+"-warm")
+	ms := measure(ts, rx, st, *pages, id+"-idle")
+	res.idle = ms[0]
 	fmt.Printf("%s idle    %s\n", tag, res.idle)
+	if *twin {
+		res.twinIdle = ms[1]
+		fmt.Printf("%s   twin  %s\n", tag, res.twinIdle)
+	}
 
 	// Load: stalled subscribers, and a broadcast to all of them in flight.
-	if err := loadBroadcast(h, st); err != nil {
+	if err := loadBroadcast(ts[0].h, st); err != nil {
 		return res, err
 	}
-	res.loaded = measure(h, key, rx, st, *pages, id+"-loaded")
+	ms = measure(ts, rx, st, *pages, id+"-loaded")
+	res.loaded = ms[0]
 	fmt.Printf("%s loaded  %s\n", tag, res.loaded)
+	if *twin {
+		res.twin = ms[1]
+		fmt.Printf("%s   twin  %s\n", tag, res.twin)
+	}
 	fmt.Printf("%s         broadcast in flight: %s\n", tag, res.loaded.bulk)
-	fmt.Printf("%s p99 loaded/idle %.2f (target <= 1.5)\n", tag, float64(res.loaded.p99)/float64(res.idle.p99))
-	if res.loaded.bulk.minHeld == 0 {
-		return res, fmt.Errorf("%s: the broadcast was not in flight during the whole loaded measurement (%s)", tag, res.loaded.bulk)
+	fmt.Printf("%s p99 loaded/idle %.2f (target <= 1.5)", tag, float64(res.loaded.p99)/float64(res.idle.p99))
+	if *twin {
+		fmt.Printf("; loaded/twin at the same moments %.2f (idle/twin before loading %.2f)",
+			float64(res.loaded.p99)/float64(res.twin.p99), float64(res.idle.p99)/float64(res.twinIdle.p99))
+	}
+	fmt.Println()
+	if res.loaded.bulk.inFlight < 0.9 {
+		return res, fmt.Errorf("%s: the broadcast was not in flight during the loaded measurement (%s)", tag, res.loaded.bulk)
 	}
 	return res, nil
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// target is an instance with the integration key of its bench service.
+type target struct {
+	h    *instance
+	key  string
+	name string
 }
 
 // loadBroadcast imports the stalled subscribers, publishes a status
@@ -216,16 +267,17 @@ type measurement struct {
 
 // bulkActivity is the evidence that a broadcast was being delivered.
 type bulkActivity struct {
-	minHeld, maxHeld int64 // connections held open at the stalled listener
-	started          int64 // connections it accepted during the measurement
+	inFlight         float64 // share of samples with a subscriber connection held open
+	minHeld, maxHeld int64   // connections held open at the stalled listener
+	started          int64   // connections it accepted during the measurement
 	attempts         float64
 	pendingStart     float64 // bulk deliveries pending at the start
 	pendingEnd       float64
 }
 
 func (b bulkActivity) String() string {
-	return fmt.Sprintf("%d-%d subscriber connections held open throughout, %d new ones and %.0f bulk attempts settled during the measurement, bulk deliveries pending %.0f -> %.0f",
-		b.minHeld, b.maxHeld, b.started, b.attempts, b.pendingStart, b.pendingEnd)
+	return fmt.Sprintf("subscriber connections held open %d-%d (at least one in %.0f%% of 50 ms samples), %d opened and %.0f bulk attempts settled during the measurement, bulk deliveries pending %.0f -> %.0f",
+		b.minHeld, b.maxHeld, b.inFlight*100, b.started, b.attempts, b.pendingStart, b.pendingEnd)
 }
 
 func (m measurement) String() string {
@@ -237,18 +289,25 @@ func (m measurement) String() string {
 		ms(m.p50), ms(m.p99), ms(m.max), m.n, m.lost, m.heraldCPU*100, m.machineCPU*100, strings.Join(loops, ", "))
 }
 
-// measure sends n new pages at -rate a second and times each from the
-// event's sending to its first webhook at the receiver; meanwhile it
-// samples /metrics every second and the stalled listener every 50 ms.
-func measure(h *instance, key string, rx *receiver, st *staller, n int, tag string) measurement {
-	m := measurement{n: n, lag: map[string]float64{}}
+// measure sends n new pages to each target, -rate a second to each, in
+// turn, and times each page from the event's sending to its first webhook
+// at the receiver; meanwhile it samples /metrics every second and the
+// stalled listener every 50 ms.
+func measure(ts []*target, rx *receiver, st *staller, n int, tag string) []measurement {
+	k := len(ts)
+	out := make([]measurement, k)
 	var mu sync.Mutex
-	m.bulk.minHeld = st.held.Load()
-	m.bulk.maxHeld = m.bulk.minHeld
+	var samples, heldSamples int
+	minHeld, maxHeld := st.held.Load(), st.held.Load()
 	acc0 := st.accepted.Load()
-	m0, _ := scrape(h.base)
-	m.bulk.pendingStart = m0.sum("herald_outbox_deliveries", `lane="bulk"`, `state="pending"`) + m0.sum("herald_outbox_deliveries", `lane="bulk"`, `state="retrying"`)
-	cpu0, sys0, t0 := h.cpu(), machineTicks(), time.Now()
+	m0 := make([]metricsSample, k)
+	cpu0 := make([]float64, k)
+	for j, t := range ts {
+		out[j] = measurement{n: n, lag: map[string]float64{}}
+		m0[j], _ = scrape(t.h.base)
+		cpu0[j] = t.h.cpu()
+	}
+	sys0, t0 := machineTicks(), time.Now()
 
 	done := make(chan struct{})
 	var wg sync.WaitGroup
@@ -265,7 +324,11 @@ func measure(h *instance, key string, rx *receiver, st *staller, n int, tag stri
 			}
 			v := st.held.Load()
 			mu.Lock()
-			m.bulk.minHeld, m.bulk.maxHeld = min(m.bulk.minHeld, v), max(m.bulk.maxHeld, v)
+			minHeld, maxHeld = min(minHeld, v), max(maxHeld, v)
+			samples++
+			if v > 0 {
+				heldSamples++
+			}
 			mu.Unlock()
 		}
 	}()
@@ -279,60 +342,61 @@ func measure(h *instance, key string, rx *receiver, st *staller, n int, tag stri
 				return
 			case <-t.C:
 			}
-			s, err := scrape(h.base)
-			if err != nil {
-				continue
-			}
-			mu.Lock()
-			for _, l := range []string{"escalation", "paging", "broadcast", "maintenance"} {
-				m.lag[l] = max(m.lag[l], s.sum("herald_worker_lag_seconds", `loop="`+l+`"`))
-			}
-			mu.Unlock()
-			if *verbose {
-				fmt.Printf("  %s t+%4.1fs lag escalation %.3f paging %.3f broadcast %.1f; bulk pending %.0f, held %d\n", tag, time.Since(t0).Seconds(),
-					s.sum("herald_worker_lag_seconds", `loop="escalation"`), s.sum("herald_worker_lag_seconds", `loop="paging"`),
-					s.sum("herald_worker_lag_seconds", `loop="broadcast"`), s.sum("herald_outbox_deliveries", `lane="bulk"`), st.held.Load())
+			for j, tg := range ts {
+				s, err := scrape(tg.h.base)
+				if err != nil {
+					continue
+				}
+				mu.Lock()
+				for _, l := range []string{"escalation", "paging", "broadcast", "maintenance"} {
+					out[j].lag[l] = max(out[j].lag[l], s.sum("herald_worker_lag_seconds", `loop="`+l+`"`))
+				}
+				mu.Unlock()
+				if *verbose {
+					fmt.Printf("  %s%s t+%4.1fs lag escalation %.3f paging %.3f broadcast %.1f; bulk pending %.0f, held %d\n", tag, tg.name, time.Since(t0).Seconds(),
+						s.sum("herald_worker_lag_seconds", `loop="escalation"`), s.sum("herald_worker_lag_seconds", `loop="paging"`),
+						s.sum("herald_worker_lag_seconds", `loop="broadcast"`), s.sum("herald_outbox_deliveries", `lane="bulk"`), st.held.Load())
+				}
 			}
 		}
 	}()
 
-	sent := make([]time.Time, n)
-	keys := make([]string, n)
-	tick := time.NewTicker(time.Second / time.Duration(*rate))
+	type page struct {
+		t      int
+		dedup  string
+		sent   time.Time
+		d      time.Duration
+		landed bool
+	}
+	all := make([]*page, 0, n*k)
+	tick := time.NewTicker(time.Second / time.Duration(*rate*k))
 	var senders sync.WaitGroup
-	for i := 0; i < n; i++ {
+	for i := 0; i < n*k; i++ {
 		if i > 0 {
 			<-tick.C
 		}
-		keys[i] = tag + "-" + strconv.Itoa(i)
-		sent[i] = time.Now()
+		p := &page{t: i % k, dedup: tag + "-" + strconv.Itoa(i), sent: time.Now()}
+		all = append(all, p)
 		senders.Add(1)
-		go func(dedup string) {
+		go func() {
 			defer senders.Done()
-			if err := event(h.base, key, dedup); err != nil {
+			if err := event(ts[p.t].h.base, ts[p.t].key, p.dedup); err != nil {
 				fmt.Fprintln(os.Stderr, "bench: event:", err)
 			}
-		}(keys[i])
+		}()
 	}
 	tick.Stop()
 	senders.Wait()
 
-	var ds []time.Duration
 	deadline := time.Now().Add(30 * time.Second)
-	type page struct {
-		d  time.Duration
-		at time.Duration
-	}
-	var all []page
-	for i, k := range keys {
+	for _, p := range all {
 		for {
-			if got, ok := rx.at(k); ok {
-				ds = append(ds, got.Sub(sent[i]))
-				all = append(all, page{got.Sub(sent[i]), sent[i].Sub(t0)})
+			if got, ok := rx.at(p.dedup); ok {
+				p.d, p.landed = got.Sub(p.sent), true
 				break
 			}
 			if time.Now().After(deadline) {
-				m.lost++
+				out[p.t].lost++
 				break
 			}
 			time.Sleep(5 * time.Millisecond)
@@ -341,26 +405,45 @@ func measure(h *instance, key string, rx *receiver, st *staller, n int, tag stri
 	close(done)
 	wg.Wait()
 	wall := time.Since(t0).Seconds()
-	m.heraldCPU = (h.cpu() - cpu0) / wall
-	if busy, total := machineTicks().sub(sys0); total > 0 {
-		m.machineCPU = busy / total
-	}
-	m1, _ := scrape(h.base)
-	m.bulk.started = st.accepted.Load() - acc0
-	m.bulk.attempts = m1.sum("herald_delivery_attempts_total", `lane="bulk"`) - m0.sum("herald_delivery_attempts_total", `lane="bulk"`)
-	m.bulk.pendingEnd = m1.sum("herald_outbox_deliveries", `lane="bulk"`, `state="pending"`) + m1.sum("herald_outbox_deliveries", `lane="bulk"`, `state="retrying"`)
-
-	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
-	if len(ds) > 0 {
-		m.p50, m.p99, m.max = ds[len(ds)/2], ds[len(ds)*99/100], ds[len(ds)-1]
-	}
-	if *verbose {
-		sort.Slice(all, func(i, j int) bool { return all[i].d > all[j].d })
-		for _, p := range all[:min(5, len(all))] {
-			fmt.Printf("  %s slow page: %.1f ms, sent at t+%.2fs\n", tag, ms(p.d), p.at.Seconds())
+	busy, total := machineTicks().sub(sys0)
+	for j, t := range ts {
+		m := &out[j]
+		m.heraldCPU = (t.h.cpu() - cpu0[j]) / wall
+		if total > 0 {
+			m.machineCPU = busy / total
+		}
+		m1, _ := scrape(t.h.base)
+		m.bulk = bulkActivity{minHeld: minHeld, maxHeld: maxHeld, started: st.accepted.Load() - acc0,
+			attempts:     m1.sum("herald_delivery_attempts_total", `lane="bulk"`) - m0[j].sum("herald_delivery_attempts_total", `lane="bulk"`),
+			pendingStart: m0[j].sum("herald_outbox_deliveries", `lane="bulk"`, `state="pending"`) + m0[j].sum("herald_outbox_deliveries", `lane="bulk"`, `state="retrying"`),
+			pendingEnd:   m1.sum("herald_outbox_deliveries", `lane="bulk"`, `state="pending"`) + m1.sum("herald_outbox_deliveries", `lane="bulk"`, `state="retrying"`)}
+		if samples > 0 {
+			m.bulk.inFlight = float64(heldSamples) / float64(samples)
+		}
+		var ds []time.Duration
+		var mine []*page
+		for _, p := range all {
+			if p.t == j && p.landed {
+				ds = append(ds, p.d)
+				mine = append(mine, p)
+			}
+		}
+		sort.Slice(ds, func(a, b int) bool { return ds[a] < ds[b] })
+		if len(ds) > 0 {
+			m.p50, m.p99, m.max = ds[len(ds)/2], ds[len(ds)*99/100], ds[len(ds)-1]
+		}
+		if *verbose {
+			sort.Slice(mine, func(a, b int) bool { return mine[a].d > mine[b].d })
+			for _, p := range mine[:min(5, len(mine))] {
+				since := "no subscriber connection opened before"
+				if d := st.sinceOpen(p.sent); d >= 0 {
+					since = d.Round(time.Millisecond).String() + " after the last subscriber connection opened"
+				}
+				fmt.Printf("  %s%s slow page: %.1f ms, sent at t+%.2fs, %s\n", tag, t.name, ms(p.d), p.sent.Sub(t0).Seconds(), since)
+			}
 		}
 	}
-	return m
+	return out
 }
 
 // receiver records the first page webhook of each dedup key.
@@ -409,6 +492,20 @@ type staller struct {
 	url      string
 	held     atomic.Int64
 	accepted atomic.Int64
+	mu       sync.Mutex
+	opened   []time.Time
+}
+
+// sinceOpen is how long before t the last connection was accepted (-1
+// when none was).
+func (s *staller) sinceOpen(t time.Time) time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i := sort.Search(len(s.opened), func(i int) bool { return s.opened[i].After(t) })
+	if i == 0 {
+		return -1
+	}
+	return t.Sub(s.opened[i-1])
 }
 
 func newStaller() (*staller, error) {
@@ -425,6 +522,9 @@ func newStaller() (*staller, error) {
 			}
 			s.accepted.Add(1)
 			s.held.Add(1)
+			s.mu.Lock()
+			s.opened = append(s.opened, time.Now())
+			s.mu.Unlock()
 			go func() {
 				io.Copy(io.Discard, c)
 				c.Close()
