@@ -449,8 +449,8 @@ func measure(ts []*target, rx *receiver, st *staller, n int, tag string) []measu
 		if *verbose {
 			sort.Slice(mine, func(a, b int) bool { return mine[a].d > mine[b].d })
 			for _, p := range mine[:min(5, len(mine))] {
-				since := "no subscriber connection opened before"
-				if d := st.sinceOpen(p.sent); d >= 0 {
+				since := "no subscriber connection opened since the start"
+				if d := st.sinceOpen(t0, p.sent); d >= 0 {
 					since = d.Round(time.Millisecond).String() + " after the last subscriber connection opened"
 				}
 				fmt.Printf("  %s%s slow page: %.1f ms, sent at t+%.2fs, %s\n", tag, t.name, ms(p.d), p.sent.Sub(t0).Seconds(), since)
@@ -511,12 +511,12 @@ type staller struct {
 }
 
 // sinceOpen is how long before t the last connection was accepted (-1
-// when none was).
-func (s *staller) sinceOpen(t time.Time) time.Duration {
+// when none was since from).
+func (s *staller) sinceOpen(from, t time.Time) time.Duration {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	i := sort.Search(len(s.opened), func(i int) bool { return s.opened[i].After(t) })
-	if i == 0 {
+	if i == 0 || s.opened[i-1].Before(from) {
 		return -1
 	}
 	return t.Sub(s.opened[i-1])
