@@ -7,9 +7,9 @@
 //	go run ./bench/isolation                    # SQLite only
 //	./bench/isolation.sh                        # also PostgreSQL (starts one, fsync on)
 //
-// Each run starts a fresh instance and database and measures, from an
-// event's arrival at /v2/enqueue to the first webhook delivered, p50 and
-// p99 over -pages new pages sent -rate a second:
+// Each run starts a fresh instance and database and measures, from
+// sending an event to /v2/enqueue to the first page webhook received, p50
+// and p99 over -pages new pages sent -rate a second:
 //   - idle: nothing else to do;
 //   - loaded: -subscribers webhook subscribers (imported by CSV) whose
 //     endpoints never answer, and a published status incident whose
