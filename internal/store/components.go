@@ -277,6 +277,7 @@ func (tx *tx) bumpStatusVersion(ctx context.Context) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE counters SET value = value + 1 WHERE name = 'status_version'`); err != nil {
 		return fmt.Errorf("bump status version: %w", err)
 	}
+	tx.statusChanged = true
 	return nil
 }
 
@@ -288,6 +289,14 @@ func (db *DB) StatusVersion(ctx context.Context) (int64, error) {
 	err := db.r.QueryRowContext(ctx, `SELECT value FROM counters WHERE name = 'status_version'`).Scan(&v)
 	return v, err
 }
+
+// LocalStatusChanges counts the commits made through this DB (this
+// process: API writes and background steps alike) that changed what the
+// public status page shows. It grows before the method that committed
+// returns, and reading it costs an atomic load, so the page cache checks it
+// on every request and serves a process its own writes at once; changes
+// made by other processes reach it through StatusVersion.
+func (db *DB) LocalStatusChanges() uint64 { return db.statusChanges.Load() }
 
 // recomputeComponents derives every component's shown status from what
 // affects it now: the worst of its open incidents and maintenances in

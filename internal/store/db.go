@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -68,6 +69,9 @@ type DB struct {
 	// wake is signalled after a change that gives the background worker
 	// something to do now (a new page), so it need not wait for its tick.
 	wake chan struct{}
+	// statusChanges counts commits through this DB that bumped the status
+	// version (LocalStatusChanges).
+	statusChanges atomic.Uint64
 
 	// Ingestion: events for known integration keys go through one loop
 	// that commits them in batches (paging.go).
@@ -179,6 +183,9 @@ type tx struct {
 	*sql.Tx
 	db  *DB
 	now time.Time
+	// statusChanged is set when the transaction bumps the status version;
+	// write counts it in db.statusChanges once the commit succeeded.
+	statusChanged bool
 }
 
 // write runs fn in a write transaction and commits when fn returns nil.
@@ -188,11 +195,15 @@ func (db *DB) write(ctx context.Context, fn func(*tx) error) error {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer sqlTx.Rollback()
-	if err := fn(&tx{Tx: sqlTx, db: db, now: db.clock.Now().UTC()}); err != nil {
+	t := &tx{Tx: sqlTx, db: db, now: db.clock.Now().UTC()}
+	if err := fn(t); err != nil {
 		return err
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", mapErr(err))
+	}
+	if t.statusChanged {
+		db.statusChanges.Add(1)
 	}
 	return nil
 }
