@@ -1,0 +1,76 @@
+package store_test
+
+import (
+	"testing"
+
+	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/store"
+	"github.com/heraldhq/herald/internal/testdb"
+)
+
+// Every committed change of what the public page shows moves both the
+// shared status version and this process's count; a write that fails, or
+// one the page does not show, moves neither.
+func TestLocalStatusChanges_CountCommittedPageChanges(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		f := setup(t, d)
+		var comp herald.Component
+		for _, tc := range []struct {
+			name    string
+			write   func() error
+			changes bool
+		}{
+			{"add a component", func() (err error) {
+				comp, err = f.db.CreateComponent(f.ctx, f.carol, herald.ComponentInput{Name: ptr("API")})
+				return err
+			}, true},
+			{"publish a status incident", func() error {
+				_, err := f.db.CreateStatusIncident(f.ctx, f.carol, herald.StatusIncidentInput{Name: "Errors",
+					StatusUpdateInput: herald.StatusUpdateInput{Body: "Looking.", Components: map[string]herald.ComponentStatus{comp.ID: herald.PartialOutage}}}, false)
+				return err
+			}, true},
+			{"a dry run", func() error {
+				_, err := f.db.CreateStatusIncident(f.ctx, f.carol, herald.StatusIncidentInput{Name: "Preview",
+					StatusUpdateInput: herald.StatusUpdateInput{Body: "Looking."}}, true)
+				return err
+			}, false},
+			{"an update that fails", func() error {
+				_, err := f.db.PublishUpdate(f.ctx, f.carol, "ghost", herald.StatusUpdateInput{Status: herald.Resolved, Body: "Fixed."}, false)
+				if err == nil {
+					t.Fatal("an update to no incident was accepted")
+				}
+				return nil
+			}, false},
+			{"declare an internal incident", func() error {
+				_, err := f.db.DeclareIncident(f.ctx, f.alice, herald.DeclareInput{Title: "Internal", Severity: "S3"})
+				return err
+			}, false},
+			{"save the settings", func() error {
+				s, err := f.db.Settings(f.ctx)
+				if err == nil {
+					s.Page.Name = "Acme Status"
+					_, err = f.db.SaveSettings(f.ctx, s)
+				}
+				return err
+			}, true},
+		} {
+			local, version := f.db.LocalStatusChanges(), statusVersion(t, f)
+			if err := tc.write(); err != nil {
+				t.Fatalf("%s: %v", tc.name, err)
+			}
+			gotLocal, gotVersion := f.db.LocalStatusChanges() != local, statusVersion(t, f) != version
+			if gotLocal != tc.changes || gotVersion != tc.changes {
+				t.Errorf("%s: local count moved %v, status version moved %v; want %v", tc.name, gotLocal, gotVersion, tc.changes)
+			}
+		}
+	})
+}
+
+func statusVersion(t *testing.T, f *fixture) int64 {
+	t.Helper()
+	v, err := f.db.StatusVersion(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
