@@ -75,7 +75,7 @@ func New(cfg Config) *Server {
 // break, so it skips the route matching it does not need.
 func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
 	if s.cfg.Pages != nil && (r.Method == http.MethodGet || r.Method == http.MethodHead) && isPublic(r.URL.Path) &&
-		r.URL.Path != "/subscribe/confirm" && r.URL.Path != "/unsubscribe" {
+		r.URL.Path != "/subscribe/confirm" && r.URL.Path != "/unsubscribe" && r.URL.Path != "/subscribe" {
 		r.Pattern = "public page"
 		s.cfg.Pages.ServeHTTP(w, r)
 		return
@@ -193,20 +193,9 @@ func (s *Server) plainRoutes() {
 		s.mux.HandleFunc("GET /subscribe/confirm", s.confirmSubscription)
 		s.mux.HandleFunc("GET /unsubscribe", s.unsubscribe)
 		s.mux.HandleFunc("POST /unsubscribe", s.unsubscribe)
-		// Everything else is the public status page, served from memory.
-		s.mux.Handle("/", readOnly(s.cfg.Pages))
-		s.mux.Handle("/api/v2/", readOnly(s.cfg.Pages))
+		// Everything else is the public status page, served from memory;
+		// other methods get 405 (public.go).
+		s.mux.HandleFunc("/", s.publicPage)
+		s.mux.HandleFunc("/api/v2/", s.publicPage)
 	}
-}
-
-// readOnly lets only GET and HEAD through: the public pages change nothing.
-func readOnly(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			w.Header().Set("Allow", "GET, HEAD")
-			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-			return
-		}
-		h.ServeHTTP(w, r)
-	})
 }
