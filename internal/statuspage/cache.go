@@ -84,12 +84,12 @@ type built struct {
 }
 
 // Cache keeps the public page rendered in memory and serves it, so that
-// serving never queries the database.
+// serving never queries the database nor waits for a rebuild.
 //
 // Freshness: a change committed through this process (an API write, a
-// maintenance the worker started) is served from the very next request:
-// each request compares the store's in-memory LocalStatusChanges with the
-// generation's (an atomic load) and rebuilds first when they differ.
+// maintenance the worker started) is rendered before the store method that
+// committed it returns (store.OnStatusChange), so the answer to the write
+// goes out after the page shows it, and the writer's next request sees it.
 // Changes made by other processes on the same database show through the
 // status version, which Run polls every PollInterval, so every instance
 // serves them within PollInterval plus one rebuild. Run also rebuilds every
@@ -102,31 +102,30 @@ type Cache struct {
 	log     *slog.Logger
 	cur     atomic.Pointer[built]
 	mu      sync.Mutex // serialises rebuilds
-	// failed is the LocalStatusChanges value whose rebuild on the request
-	// path failed: requests do not try it again (each would wait on the
-	// database); Run does.
-	failed atomic.Uint64
 
 	PollInterval time.Duration
 	Refresh      time.Duration
 	// Timeout bounds each poll of the status version and each rebuild, so
-	// a database that stops answering cannot hold the cache (or a request
-	// waiting for its own write) for longer. Zero means 5 s.
+	// a database that stops answering cannot hold the cache (or the write
+	// waiting for its page) for longer. Zero means 5 s.
 	Timeout time.Duration
 }
 
 // NewCache returns a cache; call Rebuild before serving and Run to keep it
-// current.
+// current. It re-renders after each page change committed through db (the
+// store's OnStatusChange, which it takes: one cache per store).
 func NewCache(db *store.DB, clock herald.Clock, baseURL string, log *slog.Logger) *Cache {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Cache{db: db, clock: clock, baseURL: strings.TrimRight(baseURL, "/"), log: log, PollInterval: 250 * time.Millisecond, Refresh: 30 * time.Second}
+	c := &Cache{db: db, clock: clock, baseURL: strings.TrimRight(baseURL, "/"), log: log, PollInterval: 250 * time.Millisecond, Refresh: 30 * time.Second}
+	db.OnStatusChange(c.localChange)
+	return c
 }
 
 // Snapshot returns the snapshot being served.
 func (c *Cache) Snapshot() *Snapshot {
-	if b := c.current(); b != nil {
+	if b := c.cur.Load(); b != nil {
 		return b.snap
 	}
 	return nil
@@ -149,39 +148,24 @@ func (c *Cache) rebuild(ctx context.Context) error {
 	return nil
 }
 
-// current returns the generation to serve: the one in memory, unless this
-// process committed a status change since it was read, in which case the
-// page is rebuilt first. That is what lets whoever just published an
-// update see it on their next request, on this instance.
-func (c *Cache) current() *built {
-	b := c.cur.Load()
-	if b == nil {
-		return nil
-	}
-	if n := c.db.LocalStatusChanges(); n > b.local && n > c.failed.Load() {
-		return c.catchUp(n)
-	}
-	return b
-}
-
-// catchUp rebuilds for local change n unless another request (or Run) did
-// meanwhile. Requests arriving together wait for one rebuild. On failure
-// the last generation is served, and requests leave retrying to Run.
-func (c *Cache) catchUp(n uint64) *built {
+// localChange runs after this process committed a page change, before the
+// write returns: it renders the page anew, unless a rebuild that began
+// after the commit (another write's, or Run's) has already. Readers keep
+// being served the previous generation meanwhile. On failure that
+// generation stays, and Run tries again.
+func (c *Cache) localChange() {
+	n := c.db.LocalStatusChanges()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if b := c.cur.Load(); b.local >= n || c.failed.Load() >= n {
-		return b
+	if b := c.cur.Load(); b == nil || b.local >= n {
+		return // not serving yet (the first Rebuild will read it), or done
 	}
-	// Not the request's context: a client that hangs up does not cancel
-	// the rebuild the requests behind it are waiting for.
+	// Not the writer's context: a client that hangs up does not stop it.
 	ctx, cancel := context.WithTimeout(context.Background(), c.timeout())
 	defer cancel()
 	if err := c.rebuild(ctx); err != nil {
-		c.failed.Store(n)
-		c.log.Warn("status page: rebuild after a local change failed; serving the last good page", "err", err)
+		c.log.Warn("status page: rebuild after a change failed; serving the last good page until the next poll", "err", err)
 	}
-	return c.cur.Load()
 }
 
 // Render renders every page that does not depend on the request: the
@@ -300,7 +284,7 @@ func (c *Cache) poll(ctx context.Context) error {
 // and the page served as without it; keying by path alone also keeps
 // random queries from filling the cache.
 func (c *Cache) Lookup(path string) *Entry {
-	b := c.current()
+	b := c.cur.Load()
 	if b == nil {
 		return nil
 	}
@@ -358,7 +342,7 @@ func (b *built) render(path string) *Entry {
 // If-None-Match, gzip when the client takes it, a short Cache-Control so
 // CDNs and browsers absorb load without showing stale news for long.
 func (c *Cache) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	b := c.current()
+	b := c.cur.Load()
 	if b == nil {
 		http.Error(w, "the status page is starting", http.StatusServiceUnavailable)
 		return

@@ -292,11 +292,23 @@ func (db *DB) StatusVersion(ctx context.Context) (int64, error) {
 
 // LocalStatusChanges counts the commits made through this DB (this
 // process: API writes and background steps alike) that changed what the
-// public status page shows. It grows before the method that committed
-// returns, and reading it costs an atomic load, so the page cache checks it
-// on every request and serves a process its own writes at once; changes
-// made by other processes reach it through StatusVersion.
+// public status page shows. Changes made by other processes show in
+// StatusVersion only.
 func (db *DB) LocalStatusChanges() uint64 { return db.statusChanges.Load() }
+
+// OnStatusChange has fn called after each commit through this DB that
+// changed what the public status page shows, before the method that
+// committed returns. The page cache re-renders there, so that whoever made
+// a change (an API request, the worker) sees it on their next read of the
+// page, while readers never wait. fn must not write through db. One
+// function at a time: a second call replaces the first; nil removes it.
+func (db *DB) OnStatusChange(fn func()) {
+	if fn == nil {
+		db.statusHook.Store(nil)
+		return
+	}
+	db.statusHook.Store(&fn)
+}
 
 // recomputeComponents derives every component's shown status from what
 // affects it now: the worst of its open incidents and maintenances in

@@ -70,8 +70,9 @@ type DB struct {
 	// something to do now (a new page), so it need not wait for its tick.
 	wake chan struct{}
 	// statusChanges counts commits through this DB that bumped the status
-	// version (LocalStatusChanges).
+	// version (LocalStatusChanges); statusHook is OnStatusChange's function.
 	statusChanges atomic.Uint64
+	statusHook    atomic.Pointer[func()]
 
 	// Ingestion: events for known integration keys go through one loop
 	// that commits them in batches (paging.go).
@@ -204,6 +205,9 @@ func (db *DB) write(ctx context.Context, fn func(*tx) error) error {
 	}
 	if t.statusChanged {
 		db.statusChanges.Add(1)
+		if h := db.statusHook.Load(); h != nil {
+			(*h)()
+		}
 	}
 	return nil
 }

@@ -9,11 +9,16 @@ import (
 )
 
 // Every committed change of what the public page shows moves both the
-// shared status version and this process's count; a write that fails, or
-// one the page does not show, moves neither.
+// shared status version and this process's count, and calls the
+// OnStatusChange function once, after the commit (it reads the change) and
+// before the write returns; a write that fails, or one the page does not
+// show, does none of it.
 func TestLocalStatusChanges_CountCommittedPageChanges(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
 		f := setup(t, d)
+		var calls int
+		var seen int64
+		f.db.OnStatusChange(func() { calls++; seen = statusVersion(t, f) })
 		var comp herald.Component
 		for _, tc := range []struct {
 			name    string
@@ -54,13 +59,17 @@ func TestLocalStatusChanges_CountCommittedPageChanges(t *testing.T) {
 				return err
 			}, true},
 		} {
-			local, version := f.db.LocalStatusChanges(), statusVersion(t, f)
+			local, version, before := f.db.LocalStatusChanges(), statusVersion(t, f), calls
 			if err := tc.write(); err != nil {
 				t.Fatalf("%s: %v", tc.name, err)
 			}
-			gotLocal, gotVersion := f.db.LocalStatusChanges() != local, statusVersion(t, f) != version
+			after := statusVersion(t, f)
+			gotLocal, gotVersion := f.db.LocalStatusChanges() != local, after != version
 			if gotLocal != tc.changes || gotVersion != tc.changes {
 				t.Errorf("%s: local count moved %v, status version moved %v; want %v", tc.name, gotLocal, gotVersion, tc.changes)
+			}
+			if want := before + map[bool]int{true: 1}[tc.changes]; calls != want || (tc.changes && seen != after) {
+				t.Errorf("%s: %d calls after the commit, seeing version %d (now %d); want %d", tc.name, calls-before, seen, after, want-before)
 			}
 		}
 	})
