@@ -515,7 +515,7 @@ func TestPublic_DatabaseDownServesLastGoodPage(t *testing.T) {
 	}
 	lastGood("after a failed write")
 
-	// Polls and refreshes fail too; the page stays, one warning is logged.
+	// The polls fail too (with Refresh due); the page stays, one warning is logged.
 	p.pages.PollInterval = 20 * time.Millisecond
 	p.pages.Refresh = 50 * time.Millisecond
 	go p.pages.Run(ctx)
@@ -526,7 +526,7 @@ func TestPublic_DatabaseDownServesLastGoodPage(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	time.Sleep(300 * time.Millisecond) // more polls and refreshes fail meanwhile
+	time.Sleep(300 * time.Millisecond) // more polls fail meanwhile
 	lastGood("while the database is down")
 	if n := strings.Count(logs.String(), "cannot read the database"); n != 1 {
 		t.Errorf("%d warnings, want one until a minute passes:\n%s", n, logs.String())
