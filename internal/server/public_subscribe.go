@@ -190,7 +190,7 @@ func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	r.ParseForm()
 	id, token := r.Form.Get("id"), r.Form.Get("token")
-	if r.Method == http.MethodGet {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead { // HEAD, too, only asks
 		s.page(w, http.StatusOK, "Unsubscribe", "Stop receiving status updates at this address?", "/unsubscribe", "Unsubscribe", map[string]string{"id": id, "token": token})
 		return
 	}

@@ -91,7 +91,7 @@ func New(cfg Config) *Server {
 // break, so it skips the route matching it does not need.
 func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
 	if s.cfg.Pages != nil && (r.Method == http.MethodGet || r.Method == http.MethodHead) && isPublic(r.URL.Path) &&
-		r.URL.Path != "/subscribe/confirm" && r.URL.Path != "/unsubscribe" {
+		r.URL.Path != "/subscribe/confirm" && r.URL.Path != "/unsubscribe" && r.URL.Path != "/subscribe" {
 		r.Pattern = "public page"
 		s.cfg.Pages.ServeHTTP(w, r)
 		return
@@ -261,8 +261,9 @@ func (s *Server) plainRoutes() {
 		s.mux.HandleFunc("POST /subscribe/confirm", s.confirmSubscription)
 		s.mux.HandleFunc("GET /unsubscribe", s.unsubscribe)
 		s.mux.HandleFunc("POST /unsubscribe", s.unsubscribe)
-		// Everything else is the public status page, served from memory.
-		s.mux.Handle("/", readOnly(s.cfg.Pages))
+		// Everything else is the public status page, served from memory;
+		// other methods get 405 (public.go).
+		s.mux.HandleFunc("/", s.publicPage)
 		// GET and HEAD reach the pages in dispatch; this pattern tells
 		// noRoute which methods the public API takes.
 		s.mux.Handle("GET /api/v2/", s.cfg.Pages)
@@ -273,6 +274,19 @@ func (s *Server) plainRoutes() {
 // like every API error: 405 with Allow when the path is served under other
 // methods, 404 otherwise.
 func (s *Server) noRoute(w http.ResponseWriter, r *http.Request) {
+	if allow := s.allowedMethods(r); len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		writeError(w, r, herald.Errorf(herald.EMethod, "%s %s is not served; this path takes %s", r.Method, r.URL.Path, strings.Join(allow, ", ")), s.log)
+		return
+	}
+	writeError(w, r, herald.Errorf(herald.ENotFound, "no API route %s %s; see /api/v1/openapi.json", r.Method, r.URL.Path), s.log)
+}
+
+// allowedMethods names the methods of the routes registered for r's path
+// itself, not counting the catch-all patterns, or none. It asks the mux,
+// so a route added to the table or to plainRoutes is named without a
+// second list to keep; only requests with a wrong method pay for it.
+func (s *Server) allowedMethods(r *http.Request) []string {
 	var allow []string
 	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
 		probe := r.Clone(r.Context())
@@ -286,22 +300,5 @@ func (s *Server) noRoute(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	if len(allow) > 0 {
-		w.Header().Set("Allow", strings.Join(allow, ", "))
-		writeError(w, r, herald.Errorf(herald.EMethod, "%s %s is not served; this path takes %s", r.Method, r.URL.Path, strings.Join(allow, ", ")), s.log)
-		return
-	}
-	writeError(w, r, herald.Errorf(herald.ENotFound, "no API route %s %s; see /api/v1/openapi.json", r.Method, r.URL.Path), s.log)
-}
-
-// readOnly lets only GET and HEAD through: the public pages change nothing.
-func readOnly(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			w.Header().Set("Allow", "GET, HEAD")
-			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-			return
-		}
-		h.ServeHTTP(w, r)
-	})
+	return allow
 }

@@ -1,6 +1,7 @@
 package statuspage_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -61,4 +62,55 @@ func BenchmarkServe(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkServeWhilePublishing is the cost of one request for a cached
+// page while a status update is published every 100 ms (ten times more
+// often than the load test's one a second) and the cache is kept current
+// as herald serve does: readers in parallel, the page rebuilt after each
+// change.
+func BenchmarkServeWhilePublishing(b *testing.B) {
+	f := benchPage(b)
+	ctx, cancel := context.WithCancel(f.ctx)
+	defer cancel()
+	go f.cache.Run(ctx)
+	var ids []string
+	comps, _ := f.db.Components(f.ctx)
+	for _, c := range comps {
+		ids = append(ids, c.ID)
+	}
+	p, err := f.db.CreateStatusIncident(f.ctx, f.actor, herald.StatusIncidentInput{Name: "Ongoing",
+		StatusUpdateInput: herald.StatusUpdateInput{Body: "Investigating.", Components: map[string]herald.ComponentStatus{ids[0]: herald.PartialOutage}}}, false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for i := 0; ; i++ {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			f.db.PublishUpdate(f.ctx, f.actor, p.Incident.ID, herald.StatusUpdateInput{Body: fmt.Sprintf("Still looking (%d).", i)}, false)
+		}
+	}()
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		req := httptest.NewRequest("GET", "/api/v2/summary.json", nil)
+		for pb.Next() {
+			w := httptest.NewRecorder()
+			f.cache.ServeHTTP(w, req)
+			if w.Code != http.StatusOK {
+				b.Error(w.Code)
+				return
+			}
+		}
+	})
+	b.StopTimer()
+	cancel()
+	<-done
 }

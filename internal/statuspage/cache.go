@@ -78,12 +78,23 @@ type built struct {
 	fixed map[string]*Entry
 	lazy  sync.Map // path -> *Entry, rendered on first request
 	at    time.Time
+	// local is the store's LocalStatusChanges read before the snapshot was:
+	// every change this process committed up to it is in this generation.
+	local uint64
 }
 
-// Cache keeps the public page rendered in memory and serves it. It
-// rebuilds when the store's status version changes (every instance polls
-// it, so all pick a change up within PollInterval) and at least every
-// Refresh, so relative times and maintenance windows stay current.
+// Cache keeps the public page rendered in memory and serves it, so that
+// serving never queries the database nor waits for a rebuild.
+//
+// Freshness: a change committed through this process (an API write, a
+// maintenance the worker started) is rendered before the store method that
+// committed it returns (store.OnStatusChange), so the answer to the write
+// goes out after the page shows it, and the writer's next request sees it.
+// Changes made by other processes on the same database show through the
+// status version, which Run polls every PollInterval, so every instance
+// serves them within PollInterval plus one rebuild. Run also rebuilds every
+// Refresh, so relative times and maintenance windows stay current. When
+// the database cannot be read, the last good generation keeps being served.
 type Cache struct {
 	db      *store.DB
 	clock   herald.Clock
@@ -94,15 +105,22 @@ type Cache struct {
 
 	PollInterval time.Duration
 	Refresh      time.Duration
+	// Timeout bounds each poll of the status version and each rebuild, so
+	// a database that stops answering cannot hold the cache (or the write
+	// waiting for its page) for longer. Zero means 5 s.
+	Timeout time.Duration
 }
 
 // NewCache returns a cache; call Rebuild before serving and Run to keep it
-// current.
+// current. It re-renders after each page change committed through db (the
+// store's OnStatusChange, which it takes: one cache per store).
 func NewCache(db *store.DB, clock herald.Clock, baseURL string, log *slog.Logger) *Cache {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Cache{db: db, clock: clock, baseURL: strings.TrimRight(baseURL, "/"), log: log, PollInterval: 250 * time.Millisecond, Refresh: 30 * time.Second}
+	c := &Cache{db: db, clock: clock, baseURL: strings.TrimRight(baseURL, "/"), log: log, PollInterval: 250 * time.Millisecond, Refresh: 30 * time.Second}
+	db.OnStatusChange(c.localChange)
+	return c
 }
 
 // Snapshot returns the snapshot being served.
@@ -117,12 +135,37 @@ func (c *Cache) Snapshot() *Snapshot {
 func (c *Cache) Rebuild(ctx context.Context) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.rebuild(ctx)
+}
+
+func (c *Cache) rebuild(ctx context.Context) error {
+	local := c.db.LocalStatusChanges() // before the read: a change committed during it is caught next time
 	snap, err := Load(ctx, c.db, c.clock.Now(), c.baseURL)
 	if err != nil {
 		return err
 	}
-	c.cur.Store(&built{snap: snap, fixed: Render(snap), at: time.Now()})
+	c.cur.Store(&built{snap: snap, fixed: Render(snap), at: time.Now(), local: local})
 	return nil
+}
+
+// localChange runs after this process committed a page change, before the
+// write returns: it renders the page anew, unless a rebuild that began
+// after the commit (another write's, or Run's) has already. Readers keep
+// being served the previous generation meanwhile. On failure that
+// generation stays, and Run tries again.
+func (c *Cache) localChange() {
+	n := c.db.LocalStatusChanges()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if b := c.cur.Load(); b == nil || b.local >= n {
+		return // not serving yet (the first Rebuild will read it), or done
+	}
+	// Not the writer's context: a client that hangs up does not stop it.
+	ctx, cancel := context.WithTimeout(context.Background(), c.timeout())
+	defer cancel()
+	if err := c.rebuild(ctx); err != nil {
+		c.log.Warn("status page: rebuild after a change failed; serving the last good page until the next poll", "err", err)
+	}
 }
 
 // Render renders every page that does not depend on the request: the
@@ -149,7 +192,7 @@ func Files(s *Snapshot) map[string]*Entry {
 	out := Render(s)
 	b := &built{snap: s}
 	add := func(path string) {
-		if e := b.render(path, ""); e != nil {
+		if e := b.render(path); e != nil {
 			out[path] = e
 		}
 	}
@@ -170,82 +213,123 @@ func Files(s *Snapshot) map[string]*Entry {
 	return out
 }
 
-// Run keeps the cache current until ctx ends.
+// Run keeps the cache current until ctx ends: it polls the status version
+// every PollInterval and rebuilds when it changed or Refresh has passed.
+// While the database cannot be read it serves the last good page, warns
+// when that starts and then once a minute, and says when it recovers.
 func (c *Cache) Run(ctx context.Context) {
 	t := time.NewTicker(c.PollInterval)
 	defer t.Stop()
+	var failingSince, warned time.Time
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
-		b := c.cur.Load()
-		v, err := c.db.StatusVersion(ctx)
-		if err != nil {
-			if ctx.Err() == nil {
-				c.log.Warn("status page: cannot read the status version; serving the last page", "err", err)
+		err := c.poll(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		now := time.Now()
+		switch {
+		case err != nil && (failingSince.IsZero() || now.Sub(warned) >= time.Minute):
+			b := c.cur.Load()
+			var age time.Duration
+			if b != nil {
+				age = now.Sub(b.at).Round(time.Second)
 			}
-			continue
-		}
-		if b != nil && v == b.snap.Version && time.Since(b.at) < c.Refresh {
-			continue
-		}
-		if err := c.Rebuild(ctx); err != nil && ctx.Err() == nil {
-			c.log.Warn("status page: rebuild failed; serving the last page", "err", err)
+			c.log.Warn("status page: cannot read the database; serving the last good page", "err", err, "page_age", age)
+			warned = now
+			if failingSince.IsZero() {
+				failingSince = now
+			}
+		case err == nil && !failingSince.IsZero():
+			c.log.Info("status page: database readable again", "after", now.Sub(failingSince).Round(time.Second))
+			failingSince = time.Time{}
 		}
 	}
 }
 
-// Lookup returns the entry for a path (with its query), rendering it on
-// first use, or nil when there is no such page.
-func (c *Cache) Lookup(path, query string) *Entry {
+func (c *Cache) timeout() time.Duration {
+	if c.Timeout <= 0 {
+		return 5 * time.Second
+	}
+	return c.Timeout
+}
+
+// poll rebuilds the page if the status version changed or Refresh passed.
+func (c *Cache) poll(ctx context.Context) error {
+	vctx, cancel := context.WithTimeout(ctx, c.timeout())
+	v, err := c.db.StatusVersion(vctx)
+	cancel()
+	if err != nil {
+		return fmt.Errorf("status version: %w", err)
+	}
+	if b := c.cur.Load(); b != nil && v == b.snap.Version && time.Since(b.at) < c.Refresh {
+		return nil
+	}
+	rctx, cancel := context.WithTimeout(ctx, c.timeout())
+	defer cancel()
+	return c.Rebuild(rctx)
+}
+
+// Lookup returns the entry for a path, rendering it on first use, or nil
+// when there is no such page.
+//
+// No public page reads a query: pages are named by their path alone (the
+// history page number is /history/2, a component's calendar is
+// /components/{id}/maintenances.ics). So a query string, such as a campaign
+// tag on a shared link or a widget's cache-buster, is ignored by the caller
+// and the page served as without it; keying by path alone also keeps
+// random queries from filling the cache.
+func (c *Cache) Lookup(path string) *Entry {
 	b := c.cur.Load()
 	if b == nil {
 		return nil
 	}
-	key := path
-	if query != "" {
-		key += "?" + query
-	}
-	if e, ok := b.fixed[key]; ok {
+	return b.lookup(path)
+}
+
+func (b *built) lookup(path string) *Entry {
+	if e, ok := b.fixed[path]; ok {
 		return e
 	}
-	if e, ok := b.lazy.Load(key); ok {
+	if e, ok := b.lazy.Load(path); ok {
 		return e.(*Entry)
 	}
-	e := b.render(path, query)
+	e := b.render(path)
 	if e != nil {
-		b.lazy.Store(key, e)
+		b.lazy.Store(path, e)
 	}
 	return e
 }
 
-func (b *built) render(path, query string) *Entry {
+func (b *built) render(path string) *Entry {
 	s := b.snap
 	const html = "text/html; charset=utf-8"
 	switch {
-	case strings.HasPrefix(path, "/history/") && query == "":
+	case strings.HasPrefix(path, "/history/"):
 		n, err := strconv.Atoi(strings.TrimPrefix(path, "/history/"))
 		if err != nil || n < 2 || n > s.HistoryPages() {
 			return nil
 		}
 		return newEntry(s.HistoryHTML(n), html, 10)
-	case strings.HasPrefix(path, "/incidents/") && query == "":
+	case strings.HasPrefix(path, "/incidents/"):
 		if i := s.Incident(strings.TrimPrefix(path, "/incidents/")); i != nil {
 			return newEntry(s.IncidentHTML(i), html, 10)
 		}
-	case strings.HasPrefix(path, "/maintenances/") && strings.HasSuffix(path, ".ics") && query == "":
+	case strings.HasPrefix(path, "/maintenances/") && strings.HasSuffix(path, ".ics"):
 		if m := s.Maintenance(strings.TrimSuffix(strings.TrimPrefix(path, "/maintenances/"), ".ics")); m != nil {
 			one := *s
 			one.Maintenances = []*herald.Maintenance{m}
 			return newEntry(one.ICS(""), "text/calendar; charset=utf-8", 300)
 		}
-	case strings.HasPrefix(path, "/maintenances/") && query == "":
+	case strings.HasPrefix(path, "/maintenances/"):
 		if m := s.Maintenance(strings.TrimPrefix(path, "/maintenances/")); m != nil {
 			return newEntry(s.MaintenanceHTML(m), html, 10)
 		}
-	case strings.HasPrefix(path, "/components/") && strings.HasSuffix(path, "/maintenances.ics") && query == "":
+	case strings.HasPrefix(path, "/components/") && strings.HasSuffix(path, "/maintenances.ics"):
 		id := strings.TrimSuffix(strings.TrimPrefix(path, "/components/"), "/maintenances.ics")
 		if _, ok := s.Component(id); ok {
 			return newEntry(s.ICS(id), "text/calendar; charset=utf-8", 300)
@@ -258,14 +342,14 @@ func (b *built) render(path, query string) *Entry {
 // If-None-Match, gzip when the client takes it, a short Cache-Control so
 // CDNs and browsers absorb load without showing stale news for long.
 func (c *Cache) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	e := c.Lookup(r.URL.Path, r.URL.RawQuery)
+	b := c.cur.Load()
+	if b == nil {
+		http.Error(w, "the status page is starting", http.StatusServiceUnavailable)
+		return
+	}
+	e := b.lookup(r.URL.Path) // the query is ignored: see Lookup
 	status := http.StatusOK
 	if e == nil {
-		b := c.cur.Load()
-		if b == nil {
-			http.Error(w, "the status page is starting", http.StatusServiceUnavailable)
-			return
-		}
 		if v, ok := b.lazy.Load("404"); ok {
 			e = v.(*Entry)
 		} else {

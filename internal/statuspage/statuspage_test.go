@@ -360,7 +360,7 @@ func TestCache_OtherInstancePicksUpChanges(t *testing.T) {
 	}
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		if e := cache.Lookup("/api/v2/components.json", ""); e != nil && strings.Contains(string(e.Body), `"Checkout"`) {
+		if e := cache.Lookup("/api/v2/components.json"); e != nil && strings.Contains(string(e.Body), `"Checkout"`) {
 			return
 		}
 		if time.Now().After(deadline) {

@@ -277,6 +277,7 @@ func (tx *tx) bumpStatusVersion(ctx context.Context) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE counters SET value = value + 1 WHERE name = 'status_version'`); err != nil {
 		return fmt.Errorf("bump status version: %w", err)
 	}
+	tx.statusChanged = true
 	return nil
 }
 
@@ -287,6 +288,26 @@ func (db *DB) StatusVersion(ctx context.Context) (int64, error) {
 	var v int64
 	err := db.r.QueryRowContext(ctx, `SELECT value FROM counters WHERE name = 'status_version'`).Scan(&v)
 	return v, err
+}
+
+// LocalStatusChanges counts the commits made through this DB (this
+// process: API writes and background steps alike) that changed what the
+// public status page shows. Changes made by other processes show in
+// StatusVersion only.
+func (db *DB) LocalStatusChanges() uint64 { return db.statusChanges.Load() }
+
+// OnStatusChange has fn called after each commit through this DB that
+// changed what the public status page shows, before the method that
+// committed returns. The page cache re-renders there, so that whoever made
+// a change (an API request, the worker) sees it on their next read of the
+// page, while readers never wait. fn must not write through db. One
+// function at a time: a second call replaces the first; nil removes it.
+func (db *DB) OnStatusChange(fn func()) {
+	if fn == nil {
+		db.statusHook.Store(nil)
+		return
+	}
+	db.statusHook.Store(&fn)
 }
 
 // recomputeComponents derives every component's shown status from what

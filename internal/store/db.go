@@ -21,6 +21,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -94,6 +95,10 @@ type DB struct {
 	allowPrivate bool
 	// confirmationsPerDay is Config.ConfirmationsPerDay.
 	confirmationsPerDay int
+	// statusChanges counts commits through this DB that bumped the status
+	// version (LocalStatusChanges); statusHook is OnStatusChange's function.
+	statusChanges atomic.Uint64
+	statusHook    atomic.Pointer[func()]
 
 	// Ingestion: events for known integration keys go through one loop
 	// that commits them in batches (paging.go).
@@ -260,6 +265,9 @@ type tx struct {
 	*sql.Tx
 	db  *DB
 	now time.Time
+	// statusChanged is set when the transaction bumps the status version;
+	// write counts it in db.statusChanges once the commit succeeded.
+	statusChanged bool
 }
 
 // write runs fn in a write transaction and commits when fn returns nil.
@@ -276,24 +284,40 @@ func (db *DB) writePaging(ctx context.Context, fn func(*tx) error) error {
 }
 
 func (db *DB) writeOn(ctx context.Context, pool *sql.DB, first bool, fn func(*tx) error) error {
+	statusChanged, err := db.commit(ctx, pool, first, fn)
+	if statusChanged {
+		// After the gate is released: the page re-rendering here holds up
+		// no other writer.
+		db.statusChanges.Add(1)
+		if h := db.statusHook.Load(); h != nil {
+			(*h)()
+		}
+	}
+	return err
+}
+
+// commit runs fn in a transaction on pool and commits, and says whether
+// the committed transaction changed what the status page shows.
+func (db *DB) commit(ctx context.Context, pool *sql.DB, first bool, fn func(*tx) error) (bool, error) {
 	if db.gate != nil {
 		if err := db.gate.acquire(ctx, first); err != nil {
-			return fmt.Errorf("begin: %w", err)
+			return false, fmt.Errorf("begin: %w", err)
 		}
 		defer db.gate.release()
 	}
 	sqlTx, err := pool.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+		return false, fmt.Errorf("begin: %w", err)
 	}
 	defer sqlTx.Rollback()
-	if err := fn(&tx{Tx: sqlTx, db: db, now: db.clock.Now().UTC()}); err != nil {
-		return err
+	t := &tx{Tx: sqlTx, db: db, now: db.clock.Now().UTC()}
+	if err := fn(t); err != nil {
+		return false, err
 	}
 	if err := sqlTx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", mapErr(err))
+		return false, fmt.Errorf("commit: %w", mapErr(err))
 	}
-	return nil
+	return t.statusChanged, nil
 }
 
 // read runs fn in a read-only snapshot, so a page of related rows is

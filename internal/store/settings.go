@@ -58,7 +58,7 @@ func (db *DB) SaveSettings(ctx context.Context, s herald.Settings) (herald.Setti
 		if err != nil {
 			return fmt.Errorf("save settings: %w", err)
 		}
-		return nil
+		return tx.bumpStatusVersion(ctx) // the page shows its name, logo and links
 	})
 	return s, err
 }
