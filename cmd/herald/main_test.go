@@ -596,7 +596,7 @@ func TestServe_ReadyzHeartbeatAndWorkMetrics(t *testing.T) {
 		for _, want := range []string{`herald_worker_lag_seconds{loop="escalation"} 0`, `herald_worker_lag_seconds{loop="broadcast"} 0`,
 			`herald_broadcasts_unplanned 0`, `herald_worker_stats_up 1`, `herald_worker_steps_total`,
 			`herald_events_total{result="accepted",source="events_v2"} 2`, `herald_events_total{result="rejected",source="events_v2"} 2`,
-			`herald_events_deduplicated_total 1`} {
+			`herald_events_deduplicated_total 1`, `herald_statuspage_render_seconds_count`} {
 			if code != 200 || !strings.Contains(body, want) {
 				t.Errorf("metrics lack %s", want)
 			}

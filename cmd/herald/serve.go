@@ -201,6 +201,10 @@ func runServe(ctx context.Context, args []string, e env) error {
 		log.Info("maintenance automation caught up", "steps", n)
 	}
 	pages := statuspage.NewCache(db, herald.SystemClock{}, *baseURL, log)
+	renderTime := prometheus.NewHistogram(prometheus.HistogramOpts{Name: "herald_statuspage_render_seconds",
+		Help:    "How long a rebuild of the public status page took: reading its snapshot and rendering every page.",
+		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}})
+	pages.Rendered = func(d time.Duration) { renderTime.Observe(d.Seconds()) }
 	if err := pages.Rebuild(ctx); err != nil {
 		return fmt.Errorf("status page: %w", err)
 	}
@@ -230,6 +234,9 @@ func runServe(ctx context.Context, args []string, e env) error {
 	defer func() { stopBG(); wg.Wait() }()
 
 	reg := prometheus.NewRegistry()
+	if err := reg.Register(renderTime); err != nil {
+		return fmt.Errorf("metrics: %w", err)
+	}
 	if err := work.Register(reg); err != nil {
 		return fmt.Errorf("metrics: %w", err)
 	}

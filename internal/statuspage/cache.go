@@ -109,6 +109,9 @@ type Cache struct {
 	// a database that stops answering cannot hold the cache (or the write
 	// waiting for its page) for longer. Zero means 5 s.
 	Timeout time.Duration
+	// Rendered, when set, is told how long each successful rebuild took
+	// (reading the snapshot and rendering every page): a metric.
+	Rendered func(time.Duration)
 }
 
 // NewCache returns a cache; call Rebuild before serving and Run to keep it
@@ -140,11 +143,15 @@ func (c *Cache) Rebuild(ctx context.Context) error {
 
 func (c *Cache) rebuild(ctx context.Context) error {
 	local := c.db.LocalStatusChanges() // before the read: a change committed during it is caught next time
+	start := time.Now()
 	snap, err := Load(ctx, c.db, c.clock.Now(), c.baseURL)
 	if err != nil {
 		return err
 	}
 	c.cur.Store(&built{snap: snap, fixed: Render(snap), at: time.Now(), local: local})
+	if c.Rendered != nil {
+		c.Rendered(time.Since(start))
+	}
 	return nil
 }
 
