@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/links"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/server"
 	"github.com/heraldhq/herald/internal/statuspage"
@@ -44,8 +45,8 @@ func addStoreFlags(f *flags) storeFlags {
 
 // open connects to the database and brings its schema up to date, calling
 // applied for each migration it runs.
-func (s storeFlags) open(ctx context.Context, log *slog.Logger, publicURL string, key []byte, applied func(name string)) (*store.DB, error) {
-	db, err := store.Open(ctx, store.Config{URL: *s.databaseURL, DataDir: *s.data, Logger: log, PublicURL: publicURL, SecretKey: key, Unsendable: s.unsendable,
+func (s storeFlags) open(ctx context.Context, log *slog.Logger, lk links.Links, key []byte, applied func(name string)) (*store.DB, error) {
+	db, err := store.Open(ctx, store.Config{URL: *s.databaseURL, DataDir: *s.data, Logger: log, Links: lk, SecretKey: key, Unsendable: s.unsendable,
 		WebhookAllowPrivate: s.allowPrivate})
 	if err != nil {
 		return nil, err
@@ -131,6 +132,8 @@ func runServe(ctx context.Context, args []string, e env) error {
 	if *baseURL == "" {
 		*baseURL = url
 	}
+	// Every link Herald sends or shows is built from this one value.
+	lk := links.New(*baseURL)
 
 	key, err := secretKey(e.getenv("HERALD_SECRET_KEY"), *sf.databaseURL, *sf.data)
 	if err != nil {
@@ -169,7 +172,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 		sf.unsendable = append(sf.unsendable, "sms", "voice")
 	}
 	sf.allowPrivate = *allowPrivate
-	db, err := sf.open(ctx, log, *baseURL, key, func(name string) { log.Info("migration applied", "name", name) })
+	db, err := sf.open(ctx, log, lk, key, func(name string) { log.Info("migration applied", "name", name) })
 	if err != nil {
 		return err
 	}
@@ -200,7 +203,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 	} else if n > 0 {
 		log.Info("maintenance automation caught up", "steps", n)
 	}
-	pages := statuspage.NewCache(db, herald.SystemClock{}, *baseURL, log)
+	pages := statuspage.NewCache(db, herald.SystemClock{}, lk, log)
 	renderTime := prometheus.NewHistogram(prometheus.HistogramOpts{Name: "herald_statuspage_render_seconds",
 		Help:    "How long a rebuild of the public status page took: reading its snapshot and rendering every page.",
 		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}})
@@ -218,7 +221,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 	public.Webhook = notify.NewPublicWebhook(*allowPrivate)
 	sender.EmailRate = nil
 	public.ChatRate = notify.NewLimiter(1)
-	work := &worker.Worker{DB: db, Sender: &sender, Public: &public, Log: log, BaseURL: *baseURL, Senders: 8, BulkTimeout: *bulkTimeout}
+	work := &worker.Worker{DB: db, Sender: &sender, Public: &public, Log: log, Links: lk, Senders: 8, BulkTimeout: *bulkTimeout}
 	go func() { defer wg.Done(); work.Run(bg, *tick) }()
 	instance := instanceName()
 	ready := func(ctx context.Context) error {
@@ -240,7 +243,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 	if err := work.Register(reg); err != nil {
 		return fmt.Errorf("metrics: %w", err)
 	}
-	srv := server.New(server.Config{Store: db, BaseURL: *baseURL, Logger: log, Registry: reg, MaxBodyBytes: int64(*maxBody), Version: version, Pages: pages,
+	srv := server.New(server.Config{Store: db, Links: lk, Logger: log, Registry: reg, MaxBodyBytes: int64(*maxBody), Version: version, Pages: pages,
 		Ready: ready, SMTP: *smtpURL != "", TrustedProxies: proxies})
 	hs := &http.Server{
 		Handler: srv,
@@ -332,7 +335,7 @@ func runMigrate(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	n := 0
-	db, err := sf.open(ctx, nil, "", nil, func(name string) {
+	db, err := sf.open(ctx, nil, links.Links{}, nil, func(name string) {
 		n++
 		fmt.Fprintln(e.stdout, "applied", name)
 	})

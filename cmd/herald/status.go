@@ -11,6 +11,7 @@ import (
 
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/client"
+	"github.com/heraldhq/herald/internal/links"
 	"github.com/heraldhq/herald/internal/statuspage"
 )
 
@@ -440,7 +441,7 @@ func runMaintenance(ctx context.Context, args []string, e env) error {
 func runExportStatic(ctx context.Context, args []string, e env) error {
 	f := newFlags("export-static", "export-static DIR [flags]", e)
 	sf := addStoreFlags(f)
-	baseURL := f.string("base-url", "http://127.0.0.1:8080", "the URL the exported page will be served at")
+	baseURL := f.string("base-url", links.DefaultBase, "the URL the exported page will be served at")
 	watch := f.bool("watch", "keep running and re-export whenever the page changes")
 	pos, err := f.parse(args)
 	if err != nil {
@@ -449,7 +450,8 @@ func runExportStatic(ctx context.Context, args []string, e env) error {
 	if len(pos) != 1 {
 		return usagef("herald export-static takes one folder")
 	}
-	db, err := sf.open(ctx, nil, *baseURL, nil, func(string) {})
+	lk := links.New(*baseURL)
+	db, err := sf.open(ctx, nil, lk, nil, func(string) {})
 	if err != nil {
 		return err
 	}
@@ -463,7 +465,7 @@ func runExportStatic(ctx context.Context, args []string, e env) error {
 		}
 		// Re-export on every change, and each minute for relative times.
 		if v != last || time.Since(at) > time.Minute {
-			snap, err := statuspage.Load(ctx, db, time.Now(), *baseURL)
+			snap, err := statuspage.Load(ctx, db, time.Now(), lk)
 			if err != nil {
 				return err
 			}

@@ -32,7 +32,7 @@ type Reviews struct {
 
 func (s *Server) withURL(inc *herald.Incident, err error) (*herald.Incident, error) {
 	if inc != nil {
-		inc.URL = s.cfg.BaseURL + "/api/v1/incidents/" + inc.Reference
+		inc.URL = s.cfg.Links.Incident(inc.Reference)
 	}
 	return inc, err
 }

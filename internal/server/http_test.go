@@ -20,6 +20,7 @@ import (
 
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/client"
+	"github.com/heraldhq/herald/internal/links"
 	"github.com/heraldhq/herald/internal/statuspage"
 	"github.com/heraldhq/herald/internal/store"
 	"github.com/heraldhq/herald/internal/testdb"
@@ -39,11 +40,11 @@ func serve(t testing.TB, db *store.DB, clock *testdb.Clock, cfg func(*Config)) *
 	if err := e.db.EnsureAdminToken(context.Background(), adminSecret); err != nil {
 		t.Fatal(err)
 	}
-	pages := statuspage.NewCache(e.db, e.clock, "http://herald.test", nil)
+	pages := statuspage.NewCache(e.db, e.clock, links.New("http://herald.test"), nil)
 	if err := pages.Rebuild(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	c := Config{Store: e.db, BaseURL: "http://herald.test", Version: "test", Pages: pages}
+	c := Config{Store: e.db, Links: links.New("http://herald.test"), Version: "test", Pages: pages}
 	if cfg != nil {
 		cfg(&c)
 	}

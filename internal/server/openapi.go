@@ -51,7 +51,7 @@ func (s *Server) openAPI() map[string]any {
 				"each operation names the least role it needs in `x-herald-role` (" + strings.Join(herald.RoleViewer.Enum(), " < ") + "; a higher role may do what a lower one may). " +
 				"Every error is {\"error\":{\"code\",\"message\",\"fields\"}}.",
 		},
-		"servers": []any{map[string]any{"url": s.cfg.BaseURL}},
+		"servers": []any{map[string]any{"url": s.cfg.Links.Base()}},
 		"paths":   paths,
 		"components": map[string]any{
 			"schemas": g.defs,

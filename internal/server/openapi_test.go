@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/links"
 	"github.com/heraldhq/herald/internal/statuspage"
 )
 
@@ -25,7 +26,7 @@ import (
 // are described when there is a page (any non-nil cache).
 func openAPIDoc(t testing.TB) map[string]any {
 	t.Helper()
-	s := &Server{cfg: Config{BaseURL: "http://herald.test", Version: "test", Pages: &statuspage.Cache{}}}
+	s := &Server{cfg: Config{Links: links.New("http://herald.test"), Version: "test", Pages: &statuspage.Cache{}}}
 	s.routes = s.apiRoutes()
 	b, err := json.MarshalIndent(s.openAPI(), "", "  ")
 	if err != nil {

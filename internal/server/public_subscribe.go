@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/links"
 )
 
 // signupLimiter allows a few sign-ups per client address per hour, so the
@@ -173,7 +174,7 @@ func (s *Server) confirmSubscription(w http.ResponseWriter, r *http.Request) {
 	r.ParseForm()
 	id, token := r.Form.Get("id"), r.Form.Get("token")
 	if r.Method != http.MethodPost {
-		s.page(w, http.StatusOK, "Confirm your subscription", "Receive updates about incidents and maintenances at this address?", "/subscribe/confirm", "Confirm", map[string]string{"id": id, "token": token})
+		s.page(w, http.StatusOK, "Confirm your subscription", "Receive updates about incidents and maintenances at this address?", links.SubscribeConfirm, "Confirm", map[string]string{"id": id, "token": token})
 		return
 	}
 	if _, err := s.store.ConfirmSubscriber(r.Context(), id, token); err != nil {
@@ -191,7 +192,7 @@ func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) {
 	r.ParseForm()
 	id, token := r.Form.Get("id"), r.Form.Get("token")
 	if r.Method == http.MethodGet || r.Method == http.MethodHead { // HEAD, too, only asks
-		s.page(w, http.StatusOK, "Unsubscribe", "Stop receiving status updates at this address?", "/unsubscribe", "Unsubscribe", map[string]string{"id": id, "token": token})
+		s.page(w, http.StatusOK, "Unsubscribe", "Stop receiving status updates at this address?", links.Unsubscribe, "Unsubscribe", map[string]string{"id": id, "token": token})
 		return
 	}
 	if err := s.store.Unsubscribe(r.Context(), id, token); err != nil {

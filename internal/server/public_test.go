@@ -21,6 +21,7 @@ import (
 
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/client"
+	"github.com/heraldhq/herald/internal/links"
 	"github.com/heraldhq/herald/internal/statuspage"
 	"github.com/heraldhq/herald/internal/store"
 	"github.com/heraldhq/herald/internal/testdb"
@@ -43,11 +44,11 @@ func startPublic(t testing.TB, db *store.DB, clock herald.Clock, log *slog.Logge
 	if err := db.EnsureAdminToken(ctx, adminSecret); err != nil {
 		t.Fatal(err)
 	}
-	p := &public{db: db, pages: statuspage.NewCache(db, clock, "http://herald.test", log)}
+	p := &public{db: db, pages: statuspage.NewCache(db, clock, links.New("http://herald.test"), log)}
 	if err := p.pages.Rebuild(ctx); err != nil {
 		t.Fatal(err)
 	}
-	p.http = httptest.NewServer(New(Config{Store: db, BaseURL: "http://herald.test", Version: "test", Pages: p.pages, Logger: log}))
+	p.http = httptest.NewServer(New(Config{Store: db, Links: links.New("http://herald.test"), Version: "test", Pages: p.pages, Logger: log}))
 	t.Cleanup(p.http.Close)
 	p.admin = client.New(p.http.URL, adminSecret)
 	return p

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/links"
 	"github.com/heraldhq/herald/internal/statuspage"
 	"github.com/heraldhq/herald/internal/store"
 )
@@ -24,9 +25,10 @@ import (
 // keeps no global state.
 type Config struct {
 	Store *store.DB
-	// BaseURL is where people reach this Herald, for links in answers.
-	BaseURL string
-	Logger  *slog.Logger
+	// Links builds the links in answers from where people reach this
+	// Herald (zero: root-relative paths).
+	Links  links.Links
+	Logger *slog.Logger
 	// Registry receives the server's metrics; /metrics serves it.
 	Registry *prometheus.Registry
 	// ReadTimeout bounds the time to read a request's body, on every
@@ -73,7 +75,6 @@ func New(cfg Config) *Server {
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
 	}
-	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
 	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger, mux: http.NewServeMux(), signups: &signupLimiter{limit: 10}}
 	s.metrics = newMetrics(cfg.Registry, cfg.Store, cfg.Version)
 	cfg.Registry.MustRegister(newGapCollector(cfg.Store))
@@ -91,7 +92,7 @@ func New(cfg Config) *Server {
 // break, so it skips the route matching it does not need.
 func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
 	if s.cfg.Pages != nil && (r.Method == http.MethodGet || r.Method == http.MethodHead) && isPublic(r.URL.Path) &&
-		r.URL.Path != "/subscribe/confirm" && r.URL.Path != "/unsubscribe" && r.URL.Path != "/subscribe" {
+		r.URL.Path != links.SubscribeConfirm && r.URL.Path != links.Unsubscribe && r.URL.Path != links.Subscribe {
 		r.Pattern = "public page"
 		s.cfg.Pages.ServeHTTP(w, r)
 		return
@@ -256,11 +257,11 @@ func (s *Server) plainRoutes() {
 	s.mux.HandleFunc("GET /api/v1/subscribers/export.csv", s.exportSubscribers)
 	s.mux.HandleFunc("POST /api/v1/subscribers/import", s.importSubscribers)
 	if s.cfg.Pages != nil {
-		s.mux.HandleFunc("POST /subscribe", s.subscribeForm)
-		s.mux.HandleFunc("GET /subscribe/confirm", s.confirmSubscription)
-		s.mux.HandleFunc("POST /subscribe/confirm", s.confirmSubscription)
-		s.mux.HandleFunc("GET /unsubscribe", s.unsubscribe)
-		s.mux.HandleFunc("POST /unsubscribe", s.unsubscribe)
+		s.mux.HandleFunc("POST "+links.Subscribe, s.subscribeForm)
+		s.mux.HandleFunc("GET "+links.SubscribeConfirm, s.confirmSubscription)
+		s.mux.HandleFunc("POST "+links.SubscribeConfirm, s.confirmSubscription)
+		s.mux.HandleFunc("GET "+links.Unsubscribe, s.unsubscribe)
+		s.mux.HandleFunc("POST "+links.Unsubscribe, s.unsubscribe)
 		// Everything else is the public status page, served from memory;
 		// other methods get 405 (public.go).
 		s.mux.HandleFunc("/", s.publicPage)

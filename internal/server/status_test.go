@@ -42,7 +42,7 @@ func TestAPI_StatusPage(t *testing.T) {
 		in := herald.StatusIncidentInput{Name: "API errors", StatusUpdateInput: herald.StatusUpdateInput{
 			Body: "We see errors on the API.", Components: map[string]herald.ComponentStatus{api.ID: herald.PartialOutage}}}
 		preview, err := responder.CreateStatusIncident(ctx, in, true)
-		if err != nil || !preview.DryRun || len(preview.Checks) != 3 || preview.Text != "We see errors on the API. "+e.db.StatusIncidentURL(preview.ID) {
+		if err != nil || !preview.DryRun || len(preview.Checks) != 3 || preview.Text != "We see errors on the API. "+e.db.Links().StatusIncident(preview.ID) {
 			t.Fatalf("dry run: %+v %v", preview, err)
 		}
 		if list, _ := responder.StatusIncidents(ctx); len(list) != 0 {

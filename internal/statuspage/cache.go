@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/links"
 	"github.com/heraldhq/herald/internal/store"
 )
 
@@ -96,12 +97,12 @@ type built struct {
 // Refresh, so relative times and maintenance windows stay current. When
 // the database cannot be read, the last good generation keeps being served.
 type Cache struct {
-	db      *store.DB
-	clock   herald.Clock
-	baseURL string
-	log     *slog.Logger
-	cur     atomic.Pointer[built]
-	mu      sync.Mutex // serialises rebuilds
+	db    *store.DB
+	clock herald.Clock
+	links links.Links
+	log   *slog.Logger
+	cur   atomic.Pointer[built]
+	mu    sync.Mutex // serialises rebuilds
 
 	PollInterval time.Duration
 	Refresh      time.Duration
@@ -117,11 +118,11 @@ type Cache struct {
 // NewCache returns a cache; call Rebuild before serving and Run to keep it
 // current. It re-renders after each page change committed through db (the
 // store's OnStatusChange, which it takes: one cache per store).
-func NewCache(db *store.DB, clock herald.Clock, baseURL string, log *slog.Logger) *Cache {
+func NewCache(db *store.DB, clock herald.Clock, lk links.Links, log *slog.Logger) *Cache {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	c := &Cache{db: db, clock: clock, baseURL: strings.TrimRight(baseURL, "/"), log: log, PollInterval: 250 * time.Millisecond, Refresh: 30 * time.Second}
+	c := &Cache{db: db, clock: clock, links: lk, log: log, PollInterval: 250 * time.Millisecond, Refresh: 30 * time.Second}
 	db.OnStatusChange(c.localChange)
 	return c
 }
@@ -144,7 +145,7 @@ func (c *Cache) Rebuild(ctx context.Context) error {
 func (c *Cache) rebuild(ctx context.Context) error {
 	local := c.db.LocalStatusChanges() // before the read: a change committed during it is caught next time
 	start := time.Now()
-	snap, err := Load(ctx, c.db, c.clock.Now(), c.baseURL)
+	snap, err := Load(ctx, c.db, c.clock.Now(), c.links)
 	if err != nil {
 		return err
 	}
@@ -180,12 +181,12 @@ func (c *Cache) localChange() {
 func Render(s *Snapshot) map[string]*Entry {
 	const html, js = "text/html; charset=utf-8", "application/json; charset=utf-8"
 	out := map[string]*Entry{
-		"/":                 newEntry(s.IndexHTML(), html, 10),
-		"/history":          newEntry(s.HistoryHTML(1), html, 10),
-		"/history.rss":      newEntry(s.RSS(), "application/rss+xml; charset=utf-8", 60),
-		"/history.atom":     newEntry(s.Atom(), "application/atom+xml; charset=utf-8", 60),
-		"/maintenances.ics": newEntry(s.ICS(""), "text/calendar; charset=utf-8", 300),
-		"/static/style.css": newEntry(StyleCSS(), "text/css; charset=utf-8", 3600),
+		links.Home:                 newEntry(s.IndexHTML(), html, 10),
+		links.History:              newEntry(s.HistoryHTML(1), html, 10),
+		links.HistoryRSS:           newEntry(s.RSS(), "application/rss+xml; charset=utf-8", 60),
+		links.HistoryAtom:          newEntry(s.Atom(), "application/atom+xml; charset=utf-8", 60),
+		links.MaintenancesCalendar: newEntry(s.ICS(""), "text/calendar; charset=utf-8", 300),
+		links.Stylesheet:           newEntry(StyleCSS(), "text/css; charset=utf-8", 3600),
 	}
 	for path, body := range s.v2Documents() {
 		out[path] = newEntry(body, js, 10)
@@ -203,18 +204,19 @@ func Files(s *Snapshot) map[string]*Entry {
 			out[path] = e
 		}
 	}
+	var paths links.Links // root-relative; ids are UUIDs, the same escaped or not
 	for n := 2; n <= s.HistoryPages(); n++ {
-		add(fmt.Sprintf("/history/%d", n))
+		add(paths.History(n))
 	}
 	for _, i := range s.Incidents {
-		add("/incidents/" + i.ID)
+		add(paths.StatusIncident(i.ID))
 	}
 	for _, m := range s.Maintenances {
-		add("/maintenances/" + m.ID)
-		add("/maintenances/" + m.ID + ".ics")
+		add(paths.Maintenance(m.ID))
+		add(paths.MaintenanceCalendar(m.ID))
 	}
 	for _, c := range s.Components {
-		add("/components/" + c.ID + "/maintenances.ics")
+		add(paths.ComponentCalendar(c.ID))
 	}
 	out["/404"] = newEntry(s.NotFoundHTML(), "text/html; charset=utf-8", 10)
 	return out
@@ -312,32 +314,40 @@ func (b *built) lookup(path string) *Entry {
 	return e
 }
 
+// render renders the page at path that Render leaves out, matching the
+// patterns of the link table (internal/links) in order: {id}.ics before
+// {id}.
 func (b *built) render(path string) *Entry {
 	s := b.snap
 	const html = "text/html; charset=utf-8"
-	switch {
-	case strings.HasPrefix(path, "/history/"):
-		n, err := strconv.Atoi(strings.TrimPrefix(path, "/history/"))
+	if v, ok := links.Match(links.HistoryPage, path); ok {
+		n, err := strconv.Atoi(v)
 		if err != nil || n < 2 || n > s.HistoryPages() {
 			return nil
 		}
 		return newEntry(s.HistoryHTML(n), html, 10)
-	case strings.HasPrefix(path, "/incidents/"):
-		if i := s.Incident(strings.TrimPrefix(path, "/incidents/")); i != nil {
+	}
+	if id, ok := links.Match(links.StatusIncident, path); ok {
+		if i := s.Incident(id); i != nil {
 			return newEntry(s.IncidentHTML(i), html, 10)
 		}
-	case strings.HasPrefix(path, "/maintenances/") && strings.HasSuffix(path, ".ics"):
-		if m := s.Maintenance(strings.TrimSuffix(strings.TrimPrefix(path, "/maintenances/"), ".ics")); m != nil {
+		return nil
+	}
+	if id, ok := links.Match(links.MaintenanceCalendar, path); ok {
+		if m := s.Maintenance(id); m != nil {
 			one := *s
 			one.Maintenances = []*herald.Maintenance{m}
 			return newEntry(one.ICS(""), "text/calendar; charset=utf-8", 300)
 		}
-	case strings.HasPrefix(path, "/maintenances/"):
-		if m := s.Maintenance(strings.TrimPrefix(path, "/maintenances/")); m != nil {
+		return nil
+	}
+	if id, ok := links.Match(links.Maintenance, path); ok {
+		if m := s.Maintenance(id); m != nil {
 			return newEntry(s.MaintenanceHTML(m), html, 10)
 		}
-	case strings.HasPrefix(path, "/components/") && strings.HasSuffix(path, "/maintenances.ics"):
-		id := strings.TrimSuffix(strings.TrimPrefix(path, "/components/"), "/maintenances.ics")
+		return nil
+	}
+	if id, ok := links.Match(links.ComponentCalendar, path); ok {
 		if _, ok := s.Component(id); ok {
 			return newEntry(s.ICS(id), "text/calendar; charset=utf-8", 300)
 		}

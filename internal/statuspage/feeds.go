@@ -26,12 +26,12 @@ func (s *Snapshot) feedItems() []feedItem {
 		for _, u := range i.Updates {
 			fmt.Fprintf(&b, "%s - %s: %s\n", u.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), u.Status.Title(), u.Body)
 		}
-		items = append(items, feedItem{ID: s.BaseURL + "/incidents/" + i.ID, Title: i.Name, Link: s.BaseURL + "/incidents/" + i.ID,
+		items = append(items, feedItem{ID: s.Links.StatusIncident(i.ID), Title: i.Name, Link: s.Links.StatusIncident(i.ID),
 			Body: b.String(), Published: i.CreatedAt, Updated: i.UpdatedAt})
 	}
 	for _, m := range first(s.Maintenances, 50) {
 		body := fmt.Sprintf("%s, %s - %s UTC. %s", m.Status.Title(), m.ScheduledFor.UTC().Format("2006-01-02 15:04"), m.ScheduledUntil.UTC().Format("2006-01-02 15:04"), m.Body)
-		items = append(items, feedItem{ID: s.BaseURL + "/maintenances/" + m.ID, Title: "Maintenance: " + m.Name, Link: s.BaseURL + "/maintenances/" + m.ID,
+		items = append(items, feedItem{ID: s.Links.Maintenance(m.ID), Title: "Maintenance: " + m.Name, Link: s.Links.Maintenance(m.ID),
 			Body: body, Published: m.CreatedAt, Updated: m.UpdatedAt})
 	}
 	sort.Slice(items, func(i, j int) bool { return items[i].Updated.After(items[j].Updated) })
@@ -67,7 +67,7 @@ func (s *Snapshot) RSS() []byte {
 	if len(items) > 0 {
 		built = items[0].Updated // the feed changes only when an item does
 	}
-	doc := rss{Version: "2.0", Channel: channel{Title: s.Page.Name + " status history", Link: s.BaseURL + "/history",
+	doc := rss{Version: "2.0", Channel: channel{Title: s.Page.Name + " status history", Link: s.Links.History(1),
 		Description: html.EscapeString("Incidents and maintenances of " + s.Page.Name), LastBuildDate: built.UTC().Format(time.RFC1123Z)}}
 	for _, it := range items {
 		doc.Channel.Items = append(doc.Channel.Items, item{Title: it.Title, Link: it.Link, GUID: it.ID, PubDate: it.Published.UTC().Format(time.RFC1123Z), Description: html.EscapeString(it.Body)})
@@ -110,8 +110,8 @@ func (s *Snapshot) Atom() []byte {
 	if len(items) > 0 {
 		updated = items[0].Updated
 	}
-	doc := feed{ID: s.BaseURL + "/history", Title: s.Page.Name + " status history", Updated: updated.UTC().Format(time.RFC3339),
-		Links: []link{{Href: s.BaseURL + "/history"}, {Href: s.BaseURL + "/history.atom", Rel: "self"}}, Author: author{Name: s.Page.Name}}
+	doc := feed{ID: s.Links.History(1), Title: s.Page.Name + " status history", Updated: updated.UTC().Format(time.RFC3339),
+		Links: []link{{Href: s.Links.History(1)}, {Href: s.Links.HistoryAtom(), Rel: "self"}}, Author: author{Name: s.Page.Name}}
 	for _, it := range items {
 		doc.Entries = append(doc.Entries, entry{ID: it.ID, Title: it.Title, Link: link{Href: it.Link},
 			Published: it.Published.UTC().Format(time.RFC3339), Updated: it.Updated.UTC().Format(time.RFC3339), Content: content{Type: "text", Text: it.Body}})
@@ -163,7 +163,7 @@ func (s *Snapshot) ICS(componentID string) []byte {
 		if desc != "" {
 			line("DESCRIPTION", icsText(desc))
 		}
-		line("URL", s.BaseURL+"/maintenances/"+m.ID)
+		line("URL", s.Links.Maintenance(m.ID))
 		status := "CONFIRMED"
 		if m.Status == herald.MaintenanceCancelled {
 			status = "CANCELLED"

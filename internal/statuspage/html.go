@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/links"
 )
 
 //go:embed templates
@@ -114,10 +115,13 @@ func plural(n int, unit string) string {
 	return fmt.Sprintf("%d %ss", n, unit)
 }
 
-// view is what every page template gets.
+// view is what every page template gets. Paths is the zero links.Links:
+// the pages link root-relative, within the origin that serves them, so a
+// static copy works wherever it is served.
 type view struct {
 	*Snapshot
 	Accent string
+	Paths  links.Links
 }
 
 type componentRow struct {
@@ -197,10 +201,10 @@ func (s *Snapshot) historyItems() []historyItem {
 		if len(i.Updates) > 0 {
 			sum = i.Updates[0].Body
 		}
-		items = append(items, historyItem{Kind: "Incident", Title: i.Name, Link: "/incidents/" + i.ID, State: i.Status.Title(), Summary: sum, At: i.CreatedAt})
+		items = append(items, historyItem{Kind: "Incident", Title: i.Name, Link: links.Links{}.StatusIncident(i.ID), State: i.Status.Title(), Summary: sum, At: i.CreatedAt})
 	}
 	for _, m := range s.Maintenances {
-		items = append(items, historyItem{Kind: "Maintenance", Title: m.Name, Link: "/maintenances/" + m.ID, State: m.Status.Title(), Summary: m.Body, At: m.ScheduledFor})
+		items = append(items, historyItem{Kind: "Maintenance", Title: m.Name, Link: links.Links{}.Maintenance(m.ID), State: m.Status.Title(), Summary: m.Body, At: m.ScheduledFor})
 	}
 	sort.SliceStable(items, func(i, j int) bool { return items[i].At.After(items[j].At) })
 	return items
@@ -222,11 +226,7 @@ func (s *Snapshot) HistoryHTML(n int) []byte {
 		if p < 1 || p > pages {
 			return ""
 		}
-		if p == 1 {
-			return "/history"
-		}
-		// A path, not a query, so a static copy of the page pages too.
-		return fmt.Sprintf("/history/%d", p)
+		return links.Links{}.History(p)
 	}
 	return s.render("history", struct {
 		view

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/links"
 	"github.com/heraldhq/herald/internal/store"
 )
 
@@ -20,9 +21,10 @@ const Days = 90
 
 // Snapshot is the public state at one moment.
 type Snapshot struct {
-	Now          time.Time
-	Version      int64
-	BaseURL      string
+	Now     time.Time
+	Version int64
+	// Links builds the absolute URLs in feeds and JSON.
+	Links        links.Links
 	Page         herald.PageSettings
 	Components   []herald.Component // page order: groups followed by their members
 	Incidents    []*herald.StatusIncident
@@ -31,8 +33,8 @@ type Snapshot struct {
 }
 
 // Load reads a snapshot from the store.
-func Load(ctx context.Context, db *store.DB, now time.Time, baseURL string) (*Snapshot, error) {
-	s := &Snapshot{Now: now.UTC(), BaseURL: baseURL}
+func Load(ctx context.Context, db *store.DB, now time.Time, lk links.Links) (*Snapshot, error) {
+	s := &Snapshot{Now: now.UTC(), Links: lk}
 	var err error
 	if s.Version, err = db.StatusVersion(ctx); err != nil {
 		return nil, fmt.Errorf("status version: %w", err)

@@ -16,6 +16,7 @@ import (
 	"github.com/mmcdole/gofeed"
 
 	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/links"
 	"github.com/heraldhq/herald/internal/statuspage"
 	"github.com/heraldhq/herald/internal/store"
 	"github.com/heraldhq/herald/internal/testdb"
@@ -39,7 +40,7 @@ func setup(t testing.TB, d store.Dialect) *fixture {
 		t.Fatal(err)
 	}
 	f.actor = herald.Actor{User: u, Role: herald.RoleAdmin}
-	f.cache = statuspage.NewCache(f.db, f.clock, "https://status.example.com", nil)
+	f.cache = statuspage.NewCache(f.db, f.clock, links.New("https://status.example.com"), nil)
 	f.srv = httptest.NewServer(f.cache)
 	t.Cleanup(f.srv.Close)
 	return f
@@ -347,7 +348,7 @@ func TestCache_OtherInstancePicksUpChanges(t *testing.T) {
 		return db
 	}
 	a, b := open(), open()
-	cache := statuspage.NewCache(b, herald.SystemClock{}, "https://status.example.com", nil)
+	cache := statuspage.NewCache(b, herald.SystemClock{}, links.New("https://status.example.com"), nil)
 	cache.PollInterval = 50 * time.Millisecond
 	if err := cache.Rebuild(ctx); err != nil {
 		t.Fatal(err)

@@ -105,7 +105,7 @@ func (s *Snapshot) v2Page() v2Page {
 			updated = c.UpdatedAt
 		}
 	}
-	return v2Page{ID: pageID, Name: s.Page.Name, URL: s.BaseURL, TimeZone: "Etc/UTC", UpdatedAt: ts(updated)}
+	return v2Page{ID: pageID, Name: s.Page.Name, URL: s.Links.Base(), TimeZone: "Etc/UTC", UpdatedAt: ts(updated)}
 }
 
 func (s *Snapshot) v2Component(c herald.Component) v2Component {
@@ -132,7 +132,7 @@ func (s *Snapshot) v2Components() []v2Component {
 
 func (s *Snapshot) v2Incident(i *herald.StatusIncident) v2Incident {
 	out := v2Incident{ID: i.ID, Name: i.Name, Status: string(i.Status), CreatedAt: ts(i.CreatedAt), UpdatedAt: ts(i.UpdatedAt),
-		ResolvedAt: tsp(i.ResolvedAt), Impact: string(i.Impact), Shortlink: s.BaseURL + "/incidents/" + i.ID, StartedAt: ts(i.CreatedAt),
+		ResolvedAt: tsp(i.ResolvedAt), Impact: string(i.Impact), Shortlink: s.Links.StatusIncident(i.ID), StartedAt: ts(i.CreatedAt),
 		PageID: pageID, IncidentUpdates: []v2Update{}, Components: []v2Component{}}
 	for _, u := range i.Updates {
 		if u.Status == herald.Monitoring && (out.MonitoringAt == nil || ts(u.CreatedAt) < *out.MonitoringAt) {
@@ -165,7 +165,7 @@ func maintenanceStatus(m *herald.Maintenance) string {
 
 func (s *Snapshot) v2Maintenance(m *herald.Maintenance) v2Incident {
 	out := v2Incident{ID: m.ID, Name: m.Name, Status: maintenanceStatus(m), CreatedAt: ts(m.CreatedAt), UpdatedAt: ts(m.UpdatedAt),
-		ResolvedAt: tsp(m.CompletedAt), Impact: "maintenance", Shortlink: s.BaseURL + "/maintenances/" + m.ID, StartedAt: ts(m.ScheduledFor),
+		ResolvedAt: tsp(m.CompletedAt), Impact: "maintenance", Shortlink: s.Links.Maintenance(m.ID), StartedAt: ts(m.ScheduledFor),
 		PageID: pageID, IncidentUpdates: []v2Update{}, Components: []v2Component{},
 		ScheduledFor: tsp(&m.ScheduledFor), ScheduledUntil: tsp(&m.ScheduledUntil)}
 	for _, u := range m.Updates {

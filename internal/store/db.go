@@ -29,6 +29,7 @@ import (
 	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
 
 	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/links"
 )
 
 // Dialect names the database behind a DB.
@@ -48,9 +49,9 @@ type Config struct {
 	DataDir string
 	Clock   herald.Clock
 	Logger  *slog.Logger
-	// PublicURL is where the public status page is reached, for the links
-	// in public updates (R14).
-	PublicURL string
+	// Links builds the URLs in public updates (R14), notices and mails;
+	// zero means links.DefaultBase.
+	Links links.Links
 	// SecretKey (32 bytes) encrypts the secrets Herald must use again, such
 	// as webhook signing secrets. Every instance needs the same key.
 	SecretKey []byte
@@ -82,7 +83,7 @@ type DB struct {
 	gate      *writeGate
 	clock     herald.Clock
 	log       *slog.Logger
-	publicURL string
+	links     links.Links
 	secretKey []byte
 	// wake is signalled after a change that gives the paging loops
 	// something to do now (a new page), wakeBulk after one that gives the
@@ -110,16 +111,20 @@ type DB struct {
 	closeOnce  sync.Once
 }
 
+// Links is the link builder the store writes its URLs with (Config.Links),
+// for callers that must show the same URLs.
+func (db *DB) Links() links.Links { return db.links }
+
 // Open connects to the database. It does not migrate; call Migrate.
 func Open(ctx context.Context, cfg Config) (*DB, error) {
-	db := &DB{clock: cfg.Clock, log: cfg.Logger, publicURL: strings.TrimRight(cfg.PublicURL, "/"), secretKey: cfg.SecretKey, allowPrivate: cfg.WebhookAllowPrivate, wake: make(chan struct{}, 1),
+	db := &DB{clock: cfg.Clock, log: cfg.Logger, links: cfg.Links, secretKey: cfg.SecretKey, allowPrivate: cfg.WebhookAllowPrivate, wake: make(chan struct{}, 1),
 		wakeBulk: make(chan struct{}, 1), wakeDeliveries: make(chan struct{}, 1), ingest: make(chan ingestReq, maxBatch), quit: make(chan struct{})}
 	db.unsendable = slices.Clone(cfg.Unsendable)
 	if db.confirmationsPerDay = cfg.ConfirmationsPerDay; db.confirmationsPerDay <= 0 {
 		db.confirmationsPerDay = 3
 	}
-	if db.publicURL == "" {
-		db.publicURL = "http://127.0.0.1:8080"
+	if db.links.IsZero() {
+		db.links = links.New(links.DefaultBase)
 	}
 	if db.clock == nil {
 		db.clock = herald.SystemClock{}

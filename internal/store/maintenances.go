@@ -149,7 +149,7 @@ func (tx *tx) maintenanceEvent(ctx context.Context, actor herald.Actor, m *heral
 	if err != nil {
 		return err
 	}
-	return tx.broadcast(ctx, "maintenance."+event, subject, text, tx.db.MaintenanceURL(m.ID), comps, nil, "", dedup)
+	return tx.broadcast(ctx, "maintenance."+event, subject, text, tx.db.links.Maintenance(m.ID), comps, nil, "", dedup)
 }
 
 func (tx *tx) maintenanceComponents(ctx context.Context, id string) ([]string, error) {
@@ -388,7 +388,7 @@ func (tx *tx) fillMaintenances(ctx context.Context, list []*herald.Maintenance) 
 	byID := make(map[string]*herald.Maintenance, len(list))
 	ids := make([]string, len(list))
 	for i, m := range list {
-		m.URL = tx.db.MaintenanceURL(m.ID)
+		m.URL = tx.db.links.Maintenance(m.ID)
 		byID[m.ID] = m
 		ids[i] = m.ID
 	}

@@ -23,12 +23,6 @@ type Preview struct {
 	Incident *herald.StatusIncident `json:"incident"`
 }
 
-// StatusIncidentURL is the public page of a status incident.
-func (db *DB) StatusIncidentURL(id string) string { return db.publicURL + "/incidents/" + id }
-
-// MaintenanceURL is the public page of a maintenance.
-func (db *DB) MaintenanceURL(id string) string { return db.publicURL + "/maintenances/" + id }
-
 // CreateStatusIncident publishes a new incident on the status page with its
 // first update. Linked to an internal incident, it labels that incident
 // Incident-Comms::Status-Page and says so on its timeline (R18). With
@@ -71,7 +65,7 @@ func (db *DB) CreateStatusIncident(ctx context.Context, actor herald.Actor, in h
 			if _, err := tx.applyLabels(ctx, actor, internal, []string{herald.LabelStatusPage}, nil); err != nil {
 				return err
 			}
-			text := fmt.Sprintf("Published on the status page: %s (%s)", s.Name, db.StatusIncidentURL(s.ID))
+			text := fmt.Sprintf("Published on the status page: %s (%s)", s.Name, db.links.StatusIncident(s.ID))
 			if err := tx.appendEntry(ctx, internal.ID, actor, herald.EntryNote, text, map[string]any{"status_incident_id": s.ID}); err != nil {
 				return err
 			}
@@ -198,7 +192,7 @@ func (tx *tx) publish(ctx context.Context, actor herald.Actor, s *herald.StatusI
 	if nextIn == 0 {
 		nextIn = int(settings.NextUpdateAfter(in.Status, sev) / time.Minute)
 	}
-	link := tx.db.StatusIncidentURL(s.ID)
+	link := tx.db.links.StatusIncident(s.ID)
 	body := in.Body
 	if in.Template != "" {
 		t, ok := settings.StatusTemplates[in.Template]
@@ -298,7 +292,7 @@ func (tx *tx) publish(ctx context.Context, actor herald.Actor, s *herald.StatusI
 	if err := tx.recomputeComponents(ctx); err != nil {
 		return p, err
 	}
-	s.URL = tx.db.StatusIncidentURL(s.ID)
+	s.URL = tx.db.links.StatusIncident(s.ID)
 	// Tell the subscribers of the affected components, on every channel
 	// the publisher did not uncheck (R11).
 	affected := make([]string, 0, len(next))
@@ -405,7 +399,7 @@ func (tx *tx) statusIncident(ctx context.Context, id string) (*herald.StatusInci
 	if err := tx.fillStatusIncidents(ctx, list, `WHERE status_incident_id = $1`, s.ID); err != nil {
 		return nil, err
 	}
-	s.URL = tx.db.StatusIncidentURL(s.ID)
+	s.URL = tx.db.links.StatusIncident(s.ID)
 	return s, nil
 }
 
@@ -431,7 +425,7 @@ func (tx *tx) statusIncidents(ctx context.Context, limit int) ([]*herald.StatusI
 			rows.Close()
 			return nil, fmt.Errorf("list status incidents: %w", err)
 		}
-		s.URL = tx.db.StatusIncidentURL(s.ID)
+		s.URL = tx.db.links.StatusIncident(s.ID)
 		out = append(out, s)
 	}
 	rows.Close()

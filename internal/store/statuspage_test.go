@@ -102,7 +102,7 @@ func TestRule14_UpdatesAreCheckedBeforePublishing(t *testing.T) {
 		f := setup(t, d)
 		api := f.component(t, "API", "")
 		s := f.statusIncident(t, "API errors", map[string]herald.ComponentStatus{api.ID: herald.DegradedPerformance}, "")
-		link := f.db.StatusIncidentURL(s.ID)
+		link := f.db.Links().StatusIncident(s.ID)
 		if !strings.HasSuffix(s.Updates[0].Body, " "+link) {
 			t.Fatalf("the link was not appended: %q", s.Updates[0].Body)
 		}
@@ -192,7 +192,7 @@ func TestRule15_NoMaterialUpdatesTemplate(t *testing.T) {
 		api := f.component(t, "API", "")
 		s := f.statusIncident(t, "Slow API", map[string]herald.ComponentStatus{api.ID: herald.DegradedPerformance}, "")
 		s = f.update(t, s.ID, herald.StatusUpdateInput{Status: herald.Investigating, Template: "no_material_updates"})
-		want := "No material updates: we are still working on Slow API. Next update in 15 minutes. " + f.db.StatusIncidentURL(s.ID)
+		want := "No material updates: we are still working on Slow API. Next update in 15 minutes. " + f.db.Links().StatusIncident(s.ID)
 		if s.Updates[0].Body != want {
 			t.Fatalf("got %q\nwant %q", s.Updates[0].Body, want)
 		}
@@ -217,7 +217,7 @@ func TestRule17_ResolveSetsComponentsOperationalUnlessStillAffected(t *testing.T
 		if got := f.shown(t)["API"]; got != herald.Operational || res.Components[api.ID] != herald.Operational || res.ResolvedAt == nil {
 			t.Fatalf("after resolving both: %s %+v", got, res)
 		}
-		if !strings.Contains(res.Updates[0].Body, f.db.StatusIncidentURL(b.ID)) {
+		if !strings.Contains(res.Updates[0].Body, f.db.Links().StatusIncident(b.ID)) {
 			t.Fatal("the resolving update lacks the incident link")
 		}
 		pm, err := f.db.SetPostmortem(f.ctx, f.alice, a.ID, "https://example.com/pm")

@@ -44,11 +44,10 @@ func (db *DB) SubscriberLink(purpose, id string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	path := "/subscribe/confirm"
 	if purpose == "unsubscribe" {
-		path = "/unsubscribe"
+		return db.links.Unsubscribe(id, tok), nil
 	}
-	return db.publicURL + path + "?id=" + id + "&token=" + tok, nil
+	return db.links.SubscribeConfirm(id, tok), nil
 }
 
 // Subscribe adds a subscriber. An e-mail address gets a confirmation mail
@@ -468,12 +467,12 @@ func (tx *tx) notifyStakeholders(ctx context.Context, actor herald.Actor, inc *h
 	if err != nil {
 		return false, err
 	}
-	statusPage := tx.db.publicURL + "/"
+	statusPage := tx.db.links.Home()
 	var sid string
 	if tx.QueryRowContext(ctx, `SELECT id FROM status_incidents WHERE incident_id = $1`, inc.ID).Scan(&sid) == nil {
-		statusPage = tx.db.StatusIncidentURL(sid)
+		statusPage = tx.db.links.StatusIncident(sid)
 	}
-	link := tx.db.publicURL + "/api/v1/incidents/" + inc.Reference
+	link := tx.db.links.Incident(inc.Reference)
 	chat := inc.ChatURL
 	if chat == "" {
 		chat = "(none yet)"

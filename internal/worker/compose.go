@@ -2,8 +2,8 @@ package worker
 
 import (
 	"fmt"
-	"strings"
 
+	"github.com/heraldhq/herald/internal/links"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/store"
 )
@@ -12,24 +12,24 @@ import (
 // what a page or a broadcast says on each channel (subject, text, footer,
 // e-mail headers, webhook payload). The senders in notify only encode it
 // for their transport.
-func compose(baseURL string, o *store.Outgoing) notify.Message {
+func compose(lk links.Links, o *store.Outgoing) notify.Message {
 	m := notify.Message{ID: o.ID, Kind: o.Kind, Target: o.Target, Secret: o.Secret}
 	switch {
 	case o.Page != nil:
-		composePage(&m, strings.TrimRight(baseURL, "/"), o.Page)
+		composePage(&m, lk, o.Page)
 	case o.Broadcast != nil:
 		composeBroadcast(&m, o.Broadcast)
 	}
 	return m
 }
 
-func composePage(m *notify.Message, baseURL string, d *store.PageNotice) {
+func composePage(m *notify.Message, lk links.Links, d *store.PageNotice) {
 	p := d.Page
 	who := "You are"
 	if d.Shadow {
 		who = "You shadow the responder who is"
 	}
-	url := baseURL + "/api/v1/pages/" + p.ID
+	url := lk.Page(p.ID)
 	text := fmt.Sprintf("%s paged for %s (level %d).\n\n%s\nSeverity: %s\nSource: %s\nFirst seen: %s UTC",
 		who, d.Service, d.Level+1, p.Summary, p.Severity, p.Source, p.FirstSeen.UTC().Format("2006-01-02 15:04"))
 	if p.Count > 1 {

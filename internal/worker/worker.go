@@ -20,6 +20,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/heraldhq/herald/internal/links"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/store"
 )
@@ -30,8 +31,8 @@ type Worker struct {
 	// Sender delivers pages to people.
 	Sender notify.Sender
 	Log    *slog.Logger
-	// BaseURL is where people reach Herald, for links in messages.
-	BaseURL string
+	// Links builds the links in messages (zero: root-relative paths).
+	Links links.Links
 	// Senders is how many page deliveries go out at once.
 	Senders int
 	// Public delivers to status page subscribers and stakeholder channels:
@@ -236,7 +237,7 @@ func (w *Worker) deliverPage(ctx context.Context) (bool, error) {
 	}
 	res := store.Result{Err: o.Err}
 	if o.Err == nil {
-		res.Err = w.Sender.Send(ctx, compose(w.BaseURL, o))
+		res.Err = w.Sender.Send(ctx, compose(w.Links, o))
 	}
 	if res.Err != nil {
 		w.Log.Warn("page delivery failed", "kind", o.Kind, "attempt", o.Attempt, "err", res.Err)
@@ -256,7 +257,7 @@ func (w *Worker) deliverBulk(ctx context.Context) (bool, error) {
 	if o.Err == nil {
 		sctx, cancel := context.WithTimeout(ctx, w.BulkTimeout)
 		start := time.Now()
-		res.Err = w.Public.Send(sctx, compose(w.BaseURL, o))
+		res.Err = w.Public.Send(sctx, compose(w.Links, o))
 		res.Slow = time.Since(start) >= w.BulkTimeout*3/4 || errors.Is(sctx.Err(), context.DeadlineExceeded)
 		cancel()
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/links"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/store"
 	"github.com/heraldhq/herald/internal/testdb"
@@ -78,7 +79,7 @@ func setup(t *testing.T, d store.Dialect) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.w = &worker.Worker{DB: f.db, Sender: &notify.Router{Webhook: notify.NewWebhook(), Email: smtp}, Log: slog.New(slog.DiscardHandler), BaseURL: "https://herald.example.com", Senders: 4}
+	f.w = &worker.Worker{DB: f.db, Sender: &notify.Router{Webhook: notify.NewWebhook(), Email: smtp}, Log: slog.New(slog.DiscardHandler), Links: links.New("https://herald.example.com"), Senders: 4}
 	if f.ann, err = f.db.CreateUser(f.ctx, herald.UserInput{Name: "Ann", Email: "ann@example.com"}); err != nil {
 		t.Fatal(err)
 	}
