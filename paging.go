@@ -266,3 +266,36 @@ func RetryAfter(attempt int) time.Duration {
 	}
 	return min(10*time.Second<<(attempt-1), 10*time.Minute)
 }
+
+// EscalationStep is what a page's due escalation step does.
+type EscalationStep struct {
+	// Exhausted is set when every level was paged and no repeat is left:
+	// the page stops escalating.
+	Exhausted bool
+	// Level (from 0) is the level to page now, in round Loop.
+	Level, Loop int
+	// NextAt is when the step after this one is due.
+	NextAt time.Time
+}
+
+// NextStep decides a page's due step from the level and round paged last
+// (level -1 before the first): the next level, or after the last the first
+// again while repeats are left. The step after it is due that level's
+// timeout after this one was due, so a short delay (a restart) does not
+// stretch the cadence; after a delay longer than the timeout it is counted
+// from now, so downtime does not page every level in one burst.
+func (p *EscalationPolicy) NextStep(level, loop int, due, now time.Time) EscalationStep {
+	next, nextLoop := level+1, loop
+	if next >= len(p.Levels) {
+		if loop >= p.Repeat {
+			return EscalationStep{Exhausted: true, Level: level, Loop: loop}
+		}
+		next, nextLoop = 0, loop+1
+	}
+	timeout := time.Duration(p.Levels[next].TimeoutMinutes) * time.Minute
+	at := due.Add(timeout)
+	if !at.After(now) {
+		at = now.Add(timeout)
+	}
+	return EscalationStep{Level: next, Loop: nextLoop, NextAt: at}
+}

@@ -96,28 +96,17 @@ func (tx *tx) escalate(ctx context.Context, pageID string, level, loops int, due
 	if err != nil {
 		return fmt.Errorf("read the escalation policy: %w", err)
 	}
-	next, nextLoops := level+1, loops
-	if next >= len(pol.Levels) {
-		if loops >= pol.Repeat {
-			if err := tx.setEscalation(ctx, pageID, level, loops, nil, due); err != nil {
-				return err
-			}
-			return tx.pageLog(ctx, pageID, "exhausted", "Every level was paged and nobody acknowledged")
+	step := pol.NextStep(level, loops, fromMicros(due), tx.now)
+	if step.Exhausted {
+		if err := tx.setEscalation(ctx, pageID, level, loops, nil, due); err != nil {
+			return err
 		}
-		next, nextLoops = 0, loops+1
+		return tx.pageLog(ctx, pageID, "exhausted", "Every level was paged and nobody acknowledged")
 	}
-	// The next step is counted from when this one was due, so a short
-	// delay (a restart) does not stretch the cadence; after a long one it
-	// is counted from now.
-	dueAt := fromMicros(due)
-	nextAt := dueAt.Add(time.Duration(pol.Levels[next].TimeoutMinutes) * time.Minute)
-	if !nextAt.After(tx.now) {
-		nextAt = tx.now.Add(time.Duration(pol.Levels[next].TimeoutMinutes) * time.Minute)
-	}
-	if err := tx.setEscalation(ctx, pageID, next, nextLoops, &nextAt, due); err != nil {
+	if err := tx.setEscalation(ctx, pageID, step.Level, step.Loop, &step.NextAt, due); err != nil {
 		return err
 	}
-	return tx.notifyLevel(ctx, pageID, pol.Levels[next], next, nextLoops)
+	return tx.notifyLevel(ctx, pageID, pol.Levels[step.Level], step.Level, step.Loop)
 }
 
 // stepFailed records a failed escalation step on its page and schedules it
