@@ -480,7 +480,10 @@ func newReceiver() *receiver {
 				Page herald.Page `json:"page"`
 			} `json:"data"`
 		}
-		json.Unmarshal(body, &msg)
+		if err := json.Unmarshal(body, &msg); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
 		r.mu.Lock()
 		if _, ok := r.first[msg.Data.Page.DedupKey]; !ok {
 			r.first[msg.Data.Page.DedupKey] = now

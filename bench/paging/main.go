@@ -141,7 +141,10 @@ func newReceiver() *receiver {
 				Level int         `json:"level"`
 			} `json:"data"`
 		}
-		json.Unmarshal(body, &msg)
+		if err := json.Unmarshal(body, &msg); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
 		key := msg.Data.Page.DedupKey + "#" + strconv.Itoa(msg.Data.Level)
 		r.mu.Lock()
 		r.ids[req.Header.Get("webhook-id")]++

@@ -36,7 +36,9 @@ func TestRule01_CLIShowsPagingGapsAndDoctorExitsNonZero(t *testing.T) {
 		mustCLI(t, url, "service", "create", "--name", "Orphan")
 		out = mustCLI(t, url, "page", "--service", "Orphan", "--summary", "disk full", "-o", "json")
 		var p struct{ ID string }
-		json.Unmarshal([]byte(out), &p)
+		if err := json.Unmarshal([]byte(out), &p); err != nil {
+			t.Fatalf("%v: %s", err, out)
+		}
 		deadline := time.Now().Add(5 * time.Second)
 		for {
 			out = mustCLI(t, url, "page", "show", p.ID)

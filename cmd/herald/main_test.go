@@ -171,7 +171,9 @@ func TestCLI_IncidentLifecycle(t *testing.T) {
 
 		out = mustCLI(t, url, "token", "create", "--role", "viewer", "-o", "json")
 		var tok struct{ Secret string }
-		json.Unmarshal([]byte(out), &tok)
+		if err := json.Unmarshal([]byte(out), &tok); err != nil {
+			t.Fatalf("%v: %s", err, out)
+		}
 		if !strings.HasPrefix(tok.Secret, "hrd_") {
 			t.Fatalf("token create: %s", out)
 		}
@@ -346,7 +348,9 @@ func TestCLI_StatusPage(t *testing.T) {
 		from := time.Now().UTC().Add(48 * time.Hour).Truncate(time.Hour)
 		out = mustCLI(t, url, "maintenance", "create", "--name", "Upgrade", "--from", from.Format(time.RFC3339), "--until", from.Add(time.Hour).Format(time.RFC3339), "--component", "Database", "--reminder", "1h", "-o", "json")
 		var m struct{ ID string }
-		json.Unmarshal([]byte(out), &m)
+		if err := json.Unmarshal([]byte(out), &m); err != nil {
+			t.Fatalf("%v: %s", err, out)
+		}
 		mustCLI(t, url, "maintenance", "post", m.ID, "--body", "Still on.")
 		mustCLI(t, url, "maintenance", "update", m.ID, "--manual")
 		if _, err := cli(t, url, "maintenance", "complete", m.ID); err == nil {
@@ -480,14 +484,18 @@ func TestCLI_PageEscalatesThroughTheServer(t *testing.T) {
 	mustCLI(t, url, "user", "create", "--name", "Ann", "--email", "ann@example.com")
 	out := mustCLI(t, url, "service", "create", "--name", "GDCMOC", "-o", "json")
 	var svc struct{ ID string }
-	json.Unmarshal([]byte(out), &svc)
+	if err := json.Unmarshal([]byte(out), &svc); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
 	out = mustCLI(t, url, "page", "--service", "GDCMOC", "--summary", "S1 complete outage")
 	if !strings.Contains(out, "triggered") {
 		t.Fatalf("page:\n%s", out)
 	}
 	out = mustCLI(t, url, "page", "list", "--status", "triggered", "-o", "json")
 	var pages []struct{ ID string }
-	json.Unmarshal([]byte(out), &pages)
+	if err := json.Unmarshal([]byte(out), &pages); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
 	if len(pages) != 1 {
 		t.Fatalf("pages: %s", out)
 	}
@@ -503,7 +511,9 @@ func TestCLI_ContactMethodsAndRules(t *testing.T) {
 	mustCLI(t, url, "user", "create", "--name", "Ann", "--email", "ann@example.com")
 	out := mustCLI(t, url, "user", "contact", "ann@example.com", "--kind", "webhook", "--target", "https://hooks.example.com/ann", "-o", "json")
 	var m struct{ ID, Secret string }
-	json.Unmarshal([]byte(out), &m)
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
 	if !strings.HasPrefix(m.Secret, "whsec_") {
 		t.Fatalf("webhook method: %s", out)
 	}

@@ -30,7 +30,7 @@ func freeAddr(t *testing.T) string {
 // A real Alertmanager, configured with a webhook receiver pointing at
 // Herald, pages through it and resolves the page when the alert ends.
 func TestIngest_RealAlertmanagerWebhook(t *testing.T) {
-	bin := testdb.Tool(t, "alertmanager", "go install github.com/prometheus/alertmanager/cmd/alertmanager@v0.31.1, or run ./scripts/test")
+	bin := testdb.Tool(t, testdb.NeedAlertmanager, "alertmanager")
 	e := setup(t, store.SQLite, 0)
 	ctx := context.Background()
 	svc, err := e.db.CreateService(ctx, herald.ServiceInput{Name: "Prometheus"})

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,6 +16,7 @@ import (
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/internal/statuspage"
 	"github.com/heraldhq/herald/internal/store"
+	"github.com/heraldhq/herald/internal/testdb"
 )
 
 // browser starts a headless Chromium for the test, or skips when there is
@@ -24,15 +24,7 @@ import (
 // fails instead).
 func browser(t *testing.T) context.Context {
 	t.Helper()
-	path, err := exec.LookPath("chromium")
-	if err != nil {
-		if path, err = exec.LookPath("chromium-browser"); err != nil {
-			if os.Getenv("HERALD_TEST_REQUIRE_BROWSER") == "1" {
-				t.Fatal("HERALD_TEST_REQUIRE_BROWSER=1 but no chromium is installed")
-			}
-			t.Skip("no Chromium: apt-get install chromium, or run ./scripts/test")
-		}
-	}
+	path := testdb.Tool(t, testdb.NeedChromium, "chromium", "chromium-browser")
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),

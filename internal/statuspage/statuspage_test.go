@@ -216,7 +216,9 @@ func TestStatuspageCompatibleJSON(t *testing.T) {
 		}
 		var status struct{ Status struct{ Indicator string } }
 		_, body = f.get(t, "/api/v2/status.json")
-		json.Unmarshal(body, &status)
+		if err := json.Unmarshal(body, &status); err != nil {
+			t.Fatalf("status.json: %v", err)
+		}
 		if status.Status.Indicator != "critical" {
 			t.Errorf("status.json indicator %q", status.Status.Indicator)
 		}

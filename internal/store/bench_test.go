@@ -78,7 +78,9 @@ func seed(b *testing.B, db *store.DB, n int) {
 		b.Fatal(err)
 	}
 	if db.Dialect() == store.Postgres {
-		sqlDB.Exec(`ANALYZE incidents`)
+		if _, err := sqlDB.Exec(`ANALYZE incidents`); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 

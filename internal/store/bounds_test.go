@@ -223,7 +223,9 @@ func TestRule51_DeciderIsTheCaller(t *testing.T) {
 			t.Fatal(err)
 		}
 		var dec herald.Decision
-		json.Unmarshal(e.Data, &dec)
+		if err := json.Unmarshal(e.Data, &dec); err != nil {
+			t.Fatal(err)
+		}
 		if dec.DecidedBy != f.bob.User.ID || dec.DecidedByName != "Bob" || dec.OnBehalfOf != f.alice.User.ID || dec.OnBehalfOfName != "Alice" ||
 			e.Text != "Decision (Bob, on behalf of Alice): page the database team. Rationale: replication lag" {
 			t.Fatalf("decision %s %+v", e.Text, dec)
@@ -232,7 +234,9 @@ func TestRule51_DeciderIsTheCaller(t *testing.T) {
 		failover.OnBehalfOf = ""
 		e, err = f.db.RecordDecision(f.ctx, f.alice, inc.ID, failover)
 		var own herald.Decision
-		json.Unmarshal(e.Data, &own)
+		if err == nil {
+			err = json.Unmarshal(e.Data, &own)
+		}
 		if err != nil || own.DecidedByName != "Alice" || own.OnBehalfOf != "" {
 			t.Fatalf("the lead's failover: %+v %v", own, err)
 		}

@@ -266,7 +266,9 @@ func (tx *tx) coverEngaged(ctx context.Context, p *herald.Page, targets []who) (
 			return nil, err
 		}
 		var name string
-		tx.QueryRowContext(ctx, `SELECT name FROM users WHERE id = $1`, w.id).Scan(&name)
+		if err := tx.QueryRowContext(ctx, `SELECT name FROM users WHERE id = $1`, w.id).Scan(&name); err != nil {
+			return nil, err
+		}
 		engaged = append(engaged, name+" (on "+other+")")
 	}
 	if len(engaged) == 0 {
@@ -290,7 +292,9 @@ func (tx *tx) coverEngaged(ctx context.Context, p *herald.Page, targets []who) (
 	summary := fmt.Sprintf("Cover needed: %s needs a %s; %s already engaged", inc.Reference, settings.RoleName(p.IncidentRole), strings.Join(engaged, ", "))
 	dedup := coverDedupKey(inc.ID, p.IncidentRole)
 	var exists int
-	tx.QueryRowContext(ctx, `SELECT count(*) FROM pages WHERE service_id = $1 AND dedup_key = $2 AND status <> 'resolved'`, svc.ID, dedup).Scan(&exists)
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM pages WHERE service_id = $1 AND dedup_key = $2 AND status <> 'resolved'`, svc.ID, dedup).Scan(&exists); err != nil {
+		return nil, err
+	}
 	if exists == 0 {
 		coverID, err := tx.newPage(ctx, svc.ID, dedup, summary, "critical", "incident "+inc.Reference, nil, inc.ID, p.IncidentRole)
 		if err != nil {

@@ -348,7 +348,11 @@ func (tx *tx) incidentWarnings(ctx context.Context, incidentID string) ([]herald
 		var data struct {
 			Gap string `json:"gap"`
 		}
-		json.Unmarshal(e.Data, &data)
+		if len(e.Data) > 0 {
+			if err := json.Unmarshal(e.Data, &data); err != nil {
+				return nil, fmt.Errorf("warning %d: %w", e.ID, err)
+			}
+		}
 		out = append(out, herald.Warning{Kind: data.Gap, Text: e.Text, At: e.At})
 	}
 	return out, nil

@@ -85,7 +85,9 @@ func TestRule07_EngineerWithoutContactMethodFallsThroughToTheNextLevelAtOnce(t *
 		}
 		// A method marked failing is no working method either.
 		m, _ := f.db.CreateContactMethod(f.ctx, dan.ID, herald.ContactMethodInput{Kind: "email", Target: dan.Email})
-		f.db.SQL().ExecContext(f.ctx, `UPDATE contact_methods SET failing = $1 WHERE id = $2`, true, m.ID)
+		if _, err := f.db.SQL().ExecContext(f.ctx, `UPDATE contact_methods SET failing = $1 WHERE id = $2`, true, m.ID); err != nil {
+			t.Fatal(err)
+		}
 		id = f.pageOf(t, f.service(t, "second", svc.EscalationPolicyID, nil))
 		f.escalate(t)
 		if got := notified(t, f, id); got != ",bob" { // Dan has no name in notified
@@ -406,7 +408,9 @@ func TestEscalation_RoundThatReachesNobodyIsNotRepeated(t *testing.T) {
 		}
 		// With someone reached in the round, the repeats go on as before.
 		svc := f.policy(t, "reached", level(10, user("alice@example.com")), level(10, user(dan.Email)))
-		f.db.SQL().ExecContext(f.ctx, `UPDATE escalation_policies SET repeat = 1 WHERE name = 'reached'`)
+		if _, err := f.db.SQL().ExecContext(f.ctx, `UPDATE escalation_policies SET repeat = 1 WHERE name = 'reached'`); err != nil {
+			t.Fatal(err)
+		}
 		id = f.pageOf(t, svc)
 		f.escalate(t)
 		f.clock.Advance(10 * time.Minute)

@@ -169,7 +169,9 @@ func (db *DB) preparePage(ctx context.Context, o *Outgoing) (bool, error) {
 				"page "+string(p.Status)+" before delivery", o.ID)
 			return err
 		}
-		tx.QueryRowContext(ctx, `SELECT name FROM services WHERE id = $1`, p.ServiceID).Scan(&n.Service)
+		if err := tx.QueryRowContext(ctx, `SELECT name FROM services WHERE id = $1`, p.ServiceID).Scan(&n.Service); err != nil {
+			return fmt.Errorf("the page's service: %w", err)
+		}
 		if o.Secret, err = db.open(sealed); err != nil {
 			return fmt.Errorf("open the signing secret: %w", err)
 		}

@@ -70,7 +70,9 @@ func TestRule01_DeclaringPagesTheRoles(t *testing.T) {
 		if len(tl) < 1 || !strings.Contains(tl[0].Text, "Bob acknowledged the page as Incident Lead after 4m0s") {
 			t.Fatalf("timeline %+v", tl)
 		}
-		json.Unmarshal(tl[0].Data, &tta)
+		if err := json.Unmarshal(tl[0].Data, &tta); err != nil {
+			t.Fatal(err)
+		}
 		if tta.TimeToAcknowledge != 240 {
 			t.Fatalf("time to acknowledge %d s", tta.TimeToAcknowledge)
 		}

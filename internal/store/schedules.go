@@ -140,7 +140,10 @@ func (db *DB) Schedules(ctx context.Context) ([]*herald.Schedule, error) {
 		var ids []string
 		for rows.Next() {
 			var id string
-			rows.Scan(&id)
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return fmt.Errorf("list schedules: %w", err)
+			}
 			ids = append(ids, id)
 		}
 		rows.Close()

@@ -473,8 +473,12 @@ func (tx *tx) fillStatusIncidents(ctx context.Context, list []*herald.StatusInci
 			return fmt.Errorf("read status updates: %w", err)
 		}
 		u.CreatedAt = fromMicros(at)
-		json.Unmarshal([]byte(comps), &u.Components)
-		json.Unmarshal([]byte(chans), &u.Channels)
+		if err := json.Unmarshal([]byte(comps), &u.Components); err != nil {
+			return fmt.Errorf("read status update %s components: %w", u.ID, err)
+		}
+		if err := json.Unmarshal([]byte(chans), &u.Channels); err != nil {
+			return fmt.Errorf("read status update %s channels: %w", u.ID, err)
+		}
 		if s := byID[sid]; s != nil {
 			s.Updates = append(s.Updates, u)
 		}

@@ -265,7 +265,9 @@ func TestRule21_ComponentChangesAreRecorded(t *testing.T) {
 		var got []string
 		for rows.Next() {
 			var a, who string
-			rows.Scan(&a, &who)
+			if err := rows.Scan(&a, &who); err != nil {
+				t.Fatal(err)
+			}
 			got = append(got, a+" by "+who)
 		}
 		rows.Close()

@@ -201,7 +201,9 @@ func TestIncidentLifecycle(t *testing.T) {
 		var kinds []string
 		for _, e := range tl {
 			var data struct{ Transition string }
-			json.Unmarshal(e.Data, &data)
+			if err := json.Unmarshal(e.Data, &data); err != nil {
+				t.Fatal(err)
+			}
 			kinds = append(kinds, data.Transition)
 		}
 		want := "progressed,progressed,recurred,progressed,resolved,reopened"
@@ -561,7 +563,9 @@ func TestTokens_HashedAndRevocable(t *testing.T) {
 			t.Fatal(tok, err)
 		}
 		var stored int
-		f.db.SQL().QueryRow(`SELECT count(*) FROM tokens WHERE hash = $1 OR hash = $2`, tok.Secret, strings.TrimPrefix(tok.Secret, store.TokenPrefix)).Scan(&stored)
+		if err := f.db.SQL().QueryRow(`SELECT count(*) FROM tokens WHERE hash = $1 OR hash = $2`, tok.Secret, strings.TrimPrefix(tok.Secret, store.TokenPrefix)).Scan(&stored); err != nil {
+			t.Fatal(err)
+		}
 		if stored != 0 {
 			t.Fatal("the token secret is stored in the clear")
 		}

@@ -209,7 +209,9 @@ func scanSubscriber(row interface{ Scan(...any) error }) (herald.Subscriber, err
 	if err := row.Scan(&s.ID, &s.Kind, &s.Target, &comps, &s.Confirmed, &s.Paused, &created, &confirmed); err != nil {
 		return s, err
 	}
-	json.Unmarshal([]byte(comps), &s.Components)
+	if err := json.Unmarshal([]byte(comps), &s.Components); err != nil {
+		return s, fmt.Errorf("subscriber %s components: %w", s.ID, err)
+	}
 	if s.Components == nil {
 		s.Components = []string{}
 	}
@@ -313,9 +315,13 @@ func (db *DB) planStep(ctx context.Context) (planned int, more bool, err error) 
 		}
 		more = true
 		var affected []string
-		json.Unmarshal([]byte(comps), &affected)
+		if err := json.Unmarshal([]byte(comps), &affected); err != nil {
+			return fmt.Errorf("broadcast %s components: %w", id, err)
+		}
 		unchecked := map[string]bool{}
-		json.Unmarshal([]byte(chans), &unchecked)
+		if err := json.Unmarshal([]byte(chans), &unchecked); err != nil {
+			return fmt.Errorf("broadcast %s channels: %w", id, err)
+		}
 		var rows *sql.Rows
 		if onlyTo != "" {
 			rows, err = tx.QueryContext(ctx, `SELECT `+subscriberColumns+` FROM subscribers WHERE id = $1 AND unsubscribed_at IS NULL`, onlyTo)

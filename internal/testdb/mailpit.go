@@ -22,7 +22,7 @@ type Mailpit struct {
 // for where it is found).
 func StartMailpit(t testing.TB) *Mailpit {
 	t.Helper()
-	bin := Tool(t, "mailpit", "run ./scripts/test, which builds it")
+	bin := Tool(t, NeedMailpit, "mailpit")
 	free := func() string {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
@@ -97,7 +97,7 @@ func (m *Mailpit) Messages(t testing.TB) []MailMessage {
 	return out.Messages
 }
 
-// To returns the addresses of a message, comma-separated.
+// ToList returns the addresses of a message, comma-separated.
 func (mm MailMessage) ToList() string {
 	var out []string
 	for _, a := range mm.To {

@@ -8,28 +8,28 @@ import (
 	"testing"
 )
 
-// Tool finds a program a test runs for real (alertmanager, mailpit): in
-// HERALD_<NAME>, on the PATH, or in GOPATH/bin where scripts/test puts it.
-// Without it the test is skipped with hint, unless
-// HERALD_TEST_REQUIRE_<NAME>=1 (as scripts/test sets), where it fails.
-func Tool(t testing.TB, name, hint string) string {
+// Tool finds a program a test runs for real (alertmanager, mailpit,
+// chromium), under any of its names: in HERALD_<NAME> (the first name), on
+// the PATH, or in GOPATH/bin where scripts/test puts it. Without it the test
+// ends through Missing: skipped, or failed where need.Require is set.
+func Tool(t testing.TB, need *Need, names ...string) string {
 	t.Helper()
-	upper := strings.ToUpper(name)
-	if p := os.Getenv("HERALD_" + upper); p != "" {
+	if p := os.Getenv("HERALD_" + strings.ToUpper(names[0])); p != "" {
 		return p
 	}
-	if p, err := exec.LookPath(name); err == nil {
-		return p
-	}
-	if out, err := exec.Command("go", "env", "GOPATH").Output(); err == nil {
-		p := filepath.Join(strings.TrimSpace(string(out)), "bin", name)
-		if _, err := os.Stat(p); err == nil {
+	for _, name := range names {
+		if p, err := exec.LookPath(name); err == nil {
 			return p
 		}
 	}
-	if os.Getenv("HERALD_TEST_REQUIRE_"+upper) == "1" {
-		t.Fatalf("HERALD_TEST_REQUIRE_%s=1 but %s was not found (HERALD_%s)", upper, name, upper)
+	if out, err := exec.Command("go", "env", "GOPATH").Output(); err == nil {
+		for _, name := range names {
+			p := filepath.Join(strings.TrimSpace(string(out)), "bin", name)
+			if _, err := os.Stat(p); err == nil {
+				return p
+			}
+		}
 	}
-	t.Skip("no " + name + ": " + hint)
+	Missing(t, need)
 	return ""
 }
