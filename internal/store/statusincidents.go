@@ -6,9 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
-	"time"
 
 	"github.com/heraldhq/herald"
 )
@@ -134,136 +132,26 @@ func (tx *tx) publish(ctx context.Context, actor herald.Actor, s *herald.StatusI
 	if err != nil {
 		return Preview{}, err
 	}
-	byID := map[string]herald.Component{}
-	for _, c := range comps {
-		byID[c.ID] = c
-	}
-	fe := herald.FieldErrors{}
-	var ids []string
-	for cid := range in.Components {
-		c, ok := byID[cid]
-		switch {
-		case !ok:
-			fe.Add("components", "no component "+cid)
-		case c.Group:
-			fe.Add("components", c.Name+" is a group: name its components")
-		}
-		ids = append(ids, cid)
-	}
-	if err := fe.Err(); err != nil {
-		return Preview{}, err
-	}
-	sort.Strings(ids)
-
-	// The new component statuses.
-	next := map[string]herald.ComponentStatus{}
-	for cid, st := range s.Components {
-		next[cid] = st
-	}
-	for _, cid := range ids {
-		next[cid] = in.Components[cid]
-	}
-	if in.Status == herald.Resolved {
-		for cid := range next {
-			next[cid] = herald.Operational
-		}
-	}
-	var changes []herald.ComponentChange
-	var names []string
-	keys := make([]string, 0, len(next))
-	for cid := range next {
-		keys = append(keys, cid)
-	}
-	sort.Slice(keys, func(i, j int) bool { return byID[keys[i]].Name < byID[keys[j]].Name })
-	for _, cid := range keys {
-		old, had := s.Components[cid]
-		if !had {
-			old = byID[cid].Status
-		}
-		names = append(names, byID[cid].Name)
-		if old != next[cid] || !had {
-			changes = append(changes, herald.ComponentChange{ID: cid, Name: byID[cid].Name, OldStatus: old, NewStatus: next[cid]})
-		}
-	}
-
-	// The text: from a template when asked, with the incident link.
-	sev := severityOf(s, internal)
-	nextIn := in.NextUpdateIn
-	if nextIn == 0 {
-		nextIn = int(settings.NextUpdateAfter(in.Status, sev) / time.Minute)
-	}
-	link := tx.db.links.StatusIncident(s.ID)
-	body := in.Body
-	if in.Template != "" {
-		t, ok := settings.StatusTemplates[in.Template]
-		if !ok {
-			return Preview{}, &herald.Error{Code: herald.EInvalid, Message: "no status template " + in.Template, Fields: map[string]string{"template": "unknown template; see GET /api/v1/status-templates"}}
-		}
-		compText := strings.Join(names, ", ")
-		if compText == "" {
-			compText = "our service"
-		}
-		body = herald.FillTemplate(t, s.Name, compText, nextIn, link)
-	}
-	text := body
-	if settings.IncidentLink == herald.LinkAppend && !strings.Contains(text, link) {
-		text = strings.TrimSpace(text) + " " + link
-	}
-	checks := herald.CheckUpdate(text, link, settings.IncidentLink != herald.LinkOff)
-	p := Preview{Checks: checks, Text: text}
-	if failed := herald.FailedChecks(checks); len(failed) > 0 && !in.OverrideChecks {
-		e := &herald.Error{Code: herald.EUnprocessable, Fields: map[string]string{},
-			Message: "the update fails its checks (" + strings.Join(failed, ", ") + "); shorten it, or send override_checks: true"}
-		for _, c := range checks {
-			if !c.OK {
-				e.Fields[c.Name] = c.Message
-			}
-		}
-		return p, e
+	plan, err := herald.PlanPublish(herald.PublishInput{Incident: s, Update: in, Components: comps, Settings: settings,
+		Severity: severityOf(s, internal), Link: tx.db.links.StatusIncident(s.ID), AutoImpact: autoImpact, Now: tx.now})
+	p := Preview{Checks: plan.Checks, Text: plan.Text}
+	if err != nil {
+		return p, err
 	}
 
 	// Write it.
-	for _, cid := range keys {
+	for _, cid := range plan.Order {
 		_, err := tx.ExecContext(ctx, `INSERT INTO status_incident_components (status_incident_id, component_id, status) VALUES ($1, $2, $3)
-			ON CONFLICT (status_incident_id, component_id) DO UPDATE SET status = excluded.status`, s.ID, cid, next[cid])
+			ON CONFLICT (status_incident_id, component_id) DO UPDATE SET status = excluded.status`, s.ID, cid, plan.Components[cid])
 		if err != nil {
 			return p, fmt.Errorf("set incident component: %w", err)
 		}
 	}
-	s.Components = next
 	from := s.Status
-	s.Status = in.Status
-	s.UpdatedAt = tx.now
-	if s.Status == herald.Resolved {
-		s.ResolvedAt = &tx.now
-	} else {
-		s.ResolvedAt = nil
-	}
-	if autoImpact {
-		worst := herald.Operational
-		for _, st := range next {
-			worst = herald.Worst(worst, st)
-		}
-		s.Impact = herald.ImpactOf(worst)
-	}
-	switch {
-	case s.Status == herald.Monitoring && (from != herald.Monitoring || in.MonitorFor > 0):
-		mins := settings.MonitoringMinutes
-		if in.MonitorFor > 0 {
-			mins = in.MonitorFor
-		}
-		t := tx.now.Add(time.Duration(mins) * time.Minute)
-		s.MonitoringUntil = &t
-	case s.Status != herald.Monitoring:
-		s.MonitoringUntil = nil
-	}
-	s.NextUpdateDue = nil
-	if s.Status != herald.Resolved && nextIn > 0 {
-		t := tx.now.Add(time.Duration(nextIn) * time.Minute)
-		s.NextUpdateDue = &t
-	}
-	overridden := in.OverrideChecks && len(herald.FailedChecks(checks)) > 0
-	u := herald.StatusUpdate{ID: newID(), Status: s.Status, Body: text, Components: changes, CreatedAt: tx.now, Actor: actor.User.Name,
+	s.Components, s.Status, s.Impact, s.UpdatedAt = plan.Components, plan.Status, plan.Impact, tx.now
+	s.ResolvedAt, s.MonitoringUntil, s.NextUpdateDue = plan.ResolvedAt, plan.MonitoringUntil, plan.NextUpdateDue
+	overridden := plan.Overridden
+	u := herald.StatusUpdate{ID: newID(), Status: s.Status, Body: plan.Text, Components: plan.Changes, CreatedAt: tx.now, Actor: actor.User.Name,
 		ChecksOverridden: overridden, NextUpdateIn: in.NextUpdateIn, Channels: in.Channels}
 	if u.Components == nil {
 		u.Components = []herald.ComponentChange{}
@@ -295,12 +183,8 @@ func (tx *tx) publish(ctx context.Context, actor herald.Actor, s *herald.StatusI
 	s.URL = tx.db.links.StatusIncident(s.ID)
 	// Tell the subscribers of the affected components, on every channel
 	// the publisher did not uncheck (R11).
-	affected := make([]string, 0, len(next))
-	for cid := range next {
-		affected = append(affected, cid)
-	}
 	subject := fmt.Sprintf("[%s] %s: %s", settings.Page.Name, s.Status.Title(), s.Name)
-	if err := tx.broadcast(ctx, "incident.update", subject, u.Body, s.URL, affected, in.Channels, "", ""); err != nil {
+	if err := tx.broadcast(ctx, "incident.update", subject, u.Body, s.URL, plan.Order, in.Channels, "", ""); err != nil {
 		return p, err
 	}
 	p.Incident = s
