@@ -285,6 +285,9 @@ type EscalationStep struct {
 // stretch the cadence; after a delay longer than the timeout it is counted
 // from now, so downtime does not page every level in one burst.
 func (p *EscalationPolicy) NextStep(level, loop int, due, now time.Time) EscalationStep {
+	if len(p.Levels) == 0 {
+		return EscalationStep{Exhausted: true, Level: level, Loop: loop} // nothing to page
+	}
 	next, nextLoop := level+1, loop
 	if next >= len(p.Levels) {
 		if loop >= p.Repeat {

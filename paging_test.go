@@ -29,6 +29,12 @@ func TestRule07_NextEscalationStep(t *testing.T) {
 			t.Errorf("%s: got %+v, want %+v", c.name, got, c.want)
 		}
 	}
+	// A policy without levels (a row written by hand) pages nobody and
+	// stops, rather than failing on its first level.
+	empty := &EscalationPolicy{Repeat: 3}
+	if got := empty.NextStep(-1, 0, due, due); !got.Exhausted {
+		t.Errorf("a policy without levels: %+v", got)
+	}
 }
 
 // A failed attempt waits 10 s, doubling, never more than 10 minutes.

@@ -34,7 +34,7 @@ type flags struct {
 func newFlags(name, synopsis string, e env) *flags {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	f := &flags{FlagSet: fs, e: e, twins: map[string]bool{}, secret: map[string]bool{"token": true, "database-url": true},
+	f := &flags{FlagSet: fs, e: e, twins: map[string]bool{}, secret: map[string]bool{"token": true, "database-url": true, "smtp-url": true, "phone-provider-url": true, "heartbeat-url": true},
 		minInt: map[string]int64{}, minDuration: map[string]time.Duration{}}
 	fs.Usage = func() {
 		fmt.Fprintf(e.stderr, "Usage: herald %s\n\nFlags (and their environment twins):\n", synopsis)

@@ -627,7 +627,7 @@ func TestServe_ReadyzHeartbeatAndWorkMetrics(t *testing.T) {
 			resp.Body.Close()
 		}
 		code, body := status("/metrics")
-		for _, want := range []string{`herald_worker_lag_seconds{loop="escalation"} 0`, `herald_worker_lag_seconds{loop="broadcast"} 0`,
+		for _, want := range []string{`herald_worker_lag_seconds{loop="escalation"} 0` + "\n", `herald_worker_lag_seconds{loop="broadcast"} 0` + "\n",
 			`herald_broadcasts_unplanned 0`, `herald_worker_stats_up 1`, `herald_worker_steps_total`,
 			`herald_events_total{result="accepted",source="events_v2"} 2`, `herald_events_total{result="rejected",source="events_v2"} 2`,
 			`herald_events_deduplicated_total 1`, `herald_statuspage_render_seconds_count`} {
@@ -652,9 +652,11 @@ func TestServe_ReadyzHeartbeatAndWorkMetrics(t *testing.T) {
 				}
 			}
 		}
-		if code, body := status("/readyz"); code != http.StatusServiceUnavailable || !strings.Contains(body, "does not take writes") {
-			t.Fatalf("readyz with a database that refuses writes: %d %s", code, body)
-		}
+		// A write is tried at most every 2 s while they succeed.
+		waitFor(t, "readyz failing on a database that refuses writes", func() bool {
+			code, body := status("/readyz")
+			return code == http.StatusServiceUnavailable && strings.Contains(body, "does not take writes")
+		})
 		time.Sleep(100 * time.Millisecond) // a heartbeat in flight finishes
 		before := beats.Load()
 		time.Sleep(300 * time.Millisecond)

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -111,6 +112,14 @@ func runServe(ctx context.Context, args []string, e env) error {
 	f.Lookup("secret-key").Usage = "set only through HERALD_SECRET_KEY: 32 bytes, base64, the same on every instance; encrypts webhook secrets (SQLite: generated in the data folder when unset)"
 	if _, err := f.parse(args); err != nil {
 		return err
+	}
+	if *bulkTimeout > 30*time.Second {
+		return usagef("--broadcast-timeout must be at most 30s: a delivery is claimed for a minute, and a longer wait would let another sender take it")
+	}
+	if *heartbeatURL != "" {
+		if u, err := url.Parse(*heartbeatURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return usagef("--heartbeat-url must be an http:// or https:// URL")
+		}
 	}
 	log, err := newLogger(e, *logFormat, *logLevel)
 	if err != nil {
@@ -223,16 +232,19 @@ func runServe(ctx context.Context, args []string, e env) error {
 	public.ChatRate = notify.NewLimiter(1)
 	work := &worker.Worker{DB: db, Sender: &sender, Public: &public, Log: log, Links: lk, Senders: 8, BulkTimeout: *bulkTimeout}
 	go func() { defer wg.Done(); work.Run(bg, *tick) }()
-	instance := instanceName()
+	probe := probeEvery(db, instanceName(), 2*time.Second)
 	ready := func(ctx context.Context) error {
-		if err := db.Probe(ctx, instance); err != nil {
-			return fmt.Errorf("database does not take writes: %w", err)
+		if err := probe(ctx); err != nil {
+			return err
 		}
 		return work.Health(2 * time.Minute)
 	}
 	if *heartbeatURL != "" {
+		// The heartbeat vouches for paging: the database takes writes and
+		// the paging loops run (the worker checks those); a slow broadcast
+		// does not silence it.
 		wg.Add(1)
-		go func() { defer wg.Done(); work.Heartbeat(bg, *heartbeatURL, *heartbeatEvery, ready) }()
+		go func() { defer wg.Done(); work.Heartbeat(bg, *heartbeatURL, *heartbeatEvery, probe) }()
 	}
 	defer func() { stopBG(); wg.Wait() }()
 
@@ -313,6 +325,27 @@ func secretKey(env, databaseURL, dataDir string) ([]byte, error) {
 		return nil, fmt.Errorf("write secret key: %w", err)
 	}
 	return k, nil
+}
+
+// probeEvery returns a check that the database takes writes, writing at
+// most once per interval while it succeeds: /readyz may be asked often, by
+// anyone, and must not cost a write each time.
+func probeEvery(db *store.DB, instance string, interval time.Duration) func(context.Context) error {
+	var mu sync.Mutex
+	var last time.Time
+	return func(ctx context.Context) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if time.Since(last) < interval {
+			return nil
+		}
+		if err := db.Probe(ctx, instance); err != nil {
+			last = time.Time{}
+			return fmt.Errorf("database does not take writes: %w", err)
+		}
+		last = time.Now()
+		return nil
+	}
 }
 
 // instanceName names this process in the probes table: host and process

@@ -59,11 +59,11 @@ func writeError(w http.ResponseWriter, r *http.Request, err error, log *slog.Log
 	switch {
 	case errors.As(err, &he):
 	case store.Unavailable(err):
-		log.Warn("database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		log.Warn("database unavailable", "method", r.Method, "route", logRoute(r), "err", err)
 		he = herald.Errorf(herald.EUnavailable, "the database cannot be reached; try again in a few seconds")
 		he.RetryAfter = unavailableRetry
 	default:
-		log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		log.Error("internal error", "method", r.Method, "route", logRoute(r), "err", err)
 		he = herald.Errorf(herald.EInternal, "internal error; the server log has details")
 	}
 	status, ok := statusOf[he.Code]
@@ -74,7 +74,7 @@ func writeError(w http.ResponseWriter, r *http.Request, err error, log *slog.Log
 		setRetryAfter(w, he.RetryAfter)
 	}
 	if err := writeJSON(w, status, ErrorBody{Error: ErrorDetail{Code: he.Code, Message: he.Message, Fields: he.Fields, Current: he.Current}}); err != nil {
-		log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		log.Error("internal error", "method", r.Method, "route", logRoute(r), "err", err)
 		writeJSON(w, http.StatusInternalServerError, ErrorBody{Error: ErrorDetail{Code: herald.EInternal, Message: "internal error; the server log has details"}})
 	}
 }
@@ -82,6 +82,15 @@ func writeError(w http.ResponseWriter, r *http.Request, err error, log *slog.Log
 // setRetryAfter sets Retry-After in whole seconds, rounded up.
 func setRetryAfter(w http.ResponseWriter, d time.Duration) {
 	w.Header().Set("Retry-After", strconv.FormatInt(int64((d+time.Second-1)/time.Second), 10))
+}
+
+// logRoute names a request in the log by its route pattern, not its path:
+// a path can hold a secret (the integration key of the Alertmanager route).
+func logRoute(r *http.Request) string {
+	if r.Pattern == "" {
+		return "unmatched"
+	}
+	return r.Pattern
 }
 
 // writeJSON answers with v as JSON. It encodes v completely before writing

@@ -148,7 +148,7 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.log.Error("panic in handler", "method", r.Method, "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+				s.log.Error("panic in handler", "method", r.Method, "route", logRoute(r), "panic", v, "stack", string(debug.Stack()))
 				writeError(w, r, herald.Errorf(herald.EInternal, "internal error"), s.log)
 			}
 		}()
@@ -238,9 +238,11 @@ func (s *Server) plainRoutes() {
 		}
 		if s.cfg.Ready != nil {
 			if err := s.cfg.Ready(ctx); err != nil {
+				// The detail (database errors name hosts and users) goes
+				// to the log; anyone may ask /readyz.
 				s.log.Warn("not ready", "err", err)
 				w.WriteHeader(http.StatusServiceUnavailable)
-				w.Write([]byte("not ready: " + err.Error() + "\n"))
+				w.Write([]byte(readyProblem(err) + "\n"))
 				return
 			}
 		}
@@ -269,6 +271,14 @@ func (s *Server) plainRoutes() {
 		// noRoute which methods the public API takes.
 		s.mux.Handle("GET /api/v2/", s.cfg.Pages)
 	}
+}
+
+// readyProblem says what is wrong in words that reveal nothing internal.
+func readyProblem(err error) string {
+	if strings.Contains(err.Error(), "does not take writes") {
+		return "not ready: the database does not take writes"
+	}
+	return "not ready: a background loop is not making progress"
 }
 
 // noRoute answers API and ingestion requests that no route takes, as JSON

@@ -100,10 +100,13 @@ func (db *DB) AddNotificationRule(ctx context.Context, userRef, methodID string,
 // rules, in the caller's transaction: the page, its notification and its
 // deliveries exist together or not at all.
 func (tx *tx) planDeliveries(ctx context.Context, notificationID, userID string) error {
+	// Methods of a kind this Herald cannot send (e-mail without SMTP) are
+	// no working methods: a rule on one must not hide the others.
+	notIn, kinds := kindsNotIn(tx.db.unsendable, 4)
 	res, err := tx.ExecContext(ctx, `INSERT INTO deliveries (id, notification_id, contact_method_id, status, due_at)
 		SELECT CAST($1 AS TEXT) || '-' || r.contact_method_id || '-' || CAST(r.delay_s AS TEXT), $1, r.contact_method_id, 'pending', $2 + r.delay_s * 1000000
 		FROM notification_rules r JOIN contact_methods m ON m.id = r.contact_method_id
-		WHERE r.user_id = $3 AND NOT m.failing`, notificationID, micros(tx.now), userID)
+		WHERE r.user_id = $3 AND NOT m.failing`+notIn, append([]any{notificationID, micros(tx.now), userID}, kinds...)...)
 	if err != nil {
 		return fmt.Errorf("plan deliveries: %w", err)
 	}
@@ -118,11 +121,12 @@ func (tx *tx) planDeliveries(ctx context.Context, notificationID, userID string)
 // deliverToMethods delivers a notification to every working method of the
 // user not yet used for it, now.
 func (tx *tx) deliverToMethods(ctx context.Context, notificationID, userID string) error {
+	notIn, kinds := kindsNotIn(tx.db.unsendable, 4)
 	_, err := tx.ExecContext(ctx, `INSERT INTO deliveries (id, notification_id, contact_method_id, status, due_at)
 		SELECT CAST($1 AS TEXT) || '-' || m.id, $1, m.id, 'pending', $2 FROM contact_methods m
 		WHERE m.user_id = $3 AND NOT m.failing
-		AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.notification_id = $1 AND d.contact_method_id = m.id)`,
-		notificationID, micros(tx.now), userID)
+		AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.notification_id = $1 AND d.contact_method_id = m.id)`+notIn,
+		append([]any{notificationID, micros(tx.now), userID}, kinds...)...)
 	if err != nil {
 		return fmt.Errorf("plan deliveries: %w", err)
 	}

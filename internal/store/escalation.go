@@ -67,7 +67,7 @@ func (db *DB) escalationStep(ctx context.Context, only string) (bool, error) {
 		if err != nil {
 			return fmt.Errorf("due escalations: %w", err)
 		}
-		return tx.escalate(ctx, pageID, level, loops, due)
+		return recovered(func() error { return tx.escalate(ctx, pageID, level, loops, due) })
 	})
 	switch {
 	case err == nil && pageID != "":
@@ -109,10 +109,22 @@ func (tx *tx) escalate(ctx context.Context, pageID string, level, loops int, due
 	return tx.notifyLevel(ctx, pageID, pol.Levels[step.Level], step.Level, step.Loop)
 }
 
+// recovered runs fn and turns a panic into an error, so that a row the code
+// cannot handle fails on its own row instead of taking the process down
+// (and, the row being due again after a restart, taking it down again).
+func recovered(fn func() error) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("panic: %v", v)
+		}
+	}()
+	return fn()
+}
+
 // stepFailed records a failed escalation step on its page and schedules it
 // again with backoff. The page log says so once, on the first failure.
 func (db *DB) stepFailed(ctx context.Context, pageID string, due int64, attempt int, stepErr error) error {
-	msg := truncate(stepErr.Error(), 500)
+	msg := cleanText(stepErr.Error(), 500)
 	db.log.Warn("escalation step failed; retrying with backoff", "page", pageID, "attempt", attempt, "err", msg)
 	err := db.writePaging(ctx, func(tx *tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE pages SET step_attempts = $1, step_error = $2, next_escalation_at = $3

@@ -543,7 +543,7 @@ func (tx *tx) stepDone(ctx context.Context, m *herald.Maintenance) error {
 // maintenanceStepFailed records a failed step on its maintenance and holds
 // the maintenance's steps back for the backoff.
 func (db *DB) maintenanceStepFailed(ctx context.Context, id string, attempt int, stepErr error) error {
-	msg := truncate(stepErr.Error(), 500)
+	msg := cleanText(stepErr.Error(), 500)
 	db.log.Warn("maintenance step failed; retrying with backoff", "maintenance", id, "attempt", attempt, "err", msg)
 	err := db.write(ctx, func(tx *tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE maintenances SET step_attempts = $1, step_error = $2, step_retry_at = $3 WHERE id = $4`,

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/heraldhq/herald"
@@ -225,27 +227,47 @@ func (db *DB) Complete(ctx context.Context, o *Outgoing, r Result) error {
 	}
 	t := o.Lane.table()
 	return write(ctx, func(tx *tx) error {
+		// Only the attempt that holds the claim settles the row: a sender
+		// whose claim expired (and whose row another sender took) changes
+		// nothing and has no effect on the source.
+		mine := ` AND status = 'pending' AND attempts = ` + strconv.Itoa(o.Attempt)
 		if r.Err == nil {
-			if _, err := tx.ExecContext(ctx, `UPDATE `+t+` SET status = 'sent', sent_at = $1, claimed_until = NULL WHERE id = $2`, micros(tx.now), o.ID); err != nil {
+			res, err := tx.ExecContext(ctx, `UPDATE `+t+` SET status = 'sent', sent_at = $1, claimed_until = NULL WHERE id = $2`+mine, micros(tx.now), o.ID)
+			if err != nil {
 				return fmt.Errorf("settle delivery: %w", err)
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return nil
 			}
 			return tx.settled(ctx, o, r)
 		}
-		msg := r.Err.Error()
-		if len(msg) > 500 {
-			msg = msg[:500]
-		}
+		// The error may quote a receiver (a status line): make it text a
+		// database takes, or the row could never be settled.
+		msg := cleanText(r.Err.Error(), 500)
 		final := o.Attempt >= MaxAttempts
+		var res sql.Result
+		var err error
 		if final {
-			if _, err := tx.ExecContext(ctx, `UPDATE `+t+` SET status = 'failed', claimed_until = NULL, last_error = $1 WHERE id = $2`, msg, o.ID); err != nil {
-				return fmt.Errorf("settle delivery: %w", err)
-			}
-		} else if _, err := tx.ExecContext(ctx, `UPDATE `+t+` SET due_at = $1, claimed_until = NULL, last_error = $2 WHERE id = $3`,
-			micros(tx.now.Add(herald.RetryAfter(o.Attempt))), msg, o.ID); err != nil {
+			res, err = tx.ExecContext(ctx, `UPDATE `+t+` SET status = 'failed', claimed_until = NULL, last_error = $1 WHERE id = $2`+mine, msg, o.ID)
+		} else {
+			res, err = tx.ExecContext(ctx, `UPDATE `+t+` SET due_at = $1, claimed_until = NULL, last_error = $2 WHERE id = $3`+mine,
+				micros(tx.now.Add(herald.RetryAfter(o.Attempt))), msg, o.ID)
+		}
+		if err != nil {
 			return fmt.Errorf("settle delivery: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
 		}
 		return tx.failed(ctx, o, r, msg, final)
 	})
+}
+
+// cleanText makes s storable and short: valid UTF-8, no NUL bytes, at most
+// n bytes, cut on a rune boundary.
+func cleanText(s string, n int) string {
+	s = strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
+	return truncate(s, n)
 }
 
 // settled applies what a delivered message means for its source.

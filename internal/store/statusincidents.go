@@ -357,11 +357,16 @@ func (tx *tx) fillStatusIncidents(ctx context.Context, list []*herald.StatusInci
 			return fmt.Errorf("read status updates: %w", err)
 		}
 		u.CreatedAt = fromMicros(at)
+		// A part of an update that cannot be read is left out, not the page:
+		// the status page must render during an outage whatever one row
+		// holds.
 		if err := json.Unmarshal([]byte(comps), &u.Components); err != nil {
-			return fmt.Errorf("read status update %s components: %w", u.ID, err)
+			tx.db.log.Warn("status update components unreadable; shown without them", "update", u.ID, "err", err)
+			u.Components = []herald.ComponentChange{}
 		}
 		if err := json.Unmarshal([]byte(chans), &u.Channels); err != nil {
-			return fmt.Errorf("read status update %s channels: %w", u.ID, err)
+			tx.db.log.Warn("status update channels unreadable; shown without them", "update", u.ID, "err", err)
+			u.Channels = nil
 		}
 		if s := byID[sid]; s != nil {
 			s.Updates = append(s.Updates, u)

@@ -302,6 +302,14 @@ func (db *DB) PlanBroadcasts(ctx context.Context) (int, error) {
 	}
 }
 
+// PlanBroadcastStep plans one batch of one broadcast's audience, and says
+// whether there was anything to plan: the broadcast loop calls it until
+// there is not, making progress it can show batch by batch.
+func (db *DB) PlanBroadcastStep(ctx context.Context) (bool, error) {
+	_, more, err := db.planStep(ctx)
+	return more, err
+}
+
 func (db *DB) planStep(ctx context.Context) (planned int, more bool, err error) {
 	err = db.write(ctx, func(tx *tx) error {
 		var id, event, comps, chans, onlyTo, cursor string
@@ -314,13 +322,17 @@ func (db *DB) planStep(ctx context.Context) (planned int, more bool, err error) 
 			return fmt.Errorf("next broadcast: %w", err)
 		}
 		more = true
+		// A broadcast whose audience cannot be read goes to everyone rather
+		// than to no one, and does not hold up the broadcasts after it.
 		var affected []string
 		if err := json.Unmarshal([]byte(comps), &affected); err != nil {
-			return fmt.Errorf("broadcast %s components: %w", id, err)
+			db.log.Warn("broadcast components unreadable; telling every subscriber", "broadcast", id, "err", err)
+			affected = nil
 		}
 		unchecked := map[string]bool{}
 		if err := json.Unmarshal([]byte(chans), &unchecked); err != nil {
-			return fmt.Errorf("broadcast %s channels: %w", id, err)
+			db.log.Warn("broadcast channels unreadable; using every channel", "broadcast", id, "err", err)
+			unchecked = map[string]bool{}
 		}
 		var rows *sql.Rows
 		if onlyTo != "" {
@@ -337,9 +349,15 @@ func (db *DB) planStep(ctx context.Context) (planned int, more bool, err error) 
 		var batch []herald.Subscriber
 		for rows.Next() {
 			s, err := scanSubscriber(rows)
-			if err != nil {
+			if err != nil && s.ID == "" {
 				rows.Close()
 				return err
+			}
+			if err != nil {
+				// Its choice of components cannot be read: it hears of
+				// everything, and the other subscribers are not held up.
+				db.log.Warn("subscriber components unreadable; telling it of everything", "subscriber", s.ID, "err", err)
+				s.Components = nil
 			}
 			batch = append(batch, s)
 		}

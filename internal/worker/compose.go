@@ -54,7 +54,7 @@ func composeBroadcast(m *notify.Message, b *store.BroadcastNotice) {
 		m.Text += "\n\n" + b.URL + "\n\nUnsubscribe: " + b.UnsubscribeURL
 		m.URL = ""
 	}
-	// One-click unsubscribe (RFC 8058) for every mail but the one that asks
-	// to confirm.
+	// One-click unsubscribe (RFC 8058) on every mail, the request to confirm
+	// too: someone who never asked can drop the address in one click.
 	m.Headers = map[string]string{"List-Unsubscribe": "<" + b.UnsubscribeURL + ">", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 }

@@ -13,6 +13,7 @@ package worker
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -126,7 +127,7 @@ func (w *Worker) init() []*loop {
 			{name: "paging", paging: true, wake: deliveries, steps: []step{{"page deliveries", max(w.Senders, 1), w.deliverPage}}},
 			{name: "broadcast", wake: w.DB.WakeBulk(), steps: []step{
 				{"sign-up expiry", 1, whole(w.DB.ExpireUnconfirmed)},
-				{"broadcast planning", 1, whole(w.DB.PlanBroadcasts)},
+				{"broadcast planning", 1, w.DB.PlanBroadcastStep},
 				{"broadcast deliveries", w.BulkSenders, w.deliverBulk},
 			}},
 			{name: "maintenance", steps: []step{{"maintenance automation", 1, w.DB.MaintenanceStep}}},
@@ -206,7 +207,7 @@ func (l *loop) drain(ctx context.Context, s step) (int, error) {
 		go func() {
 			defer wg.Done()
 			for ctx.Err() == nil {
-				did, err := s.fn(ctx)
+				did, err := safely(ctx, s.fn)
 				l.beat.Store(time.Now().UnixNano())
 				if did && l.done != nil {
 					l.done.Inc()
@@ -227,6 +228,18 @@ func (l *loop) drain(ctx context.Context, s step) (int, error) {
 	}
 	wg.Wait()
 	return count, firstErr
+}
+
+// safely calls fn, turning a panic into an error: a unit of work the code
+// cannot handle fails on its own, and the process (and every page it would
+// send) carries on.
+func safely(ctx context.Context, fn func(context.Context) (bool, error)) (did bool, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			did, err = false, fmt.Errorf("panic: %v", v)
+		}
+	}()
+	return fn(ctx)
 }
 
 // deliverPage sends the next due page delivery, if any.
@@ -258,7 +271,10 @@ func (w *Worker) deliverBulk(ctx context.Context) (bool, error) {
 		sctx, cancel := context.WithTimeout(ctx, w.BulkTimeout)
 		start := time.Now()
 		res.Err = w.Public.Send(sctx, compose(w.Links, o))
-		res.Slow = time.Since(start) >= w.BulkTimeout*3/4 || errors.Is(sctx.Err(), context.DeadlineExceeded)
+		// Only a subscriber's own endpoint can be slow: e-mail goes through
+		// Herald's relay and chat through its rate limits, whose waits say
+		// nothing of the subscriber.
+		res.Slow = o.Kind == "webhook" && (time.Since(start) >= w.BulkTimeout*3/4 || errors.Is(sctx.Err(), context.DeadlineExceeded))
 		cancel()
 	}
 	if ctx.Err() != nil {
