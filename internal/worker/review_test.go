@@ -126,7 +126,11 @@ func TestBroadcast_SlowRelayDoesNotPauseEmailSubscribers(t *testing.T) {
 			t.Fatal(err)
 		}
 		sent := 0
-		slowRelay := sendFunc(func(ctx context.Context, m notify.Message) error { time.Sleep(90 * time.Millisecond); sent++; return nil })
+		slowRelay := sendFunc(func(ctx context.Context, m notify.Message) error {
+			time.Sleep(90 * time.Millisecond)
+			sent++
+			return nil
+		})
 		w := &worker.Worker{DB: db, Sender: slowRelay, Public: slowRelay, Log: slog.New(slog.DiscardHandler), BulkTimeout: 100 * time.Millisecond, BulkSenders: 1}
 		for range 4 {
 			publishTo(t, db, ann, c)
