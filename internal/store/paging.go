@@ -459,7 +459,7 @@ func (tx *tx) resolvePage(ctx context.Context, pageID, by string) error {
 // page's schedules cannot: acknowledging would stop the pages to the real
 // responder (R03).
 func (db *DB) AcknowledgePage(ctx context.Context, actor herald.Actor, id string) (*herald.Page, error) {
-	err := db.write(ctx, func(tx *tx) error {
+	err := db.writePaging(ctx, func(tx *tx) error {
 		p, err := tx.page(ctx, id)
 		if err != nil {
 			return err
@@ -571,7 +571,7 @@ func (tx *tx) pageRoles(ctx context.Context, actor herald.Actor, inc *herald.Inc
 // ResolvePage resolves a page for a person. A shadow cannot, for the same
 // reason they cannot acknowledge (R03).
 func (db *DB) ResolvePage(ctx context.Context, actor herald.Actor, id string) (*herald.Page, error) {
-	err := db.write(ctx, func(tx *tx) error {
+	err := db.writePaging(ctx, func(tx *tx) error {
 		p, err := tx.page(ctx, id)
 		if err != nil {
 			return err
