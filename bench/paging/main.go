@@ -20,6 +20,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -40,6 +41,7 @@ import (
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/bench/internal/benchkit"
 	"github.com/heraldhq/herald/client"
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, to find the PostgreSQL server's processes
 )
 
 const token = "bench-admin-token-0123456789"
@@ -50,6 +52,7 @@ var (
 	duration  = flag.Duration("duration", 5*time.Second, "how long the ingestion run lasts")
 	pages     = flag.Int("pages", 200, "pages in the latency run")
 	skipCrash = flag.Bool("skip-crash", false, "skip the crash scenario (it waits about two minutes)")
+	skipLite  = flag.Bool("skip-sqlite", false, "skip the SQLite ingestion and latency runs")
 )
 
 func main() {
@@ -72,7 +75,10 @@ func run() error {
 	rx := newReceiver()
 	defer rx.srv.Close()
 
-	dbs := []struct{ name, url string }{{"sqlite", ""}}
+	var dbs []struct{ name, url string }
+	if !*skipLite {
+		dbs = append(dbs, struct{ name, url string }{"sqlite", ""})
+	}
 	if *pgURL != "" {
 		dbs = append(dbs, struct{ name, url string }{"postgres", *pgURL})
 	}
@@ -97,10 +103,21 @@ func run() error {
 		// again while the 1,000 pages the burst opened are being delivered.
 		p50, p99, lost := latency(h.base, key, rx, *pages, "idle")
 		fmt.Printf("latency %-8s idle        p50 %s  p99 %s  (%d pages, %d without a webhook after 10 s)\n", d.name, p50, p99, *pages, lost)
+		meter := newCPUMeter(h, url)
 		rate := ingest(h.base, key, *duration)
-		fmt.Printf("ingest  %-8s %8.0f events/s (16 senders, 1,000 dedup keys, %s)\n", d.name, rate, *duration)
+		cpu := meter.seconds()
+		fmt.Printf("ingest  %-8s %8.0f events/s (16 senders, 1,000 dedup keys, %s)", d.name, rate, *duration)
+		if cpu > 0 {
+			fmt.Printf("; CPU %.2f ms per event (herald%s, worker included)", 1000*cpu/(rate*duration.Seconds()), map[bool]string{true: " and PostgreSQL", false: ""}[url != ""])
+		}
+		fmt.Println()
+		burstEnd := time.Now()
 		p50, p99, lost = latency(h.base, key, rx, *pages, "busy")
 		fmt.Printf("latency %-8s after burst p50 %s  p99 %s  (%d pages, %d without a webhook after 10 s)\n", d.name, p50, p99, *pages, lost)
+		// What the pages after the burst waited for: the burst's own pages,
+		// delivered by the worker oldest first.
+		pending, last := rx.backlog("k-", 1000, burstEnd)
+		fmt.Printf("backlog %-8s %d of the burst's 1,000 pages had no webhook yet when it ended; the last came %s after\n", d.name, pending, last.Round(10*time.Millisecond))
 		rx.reset()
 		h.stop()
 	}
@@ -168,6 +185,23 @@ func (r *receiver) at(key string) (time.Time, bool) {
 	return t, ok
 }
 
+// backlog counts the pages prefix0 to prefix<n-1> whose first webhook came
+// after t, and how long after t the last came.
+func (r *receiver) backlog(prefix string, n int, t time.Time) (after int, last time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i := 0; i < n; i++ {
+		at, ok := r.first[prefix+strconv.Itoa(i)+"#1"]
+		if !ok || at.After(t) {
+			after++
+		}
+		if ok && at.Sub(t) > last {
+			last = at.Sub(t)
+		}
+	}
+	return after, last
+}
+
 func (r *receiver) dups() (unique, dup int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -209,6 +243,79 @@ func startOn(dbURL, data string, port int) (*herald_, error) {
 
 func (h *herald_) stop() { h.cmd.Process.Signal(syscall.SIGTERM); h.cmd.Wait() }
 func (h *herald_) kill() { h.cmd.Process.Kill(); h.cmd.Wait() }
+
+// cpuMeter measures the CPU time that ingestion costs: this herald's and,
+// when the database is a PostgreSQL server on this machine, its server
+// processes' (the postmaster's children, also those started meanwhile).
+// CPU per event, unlike events per second, depends little on what else
+// the shared machine runs at the time. Linux only (it reads /proc).
+type cpuMeter struct {
+	herald, postmaster int
+	start              map[int]float64
+}
+
+func newCPUMeter(h *herald_, dbURL string) *cpuMeter {
+	m := &cpuMeter{herald: h.cmd.Process.Pid}
+	if dbURL != "" {
+		if db, err := sql.Open("pgx", dbURL); err == nil {
+			var backend int
+			if db.QueryRow(`SELECT pg_backend_pid()`).Scan(&backend) == nil {
+				m.postmaster, _ = procStat(backend)
+			}
+			db.Close()
+		}
+	}
+	m.start = m.sample()
+	return m
+}
+
+func (m *cpuMeter) sample() map[int]float64 {
+	out := map[int]float64{}
+	_, out[m.herald] = procStat(m.herald)
+	if m.postmaster <= 1 {
+		return out
+	}
+	_, out[m.postmaster] = procStat(m.postmaster)
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		if pid, err := strconv.Atoi(e.Name()); err == nil {
+			if ppid, cpu := procStat(pid); ppid == m.postmaster {
+				out[pid] = cpu
+			}
+		}
+	}
+	return out
+}
+
+// seconds is the CPU time spent since the meter was made.
+func (m *cpuMeter) seconds() float64 {
+	total := 0.0
+	for pid, cpu := range m.sample() {
+		total += cpu - m.start[pid]
+	}
+	return total
+}
+
+// procStat reads a process's parent and CPU time (user and system) from
+// /proc; zeros when it cannot.
+func procStat(pid int) (ppid int, cpu float64) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, 0
+	}
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0, 0
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0, 0
+	}
+	ppid, _ = strconv.Atoi(f[1])
+	utime, _ := strconv.ParseFloat(f[11], 64)
+	stime, _ := strconv.ParseFloat(f[12], 64)
+	return ppid, (utime + stime) / 100 // USER_HZ is 100 on Linux
+}
 
 // setupPaging makes a user reached by webhook at the receiver, a policy
 // (one level, or two when timeout > 0 for the second), and a service, and
