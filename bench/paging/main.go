@@ -7,7 +7,8 @@
 //
 // Scenarios:
 //   - ingest: sustained events per second, 1,000 distinct dedup keys, 16
-//     concurrent senders, for -duration;
+//     concurrent senders, for -duration: first while the 1,000 pages it
+//     opens are delivered, then again with the keys open (repeats only);
 //   - latency: from an event's arrival to the first webhook delivered, p50
 //     and p99 over -pages new pages sent 20 a second;
 //   - crash (SQLite): kill -9 during an escalation wait, restart, and see
@@ -118,6 +119,15 @@ func run() error {
 		// delivered by the worker oldest first.
 		pending, last := rx.backlog("k-", 1000, burstEnd)
 		fmt.Printf("backlog %-8s %d of the burst's 1,000 pages had no webhook yet when it ended; the last came %s after\n", d.name, pending, last.Round(10*time.Millisecond))
+		// The same keys again, now all open: repeats only, and (the backlog
+		// delivered) no worker at work beside them.
+		meter = newCPUMeter(h, url)
+		rate = ingest(h.base, key, *duration)
+		fmt.Printf("ingest  %-8s %8.0f events/s (the same 1,000 keys again, all open: repeats only)", d.name, rate)
+		if cpu := meter.seconds(); cpu > 0 {
+			fmt.Printf("; CPU %.2f ms per event", 1000*cpu/(rate*duration.Seconds()))
+		}
+		fmt.Println()
 		rx.reset()
 		h.stop()
 	}

@@ -266,7 +266,7 @@ const maxBatch = 256
 // (docs/BENCHMARKS.md).
 func (db *DB) ingestLoops() int {
 	if db.dialect == Postgres {
-		return 8
+		return 4
 	}
 	return 1
 }
