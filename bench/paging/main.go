@@ -15,7 +15,10 @@
 //     when the next level fires against its due time; lost and duplicated
 //     notifications counted at the receiver;
 //   - two instances (PostgreSQL): two `herald serve` on one database, 1,000
-//     pages sent alternately to both; duplicated notifications counted.
+//     pages sent alternately to both; duplicated notifications counted;
+//   - restart (PostgreSQL, with -restart-cmd): the server restarts during
+//     12 s of ingestion; every event answered 202 must be counted on its
+//     page.
 package main
 
 import (
@@ -54,6 +57,7 @@ var (
 	pages     = flag.Int("pages", 200, "pages in the latency run")
 	skipCrash = flag.Bool("skip-crash", false, "skip the crash scenario (it waits about two minutes)")
 	skipLite  = flag.Bool("skip-sqlite", false, "skip the SQLite ingestion and latency runs")
+	restart   = flag.String("restart-cmd", "", "shell command that restarts the PostgreSQL server, for the restart scenario (skipped when empty)")
 )
 
 func main() {
@@ -138,6 +142,11 @@ func run() error {
 	}
 	if *pgURL != "" {
 		if err := twoInstances(rx); err != nil {
+			return err
+		}
+	}
+	if *pgURL != "" && *restart != "" {
+		if err := pgRestart(rx); err != nil {
 			return err
 		}
 	}
@@ -236,12 +245,19 @@ func start(dbURL, data string) (*herald_, error) {
 	return startOn(dbURL, data, n)
 }
 
+// quiet drops herald's error log, for the scenario that makes errors on
+// purpose.
+var quiet bool
+
 func startOn(dbURL, data string, port int) (*herald_, error) {
 	h := &herald_{url: dbURL, data: data, port: port, base: "http://127.0.0.1:" + strconv.Itoa(port)}
 	h.cmd = exec.Command(bin, "serve", "--addr", "127.0.0.1:"+strconv.Itoa(port), "--data", data, "--log-level", "error", "--tick", "250ms")
 	h.cmd.Env = append(os.Environ(), "HERALD_ADMIN_TOKEN="+token, "HERALD_DATABASE_URL="+dbURL,
 		"HERALD_SECRET_KEY=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")
 	h.cmd.Stderr = os.Stderr
+	if quiet {
+		h.cmd.Stderr = io.Discard
+	}
 	if err := h.cmd.Start(); err != nil {
 		return nil, err
 	}
@@ -514,5 +530,64 @@ func twoInstances(rx *receiver) error {
 	time.Sleep(3 * time.Second) // let any duplicate arrive
 	unique, dup := rx.dups()
 	fmt.Printf("two     postgres 1,000 pages through two instances: %d notifications delivered, %d duplicated, %d missing\n", unique, dup, 1000-unique)
+	return nil
+}
+
+// pgRestart: 16 senders for 12 s on 300 dedup keys while the PostgreSQL
+// server restarts (at 4 s); every event answered 202 must then be counted
+// in its page's count, none lost and none counted twice.
+func pgRestart(rx *receiver) error {
+	rx.reset()
+	url, err := benchkit.FreshDatabase(*pgURL, "bench_restart")
+	if err != nil {
+		return err
+	}
+	quiet = true // events fail while the server is down: that is the point
+	h, err := start(url, filepath.Join(tmp, "restart"))
+	quiet = false
+	if err != nil {
+		return err
+	}
+	defer h.stop()
+	key, err := setupPaging(h, rx, 60)
+	if err != nil {
+		return err
+	}
+	var ok, failed atomic.Int64
+	stop := time.Now().Add(12 * time.Second)
+	var wg sync.WaitGroup
+	for g := 0; g < 16; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for i := g; time.Now().Before(stop); i += 16 {
+				if event(h.base, key, "restart-"+strconv.Itoa(i%300)) == nil {
+					ok.Add(1)
+				} else {
+					failed.Add(1)
+					time.Sleep(50 * time.Millisecond)
+				}
+			}
+		}(g)
+	}
+	time.Sleep(4 * time.Second)
+	cmd := exec.Command("sh", "-c", *restart)
+	cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr // the server must not keep a pipe of ours open
+	restartErr := cmd.Run()
+	wg.Wait()
+	if restartErr != nil {
+		return fmt.Errorf("restart PostgreSQL: %w", restartErr)
+	}
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var counted int64
+	if err := db.QueryRow(`SELECT COALESCE(sum(count), 0) FROM pages WHERE dedup_key LIKE 'restart-%'`).Scan(&counted); err != nil {
+		return err
+	}
+	fmt.Printf("restart postgres server restarted during ingestion: %d events answered 202 (%d refused meanwhile), %d counted: %d lost, %d more than answered (committed, answer lost)\n",
+		ok.Load(), failed.Load(), counted, max(ok.Load()-counted, 0), max(counted-ok.Load(), 0))
 	return nil
 }
