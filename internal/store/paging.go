@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -8,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -165,18 +167,18 @@ func (db *DB) Enqueue(ctx context.Context, ev herald.Event) (string, error) {
 	if ev.EventAction == "trigger" && ev.DedupKey == "" {
 		ev.DedupKey = newID()
 	}
+	var paged bool
 	var err error
-	// SQLite has one writer, so batching commits is pure gain there; on
-	// PostgreSQL concurrent transactions on several connections measured
-	// faster than one batching loop (docs/BENCHMARKS.md).
-	svc := db.knownService(ev.RoutingKey)
-	if svc != nil && db.dialect == SQLite {
-		err = db.batched(ctx, svc, ev)
+	// Events for a known integration key go through the ingestion loops,
+	// which commit them in batches; the first event of a key (or one that
+	// may be unknown) is looked up on its own.
+	if svc := db.knownService(ev.RoutingKey); svc != nil {
+		paged, err = db.batched(ctx, svc, ev)
 	} else {
-		err = db.enqueueOne(ctx, svc, ev)
+		paged, err = db.enqueueOne(ctx, nil, ev)
 	}
-	if err == nil && ev.EventAction == "trigger" {
-		db.kick()
+	if paged {
+		db.kick() // only a new page gives the worker something to do
 	}
 	return ev.DedupKey, err
 }
@@ -185,10 +187,9 @@ func (db *DB) Enqueue(ctx context.Context, ev herald.Event) (string, error) {
 // open the same dedup key at once on PostgreSQL; the loser's insert fails
 // on the unique index and the retry folds into the winner's alert.
 // svc, when known from the cache, spares a lookup.
-func (db *DB) enqueueOne(ctx context.Context, svc *herald.Service, ev herald.Event) error {
-	var err error
+func (db *DB) enqueueOne(ctx context.Context, svc *herald.Service, ev herald.Event) (paged bool, err error) {
 	for attempt := 0; attempt < 3; attempt++ {
-		err = db.write(ctx, func(tx *tx) error {
+		err = db.write(ctx, func(tx *tx) (err error) {
 			s := svc
 			if s == nil {
 				var err error
@@ -197,13 +198,14 @@ func (db *DB) enqueueOne(ctx context.Context, svc *herald.Service, ev herald.Eve
 				}
 				db.knownKeys.Store(ev.RoutingKey, cachedService{s, tx.now})
 			}
-			return tx.enqueue(ctx, s, ev)
+			paged, err = tx.enqueue(ctx, s, ev)
+			return err
 		})
 		if herald.ErrorCode(err) != herald.EConflict {
 			break
 		}
 	}
-	return err
+	return paged && err == nil, err
 }
 
 // cachedService spares the batched path a lookup per event. Entries live
@@ -242,40 +244,67 @@ func (tx *tx) serviceByKey(ctx context.Context, key string) (*herald.Service, er
 type ingestReq struct {
 	svc  *herald.Service
 	ev   herald.Event
-	done chan error
+	done chan ingestDone
+	// Set while its batch is taken:
+	seq     int  // its place in the batch
+	paged   bool // it opened a page
+	applied bool // it is committed
+}
+
+type ingestDone struct {
+	paged bool
+	err   error
 }
 
 // maxBatch bounds how many events one ingestion transaction takes.
 const maxBatch = 256
 
-// batched hands the event to the ingestion loop, which folds the events
-// that arrive while it works into one transaction (group commit): under
-// load, one commit carries many events instead of one each. Nothing waits
-// on a timer: an event that finds the loop idle is committed at once.
-func (db *DB) batched(ctx context.Context, svc *herald.Service, ev herald.Event) error {
-	db.ingestOnce.Do(func() { go db.ingestLoop() })
-	req := ingestReq{svc: svc, ev: ev, done: make(chan error, 1)}
+// ingestLoops is how many ingestion loops take batches at once. SQLite has
+// one writer: one loop. On PostgreSQL each loop is a connection: an event
+// that finds a loop idle is committed at once, in one round trip, and only
+// when every loop is busy do events queue up and go into one batch
+// (docs/BENCHMARKS.md).
+func (db *DB) ingestLoops() int {
+	if db.dialect == Postgres {
+		return 4
+	}
+	return 1
+}
+
+// batched hands the event to the ingestion loops, which fold the events
+// that arrive while they work into one batch (group commit): under load,
+// one commit carries many events instead of one each. Nothing waits on a
+// timer: an event that finds a loop idle is committed at once. The order
+// of two events holds whenever it is defined: an event sent after another
+// was answered is taken after it.
+func (db *DB) batched(ctx context.Context, svc *herald.Service, ev herald.Event) (paged bool, err error) {
+	db.ingestOnce.Do(func() {
+		for range db.ingestLoops() {
+			go db.ingestLoop()
+		}
+	})
+	req := ingestReq{svc: svc, ev: ev, done: make(chan ingestDone, 1)}
 	select {
 	case db.ingest <- req:
 	case <-db.quit:
-		return errors.New("the store is closed")
+		return false, errors.New("the store is closed")
 	case <-ctx.Done():
-		return ctx.Err()
+		return false, ctx.Err()
 	}
 	select {
-	case err := <-req.done:
-		return err
+	case d := <-req.done:
+		return d.paged, d.err
 	case <-ctx.Done():
-		return ctx.Err() // it may still be committed, as with any timeout
+		return false, ctx.Err() // it may still be committed, as with any timeout
 	}
 }
 
 func (db *DB) ingestLoop() {
 	for {
-		var batch []ingestReq
+		var batch []*ingestReq
 		select {
 		case req := <-db.ingest:
-			batch = append(batch, req)
+			batch = append(batch, &req)
 		case <-db.quit:
 			return
 		}
@@ -283,50 +312,275 @@ func (db *DB) ingestLoop() {
 		for len(batch) < maxBatch {
 			select {
 			case req := <-db.ingest:
-				batch = append(batch, req)
+				batch = append(batch, &req)
 			default:
 				break drain
 			}
 		}
-		ctx := context.Background()
-		err := db.write(ctx, func(tx *tx) error {
-			for _, r := range batch {
-				if err := tx.enqueue(ctx, r.svc, r.ev); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err == nil {
-			for _, r := range batch {
-				r.done <- nil
-			}
-			continue
-		}
-		// One event failed the batch (an unknown key, a race with another
-		// instance): take each on its own, so only that one fails.
-		for _, r := range batch {
-			r.done <- db.enqueueOne(ctx, nil, r.ev)
-		}
+		db.takeBatch(context.Background(), batch)
 	}
 }
 
-func (tx *tx) enqueue(ctx context.Context, svc *herald.Service, ev herald.Event) error {
-	now := micros(tx.now)
-	var alertID, pageID string
-	if ev.EventAction == "trigger" {
-		// The common case under load is a repeat: fold it in one statement.
-		err := tx.QueryRowContext(ctx, `UPDATE alerts SET count = count + 1, last_seen = $1
-			WHERE service_id = $2 AND dedup_key = $3 AND status = 'open' RETURNING page_id`, now, svc.ID, ev.DedupKey).Scan(&pageID)
-		if err == nil {
-			_, err := tx.ExecContext(ctx, `UPDATE pages SET count = count + 1, last_seen = $1 WHERE id = $2`, now, pageID)
+// takeBatch applies a batch with the effect of taking its events one by
+// one in order, and answers each event once it is committed. Only the order
+// of events with the same key matters, and per key nothing reorders.
+//
+// On PostgreSQL the bulk of a batch costs one round trip: the triggers that
+// lead the batch for their key are folded into the open alerts by one
+// statement, and those whose key has no open alert open their pages and
+// alerts by a second. Each statement commits on its own: nothing needs to
+// roll back with anything else. What is left (acknowledgements,
+// resolutions, services that group floods, and the events of a key after
+// its first acknowledge or resolve in the batch) is then taken in one
+// transaction. On SQLite, where a statement costs no round trip, the whole
+// batch is one transaction.
+func (db *DB) takeBatch(ctx context.Context, batch []*ingestReq) {
+	runs, order := leadingTriggers(batch)
+	var err error
+	if db.dialect == Postgres {
+		var folded map[alertKey]bool
+		if folded, err = db.fold(ctx, db.w, micros(db.clock.Now()), order); err == nil {
+			var opens []*foldRun
+			for _, run := range order {
+				if !folded[run.alertKey] && run.svc.Grouping.Threshold <= 0 {
+					opens = append(opens, run)
+				}
+			}
+			err = db.openAlerts(ctx, opens)
+			for _, r := range batch {
+				if run := runs[r.key()]; run != nil && r.seq <= run.last && (folded[run.alertKey] || run.opened) {
+					r.applied = true
+				}
+			}
+		}
+	}
+	if err == nil {
+		var rest []*ingestReq
+		for _, r := range batch {
+			if !r.applied {
+				rest = append(rest, r)
+			}
+		}
+		if len(rest) > 0 {
+			err = db.write(ctx, func(tx *tx) error { return tx.enqueueBatch(ctx, rest) })
+			if err == nil {
+				for _, r := range rest {
+					r.applied = true
+				}
+			}
+		}
+	}
+	for _, r := range batch {
+		if r.applied {
+			r.done <- ingestDone{paged: r.paged}
+			continue
+		}
+		// An event failed its part of the batch (a service deleted since
+		// it was cached, a race with another instance): take each left on
+		// its own, in order, so only that one fails.
+		paged, err := db.enqueueOne(ctx, nil, r.ev)
+		r.done <- ingestDone{paged, err}
+	}
+}
+
+// alertKey names an alert: one is open per service and dedup key.
+type alertKey struct{ service, dedup string }
+
+func (r *ingestReq) key() alertKey { return alertKey{r.svc.ID, r.ev.DedupKey} }
+
+// foldRun is the triggers of one alert key that lead a batch, before any
+// acknowledge or resolve of that key: into an open alert they all fold at
+// once; without one, the first opens it and the others fold into it.
+type foldRun struct {
+	alertKey
+	svc    *herald.Service
+	first  *ingestReq // the trigger that opens the alert when none is open
+	n      int        // triggers
+	last   int        // seq of the last of them
+	opened bool       // set by openAlerts
+}
+
+// leadingTriggers numbers the batch and finds each key's leading triggers.
+func leadingTriggers(batch []*ingestReq) (map[alertKey]*foldRun, []*foldRun) {
+	runs := map[alertKey]*foldRun{}
+	var order []*foldRun
+	stopped := map[alertKey]bool{}
+	for i, r := range batch {
+		r.seq = i
+		k := r.key()
+		if r.ev.EventAction != "trigger" {
+			stopped[k] = true
+			continue
+		}
+		if stopped[k] {
+			continue
+		}
+		run := runs[k]
+		if run == nil {
+			run = &foldRun{alertKey: k, svc: r.svc, first: r}
+			runs[k] = run
+			order = append(order, run)
+		}
+		run.n++
+		run.last = i
+	}
+	return runs, order
+}
+
+// enqueueBatch takes events in one transaction, with the effect of taking
+// them one by one in order: the leading triggers of keys with an open alert
+// fold at once, then each other event is taken in order.
+func (tx *tx) enqueueBatch(ctx context.Context, batch []*ingestReq) error {
+	runs, order := leadingTriggers(batch)
+	folded, err := tx.db.fold(ctx, tx, micros(tx.now), order)
+	if err != nil {
+		return err
+	}
+	for _, r := range batch {
+		if run := runs[r.key()]; run != nil && folded[run.alertKey] && r.seq <= run.last {
+			continue
+		}
+		if r.paged, err = tx.enqueue(ctx, r.svc, r.ev); err != nil {
 			return err
 		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("fold alert: %w", err)
+	}
+	return nil
+}
+
+// querier is a transaction or, for a statement that commits on its own,
+// the connection pool.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// fold adds each run's triggers to its key's open alert and that alert's
+// page, and reports which keys had an open alert. On PostgreSQL it is one
+// statement for every key, which takes the alerts in key order and then
+// their pages in id order, so that concurrent batches (other loops, other
+// instances) take shared rows in one order; SQLite (in process, one
+// writer) takes the keys one at a time.
+func (db *DB) fold(ctx context.Context, q querier, now int64, runs []*foldRun) (map[alertKey]bool, error) {
+	folded := make(map[alertKey]bool, len(runs))
+	if len(runs) == 0 {
+		return folded, nil
+	}
+	if db.dialect == SQLite {
+		for _, r := range runs {
+			var pageID string
+			err := q.QueryRowContext(ctx, `UPDATE alerts SET count = count + $1, last_seen = $2
+				WHERE service_id = $3 AND dedup_key = $4 AND status = 'open' RETURNING page_id`, r.n, now, r.service, r.dedup).Scan(&pageID)
+			if errors.Is(err, sql.ErrNoRows) {
+				continue
+			}
+			if err != nil {
+				return nil, fmt.Errorf("fold alert: %w", err)
+			}
+			if _, err := q.ExecContext(ctx, `UPDATE pages SET count = count + $1, last_seen = $2 WHERE id = $3`, r.n, now, pageID); err != nil {
+				return nil, fmt.Errorf("fold page: %w", err)
+			}
+			folded[r.alertKey] = true
+		}
+		return folded, nil
+	}
+	sorted := slices.SortedFunc(slices.Values(runs), func(a, b *foldRun) int {
+		return cmp.Or(strings.Compare(a.service, b.service), strings.Compare(a.dedup, b.dedup))
+	})
+	// The keys are a VALUES list rather than arrays: the planner then knows
+	// how many there are and looks each up in the alerts_open index, where
+	// an array of unknown length made it scan the whole table.
+	values := make([]string, len(sorted))
+	args := []any{now}
+	for i, r := range sorted {
+		values[i] = fmt.Sprintf("($%d::text, $%d::text, $%d::bigint)", len(args)+1, len(args)+2, len(args)+3)
+		args = append(args, r.service, r.dedup, r.n)
+	}
+	rows, err := q.QueryContext(ctx, `WITH ev (service_id, dedup_key, n) AS (VALUES `+strings.Join(values, ", ")+`), a AS (
+			UPDATE alerts SET count = alerts.count + ev.n, last_seen = $1 FROM ev
+			WHERE alerts.service_id = ev.service_id AND alerts.dedup_key = ev.dedup_key AND alerts.status = 'open'
+			RETURNING alerts.service_id, alerts.dedup_key, alerts.page_id, ev.n
+		), p AS (
+			UPDATE pages SET count = pages.count + s.n, last_seen = $1
+			FROM (SELECT page_id, sum(n)::bigint AS n FROM a GROUP BY page_id ORDER BY page_id) s WHERE pages.id = s.page_id
+		)
+		SELECT service_id, dedup_key FROM a`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("fold alerts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k alertKey
+		if err := rows.Scan(&k.service, &k.dedup); err != nil {
+			return nil, err
+		}
+		folded[k] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("fold alerts: %w", err)
+	}
+	return folded, nil
+}
+
+// openAlerts (PostgreSQL) opens a page and an alert for each run, in one
+// statement that commits on its own: what newPage and newAlert write for
+// the run's first trigger, with the run's other triggers folded in. The
+// runs' services must not group floods. Another instance opening one of the
+// keys at the same moment fails the statement on the unique index; the
+// events are then taken one by one.
+func (db *DB) openAlerts(ctx context.Context, runs []*foldRun) error {
+	if len(runs) == 0 {
+		return nil
+	}
+	n := len(runs)
+	pageIDs, alertIDs, services, dedups := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	summaries, severities, sources, details, counts := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]int64, n)
+	for i, r := range runs {
+		p := r.first.ev.Payload
+		pageIDs[i], alertIDs[i], services[i], dedups[i] = newID(), newID(), r.service, r.dedup
+		summaries[i], severities[i], sources[i], details[i], counts[i] = p.Summary, p.Severity, p.Source, string(p.CustomDetails), int64(r.n)
+	}
+	_, err := db.w.ExecContext(ctx, `WITH ev AS (
+			SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[])
+				AS ev (page_id, alert_id, service_id, dedup_key, summary, severity, source, details, n)
+		), p AS (
+			INSERT INTO pages (id, service_id, status, dedup_key, summary, severity, source, details, count, alerts, level, loops,
+				first_seen, last_seen, acked_by, next_escalation_at, incident_id, incident_role)
+			SELECT page_id, service_id, 'triggered', dedup_key, summary, severity, source, NULLIF(details, ''), n, 1, -1, 0, $1, $1, '', $1, NULL, '' FROM ev
+		), l AS (
+			INSERT INTO page_log (page_id, at, kind, text) SELECT page_id, $1, 'triggered', 'Triggered: ' || summary FROM ev
+		)
+		INSERT INTO alerts (id, service_id, page_id, dedup_key, status, count, first_seen, last_seen)
+		SELECT alert_id, service_id, page_id, dedup_key, 'open', n, $1, $1 FROM ev`,
+		micros(db.clock.Now()), pageIDs, alertIDs, services, dedups, summaries, severities, sources, details, counts)
+	if err != nil {
+		return fmt.Errorf("open alerts: %w", err)
+	}
+	for _, r := range runs {
+		r.opened = true
+		r.first.paged = true
+	}
+	return nil
+}
+
+// enqueue takes one event; paged says that it opened a new page.
+func (tx *tx) enqueue(ctx context.Context, svc *herald.Service, ev herald.Event) (paged bool, err error) {
+	if ev.EventAction == "trigger" {
+		// The common case under load is a repeat: fold it.
+		k := alertKey{svc.ID, ev.DedupKey}
+		folded, err := tx.db.fold(ctx, tx, micros(tx.now), []*foldRun{{alertKey: k, n: 1}})
+		if err != nil || folded[k] {
+			return false, err
 		}
 		return tx.openAlert(ctx, svc, ev)
 	}
+	return false, tx.settle(ctx, svc, ev)
+}
+
+// settle takes an acknowledge or resolve event.
+func (tx *tx) settle(ctx context.Context, svc *herald.Service, ev herald.Event) error {
+	now := micros(tx.now)
+	var alertID, pageID string
 	err := tx.QueryRowContext(ctx, `SELECT id, page_id FROM alerts WHERE service_id = $1 AND dedup_key = $2 AND status = 'open'`, svc.ID, ev.DedupKey).Scan(&alertID, &pageID)
 	open := err == nil
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -357,37 +611,38 @@ func (tx *tx) enqueue(ctx context.Context, svc *herald.Service, ev herald.Event)
 }
 
 // openAlert opens a new alert: on a new page, or on the newest open page
-// when the service is flooding (its grouping rule).
-func (tx *tx) openAlert(ctx context.Context, svc *herald.Service, ev herald.Event) error {
+// when the service is flooding (its grouping rule). paged says that it
+// opened a new page.
+func (tx *tx) openAlert(ctx context.Context, svc *herald.Service, ev herald.Event) (paged bool, err error) {
 	now := micros(tx.now)
 	pageID := ""
 	if g := svc.Grouping; g.Threshold > 0 {
 		since := micros(tx.now.Add(-time.Duration(g.WindowMinutes) * time.Minute))
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM pages WHERE service_id = $1 AND status <> 'resolved' AND first_seen >= $2`, svc.ID, since).Scan(&n); err != nil {
-			return err
+			return false, err
 		}
 		if n >= g.Threshold {
 			err := tx.QueryRowContext(ctx, `SELECT id FROM pages WHERE service_id = $1 AND status <> 'resolved' ORDER BY first_seen DESC, id DESC LIMIT 1`, svc.ID).Scan(&pageID)
 			if err != nil && !errors.Is(err, sql.ErrNoRows) {
-				return err
+				return false, err
 			}
 		}
 	}
 	if pageID != "" {
 		if _, err := tx.ExecContext(ctx, `UPDATE pages SET count = count + 1, alerts = alerts + 1, last_seen = $1 WHERE id = $2`, now, pageID); err != nil {
-			return err
+			return false, err
 		}
 		if err := tx.pageLog(ctx, pageID, "grouped", "Grouped alert "+ev.DedupKey+": "+ev.Payload.Summary); err != nil {
-			return err
+			return false, err
 		}
 	} else {
-		var err error
 		if pageID, err = tx.newPage(ctx, svc.ID, ev.DedupKey, ev.Payload.Summary, ev.Payload.Severity, ev.Payload.Source, ev.Payload.CustomDetails, "", ""); err != nil {
-			return err
+			return false, err
 		}
+		paged = true
 	}
-	return tx.newAlert(ctx, svc.ID, pageID, ev.DedupKey)
+	return paged, tx.newAlert(ctx, svc.ID, pageID, ev.DedupKey)
 }
 
 // newAlert opens an alert on a page. On a conflict (another instance

@@ -1,7 +1,11 @@
 package store_test
 
 import (
+	"context"
+	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -264,5 +268,124 @@ func TestRule05_ManualEscalationToLevel2PagesTheIncidentLeadNow(t *testing.T) {
 		}
 		_, err = f.db.EscalatePage(f.ctx, f.alice, pages[0].ID, 3)
 		wantCode(t, err, herald.EInvalid)
+	})
+}
+
+// A repeated trigger, an acknowledgement or a resolution gives the worker
+// nothing to do; waking it for each (as every trigger did) made it run a
+// full round of queries per event under an event storm.
+func TestEnqueue_OnlyANewPageWakesTheWorker(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		f := setup(t, d)
+		svc := f.service(t, "API", "", nil)
+		woken := func() bool {
+			select {
+			case <-f.db.Wake():
+				return true
+			default:
+				return false
+			}
+		}
+		woken()
+		for i, step := range []struct {
+			ev   herald.Event
+			want bool
+		}{
+			{trigger(svc.IntegrationKey, "5xx", "5xx above 2%"), true},
+			{trigger(svc.IntegrationKey, "5xx", "5xx above 2%"), false},
+			{trigger(svc.IntegrationKey, "5xx", "5xx above 2%"), false},
+			{herald.Event{RoutingKey: svc.IntegrationKey, EventAction: "acknowledge", DedupKey: "5xx"}, false},
+			{herald.Event{RoutingKey: svc.IntegrationKey, EventAction: "resolve", DedupKey: "5xx"}, false},
+			{trigger(svc.IntegrationKey, "5xx", "5xx again"), true},
+		} {
+			f.enqueue(t, step.ev)
+			if got := woken(); got != step.want {
+				t.Fatalf("event %d (%s): woke the worker %v, want %v", i, step.ev.EventAction, got, step.want)
+			}
+		}
+	})
+}
+
+// Events are committed in batches (several keys and repeats in one
+// statement on PostgreSQL); the result must be what taking them one by one
+// gives, also with two instances on one database racing for the same keys.
+// Each key sees 10 triggers at once, an acknowledgement, 5 triggers at
+// once, a resolution and 3 triggers at once, spread over both instances.
+func TestEnqueue_ConcurrentEventsFoldAsIfOneByOne(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		clock := testdb.NewClock()
+		url, dir := testdb.URL(t, d), t.TempDir()
+		var dbs [2]*store.DB
+		for i := range dbs {
+			db, err := store.Open(context.Background(), store.Config{URL: url, DataDir: dir, Clock: clock, SecretKey: testdb.TestSecretKey})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			if _, err := db.Migrate(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			dbs[i] = db
+		}
+		ctx := context.Background()
+		svc, err := dbs[0].CreateService(ctx, herald.ServiceInput{Name: "API", Grouping: &herald.Grouping{}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		const keys = 20
+		var wg sync.WaitGroup
+		errs := make(chan error, keys*20)
+		burst := func(k, n int, action string) {
+			var bw sync.WaitGroup
+			for i := range n {
+				bw.Add(1)
+				go func() {
+					defer bw.Done()
+					ev := herald.Event{RoutingKey: svc.IntegrationKey, EventAction: action, DedupKey: fmt.Sprintf("key-%02d", k)}
+					if action == "trigger" {
+						ev.Payload = &herald.EventPayload{Summary: "disk full", Source: "db-1", Severity: "critical"}
+					}
+					if _, err := dbs[(k+i)%2].Enqueue(ctx, ev); err != nil {
+						errs <- err
+					}
+				}()
+			}
+			bw.Wait()
+		}
+		for k := range keys {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				burst(k, 10, "trigger")
+				burst(k, 1, "acknowledge")
+				burst(k, 5, "trigger")
+				burst(k, 1, "resolve")
+				burst(k, 3, "trigger")
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		pages, err := dbs[1].Pages(ctx, svc.ID, "", 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string][]string{}
+		for _, p := range pages {
+			got[p.DedupKey] = append(got[p.DedupKey], fmt.Sprintf("%s %d alerts %d acked by %q", p.Status, p.Count, p.Alerts, p.AckedBy))
+		}
+		for k := range keys {
+			key := fmt.Sprintf("key-%02d", k)
+			slices.Sort(got[key])
+			want := []string{`resolved 15 alerts 1 acked by "monitoring (API)"`, `triggered 3 alerts 1 acked by ""`}
+			if !slices.Equal(got[key], want) {
+				t.Errorf("%s: pages %q, want %q", key, got[key], want)
+			}
+			if p, err := dbs[0].OpenPage(ctx, svc.ID, key); err != nil || p.Count != 3 {
+				t.Errorf("%s: open page %+v, %v", key, p, err)
+			}
+		}
 	})
 }
