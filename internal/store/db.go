@@ -288,6 +288,14 @@ func (db *DB) writePaging(ctx context.Context, fn func(*tx) error) error {
 	return db.writeOn(ctx, db.pw, true, fn)
 }
 
+// writeIngest is write for monitoring events, which open pages: on SQLite
+// it goes ahead of queued broadcast and API writers like paging does; on
+// PostgreSQL it uses the general pool, leaving paging's own connections to
+// escalation and delivery.
+func (db *DB) writeIngest(ctx context.Context, fn func(*tx) error) error {
+	return db.writeOn(ctx, db.w, true, fn)
+}
+
 func (db *DB) writeOn(ctx context.Context, pool *sql.DB, first bool, fn func(*tx) error) error {
 	statusChanged, err := db.commit(ctx, pool, first, fn)
 	if statusChanged {

@@ -189,7 +189,7 @@ func (db *DB) Enqueue(ctx context.Context, ev herald.Event) (string, error) {
 // svc, when known from the cache, spares a lookup.
 func (db *DB) enqueueOne(ctx context.Context, svc *herald.Service, ev herald.Event) (paged bool, err error) {
 	for attempt := 0; attempt < 3; attempt++ {
-		err = db.write(ctx, func(tx *tx) (err error) {
+		err = db.writeIngest(ctx, func(tx *tx) (err error) {
 			s := svc
 			if s == nil {
 				var err error
@@ -362,7 +362,7 @@ func (db *DB) takeBatch(ctx context.Context, batch []*ingestReq) {
 			}
 		}
 		if len(rest) > 0 {
-			err = db.write(ctx, func(tx *tx) error { return tx.enqueueBatch(ctx, rest) })
+			err = db.writeIngest(ctx, func(tx *tx) error { return tx.enqueueBatch(ctx, rest) })
 			if err == nil {
 				for _, r := range rest {
 					r.applied = true
