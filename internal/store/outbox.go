@@ -87,123 +87,140 @@ const claimFor = time.Minute
 const MaxAttempts = 5
 
 // Claim takes the next due message of a lane, or returns nil when none is
-// due. The claim is committed before the message is read, so a row that
-// cannot be read or prepared comes back with Err set (and its attempt
-// counted) instead of failing the claim again and again. Page deliveries
-// for pages no longer triggered are cancelled here, not sent.
+// due. The claim and the reading of what the message needs are one
+// transaction; a row that cannot be prepared (its secret no longer
+// decrypts, a row it needs is gone) keeps its claim and comes back with Err
+// set, its attempt counted, instead of failing the claim again and again.
+// Page deliveries for pages no longer triggered are cancelled here, not
+// sent.
 func (db *DB) Claim(ctx context.Context, lane Lane) (*Outgoing, error) {
 	for {
-		o, err := db.claim(ctx, lane)
-		if err != nil || o == nil {
-			return nil, err
+		o, cancelled, err := db.claim(ctx, lane, "")
+		if err != nil && o != nil {
+			// Preparing it broke the transaction (a database error): take
+			// the claim alone, so the row fails on its own.
+			prepErr := err
+			if o, _, err = db.claim(ctx, lane, o.ID); o != nil {
+				o.Err = prepErr
+			}
 		}
-		if o.Err != nil {
-			return o, nil
-		}
-		cancelled := false
-		if lane == LanePage {
-			cancelled, err = db.preparePage(ctx, o)
-		} else {
-			err = db.prepareBroadcast(ctx, o)
-		}
-		switch {
-		case err != nil:
-			o.Err = err
-			return o, nil
-		case !cancelled:
-			return o, nil
+		if err != nil || o == nil || !cancelled {
+			return o, err
 		}
 	}
 }
 
-// claim marks the earliest due row of a lane as taken for claimFor.
-func (db *DB) claim(ctx context.Context, lane Lane) (*Outgoing, error) {
-	var o *Outgoing
+// claim marks the earliest due row of a lane (or the row only) as taken for
+// claimFor and, unless only is set, prepares it in the same transaction.
+// On a failure after the claim it returns the claimed row with the error.
+func (db *DB) claim(ctx context.Context, lane Lane, only string) (o *Outgoing, cancelled bool, err error) {
 	write := db.write
 	if lane == LanePage {
 		write = db.writePaging
 	}
 	t := lane.table()
-	err := write(ctx, func(tx *tx) error {
-		now := micros(tx.now)
+	pick := `SELECT id FROM ` + t + ` WHERE status = 'pending' AND due_at <= $2 AND (claimed_until IS NULL OR claimed_until < $2)
+		ORDER BY due_at LIMIT 1` + db.skipLocked()
+	args := []any{nil, nil}
+	if only != "" {
+		pick = `$3`
+		args = append(args, only)
+	}
+	var claimed *Outgoing
+	err = write(ctx, func(tx *tx) error {
+		args[0], args[1] = micros(tx.now.Add(claimFor)), micros(tx.now)
 		var id string
 		var attempts int
 		err := tx.QueryRowContext(ctx, `UPDATE `+t+` SET claimed_until = $1, attempts = attempts + 1
-			WHERE id = (SELECT id FROM `+t+` WHERE status = 'pending' AND due_at <= $2 AND (claimed_until IS NULL OR claimed_until < $2)
-				ORDER BY due_at LIMIT 1`+db.skipLocked()+`)
-			AND status = 'pending' AND (claimed_until IS NULL OR claimed_until < $2)
-			RETURNING id, attempts`, micros(tx.now.Add(claimFor)), now).Scan(&id, &attempts)
+			WHERE id = (`+pick+`) AND status = 'pending' AND (claimed_until IS NULL OR claimed_until < $2)
+			RETURNING id, attempts`, args...).Scan(&id, &attempts)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
 		if err != nil {
 			return fmt.Errorf("claim %s delivery: %w", lane, err)
 		}
-		o = &Outgoing{ID: id, Lane: lane, Attempt: attempts}
-		return nil
+		claimed = &Outgoing{ID: id, Lane: lane, Attempt: attempts}
+		if only != "" {
+			return nil
+		}
+		var prepErr error
+		if lane == LanePage {
+			cancelled, prepErr = tx.preparePage(ctx, claimed)
+		} else {
+			prepErr = tx.prepareBroadcast(ctx, claimed)
+		}
+		if prepErr != nil && !errors.Is(prepErr, errBrokenTx) {
+			claimed.Err = prepErr // the claim stands: this row fails on its own
+			return nil
+		}
+		return prepErr
 	})
-	return o, err
+	return claimed, cancelled, err
 }
+
+// errBrokenTx marks a preparation error after which the transaction cannot
+// commit (a database error, not a row that cannot be used).
+var errBrokenTx = errors.New("database error while preparing a delivery")
 
 // preparePage reads what a page delivery needs, and cancels it (true) when
 // its page is no longer triggered.
-func (db *DB) preparePage(ctx context.Context, o *Outgoing) (bool, error) {
+func (tx *tx) preparePage(ctx context.Context, o *Outgoing) (bool, error) {
 	n := &PageNotice{}
-	cancelled := false
-	err := db.writePaging(ctx, func(tx *tx) error {
-		var pageID, sealed string
-		err := tx.QueryRowContext(ctx, `SELECT m.kind, m.target, m.secret_enc, d.notification_id, d.contact_method_id, n.page_id, n.user_id, n.level, n.shadow, u.name
-			FROM deliveries d JOIN contact_methods m ON m.id = d.contact_method_id JOIN notifications n ON n.id = d.notification_id
-			JOIN users u ON u.id = n.user_id WHERE d.id = $1`, o.ID).
-			Scan(&o.Kind, &o.Target, &sealed, &n.notificationID, &n.methodID, &pageID, &n.userID, &n.Level, &n.Shadow, &n.UserName)
-		if err != nil {
-			return fmt.Errorf("read delivery: %w", err)
-		}
-		o.Page = n
-		p, err := tx.page(ctx, pageID)
-		if err != nil {
-			return err
-		}
-		n.Page = *p
-		if p.Status != herald.PageTriggered {
-			cancelled = true
-			_, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'cancelled', claimed_until = NULL, last_error = $1 WHERE id = $2`,
-				"page "+string(p.Status)+" before delivery", o.ID)
-			return err
-		}
-		if err := tx.QueryRowContext(ctx, `SELECT name FROM services WHERE id = $1`, p.ServiceID).Scan(&n.Service); err != nil {
-			return fmt.Errorf("the page's service: %w", err)
-		}
-		if o.Secret, err = db.open(sealed); err != nil {
-			return fmt.Errorf("open the signing secret: %w", err)
-		}
-		return nil
-	})
-	return cancelled, err
+	var pageID, sealed string
+	err := tx.QueryRowContext(ctx, `SELECT m.kind, m.target, m.secret_enc, d.notification_id, d.contact_method_id, n.page_id, n.user_id, n.level, n.shadow, u.name
+		FROM deliveries d JOIN contact_methods m ON m.id = d.contact_method_id JOIN notifications n ON n.id = d.notification_id
+		JOIN users u ON u.id = n.user_id WHERE d.id = $1`, o.ID).
+		Scan(&o.Kind, &o.Target, &sealed, &n.notificationID, &n.methodID, &pageID, &n.userID, &n.Level, &n.Shadow, &n.UserName)
+	if err != nil {
+		return false, dbErr("read delivery", err)
+	}
+	o.Page = n
+	p, err := tx.page(ctx, pageID)
+	if err != nil {
+		return false, dbErr("read the page", err)
+	}
+	n.Page = *p
+	if p.Status != herald.PageTriggered {
+		_, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'cancelled', claimed_until = NULL, last_error = $1 WHERE id = $2`,
+			"page "+string(p.Status)+" before delivery", o.ID)
+		return true, dbErr("cancel delivery", err)
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT name FROM services WHERE id = $1`, p.ServiceID).Scan(&n.Service); err != nil {
+		return false, dbErr("the page's service", err)
+	}
+	if o.Secret, err = tx.db.open(sealed); err != nil {
+		return false, fmt.Errorf("open the signing secret: %w", err)
+	}
+	return false, nil
 }
 
 // prepareBroadcast reads what a broadcast delivery needs.
-func (db *DB) prepareBroadcast(ctx context.Context, o *Outgoing) error {
+func (tx *tx) prepareBroadcast(ctx context.Context, o *Outgoing) error {
 	b := &BroadcastNotice{}
-	err := db.read(ctx, func(tx *tx) error {
-		var sealed string
-		if err := tx.QueryRowContext(ctx, `SELECT s.id, s.kind, s.target, s.secret_enc, b.event, b.subject, b.body, b.url
-			FROM broadcast_deliveries d JOIN subscribers s ON s.id = d.subscriber_id JOIN broadcasts b ON b.id = d.broadcast_id WHERE d.id = $1`, o.ID).
-			Scan(&b.subscriberID, &o.Kind, &o.Target, &sealed, &b.Event, &b.Subject, &b.Body, &b.URL); err != nil {
-			return fmt.Errorf("read subscriber delivery: %w", err)
-		}
-		o.Broadcast = b
-		var err error
-		if o.Secret, err = db.open(sealed); err != nil {
-			return fmt.Errorf("open the signing secret: %w", err)
-		}
-		return nil
-	})
-	if err != nil {
-		return err
+	var sealed string
+	if err := tx.QueryRowContext(ctx, `SELECT s.id, s.kind, s.target, s.secret_enc, b.event, b.subject, b.body, b.url
+		FROM broadcast_deliveries d JOIN subscribers s ON s.id = d.subscriber_id JOIN broadcasts b ON b.id = d.broadcast_id WHERE d.id = $1`, o.ID).
+		Scan(&b.subscriberID, &o.Kind, &o.Target, &sealed, &b.Event, &b.Subject, &b.Body, &b.URL); err != nil {
+		return dbErr("read subscriber delivery", err)
 	}
-	b.UnsubscribeURL, err = db.SubscriberLink("unsubscribe", b.subscriberID)
+	o.Broadcast = b
+	var err error
+	if o.Secret, err = tx.db.open(sealed); err != nil {
+		return fmt.Errorf("open the signing secret: %w", err)
+	}
+	b.UnsubscribeURL, err = tx.db.SubscriberLink("unsubscribe", b.subscriberID)
 	return err
+}
+
+// dbErr wraps an error of a statement while preparing a delivery as
+// errBrokenTx: after a database error a PostgreSQL transaction cannot
+// commit, so Claim takes the claim alone and the row fails on its own.
+func dbErr(doing string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w: %w", doing, errBrokenTx, err)
 }
 
 // Result is how one attempt at sending went.
