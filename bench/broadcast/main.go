@@ -15,7 +15,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -33,8 +32,6 @@ import (
 	"github.com/heraldhq/herald/bench/internal/benchkit"
 )
 
-const token = "bench-admin-token-0123456789"
-
 var (
 	mailpitBin = flag.String("mailpit", "", "mailpit binary (scripts/test builds one into GOPATH/bin)")
 	emails     = flag.Int("emails", 100000, "e-mail subscribers")
@@ -44,13 +41,7 @@ var (
 	bin, tmp   string
 )
 
-func main() {
-	flag.Parse()
-	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "bench:", err)
-		os.Exit(1)
-	}
-}
+func main() { benchkit.Main(run) }
 
 func run() error {
 	var err error
@@ -111,14 +102,9 @@ func (p *proc) start() error {
 }
 
 func (p *proc) launch(dbURL string) error {
-	p.cmd = exec.Command(bin, "serve", "--addr", p.addr, "--data", p.data, "--log-level", "error", "--tick", "200ms", "--webhook-allow-private")
-	p.cmd.Env = append(append(os.Environ(), "HERALD_ADMIN_TOKEN="+token, "HERALD_SECRET_KEY=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
-		"HERALD_DATABASE_URL="+dbURL), p.env...)
-	p.cmd.Stderr = os.Stderr
-	if err := p.cmd.Start(); err != nil {
-		return err
-	}
-	return benchkit.WaitReady(p.base+"/readyz", 30*time.Second)
+	p.cmd = benchkit.ServeCommand(bin, p.addr, p.data, dbURL, 200*time.Millisecond)
+	p.cmd.Env = append(p.cmd.Env, p.env...)
+	return benchkit.Start(p.cmd, p.base)
 }
 
 func (p *proc) peakKB() int {
@@ -132,39 +118,20 @@ func (p *proc) peakKB() int {
 	return 0
 }
 
-func api(base, method, path, ctype string, body []byte, out any) error {
-	req, _ := http.NewRequest(method, base+path, bytes.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", ctype)
-	resp, err := (&http.Client{Timeout: 10 * time.Minute}).Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode >= 300 {
-		return fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, b)
-	}
-	if out != nil {
-		return json.Unmarshal(b, out)
-	}
-	return nil
-}
-
 // setupAndPublish imports subscribers and publishes one status update.
 func importSubs(base string, rows []string) error {
 	csv := "kind,target,components\n" + strings.Join(rows, "\n") + "\n"
-	return api(base, "POST", "/api/v1/subscribers/import", "text/csv", []byte(csv), nil)
+	return benchkit.API(base, "POST", "/api/v1/subscribers/import", "text/csv", []byte(csv), nil, 10*time.Minute)
 }
 
 func publish(base string) (time.Time, error) {
 	var comp struct{ ID string }
-	if err := api(base, "POST", "/api/v1/components", "application/json", []byte(`{"name":"API"}`), &comp); err != nil {
+	if err := benchkit.API(base, "POST", "/api/v1/components", "application/json", []byte(`{"name":"API"}`), &comp, 10*time.Minute); err != nil {
 		return time.Time{}, err
 	}
 	body := fmt.Sprintf(`{"name":"Elevated errors","body":"We are investigating elevated errors on the API.","components":{%q:"partial_outage"}}`, comp.ID)
 	t0 := time.Now()
-	return t0, api(base, "POST", "/api/v1/status-incidents", "application/json", []byte(body), nil)
+	return t0, benchkit.API(base, "POST", "/api/v1/status-incidents", "application/json", []byte(body), nil, 10*time.Minute)
 }
 
 func emailRun() error {
@@ -177,13 +144,13 @@ func emailRun() error {
 	if err := mp.Start(); err != nil {
 		return err
 	}
-	defer func() { mp.Process.Kill(); mp.Wait() }()
+	defer benchkit.Kill(mp)
 	time.Sleep(time.Second)
 	h, err := startHerald(filepath.Join(tmp, "email"), "HERALD_SMTP_URL=smtp://"+smtpAddr, "HERALD_SMTP_FROM=status@example.com")
 	if err != nil {
 		return err
 	}
-	defer func() { h.cmd.Process.Kill(); h.cmd.Wait() }()
+	defer benchkit.Kill(h.cmd)
 	rows := make([]string, *emails)
 	for i := range rows {
 		rows[i] = fmt.Sprintf("email,reader%06d@example.com,", i)
@@ -262,7 +229,7 @@ func webhookRun(rx *receiver, n int, crash bool) error {
 	if err != nil {
 		return err
 	}
-	defer func() { h.cmd.Process.Kill(); h.cmd.Wait() }()
+	defer benchkit.Kill(h.cmd)
 	rows := make([]string, n)
 	for i := range rows {
 		rows[i] = fmt.Sprintf("webhook,%s/s/%d,", rx.url, i)
@@ -282,8 +249,7 @@ func webhookRun(rx *receiver, n int, crash bool) error {
 			}
 			time.Sleep(5 * time.Millisecond)
 		}
-		h.cmd.Process.Kill()
-		h.cmd.Wait()
+		benchkit.Kill(h.cmd)
 		u, _, _ := rx.counts()
 		fmt.Printf("crash    killed herald (SIGKILL) with %d of %d delivered; restarting\n", u, n)
 		if err := h.start(); err != nil {

@@ -27,14 +27,11 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -51,8 +48,6 @@ import (
 	"github.com/heraldhq/herald/client"
 )
 
-const token = "bench-admin-token-0123456789"
-
 var (
 	bin, tmp     string
 	pgURL        = flag.String("database-url", "", "PostgreSQL server URL (a new database per run); empty runs SQLite only")
@@ -67,13 +62,7 @@ var (
 	verbose      = flag.Bool("v", false, "print the slowest pages of each measurement and every metrics sample")
 )
 
-func main() {
-	flag.Parse()
-	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "bench:", err)
-		os.Exit(1)
-	}
-}
+func main() { benchkit.Main(run) }
 
 func run() error {
 	// The stalled listener holds one connection per broadcast attempt in
@@ -93,8 +82,8 @@ func run() error {
 	} else if bin, err = benchkit.BuildHerald(tmp); err != nil {
 		return err
 	}
-	rx := newReceiver()
-	defer rx.srv.Close()
+	rx := benchkit.NewReceiver()
+	defer rx.Close()
 	st, err := newStaller()
 	if err != nil {
 		return err
@@ -144,7 +133,7 @@ type result struct {
 
 // once runs the idle and the loaded measurement on a fresh instance (and,
 // with -twin, on an idle twin at the same time).
-func once(db string, n int, rx *receiver, st *staller) (result, error) {
+func once(db string, n int, rx *benchkit.Receiver, st *staller) (result, error) {
 	var res result
 	tag := fmt.Sprintf("%-8s run %d", db, n)
 	id := db + strconv.Itoa(n) // dedup keys are unique across runs: the receiver keeps them all
@@ -163,7 +152,8 @@ func once(db string, n int, rx *receiver, st *staller) (result, error) {
 			return res, err
 		}
 		defer h.stop()
-		key, err := setupPaging(h, rx)
+		// One level: no second level fires during the run.
+		key, err := benchkit.SetupPaging(h.base, rx.URL, 60)
 		if err != nil {
 			return res, err
 		}
@@ -231,11 +221,11 @@ func loadBroadcast(h *instance, st *staller) error {
 		rows[i] = fmt.Sprintf("webhook,%s/s/%d,", st.url, i)
 	}
 	csv := "kind,target,components\n" + strings.Join(rows, "\n") + "\n"
-	if err := api(h.base, "POST", "/api/v1/subscribers/import", "text/csv", []byte(csv), nil); err != nil {
+	if err := benchkit.API(h.base, "POST", "/api/v1/subscribers/import", "text/csv", []byte(csv), nil, time.Minute); err != nil {
 		return err
 	}
 	ctx := context.Background()
-	c := client.New(h.base, token)
+	c := client.New(h.base, benchkit.Token)
 	name := "API"
 	comp, err := c.CreateComponent(ctx, herald.ComponentInput{Name: &name})
 	if err != nil {
@@ -306,7 +296,7 @@ func (m measurement) String() string {
 // turn, and times each page from the event's sending to its first webhook
 // at the receiver; meanwhile it samples /metrics every second and the
 // stalled listener every 50 ms.
-func measure(ts []*target, rx *receiver, st *staller, n int, tag string) []measurement {
+func measure(ts []*target, rx *benchkit.Receiver, st *staller, n int, tag string) []measurement {
 	k := len(ts)
 	out := make([]measurement, k)
 	var mu sync.Mutex
@@ -392,7 +382,7 @@ func measure(ts []*target, rx *receiver, st *staller, n int, tag string) []measu
 		senders.Add(1)
 		go func() {
 			defer senders.Done()
-			if err := event(ts[p.t].h.base, ts[p.t].key, p.dedup); err != nil {
+			if err := benchkit.SendEvent(ts[p.t].h.base, ts[p.t].key, p.dedup); err != nil {
 				fmt.Fprintln(os.Stderr, "bench: event:", err)
 			}
 		}()
@@ -403,7 +393,7 @@ func measure(ts []*target, rx *receiver, st *staller, n int, tag string) []measu
 	deadline := time.Now().Add(30 * time.Second)
 	for _, p := range all {
 		for {
-			if got, ok := rx.at(p.dedup); ok {
+			if got, ok := rx.At(p.dedup, 1); ok {
 				p.d = got.Sub(p.sent)
 				break
 			}
@@ -441,9 +431,8 @@ func measure(ts []*target, rx *receiver, st *staller, n int, tag string) []measu
 				mine = append(mine, p)
 			}
 		}
-		sort.Slice(ds, func(a, b int) bool { return ds[a] < ds[b] })
+		m.p50, m.p99, m.max = benchkit.Percentiles(ds)
 		if len(ds) > 0 {
-			m.p50, m.p99, m.max = ds[len(ds)/2], ds[len(ds)*99/100], ds[len(ds)-1]
 			m.p99Lost = len(ds)-len(ds)*99/100 <= m.lost
 		}
 		if *verbose {
@@ -458,47 +447,6 @@ func measure(ts []*target, rx *receiver, st *staller, n int, tag string) []measu
 		}
 	}
 	return out
-}
-
-// receiver records the first page webhook of each dedup key.
-type receiver struct {
-	srv   *http.Server
-	url   string
-	mu    sync.Mutex
-	first map[string]time.Time
-}
-
-func newReceiver() *receiver {
-	r := &receiver{first: map[string]time.Time{}}
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	r.url = "http://" + ln.Addr().String()
-	r.srv = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		body, _ := io.ReadAll(req.Body)
-		now := time.Now()
-		var msg struct {
-			Data struct {
-				Page herald.Page `json:"page"`
-			} `json:"data"`
-		}
-		if err := json.Unmarshal(body, &msg); err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		r.mu.Lock()
-		if _, ok := r.first[msg.Data.Page.DedupKey]; !ok {
-			r.first[msg.Data.Page.DedupKey] = now
-		}
-		r.mu.Unlock()
-	})}
-	go r.srv.Serve(ln)
-	return r
-}
-
-func (r *receiver) at(key string) (time.Time, bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	t, ok := r.first[key]
-	return t, ok
 }
 
 // staller accepts connections, reads whatever comes, and never answers:
@@ -560,44 +508,23 @@ type instance struct {
 func start(dbURL, data string) (*instance, error) {
 	addr := benchkit.FreeAddr()
 	h := &instance{base: "http://" + addr}
-	args := []string{"serve", "--addr", addr, "--data", data, "--log-level", "error", "--tick", "250ms", "--webhook-allow-private"}
+	var args []string
 	if *bcastTimeout > 0 {
 		args = append(args, "--broadcast-timeout", bcastTimeout.String())
 	}
-	h.cmd = exec.Command(bin, args...)
-	h.cmd.Env = append(os.Environ(), "HERALD_ADMIN_TOKEN="+token, "HERALD_DATABASE_URL="+dbURL,
-		"HERALD_SECRET_KEY=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")
-	h.cmd.Stderr = os.Stderr
-	if err := h.cmd.Start(); err != nil {
-		return nil, err
-	}
-	if err := benchkit.WaitReady(h.base+"/readyz", 30*time.Second); err != nil {
-		h.cmd.Process.Kill()
-		h.cmd.Wait()
+	h.cmd = benchkit.ServeCommand(bin, addr, data, dbURL, 250*time.Millisecond, args...)
+	if err := benchkit.Start(h.cmd, h.base); err != nil {
 		return nil, err
 	}
 	return h, nil
 }
 
-// stop asks herald to stop and kills it if it has not within 15 s.
-func (h *instance) stop() {
-	h.cmd.Process.Signal(syscall.SIGTERM)
-	t := time.AfterFunc(15*time.Second, func() { h.cmd.Process.Kill() })
-	h.cmd.Wait()
-	t.Stop()
-}
+func (h *instance) stop() { benchkit.Stop(h.cmd) }
 
 // cpu is the CPU time herald has used, in seconds.
 func (h *instance) cpu() float64 {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(h.cmd.Process.Pid) + "/stat")
-	if err != nil {
-		return 0
-	}
-	s := string(b)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:]) // fields from 3 (state) on
-	ut, _ := strconv.ParseFloat(f[11], 64)                   // field 14
-	st, _ := strconv.ParseFloat(f[12], 64)                   // field 15
-	return (ut + st) / 100                                   // USER_HZ
+	_, cpu := benchkit.ProcStat(h.cmd.Process.Pid)
+	return cpu
 }
 
 type ticks struct{ busy, total float64 }
@@ -632,70 +559,12 @@ func numCPU() int {
 	return n
 }
 
-// setupPaging makes a user reached by webhook at the receiver, a one-level
-// policy (no second level fires during the run) and a service, and returns
-// the service's integration key.
-func setupPaging(h *instance, rx *receiver) (string, error) {
-	ctx := context.Background()
-	c := client.New(h.base, token)
-	u, err := c.CreateUser(ctx, herald.UserInput{Name: "Responder", Email: "responder@example.com"})
-	if err != nil {
-		return "", err
-	}
-	if _, err := c.CreateContactMethod(ctx, u.ID, herald.ContactMethodInput{Kind: "webhook", Target: rx.url}); err != nil {
-		return "", err
-	}
-	var pol herald.EscalationPolicy
-	in := herald.EscalationPolicyInput{Name: "bench", Levels: []herald.EscalationLevel{{TimeoutMinutes: 60, Targets: []herald.Target{{Type: "user", ID: u.ID}}}}}
-	b, _ := json.Marshal(in)
-	if err := api(h.base, "POST", "/api/v1/escalation-policies", "application/json", b, &pol); err != nil {
-		return "", err
-	}
-	svc, err := c.CreateService(ctx, herald.ServiceInput{Name: "bench", EscalationPolicyID: pol.ID, Grouping: &herald.Grouping{}})
-	return svc.IntegrationKey, err
-}
-
-func api(base, method, path, ctype string, body []byte, out any) error {
-	req, _ := http.NewRequest(method, base+path, bytes.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", ctype)
-	resp, err := (&http.Client{Timeout: time.Minute}).Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode >= 300 {
-		return fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, b)
-	}
-	if out != nil {
-		return json.Unmarshal(b, out)
-	}
-	return nil
-}
-
-var httpc = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}, Timeout: 30 * time.Second}
-
-func event(base, key, dedup string) error {
-	body := fmt.Sprintf(`{"routing_key":%q,"event_action":"trigger","dedup_key":%q,"payload":{"summary":"disk full","source":"bench","severity":"critical"}}`, key, dedup)
-	resp, err := httpc.Post(base+"/v2/enqueue", "application/json", strings.NewReader(body))
-	if err != nil {
-		return err
-	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 202 {
-		return fmt.Errorf("enqueue: %d", resp.StatusCode)
-	}
-	return nil
-}
-
 // metricsSample is one scrape of /metrics: series (name and labels as
 // written) to value.
 type metricsSample map[string]float64
 
 func scrape(base string) (metricsSample, error) {
-	resp, err := httpc.Get(base + "/metrics")
+	resp, err := benchkit.HTTP.Get(base + "/metrics")
 	if err != nil {
 		return nil, err
 	}

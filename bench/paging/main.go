@@ -22,33 +22,22 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"database/sql"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
-	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/bench/internal/benchkit"
-	"github.com/heraldhq/herald/client"
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, to find the PostgreSQL server's processes
 )
-
-const token = "bench-admin-token-0123456789"
 
 var (
 	bin, tmp  string
@@ -60,13 +49,7 @@ var (
 	restart   = flag.String("restart-cmd", "", "shell command that restarts the PostgreSQL server, for the restart scenario (skipped when empty)")
 )
 
-func main() {
-	flag.Parse()
-	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "bench:", err)
-		os.Exit(1)
-	}
-}
+func main() { benchkit.Main(run) }
 
 func run() error {
 	var err error
@@ -77,8 +60,8 @@ func run() error {
 	if bin, err = benchkit.BuildHerald(tmp); err != nil {
 		return err
 	}
-	rx := newReceiver()
-	defer rx.srv.Close()
+	rx := benchkit.NewReceiver()
+	defer rx.Close()
 
 	var dbs []struct{ name, url string }
 	if !*skipLite {
@@ -100,7 +83,7 @@ func run() error {
 		if err != nil {
 			return err
 		}
-		key, err := setupPaging(h, rx, 60)
+		key, err := benchkit.SetupPaging(h.base, rx.URL, 1, 60)
 		if err != nil {
 			return err
 		}
@@ -121,7 +104,7 @@ func run() error {
 		fmt.Printf("latency %-8s after burst p50 %s  p99 %s  (%d pages, %d without a webhook after 10 s)\n", d.name, p50, p99, *pages, lost)
 		// What the pages after the burst waited for: the burst's own pages,
 		// delivered by the worker oldest first.
-		pending, last := rx.backlog("k-", 1000, burstEnd)
+		pending, last := rx.Backlog("k-", 1000, burstEnd)
 		fmt.Printf("backlog %-8s %d of the burst's 1,000 pages had no webhook yet when it ended; the last came %s after\n", d.name, pending, last.Round(10*time.Millisecond))
 		// The same keys again, now all open: repeats only, and (the backlog
 		// delivered) no worker at work beside them.
@@ -132,7 +115,7 @@ func run() error {
 			fmt.Printf("; CPU %.2f ms per event", 1000*cpu/(rate*duration.Seconds()))
 		}
 		fmt.Println()
-		rx.reset()
+		rx.Reset()
 		h.stop()
 	}
 	if !*skipCrash {
@@ -151,87 +134,6 @@ func run() error {
 		}
 	}
 	return nil
-}
-
-// receiver records webhook deliveries by webhook-id and by dedup key.
-type receiver struct {
-	srv   *http.Server
-	url   string
-	mu    sync.Mutex
-	ids   map[string]int
-	first map[string]time.Time // dedup key -> first delivery
-	count map[string]int       // dedup key -> deliveries
-}
-
-func newReceiver() *receiver {
-	r := &receiver{}
-	r.reset()
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	r.url = "http://" + ln.Addr().String()
-	r.srv = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		body, _ := io.ReadAll(req.Body)
-		now := time.Now()
-		var msg struct {
-			Data struct {
-				Page  herald.Page `json:"page"`
-				Level int         `json:"level"`
-			} `json:"data"`
-		}
-		if err := json.Unmarshal(body, &msg); err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		key := msg.Data.Page.DedupKey + "#" + strconv.Itoa(msg.Data.Level)
-		r.mu.Lock()
-		r.ids[req.Header.Get("webhook-id")]++
-		if _, ok := r.first[key]; !ok {
-			r.first[key] = now
-		}
-		r.count[key]++
-		r.mu.Unlock()
-	})}
-	go r.srv.Serve(ln)
-	return r
-}
-
-func (r *receiver) reset() {
-	r.mu.Lock()
-	r.ids, r.first, r.count = map[string]int{}, map[string]time.Time{}, map[string]int{}
-	r.mu.Unlock()
-}
-
-func (r *receiver) at(key string) (time.Time, bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	t, ok := r.first[key]
-	return t, ok
-}
-
-// backlog counts the pages prefix0 to prefix<n-1> whose first webhook came
-// after t, and how long after t the last came.
-func (r *receiver) backlog(prefix string, n int, t time.Time) (after int, last time.Duration) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for i := 0; i < n; i++ {
-		at, ok := r.first[prefix+strconv.Itoa(i)+"#1"]
-		if !ok || at.After(t) {
-			after++
-		}
-		if ok && at.Sub(t) > last {
-			last = at.Sub(t)
-		}
-	}
-	return after, last
-}
-
-func (r *receiver) dups() (unique, dup int) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, n := range r.ids {
-		unique++
-		dup += n - 1
-	}
-	return
 }
 
 type herald_ struct {
@@ -254,24 +156,18 @@ var quiet bool
 
 func startOn(dbURL, data string, port int) (*herald_, error) {
 	h := &herald_{url: dbURL, data: data, port: port, base: "http://127.0.0.1:" + strconv.Itoa(port)}
-	h.cmd = exec.Command(bin, "serve", "--addr", "127.0.0.1:"+strconv.Itoa(port), "--data", data, "--log-level", "error", "--tick", "250ms", "--webhook-allow-private")
-	h.cmd.Env = append(os.Environ(), "HERALD_ADMIN_TOKEN="+token, "HERALD_DATABASE_URL="+dbURL,
-		"HERALD_SECRET_KEY=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")
-	h.cmd.Stderr = os.Stderr
+	h.cmd = benchkit.ServeCommand(bin, "127.0.0.1:"+strconv.Itoa(port), data, dbURL, 250*time.Millisecond)
 	if quiet {
 		h.cmd.Stderr = io.Discard
 	}
-	if err := h.cmd.Start(); err != nil {
-		return nil, err
-	}
-	if err := benchkit.WaitReady(h.base+"/readyz", 30*time.Second); err != nil {
+	if err := benchkit.Start(h.cmd, h.base); err != nil {
 		return nil, err
 	}
 	return h, nil
 }
 
-func (h *herald_) stop() { h.cmd.Process.Signal(syscall.SIGTERM); h.cmd.Wait() }
-func (h *herald_) kill() { h.cmd.Process.Kill(); h.cmd.Wait() }
+func (h *herald_) stop() { benchkit.Stop(h.cmd) }
+func (h *herald_) kill() { benchkit.Kill(h.cmd) }
 
 // cpuMeter measures the CPU time that ingestion costs: this herald's and,
 // when the database is a PostgreSQL server on this machine, its server
@@ -289,7 +185,7 @@ func newCPUMeter(h *herald_, dbURL string) *cpuMeter {
 		if db, err := sql.Open("pgx", dbURL); err == nil {
 			var backend int
 			if db.QueryRow(`SELECT pg_backend_pid()`).Scan(&backend) == nil {
-				m.postmaster, _ = procStat(backend)
+				m.postmaster, _ = benchkit.ProcStat(backend)
 			}
 			db.Close()
 		}
@@ -300,15 +196,15 @@ func newCPUMeter(h *herald_, dbURL string) *cpuMeter {
 
 func (m *cpuMeter) sample() map[int]float64 {
 	out := map[int]float64{}
-	_, out[m.herald] = procStat(m.herald)
+	_, out[m.herald] = benchkit.ProcStat(m.herald)
 	if m.postmaster <= 1 {
 		return out
 	}
-	_, out[m.postmaster] = procStat(m.postmaster)
+	_, out[m.postmaster] = benchkit.ProcStat(m.postmaster)
 	ents, _ := os.ReadDir("/proc")
 	for _, e := range ents {
 		if pid, err := strconv.Atoi(e.Name()); err == nil {
-			if ppid, cpu := procStat(pid); ppid == m.postmaster {
+			if ppid, cpu := benchkit.ProcStat(pid); ppid == m.postmaster {
 				out[pid] = cpu
 			}
 		}
@@ -325,87 +221,6 @@ func (m *cpuMeter) seconds() float64 {
 	return total
 }
 
-// procStat reads a process's parent and CPU time (user and system) from
-// /proc; zeros when it cannot.
-func procStat(pid int) (ppid int, cpu float64) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0, 0
-	}
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 {
-		return 0, 0
-	}
-	f := strings.Fields(string(b[i+1:]))
-	if len(f) < 13 {
-		return 0, 0
-	}
-	ppid, _ = strconv.Atoi(f[1])
-	utime, _ := strconv.ParseFloat(f[11], 64)
-	stime, _ := strconv.ParseFloat(f[12], 64)
-	return ppid, (utime + stime) / 100 // USER_HZ is 100 on Linux
-}
-
-// setupPaging makes a user reached by webhook at the receiver, a policy
-// (one level, or two when timeout > 0 for the second), and a service, and
-// returns the service's integration key.
-func setupPaging(h *herald_, rx *receiver, timeout int) (string, error) {
-	ctx := context.Background()
-	c := client.New(h.base, token)
-	u, err := c.CreateUser(ctx, herald.UserInput{Name: "Responder", Email: "responder@example.com"})
-	if err != nil {
-		return "", err
-	}
-	var m herald.ContactMethod
-	if err := post(h.base, "/api/v1/users/"+u.ID+"/contact-methods", map[string]string{"kind": "webhook", "target": rx.url}, &m); err != nil {
-		return "", err
-	}
-	var pol herald.EscalationPolicy
-	levels := []herald.EscalationLevel{
-		{TimeoutMinutes: 1, Targets: []herald.Target{{Type: "user", ID: u.ID}}},
-		{TimeoutMinutes: timeout, Targets: []herald.Target{{Type: "user", ID: u.ID}}},
-	}
-	if err := post(h.base, "/api/v1/escalation-policies", herald.EscalationPolicyInput{Name: "bench", Levels: levels}, &pol); err != nil {
-		return "", err
-	}
-	svc, err := c.CreateService(ctx, herald.ServiceInput{Name: "bench", EscalationPolicyID: pol.ID, Grouping: &herald.Grouping{}})
-	return svc.IntegrationKey, err
-}
-
-func post(base, path string, in, out any) error {
-	b, _ := json.Marshal(in)
-	req, _ := http.NewRequest("POST", base+path, bytes.NewReader(b))
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode >= 300 {
-		return fmt.Errorf("%s: %d %s", path, resp.StatusCode, body)
-	}
-	return json.Unmarshal(body, out)
-}
-
-var transport = &http.Transport{MaxIdleConnsPerHost: 64}
-var httpc = &http.Client{Transport: transport, Timeout: 30 * time.Second}
-
-func event(base, key, dedup string) error {
-	body := fmt.Sprintf(`{"routing_key":%q,"event_action":"trigger","dedup_key":%q,"payload":{"summary":"disk full","source":"bench","severity":"critical"}}`, key, dedup)
-	resp, err := httpc.Post(base+"/v2/enqueue", "application/json", strings.NewReader(body))
-	if err != nil {
-		return err
-	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 202 {
-		return fmt.Errorf("enqueue: %d", resp.StatusCode)
-	}
-	return nil
-}
-
 func ingest(base, key string, d time.Duration) float64 {
 	var n atomic.Int64
 	stop := time.Now().Add(d)
@@ -415,7 +230,7 @@ func ingest(base, key string, d time.Duration) float64 {
 		go func(g int) {
 			defer wg.Done()
 			for i := g; time.Now().Before(stop); i += 16 {
-				if event(base, key, "k-"+strconv.Itoa(i%1000)) == nil {
+				if benchkit.SendEvent(base, key, "k-"+strconv.Itoa(i%1000)) == nil {
 					n.Add(1)
 				}
 			}
@@ -425,19 +240,19 @@ func ingest(base, key string, d time.Duration) float64 {
 	return float64(n.Load()) / d.Seconds()
 }
 
-func latency(base, key string, rx *receiver, n int, tag string) (p50, p99 time.Duration, lost int) {
+func latency(base, key string, rx *benchkit.Receiver, n int, tag string) (p50, p99 time.Duration, lost int) {
 	sent := map[string]time.Time{}
 	for i := 0; i < n; i++ {
 		dedup := "lat-" + tag + "-" + strconv.Itoa(i)
 		sent[dedup] = time.Now()
-		event(base, key, dedup)
+		benchkit.SendEvent(base, key, dedup)
 		time.Sleep(50 * time.Millisecond)
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	var ds []time.Duration
 	for dedup, at := range sent {
 		for {
-			if got, ok := rx.at(dedup + "#1"); ok {
+			if got, ok := rx.At(dedup, 1); ok {
 				ds = append(ds, got.Sub(at))
 				break
 			}
@@ -448,28 +263,25 @@ func latency(base, key string, rx *receiver, n int, tag string) (p50, p99 time.D
 			time.Sleep(10 * time.Millisecond)
 		}
 	}
-	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
-	if len(ds) == 0 {
-		return 0, 0, lost
-	}
-	return ds[len(ds)/2].Round(time.Millisecond), ds[len(ds)*99/100].Round(time.Millisecond), lost
+	p50, p99, _ = benchkit.Percentiles(ds)
+	return p50.Round(time.Millisecond), p99.Round(time.Millisecond), lost
 }
 
 // crash: level 1 at once, level 2 one minute later; herald is killed 30 s
 // into the wait and restarted 10 s after.
-func crash(rx *receiver) error {
-	rx.reset()
+func crash(rx *benchkit.Receiver) error {
+	rx.Reset()
 	data := filepath.Join(tmp, "crash")
 	h, err := start("", data)
 	if err != nil {
 		return err
 	}
-	key, err := setupPaging(h, rx, 1)
+	key, err := benchkit.SetupPaging(h.base, rx.URL, 1, 1)
 	if err != nil {
 		return err
 	}
 	t0 := time.Now()
-	if err := event(h.base, key, "crash"); err != nil {
+	if err := benchkit.SendEvent(h.base, key, "crash"); err != nil {
 		return err
 	}
 	time.Sleep(30 * time.Second)
@@ -482,8 +294,8 @@ func crash(rx *receiver) error {
 	defer h.stop()
 	due := t0.Add(time.Minute)
 	for time.Since(due) < 30*time.Second {
-		if at, ok := rx.at("crash#2"); ok {
-			unique, dup := rx.dups()
+		if at, ok := rx.At("crash", 2); ok {
+			unique, dup := rx.Dups()
 			fmt.Printf("crash   sqlite   level 2 delivered %s after its due time; notifications: %d delivered, 2 expected, %d duplicated\n",
 				at.Sub(due).Round(10*time.Millisecond), unique, dup)
 			return nil
@@ -494,8 +306,8 @@ func crash(rx *receiver) error {
 	return nil
 }
 
-func twoInstances(rx *receiver) error {
-	rx.reset()
+func twoInstances(rx *benchkit.Receiver) error {
+	rx.Reset()
 	url, err := benchkit.FreshDatabase(*pgURL, "bench_two")
 	if err != nil {
 		return err
@@ -510,7 +322,7 @@ func twoInstances(rx *receiver) error {
 		return err
 	}
 	defer b.stop()
-	key, err := setupPaging(a, rx, 60)
+	key, err := benchkit.SetupPaging(a.base, rx.URL, 1, 60)
 	if err != nil {
 		return err
 	}
@@ -519,19 +331,19 @@ func twoInstances(rx *receiver) error {
 		if i%2 == 1 {
 			base = b.base
 		}
-		if err := event(base, key, "two-"+strconv.Itoa(i)); err != nil {
+		if err := benchkit.SendEvent(base, key, "two-"+strconv.Itoa(i)); err != nil {
 			return err
 		}
 	}
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
-		if unique, _ := rx.dups(); unique >= 1000 {
+		if unique, _ := rx.Dups(); unique >= 1000 {
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
 	time.Sleep(3 * time.Second) // let any duplicate arrive
-	unique, dup := rx.dups()
+	unique, dup := rx.Dups()
 	fmt.Printf("two     postgres 1,000 pages through two instances: %d notifications delivered, %d duplicated, %d missing\n", unique, dup, 1000-unique)
 	return nil
 }
@@ -539,8 +351,8 @@ func twoInstances(rx *receiver) error {
 // pgRestart: 16 senders for 12 s on 300 dedup keys while the PostgreSQL
 // server restarts (at 4 s); every event answered 202 must then be counted
 // in its page's count, none lost and none counted twice.
-func pgRestart(rx *receiver) error {
-	rx.reset()
+func pgRestart(rx *benchkit.Receiver) error {
+	rx.Reset()
 	url, err := benchkit.FreshDatabase(*pgURL, "bench_restart")
 	if err != nil {
 		return err
@@ -552,7 +364,7 @@ func pgRestart(rx *receiver) error {
 		return err
 	}
 	defer h.stop()
-	key, err := setupPaging(h, rx, 60)
+	key, err := benchkit.SetupPaging(h.base, rx.URL, 1, 60)
 	if err != nil {
 		return err
 	}
@@ -564,7 +376,7 @@ func pgRestart(rx *receiver) error {
 		go func(g int) {
 			defer wg.Done()
 			for i := g; time.Now().Before(stop); i += 16 {
-				if event(h.base, key, "restart-"+strconv.Itoa(i%300)) == nil {
+				if benchkit.SendEvent(h.base, key, "restart-"+strconv.Itoa(i%300)) == nil {
 					ok.Add(1)
 				} else {
 					failed.Add(1)

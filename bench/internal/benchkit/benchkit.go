@@ -1,10 +1,14 @@
 // Package benchkit holds what Herald's benchmark programs share: building
-// the herald binary from the checkout, free loopback ports, waiting for a
-// server, and a fresh PostgreSQL database per run.
+// the herald binary from the checkout, free loopback ports, starting and
+// stopping `herald serve` and waiting for it, a fresh PostgreSQL database
+// per run, the paging set-up (user, policy, service), sending events, a
+// webhook receiver for page notifications, CPU time from /proc and
+// percentiles.
 package benchkit
 
 import (
 	"database/sql"
+	"flag"
 	"fmt"
 	"net"
 	"net/http"
@@ -72,4 +76,14 @@ func FreshDatabase(url, prefix string) (string, error) {
 		rest = url[i+q:]
 	}
 	return url[:i+1] + name + rest, nil
+}
+
+// Main parses the command line and runs run; if it fails, Main prints the
+// error after "bench:" on standard error and exits with status 1.
+func Main(run func() error) {
+	flag.Parse()
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
 }
