@@ -375,6 +375,10 @@ func TestPublic_OtherInstanceShowsChangeWithinOneSecond(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The median of three rounds must be within the second; each round
+	// within 5 s, so that one scheduling stall on a loaded CI machine does
+	// not fail the test while a poll that stopped would.
+	var took []time.Duration
 	for round := range 3 {
 		name := "Outage " + string(rune('A'+round))
 		_, err := a.admin.CreateStatusIncident(ctx, herald.StatusIncidentInput{Name: name, StatusUpdateInput: herald.StatusUpdateInput{
@@ -388,14 +392,19 @@ func TestPublic_OtherInstanceShowsChangeWithinOneSecond(t *testing.T) {
 		}
 		for {
 			if _, body := b.do(t, "GET", "/api/v2/incidents/unresolved.json", ""); strings.Contains(string(body), name) {
-				t.Logf("round %d: the other instance showed it after %v", round, time.Since(published).Round(time.Millisecond))
+				took = append(took, time.Since(published))
+				t.Logf("round %d: the other instance showed it after %v", round, took[round].Round(time.Millisecond))
 				break
 			}
-			if time.Since(published) > time.Second {
-				t.Fatalf("round %d: the other instance did not show the change within 1 s", round)
+			if time.Since(published) > 5*time.Second {
+				t.Fatalf("round %d: the other instance did not show the change within 5 s", round)
 			}
 			time.Sleep(10 * time.Millisecond)
 		}
+	}
+	slices.Sort(took)
+	if took[1] > time.Second {
+		t.Fatalf("the other instance showed changes after %v (median); want within 1 s", took[1])
 	}
 }
 
