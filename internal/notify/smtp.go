@@ -72,7 +72,7 @@ func NewSMTP(rawURL, from string) (*SMTP, error) {
 // connection costs no retry delay.
 func (s *SMTP) Send(ctx context.Context, m Message) error {
 	if sess := s.take(); sess != nil {
-		if err := s.deliver(sess, m); err == nil {
+		if err := s.deliver(ctx, sess, m); err == nil {
 			s.put(sess)
 			return nil
 		}
@@ -82,7 +82,7 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 	if err != nil {
 		return err
 	}
-	if err := s.deliver(sess, m); err != nil {
+	if err := s.deliver(ctx, sess, m); err != nil {
 		sess.c.Close()
 		return err
 	}
@@ -121,14 +121,15 @@ func (s *SMTP) dial(ctx context.Context) (*session, error) {
 	var conn net.Conn
 	var err error
 	if s.implicitTLS {
-		conn, err = tls.DialWithDialer(&d, "tcp", s.addr, &tls.Config{ServerName: s.host})
+		td := tls.Dialer{NetDialer: &d, Config: &tls.Config{ServerName: s.host}}
+		conn, err = td.DialContext(ctx, "tcp", s.addr)
 	} else {
 		conn, err = d.DialContext(ctx, "tcp", s.addr)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("smtp: connect %s: %w", s.addr, err)
 	}
-	conn.SetDeadline(time.Now().Add(s.Timeout))
+	conn.SetDeadline(s.deadline(ctx))
 	c, err := smtp.NewClient(conn, s.host)
 	if err != nil {
 		conn.Close()
@@ -149,10 +150,21 @@ func (s *SMTP) dial(ctx context.Context) (*session, error) {
 	return &session{c: c, conn: conn}, nil
 }
 
+// deadline is when the conversation must end: the sender's timeout, or the
+// caller's deadline when that comes first (a broadcast's delivery is bounded
+// by --broadcast-timeout).
+func (s *SMTP) deadline(ctx context.Context) time.Time {
+	d := time.Now().Add(s.Timeout)
+	if c, ok := ctx.Deadline(); ok && c.Before(d) {
+		return c
+	}
+	return d
+}
+
 // deliver sends one mail on an open session and leaves it ready for the
 // next (RSET clears any half-finished transaction).
-func (s *SMTP) deliver(sess *session, m Message) error {
-	sess.conn.SetDeadline(time.Now().Add(s.Timeout))
+func (s *SMTP) deliver(ctx context.Context, sess *session, m Message) error {
+	sess.conn.SetDeadline(s.deadline(ctx))
 	c := sess.c
 	if err := c.Reset(); err != nil {
 		return fmt.Errorf("smtp: RSET: %w", err)
