@@ -341,7 +341,7 @@ func probeEvery(db *store.DB, instance string, interval time.Duration) func(cont
 		}
 		if err := db.Probe(ctx, instance); err != nil {
 			last = time.Time{}
-			return fmt.Errorf("database does not take writes: %w", err)
+			return fmt.Errorf("%w: %w", server.ErrNoWrites, err)
 		}
 		last = time.Now()
 		return nil

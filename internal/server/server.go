@@ -6,6 +6,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -273,10 +274,14 @@ func (s *Server) plainRoutes() {
 	}
 }
 
+// ErrNoWrites is what a Config.Ready check wraps when the database does
+// not take writes, so /readyz can say so without quoting the error.
+var ErrNoWrites = errors.New("the database does not take writes")
+
 // readyProblem says what is wrong in words that reveal nothing internal.
 func readyProblem(err error) string {
-	if strings.Contains(err.Error(), "does not take writes") {
-		return "not ready: the database does not take writes"
+	if errors.Is(err, ErrNoWrites) {
+		return "not ready: " + ErrNoWrites.Error()
 	}
 	return "not ready: a background loop is not making progress"
 }
