@@ -124,12 +124,9 @@ func recovered(fn func() error) (err error) {
 // stepFailed records a failed escalation step on its page and schedules it
 // again with backoff. The page log says so once, on the first failure.
 func (db *DB) stepFailed(ctx context.Context, pageID string, due int64, attempt int, stepErr error) error {
-	msg := cleanText(stepErr.Error(), 500)
-	db.log.Warn("escalation step failed; retrying with backoff", "page", pageID, "attempt", attempt, "err", msg)
-	err := db.writePaging(ctx, func(tx *tx) error {
+	return db.rowFailed(ctx, db.writePaging, "escalation of page", pageID, attempt, stepErr, func(tx *tx, msg string, retryAt time.Time) error {
 		res, err := tx.ExecContext(ctx, `UPDATE pages SET step_attempts = $1, step_error = $2, next_escalation_at = $3
-			WHERE id = $4 AND status = 'triggered' AND next_escalation_at = $5`,
-			attempt, msg, micros(tx.now.Add(herald.RetryAfter(attempt))), pageID, due)
+			WHERE id = $4 AND status = 'triggered' AND next_escalation_at = $5`, attempt, msg, micros(retryAt), pageID, due)
 		if err != nil {
 			return err
 		}
@@ -138,8 +135,19 @@ func (db *DB) stepFailed(ctx context.Context, pageID string, due int64, attempt 
 		}
 		return tx.pageLog(ctx, pageID, "escalation_failed", "Escalation failed and is retried: "+msg)
 	})
+}
+
+// rowFailed records a failed step of background work on the row that
+// caused it: save writes the attempt, the error (cleaned, so any database
+// takes it) and when to try again (herald.RetryAfter). Only a failure to
+// record it is returned: the loop moves on to the other rows.
+func (db *DB) rowFailed(ctx context.Context, write func(context.Context, func(*tx) error) error, what, id string, attempt int, stepErr error,
+	save func(tx *tx, msg string, retryAt time.Time) error) error {
+	msg := cleanText(stepErr.Error(), 500)
+	db.log.Warn("step failed; retrying with backoff", "step", what, "id", id, "attempt", attempt, "err", msg)
+	err := write(ctx, func(tx *tx) error { return save(tx, msg, tx.now.Add(herald.RetryAfter(attempt))) })
 	if err != nil {
-		return fmt.Errorf("record the failed escalation of page %s: %w (the step failed with: %v)", pageID, err, stepErr)
+		return fmt.Errorf("record the failed %s %s: %w (the step failed with: %v)", what, id, err, stepErr)
 	}
 	return nil
 }

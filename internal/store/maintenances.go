@@ -543,15 +543,9 @@ func (tx *tx) stepDone(ctx context.Context, m *herald.Maintenance) error {
 // maintenanceStepFailed records a failed step on its maintenance and holds
 // the maintenance's steps back for the backoff.
 func (db *DB) maintenanceStepFailed(ctx context.Context, id string, attempt int, stepErr error) error {
-	msg := cleanText(stepErr.Error(), 500)
-	db.log.Warn("maintenance step failed; retrying with backoff", "maintenance", id, "attempt", attempt, "err", msg)
-	err := db.write(ctx, func(tx *tx) error {
+	return db.rowFailed(ctx, db.write, "step of maintenance", id, attempt, stepErr, func(tx *tx, msg string, retryAt time.Time) error {
 		_, err := tx.ExecContext(ctx, `UPDATE maintenances SET step_attempts = $1, step_error = $2, step_retry_at = $3 WHERE id = $4`,
-			attempt, msg, micros(tx.now.Add(herald.RetryAfter(attempt))), id)
+			attempt, msg, micros(retryAt), id)
 		return err
 	})
-	if err != nil {
-		return fmt.Errorf("record the failed step of maintenance %s: %w (the step failed with: %v)", id, err, stepErr)
-	}
-	return nil
 }
