@@ -66,29 +66,12 @@ func (db *DB) Doctor(ctx context.Context, opt DoctorOptions) (herald.Report, err
 		}
 
 		// Schedules: uncovered hours in the next 14 days.
-		rows, err := tx.QueryContext(ctx, `SELECT id FROM schedules ORDER BY name`)
+		schedules, err := tx.schedules(ctx)
 		if err != nil {
-			return fmt.Errorf("list schedules: %w", err)
-		}
-		var ids []string
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		to := tx.now.Add(doctorWindow)
-		for _, id := range ids {
-			s, err := tx.schedule(ctx, id, tx.now)
-			if err != nil {
-				return err
-			}
+		for _, s := range schedules {
 			for _, l := range s.Layers {
 				for _, u := range l.Users {
 					pageable[u] = true
@@ -123,7 +106,7 @@ func (db *DB) Doctor(ctx context.Context, opt DoctorOptions) (herald.Report, err
 			unsendable = append(unsendable, "email")
 		}
 		notIn, args := kindsNotIn(unsendable, 2)
-		rows, err = tx.QueryContext(ctx, `SELECT u.id, u.name, u.email,
+		rows, err := tx.QueryContext(ctx, `SELECT u.id, u.name, u.email,
 			(SELECT count(*) FROM contact_methods m WHERE m.user_id = u.id),
 			(SELECT count(*) FROM contact_methods m WHERE m.user_id = u.id AND NOT m.failing),
 			(SELECT count(*) FROM contact_methods m WHERE m.user_id = u.id AND NOT m.failing`+notIn+`)

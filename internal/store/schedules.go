@@ -132,32 +132,41 @@ func (tx *tx) schedule(ctx context.Context, ref string, since time.Time) (*heral
 // Schedules lists every schedule by name.
 func (db *DB) Schedules(ctx context.Context) ([]*herald.Schedule, error) {
 	var out []*herald.Schedule
-	err := db.read(ctx, func(tx *tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT id FROM schedules ORDER BY name`)
-		if err != nil {
-			return fmt.Errorf("list schedules: %w", err)
-		}
-		var ids []string
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return fmt.Errorf("list schedules: %w", err)
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		out = []*herald.Schedule{}
-		for _, id := range ids {
-			s, err := tx.schedule(ctx, id, tx.now)
-			if err != nil {
-				return err
-			}
-			out = append(out, s)
-		}
-		return nil
+	err := db.read(ctx, func(tx *tx) (err error) {
+		out, err = tx.schedules(ctx)
+		return err
 	})
 	return out, err
+}
+
+// schedules reads every schedule by name, as of now.
+func (tx *tx) schedules(ctx context.Context) ([]*herald.Schedule, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM schedules ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("list schedules: %w", err)
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("list schedules: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list schedules: %w", err)
+	}
+	out := []*herald.Schedule{}
+	for _, id := range ids {
+		s, err := tx.schedule(ctx, id, tx.now)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
 }
 
 // OverrideInput puts someone on call for a window.
