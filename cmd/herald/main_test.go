@@ -24,24 +24,6 @@ import (
 	"github.com/heraldhq/herald/internal/testdb"
 )
 
-// syncBuffer is a bytes.Buffer safe to read while run writes to it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 const testAdminToken = "cli-test-admin-token-0123456789"
 
 // startServer runs `herald serve` through run() on a free port, as main
@@ -59,7 +41,7 @@ func startServer(t *testing.T, d store.Dialect, extra ...string) (url string, st
 		vars[extra[i]] = extra[i+1]
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	var out, errOut syncBuffer
+	var out, errOut testdb.SyncBuffer
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--log-format", "json"}, func(k string) string { return vars[k] }, nil, &out, &errOut)
@@ -392,7 +374,7 @@ func TestExportStatic(t *testing.T) {
 	vars["HERALD_ADMIN_TOKEN"] = testAdminToken
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	var sout syncBuffer
+	var sout testdb.SyncBuffer
 	go func() {
 		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--demo"}, env, nil, &sout, &bytes.Buffer{})
 	}()

@@ -15,7 +15,6 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -353,19 +352,8 @@ func TestPublic_OtherInstanceShowsChangeWithinOneSecond(t *testing.T) {
 	u := testdb.URL(t, store.Postgres)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	open := func() *store.DB {
-		db, err := store.Open(ctx, store.Config{URL: u})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		if _, err := db.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
-		return db
-	}
-	a := startPublic(t, open(), herald.SystemClock{}, nil)
-	b := startPublic(t, open(), herald.SystemClock{}, nil)
+	a := startPublic(t, testdb.Instance(t, u), herald.SystemClock{}, nil)
+	b := startPublic(t, testdb.Instance(t, u), herald.SystemClock{}, nil)
 	if b.pages.PollInterval != 250*time.Millisecond {
 		t.Fatalf("the default poll interval is %v", b.pages.PollInterval)
 	}
@@ -406,24 +394,6 @@ func TestPublic_OtherInstanceShowsChangeWithinOneSecond(t *testing.T) {
 	if took[1] > time.Second {
 		t.Fatalf("the other instance showed changes after %v (median); want within 1 s", took[1])
 	}
-}
-
-// syncBuffer collects log output written from the cache's goroutine.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // ownDatabase makes a PostgreSQL database for one test, and functions that
@@ -485,7 +455,7 @@ func TestPublic_DatabaseDownServesLastGoodPage(t *testing.T) {
 	if _, err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	var logs syncBuffer
+	var logs testdb.SyncBuffer
 	p := startPublic(t, db, herald.SystemClock{}, slog.New(slog.NewTextHandler(&logs, nil)))
 	p.pages.Timeout = time.Second
 	comp, inc, mnt := p.fill(t)

@@ -338,18 +338,7 @@ func TestCache_OtherInstancePicksUpChanges(t *testing.T) {
 	url := testdb.URL(t, store.Postgres)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	open := func() *store.DB {
-		db, err := store.Open(ctx, store.Config{URL: url})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		if _, err := db.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
-		return db
-	}
-	a, b := open(), open()
+	a, b := testdb.Instance(t, url), testdb.Instance(t, url)
 	cache := statuspage.NewCache(b, herald.SystemClock{}, links.New("https://status.example.com"), nil)
 	cache.PollInterval = 50 * time.Millisecond
 	if err := cache.Rebuild(ctx); err != nil {

@@ -10,6 +10,7 @@
 package testdb
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -127,3 +128,38 @@ func Open(t testing.TB, dialect store.Dialect, clock herald.Clock, options ...fu
 
 // TestSecretKey encrypts stored secrets in tests.
 var TestSecretKey = []byte("0123456789abcdef0123456789abcdef")
+
+// Instance opens another store on the database at url (one URL returned),
+// as a second Herald instance on the same PostgreSQL would: migrated, and
+// closed when the test ends.
+func Instance(t testing.TB, url string) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), store.Config{URL: url})
+	if err != nil {
+		t.Fatalf("open another instance: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(context.Background()); err != nil {
+		t.Fatalf("migrate another instance: %v", err)
+	}
+	return db
+}
+
+// SyncBuffer is a bytes.Buffer safe to read while another goroutine (a
+// server's log, a command's output) writes to it.
+type SyncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *SyncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *SyncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
