@@ -140,13 +140,7 @@ func TestRule06_CoverAckDoesNotTakeRole(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
 		f := setup(t, d)
 		rolePaging(t, f)
-		dave, _ := f.db.CreateUser(f.ctx, herald.UserInput{Name: "Dave", Email: "dave@example.com"})
-		pol, _ := f.db.CreateEscalationPolicy(f.ctx, herald.EscalationPolicyInput{Name: "support managers", Levels: []herald.EscalationLevel{
-			{TimeoutMinutes: 15, Targets: []herald.Target{{Type: "user", ID: dave.ID}}}}})
-		f.service(t, "Support Manager On Call", pol.ID, nil)
-		s, _ := f.db.Settings(f.ctx)
-		s.CoverService = "Support Manager On Call"
-		f.db.SaveSettings(f.ctx, s)
+		dave := coverService(t, f)
 
 		// Bob leads and Alice engineers a first incident; a second one
 		// needs cover for both roles.

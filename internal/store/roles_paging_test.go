@@ -13,6 +13,20 @@ import (
 
 // rolePaging binds each incident role to a service whose policy pages one
 // person: the lead Bob, the engineer Alice, communications Carol.
+// coverService makes Dave the support manager on call and his service the
+// one that finds cover for engaged responders (R06).
+func coverService(t *testing.T, f *fixture) herald.User {
+	t.Helper()
+	dave, _ := f.db.CreateUser(f.ctx, herald.UserInput{Name: "Dave", Email: "dave@example.com"})
+	pol, _ := f.db.CreateEscalationPolicy(f.ctx, herald.EscalationPolicyInput{Name: "support managers", Levels: []herald.EscalationLevel{
+		{TimeoutMinutes: 15, Targets: []herald.Target{{Type: "user", ID: dave.ID}}}}})
+	f.service(t, "Support Manager On Call", pol.ID, nil)
+	s, _ := f.db.Settings(f.ctx)
+	s.CoverService = "Support Manager On Call"
+	f.db.SaveSettings(f.ctx, s)
+	return dave
+}
+
 func rolePaging(t *testing.T, f *fixture) {
 	t.Helper()
 	s, _ := f.db.Settings(f.ctx)
@@ -90,13 +104,7 @@ func TestRule06_EngagedResponderIsCoveredBySupportManager(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
 		f := setup(t, d)
 		rolePaging(t, f)
-		dave, _ := f.db.CreateUser(f.ctx, herald.UserInput{Name: "Dave", Email: "dave@example.com"})
-		pol, _ := f.db.CreateEscalationPolicy(f.ctx, herald.EscalationPolicyInput{Name: "support managers", Levels: []herald.EscalationLevel{
-			{TimeoutMinutes: 15, Targets: []herald.Target{{Type: "user", ID: dave.ID}}}}})
-		f.service(t, "Support Manager On Call", pol.ID, nil)
-		s, _ := f.db.Settings(f.ctx)
-		s.CoverService = "Support Manager On Call"
-		f.db.SaveSettings(f.ctx, s)
+		dave := coverService(t, f)
 
 		// Alice is the engineer on a first incident...
 		first := f.declare(t, herald.S2)
