@@ -160,9 +160,6 @@ func runServe(ctx context.Context, args []string, e env) error {
 			return usagef("%v", err)
 		}
 	}
-	if *smtpRate > 0 {
-		sender.EmailRate = notify.NewLimiter(float64(*smtpRate))
-	}
 	// Slack accepts about one message a second per incoming webhook.
 	sender.ChatRate = notify.NewLimiter(1)
 	if *phoneURL != "" {
@@ -228,8 +225,10 @@ func runServe(ctx context.Context, args []string, e env) error {
 	// every subscriber can wait for the SMTP rate, a page never does.
 	public := sender
 	public.Webhook = notify.NewPublicWebhook(*allowPrivate)
-	sender.EmailRate = nil
 	public.ChatRate = notify.NewLimiter(1)
+	if *smtpRate > 0 {
+		public.EmailRate = notify.NewLimiter(float64(*smtpRate))
+	}
 	work := &worker.Worker{DB: db, Sender: &sender, Public: &public, Log: log, Links: lk, Senders: 8, BulkTimeout: *bulkTimeout}
 	go func() { defer wg.Done(); work.Run(bg, *tick) }()
 	probe := probeEvery(db, instanceName(), 2*time.Second)

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/heraldhq/herald"
 )
@@ -150,17 +149,6 @@ func (db *DB) rowFailed(ctx context.Context, write func(context.Context, func(*t
 		return fmt.Errorf("record the failed %s %s: %w (the step failed with: %v)", what, id, err, stepErr)
 	}
 	return nil
-}
-
-// truncate cuts s to at most n bytes, on a rune boundary.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
 }
 
 // setEscalation moves a page to a level, if it still is where the caller

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/heraldhq/herald"
 )
@@ -345,4 +346,15 @@ func (tx *tx) strike(ctx context.Context, subscriberID string) error {
 		WHERE id IN (SELECT id FROM broadcast_deliveries WHERE subscriber_id = $2 AND status = 'pending'`+tx.db.skipLocked()+`)`,
 		"subscriber paused after repeated failures or slow answers", subscriberID)
 	return err
+}
+
+// truncate cuts s to at most n bytes, on a rune boundary.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
