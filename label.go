@@ -90,3 +90,9 @@ func NormalizeLabels(in []string) ([]string, error) {
 	}
 	return out, nil
 }
+
+// LabelInput adds and removes labels.
+type LabelInput struct {
+	Add    []string `json:"add"`
+	Remove []string `json:"remove"`
+}

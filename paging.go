@@ -302,3 +302,30 @@ func (p *EscalationPolicy) NextStep(level, loop int, due, now time.Time) Escalat
 	}
 	return EscalationStep{Level: next, Loop: nextLoop, NextAt: at}
 }
+
+// DeliveryRecord is one delivery as stored, for the API and tests.
+type DeliveryRecord struct {
+	ID              string `json:"id"`
+	ContactMethodID string `json:"contact_method_id"`
+	Status          string `json:"status"`
+	Attempts        int    `json:"attempts"`
+	LastError       string `json:"last_error,omitempty"`
+}
+
+// Notification is one person to notify about one page.
+type Notification struct {
+	ID     string `json:"id"`
+	PageID string `json:"page_id"`
+	UserID string `json:"user_id"`
+	Level  int    `json:"level"`
+	Loop   int    `json:"loop"`
+	Shadow bool   `json:"shadow"`
+	Status string `json:"status"`
+}
+
+// PageLogEntry is one event of a page.
+type PageLogEntry struct {
+	At   time.Time `json:"at"`
+	Kind string    `json:"kind"`
+	Text string    `json:"text"`
+}

@@ -358,3 +358,10 @@ func (s *Schedule) shifts(from, to time.Time, maxSteps int) ([]Shift, error) {
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Start.Before(out[j].Start) })
 	return out, nil
 }
+
+// OverrideInput puts someone on call for a window.
+type OverrideInput struct {
+	User  string    `json:"user"`
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
+}

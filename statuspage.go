@@ -1,6 +1,7 @@
 package herald
 
 import (
+	"encoding/json"
 	"regexp"
 	"slices"
 	"strings"
@@ -367,4 +368,26 @@ func FailedChecks(cs []Check) []string {
 		}
 	}
 	return out
+}
+
+// ComponentLogEntry is one recorded change to the set of components (created, updated, deleted).
+type ComponentLogEntry struct {
+	ComponentID string          `json:"component_id"`
+	Action      string          `json:"action"`
+	Actor       string          `json:"actor"`
+	At          time.Time       `json:"at"`
+	Data        json.RawMessage `json:"data"`
+}
+
+// StatusPoint is a component's shown status from At on.
+type StatusPoint struct {
+	Status ComponentStatus
+	At     time.Time
+}
+
+// Preview is what a publication would do, without doing it.
+type Preview struct {
+	Checks   []Check         `json:"checks"`
+	Text     string          `json:"text"`
+	Incident *StatusIncident `json:"incident"`
 }

@@ -424,7 +424,7 @@ func seedDemo(ctx context.Context, db *store.DB) error {
 		Rationale: "30 to 45 minutes to recover, against 2 to 4 hours to restore from backup"}); err != nil {
 		return err
 	}
-	if _, err := db.Label(ctx, ada, inc.ID, store.LabelInput{Add: []string{herald.LabelStatusPage}}); err != nil {
+	if _, err := db.Label(ctx, ada, inc.ID, herald.LabelInput{Add: []string{herald.LabelStatusPage}}); err != nil {
 		return err
 	}
 	if _, err = db.UpdateIncident(ctx, ada, inc.ID, herald.UpdateInput{Version: inc.Version, State: ptr(herald.Identified), Note: "Primary lost its disk; failover started."}); err != nil {

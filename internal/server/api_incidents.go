@@ -5,7 +5,6 @@ import (
 	"strconv"
 
 	"github.com/heraldhq/herald"
-	"github.com/heraldhq/herald/internal/store"
 )
 
 // IncidentList is a page of incidents.
@@ -123,7 +122,7 @@ func (s *Server) unassignRole(r *http.Request, a herald.Actor, _ noBody) (*heral
 	return s.withURL(s.store.UnassignRole(r.Context(), a, r.PathValue("id"), r.PathValue("role")))
 }
 
-func (s *Server) label(r *http.Request, a herald.Actor, in store.LabelInput) (*herald.Incident, error) {
+func (s *Server) label(r *http.Request, a herald.Actor, in herald.LabelInput) (*herald.Incident, error) {
 	return s.withURL(s.store.Label(r.Context(), a, r.PathValue("id"), in))
 }
 

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald"
-	"github.com/heraldhq/herald/internal/store"
 )
 
 // Schedules is a list of schedules.
@@ -87,7 +86,7 @@ func (s *Server) updateSchedule(r *http.Request, a herald.Actor, in herald.Sched
 	return s.store.UpdateSchedule(r.Context(), r.PathValue("id"), in)
 }
 
-func (s *Server) addOverride(r *http.Request, a herald.Actor, in store.OverrideInput) (herald.Override, error) {
+func (s *Server) addOverride(r *http.Request, a herald.Actor, in herald.OverrideInput) (herald.Override, error) {
 	return s.store.AddOverride(r.Context(), a, r.PathValue("id"), in)
 }
 

@@ -25,8 +25,8 @@ type Pages struct {
 // PageDetail is a page with its log and notifications.
 type PageDetail struct {
 	*herald.Page
-	Log           []store.PageLogEntry `json:"log"`
-	Notifications []store.Notification `json:"notifications"`
+	Log           []herald.PageLogEntry `json:"log"`
+	Notifications []herald.Notification `json:"notifications"`
 }
 
 // ManualPage pages a service's responders by hand (the source's /pd trigger).

@@ -5,7 +5,6 @@ import (
 	"strconv"
 
 	"github.com/heraldhq/herald"
-	"github.com/heraldhq/herald/internal/store"
 )
 
 // Components is the list of status page components.
@@ -74,7 +73,7 @@ func (s *Server) listComponents(r *http.Request, a herald.Actor, _ noBody) (Comp
 
 // ComponentChanges is the record of changes to components.
 type ComponentChanges struct {
-	Changes []store.ComponentChange `json:"changes"`
+	Changes []herald.ComponentLogEntry `json:"changes"`
 }
 
 func (s *Server) listComponentChanges(r *http.Request, a herald.Actor, _ noBody) (ComponentChanges, error) {
@@ -103,7 +102,7 @@ func (s *Server) getStatusIncident(r *http.Request, a herald.Actor, _ noBody) (*
 	return s.store.StatusIncident(r.Context(), r.PathValue("id"))
 }
 
-func publishResult(p store.Preview, dry bool, err error) (PublishResult, error) {
+func publishResult(p herald.Preview, dry bool, err error) (PublishResult, error) {
 	if err != nil {
 		return PublishResult{}, err
 	}

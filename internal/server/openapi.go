@@ -31,8 +31,8 @@ func (s *Server) openAPI() map[string]any {
 		ops = append(ops, v2Ops()...)
 	}
 	// A first pass finds the Go type names that more than one package uses
-	// (herald.ComponentChange, store.ComponentChange), so that the second
-	// can keep the plain name for the root package's type.
+	// (none today; once store.ComponentChange and herald.ComponentChange),
+	// so that the second can keep the plain name for the root package's type.
 	first := newSchemaGen()
 	first.document(ops)
 	g := newSchemaGen()
@@ -470,9 +470,9 @@ func (g *schemaGen) claim(key schemaKey, base string) string {
 	g.byName[base][key.t] = true
 	name := base
 	if g.shared[base] && key.t.PkgPath() != rootPkg && key.t.PkgPath() != "" {
-		// Types of two packages have this name (store.ComponentChange and
-		// herald.ComponentChange): the root package's keeps it, the other
-		// is prefixed with its package ("StoreComponentChange").
+		// Types of two packages have this name: the root package's keeps
+		// it, the other is prefixed with its package (store.Foo would be
+		// "StoreFoo").
 		pkg := key.t.PkgPath()[strings.LastIndex(key.t.PkgPath(), "/")+1:]
 		name = strings.ToUpper(pkg[:1]) + pkg[1:] + base
 	}

@@ -295,7 +295,7 @@ func TestUptime_WeightsAndDays(t *testing.T) {
 	start := time.Date(2026, 8, 26, 0, 0, 0, 0, time.UTC) // 89 days before today
 	created := start.AddDate(0, 0, -10)
 	day := func(d int, h int) time.Time { return start.AddDate(0, 0, d).Add(time.Duration(h) * time.Hour) }
-	points := []store.StatusPoint{
+	points := []herald.StatusPoint{
 		{Status: herald.Operational, At: created},
 		{Status: herald.PartialOutage, At: day(87, 0)}, // 10 h partial: 3 h of downtime
 		{Status: herald.Operational, At: day(87, 10)},
@@ -326,7 +326,7 @@ func TestUptime_WeightsAndDays(t *testing.T) {
 		t.Errorf("90-day uptime %.4f, want %.4f", u.Percent, want)
 	}
 	// Before a component existed there is no data, not 100%.
-	young := statuspage.ComputeUptime([]store.StatusPoint{{Status: herald.Operational, At: day(89, 1)}}, day(89, 1), start, now)
+	young := statuspage.ComputeUptime([]herald.StatusPoint{{Status: herald.Operational, At: day(89, 1)}}, day(89, 1), start, now)
 	if young.Days[10].Known || !young.Days[89].Known {
 		t.Error("days before creation are counted")
 	}

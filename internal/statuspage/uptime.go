@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald"
-	"github.com/heraldhq/herald/internal/store"
 )
 
 // Day is one day of a component's history.
@@ -30,7 +29,7 @@ type Uptime struct {
 // oldest first. Time is weighted by DowntimeWeight: a major outage counts
 // fully, a partial outage 30%, degraded performance and maintenance not at
 // all.
-func ComputeUptime(points []store.StatusPoint, created, start, now time.Time) Uptime {
+func ComputeUptime(points []herald.StatusPoint, created, start, now time.Time) Uptime {
 	u := Uptime{}
 	var total, down float64
 	for d := 0; d < Days; d++ {

@@ -68,7 +68,7 @@ func TestSchedule_BadRowFromAnOlderVersionWedgesNothing(t *testing.T) {
 		})
 
 		// Overrides and maintenance windows: the same range.
-		for _, o := range []store.OverrideInput{
+		for _, o := range []herald.OverrideInput{
 			{User: "bob@example.com", Start: time.Date(1700, 1, 1, 0, 0, 0, 0, time.UTC), End: f.clock.Now().Add(time.Hour)},
 			{User: "bob@example.com", Start: f.clock.Now(), End: time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)},
 		} {

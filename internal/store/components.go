@@ -242,26 +242,17 @@ func (db *DB) DeleteComponent(ctx context.Context, actor herald.Actor, id string
 	})
 }
 
-// ComponentChange is one recorded change to the set of components.
-type ComponentChange struct {
-	ComponentID string          `json:"component_id"`
-	Action      string          `json:"action"`
-	Actor       string          `json:"actor"`
-	At          time.Time       `json:"at"`
-	Data        json.RawMessage `json:"data"`
-}
-
 // ComponentChanges lists the recorded changes to components, newest first
 // (R21).
-func (db *DB) ComponentChanges(ctx context.Context, limit int) ([]ComponentChange, error) {
+func (db *DB) ComponentChanges(ctx context.Context, limit int) ([]herald.ComponentLogEntry, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT component_id, action, actor, at, data FROM component_changes ORDER BY id DESC LIMIT $1`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("component changes: %w", err)
 	}
 	defer rows.Close()
-	out := []ComponentChange{}
+	out := []herald.ComponentLogEntry{}
 	for rows.Next() {
-		var c ComponentChange
+		var c herald.ComponentLogEntry
 		var at int64
 		var data string
 		if err := rows.Scan(&c.ComponentID, &c.Action, &c.Actor, &at, &data); err != nil {
@@ -362,16 +353,10 @@ func (tx *tx) recomputeComponents(ctx context.Context) error {
 	return tx.bumpStatusVersion(ctx)
 }
 
-// StatusPoint is a component's shown status from At on.
-type StatusPoint struct {
-	Status herald.ComponentStatus
-	At     time.Time
-}
-
 // ComponentHistory returns, per component, its status at since and every
 // change after it, oldest first: what uptime is computed from.
-func (db *DB) ComponentHistory(ctx context.Context, since time.Time) (map[string][]StatusPoint, error) {
-	out := map[string][]StatusPoint{}
+func (db *DB) ComponentHistory(ctx context.Context, since time.Time) (map[string][]herald.StatusPoint, error) {
+	out := map[string][]herald.StatusPoint{}
 	err := db.read(ctx, func(tx *tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT component_id, status, at FROM component_history
 			WHERE id IN (SELECT MAX(id) FROM component_history WHERE at < $1 GROUP BY component_id)
@@ -384,7 +369,7 @@ func (db *DB) ComponentHistory(ctx context.Context, since time.Time) (map[string
 		defer rows.Close()
 		for rows.Next() {
 			var id string
-			var p StatusPoint
+			var p herald.StatusPoint
 			var at int64
 			if err := rows.Scan(&id, &p.Status, &at); err != nil {
 				return fmt.Errorf("component history: %w", err)

@@ -133,26 +133,17 @@ func (tx *tx) deliverToMethods(ctx context.Context, notificationID, userID strin
 	return nil
 }
 
-// DeliveryRecord is one delivery as stored, for the API and tests.
-type DeliveryRecord struct {
-	ID              string `json:"id"`
-	ContactMethodID string `json:"contact_method_id"`
-	Status          string `json:"status"`
-	Attempts        int    `json:"attempts"`
-	LastError       string `json:"last_error,omitempty"`
-}
-
 // Deliveries lists the deliveries of a page.
-func (db *DB) Deliveries(ctx context.Context, pageID string) ([]DeliveryRecord, error) {
+func (db *DB) Deliveries(ctx context.Context, pageID string) ([]herald.DeliveryRecord, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT d.id, d.contact_method_id, d.status, d.attempts, d.last_error FROM deliveries d
 		JOIN notifications n ON n.id = d.notification_id WHERE n.page_id = $1 ORDER BY d.due_at, d.id`, pageID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := []DeliveryRecord{}
+	out := []herald.DeliveryRecord{}
 	for rows.Next() {
-		var r DeliveryRecord
+		var r herald.DeliveryRecord
 		if err := rows.Scan(&r.ID, &r.ContactMethodID, &r.Status, &r.Attempts, &r.LastError); err != nil {
 			return nil, err
 		}

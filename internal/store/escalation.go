@@ -330,27 +330,16 @@ func isCoverPage(p *herald.Page) bool {
 	return p.IncidentID != "" && p.DedupKey == coverDedupKey(p.IncidentID, p.IncidentRole)
 }
 
-// Notification is one person to notify about one page.
-type Notification struct {
-	ID     string `json:"id"`
-	PageID string `json:"page_id"`
-	UserID string `json:"user_id"`
-	Level  int    `json:"level"`
-	Loop   int    `json:"loop"`
-	Shadow bool   `json:"shadow"`
-	Status string `json:"status"`
-}
-
 // Notifications lists a page's notifications in the order they were made.
-func (db *DB) Notifications(ctx context.Context, pageID string) ([]Notification, error) {
+func (db *DB) Notifications(ctx context.Context, pageID string) ([]herald.Notification, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT id, page_id, user_id, level, loop, shadow, status FROM notifications WHERE page_id = $1 ORDER BY due_at, id`, pageID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := []Notification{}
+	out := []herald.Notification{}
 	for rows.Next() {
-		var n Notification
+		var n herald.Notification
 		if err := rows.Scan(&n.ID, &n.PageID, &n.UserID, &n.Level, &n.Loop, &n.Shadow, &n.Status); err != nil {
 			return nil, err
 		}

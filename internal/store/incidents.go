@@ -480,15 +480,9 @@ func roleKeys(s herald.Settings) string {
 	return strings.Join(keys, ", ")
 }
 
-// LabelInput adds and removes labels.
-type LabelInput struct {
-	Add    []string `json:"add"`
-	Remove []string `json:"remove"`
-}
-
 // Label adds and removes labels on an incident. Adding a scoped label
 // replaces the label that held its scope.
-func (db *DB) Label(ctx context.Context, actor herald.Actor, ref string, in LabelInput) (*herald.Incident, error) {
+func (db *DB) Label(ctx context.Context, actor herald.Actor, ref string, in herald.LabelInput) (*herald.Incident, error) {
 	add, err := herald.NormalizeLabels(in.Add)
 	if err != nil {
 		return nil, &herald.Error{Code: herald.EInvalid, Message: err.Error(), Fields: map[string]string{"add": err.Error()}}

@@ -968,23 +968,16 @@ func (db *DB) Pages(ctx context.Context, serviceID string, status herald.PageSta
 	return out, rows.Err()
 }
 
-// PageLogEntry is one event of a page.
-type PageLogEntry struct {
-	At   time.Time `json:"at"`
-	Kind string    `json:"kind"`
-	Text string    `json:"text"`
-}
-
 // PageLog returns a page's events, oldest first.
-func (db *DB) PageLog(ctx context.Context, id string) ([]PageLogEntry, error) {
+func (db *DB) PageLog(ctx context.Context, id string) ([]herald.PageLogEntry, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT at, kind, text FROM page_log WHERE page_id = $1 ORDER BY id`, id)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := []PageLogEntry{}
+	out := []herald.PageLogEntry{}
 	for rows.Next() {
-		var e PageLogEntry
+		var e herald.PageLogEntry
 		var at int64
 		if err := rows.Scan(&at, &e.Kind, &e.Text); err != nil {
 			return nil, err

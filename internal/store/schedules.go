@@ -169,15 +169,8 @@ func (tx *tx) schedules(ctx context.Context) ([]*herald.Schedule, error) {
 	return out, nil
 }
 
-// OverrideInput puts someone on call for a window.
-type OverrideInput struct {
-	User  string    `json:"user"`
-	Start time.Time `json:"start"`
-	End   time.Time `json:"end"`
-}
-
 // AddOverride puts a user on call above every layer for a window.
-func (db *DB) AddOverride(ctx context.Context, actor herald.Actor, ref string, in OverrideInput) (herald.Override, error) {
+func (db *DB) AddOverride(ctx context.Context, actor herald.Actor, ref string, in herald.OverrideInput) (herald.Override, error) {
 	var o herald.Override
 	err := db.write(ctx, func(tx *tx) error {
 		s, err := tx.schedule(ctx, ref, tx.now)

@@ -14,22 +14,15 @@ import (
 // errDryRun rolls back a transaction that only previewed its change.
 var errDryRun = errors.New("dry run")
 
-// Preview is what a publication would do, without doing it.
-type Preview struct {
-	Checks   []herald.Check         `json:"checks"`
-	Text     string                 `json:"text"`
-	Incident *herald.StatusIncident `json:"incident"`
-}
-
 // CreateStatusIncident publishes a new incident on the status page with its
 // first update. Linked to an internal incident, it labels that incident
 // Incident-Comms::Status-Page and says so on its timeline (R18). With
 // dryRun it returns the checks and the preview and publishes nothing.
-func (db *DB) CreateStatusIncident(ctx context.Context, actor herald.Actor, in herald.StatusIncidentInput, dryRun bool) (Preview, error) {
+func (db *DB) CreateStatusIncident(ctx context.Context, actor herald.Actor, in herald.StatusIncidentInput, dryRun bool) (herald.Preview, error) {
 	if err := in.Normalize(); err != nil {
-		return Preview{}, err
+		return herald.Preview{}, err
 	}
-	var p Preview
+	var p herald.Preview
 	err := db.write(ctx, func(tx *tx) error {
 		s := &herald.StatusIncident{ID: newID(), Name: in.Name, Status: herald.Investigating, Impact: in.Impact,
 			Components: map[string]herald.ComponentStatus{}, CreatedAt: tx.now, UpdatedAt: tx.now}
@@ -84,11 +77,11 @@ func (db *DB) CreateStatusIncident(ctx context.Context, actor herald.Actor, in h
 // components back to operational (what else still affects them keeps them
 // as they are) and needs no component list (R17). With dryRun nothing is
 // published.
-func (db *DB) PublishUpdate(ctx context.Context, actor herald.Actor, id string, in herald.StatusUpdateInput, dryRun bool) (Preview, error) {
+func (db *DB) PublishUpdate(ctx context.Context, actor herald.Actor, id string, in herald.StatusUpdateInput, dryRun bool) (herald.Preview, error) {
 	if err := in.Normalize(); err != nil {
-		return Preview{}, err
+		return herald.Preview{}, err
 	}
-	var p Preview
+	var p herald.Preview
 	err := db.write(ctx, func(tx *tx) error {
 		s, err := tx.statusIncident(ctx, id)
 		if err != nil {
@@ -123,18 +116,18 @@ func (db *DB) PublishUpdate(ctx context.Context, actor herald.Actor, id string, 
 // publish writes one update of s: checks the text (R14), moves the state
 // and the components, sets when the next update is due (R13), and derives
 // the components' shown status again.
-func (tx *tx) publish(ctx context.Context, actor herald.Actor, s *herald.StatusIncident, in herald.StatusUpdateInput, autoImpact bool, internal *herald.Incident) (Preview, error) {
+func (tx *tx) publish(ctx context.Context, actor herald.Actor, s *herald.StatusIncident, in herald.StatusUpdateInput, autoImpact bool, internal *herald.Incident) (herald.Preview, error) {
 	settings, err := tx.settings(ctx)
 	if err != nil {
-		return Preview{}, err
+		return herald.Preview{}, err
 	}
 	comps, err := tx.components(ctx)
 	if err != nil {
-		return Preview{}, err
+		return herald.Preview{}, err
 	}
 	plan, err := herald.PlanPublish(herald.PublishInput{Incident: s, Update: in, Components: comps, Settings: settings,
 		Severity: severityOf(s, internal), Link: tx.db.links.StatusIncident(s.ID), AutoImpact: autoImpact, Now: tx.now})
-	p := Preview{Checks: plan.Checks, Text: plan.Text}
+	p := herald.Preview{Checks: plan.Checks, Text: plan.Text}
 	if err != nil {
 		return p, err
 	}

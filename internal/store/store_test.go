@@ -500,7 +500,7 @@ func TestLabels_ScopedReplace(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := f.db.Label(f.ctx, f.alice, inc.ID, store.LabelInput{Add: []string{herald.LabelStatusPage}})
+		got, err := f.db.Label(f.ctx, f.alice, inc.ID, herald.LabelInput{Add: []string{herald.LabelStatusPage}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -511,9 +511,9 @@ func TestLabels_ScopedReplace(t *testing.T) {
 		if strings.Join(again.Labels, ",") != "Incident-Comms::Status-Page,db" {
 			t.Fatalf("stored labels %v", again.Labels)
 		}
-		_, err = f.db.Label(f.ctx, f.alice, inc.ID, store.LabelInput{Add: []string{"db"}})
+		_, err = f.db.Label(f.ctx, f.alice, inc.ID, herald.LabelInput{Add: []string{"db"}})
 		wantCode(t, err, herald.EUnprocessable)
-		got, err = f.db.Label(f.ctx, f.alice, inc.ID, store.LabelInput{Remove: []string{"db"}})
+		got, err = f.db.Label(f.ctx, f.alice, inc.ID, herald.LabelInput{Remove: []string{"db"}})
 		if err != nil || len(got.Labels) != 1 {
 			t.Fatalf("remove: %v %v", got.Labels, err)
 		}
