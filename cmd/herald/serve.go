@@ -189,7 +189,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 		adminToken = demoToken()
 	}
 	if adminToken != "" {
-		if err := db.EnsureAdminToken(ctx, adminToken); err != nil {
+		if err := db.People.EnsureAdminToken(ctx, adminToken); err != nil {
 			return fmt.Errorf("HERALD_ADMIN_TOKEN: %w", err)
 		}
 	}
@@ -204,7 +204,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 	// status page cache. A step that fails is recorded on its maintenance;
 	// only a database that cannot be reached ends up here, and the loop
 	// tries again, so Herald starts anyway.
-	if n, err := db.RunMaintenanceAutomation(ctx); err != nil {
+	if n, err := db.Work.RunMaintenanceAutomation(ctx); err != nil {
 		log.Warn("maintenance automation could not catch up; retrying in the background", "err", err)
 	} else if n > 0 {
 		log.Info("maintenance automation caught up", "steps", n)
@@ -338,7 +338,7 @@ func probeEvery(db *store.DB, instance string, interval time.Duration) func(cont
 		if time.Since(last) < interval {
 			return nil
 		}
-		if err := db.Probe(ctx, instance); err != nil {
+		if err := db.Work.Probe(ctx, instance); err != nil {
 			last = time.Time{}
 			return fmt.Errorf("%w: %w", server.ErrNoWrites, err)
 		}
@@ -384,7 +384,7 @@ func runMigrate(ctx context.Context, args []string, e env) error {
 // seedDemo fills an empty database with a few people and incidents, so a
 // first look at Herald shows something.
 func seedDemo(ctx context.Context, db *store.DB) error {
-	list, err := db.Incidents(ctx, herald.ListFilter{Limit: 1})
+	list, err := db.Incidents.Incidents(ctx, herald.ListFilter{Limit: 1})
 	if err != nil || len(list) > 0 {
 		return err
 	}
@@ -394,40 +394,40 @@ func seedDemo(ctx context.Context, db *store.DB) error {
 		{Name: "Grace Hopper", Email: "grace@example.com", Manager: true},
 		{Name: "Linus Pauling", Email: "linus@example.com"},
 	} {
-		created, err := db.CreateUser(ctx, u)
+		created, err := db.People.CreateUser(ctx, u)
 		if err != nil {
 			return err
 		}
 		people[u.Email] = created
 	}
 	ada := herald.Actor{User: people["ada@example.com"], Role: herald.RoleResponder}
-	old, err := db.DeclareIncident(ctx, ada, herald.DeclareInput{Title: "Elevated error rate on the web tier", Severity: herald.S3,
+	old, err := db.Incidents.DeclareIncident(ctx, ada, herald.DeclareInput{Title: "Elevated error rate on the web tier", Severity: herald.S3,
 		Summary: "5xx rate at 2% for ten minutes after a deploy.", Services: []string{"web"}})
 	if err != nil {
 		return err
 	}
-	if _, err := db.UpdateIncident(ctx, ada, old.ID, herald.UpdateInput{Version: old.Version, State: ptr(herald.Resolved), Note: "Rolled back the deploy; error rate normal."}); err != nil {
+	if _, err := db.Incidents.UpdateIncident(ctx, ada, old.ID, herald.UpdateInput{Version: old.Version, State: ptr(herald.Resolved), Note: "Rolled back the deploy; error rate normal."}); err != nil {
 		return err
 	}
-	inc, err := db.DeclareIncident(ctx, ada, herald.DeclareInput{Title: "Database primary unreachable in eu-west", Severity: herald.S1,
+	inc, err := db.Incidents.DeclareIncident(ctx, ada, herald.DeclareInput{Title: "Database primary unreachable in eu-west", Severity: herald.S1,
 		Summary: "Writes fail for every customer in eu-west.", Services: []string{"api", "database"}, Tenants: []string{"acme"}})
 	if err != nil {
 		return err
 	}
 	for _, a := range [][2]string{{herald.RoleIncidentLead, "grace@example.com"}, {herald.RoleEngineerOnCall, "ada@example.com"}, {herald.RoleCommunications, "linus@example.com"}} {
-		if _, err := db.AssignRole(ctx, ada, inc.ID, a[0], herald.RoleInput{User: a[1]}); err != nil {
+		if _, err := db.Incidents.AssignRole(ctx, ada, inc.ID, a[0], herald.RoleInput{User: a[1]}); err != nil {
 			return err
 		}
 	}
 	grace := herald.Actor{User: people["grace@example.com"], Role: herald.RoleResponder}
-	if _, err := db.RecordDecision(ctx, grace, inc.ID, herald.DecisionInput{Kind: herald.DecisionFailover, What: "Fail over to the secondary region",
+	if _, err := db.Incidents.RecordDecision(ctx, grace, inc.ID, herald.DecisionInput{Kind: herald.DecisionFailover, What: "Fail over to the secondary region",
 		Rationale: "30 to 45 minutes to recover, against 2 to 4 hours to restore from backup"}); err != nil {
 		return err
 	}
-	if _, err := db.Label(ctx, ada, inc.ID, herald.LabelInput{Add: []string{herald.LabelStatusPage}}); err != nil {
+	if _, err := db.Incidents.Label(ctx, ada, inc.ID, herald.LabelInput{Add: []string{herald.LabelStatusPage}}); err != nil {
 		return err
 	}
-	if _, err = db.UpdateIncident(ctx, ada, inc.ID, herald.UpdateInput{Version: inc.Version, State: ptr(herald.Identified), Note: "Primary lost its disk; failover started."}); err != nil {
+	if _, err = db.Incidents.UpdateIncident(ctx, ada, inc.ID, herald.UpdateInput{Version: inc.Version, State: ptr(herald.Identified), Note: "Primary lost its disk; failover started."}); err != nil {
 		return err
 	}
 
@@ -440,13 +440,13 @@ func seedDemo(ctx context.Context, db *store.DB) error {
 		if c[1] != "" {
 			in.Group = ptr(c[1])
 		}
-		created, err := db.CreateComponent(ctx, admin, in)
+		created, err := db.StatusPage.CreateComponent(ctx, admin, in)
 		if err != nil {
 			return err
 		}
 		comps[c[0]] = created
 	}
-	_, err = db.CreateStatusIncident(ctx, ada, herald.StatusIncidentInput{Name: "Writes failing in eu-west", IncidentID: inc.ID,
+	_, err = db.StatusPage.CreateStatusIncident(ctx, ada, herald.StatusIncidentInput{Name: "Writes failing in eu-west", IncidentID: inc.ID,
 		StatusUpdateInput: herald.StatusUpdateInput{Status: herald.Identified,
 			Body:       "Writes fail for customers in eu-west. We have found the cause and are failing over to the secondary region.",
 			Components: map[string]herald.ComponentStatus{comps["API"].ID: herald.PartialOutage, comps["Database"].ID: herald.MajorOutage}}}, false)
@@ -456,23 +456,23 @@ func seedDemo(ctx context.Context, db *store.DB) error {
 	// On call: a weekly rotation of Ada and Linus, a policy that reaches
 	// Grace after 30 minutes, and a service monitoring can send to.
 	now := time.Now().UTC().Truncate(time.Hour)
-	if _, err := db.CreateSchedule(ctx, herald.ScheduleInput{Name: "Primary", TimeZone: "Europe/Berlin",
+	if _, err := db.Schedules.CreateSchedule(ctx, herald.ScheduleInput{Name: "Primary", TimeZone: "Europe/Berlin",
 		Layers: []herald.Layer{{Name: "Engineers", Rotation: herald.RotationWeekly, HandoffTime: "09:00", Start: now.Add(-24 * time.Hour),
 			Users: []string{"ada@example.com", "linus@example.com"}}}}); err != nil {
 		return err
 	}
-	pol, err := db.CreateEscalationPolicy(ctx, herald.EscalationPolicyInput{Name: "Default", Levels: []herald.EscalationLevel{
+	pol, err := db.Paging.CreateEscalationPolicy(ctx, herald.EscalationPolicyInput{Name: "Default", Levels: []herald.EscalationLevel{
 		{TimeoutMinutes: 30, Targets: []herald.Target{{Type: "schedule", ID: "Primary"}}},
 		{TimeoutMinutes: 30, Targets: []herald.Target{{Type: "user", ID: "grace@example.com"}}},
 	}})
 	if err != nil {
 		return err
 	}
-	if _, err := db.CreateService(ctx, herald.ServiceInput{Name: "Web", Description: "The web tier", EscalationPolicyID: pol.ID}); err != nil {
+	if _, err := db.Paging.CreateService(ctx, herald.ServiceInput{Name: "Web", Description: "The web tier", EscalationPolicyID: pol.ID}); err != nil {
 		return err
 	}
 	from, until := now.Add(26*time.Hour), now.Add(28*time.Hour)
-	_, err = db.CreateMaintenance(ctx, admin, herald.MaintenanceInput{Name: ptr("Database version upgrade"), Body: ptr("We upgrade the database; writes may pause for up to a minute."),
+	_, err = db.Maintenances.CreateMaintenance(ctx, admin, herald.MaintenanceInput{Name: ptr("Database version upgrade"), Body: ptr("We upgrade the database; writes may pause for up to a minute."),
 		ScheduledFor: &from, ScheduledUntil: &until, Components: &[]string{comps["Database"].ID}, Reminders: &[]herald.Duration{herald.Duration(time.Hour)}})
 	return err
 }

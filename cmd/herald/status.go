@@ -459,7 +459,7 @@ func runExportStatic(ctx context.Context, args []string, e env) error {
 	var last int64 = -1
 	var at time.Time
 	for {
-		v, err := db.StatusVersion(ctx)
+		v, err := db.StatusPage.StatusVersion(ctx)
 		if err != nil {
 			return err
 		}

@@ -33,7 +33,7 @@ func TestIngest_RealAlertmanagerWebhook(t *testing.T) {
 	bin := testdb.Tool(t, testdb.NeedAlertmanager, "alertmanager")
 	e := setup(t, store.SQLite, 0)
 	ctx := context.Background()
-	svc, err := e.db.CreateService(ctx, herald.ServiceInput{Name: "Prometheus"})
+	svc, err := e.db.Paging.CreateService(ctx, herald.ServiceInput{Name: "Prometheus"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +83,7 @@ receivers:
 	post(time.Now().Add(time.Hour))
 	var page *herald.Page
 	waitFor(t, "a page from Alertmanager", func() bool {
-		pages, _ := e.db.Pages(ctx, svc.ID, "", 10)
+		pages, _ := e.db.Paging.Pages(ctx, svc.ID, "", 10)
 		if len(pages) == 1 {
 			page = pages[0]
 		}
@@ -94,7 +94,7 @@ receivers:
 	}
 	post(time.Now()) // the alert ends
 	waitFor(t, "the page to resolve", func() bool {
-		p, _ := e.db.Page(ctx, page.ID)
+		p, _ := e.db.Paging.Page(ctx, page.ID)
 		return p.Status == herald.PageResolved
 	}, &logs)
 }

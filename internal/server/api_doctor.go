@@ -38,7 +38,7 @@ func (c gapCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
 func (c gapCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	counts, err := c.db.PagingGaps(ctx)
+	counts, err := c.db.Paging.PagingGaps(ctx)
 	if err != nil {
 		return
 	}

@@ -67,7 +67,7 @@ func dryRun(r *http.Request) (bool, error) {
 }
 
 func (s *Server) listComponents(r *http.Request, a herald.Actor, _ noBody) (Components, error) {
-	cs, err := s.store.Components(r.Context())
+	cs, err := s.store.StatusPage.Components(r.Context())
 	return Components{Components: cs}, err
 }
 
@@ -77,29 +77,29 @@ type ComponentChanges struct {
 }
 
 func (s *Server) listComponentChanges(r *http.Request, a herald.Actor, _ noBody) (ComponentChanges, error) {
-	list, err := s.store.ComponentChanges(r.Context(), 200)
+	list, err := s.store.StatusPage.ComponentChanges(r.Context(), 200)
 	return ComponentChanges{Changes: list}, err
 }
 
 func (s *Server) createComponent(r *http.Request, a herald.Actor, in herald.ComponentInput) (herald.Component, error) {
-	return s.store.CreateComponent(r.Context(), a, in)
+	return s.store.StatusPage.CreateComponent(r.Context(), a, in)
 }
 
 func (s *Server) updateComponent(r *http.Request, a herald.Actor, in herald.ComponentInput) (herald.Component, error) {
-	return s.store.UpdateComponent(r.Context(), a, r.PathValue("id"), in)
+	return s.store.StatusPage.UpdateComponent(r.Context(), a, r.PathValue("id"), in)
 }
 
 func (s *Server) deleteComponent(r *http.Request, a herald.Actor, _ noBody) (noBody, error) {
-	return noBody{}, s.store.DeleteComponent(r.Context(), a, r.PathValue("id"))
+	return noBody{}, s.store.StatusPage.DeleteComponent(r.Context(), a, r.PathValue("id"))
 }
 
 func (s *Server) listStatusIncidents(r *http.Request, a herald.Actor, _ noBody) (StatusIncidents, error) {
-	list, err := s.store.StatusIncidents(r.Context(), 100)
+	list, err := s.store.StatusPage.StatusIncidents(r.Context(), 100)
 	return StatusIncidents{Incidents: list}, err
 }
 
 func (s *Server) getStatusIncident(r *http.Request, a herald.Actor, _ noBody) (*herald.StatusIncident, error) {
-	return s.store.StatusIncident(r.Context(), r.PathValue("id"))
+	return s.store.StatusPage.StatusIncident(r.Context(), r.PathValue("id"))
 }
 
 func publishResult(p herald.Preview, dry bool, err error) (PublishResult, error) {
@@ -114,7 +114,7 @@ func (s *Server) createStatusIncident(r *http.Request, a herald.Actor, in herald
 	if err != nil {
 		return PublishResult{}, err
 	}
-	p, err := s.store.CreateStatusIncident(r.Context(), a, in, dry)
+	p, err := s.store.StatusPage.CreateStatusIncident(r.Context(), a, in, dry)
 	return publishResult(p, dry, err)
 }
 
@@ -123,36 +123,36 @@ func (s *Server) publishUpdate(r *http.Request, a herald.Actor, in herald.Status
 	if err != nil {
 		return PublishResult{}, err
 	}
-	p, err := s.store.PublishUpdate(r.Context(), a, r.PathValue("id"), in, dry)
+	p, err := s.store.StatusPage.PublishUpdate(r.Context(), a, r.PathValue("id"), in, dry)
 	return publishResult(p, dry, err)
 }
 
 func (s *Server) setPostmortem(r *http.Request, a herald.Actor, in PostmortemInput) (*herald.StatusIncident, error) {
-	return s.store.SetPostmortem(r.Context(), a, r.PathValue("id"), in.PostmortemURL)
+	return s.store.StatusPage.SetPostmortem(r.Context(), a, r.PathValue("id"), in.PostmortemURL)
 }
 
 func (s *Server) listTemplates(r *http.Request, a herald.Actor, _ noBody) (Templates, error) {
-	st, err := s.store.Settings(r.Context())
+	st, err := s.store.Settings.Settings(r.Context())
 	return Templates{Templates: st.StatusTemplates}, err
 }
 
 func (s *Server) listMaintenances(r *http.Request, a herald.Actor, _ noBody) (Maintenances, error) {
-	list, err := s.store.Maintenances(r.Context(), 100)
+	list, err := s.store.Maintenances.Maintenances(r.Context(), 100)
 	return Maintenances{Maintenances: list}, err
 }
 
 func (s *Server) getMaintenance(r *http.Request, a herald.Actor, _ noBody) (*herald.Maintenance, error) {
-	return s.store.Maintenance(r.Context(), r.PathValue("id"))
+	return s.store.Maintenances.Maintenance(r.Context(), r.PathValue("id"))
 }
 
 func (s *Server) createMaintenance(r *http.Request, a herald.Actor, in herald.MaintenanceInput) (*herald.Maintenance, error) {
-	return s.store.CreateMaintenance(r.Context(), a, in)
+	return s.store.Maintenances.CreateMaintenance(r.Context(), a, in)
 }
 
 func (s *Server) updateMaintenance(r *http.Request, a herald.Actor, in herald.MaintenanceInput) (*herald.Maintenance, error) {
-	return s.store.UpdateMaintenance(r.Context(), a, r.PathValue("id"), in)
+	return s.store.Maintenances.UpdateMaintenance(r.Context(), a, r.PathValue("id"), in)
 }
 
 func (s *Server) postMaintenanceUpdate(r *http.Request, a herald.Actor, in herald.MaintenanceUpdateInput) (*herald.Maintenance, error) {
-	return s.store.PostMaintenanceUpdate(r.Context(), a, r.PathValue("id"), in)
+	return s.store.Maintenances.PostMaintenanceUpdate(r.Context(), a, r.PathValue("id"), in)
 }

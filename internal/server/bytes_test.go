@@ -23,7 +23,7 @@ func TestBytes_NULAndInvalidUTF8Are400NamingTheField(t *testing.T) {
 		var logs bytes.Buffer
 		e := setupPublic(t, d, logTo(&logs))
 		ctx := context.Background()
-		svc, err := e.db.CreateService(ctx, herald.ServiceInput{Name: "Checkout"})
+		svc, err := e.db.Paging.CreateService(ctx, herald.ServiceInput{Name: "Checkout"})
 		if err != nil {
 			t.Fatal(err)
 		}

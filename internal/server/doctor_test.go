@@ -59,14 +59,14 @@ func TestAPI_GapsAreLoud_DoctorWarningsAndMetric(t *testing.T) {
 			t.Fatalf("GET incident warnings %+v", inc.Warnings)
 		}
 
-		if _, err := e.db.CreateService(ctx, herald.ServiceInput{Name: "Orphan"}); err != nil {
+		if _, err := e.db.Paging.CreateService(ctx, herald.ServiceInput{Name: "Orphan"}); err != nil {
 			t.Fatal(err)
 		}
 		p, err := e.admin.Page(ctx, "Orphan", "disk full", "critical")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.db.RunEscalations(ctx); err != nil {
+		if _, err := e.db.Work.RunEscalations(ctx); err != nil {
 			t.Fatal(err)
 		}
 		pd, err := e.admin.PageDetail(ctx, p.ID)

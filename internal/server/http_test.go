@@ -37,7 +37,7 @@ func setupPublic(t testing.TB, d store.Dialect, cfg func(*Config)) *env {
 func serve(t testing.TB, db *store.DB, clock *testdb.Clock, cfg func(*Config)) *env {
 	t.Helper()
 	e := &env{clock: clock, db: db}
-	if err := e.db.EnsureAdminToken(context.Background(), adminSecret); err != nil {
+	if err := e.db.People.EnsureAdminToken(context.Background(), adminSecret); err != nil {
 		t.Fatal(err)
 	}
 	pages := statuspage.NewCache(e.db, e.clock, links.New("http://herald.test"), nil)
@@ -272,7 +272,7 @@ func TestUnavailable_DatabaseDownIs503WithRetryAfter(t *testing.T) {
 		}
 		var logs bytes.Buffer
 		e := serve(t, db, clock, logTo(&logs))
-		svc, err := e.db.CreateService(context.Background(), herald.ServiceInput{Name: "Checkout"})
+		svc, err := e.db.Paging.CreateService(context.Background(), herald.ServiceInput{Name: "Checkout"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -61,15 +61,15 @@ func TestLinks_EveryLinkIsServed(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sub, err := e.db.Subscribe(ctx, herald.SubscriberInput{Email: "reader@example.com"}, false)
+		sub, err := e.db.Subscribers.Subscribe(ctx, herald.SubscriberInput{Email: "reader@example.com"}, false)
 		if err != nil {
 			t.Fatal(err)
 		}
-		confirm, err := e.db.SubscriberLink("confirm", sub.ID)
+		confirm, err := e.db.Subscribers.SubscriberLink("confirm", sub.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		unsubscribe, err := e.db.SubscriberLink("unsubscribe", sub.ID)
+		unsubscribe, err := e.db.Subscribers.SubscriberLink("unsubscribe", sub.ID)
 		if err != nil {
 			t.Fatal(err)
 		}

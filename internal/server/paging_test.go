@@ -20,7 +20,7 @@ func TestIngest_PagerDutyEventsV2WithTheRealClient(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
 		e := setup(t, d, 0)
 		ctx := context.Background()
-		svc, err := e.db.CreateService(ctx, herald.ServiceInput{Name: "Checkout"})
+		svc, err := e.db.Paging.CreateService(ctx, herald.ServiceInput{Name: "Checkout"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -35,7 +35,7 @@ func TestIngest_PagerDutyEventsV2WithTheRealClient(t *testing.T) {
 				t.Fatalf("trigger: %+v %v", resp, err)
 			}
 		}
-		pages, _ := e.db.Pages(ctx, svc.ID, "", 10)
+		pages, _ := e.db.Paging.Pages(ctx, svc.ID, "", 10)
 		if len(pages) != 1 || pages[0].Count != 3 || !strings.Contains(string(pages[0].Details), "0.07") {
 			t.Fatalf("pages %+v", pages)
 		}
@@ -45,7 +45,7 @@ func TestIngest_PagerDutyEventsV2WithTheRealClient(t *testing.T) {
 		if _, err := pd.ManageEventWithContext(ctx, &pagerduty.V2Event{RoutingKey: svc.IntegrationKey, Action: "resolve", DedupKey: "checkout-5xx"}); err != nil {
 			t.Fatal(err)
 		}
-		if p, _ := e.db.Page(ctx, pages[0].ID); p.Status != herald.PageResolved || p.AckedAt == nil {
+		if p, _ := e.db.Paging.Page(ctx, pages[0].ID); p.Status != herald.PageResolved || p.AckedAt == nil {
 			t.Fatalf("after ack and resolve: %+v", p)
 		}
 
@@ -74,7 +74,7 @@ func TestIngest_PagerDutyEventsV2WithTheRealClient(t *testing.T) {
 		if !errors.As(err, &pe) || pe.StatusCode != 404 {
 			t.Fatalf("unknown key: %#v", err)
 		}
-		if pages, _ := e.db.Pages(ctx, svc.ID, "", 10); len(pages) != 1 {
+		if pages, _ := e.db.Paging.Pages(ctx, svc.ID, "", 10); len(pages) != 1 {
 			t.Fatalf("refused events made pages: %d", len(pages))
 		}
 	})
@@ -84,14 +84,14 @@ func TestAPI_ManualPageAckAndResolve(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
 		e := setup(t, d, 0)
 		ctx := context.Background()
-		if _, err := e.db.CreateService(ctx, herald.ServiceInput{Name: "GDCMOC"}); err != nil {
+		if _, err := e.db.Paging.CreateService(ctx, herald.ServiceInput{Name: "GDCMOC"}); err != nil {
 			t.Fatal(err)
 		}
 		resp, eb := e.raw(t, "POST", "/api/v1/pages", adminSecret, "application/json", `{"service":"GDCMOC","summary":"S1 complete outage, investigating mitigation"}`)
 		if resp.StatusCode != 201 {
 			t.Fatalf("manual page: %d %+v", resp.StatusCode, eb)
 		}
-		pages, _ := e.db.Pages(ctx, "", herald.PageTriggered, 10)
+		pages, _ := e.db.Paging.Pages(ctx, "", herald.PageTriggered, 10)
 		if len(pages) != 1 || !strings.HasPrefix(pages[0].Source, "manual: ") {
 			t.Fatalf("pages %+v", pages)
 		}
@@ -134,7 +134,7 @@ func FuzzDecodeAlertmanager(f *testing.F) {
 	f.Add([]byte(`{"version":"4","groupKey":"{}:{alertname=\"x\"}","status":"firing","alerts":[{"status":"firing","labels":{"alertname":"x"}}]}`))
 	f.Add([]byte(`{"version":"4","status":"resolved"}`))
 	e := setup(f, store.SQLite, 4096)
-	svc, err := e.db.CreateService(context.Background(), herald.ServiceInput{Name: "fuzz"})
+	svc, err := e.db.Paging.CreateService(context.Background(), herald.ServiceInput{Name: "fuzz"})
 	if err != nil {
 		f.Fatal(err)
 	}

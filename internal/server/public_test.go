@@ -40,7 +40,7 @@ type public struct {
 func startPublic(t testing.TB, db *store.DB, clock herald.Clock, log *slog.Logger) *public {
 	t.Helper()
 	ctx := context.Background()
-	if err := db.EnsureAdminToken(ctx, adminSecret); err != nil {
+	if err := db.People.EnsureAdminToken(ctx, adminSecret); err != nil {
 		t.Fatal(err)
 	}
 	p := &public{db: db, pages: statuspage.NewCache(db, clock, links.New("http://herald.test"), log)}
@@ -306,7 +306,7 @@ func TestPublic_NextRequestShowsOwnWrite(t *testing.T) {
 			}, func() bool { return strings.Contains(page("/maintenances/"+mnt), "Vault upgrade") }},
 			{"the worker starts the maintenance when due", func() error {
 				clock.Advance(time.Hour)
-				_, err := db.RunMaintenanceAutomation(ctx)
+				_, err := db.Work.RunMaintenanceAutomation(ctx)
 				return err
 			}, func() bool {
 				return strings.Contains(page("/api/v2/scheduled-maintenances/active.json"), "Vault upgrade")

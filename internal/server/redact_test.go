@@ -73,7 +73,7 @@ func TestRedact_SecretsByRole(t *testing.T) {
 			t.Fatal(err)
 		}
 		channel := "https://hooks.slack.com/services/T111/B111/YYYYYYYYYYYYYYYY"
-		if _, err := e.db.AddStakeholderChannel(ctx, herald.SubscriberInput{SlackURL: channel}); err != nil {
+		if _, err := e.db.Subscribers.AddStakeholderChannel(ctx, herald.SubscriberInput{SlackURL: channel}); err != nil {
 			t.Fatal(err)
 		}
 		masked := func(s string) bool { return strings.HasPrefix(s, "••••") && len([]rune(s)) <= 8 }
@@ -108,7 +108,7 @@ func TestRedact_SecretsByRole(t *testing.T) {
 
 		// A live page: the viewer reads its dedup key (kept for
 		// correlation) and the masked key, and cannot resolve it.
-		if _, err := e.db.Enqueue(ctx, herald.Event{RoutingKey: svc.IntegrationKey, EventAction: "trigger", DedupKey: "db-down",
+		if _, err := e.db.Paging.Enqueue(ctx, herald.Event{RoutingKey: svc.IntegrationKey, EventAction: "trigger", DedupKey: "db-down",
 			Payload: &herald.EventPayload{Summary: "DB down", Source: "prometheus", Severity: "critical"}}); err != nil {
 			t.Fatal(err)
 		}
@@ -130,7 +130,7 @@ func TestRedact_SecretsByRole(t *testing.T) {
 				t.Fatalf("the viewer's key %q resolved the page", key)
 			}
 		}
-		if p, _ := e.db.Page(ctx, pages.Pages[0].ID); p.Status != herald.PageTriggered {
+		if p, _ := e.db.Paging.Page(ctx, pages.Pages[0].ID); p.Status != herald.PageTriggered {
 			t.Fatalf("page %s after the viewer's attempts", p.Status)
 		}
 	})

@@ -213,7 +213,7 @@ func (s *Server) authenticate(r *http.Request) (herald.Actor, error) {
 	if !ok || strings.TrimSpace(secret) == "" {
 		return herald.Actor{}, herald.Errorf(herald.EUnauthenticated, "send an API token as 'Authorization: Bearer <token>'")
 	}
-	return s.store.Authenticate(r.Context(), strings.TrimSpace(secret))
+	return s.store.People.Authenticate(r.Context(), strings.TrimSpace(secret))
 }
 
 // plainRoutes are the endpoints outside the JSON API.

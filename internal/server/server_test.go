@@ -31,7 +31,7 @@ func setup(t testing.TB, d store.Dialect, maxBody int64) *env {
 	t.Helper()
 	e := &env{clock: testdb.NewClock()}
 	e.db = testdb.Open(t, d, e.clock)
-	if err := e.db.EnsureAdminToken(context.Background(), adminSecret); err != nil {
+	if err := e.db.People.EnsureAdminToken(context.Background(), adminSecret); err != nil {
 		t.Fatal(err)
 	}
 	e.srv = New(Config{Store: e.db, Links: links.New("http://herald.test"), MaxBodyBytes: maxBody, Version: "test"})

@@ -68,10 +68,10 @@ func (e *env) signUp(t *testing.T, form bool, email, xff string) *http.Response 
 func (e *env) confirmationMails(t *testing.T) int {
 	t.Helper()
 	ctx := context.Background()
-	if _, err := e.db.PlanBroadcasts(ctx); err != nil {
+	if _, err := e.db.Work.PlanBroadcasts(ctx); err != nil {
 		t.Fatal(err)
 	}
-	c, err := e.db.BroadcastCounts(ctx, "subscription.confirm")
+	c, err := e.db.Subscribers.BroadcastCounts(ctx, "subscription.confirm")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,17 +241,17 @@ func TestSignup_ConfirmLinkActsOnlyOnPost(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
 		e := setupSignup(t, d, "")
 		ctx := context.Background()
-		sub, err := e.db.Subscribe(ctx, herald.SubscriberInput{Email: "reader@example.com"}, false)
+		sub, err := e.db.Subscribers.Subscribe(ctx, herald.SubscriberInput{Email: "reader@example.com"}, false)
 		if err != nil {
 			t.Fatal(err)
 		}
-		link, err := e.db.SubscriberLink("confirm", sub.ID)
+		link, err := e.db.Subscribers.SubscriberLink("confirm", sub.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		u, _ := url.Parse(link)
 		confirmed := func() int {
-			c, err := e.db.SubscriberCounts(ctx)
+			c, err := e.db.Subscribers.SubscriberCounts(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -22,13 +22,13 @@ func benchPage(b *testing.B) *fixture {
 		ids = append(ids, c.ID)
 	}
 	for i := range 30 {
-		p, err := f.db.CreateStatusIncident(f.ctx, f.actor, herald.StatusIncidentInput{Name: fmt.Sprintf("Incident %d", i),
+		p, err := f.db.StatusPage.CreateStatusIncident(f.ctx, f.actor, herald.StatusIncidentInput{Name: fmt.Sprintf("Incident %d", i),
 			StatusUpdateInput: herald.StatusUpdateInput{Body: "Investigating.", Components: map[string]herald.ComponentStatus{ids[i%8]: herald.PartialOutage}}}, false)
 		if err != nil {
 			b.Fatal(err)
 		}
 		f.clock.Advance(time.Hour)
-		f.db.PublishUpdate(f.ctx, f.actor, p.Incident.ID, herald.StatusUpdateInput{Status: herald.Resolved, Body: "Fixed."}, false)
+		f.db.StatusPage.PublishUpdate(f.ctx, f.actor, p.Incident.ID, herald.StatusUpdateInput{Status: herald.Resolved, Body: "Fixed."}, false)
 	}
 	if err := f.cache.Rebuild(f.ctx); err != nil {
 		b.Fatal(err)
@@ -75,11 +75,11 @@ func BenchmarkServeWhilePublishing(b *testing.B) {
 	defer cancel()
 	go f.cache.Run(ctx)
 	var ids []string
-	comps, _ := f.db.Components(f.ctx)
+	comps, _ := f.db.StatusPage.Components(f.ctx)
 	for _, c := range comps {
 		ids = append(ids, c.ID)
 	}
-	p, err := f.db.CreateStatusIncident(f.ctx, f.actor, herald.StatusIncidentInput{Name: "Ongoing",
+	p, err := f.db.StatusPage.CreateStatusIncident(f.ctx, f.actor, herald.StatusIncidentInput{Name: "Ongoing",
 		StatusUpdateInput: herald.StatusUpdateInput{Body: "Investigating.", Components: map[string]herald.ComponentStatus{ids[0]: herald.PartialOutage}}}, false)
 	if err != nil {
 		b.Fatal(err)
@@ -95,7 +95,7 @@ func BenchmarkServeWhilePublishing(b *testing.B) {
 				return
 			case <-t.C:
 			}
-			f.db.PublishUpdate(f.ctx, f.actor, p.Incident.ID, herald.StatusUpdateInput{Body: fmt.Sprintf("Still looking (%d).", i)}, false)
+			f.db.StatusPage.PublishUpdate(f.ctx, f.actor, p.Incident.ID, herald.StatusUpdateInput{Body: fmt.Sprintf("Still looking (%d).", i)}, false)
 		}
 	}()
 	b.ReportAllocs()

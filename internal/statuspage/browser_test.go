@@ -51,9 +51,9 @@ func run[T any](t *testing.T, ctx context.Context, a chromedp.Action[T]) T {
 func TestBrowser_PublicPageIsReadableAccessibleAndSafe(t *testing.T) {
 	f := setup(t, store.SQLite)
 	grp := "Platform"
-	api, _ := f.db.CreateComponent(f.ctx, f.actor, herald.ComponentInput{Name: ptr("API"), Group: &grp})
+	api, _ := f.db.StatusPage.CreateComponent(f.ctx, f.actor, herald.ComponentInput{Name: ptr("API"), Group: &grp})
 	f.component(t, "Search")
-	if _, err := f.db.CreateStatusIncident(f.ctx, f.actor, herald.StatusIncidentInput{Name: "API errors",
+	if _, err := f.db.StatusPage.CreateStatusIncident(f.ctx, f.actor, herald.StatusIncidentInput{Name: "API errors",
 		StatusUpdateInput: herald.StatusUpdateInput{Body: `Errors on the API. <script>window.__xss = 1</script>`,
 			Components: map[string]herald.ComponentStatus{api.ID: herald.MajorOutage}}}, false); err != nil {
 		t.Fatal(err)

@@ -123,7 +123,7 @@ func NewCache(db *store.DB, clock herald.Clock, lk links.Links, log *slog.Logger
 		log = slog.New(slog.DiscardHandler)
 	}
 	c := &Cache{db: db, clock: clock, links: lk, log: log, PollInterval: 250 * time.Millisecond, Refresh: 30 * time.Second}
-	db.OnStatusChange(c.localChange)
+	db.StatusPage.OnStatusChange(c.localChange)
 	return c
 }
 
@@ -143,7 +143,7 @@ func (c *Cache) Rebuild(ctx context.Context) error {
 }
 
 func (c *Cache) rebuild(ctx context.Context) error {
-	local := c.db.LocalStatusChanges() // before the read: a change committed during it is caught next time
+	local := c.db.StatusPage.LocalStatusChanges() // before the read: a change committed during it is caught next time
 	start := time.Now()
 	snap, err := Load(ctx, c.db, c.clock.Now(), c.links)
 	if err != nil {
@@ -162,7 +162,7 @@ func (c *Cache) rebuild(ctx context.Context) error {
 // being served the previous generation meanwhile. On failure that
 // generation stays, and Run tries again.
 func (c *Cache) localChange() {
-	n := c.db.LocalStatusChanges()
+	n := c.db.StatusPage.LocalStatusChanges()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if b := c.cur.Load(); b == nil || b.local >= n {
@@ -270,7 +270,7 @@ func (c *Cache) timeout() time.Duration {
 // poll rebuilds the page if the status version changed or Refresh passed.
 func (c *Cache) poll(ctx context.Context) error {
 	vctx, cancel := context.WithTimeout(ctx, c.timeout())
-	v, err := c.db.StatusVersion(vctx)
+	v, err := c.db.StatusPage.StatusVersion(vctx)
 	cancel()
 	if err != nil {
 		return fmt.Errorf("status version: %w", err)

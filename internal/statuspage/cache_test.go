@@ -16,7 +16,7 @@ import (
 func TestCache_IgnoresQueries(t *testing.T) {
 	f := setup(t, store.SQLite)
 	c := f.component(t, "API")
-	p, err := f.db.CreateStatusIncident(f.ctx, f.actor, herald.StatusIncidentInput{Name: "Errors",
+	p, err := f.db.StatusPage.CreateStatusIncident(f.ctx, f.actor, herald.StatusIncidentInput{Name: "Errors",
 		StatusUpdateInput: herald.StatusUpdateInput{Body: "Looking.", Components: map[string]herald.ComponentStatus{c.ID: herald.PartialOutage}}}, false)
 	if err != nil {
 		t.Fatal(err)
@@ -62,7 +62,7 @@ func TestCache_NextRequestShowsOwnWrite(t *testing.T) {
 		if !strings.Contains(body("/api/v2/components.json"), `"Checkout"`) {
 			t.Fatal("a new component is not served on the next request")
 		}
-		if _, err := f.db.CreateStatusIncident(f.ctx, f.actor, herald.StatusIncidentInput{Name: "Checkout down",
+		if _, err := f.db.StatusPage.CreateStatusIncident(f.ctx, f.actor, herald.StatusIncidentInput{Name: "Checkout down",
 			StatusUpdateInput: herald.StatusUpdateInput{Body: "Looking.", Components: map[string]herald.ComponentStatus{c.ID: herald.MajorOutage}}}, false); err != nil {
 			t.Fatal(err)
 		}
@@ -71,12 +71,12 @@ func TestCache_NextRequestShowsOwnWrite(t *testing.T) {
 		}
 		// The worker's steps are local changes too.
 		from, until := f.clock.Now().Add(time.Minute), f.clock.Now().Add(time.Hour)
-		m, err := f.db.CreateMaintenance(f.ctx, f.actor, herald.MaintenanceInput{Name: ptr("Upgrade"), ScheduledFor: &from, ScheduledUntil: &until, Components: &[]string{c.ID}})
+		m, err := f.db.Maintenances.CreateMaintenance(f.ctx, f.actor, herald.MaintenanceInput{Name: ptr("Upgrade"), ScheduledFor: &from, ScheduledUntil: &until, Components: &[]string{c.ID}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		f.clock.Advance(time.Minute)
-		if n, err := f.db.RunMaintenanceAutomation(f.ctx); err != nil || n == 0 {
+		if n, err := f.db.Work.RunMaintenanceAutomation(f.ctx); err != nil || n == 0 {
 			t.Fatalf("automation: %d %v", n, err)
 		}
 		if !strings.Contains(body("/api/v2/scheduled-maintenances/active.json"), m.ID) {
@@ -84,7 +84,7 @@ func TestCache_NextRequestShowsOwnWrite(t *testing.T) {
 		}
 		// A write that fails changes nothing and costs no rebuild.
 		before := f.cache.Snapshot()
-		if _, err := f.db.PublishUpdate(f.ctx, f.actor, "ghost", herald.StatusUpdateInput{Status: herald.Resolved, Body: "Fixed."}, false); err == nil {
+		if _, err := f.db.StatusPage.PublishUpdate(f.ctx, f.actor, "ghost", herald.StatusUpdateInput{Status: herald.Resolved, Body: "Fixed."}, false); err == nil {
 			t.Fatal("an update to no incident was accepted")
 		}
 		body("/")

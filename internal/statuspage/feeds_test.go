@@ -18,7 +18,7 @@ func TestFeeds_RSSDescriptionIsTextNotMarkup(t *testing.T) {
 		f := setup(t, d)
 		c := f.component(t, "API")
 		evil := `<script>alert(1)</script><img src=x onerror=alert(2)> Tom & Jerry`
-		if _, err := f.db.CreateStatusIncident(f.ctx, f.actor, herald.StatusIncidentInput{Name: "Errors",
+		if _, err := f.db.StatusPage.CreateStatusIncident(f.ctx, f.actor, herald.StatusIncidentInput{Name: "Errors",
 			StatusUpdateInput: herald.StatusUpdateInput{Body: evil, Components: map[string]herald.ComponentStatus{c.ID: herald.MajorOutage}}}, false); err != nil {
 			t.Fatal(err)
 		}

@@ -36,25 +36,25 @@ type Snapshot struct {
 func Load(ctx context.Context, db *store.DB, now time.Time, lk links.Links) (*Snapshot, error) {
 	s := &Snapshot{Now: now.UTC(), Links: lk}
 	var err error
-	if s.Version, err = db.StatusVersion(ctx); err != nil {
+	if s.Version, err = db.StatusPage.StatusVersion(ctx); err != nil {
 		return nil, fmt.Errorf("status version: %w", err)
 	}
-	settings, err := db.Settings(ctx)
+	settings, err := db.Settings.Settings(ctx)
 	if err != nil {
 		return nil, err
 	}
 	s.Page = settings.Page
-	if s.Components, err = db.Components(ctx); err != nil {
+	if s.Components, err = db.StatusPage.Components(ctx); err != nil {
 		return nil, err
 	}
-	if s.Incidents, err = db.StatusIncidents(ctx, 1000); err != nil {
+	if s.Incidents, err = db.StatusPage.StatusIncidents(ctx, 1000); err != nil {
 		return nil, err
 	}
-	if s.Maintenances, err = db.Maintenances(ctx, 1000); err != nil {
+	if s.Maintenances, err = db.Maintenances.Maintenances(ctx, 1000); err != nil {
 		return nil, err
 	}
 	start := dayStart(s.Now).AddDate(0, 0, -(Days - 1))
-	hist, err := db.ComponentHistory(ctx, start)
+	hist, err := db.StatusPage.ComponentHistory(ctx, start)
 	if err != nil {
 		return nil, err
 	}

@@ -35,7 +35,7 @@ func setup(t testing.TB, d store.Dialect) *fixture {
 	t.Helper()
 	f := &fixture{clock: testdb.NewClock(), ctx: context.Background()}
 	f.db = testdb.Open(t, d, f.clock)
-	u, err := f.db.CreateUser(f.ctx, herald.UserInput{Name: "Cleo", Email: "cleo@example.com"})
+	u, err := f.db.People.CreateUser(f.ctx, herald.UserInput{Name: "Cleo", Email: "cleo@example.com"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func (f *fixture) get(t *testing.T, path string, hdr ...string) (*http.Response,
 
 func (f *fixture) component(t testing.TB, name string) herald.Component {
 	t.Helper()
-	c, err := f.db.CreateComponent(f.ctx, f.actor, herald.ComponentInput{Name: &name})
+	c, err := f.db.StatusPage.CreateComponent(f.ctx, f.actor, herald.ComponentInput{Name: &name})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func TestPublicPage_EscapesUpdateText(t *testing.T) {
 		f := setup(t, d)
 		c := f.component(t, `<b>API</b>`)
 		evil := `<script>alert(1)</script><img src=x onerror=alert(2)> javascript:alert(3) "quoted"`
-		p, err := f.db.CreateStatusIncident(f.ctx, f.actor, herald.StatusIncidentInput{Name: `<i>Outage</i>`,
+		p, err := f.db.StatusPage.CreateStatusIncident(f.ctx, f.actor, herald.StatusIncidentInput{Name: `<i>Outage</i>`,
 			StatusUpdateInput: herald.StatusUpdateInput{Body: evil, Components: map[string]herald.ComponentStatus{c.ID: herald.MajorOutage}}}, false)
 		if err != nil {
 			t.Fatal(err)
@@ -145,14 +145,14 @@ func TestStatuspageCompatibleJSON(t *testing.T) {
 		f := setup(t, d)
 		api := f.component(t, "API")
 		grp := "Platform"
-		web, _ := f.db.CreateComponent(f.ctx, f.actor, herald.ComponentInput{Name: ptr("Web"), Group: &grp})
-		_, err := f.db.CreateStatusIncident(f.ctx, f.actor, herald.StatusIncidentInput{Name: "Security issue",
+		web, _ := f.db.StatusPage.CreateComponent(f.ctx, f.actor, herald.ComponentInput{Name: ptr("Web"), Group: &grp})
+		_, err := f.db.StatusPage.CreateStatusIncident(f.ctx, f.actor, herald.StatusIncidentInput{Name: "Security issue",
 			StatusUpdateInput: herald.StatusUpdateInput{Body: "Investigating.", Components: map[string]herald.ComponentStatus{api.ID: herald.SecurityEvent, web.ID: herald.DegradedPerformance}}}, false)
 		if err != nil {
 			t.Fatal(err)
 		}
 		from, until := f.clock.Now().Add(time.Hour), f.clock.Now().Add(2*time.Hour)
-		if _, err := f.db.CreateMaintenance(f.ctx, f.actor, herald.MaintenanceInput{Name: ptr("Upgrade"), ScheduledFor: &from, ScheduledUntil: &until, Components: &[]string{web.ID}}); err != nil {
+		if _, err := f.db.Maintenances.CreateMaintenance(f.ctx, f.actor, herald.MaintenanceInput{Name: ptr("Upgrade"), ScheduledFor: &from, ScheduledUntil: &until, Components: &[]string{web.ID}}); err != nil {
 			t.Fatal(err)
 		}
 		f.rebuild(t)
@@ -231,13 +231,13 @@ func TestFeedsParseWithRealParsers(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
 		f := setup(t, d)
 		api := f.component(t, "API")
-		if _, err := f.db.CreateStatusIncident(f.ctx, f.actor, herald.StatusIncidentInput{Name: "Errors & timeouts",
+		if _, err := f.db.StatusPage.CreateStatusIncident(f.ctx, f.actor, herald.StatusIncidentInput{Name: "Errors & timeouts",
 			StatusUpdateInput: herald.StatusUpdateInput{Body: "Looking; more soon.", Components: map[string]herald.ComponentStatus{api.ID: herald.PartialOutage}}}, false); err != nil {
 			t.Fatal(err)
 		}
 		from, until := f.clock.Now().Add(24*time.Hour), f.clock.Now().Add(26*time.Hour)
 		long := strings.Repeat("A long description, with commas; semicolons and ünïcödé. ", 5)
-		if _, err := f.db.CreateMaintenance(f.ctx, f.actor, herald.MaintenanceInput{Name: ptr("DB upgrade"), Body: &long, ScheduledFor: &from, ScheduledUntil: &until, Components: &[]string{api.ID}}); err != nil {
+		if _, err := f.db.Maintenances.CreateMaintenance(f.ctx, f.actor, herald.MaintenanceInput{Name: ptr("DB upgrade"), Body: &long, ScheduledFor: &from, ScheduledUntil: &until, Components: &[]string{api.ID}}); err != nil {
 			t.Fatal(err)
 		}
 		f.rebuild(t)
@@ -345,9 +345,9 @@ func TestCache_OtherInstancePicksUpChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	go cache.Run(ctx)
-	u, _ := a.CreateUser(ctx, herald.UserInput{Name: "A", Email: "a@example.com"})
+	u, _ := a.People.CreateUser(ctx, herald.UserInput{Name: "A", Email: "a@example.com"})
 	name := "Checkout"
-	if _, err := a.CreateComponent(ctx, herald.Actor{User: u, Role: herald.RoleAdmin}, herald.ComponentInput{Name: &name}); err != nil {
+	if _, err := a.StatusPage.CreateComponent(ctx, herald.Actor{User: u, Role: herald.RoleAdmin}, herald.ComponentInput{Name: &name}); err != nil {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(5 * time.Second)

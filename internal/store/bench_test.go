@@ -16,7 +16,7 @@ import (
 // go test -run '^$' -bench . -benchtime 2s ./internal/store/
 
 func benchActor(b *testing.B, db *store.DB) herald.Actor {
-	u, err := db.CreateUser(context.Background(), herald.UserInput{Name: "Bench", Email: "bench@example.com"})
+	u, err := db.People.CreateUser(context.Background(), herald.UserInput{Name: "Bench", Email: "bench@example.com"})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -31,12 +31,12 @@ func BenchmarkDeclareWith10Entries(b *testing.B) {
 			actor := benchActor(b, db)
 			b.ReportAllocs()
 			for b.Loop() {
-				inc, err := db.DeclareIncident(ctx, actor, herald.DeclareInput{Title: "Bench incident", Severity: herald.S2, Summary: "load"})
+				inc, err := db.Incidents.DeclareIncident(ctx, actor, herald.DeclareInput{Title: "Bench incident", Severity: herald.S2, Summary: "load"})
 				if err != nil {
 					b.Fatal(err)
 				}
 				for j := range 10 {
-					if _, err := db.AddNote(ctx, actor, inc.ID, herald.NoteInput{Text: fmt.Sprintf("entry %d", j)}); err != nil {
+					if _, err := db.Incidents.AddNote(ctx, actor, inc.ID, herald.NoteInput{Text: fmt.Sprintf("entry %d", j)}); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -101,7 +101,7 @@ func BenchmarkList50NewestOf100k(b *testing.B) {
 				b.Run(f.name, func(b *testing.B) {
 					b.ReportAllocs()
 					for b.Loop() {
-						list, err := db.Incidents(ctx, f.filter)
+						list, err := db.Incidents.Incidents(ctx, f.filter)
 						if err != nil || len(list) != 50 {
 							b.Fatalf("%d, %v", len(list), err)
 						}
@@ -120,7 +120,7 @@ func BenchmarkEnqueue(b *testing.B) {
 		b.Run(string(d), func(b *testing.B) {
 			db := testdb.Open(b, d, herald.SystemClock{})
 			ctx := context.Background()
-			svc, err := db.CreateService(ctx, herald.ServiceInput{Name: "bench", Grouping: &herald.Grouping{}})
+			svc, err := db.Paging.CreateService(ctx, herald.ServiceInput{Name: "bench", Grouping: &herald.Grouping{}})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -131,7 +131,7 @@ func BenchmarkEnqueue(b *testing.B) {
 			i := 0
 			b.ReportAllocs()
 			for b.Loop() {
-				_, err := db.Enqueue(ctx, herald.Event{RoutingKey: svc.IntegrationKey, EventAction: "trigger", DedupKey: keys[i%len(keys)],
+				_, err := db.Paging.Enqueue(ctx, herald.Event{RoutingKey: svc.IntegrationKey, EventAction: "trigger", DedupKey: keys[i%len(keys)],
 					Payload: &herald.EventPayload{Summary: "disk full", Source: "node-exporter", Severity: "critical"}})
 				if err != nil {
 					b.Fatal(err)
@@ -148,7 +148,7 @@ func BenchmarkEnqueueParallel(b *testing.B) {
 		b.Run(string(d), func(b *testing.B) {
 			db := testdb.Open(b, d, herald.SystemClock{})
 			ctx := context.Background()
-			svc, err := db.CreateService(ctx, herald.ServiceInput{Name: "bench", Grouping: &herald.Grouping{}})
+			svc, err := db.Paging.CreateService(ctx, herald.ServiceInput{Name: "bench", Grouping: &herald.Grouping{}})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -157,7 +157,7 @@ func BenchmarkEnqueueParallel(b *testing.B) {
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
 					k := n.Add(1) % 1000
-					if _, err := db.Enqueue(ctx, herald.Event{RoutingKey: svc.IntegrationKey, EventAction: "trigger", DedupKey: fmt.Sprintf("alert-%04d", k),
+					if _, err := db.Paging.Enqueue(ctx, herald.Event{RoutingKey: svc.IntegrationKey, EventAction: "trigger", DedupKey: fmt.Sprintf("alert-%04d", k),
 						Payload: &herald.EventPayload{Summary: "disk full", Source: "node-exporter", Severity: "critical"}}); err != nil {
 						b.Error(err)
 						return

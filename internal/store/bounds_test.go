@@ -42,9 +42,9 @@ func TestSchedule_BadRowFromAnOlderVersionWedgesNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 		f.enqueue(t, trigger(svc.IntegrationKey, "down", "Tenant acme is down"))
-		pages, _ := f.db.Pages(f.ctx, svc.ID, "", 1)
+		pages, _ := f.db.Paging.Pages(f.ctx, svc.ID, "", 1)
 		promptly(t, "the escalation step", func() {
-			if _, err := f.db.RunEscalations(f.ctx); err != nil {
+			if _, err := f.db.Work.RunEscalations(f.ctx); err != nil {
 				t.Error(err)
 			}
 		})
@@ -54,7 +54,7 @@ func TestSchedule_BadRowFromAnOlderVersionWedgesNothing(t *testing.T) {
 
 		// The same start is refused on input, naming the field...
 		in := herald.ScheduleInput{Name: "EOC", Layers: old}
-		_, err := f.db.UpdateSchedule(f.ctx, "EOC", in)
+		_, err := f.db.Schedules.UpdateSchedule(f.ctx, "EOC", in)
 		var he *herald.Error
 		if !asError(err, &he) || he.Code != herald.EInvalid || !strings.Contains(he.Fields["layers"], "start must be between 2000-01-01 and 2200-01-01") {
 			t.Fatalf("a layer from 1700: %v", err)
@@ -62,7 +62,7 @@ func TestSchedule_BadRowFromAnOlderVersionWedgesNothing(t *testing.T) {
 		// ... and the repair goes through.
 		in.Layers[0].Start = f.clock.Now()
 		promptly(t, "the repair", func() {
-			if _, err := f.db.UpdateSchedule(f.ctx, "EOC", in); err != nil {
+			if _, err := f.db.Schedules.UpdateSchedule(f.ctx, "EOC", in); err != nil {
 				t.Error(err)
 			}
 		})
@@ -72,19 +72,19 @@ func TestSchedule_BadRowFromAnOlderVersionWedgesNothing(t *testing.T) {
 			{User: "bob@example.com", Start: time.Date(1700, 1, 1, 0, 0, 0, 0, time.UTC), End: f.clock.Now().Add(time.Hour)},
 			{User: "bob@example.com", Start: f.clock.Now(), End: time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)},
 		} {
-			_, err := f.db.AddOverride(f.ctx, f.alice, "EOC", o)
+			_, err := f.db.Schedules.AddOverride(f.ctx, f.alice, "EOC", o)
 			if !asError(err, &he) || he.Code != herald.EInvalid || (he.Fields["start"] == "" && he.Fields["end"] == "") {
 				t.Fatalf("override %s to %s: %v", o.Start, o.End, err)
 			}
 		}
 		name, from, until := "Database upgrade", f.clock.Now().Add(time.Hour), f.clock.Now().Add(2*time.Hour)
-		m, err := f.db.CreateMaintenance(f.ctx, f.alice, herald.MaintenanceInput{Name: &name, ScheduledFor: &from, ScheduledUntil: &until,
+		m, err := f.db.Maintenances.CreateMaintenance(f.ctx, f.alice, herald.MaintenanceInput{Name: &name, ScheduledFor: &from, ScheduledUntil: &until,
 			Reminders: &[]herald.Duration{herald.Duration(30 * time.Minute)}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		bad := time.Date(1700, 1, 1, 0, 0, 0, 0, time.UTC)
-		_, err = f.db.UpdateMaintenance(f.ctx, f.alice, m.ID, herald.MaintenanceInput{ScheduledFor: &bad})
+		_, err = f.db.Maintenances.UpdateMaintenance(f.ctx, f.alice, m.ID, herald.MaintenanceInput{ScheduledFor: &bad})
 		if !asError(err, &he) || he.Fields["scheduled_for"] == "" {
 			t.Fatalf("maintenance from 1700: %v", err)
 		}
@@ -94,11 +94,11 @@ func TestSchedule_BadRowFromAnOlderVersionWedgesNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 		promptly(t, "maintenance automation", func() {
-			if _, err := f.db.RunMaintenanceAutomation(f.ctx); err != nil {
+			if _, err := f.db.Work.RunMaintenanceAutomation(f.ctx); err != nil {
 				t.Error(err)
 			}
 		})
-		if got, _ := f.db.Maintenance(f.ctx, m.ID); got.Status != herald.MaintenanceCompleted {
+		if got, _ := f.db.Maintenances.Maintenance(f.ctx, m.ID); got.Status != herald.MaintenanceCompleted {
 			t.Fatalf("the maintenance from 1700 is %s", got.Status)
 		}
 	})
@@ -111,24 +111,24 @@ func TestRule03_ShadowCannotResolveOrEscalate(t *testing.T) {
 		f := setup(t, d)
 		svc := oncallSetup(t, f)
 		f.enqueue(t, trigger(svc.IntegrationKey, "down", "down"))
-		pages, _ := f.db.Pages(f.ctx, svc.ID, "", 1)
+		pages, _ := f.db.Paging.Pages(f.ctx, svc.ID, "", 1)
 		id := pages[0].ID
 		f.escalate(t)
-		_, err := f.db.ResolvePage(f.ctx, f.carol, id)
+		_, err := f.db.Paging.ResolvePage(f.ctx, f.carol, id)
 		wantCode(t, err, herald.EForbidden)
-		_, err = f.db.EscalatePage(f.ctx, f.carol, id, 2)
+		_, err = f.db.Paging.EscalatePage(f.ctx, f.carol, id, 2)
 		wantCode(t, err, herald.EForbidden)
-		if p, _ := f.db.Page(f.ctx, id); p.Status != herald.PageTriggered || p.Level != 0 {
+		if p, _ := f.db.Paging.Page(f.ctx, id); p.Status != herald.PageTriggered || p.Level != 0 {
 			t.Fatalf("the shadow's attempts changed the page: %+v", p)
 		}
 		if got := notified(t, f, id); got != "alice,carol(shadow)" {
 			t.Fatalf("the shadow's escalation paged %q", got)
 		}
 		// The responder on call may do both.
-		if _, err := f.db.EscalatePage(f.ctx, f.alice, id, 2); err != nil {
+		if _, err := f.db.Paging.EscalatePage(f.ctx, f.alice, id, 2); err != nil {
 			t.Fatal(err)
 		}
-		if p, err := f.db.ResolvePage(f.ctx, f.alice, id); err != nil || p.Status != herald.PageResolved {
+		if p, err := f.db.Paging.ResolvePage(f.ctx, f.alice, id); err != nil || p.Status != herald.PageResolved {
 			t.Fatalf("resolve by the responder: %+v %v", p, err)
 		}
 	})
@@ -145,12 +145,12 @@ func TestRule06_CoverAckDoesNotTakeRole(t *testing.T) {
 		// Bob leads and Alice engineers a first incident; a second one
 		// needs cover for both roles.
 		first := f.declare(t, herald.S2)
-		f.db.AssignRole(f.ctx, f.alice, first.ID, herald.RoleIncidentLead, herald.RoleInput{User: f.bob.User.ID})
-		f.db.AssignRole(f.ctx, f.alice, first.ID, herald.RoleEngineerOnCall, herald.RoleInput{User: f.alice.User.ID})
+		f.db.Incidents.AssignRole(f.ctx, f.alice, first.ID, herald.RoleIncidentLead, herald.RoleInput{User: f.bob.User.ID})
+		f.db.Incidents.AssignRole(f.ctx, f.alice, first.ID, herald.RoleEngineerOnCall, herald.RoleInput{User: f.alice.User.ID})
 		f.escalate(t)
 		second := f.declare(t, herald.S2)
 		f.escalate(t)
-		pages, _ := f.db.Pages(f.ctx, "", "", 50)
+		pages, _ := f.db.Paging.Pages(f.ctx, "", "", 50)
 		covers := 0
 		for _, p := range pages {
 			if p.IncidentID != second.ID || !strings.HasPrefix(p.Summary, "Cover needed") {
@@ -158,20 +158,20 @@ func TestRule06_CoverAckDoesNotTakeRole(t *testing.T) {
 			}
 			covers++
 			f.clock.Advance(time.Minute)
-			if _, err := f.db.AcknowledgePage(f.ctx, herald.Actor{User: dave, Role: herald.RoleResponder}, p.ID); err != nil {
+			if _, err := f.db.Paging.AcknowledgePage(f.ctx, herald.Actor{User: dave, Role: herald.RoleResponder}, p.ID); err != nil {
 				t.Fatal(err)
 			}
 		}
 		if covers != 2 {
 			t.Fatalf("%d cover pages, want one for the lead and one for the engineer", covers)
 		}
-		inc, _ := f.db.Incident(f.ctx, second.ID)
+		inc, _ := f.db.Incidents.Incident(f.ctx, second.ID)
 		for _, role := range []string{herald.RoleIncidentLead, herald.RoleEngineerOnCall} {
 			if a, ok := inc.Role(role); ok {
 				t.Errorf("acknowledging the cover page made %s the %s", a.UserName, role)
 			}
 		}
-		tl, _ := f.db.Timeline(f.ctx, second.ID, "")
+		tl, _ := f.db.Incidents.Timeline(f.ctx, second.ID, "")
 		found := false
 		var texts []string
 		for _, e := range tl {
@@ -187,10 +187,10 @@ func TestRule06_CoverAckDoesNotTakeRole(t *testing.T) {
 			t.Fatalf("the timeline does not record the cover acknowledgement:\n%s", strings.Join(texts, "\n"))
 		}
 		// Whoever Dave finds takes the role.
-		if _, err := f.db.AssignRole(f.ctx, herald.Actor{User: dave, Role: herald.RoleResponder}, second.ID, herald.RoleIncidentLead, herald.RoleInput{User: f.carol.User.ID}); err != nil {
+		if _, err := f.db.Incidents.AssignRole(f.ctx, herald.Actor{User: dave, Role: herald.RoleResponder}, second.ID, herald.RoleIncidentLead, herald.RoleInput{User: f.carol.User.ID}); err != nil {
 			t.Fatal(err)
 		}
-		if inc, _ := f.db.Incident(f.ctx, second.ID); func() bool { a, ok := inc.Role(herald.RoleIncidentLead); return !ok || a.UserName != "Carol" }() {
+		if inc, _ := f.db.Incidents.Incident(f.ctx, second.ID); func() bool { a, ok := inc.Role(herald.RoleIncidentLead); return !ok || a.UserName != "Carol" }() {
 			t.Fatalf("roles %+v", inc.Roles)
 		}
 	})
@@ -203,16 +203,16 @@ func TestRule51_DeciderIsTheCaller(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
 		f := setup(t, d)
 		inc := f.declare(t, herald.S1)
-		f.db.AssignRole(f.ctx, f.alice, inc.ID, herald.RoleIncidentLead, herald.RoleInput{User: f.alice.User.ID})
+		f.db.Incidents.AssignRole(f.ctx, f.alice, inc.ID, herald.RoleIncidentLead, herald.RoleInput{User: f.alice.User.ID})
 		failover := herald.DecisionInput{Kind: herald.DecisionFailover, What: "fail over", Rationale: "faster than restore", OnBehalfOf: "alice@example.com"}
 		// Bob is not the lead: naming Alice does not make the failover his to record.
-		_, err := f.db.RecordDecision(f.ctx, f.bob, inc.ID, failover)
+		_, err := f.db.Incidents.RecordDecision(f.ctx, f.bob, inc.ID, failover)
 		wantCode(t, err, herald.EForbidden)
-		if tl, _ := f.db.Timeline(f.ctx, inc.ID, herald.EntryDecision); len(tl) != 0 {
+		if tl, _ := f.db.Incidents.Timeline(f.ctx, inc.ID, herald.EntryDecision); len(tl) != 0 {
 			t.Fatalf("a refused decision was recorded: %+v", tl)
 		}
 		// A general decision in Alice's name is recorded as Bob's, for Alice.
-		e, err := f.db.RecordDecision(f.ctx, f.bob, inc.ID, herald.DecisionInput{What: "page the database team", Rationale: "replication lag", OnBehalfOf: "alice@example.com"})
+		e, err := f.db.Incidents.RecordDecision(f.ctx, f.bob, inc.ID, herald.DecisionInput{What: "page the database team", Rationale: "replication lag", OnBehalfOf: "alice@example.com"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -226,7 +226,7 @@ func TestRule51_DeciderIsTheCaller(t *testing.T) {
 		}
 		// The lead records her own failover.
 		failover.OnBehalfOf = ""
-		e, err = f.db.RecordDecision(f.ctx, f.alice, inc.ID, failover)
+		e, err = f.db.Incidents.RecordDecision(f.ctx, f.alice, inc.ID, failover)
 		var own herald.Decision
 		if err == nil {
 			err = json.Unmarshal(e.Data, &own)
@@ -235,7 +235,7 @@ func TestRule51_DeciderIsTheCaller(t *testing.T) {
 			t.Fatalf("the lead's failover: %+v %v", own, err)
 		}
 		// An unknown name is refused, naming the field.
-		_, err = f.db.RecordDecision(f.ctx, f.bob, inc.ID, herald.DecisionInput{What: "x", Rationale: "y", OnBehalfOf: "nobody@example.com"})
+		_, err = f.db.Incidents.RecordDecision(f.ctx, f.bob, inc.ID, herald.DecisionInput{What: "x", Rationale: "y", OnBehalfOf: "nobody@example.com"})
 		var he *herald.Error
 		if !asError(err, &he) || he.Code != herald.EInvalid || he.Fields["on_behalf_of"] == "" {
 			t.Fatalf("unknown on_behalf_of: %v", err)

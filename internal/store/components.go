@@ -24,7 +24,7 @@ func scanComponent(row interface{ Scan(...any) error }) (herald.Component, error
 
 // Components lists the status page's components and groups in page order:
 // each group followed by its members.
-func (db *DB) Components(ctx context.Context) ([]herald.Component, error) {
+func (db *StatusPageService) Components(ctx context.Context) ([]herald.Component, error) {
 	var out []herald.Component
 	err := db.read(ctx, func(tx *tx) (err error) {
 		out, err = tx.components(ctx)
@@ -143,7 +143,7 @@ func (tx *tx) recordComponentChange(ctx context.Context, actor herald.Actor, id,
 
 // CreateComponent adds a component to the status page, in a group when one
 // is named (created if missing).
-func (db *DB) CreateComponent(ctx context.Context, actor herald.Actor, in herald.ComponentInput) (herald.Component, error) {
+func (db *StatusPageService) CreateComponent(ctx context.Context, actor herald.Actor, in herald.ComponentInput) (herald.Component, error) {
 	if err := in.Normalize(true); err != nil {
 		return herald.Component{}, err
 	}
@@ -169,7 +169,7 @@ func (db *DB) CreateComponent(ctx context.Context, actor herald.Actor, in herald
 
 // UpdateComponent renames, describes, moves or regroups a component. Its
 // status is not set here: it follows from incidents and maintenances (R12).
-func (db *DB) UpdateComponent(ctx context.Context, actor herald.Actor, id string, in herald.ComponentInput) (herald.Component, error) {
+func (db *StatusPageService) UpdateComponent(ctx context.Context, actor herald.Actor, id string, in herald.ComponentInput) (herald.Component, error) {
 	if err := in.Normalize(false); err != nil {
 		return herald.Component{}, err
 	}
@@ -218,7 +218,7 @@ func (db *DB) UpdateComponent(ctx context.Context, actor herald.Actor, id string
 
 // DeleteComponent removes a component from the page. One that an open
 // incident or maintenance still affects, or a group with members, stays.
-func (db *DB) DeleteComponent(ctx context.Context, actor herald.Actor, id string) error {
+func (db *StatusPageService) DeleteComponent(ctx context.Context, actor herald.Actor, id string) error {
 	return db.write(ctx, func(tx *tx) error {
 		c, err := tx.component(ctx, id)
 		if err != nil {
@@ -244,7 +244,7 @@ func (db *DB) DeleteComponent(ctx context.Context, actor herald.Actor, id string
 
 // ComponentChanges lists the recorded changes to components, newest first
 // (R21).
-func (db *DB) ComponentChanges(ctx context.Context, limit int) ([]herald.ComponentLogEntry, error) {
+func (db *StatusPageService) ComponentChanges(ctx context.Context, limit int) ([]herald.ComponentLogEntry, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT component_id, action, actor, at, data FROM component_changes ORDER BY id DESC LIMIT $1`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("component changes: %w", err)
@@ -275,7 +275,7 @@ func (tx *tx) bumpStatusVersion(ctx context.Context) error {
 // StatusVersion changes whenever anything the public status page shows
 // changes. Every instance polls it to know when to rebuild its page: cheap,
 // and the same on both databases.
-func (db *DB) StatusVersion(ctx context.Context) (int64, error) {
+func (db *StatusPageService) StatusVersion(ctx context.Context) (int64, error) {
 	var v int64
 	err := db.r.QueryRowContext(ctx, `SELECT value FROM counters WHERE name = 'status_version'`).Scan(&v)
 	return v, err
@@ -285,7 +285,7 @@ func (db *DB) StatusVersion(ctx context.Context) (int64, error) {
 // process: API writes and background steps alike) that changed what the
 // public status page shows. Changes made by other processes show in
 // StatusVersion only.
-func (db *DB) LocalStatusChanges() uint64 { return db.statusChanges.Load() }
+func (db *StatusPageService) LocalStatusChanges() uint64 { return db.statusChanges.Load() }
 
 // OnStatusChange has fn called after each commit through this DB that
 // changed what the public status page shows, before the method that
@@ -293,7 +293,7 @@ func (db *DB) LocalStatusChanges() uint64 { return db.statusChanges.Load() }
 // a change (an API request, the worker) sees it on their next read of the
 // page, while readers never wait. fn must not write through db. One
 // function at a time: a second call replaces the first; nil removes it.
-func (db *DB) OnStatusChange(fn func()) {
+func (db *StatusPageService) OnStatusChange(fn func()) {
 	if fn == nil {
 		db.statusHook.Store(nil)
 		return
@@ -355,7 +355,7 @@ func (tx *tx) recomputeComponents(ctx context.Context) error {
 
 // ComponentHistory returns, per component, its status at since and every
 // change after it, oldest first: what uptime is computed from.
-func (db *DB) ComponentHistory(ctx context.Context, since time.Time) (map[string][]herald.StatusPoint, error) {
+func (db *StatusPageService) ComponentHistory(ctx context.Context, since time.Time) (map[string][]herald.StatusPoint, error) {
 	out := map[string][]herald.StatusPoint{}
 	err := db.read(ctx, func(tx *tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT component_id, status, at FROM component_history

@@ -68,8 +68,50 @@ type Config struct {
 	ConfirmationsPerDay int
 }
 
-// DB is Herald's store. It is safe for concurrent use.
+// DB is Herald's store: one database and the services built on it, one
+// per concept. Each service is its own type over the same connections and
+// transaction helper (core), so a caller depends only on the concept it
+// uses (the interfaces in package herald). It is safe for concurrent use.
 type DB struct {
+	*core
+
+	Incidents    *IncidentService
+	StatusPage   *StatusPageService
+	Maintenances *MaintenanceService
+	Paging       *PagingService
+	Schedules    *ScheduleService
+	Subscribers  *SubscriberService
+	People       *PeopleService
+	Settings     *SettingsService
+	// Work is the background work the worker's loops drive: escalation,
+	// broadcast planning, maintenance automation and the outbox.
+	Work *Work
+}
+
+// The services, each a view of the one core.
+type (
+	IncidentService    struct{ *core }
+	StatusPageService  struct{ *core }
+	MaintenanceService struct{ *core }
+	PagingService      struct{ *core }
+	ScheduleService    struct{ *core }
+	SubscriberService  struct{ *core }
+	PeopleService      struct{ *core }
+	SettingsService    struct{ *core }
+	Work               struct{ *core }
+)
+
+func newDB(c *core) *DB {
+	return &DB{core: c,
+		Incidents: &IncidentService{c}, StatusPage: &StatusPageService{c}, Maintenances: &MaintenanceService{c},
+		Paging: &PagingService{c}, Schedules: &ScheduleService{c}, Subscribers: &SubscriberService{c},
+		People: &PeopleService{c}, Settings: &SettingsService{c}, Work: &Work{c}}
+}
+
+// core is what every service shares: the connections, the write gate, the
+// clock, the link builder and the secret key, with the transaction helpers
+// and the loaders services call on each other's concepts.
+type core struct {
 	dialect Dialect
 	// w takes writes. On SQLite it is a single connection: SQLite has one
 	// writer at a time, and queueing in Go is cheaper and fairer than
@@ -117,7 +159,7 @@ func (db *DB) Links() links.Links { return db.links }
 
 // Open connects to the database. It does not migrate; call Migrate.
 func Open(ctx context.Context, cfg Config) (*DB, error) {
-	db := &DB{clock: cfg.Clock, log: cfg.Logger, links: cfg.Links, secretKey: cfg.SecretKey, allowPrivate: cfg.WebhookAllowPrivate, wake: make(chan struct{}, 1),
+	db := &core{clock: cfg.Clock, log: cfg.Logger, links: cfg.Links, secretKey: cfg.SecretKey, allowPrivate: cfg.WebhookAllowPrivate, wake: make(chan struct{}, 1),
 		wakeBulk: make(chan struct{}, 1), wakeDeliveries: make(chan struct{}, 1), ingest: make(chan ingestReq, maxBatch), quit: make(chan struct{})}
 	db.unsendable = slices.Clone(cfg.Unsendable)
 	if db.confirmationsPerDay = cfg.ConfirmationsPerDay; db.confirmationsPerDay <= 0 {
@@ -177,7 +219,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		return nil, herald.Errorf(herald.EInvalid, "database URL must start with postgres:// (or be empty for SQLite)")
 	}
 	if err := db.w.PingContext(ctx); err != nil {
-		db.Close()
+		db.close()
 		if db.dialect == SQLite {
 			return nil, fmt.Errorf("open sqlite %s: %w", filepath.Join(cfg.DataDir, "herald.db"), err)
 		}
@@ -190,12 +232,12 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		file := filepath.Join(cfg.DataDir, "herald.db")
 		for _, f := range []string{file, file + "-wal", file + "-shm"} {
 			if err := os.Chmod(f, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
-				db.Close()
+				db.close()
 				return nil, fmt.Errorf("open sqlite: make %s owner-only: %w", f, err)
 			}
 		}
 	}
-	return db, nil
+	return newDB(db), nil
 }
 
 // prepareSQLiteFiles makes the data folder and an owner-only database file
@@ -246,7 +288,9 @@ func (db *DB) Dialect() Dialect { return db.dialect }
 func (db *DB) SQL() *sql.DB { return db.w }
 
 // Close closes every connection. In-flight queries finish first.
-func (db *DB) Close() error {
+func (db *DB) Close() error { return db.close() }
+
+func (db *core) close() error {
 	db.closeOnce.Do(func() { close(db.quit) })
 	var err error
 	if db.r != nil && db.r != db.w {
@@ -268,7 +312,7 @@ func (db *DB) Ping(ctx context.Context) error { return db.r.PingContext(ctx) }
 // writes carries the same "now", and the clock is read once.
 type tx struct {
 	*sql.Tx
-	db  *DB
+	db  *core
 	now time.Time
 	// statusChanged is set when the transaction bumps the status version;
 	// write counts it in db.statusChanges once the commit succeeded.
@@ -276,7 +320,7 @@ type tx struct {
 }
 
 // write runs fn in a write transaction and commits when fn returns nil.
-func (db *DB) write(ctx context.Context, fn func(*tx) error) error {
+func (db *core) write(ctx context.Context, fn func(*tx) error) error {
 	return db.writeOn(ctx, db.w, false, fn)
 }
 
@@ -284,7 +328,7 @@ func (db *DB) write(ctx context.Context, fn func(*tx) error) error {
 // connections (PostgreSQL) or goes ahead of every other queued writer
 // (SQLite), so no other work can make a page wait for more than one
 // transaction.
-func (db *DB) writePaging(ctx context.Context, fn func(*tx) error) error {
+func (db *core) writePaging(ctx context.Context, fn func(*tx) error) error {
 	return db.writeOn(ctx, db.pw, true, fn)
 }
 
@@ -292,11 +336,11 @@ func (db *DB) writePaging(ctx context.Context, fn func(*tx) error) error {
 // it goes ahead of queued broadcast and API writers like paging does; on
 // PostgreSQL it uses the general pool, leaving paging's own connections to
 // escalation and delivery.
-func (db *DB) writeIngest(ctx context.Context, fn func(*tx) error) error {
+func (db *core) writeIngest(ctx context.Context, fn func(*tx) error) error {
 	return db.writeOn(ctx, db.w, true, fn)
 }
 
-func (db *DB) writeOn(ctx context.Context, pool *sql.DB, first bool, fn func(*tx) error) error {
+func (db *core) writeOn(ctx context.Context, pool *sql.DB, first bool, fn func(*tx) error) error {
 	statusChanged, err := db.commit(ctx, pool, first, fn)
 	if statusChanged {
 		// After the gate is released: the page re-rendering here holds up
@@ -311,7 +355,7 @@ func (db *DB) writeOn(ctx context.Context, pool *sql.DB, first bool, fn func(*tx
 
 // commit runs fn in a transaction on pool and commits, and says whether
 // the committed transaction changed what the status page shows.
-func (db *DB) commit(ctx context.Context, pool *sql.DB, first bool, fn func(*tx) error) (bool, error) {
+func (db *core) commit(ctx context.Context, pool *sql.DB, first bool, fn func(*tx) error) (bool, error) {
 	if db.gate != nil {
 		if err := db.gate.acquire(ctx, first); err != nil {
 			return false, fmt.Errorf("begin: %w", err)
@@ -335,7 +379,7 @@ func (db *DB) commit(ctx context.Context, pool *sql.DB, first bool, fn func(*tx)
 
 // read runs fn in a read-only snapshot, so a page of related rows is
 // consistent.
-func (db *DB) read(ctx context.Context, fn func(*tx) error) error {
+func (db *core) read(ctx context.Context, fn func(*tx) error) error {
 	opts := &sql.TxOptions{ReadOnly: true}
 	if db.dialect == SQLite {
 		opts = nil // query_only is set on the pool; modernc rejects ReadOnly
@@ -398,18 +442,18 @@ func nullMicros(t *time.Time) sql.NullInt64 {
 // Wake is signalled after a change that gives the background worker
 // something to do at once, in this process. Other instances find the work
 // on their next tick.
-func (db *DB) Wake() <-chan struct{} { return db.wake }
+func (db *Work) Wake() <-chan struct{} { return db.wake }
 
-func (db *DB) kick() { signal(db.wake) }
+func (db *core) kick() { signal(db.wake) }
 
 // DeliveriesDue is signalled after an escalation step planned deliveries in
 // this process.
-func (db *DB) DeliveriesDue() <-chan struct{} { return db.wakeDeliveries }
+func (db *Work) DeliveriesDue() <-chan struct{} { return db.wakeDeliveries }
 
 // WakeBulk is Wake for the broadcast loop: a broadcast was recorded here.
-func (db *DB) WakeBulk() <-chan struct{} { return db.wakeBulk }
+func (db *Work) WakeBulk() <-chan struct{} { return db.wakeBulk }
 
-func (db *DB) kickBulk() { signal(db.wakeBulk) }
+func (db *core) kickBulk() { signal(db.wakeBulk) }
 
 func signal(c chan struct{}) {
 	select {
@@ -421,7 +465,7 @@ func signal(c chan struct{}) {
 // skipLocked is appended to a SELECT that picks one row of work, so that on
 // PostgreSQL concurrent workers pick different rows instead of queueing on
 // the same one. SQLite has one writer, so there is nothing to skip.
-func (db *DB) skipLocked() string {
+func (db *core) skipLocked() string {
 	if db.dialect == Postgres {
 		return " FOR UPDATE SKIP LOCKED"
 	}

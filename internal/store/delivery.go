@@ -11,7 +11,7 @@ import (
 
 // CreateContactMethod adds a way to reach a user. A webhook method gets a
 // signing secret, returned in this answer only and stored encrypted.
-func (db *DB) CreateContactMethod(ctx context.Context, userRef string, in herald.ContactMethodInput) (herald.ContactMethod, error) {
+func (db *PeopleService) CreateContactMethod(ctx context.Context, userRef string, in herald.ContactMethodInput) (herald.ContactMethod, error) {
 	if err := in.Normalize(); err != nil {
 		return herald.ContactMethod{}, err
 	}
@@ -45,7 +45,7 @@ func (db *DB) CreateContactMethod(ctx context.Context, userRef string, in herald
 }
 
 // ContactMethods lists a user's contact methods, without secrets.
-func (db *DB) ContactMethods(ctx context.Context, userRef string) ([]herald.ContactMethod, error) {
+func (db *PeopleService) ContactMethods(ctx context.Context, userRef string) ([]herald.ContactMethod, error) {
 	var out []herald.ContactMethod
 	err := db.read(ctx, func(tx *tx) error {
 		u, err := tx.user(ctx, userRef)
@@ -75,7 +75,7 @@ func (db *DB) ContactMethods(ctx context.Context, userRef string) ([]herald.Cont
 // AddNotificationRule uses a contact method a delay after a page reaches
 // its user ("e-mail after 2 minutes while unacknowledged"). A user without
 // rules is reached on every method at once.
-func (db *DB) AddNotificationRule(ctx context.Context, userRef, methodID string, delayMinutes int) (herald.NotificationRule, error) {
+func (db *PeopleService) AddNotificationRule(ctx context.Context, userRef, methodID string, delayMinutes int) (herald.NotificationRule, error) {
 	var r herald.NotificationRule
 	if delayMinutes < 0 || delayMinutes > 24*60 {
 		return r, &herald.Error{Code: herald.EInvalid, Message: "delay_minutes must be between 0 and 1440", Fields: map[string]string{"delay_minutes": "0 to 1440"}}
@@ -134,7 +134,7 @@ func (tx *tx) deliverToMethods(ctx context.Context, notificationID, userID strin
 }
 
 // Deliveries lists the deliveries of a page.
-func (db *DB) Deliveries(ctx context.Context, pageID string) ([]herald.DeliveryRecord, error) {
+func (db *PagingService) Deliveries(ctx context.Context, pageID string) ([]herald.DeliveryRecord, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT d.id, d.contact_method_id, d.status, d.attempts, d.last_error FROM deliveries d
 		JOIN notifications n ON n.id = d.notification_id WHERE n.page_id = $1 ORDER BY d.due_at, d.id`, pageID)
 	if err != nil {

@@ -18,7 +18,7 @@ import (
 // than paging every level in one burst. Each step is a conditional update on
 // the page row, so several instances take each step once. It returns how
 // many steps it took.
-func (db *DB) RunEscalations(ctx context.Context) (int, error) {
+func (db *Work) RunEscalations(ctx context.Context) (int, error) {
 	return runSteps(ctx, db.EscalationStep)
 }
 
@@ -40,13 +40,13 @@ func runSteps(ctx context.Context, step func(context.Context) (bool, error)) (in
 // LOCKED, so several callers at once take different steps. A step that
 // fails is recorded on its page (attempts, last error, retried with
 // backoff) and counts as taken: one broken page never holds up the others.
-func (db *DB) EscalationStep(ctx context.Context) (bool, error) {
+func (db *Work) EscalationStep(ctx context.Context) (bool, error) {
 	return db.escalationStep(ctx, "")
 }
 
 // escalationStep takes the due step of one page (only), or of the
 // earliest due page.
-func (db *DB) escalationStep(ctx context.Context, only string) (bool, error) {
+func (db *core) escalationStep(ctx context.Context, only string) (bool, error) {
 	var pageID string
 	var due int64
 	var steps int
@@ -122,7 +122,7 @@ func recovered(fn func() error) (err error) {
 
 // stepFailed records a failed escalation step on its page and schedules it
 // again with backoff. The page log says so once, on the first failure.
-func (db *DB) stepFailed(ctx context.Context, pageID string, due int64, attempt int, stepErr error) error {
+func (db *core) stepFailed(ctx context.Context, pageID string, due int64, attempt int, stepErr error) error {
 	return db.rowFailed(ctx, db.writePaging, "escalation of page", pageID, attempt, stepErr, func(tx *tx, msg string, retryAt time.Time) error {
 		res, err := tx.ExecContext(ctx, `UPDATE pages SET step_attempts = $1, step_error = $2, next_escalation_at = $3
 			WHERE id = $4 AND status = 'triggered' AND next_escalation_at = $5`, attempt, msg, micros(retryAt), pageID, due)
@@ -140,7 +140,7 @@ func (db *DB) stepFailed(ctx context.Context, pageID string, due int64, attempt 
 // caused it: save writes the attempt, the error (cleaned, so any database
 // takes it) and when to try again (herald.RetryAfter). Only a failure to
 // record it is returned: the loop moves on to the other rows.
-func (db *DB) rowFailed(ctx context.Context, write func(context.Context, func(*tx) error) error, what, id string, attempt int, stepErr error,
+func (db *core) rowFailed(ctx context.Context, write func(context.Context, func(*tx) error) error, what, id string, attempt int, stepErr error,
 	save func(tx *tx, msg string, retryAt time.Time) error) error {
 	msg := cleanText(stepErr.Error(), 500)
 	db.log.Warn("step failed; retrying with backoff", "step", what, "id", id, "attempt", attempt, "err", msg)
@@ -331,7 +331,7 @@ func isCoverPage(p *herald.Page) bool {
 }
 
 // Notifications lists a page's notifications in the order they were made.
-func (db *DB) Notifications(ctx context.Context, pageID string) ([]herald.Notification, error) {
+func (db *PagingService) Notifications(ctx context.Context, pageID string) ([]herald.Notification, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT id, page_id, user_id, level, loop, shadow, status FROM notifications WHERE page_id = $1 ORDER BY due_at, id`, pageID)
 	if err != nil {
 		return nil, err
@@ -352,7 +352,7 @@ func (db *DB) Notifications(ctx context.Context, pageID string) ([]herald.Notifi
 // "Escalate, select Level 2"), from where escalation carries on. An
 // acknowledged page is triggered again: escalating means the current
 // responder needs someone else.
-func (db *DB) EscalatePage(ctx context.Context, actor herald.Actor, id string, level int) (*herald.Page, error) {
+func (db *PagingService) EscalatePage(ctx context.Context, actor herald.Actor, id string, level int) (*herald.Page, error) {
 	err := db.writePaging(ctx, func(tx *tx) error {
 		p, err := tx.page(ctx, id)
 		if err != nil {

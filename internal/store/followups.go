@@ -29,7 +29,7 @@ func deref(p *string) string {
 }
 
 // AddFollowUp tracks a corrective action on an incident (R54).
-func (db *DB) AddFollowUp(ctx context.Context, actor herald.Actor, ref string, in herald.FollowUpInput) (herald.FollowUp, error) {
+func (db *IncidentService) AddFollowUp(ctx context.Context, actor herald.Actor, ref string, in herald.FollowUpInput) (herald.FollowUp, error) {
 	if err := in.Normalize(true); err != nil {
 		return herald.FollowUp{}, err
 	}
@@ -62,7 +62,7 @@ func (db *DB) AddFollowUp(ctx context.Context, actor herald.Actor, ref string, i
 }
 
 // UpdateFollowUp changes a follow-up, for example marks it done.
-func (db *DB) UpdateFollowUp(ctx context.Context, actor herald.Actor, ref, id string, in herald.FollowUpInput) (herald.FollowUp, error) {
+func (db *IncidentService) UpdateFollowUp(ctx context.Context, actor herald.Actor, ref, id string, in herald.FollowUpInput) (herald.FollowUp, error) {
 	if err := in.Normalize(false); err != nil {
 		return herald.FollowUp{}, err
 	}
@@ -118,7 +118,7 @@ func (db *DB) UpdateFollowUp(ctx context.Context, actor herald.Actor, ref, id st
 }
 
 // FollowUps lists an incident's follow-ups in the order they were added.
-func (db *DB) FollowUps(ctx context.Context, ref string) ([]herald.FollowUp, error) {
+func (db *IncidentService) FollowUps(ctx context.Context, ref string) ([]herald.FollowUp, error) {
 	var out []herald.FollowUp
 	err := db.read(ctx, func(tx *tx) error {
 		inc, err := tx.incident(ctx, ref)

@@ -51,7 +51,7 @@ func (tx *tx) countGap(ctx context.Context, kind string) error {
 }
 
 // PagingGaps returns how many gaps of each kind paging has met.
-func (db *DB) PagingGaps(ctx context.Context) (map[string]int64, error) {
+func (db *PagingService) PagingGaps(ctx context.Context) (map[string]int64, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT kind, count FROM paging_gaps`)
 	if err != nil {
 		return nil, fmt.Errorf("read paging gaps: %w", err)

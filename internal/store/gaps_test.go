@@ -22,7 +22,7 @@ func warningKinds(ws []herald.Warning) string {
 
 func (f *fixture) policy(t *testing.T, name string, levels ...herald.EscalationLevel) *herald.Service {
 	t.Helper()
-	pol, err := f.db.CreateEscalationPolicy(f.ctx, herald.EscalationPolicyInput{Name: name, Levels: levels})
+	pol, err := f.db.Paging.CreateEscalationPolicy(f.ctx, herald.EscalationPolicyInput{Name: name, Levels: levels})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,13 +40,13 @@ func schedule(ref string) herald.Target { return herald.Target{Type: "schedule",
 func (f *fixture) pageOf(t *testing.T, svc *herald.Service) string {
 	t.Helper()
 	f.enqueue(t, trigger(svc.IntegrationKey, "k-"+svc.Name, "tenant down"))
-	pages, _ := f.db.Pages(f.ctx, svc.ID, "", 1)
+	pages, _ := f.db.Paging.Pages(f.ctx, svc.ID, "", 1)
 	return pages[0].ID
 }
 
 func (f *fixture) gaps(t *testing.T) map[string]int64 {
 	t.Helper()
-	g, err := f.db.PagingGaps(f.ctx)
+	g, err := f.db.Paging.PagingGaps(f.ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,15 +58,15 @@ func (f *fixture) gaps(t *testing.T) map[string]int64 {
 func TestRule07_EngineerWithoutContactMethodFallsThroughToTheNextLevelAtOnce(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
 		f := setup(t, d)
-		dan, _ := f.db.CreateUser(f.ctx, herald.UserInput{Name: "Dan", Email: "dan@example.com"}) // no contact method
+		dan, _ := f.db.People.CreateUser(f.ctx, herald.UserInput{Name: "Dan", Email: "dan@example.com"}) // no contact method
 		svc := f.policy(t, "dedicated", level(10, user(dan.Email)), level(10, user("bob@example.com")))
 		id := f.pageOf(t, svc)
 		f.escalate(t)
-		ns, _ := f.db.Notifications(f.ctx, id)
+		ns, _ := f.db.Paging.Notifications(f.ctx, id)
 		if len(ns) != 2 || ns[0].UserID != dan.ID || ns[0].Status != "failed" || ns[1].UserID != f.bob.User.ID || ns[1].Status != "pending" {
 			t.Fatalf("notifications right after the trigger: %+v", ns)
 		}
-		p, err := f.db.Page(f.ctx, id)
+		p, err := f.db.Paging.Page(f.ctx, id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -84,7 +84,7 @@ func TestRule07_EngineerWithoutContactMethodFallsThroughToTheNextLevelAtOnce(t *
 			t.Fatalf("gap counts %v", g)
 		}
 		// A method marked failing is no working method either.
-		m, _ := f.db.CreateContactMethod(f.ctx, dan.ID, herald.ContactMethodInput{Kind: "email", Target: dan.Email})
+		m, _ := f.db.People.CreateContactMethod(f.ctx, dan.ID, herald.ContactMethodInput{Kind: "email", Target: dan.Email})
 		if _, err := f.db.SQL().ExecContext(f.ctx, `UPDATE contact_methods SET failing = $1 WHERE id = $2`, true, m.ID); err != nil {
 			t.Fatal(err)
 		}
@@ -100,7 +100,7 @@ func TestEscalation_LevelWithNobodyOnCallFallsThrough(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
 		f := setup(t, d)
 		// The rotation starts tomorrow: nobody is on call today.
-		if _, err := f.db.CreateSchedule(f.ctx, herald.ScheduleInput{Name: "Night", Layers: []herald.Layer{{Rotation: herald.RotationDaily,
+		if _, err := f.db.Schedules.CreateSchedule(f.ctx, herald.ScheduleInput{Name: "Night", Layers: []herald.Layer{{Rotation: herald.RotationDaily,
 			HandoffTime: "00:00", Start: f.clock.Now().Add(24 * time.Hour), Users: []string{"carol@example.com"}}}}); err != nil {
 			t.Fatal(err)
 		}
@@ -110,11 +110,11 @@ func TestEscalation_LevelWithNobodyOnCallFallsThrough(t *testing.T) {
 		if got := notified(t, f, id); got != "alice" {
 			t.Fatalf("paged %q, want alice at once", got)
 		}
-		p, _ := f.db.Page(f.ctx, id)
+		p, _ := f.db.Paging.Page(f.ctx, id)
 		if got := warningKinds(p.Warnings); got != "nobody_on_call,level_unreached" || !strings.Contains(p.Warnings[0].Text, "nobody is on call on Night") {
 			t.Fatalf("warnings %+v", p.Warnings)
 		}
-		log, _ := f.db.PageLog(f.ctx, id)
+		log, _ := f.db.Paging.PageLog(f.ctx, id)
 		var texts []string
 		for _, e := range log {
 			texts = append(texts, e.Text)
@@ -128,24 +128,24 @@ func TestEscalation_LevelWithNobodyOnCallFallsThrough(t *testing.T) {
 func TestEscalation_FallbackIsPagedWhenNobodyElseCanBe(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
 		f := setup(t, d)
-		dan, _ := f.db.CreateUser(f.ctx, herald.UserInput{Name: "Dan", Email: "dan@example.com"})
+		dan, _ := f.db.People.CreateUser(f.ctx, herald.UserInput{Name: "Dan", Email: "dan@example.com"})
 		svc := f.policy(t, "only dan", level(15, user(dan.Email)))
 		unrouted := f.service(t, "no policy", "", nil)
 
 		// Without a fallback: the gap is logged and the policy ends at once.
 		id := f.pageOf(t, svc)
 		f.escalate(t)
-		p, _ := f.db.Page(f.ctx, id)
+		p, _ := f.db.Paging.Page(f.ctx, id)
 		if p.NextEscalation != nil || !strings.Contains(p.Warnings[len(p.Warnings)-1].Text, "no fallback is set") {
 			t.Fatalf("without a fallback: next %v, warnings %+v", p.NextEscalation, p.Warnings)
 		}
 
-		s, _ := f.db.Settings(f.ctx)
+		s, _ := f.db.Settings.Settings(f.ctx)
 		s.Paging.Fallback = "nobody@example.com"
-		_, err := f.db.SaveSettings(f.ctx, s)
+		_, err := f.db.Settings.SaveSettings(f.ctx, s)
 		wantCode(t, err, herald.EInvalid)
 		s.Paging.Fallback = "carol@example.com"
-		if _, err := f.db.SaveSettings(f.ctx, s); err != nil {
+		if _, err := f.db.Settings.SaveSettings(f.ctx, s); err != nil {
 			t.Fatal(err)
 		}
 		id = f.pageOf(t, f.service(t, "only dan again", svc.EscalationPolicyID, nil))
@@ -153,7 +153,7 @@ func TestEscalation_FallbackIsPagedWhenNobodyElseCanBe(t *testing.T) {
 		if got := notified(t, f, id); got != ",carol" {
 			t.Fatalf("paged %q, want the fallback carol", got)
 		}
-		p, _ = f.db.Page(f.ctx, id)
+		p, _ = f.db.Paging.Page(f.ctx, id)
 		if got := p.Warnings[len(p.Warnings)-1].Text; !strings.Contains(got, "paged the fallback Carol") {
 			t.Fatalf("warnings %+v", p.Warnings)
 		}
@@ -168,18 +168,18 @@ func TestEscalation_FallbackIsPagedWhenNobodyElseCanBe(t *testing.T) {
 		if got := notified(t, f, id); got != "carol" {
 			t.Fatalf("unrouted page reached %q", got)
 		}
-		p, _ = f.db.Page(f.ctx, id)
+		p, _ = f.db.Paging.Page(f.ctx, id)
 		if got := warningKinds(p.Warnings); got != "unrouted" || !strings.Contains(p.Warnings[0].Text, "no escalation policy: paged the fallback Carol") {
 			t.Fatalf("warnings %+v", p.Warnings)
 		}
 
 		// A schedule as the fallback: whoever is on call on it.
-		if _, err := f.db.CreateSchedule(f.ctx, herald.ScheduleInput{Name: "Managers", Layers: []herald.Layer{{Rotation: herald.RotationWeekly,
+		if _, err := f.db.Schedules.CreateSchedule(f.ctx, herald.ScheduleInput{Name: "Managers", Layers: []herald.Layer{{Rotation: herald.RotationWeekly,
 			HandoffTime: "09:00", Start: f.clock.Now().Add(-time.Hour), Users: []string{"bob@example.com"}}}}); err != nil {
 			t.Fatal(err)
 		}
 		s.Paging.Fallback = "Managers"
-		if _, err := f.db.SaveSettings(f.ctx, s); err != nil {
+		if _, err := f.db.Settings.SaveSettings(f.ctx, s); err != nil {
 			t.Fatal(err)
 		}
 		id = f.pageOf(t, f.service(t, "only dan, third", svc.EscalationPolicyID, nil))
@@ -199,11 +199,11 @@ func TestRule01_DeclaringWithoutRoleBindingsWarnsOnTheTimeline(t *testing.T) {
 		if len(inc.Warnings) != 3 {
 			t.Fatalf("the declaration's answer has warnings %+v", inc.Warnings)
 		}
-		got, _ := f.db.Incident(f.ctx, inc.ID)
+		got, _ := f.db.Incidents.Incident(f.ctx, inc.ID)
 		if len(got.Warnings) != 3 || got.Warnings[0].Kind != herald.GapRoleUnbound || !strings.Contains(got.Warnings[0].Text, "Nobody was paged as Incident Lead") {
 			t.Fatalf("incident warnings %+v", got.Warnings)
 		}
-		tl, _ := f.db.Timeline(f.ctx, inc.ID, herald.EntryWarning)
+		tl, _ := f.db.Incidents.Timeline(f.ctx, inc.ID, herald.EntryWarning)
 		if len(tl) != 3 {
 			t.Fatalf("timeline warnings %+v", tl)
 		}
@@ -217,17 +217,17 @@ func TestRule01_DeclaringWithoutRoleBindingsWarnsOnTheTimeline(t *testing.T) {
 
 		// A role bound to a service whose policy reaches nobody warns too.
 		rolePaging(t, f)
-		dan, _ := f.db.CreateUser(f.ctx, herald.UserInput{Name: "Dan", Email: "dan@example.com"})
+		dan, _ := f.db.People.CreateUser(f.ctx, herald.UserInput{Name: "Dan", Email: "dan@example.com"})
 		f.policy(t, "Communications without a method", level(30, user(dan.Email)))
-		s, _ := f.db.Settings(f.ctx)
+		s, _ := f.db.Settings.Settings(f.ctx)
 		s.RoleServices[herald.RoleCommunications] = "Communications without a method"
-		f.db.SaveSettings(f.ctx, s)
+		f.db.Settings.SaveSettings(f.ctx, s)
 		inc = f.declare(t, herald.S1)
 		if len(inc.Warnings) != 0 {
 			t.Fatalf("bound roles warn at declaration: %+v", inc.Warnings)
 		}
 		f.escalate(t)
-		got, _ = f.db.Incident(f.ctx, inc.ID)
+		got, _ = f.db.Incidents.Incident(f.ctx, inc.ID)
 		if len(got.Warnings) != 1 || got.Warnings[0].Kind != herald.GapLevelUnreached ||
 			!strings.Contains(got.Warnings[0].Text, "Page for the Communications Manager, level 1: Dan has no working contact method") {
 			t.Fatalf("incident warnings %+v", got.Warnings)
@@ -239,16 +239,16 @@ func TestRule01_DeclaringWithoutRoleBindingsWarnsOnTheTimeline(t *testing.T) {
 // that covers every hour, a policy on every service, every role bound.
 func wellConfigured(t *testing.T, f *fixture) {
 	t.Helper()
-	if _, err := f.db.CreateSchedule(f.ctx, herald.ScheduleInput{Name: "Primary", Layers: []herald.Layer{{Rotation: herald.RotationDaily,
+	if _, err := f.db.Schedules.CreateSchedule(f.ctx, herald.ScheduleInput{Name: "Primary", Layers: []herald.Layer{{Rotation: herald.RotationDaily,
 		HandoffTime: "09:00", Start: f.clock.Now().Add(-time.Hour), Users: []string{"alice@example.com", "bob@example.com"}}}}); err != nil {
 		t.Fatal(err)
 	}
 	f.policy(t, "Incident Management", level(30, schedule("Primary")), level(30, user("carol@example.com")))
-	s, _ := f.db.Settings(f.ctx)
+	s, _ := f.db.Settings.Settings(f.ctx)
 	for _, r := range s.IncidentRoles {
 		s.RoleServices[r.Key] = "Incident Management"
 	}
-	if _, err := f.db.SaveSettings(f.ctx, s); err != nil {
+	if _, err := f.db.Settings.SaveSettings(f.ctx, s); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -296,19 +296,19 @@ func TestDoctor_ListsEachGapKind(t *testing.T) {
 		}
 
 		wellConfigured(t, f)
-		dan, _ := f.db.CreateUser(f.ctx, herald.UserInput{Name: "Dan", Email: "dan@example.com"})
-		f.db.CreateUser(f.ctx, herald.UserInput{Name: "Eve", Email: "eve@example.com"}) // paged by nothing
-		if _, err := f.db.CreateSchedule(f.ctx, herald.ScheduleInput{Name: "Night", Layers: []herald.Layer{{Rotation: herald.RotationDaily,
+		dan, _ := f.db.People.CreateUser(f.ctx, herald.UserInput{Name: "Dan", Email: "dan@example.com"})
+		f.db.People.CreateUser(f.ctx, herald.UserInput{Name: "Eve", Email: "eve@example.com"}) // paged by nothing
+		if _, err := f.db.Schedules.CreateSchedule(f.ctx, herald.ScheduleInput{Name: "Night", Layers: []herald.Layer{{Rotation: herald.RotationDaily,
 			HandoffTime: "00:00", Start: f.clock.Now().Add(48 * time.Hour), Users: []string{dan.Email}}}}); err != nil {
 			t.Fatal(err)
 		}
 		f.policy(t, "Nights", level(30, schedule("Night")))
 		f.service(t, "Orphan", "", nil)
-		s, _ := f.db.Settings(f.ctx)
+		s, _ := f.db.Settings.Settings(f.ctx)
 		delete(s.RoleServices, herald.RoleCommunications)
 		s.RoleServices[herald.RoleEngineerOnCall] = "Orphan"
 		s.Paging.Fallback = "carol@example.com"
-		if _, err := f.db.SaveSettings(f.ctx, s); err != nil {
+		if _, err := f.db.Settings.SaveSettings(f.ctx, s); err != nil {
 			t.Fatal(err)
 		}
 		// The fallback's user cannot be removed through Herald; a database
@@ -359,11 +359,11 @@ func TestEscalation_MethodThisHeraldCannotSendFallsThrough(t *testing.T) {
 		}
 		f.db = db
 		mk := func(name string, m herald.ContactMethodInput) herald.User {
-			u, err := db.CreateUser(f.ctx, herald.UserInput{Name: name, Email: strings.ToLower(name) + "@example.com"})
+			u, err := db.People.CreateUser(f.ctx, herald.UserInput{Name: name, Email: strings.ToLower(name) + "@example.com"})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := db.CreateContactMethod(f.ctx, u.ID, m); err != nil {
+			if _, err := db.People.CreateContactMethod(f.ctx, u.ID, m); err != nil {
 				t.Fatal(err)
 			}
 			return u
@@ -373,15 +373,15 @@ func TestEscalation_MethodThisHeraldCannotSendFallsThrough(t *testing.T) {
 		svc := f.policy(t, "p", level(30, user(ann.Email)), level(30, user(ben.Email)))
 		id := f.pageOf(t, svc)
 		f.escalate(t)
-		ns, _ := db.Notifications(f.ctx, id)
+		ns, _ := db.Paging.Notifications(f.ctx, id)
 		if len(ns) != 2 || ns[0].UserID != ann.ID || ns[0].Status != "failed" || ns[1].UserID != ben.ID || ns[1].Status != "pending" {
 			t.Fatalf("notifications %+v", ns)
 		}
-		p, _ := db.Page(f.ctx, id)
+		p, _ := db.Paging.Page(f.ctx, id)
 		if len(p.Warnings) == 0 || !strings.Contains(p.Warnings[0].Text, "Ann has no working contact method (this Herald cannot send email") {
 			t.Fatalf("warnings %+v", p.Warnings)
 		}
-		if ds, _ := db.Deliveries(f.ctx, id); len(ds) != 1 {
+		if ds, _ := db.Paging.Deliveries(f.ctx, id); len(ds) != 1 {
 			t.Fatalf("deliveries %+v, want Ben's SMS only", ds)
 		}
 	})
@@ -392,8 +392,8 @@ func TestEscalation_MethodThisHeraldCannotSendFallsThrough(t *testing.T) {
 func TestEscalation_RoundThatReachesNobodyIsNotRepeated(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
 		f := setup(t, d)
-		dan, _ := f.db.CreateUser(f.ctx, herald.UserInput{Name: "Dan", Email: "dan@example.com"})
-		pol, err := f.db.CreateEscalationPolicy(f.ctx, herald.EscalationPolicyInput{Name: "p", Repeat: 3, Levels: []herald.EscalationLevel{
+		dan, _ := f.db.People.CreateUser(f.ctx, herald.UserInput{Name: "Dan", Email: "dan@example.com"})
+		pol, err := f.db.Paging.CreateEscalationPolicy(f.ctx, herald.EscalationPolicyInput{Name: "p", Repeat: 3, Levels: []herald.EscalationLevel{
 			level(10, user(dan.Email)), level(10, user(dan.Email))}})
 		if err != nil {
 			t.Fatal(err)
@@ -402,7 +402,7 @@ func TestEscalation_RoundThatReachesNobodyIsNotRepeated(t *testing.T) {
 		if n := f.escalate(t); n != 3 {
 			t.Fatalf("%d steps, want level 1, level 2 and the end", n)
 		}
-		p, _ := f.db.Page(f.ctx, id)
+		p, _ := f.db.Paging.Page(f.ctx, id)
 		if p.NextEscalation != nil || strings.Count(warningKinds(p.Warnings), herald.GapLevelUnreached) != 2 {
 			t.Fatalf("next %v, warnings %+v", p.NextEscalation, p.Warnings)
 		}

@@ -10,7 +10,7 @@ import (
 // Probe writes this instance's row in probes: it fails when the database
 // cannot take a write (disk full, read-only, gone), which a ping does not
 // notice. /readyz calls it.
-func (db *DB) Probe(ctx context.Context, instance string) error {
+func (db *Work) Probe(ctx context.Context, instance string) error {
 	return db.write(ctx, func(tx *tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO probes (instance, at) VALUES ($1, $2) ON CONFLICT (instance) DO UPDATE SET at = excluded.at`,
 			instance, micros(tx.now))
@@ -48,7 +48,7 @@ type WorkStats struct {
 }
 
 // WorkStats reads the state of the background work.
-func (db *DB) WorkStats(ctx context.Context) (WorkStats, error) {
+func (db *Work) WorkStats(ctx context.Context) (WorkStats, error) {
 	st := WorkStats{OldestDue: map[string]time.Duration{}, FailingRows: map[string]int{}}
 	err := db.read(ctx, func(tx *tx) error {
 		now := micros(tx.now)

@@ -47,7 +47,7 @@ func jsonList(v []string) string {
 }
 
 // DeclareIncident opens an incident in Investigating.
-func (db *DB) DeclareIncident(ctx context.Context, actor herald.Actor, in herald.DeclareInput) (*herald.Incident, error) {
+func (db *IncidentService) DeclareIncident(ctx context.Context, actor herald.Actor, in herald.DeclareInput) (*herald.Incident, error) {
 	if err := in.Normalize(); err != nil {
 		return nil, err
 	}
@@ -101,7 +101,7 @@ func (db *DB) DeclareIncident(ctx context.Context, actor herald.Actor, in herald
 var referenceRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]*-([0-9]+)$`)
 
 // Incident finds an incident by id, number ("42") or reference ("INC-42").
-func (db *DB) Incident(ctx context.Context, ref string) (*herald.Incident, error) {
+func (db *IncidentService) Incident(ctx context.Context, ref string) (*herald.Incident, error) {
 	var inc *herald.Incident
 	err := db.read(ctx, func(tx *tx) (err error) {
 		if inc, err = tx.incident(ctx, ref); err != nil {
@@ -187,7 +187,7 @@ func (tx *tx) fillIncidents(ctx context.Context, incs []*herald.Incident) error 
 
 // Incidents lists incidents newest first. Paging is by number ("before"),
 // which stays correct while new incidents are declared, unlike an offset.
-func (db *DB) Incidents(ctx context.Context, f herald.ListFilter) ([]*herald.Incident, error) {
+func (db *IncidentService) Incidents(ctx context.Context, f herald.ListFilter) ([]*herald.Incident, error) {
 	if err := f.Normalize(); err != nil {
 		return nil, err
 	}
@@ -247,7 +247,7 @@ func (db *DB) Incidents(ctx context.Context, f herald.ListFilter) ([]*herald.Inc
 // based on a stale read (EConflict, with the current incident), an illegal
 // state move (EUnprocessable), and a severity change by someone the
 // organisation's rules do not allow (R51). Each change is a timeline entry.
-func (db *DB) UpdateIncident(ctx context.Context, actor herald.Actor, ref string, in herald.UpdateInput) (*herald.Incident, error) {
+func (db *IncidentService) UpdateIncident(ctx context.Context, actor herald.Actor, ref string, in herald.UpdateInput) (*herald.Incident, error) {
 	if err := in.Normalize(); err != nil {
 		return nil, err
 	}
@@ -381,7 +381,7 @@ func (tx *tx) touch(ctx context.Context, inc *herald.Incident) error {
 
 // AssignRole gives an incident role to a user, replacing whoever held it;
 // the timeline records the hand-over.
-func (db *DB) AssignRole(ctx context.Context, actor herald.Actor, ref, role string, in herald.RoleInput) (*herald.Incident, error) {
+func (db *IncidentService) AssignRole(ctx context.Context, actor herald.Actor, ref, role string, in herald.RoleInput) (*herald.Incident, error) {
 	var inc *herald.Incident
 	err := db.write(ctx, func(tx *tx) error {
 		var err error
@@ -431,7 +431,7 @@ func (db *DB) AssignRole(ctx context.Context, actor herald.Actor, ref, role stri
 }
 
 // UnassignRole leaves an incident role empty.
-func (db *DB) UnassignRole(ctx context.Context, actor herald.Actor, ref, role string) (*herald.Incident, error) {
+func (db *IncidentService) UnassignRole(ctx context.Context, actor herald.Actor, ref, role string) (*herald.Incident, error) {
 	var inc *herald.Incident
 	err := db.write(ctx, func(tx *tx) error {
 		var err error
@@ -482,7 +482,7 @@ func roleKeys(s herald.Settings) string {
 
 // Label adds and removes labels on an incident. Adding a scoped label
 // replaces the label that held its scope.
-func (db *DB) Label(ctx context.Context, actor herald.Actor, ref string, in herald.LabelInput) (*herald.Incident, error) {
+func (db *IncidentService) Label(ctx context.Context, actor herald.Actor, ref string, in herald.LabelInput) (*herald.Incident, error) {
 	add, err := herald.NormalizeLabels(in.Add)
 	if err != nil {
 		return nil, &herald.Error{Code: herald.EInvalid, Message: err.Error(), Fields: map[string]string{"add": err.Error()}}

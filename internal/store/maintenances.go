@@ -33,7 +33,7 @@ func scanMaintenance(row interface{ Scan(...any) error }) (*herald.Maintenance, 
 
 // CreateMaintenance schedules a maintenance (R30). Automation is on unless
 // the input turns it off; reminders are times before the start.
-func (db *DB) CreateMaintenance(ctx context.Context, actor herald.Actor, in herald.MaintenanceInput) (*herald.Maintenance, error) {
+func (db *MaintenanceService) CreateMaintenance(ctx context.Context, actor herald.Actor, in herald.MaintenanceInput) (*herald.Maintenance, error) {
 	if err := in.Normalize(true); err != nil {
 		return nil, err
 	}
@@ -171,7 +171,7 @@ func (tx *tx) maintenanceComponents(ctx context.Context, id string) ([]string, e
 
 // UpdateMaintenance changes a maintenance: a new window reschedules it
 // (R31), and auto_transition false turns automation off for good (R30).
-func (db *DB) UpdateMaintenance(ctx context.Context, actor herald.Actor, id string, in herald.MaintenanceInput) (*herald.Maintenance, error) {
+func (db *MaintenanceService) UpdateMaintenance(ctx context.Context, actor herald.Actor, id string, in herald.MaintenanceInput) (*herald.Maintenance, error) {
 	if err := in.Normalize(false); err != nil {
 		return nil, err
 	}
@@ -268,7 +268,7 @@ func (db *DB) UpdateMaintenance(ctx context.Context, actor herald.Actor, id stri
 // PostMaintenanceUpdate posts an update; with a status it also starts,
 // completes or cancels the maintenance by hand. An update without a status
 // leaves a scheduled maintenance scheduled (R31).
-func (db *DB) PostMaintenanceUpdate(ctx context.Context, actor herald.Actor, id string, in herald.MaintenanceUpdateInput) (*herald.Maintenance, error) {
+func (db *MaintenanceService) PostMaintenanceUpdate(ctx context.Context, actor herald.Actor, id string, in herald.MaintenanceUpdateInput) (*herald.Maintenance, error) {
 	if err := in.Normalize(); err != nil {
 		return nil, err
 	}
@@ -335,7 +335,7 @@ func (tx *tx) moveMaintenance(ctx context.Context, actor herald.Actor, m *herald
 
 // Maintenance reads one maintenance with its components, reminders and
 // updates.
-func (db *DB) Maintenance(ctx context.Context, id string) (*herald.Maintenance, error) {
+func (db *MaintenanceService) Maintenance(ctx context.Context, id string) (*herald.Maintenance, error) {
 	var m *herald.Maintenance
 	err := db.read(ctx, func(tx *tx) (err error) {
 		m, err = tx.maintenance(ctx, id)
@@ -356,7 +356,7 @@ func (tx *tx) maintenance(ctx context.Context, id string) (*herald.Maintenance, 
 }
 
 // Maintenances lists maintenances by start, newest first.
-func (db *DB) Maintenances(ctx context.Context, limit int) ([]*herald.Maintenance, error) {
+func (db *MaintenanceService) Maintenances(ctx context.Context, limit int) ([]*herald.Maintenance, error) {
 	var out []*herald.Maintenance
 	err := db.read(ctx, func(tx *tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT `+maintenanceSelect+` FROM maintenances ORDER BY scheduled_for DESC, id DESC LIMIT $1`, limit)
@@ -445,14 +445,14 @@ func (tx *tx) fillMaintenances(ctx context.Context, list []*herald.Maintenance) 
 // fell due while Herald was down, in order (a window missed entirely starts
 // and completes). Each step is a conditional update, so several instances
 // running it at once do each step once. It returns how many steps it took.
-func (db *DB) RunMaintenanceAutomation(ctx context.Context) (int, error) {
+func (db *Work) RunMaintenanceAutomation(ctx context.Context) (int, error) {
 	return runSteps(ctx, db.MaintenanceStep)
 }
 
 // MaintenanceStep takes the single earliest due step, if any. A step that
 // fails is recorded on its maintenance (attempts, last error) and tried
 // again with backoff; meanwhile the other maintenances' steps go on.
-func (db *DB) MaintenanceStep(ctx context.Context) (bool, error) {
+func (db *Work) MaintenanceStep(ctx context.Context) (bool, error) {
 	did := false
 	var mid string
 	var attempts int
@@ -542,7 +542,7 @@ func (tx *tx) stepDone(ctx context.Context, m *herald.Maintenance) error {
 
 // maintenanceStepFailed records a failed step on its maintenance and holds
 // the maintenance's steps back for the backoff.
-func (db *DB) maintenanceStepFailed(ctx context.Context, id string, attempt int, stepErr error) error {
+func (db *core) maintenanceStepFailed(ctx context.Context, id string, attempt int, stepErr error) error {
 	return db.rowFailed(ctx, db.write, "step of maintenance", id, attempt, stepErr, func(tx *tx, msg string, retryAt time.Time) error {
 		_, err := tx.ExecContext(ctx, `UPDATE maintenances SET step_attempts = $1, step_error = $2, step_retry_at = $3 WHERE id = $4`,
 			attempt, msg, micros(retryAt), id)

@@ -21,7 +21,7 @@ type migration struct {
 	sql     string
 }
 
-func (db *DB) migrations() ([]migration, error) {
+func (db *core) migrations() ([]migration, error) {
 	dir := path.Join("migrations", string(db.dialect))
 	entries, err := fs.ReadDir(migrations, dir)
 	if err != nil {

@@ -14,14 +14,14 @@ import (
 // phone numbers pass. The same policy (notify.CheckAddr) applies again when
 // each delivery dials, so a name that resolves elsewhere later is caught
 // there. Config.WebhookAllowPrivate turns it off.
-func (db *DB) checkOutbound(ctx context.Context, kind, field, target string) error {
+func (db *core) checkOutbound(ctx context.Context, kind, field, target string) error {
 	return db.checkOutboundCached(ctx, kind, field, target, nil)
 }
 
 // checkOutboundCached is checkOutbound remembering each host's verdict in
 // seen (when not nil), so an import of many URLs on one host resolves it
 // once.
-func (db *DB) checkOutboundCached(ctx context.Context, kind, field, target string, seen map[string]error) error {
+func (db *core) checkOutboundCached(ctx context.Context, kind, field, target string, seen map[string]error) error {
 	switch kind {
 	case "webhook", "slack", "teams":
 	default:

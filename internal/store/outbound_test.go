@@ -17,7 +17,7 @@ func TestOutboundURLs_RefusedAtCreation(t *testing.T) {
 		strict := testdb.Open(t, d, testdb.NewClock(), func(c *store.Config) { c.WebhookAllowPrivate = false })
 		open := testdb.Open(t, d, testdb.NewClock())
 		for _, db := range []*store.DB{strict, open} {
-			if _, err := db.CreateUser(ctx, herald.UserInput{Name: "Ann", Email: "ann@example.com"}); err != nil {
+			if _, err := db.People.CreateUser(ctx, herald.UserInput{Name: "Ann", Email: "ann@example.com"}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -29,29 +29,29 @@ func TestOutboundURLs_RefusedAtCreation(t *testing.T) {
 			}
 		}
 		for _, u := range []string{"http://127.0.0.1:9/hook", "http://localhost/hook", "http://[::1]/", "http://[::ffff:127.0.0.1]/", "https://198.18.0.1/", "https://240.0.0.1/", "https://[64:ff9b::a00:1]/", "http://169.254.169.254/"} {
-			_, err := strict.CreateContactMethod(ctx, "ann@example.com", herald.ContactMethodInput{Kind: "webhook", Target: u})
+			_, err := strict.People.CreateContactMethod(ctx, "ann@example.com", herald.ContactMethodInput{Kind: "webhook", Target: u})
 			refusedAs(t, err, "target")
-			_, err = strict.CreateContactMethod(ctx, "ann@example.com", herald.ContactMethodInput{Kind: "slack", Target: u})
+			_, err = strict.People.CreateContactMethod(ctx, "ann@example.com", herald.ContactMethodInput{Kind: "slack", Target: u})
 			refusedAs(t, err, "target")
-			_, err = strict.AddStakeholderChannel(ctx, herald.SubscriberInput{TeamsURL: u})
+			_, err = strict.Subscribers.AddStakeholderChannel(ctx, herald.SubscriberInput{TeamsURL: u})
 			refusedAs(t, err, "teams_url")
-			_, err = strict.Subscribe(ctx, herald.SubscriberInput{WebhookURL: u}, false)
+			_, err = strict.Subscribers.Subscribe(ctx, herald.SubscriberInput{WebhookURL: u}, false)
 			refusedAs(t, err, "webhook_url")
-			if _, _, err := strict.ImportSubscribers(ctx, []herald.SubscriberInput{{SlackURL: u}}); herald.ErrorCode(err) != herald.EInvalid {
+			if _, _, err := strict.Subscribers.ImportSubscribers(ctx, []herald.SubscriberInput{{SlackURL: u}}); herald.ErrorCode(err) != herald.EInvalid {
 				t.Fatalf("import %s: %v", u, err)
 			}
 		}
 		// E-mail and phone numbers are not URLs; public addresses pass.
 		for _, in := range []herald.ContactMethodInput{{Kind: "email", Target: "ann@example.com"}, {Kind: "sms", Target: "+15551234567"}, {Kind: "webhook", Target: "https://93.184.216.34/hook"}} {
-			if _, err := strict.CreateContactMethod(ctx, "ann@example.com", in); err != nil {
+			if _, err := strict.People.CreateContactMethod(ctx, "ann@example.com", in); err != nil {
 				t.Fatalf("%v: %v", in, err)
 			}
 		}
 		// --webhook-allow-private: loopback is fine.
-		if _, err := open.CreateContactMethod(ctx, "ann@example.com", herald.ContactMethodInput{Kind: "webhook", Target: "http://127.0.0.1:9/hook"}); err != nil {
+		if _, err := open.People.CreateContactMethod(ctx, "ann@example.com", herald.ContactMethodInput{Kind: "webhook", Target: "http://127.0.0.1:9/hook"}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := open.AddStakeholderChannel(ctx, herald.SubscriberInput{SlackURL: "http://localhost:9/hook"}); err != nil {
+		if _, err := open.Subscribers.AddStakeholderChannel(ctx, herald.SubscriberInput{SlackURL: "http://localhost:9/hook"}); err != nil {
 			t.Fatal(err)
 		}
 	})

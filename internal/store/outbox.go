@@ -94,7 +94,7 @@ const MaxAttempts = 5
 // set, its attempt counted, instead of failing the claim again and again.
 // Page deliveries for pages no longer triggered are cancelled here, not
 // sent.
-func (db *DB) Claim(ctx context.Context, lane Lane) (*Outgoing, error) {
+func (db *Work) Claim(ctx context.Context, lane Lane) (*Outgoing, error) {
 	for {
 		o, cancelled, err := db.claim(ctx, lane, "")
 		if err != nil && o != nil {
@@ -114,7 +114,7 @@ func (db *DB) Claim(ctx context.Context, lane Lane) (*Outgoing, error) {
 // claim marks the earliest due row of a lane (or the row only) as taken for
 // claimFor and, unless only is set, prepares it in the same transaction.
 // On a failure after the claim it returns the claimed row with the error.
-func (db *DB) claim(ctx context.Context, lane Lane, only string) (o *Outgoing, cancelled bool, err error) {
+func (db *core) claim(ctx context.Context, lane Lane, only string) (o *Outgoing, cancelled bool, err error) {
 	write := db.write
 	if lane == LanePage {
 		write = db.writePaging
@@ -210,7 +210,7 @@ func (tx *tx) prepareBroadcast(ctx context.Context, o *Outgoing) error {
 	if o.Secret, err = tx.db.open(sealed); err != nil {
 		return fmt.Errorf("open the signing secret: %w", err)
 	}
-	b.UnsubscribeURL, err = tx.db.SubscriberLink("unsubscribe", b.subscriberID)
+	b.UnsubscribeURL, err = tx.db.subscriberLink("unsubscribe", b.subscriberID)
 	return err
 }
 
@@ -238,7 +238,7 @@ type Result struct {
 // (herald.RetryAfter) up to MaxAttempts; then the row is failed, and for a
 // page the person's other contact methods take over, for a subscriber the
 // failure counts towards pausing it.
-func (db *DB) Complete(ctx context.Context, o *Outgoing, r Result) error {
+func (db *Work) Complete(ctx context.Context, o *Outgoing, r Result) error {
 	write := db.write
 	if o.Lane == LanePage {
 		write = db.writePaging

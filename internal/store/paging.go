@@ -18,7 +18,7 @@ import (
 
 // CreateEscalationPolicy adds a policy; user targets may be given by
 // e-mail and schedule targets by name.
-func (db *DB) CreateEscalationPolicy(ctx context.Context, in herald.EscalationPolicyInput) (*herald.EscalationPolicy, error) {
+func (db *PagingService) CreateEscalationPolicy(ctx context.Context, in herald.EscalationPolicyInput) (*herald.EscalationPolicy, error) {
 	if err := in.Normalize(); err != nil {
 		return nil, err
 	}
@@ -72,7 +72,7 @@ func (tx *tx) escalationPolicy(ctx context.Context, ref string) (*herald.Escalat
 }
 
 // EscalationPolicy reads a policy by id or name.
-func (db *DB) EscalationPolicy(ctx context.Context, ref string) (*herald.EscalationPolicy, error) {
+func (db *PagingService) EscalationPolicy(ctx context.Context, ref string) (*herald.EscalationPolicy, error) {
 	var p *herald.EscalationPolicy
 	err := db.read(ctx, func(tx *tx) (err error) {
 		p, err = tx.escalationPolicy(ctx, ref)
@@ -101,7 +101,7 @@ func scanService(row interface{ Scan(...any) error }) (*herald.Service, error) {
 }
 
 // CreateService adds a service with a new integration key.
-func (db *DB) CreateService(ctx context.Context, in herald.ServiceInput) (*herald.Service, error) {
+func (db *PagingService) CreateService(ctx context.Context, in herald.ServiceInput) (*herald.Service, error) {
 	if err := in.Normalize(); err != nil {
 		return nil, err
 	}
@@ -126,7 +126,7 @@ func (db *DB) CreateService(ctx context.Context, in herald.ServiceInput) (*heral
 }
 
 // Service reads a service by id or name.
-func (db *DB) Service(ctx context.Context, ref string) (*herald.Service, error) {
+func (db *PagingService) Service(ctx context.Context, ref string) (*herald.Service, error) {
 	s, err := scanService(db.r.QueryRowContext(ctx, `SELECT `+serviceColumns+` FROM services WHERE id = $1 OR name = $1`, ref))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, herald.Errorf(herald.ENotFound, "no service %q", ref)
@@ -135,7 +135,7 @@ func (db *DB) Service(ctx context.Context, ref string) (*herald.Service, error) 
 }
 
 // Services lists services by name.
-func (db *DB) Services(ctx context.Context) ([]*herald.Service, error) {
+func (db *PagingService) Services(ctx context.Context) ([]*herald.Service, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT `+serviceColumns+` FROM services ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("list services: %w", err)
@@ -160,7 +160,7 @@ var ErrUnknownKey = herald.Errorf(herald.ENotFound, "unknown integration key")
 // a trigger opens an alert or folds into the open one with its dedup key;
 // an acknowledge or resolve acts on the alert's page. It returns the dedup
 // key. Invalid events are EInvalid with the reasons in Fields["errors"].
-func (db *DB) Enqueue(ctx context.Context, ev herald.Event) (string, error) {
+func (db *PagingService) Enqueue(ctx context.Context, ev herald.Event) (string, error) {
 	if errs := ev.Validate(); len(errs) > 0 {
 		return "", &herald.Error{Code: herald.EInvalid, Message: "Event object is invalid", Fields: map[string]string{"errors": strings.Join(errs, "\n")}}
 	}
@@ -187,7 +187,7 @@ func (db *DB) Enqueue(ctx context.Context, ev herald.Event) (string, error) {
 // open the same dedup key at once on PostgreSQL; the loser's insert fails
 // on the unique index and the retry folds into the winner's alert.
 // svc, when known from the cache, spares a lookup.
-func (db *DB) enqueueOne(ctx context.Context, svc *herald.Service, ev herald.Event) (paged bool, err error) {
+func (db *core) enqueueOne(ctx context.Context, svc *herald.Service, ev herald.Event) (paged bool, err error) {
 	for attempt := 0; attempt < 3; attempt++ {
 		err = db.writeIngest(ctx, func(tx *tx) (err error) {
 			s := svc
@@ -217,7 +217,7 @@ type cachedService struct {
 
 const serviceCacheFor = 30 * time.Second
 
-func (db *DB) knownService(key string) *herald.Service {
+func (db *core) knownService(key string) *herald.Service {
 	v, ok := db.knownKeys.Load(key)
 	if !ok {
 		return nil
@@ -264,7 +264,7 @@ const maxBatch = 256
 // that finds a loop idle is committed at once, in one round trip, and only
 // when every loop is busy do events queue up and go into one batch
 // (docs/BENCHMARKS.md).
-func (db *DB) ingestLoops() int {
+func (db *core) ingestLoops() int {
 	if db.dialect == Postgres {
 		return 4
 	}
@@ -277,7 +277,7 @@ func (db *DB) ingestLoops() int {
 // timer: an event that finds a loop idle is committed at once. The order
 // of two events holds whenever it is defined: an event sent after another
 // was answered is taken after it.
-func (db *DB) batched(ctx context.Context, svc *herald.Service, ev herald.Event) (paged bool, err error) {
+func (db *core) batched(ctx context.Context, svc *herald.Service, ev herald.Event) (paged bool, err error) {
 	db.ingestOnce.Do(func() {
 		for range db.ingestLoops() {
 			go db.ingestLoop()
@@ -299,7 +299,7 @@ func (db *DB) batched(ctx context.Context, svc *herald.Service, ev herald.Event)
 	}
 }
 
-func (db *DB) ingestLoop() {
+func (db *core) ingestLoop() {
 	for {
 		var batch []*ingestReq
 		select {
@@ -334,7 +334,7 @@ func (db *DB) ingestLoop() {
 // its first acknowledge or resolve in the batch) is then taken in one
 // transaction. On SQLite, where a statement costs no round trip, the whole
 // batch is one transaction.
-func (db *DB) takeBatch(ctx context.Context, batch []*ingestReq) {
+func (db *core) takeBatch(ctx context.Context, batch []*ingestReq) {
 	runs, order := leadingTriggers(batch)
 	var err error
 	if db.dialect == Postgres {
@@ -461,7 +461,7 @@ type querier interface {
 // their pages in id order, so that concurrent batches (other loops, other
 // instances) take shared rows in one order; SQLite (in process, one
 // writer) takes the keys one at a time.
-func (db *DB) fold(ctx context.Context, q querier, now int64, runs []*foldRun) (map[alertKey]bool, error) {
+func (db *core) fold(ctx context.Context, q querier, now int64, runs []*foldRun) (map[alertKey]bool, error) {
 	folded := make(map[alertKey]bool, len(runs))
 	if len(runs) == 0 {
 		return folded, nil
@@ -528,7 +528,7 @@ func (db *DB) fold(ctx context.Context, q querier, now int64, runs []*foldRun) (
 // runs' services must not group floods. Another instance opening one of the
 // keys at the same moment fails the statement on the unique index; the
 // events are then taken one by one.
-func (db *DB) openAlerts(ctx context.Context, runs []*foldRun) error {
+func (db *core) openAlerts(ctx context.Context, runs []*foldRun) error {
 	if len(runs) == 0 {
 		return nil
 	}
@@ -713,7 +713,7 @@ func (tx *tx) resolvePage(ctx context.Context, pageID, by string) error {
 // AcknowledgePage acknowledges a page for a person. A shadow on one of the
 // page's schedules cannot: acknowledging would stop the pages to the real
 // responder (R03).
-func (db *DB) AcknowledgePage(ctx context.Context, actor herald.Actor, id string) (*herald.Page, error) {
+func (db *PagingService) AcknowledgePage(ctx context.Context, actor herald.Actor, id string) (*herald.Page, error) {
 	err := db.writePaging(ctx, func(tx *tx) error {
 		p, err := tx.page(ctx, id)
 		if err != nil {
@@ -825,7 +825,7 @@ func (tx *tx) pageRoles(ctx context.Context, actor herald.Actor, inc *herald.Inc
 
 // ResolvePage resolves a page for a person. A shadow cannot, for the same
 // reason they cannot acknowledge (R03).
-func (db *DB) ResolvePage(ctx context.Context, actor herald.Actor, id string) (*herald.Page, error) {
+func (db *PagingService) ResolvePage(ctx context.Context, actor herald.Actor, id string) (*herald.Page, error) {
 	err := db.writePaging(ctx, func(tx *tx) error {
 		p, err := tx.page(ctx, id)
 		if err != nil {
@@ -919,7 +919,7 @@ func (tx *tx) page(ctx context.Context, id string) (*herald.Page, error) {
 }
 
 // OpenPage finds the page holding the open alert with a dedup key.
-func (db *DB) OpenPage(ctx context.Context, serviceID, dedup string) (*herald.Page, error) {
+func (db *PagingService) OpenPage(ctx context.Context, serviceID, dedup string) (*herald.Page, error) {
 	var p *herald.Page
 	err := db.read(ctx, func(tx *tx) error {
 		var id string
@@ -937,7 +937,7 @@ func (db *DB) OpenPage(ctx context.Context, serviceID, dedup string) (*herald.Pa
 }
 
 // Page reads one page.
-func (db *DB) Page(ctx context.Context, id string) (*herald.Page, error) {
+func (db *PagingService) Page(ctx context.Context, id string) (*herald.Page, error) {
 	var p *herald.Page
 	err := db.read(ctx, func(tx *tx) (err error) {
 		if p, err = tx.page(ctx, id); err != nil {
@@ -950,7 +950,7 @@ func (db *DB) Page(ctx context.Context, id string) (*herald.Page, error) {
 }
 
 // Pages lists pages, newest first, optionally of one service and status.
-func (db *DB) Pages(ctx context.Context, serviceID string, status herald.PageStatus, limit int) ([]*herald.Page, error) {
+func (db *PagingService) Pages(ctx context.Context, serviceID string, status herald.PageStatus, limit int) ([]*herald.Page, error) {
 	q := `SELECT ` + pageColumns + ` FROM pages WHERE ($1 = '' OR service_id = $1) AND ($2 = '' OR status = $2) ORDER BY first_seen DESC, id DESC LIMIT $3`
 	rows, err := db.r.QueryContext(ctx, q, serviceID, string(status), limit)
 	if err != nil {
@@ -969,7 +969,7 @@ func (db *DB) Pages(ctx context.Context, serviceID string, status herald.PageSta
 }
 
 // PageLog returns a page's events, oldest first.
-func (db *DB) PageLog(ctx context.Context, id string) ([]herald.PageLogEntry, error) {
+func (db *PagingService) PageLog(ctx context.Context, id string) ([]herald.PageLogEntry, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT at, kind, text FROM page_log WHERE page_id = $1 ORDER BY id`, id)
 	if err != nil {
 		return nil, err

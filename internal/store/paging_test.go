@@ -16,7 +16,7 @@ import (
 
 func (f *fixture) service(t *testing.T, name, policy string, g *herald.Grouping) *herald.Service {
 	t.Helper()
-	s, err := f.db.CreateService(f.ctx, herald.ServiceInput{Name: name, EscalationPolicyID: policy, Grouping: g})
+	s, err := f.db.Paging.CreateService(f.ctx, herald.ServiceInput{Name: name, EscalationPolicyID: policy, Grouping: g})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +30,7 @@ func trigger(key, dedup, summary string) herald.Event {
 
 func (f *fixture) enqueue(t *testing.T, ev herald.Event) string {
 	t.Helper()
-	k, err := f.db.Enqueue(f.ctx, ev)
+	k, err := f.db.Paging.Enqueue(f.ctx, ev)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,25 +42,25 @@ func TestRule02_PageIsTriggeredAcknowledgedResolved(t *testing.T) {
 		f := setup(t, d)
 		svc := f.service(t, "Database", "", nil)
 		f.enqueue(t, trigger(svc.IntegrationKey, "disk-full", "Disk full on db-1"))
-		pages, _ := f.db.Pages(f.ctx, svc.ID, "", 10)
+		pages, _ := f.db.Paging.Pages(f.ctx, svc.ID, "", 10)
 		if len(pages) != 1 || pages[0].Status != herald.PageTriggered {
 			t.Fatalf("pages %+v", pages)
 		}
-		p, err := f.db.AcknowledgePage(f.ctx, f.alice, pages[0].ID)
+		p, err := f.db.Paging.AcknowledgePage(f.ctx, f.alice, pages[0].ID)
 		if err != nil || p.Status != herald.PageAcknowledged || p.AckedBy != "Alice" || p.NextEscalation != nil {
 			t.Fatalf("ack: %+v %v", p, err)
 		}
-		_, err = f.db.AcknowledgePage(f.ctx, f.alice, p.ID)
+		_, err = f.db.Paging.AcknowledgePage(f.ctx, f.alice, p.ID)
 		wantCode(t, err, herald.EUnprocessable)
 		// Monitoring resolves by dedup key.
 		f.enqueue(t, herald.Event{RoutingKey: svc.IntegrationKey, EventAction: "resolve", DedupKey: "disk-full"})
-		p, _ = f.db.Page(f.ctx, p.ID)
+		p, _ = f.db.Paging.Page(f.ctx, p.ID)
 		if p.Status != herald.PageResolved || p.ResolvedAt == nil {
 			t.Fatalf("resolve: %+v", p)
 		}
 		// A new trigger with the same key after resolution is a new page.
 		f.enqueue(t, trigger(svc.IntegrationKey, "disk-full", "Disk full again"))
-		if pages, _ := f.db.Pages(f.ctx, svc.ID, herald.PageTriggered, 10); len(pages) != 1 || pages[0].ID == p.ID {
+		if pages, _ := f.db.Paging.Pages(f.ctx, svc.ID, herald.PageTriggered, 10); len(pages) != 1 || pages[0].ID == p.ID {
 			t.Fatalf("re-trigger: %+v", pages)
 		}
 	})
@@ -74,7 +74,7 @@ func TestEnqueue_DedupKeyFoldsRepeatedTriggers(t *testing.T) {
 			f.clock.Advance(time.Minute)
 			f.enqueue(t, trigger(svc.IntegrationKey, "http-5xx", "5xx above 2%"))
 		}
-		pages, _ := f.db.Pages(f.ctx, svc.ID, "", 10)
+		pages, _ := f.db.Paging.Pages(f.ctx, svc.ID, "", 10)
 		if len(pages) != 1 || pages[0].Count != 5 || pages[0].DedupKey != "http-5xx" || !pages[0].LastSeen.Equal(f.clock.Now()) || pages[0].LastSeen.Equal(pages[0].FirstSeen) {
 			t.Fatalf("pages %+v", pages)
 		}
@@ -84,14 +84,14 @@ func TestEnqueue_DedupKeyFoldsRepeatedTriggers(t *testing.T) {
 			t.Fatal("no dedup key returned")
 		}
 		// Unknown keys and bad events change nothing.
-		_, err := f.db.Enqueue(f.ctx, trigger("nope", "x", "y"))
+		_, err := f.db.Paging.Enqueue(f.ctx, trigger("nope", "x", "y"))
 		wantCode(t, err, herald.ENotFound)
-		_, err = f.db.Enqueue(f.ctx, herald.Event{RoutingKey: svc.IntegrationKey, EventAction: "trigger", Payload: &herald.EventPayload{Summary: "x"}})
+		_, err = f.db.Paging.Enqueue(f.ctx, herald.Event{RoutingKey: svc.IntegrationKey, EventAction: "trigger", Payload: &herald.EventPayload{Summary: "x"}})
 		he, _ := err.(*herald.Error)
 		if he == nil || !strings.Contains(he.Fields["errors"], "payload.source") || !strings.Contains(he.Fields["errors"], "payload.severity") {
 			t.Fatalf("bad event: %v", err)
 		}
-		if pages, _ := f.db.Pages(f.ctx, svc.ID, "", 10); len(pages) != 2 {
+		if pages, _ := f.db.Paging.Pages(f.ctx, svc.ID, "", 10); len(pages) != 2 {
 			t.Fatalf("%d pages", len(pages))
 		}
 	})
@@ -104,14 +104,14 @@ func TestEnqueue_FloodOfDistinctAlertsIsGrouped(t *testing.T) {
 		for i := range 100 {
 			f.enqueue(t, trigger(svc.IntegrationKey, "host-"+string(rune('a'+i%26))+string(rune('a'+i/26)), "host down"))
 		}
-		pages, _ := f.db.Pages(f.ctx, svc.ID, "", 200)
+		pages, _ := f.db.Paging.Pages(f.ctx, svc.ID, "", 200)
 		if len(pages) != 3 || pages[0].Alerts != 98 {
 			t.Fatalf("%d pages, newest groups %d alerts", len(pages), pages[0].Alerts)
 		}
 		// Outside the window, a new alert pages again.
 		f.clock.Advance(6 * time.Minute)
 		f.enqueue(t, trigger(svc.IntegrationKey, "late", "another"))
-		if pages, _ := f.db.Pages(f.ctx, svc.ID, "", 200); len(pages) != 4 {
+		if pages, _ := f.db.Paging.Pages(f.ctx, svc.ID, "", 200); len(pages) != 4 {
 			t.Fatalf("%d pages after the window", len(pages))
 		}
 	})
@@ -122,15 +122,15 @@ func TestEnqueue_FloodOfDistinctAlertsIsGrouped(t *testing.T) {
 func oncallSetup(t *testing.T, f *fixture) *herald.Service {
 	t.Helper()
 	start := f.clock.Now().Add(-time.Hour)
-	if _, err := f.db.CreateSchedule(f.ctx, herald.ScheduleInput{Name: "EOC", Shadows: []string{"carol@example.com"},
+	if _, err := f.db.Schedules.CreateSchedule(f.ctx, herald.ScheduleInput{Name: "EOC", Shadows: []string{"carol@example.com"},
 		Layers: []herald.Layer{{Rotation: herald.RotationDaily, HandoffTime: "00:00", Start: start, Users: []string{"alice@example.com"}}}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.db.CreateSchedule(f.ctx, herald.ScheduleInput{Name: "IMOC",
+	if _, err := f.db.Schedules.CreateSchedule(f.ctx, herald.ScheduleInput{Name: "IMOC",
 		Layers: []herald.Layer{{Rotation: herald.RotationWeekly, HandoffTime: "09:00", Start: start, Users: []string{"bob@example.com"}}}}); err != nil {
 		t.Fatal(err)
 	}
-	pol, err := f.db.CreateEscalationPolicy(f.ctx, herald.EscalationPolicyInput{Name: "Dedicated", Levels: []herald.EscalationLevel{
+	pol, err := f.db.Paging.CreateEscalationPolicy(f.ctx, herald.EscalationPolicyInput{Name: "Dedicated", Levels: []herald.EscalationLevel{
 		{TimeoutMinutes: 30, Targets: []herald.Target{{Type: "schedule", ID: "EOC"}}},
 		{TimeoutMinutes: 30, Targets: []herald.Target{{Type: "schedule", ID: "IMOC"}}},
 	}})
@@ -142,7 +142,7 @@ func oncallSetup(t *testing.T, f *fixture) *herald.Service {
 
 func (f *fixture) escalate(t *testing.T) int {
 	t.Helper()
-	n, err := f.db.RunEscalations(f.ctx)
+	n, err := f.db.Work.RunEscalations(f.ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +151,7 @@ func (f *fixture) escalate(t *testing.T) int {
 
 func notified(t *testing.T, f *fixture, pageID string) string {
 	t.Helper()
-	ns, err := f.db.Notifications(f.ctx, pageID)
+	ns, err := f.db.Paging.Notifications(f.ctx, pageID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +172,7 @@ func TestRule05_UnacknowledgedPageEscalatesAfter30Minutes(t *testing.T) {
 		f := setup(t, d)
 		svc := oncallSetup(t, f)
 		f.enqueue(t, trigger(svc.IntegrationKey, "down", "Tenant acme is down"))
-		pages, _ := f.db.Pages(f.ctx, svc.ID, "", 1)
+		pages, _ := f.db.Paging.Pages(f.ctx, svc.ID, "", 1)
 		id := pages[0].ID
 		f.escalate(t)
 		if got := notified(t, f, id); got != "alice,carol(shadow)" {
@@ -188,7 +188,7 @@ func TestRule05_UnacknowledgedPageEscalatesAfter30Minutes(t *testing.T) {
 			t.Fatalf("after 30 minutes paged %q", got)
 		}
 		// The lead acknowledges: nothing more happens.
-		if _, err := f.db.AcknowledgePage(f.ctx, f.bob, id); err != nil {
+		if _, err := f.db.Paging.AcknowledgePage(f.ctx, f.bob, id); err != nil {
 			t.Fatal(err)
 		}
 		f.clock.Advance(2 * time.Hour)
@@ -201,13 +201,13 @@ func TestRule05_UnacknowledgedPageEscalatesAfter30Minutes(t *testing.T) {
 func TestEscalation_RepeatsAndCatchesUpAfterDowntime(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
 		f := setup(t, d)
-		pol, _ := f.db.CreateEscalationPolicy(f.ctx, herald.EscalationPolicyInput{Name: "p", Repeat: 1, Levels: []herald.EscalationLevel{
+		pol, _ := f.db.Paging.CreateEscalationPolicy(f.ctx, herald.EscalationPolicyInput{Name: "p", Repeat: 1, Levels: []herald.EscalationLevel{
 			{TimeoutMinutes: 10, Targets: []herald.Target{{Type: "user", ID: "alice@example.com"}}},
 			{TimeoutMinutes: 10, Targets: []herald.Target{{Type: "user", ID: "bob@example.com"}}},
 		}})
 		svc := f.service(t, "s", pol.ID, nil)
 		f.enqueue(t, trigger(svc.IntegrationKey, "k", "x"))
-		pages, _ := f.db.Pages(f.ctx, svc.ID, "", 1)
+		pages, _ := f.db.Paging.Pages(f.ctx, svc.ID, "", 1)
 		// Herald was down for an hour: on start it takes the overdue step at
 		// once, then keeps the normal timeouts rather than paging every
 		// level in one burst.
@@ -235,17 +235,17 @@ func TestRule03_ShadowsAreNotifiedButCannotAcknowledge(t *testing.T) {
 		f := setup(t, d)
 		svc := oncallSetup(t, f)
 		f.enqueue(t, trigger(svc.IntegrationKey, "down", "down"))
-		pages, _ := f.db.Pages(f.ctx, svc.ID, "", 1)
+		pages, _ := f.db.Paging.Pages(f.ctx, svc.ID, "", 1)
 		f.escalate(t)
 		if got := notified(t, f, pages[0].ID); !strings.Contains(got, "carol(shadow)") {
 			t.Fatalf("the shadow was not notified: %q", got)
 		}
-		_, err := f.db.AcknowledgePage(f.ctx, f.carol, pages[0].ID)
+		_, err := f.db.Paging.AcknowledgePage(f.ctx, f.carol, pages[0].ID)
 		wantCode(t, err, herald.EForbidden)
-		if p, _ := f.db.Page(f.ctx, pages[0].ID); p.Status != herald.PageTriggered {
+		if p, _ := f.db.Paging.Page(f.ctx, pages[0].ID); p.Status != herald.PageTriggered {
 			t.Fatal("the shadow's attempt changed the page")
 		}
-		if _, err := f.db.AcknowledgePage(f.ctx, f.alice, pages[0].ID); err != nil {
+		if _, err := f.db.Paging.AcknowledgePage(f.ctx, f.alice, pages[0].ID); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -256,17 +256,17 @@ func TestRule05_ManualEscalationToLevel2PagesTheIncidentLeadNow(t *testing.T) {
 		f := setup(t, d)
 		svc := oncallSetup(t, f)
 		f.enqueue(t, trigger(svc.IntegrationKey, "down", "down"))
-		pages, _ := f.db.Pages(f.ctx, svc.ID, "", 1)
+		pages, _ := f.db.Paging.Pages(f.ctx, svc.ID, "", 1)
 		f.escalate(t)
 		f.clock.Advance(5 * time.Minute)
-		p, err := f.db.EscalatePage(f.ctx, f.alice, pages[0].ID, 2)
+		p, err := f.db.Paging.EscalatePage(f.ctx, f.alice, pages[0].ID, 2)
 		if err != nil || p.Status != herald.PageTriggered {
 			t.Fatal(p, err)
 		}
 		if got := notified(t, f, pages[0].ID); got != "alice,carol(shadow),bob" {
 			t.Fatalf("after escalating to level 2: %q", got)
 		}
-		_, err = f.db.EscalatePage(f.ctx, f.alice, pages[0].ID, 3)
+		_, err = f.db.Paging.EscalatePage(f.ctx, f.alice, pages[0].ID, 3)
 		wantCode(t, err, herald.EInvalid)
 	})
 }
@@ -280,7 +280,7 @@ func TestEnqueue_OnlyANewPageWakesTheWorker(t *testing.T) {
 		svc := f.service(t, "API", "", nil)
 		woken := func() bool {
 			select {
-			case <-f.db.Wake():
+			case <-f.db.Work.Wake():
 				return true
 			default:
 				return false
@@ -328,7 +328,7 @@ func TestEnqueue_ConcurrentEventsFoldAsIfOneByOne(t *testing.T) {
 			dbs[i] = db
 		}
 		ctx := context.Background()
-		svc, err := dbs[0].CreateService(ctx, herald.ServiceInput{Name: "API", Grouping: &herald.Grouping{}})
+		svc, err := dbs[0].Paging.CreateService(ctx, herald.ServiceInput{Name: "API", Grouping: &herald.Grouping{}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -345,7 +345,7 @@ func TestEnqueue_ConcurrentEventsFoldAsIfOneByOne(t *testing.T) {
 					if action == "trigger" {
 						ev.Payload = &herald.EventPayload{Summary: "disk full", Source: "db-1", Severity: "critical"}
 					}
-					if _, err := dbs[(k+i)%2].Enqueue(ctx, ev); err != nil {
+					if _, err := dbs[(k+i)%2].Paging.Enqueue(ctx, ev); err != nil {
 						errs <- err
 					}
 				}()
@@ -368,7 +368,7 @@ func TestEnqueue_ConcurrentEventsFoldAsIfOneByOne(t *testing.T) {
 		for err := range errs {
 			t.Fatal(err)
 		}
-		pages, err := dbs[1].Pages(ctx, svc.ID, "", 1000)
+		pages, err := dbs[1].Paging.Pages(ctx, svc.ID, "", 1000)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -383,7 +383,7 @@ func TestEnqueue_ConcurrentEventsFoldAsIfOneByOne(t *testing.T) {
 			if !slices.Equal(got[key], want) {
 				t.Errorf("%s: pages %q, want %q", key, got[key], want)
 			}
-			if p, err := dbs[0].OpenPage(ctx, svc.ID, key); err != nil || p.Count != 3 {
+			if p, err := dbs[0].Paging.OpenPage(ctx, svc.ID, key); err != nil || p.Count != 3 {
 				t.Errorf("%s: open page %+v, %v", key, p, err)
 			}
 		}

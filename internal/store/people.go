@@ -41,7 +41,7 @@ func scanUser(row interface{ Scan(...any) error }) (herald.User, error) {
 }
 
 // CreateUser adds a person.
-func (db *DB) CreateUser(ctx context.Context, in herald.UserInput) (herald.User, error) {
+func (db *PeopleService) CreateUser(ctx context.Context, in herald.UserInput) (herald.User, error) {
 	if err := in.Normalize(); err != nil {
 		return herald.User{}, err
 	}
@@ -56,7 +56,7 @@ func (db *DB) CreateUser(ctx context.Context, in herald.UserInput) (herald.User,
 }
 
 // Users lists everyone, by name.
-func (db *DB) Users(ctx context.Context) ([]herald.User, error) {
+func (db *PeopleService) Users(ctx context.Context) ([]herald.User, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY name, email`)
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
@@ -74,7 +74,7 @@ func (db *DB) Users(ctx context.Context) ([]herald.User, error) {
 }
 
 // User finds a user by id or e-mail address.
-func (db *DB) User(ctx context.Context, ref string) (herald.User, error) {
+func (db *PeopleService) User(ctx context.Context, ref string) (herald.User, error) {
 	var u herald.User
 	err := db.read(ctx, func(tx *tx) (err error) {
 		u, err = tx.user(ctx, ref)
@@ -106,7 +106,7 @@ func newSecret() string {
 
 // CreateToken issues an API token for a user (the actor when in.UserID is
 // empty). The secret is in the answer and nowhere else.
-func (db *DB) CreateToken(ctx context.Context, actor herald.Actor, in herald.TokenInput) (herald.Token, error) {
+func (db *PeopleService) CreateToken(ctx context.Context, actor herald.Actor, in herald.TokenInput) (herald.Token, error) {
 	if err := in.Normalize(); err != nil {
 		return herald.Token{}, err
 	}
@@ -131,7 +131,7 @@ func (db *DB) CreateToken(ctx context.Context, actor herald.Actor, in herald.Tok
 }
 
 // Tokens lists the tokens that are not revoked, without secrets.
-func (db *DB) Tokens(ctx context.Context) ([]herald.Token, error) {
+func (db *PeopleService) Tokens(ctx context.Context) ([]herald.Token, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT t.id, t.name, t.role, t.user_id, u.name, t.created_at
 		FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.revoked_at IS NULL ORDER BY t.created_at`)
 	if err != nil {
@@ -152,7 +152,7 @@ func (db *DB) Tokens(ctx context.Context) ([]herald.Token, error) {
 }
 
 // RevokeToken makes a token unusable at once.
-func (db *DB) RevokeToken(ctx context.Context, id string) error {
+func (db *PeopleService) RevokeToken(ctx context.Context, id string) error {
 	return db.write(ctx, func(tx *tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, micros(tx.now), id)
 		if err != nil {
@@ -168,7 +168,7 @@ func (db *DB) RevokeToken(ctx context.Context, id string) error {
 // Authenticate returns the actor a token secret stands for. Every failure is
 // the same EUnauthenticated error, so a caller learns nothing about which
 // tokens exist.
-func (db *DB) Authenticate(ctx context.Context, secret string) (herald.Actor, error) {
+func (db *PeopleService) Authenticate(ctx context.Context, secret string) (herald.Actor, error) {
 	var a herald.Actor
 	row := db.r.QueryRowContext(ctx, `SELECT t.role, u.id, u.name, u.email, u.manager, u.created_at
 		FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = $1 AND t.revoked_at IS NULL`, hashToken(secret))
@@ -190,7 +190,7 @@ const adminTokenName = "HERALD_ADMIN_TOKEN"
 // EnsureAdminToken makes secret a valid admin token, for first login and
 // automation. A previous secret given this way stops working, so rotating
 // the variable and restarting rotates the credential.
-func (db *DB) EnsureAdminToken(ctx context.Context, secret string) error {
+func (db *PeopleService) EnsureAdminToken(ctx context.Context, secret string) error {
 	if len(secret) < 16 {
 		return herald.Errorf(herald.EInvalid, "HERALD_ADMIN_TOKEN must be at least 16 characters")
 	}

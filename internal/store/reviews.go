@@ -48,7 +48,7 @@ func kindTitle(kind string) string {
 // Review requests a post-incident review, or with Completed set records it
 // as done. A review the policy rules out for the severity ("none") is
 // refused; "on_request" reviews start here.
-func (db *DB) Review(ctx context.Context, actor herald.Actor, ref string, in herald.ReviewInput) (herald.Review, error) {
+func (db *IncidentService) Review(ctx context.Context, actor herald.Actor, ref string, in herald.ReviewInput) (herald.Review, error) {
 	if err := in.Normalize(); err != nil {
 		return herald.Review{}, err
 	}
@@ -117,7 +117,7 @@ func findReview(rs []herald.Review, kind string) (herald.Review, bool) {
 }
 
 // Reviews lists an incident's reviews.
-func (db *DB) Reviews(ctx context.Context, ref string) ([]herald.Review, error) {
+func (db *IncidentService) Reviews(ctx context.Context, ref string) ([]herald.Review, error) {
 	var out []herald.Review
 	err := db.read(ctx, func(tx *tx) error {
 		inc, err := tx.incident(ctx, ref)
@@ -151,7 +151,7 @@ func (tx *tx) reviews(ctx context.Context, incidentID string) ([]herald.Review, 
 }
 
 // Export gathers everything a review is drafted from.
-func (db *DB) Export(ctx context.Context, ref string) (herald.IncidentRecord, error) {
+func (db *IncidentService) Export(ctx context.Context, ref string) (herald.IncidentRecord, error) {
 	var rec herald.IncidentRecord
 	err := db.read(ctx, func(tx *tx) error {
 		inc, err := tx.incident(ctx, ref)

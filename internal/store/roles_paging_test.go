@@ -17,21 +17,21 @@ import (
 // one that finds cover for engaged responders (R06).
 func coverService(t *testing.T, f *fixture) herald.User {
 	t.Helper()
-	dave, _ := f.db.CreateUser(f.ctx, herald.UserInput{Name: "Dave", Email: "dave@example.com"})
-	pol, _ := f.db.CreateEscalationPolicy(f.ctx, herald.EscalationPolicyInput{Name: "support managers", Levels: []herald.EscalationLevel{
+	dave, _ := f.db.People.CreateUser(f.ctx, herald.UserInput{Name: "Dave", Email: "dave@example.com"})
+	pol, _ := f.db.Paging.CreateEscalationPolicy(f.ctx, herald.EscalationPolicyInput{Name: "support managers", Levels: []herald.EscalationLevel{
 		{TimeoutMinutes: 15, Targets: []herald.Target{{Type: "user", ID: dave.ID}}}}})
 	f.service(t, "Support Manager On Call", pol.ID, nil)
-	s, _ := f.db.Settings(f.ctx)
+	s, _ := f.db.Settings.Settings(f.ctx)
 	s.CoverService = "Support Manager On Call"
-	f.db.SaveSettings(f.ctx, s)
+	f.db.Settings.SaveSettings(f.ctx, s)
 	return dave
 }
 
 func rolePaging(t *testing.T, f *fixture) {
 	t.Helper()
-	s, _ := f.db.Settings(f.ctx)
+	s, _ := f.db.Settings.Settings(f.ctx)
 	for role, email := range map[string]string{herald.RoleIncidentLead: "bob@example.com", herald.RoleEngineerOnCall: "alice@example.com", herald.RoleCommunications: "carol@example.com"} {
-		pol, err := f.db.CreateEscalationPolicy(f.ctx, herald.EscalationPolicyInput{Name: "policy " + role, Levels: []herald.EscalationLevel{
+		pol, err := f.db.Paging.CreateEscalationPolicy(f.ctx, herald.EscalationPolicyInput{Name: "policy " + role, Levels: []herald.EscalationLevel{
 			{TimeoutMinutes: 30, Targets: []herald.Target{{Type: "user", ID: email}}}}})
 		if err != nil {
 			t.Fatal(err)
@@ -39,7 +39,7 @@ func rolePaging(t *testing.T, f *fixture) {
 		f.service(t, "Incident Management - "+role, pol.ID, nil)
 		s.RoleServices[role] = "Incident Management - " + role
 	}
-	if _, err := f.db.SaveSettings(f.ctx, s); err != nil {
+	if _, err := f.db.Settings.SaveSettings(f.ctx, s); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -49,11 +49,11 @@ func TestRule01_DeclaringPagesTheRoles(t *testing.T) {
 		f := setup(t, d)
 		rolePaging(t, f)
 		f.declare(t, herald.S3)
-		if pages, _ := f.db.Pages(f.ctx, "", "", 50); len(pages) != 0 {
+		if pages, _ := f.db.Paging.Pages(f.ctx, "", "", 50); len(pages) != 0 {
 			t.Fatalf("an S3 paged %d roles", len(pages))
 		}
 		inc := f.declare(t, herald.S1)
-		pages, _ := f.db.Pages(f.ctx, "", "", 50)
+		pages, _ := f.db.Paging.Pages(f.ctx, "", "", 50)
 		roles := map[string]*herald.Page{}
 		for _, p := range pages {
 			if p.IncidentID != inc.ID {
@@ -70,14 +70,14 @@ func TestRule01_DeclaringPagesTheRoles(t *testing.T) {
 		}
 		// Bob answers after 4 minutes: the timeline says so, and he leads.
 		f.clock.Advance(4 * time.Minute)
-		if _, err := f.db.AcknowledgePage(f.ctx, f.bob, roles[herald.RoleIncidentLead].ID); err != nil {
+		if _, err := f.db.Paging.AcknowledgePage(f.ctx, f.bob, roles[herald.RoleIncidentLead].ID); err != nil {
 			t.Fatal(err)
 		}
-		got, _ := f.db.Incident(f.ctx, inc.ID)
+		got, _ := f.db.Incidents.Incident(f.ctx, inc.ID)
 		if a, ok := got.Role(herald.RoleIncidentLead); !ok || a.UserName != "Bob" {
 			t.Fatalf("roles after the acknowledgement: %+v", got.Roles)
 		}
-		tl, _ := f.db.Timeline(f.ctx, inc.ID, herald.EntryRoleChange)
+		tl, _ := f.db.Incidents.Timeline(f.ctx, inc.ID, herald.EntryRoleChange)
 		var tta struct {
 			TimeToAcknowledge int `json:"time_to_acknowledge_s"`
 		}
@@ -91,10 +91,10 @@ func TestRule01_DeclaringPagesTheRoles(t *testing.T) {
 			t.Fatalf("time to acknowledge %d s", tta.TimeToAcknowledge)
 		}
 		// Resolving a page does not resolve the incident (R02).
-		if _, err := f.db.ResolvePage(f.ctx, f.bob, roles[herald.RoleIncidentLead].ID); err != nil {
+		if _, err := f.db.Paging.ResolvePage(f.ctx, f.bob, roles[herald.RoleIncidentLead].ID); err != nil {
 			t.Fatal(err)
 		}
-		if got, _ := f.db.Incident(f.ctx, inc.ID); got.State != herald.Investigating {
+		if got, _ := f.db.Incidents.Incident(f.ctx, inc.ID); got.State != herald.Investigating {
 			t.Fatalf("the incident is %s after its page resolved", got.State)
 		}
 	})
@@ -108,12 +108,12 @@ func TestRule06_EngagedResponderIsCoveredBySupportManager(t *testing.T) {
 
 		// Alice is the engineer on a first incident...
 		first := f.declare(t, herald.S2)
-		f.db.AssignRole(f.ctx, f.alice, first.ID, herald.RoleEngineerOnCall, herald.RoleInput{User: f.alice.User.ID})
+		f.db.Incidents.AssignRole(f.ctx, f.alice, first.ID, herald.RoleEngineerOnCall, herald.RoleInput{User: f.alice.User.ID})
 		f.escalate(t)
 		// ... so a second one does not page her; the support manager finds cover.
 		second := f.declare(t, herald.S2)
 		f.escalate(t)
-		pages, _ := f.db.Pages(f.ctx, "", "", 50)
+		pages, _ := f.db.Paging.Pages(f.ctx, "", "", 50)
 		var eoc, cover *herald.Page
 		for _, p := range pages {
 			if p.IncidentID == second.ID && p.IncidentRole == herald.RoleEngineerOnCall {
@@ -130,7 +130,7 @@ func TestRule06_EngagedResponderIsCoveredBySupportManager(t *testing.T) {
 		if got := notified(t, f, eoc.ID); got != "" {
 			t.Fatalf("the engaged engineer was paged: %q", got)
 		}
-		ns, _ := f.db.Notifications(f.ctx, cover.ID)
+		ns, _ := f.db.Paging.Notifications(f.ctx, cover.ID)
 		if len(ns) != 1 || ns[0].UserID != dave.ID {
 			t.Fatalf("cover notifications %+v", ns)
 		}
@@ -146,7 +146,7 @@ func TestRule04_DedicatedCommsSharesOrSplitsTheCMOCRotation(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
 		f := setup(t, d)
 		mk := func(name, email string) string {
-			pol, err := f.db.CreateEscalationPolicy(f.ctx, herald.EscalationPolicyInput{Name: name, Levels: []herald.EscalationLevel{
+			pol, err := f.db.Paging.CreateEscalationPolicy(f.ctx, herald.EscalationPolicyInput{Name: name, Levels: []herald.EscalationLevel{
 				{TimeoutMinutes: 30, Targets: []herald.Target{{Type: "user", ID: email}}}}})
 			if err != nil {
 				t.Fatal(err)
@@ -154,23 +154,23 @@ func TestRule04_DedicatedCommsSharesOrSplitsTheCMOCRotation(t *testing.T) {
 			return f.service(t, name, pol.ID, nil).ID
 		}
 		cmoc := mk("CMOC", "carol@example.com")
-		s, _ := f.db.Settings(f.ctx)
+		s, _ := f.db.Settings.Settings(f.ctx)
 		s.IncidentRoles = append(s.IncidentRoles, herald.RoleDef{Key: "dedicated_comms", Name: "Dedicated Communications"})
 		s.PageRoles[herald.S1] = []string{herald.RoleCommunications, "dedicated_comms"}
 		s.RoleServices = map[string]string{herald.RoleCommunications: "CMOC", "dedicated_comms": "CMOC"}
-		if _, err := f.db.SaveSettings(f.ctx, s); err != nil {
+		if _, err := f.db.Settings.SaveSettings(f.ctx, s); err != nil {
 			t.Fatal(err)
 		}
 		f.declare(t, herald.S1)
-		if pages, _ := f.db.Pages(f.ctx, cmoc, "", 10); len(pages) != 2 {
+		if pages, _ := f.db.Paging.Pages(f.ctx, cmoc, "", 10); len(pages) != 2 {
 			t.Fatalf("shared rotation: %d pages on CMOC, want both roles", len(pages))
 		}
 		// Split: the dedicated role gets its own rotation.
 		split := mk("GDCMOC", "bob@example.com")
 		s.RoleServices["dedicated_comms"] = "GDCMOC"
-		f.db.SaveSettings(f.ctx, s)
+		f.db.Settings.SaveSettings(f.ctx, s)
 		inc := f.declare(t, herald.S1)
-		pages, _ := f.db.Pages(f.ctx, split, "", 10)
+		pages, _ := f.db.Paging.Pages(f.ctx, split, "", 10)
 		if len(pages) != 1 || pages[0].IncidentID != inc.ID || pages[0].IncidentRole != "dedicated_comms" {
 			t.Fatalf("split rotation: %+v", pages)
 		}
@@ -182,8 +182,8 @@ func TestRule04_DedicatedCommsSharesOrSplitsTheCMOCRotation(t *testing.T) {
 func TestRule07_UnansweredEngineerEscalatesToColleagueThenManagement(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
 		f := setup(t, d)
-		dan, _ := f.db.CreateUser(f.ctx, herald.UserInput{Name: "Dan", Email: "dan@example.com", Manager: true})
-		pol, err := f.db.CreateEscalationPolicy(f.ctx, herald.EscalationPolicyInput{Name: "dedicated sre", Levels: []herald.EscalationLevel{
+		dan, _ := f.db.People.CreateUser(f.ctx, herald.UserInput{Name: "Dan", Email: "dan@example.com", Manager: true})
+		pol, err := f.db.Paging.CreateEscalationPolicy(f.ctx, herald.EscalationPolicyInput{Name: "dedicated sre", Levels: []herald.EscalationLevel{
 			{TimeoutMinutes: 10, Targets: []herald.Target{{Type: "user", ID: "alice@example.com"}}},
 			{TimeoutMinutes: 10, Targets: []herald.Target{{Type: "user", ID: "bob@example.com"}}},
 			{TimeoutMinutes: 30, Targets: []herald.Target{{Type: "user", ID: "carol@example.com"}, {Type: "user", ID: dan.Email}}},
@@ -193,7 +193,7 @@ func TestRule07_UnansweredEngineerEscalatesToColleagueThenManagement(t *testing.
 		}
 		svc := f.service(t, "Dedicated", pol.ID, nil)
 		f.enqueue(t, trigger(svc.IntegrationKey, "k", "tenant down"))
-		pages, _ := f.db.Pages(f.ctx, svc.ID, "", 1)
+		pages, _ := f.db.Paging.Pages(f.ctx, svc.ID, "", 1)
 		f.escalate(t)
 		f.clock.Advance(10 * time.Minute)
 		f.escalate(t)
@@ -202,7 +202,7 @@ func TestRule07_UnansweredEngineerEscalatesToColleagueThenManagement(t *testing.
 		}
 		f.clock.Advance(10 * time.Minute)
 		f.escalate(t)
-		ns, _ := f.db.Notifications(f.ctx, pages[0].ID)
+		ns, _ := f.db.Paging.Notifications(f.ctx, pages[0].ID)
 		last := map[string]bool{}
 		for _, n := range ns[2:] {
 			last[n.UserID] = true
@@ -218,11 +218,11 @@ func TestRule01_RaisingSeverityPagesTheRoles(t *testing.T) {
 		f := setup(t, d)
 		rolePaging(t, f)
 		inc := f.declare(t, herald.S3)
-		f.db.AssignRole(f.ctx, f.alice, inc.ID, herald.RoleEngineerOnCall, herald.RoleInput{User: f.alice.User.ID})
-		if _, err := f.db.UpdateIncident(f.ctx, f.alice, inc.ID, herald.UpdateInput{Version: inc.Version, Severity: ptr(herald.S1), SeverityReason: "all tenants down"}); err != nil {
+		f.db.Incidents.AssignRole(f.ctx, f.alice, inc.ID, herald.RoleEngineerOnCall, herald.RoleInput{User: f.alice.User.ID})
+		if _, err := f.db.Incidents.UpdateIncident(f.ctx, f.alice, inc.ID, herald.UpdateInput{Version: inc.Version, Severity: ptr(herald.S1), SeverityReason: "all tenants down"}); err != nil {
 			t.Fatal(err)
 		}
-		pages, _ := f.db.Pages(f.ctx, "", "", 10)
+		pages, _ := f.db.Paging.Pages(f.ctx, "", "", 10)
 		roles := map[string]bool{}
 		for _, p := range pages {
 			roles[p.IncidentRole] = true
@@ -232,9 +232,9 @@ func TestRule01_RaisingSeverityPagesTheRoles(t *testing.T) {
 			t.Fatalf("pages %+v", pages)
 		}
 		// Changing the severity again pages nobody twice.
-		cur, _ := f.db.Incident(f.ctx, inc.ID)
-		f.db.UpdateIncident(f.ctx, f.alice, inc.ID, herald.UpdateInput{Version: cur.Version, Severity: ptr(herald.S2), SeverityReason: "contained"})
-		if pages, _ := f.db.Pages(f.ctx, "", "", 10); len(pages) != 2 {
+		cur, _ := f.db.Incidents.Incident(f.ctx, inc.ID)
+		f.db.Incidents.UpdateIncident(f.ctx, f.alice, inc.ID, herald.UpdateInput{Version: cur.Version, Severity: ptr(herald.S2), SeverityReason: "contained"})
+		if pages, _ := f.db.Paging.Pages(f.ctx, "", "", 10); len(pages) != 2 {
 			t.Fatalf("%d pages after a second change", len(pages))
 		}
 	})

@@ -41,7 +41,7 @@ func (tx *tx) normalizeSchedule(ctx context.Context, in *herald.ScheduleInput) e
 }
 
 // CreateSchedule adds an on-call schedule.
-func (db *DB) CreateSchedule(ctx context.Context, in herald.ScheduleInput) (*herald.Schedule, error) {
+func (db *ScheduleService) CreateSchedule(ctx context.Context, in herald.ScheduleInput) (*herald.Schedule, error) {
 	var s *herald.Schedule
 	err := db.write(ctx, func(tx *tx) error {
 		if err := tx.normalizeSchedule(ctx, &in); err != nil {
@@ -60,7 +60,7 @@ func (db *DB) CreateSchedule(ctx context.Context, in herald.ScheduleInput) (*her
 
 // UpdateSchedule replaces a schedule's name, time zone, layers and
 // shadows; its overrides stay.
-func (db *DB) UpdateSchedule(ctx context.Context, ref string, in herald.ScheduleInput) (*herald.Schedule, error) {
+func (db *ScheduleService) UpdateSchedule(ctx context.Context, ref string, in herald.ScheduleInput) (*herald.Schedule, error) {
 	var s *herald.Schedule
 	err := db.write(ctx, func(tx *tx) error {
 		var err error
@@ -82,7 +82,7 @@ func (db *DB) UpdateSchedule(ctx context.Context, ref string, in herald.Schedule
 
 // Schedule reads a schedule by id or name, with the overrides that end
 // after since (all of them when since is zero).
-func (db *DB) Schedule(ctx context.Context, ref string, since time.Time) (*herald.Schedule, error) {
+func (db *ScheduleService) Schedule(ctx context.Context, ref string, since time.Time) (*herald.Schedule, error) {
 	var s *herald.Schedule
 	err := db.read(ctx, func(tx *tx) (err error) {
 		s, err = tx.schedule(ctx, ref, since)
@@ -130,7 +130,7 @@ func (tx *tx) schedule(ctx context.Context, ref string, since time.Time) (*heral
 }
 
 // Schedules lists every schedule by name.
-func (db *DB) Schedules(ctx context.Context) ([]*herald.Schedule, error) {
+func (db *ScheduleService) Schedules(ctx context.Context) ([]*herald.Schedule, error) {
 	var out []*herald.Schedule
 	err := db.read(ctx, func(tx *tx) (err error) {
 		out, err = tx.schedules(ctx)
@@ -170,7 +170,7 @@ func (tx *tx) schedules(ctx context.Context) ([]*herald.Schedule, error) {
 }
 
 // AddOverride puts a user on call above every layer for a window.
-func (db *DB) AddOverride(ctx context.Context, actor herald.Actor, ref string, in herald.OverrideInput) (herald.Override, error) {
+func (db *ScheduleService) AddOverride(ctx context.Context, actor herald.Actor, ref string, in herald.OverrideInput) (herald.Override, error) {
 	var o herald.Override
 	err := db.write(ctx, func(tx *tx) error {
 		s, err := tx.schedule(ctx, ref, tx.now)
@@ -203,7 +203,7 @@ func (db *DB) AddOverride(ctx context.Context, actor herald.Actor, ref string, i
 }
 
 // DeleteOverride removes an override.
-func (db *DB) DeleteOverride(ctx context.Context, ref, id string) error {
+func (db *ScheduleService) DeleteOverride(ctx context.Context, ref, id string) error {
 	return db.write(ctx, func(tx *tx) error {
 		s, err := tx.schedule(ctx, ref, time.Time{})
 		if err != nil {

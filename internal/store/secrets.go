@@ -15,7 +15,7 @@ import (
 // AES-256-GCM with a random nonce. Secrets that Herald must use again are
 // encrypted, never stored in the clear; those it only checks (API tokens)
 // are hashed instead.
-func (db *DB) seal(plain string) (string, error) {
+func (db *core) seal(plain string) (string, error) {
 	if len(db.secretKey) != 32 {
 		return "", herald.Errorf(herald.EUnprocessable, "no secret key is configured: set HERALD_SECRET_KEY (32 bytes, base64) on every instance")
 	}
@@ -33,7 +33,7 @@ func (db *DB) seal(plain string) (string, error) {
 }
 
 // open decrypts what seal made.
-func (db *DB) open(sealed string) (string, error) {
+func (db *core) open(sealed string) (string, error) {
 	if sealed == "" {
 		return "", nil
 	}

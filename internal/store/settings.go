@@ -12,7 +12,7 @@ import (
 
 // Settings returns the organisation's settings: the defaults until an admin
 // changes them.
-func (db *DB) Settings(ctx context.Context) (herald.Settings, error) {
+func (db *SettingsService) Settings(ctx context.Context) (herald.Settings, error) {
 	var s herald.Settings
 	err := db.read(ctx, func(tx *tx) (err error) {
 		s, err = tx.settings(ctx)
@@ -40,7 +40,7 @@ func (tx *tx) settings(ctx context.Context) (herald.Settings, error) {
 }
 
 // SaveSettings validates and stores the whole settings document.
-func (db *DB) SaveSettings(ctx context.Context, s herald.Settings) (herald.Settings, error) {
+func (db *SettingsService) SaveSettings(ctx context.Context, s herald.Settings) (herald.Settings, error) {
 	if err := s.Validate(); err != nil {
 		return s, err
 	}

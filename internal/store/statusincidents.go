@@ -18,7 +18,7 @@ var errDryRun = errors.New("dry run")
 // first update. Linked to an internal incident, it labels that incident
 // Incident-Comms::Status-Page and says so on its timeline (R18). With
 // dryRun it returns the checks and the preview and publishes nothing.
-func (db *DB) CreateStatusIncident(ctx context.Context, actor herald.Actor, in herald.StatusIncidentInput, dryRun bool) (herald.Preview, error) {
+func (db *StatusPageService) CreateStatusIncident(ctx context.Context, actor herald.Actor, in herald.StatusIncidentInput, dryRun bool) (herald.Preview, error) {
 	if err := in.Normalize(); err != nil {
 		return herald.Preview{}, err
 	}
@@ -77,7 +77,7 @@ func (db *DB) CreateStatusIncident(ctx context.Context, actor herald.Actor, in h
 // components back to operational (what else still affects them keeps them
 // as they are) and needs no component list (R17). With dryRun nothing is
 // published.
-func (db *DB) PublishUpdate(ctx context.Context, actor herald.Actor, id string, in herald.StatusUpdateInput, dryRun bool) (herald.Preview, error) {
+func (db *StatusPageService) PublishUpdate(ctx context.Context, actor herald.Actor, id string, in herald.StatusUpdateInput, dryRun bool) (herald.Preview, error) {
 	if err := in.Normalize(); err != nil {
 		return herald.Preview{}, err
 	}
@@ -210,7 +210,7 @@ func severityOf(s *herald.StatusIncident, internal *herald.Incident) herald.Seve
 
 // SetPostmortem adds the post-mortem link to a resolved status incident
 // (R17).
-func (db *DB) SetPostmortem(ctx context.Context, actor herald.Actor, id, link string) (*herald.StatusIncident, error) {
+func (db *StatusPageService) SetPostmortem(ctx context.Context, actor herald.Actor, id, link string) (*herald.StatusIncident, error) {
 	link = strings.TrimSpace(link)
 	if err := herald.CheckLink(link); err != nil {
 		return nil, &herald.Error{Code: herald.EInvalid, Message: "postmortem_url " + err.(*herald.Error).Message, Fields: map[string]string{"postmortem_url": err.(*herald.Error).Message}}
@@ -255,7 +255,7 @@ func scanStatusIncident(row interface{ Scan(...any) error }) (*herald.StatusInci
 }
 
 // StatusIncident reads one status incident with its updates.
-func (db *DB) StatusIncident(ctx context.Context, id string) (*herald.StatusIncident, error) {
+func (db *StatusPageService) StatusIncident(ctx context.Context, id string) (*herald.StatusIncident, error) {
 	var s *herald.StatusIncident
 	err := db.read(ctx, func(tx *tx) (err error) {
 		s, err = tx.statusIncident(ctx, id)
@@ -281,7 +281,7 @@ func (tx *tx) statusIncident(ctx context.Context, id string) (*herald.StatusInci
 }
 
 // StatusIncidents lists status incidents, newest first.
-func (db *DB) StatusIncidents(ctx context.Context, limit int) ([]*herald.StatusIncident, error) {
+func (db *StatusPageService) StatusIncidents(ctx context.Context, limit int) ([]*herald.StatusIncident, error) {
 	var out []*herald.StatusIncident
 	err := db.read(ctx, func(tx *tx) (err error) {
 		out, err = tx.statusIncidents(ctx, limit)

@@ -17,7 +17,7 @@ func (f *fixture) component(t *testing.T, name, group string) herald.Component {
 	if group != "" {
 		in.Group = &group
 	}
-	c, err := f.db.CreateComponent(f.ctx, f.carol, in)
+	c, err := f.db.StatusPage.CreateComponent(f.ctx, f.carol, in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,7 +26,7 @@ func (f *fixture) component(t *testing.T, name, group string) herald.Component {
 
 func (f *fixture) shown(t *testing.T) map[string]herald.ComponentStatus {
 	t.Helper()
-	cs, err := f.db.Components(f.ctx)
+	cs, err := f.db.StatusPage.Components(f.ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +39,7 @@ func (f *fixture) shown(t *testing.T) map[string]herald.ComponentStatus {
 
 func (f *fixture) statusIncident(t *testing.T, name string, comps map[string]herald.ComponentStatus, internal string) *herald.StatusIncident {
 	t.Helper()
-	p, err := f.db.CreateStatusIncident(f.ctx, f.alice, herald.StatusIncidentInput{Name: name, IncidentID: internal,
+	p, err := f.db.StatusPage.CreateStatusIncident(f.ctx, f.alice, herald.StatusIncidentInput{Name: name, IncidentID: internal,
 		StatusUpdateInput: herald.StatusUpdateInput{Body: "We are investigating.", Components: comps}}, false)
 	if err != nil {
 		t.Fatal(err)
@@ -49,7 +49,7 @@ func (f *fixture) statusIncident(t *testing.T, name string, comps map[string]her
 
 func (f *fixture) update(t *testing.T, id string, in herald.StatusUpdateInput) *herald.StatusIncident {
 	t.Helper()
-	p, err := f.db.PublishUpdate(f.ctx, f.alice, id, in, false)
+	p, err := f.db.StatusPage.PublishUpdate(f.ctx, f.alice, id, in, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,18 +79,18 @@ func TestRule12_StateAndComponentStatusChangeOnlyByUpdates(t *testing.T) {
 		}
 		// Renaming a component does not touch its status.
 		name := "Public API"
-		if _, err := f.db.UpdateComponent(f.ctx, f.carol, api.ID, herald.ComponentInput{Name: &name}); err != nil {
+		if _, err := f.db.StatusPage.UpdateComponent(f.ctx, f.carol, api.ID, herald.ComponentInput{Name: &name}); err != nil {
 			t.Fatal(err)
 		}
 		if f.shown(t)["Public API"] != herald.PartialOutage {
 			t.Fatal("renaming changed the status")
 		}
 		// Unknown and group components are refused, and nothing changes.
-		_, err := f.db.PublishUpdate(f.ctx, f.alice, s.ID, herald.StatusUpdateInput{Status: herald.Monitoring, Body: "x", Components: map[string]herald.ComponentStatus{"nope": herald.MajorOutage}}, false)
+		_, err := f.db.StatusPage.PublishUpdate(f.ctx, f.alice, s.ID, herald.StatusUpdateInput{Status: herald.Monitoring, Body: "x", Components: map[string]herald.ComponentStatus{"nope": herald.MajorOutage}}, false)
 		wantCode(t, err, herald.EInvalid)
-		_, err = f.db.PublishUpdate(f.ctx, f.alice, s.ID, herald.StatusUpdateInput{Status: herald.Monitoring, Body: "x", Components: map[string]herald.ComponentStatus{api.GroupID: herald.MajorOutage}}, false)
+		_, err = f.db.StatusPage.PublishUpdate(f.ctx, f.alice, s.ID, herald.StatusUpdateInput{Status: herald.Monitoring, Body: "x", Components: map[string]herald.ComponentStatus{api.GroupID: herald.MajorOutage}}, false)
 		wantCode(t, err, herald.EInvalid)
-		again, _ := f.db.StatusIncident(f.ctx, s.ID)
+		again, _ := f.db.StatusPage.StatusIncident(f.ctx, s.ID)
 		if again.Status != herald.Identified || len(again.Updates) != 2 {
 			t.Fatal("a refused update changed the incident")
 		}
@@ -107,29 +107,29 @@ func TestRule14_UpdatesAreCheckedBeforePublishing(t *testing.T) {
 			t.Fatalf("the link was not appended: %q", s.Updates[0].Body)
 		}
 		long := strings.Repeat("a", herald.MaxBodyBeforeLink+1)
-		_, err := f.db.PublishUpdate(f.ctx, f.alice, s.ID, herald.StatusUpdateInput{Status: herald.Identified, Body: long}, false)
+		_, err := f.db.StatusPage.PublishUpdate(f.ctx, f.alice, s.ID, herald.StatusUpdateInput{Status: herald.Identified, Body: long}, false)
 		he, _ := err.(*herald.Error)
 		if he == nil || he.Code != herald.EUnprocessable || he.Fields["body_length"] == "" {
 			t.Fatalf("a 221-character body: %v", err)
 		}
 		// 220 characters before the link fit: 220 + 1 + 23 = 244 <= 280.
 		ok := strings.Repeat("a", herald.MaxBodyBeforeLink)
-		if _, err := f.db.PublishUpdate(f.ctx, f.alice, s.ID, herald.StatusUpdateInput{Status: herald.Identified, Body: ok}, false); err != nil {
+		if _, err := f.db.StatusPage.PublishUpdate(f.ctx, f.alice, s.ID, herald.StatusUpdateInput{Status: herald.Identified, Body: ok}, false); err != nil {
 			t.Fatal(err)
 		}
 		// Other links count 23 each toward the 280.
 		links := strings.Repeat("https://example.com/a/very/long/path/to/somewhere ", 11)
-		_, err = f.db.PublishUpdate(f.ctx, f.alice, s.ID, herald.StatusUpdateInput{Status: herald.Identified, Body: links}, true)
+		_, err = f.db.StatusPage.PublishUpdate(f.ctx, f.alice, s.ID, herald.StatusUpdateInput{Status: herald.Identified, Body: links}, true)
 		he, _ = err.(*herald.Error)
 		if he == nil || he.Fields["total_length"] == "" {
 			t.Fatalf("11 links: %v", err)
 		}
 		// A dry run returns the checks and the text and publishes nothing.
-		p, err := f.db.PublishUpdate(f.ctx, f.alice, s.ID, herald.StatusUpdateInput{Status: herald.Monitoring, Body: "Fix deployed."}, true)
+		p, err := f.db.StatusPage.PublishUpdate(f.ctx, f.alice, s.ID, herald.StatusUpdateInput{Status: herald.Monitoring, Body: "Fix deployed."}, true)
 		if err != nil || p.Text != "Fix deployed. "+link || len(p.Checks) != 3 || p.Incident.Status != herald.Monitoring {
 			t.Fatalf("dry run: %+v %v", p, err)
 		}
-		cur, _ := f.db.StatusIncident(f.ctx, s.ID)
+		cur, _ := f.db.StatusPage.StatusIncident(f.ctx, s.ID)
 		if cur.Status != herald.Identified || len(cur.Updates) != 2 {
 			t.Fatalf("the dry run published: %+v", cur)
 		}
@@ -139,15 +139,15 @@ func TestRule14_UpdatesAreCheckedBeforePublishing(t *testing.T) {
 			t.Fatal("override not recorded")
 		}
 		// With "require", a text without the link is refused.
-		st, _ := f.db.Settings(f.ctx)
+		st, _ := f.db.Settings.Settings(f.ctx)
 		st.IncidentLink = herald.LinkRequire
-		f.db.SaveSettings(f.ctx, st)
-		_, err = f.db.PublishUpdate(f.ctx, f.alice, s.ID, herald.StatusUpdateInput{Status: herald.Identified, Body: "No link here."}, false)
+		f.db.Settings.SaveSettings(f.ctx, st)
+		_, err = f.db.StatusPage.PublishUpdate(f.ctx, f.alice, s.ID, herald.StatusUpdateInput{Status: herald.Identified, Body: "No link here."}, false)
 		he, _ = err.(*herald.Error)
 		if he == nil || he.Fields["incident_link"] == "" {
 			t.Fatalf("no link with require: %v", err)
 		}
-		if _, err := f.db.PublishUpdate(f.ctx, f.alice, s.ID, herald.StatusUpdateInput{Status: herald.Identified, Body: "Details: " + link}, false); err != nil {
+		if _, err := f.db.StatusPage.PublishUpdate(f.ctx, f.alice, s.ID, herald.StatusUpdateInput{Status: herald.Identified, Body: "Details: " + link}, false); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -196,7 +196,7 @@ func TestRule15_NoMaterialUpdatesTemplate(t *testing.T) {
 		if s.Updates[0].Body != want {
 			t.Fatalf("got %q\nwant %q", s.Updates[0].Body, want)
 		}
-		_, err := f.db.PublishUpdate(f.ctx, f.alice, s.ID, herald.StatusUpdateInput{Status: herald.Investigating, Template: "nope"}, false)
+		_, err := f.db.StatusPage.PublishUpdate(f.ctx, f.alice, s.ID, herald.StatusUpdateInput{Status: herald.Investigating, Template: "nope"}, false)
 		wantCode(t, err, herald.EInvalid)
 	})
 }
@@ -207,7 +207,7 @@ func TestRule17_ResolveSetsComponentsOperationalUnlessStillAffected(t *testing.T
 		api := f.component(t, "API", "")
 		a := f.statusIncident(t, "Errors", map[string]herald.ComponentStatus{api.ID: herald.MajorOutage}, "")
 		b := f.statusIncident(t, "Slowness", map[string]herald.ComponentStatus{api.ID: herald.DegradedPerformance}, "")
-		_, err := f.db.SetPostmortem(f.ctx, f.alice, a.ID, "https://example.com/pm")
+		_, err := f.db.StatusPage.SetPostmortem(f.ctx, f.alice, a.ID, "https://example.com/pm")
 		wantCode(t, err, herald.EUnprocessable)
 		f.update(t, a.ID, herald.StatusUpdateInput{Status: herald.Resolved, Body: "Errors fixed."})
 		if got := f.shown(t)["API"]; got != herald.DegradedPerformance {
@@ -220,11 +220,11 @@ func TestRule17_ResolveSetsComponentsOperationalUnlessStillAffected(t *testing.T
 		if !strings.Contains(res.Updates[0].Body, f.db.Links().StatusIncident(b.ID)) {
 			t.Fatal("the resolving update lacks the incident link")
 		}
-		pm, err := f.db.SetPostmortem(f.ctx, f.alice, a.ID, "https://example.com/pm")
+		pm, err := f.db.StatusPage.SetPostmortem(f.ctx, f.alice, a.ID, "https://example.com/pm")
 		if err != nil || pm.PostmortemURL != "https://example.com/pm" {
 			t.Fatal(pm, err)
 		}
-		_, err = f.db.SetPostmortem(f.ctx, f.alice, a.ID, "javascript:alert(1)")
+		_, err = f.db.StatusPage.SetPostmortem(f.ctx, f.alice, a.ID, "javascript:alert(1)")
 		wantCode(t, err, herald.EInvalid)
 	})
 }
@@ -233,18 +233,18 @@ func TestRule18_StatusPageLabelsTheIncident(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
 		f := setup(t, d)
 		api := f.component(t, "API", "")
-		inc, _ := f.db.DeclareIncident(f.ctx, f.alice, herald.DeclareInput{Title: "x", Severity: "S2", Labels: []string{"Incident-Comms::Internal"}})
+		inc, _ := f.db.Incidents.DeclareIncident(f.ctx, f.alice, herald.DeclareInput{Title: "x", Severity: "S2", Labels: []string{"Incident-Comms::Internal"}})
 		s := f.statusIncident(t, "API errors", map[string]herald.ComponentStatus{api.ID: herald.PartialOutage}, inc.Reference)
-		got, _ := f.db.Incident(f.ctx, inc.ID)
+		got, _ := f.db.Incidents.Incident(f.ctx, inc.ID)
 		if strings.Join(got.Labels, ",") != herald.LabelStatusPage {
 			t.Fatalf("labels %v", got.Labels)
 		}
-		tl, _ := f.db.Timeline(f.ctx, inc.ID, herald.EntryNote)
+		tl, _ := f.db.Incidents.Timeline(f.ctx, inc.ID, herald.EntryNote)
 		if len(tl) == 0 || !strings.Contains(tl[len(tl)-1].Text, s.URL) {
 			t.Fatalf("timeline: %+v", tl)
 		}
 		// One internal incident has one public face.
-		_, err := f.db.CreateStatusIncident(f.ctx, f.alice, herald.StatusIncidentInput{Name: "again", IncidentID: inc.ID, StatusUpdateInput: herald.StatusUpdateInput{Body: "x"}}, false)
+		_, err := f.db.StatusPage.CreateStatusIncident(f.ctx, f.alice, herald.StatusIncidentInput{Name: "again", IncidentID: inc.ID, StatusUpdateInput: herald.StatusUpdateInput{Body: "x"}}, false)
 		wantCode(t, err, herald.EConflict)
 	})
 }
@@ -254,11 +254,11 @@ func TestRule21_ComponentChangesAreRecorded(t *testing.T) {
 		f := setup(t, d)
 		c := f.component(t, "API", "Platform")
 		name := "Public API"
-		f.db.UpdateComponent(f.ctx, f.carol, c.ID, herald.ComponentInput{Name: &name})
-		if err := f.db.DeleteComponent(f.ctx, f.carol, c.GroupID); herald.ErrorCode(err) != herald.EUnprocessable {
+		f.db.StatusPage.UpdateComponent(f.ctx, f.carol, c.ID, herald.ComponentInput{Name: &name})
+		if err := f.db.StatusPage.DeleteComponent(f.ctx, f.carol, c.GroupID); herald.ErrorCode(err) != herald.EUnprocessable {
 			t.Fatalf("deleting a group with members: %v", err)
 		}
-		if err := f.db.DeleteComponent(f.ctx, f.carol, c.ID); err != nil {
+		if err := f.db.StatusPage.DeleteComponent(f.ctx, f.carol, c.ID); err != nil {
 			t.Fatal(err)
 		}
 		rows, _ := f.db.SQL().Query(`SELECT action, actor FROM component_changes ORDER BY id`)
@@ -286,7 +286,7 @@ func (f *fixture) maintenance(t *testing.T, start, length time.Duration, comps [
 	if len(reminders) > 0 {
 		in.Reminders = &reminders
 	}
-	m, err := f.db.CreateMaintenance(f.ctx, f.carol, in)
+	m, err := f.db.Maintenances.CreateMaintenance(f.ctx, f.carol, in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -295,7 +295,7 @@ func (f *fixture) maintenance(t *testing.T, start, length time.Duration, comps [
 
 func (f *fixture) automate(t *testing.T) int {
 	t.Helper()
-	n, err := f.db.RunMaintenanceAutomation(f.ctx)
+	n, err := f.db.Work.RunMaintenanceAutomation(f.ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -320,7 +320,7 @@ func TestRule30_MaintenanceAutomationStartsAndFinishesOnTime(t *testing.T) {
 		}
 		f.clock.Advance(time.Hour)
 		f.automate(t)
-		m, _ = f.db.Maintenance(f.ctx, m.ID)
+		m, _ = f.db.Maintenances.Maintenance(f.ctx, m.ID)
 		if m.Status != herald.MaintenanceInProgress || f.shown(t)["Database"] != herald.UnderMaintenance {
 			t.Fatalf("at the start: %s, %v", m.Status, f.shown(t))
 		}
@@ -332,7 +332,7 @@ func TestRule30_MaintenanceAutomationStartsAndFinishesOnTime(t *testing.T) {
 		f.update(t, s.ID, herald.StatusUpdateInput{Status: herald.Resolved, Body: "ok"})
 		f.clock.Advance(2 * time.Hour)
 		f.automate(t)
-		m, _ = f.db.Maintenance(f.ctx, m.ID)
+		m, _ = f.db.Maintenances.Maintenance(f.ctx, m.ID)
 		if m.Status != herald.MaintenanceCompleted || f.shown(t)["Database"] != herald.Operational || events(m) != "scheduled,started,completed" {
 			t.Fatalf("at the end: %s %v %s", m.Status, f.shown(t), events(m))
 		}
@@ -351,7 +351,7 @@ func TestRule30_CatchesUpAfterDowntime(t *testing.T) {
 		if n := f.automate(t); n != 3 {
 			t.Fatalf("%d steps, want reminder, start and completion", n)
 		}
-		m, _ = f.db.Maintenance(f.ctx, m.ID)
+		m, _ = f.db.Maintenances.Maintenance(f.ctx, m.ID)
 		if m.Status != herald.MaintenanceCompleted || events(m) != "scheduled,reminder,started,completed" {
 			t.Fatalf("%s %s", m.Status, events(m))
 		}
@@ -364,23 +364,23 @@ func TestRule30_AutomationOffCannotBeUndone(t *testing.T) {
 		db := f.component(t, "Database", "")
 		m := f.maintenance(t, time.Hour, time.Hour, []string{db.ID})
 		off, on := false, true
-		if _, err := f.db.UpdateMaintenance(f.ctx, f.carol, m.ID, herald.MaintenanceInput{AutoTransition: &off}); err != nil {
+		if _, err := f.db.Maintenances.UpdateMaintenance(f.ctx, f.carol, m.ID, herald.MaintenanceInput{AutoTransition: &off}); err != nil {
 			t.Fatal(err)
 		}
-		_, err := f.db.UpdateMaintenance(f.ctx, f.carol, m.ID, herald.MaintenanceInput{AutoTransition: &on})
+		_, err := f.db.Maintenances.UpdateMaintenance(f.ctx, f.carol, m.ID, herald.MaintenanceInput{AutoTransition: &on})
 		wantCode(t, err, herald.EUnprocessable)
 		f.clock.Advance(3 * time.Hour)
 		if f.automate(t) != 0 {
 			t.Fatal("automation ran after it was turned off")
 		}
 		// By hand: start, then finish.
-		if m, err = f.db.PostMaintenanceUpdate(f.ctx, f.carol, m.ID, herald.MaintenanceUpdateInput{Status: herald.MaintenanceInProgress, Body: "Starting late."}); err != nil || m.Status != herald.MaintenanceInProgress {
+		if m, err = f.db.Maintenances.PostMaintenanceUpdate(f.ctx, f.carol, m.ID, herald.MaintenanceUpdateInput{Status: herald.MaintenanceInProgress, Body: "Starting late."}); err != nil || m.Status != herald.MaintenanceInProgress {
 			t.Fatal(m, err)
 		}
-		if m, err = f.db.PostMaintenanceUpdate(f.ctx, f.carol, m.ID, herald.MaintenanceUpdateInput{Status: herald.MaintenanceCompleted, Body: "Done."}); err != nil || m.Status != herald.MaintenanceCompleted {
+		if m, err = f.db.Maintenances.PostMaintenanceUpdate(f.ctx, f.carol, m.ID, herald.MaintenanceUpdateInput{Status: herald.MaintenanceCompleted, Body: "Done."}); err != nil || m.Status != herald.MaintenanceCompleted {
 			t.Fatal(m, err)
 		}
-		_, err = f.db.PostMaintenanceUpdate(f.ctx, f.carol, m.ID, herald.MaintenanceUpdateInput{Body: "late note"})
+		_, err = f.db.Maintenances.PostMaintenanceUpdate(f.ctx, f.carol, m.ID, herald.MaintenanceUpdateInput{Body: "late note"})
 		wantCode(t, err, herald.EUnprocessable)
 	})
 }
@@ -390,13 +390,13 @@ func TestRule31_RescheduleAndUpdateWithoutStarting(t *testing.T) {
 		f := setup(t, d)
 		db := f.component(t, "Database", "")
 		m := f.maintenance(t, 2*time.Hour, time.Hour, []string{db.ID}, herald.Duration(time.Hour))
-		m, err := f.db.PostMaintenanceUpdate(f.ctx, f.carol, m.ID, herald.MaintenanceUpdateInput{Body: "Still on for tonight."})
+		m, err := f.db.Maintenances.PostMaintenanceUpdate(f.ctx, f.carol, m.ID, herald.MaintenanceUpdateInput{Body: "Still on for tonight."})
 		if err != nil || m.Status != herald.MaintenanceScheduled || f.shown(t)["Database"] != herald.Operational {
 			t.Fatalf("an update started it: %v %v", m, err)
 		}
 		// Move it a day later: the reminder moves with it.
 		from, until := m.ScheduledFor.Add(24*time.Hour), m.ScheduledUntil.Add(24*time.Hour)
-		m, err = f.db.UpdateMaintenance(f.ctx, f.carol, m.ID, herald.MaintenanceInput{ScheduledFor: &from, ScheduledUntil: &until})
+		m, err = f.db.Maintenances.UpdateMaintenance(f.ctx, f.carol, m.ID, herald.MaintenanceInput{ScheduledFor: &from, ScheduledUntil: &until})
 		if err != nil || len(m.Reminders) != 1 || !m.Reminders[0].DueAt.Equal(from.Add(-time.Hour)) {
 			t.Fatalf("rescheduled: %+v %v", m, err)
 		}
@@ -408,7 +408,7 @@ func TestRule31_RescheduleAndUpdateWithoutStarting(t *testing.T) {
 		if f.automate(t) != 1 || f.automate(t) != 0 {
 			t.Fatal("the reminder did not fire exactly once")
 		}
-		m, _ = f.db.Maintenance(f.ctx, m.ID)
+		m, _ = f.db.Maintenances.Maintenance(f.ctx, m.ID)
 		if events(m) != "scheduled,update,rescheduled,reminder" {
 			t.Fatalf("events %s", events(m))
 		}
@@ -461,7 +461,7 @@ func TestRule11_StatusIncidentHasItsPartsAndGoesToEveryChannel(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
 		f := setup(t, d)
 		api := f.component(t, "API", "")
-		p, err := f.db.CreateStatusIncident(f.ctx, f.alice, herald.StatusIncidentInput{Name: "Login failures",
+		p, err := f.db.StatusPage.CreateStatusIncident(f.ctx, f.alice, herald.StatusIncidentInput{Name: "Login failures",
 			StatusUpdateInput: herald.StatusUpdateInput{Body: "Some users cannot log in.", Components: map[string]herald.ComponentStatus{api.ID: herald.PartialOutage}}}, false)
 		if err != nil {
 			t.Fatal(err)
@@ -473,7 +473,7 @@ func TestRule11_StatusIncidentHasItsPartsAndGoesToEveryChannel(t *testing.T) {
 		}
 		// Unchecking a channel is recorded with the update.
 		s = f.update(t, s.ID, herald.StatusUpdateInput{Status: herald.Identified, Body: "Found.", Channels: map[string]bool{"email": false}})
-		again, _ := f.db.StatusIncident(f.ctx, s.ID)
+		again, _ := f.db.StatusPage.StatusIncident(f.ctx, s.ID)
 		if again.Updates[0].Channels["email"] != false || len(again.Updates[0].Channels) != 1 {
 			t.Fatalf("channels %v", again.Updates[0].Channels)
 		}

@@ -26,12 +26,12 @@ func setup(t *testing.T, d store.Dialect) *fixture {
 	f := &fixture{clock: testdb.NewClock(), ctx: context.Background()}
 	f.db = testdb.Open(t, d, f.clock)
 	mk := func(name string, manager bool) herald.Actor {
-		u, err := f.db.CreateUser(f.ctx, herald.UserInput{Name: name, Email: strings.ToLower(name) + "@example.com", Manager: manager})
+		u, err := f.db.People.CreateUser(f.ctx, herald.UserInput{Name: name, Email: strings.ToLower(name) + "@example.com", Manager: manager})
 		if err != nil {
 			t.Fatal(err)
 		}
 		// Reachable: a page to someone with no working method falls through.
-		if _, err := f.db.CreateContactMethod(f.ctx, u.ID, herald.ContactMethodInput{Kind: "email", Target: u.Email}); err != nil {
+		if _, err := f.db.People.CreateContactMethod(f.ctx, u.ID, herald.ContactMethodInput{Kind: "email", Target: u.Email}); err != nil {
 			t.Fatal(err)
 		}
 		return herald.Actor{User: u, Role: herald.RoleResponder}
@@ -42,7 +42,7 @@ func setup(t *testing.T, d store.Dialect) *fixture {
 
 func (f *fixture) declare(t *testing.T, sev herald.Severity) *herald.Incident {
 	t.Helper()
-	inc, err := f.db.DeclareIncident(f.ctx, f.alice, herald.DeclareInput{Title: "Database latency", Severity: sev, Summary: "p99 up"})
+	inc, err := f.db.Incidents.DeclareIncident(f.ctx, f.alice, herald.DeclareInput{Title: "Database latency", Severity: sev, Summary: "p99 up"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,14 +125,14 @@ func TestDeclareIncident_NumbersAndReferences(t *testing.T) {
 			t.Fatalf("new incident: %+v", a)
 		}
 		for _, ref := range []string{a.ID, "1", "INC-1", "inc-1"} {
-			got, err := f.db.Incident(f.ctx, ref)
+			got, err := f.db.Incidents.Incident(f.ctx, ref)
 			if err != nil || got.ID != a.ID {
 				t.Fatalf("Incident(%q) = %v, %v", ref, got, err)
 			}
 		}
-		_, err := f.db.Incident(f.ctx, "INC-99")
+		_, err := f.db.Incidents.Incident(f.ctx, "INC-99")
 		wantCode(t, err, herald.ENotFound)
-		tl, err := f.db.Timeline(f.ctx, a.ID, "")
+		tl, err := f.db.Incidents.Timeline(f.ctx, a.ID, "")
 		// Then one warning per role the S2 pages: none is bound to a service.
 		if err != nil || len(tl) != 4 || tl[0].Kind != herald.EntryDeclared || tl[0].Actor != "Alice" || tl[3].Kind != herald.EntryWarning {
 			t.Fatalf("timeline after declare: %+v, %v", tl, err)
@@ -143,12 +143,12 @@ func TestDeclareIncident_NumbersAndReferences(t *testing.T) {
 func TestDeclareIncident_BadInputChangesNothing(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
 		f := setup(t, d)
-		_, err := f.db.DeclareIncident(f.ctx, f.alice, herald.DeclareInput{Title: " ", Severity: "S9", Labels: []string{"a::"}})
+		_, err := f.db.Incidents.DeclareIncident(f.ctx, f.alice, herald.DeclareInput{Title: " ", Severity: "S9", Labels: []string{"a::"}})
 		var he *herald.Error
 		if !asError(err, &he) || he.Code != herald.EInvalid || he.Fields["title"] == "" || he.Fields["severity"] == "" || he.Fields["labels"] == "" {
 			t.Fatalf("error = %#v", err)
 		}
-		list, err := f.db.Incidents(f.ctx, herald.ListFilter{})
+		list, err := f.db.Incidents.Incidents(f.ctx, herald.ListFilter{})
 		if err != nil || len(list) != 0 {
 			t.Fatalf("incidents after a refused declaration: %d, %v", len(list), err)
 		}
@@ -172,7 +172,7 @@ func TestIncidentLifecycle(t *testing.T) {
 		step := func(to herald.State) *herald.Incident {
 			t.Helper()
 			f.clock.Advance(5 * time.Minute)
-			got, err := f.db.UpdateIncident(f.ctx, f.alice, inc.ID, herald.UpdateInput{Version: inc.Version, State: ptr(to)})
+			got, err := f.db.Incidents.UpdateIncident(f.ctx, f.alice, inc.ID, herald.UpdateInput{Version: inc.Version, State: ptr(to)})
 			if err != nil {
 				t.Fatalf("to %s: %v", to, err)
 			}
@@ -188,16 +188,16 @@ func TestIncidentLifecycle(t *testing.T) {
 			t.Fatalf("resolved_at = %v", res.ResolvedAt)
 		}
 		// Resolved -> Monitoring is not a reopening.
-		_, err := f.db.UpdateIncident(f.ctx, f.alice, inc.ID, herald.UpdateInput{Version: inc.Version, State: ptr(herald.Monitoring)})
+		_, err := f.db.Incidents.UpdateIncident(f.ctx, f.alice, inc.ID, herald.UpdateInput{Version: inc.Version, State: ptr(herald.Monitoring)})
 		wantCode(t, err, herald.EUnprocessable)
 		// Staying put is not a move.
-		_, err = f.db.UpdateIncident(f.ctx, f.alice, inc.ID, herald.UpdateInput{Version: inc.Version, State: ptr(herald.Resolved)})
+		_, err = f.db.Incidents.UpdateIncident(f.ctx, f.alice, inc.ID, herald.UpdateInput{Version: inc.Version, State: ptr(herald.Resolved)})
 		wantCode(t, err, herald.EUnprocessable)
 		reopened := step(herald.Investigating)
 		if reopened.ResolvedAt != nil {
 			t.Fatal("a reopened incident keeps its resolved_at")
 		}
-		tl, _ := f.db.Timeline(f.ctx, inc.ID, herald.EntryStateChange)
+		tl, _ := f.db.Incidents.Timeline(f.ctx, inc.ID, herald.EntryStateChange)
 		var kinds []string
 		for _, e := range tl {
 			var data struct{ Transition string }
@@ -217,10 +217,10 @@ func TestUpdateIncident_StaleVersionIsConflictWithCurrent(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
 		f := setup(t, d)
 		inc := f.declare(t, herald.S3)
-		if _, err := f.db.UpdateIncident(f.ctx, f.alice, inc.ID, herald.UpdateInput{Version: 1, Title: ptr("Database latency in eu-west")}); err != nil {
+		if _, err := f.db.Incidents.UpdateIncident(f.ctx, f.alice, inc.ID, herald.UpdateInput{Version: 1, Title: ptr("Database latency in eu-west")}); err != nil {
 			t.Fatal(err)
 		}
-		_, err := f.db.UpdateIncident(f.ctx, f.bob, inc.ID, herald.UpdateInput{Version: 1, Summary: ptr("stale")})
+		_, err := f.db.Incidents.UpdateIncident(f.ctx, f.bob, inc.ID, herald.UpdateInput{Version: 1, Summary: ptr("stale")})
 		he, ok := err.(*herald.Error)
 		if !ok || he.Code != herald.EConflict {
 			t.Fatalf("error = %v, want conflict", err)
@@ -229,7 +229,7 @@ func TestUpdateIncident_StaleVersionIsConflictWithCurrent(t *testing.T) {
 		if !ok || cur.Version != 2 || cur.Title != "Database latency in eu-west" {
 			t.Fatalf("conflict carries %#v, want the current incident at version 2", he.Current)
 		}
-		got, _ := f.db.Incident(f.ctx, inc.ID)
+		got, _ := f.db.Incidents.Incident(f.ctx, inc.ID)
 		if got.Summary != "p99 up" {
 			t.Fatal("a stale write changed the incident")
 		}
@@ -240,13 +240,13 @@ func TestUpdateIncident_SeverityChangeNeedsReasonAndIsRecorded(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
 		f := setup(t, d)
 		inc := f.declare(t, herald.S3)
-		_, err := f.db.UpdateIncident(f.ctx, f.alice, inc.ID, herald.UpdateInput{Version: 1, Severity: ptr(herald.S1)})
+		_, err := f.db.Incidents.UpdateIncident(f.ctx, f.alice, inc.ID, herald.UpdateInput{Version: 1, Severity: ptr(herald.S1)})
 		wantCode(t, err, herald.EInvalid)
-		got, err := f.db.UpdateIncident(f.ctx, f.alice, inc.ID, herald.UpdateInput{Version: 1, Severity: ptr(herald.Severity("s1")), SeverityReason: "all customers affected"})
+		got, err := f.db.Incidents.UpdateIncident(f.ctx, f.alice, inc.ID, herald.UpdateInput{Version: 1, Severity: ptr(herald.Severity("s1")), SeverityReason: "all customers affected"})
 		if err != nil || got.Severity != herald.S1 {
 			t.Fatalf("%v %v", got, err)
 		}
-		tl, _ := f.db.Timeline(f.ctx, inc.ID, herald.EntrySeverityChange)
+		tl, _ := f.db.Incidents.Timeline(f.ctx, inc.ID, herald.EntrySeverityChange)
 		if len(tl) != 1 || !strings.Contains(tl[0].Text, "S3 to S1: all customers affected") {
 			t.Fatalf("timeline: %+v", tl)
 		}
@@ -257,40 +257,40 @@ func TestRoles_AssignAndHandOver(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
 		f := setup(t, d)
 		inc := f.declare(t, herald.S2)
-		if _, err := f.db.AssignRole(f.ctx, f.alice, inc.ID, herald.RoleIncidentLead, herald.RoleInput{User: "alice@example.com"}); err != nil {
+		if _, err := f.db.Incidents.AssignRole(f.ctx, f.alice, inc.ID, herald.RoleIncidentLead, herald.RoleInput{User: "alice@example.com"}); err != nil {
 			t.Fatal(err)
 		}
-		got, err := f.db.AssignRole(f.ctx, f.alice, inc.ID, herald.RoleIncidentLead, herald.RoleInput{User: f.bob.User.ID})
+		got, err := f.db.Incidents.AssignRole(f.ctx, f.alice, inc.ID, herald.RoleIncidentLead, herald.RoleInput{User: f.bob.User.ID})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if a, ok := got.Role(herald.RoleIncidentLead); !ok || a.UserName != "Bob" {
 			t.Fatalf("roles: %+v", got.Roles)
 		}
-		tl, _ := f.db.Timeline(f.ctx, inc.ID, herald.EntryRoleChange)
+		tl, _ := f.db.Incidents.Timeline(f.ctx, inc.ID, herald.EntryRoleChange)
 		if len(tl) != 2 || tl[1].Text != "Bob is now the Incident Lead, taking over from Alice" {
 			t.Fatalf("timeline: %+v", tl)
 		}
-		_, err = f.db.AssignRole(f.ctx, f.alice, inc.ID, "scribe", herald.RoleInput{User: f.bob.User.ID})
+		_, err = f.db.Incidents.AssignRole(f.ctx, f.alice, inc.ID, "scribe", herald.RoleInput{User: f.bob.User.ID})
 		wantCode(t, err, herald.ENotFound)
-		_, err = f.db.AssignRole(f.ctx, f.alice, inc.ID, herald.RoleEngineerOnCall, herald.RoleInput{User: "nobody@example.com"})
+		_, err = f.db.Incidents.AssignRole(f.ctx, f.alice, inc.ID, herald.RoleEngineerOnCall, herald.RoleInput{User: "nobody@example.com"})
 		wantCode(t, err, herald.ENotFound)
 
 		// The role list is the organisation's.
-		s, _ := f.db.Settings(f.ctx)
+		s, _ := f.db.Settings.Settings(f.ctx)
 		s.IncidentRoles = append(s.IncidentRoles, herald.RoleDef{Key: "scribe", Name: "Scribe"})
-		if _, err := f.db.SaveSettings(f.ctx, s); err != nil {
+		if _, err := f.db.Settings.SaveSettings(f.ctx, s); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.db.AssignRole(f.ctx, f.alice, inc.ID, "scribe", herald.RoleInput{User: f.carol.User.ID}); err != nil {
+		if _, err := f.db.Incidents.AssignRole(f.ctx, f.alice, inc.ID, "scribe", herald.RoleInput{User: f.carol.User.ID}); err != nil {
 			t.Fatal(err)
 		}
-		got, err = f.db.UnassignRole(f.ctx, f.alice, inc.ID, "scribe")
+		got, err = f.db.Incidents.UnassignRole(f.ctx, f.alice, inc.ID, "scribe")
 		if _, ok := got.Role("scribe"); err != nil || ok {
 			t.Fatalf("unassign: %v %+v", err, got.Roles)
 		}
 		// Roles do not make a concurrent edit of the incident stale.
-		if _, err := f.db.UpdateIncident(f.ctx, f.alice, inc.ID, herald.UpdateInput{Version: inc.Version, Summary: ptr("x")}); err != nil {
+		if _, err := f.db.Incidents.UpdateIncident(f.ctx, f.alice, inc.ID, herald.UpdateInput{Version: inc.Version, Summary: ptr("x")}); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -300,7 +300,7 @@ func TestTimeline_IsAppendOnly(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
 		f := setup(t, d)
 		inc := f.declare(t, herald.S3)
-		if _, err := f.db.AddNote(f.ctx, f.bob, inc.ID, herald.NoteInput{Text: "restarted the primary"}); err != nil {
+		if _, err := f.db.Incidents.AddNote(f.ctx, f.bob, inc.ID, herald.NoteInput{Text: "restarted the primary"}); err != nil {
 			t.Fatal(err)
 		}
 		// Not even direct SQL can rewrite history.
@@ -310,11 +310,11 @@ func TestTimeline_IsAppendOnly(t *testing.T) {
 		if _, err := f.db.SQL().Exec(`DELETE FROM timeline`); err == nil || !strings.Contains(err.Error(), "append-only") {
 			t.Fatalf("delete from the timeline: %v", err)
 		}
-		tl, _ := f.db.Timeline(f.ctx, inc.ID, "")
+		tl, _ := f.db.Incidents.Timeline(f.ctx, inc.ID, "")
 		if len(tl) != 2 || tl[1].Text != "restarted the primary" || tl[1].Actor != "Bob" {
 			t.Fatalf("timeline: %+v", tl)
 		}
-		_, err := f.db.AddNote(f.ctx, f.bob, inc.ID, herald.NoteInput{Text: "  "})
+		_, err := f.db.Incidents.AddNote(f.ctx, f.bob, inc.ID, herald.NoteInput{Text: "  "})
 		wantCode(t, err, herald.EInvalid)
 	})
 }
@@ -323,8 +323,8 @@ func TestRule50_DecisionsAreRecordedWithRationale(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
 		f := setup(t, d)
 		inc := f.declare(t, herald.S1)
-		f.db.AssignRole(f.ctx, f.alice, inc.ID, herald.RoleIncidentLead, herald.RoleInput{User: f.alice.User.ID})
-		e, err := f.db.RecordDecision(f.ctx, f.alice, inc.ID, herald.DecisionInput{
+		f.db.Incidents.AssignRole(f.ctx, f.alice, inc.ID, herald.RoleIncidentLead, herald.RoleInput{User: f.alice.User.ID})
+		e, err := f.db.Incidents.RecordDecision(f.ctx, f.alice, inc.ID, herald.DecisionInput{
 			Kind: "failover", What: "Fail over to the secondary region",
 			Rationale: "30 to 45 minutes to recover against 2 to 4 hours to restore from backup",
 		})
@@ -335,9 +335,9 @@ func TestRule50_DecisionsAreRecordedWithRationale(t *testing.T) {
 		if err := json.Unmarshal(e.Data, &dec); err != nil || dec.Rationale == "" || dec.DecidedByName != "Alice" || dec.Kind != "failover" {
 			t.Fatalf("decision entry %+v: %v", e, err)
 		}
-		_, err = f.db.RecordDecision(f.ctx, f.alice, inc.ID, herald.DecisionInput{What: "roll back"})
+		_, err = f.db.Incidents.RecordDecision(f.ctx, f.alice, inc.ID, herald.DecisionInput{What: "roll back"})
 		wantCode(t, err, herald.EInvalid) // no rationale, no decision
-		rec, _ := f.db.Export(f.ctx, inc.ID)
+		rec, _ := f.db.Incidents.Export(f.ctx, inc.ID)
 		md := rec.Markdown()
 		if !strings.Contains(md, "## Decisions") || !strings.Contains(md, "Rationale: 30 to 45 minutes") {
 			t.Fatalf("export lacks the decision:\n%s", md)
@@ -351,37 +351,37 @@ func TestRule51_WhoMayDecide(t *testing.T) {
 		inc := f.declare(t, herald.S1)
 		failover := herald.DecisionInput{Kind: "failover", What: "fail over", Rationale: "faster than restore"}
 		// Nobody leads yet: a failover waits for an incident lead.
-		_, err := f.db.RecordDecision(f.ctx, f.bob, inc.ID, failover)
+		_, err := f.db.Incidents.RecordDecision(f.ctx, f.bob, inc.ID, failover)
 		wantCode(t, err, herald.EUnprocessable)
-		f.db.AssignRole(f.ctx, f.alice, inc.ID, herald.RoleIncidentLead, herald.RoleInput{User: f.alice.User.ID})
-		f.db.AssignRole(f.ctx, f.alice, inc.ID, herald.RoleEngineerOnCall, herald.RoleInput{User: f.bob.User.ID})
-		_, err = f.db.RecordDecision(f.ctx, f.bob, inc.ID, failover)
+		f.db.Incidents.AssignRole(f.ctx, f.alice, inc.ID, herald.RoleIncidentLead, herald.RoleInput{User: f.alice.User.ID})
+		f.db.Incidents.AssignRole(f.ctx, f.alice, inc.ID, herald.RoleEngineerOnCall, herald.RoleInput{User: f.bob.User.ID})
+		_, err = f.db.Incidents.RecordDecision(f.ctx, f.bob, inc.ID, failover)
 		wantCode(t, err, herald.EForbidden)
 		// Naming the lead lends nobody her authority (R51).
 		failover.OnBehalfOf = "alice@example.com"
-		_, err = f.db.RecordDecision(f.ctx, f.carol, inc.ID, failover)
+		_, err = f.db.Incidents.RecordDecision(f.ctx, f.carol, inc.ID, failover)
 		wantCode(t, err, herald.EForbidden)
-		if _, err := f.db.RecordDecision(f.ctx, f.alice, inc.ID, failover); err != nil {
+		if _, err := f.db.Incidents.RecordDecision(f.ctx, f.alice, inc.ID, failover); err != nil {
 			t.Fatal(err)
 		}
 
 		// Emergency maintenance: an engineering manager or above.
 		em := herald.DecisionInput{Kind: "emergency_maintenance", What: "patch now", Rationale: "critical CVE"}
-		_, err = f.db.RecordDecision(f.ctx, f.alice, inc.ID, em)
+		_, err = f.db.Incidents.RecordDecision(f.ctx, f.alice, inc.ID, em)
 		wantCode(t, err, herald.EForbidden)
-		if _, err := f.db.RecordDecision(f.ctx, f.carol, inc.ID, em); err != nil {
+		if _, err := f.db.Incidents.RecordDecision(f.ctx, f.carol, inc.ID, em); err != nil {
 			t.Fatal(err)
 		}
 
 		// Severity: the incident lead with the engineer; nobody else.
-		cur, _ := f.db.Incident(f.ctx, inc.ID)
-		_, err = f.db.UpdateIncident(f.ctx, f.carol, inc.ID, herald.UpdateInput{Version: cur.Version, Severity: ptr(herald.S2), SeverityReason: "contained"})
+		cur, _ := f.db.Incidents.Incident(f.ctx, inc.ID)
+		_, err = f.db.Incidents.UpdateIncident(f.ctx, f.carol, inc.ID, herald.UpdateInput{Version: cur.Version, Severity: ptr(herald.S2), SeverityReason: "contained"})
 		wantCode(t, err, herald.EForbidden)
-		cur, err = f.db.UpdateIncident(f.ctx, f.bob, inc.ID, herald.UpdateInput{Version: cur.Version, Severity: ptr(herald.S2), SeverityReason: "contained"})
+		cur, err = f.db.Incidents.UpdateIncident(f.ctx, f.bob, inc.ID, herald.UpdateInput{Version: cur.Version, Severity: ptr(herald.S2), SeverityReason: "contained"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.db.UpdateIncident(f.ctx, f.alice, inc.ID, herald.UpdateInput{Version: cur.Version, Severity: ptr(herald.S1), SeverityReason: "spreading"}); err != nil {
+		if _, err := f.db.Incidents.UpdateIncident(f.ctx, f.alice, inc.ID, herald.UpdateInput{Version: cur.Version, Severity: ptr(herald.S1), SeverityReason: "spreading"}); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -392,21 +392,21 @@ func TestRule10_StatusPageDecisionByIMOrEOCWithoutIM(t *testing.T) {
 		f := setup(t, d)
 		inc := f.declare(t, herald.S2)
 		dec := herald.DecisionInput{Kind: "status_page", What: "Post on the status page", Rationale: "customers see errors"}
-		f.db.AssignRole(f.ctx, f.alice, inc.ID, herald.RoleEngineerOnCall, herald.RoleInput{User: f.bob.User.ID})
+		f.db.Incidents.AssignRole(f.ctx, f.alice, inc.ID, herald.RoleEngineerOnCall, herald.RoleInput{User: f.bob.User.ID})
 		// No incident manager: the EOC decides, and only the EOC.
-		_, err := f.db.RecordDecision(f.ctx, f.alice, inc.ID, dec)
+		_, err := f.db.Incidents.RecordDecision(f.ctx, f.alice, inc.ID, dec)
 		wantCode(t, err, herald.EForbidden)
-		if _, err := f.db.RecordDecision(f.ctx, f.bob, inc.ID, dec); err != nil {
+		if _, err := f.db.Incidents.RecordDecision(f.ctx, f.bob, inc.ID, dec); err != nil {
 			t.Fatal(err)
 		}
 		// With an incident manager, it is the IM's decision.
-		f.db.AssignRole(f.ctx, f.alice, inc.ID, herald.RoleIncidentLead, herald.RoleInput{User: f.alice.User.ID})
-		_, err = f.db.RecordDecision(f.ctx, f.bob, inc.ID, dec)
+		f.db.Incidents.AssignRole(f.ctx, f.alice, inc.ID, herald.RoleIncidentLead, herald.RoleInput{User: f.alice.User.ID})
+		_, err = f.db.Incidents.RecordDecision(f.ctx, f.bob, inc.ID, dec)
 		wantCode(t, err, herald.EForbidden)
-		if _, err := f.db.RecordDecision(f.ctx, f.alice, inc.ID, dec); err != nil {
+		if _, err := f.db.Incidents.RecordDecision(f.ctx, f.alice, inc.ID, dec); err != nil {
 			t.Fatal(err)
 		}
-		tl, _ := f.db.Timeline(f.ctx, inc.ID, herald.EntryDecision)
+		tl, _ := f.db.Incidents.Timeline(f.ctx, inc.ID, herald.EntryDecision)
 		if len(tl) != 2 {
 			t.Fatalf("recorded decisions: %d, want 2", len(tl))
 		}
@@ -420,41 +420,41 @@ func TestRule54_ReviewsDueBySeverity(t *testing.T) {
 		s3 := f.declare(t, herald.S3)
 		resolve := func(inc *herald.Incident) {
 			t.Helper()
-			if _, err := f.db.UpdateIncident(f.ctx, f.alice, inc.ID, herald.UpdateInput{Version: inc.Version, State: ptr(herald.Resolved)}); err != nil {
+			if _, err := f.db.Incidents.UpdateIncident(f.ctx, f.alice, inc.ID, herald.UpdateInput{Version: inc.Version, State: ptr(herald.Resolved)}); err != nil {
 				t.Fatal(err)
 			}
 		}
 		f.clock.Advance(2 * time.Hour)
 		resolve(s1)
 		resolve(s3)
-		rs, _ := f.db.Reviews(f.ctx, s1.ID)
+		rs, _ := f.db.Incidents.Reviews(f.ctx, s1.ID)
 		wantDue := f.clock.Now().AddDate(0, 0, 7)
 		if len(rs) != 2 || rs[0].Kind != "internal" || rs[1].Kind != "external" || !rs[0].DueAt.Equal(wantDue) || !rs[1].DueAt.Equal(wantDue) {
 			t.Fatalf("S1 reviews: %+v", rs)
 		}
-		if rs, _ := f.db.Reviews(f.ctx, s3.ID); len(rs) != 0 {
+		if rs, _ := f.db.Incidents.Reviews(f.ctx, s3.ID); len(rs) != 0 {
 			t.Fatalf("S3 reviews without a request: %+v", rs)
 		}
 		// S2-S4: internal on request, no external.
-		_, err := f.db.Review(f.ctx, f.carol, s3.ID, herald.ReviewInput{Kind: "external"})
+		_, err := f.db.Incidents.Review(f.ctx, f.carol, s3.ID, herald.ReviewInput{Kind: "external"})
 		wantCode(t, err, herald.EUnprocessable)
-		r, err := f.db.Review(f.ctx, f.carol, s3.ID, herald.ReviewInput{Kind: "internal"})
+		r, err := f.db.Incidents.Review(f.ctx, f.carol, s3.ID, herald.ReviewInput{Kind: "internal"})
 		if err != nil || r.RequestedBy != "Carol" || !r.DueAt.Equal(wantDue) {
 			t.Fatalf("requested review %+v, %v", r, err)
 		}
-		r, err = f.db.Review(f.ctx, f.alice, s3.ID, herald.ReviewInput{Kind: "internal", Completed: true, Link: "https://example.com/rca/2"})
+		r, err = f.db.Incidents.Review(f.ctx, f.alice, s3.ID, herald.ReviewInput{Kind: "internal", Completed: true, Link: "https://example.com/rca/2"})
 		if err != nil || r.CompletedAt == nil || r.Link == "" {
 			t.Fatalf("completed review %+v, %v", r, err)
 		}
 		// The window is a setting.
-		s, _ := f.db.Settings(f.ctx)
+		s, _ := f.db.Settings.Settings(f.ctx)
 		p := s.Reviews[herald.S1]
 		p.WithinDays = 3
 		s.Reviews[herald.S1] = p
-		f.db.SaveSettings(f.ctx, s)
+		f.db.Settings.SaveSettings(f.ctx, s)
 		s1b := f.declare(t, herald.S1)
 		resolve(s1b)
-		if rs, _ := f.db.Reviews(f.ctx, s1b.ID); len(rs) != 2 || !rs[0].DueAt.Equal(f.clock.Now().AddDate(0, 0, 3)) {
+		if rs, _ := f.db.Incidents.Reviews(f.ctx, s1b.ID); len(rs) != 2 || !rs[0].DueAt.Equal(f.clock.Now().AddDate(0, 0, 3)) {
 			t.Fatalf("reviews with a 3-day policy: %+v", rs)
 		}
 	})
@@ -464,29 +464,29 @@ func TestRule54_FollowUpsTrackedAndLinked(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
 		f := setup(t, d)
 		inc := f.declare(t, herald.S1)
-		fu, err := f.db.AddFollowUp(f.ctx, f.alice, inc.ID, herald.FollowUpInput{Title: ptr("Alert on replica lag"), Owner: ptr("Bob"), DueDate: ptr("2026-12-01"), Link: ptr("https://tracker.example.com/1")})
+		fu, err := f.db.Incidents.AddFollowUp(f.ctx, f.alice, inc.ID, herald.FollowUpInput{Title: ptr("Alert on replica lag"), Owner: ptr("Bob"), DueDate: ptr("2026-12-01"), Link: ptr("https://tracker.example.com/1")})
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = f.db.AddFollowUp(f.ctx, f.alice, inc.ID, herald.FollowUpInput{Title: ptr("x"), Link: ptr("javascript:alert(1)"), DueDate: ptr("tomorrow")})
+		_, err = f.db.Incidents.AddFollowUp(f.ctx, f.alice, inc.ID, herald.FollowUpInput{Title: ptr("x"), Link: ptr("javascript:alert(1)"), DueDate: ptr("tomorrow")})
 		var he *herald.Error
 		if !asError(err, &he) || he.Fields["link"] == "" || he.Fields["due_date"] == "" {
 			t.Fatalf("bad follow-up: %v", err)
 		}
 		f.clock.Advance(time.Hour)
-		done, err := f.db.UpdateFollowUp(f.ctx, f.bob, inc.ID, fu.ID, herald.FollowUpInput{Done: ptr(true)})
+		done, err := f.db.Incidents.UpdateFollowUp(f.ctx, f.bob, inc.ID, fu.ID, herald.FollowUpInput{Done: ptr(true)})
 		if err != nil || !done.Done || done.DoneAt == nil || !done.DoneAt.Equal(f.clock.Now()) {
 			t.Fatalf("done: %+v %v", done, err)
 		}
-		list, _ := f.db.FollowUps(f.ctx, inc.ID)
+		list, _ := f.db.Incidents.FollowUps(f.ctx, inc.ID)
 		if len(list) != 1 || !list[0].Done {
 			t.Fatalf("follow-ups: %+v", list)
 		}
-		tl, _ := f.db.Timeline(f.ctx, inc.ID, herald.EntryFollowUp)
+		tl, _ := f.db.Incidents.Timeline(f.ctx, inc.ID, herald.EntryFollowUp)
 		if len(tl) != 2 {
 			t.Fatalf("follow-up timeline entries: %d", len(tl))
 		}
-		rec, _ := f.db.Export(f.ctx, inc.ID)
+		rec, _ := f.db.Incidents.Export(f.ctx, inc.ID)
 		if !strings.Contains(rec.Markdown(), "- [x] Alert on replica lag (owner: Bob, due: 2026-12-01, <https://tracker.example.com/1>)") {
 			t.Fatalf("export:\n%s", rec.Markdown())
 		}
@@ -496,28 +496,28 @@ func TestRule54_FollowUpsTrackedAndLinked(t *testing.T) {
 func TestLabels_ScopedReplace(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
 		f := setup(t, d)
-		inc, err := f.db.DeclareIncident(f.ctx, f.alice, herald.DeclareInput{Title: "x", Severity: "S3", Labels: []string{"Incident-Comms::Internal", "db"}})
+		inc, err := f.db.Incidents.DeclareIncident(f.ctx, f.alice, herald.DeclareInput{Title: "x", Severity: "S3", Labels: []string{"Incident-Comms::Internal", "db"}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := f.db.Label(f.ctx, f.alice, inc.ID, herald.LabelInput{Add: []string{herald.LabelStatusPage}})
+		got, err := f.db.Incidents.Label(f.ctx, f.alice, inc.ID, herald.LabelInput{Add: []string{herald.LabelStatusPage}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if strings.Join(got.Labels, ",") != "Incident-Comms::Status-Page,db" {
 			t.Fatalf("labels %v", got.Labels)
 		}
-		again, _ := f.db.Incident(f.ctx, inc.ID)
+		again, _ := f.db.Incidents.Incident(f.ctx, inc.ID)
 		if strings.Join(again.Labels, ",") != "Incident-Comms::Status-Page,db" {
 			t.Fatalf("stored labels %v", again.Labels)
 		}
-		_, err = f.db.Label(f.ctx, f.alice, inc.ID, herald.LabelInput{Add: []string{"db"}})
+		_, err = f.db.Incidents.Label(f.ctx, f.alice, inc.ID, herald.LabelInput{Add: []string{"db"}})
 		wantCode(t, err, herald.EUnprocessable)
-		got, err = f.db.Label(f.ctx, f.alice, inc.ID, herald.LabelInput{Remove: []string{"db"}})
+		got, err = f.db.Incidents.Label(f.ctx, f.alice, inc.ID, herald.LabelInput{Remove: []string{"db"}})
 		if err != nil || len(got.Labels) != 1 {
 			t.Fatalf("remove: %v %v", got.Labels, err)
 		}
-		tl, _ := f.db.Timeline(f.ctx, inc.ID, herald.EntryLabel)
+		tl, _ := f.db.Incidents.Timeline(f.ctx, inc.ID, herald.EntryLabel)
 		if len(tl) != 3 || !strings.Contains(tl[1].Text, "removed Incident-Comms::Internal") {
 			t.Fatalf("label timeline %+v", tl)
 		}
@@ -530,27 +530,27 @@ func TestIncidents_ListNewestFirstWithPaging(t *testing.T) {
 		for i := range 5 {
 			inc := f.declare(t, herald.Severities[i%4])
 			if i == 2 {
-				f.db.UpdateIncident(f.ctx, f.alice, inc.ID, herald.UpdateInput{Version: 1, State: ptr(herald.Resolved)})
+				f.db.Incidents.UpdateIncident(f.ctx, f.alice, inc.ID, herald.UpdateInput{Version: 1, State: ptr(herald.Resolved)})
 			}
 		}
-		page, err := f.db.Incidents(f.ctx, herald.ListFilter{Limit: 2})
+		page, err := f.db.Incidents.Incidents(f.ctx, herald.ListFilter{Limit: 2})
 		if err != nil || len(page) != 2 || page[0].Number != 5 || page[1].Number != 4 {
 			t.Fatalf("page 1: %v", err)
 		}
-		page, _ = f.db.Incidents(f.ctx, herald.ListFilter{Limit: 2, Before: 4})
+		page, _ = f.db.Incidents.Incidents(f.ctx, herald.ListFilter{Limit: 2, Before: 4})
 		if len(page) != 2 || page[0].Number != 3 {
 			t.Fatal("page 2")
 		}
 		active := true
-		page, _ = f.db.Incidents(f.ctx, herald.ListFilter{Active: &active})
+		page, _ = f.db.Incidents.Incidents(f.ctx, herald.ListFilter{Active: &active})
 		if len(page) != 4 {
 			t.Fatalf("active: %d", len(page))
 		}
-		page, _ = f.db.Incidents(f.ctx, herald.ListFilter{Severity: "S1"})
+		page, _ = f.db.Incidents.Incidents(f.ctx, herald.ListFilter{Severity: "S1"})
 		if len(page) != 2 {
 			t.Fatalf("S1: %d", len(page))
 		}
-		_, err = f.db.Incidents(f.ctx, herald.ListFilter{Limit: 1000})
+		_, err = f.db.Incidents.Incidents(f.ctx, herald.ListFilter{Limit: 1000})
 		wantCode(t, err, herald.EInvalid)
 	})
 }
@@ -558,7 +558,7 @@ func TestIncidents_ListNewestFirstWithPaging(t *testing.T) {
 func TestTokens_HashedAndRevocable(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
 		f := setup(t, d)
-		tok, err := f.db.CreateToken(f.ctx, f.alice, herald.TokenInput{Name: "ci", Role: "viewer"})
+		tok, err := f.db.People.CreateToken(f.ctx, f.alice, herald.TokenInput{Name: "ci", Role: "viewer"})
 		if err != nil || !strings.HasPrefix(tok.Secret, store.TokenPrefix) {
 			t.Fatal(tok, err)
 		}
@@ -569,29 +569,29 @@ func TestTokens_HashedAndRevocable(t *testing.T) {
 		if stored != 0 {
 			t.Fatal("the token secret is stored in the clear")
 		}
-		a, err := f.db.Authenticate(f.ctx, tok.Secret)
+		a, err := f.db.People.Authenticate(f.ctx, tok.Secret)
 		if err != nil || a.User.ID != f.alice.User.ID || a.Role != herald.RoleViewer {
 			t.Fatalf("authenticate: %+v %v", a, err)
 		}
-		if err := f.db.RevokeToken(f.ctx, tok.ID); err != nil {
+		if err := f.db.People.RevokeToken(f.ctx, tok.ID); err != nil {
 			t.Fatal(err)
 		}
-		_, err = f.db.Authenticate(f.ctx, tok.Secret)
+		_, err = f.db.People.Authenticate(f.ctx, tok.Secret)
 		wantCode(t, err, herald.EUnauthenticated)
 
 		// The admin token from the environment: exactly that secret works,
 		// and a new secret replaces the old one.
-		if err := f.db.EnsureAdminToken(f.ctx, "first-secret-0123456789"); err != nil {
+		if err := f.db.People.EnsureAdminToken(f.ctx, "first-secret-0123456789"); err != nil {
 			t.Fatal(err)
 		}
-		if err := f.db.EnsureAdminToken(f.ctx, "first-secret-0123456789"); err != nil {
+		if err := f.db.People.EnsureAdminToken(f.ctx, "first-secret-0123456789"); err != nil {
 			t.Fatal(err)
 		}
-		if a, err := f.db.Authenticate(f.ctx, "first-secret-0123456789"); err != nil || a.Role != herald.RoleAdmin {
+		if a, err := f.db.People.Authenticate(f.ctx, "first-secret-0123456789"); err != nil || a.Role != herald.RoleAdmin {
 			t.Fatal(a, err)
 		}
-		f.db.EnsureAdminToken(f.ctx, "second-secret-0123456789")
-		_, err = f.db.Authenticate(f.ctx, "first-secret-0123456789")
+		f.db.People.EnsureAdminToken(f.ctx, "second-secret-0123456789")
+		_, err = f.db.People.Authenticate(f.ctx, "first-secret-0123456789")
 		wantCode(t, err, herald.EUnauthenticated)
 	})
 }

@@ -18,7 +18,7 @@ import (
 // subscriberToken proves a link was made by Herald for this subscriber and
 // purpose ("confirm", "unsubscribe"): an HMAC under the server key, so no
 // token is stored and every mail can carry one.
-func (db *DB) subscriberToken(purpose, id string) (string, error) {
+func (db *core) subscriberToken(purpose, id string) (string, error) {
 	if len(db.secretKey) != 32 {
 		return "", herald.Errorf(herald.EUnprocessable, "no secret key is configured: set HERALD_SECRET_KEY on every instance")
 	}
@@ -27,7 +27,7 @@ func (db *DB) subscriberToken(purpose, id string) (string, error) {
 	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil)[:18]), nil
 }
 
-func (db *DB) checkToken(purpose, id, token string) error {
+func (db *core) checkToken(purpose, id, token string) error {
 	want, err := db.subscriberToken(purpose, id)
 	if err != nil {
 		return err
@@ -39,7 +39,11 @@ func (db *DB) checkToken(purpose, id, token string) error {
 }
 
 // SubscriberLink is the public link that confirms or unsubscribes.
-func (db *DB) SubscriberLink(purpose, id string) (string, error) {
+func (db *SubscriberService) SubscriberLink(purpose, id string) (string, error) {
+	return db.subscriberLink(purpose, id)
+}
+
+func (db *core) subscriberLink(purpose, id string) (string, error) {
 	tok, err := db.subscriberToken(purpose, id)
 	if err != nil {
 		return "", err
@@ -55,7 +59,7 @@ func (db *DB) SubscriberLink(purpose, id string) (string, error) {
 // confirmed); subscribing an address twice sends the confirmation again
 // and answers the same, so the answer does not tell whether an address was
 // subscribed already. Webhook subscribers get a signing secret, shown once.
-func (db *DB) Subscribe(ctx context.Context, in herald.SubscriberInput, admin bool) (herald.Subscriber, error) {
+func (db *SubscriberService) Subscribe(ctx context.Context, in herald.SubscriberInput, admin bool) (herald.Subscriber, error) {
 	kind, target, err := in.Normalize()
 	if err != nil {
 		return herald.Subscriber{}, err
@@ -151,7 +155,7 @@ func (tx *tx) confirmationMail(ctx context.Context, s herald.Subscriber) error {
 	if _, err := tx.ExecContext(ctx, `INSERT INTO signup_mails (target, sent_at) VALUES ($1, $2)`, s.Target, micros(tx.now)); err != nil {
 		return fmt.Errorf("signup mails: %w", err)
 	}
-	link, err := tx.db.SubscriberLink("confirm", s.ID)
+	link, err := tx.db.subscriberLink("confirm", s.ID)
 	if err != nil {
 		return err
 	}
@@ -165,7 +169,7 @@ func (tx *tx) confirmationMail(ctx context.Context, s herald.Subscriber) error {
 
 // ConfirmSubscriber confirms an e-mail subscriber from the link in its
 // confirmation mail. Using the link again changes nothing.
-func (db *DB) ConfirmSubscriber(ctx context.Context, id, token string) (herald.Subscriber, error) {
+func (db *SubscriberService) ConfirmSubscriber(ctx context.Context, id, token string) (herald.Subscriber, error) {
 	if err := db.checkToken("confirm", id, token); err != nil {
 		return herald.Subscriber{}, err
 	}
@@ -186,7 +190,7 @@ func (db *DB) ConfirmSubscriber(ctx context.Context, id, token string) (herald.S
 }
 
 // Unsubscribe ends a subscription from the link in any of its mails.
-func (db *DB) Unsubscribe(ctx context.Context, id, token string) error {
+func (db *SubscriberService) Unsubscribe(ctx context.Context, id, token string) error {
 	if err := db.checkToken("unsubscribe", id, token); err != nil {
 		return err
 	}
@@ -228,7 +232,7 @@ func (tx *tx) subscriber(ctx context.Context, id string) (herald.Subscriber, err
 }
 
 // SubscriberCounts counts active subscribers by kind, confirmed or not.
-func (db *DB) SubscriberCounts(ctx context.Context) (map[string]map[string]int, error) {
+func (db *SubscriberService) SubscriberCounts(ctx context.Context) (map[string]map[string]int, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT kind, confirmed, paused, count(*) FROM subscribers WHERE unsubscribed_at IS NULL GROUP BY kind, confirmed, paused`)
 	if err != nil {
 		return nil, err
@@ -291,7 +295,7 @@ const planBatch = 500
 // stopped. Only confirmed, unpaused subscribers of an affected component
 // (or of all) whose channel is not unchecked are planned. It returns how
 // many deliveries it planned.
-func (db *DB) PlanBroadcasts(ctx context.Context) (int, error) {
+func (db *Work) PlanBroadcasts(ctx context.Context) (int, error) {
 	total := 0
 	for {
 		n, more, err := db.planStep(ctx)
@@ -305,12 +309,12 @@ func (db *DB) PlanBroadcasts(ctx context.Context) (int, error) {
 // PlanBroadcastStep plans one batch of one broadcast's audience, and says
 // whether there was anything to plan: the broadcast loop calls it until
 // there is not, making progress it can show batch by batch.
-func (db *DB) PlanBroadcastStep(ctx context.Context) (bool, error) {
+func (db *Work) PlanBroadcastStep(ctx context.Context) (bool, error) {
 	_, more, err := db.planStep(ctx)
 	return more, err
 }
 
-func (db *DB) planStep(ctx context.Context) (planned int, more bool, err error) {
+func (db *core) planStep(ctx context.Context) (planned int, more bool, err error) {
 	err = db.write(ctx, func(tx *tx) error {
 		var id, event, comps, chans, onlyTo, cursor string
 		err := tx.QueryRowContext(ctx, `SELECT id, event, components, channels, only_to, cursor FROM broadcasts WHERE planned = $1 ORDER BY created_at, id LIMIT 1`+db.skipLocked(), false).
@@ -401,7 +405,7 @@ func wants(chosen, affected []string) bool {
 }
 
 // BroadcastCounts counts a broadcast's deliveries by status.
-func (db *DB) BroadcastCounts(ctx context.Context, broadcastEvent string) (map[string]int, error) {
+func (db *SubscriberService) BroadcastCounts(ctx context.Context, broadcastEvent string) (map[string]int, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT d.status, count(*) FROM broadcast_deliveries d JOIN broadcasts b ON b.id = d.broadcast_id
 		WHERE b.event = $1 GROUP BY d.status`, broadcastEvent)
 	if err != nil {
@@ -422,7 +426,7 @@ func (db *DB) BroadcastCounts(ctx context.Context, broadcastEvent string) (map[s
 
 // AddStakeholderChannel adds an internal channel (a chat webhook, an e-mail
 // list) that receives stakeholder notices (R19) and never public updates.
-func (db *DB) AddStakeholderChannel(ctx context.Context, in herald.SubscriberInput) (herald.Subscriber, error) {
+func (db *SubscriberService) AddStakeholderChannel(ctx context.Context, in herald.SubscriberInput) (herald.Subscriber, error) {
 	kind, target, err := in.Normalize()
 	if err != nil {
 		return herald.Subscriber{}, err
@@ -451,7 +455,7 @@ func (db *DB) AddStakeholderChannel(ctx context.Context, in herald.SubscriberInp
 }
 
 // StakeholderChannels lists the internal channels.
-func (db *DB) StakeholderChannels(ctx context.Context) ([]herald.Subscriber, error) {
+func (db *SubscriberService) StakeholderChannels(ctx context.Context) ([]herald.Subscriber, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT `+subscriberColumns+` FROM subscribers WHERE internal = $1 AND unsubscribed_at IS NULL ORDER BY created_at`, true)
 	if err != nil {
 		return nil, err
@@ -473,7 +477,7 @@ func (db *DB) StakeholderChannels(ctx context.Context) ([]herald.Subscriber, err
 // reference and link, chat channel, status page link. One notice per
 // incident and severity: confirming the same severity again sends nothing.
 // The timeline records it.
-func (db *DB) NotifyStakeholders(ctx context.Context, actor herald.Actor, ref string) (bool, error) {
+func (db *SubscriberService) NotifyStakeholders(ctx context.Context, actor herald.Actor, ref string) (bool, error) {
 	sent := false
 	err := db.write(ctx, func(tx *tx) error {
 		inc, err := tx.incident(ctx, ref)
@@ -523,7 +527,7 @@ func (tx *tx) notifyStakeholders(ctx context.Context, actor herald.Actor, inc *h
 // ImportSubscribers adds many subscribers at once (admin), all or none: a
 // row that does not validate fails the whole import with its line number.
 // Rows whose kind and target exist already are skipped.
-func (db *DB) ImportSubscribers(ctx context.Context, rows []herald.SubscriberInput) (created, skipped int, err error) {
+func (db *SubscriberService) ImportSubscribers(ctx context.Context, rows []herald.SubscriberInput) (created, skipped int, err error) {
 	fe := herald.FieldErrors{}
 	type norm struct{ kind, target, comps string }
 	var all []norm
@@ -566,7 +570,7 @@ func (db *DB) ImportSubscribers(ctx context.Context, rows []herald.SubscriberInp
 
 // ExportSubscribers calls fn for every active subscriber in id order,
 // reading in batches so memory does not grow with the list.
-func (db *DB) ExportSubscribers(ctx context.Context, fn func(herald.Subscriber) error) error {
+func (db *SubscriberService) ExportSubscribers(ctx context.Context, fn func(herald.Subscriber) error) error {
 	cursor := ""
 	for {
 		rows, err := db.r.QueryContext(ctx, `SELECT `+subscriberColumns+` FROM subscribers WHERE id > $1 AND unsubscribed_at IS NULL AND internal = $2 ORDER BY id LIMIT $3`, cursor, false, planBatch)
@@ -600,7 +604,7 @@ const unconfirmedFor = 7 * 24 * time.Hour
 
 // ExpireUnconfirmed ends sign-ups that were never confirmed within a week,
 // and returns how many.
-func (db *DB) ExpireUnconfirmed(ctx context.Context) (int, error) {
+func (db *Work) ExpireUnconfirmed(ctx context.Context) (int, error) {
 	n := 0
 	err := db.write(ctx, func(tx *tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE subscribers SET unsubscribed_at = $1 WHERE confirmed = $2 AND unsubscribed_at IS NULL AND created_at < $3`,

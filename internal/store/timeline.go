@@ -38,7 +38,7 @@ func (tx *tx) addEntry(ctx context.Context, incidentID string, actor herald.Acto
 
 // Timeline returns an incident's timeline, oldest first. Kind filters it
 // ("decision" gives the decision log); empty returns everything.
-func (db *DB) Timeline(ctx context.Context, ref, kind string) ([]herald.TimelineEntry, error) {
+func (db *IncidentService) Timeline(ctx context.Context, ref, kind string) ([]herald.TimelineEntry, error) {
 	var out []herald.TimelineEntry
 	err := db.read(ctx, func(tx *tx) error {
 		inc, err := tx.incident(ctx, ref)
@@ -81,7 +81,7 @@ func (tx *tx) timeline(ctx context.Context, incidentID, kind string) ([]herald.T
 }
 
 // AddNote appends a note to an incident's timeline.
-func (db *DB) AddNote(ctx context.Context, actor herald.Actor, ref string, in herald.NoteInput) (herald.TimelineEntry, error) {
+func (db *IncidentService) AddNote(ctx context.Context, actor herald.Actor, ref string, in herald.NoteInput) (herald.TimelineEntry, error) {
 	if err := in.Normalize(); err != nil {
 		return herald.TimelineEntry{}, err
 	}
@@ -93,7 +93,7 @@ func (db *DB) AddNote(ctx context.Context, actor herald.Actor, ref string, in he
 // RecordDecision writes a decision and its rationale to the timeline (R50),
 // after checking that the caller may take it (R10, R51). The caller is the
 // decider; on_behalf_of is recorded beside them and lends no authority.
-func (db *DB) RecordDecision(ctx context.Context, actor herald.Actor, ref string, in herald.DecisionInput) (herald.TimelineEntry, error) {
+func (db *IncidentService) RecordDecision(ctx context.Context, actor herald.Actor, ref string, in herald.DecisionInput) (herald.TimelineEntry, error) {
 	if err := in.Normalize(); err != nil {
 		return herald.TimelineEntry{}, err
 	}
@@ -133,7 +133,7 @@ func (db *DB) RecordDecision(ctx context.Context, actor herald.Actor, ref string
 
 // appendAndRead appends the entry that build returns to an incident's
 // timeline and returns it as stored.
-func (db *DB) appendAndRead(ctx context.Context, actor herald.Actor, ref string, build func(*tx, *herald.Incident) (kind, text string, data any, err error)) (herald.TimelineEntry, error) {
+func (db *core) appendAndRead(ctx context.Context, actor herald.Actor, ref string, build func(*tx, *herald.Incident) (kind, text string, data any, err error)) (herald.TimelineEntry, error) {
 	var e herald.TimelineEntry
 	err := db.write(ctx, func(tx *tx) error {
 		inc, err := tx.incident(ctx, ref)

@@ -15,7 +15,7 @@ import (
 
 func (f *fixture) component(t *testing.T, name string) herald.Component {
 	t.Helper()
-	c, err := f.db.CreateComponent(f.ctx, herald.Actor{User: f.ann}, herald.ComponentInput{Name: &name})
+	c, err := f.db.StatusPage.CreateComponent(f.ctx, herald.Actor{User: f.ann}, herald.ComponentInput{Name: &name})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,7 +24,7 @@ func (f *fixture) component(t *testing.T, name string) herald.Component {
 
 func (f *fixture) publish(t *testing.T, comp string, channels map[string]bool) *herald.StatusIncident {
 	t.Helper()
-	p, err := f.db.CreateStatusIncident(f.ctx, herald.Actor{User: f.ann}, herald.StatusIncidentInput{Name: "Errors",
+	p, err := f.db.StatusPage.CreateStatusIncident(f.ctx, herald.Actor{User: f.ann}, herald.StatusIncidentInput{Name: "Errors",
 		StatusUpdateInput: herald.StatusUpdateInput{Body: "We are investigating.", Components: map[string]herald.ComponentStatus{comp: herald.PartialOutage}, Channels: channels}}, false)
 	if err != nil {
 		t.Fatal(err)
@@ -38,7 +38,7 @@ func TestBroadcast_EmailDoubleOptInAndUnsubscribe(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
 		f := setup(t, d)
 		api := f.component(t, "API")
-		if _, err := f.db.Subscribe(f.ctx, herald.SubscriberInput{Email: "Reader@Example.com"}, false); err != nil {
+		if _, err := f.db.Subscribers.Subscribe(f.ctx, herald.SubscriberInput{Email: "Reader@Example.com"}, false); err != nil {
 			t.Fatal(err)
 		}
 		f.tick(t)
@@ -53,7 +53,7 @@ func TestBroadcast_EmailDoubleOptInAndUnsubscribe(t *testing.T) {
 			t.Fatalf("an unconfirmed address got %d mails", n)
 		}
 		// Subscribing again answers the same and only re-sends the confirmation.
-		if _, err := f.db.Subscribe(f.ctx, herald.SubscriberInput{Email: "reader@example.com"}, false); err != nil {
+		if _, err := f.db.Subscribers.Subscribe(f.ctx, herald.SubscriberInput{Email: "reader@example.com"}, false); err != nil {
 			t.Fatal(err)
 		}
 		link := linkRE.FindString(f.mail.Text(t, msgs[0].ID))
@@ -61,10 +61,10 @@ func TestBroadcast_EmailDoubleOptInAndUnsubscribe(t *testing.T) {
 		if err != nil || link == "" {
 			t.Fatalf("no confirmation link in %q", f.mail.Text(t, msgs[0].ID))
 		}
-		if _, err := f.db.ConfirmSubscriber(f.ctx, u.Query().Get("id"), "forged"); herald.ErrorCode(err) != herald.ENotFound {
+		if _, err := f.db.Subscribers.ConfirmSubscriber(f.ctx, u.Query().Get("id"), "forged"); herald.ErrorCode(err) != herald.ENotFound {
 			t.Fatalf("forged token: %v", err)
 		}
-		if s, err := f.db.ConfirmSubscriber(f.ctx, u.Query().Get("id"), u.Query().Get("token")); err != nil || !s.Confirmed {
+		if s, err := f.db.Subscribers.ConfirmSubscriber(f.ctx, u.Query().Get("id"), u.Query().Get("token")); err != nil || !s.Confirmed {
 			t.Fatal(s, err)
 		}
 		f.publish(t, api.ID, nil)
@@ -84,7 +84,7 @@ func TestBroadcast_EmailDoubleOptInAndUnsubscribe(t *testing.T) {
 			t.Fatalf("headers %v", h)
 		}
 		unsub, _ := url.Parse(strings.Trim(h["List-Unsubscribe"][0], "<>"))
-		if err := f.db.Unsubscribe(f.ctx, unsub.Query().Get("id"), unsub.Query().Get("token")); err != nil {
+		if err := f.db.Subscribers.Unsubscribe(f.ctx, unsub.Query().Get("id"), unsub.Query().Get("token")); err != nil {
 			t.Fatal(err)
 		}
 		before := len(f.mail.Messages(t))
@@ -102,12 +102,12 @@ func TestBroadcast_WebhooksByComponentAndUncheckedChannels(t *testing.T) {
 		f.w.Public = &notify.Router{Webhook: notify.NewPublicWebhook(true)} // the receivers are on loopback
 		api, web := f.component(t, "API"), f.component(t, "Web")
 		onlyAPI, all := newReceiver(t), newReceiver(t)
-		s1, err := f.db.Subscribe(f.ctx, herald.SubscriberInput{WebhookURL: onlyAPI.srv.URL, Components: []string{api.ID}}, false)
+		s1, err := f.db.Subscribers.Subscribe(f.ctx, herald.SubscriberInput{WebhookURL: onlyAPI.srv.URL, Components: []string{api.ID}}, false)
 		if err != nil {
 			t.Fatal(err)
 		}
 		onlyAPI.secret = s1.Secret
-		s2, _ := f.db.Subscribe(f.ctx, herald.SubscriberInput{WebhookURL: all.srv.URL}, false)
+		s2, _ := f.db.Subscribers.Subscribe(f.ctx, herald.SubscriberInput{WebhookURL: all.srv.URL}, false)
 		all.secret = s2.Secret
 		f.publish(t, web.ID, nil)
 		f.tick(t)
@@ -132,7 +132,7 @@ func TestBroadcast_SubscriberWebhooksCannotReachInternalAddresses(t *testing.T) 
 	f.w.Public = &notify.Router{Webhook: notify.NewPublicWebhook(false)}
 	api := f.component(t, "API")
 	rx := newReceiver(t)
-	s, _ := f.db.Subscribe(f.ctx, herald.SubscriberInput{WebhookURL: rx.srv.URL}, false)
+	s, _ := f.db.Subscribers.Subscribe(f.ctx, herald.SubscriberInput{WebhookURL: rx.srv.URL}, false)
 	rx.secret = s.Secret
 	f.publish(t, api.ID, nil)
 	for i := 0; i < 5; i++ {
@@ -142,7 +142,7 @@ func TestBroadcast_SubscriberWebhooksCannotReachInternalAddresses(t *testing.T) 
 	if rx.count() != 0 {
 		t.Fatal("a subscriber webhook reached a loopback address")
 	}
-	counts, _ := f.db.BroadcastCounts(f.ctx, "incident.update")
+	counts, _ := f.db.Subscribers.BroadcastCounts(f.ctx, "incident.update")
 	if counts["failed"] != 1 {
 		t.Fatalf("delivery counts %v", counts)
 	}
@@ -151,12 +151,12 @@ func TestBroadcast_SubscriberWebhooksCannotReachInternalAddresses(t *testing.T) 
 func TestRule31_ReminderAndManualUpdateAreOneEmail(t *testing.T) {
 	f := setup(t, store.SQLite)
 	db := f.component(t, "Database")
-	if _, err := f.db.Subscribe(f.ctx, herald.SubscriberInput{Email: "ops@example.com", Confirmed: true}, true); err != nil {
+	if _, err := f.db.Subscribers.Subscribe(f.ctx, herald.SubscriberInput{Email: "ops@example.com", Confirmed: true}, true); err != nil {
 		t.Fatal(err)
 	}
 	from, until := f.clock.Now().Add(2*time.Hour), f.clock.Now().Add(3*time.Hour)
 	name := "Upgrade"
-	m, err := f.db.CreateMaintenance(f.ctx, herald.Actor{User: f.ann}, herald.MaintenanceInput{Name: &name, ScheduledFor: &from, ScheduledUntil: &until,
+	m, err := f.db.Maintenances.CreateMaintenance(f.ctx, herald.Actor{User: f.ann}, herald.MaintenanceInput{Name: &name, ScheduledFor: &from, ScheduledUntil: &until,
 		Components: &[]string{db.ID}})
 	if err != nil {
 		t.Fatal(err)
@@ -164,12 +164,12 @@ func TestRule31_ReminderAndManualUpdateAreOneEmail(t *testing.T) {
 	f.tick(t) // "scheduled"
 	text := "Reminder: Upgrade starts 2026-11-23 11:00 UTC."
 	// A manual update with the reminder's very text, then the reminder.
-	if _, err := f.db.PostMaintenanceUpdate(f.ctx, herald.Actor{User: f.ann}, m.ID, herald.MaintenanceUpdateInput{Body: text}); err != nil {
+	if _, err := f.db.Maintenances.PostMaintenanceUpdate(f.ctx, herald.Actor{User: f.ann}, m.ID, herald.MaintenanceUpdateInput{Body: text}); err != nil {
 		t.Fatal(err)
 	}
 	f.tick(t)
 	one := time.Hour
-	f.db.UpdateMaintenance(f.ctx, herald.Actor{User: f.ann}, m.ID, herald.MaintenanceInput{Reminders: &[]herald.Duration{herald.Duration(one)}})
+	f.db.Maintenances.UpdateMaintenance(f.ctx, herald.Actor{User: f.ann}, m.ID, herald.MaintenanceInput{Reminders: &[]herald.Duration{herald.Duration(one)}})
 	f.clock.Advance(61 * time.Minute)
 	f.tick(t)
 	var subjects []string
@@ -186,20 +186,20 @@ func TestRule19_StakeholdersNotifiedOnceSeverityIsConfirmed(t *testing.T) {
 		f := setup(t, d)
 		f.w.Public = &notify.Router{Webhook: notify.NewPublicWebhook(true)}
 		stake, public := newReceiver(t), newReceiver(t)
-		ch, err := f.db.AddStakeholderChannel(f.ctx, herald.SubscriberInput{WebhookURL: stake.srv.URL})
+		ch, err := f.db.Subscribers.AddStakeholderChannel(f.ctx, herald.SubscriberInput{WebhookURL: stake.srv.URL})
 		if err != nil {
 			t.Fatal(err)
 		}
 		stake.secret = ch.Secret
-		sub, _ := f.db.Subscribe(f.ctx, herald.SubscriberInput{WebhookURL: public.srv.URL}, false)
+		sub, _ := f.db.Subscribers.Subscribe(f.ctx, herald.SubscriberInput{WebhookURL: public.srv.URL}, false)
 		public.secret = sub.Secret
 		ann := herald.Actor{User: f.ann, Role: herald.RoleResponder}
-		inc, err := f.db.DeclareIncident(f.ctx, ann, herald.DeclareInput{Title: "Checkout down", Severity: "S1", Summary: "All payments fail.", ChatURL: "https://chat.example.com/inc-1"})
+		inc, err := f.db.Incidents.DeclareIncident(f.ctx, ann, herald.DeclareInput{Title: "Checkout down", Severity: "S1", Summary: "All payments fail.", ChatURL: "https://chat.example.com/inc-1"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		confirm := herald.DecisionInput{Kind: "severity", What: "Confirm S1", Rationale: "every customer affected"}
-		if _, err := f.db.RecordDecision(f.ctx, ann, inc.ID, confirm); err != nil {
+		if _, err := f.db.Incidents.RecordDecision(f.ctx, ann, inc.ID, confirm); err != nil {
 			t.Fatal(err)
 		}
 		f.tick(t)
@@ -213,15 +213,15 @@ func TestRule19_StakeholdersNotifiedOnceSeverityIsConfirmed(t *testing.T) {
 			}
 		}
 		// Confirming the same severity again tells nobody twice.
-		f.db.RecordDecision(f.ctx, ann, inc.ID, confirm)
-		if sent, _ := f.db.NotifyStakeholders(f.ctx, ann, inc.ID); sent {
+		f.db.Incidents.RecordDecision(f.ctx, ann, inc.ID, confirm)
+		if sent, _ := f.db.Subscribers.NotifyStakeholders(f.ctx, ann, inc.ID); sent {
 			t.Fatal("a second notice for the same severity")
 		}
 		f.tick(t)
 		if stake.count() != 1 {
 			t.Fatalf("stakeholders got %d notices", stake.count())
 		}
-		tl, _ := f.db.Timeline(f.ctx, inc.ID, herald.EntryNote)
+		tl, _ := f.db.Incidents.Timeline(f.ctx, inc.ID, herald.EntryNote)
 		if len(tl) == 0 || !strings.Contains(tl[0].Text, "Stakeholders notified (S1 confirmed)") {
 			t.Fatalf("timeline %+v", tl)
 		}
@@ -237,7 +237,7 @@ func TestRule19_StakeholdersNotifiedOnceSeverityIsConfirmed(t *testing.T) {
 
 func TestBroadcast_UnconfirmedSignUpsExpireAfterAWeek(t *testing.T) {
 	f := setup(t, store.SQLite)
-	s, err := f.db.Subscribe(f.ctx, herald.SubscriberInput{Email: "late@example.com"}, false)
+	s, err := f.db.Subscribers.Subscribe(f.ctx, herald.SubscriberInput{Email: "late@example.com"}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,10 +246,10 @@ func TestBroadcast_UnconfirmedSignUpsExpireAfterAWeek(t *testing.T) {
 	link, _ := url.Parse(linkRE.FindString(f.mail.Text(t, msgs[0].ID)))
 	f.clock.Advance(8 * 24 * time.Hour)
 	f.tick(t)
-	if _, err := f.db.ConfirmSubscriber(f.ctx, s.ID, link.Query().Get("token")); herald.ErrorCode(err) != herald.ENotFound {
+	if _, err := f.db.Subscribers.ConfirmSubscriber(f.ctx, s.ID, link.Query().Get("token")); herald.ErrorCode(err) != herald.ENotFound {
 		t.Fatalf("confirming an expired sign-up: %v", err)
 	}
-	counts, _ := f.db.SubscriberCounts(f.ctx)
+	counts, _ := f.db.Subscribers.SubscriberCounts(f.ctx)
 	if len(counts) != 0 {
 		t.Fatalf("counts %v", counts)
 	}

@@ -66,7 +66,7 @@ func TestPaging_NotDelayedByStalledSubscribers(t *testing.T) {
 		f.w.BulkTimeout = time.Minute // longer than the test: the senders stay stuck
 		api := f.component(t, "API")
 		for i := range 40 {
-			if _, err := f.db.Subscribe(f.ctx, herald.SubscriberInput{WebhookURL: fmt.Sprintf("%s/%d", hang.srv.URL, i)}, true); err != nil {
+			if _, err := f.db.Subscribers.Subscribe(f.ctx, herald.SubscriberInput{WebhookURL: fmt.Sprintf("%s/%d", hang.srv.URL, i)}, true); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -96,12 +96,12 @@ func TestBroadcast_SlowSubscriberIsPaused(t *testing.T) {
 		f.w.BulkTimeout = 100 * time.Millisecond
 		f.w.BulkSenders = 1 // in order, so the count of tries is exact
 		api := f.component(t, "API")
-		slow, err := f.db.Subscribe(f.ctx, herald.SubscriberInput{WebhookURL: hang.srv.URL}, true)
+		slow, err := f.db.Subscribers.Subscribe(f.ctx, herald.SubscriberInput{WebhookURL: hang.srv.URL}, true)
 		if err != nil {
 			t.Fatal(err)
 		}
 		fine := newReceiver(t)
-		ok, _ := f.db.Subscribe(f.ctx, herald.SubscriberInput{WebhookURL: fine.srv.URL}, true)
+		ok, _ := f.db.Subscribers.Subscribe(f.ctx, herald.SubscriberInput{WebhookURL: fine.srv.URL}, true)
 		fine.secret = ok.Secret
 		for range 5 {
 			f.publish(t, api.ID, nil)
@@ -116,7 +116,7 @@ func TestBroadcast_SlowSubscriberIsPaused(t *testing.T) {
 		if fine.count() != 5 {
 			t.Fatalf("the healthy subscriber got %d of 5 updates", fine.count())
 		}
-		counts, err := f.db.SubscriberCounts(f.ctx)
+		counts, err := f.db.Subscribers.SubscriberCounts(f.ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -137,7 +137,7 @@ func TestPoisonRows_FailOnTheirRowAndThePageStillGoesOut(t *testing.T) {
 		{"delivery whose secret no longer decrypts", func(t *testing.T, f *fixture) {
 			bob := f.user(t, "bob@example.com")
 			hook := newReceiver(t)
-			m, err := f.db.CreateContactMethod(f.ctx, bob.ID, herald.ContactMethodInput{Kind: "webhook", Target: hook.srv.URL})
+			m, err := f.db.People.CreateContactMethod(f.ctx, bob.ID, herald.ContactMethodInput{Kind: "webhook", Target: hook.srv.URL})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -169,14 +169,14 @@ func TestPoisonRows_FailOnTheirRowAndThePageStillGoesOut(t *testing.T) {
 			from := f.clock.Now().Add(-time.Minute)
 			until := from.Add(time.Hour)
 			name := "Broken maintenance"
-			m, err := f.db.CreateMaintenance(f.ctx, herald.Actor{User: f.ann, Role: herald.RoleAdmin}, herald.MaintenanceInput{Name: &name, Body: &name,
+			m, err := f.db.Maintenances.CreateMaintenance(f.ctx, herald.Actor{User: f.ann, Role: herald.RoleAdmin}, herald.MaintenanceInput{Name: &name, Body: &name,
 				ScheduledFor: &from, ScheduledUntil: &until})
 			if err != nil {
 				t.Fatal(err)
 			}
 			f.refuseUpdatesOf(t, m.ID)
 		}, func(t *testing.T, f *fixture) {
-			ms, err := f.db.Maintenances(f.ctx, 10)
+			ms, err := f.db.Maintenances.Maintenances(f.ctx, 10)
 			if err != nil || len(ms) != 1 {
 				t.Fatal(ms, err)
 			}
@@ -186,12 +186,12 @@ func TestPoisonRows_FailOnTheirRowAndThePageStillGoesOut(t *testing.T) {
 		}},
 		{"two rules on one method with different delays", func(t *testing.T, f *fixture) {
 			bob := f.user(t, "bob@example.com")
-			m, err := f.db.CreateContactMethod(f.ctx, bob.ID, herald.ContactMethodInput{Kind: "email", Target: "bob@example.com"})
+			m, err := f.db.People.CreateContactMethod(f.ctx, bob.ID, herald.ContactMethodInput{Kind: "email", Target: "bob@example.com"})
 			if err != nil {
 				t.Fatal(err)
 			}
 			for _, delay := range []int{0, 5} {
-				if _, err := f.db.AddNotificationRule(f.ctx, bob.ID, m.ID, delay); err != nil {
+				if _, err := f.db.People.AddNotificationRule(f.ctx, bob.ID, m.ID, delay); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -237,7 +237,7 @@ func TestEscalatePage_NotFailedByAnotherPagesPoison(t *testing.T) {
 		f.policyService(t, "Broken", "bob@example.com").trigger(t, f, "poison")
 		f.exec(t, `UPDATE escalation_policies SET levels = 'not json' WHERE name = 'Broken'`)
 		p := f.trigger(t, "healthy")
-		got, err := f.db.EscalatePage(f.ctx, herald.Actor{User: f.ann, Role: herald.RoleResponder}, p.ID, 1)
+		got, err := f.db.Paging.EscalatePage(f.ctx, herald.Actor{User: f.ann, Role: herald.RoleResponder}, p.ID, 1)
 		if err != nil {
 			t.Fatalf("escalate: %v", err)
 		}
@@ -255,7 +255,7 @@ type testService struct{ *herald.Service }
 
 func (s testService) trigger(t *testing.T, f *fixture, dedup string) {
 	t.Helper()
-	if _, err := f.db.Enqueue(f.ctx, herald.Event{RoutingKey: s.IntegrationKey, EventAction: "trigger", DedupKey: dedup,
+	if _, err := f.db.Paging.Enqueue(f.ctx, herald.Event{RoutingKey: s.IntegrationKey, EventAction: "trigger", DedupKey: dedup,
 		Payload: &herald.EventPayload{Summary: "Poison " + dedup, Source: "test", Severity: "critical"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -263,7 +263,7 @@ func (s testService) trigger(t *testing.T, f *fixture, dedup string) {
 
 func (f *fixture) user(t *testing.T, email string) herald.User {
 	t.Helper()
-	u, err := f.db.CreateUser(f.ctx, herald.UserInput{Name: strings.Split(email, "@")[0], Email: email})
+	u, err := f.db.People.CreateUser(f.ctx, herald.UserInput{Name: strings.Split(email, "@")[0], Email: email})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -272,12 +272,12 @@ func (f *fixture) user(t *testing.T, email string) herald.User {
 
 func (f *fixture) policyService(t *testing.T, name, email string) testService {
 	t.Helper()
-	pol, err := f.db.CreateEscalationPolicy(f.ctx, herald.EscalationPolicyInput{Name: name, Levels: []herald.EscalationLevel{
+	pol, err := f.db.Paging.CreateEscalationPolicy(f.ctx, herald.EscalationPolicyInput{Name: name, Levels: []herald.EscalationLevel{
 		{TimeoutMinutes: 30, Targets: []herald.Target{{Type: "user", ID: email}}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := f.db.CreateService(f.ctx, herald.ServiceInput{Name: name + " service", EscalationPolicyID: pol.ID})
+	svc, err := f.db.Paging.CreateService(f.ctx, herald.ServiceInput{Name: name + " service", EscalationPolicyID: pol.ID})
 	if err != nil {
 		t.Fatal(err)
 	}

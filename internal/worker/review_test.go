@@ -26,12 +26,12 @@ func bare(t *testing.T, d store.Dialect) (*store.DB, herald.User, herald.Compone
 	t.Helper()
 	ctx := context.Background()
 	db := testdb.Open(t, d, testdb.NewClock())
-	ann, err := db.CreateUser(ctx, herald.UserInput{Name: "Ann", Email: "ann@example.com"})
+	ann, err := db.People.CreateUser(ctx, herald.UserInput{Name: "Ann", Email: "ann@example.com"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	name := "API"
-	c, err := db.CreateComponent(ctx, herald.Actor{User: ann}, herald.ComponentInput{Name: &name})
+	c, err := db.StatusPage.CreateComponent(ctx, herald.Actor{User: ann}, herald.ComponentInput{Name: &name})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +40,7 @@ func bare(t *testing.T, d store.Dialect) (*store.DB, herald.User, herald.Compone
 
 func publishTo(t *testing.T, db *store.DB, ann herald.User, c herald.Component) {
 	t.Helper()
-	if _, err := db.CreateStatusIncident(context.Background(), herald.Actor{User: ann}, herald.StatusIncidentInput{Name: "Errors",
+	if _, err := db.StatusPage.CreateStatusIncident(context.Background(), herald.Actor{User: ann}, herald.StatusIncidentInput{Name: "Errors",
 		StatusUpdateInput: herald.StatusUpdateInput{Body: "We are looking into it.", Components: map[string]herald.ComponentStatus{c.ID: herald.PartialOutage}}}, false); err != nil {
 		t.Fatal(err)
 	}
@@ -74,10 +74,10 @@ func TestOutbox_ErrorsThatAreNotCleanTextStillSettle(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
 		db, ann, c := bare(t, d)
 		ctx := context.Background()
-		if _, err := db.Subscribe(ctx, herald.SubscriberInput{WebhookURL: "http://" + ln.Addr().String() + "/hook"}, true); err != nil {
+		if _, err := db.Subscribers.Subscribe(ctx, herald.SubscriberInput{WebhookURL: "http://" + ln.Addr().String() + "/hook"}, true); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.Subscribe(ctx, herald.SubscriberInput{Email: "reader@example.com", Confirmed: true}, true); err != nil {
+		if _, err := db.Subscribers.Subscribe(ctx, herald.SubscriberInput{Email: "reader@example.com", Confirmed: true}, true); err != nil {
 			t.Fatal(err)
 		}
 		hostile := &notify.Router{Webhook: notify.NewPublicWebhook(true)}
@@ -122,7 +122,7 @@ func TestBroadcast_SlowRelayDoesNotPauseEmailSubscribers(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
 		db, ann, c := bare(t, d)
 		ctx := context.Background()
-		if _, err := db.Subscribe(ctx, herald.SubscriberInput{Email: "reader@example.com", Confirmed: true}, true); err != nil {
+		if _, err := db.Subscribers.Subscribe(ctx, herald.SubscriberInput{Email: "reader@example.com", Confirmed: true}, true); err != nil {
 			t.Fatal(err)
 		}
 		sent := 0
@@ -138,7 +138,7 @@ func TestBroadcast_SlowRelayDoesNotPauseEmailSubscribers(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		counts, err := db.SubscriberCounts(ctx)
+		counts, err := db.Subscribers.SubscriberCounts(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -154,11 +154,11 @@ func TestBroadcast_UnreadableSubscriberHoldsUpNobody(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
 		db, ann, c := bare(t, d)
 		ctx := context.Background()
-		bad, err := db.Subscribe(ctx, herald.SubscriberInput{Email: "bad@example.com", Confirmed: true}, true)
+		bad, err := db.Subscribers.Subscribe(ctx, herald.SubscriberInput{Email: "bad@example.com", Confirmed: true}, true)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.Subscribe(ctx, herald.SubscriberInput{Email: "good@example.com", Confirmed: true}, true); err != nil {
+		if _, err := db.Subscribers.Subscribe(ctx, herald.SubscriberInput{Email: "good@example.com", Confirmed: true}, true); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := db.SQL().ExecContext(ctx, `UPDATE subscribers SET components = '["x"' WHERE id = $1`, bad.ID); err != nil {

@@ -121,16 +121,16 @@ func (w *Worker) init() []*loop {
 		if w.DB.Dialect() == store.Postgres {
 			escalators = 4 // rows are picked with SKIP LOCKED
 		}
-		deliveries := w.DB.DeliveriesDue()
+		deliveries := w.DB.Work.DeliveriesDue()
 		w.loops = []*loop{
-			{name: "escalation", paging: true, wake: w.DB.Wake(), steps: []step{{"escalations", escalators, w.DB.EscalationStep}}},
+			{name: "escalation", paging: true, wake: w.DB.Work.Wake(), steps: []step{{"escalations", escalators, w.DB.Work.EscalationStep}}},
 			{name: "paging", paging: true, wake: deliveries, steps: []step{{"page deliveries", max(w.Senders, 1), w.deliverPage}}},
-			{name: "broadcast", wake: w.DB.WakeBulk(), steps: []step{
-				{"sign-up expiry", 1, whole(w.DB.ExpireUnconfirmed)},
-				{"broadcast planning", 1, w.DB.PlanBroadcastStep},
+			{name: "broadcast", wake: w.DB.Work.WakeBulk(), steps: []step{
+				{"sign-up expiry", 1, whole(w.DB.Work.ExpireUnconfirmed)},
+				{"broadcast planning", 1, w.DB.Work.PlanBroadcastStep},
 				{"broadcast deliveries", w.BulkSenders, w.deliverBulk},
 			}},
-			{name: "maintenance", steps: []step{{"maintenance automation", 1, w.DB.MaintenanceStep}}},
+			{name: "maintenance", steps: []step{{"maintenance automation", 1, w.DB.Work.MaintenanceStep}}},
 		}
 		for _, l := range w.loops {
 			l.beat.Store(time.Now().UnixNano())
@@ -244,7 +244,7 @@ func safely(ctx context.Context, fn func(context.Context) (bool, error)) (did bo
 
 // deliverPage sends the next due page delivery, if any.
 func (w *Worker) deliverPage(ctx context.Context) (bool, error) {
-	o, err := w.DB.Claim(ctx, store.LanePage)
+	o, err := w.DB.Work.Claim(ctx, store.LanePage)
 	if err != nil || o == nil {
 		return false, err
 	}
@@ -256,13 +256,13 @@ func (w *Worker) deliverPage(ctx context.Context) (bool, error) {
 		w.Log.Warn("page delivery failed", "kind", o.Kind, "attempt", o.Attempt, "err", res.Err)
 	}
 	w.metrics.attempt(o, res.Err)
-	return true, w.DB.Complete(ctx, o, res)
+	return true, w.DB.Work.Complete(ctx, o, res)
 }
 
 // deliverBulk sends the next due broadcast delivery, if any, within
 // BulkTimeout. An answer that takes most of that time counts as slow.
 func (w *Worker) deliverBulk(ctx context.Context) (bool, error) {
-	o, err := w.DB.Claim(ctx, store.LaneBulk)
+	o, err := w.DB.Work.Claim(ctx, store.LaneBulk)
 	if err != nil || o == nil {
 		return false, err
 	}
@@ -281,5 +281,5 @@ func (w *Worker) deliverBulk(ctx context.Context) (bool, error) {
 		return false, ctx.Err() // shutting down: the claim expires and another try follows
 	}
 	w.metrics.attempt(o, res.Err)
-	return true, w.DB.Complete(ctx, o, res)
+	return true, w.DB.Work.Complete(ctx, o, res)
 }

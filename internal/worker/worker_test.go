@@ -80,24 +80,24 @@ func setup(t *testing.T, d store.Dialect) *fixture {
 		t.Fatal(err)
 	}
 	f.w = &worker.Worker{DB: f.db, Sender: &notify.Router{Webhook: notify.NewWebhook(), Email: smtp}, Log: slog.New(slog.DiscardHandler), Links: links.New("https://herald.example.com"), Senders: 4}
-	if f.ann, err = f.db.CreateUser(f.ctx, herald.UserInput{Name: "Ann", Email: "ann@example.com"}); err != nil {
+	if f.ann, err = f.db.People.CreateUser(f.ctx, herald.UserInput{Name: "Ann", Email: "ann@example.com"}); err != nil {
 		t.Fatal(err)
 	}
 	f.hook = newReceiver(t)
-	m, err := f.db.CreateContactMethod(f.ctx, f.ann.ID, herald.ContactMethodInput{Kind: "webhook", Target: f.hook.srv.URL})
+	m, err := f.db.People.CreateContactMethod(f.ctx, f.ann.ID, herald.ContactMethodInput{Kind: "webhook", Target: f.hook.srv.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.hook.secret = m.Secret
-	if _, err := f.db.CreateContactMethod(f.ctx, f.ann.ID, herald.ContactMethodInput{Kind: "email", Target: "ann@example.com"}); err != nil {
+	if _, err := f.db.People.CreateContactMethod(f.ctx, f.ann.ID, herald.ContactMethodInput{Kind: "email", Target: "ann@example.com"}); err != nil {
 		t.Fatal(err)
 	}
-	pol, err := f.db.CreateEscalationPolicy(f.ctx, herald.EscalationPolicyInput{Name: "p", Levels: []herald.EscalationLevel{
+	pol, err := f.db.Paging.CreateEscalationPolicy(f.ctx, herald.EscalationPolicyInput{Name: "p", Levels: []herald.EscalationLevel{
 		{TimeoutMinutes: 30, Targets: []herald.Target{{Type: "user", ID: "ann@example.com"}}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f.svc, err = f.db.CreateService(f.ctx, herald.ServiceInput{Name: "API", EscalationPolicyID: pol.ID}); err != nil {
+	if f.svc, err = f.db.Paging.CreateService(f.ctx, herald.ServiceInput{Name: "API", EscalationPolicyID: pol.ID}); err != nil {
 		t.Fatal(err)
 	}
 	return f
@@ -105,11 +105,11 @@ func setup(t *testing.T, d store.Dialect) *fixture {
 
 func (f *fixture) trigger(t *testing.T, dedup string) *herald.Page {
 	t.Helper()
-	if _, err := f.db.Enqueue(f.ctx, herald.Event{RoutingKey: f.svc.IntegrationKey, EventAction: "trigger", DedupKey: dedup,
+	if _, err := f.db.Paging.Enqueue(f.ctx, herald.Event{RoutingKey: f.svc.IntegrationKey, EventAction: "trigger", DedupKey: dedup,
 		Payload: &herald.EventPayload{Summary: "API errors above 5%", Source: "prometheus", Severity: "critical"}}); err != nil {
 		t.Fatal(err)
 	}
-	pages, _ := f.db.Pages(f.ctx, f.svc.ID, herald.PageTriggered, 1)
+	pages, _ := f.db.Paging.Pages(f.ctx, f.svc.ID, herald.PageTriggered, 1)
 	return pages[0]
 }
 
@@ -136,7 +136,7 @@ func TestDeliver_SignedWebhookAndEmailToARealSMTPServer(t *testing.T) {
 		if len(msgs) != 1 || msgs[0].ToList() != "ann@example.com" || !strings.Contains(msgs[0].Subject, "API errors above 5%") {
 			t.Fatalf("mail %+v", msgs)
 		}
-		ds, _ := f.db.Deliveries(f.ctx, p.ID)
+		ds, _ := f.db.Paging.Deliveries(f.ctx, p.ID)
 		if len(ds) != 2 || ds[0].Status != "sent" || ds[1].Status != "sent" {
 			t.Fatalf("deliveries %+v", ds)
 		}
@@ -152,8 +152,8 @@ func TestDeliver_FailingWebhookRetriesThenTheNextMethodTakesOver(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
 		f := setup(t, d)
 		// Only the webhook at first; e-mail is the fallback.
-		methods, _ := f.db.ContactMethods(f.ctx, f.ann.ID)
-		if _, err := f.db.AddNotificationRule(f.ctx, f.ann.ID, methods[0].ID, 0); err != nil {
+		methods, _ := f.db.People.ContactMethods(f.ctx, f.ann.ID)
+		if _, err := f.db.People.AddNotificationRule(f.ctx, f.ann.ID, methods[0].ID, 0); err != nil {
 			t.Fatal(err)
 		}
 		f.hook.fail = true
@@ -163,19 +163,19 @@ func TestDeliver_FailingWebhookRetriesThenTheNextMethodTakesOver(t *testing.T) {
 			f.clock.Advance(10 * time.Second << (i - 1))
 			f.tick(t)
 		}
-		methods, _ = f.db.ContactMethods(f.ctx, f.ann.ID)
+		methods, _ = f.db.People.ContactMethods(f.ctx, f.ann.ID)
 		if !methods[0].Failing {
 			t.Fatalf("the webhook is not marked failing: %+v", methods[0])
 		}
 		if msgs := f.mail.Messages(t); len(msgs) != 1 {
 			t.Fatalf("fallback e-mail: %d messages", len(msgs))
 		}
-		ds, _ := f.db.Deliveries(f.ctx, p.ID)
+		ds, _ := f.db.Paging.Deliveries(f.ctx, p.ID)
 		if len(ds) != 2 || ds[0].Status != "failed" || ds[0].Attempts != 5 || ds[1].Status != "sent" {
 			t.Fatalf("deliveries %+v", ds)
 		}
 		// A later page skips the failing method.
-		f.db.ResolvePage(f.ctx, herald.Actor{User: f.ann}, p.ID)
+		f.db.Paging.ResolvePage(f.ctx, herald.Actor{User: f.ann}, p.ID)
 		f.trigger(t, "k2")
 		f.tick(t)
 		if len(f.mail.Messages(t)) != 2 {
@@ -187,15 +187,15 @@ func TestDeliver_FailingWebhookRetriesThenTheNextMethodTakesOver(t *testing.T) {
 func TestDeliver_DelayedRuleIsCancelledByTheAcknowledgement(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
 		f := setup(t, d)
-		methods, _ := f.db.ContactMethods(f.ctx, f.ann.ID)
-		f.db.AddNotificationRule(f.ctx, f.ann.ID, methods[0].ID, 0) // webhook at once
-		f.db.AddNotificationRule(f.ctx, f.ann.ID, methods[1].ID, 2) // e-mail after 2 minutes
+		methods, _ := f.db.People.ContactMethods(f.ctx, f.ann.ID)
+		f.db.People.AddNotificationRule(f.ctx, f.ann.ID, methods[0].ID, 0) // webhook at once
+		f.db.People.AddNotificationRule(f.ctx, f.ann.ID, methods[1].ID, 2) // e-mail after 2 minutes
 		p := f.trigger(t, "k1")
 		f.tick(t)
 		if f.hook.count() != 1 || len(f.mail.Messages(t)) != 0 {
 			t.Fatal("the e-mail went out at once")
 		}
-		if _, err := f.db.AcknowledgePage(f.ctx, herald.Actor{User: f.ann}, p.ID); err != nil {
+		if _, err := f.db.Paging.AcknowledgePage(f.ctx, herald.Actor{User: f.ann}, p.ID); err != nil {
 			t.Fatal(err)
 		}
 		f.clock.Advance(3 * time.Minute)
@@ -203,7 +203,7 @@ func TestDeliver_DelayedRuleIsCancelledByTheAcknowledgement(t *testing.T) {
 		if len(f.mail.Messages(t)) != 0 {
 			t.Fatal("e-mailed after the acknowledgement")
 		}
-		ds, _ := f.db.Deliveries(f.ctx, p.ID)
+		ds, _ := f.db.Paging.Deliveries(f.ctx, p.ID)
 		if ds[1].Status != "cancelled" {
 			t.Fatalf("deliveries %+v", ds)
 		}
@@ -214,13 +214,13 @@ func TestDeliver_DelayedRuleIsCancelledByTheAcknowledgement(t *testing.T) {
 // expires and the delivery goes out, with the same idempotency key.
 func TestDeliver_ClaimedButUnsentIsRetriedAfterTheClaimExpires(t *testing.T) {
 	f := setup(t, store.SQLite)
-	methods, _ := f.db.ContactMethods(f.ctx, f.ann.ID)
-	f.db.AddNotificationRule(f.ctx, f.ann.ID, methods[0].ID, 0)
+	methods, _ := f.db.People.ContactMethods(f.ctx, f.ann.ID)
+	f.db.People.AddNotificationRule(f.ctx, f.ann.ID, methods[0].ID, 0)
 	f.trigger(t, "k1")
-	if _, err := f.db.RunEscalations(f.ctx); err != nil {
+	if _, err := f.db.Work.RunEscalations(f.ctx); err != nil {
 		t.Fatal(err)
 	}
-	d, err := f.db.Claim(f.ctx, store.LanePage) // ... and the process dies here
+	d, err := f.db.Work.Claim(f.ctx, store.LanePage) // ... and the process dies here
 	if err != nil || d == nil {
 		t.Fatal(d, err)
 	}
@@ -240,17 +240,17 @@ func TestDeliver_SMSThroughTheProviderWebhook(t *testing.T) {
 	provider := newReceiver(t)
 	provider.secret = "whsec_" + "c2VjcmV0LXNlY3JldC1zZWNyZXQ="
 	f.w.Sender.(*notify.Router).Phone = &notify.Provider{URL: provider.srv.URL, Secret: provider.secret, Webhook: notify.NewWebhook()}
-	sms, err := f.db.CreateContactMethod(f.ctx, f.ann.ID, herald.ContactMethodInput{Kind: "sms", Target: "+1 (555) 123-4567"})
+	sms, err := f.db.People.CreateContactMethod(f.ctx, f.ann.ID, herald.ContactMethodInput{Kind: "sms", Target: "+1 (555) 123-4567"})
 	if err != nil || sms.Target != "+15551234567" {
 		t.Fatalf("sms method %+v %v", sms, err)
 	}
-	f.db.AddNotificationRule(f.ctx, f.ann.ID, sms.ID, 0)
+	f.db.People.AddNotificationRule(f.ctx, f.ann.ID, sms.ID, 0)
 	f.trigger(t, "k1")
 	f.tick(t)
 	if provider.count() != 1 || !strings.Contains(provider.bodies[0], `"to":"+15551234567"`) || !strings.Contains(provider.bodies[0], `"kind":"sms"`) {
 		t.Fatalf("provider got %d: %v", provider.count(), provider.bodies)
 	}
-	if _, err := f.db.CreateContactMethod(f.ctx, f.ann.ID, herald.ContactMethodInput{Kind: "voice", Target: "555-1234"}); herald.ErrorCode(err) != herald.EInvalid {
+	if _, err := f.db.People.CreateContactMethod(f.ctx, f.ann.ID, herald.ContactMethodInput{Kind: "voice", Target: "555-1234"}); herald.ErrorCode(err) != herald.EInvalid {
 		t.Fatalf("a local number: %v", err)
 	}
 }
