@@ -194,7 +194,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 		}
 	}
 	if *demo {
-		if err := seedDemo(ctx, db); err != nil {
+		if err := seedDemo(ctx, db.Services()); err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
 	}
@@ -209,7 +209,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 	} else if n > 0 {
 		log.Info("maintenance automation caught up", "steps", n)
 	}
-	pages := statuspage.NewCache(db, herald.SystemClock{}, lk, log)
+	pages := statuspage.NewCache(db.Services(), herald.SystemClock{}, lk, log)
 	renderTime := prometheus.NewHistogram(prometheus.HistogramOpts{Name: "herald_statuspage_render_seconds",
 		Help:    "How long a rebuild of the public status page took: reading its snapshot and rendering every page.",
 		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}})
@@ -229,9 +229,9 @@ func runServe(ctx context.Context, args []string, e env) error {
 	if *smtpRate > 0 {
 		public.EmailRate = notify.NewLimiter(float64(*smtpRate))
 	}
-	work := &worker.Worker{DB: db, Sender: &sender, Public: &public, Log: log, Links: lk, Senders: 8, BulkTimeout: *bulkTimeout}
+	work := &worker.Worker{Work: db.Work, Sender: &sender, Public: &public, Log: log, Links: lk, Senders: 8, BulkTimeout: *bulkTimeout}
 	go func() { defer wg.Done(); work.Run(bg, *tick) }()
-	probe := probeEvery(db, instanceName(), 2*time.Second)
+	probe := probeEvery(db.Work, instanceName(), 2*time.Second)
 	ready := func(ctx context.Context) error {
 		if err := probe(ctx); err != nil {
 			return err
@@ -254,7 +254,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 	if err := work.Register(reg); err != nil {
 		return fmt.Errorf("metrics: %w", err)
 	}
-	srv := server.New(server.Config{Store: db, Links: lk, Logger: log, Registry: reg, MaxBodyBytes: int64(*maxBody), Version: version, Pages: pages,
+	srv := server.New(server.Config{Services: db.Services(), Database: db, Links: lk, Logger: log, Registry: reg, MaxBodyBytes: int64(*maxBody), Version: version, Pages: pages,
 		Ready: ready, SMTP: *smtpURL != "", TrustedProxies: proxies})
 	hs := &http.Server{
 		Handler: srv,
@@ -326,10 +326,15 @@ func secretKey(env, databaseURL, dataDir string) ([]byte, error) {
 	return k, nil
 }
 
+// prober writes a row to show the database takes writes (*store.Work).
+type prober interface {
+	Probe(ctx context.Context, instance string) error
+}
+
 // probeEvery returns a check that the database takes writes, writing at
 // most once per interval while it succeeds: /readyz may be asked often, by
 // anyone, and must not cost a write each time.
-func probeEvery(db *store.DB, instance string, interval time.Duration) func(context.Context) error {
+func probeEvery(db prober, instance string, interval time.Duration) func(context.Context) error {
 	var mu sync.Mutex
 	var last time.Time
 	return func(ctx context.Context) error {
@@ -338,7 +343,7 @@ func probeEvery(db *store.DB, instance string, interval time.Duration) func(cont
 		if time.Since(last) < interval {
 			return nil
 		}
-		if err := db.Work.Probe(ctx, instance); err != nil {
+		if err := db.Probe(ctx, instance); err != nil {
 			last = time.Time{}
 			return fmt.Errorf("%w: %w", server.ErrNoWrites, err)
 		}
@@ -383,7 +388,7 @@ func runMigrate(ctx context.Context, args []string, e env) error {
 
 // seedDemo fills an empty database with a few people and incidents, so a
 // first look at Herald shows something.
-func seedDemo(ctx context.Context, db *store.DB) error {
+func seedDemo(ctx context.Context, db herald.Services) error {
 	list, err := db.Incidents.Incidents(ctx, herald.ListFilter{Limit: 1})
 	if err != nil || len(list) > 0 {
 		return err

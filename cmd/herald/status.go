@@ -465,7 +465,7 @@ func runExportStatic(ctx context.Context, args []string, e env) error {
 		}
 		// Re-export on every change, and each minute for relative times.
 		if v != last || time.Since(at) > time.Minute {
-			snap, err := statuspage.Load(ctx, db, time.Now(), lk)
+			snap, err := statuspage.Load(ctx, db.Services(), time.Now(), lk)
 			if err != nil {
 				return err
 			}

@@ -27,31 +27,31 @@ func (s *Server) getMe(r *http.Request, a herald.Actor, _ noBody) (Me, error) {
 }
 
 func (s *Server) listUsers(r *http.Request, a herald.Actor, _ noBody) (Users, error) {
-	users, err := s.store.People.Users(r.Context())
+	users, err := s.app.People.Users(r.Context())
 	return Users{Users: users}, err
 }
 
 func (s *Server) createUser(r *http.Request, a herald.Actor, in herald.UserInput) (herald.User, error) {
-	return s.store.People.CreateUser(r.Context(), in)
+	return s.app.People.CreateUser(r.Context(), in)
 }
 
 func (s *Server) listTokens(r *http.Request, a herald.Actor, _ noBody) (Tokens, error) {
-	list, err := s.store.People.Tokens(r.Context())
+	list, err := s.app.People.Tokens(r.Context())
 	return Tokens{Tokens: list}, err
 }
 
 func (s *Server) createToken(r *http.Request, a herald.Actor, in herald.TokenInput) (herald.Token, error) {
-	return s.store.People.CreateToken(r.Context(), a, in)
+	return s.app.People.CreateToken(r.Context(), a, in)
 }
 
 func (s *Server) revokeToken(r *http.Request, a herald.Actor, _ noBody) (noBody, error) {
-	return noBody{}, s.store.People.RevokeToken(r.Context(), r.PathValue("token"))
+	return noBody{}, s.app.People.RevokeToken(r.Context(), r.PathValue("token"))
 }
 
 func (s *Server) getSettings(r *http.Request, a herald.Actor, _ noBody) (herald.Settings, error) {
-	return s.store.Settings.Settings(r.Context())
+	return s.app.Settings.Settings(r.Context())
 }
 
 func (s *Server) putSettings(r *http.Request, a herald.Actor, in herald.Settings) (herald.Settings, error) {
-	return s.store.Settings.SaveSettings(r.Context(), in)
+	return s.app.Settings.SaveSettings(r.Context(), in)
 }

@@ -14,18 +14,18 @@ import (
 // doctor is GET /api/v1/doctor: the configuration gaps that would make a
 // page reach nobody or a message go nowhere, errors first.
 func (s *Server) doctor(r *http.Request, a herald.Actor, _ noBody) (herald.Report, error) {
-	return s.store.Doctor(r.Context(), store.DoctorOptions{SMTP: s.cfg.SMTP})
+	return s.db.Doctor(r.Context(), store.DoctorOptions{SMTP: s.cfg.SMTP})
 }
 
 // gapCollector serves herald_paging_gaps_total from the counts the store
 // keeps in the database, so every instance reports the same totals and a
 // restart loses none.
 type gapCollector struct {
-	db   *store.DB
+	db   herald.PagingService
 	desc *prometheus.Desc
 }
 
-func newGapCollector(db *store.DB) gapCollector {
+func newGapCollector(db herald.PagingService) gapCollector {
 	return gapCollector{db: db, desc: prometheus.NewDesc("herald_paging_gaps_total",
 		"Paging gaps met, by kind: a person without a working contact method, a schedule with nobody on call, a level that reached nobody, a service without a policy, an incident role bound to no service.",
 		[]string{"kind"}, nil)}
@@ -38,7 +38,7 @@ func (c gapCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
 func (c gapCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	counts, err := c.db.Paging.PagingGaps(ctx)
+	counts, err := c.db.PagingGaps(ctx)
 	if err != nil {
 		return
 	}

@@ -37,7 +37,7 @@ func (s *Server) withURL(inc *herald.Incident, err error) (*herald.Incident, err
 }
 
 func (s *Server) declareIncident(r *http.Request, a herald.Actor, in herald.DeclareInput) (*herald.Incident, error) {
-	return s.withURL(s.store.Incidents.DeclareIncident(r.Context(), a, in))
+	return s.withURL(s.app.Incidents.DeclareIncident(r.Context(), a, in))
 }
 
 func (s *Server) listIncidents(r *http.Request, a herald.Actor, _ noBody) (IncidentList, error) {
@@ -67,7 +67,7 @@ func (s *Server) listIncidents(r *http.Request, a herald.Actor, _ noBody) (Incid
 	if err := fe.Err(); err != nil {
 		return IncidentList{}, err
 	}
-	list, err := s.store.Incidents.Incidents(r.Context(), f)
+	list, err := s.app.Incidents.Incidents(r.Context(), f)
 	if err != nil {
 		return IncidentList{}, err
 	}
@@ -83,11 +83,11 @@ func (s *Server) listIncidents(r *http.Request, a herald.Actor, _ noBody) (Incid
 }
 
 func (s *Server) getIncident(r *http.Request, a herald.Actor, _ noBody) (*herald.Incident, error) {
-	return s.withURL(s.store.Incidents.Incident(r.Context(), r.PathValue("id")))
+	return s.withURL(s.app.Incidents.Incident(r.Context(), r.PathValue("id")))
 }
 
 func (s *Server) updateIncident(r *http.Request, a herald.Actor, in herald.UpdateInput) (*herald.Incident, error) {
-	inc, err := s.store.Incidents.UpdateIncident(r.Context(), a, r.PathValue("id"), in)
+	inc, err := s.app.Incidents.UpdateIncident(r.Context(), a, r.PathValue("id"), in)
 	if he, ok := err.(*herald.Error); ok {
 		if cur, ok := he.Current.(*herald.Incident); ok {
 			s.withURL(cur, nil)
@@ -97,59 +97,59 @@ func (s *Server) updateIncident(r *http.Request, a herald.Actor, in herald.Updat
 }
 
 func (s *Server) getTimeline(r *http.Request, a herald.Actor, _ noBody) (Timeline, error) {
-	entries, err := s.store.Incidents.Timeline(r.Context(), r.PathValue("id"), r.URL.Query().Get("kind"))
+	entries, err := s.app.Incidents.Timeline(r.Context(), r.PathValue("id"), r.URL.Query().Get("kind"))
 	return Timeline{Entries: entries}, err
 }
 
 func (s *Server) addNote(r *http.Request, a herald.Actor, in herald.NoteInput) (herald.TimelineEntry, error) {
-	return s.store.Incidents.AddNote(r.Context(), a, r.PathValue("id"), in)
+	return s.app.Incidents.AddNote(r.Context(), a, r.PathValue("id"), in)
 }
 
 func (s *Server) getDecisions(r *http.Request, a herald.Actor, _ noBody) (Timeline, error) {
-	entries, err := s.store.Incidents.Timeline(r.Context(), r.PathValue("id"), herald.EntryDecision)
+	entries, err := s.app.Incidents.Timeline(r.Context(), r.PathValue("id"), herald.EntryDecision)
 	return Timeline{Entries: entries}, err
 }
 
 func (s *Server) addDecision(r *http.Request, a herald.Actor, in herald.DecisionInput) (herald.TimelineEntry, error) {
-	return s.store.Incidents.RecordDecision(r.Context(), a, r.PathValue("id"), in)
+	return s.app.Incidents.RecordDecision(r.Context(), a, r.PathValue("id"), in)
 }
 
 func (s *Server) assignRole(r *http.Request, a herald.Actor, in herald.RoleInput) (*herald.Incident, error) {
-	return s.withURL(s.store.Incidents.AssignRole(r.Context(), a, r.PathValue("id"), r.PathValue("role"), in))
+	return s.withURL(s.app.Incidents.AssignRole(r.Context(), a, r.PathValue("id"), r.PathValue("role"), in))
 }
 
 func (s *Server) unassignRole(r *http.Request, a herald.Actor, _ noBody) (*herald.Incident, error) {
-	return s.withURL(s.store.Incidents.UnassignRole(r.Context(), a, r.PathValue("id"), r.PathValue("role")))
+	return s.withURL(s.app.Incidents.UnassignRole(r.Context(), a, r.PathValue("id"), r.PathValue("role")))
 }
 
 func (s *Server) label(r *http.Request, a herald.Actor, in herald.LabelInput) (*herald.Incident, error) {
-	return s.withURL(s.store.Incidents.Label(r.Context(), a, r.PathValue("id"), in))
+	return s.withURL(s.app.Incidents.Label(r.Context(), a, r.PathValue("id"), in))
 }
 
 func (s *Server) listFollowUps(r *http.Request, a herald.Actor, _ noBody) (FollowUps, error) {
-	list, err := s.store.Incidents.FollowUps(r.Context(), r.PathValue("id"))
+	list, err := s.app.Incidents.FollowUps(r.Context(), r.PathValue("id"))
 	return FollowUps{FollowUps: list}, err
 }
 
 func (s *Server) addFollowUp(r *http.Request, a herald.Actor, in herald.FollowUpInput) (herald.FollowUp, error) {
-	return s.store.Incidents.AddFollowUp(r.Context(), a, r.PathValue("id"), in)
+	return s.app.Incidents.AddFollowUp(r.Context(), a, r.PathValue("id"), in)
 }
 
 func (s *Server) updateFollowUp(r *http.Request, a herald.Actor, in herald.FollowUpInput) (herald.FollowUp, error) {
-	return s.store.Incidents.UpdateFollowUp(r.Context(), a, r.PathValue("id"), r.PathValue("followup"), in)
+	return s.app.Incidents.UpdateFollowUp(r.Context(), a, r.PathValue("id"), r.PathValue("followup"), in)
 }
 
 func (s *Server) listReviews(r *http.Request, a herald.Actor, _ noBody) (Reviews, error) {
-	list, err := s.store.Incidents.Reviews(r.Context(), r.PathValue("id"))
+	list, err := s.app.Incidents.Reviews(r.Context(), r.PathValue("id"))
 	return Reviews{Reviews: list}, err
 }
 
 func (s *Server) review(r *http.Request, a herald.Actor, in herald.ReviewInput) (herald.Review, error) {
-	return s.store.Incidents.Review(r.Context(), a, r.PathValue("id"), in)
+	return s.app.Incidents.Review(r.Context(), a, r.PathValue("id"), in)
 }
 
 func (s *Server) exportMarkdown(r *http.Request, a herald.Actor, _ noBody) (markdownDoc, error) {
-	rec, err := s.store.Incidents.Export(r.Context(), r.PathValue("id"))
+	rec, err := s.app.Incidents.Export(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return "", err
 	}

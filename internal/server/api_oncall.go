@@ -58,7 +58,7 @@ func timeParam(r *http.Request, name string, def time.Time) (time.Time, error) {
 }
 
 func (s *Server) users(r *http.Request) (map[string]herald.User, error) {
-	list, err := s.store.People.Users(r.Context())
+	list, err := s.app.People.Users(r.Context())
 	if err != nil {
 		return nil, err
 	}
@@ -70,36 +70,36 @@ func (s *Server) users(r *http.Request) (map[string]herald.User, error) {
 }
 
 func (s *Server) listSchedules(r *http.Request, a herald.Actor, _ noBody) (Schedules, error) {
-	list, err := s.store.Schedules.Schedules(r.Context())
+	list, err := s.app.Schedules.Schedules(r.Context())
 	return Schedules{Schedules: list}, err
 }
 
 func (s *Server) createSchedule(r *http.Request, a herald.Actor, in herald.ScheduleInput) (*herald.Schedule, error) {
-	return s.store.Schedules.CreateSchedule(r.Context(), in)
+	return s.app.Schedules.CreateSchedule(r.Context(), in)
 }
 
 func (s *Server) getSchedule(r *http.Request, a herald.Actor, _ noBody) (*herald.Schedule, error) {
-	return s.store.Schedules.Schedule(r.Context(), r.PathValue("id"), s.store.Now())
+	return s.app.Schedules.Schedule(r.Context(), r.PathValue("id"), s.db.Now())
 }
 
 func (s *Server) updateSchedule(r *http.Request, a herald.Actor, in herald.ScheduleInput) (*herald.Schedule, error) {
-	return s.store.Schedules.UpdateSchedule(r.Context(), r.PathValue("id"), in)
+	return s.app.Schedules.UpdateSchedule(r.Context(), r.PathValue("id"), in)
 }
 
 func (s *Server) addOverride(r *http.Request, a herald.Actor, in herald.OverrideInput) (herald.Override, error) {
-	return s.store.Schedules.AddOverride(r.Context(), a, r.PathValue("id"), in)
+	return s.app.Schedules.AddOverride(r.Context(), a, r.PathValue("id"), in)
 }
 
 func (s *Server) deleteOverride(r *http.Request, a herald.Actor, _ noBody) (noBody, error) {
-	return noBody{}, s.store.Schedules.DeleteOverride(r.Context(), r.PathValue("id"), r.PathValue("override"))
+	return noBody{}, s.app.Schedules.DeleteOverride(r.Context(), r.PathValue("id"), r.PathValue("override"))
 }
 
 func (s *Server) onCall(r *http.Request, a herald.Actor, _ noBody) (OnCallAnswer, error) {
-	at, err := timeParam(r, "at", s.store.Now())
+	at, err := timeParam(r, "at", s.db.Now())
 	if err != nil {
 		return OnCallAnswer{}, err
 	}
-	sch, err := s.store.Schedules.Schedule(r.Context(), r.PathValue("id"), at)
+	sch, err := s.app.Schedules.Schedule(r.Context(), r.PathValue("id"), at)
 	if err != nil {
 		return OnCallAnswer{}, err
 	}
@@ -123,7 +123,7 @@ func (s *Server) onCall(r *http.Request, a herald.Actor, _ noBody) (OnCallAnswer
 const maxShiftWindow = 92 * 24 * time.Hour
 
 func (s *Server) shifts(r *http.Request, a herald.Actor, _ noBody) (ShiftList, error) {
-	now := s.store.Now()
+	now := s.db.Now()
 	from, err := timeParam(r, "from", now)
 	if err != nil {
 		return ShiftList{}, err
@@ -135,7 +135,7 @@ func (s *Server) shifts(r *http.Request, a herald.Actor, _ noBody) (ShiftList, e
 	if !to.After(from) || to.Sub(from) > maxShiftWindow {
 		return ShiftList{}, &herald.Error{Code: herald.EInvalid, Message: "to must be after from, at most 92 days later", Fields: map[string]string{"to": "after from, within 92 days"}}
 	}
-	sch, err := s.store.Schedules.Schedule(r.Context(), r.PathValue("id"), from)
+	sch, err := s.app.Schedules.Schedule(r.Context(), r.PathValue("id"), from)
 	if err != nil {
 		return ShiftList{}, err
 	}
@@ -157,12 +157,12 @@ func (s *Server) shifts(r *http.Request, a herald.Actor, _ noBody) (ShiftList, e
 // userShiftsICS is a user's shifts on every schedule for the next 60 days,
 // as an iCalendar feed.
 func (s *Server) userShiftsICS(r *http.Request, a herald.Actor, _ noBody) (calendarDoc, error) {
-	u, err := s.store.People.User(r.Context(), r.PathValue("id"))
+	u, err := s.app.People.User(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return "", err
 	}
-	now := s.store.Now()
-	list, err := s.store.Schedules.Schedules(r.Context())
+	now := s.db.Now()
+	list, err := s.app.Schedules.Schedules(r.Context())
 	if err != nil {
 		return "", err
 	}

@@ -38,20 +38,20 @@ type ManualPage struct {
 }
 
 func (s *Server) listServices(r *http.Request, a herald.Actor, _ noBody) (Services, error) {
-	list, err := s.store.Paging.Services(r.Context())
+	list, err := s.app.Paging.Services(r.Context())
 	return Services{Services: list}, err
 }
 
 func (s *Server) createService(r *http.Request, a herald.Actor, in herald.ServiceInput) (*herald.Service, error) {
-	return s.store.Paging.CreateService(r.Context(), in)
+	return s.app.Paging.CreateService(r.Context(), in)
 }
 
 func (s *Server) createPolicy(r *http.Request, a herald.Actor, in herald.EscalationPolicyInput) (*herald.EscalationPolicy, error) {
-	return s.store.Paging.CreateEscalationPolicy(r.Context(), in)
+	return s.app.Paging.CreateEscalationPolicy(r.Context(), in)
 }
 
 func (s *Server) getPolicy(r *http.Request, a herald.Actor, _ noBody) (*herald.EscalationPolicy, error) {
-	return s.store.Paging.EscalationPolicy(r.Context(), r.PathValue("id"))
+	return s.app.Paging.EscalationPolicy(r.Context(), r.PathValue("id"))
 }
 
 func (s *Server) listPages(r *http.Request, a herald.Actor, _ noBody) (Pages, error) {
@@ -62,33 +62,33 @@ func (s *Server) listPages(r *http.Request, a herald.Actor, _ noBody) (Pages, er
 	default:
 		return Pages{}, &herald.Error{Code: herald.EInvalid, Message: "status must be triggered, acknowledged or resolved", Fields: map[string]string{"status": "unknown status"}}
 	}
-	list, err := s.store.Paging.Pages(r.Context(), q.Get("service_id"), st, 200)
+	list, err := s.app.Paging.Pages(r.Context(), q.Get("service_id"), st, 200)
 	return Pages{Pages: list}, err
 }
 
 func (s *Server) getPage(r *http.Request, a herald.Actor, _ noBody) (PageDetail, error) {
-	p, err := s.store.Paging.Page(r.Context(), r.PathValue("id"))
+	p, err := s.app.Paging.Page(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return PageDetail{}, err
 	}
 	d := PageDetail{Page: p}
-	if d.Log, err = s.store.Paging.PageLog(r.Context(), p.ID); err != nil {
+	if d.Log, err = s.app.Paging.PageLog(r.Context(), p.ID); err != nil {
 		return d, err
 	}
-	d.Notifications, err = s.store.Paging.Notifications(r.Context(), p.ID)
+	d.Notifications, err = s.app.Paging.Notifications(r.Context(), p.ID)
 	return d, err
 }
 
 func (s *Server) ackPage(r *http.Request, a herald.Actor, _ noBody) (*herald.Page, error) {
-	return s.store.Paging.AcknowledgePage(r.Context(), a, r.PathValue("id"))
+	return s.app.Paging.AcknowledgePage(r.Context(), a, r.PathValue("id"))
 }
 
 func (s *Server) resolvePage(r *http.Request, a herald.Actor, _ noBody) (*herald.Page, error) {
-	return s.store.Paging.ResolvePage(r.Context(), a, r.PathValue("id"))
+	return s.app.Paging.ResolvePage(r.Context(), a, r.PathValue("id"))
 }
 
 func (s *Server) manualPage(r *http.Request, a herald.Actor, in ManualPage) (*herald.Page, error) {
-	svc, err := s.store.Paging.Service(r.Context(), strings.TrimSpace(in.Service))
+	svc, err := s.app.Paging.Service(r.Context(), strings.TrimSpace(in.Service))
 	if err != nil {
 		if herald.ErrorCode(err) == herald.ENotFound {
 			return nil, &herald.Error{Code: herald.EInvalid, Message: "no service " + in.Service, Fields: map[string]string{"service": "no such service"}}
@@ -98,7 +98,7 @@ func (s *Server) manualPage(r *http.Request, a herald.Actor, in ManualPage) (*he
 	if in.Severity == "" {
 		in.Severity = "critical"
 	}
-	key, err := s.store.Paging.Enqueue(r.Context(), herald.Event{RoutingKey: svc.IntegrationKey, EventAction: "trigger", DedupKey: in.DedupKey,
+	key, err := s.app.Paging.Enqueue(r.Context(), herald.Event{RoutingKey: svc.IntegrationKey, EventAction: "trigger", DedupKey: in.DedupKey,
 		Payload: &herald.EventPayload{Summary: in.Summary, Source: "manual: " + a.User.Name, Severity: in.Severity}})
 	if he, ok := err.(*herald.Error); ok && he.Fields["errors"] != "" {
 		return nil, &herald.Error{Code: herald.EInvalid, Message: strings.ReplaceAll(strings.ReplaceAll(he.Fields["errors"], "'payload.", "'"), "\n", "; ")}
@@ -106,7 +106,7 @@ func (s *Server) manualPage(r *http.Request, a herald.Actor, in ManualPage) (*he
 	if err != nil {
 		return nil, err
 	}
-	return s.store.Paging.OpenPage(r.Context(), svc.ID, key)
+	return s.app.Paging.OpenPage(r.Context(), svc.ID, key)
 }
 
 // pdResponse is PagerDuty's Events API v2 answer.
@@ -137,7 +137,7 @@ func (s *Server) enqueue(w http.ResponseWriter, r *http.Request) {
 		writePD(w, http.StatusBadRequest, pdResponse{Status: "invalid event", Message: "Event object is invalid", Errors: []string{err.(*herald.Error).Message}})
 		return
 	}
-	key, err := s.store.Paging.Enqueue(r.Context(), ev)
+	key, err := s.app.Paging.Enqueue(r.Context(), ev)
 	switch {
 	case err == nil:
 		writePD(w, http.StatusAccepted, pdResponse{Status: "success", Message: "Event processed", DedupKey: key})
@@ -241,7 +241,7 @@ func (s *Server) alertmanager(w http.ResponseWriter, r *http.Request) {
 		ev.EventAction = "trigger"
 		ev.Payload = &herald.EventPayload{Summary: truncateRunes(summary, 1024), Source: source, Severity: severity, CustomDetails: details}
 	}
-	_, err = s.store.Paging.Enqueue(r.Context(), ev)
+	_, err = s.app.Paging.Enqueue(r.Context(), ev)
 	switch {
 	case err == nil:
 		writeAM(w, http.StatusOK, "processed")
@@ -281,7 +281,7 @@ type RuleInput struct {
 // selfOrAdmin lets people manage their own contact methods, and admins
 // anyone's.
 func (s *Server) selfOrAdmin(r *http.Request, a herald.Actor) (herald.User, error) {
-	u, err := s.store.People.User(r.Context(), r.PathValue("id"))
+	u, err := s.app.People.User(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return u, err
 	}
@@ -292,11 +292,11 @@ func (s *Server) selfOrAdmin(r *http.Request, a herald.Actor) (herald.User, erro
 }
 
 func (s *Server) listContactMethods(r *http.Request, a herald.Actor, _ noBody) (ContactMethods, error) {
-	u, err := s.store.People.User(r.Context(), r.PathValue("id"))
+	u, err := s.app.People.User(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return ContactMethods{}, err
 	}
-	list, err := s.store.People.ContactMethods(r.Context(), u.ID)
+	list, err := s.app.People.ContactMethods(r.Context(), u.ID)
 	return ContactMethods{ContactMethods: list}, err
 }
 
@@ -305,7 +305,7 @@ func (s *Server) createContactMethod(r *http.Request, a herald.Actor, in herald.
 	if err != nil {
 		return herald.ContactMethod{}, err
 	}
-	return s.store.People.CreateContactMethod(r.Context(), u.ID, in)
+	return s.app.People.CreateContactMethod(r.Context(), u.ID, in)
 }
 
 func (s *Server) createRule(r *http.Request, a herald.Actor, in RuleInput) (herald.NotificationRule, error) {
@@ -313,7 +313,7 @@ func (s *Server) createRule(r *http.Request, a herald.Actor, in RuleInput) (hera
 	if err != nil {
 		return herald.NotificationRule{}, err
 	}
-	return s.store.People.AddNotificationRule(r.Context(), u.ID, in.ContactMethodID, in.DelayMinutes)
+	return s.app.People.AddNotificationRule(r.Context(), u.ID, in.ContactMethodID, in.DelayMinutes)
 }
 
 // EscalateInput chooses the level to page now.
@@ -322,5 +322,5 @@ type EscalateInput struct {
 }
 
 func (s *Server) escalatePage(r *http.Request, a herald.Actor, in EscalateInput) (*herald.Page, error) {
-	return s.store.Paging.EscalatePage(r.Context(), a, r.PathValue("id"), in.Level)
+	return s.app.Paging.EscalatePage(r.Context(), a, r.PathValue("id"), in.Level)
 }

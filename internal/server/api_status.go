@@ -67,7 +67,7 @@ func dryRun(r *http.Request) (bool, error) {
 }
 
 func (s *Server) listComponents(r *http.Request, a herald.Actor, _ noBody) (Components, error) {
-	cs, err := s.store.StatusPage.Components(r.Context())
+	cs, err := s.app.StatusPage.Components(r.Context())
 	return Components{Components: cs}, err
 }
 
@@ -77,29 +77,29 @@ type ComponentChanges struct {
 }
 
 func (s *Server) listComponentChanges(r *http.Request, a herald.Actor, _ noBody) (ComponentChanges, error) {
-	list, err := s.store.StatusPage.ComponentChanges(r.Context(), 200)
+	list, err := s.app.StatusPage.ComponentChanges(r.Context(), 200)
 	return ComponentChanges{Changes: list}, err
 }
 
 func (s *Server) createComponent(r *http.Request, a herald.Actor, in herald.ComponentInput) (herald.Component, error) {
-	return s.store.StatusPage.CreateComponent(r.Context(), a, in)
+	return s.app.StatusPage.CreateComponent(r.Context(), a, in)
 }
 
 func (s *Server) updateComponent(r *http.Request, a herald.Actor, in herald.ComponentInput) (herald.Component, error) {
-	return s.store.StatusPage.UpdateComponent(r.Context(), a, r.PathValue("id"), in)
+	return s.app.StatusPage.UpdateComponent(r.Context(), a, r.PathValue("id"), in)
 }
 
 func (s *Server) deleteComponent(r *http.Request, a herald.Actor, _ noBody) (noBody, error) {
-	return noBody{}, s.store.StatusPage.DeleteComponent(r.Context(), a, r.PathValue("id"))
+	return noBody{}, s.app.StatusPage.DeleteComponent(r.Context(), a, r.PathValue("id"))
 }
 
 func (s *Server) listStatusIncidents(r *http.Request, a herald.Actor, _ noBody) (StatusIncidents, error) {
-	list, err := s.store.StatusPage.StatusIncidents(r.Context(), 100)
+	list, err := s.app.StatusPage.StatusIncidents(r.Context(), 100)
 	return StatusIncidents{Incidents: list}, err
 }
 
 func (s *Server) getStatusIncident(r *http.Request, a herald.Actor, _ noBody) (*herald.StatusIncident, error) {
-	return s.store.StatusPage.StatusIncident(r.Context(), r.PathValue("id"))
+	return s.app.StatusPage.StatusIncident(r.Context(), r.PathValue("id"))
 }
 
 func publishResult(p herald.Preview, dry bool, err error) (PublishResult, error) {
@@ -114,7 +114,7 @@ func (s *Server) createStatusIncident(r *http.Request, a herald.Actor, in herald
 	if err != nil {
 		return PublishResult{}, err
 	}
-	p, err := s.store.StatusPage.CreateStatusIncident(r.Context(), a, in, dry)
+	p, err := s.app.StatusPage.CreateStatusIncident(r.Context(), a, in, dry)
 	return publishResult(p, dry, err)
 }
 
@@ -123,36 +123,36 @@ func (s *Server) publishUpdate(r *http.Request, a herald.Actor, in herald.Status
 	if err != nil {
 		return PublishResult{}, err
 	}
-	p, err := s.store.StatusPage.PublishUpdate(r.Context(), a, r.PathValue("id"), in, dry)
+	p, err := s.app.StatusPage.PublishUpdate(r.Context(), a, r.PathValue("id"), in, dry)
 	return publishResult(p, dry, err)
 }
 
 func (s *Server) setPostmortem(r *http.Request, a herald.Actor, in PostmortemInput) (*herald.StatusIncident, error) {
-	return s.store.StatusPage.SetPostmortem(r.Context(), a, r.PathValue("id"), in.PostmortemURL)
+	return s.app.StatusPage.SetPostmortem(r.Context(), a, r.PathValue("id"), in.PostmortemURL)
 }
 
 func (s *Server) listTemplates(r *http.Request, a herald.Actor, _ noBody) (Templates, error) {
-	st, err := s.store.Settings.Settings(r.Context())
+	st, err := s.app.Settings.Settings(r.Context())
 	return Templates{Templates: st.StatusTemplates}, err
 }
 
 func (s *Server) listMaintenances(r *http.Request, a herald.Actor, _ noBody) (Maintenances, error) {
-	list, err := s.store.Maintenances.Maintenances(r.Context(), 100)
+	list, err := s.app.Maintenances.Maintenances(r.Context(), 100)
 	return Maintenances{Maintenances: list}, err
 }
 
 func (s *Server) getMaintenance(r *http.Request, a herald.Actor, _ noBody) (*herald.Maintenance, error) {
-	return s.store.Maintenances.Maintenance(r.Context(), r.PathValue("id"))
+	return s.app.Maintenances.Maintenance(r.Context(), r.PathValue("id"))
 }
 
 func (s *Server) createMaintenance(r *http.Request, a herald.Actor, in herald.MaintenanceInput) (*herald.Maintenance, error) {
-	return s.store.Maintenances.CreateMaintenance(r.Context(), a, in)
+	return s.app.Maintenances.CreateMaintenance(r.Context(), a, in)
 }
 
 func (s *Server) updateMaintenance(r *http.Request, a herald.Actor, in herald.MaintenanceInput) (*herald.Maintenance, error) {
-	return s.store.Maintenances.UpdateMaintenance(r.Context(), a, r.PathValue("id"), in)
+	return s.app.Maintenances.UpdateMaintenance(r.Context(), a, r.PathValue("id"), in)
 }
 
 func (s *Server) postMaintenanceUpdate(r *http.Request, a herald.Actor, in herald.MaintenanceUpdateInput) (*herald.Maintenance, error) {
-	return s.store.Maintenances.PostMaintenanceUpdate(r.Context(), a, r.PathValue("id"), in)
+	return s.app.Maintenances.PostMaintenanceUpdate(r.Context(), a, r.PathValue("id"), in)
 }

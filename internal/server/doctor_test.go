@@ -84,7 +84,7 @@ func TestAPI_GapsAreLoud_DoctorWarningsAndMetric(t *testing.T) {
 			}
 		}
 		// Another instance on the same database reports the same counts.
-		other := New(Config{Store: e.db, Version: "test"})
+		other := New(Config{Services: e.db.Services(), Database: e.db, Version: "test"})
 		rec := httptest.NewRecorder()
 		other.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 		if !strings.Contains(rec.Body.String(), `herald_paging_gaps_total{kind="role_unbound"} 3`) {

@@ -40,11 +40,11 @@ func serve(t testing.TB, db *store.DB, clock *testdb.Clock, cfg func(*Config)) *
 	if err := e.db.People.EnsureAdminToken(context.Background(), adminSecret); err != nil {
 		t.Fatal(err)
 	}
-	pages := statuspage.NewCache(e.db, e.clock, links.New("http://herald.test"), nil)
+	pages := statuspage.NewCache(e.db.Services(), e.clock, links.New("http://herald.test"), nil)
 	if err := pages.Rebuild(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	c := Config{Store: e.db, Links: links.New("http://herald.test"), Version: "test", Pages: pages}
+	c := Config{Services: e.db.Services(), Database: e.db, Links: links.New("http://herald.test"), Version: "test", Pages: pages}
 	if cfg != nil {
 		cfg(&c)
 	}

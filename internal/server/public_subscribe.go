@@ -151,7 +151,7 @@ func (s *Server) subscribeForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := herald.SubscriberInput{Email: r.PostForm.Get("email"), Components: r.PostForm["component"]}
-	if _, err := s.store.Subscribers.Subscribe(r.Context(), in, false); err != nil {
+	if _, err := s.app.Subscribers.Subscribe(r.Context(), in, false); err != nil {
 		if he, ok := err.(*herald.Error); ok && he.Code == herald.EInvalid {
 			s.page(w, http.StatusBadRequest, "Check the address", "Please enter a plain e-mail address, like ada@example.com.", "", "", nil)
 			return
@@ -177,7 +177,7 @@ func (s *Server) confirmSubscription(w http.ResponseWriter, r *http.Request) {
 		s.page(w, http.StatusOK, "Confirm your subscription", "Receive updates about incidents and maintenances at this address?", links.SubscribeConfirm, "Confirm", map[string]string{"id": id, "token": token})
 		return
 	}
-	if _, err := s.store.Subscribers.ConfirmSubscriber(r.Context(), id, token); err != nil {
+	if _, err := s.app.Subscribers.ConfirmSubscriber(r.Context(), id, token); err != nil {
 		s.page(w, http.StatusNotFound, "Link not valid", "This confirmation link is not valid, or the subscription has ended. Subscribe again from the status page.", "", "", nil)
 		return
 	}
@@ -195,7 +195,7 @@ func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) {
 		s.page(w, http.StatusOK, "Unsubscribe", "Stop receiving status updates at this address?", links.Unsubscribe, "Unsubscribe", map[string]string{"id": id, "token": token})
 		return
 	}
-	if err := s.store.Subscribers.Unsubscribe(r.Context(), id, token); err != nil {
+	if err := s.app.Subscribers.Unsubscribe(r.Context(), id, token); err != nil {
 		s.page(w, http.StatusNotFound, "Link not valid", "This unsubscribe link is not valid.", "", "", nil)
 		return
 	}
@@ -208,7 +208,7 @@ type SubscriberCounts struct {
 }
 
 func (s *Server) subscriberCounts(r *http.Request, a herald.Actor, _ noBody) (SubscriberCounts, error) {
-	c, err := s.store.Subscribers.SubscriberCounts(r.Context())
+	c, err := s.app.Subscribers.SubscriberCounts(r.Context())
 	return SubscriberCounts{Counts: c}, err
 }
 
@@ -237,7 +237,7 @@ func (s *Server) createSubscriber(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	sub, err := s.store.Subscribers.Subscribe(r.Context(), in, admin)
+	sub, err := s.app.Subscribers.Subscribe(r.Context(), in, admin)
 	if err != nil {
 		writeError(w, r, err, s.log)
 		return
@@ -268,12 +268,12 @@ type StakeholderChannels struct {
 }
 
 func (s *Server) listStakeholders(r *http.Request, a herald.Actor, _ noBody) (StakeholderChannels, error) {
-	list, err := s.store.Subscribers.StakeholderChannels(r.Context())
+	list, err := s.app.Subscribers.StakeholderChannels(r.Context())
 	return StakeholderChannels{Channels: list}, err
 }
 
 func (s *Server) addStakeholder(r *http.Request, a herald.Actor, in herald.SubscriberInput) (herald.Subscriber, error) {
-	return s.store.Subscribers.AddStakeholderChannel(r.Context(), in)
+	return s.app.Subscribers.AddStakeholderChannel(r.Context(), in)
 }
 
 // NoticeResult says whether a stakeholder notice went out.
@@ -282,7 +282,7 @@ type NoticeResult struct {
 }
 
 func (s *Server) notifyStakeholders(r *http.Request, a herald.Actor, _ noBody) (NoticeResult, error) {
-	sent, err := s.store.Subscribers.NotifyStakeholders(r.Context(), a, r.PathValue("id"))
+	sent, err := s.app.Subscribers.NotifyStakeholders(r.Context(), a, r.PathValue("id"))
 	return NoticeResult{Sent: sent}, err
 }
 
@@ -301,7 +301,7 @@ func (s *Server) exportSubscribers(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Disposition", `attachment; filename="subscribers.csv"`)
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"kind", "target", "components", "confirmed", "created_at"})
-	err = s.store.Subscribers.ExportSubscribers(r.Context(), func(sub herald.Subscriber) error {
+	err = s.app.Subscribers.ExportSubscribers(r.Context(), func(sub herald.Subscriber) error {
 		return cw.Write([]string{sub.Kind, sub.Target, strings.Join(sub.Components, " "), strconv.FormatBool(sub.Confirmed), sub.CreatedAt.Format(time.RFC3339)})
 	})
 	cw.Flush()
@@ -382,7 +382,7 @@ func (s *Server) importSubscribers(w http.ResponseWriter, r *http.Request) {
 		}
 		rows = append(rows, in)
 	}
-	created, skipped, err := s.store.Subscribers.ImportSubscribers(r.Context(), rows)
+	created, skipped, err := s.app.Subscribers.ImportSubscribers(r.Context(), rows)
 	if err != nil {
 		writeError(w, r, err, s.log)
 		return

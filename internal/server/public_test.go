@@ -43,11 +43,11 @@ func startPublic(t testing.TB, db *store.DB, clock herald.Clock, log *slog.Logge
 	if err := db.People.EnsureAdminToken(ctx, adminSecret); err != nil {
 		t.Fatal(err)
 	}
-	p := &public{db: db, pages: statuspage.NewCache(db, clock, links.New("http://herald.test"), log)}
+	p := &public{db: db, pages: statuspage.NewCache(db.Services(), clock, links.New("http://herald.test"), log)}
 	if err := p.pages.Rebuild(ctx); err != nil {
 		t.Fatal(err)
 	}
-	p.http = httptest.NewServer(New(Config{Store: db, Links: links.New("http://herald.test"), Version: "test", Pages: p.pages, Logger: log}))
+	p.http = httptest.NewServer(New(Config{Services: db.Services(), Database: db, Links: links.New("http://herald.test"), Version: "test", Pages: p.pages, Logger: log}))
 	t.Cleanup(p.http.Close)
 	p.admin = client.New(p.http.URL, adminSecret)
 	return p

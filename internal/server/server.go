@@ -6,6 +6,7 @@ package server
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -25,7 +26,11 @@ import (
 // Config holds what the server needs. Everything is passed in; the server
 // keeps no global state.
 type Config struct {
-	Store *store.DB
+	// Services are what the API offers (store.DB.Services).
+	Services herald.Services
+	// Database answers for the database itself: health, migrations, the
+	// doctor, connection statistics (*store.DB).
+	Database Database
 	// Links builds the links in answers from where people reach this
 	// Herald (zero: root-relative paths).
 	Links  links.Links
@@ -50,10 +55,25 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 }
 
+// Database is the database behind the services, for what concerns it
+// rather than a concept: *store.DB implements it.
+type Database interface {
+	Ping(ctx context.Context) error
+	// Pending counts migrations not applied yet: /readyz fails until none.
+	Pending(ctx context.Context) (int, error)
+	Doctor(ctx context.Context, opt store.DoctorOptions) (herald.Report, error)
+	// Now is the store's clock, so times in answers agree with the rows.
+	Now() time.Time
+	Dialect() store.Dialect
+	// SQL is the pool behind it, for connection metrics.
+	SQL() *sql.DB
+}
+
 // Server is an http.Handler serving everything Herald shows over HTTP.
 type Server struct {
 	cfg     Config
-	store   *store.DB
+	app     herald.Services
+	db      Database
 	log     *slog.Logger
 	mux     *http.ServeMux
 	routes  []route
@@ -76,9 +96,11 @@ func New(cfg Config) *Server {
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
 	}
-	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger, mux: http.NewServeMux(), signups: &signupLimiter{limit: 10}}
-	s.metrics = newMetrics(cfg.Registry, cfg.Store, cfg.Version)
-	cfg.Registry.MustRegister(newGapCollector(cfg.Store))
+	s := &Server{cfg: cfg, app: cfg.Services, db: cfg.Database, log: cfg.Logger, mux: http.NewServeMux(), signups: &signupLimiter{limit: 10}}
+	s.metrics = newMetrics(cfg.Registry, cfg.Database, cfg.Version)
+	if cfg.Services.Paging != nil {
+		cfg.Registry.MustRegister(newGapCollector(cfg.Services.Paging))
+	}
 	s.routes = s.apiRoutes()
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.method+" "+rt.path, s.api(rt))
@@ -213,7 +235,7 @@ func (s *Server) authenticate(r *http.Request) (herald.Actor, error) {
 	if !ok || strings.TrimSpace(secret) == "" {
 		return herald.Actor{}, herald.Errorf(herald.EUnauthenticated, "send an API token as 'Authorization: Bearer <token>'")
 	}
-	return s.store.People.Authenticate(r.Context(), strings.TrimSpace(secret))
+	return s.app.People.Authenticate(r.Context(), strings.TrimSpace(secret))
 }
 
 // plainRoutes are the endpoints outside the JSON API.
@@ -226,13 +248,13 @@ func (s *Server) plainRoutes() {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		if err := s.store.Ping(ctx); err != nil {
+		if err := s.db.Ping(ctx); err != nil {
 			s.log.Warn("not ready: database", "err", err)
 			w.WriteHeader(http.StatusServiceUnavailable)
 			w.Write([]byte("database unreachable\n"))
 			return
 		}
-		if n, err := s.store.Pending(ctx); err != nil || n > 0 {
+		if n, err := s.db.Pending(ctx); err != nil || n > 0 {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			w.Write([]byte("migrations pending\n"))
 			return

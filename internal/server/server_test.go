@@ -34,7 +34,7 @@ func setup(t testing.TB, d store.Dialect, maxBody int64) *env {
 	if err := e.db.People.EnsureAdminToken(context.Background(), adminSecret); err != nil {
 		t.Fatal(err)
 	}
-	e.srv = New(Config{Store: e.db, Links: links.New("http://herald.test"), MaxBodyBytes: maxBody, Version: "test"})
+	e.srv = New(Config{Services: e.db.Services(), Database: e.db, Links: links.New("http://herald.test"), MaxBodyBytes: maxBody, Version: "test"})
 	e.http = httptest.NewServer(checkAnswers(t, openAPIDoc(t), e.srv))
 	t.Cleanup(e.http.Close)
 	e.admin = client.New(e.http.URL, adminSecret)

@@ -26,7 +26,7 @@ import (
 func setupSignup(t *testing.T, d store.Dialect, proxies string) *env {
 	t.Helper()
 	e := setup(t, d, 0)
-	pages := statuspage.NewCache(e.db, e.clock, links.New("http://herald.test"), nil)
+	pages := statuspage.NewCache(e.db.Services(), e.clock, links.New("http://herald.test"), nil)
 	if err := pages.Rebuild(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +34,7 @@ func setupSignup(t *testing.T, d store.Dialect, proxies string) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.srv = New(Config{Store: e.db, Links: links.New("http://herald.test"), Version: "test", Pages: pages, TrustedProxies: trusted})
+	e.srv = New(Config{Services: e.db.Services(), Database: e.db, Links: links.New("http://herald.test"), Version: "test", Pages: pages, TrustedProxies: trusted})
 	e.http = httptest.NewServer(e.srv)
 	t.Cleanup(e.http.Close)
 	return e
@@ -118,9 +118,9 @@ func TestSignup_ConfirmationsCappedPerRecipient(t *testing.T) {
 			t.Fatalf("other address: %d", resp.StatusCode)
 		}
 		// A restart forgets the per-client counts, not the per-address cap.
-		pages := statuspage.NewCache(e.db, e.clock, links.New("http://herald.test"), nil)
+		pages := statuspage.NewCache(e.db.Services(), e.clock, links.New("http://herald.test"), nil)
 		pages.Rebuild(context.Background())
-		e.http = httptest.NewServer(New(Config{Store: e.db, Pages: pages}))
+		e.http = httptest.NewServer(New(Config{Services: e.db.Services(), Database: e.db, Pages: pages}))
 		defer e.http.Close()
 		if resp := e.signUp(t, false, "victim@example.com", ""); resp.StatusCode != 429 {
 			t.Fatalf("after a restart: %d", resp.StatusCode)

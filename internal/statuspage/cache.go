@@ -17,7 +17,6 @@ import (
 
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/internal/links"
-	"github.com/heraldhq/herald/internal/store"
 )
 
 // Entry is one rendered response, ready to serve: the bytes, their gzip,
@@ -97,7 +96,7 @@ type built struct {
 // Refresh, so relative times and maintenance windows stay current. When
 // the database cannot be read, the last good generation keeps being served.
 type Cache struct {
-	db    *store.DB
+	db    herald.Services
 	clock herald.Clock
 	links links.Links
 	log   *slog.Logger
@@ -118,7 +117,7 @@ type Cache struct {
 // NewCache returns a cache; call Rebuild before serving and Run to keep it
 // current. It re-renders after each page change committed through db (the
 // store's OnStatusChange, which it takes: one cache per store).
-func NewCache(db *store.DB, clock herald.Clock, lk links.Links, log *slog.Logger) *Cache {
+func NewCache(db herald.Services, clock herald.Clock, lk links.Links, log *slog.Logger) *Cache {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}

@@ -13,7 +13,6 @@ import (
 
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/internal/links"
-	"github.com/heraldhq/herald/internal/store"
 )
 
 // Days is how many days of history the uptime bars show.
@@ -33,7 +32,7 @@ type Snapshot struct {
 }
 
 // Load reads a snapshot from the store.
-func Load(ctx context.Context, db *store.DB, now time.Time, lk links.Links) (*Snapshot, error) {
+func Load(ctx context.Context, db herald.Services, now time.Time, lk links.Links) (*Snapshot, error) {
 	s := &Snapshot{Now: now.UTC(), Links: lk}
 	var err error
 	if s.Version, err = db.StatusPage.StatusVersion(ctx); err != nil {

@@ -40,7 +40,7 @@ func setup(t testing.TB, d store.Dialect) *fixture {
 		t.Fatal(err)
 	}
 	f.actor = herald.Actor{User: u, Role: herald.RoleAdmin}
-	f.cache = statuspage.NewCache(f.db, f.clock, links.New("https://status.example.com"), nil)
+	f.cache = statuspage.NewCache(f.db.Services(), f.clock, links.New("https://status.example.com"), nil)
 	f.srv = httptest.NewServer(f.cache)
 	t.Cleanup(f.srv.Close)
 	return f
@@ -339,7 +339,7 @@ func TestCache_OtherInstancePicksUpChanges(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	a, b := testdb.Instance(t, url), testdb.Instance(t, url)
-	cache := statuspage.NewCache(b, herald.SystemClock{}, links.New("https://status.example.com"), nil)
+	cache := statuspage.NewCache(b.Services(), herald.SystemClock{}, links.New("https://status.example.com"), nil)
 	cache.PollInterval = 50 * time.Millisecond
 	if err := cache.Rebuild(ctx); err != nil {
 		t.Fatal(err)

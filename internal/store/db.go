@@ -471,3 +471,22 @@ func (db *core) skipLocked() string {
 	}
 	return ""
 }
+
+// The services implement package herald's interfaces.
+var (
+	_ herald.IncidentService    = (*IncidentService)(nil)
+	_ herald.StatusPageService  = (*StatusPageService)(nil)
+	_ herald.MaintenanceService = (*MaintenanceService)(nil)
+	_ herald.PagingService      = (*PagingService)(nil)
+	_ herald.ScheduleService    = (*ScheduleService)(nil)
+	_ herald.SubscriberService  = (*SubscriberService)(nil)
+	_ herald.PeopleService      = (*PeopleService)(nil)
+	_ herald.SettingsService    = (*SettingsService)(nil)
+)
+
+// Services returns the store's services as package herald's interfaces,
+// for the server, the worker and the CLI.
+func (db *DB) Services() herald.Services {
+	return herald.Services{Incidents: db.Incidents, StatusPage: db.StatusPage, Maintenances: db.Maintenances,
+		Paging: db.Paging, Schedules: db.Schedules, Subscribers: db.Subscribers, People: db.People, Settings: db.Settings}
+}

@@ -119,3 +119,13 @@ func (db *Work) WorkStats(ctx context.Context) (WorkStats, error) {
 	})
 	return st, err
 }
+
+// StepsAtOnce is how many escalation steps one instance may take at once:
+// on PostgreSQL rows are claimed with SKIP LOCKED, so several can; SQLite
+// has one writer anyway.
+func (db *Work) StepsAtOnce() int {
+	if db.dialect == Postgres {
+		return 4
+	}
+	return 1
+}

@@ -38,7 +38,7 @@ func (w *Worker) Register(reg prometheus.Registerer) error {
 	if err := reg.Register(w.metrics.steps); err != nil {
 		return err
 	}
-	return reg.Register(statsCollector{w.DB})
+	return reg.Register(statsCollector{w.Work})
 }
 
 func newMetrics() *metrics {
@@ -64,7 +64,7 @@ func (m *metrics) attempt(o *store.Outgoing, err error) {
 }
 
 // statsCollector reads the queue state at each scrape.
-type statsCollector struct{ db *store.DB }
+type statsCollector struct{ db Queue }
 
 func (c statsCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{outboxDesc, lagDesc, backlogDesc, failingDesc, foldedDesc, statsUpDesc} {
@@ -75,7 +75,7 @@ func (c statsCollector) Describe(ch chan<- *prometheus.Desc) {
 func (c statsCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	st, err := c.db.Work.WorkStats(ctx)
+	st, err := c.db.WorkStats(ctx)
 	if err != nil {
 		ch <- prometheus.MustNewConstMetric(statsUpDesc, prometheus.GaugeValue, 0)
 		return

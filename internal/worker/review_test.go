@@ -87,7 +87,7 @@ func TestOutbox_ErrorsThatAreNotCleanTextStillSettle(t *testing.T) {
 			}
 			return hostile.Send(ctx, m)
 		})
-		w := &worker.Worker{DB: db, Sender: long, Public: long, Log: slog.New(slog.DiscardHandler)}
+		w := &worker.Worker{Work: db.Work, Sender: long, Public: long, Log: slog.New(slog.DiscardHandler)}
 		publishTo(t, db, ann, c)
 		if err := w.Tick(ctx); err != nil {
 			t.Fatalf("tick: %v", err)
@@ -131,7 +131,7 @@ func TestBroadcast_SlowRelayDoesNotPauseEmailSubscribers(t *testing.T) {
 			sent++
 			return nil
 		})
-		w := &worker.Worker{DB: db, Sender: slowRelay, Public: slowRelay, Log: slog.New(slog.DiscardHandler), BulkTimeout: 100 * time.Millisecond, BulkSenders: 1}
+		w := &worker.Worker{Work: db.Work, Sender: slowRelay, Public: slowRelay, Log: slog.New(slog.DiscardHandler), BulkTimeout: 100 * time.Millisecond, BulkSenders: 1}
 		for range 4 {
 			publishTo(t, db, ann, c)
 			if err := w.Tick(ctx); err != nil {
@@ -166,7 +166,7 @@ func TestBroadcast_UnreadableSubscriberHoldsUpNobody(t *testing.T) {
 		}
 		to := map[string]int{}
 		rec := sendFunc(func(ctx context.Context, m notify.Message) error { to[m.Target]++; return nil })
-		w := &worker.Worker{DB: db, Sender: rec, Public: rec, Log: slog.New(slog.DiscardHandler), BulkSenders: 1}
+		w := &worker.Worker{Work: db.Work, Sender: rec, Public: rec, Log: slog.New(slog.DiscardHandler), BulkSenders: 1}
 		publishTo(t, db, ann, c)
 		if err := w.Tick(ctx); err != nil {
 			t.Fatalf("tick: %v", err)

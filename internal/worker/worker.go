@@ -26,9 +26,31 @@ import (
 	"github.com/heraldhq/herald/internal/store"
 )
 
+// Queue is the work the store holds for the loops; *store.Work implements
+// it. Every step claims its row in the database, so several instances can
+// run the same loops.
+type Queue interface {
+	// Wake, DeliveriesDue and WakeBulk are signalled when a change gives
+	// escalation, page delivery or the broadcast loop work to do now.
+	Wake() <-chan struct{}
+	DeliveriesDue() <-chan struct{}
+	WakeBulk() <-chan struct{}
+	// StepsAtOnce is how many escalation steps may run at once.
+	StepsAtOnce() int
+
+	EscalationStep(ctx context.Context) (bool, error)
+	ExpireUnconfirmed(ctx context.Context) (int, error)
+	PlanBroadcastStep(ctx context.Context) (bool, error)
+	MaintenanceStep(ctx context.Context) (bool, error)
+	Claim(ctx context.Context, lane store.Lane) (*store.Outgoing, error)
+	Complete(ctx context.Context, o *store.Outgoing, r store.Result) error
+	WorkStats(ctx context.Context) (store.WorkStats, error)
+}
+
 // Worker does the background work of one instance.
 type Worker struct {
-	DB *store.DB
+	// Work is the store's queue of due work (store.DB.Work).
+	Work Queue
 	// Sender delivers pages to people.
 	Sender notify.Sender
 	Log    *slog.Logger
@@ -117,20 +139,17 @@ func (w *Worker) init() []*loop {
 		if w.Public == nil {
 			w.Public = w.Sender
 		}
-		escalators := 1 // SQLite has one writer anyway
-		if w.DB.Dialect() == store.Postgres {
-			escalators = 4 // rows are picked with SKIP LOCKED
-		}
-		deliveries := w.DB.Work.DeliveriesDue()
+		escalators := w.Work.StepsAtOnce()
+		deliveries := w.Work.DeliveriesDue()
 		w.loops = []*loop{
-			{name: "escalation", paging: true, wake: w.DB.Work.Wake(), steps: []step{{"escalations", escalators, w.DB.Work.EscalationStep}}},
+			{name: "escalation", paging: true, wake: w.Work.Wake(), steps: []step{{"escalations", escalators, w.Work.EscalationStep}}},
 			{name: "paging", paging: true, wake: deliveries, steps: []step{{"page deliveries", max(w.Senders, 1), w.deliverPage}}},
-			{name: "broadcast", wake: w.DB.Work.WakeBulk(), steps: []step{
-				{"sign-up expiry", 1, whole(w.DB.Work.ExpireUnconfirmed)},
-				{"broadcast planning", 1, w.DB.Work.PlanBroadcastStep},
+			{name: "broadcast", wake: w.Work.WakeBulk(), steps: []step{
+				{"sign-up expiry", 1, whole(w.Work.ExpireUnconfirmed)},
+				{"broadcast planning", 1, w.Work.PlanBroadcastStep},
 				{"broadcast deliveries", w.BulkSenders, w.deliverBulk},
 			}},
-			{name: "maintenance", steps: []step{{"maintenance automation", 1, w.DB.Work.MaintenanceStep}}},
+			{name: "maintenance", steps: []step{{"maintenance automation", 1, w.Work.MaintenanceStep}}},
 		}
 		for _, l := range w.loops {
 			l.beat.Store(time.Now().UnixNano())
@@ -244,7 +263,7 @@ func safely(ctx context.Context, fn func(context.Context) (bool, error)) (did bo
 
 // deliverPage sends the next due page delivery, if any.
 func (w *Worker) deliverPage(ctx context.Context) (bool, error) {
-	o, err := w.DB.Work.Claim(ctx, store.LanePage)
+	o, err := w.Work.Claim(ctx, store.LanePage)
 	if err != nil || o == nil {
 		return false, err
 	}
@@ -256,13 +275,13 @@ func (w *Worker) deliverPage(ctx context.Context) (bool, error) {
 		w.Log.Warn("page delivery failed", "kind", o.Kind, "attempt", o.Attempt, "err", res.Err)
 	}
 	w.metrics.attempt(o, res.Err)
-	return true, w.DB.Work.Complete(ctx, o, res)
+	return true, w.Work.Complete(ctx, o, res)
 }
 
 // deliverBulk sends the next due broadcast delivery, if any, within
 // BulkTimeout. An answer that takes most of that time counts as slow.
 func (w *Worker) deliverBulk(ctx context.Context) (bool, error) {
-	o, err := w.DB.Work.Claim(ctx, store.LaneBulk)
+	o, err := w.Work.Claim(ctx, store.LaneBulk)
 	if err != nil || o == nil {
 		return false, err
 	}
@@ -281,5 +300,5 @@ func (w *Worker) deliverBulk(ctx context.Context) (bool, error) {
 		return false, ctx.Err() // shutting down: the claim expires and another try follows
 	}
 	w.metrics.attempt(o, res.Err)
-	return true, w.DB.Work.Complete(ctx, o, res)
+	return true, w.Work.Complete(ctx, o, res)
 }

@@ -79,7 +79,7 @@ func setup(t *testing.T, d store.Dialect) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.w = &worker.Worker{DB: f.db, Sender: &notify.Router{Webhook: notify.NewWebhook(), Email: smtp}, Log: slog.New(slog.DiscardHandler), Links: links.New("https://herald.example.com"), Senders: 4}
+	f.w = &worker.Worker{Work: f.db.Work, Sender: &notify.Router{Webhook: notify.NewWebhook(), Email: smtp}, Log: slog.New(slog.DiscardHandler), Links: links.New("https://herald.example.com"), Senders: 4}
 	if f.ann, err = f.db.People.CreateUser(f.ctx, herald.UserInput{Name: "Ann", Email: "ann@example.com"}); err != nil {
 		t.Fatal(err)
 	}

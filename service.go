@@ -1,0 +1,371 @@
+package herald
+
+import (
+	"context"
+	"time"
+)
+
+// The services below are what Herald offers, one per concept. The store
+// implements each over one database; the HTTP server, the worker and the
+// CLI depend on these interfaces, so a test that needs no database can
+// hand them a fake.
+
+// Services bundles one implementation of each service.
+type Services struct {
+	Incidents    IncidentService
+	StatusPage   StatusPageService
+	Maintenances MaintenanceService
+	Paging       PagingService
+	Schedules    ScheduleService
+	Subscribers  SubscriberService
+	People       PeopleService
+	Settings     SettingsService
+}
+
+// IncidentService declares, changes and reads incidents with their roles,
+// labels, timeline, decisions, follow-ups and reviews. Every change appends
+// to the timeline in the same transaction.
+type IncidentService interface {
+	// AddFollowUp tracks a corrective action on an incident (R54).
+	AddFollowUp(ctx context.Context, actor Actor, ref string, in FollowUpInput) (FollowUp, error)
+
+	// UpdateFollowUp changes a follow-up, for example marks it done.
+	UpdateFollowUp(ctx context.Context, actor Actor, ref, id string, in FollowUpInput) (FollowUp, error)
+
+	// FollowUps lists an incident's follow-ups in the order they were added.
+	FollowUps(ctx context.Context, ref string) ([]FollowUp, error)
+
+	// DeclareIncident opens an incident in Investigating.
+	DeclareIncident(ctx context.Context, actor Actor, in DeclareInput) (*Incident, error)
+
+	// Incident finds an incident by id, number ("42") or reference ("INC-42").
+	Incident(ctx context.Context, ref string) (*Incident, error)
+
+	// Incidents lists incidents newest first. Paging is by number ("before"),
+	// which stays correct while new incidents are declared, unlike an offset.
+	Incidents(ctx context.Context, f ListFilter) ([]*Incident, error)
+
+	// UpdateIncident changes an incident's fields and state. It refuses a write
+	// based on a stale read (EConflict, with the current incident), an illegal
+	// state move (EUnprocessable), and a severity change by someone the
+	// organisation's rules do not allow (R51). Each change is a timeline entry.
+	UpdateIncident(ctx context.Context, actor Actor, ref string, in UpdateInput) (*Incident, error)
+
+	// AssignRole gives an incident role to a user, replacing whoever held it;
+	// the timeline records the hand-over.
+	AssignRole(ctx context.Context, actor Actor, ref, role string, in RoleInput) (*Incident, error)
+
+	// UnassignRole leaves an incident role empty.
+	UnassignRole(ctx context.Context, actor Actor, ref, role string) (*Incident, error)
+
+	// Label adds and removes labels on an incident. Adding a scoped label
+	// replaces the label that held its scope.
+	Label(ctx context.Context, actor Actor, ref string, in LabelInput) (*Incident, error)
+
+	// Review requests a post-incident review, or with Completed set records it
+	// as done. A review the policy rules out for the severity ("none") is
+	// refused; "on_request" reviews start here.
+	Review(ctx context.Context, actor Actor, ref string, in ReviewInput) (Review, error)
+
+	// Reviews lists an incident's reviews.
+	Reviews(ctx context.Context, ref string) ([]Review, error)
+
+	// Export gathers everything a review is drafted from.
+	Export(ctx context.Context, ref string) (IncidentRecord, error)
+
+	// Timeline returns an incident's timeline, oldest first. Kind filters it
+	// ("decision" gives the decision log); empty returns everything.
+	Timeline(ctx context.Context, ref, kind string) ([]TimelineEntry, error)
+
+	// AddNote appends a note to an incident's timeline.
+	AddNote(ctx context.Context, actor Actor, ref string, in NoteInput) (TimelineEntry, error)
+
+	// RecordDecision writes a decision and its rationale to the timeline (R50),
+	// after checking that the caller may take it (R10, R51). The caller is the
+	// decider; on_behalf_of is recorded beside them and lends no authority.
+	RecordDecision(ctx context.Context, actor Actor, ref string, in DecisionInput) (TimelineEntry, error)
+}
+
+// StatusPageService keeps the public status page: components, status
+// incidents and the updates published on them.
+type StatusPageService interface {
+	// Components lists the status page's components and groups in page order:
+	// each group followed by its members.
+	Components(ctx context.Context) ([]Component, error)
+
+	// CreateComponent adds a component to the status page, in a group when one
+	// is named (created if missing).
+	CreateComponent(ctx context.Context, actor Actor, in ComponentInput) (Component, error)
+
+	// UpdateComponent renames, describes, moves or regroups a component. Its
+	// status is not set here: it follows from incidents and maintenances (R12).
+	UpdateComponent(ctx context.Context, actor Actor, id string, in ComponentInput) (Component, error)
+
+	// DeleteComponent removes a component from the page. One that an open
+	// incident or maintenance still affects, or a group with members, stays.
+	DeleteComponent(ctx context.Context, actor Actor, id string) error
+
+	// ComponentChanges lists the recorded changes to components, newest first
+	// (R21).
+	ComponentChanges(ctx context.Context, limit int) ([]ComponentLogEntry, error)
+
+	// StatusVersion changes whenever anything the public status page shows
+	// changes. Every instance polls it to know when to rebuild its page: cheap,
+	// and the same on both databases.
+	StatusVersion(ctx context.Context) (int64, error)
+
+	// LocalStatusChanges counts the commits made through this DB (this
+	// process: API writes and background steps alike) that changed what the
+	// public status page shows. Changes made by other processes show in
+	// StatusVersion only.
+	LocalStatusChanges() uint64
+
+	// OnStatusChange has fn called after each commit through this DB that
+	// changed what the public status page shows, before the method that
+	// committed returns. The page cache re-renders there, so that whoever made
+	// a change (an API request, the worker) sees it on their next read of the
+	// page, while readers never wait. fn must not write through db. One
+	// function at a time: a second call replaces the first; nil removes it.
+	OnStatusChange(fn func())
+
+	// ComponentHistory returns, per component, its status at since and every
+	// change after it, oldest first: what uptime is computed from.
+	ComponentHistory(ctx context.Context, since time.Time) (map[string][]StatusPoint, error)
+
+	// CreateStatusIncident publishes a new incident on the status page with its
+	// first update. Linked to an internal incident, it labels that incident
+	// Incident-Comms::Status-Page and says so on its timeline (R18). With
+	// dryRun it returns the checks and the preview and publishes nothing.
+	CreateStatusIncident(ctx context.Context, actor Actor, in StatusIncidentInput, dryRun bool) (Preview, error)
+
+	// PublishUpdate publishes an update on a status incident: the only way its
+	// state and its components' status change (R12). Resolving sets its
+	// components back to operational (what else still affects them keeps them
+	// as they are) and needs no component list (R17). With dryRun nothing is
+	// published.
+	PublishUpdate(ctx context.Context, actor Actor, id string, in StatusUpdateInput, dryRun bool) (Preview, error)
+
+	// SetPostmortem adds the post-mortem link to a resolved status incident
+	// (R17).
+	SetPostmortem(ctx context.Context, actor Actor, id, link string) (*StatusIncident, error)
+
+	// StatusIncident reads one status incident with its updates.
+	StatusIncident(ctx context.Context, id string) (*StatusIncident, error)
+
+	// StatusIncidents lists status incidents, newest first.
+	StatusIncidents(ctx context.Context, limit int) ([]*StatusIncident, error)
+}
+
+// MaintenanceService plans and announces maintenances.
+type MaintenanceService interface {
+	// CreateMaintenance schedules a maintenance (R30). Automation is on unless
+	// the input turns it off; reminders are times before the start.
+	CreateMaintenance(ctx context.Context, actor Actor, in MaintenanceInput) (*Maintenance, error)
+
+	// UpdateMaintenance changes a maintenance: a new window reschedules it
+	// (R31), and auto_transition false turns automation off for good (R30).
+	UpdateMaintenance(ctx context.Context, actor Actor, id string, in MaintenanceInput) (*Maintenance, error)
+
+	// PostMaintenanceUpdate posts an update; with a status it also starts,
+	// completes or cancels the maintenance by hand. An update without a status
+	// leaves a scheduled maintenance scheduled (R31).
+	PostMaintenanceUpdate(ctx context.Context, actor Actor, id string, in MaintenanceUpdateInput) (*Maintenance, error)
+
+	// Maintenance reads one maintenance with its components, reminders and
+	// updates.
+	Maintenance(ctx context.Context, id string) (*Maintenance, error)
+
+	// Maintenances lists maintenances by start, newest first.
+	Maintenances(ctx context.Context, limit int) ([]*Maintenance, error)
+}
+
+// PagingService takes monitoring events, opens and settles pages, and holds
+// the services and escalation policies that decide who is paged.
+type PagingService interface {
+	// Deliveries lists the deliveries of a page.
+	Deliveries(ctx context.Context, pageID string) ([]DeliveryRecord, error)
+
+	// Notifications lists a page's notifications in the order they were made.
+	Notifications(ctx context.Context, pageID string) ([]Notification, error)
+
+	// EscalatePage pages a chosen level of the policy now (the source's
+	// "Escalate, select Level 2"), from where escalation carries on. An
+	// acknowledged page is triggered again: escalating means the current
+	// responder needs someone else.
+	EscalatePage(ctx context.Context, actor Actor, id string, level int) (*Page, error)
+
+	// PagingGaps returns how many gaps of each kind paging has met.
+	PagingGaps(ctx context.Context) (map[string]int64, error)
+
+	// CreateEscalationPolicy adds a policy; user targets may be given by
+	// e-mail and schedule targets by name.
+	CreateEscalationPolicy(ctx context.Context, in EscalationPolicyInput) (*EscalationPolicy, error)
+
+	// EscalationPolicy reads a policy by id or name.
+	EscalationPolicy(ctx context.Context, ref string) (*EscalationPolicy, error)
+
+	// CreateService adds a service with a new integration key.
+	CreateService(ctx context.Context, in ServiceInput) (*Service, error)
+
+	// Service reads a service by id or name.
+	Service(ctx context.Context, ref string) (*Service, error)
+
+	// Services lists services by name.
+	Services(ctx context.Context) ([]*Service, error)
+
+	// Enqueue takes one event from monitoring (PagerDuty Events API v2 shape):
+	// a trigger opens an alert or folds into the open one with its dedup key;
+	// an acknowledge or resolve acts on the alert's page. It returns the dedup
+	// key. Invalid events are EInvalid with the reasons in Fields["errors"].
+	Enqueue(ctx context.Context, ev Event) (string, error)
+
+	// AcknowledgePage acknowledges a page for a person. A shadow on one of the
+	// page's schedules cannot: acknowledging would stop the pages to the real
+	// responder (R03).
+	AcknowledgePage(ctx context.Context, actor Actor, id string) (*Page, error)
+
+	// ResolvePage resolves a page for a person. A shadow cannot, for the same
+	// reason they cannot acknowledge (R03).
+	ResolvePage(ctx context.Context, actor Actor, id string) (*Page, error)
+
+	// OpenPage finds the page holding the open alert with a dedup key.
+	OpenPage(ctx context.Context, serviceID, dedup string) (*Page, error)
+
+	// Page reads one page.
+	Page(ctx context.Context, id string) (*Page, error)
+
+	// Pages lists pages, newest first, optionally of one service and status.
+	Pages(ctx context.Context, serviceID string, status PageStatus, limit int) ([]*Page, error)
+
+	// PageLog returns a page's events, oldest first.
+	PageLog(ctx context.Context, id string) ([]PageLogEntry, error)
+}
+
+// ScheduleService keeps on-call schedules and their overrides.
+type ScheduleService interface {
+	// CreateSchedule adds an on-call schedule.
+	CreateSchedule(ctx context.Context, in ScheduleInput) (*Schedule, error)
+
+	// UpdateSchedule replaces a schedule's name, time zone, layers and
+	// shadows; its overrides stay.
+	UpdateSchedule(ctx context.Context, ref string, in ScheduleInput) (*Schedule, error)
+
+	// Schedule reads a schedule by id or name, with the overrides that end
+	// after since (all of them when since is zero).
+	Schedule(ctx context.Context, ref string, since time.Time) (*Schedule, error)
+
+	// Schedules lists every schedule by name.
+	Schedules(ctx context.Context) ([]*Schedule, error)
+
+	// AddOverride puts a user on call above every layer for a window.
+	AddOverride(ctx context.Context, actor Actor, ref string, in OverrideInput) (Override, error)
+
+	// DeleteOverride removes an override.
+	DeleteOverride(ctx context.Context, ref, id string) error
+}
+
+// SubscriberService keeps the people and systems told about the status page
+// (subscribers) and about incidents inside the organisation (stakeholder
+// channels).
+type SubscriberService interface {
+	// SubscriberLink is the public link that confirms or unsubscribes.
+	SubscriberLink(purpose, id string) (string, error)
+
+	// Subscribe adds a subscriber. An e-mail address gets a confirmation mail
+	// and nothing else until it is confirmed (unless an admin marks it
+	// confirmed); subscribing an address twice sends the confirmation again
+	// and answers the same, so the answer does not tell whether an address was
+	// subscribed already. Webhook subscribers get a signing secret, shown once.
+	Subscribe(ctx context.Context, in SubscriberInput, admin bool) (Subscriber, error)
+
+	// ConfirmSubscriber confirms an e-mail subscriber from the link in its
+	// confirmation mail. Using the link again changes nothing.
+	ConfirmSubscriber(ctx context.Context, id, token string) (Subscriber, error)
+
+	// Unsubscribe ends a subscription from the link in any of its mails.
+	Unsubscribe(ctx context.Context, id, token string) error
+
+	// SubscriberCounts counts active subscribers by kind, confirmed or not.
+	SubscriberCounts(ctx context.Context) (map[string]map[string]int, error)
+
+	// BroadcastCounts counts a broadcast's deliveries by status.
+	BroadcastCounts(ctx context.Context, broadcastEvent string) (map[string]int, error)
+
+	// AddStakeholderChannel adds an internal channel (a chat webhook, an e-mail
+	// list) that receives stakeholder notices (R19) and never public updates.
+	AddStakeholderChannel(ctx context.Context, in SubscriberInput) (Subscriber, error)
+
+	// StakeholderChannels lists the internal channels.
+	StakeholderChannels(ctx context.Context) ([]Subscriber, error)
+
+	// NotifyStakeholders tells the internal stakeholder channels about an
+	// incident once its severity is confirmed (R19): summary, severity,
+	// reference and link, chat channel, status page link. One notice per
+	// incident and severity: confirming the same severity again sends nothing.
+	// The timeline records it.
+	NotifyStakeholders(ctx context.Context, actor Actor, ref string) (bool, error)
+
+	// ImportSubscribers adds many subscribers at once (admin), all or none: a
+	// row that does not validate fails the whole import with its line number.
+	// Rows whose kind and target exist already are skipped.
+	ImportSubscribers(ctx context.Context, rows []SubscriberInput) (created, skipped int, err error)
+
+	// ExportSubscribers calls fn for every active subscriber in id order,
+	// reading in batches so memory does not grow with the list.
+	ExportSubscribers(ctx context.Context, fn func(Subscriber) error) error
+}
+
+// PeopleService keeps users, their contact methods and notification rules,
+// and the API tokens they act with.
+type PeopleService interface {
+	// CreateContactMethod adds a way to reach a user. A webhook method gets a
+	// signing secret, returned in this answer only and stored encrypted.
+	CreateContactMethod(ctx context.Context, userRef string, in ContactMethodInput) (ContactMethod, error)
+
+	// ContactMethods lists a user's contact methods, without secrets.
+	ContactMethods(ctx context.Context, userRef string) ([]ContactMethod, error)
+
+	// AddNotificationRule uses a contact method a delay after a page reaches
+	// its user ("e-mail after 2 minutes while unacknowledged"). A user without
+	// rules is reached on every method at once.
+	AddNotificationRule(ctx context.Context, userRef, methodID string, delayMinutes int) (NotificationRule, error)
+
+	// CreateUser adds a person.
+	CreateUser(ctx context.Context, in UserInput) (User, error)
+
+	// Users lists everyone, by name.
+	Users(ctx context.Context) ([]User, error)
+
+	// User finds a user by id or e-mail address.
+	User(ctx context.Context, ref string) (User, error)
+
+	// CreateToken issues an API token for a user (the actor when in.UserID is
+	// empty). The secret is in the answer and nowhere else.
+	CreateToken(ctx context.Context, actor Actor, in TokenInput) (Token, error)
+
+	// Tokens lists the tokens that are not revoked, without secrets.
+	Tokens(ctx context.Context) ([]Token, error)
+
+	// RevokeToken makes a token unusable at once.
+	RevokeToken(ctx context.Context, id string) error
+
+	// Authenticate returns the actor a token secret stands for. Every failure is
+	// the same EUnauthenticated error, so a caller learns nothing about which
+	// tokens exist.
+	Authenticate(ctx context.Context, secret string) (Actor, error)
+
+	// EnsureAdminToken makes secret a valid admin token, for first login and
+	// automation. A previous secret given this way stops working, so rotating
+	// the variable and restarting rotates the credential.
+	EnsureAdminToken(ctx context.Context, secret string) error
+}
+
+// SettingsService reads and saves the organisation's settings.
+type SettingsService interface {
+	// Settings returns the organisation's settings: the defaults until an admin
+	// changes them.
+	Settings(ctx context.Context) (Settings, error)
+
+	// SaveSettings validates and stores the whole settings document.
+	SaveSettings(ctx context.Context, s Settings) (Settings, error)
+}
