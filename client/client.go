@@ -18,16 +18,43 @@ import (
 	"github.com/heraldhq/herald"
 )
 
-// Client talks to one Herald server with one token.
+// Client talks to one Herald server with one token. Its parts follow the
+// API's concepts, as package herald's services do.
 type Client struct {
-	BaseURL string
-	Token   string
-	HTTP    *http.Client
+	*conn
+
+	Incidents    *IncidentClient
+	StatusPage   *StatusPageClient
+	Maintenances *MaintenanceClient
+	Paging       *PagingClient
+	Schedules    *ScheduleClient
+	People       *PeopleClient
+	Settings     *SettingsClient
 }
+
+// conn is the server and token every part of a Client uses.
+type conn struct {
+	baseURL string
+	token   string
+	http    *http.Client
+}
+
+// The parts of a Client, one per concept.
+type (
+	IncidentClient    struct{ *conn }
+	StatusPageClient  struct{ *conn }
+	MaintenanceClient struct{ *conn }
+	PagingClient      struct{ *conn }
+	ScheduleClient    struct{ *conn }
+	PeopleClient      struct{ *conn }
+	SettingsClient    struct{ *conn }
+)
 
 // New returns a client for the server at base (http://host:port).
 func New(base, token string) *Client {
-	return &Client{BaseURL: strings.TrimRight(base, "/"), Token: token, HTTP: &http.Client{Timeout: 30 * time.Second}}
+	c := &conn{baseURL: strings.TrimRight(base, "/"), token: token, http: &http.Client{Timeout: 30 * time.Second}}
+	return &Client{conn: c, Incidents: &IncidentClient{c}, StatusPage: &StatusPageClient{c}, Maintenances: &MaintenanceClient{c},
+		Paging: &PagingClient{c}, Schedules: &ScheduleClient{c}, People: &PeopleClient{c}, Settings: &SettingsClient{c}}
 }
 
 // Error is an error answer from the server.
@@ -49,7 +76,7 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%s (HTTP %d %s)", msg, e.Status, e.Code)
 }
 
-func (c *Client) do(ctx context.Context, method, path string, in, out any) error {
+func (c *conn) do(ctx context.Context, method, path string, in, out any) error {
 	var body io.Reader
 	if in != nil {
 		b, err := json.Marshal(in)
@@ -58,17 +85,17 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 		}
 		body = bytes.NewReader(b)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.BaseURL+path, body)
+	req, err := http.NewRequestWithContext(ctx, method, c.baseURL+path, body)
 	if err != nil {
 		return err
 	}
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if c.Token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.Token)
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
-	resp, err := c.HTTP.Do(req)
+	resp, err := c.http.Do(req)
 	if err != nil {
 		return err
 	}
@@ -99,7 +126,7 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 func esc(s string) string { return url.PathEscape(s) }
 
 // Me returns who the token belongs to.
-func (c *Client) Me(ctx context.Context) (user herald.User, role herald.APIRole, err error) {
+func (c *PeopleClient) Me(ctx context.Context) (user herald.User, role herald.APIRole, err error) {
 	var out struct {
 		User herald.User    `json:"user"`
 		Role herald.APIRole `json:"role"`
@@ -109,7 +136,7 @@ func (c *Client) Me(ctx context.Context) (user herald.User, role herald.APIRole,
 }
 
 // DeclareIncident declares an incident.
-func (c *Client) DeclareIncident(ctx context.Context, in herald.DeclareInput) (*herald.Incident, error) {
+func (c *IncidentClient) DeclareIncident(ctx context.Context, in herald.DeclareInput) (*herald.Incident, error) {
 	var inc herald.Incident
 	return &inc, c.do(ctx, "POST", "/api/v1/incidents", in, &inc)
 }
@@ -121,7 +148,7 @@ type IncidentPage struct {
 }
 
 // Incidents lists incidents, newest first.
-func (c *Client) Incidents(ctx context.Context, f herald.ListFilter) (IncidentPage, error) {
+func (c *IncidentClient) Incidents(ctx context.Context, f herald.ListFilter) (IncidentPage, error) {
 	q := url.Values{}
 	if f.State != "" {
 		q.Set("state", string(f.State))
@@ -143,19 +170,19 @@ func (c *Client) Incidents(ctx context.Context, f herald.ListFilter) (IncidentPa
 }
 
 // Incident reads one incident by id, number or reference.
-func (c *Client) Incident(ctx context.Context, ref string) (*herald.Incident, error) {
+func (c *IncidentClient) Incident(ctx context.Context, ref string) (*herald.Incident, error) {
 	var inc herald.Incident
 	return &inc, c.do(ctx, "GET", "/api/v1/incidents/"+esc(ref), nil, &inc)
 }
 
 // UpdateIncident changes an incident; in.Version must be the version read.
-func (c *Client) UpdateIncident(ctx context.Context, ref string, in herald.UpdateInput) (*herald.Incident, error) {
+func (c *IncidentClient) UpdateIncident(ctx context.Context, ref string, in herald.UpdateInput) (*herald.Incident, error) {
 	var inc herald.Incident
 	return &inc, c.do(ctx, "PATCH", "/api/v1/incidents/"+esc(ref), in, &inc)
 }
 
 // Timeline reads the timeline, optionally only entries of one kind.
-func (c *Client) Timeline(ctx context.Context, ref, kind string) ([]herald.TimelineEntry, error) {
+func (c *IncidentClient) Timeline(ctx context.Context, ref, kind string) ([]herald.TimelineEntry, error) {
 	var out struct {
 		Entries []herald.TimelineEntry `json:"entries"`
 	}
@@ -167,50 +194,50 @@ func (c *Client) Timeline(ctx context.Context, ref, kind string) ([]herald.Timel
 }
 
 // AddNote adds a note to the timeline.
-func (c *Client) AddNote(ctx context.Context, ref, text string) (herald.TimelineEntry, error) {
+func (c *IncidentClient) AddNote(ctx context.Context, ref, text string) (herald.TimelineEntry, error) {
 	var e herald.TimelineEntry
 	return e, c.do(ctx, "POST", "/api/v1/incidents/"+esc(ref)+"/timeline", herald.NoteInput{Text: text}, &e)
 }
 
 // RecordDecision records a decision with its rationale.
-func (c *Client) RecordDecision(ctx context.Context, ref string, in herald.DecisionInput) (herald.TimelineEntry, error) {
+func (c *IncidentClient) RecordDecision(ctx context.Context, ref string, in herald.DecisionInput) (herald.TimelineEntry, error) {
 	var e herald.TimelineEntry
 	return e, c.do(ctx, "POST", "/api/v1/incidents/"+esc(ref)+"/decisions", in, &e)
 }
 
 // AssignRole gives an incident role to a user (id or e-mail).
-func (c *Client) AssignRole(ctx context.Context, ref, role, user string) (*herald.Incident, error) {
+func (c *IncidentClient) AssignRole(ctx context.Context, ref, role, user string) (*herald.Incident, error) {
 	var inc herald.Incident
 	return &inc, c.do(ctx, "PUT", "/api/v1/incidents/"+esc(ref)+"/roles/"+esc(role), herald.RoleInput{User: user}, &inc)
 }
 
 // UnassignRole leaves an incident role empty.
-func (c *Client) UnassignRole(ctx context.Context, ref, role string) (*herald.Incident, error) {
+func (c *IncidentClient) UnassignRole(ctx context.Context, ref, role string) (*herald.Incident, error) {
 	var inc herald.Incident
 	return &inc, c.do(ctx, "DELETE", "/api/v1/incidents/"+esc(ref)+"/roles/"+esc(role), nil, &inc)
 }
 
 // Label adds and removes labels.
-func (c *Client) Label(ctx context.Context, ref string, add, remove []string) (*herald.Incident, error) {
+func (c *IncidentClient) Label(ctx context.Context, ref string, add, remove []string) (*herald.Incident, error) {
 	var inc herald.Incident
 	in := map[string][]string{"add": add, "remove": remove}
 	return &inc, c.do(ctx, "POST", "/api/v1/incidents/"+esc(ref)+"/labels", in, &inc)
 }
 
 // AddFollowUp adds a follow-up.
-func (c *Client) AddFollowUp(ctx context.Context, ref string, in herald.FollowUpInput) (herald.FollowUp, error) {
+func (c *IncidentClient) AddFollowUp(ctx context.Context, ref string, in herald.FollowUpInput) (herald.FollowUp, error) {
 	var f herald.FollowUp
 	return f, c.do(ctx, "POST", "/api/v1/incidents/"+esc(ref)+"/follow-ups", in, &f)
 }
 
 // UpdateFollowUp changes a follow-up.
-func (c *Client) UpdateFollowUp(ctx context.Context, ref, id string, in herald.FollowUpInput) (herald.FollowUp, error) {
+func (c *IncidentClient) UpdateFollowUp(ctx context.Context, ref, id string, in herald.FollowUpInput) (herald.FollowUp, error) {
 	var f herald.FollowUp
 	return f, c.do(ctx, "PATCH", "/api/v1/incidents/"+esc(ref)+"/follow-ups/"+esc(id), in, &f)
 }
 
 // FollowUps lists follow-ups.
-func (c *Client) FollowUps(ctx context.Context, ref string) ([]herald.FollowUp, error) {
+func (c *IncidentClient) FollowUps(ctx context.Context, ref string) ([]herald.FollowUp, error) {
 	var out struct {
 		FollowUps []herald.FollowUp `json:"follow_ups"`
 	}
@@ -218,13 +245,13 @@ func (c *Client) FollowUps(ctx context.Context, ref string) ([]herald.FollowUp, 
 }
 
 // Review requests a review or records it as completed.
-func (c *Client) Review(ctx context.Context, ref string, in herald.ReviewInput) (herald.Review, error) {
+func (c *IncidentClient) Review(ctx context.Context, ref string, in herald.ReviewInput) (herald.Review, error) {
 	var r herald.Review
 	return r, c.do(ctx, "POST", "/api/v1/incidents/"+esc(ref)+"/reviews", in, &r)
 }
 
 // Reviews lists reviews.
-func (c *Client) Reviews(ctx context.Context, ref string) ([]herald.Review, error) {
+func (c *IncidentClient) Reviews(ctx context.Context, ref string) ([]herald.Review, error) {
 	var out struct {
 		Reviews []herald.Review `json:"reviews"`
 	}
@@ -232,19 +259,19 @@ func (c *Client) Reviews(ctx context.Context, ref string) ([]herald.Review, erro
 }
 
 // ExportMarkdown returns the incident as a Markdown review draft.
-func (c *Client) ExportMarkdown(ctx context.Context, ref string) (string, error) {
+func (c *IncidentClient) ExportMarkdown(ctx context.Context, ref string) (string, error) {
 	var s string
 	return s, c.do(ctx, "GET", "/api/v1/incidents/"+esc(ref)+"/export.md", nil, &s)
 }
 
 // CreateUser adds a user.
-func (c *Client) CreateUser(ctx context.Context, in herald.UserInput) (herald.User, error) {
+func (c *PeopleClient) CreateUser(ctx context.Context, in herald.UserInput) (herald.User, error) {
 	var u herald.User
 	return u, c.do(ctx, "POST", "/api/v1/users", in, &u)
 }
 
 // Users lists users.
-func (c *Client) Users(ctx context.Context) ([]herald.User, error) {
+func (c *PeopleClient) Users(ctx context.Context) ([]herald.User, error) {
 	var out struct {
 		Users []herald.User `json:"users"`
 	}
@@ -252,13 +279,13 @@ func (c *Client) Users(ctx context.Context) ([]herald.User, error) {
 }
 
 // CreateToken creates a token; its secret is in the answer only.
-func (c *Client) CreateToken(ctx context.Context, in herald.TokenInput) (herald.Token, error) {
+func (c *PeopleClient) CreateToken(ctx context.Context, in herald.TokenInput) (herald.Token, error) {
 	var t herald.Token
 	return t, c.do(ctx, "POST", "/api/v1/tokens", in, &t)
 }
 
 // Tokens lists active tokens.
-func (c *Client) Tokens(ctx context.Context) ([]herald.Token, error) {
+func (c *PeopleClient) Tokens(ctx context.Context) ([]herald.Token, error) {
 	var out struct {
 		Tokens []herald.Token `json:"tokens"`
 	}
@@ -266,18 +293,18 @@ func (c *Client) Tokens(ctx context.Context) ([]herald.Token, error) {
 }
 
 // RevokeToken revokes a token.
-func (c *Client) RevokeToken(ctx context.Context, id string) error {
+func (c *PeopleClient) RevokeToken(ctx context.Context, id string) error {
 	return c.do(ctx, "DELETE", "/api/v1/tokens/"+esc(id), nil, nil)
 }
 
 // Settings reads the organisation's settings.
-func (c *Client) Settings(ctx context.Context) (herald.Settings, error) {
+func (c *SettingsClient) Settings(ctx context.Context) (herald.Settings, error) {
 	var s herald.Settings
 	return s, c.do(ctx, "GET", "/api/v1/settings", nil, &s)
 }
 
 // SaveSettings replaces the organisation's settings.
-func (c *Client) SaveSettings(ctx context.Context, s herald.Settings) (herald.Settings, error) {
+func (c *SettingsClient) SaveSettings(ctx context.Context, s herald.Settings) (herald.Settings, error) {
 	var out herald.Settings
 	return out, c.do(ctx, "PUT", "/api/v1/settings", s, &out)
 }
@@ -298,7 +325,7 @@ func dry(path string, dryRun bool) string {
 }
 
 // Components lists the status page's components.
-func (c *Client) Components(ctx context.Context) ([]herald.Component, error) {
+func (c *StatusPageClient) Components(ctx context.Context) ([]herald.Component, error) {
 	var out struct {
 		Components []herald.Component `json:"components"`
 	}
@@ -306,36 +333,36 @@ func (c *Client) Components(ctx context.Context) ([]herald.Component, error) {
 }
 
 // CreateComponent adds a component.
-func (c *Client) CreateComponent(ctx context.Context, in herald.ComponentInput) (herald.Component, error) {
+func (c *StatusPageClient) CreateComponent(ctx context.Context, in herald.ComponentInput) (herald.Component, error) {
 	var out herald.Component
 	return out, c.do(ctx, "POST", "/api/v1/components", in, &out)
 }
 
 // UpdateComponent changes a component.
-func (c *Client) UpdateComponent(ctx context.Context, id string, in herald.ComponentInput) (herald.Component, error) {
+func (c *StatusPageClient) UpdateComponent(ctx context.Context, id string, in herald.ComponentInput) (herald.Component, error) {
 	var out herald.Component
 	return out, c.do(ctx, "PATCH", "/api/v1/components/"+esc(id), in, &out)
 }
 
 // DeleteComponent removes a component.
-func (c *Client) DeleteComponent(ctx context.Context, id string) error {
+func (c *StatusPageClient) DeleteComponent(ctx context.Context, id string) error {
 	return c.do(ctx, "DELETE", "/api/v1/components/"+esc(id), nil, nil)
 }
 
 // CreateStatusIncident publishes an incident on the status page.
-func (c *Client) CreateStatusIncident(ctx context.Context, in herald.StatusIncidentInput, dryRun bool) (PublishResult, error) {
+func (c *StatusPageClient) CreateStatusIncident(ctx context.Context, in herald.StatusIncidentInput, dryRun bool) (PublishResult, error) {
 	var out PublishResult
 	return out, c.do(ctx, "POST", dry("/api/v1/status-incidents", dryRun), in, &out)
 }
 
 // PublishUpdate publishes an update on a status incident.
-func (c *Client) PublishUpdate(ctx context.Context, id string, in herald.StatusUpdateInput, dryRun bool) (PublishResult, error) {
+func (c *StatusPageClient) PublishUpdate(ctx context.Context, id string, in herald.StatusUpdateInput, dryRun bool) (PublishResult, error) {
 	var out PublishResult
 	return out, c.do(ctx, "POST", dry("/api/v1/status-incidents/"+esc(id)+"/updates", dryRun), in, &out)
 }
 
 // StatusIncidents lists status incidents.
-func (c *Client) StatusIncidents(ctx context.Context) ([]herald.StatusIncident, error) {
+func (c *StatusPageClient) StatusIncidents(ctx context.Context) ([]herald.StatusIncident, error) {
 	var out struct {
 		Incidents []herald.StatusIncident `json:"incidents"`
 	}
@@ -343,37 +370,37 @@ func (c *Client) StatusIncidents(ctx context.Context) ([]herald.StatusIncident, 
 }
 
 // StatusIncident reads one status incident.
-func (c *Client) StatusIncident(ctx context.Context, id string) (herald.StatusIncident, error) {
+func (c *StatusPageClient) StatusIncident(ctx context.Context, id string) (herald.StatusIncident, error) {
 	var out herald.StatusIncident
 	return out, c.do(ctx, "GET", "/api/v1/status-incidents/"+esc(id), nil, &out)
 }
 
 // SetPostmortem links a post-mortem to a resolved status incident.
-func (c *Client) SetPostmortem(ctx context.Context, id, link string) (herald.StatusIncident, error) {
+func (c *StatusPageClient) SetPostmortem(ctx context.Context, id, link string) (herald.StatusIncident, error) {
 	var out herald.StatusIncident
 	return out, c.do(ctx, "PATCH", "/api/v1/status-incidents/"+esc(id), map[string]string{"postmortem_url": link}, &out)
 }
 
 // CreateMaintenance schedules a maintenance.
-func (c *Client) CreateMaintenance(ctx context.Context, in herald.MaintenanceInput) (herald.Maintenance, error) {
+func (c *MaintenanceClient) CreateMaintenance(ctx context.Context, in herald.MaintenanceInput) (herald.Maintenance, error) {
 	var out herald.Maintenance
 	return out, c.do(ctx, "POST", "/api/v1/maintenances", in, &out)
 }
 
 // UpdateMaintenance reschedules or edits a maintenance.
-func (c *Client) UpdateMaintenance(ctx context.Context, id string, in herald.MaintenanceInput) (herald.Maintenance, error) {
+func (c *MaintenanceClient) UpdateMaintenance(ctx context.Context, id string, in herald.MaintenanceInput) (herald.Maintenance, error) {
 	var out herald.Maintenance
 	return out, c.do(ctx, "PATCH", "/api/v1/maintenances/"+esc(id), in, &out)
 }
 
 // PostMaintenanceUpdate posts an update, optionally moving the maintenance.
-func (c *Client) PostMaintenanceUpdate(ctx context.Context, id string, in herald.MaintenanceUpdateInput) (herald.Maintenance, error) {
+func (c *MaintenanceClient) PostMaintenanceUpdate(ctx context.Context, id string, in herald.MaintenanceUpdateInput) (herald.Maintenance, error) {
 	var out herald.Maintenance
 	return out, c.do(ctx, "POST", "/api/v1/maintenances/"+esc(id)+"/updates", in, &out)
 }
 
 // Maintenances lists maintenances.
-func (c *Client) Maintenances(ctx context.Context) ([]herald.Maintenance, error) {
+func (c *MaintenanceClient) Maintenances(ctx context.Context) ([]herald.Maintenance, error) {
 	var out struct {
 		Maintenances []herald.Maintenance `json:"maintenances"`
 	}
@@ -398,13 +425,13 @@ type Shift struct {
 }
 
 // CreateSchedule creates a schedule.
-func (c *Client) CreateSchedule(ctx context.Context, in herald.ScheduleInput) (herald.Schedule, error) {
+func (c *ScheduleClient) CreateSchedule(ctx context.Context, in herald.ScheduleInput) (herald.Schedule, error) {
 	var out herald.Schedule
 	return out, c.do(ctx, "POST", "/api/v1/schedules", in, &out)
 }
 
 // Schedules lists schedules.
-func (c *Client) Schedules(ctx context.Context) ([]herald.Schedule, error) {
+func (c *ScheduleClient) Schedules(ctx context.Context) ([]herald.Schedule, error) {
 	var out struct {
 		Schedules []herald.Schedule `json:"schedules"`
 	}
@@ -412,7 +439,7 @@ func (c *Client) Schedules(ctx context.Context) ([]herald.Schedule, error) {
 }
 
 // OnCallAt asks who is on call; a zero at means now.
-func (c *Client) OnCallAt(ctx context.Context, schedule string, at time.Time) (OnCall, error) {
+func (c *ScheduleClient) OnCallAt(ctx context.Context, schedule string, at time.Time) (OnCall, error) {
 	path := "/api/v1/schedules/" + esc(schedule) + "/oncall"
 	if !at.IsZero() {
 		path += "?at=" + url.QueryEscape(at.UTC().Format(time.RFC3339))
@@ -422,7 +449,7 @@ func (c *Client) OnCallAt(ctx context.Context, schedule string, at time.Time) (O
 }
 
 // Shifts returns the final schedule between from and to.
-func (c *Client) Shifts(ctx context.Context, schedule string, from, to time.Time) ([]Shift, error) {
+func (c *ScheduleClient) Shifts(ctx context.Context, schedule string, from, to time.Time) ([]Shift, error) {
 	q := url.Values{"from": {from.UTC().Format(time.RFC3339)}, "to": {to.UTC().Format(time.RFC3339)}}
 	var out struct {
 		Shifts []Shift `json:"shifts"`
@@ -431,20 +458,20 @@ func (c *Client) Shifts(ctx context.Context, schedule string, from, to time.Time
 }
 
 // AddOverride puts a user on call for a window.
-func (c *Client) AddOverride(ctx context.Context, schedule, user string, start, end time.Time) (herald.Override, error) {
+func (c *ScheduleClient) AddOverride(ctx context.Context, schedule, user string, start, end time.Time) (herald.Override, error) {
 	var out herald.Override
 	in := map[string]any{"user": user, "start": start, "end": end}
 	return out, c.do(ctx, "POST", "/api/v1/schedules/"+esc(schedule)+"/overrides", in, &out)
 }
 
 // CreateService adds a service.
-func (c *Client) CreateService(ctx context.Context, in herald.ServiceInput) (herald.Service, error) {
+func (c *PagingClient) CreateService(ctx context.Context, in herald.ServiceInput) (herald.Service, error) {
 	var out herald.Service
 	return out, c.do(ctx, "POST", "/api/v1/services", in, &out)
 }
 
 // Services lists services.
-func (c *Client) Services(ctx context.Context) ([]herald.Service, error) {
+func (c *PagingClient) Services(ctx context.Context) ([]herald.Service, error) {
 	var out struct {
 		Services []herald.Service `json:"services"`
 	}
@@ -452,14 +479,14 @@ func (c *Client) Services(ctx context.Context) ([]herald.Service, error) {
 }
 
 // Page pages a service's responders by hand.
-func (c *Client) Page(ctx context.Context, service, summary, severity string) (herald.Page, error) {
+func (c *PagingClient) Page(ctx context.Context, service, summary, severity string) (herald.Page, error) {
 	var out herald.Page
 	in := map[string]string{"service": service, "summary": summary, "severity": severity}
 	return out, c.do(ctx, "POST", "/api/v1/pages", in, &out)
 }
 
 // Pages lists pages, optionally of one service and status.
-func (c *Client) Pages(ctx context.Context, serviceID, status string) ([]herald.Page, error) {
+func (c *PagingClient) Pages(ctx context.Context, serviceID, status string) ([]herald.Page, error) {
 	q := url.Values{}
 	if serviceID != "" {
 		q.Set("service_id", serviceID)
@@ -491,7 +518,7 @@ type PageDetail struct {
 }
 
 // PageDetail reads one page with its log, notifications and warnings.
-func (c *Client) PageDetail(ctx context.Context, id string) (PageDetail, error) {
+func (c *PagingClient) PageDetail(ctx context.Context, id string) (PageDetail, error) {
 	var out PageDetail
 	return out, c.do(ctx, "GET", "/api/v1/pages/"+esc(id), nil, &out)
 }
@@ -504,26 +531,26 @@ func (c *Client) Doctor(ctx context.Context) (herald.Report, error) {
 }
 
 // AcknowledgePage acknowledges a page.
-func (c *Client) AcknowledgePage(ctx context.Context, id string) (herald.Page, error) {
+func (c *PagingClient) AcknowledgePage(ctx context.Context, id string) (herald.Page, error) {
 	var out herald.Page
 	return out, c.do(ctx, "POST", "/api/v1/pages/"+esc(id)+"/acknowledge", nil, &out)
 }
 
 // ResolvePage resolves a page.
-func (c *Client) ResolvePage(ctx context.Context, id string) (herald.Page, error) {
+func (c *PagingClient) ResolvePage(ctx context.Context, id string) (herald.Page, error) {
 	var out herald.Page
 	return out, c.do(ctx, "POST", "/api/v1/pages/"+esc(id)+"/resolve", nil, &out)
 }
 
 // CreateContactMethod adds a way to reach a user; a webhook's signing
 // secret is in the answer only.
-func (c *Client) CreateContactMethod(ctx context.Context, user string, in herald.ContactMethodInput) (herald.ContactMethod, error) {
+func (c *PeopleClient) CreateContactMethod(ctx context.Context, user string, in herald.ContactMethodInput) (herald.ContactMethod, error) {
 	var out herald.ContactMethod
 	return out, c.do(ctx, "POST", "/api/v1/users/"+esc(user)+"/contact-methods", in, &out)
 }
 
 // ContactMethods lists a user's contact methods.
-func (c *Client) ContactMethods(ctx context.Context, user string) ([]herald.ContactMethod, error) {
+func (c *PeopleClient) ContactMethods(ctx context.Context, user string) ([]herald.ContactMethod, error) {
 	var out struct {
 		ContactMethods []herald.ContactMethod `json:"contact_methods"`
 	}
@@ -532,7 +559,7 @@ func (c *Client) ContactMethods(ctx context.Context, user string) ([]herald.Cont
 
 // AddNotificationRule uses a contact method a delay after a page reaches
 // the user.
-func (c *Client) AddNotificationRule(ctx context.Context, user, methodID string, delayMinutes int) (herald.NotificationRule, error) {
+func (c *PeopleClient) AddNotificationRule(ctx context.Context, user, methodID string, delayMinutes int) (herald.NotificationRule, error) {
 	var out herald.NotificationRule
 	in := map[string]any{"contact_method_id": methodID, "delay_minutes": delayMinutes}
 	return out, c.do(ctx, "POST", "/api/v1/users/"+esc(user)+"/notification-rules", in, &out)

@@ -227,7 +227,7 @@ func loadBroadcast(h *instance, st *staller) error {
 	ctx := context.Background()
 	c := client.New(h.base, benchkit.Token)
 	name := "API"
-	comp, err := c.CreateComponent(ctx, herald.ComponentInput{Name: &name})
+	comp, err := c.StatusPage.CreateComponent(ctx, herald.ComponentInput{Name: &name})
 	if err != nil {
 		return err
 	}
@@ -235,7 +235,7 @@ func loadBroadcast(h *instance, st *staller) error {
 	in.Body = "We are investigating elevated errors on the API."
 	in.Components = map[string]herald.ComponentStatus{comp.ID: "partial_outage"}
 	before := st.accepted.Load()
-	if _, err := c.CreateStatusIncident(ctx, in, false); err != nil {
+	if _, err := c.StatusPage.CreateStatusIncident(ctx, in, false); err != nil {
 		return err
 	}
 	deadline := time.Now().Add(30 * time.Second)

@@ -84,23 +84,23 @@ func run() error {
 		if i >= 4 {
 			grp = "Integrations"
 		}
-		comp, err := c.CreateComponent(ctx, herald.ComponentInput{Name: &name, Group: &grp})
+		comp, err := c.StatusPage.CreateComponent(ctx, herald.ComponentInput{Name: &name, Group: &grp})
 		if err != nil {
 			return err
 		}
 		ids = append(ids, comp.ID)
 	}
 	for i := 0; i < 30; i++ {
-		res, err := c.CreateStatusIncident(ctx, herald.StatusIncidentInput{Name: fmt.Sprintf("Past incident %d", i),
+		res, err := c.StatusPage.CreateStatusIncident(ctx, herald.StatusIncidentInput{Name: fmt.Sprintf("Past incident %d", i),
 			StatusUpdateInput: herald.StatusUpdateInput{Body: "Investigating errors.", Components: map[string]herald.ComponentStatus{ids[i%len(ids)]: herald.PartialOutage}}}, false)
 		if err != nil {
 			return err
 		}
-		if _, err := c.PublishUpdate(ctx, res.ID, herald.StatusUpdateInput{Status: herald.Resolved, Body: "Resolved."}, false); err != nil {
+		if _, err := c.StatusPage.PublishUpdate(ctx, res.ID, herald.StatusUpdateInput{Status: herald.Resolved, Body: "Resolved."}, false); err != nil {
 			return err
 		}
 	}
-	live, err := c.CreateStatusIncident(ctx, herald.StatusIncidentInput{Name: "Elevated API errors",
+	live, err := c.StatusPage.CreateStatusIncident(ctx, herald.StatusIncidentInput{Name: "Elevated API errors",
 		StatusUpdateInput: herald.StatusUpdateInput{Body: "We are investigating elevated errors.", Components: map[string]herald.ComponentStatus{ids[0]: herald.MajorOutage}}}, false)
 	if err != nil {
 		return err
@@ -146,7 +146,7 @@ func run() error {
 				return
 			case <-t.C:
 			}
-			if _, err := c.PublishUpdate(ctx, live.ID, herald.StatusUpdateInput{Status: herald.Investigating, Body: fmt.Sprintf("Still investigating (%d).", n)}, false); err == nil {
+			if _, err := c.StatusPage.PublishUpdate(ctx, live.ID, herald.StatusUpdateInput{Status: herald.Investigating, Body: fmt.Sprintf("Still investigating (%d).", n)}, false); err == nil {
 				published.Add(1)
 			}
 		}

@@ -58,17 +58,17 @@ func TestRule01_CLIShowsPagingGapsAndDoctorExitsNonZero(t *testing.T) {
 		// pages the fallback, who can be reached: a warning, exit 0.
 		c := client.New(url, testAdminToken)
 		ctx := context.Background()
-		s, _ := c.Settings(ctx)
+		s, _ := c.Settings.Settings(ctx)
 		s.PageRoles = map[herald.Severity][]string{herald.S1: {}, herald.S2: {}, herald.S3: {}, herald.S4: {}}
-		ann, err := c.CreateUser(ctx, herald.UserInput{Name: "Ann", Email: "ann@example.com"})
+		ann, err := c.People.CreateUser(ctx, herald.UserInput{Name: "Ann", Email: "ann@example.com"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := c.CreateContactMethod(ctx, ann.ID, herald.ContactMethodInput{Kind: "webhook", Target: "https://hooks.example.com/ann"}); err != nil {
+		if _, err := c.People.CreateContactMethod(ctx, ann.ID, herald.ContactMethodInput{Kind: "webhook", Target: "https://hooks.example.com/ann"}); err != nil {
 			t.Fatal(err)
 		}
 		s.Paging.Fallback = "ann@example.com"
-		if _, err := c.SaveSettings(ctx, s); err != nil {
+		if _, err := c.Settings.SaveSettings(ctx, s); err != nil {
 			t.Fatal(err)
 		}
 		out, err = cli(t, url, "doctor")
@@ -78,8 +78,8 @@ func TestRule01_CLIShowsPagingGapsAndDoctorExitsNonZero(t *testing.T) {
 
 		// E-mail, and this server has no SMTP: an error, and Ben, reached
 		// by e-mail only, is unreachable.
-		ben, _ := c.CreateUser(ctx, herald.UserInput{Name: "Ben", Email: "ben@example.com"})
-		if _, err := c.CreateContactMethod(ctx, ben.ID, herald.ContactMethodInput{Kind: "email", Target: "ben@example.com"}); err != nil {
+		ben, _ := c.People.CreateUser(ctx, herald.UserInput{Name: "Ben", Email: "ben@example.com"})
+		if _, err := c.People.CreateContactMethod(ctx, ben.ID, herald.ContactMethodInput{Kind: "email", Target: "ben@example.com"}); err != nil {
 			t.Fatal(err)
 		}
 		out, err = cli(t, url, "doctor")

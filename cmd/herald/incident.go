@@ -82,7 +82,7 @@ func runIncident(ctx context.Context, args []string, e env) error {
 		if err != nil {
 			return err
 		}
-		inc, err := c.DeclareIncident(ctx, herald.DeclareInput{Title: *title, Severity: herald.Severity(*sev), Summary: *summary,
+		inc, err := c.Incidents.DeclareIncident(ctx, herald.DeclareInput{Title: *title, Severity: herald.Severity(*sev), Summary: *summary,
 			Services: *services, Tenants: *tenants, Labels: *labels, Confidential: *conf})
 		if err != nil {
 			return err
@@ -103,7 +103,7 @@ func runIncident(ctx context.Context, args []string, e env) error {
 		if *active {
 			filter.Active = active
 		}
-		page, err := c.Incidents(ctx, filter)
+		page, err := c.Incidents.Incidents(ctx, filter)
 		if err != nil {
 			return err
 		}
@@ -123,11 +123,11 @@ func runIncident(ctx context.Context, args []string, e env) error {
 		if err != nil {
 			return err
 		}
-		inc, err := c.Incident(ctx, pos[0])
+		inc, err := c.Incidents.Incident(ctx, pos[0])
 		if err != nil {
 			return err
 		}
-		tl, err := c.Timeline(ctx, pos[0], "")
+		tl, err := c.Incidents.Timeline(ctx, pos[0], "")
 		if err != nil {
 			return err
 		}
@@ -177,13 +177,13 @@ func runIncident(ctx context.Context, args []string, e env) error {
 		if in.Version == 0 {
 			// The command line acts on what is there now; the server still
 			// refuses the write if someone changes it in between.
-			cur, err := c.Incident(ctx, pos[0])
+			cur, err := c.Incidents.Incident(ctx, pos[0])
 			if err != nil {
 				return err
 			}
 			in.Version = cur.Version
 		}
-		inc, err := c.UpdateIncident(ctx, pos[0], in)
+		inc, err := c.Incidents.UpdateIncident(ctx, pos[0], in)
 		if err != nil {
 			return err
 		}
@@ -197,7 +197,7 @@ func runIncident(ctx context.Context, args []string, e env) error {
 		if len(pos) < 2 {
 			return usagef("herald incident note takes a reference and the text")
 		}
-		en, err := c.AddNote(ctx, pos[0], strings.Join(pos[1:], " "))
+		en, err := c.Incidents.AddNote(ctx, pos[0], strings.Join(pos[1:], " "))
 		if err != nil {
 			return err
 		}
@@ -212,7 +212,7 @@ func runIncident(ctx context.Context, args []string, e env) error {
 		if err != nil {
 			return err
 		}
-		en, err := c.RecordDecision(ctx, pos[0], herald.DecisionInput{Kind: *kind, What: *what, Rationale: *why, OnBehalfOf: *onBehalfOf})
+		en, err := c.Incidents.RecordDecision(ctx, pos[0], herald.DecisionInput{Kind: *kind, What: *what, Rationale: *why, OnBehalfOf: *onBehalfOf})
 		if err != nil {
 			return err
 		}
@@ -228,12 +228,12 @@ func runIncident(ctx context.Context, args []string, e env) error {
 			if err := need(pos, 3, "a reference, a role and a user"); err != nil {
 				return err
 			}
-			inc, err = c.AssignRole(ctx, pos[0], pos[1], pos[2])
+			inc, err = c.Incidents.AssignRole(ctx, pos[0], pos[1], pos[2])
 		} else {
 			if err := need(pos, 2, "a reference and a role"); err != nil {
 				return err
 			}
-			inc, err = c.UnassignRole(ctx, pos[0], pos[1])
+			inc, err = c.Incidents.UnassignRole(ctx, pos[0], pos[1])
 		}
 		if err != nil {
 			return err
@@ -247,7 +247,7 @@ func runIncident(ctx context.Context, args []string, e env) error {
 		if err != nil {
 			return err
 		}
-		inc, err := c.Label(ctx, pos[0], *add, *remove)
+		inc, err := c.Incidents.Label(ctx, pos[0], *add, *remove)
 		if err != nil {
 			return err
 		}
@@ -267,7 +267,7 @@ func runIncident(ctx context.Context, args []string, e env) error {
 			if err := need(pos, 2, "a reference and a follow-up id"); err != nil {
 				return err
 			}
-			fu, err = c.UpdateFollowUp(ctx, pos[0], pos[1], herald.FollowUpInput{Done: ptr(true)})
+			fu, err = c.Incidents.UpdateFollowUp(ctx, pos[0], pos[1], herald.FollowUpInput{Done: ptr(true)})
 		} else {
 			if err := need(pos, 1, "one incident reference"); err != nil {
 				return err
@@ -282,7 +282,7 @@ func runIncident(ctx context.Context, args []string, e env) error {
 			if f.set("link") {
 				in.Link = link
 			}
-			fu, err = c.AddFollowUp(ctx, pos[0], in)
+			fu, err = c.Incidents.AddFollowUp(ctx, pos[0], in)
 		}
 		if err != nil {
 			return err
@@ -300,7 +300,7 @@ func runIncident(ctx context.Context, args []string, e env) error {
 		if err != nil {
 			return err
 		}
-		r, err := c.Review(ctx, pos[0], herald.ReviewInput{Kind: *kind, Completed: *completed, Link: *link})
+		r, err := c.Incidents.Review(ctx, pos[0], herald.ReviewInput{Kind: *kind, Completed: *completed, Link: *link})
 		if err != nil {
 			return err
 		}
@@ -314,7 +314,7 @@ func runIncident(ctx context.Context, args []string, e env) error {
 		if err != nil {
 			return err
 		}
-		md, err := c.ExportMarkdown(ctx, pos[0])
+		md, err := c.Incidents.ExportMarkdown(ctx, pos[0])
 		if err != nil {
 			return err
 		}

@@ -592,7 +592,7 @@ func TestServe_ReadyzHeartbeatAndWorkMetrics(t *testing.T) {
 
 		// Events: two triggers folded into one page, one refused for an
 		// unknown key, one invalid.
-		svc, err := client.New(url, testAdminToken).CreateService(context.Background(), herald.ServiceInput{Name: "Checkout"})
+		svc, err := client.New(url, testAdminToken).Paging.CreateService(context.Background(), herald.ServiceInput{Name: "Checkout"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -43,7 +43,7 @@ func runOnCall(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	oc, err := c.OnCallAt(ctx, pos[0], t)
+	oc, err := c.Schedules.OnCallAt(ctx, pos[0], t)
 	if err != nil {
 		return err
 	}
@@ -71,7 +71,7 @@ func runSchedule(ctx context.Context, args []string, e env) error {
 	var file, from, to, user *string
 	return runCommands(ctx, "schedule", map[string]command{
 		"list": {n: 0, help: "schedules", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
-			list, err := c.Schedules(ctx)
+			list, err := c.Schedules.Schedules(ctx)
 			if err != nil {
 				return err
 			}
@@ -100,7 +100,7 @@ func runSchedule(ctx context.Context, args []string, e env) error {
 				if err := dec.Decode(&in); err != nil {
 					return usagef("the schedule JSON: %v", err)
 				}
-				s, err := c.CreateSchedule(ctx, in)
+				s, err := c.Schedules.CreateSchedule(ctx, in)
 				if err != nil {
 					return err
 				}
@@ -121,7 +121,7 @@ func runSchedule(ctx context.Context, args []string, e env) error {
 				if err != nil {
 					return err
 				}
-				shifts, err := c.Shifts(ctx, pos[0], start, end)
+				shifts, err := c.Schedules.Shifts(ctx, pos[0], start, end)
 				if err != nil {
 					return err
 				}
@@ -147,7 +147,7 @@ func runSchedule(ctx context.Context, args []string, e env) error {
 				if err != nil {
 					return err
 				}
-				o, err := c.AddOverride(ctx, pos[0], *user, start, end)
+				o, err := c.Schedules.AddOverride(ctx, pos[0], *user, start, end)
 				if err != nil {
 					return err
 				}

@@ -37,7 +37,7 @@ func runPage(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	p, err := c.Page(ctx, *service, *summary, *severity)
+	p, err := c.Paging.Page(ctx, *service, *summary, *severity)
 	if err != nil {
 		return err
 	}
@@ -46,9 +46,9 @@ func runPage(ctx context.Context, args []string, e env) error {
 
 func runPages(ctx context.Context, args []string, e env) error {
 	var service, status *string
-	act := func(do func(*client.Client, context.Context, string) (herald.Page, error)) func(context.Context, *flags, clientFlags, *client.Client, []string) error {
+	act := func(do func(*client.PagingClient, context.Context, string) (herald.Page, error)) func(context.Context, *flags, clientFlags, *client.Client, []string) error {
 		return func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
-			p, err := do(c, ctx, pos[0])
+			p, err := do(c.Paging, ctx, pos[0])
 			if err != nil {
 				return err
 			}
@@ -60,14 +60,14 @@ func runPages(ctx context.Context, args []string, e env) error {
 			service = f.String("service", "", "only this service (id)")
 			status = f.String("status", "", "triggered, acknowledged or resolved")
 		}, run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
-			pages, err := c.Pages(ctx, *service, *status)
+			pages, err := c.Paging.Pages(ctx, *service, *status)
 			if err != nil {
 				return err
 			}
 			return cf.print(e.stdout, pages, func(tw *tabwriter.Writer) { pageTable(tw, pages...) })
 		}},
 		"show": {args: "ID", n: 1, help: "one page: its warnings, whom it notified, and its log", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
-			p, err := c.PageDetail(ctx, pos[0])
+			p, err := c.Paging.PageDetail(ctx, pos[0])
 			if err != nil {
 				return err
 			}
@@ -88,8 +88,8 @@ func runPages(ctx context.Context, args []string, e env) error {
 				}
 			})
 		}},
-		"ack":     {args: "ID", n: 1, help: "acknowledge: escalation stops", run: act((*client.Client).AcknowledgePage)},
-		"resolve": {args: "ID", n: 1, help: "resolve the page (an incident stays open)", run: act((*client.Client).ResolvePage)},
+		"ack":     {args: "ID", n: 1, help: "acknowledge: escalation stops", run: act((*client.PagingClient).AcknowledgePage)},
+		"resolve": {args: "ID", n: 1, help: "resolve the page (an incident stays open)", run: act((*client.PagingClient).ResolvePage)},
 	}, args, e)
 }
 
@@ -97,7 +97,7 @@ func runService(ctx context.Context, args []string, e env) error {
 	var name, desc, policy *string
 	return runCommands(ctx, "service", map[string]command{
 		"list": {n: 0, help: "services and their integration keys", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
-			list, err := c.Services(ctx)
+			list, err := c.Paging.Services(ctx)
 			if err != nil {
 				return err
 			}
@@ -113,7 +113,7 @@ func runService(ctx context.Context, args []string, e env) error {
 			desc = f.String("description", "", "what it is")
 			policy = f.String("escalation-policy", "", "escalation policy (id or name)")
 		}, run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
-			s, err := c.CreateService(ctx, herald.ServiceInput{Name: *name, Description: *desc, EscalationPolicyID: *policy})
+			s, err := c.Paging.CreateService(ctx, herald.ServiceInput{Name: *name, Description: *desc, EscalationPolicyID: *policy})
 			if err != nil {
 				return err
 			}

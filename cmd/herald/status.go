@@ -69,7 +69,7 @@ func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys
 
 // componentID resolves a component given by id or by name.
 func componentID(ctx context.Context, c *client.Client, ref string) (string, error) {
-	comps, err := c.Components(ctx)
+	comps, err := c.StatusPage.Components(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -140,14 +140,14 @@ func runComponent(ctx context.Context, args []string, e env) error {
 	}
 	return runCommands(ctx, "component", map[string]command{
 		"list": {n: 0, help: "components and groups in page order", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
-			comps, err := c.Components(ctx)
+			comps, err := c.StatusPage.Components(ctx)
 			if err != nil {
 				return err
 			}
 			return cf.print(e.stdout, comps, func(tw *tabwriter.Writer) { componentTable(tw, comps) })
 		}},
 		"create": {n: 0, help: "add a component (admin)", flags: fields, run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
-			comp, err := c.CreateComponent(ctx, input(f))
+			comp, err := c.StatusPage.CreateComponent(ctx, input(f))
 			if err != nil {
 				return err
 			}
@@ -158,7 +158,7 @@ func runComponent(ctx context.Context, args []string, e env) error {
 			if err != nil {
 				return err
 			}
-			comp, err := c.UpdateComponent(ctx, id, input(f))
+			comp, err := c.StatusPage.UpdateComponent(ctx, id, input(f))
 			if err != nil {
 				return err
 			}
@@ -169,7 +169,7 @@ func runComponent(ctx context.Context, args []string, e env) error {
 			if err != nil {
 				return err
 			}
-			if err := c.DeleteComponent(ctx, id); err != nil {
+			if err := c.StatusPage.DeleteComponent(ctx, id); err != nil {
 				return err
 			}
 			fmt.Fprintln(e.stdout, "deleted", pos[0])
@@ -230,7 +230,7 @@ func runStatus(ctx context.Context, args []string, e env) error {
 	}
 	return runCommands(ctx, "status", map[string]command{
 		"list": {n: 0, help: "status page incidents, newest first", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
-			list, err := c.StatusIncidents(ctx)
+			list, err := c.StatusPage.StatusIncidents(ctx)
 			if err != nil {
 				return err
 			}
@@ -242,7 +242,7 @@ func runStatus(ctx context.Context, args []string, e env) error {
 			})
 		}},
 		"show": {args: "ID", n: 1, help: "one status incident with its updates", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
-			s, err := c.StatusIncident(ctx, pos[0])
+			s, err := c.StatusPage.StatusIncident(ctx, pos[0])
 			if err != nil {
 				return err
 			}
@@ -268,7 +268,7 @@ func runStatus(ctx context.Context, args []string, e env) error {
 			if err != nil {
 				return err
 			}
-			res, err := c.CreateStatusIncident(ctx, herald.StatusIncidentInput{Name: f.Lookup("name").Value.String(), IncidentID: *incident,
+			res, err := c.StatusPage.CreateStatusIncident(ctx, herald.StatusIncidentInput{Name: f.Lookup("name").Value.String(), IncidentID: *incident,
 				Impact: herald.Impact(*impact), StatusUpdateInput: in}, *dry)
 			if err != nil {
 				return err
@@ -277,7 +277,7 @@ func runStatus(ctx context.Context, args []string, e env) error {
 		}},
 		"update": {args: "ID", n: 1, help: "publish an update (the only way state and components change)", flags: updateFlags,
 			run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
-				cur, err := c.StatusIncident(ctx, pos[0])
+				cur, err := c.StatusPage.StatusIncident(ctx, pos[0])
 				if err != nil {
 					return err
 				}
@@ -285,7 +285,7 @@ func runStatus(ctx context.Context, args []string, e env) error {
 				if err != nil {
 					return err
 				}
-				res, err := c.PublishUpdate(ctx, pos[0], in, *dry)
+				res, err := c.StatusPage.PublishUpdate(ctx, pos[0], in, *dry)
 				if err != nil {
 					return err
 				}
@@ -301,14 +301,14 @@ func runStatus(ctx context.Context, args []string, e env) error {
 				if in.Body == "" && in.Template == "" {
 					in.Template = "resolved"
 				}
-				res, err := c.PublishUpdate(ctx, pos[0], in, *dry)
+				res, err := c.StatusPage.PublishUpdate(ctx, pos[0], in, *dry)
 				if err != nil {
 					return err
 				}
 				return printPublished(e, cf, res)
 			}},
 		"postmortem": {args: "ID URL", n: 2, help: "link the post-mortem of a resolved incident", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
-			s, err := c.SetPostmortem(ctx, pos[0], pos[1])
+			s, err := c.StatusPage.SetPostmortem(ctx, pos[0], pos[1])
 			if err != nil {
 				return err
 			}
@@ -391,7 +391,7 @@ func runMaintenance(ctx context.Context, args []string, e env) error {
 	move := func(to herald.MaintenanceStatus, help string) command {
 		return command{args: "ID", n: 1, help: help, flags: func(f *flags) { body = f.String("body", "", "a note for the page") },
 			run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
-				m, err := c.PostMaintenanceUpdate(ctx, pos[0], herald.MaintenanceUpdateInput{Status: to, Body: *body})
+				m, err := c.Maintenances.PostMaintenanceUpdate(ctx, pos[0], herald.MaintenanceUpdateInput{Status: to, Body: *body})
 				if err != nil {
 					return err
 				}
@@ -400,7 +400,7 @@ func runMaintenance(ctx context.Context, args []string, e env) error {
 	}
 	return runCommands(ctx, "maintenance", map[string]command{
 		"list": {n: 0, help: "maintenances, newest start first", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
-			list, err := c.Maintenances(ctx)
+			list, err := c.Maintenances.Maintenances(ctx)
 			if err != nil {
 				return err
 			}
@@ -412,7 +412,7 @@ func runMaintenance(ctx context.Context, args []string, e env) error {
 				if err != nil {
 					return err
 				}
-				m, err := c.CreateMaintenance(ctx, in)
+				m, err := c.Maintenances.CreateMaintenance(ctx, in)
 				if err != nil {
 					return err
 				}
@@ -424,7 +424,7 @@ func runMaintenance(ctx context.Context, args []string, e env) error {
 				if err != nil {
 					return err
 				}
-				m, err := c.UpdateMaintenance(ctx, pos[0], in)
+				m, err := c.Maintenances.UpdateMaintenance(ctx, pos[0], in)
 				if err != nil {
 					return err
 				}

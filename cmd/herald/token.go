@@ -20,7 +20,7 @@ func runToken(ctx context.Context, args []string, e env) error {
 			if *name == "" {
 				*name = *role + " token"
 			}
-			t, err := c.CreateToken(ctx, herald.TokenInput{Name: *name, Role: herald.APIRole(*role), UserID: *user})
+			t, err := c.People.CreateToken(ctx, herald.TokenInput{Name: *name, Role: herald.APIRole(*role), UserID: *user})
 			if err != nil {
 				return err
 			}
@@ -34,7 +34,7 @@ func runToken(ctx context.Context, args []string, e env) error {
 			})
 		}},
 		"list": {n: 0, help: "active tokens, never their secrets (admin)", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
-			list, err := c.Tokens(ctx)
+			list, err := c.People.Tokens(ctx)
 			if err != nil {
 				return err
 			}
@@ -46,7 +46,7 @@ func runToken(ctx context.Context, args []string, e env) error {
 			})
 		}},
 		"revoke": {args: "ID", n: 1, help: "revoke a token at once (admin)", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
-			if err := c.RevokeToken(ctx, pos[0]); err != nil {
+			if err := c.People.RevokeToken(ctx, pos[0]); err != nil {
 				return err
 			}
 			fmt.Fprintln(e.stdout, "revoked", pos[0])
@@ -72,14 +72,14 @@ func runUser(ctx context.Context, args []string, e env) error {
 			email = f.String("email", "", "e-mail address")
 			manager = f.Bool("manager", false, "an engineering manager or above (may approve emergency maintenance)")
 		}, run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
-			u, err := c.CreateUser(ctx, herald.UserInput{Name: *name, Email: *email, Manager: *manager})
+			u, err := c.People.CreateUser(ctx, herald.UserInput{Name: *name, Email: *email, Manager: *manager})
 			if err != nil {
 				return err
 			}
 			return cf.print(e.stdout, u, func(tw *tabwriter.Writer) { userTable(tw, u) })
 		}},
 		"list": {n: 0, help: "users", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
-			users, err := c.Users(ctx)
+			users, err := c.People.Users(ctx)
 			if err != nil {
 				return err
 			}
@@ -90,7 +90,7 @@ func runUser(ctx context.Context, args []string, e env) error {
 			target = f.String("target", "", "address, URL or phone number (+15551234567)")
 		}, run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
 			if *kind != "" {
-				m, err := c.CreateContactMethod(ctx, pos[0], herald.ContactMethodInput{Kind: *kind, Target: *target})
+				m, err := c.People.CreateContactMethod(ctx, pos[0], herald.ContactMethodInput{Kind: *kind, Target: *target})
 				if err != nil {
 					return err
 				}
@@ -104,7 +104,7 @@ func runUser(ctx context.Context, args []string, e env) error {
 					}
 				})
 			}
-			list, err := c.ContactMethods(ctx, pos[0])
+			list, err := c.People.ContactMethods(ctx, pos[0])
 			if err != nil {
 				return err
 			}
@@ -119,7 +119,7 @@ func runUser(ctx context.Context, args []string, e env) error {
 			method = f.String("method", "", "contact method id")
 			delay = f.Int("delay", 0, "minutes after the page reaches the user, while unacknowledged")
 		}, run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
-			r, err := c.AddNotificationRule(ctx, pos[0], *method, *delay)
+			r, err := c.People.AddNotificationRule(ctx, pos[0], *method, *delay)
 			if err != nil {
 				return err
 			}

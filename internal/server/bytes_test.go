@@ -27,7 +27,7 @@ func TestBytes_NULAndInvalidUTF8Are400NamingTheField(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.admin.DeclareIncident(ctx, herald.DeclareInput{Title: "Checkout errors", Severity: "S3"}); err != nil {
+		if _, err := e.admin.Incidents.DeclareIncident(ctx, herald.DeclareInput{Title: "Checkout errors", Severity: "S3"}); err != nil {
 			t.Fatal(err)
 		}
 		key := svc.IntegrationKey

@@ -47,14 +47,14 @@ func TestAPI_GapsAreLoud_DoctorWarningsAndMetric(t *testing.T) {
 			t.Fatalf("a viewer asked the doctor: %v", err)
 		}
 
-		inc, err := e.admin.DeclareIncident(ctx, herald.DeclareInput{Title: "Everything is down", Severity: herald.S1})
+		inc, err := e.admin.Incidents.DeclareIncident(ctx, herald.DeclareInput{Title: "Everything is down", Severity: herald.S1})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(inc.Warnings) != 3 {
 			t.Fatalf("declare answered warnings %+v", inc.Warnings)
 		}
-		inc, _ = e.admin.Incident(ctx, inc.Reference)
+		inc, _ = e.admin.Incidents.Incident(ctx, inc.Reference)
 		if len(inc.Warnings) != 3 || inc.Warnings[0].Kind != herald.GapRoleUnbound {
 			t.Fatalf("GET incident warnings %+v", inc.Warnings)
 		}
@@ -62,14 +62,14 @@ func TestAPI_GapsAreLoud_DoctorWarningsAndMetric(t *testing.T) {
 		if _, err := e.db.Paging.CreateService(ctx, herald.ServiceInput{Name: "Orphan"}); err != nil {
 			t.Fatal(err)
 		}
-		p, err := e.admin.Page(ctx, "Orphan", "disk full", "critical")
+		p, err := e.admin.Paging.Page(ctx, "Orphan", "disk full", "critical")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if _, err := e.db.Work.RunEscalations(ctx); err != nil {
 			t.Fatal(err)
 		}
-		pd, err := e.admin.PageDetail(ctx, p.ID)
+		pd, err := e.admin.Paging.PageDetail(ctx, p.ID)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -240,7 +240,7 @@ func TestWriteJSON_EncodingFailureIs500NotAnEmpty200(t *testing.T) {
 	// as out of range, or answered; never an empty body).
 	ctx := context.Background()
 	e.token(t, "Ann", herald.RoleViewer)
-	if _, err := e.admin.CreateSchedule(ctx, herald.ScheduleInput{Name: "Primary", TimeZone: "UTC",
+	if _, err := e.admin.Schedules.CreateSchedule(ctx, herald.ScheduleInput{Name: "Primary", TimeZone: "UTC",
 		Layers: []herald.Layer{{Rotation: "weekly", Start: e.clock.Now(), Users: []string{"ann@example.com"}}}}); err != nil {
 		t.Fatal(err)
 	}

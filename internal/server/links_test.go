@@ -32,13 +32,13 @@ func TestLinks_EveryLinkIsServed(t *testing.T) {
 		e := serve(t, testdb.Open(t, d, clock, func(c *store.Config) { c.Links = lk }), clock, nil)
 		ctx := context.Background()
 
-		comp, err := e.admin.CreateComponent(ctx, herald.ComponentInput{Name: ptr("API")})
+		comp, err := e.admin.StatusPage.CreateComponent(ctx, herald.ComponentInput{Name: ptr("API")})
 		if err != nil {
 			t.Fatal(err)
 		}
 		var si herald.StatusIncident
 		for i := range statuspage.HistoryPageSize + 1 { // one more than a history page holds
-			res, err := e.admin.CreateStatusIncident(ctx, herald.StatusIncidentInput{Name: fmt.Sprintf("Outage %d", i),
+			res, err := e.admin.StatusPage.CreateStatusIncident(ctx, herald.StatusIncidentInput{Name: fmt.Sprintf("Outage %d", i),
 				StatusUpdateInput: herald.StatusUpdateInput{Body: "Investigating.", Components: map[string]herald.ComponentStatus{comp.ID: herald.PartialOutage}}}, false)
 			if err != nil {
 				t.Fatal(err)
@@ -46,18 +46,18 @@ func TestLinks_EveryLinkIsServed(t *testing.T) {
 			si = res.StatusIncident
 		}
 		from, until := clock.Now().Add(time.Hour), clock.Now().Add(2*time.Hour)
-		m, err := e.admin.CreateMaintenance(ctx, herald.MaintenanceInput{Name: ptr("Upgrade"), ScheduledFor: &from, ScheduledUntil: &until, Components: &[]string{comp.ID}})
+		m, err := e.admin.Maintenances.CreateMaintenance(ctx, herald.MaintenanceInput{Name: ptr("Upgrade"), ScheduledFor: &from, ScheduledUntil: &until, Components: &[]string{comp.ID}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		inc, err := e.admin.DeclareIncident(ctx, herald.DeclareInput{Title: "Checkout down", Severity: herald.S2})
+		inc, err := e.admin.Incidents.DeclareIncident(ctx, herald.DeclareInput{Title: "Checkout down", Severity: herald.S2})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.admin.CreateService(ctx, herald.ServiceInput{Name: "Checkout"}); err != nil {
+		if _, err := e.admin.Paging.CreateService(ctx, herald.ServiceInput{Name: "Checkout"}); err != nil {
 			t.Fatal(err)
 		}
-		page, err := e.admin.Page(ctx, "Checkout", "Checkout errors", "")
+		page, err := e.admin.Paging.Page(ctx, "Checkout", "Checkout errors", "")
 		if err != nil {
 			t.Fatal(err)
 		}

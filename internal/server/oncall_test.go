@@ -28,47 +28,47 @@ func TestAPI_OnCallSchedules(t *testing.T) {
 		start := now.Add(-time.Hour)
 		in := herald.ScheduleInput{Name: "Primary", TimeZone: "Europe/Berlin", Shadows: []string{"cy@example.com"},
 			Layers: []herald.Layer{{Rotation: "custom", LengthHours: 12, Start: start, Users: []string{"ann@example.com", "bob@example.com"}}}}
-		if _, err := e.admin.CreateSchedule(ctx, in); err != nil {
+		if _, err := e.admin.Schedules.CreateSchedule(ctx, in); err != nil {
 			t.Fatal(err)
 		}
-		oc, err := e.admin.OnCallAt(ctx, "Primary", time.Time{})
+		oc, err := e.admin.Schedules.OnCallAt(ctx, "Primary", time.Time{})
 		if err != nil || oc.OnCall == nil || oc.OnCall.Name != "Ann" || !oc.Until.Equal(start.Add(12*time.Hour)) || len(oc.Shadows) != 1 || oc.Shadows[0].Name != "Cy" {
 			t.Fatalf("on call now: %+v %v", oc, err)
 		}
-		oc, _ = e.admin.OnCallAt(ctx, "Primary", now.Add(12*time.Hour))
+		oc, _ = e.admin.Schedules.OnCallAt(ctx, "Primary", now.Add(12*time.Hour))
 		if oc.OnCall == nil || oc.OnCall.Name != "Bob" {
 			t.Fatalf("in 12 h: %+v", oc)
 		}
 		// An override for the next two hours.
-		if _, err := e.admin.AddOverride(ctx, "Primary", "cy@example.com", now, now.Add(2*time.Hour)); err != nil {
+		if _, err := e.admin.Schedules.AddOverride(ctx, "Primary", "cy@example.com", now, now.Add(2*time.Hour)); err != nil {
 			t.Fatal(err)
 		}
-		oc, _ = e.admin.OnCallAt(ctx, "Primary", now.Add(time.Hour))
+		oc, _ = e.admin.Schedules.OnCallAt(ctx, "Primary", now.Add(time.Hour))
 		if oc.OnCall == nil || oc.OnCall.Name != "Cy" || !oc.Override {
 			t.Fatalf("override: %+v", oc)
 		}
-		shifts, err := e.admin.Shifts(ctx, "Primary", now, now.Add(24*time.Hour))
+		shifts, err := e.admin.Schedules.Shifts(ctx, "Primary", now, now.Add(24*time.Hour))
 		if err != nil || len(shifts) != 4 || shifts[0].User.Name != "Cy" || shifts[1].User.Name != "Ann" || shifts[2].User.Name != "Bob" {
 			t.Fatalf("shifts: %+v %v", shifts, err)
 		}
 		// Bad input changes nothing and says what is wrong.
 		bad := herald.ScheduleInput{Name: "Bad", TimeZone: "Nowhere/Special", Layers: []herald.Layer{{Rotation: "daily", Start: now, Users: []string{"ghost@example.com"}}}}
-		if _, err := e.admin.CreateSchedule(ctx, bad); statusOf2(err) != 400 {
+		if _, err := e.admin.Schedules.CreateSchedule(ctx, bad); statusOf2(err) != 400 {
 			t.Fatalf("bad schedule: %v", err)
 		}
 		bad.TimeZone = "UTC"
-		if _, err := e.admin.CreateSchedule(ctx, bad); statusOf2(err) != 400 {
+		if _, err := e.admin.Schedules.CreateSchedule(ctx, bad); statusOf2(err) != 400 {
 			t.Fatalf("unknown user: %v", err)
 		}
-		if _, err := e.admin.AddOverride(ctx, "Primary", "ann@example.com", now, now.Add(-time.Hour)); statusOf2(err) != 400 {
+		if _, err := e.admin.Schedules.AddOverride(ctx, "Primary", "ann@example.com", now, now.Add(-time.Hour)); statusOf2(err) != 400 {
 			t.Fatalf("backwards override: %v", err)
 		}
-		if list, _ := e.admin.Schedules(ctx); len(list) != 1 {
+		if list, _ := e.admin.Schedules.Schedules(ctx); len(list) != 1 {
 			t.Fatalf("%d schedules", len(list))
 		}
 
 		// Each user's shifts as a calendar.
-		users, _ := e.admin.Users(ctx)
+		users, _ := e.admin.People.Users(ctx)
 		var ann string
 		for _, u := range users {
 			if u.Name == "Ann" {
@@ -107,7 +107,7 @@ func TestAPI_OnCallTimesAreBounded(t *testing.T) {
 		viewer := e.token(t, "Bob", herald.RoleViewer)
 		now := e.clock.Now()
 		in := herald.ScheduleInput{Name: "Primary", Layers: []herald.Layer{{Rotation: "custom", LengthHours: 12, Start: now, Users: []string{"ann@example.com", "bob@example.com"}}}}
-		if _, err := e.admin.CreateSchedule(ctx, in); err != nil {
+		if _, err := e.admin.Schedules.CreateSchedule(ctx, in); err != nil {
 			t.Fatal(err)
 		}
 		for _, q := range []struct{ path, field string }{
@@ -140,11 +140,11 @@ func TestAPI_OnCallTimesAreBounded(t *testing.T) {
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
-			oc, err := viewer.OnCallAt(ctx, "Primary", time.Time{})
+			oc, err := viewer.Schedules.OnCallAt(ctx, "Primary", time.Time{})
 			if err != nil || oc.OnCall == nil {
 				t.Errorf("on call with a layer from 1700: %+v %v", oc, err)
 			}
-			if _, err := viewer.Shifts(ctx, "Primary", now, now.Add(92*24*time.Hour)); err != nil {
+			if _, err := viewer.Schedules.Shifts(ctx, "Primary", now, now.Add(92*24*time.Hour)); err != nil {
 				t.Errorf("shifts with a layer from 1700: %v", err)
 			}
 		}()

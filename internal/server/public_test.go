@@ -87,18 +87,18 @@ func (p *public) fill(t testing.TB) (component, incident, maintenance string) {
 	t.Helper()
 	ctx := context.Background()
 	name := "API"
-	c, err := p.admin.CreateComponent(ctx, herald.ComponentInput{Name: &name})
+	c, err := p.admin.StatusPage.CreateComponent(ctx, herald.ComponentInput{Name: &name})
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := p.admin.CreateStatusIncident(ctx, herald.StatusIncidentInput{Name: "API errors", StatusUpdateInput: herald.StatusUpdateInput{
+	res, err := p.admin.StatusPage.CreateStatusIncident(ctx, herald.StatusIncidentInput{Name: "API errors", StatusUpdateInput: herald.StatusUpdateInput{
 		Body: "We see errors.", Components: map[string]herald.ComponentStatus{c.ID: herald.PartialOutage}}}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	from := time.Now().Add(48 * time.Hour).Truncate(time.Minute)
 	until := from.Add(time.Hour)
-	m, err := p.admin.CreateMaintenance(ctx, herald.MaintenanceInput{Name: ptr("Database upgrade"), ScheduledFor: &from, ScheduledUntil: &until, Components: &[]string{c.ID}})
+	m, err := p.admin.Maintenances.CreateMaintenance(ctx, herald.MaintenanceInput{Name: ptr("Database upgrade"), ScheduledFor: &from, ScheduledUntil: &until, Components: &[]string{c.ID}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,42 +266,42 @@ func TestPublic_NextRequestShowsOwnWrite(t *testing.T) {
 			check func() bool
 		}{
 			{"add a component", func() error {
-				c, err := p.admin.CreateComponent(ctx, herald.ComponentInput{Name: ptr("Checkout")})
+				c, err := p.admin.StatusPage.CreateComponent(ctx, herald.ComponentInput{Name: ptr("Checkout")})
 				comp = c.ID
 				return err
 			}, func() bool { return strings.Contains(page("/api/v2/components.json"), `"Checkout"`) }},
 			{"rename it", func() error {
-				_, err := p.admin.UpdateComponent(ctx, comp, herald.ComponentInput{Name: ptr("Payments")})
+				_, err := p.admin.StatusPage.UpdateComponent(ctx, comp, herald.ComponentInput{Name: ptr("Payments")})
 				return err
 			}, func() bool { return strings.Contains(page("/"), "Payments") }},
 			{"publish a status incident", func() error {
-				res, err := p.admin.CreateStatusIncident(ctx, herald.StatusIncidentInput{Name: "Payments fail", StatusUpdateInput: herald.StatusUpdateInput{
+				res, err := p.admin.StatusPage.CreateStatusIncident(ctx, herald.StatusIncidentInput{Name: "Payments fail", StatusUpdateInput: herald.StatusUpdateInput{
 					Body: "Card payments fail.", Components: map[string]herald.ComponentStatus{comp: herald.MajorOutage}}}, false)
 				inc = res.ID
 				return err
 			}, func() bool { return p.statusDescription(t) != "All Systems Operational" }},
 			{"publish an update", func() error {
-				_, err := p.admin.PublishUpdate(ctx, inc, herald.StatusUpdateInput{Status: herald.Identified, Body: "A bad deploy; rolling back."}, false)
+				_, err := p.admin.StatusPage.PublishUpdate(ctx, inc, herald.StatusUpdateInput{Status: herald.Identified, Body: "A bad deploy; rolling back."}, false)
 				return err
 			}, func() bool { return strings.Contains(page("/api/v2/incidents/unresolved.json"), "rolling back") }},
 			{"resolve it", func() error {
-				_, err := p.admin.PublishUpdate(ctx, inc, herald.StatusUpdateInput{Status: herald.Resolved, Body: "Fixed."}, false)
+				_, err := p.admin.StatusPage.PublishUpdate(ctx, inc, herald.StatusUpdateInput{Status: herald.Resolved, Body: "Fixed."}, false)
 				return err
 			}, func() bool { return p.statusDescription(t) == "All Systems Operational" }},
 			{"add the post-mortem", func() error {
-				_, err := p.admin.SetPostmortem(ctx, inc, "https://example.com/pm/7")
+				_, err := p.admin.StatusPage.SetPostmortem(ctx, inc, "https://example.com/pm/7")
 				return err
 			}, func() bool { return strings.Contains(page("/incidents/"+inc), "https://example.com/pm/7") }},
 			{"schedule a maintenance", func() error {
 				from, until := clock.Now().Add(time.Hour), clock.Now().Add(2*time.Hour)
-				m, err := p.admin.CreateMaintenance(ctx, herald.MaintenanceInput{Name: ptr("Card vault upgrade"), ScheduledFor: &from, ScheduledUntil: &until, Components: &[]string{comp}})
+				m, err := p.admin.Maintenances.CreateMaintenance(ctx, herald.MaintenanceInput{Name: ptr("Card vault upgrade"), ScheduledFor: &from, ScheduledUntil: &until, Components: &[]string{comp}})
 				mnt = m.ID
 				return err
 			}, func() bool {
 				return strings.Contains(page("/api/v2/scheduled-maintenances/upcoming.json"), "Card vault upgrade")
 			}},
 			{"rename the maintenance", func() error {
-				_, err := p.admin.UpdateMaintenance(ctx, mnt, herald.MaintenanceInput{Name: ptr("Vault upgrade")})
+				_, err := p.admin.Maintenances.UpdateMaintenance(ctx, mnt, herald.MaintenanceInput{Name: ptr("Vault upgrade")})
 				return err
 			}, func() bool { return strings.Contains(page("/maintenances/"+mnt), "Vault upgrade") }},
 			{"the worker starts the maintenance when due", func() error {
@@ -312,25 +312,25 @@ func TestPublic_NextRequestShowsOwnWrite(t *testing.T) {
 				return strings.Contains(page("/api/v2/scheduled-maintenances/active.json"), "Vault upgrade")
 			}},
 			{"post a maintenance update", func() error {
-				_, err := p.admin.PostMaintenanceUpdate(ctx, mnt, herald.MaintenanceUpdateInput{Body: "Half the nodes are done."})
+				_, err := p.admin.Maintenances.PostMaintenanceUpdate(ctx, mnt, herald.MaintenanceUpdateInput{Body: "Half the nodes are done."})
 				return err
 			}, func() bool { return strings.Contains(page("/maintenances/"+mnt), "Half the nodes are done.") }},
 			{"complete it by hand", func() error {
-				_, err := p.admin.PostMaintenanceUpdate(ctx, mnt, herald.MaintenanceUpdateInput{Status: herald.MaintenanceCompleted, Body: "Done."})
+				_, err := p.admin.Maintenances.PostMaintenanceUpdate(ctx, mnt, herald.MaintenanceUpdateInput{Status: herald.MaintenanceCompleted, Body: "Done."})
 				return err
 			}, func() bool {
 				return !strings.Contains(page("/api/v2/scheduled-maintenances/active.json"), "Vault upgrade")
 			}},
 			{"rename the page", func() error {
-				s, err := p.admin.Settings(ctx)
+				s, err := p.admin.Settings.Settings(ctx)
 				if err != nil {
 					return err
 				}
 				s.Page.Name = "Acme Status"
-				_, err = p.admin.SaveSettings(ctx, s)
+				_, err = p.admin.Settings.SaveSettings(ctx, s)
 				return err
 			}, func() bool { return strings.Contains(page("/"), "Acme Status") }},
-			{"remove the component", func() error { return p.admin.DeleteComponent(ctx, comp) },
+			{"remove the component", func() error { return p.admin.StatusPage.DeleteComponent(ctx, comp) },
 				func() bool { return !strings.Contains(page("/api/v2/components.json"), "Payments") }},
 		} {
 			if step.check() {
@@ -359,7 +359,7 @@ func TestPublic_OtherInstanceShowsChangeWithinOneSecond(t *testing.T) {
 	}
 	go a.pages.Run(ctx)
 	go b.pages.Run(ctx)
-	c, err := a.admin.CreateComponent(ctx, herald.ComponentInput{Name: ptr("API")})
+	c, err := a.admin.StatusPage.CreateComponent(ctx, herald.ComponentInput{Name: ptr("API")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -369,7 +369,7 @@ func TestPublic_OtherInstanceShowsChangeWithinOneSecond(t *testing.T) {
 	var took []time.Duration
 	for round := range 3 {
 		name := "Outage " + string(rune('A'+round))
-		_, err := a.admin.CreateStatusIncident(ctx, herald.StatusIncidentInput{Name: name, StatusUpdateInput: herald.StatusUpdateInput{
+		_, err := a.admin.StatusPage.CreateStatusIncident(ctx, herald.StatusIncidentInput{Name: name, StatusUpdateInput: herald.StatusUpdateInput{
 			Body: "Errors.", Components: map[string]herald.ComponentStatus{c.ID: herald.MajorOutage}}}, false)
 		if err != nil {
 			t.Fatal(err)
@@ -492,7 +492,7 @@ func TestPublic_DatabaseDownServesLastGoodPage(t *testing.T) {
 	}
 	lastGood("right after the database went down")
 	// A write fails now, and changes nothing on the page.
-	if _, err := p.admin.PublishUpdate(ctx, inc, herald.StatusUpdateInput{Status: herald.Resolved, Body: "Fixed."}, false); err == nil {
+	if _, err := p.admin.StatusPage.PublishUpdate(ctx, inc, herald.StatusUpdateInput{Status: herald.Resolved, Body: "Fixed."}, false); err == nil {
 		t.Fatal("a write succeeded with the database down")
 	}
 	lastGood("after a failed write")
@@ -523,7 +523,7 @@ func TestPublic_DatabaseDownServesLastGoodPage(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	if _, err := p.admin.PublishUpdate(ctx, inc, herald.StatusUpdateInput{Status: herald.Resolved, Body: "Fixed."}, false); err != nil {
+	if _, err := p.admin.StatusPage.PublishUpdate(ctx, inc, herald.StatusUpdateInput{Status: herald.Resolved, Body: "Fixed."}, false); err != nil {
 		t.Fatal(err)
 	}
 	if got := p.statusDescription(t); got != "All Systems Operational" {

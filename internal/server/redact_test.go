@@ -45,17 +45,17 @@ func TestRedact_SecretsByRole(t *testing.T) {
 			name string
 			role herald.APIRole
 		}{{"Vera", herald.RoleViewer}, {"Rob", herald.RoleResponder}, {"Ann", herald.RoleResponder}} {
-			u, err := e.admin.CreateUser(ctx, herald.UserInput{Name: p.name, Email: strings.ToLower(p.name) + "@example.com"})
+			u, err := e.admin.People.CreateUser(ctx, herald.UserInput{Name: p.name, Email: strings.ToLower(p.name) + "@example.com"})
 			if err != nil {
 				t.Fatal(err)
 			}
-			tok, err := e.admin.CreateToken(ctx, herald.TokenInput{Name: p.name, Role: p.role, UserID: u.ID})
+			tok, err := e.admin.People.CreateToken(ctx, herald.TokenInput{Name: p.name, Role: p.role, UserID: u.ID})
 			if err != nil {
 				t.Fatal(err)
 			}
 			tokens[p.name], users[p.name] = tok.Secret, u
 		}
-		svc, err := e.admin.CreateService(ctx, herald.ServiceInput{Name: "Checkout"})
+		svc, err := e.admin.Paging.CreateService(ctx, herald.ServiceInput{Name: "Checkout"})
 		if err != nil || len(svc.IntegrationKey) < 16 {
 			t.Fatalf("service %+v %v", svc, err)
 		}
@@ -65,11 +65,11 @@ func TestRedact_SecretsByRole(t *testing.T) {
 			"slack":   "https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXX",
 		}
 		for kind, target := range secrets {
-			if _, err := e.admin.CreateContactMethod(ctx, users["Ann"].ID, herald.ContactMethodInput{Kind: kind, Target: target}); err != nil {
+			if _, err := e.admin.People.CreateContactMethod(ctx, users["Ann"].ID, herald.ContactMethodInput{Kind: kind, Target: target}); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if _, err := e.admin.CreateContactMethod(ctx, users["Ann"].ID, herald.ContactMethodInput{Kind: "email", Target: "ann@example.com"}); err != nil {
+		if _, err := e.admin.People.CreateContactMethod(ctx, users["Ann"].ID, herald.ContactMethodInput{Kind: "email", Target: "ann@example.com"}); err != nil {
 			t.Fatal(err)
 		}
 		channel := "https://hooks.slack.com/services/T111/B111/YYYYYYYYYYYYYYYY"

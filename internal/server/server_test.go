@@ -45,11 +45,11 @@ func setup(t testing.TB, d store.Dialect, maxBody int64) *env {
 func (e *env) token(t testing.TB, name string, role herald.APIRole) *client.Client {
 	t.Helper()
 	ctx := context.Background()
-	u, err := e.admin.CreateUser(ctx, herald.UserInput{Name: name, Email: strings.ToLower(name) + "@example.com"})
+	u, err := e.admin.People.CreateUser(ctx, herald.UserInput{Name: name, Email: strings.ToLower(name) + "@example.com"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, err := e.admin.CreateToken(ctx, herald.TokenInput{Name: name, Role: role, UserID: u.ID})
+	tok, err := e.admin.People.CreateToken(ctx, herald.TokenInput{Name: name, Role: role, UserID: u.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,33 +91,33 @@ func TestAPI_AuthenticationAndRoles(t *testing.T) {
 		}
 		viewer := e.token(t, "Vera", herald.RoleViewer)
 		responder := e.token(t, "Rex", herald.RoleResponder)
-		if _, err := viewer.DeclareIncident(ctx, herald.DeclareInput{Title: "x", Severity: "S4"}); statusOf2(err) != 403 {
+		if _, err := viewer.Incidents.DeclareIncident(ctx, herald.DeclareInput{Title: "x", Severity: "S4"}); statusOf2(err) != 403 {
 			t.Fatalf("viewer declares: %v", err)
 		}
-		inc, err := responder.DeclareIncident(ctx, herald.DeclareInput{Title: "Checkout errors", Severity: "S2"})
+		inc, err := responder.Incidents.DeclareIncident(ctx, herald.DeclareInput{Title: "Checkout errors", Severity: "S2"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if inc.DeclaredBy != "Rex" || inc.URL != "http://herald.test/api/v1/incidents/INC-1" {
 			t.Fatalf("declared: %+v", inc)
 		}
-		if _, err := viewer.Incident(ctx, "INC-1"); err != nil {
+		if _, err := viewer.Incidents.Incident(ctx, "INC-1"); err != nil {
 			t.Fatalf("viewer reads: %v", err)
 		}
-		if _, err := responder.CreateToken(ctx, herald.TokenInput{Name: "x", Role: "admin"}); statusOf2(err) != 403 {
+		if _, err := responder.People.CreateToken(ctx, herald.TokenInput{Name: "x", Role: "admin"}); statusOf2(err) != 403 {
 			t.Fatalf("responder creates a token: %v", err)
 		}
-		if _, err := responder.SaveSettings(ctx, herald.DefaultSettings()); statusOf2(err) != 403 {
+		if _, err := responder.Settings.SaveSettings(ctx, herald.DefaultSettings()); statusOf2(err) != 403 {
 			t.Fatalf("responder changes settings: %v", err)
 		}
 		// A revoked token stops at once.
-		toks, _ := e.admin.Tokens(ctx)
+		toks, _ := e.admin.People.Tokens(ctx)
 		for _, tk := range toks {
 			if tk.UserName == "Vera" {
-				e.admin.RevokeToken(ctx, tk.ID)
+				e.admin.People.RevokeToken(ctx, tk.ID)
 			}
 		}
-		if _, err := viewer.Incident(ctx, "INC-1"); statusOf2(err) != 401 {
+		if _, err := viewer.Incidents.Incident(ctx, "INC-1"); statusOf2(err) != 401 {
 			t.Fatalf("revoked token: %v", err)
 		}
 	})
@@ -134,7 +134,7 @@ func TestAPI_BadInputGetsClearErrorsAndChangesNothing(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
 		e := setup(t, d, 4096)
 		ctx := context.Background()
-		inc, err := e.admin.DeclareIncident(ctx, herald.DeclareInput{Title: "Slow search", Severity: "S3"})
+		inc, err := e.admin.Incidents.DeclareIncident(ctx, herald.DeclareInput{Title: "Slow search", Severity: "S3"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -185,9 +185,9 @@ func TestAPI_BadInputGetsClearErrorsAndChangesNothing(t *testing.T) {
 			t.Errorf("409 carries %v, want the current incident", eb.Error.Current)
 		}
 		// Nothing changed.
-		after, _ := e.admin.Incident(ctx, inc.ID)
-		tl, _ := e.admin.Timeline(ctx, inc.ID, "")
-		page, _ := e.admin.Incidents(ctx, herald.ListFilter{})
+		after, _ := e.admin.Incidents.Incident(ctx, inc.ID)
+		tl, _ := e.admin.Incidents.Timeline(ctx, inc.ID, "")
+		page, _ := e.admin.Incidents.Incidents(ctx, herald.ListFilter{})
 		if after.Version != 1 || after.Summary != "" || len(after.Labels) != 0 || len(tl) != 1 || len(page.Incidents) != 1 {
 			t.Fatalf("refused requests changed something: %+v, %d entries, %d incidents", after, len(tl), len(page.Incidents))
 		}
@@ -200,45 +200,45 @@ func TestAPI_IncidentCore(t *testing.T) {
 		ctx := context.Background()
 		lead := e.token(t, "Lea", herald.RoleResponder)
 		eng := e.token(t, "Eng", herald.RoleResponder)
-		inc, err := eng.DeclareIncident(ctx, herald.DeclareInput{Title: "API down", Severity: "S1", Services: []string{"api"}, Tenants: []string{"acme"}})
+		inc, err := eng.Incidents.DeclareIncident(ctx, herald.DeclareInput{Title: "API down", Severity: "S1", Services: []string{"api"}, Tenants: []string{"acme"}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := eng.AssignRole(ctx, inc.Reference, herald.RoleIncidentLead, "lea@example.com"); err != nil {
+		if _, err := eng.Incidents.AssignRole(ctx, inc.Reference, herald.RoleIncidentLead, "lea@example.com"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := eng.AssignRole(ctx, inc.Reference, herald.RoleEngineerOnCall, "eng@example.com"); err != nil {
+		if _, err := eng.Incidents.AssignRole(ctx, inc.Reference, herald.RoleEngineerOnCall, "eng@example.com"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := eng.RecordDecision(ctx, inc.Reference, herald.DecisionInput{Kind: "failover", What: "fail over", Rationale: "faster"}); statusOf2(err) != 403 {
+		if _, err := eng.Incidents.RecordDecision(ctx, inc.Reference, herald.DecisionInput{Kind: "failover", What: "fail over", Rationale: "faster"}); statusOf2(err) != 403 {
 			t.Fatalf("engineer decides a failover: %v", err)
 		}
-		if _, err := lead.RecordDecision(ctx, inc.Reference, herald.DecisionInput{Kind: "failover", What: "fail over", Rationale: "30-45 min vs 2-4 h"}); err != nil {
+		if _, err := lead.Incidents.RecordDecision(ctx, inc.Reference, herald.DecisionInput{Kind: "failover", What: "fail over", Rationale: "30-45 min vs 2-4 h"}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := eng.Label(ctx, inc.Reference, []string{herald.LabelStatusPage}, nil); err != nil {
+		if _, err := eng.Incidents.Label(ctx, inc.Reference, []string{herald.LabelStatusPage}, nil); err != nil {
 			t.Fatal(err)
 		}
-		fu, err := lead.AddFollowUp(ctx, inc.Reference, herald.FollowUpInput{Title: ptr("Add disk alerts"), Owner: ptr("Eng")})
+		fu, err := lead.Incidents.AddFollowUp(ctx, inc.Reference, herald.FollowUpInput{Title: ptr("Add disk alerts"), Owner: ptr("Eng")})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := eng.UpdateFollowUp(ctx, inc.Reference, fu.ID, herald.FollowUpInput{Done: ptr(true)}); err != nil {
+		if _, err := eng.Incidents.UpdateFollowUp(ctx, inc.Reference, fu.ID, herald.FollowUpInput{Done: ptr(true)}); err != nil {
 			t.Fatal(err)
 		}
-		cur, _ := eng.Incident(ctx, inc.Reference)
-		if _, err := lead.UpdateIncident(ctx, inc.Reference, herald.UpdateInput{Version: cur.Version, State: ptr(herald.Resolved)}); err != nil {
+		cur, _ := eng.Incidents.Incident(ctx, inc.Reference)
+		if _, err := lead.Incidents.UpdateIncident(ctx, inc.Reference, herald.UpdateInput{Version: cur.Version, State: ptr(herald.Resolved)}); err != nil {
 			t.Fatal(err)
 		}
-		rs, _ := eng.Reviews(ctx, inc.Reference)
+		rs, _ := eng.Incidents.Reviews(ctx, inc.Reference)
 		if len(rs) != 2 {
 			t.Fatalf("S1 reviews: %+v", rs)
 		}
-		dec, _ := eng.Timeline(ctx, inc.Reference, herald.EntryDecision)
+		dec, _ := eng.Incidents.Timeline(ctx, inc.Reference, herald.EntryDecision)
 		if len(dec) != 1 {
 			t.Fatalf("decision log: %+v", dec)
 		}
-		md, err := eng.ExportMarkdown(ctx, inc.Reference)
+		md, err := eng.Incidents.ExportMarkdown(ctx, inc.Reference)
 		if err != nil || !strings.HasPrefix(md, "# INC-1: API down") || !strings.Contains(md, "- [x] Add disk alerts") || !strings.Contains(md, "External review: due") {
 			t.Fatalf("export: %v\n%s", err, md)
 		}
@@ -308,7 +308,7 @@ func TestHealthReadyMetrics(t *testing.T) {
 			}
 			resp.Body.Close()
 		}
-		e.admin.Incidents(context.Background(), herald.ListFilter{})
+		e.admin.Incidents.Incidents(context.Background(), herald.ListFilter{})
 		resp, err := http.Get(e.http.URL + "/metrics")
 		if err != nil {
 			t.Fatal(err)

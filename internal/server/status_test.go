@@ -22,10 +22,10 @@ func TestAPI_StatusPage(t *testing.T) {
 
 		// Components are the admin's (R21).
 		name := "API"
-		if _, err := responder.CreateComponent(ctx, herald.ComponentInput{Name: &name}); statusOf2(err) != 403 {
+		if _, err := responder.StatusPage.CreateComponent(ctx, herald.ComponentInput{Name: &name}); statusOf2(err) != 403 {
 			t.Fatalf("responder adds a component: %v", err)
 		}
-		api, err := e.admin.CreateComponent(ctx, herald.ComponentInput{Name: &name})
+		api, err := e.admin.StatusPage.CreateComponent(ctx, herald.ComponentInput{Name: &name})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -41,43 +41,43 @@ func TestAPI_StatusPage(t *testing.T) {
 
 		in := herald.StatusIncidentInput{Name: "API errors", StatusUpdateInput: herald.StatusUpdateInput{
 			Body: "We see errors on the API.", Components: map[string]herald.ComponentStatus{api.ID: herald.PartialOutage}}}
-		preview, err := responder.CreateStatusIncident(ctx, in, true)
+		preview, err := responder.StatusPage.CreateStatusIncident(ctx, in, true)
 		if err != nil || !preview.DryRun || len(preview.Checks) != 3 || preview.Text != "We see errors on the API. "+e.db.Links().StatusIncident(preview.ID) {
 			t.Fatalf("dry run: %+v %v", preview, err)
 		}
-		if list, _ := responder.StatusIncidents(ctx); len(list) != 0 {
+		if list, _ := responder.StatusPage.StatusIncidents(ctx); len(list) != 0 {
 			t.Fatal("the dry run published")
 		}
-		res, err := responder.CreateStatusIncident(ctx, in, false)
+		res, err := responder.StatusPage.CreateStatusIncident(ctx, in, false)
 		if err != nil || res.DryRun || res.ID == "" || res.Status != herald.Investigating {
 			t.Fatalf("publish: %+v %v", res, err)
 		}
-		comps, _ := responder.Components(ctx)
+		comps, _ := responder.StatusPage.Components(ctx)
 		if comps[0].Status != herald.PartialOutage {
 			t.Fatalf("component after publishing: %+v", comps)
 		}
 
 		long := strings.Repeat("x", 300)
-		_, err = responder.PublishUpdate(ctx, res.ID, herald.StatusUpdateInput{Status: "identified", Body: long}, false)
+		_, err = responder.StatusPage.PublishUpdate(ctx, res.ID, herald.StatusUpdateInput{Status: "identified", Body: long}, false)
 		ce, _ := err.(*client.Error)
 		if ce == nil || ce.Status != 422 || ce.Fields["body_length"] == "" || ce.Fields["total_length"] == "" {
 			t.Fatalf("too long: %v", err)
 		}
-		res2, err := responder.PublishUpdate(ctx, res.ID, herald.StatusUpdateInput{Status: "identified", Body: long, OverrideChecks: true}, false)
+		res2, err := responder.StatusPage.PublishUpdate(ctx, res.ID, herald.StatusUpdateInput{Status: "identified", Body: long, OverrideChecks: true}, false)
 		if err != nil || !res2.Updates[0].ChecksOverridden {
 			t.Fatalf("override: %v", err)
 		}
-		_, err = responder.PublishUpdate(ctx, res.ID, herald.StatusUpdateInput{Status: "resolved", Body: "ok", Components: map[string]herald.ComponentStatus{"ghost": herald.Operational}}, false)
+		_, err = responder.StatusPage.PublishUpdate(ctx, res.ID, herald.StatusUpdateInput{Status: "resolved", Body: "ok", Components: map[string]herald.ComponentStatus{"ghost": herald.Operational}}, false)
 		if statusOf2(err) != 400 {
 			t.Fatalf("unknown component: %v", err)
 		}
-		if _, err := responder.PublishUpdate(ctx, res.ID, herald.StatusUpdateInput{Status: "resolved", Body: "Fixed."}, false); err != nil {
+		if _, err := responder.StatusPage.PublishUpdate(ctx, res.ID, herald.StatusUpdateInput{Status: "resolved", Body: "Fixed."}, false); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := responder.SetPostmortem(ctx, res.ID, "https://example.com/pm/1"); err != nil {
+		if _, err := responder.StatusPage.SetPostmortem(ctx, res.ID, "https://example.com/pm/1"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := responder.PublishUpdate(ctx, res.ID, herald.StatusUpdateInput{Status: "monitoring", Body: "x"}, false); statusOf2(err) != 422 {
+		if _, err := responder.StatusPage.PublishUpdate(ctx, res.ID, herald.StatusUpdateInput{Status: "monitoring", Body: "x"}, false); statusOf2(err) != 422 {
 			t.Fatalf("resolved -> monitoring: %v", err)
 		}
 	})
@@ -86,7 +86,7 @@ func TestAPI_StatusPage(t *testing.T) {
 func TestRule21_ComponentChangesAreListed(t *testing.T) {
 	e := setup(t, store.SQLite, 0)
 	name := "Search"
-	if _, err := e.admin.CreateComponent(context.Background(), herald.ComponentInput{Name: &name}); err != nil {
+	if _, err := e.admin.StatusPage.CreateComponent(context.Background(), herald.ComponentInput{Name: &name}); err != nil {
 		t.Fatal(err)
 	}
 	var out ComponentChanges

@@ -69,11 +69,11 @@ func API(base, method, path, ctype string, body []byte, out any, timeout time.Du
 func SetupPaging(base, webhookURL string, timeouts ...int) (string, error) {
 	ctx := context.Background()
 	c := client.New(base, Token)
-	u, err := c.CreateUser(ctx, herald.UserInput{Name: "Responder", Email: "responder@example.com"})
+	u, err := c.People.CreateUser(ctx, herald.UserInput{Name: "Responder", Email: "responder@example.com"})
 	if err != nil {
 		return "", err
 	}
-	if _, err := c.CreateContactMethod(ctx, u.ID, herald.ContactMethodInput{Kind: "webhook", Target: webhookURL}); err != nil {
+	if _, err := c.People.CreateContactMethod(ctx, u.ID, herald.ContactMethodInput{Kind: "webhook", Target: webhookURL}); err != nil {
 		return "", err
 	}
 	in := herald.EscalationPolicyInput{Name: "bench"}
@@ -85,7 +85,7 @@ func SetupPaging(base, webhookURL string, timeouts ...int) (string, error) {
 	if err := API(base, "POST", "/api/v1/escalation-policies", "application/json", b, &pol, time.Minute); err != nil {
 		return "", err
 	}
-	svc, err := c.CreateService(ctx, herald.ServiceInput{Name: "bench", EscalationPolicyID: pol.ID, Grouping: &herald.Grouping{}})
+	svc, err := c.Paging.CreateService(ctx, herald.ServiceInput{Name: "bench", EscalationPolicyID: pol.ID, Grouping: &herald.Grouping{}})
 	return svc.IntegrationKey, err
 }
 
