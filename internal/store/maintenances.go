@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/heraldhq/herald"
@@ -133,23 +132,17 @@ func (tx *tx) maintenanceEvent(ctx context.Context, actor herald.Actor, m *heral
 	if err != nil {
 		return err
 	}
-	text := body
-	if text == "" {
-		text = m.Name
-	}
-	text += fmt.Sprintf("\n\nWindow: %s to %s UTC.", m.ScheduledFor.UTC().Format("2006-01-02 15:04"), m.ScheduledUntil.UTC().Format("2006-01-02 15:04"))
 	// A reminder and a manual update with the same text are one e-mail
 	// (R31): they share a broadcast key.
 	dedup := ""
 	if event == herald.EventReminder || event == herald.EventUpdate {
 		dedup = "maintenance|" + m.ID + "|" + body
 	}
-	subject := fmt.Sprintf("[%s] Maintenance %s: %s", settings.Page.Name, strings.ToLower(herald.EventTitle(event)), m.Name)
 	comps, err := tx.maintenanceComponents(ctx, m.ID)
 	if err != nil {
 		return err
 	}
-	return tx.broadcast(ctx, "maintenance."+event, subject, text, tx.db.links.Maintenance(m.ID), comps, nil, "", dedup)
+	return tx.broadcast(ctx, herald.MaintenanceNotice(settings.Page.Name, event, m, body, tx.db.links.Maintenance(m.ID)), comps, nil, "", dedup)
 }
 
 func (tx *tx) maintenanceComponents(ctx context.Context, id string) ([]string, error) {

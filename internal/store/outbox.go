@@ -2,6 +2,9 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -73,8 +76,8 @@ type PageNotice struct {
 
 // BroadcastNotice is what a broadcast delivery is about.
 type BroadcastNotice struct {
-	Event, Subject, Body, URL string
-	UnsubscribeURL            string
+	herald.Notice
+	UnsubscribeURL string
 
 	subscriberID string
 }
@@ -357,4 +360,150 @@ func truncate(s string, n int) string {
 		n--
 	}
 	return s[:n]
+}
+
+// Broadcasts: what subscribers and stakeholder channels are promised is
+// recorded with the change, then planned into bulk-lane deliveries.
+
+// broadcast records something to tell subscribers, in the caller's
+// transaction, before anyone is told: the worker plans its audience and
+// delivers it, so a crash in between loses nobody. dedup, when set, makes
+// a second broadcast with the same key a no-op (a maintenance reminder and
+// a manual update with the same text are one e-mail, R31).
+func (tx *tx) broadcast(ctx context.Context, n herald.Notice, components []string, channels map[string]bool, onlyTo, dedup string) error {
+	id := newID()
+	if dedup != "" {
+		sum := sha256.Sum256([]byte(dedup))
+		id = "b-" + base64.RawURLEncoding.EncodeToString(sum[:18])
+	}
+	comps, _ := json.Marshal(orEmpty(components))
+	chans, _ := json.Marshal(orEmptyMap(channels))
+	res, err := tx.ExecContext(ctx, `INSERT INTO broadcasts (id, event, subject, body, url, components, channels, only_to, cursor, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '', $9) ON CONFLICT (id) DO NOTHING`,
+		id, n.Event, n.Subject, n.Body, n.URL, string(comps), string(chans), onlyTo, micros(tx.now))
+	if err != nil {
+		return fmt.Errorf("record broadcast: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		tx.db.kickBulk()
+	}
+	return nil
+}
+
+// planBatch is how many subscribers one planning step reads: memory stays
+// flat whatever the audience.
+const planBatch = 500
+
+// PlanBroadcasts turns recorded broadcasts into deliveries, a batch of
+// subscribers at a time, keeping a cursor so a crash resumes where it
+// stopped. Only confirmed, unpaused subscribers of an affected component
+// (or of all) whose channel is not unchecked are planned. It returns how
+// many deliveries it planned.
+func (db *Work) PlanBroadcasts(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		n, more, err := db.planStep(ctx)
+		total += n
+		if err != nil || !more {
+			return total, err
+		}
+	}
+}
+
+// PlanBroadcastStep plans one batch of one broadcast's audience, and says
+// whether there was anything to plan: the broadcast loop calls it until
+// there is not, making progress it can show batch by batch.
+func (db *Work) PlanBroadcastStep(ctx context.Context) (bool, error) {
+	_, more, err := db.planStep(ctx)
+	return more, err
+}
+
+func (db *core) planStep(ctx context.Context) (planned int, more bool, err error) {
+	err = db.write(ctx, func(tx *tx) error {
+		var id, event, comps, chans, onlyTo, cursor string
+		err := tx.QueryRowContext(ctx, `SELECT id, event, components, channels, only_to, cursor FROM broadcasts WHERE planned = $1 ORDER BY created_at, id LIMIT 1`+db.skipLocked(), false).
+			Scan(&id, &event, &comps, &chans, &onlyTo, &cursor)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("next broadcast: %w", err)
+		}
+		more = true
+		// A broadcast whose audience cannot be read goes to everyone rather
+		// than to no one, and does not hold up the broadcasts after it.
+		var affected []string
+		if err := json.Unmarshal([]byte(comps), &affected); err != nil {
+			db.log.Warn("broadcast components unreadable; telling every subscriber", "broadcast", id, "err", err)
+			affected = nil
+		}
+		unchecked := map[string]bool{}
+		if err := json.Unmarshal([]byte(chans), &unchecked); err != nil {
+			db.log.Warn("broadcast channels unreadable; using every channel", "broadcast", id, "err", err)
+			unchecked = map[string]bool{}
+		}
+		var rows *sql.Rows
+		if onlyTo != "" {
+			rows, err = tx.QueryContext(ctx, `SELECT `+subscriberColumns+` FROM subscribers WHERE id = $1 AND unsubscribed_at IS NULL`, onlyTo)
+		} else {
+			// Stakeholder notices go to the internal channels only, and
+			// public broadcasts never do.
+			rows, err = tx.QueryContext(ctx, `SELECT `+subscriberColumns+` FROM subscribers WHERE id > $1 AND confirmed = $2 AND paused = $3 AND unsubscribed_at IS NULL
+				AND internal = $5 ORDER BY id LIMIT $4`, cursor, true, false, planBatch, event == "incident.stakeholders")
+		}
+		if err != nil {
+			return fmt.Errorf("read audience: %w", err)
+		}
+		var batch []herald.Subscriber
+		for rows.Next() {
+			s, err := scanSubscriber(rows)
+			if err != nil && s.ID == "" {
+				rows.Close()
+				return err
+			}
+			if err != nil {
+				// Its choice of components cannot be read: it hears of
+				// everything, and the other subscribers are not held up.
+				db.log.Warn("subscriber components unreadable; telling it of everything", "subscriber", s.ID, "err", err)
+				s.Components = nil
+			}
+			batch = append(batch, s)
+		}
+		rows.Close()
+		last := cursor
+		for _, s := range batch {
+			last = s.ID
+			if v, ok := unchecked[s.Kind]; ok && !v {
+				continue // the publisher unchecked this channel (R11)
+			}
+			if onlyTo == "" && !wants(s.Components, affected) {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO broadcast_deliveries (id, broadcast_id, subscriber_id, status, due_at) VALUES ($1, $2, $3, 'pending', $4)
+				ON CONFLICT (broadcast_id, subscriber_id) DO NOTHING`, id+"."+s.ID, id, s.ID, micros(tx.now)); err != nil {
+				return fmt.Errorf("plan delivery: %w", err)
+			}
+			planned++
+		}
+		done := onlyTo != "" || len(batch) < planBatch
+		_, err = tx.ExecContext(ctx, `UPDATE broadcasts SET cursor = $1, planned = $2 WHERE id = $3`, last, done, id)
+		return err
+	})
+	return planned, more, err
+}
+
+// wants reports whether a subscriber of chosen components (none: all)
+// hears of something affecting affected (none: everything).
+func wants(chosen, affected []string) bool {
+	if len(chosen) == 0 || len(affected) == 0 {
+		return true
+	}
+	for _, c := range chosen {
+		for _, a := range affected {
+			if c == a {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -163,8 +163,7 @@ func (tx *tx) confirmationMail(ctx context.Context, s herald.Subscriber) error {
 	if err != nil {
 		return err
 	}
-	body := fmt.Sprintf("Someone, hopefully you, asked to receive %s status updates at this address.\n\nTo confirm, open this link and press Confirm:\n%s\n\nIf it was not you, ignore this mail: nothing will be sent.", settings.Page.Name, link)
-	return tx.broadcast(ctx, "subscription.confirm", "Confirm your subscription to "+settings.Page.Name, body, link, nil, nil, s.ID, "")
+	return tx.broadcast(ctx, herald.ConfirmationNotice(settings.Page.Name, link), nil, nil, s.ID, "")
 }
 
 // ConfirmSubscriber confirms an e-mail subscriber from the link in its
@@ -259,149 +258,6 @@ func (db *SubscriberService) SubscriberCounts(ctx context.Context) (map[string]m
 		out[kind][state] += n
 	}
 	return out, rows.Err()
-}
-
-// broadcast records something to tell subscribers, in the caller's
-// transaction, before anyone is told: the worker plans its audience and
-// delivers it, so a crash in between loses nobody. dedup, when set, makes
-// a second broadcast with the same key a no-op (a maintenance reminder and
-// a manual update with the same text are one e-mail, R31).
-func (tx *tx) broadcast(ctx context.Context, event, subject, body, url string, components []string, channels map[string]bool, onlyTo, dedup string) error {
-	id := newID()
-	if dedup != "" {
-		sum := sha256.Sum256([]byte(dedup))
-		id = "b-" + base64.RawURLEncoding.EncodeToString(sum[:18])
-	}
-	comps, _ := json.Marshal(orEmpty(components))
-	chans, _ := json.Marshal(orEmptyMap(channels))
-	res, err := tx.ExecContext(ctx, `INSERT INTO broadcasts (id, event, subject, body, url, components, channels, only_to, cursor, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '', $9) ON CONFLICT (id) DO NOTHING`,
-		id, event, subject, body, url, string(comps), string(chans), onlyTo, micros(tx.now))
-	if err != nil {
-		return fmt.Errorf("record broadcast: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n > 0 {
-		tx.db.kickBulk()
-	}
-	return nil
-}
-
-// planBatch is how many subscribers one planning step reads: memory stays
-// flat whatever the audience.
-const planBatch = 500
-
-// PlanBroadcasts turns recorded broadcasts into deliveries, a batch of
-// subscribers at a time, keeping a cursor so a crash resumes where it
-// stopped. Only confirmed, unpaused subscribers of an affected component
-// (or of all) whose channel is not unchecked are planned. It returns how
-// many deliveries it planned.
-func (db *Work) PlanBroadcasts(ctx context.Context) (int, error) {
-	total := 0
-	for {
-		n, more, err := db.planStep(ctx)
-		total += n
-		if err != nil || !more {
-			return total, err
-		}
-	}
-}
-
-// PlanBroadcastStep plans one batch of one broadcast's audience, and says
-// whether there was anything to plan: the broadcast loop calls it until
-// there is not, making progress it can show batch by batch.
-func (db *Work) PlanBroadcastStep(ctx context.Context) (bool, error) {
-	_, more, err := db.planStep(ctx)
-	return more, err
-}
-
-func (db *core) planStep(ctx context.Context) (planned int, more bool, err error) {
-	err = db.write(ctx, func(tx *tx) error {
-		var id, event, comps, chans, onlyTo, cursor string
-		err := tx.QueryRowContext(ctx, `SELECT id, event, components, channels, only_to, cursor FROM broadcasts WHERE planned = $1 ORDER BY created_at, id LIMIT 1`+db.skipLocked(), false).
-			Scan(&id, &event, &comps, &chans, &onlyTo, &cursor)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("next broadcast: %w", err)
-		}
-		more = true
-		// A broadcast whose audience cannot be read goes to everyone rather
-		// than to no one, and does not hold up the broadcasts after it.
-		var affected []string
-		if err := json.Unmarshal([]byte(comps), &affected); err != nil {
-			db.log.Warn("broadcast components unreadable; telling every subscriber", "broadcast", id, "err", err)
-			affected = nil
-		}
-		unchecked := map[string]bool{}
-		if err := json.Unmarshal([]byte(chans), &unchecked); err != nil {
-			db.log.Warn("broadcast channels unreadable; using every channel", "broadcast", id, "err", err)
-			unchecked = map[string]bool{}
-		}
-		var rows *sql.Rows
-		if onlyTo != "" {
-			rows, err = tx.QueryContext(ctx, `SELECT `+subscriberColumns+` FROM subscribers WHERE id = $1 AND unsubscribed_at IS NULL`, onlyTo)
-		} else {
-			// Stakeholder notices go to the internal channels only, and
-			// public broadcasts never do.
-			rows, err = tx.QueryContext(ctx, `SELECT `+subscriberColumns+` FROM subscribers WHERE id > $1 AND confirmed = $2 AND paused = $3 AND unsubscribed_at IS NULL
-				AND internal = $5 ORDER BY id LIMIT $4`, cursor, true, false, planBatch, event == "incident.stakeholders")
-		}
-		if err != nil {
-			return fmt.Errorf("read audience: %w", err)
-		}
-		var batch []herald.Subscriber
-		for rows.Next() {
-			s, err := scanSubscriber(rows)
-			if err != nil && s.ID == "" {
-				rows.Close()
-				return err
-			}
-			if err != nil {
-				// Its choice of components cannot be read: it hears of
-				// everything, and the other subscribers are not held up.
-				db.log.Warn("subscriber components unreadable; telling it of everything", "subscriber", s.ID, "err", err)
-				s.Components = nil
-			}
-			batch = append(batch, s)
-		}
-		rows.Close()
-		last := cursor
-		for _, s := range batch {
-			last = s.ID
-			if v, ok := unchecked[s.Kind]; ok && !v {
-				continue // the publisher unchecked this channel (R11)
-			}
-			if onlyTo == "" && !wants(s.Components, affected) {
-				continue
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO broadcast_deliveries (id, broadcast_id, subscriber_id, status, due_at) VALUES ($1, $2, $3, 'pending', $4)
-				ON CONFLICT (broadcast_id, subscriber_id) DO NOTHING`, id+"."+s.ID, id, s.ID, micros(tx.now)); err != nil {
-				return fmt.Errorf("plan delivery: %w", err)
-			}
-			planned++
-		}
-		done := onlyTo != "" || len(batch) < planBatch
-		_, err = tx.ExecContext(ctx, `UPDATE broadcasts SET cursor = $1, planned = $2 WHERE id = $3`, last, done, id)
-		return err
-	})
-	return planned, more, err
-}
-
-// wants reports whether a subscriber of chosen components (none: all)
-// hears of something affecting affected (none: everything).
-func wants(chosen, affected []string) bool {
-	if len(chosen) == 0 || len(affected) == 0 {
-		return true
-	}
-	for _, c := range chosen {
-		for _, a := range affected {
-			if c == a {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // BroadcastCounts counts a broadcast's deliveries by status.
@@ -500,14 +356,7 @@ func (tx *tx) notifyStakeholders(ctx context.Context, actor herald.Actor, inc *h
 	if tx.QueryRowContext(ctx, `SELECT id FROM status_incidents WHERE incident_id = $1`, inc.ID).Scan(&sid) == nil {
 		statusPage = tx.db.links.StatusIncident(sid)
 	}
-	link := tx.db.links.Incident(inc.Reference)
-	chat := inc.ChatURL
-	if chat == "" {
-		chat = "(none yet)"
-	}
-	body := fmt.Sprintf("%s (%s, confirmed): %s\n\n%s\n\nIncident: %s\nChat: %s\nStatus page: %s",
-		inc.Reference, inc.Severity, inc.Title, inc.Summary, link, chat, statusPage)
-	subject := fmt.Sprintf("[%s] %s %s: %s", settings.Page.Name, inc.Severity, inc.Reference, inc.Title)
+	notice := herald.StakeholderNotice(settings.Page.Name, inc, tx.db.links.Incident(inc.Reference), statusPage)
 	key := "stakeholders|" + inc.ID + "|" + string(inc.Severity)
 	var exists int
 	sum := sha256.Sum256([]byte(key))
@@ -517,7 +366,7 @@ func (tx *tx) notifyStakeholders(ctx context.Context, actor herald.Actor, inc *h
 	if exists > 0 {
 		return false, nil
 	}
-	if err := tx.broadcast(ctx, "incident.stakeholders", subject, body, link, nil, nil, "", key); err != nil {
+	if err := tx.broadcast(ctx, notice, nil, nil, "", key); err != nil {
 		return false, err
 	}
 	text := fmt.Sprintf("Stakeholders notified (%s confirmed)", inc.Severity)

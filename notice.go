@@ -1,0 +1,82 @@
+package herald
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Notice is what Herald tells people about one thing, in words: every
+// subject and text Herald sends is written here. A broadcast's notice is
+// written when the change that causes it commits and is stored with it, so
+// what a subscriber receives is what was decided then, whatever changes
+// later; how each channel carries it (an e-mail's footer and headers, a
+// webhook's payload) is the worker's composer's part.
+type Notice struct {
+	// Event names what happened ("incident.update", "page.triggered").
+	Event   string
+	Subject string
+	Body    string
+	// URL is where to read more.
+	URL string
+}
+
+// StatusUpdateNotice tells subscribers of an update published on a status
+// incident (R11): "[Acme] Investigating: Checkout errors" and the update's
+// own words.
+func StatusUpdateNotice(page string, s *StatusIncident, body string) Notice {
+	return Notice{Event: "incident.update", Subject: fmt.Sprintf("[%s] %s: %s", page, s.Status.Title(), s.Name), Body: body, URL: s.URL}
+}
+
+// MaintenanceNotice tells subscribers of a maintenance's event (scheduled,
+// reminder, started, update, completed...) with its window in UTC. An
+// event without words of its own says the maintenance's name.
+func MaintenanceNotice(page, event string, m *Maintenance, body, url string) Notice {
+	text := body
+	if text == "" {
+		text = m.Name
+	}
+	text += fmt.Sprintf("\n\nWindow: %s to %s UTC.", m.ScheduledFor.UTC().Format("2006-01-02 15:04"), m.ScheduledUntil.UTC().Format("2006-01-02 15:04"))
+	return Notice{Event: "maintenance." + event, Subject: fmt.Sprintf("[%s] Maintenance %s: %s", page, strings.ToLower(EventTitle(event)), m.Name),
+		Body: text, URL: url}
+}
+
+// ConfirmationNotice asks an address to confirm a subscription (double
+// opt-in): nothing else is sent to it until it does.
+func ConfirmationNotice(page, link string) Notice {
+	return Notice{Event: "subscription.confirm", Subject: "Confirm your subscription to " + page,
+		Body: fmt.Sprintf("Someone, hopefully you, asked to receive %s status updates at this address.\n\nTo confirm, open this link and press Confirm:\n%s\n\nIf it was not you, ignore this mail: nothing will be sent.", page, link),
+		URL:  link}
+}
+
+// StakeholderNotice tells the organisation's stakeholder channels of an
+// incident whose severity is confirmed (R19): summary, severity, reference
+// and link, chat channel and status page link.
+func StakeholderNotice(page string, inc *Incident, link, statusPage string) Notice {
+	chat := inc.ChatURL
+	if chat == "" {
+		chat = "(none yet)"
+	}
+	return Notice{Event: "incident.stakeholders", Subject: fmt.Sprintf("[%s] %s %s: %s", page, inc.Severity, inc.Reference, inc.Title),
+		Body: fmt.Sprintf("%s (%s, confirmed): %s\n\n%s\n\nIncident: %s\nChat: %s\nStatus page: %s",
+			inc.Reference, inc.Severity, inc.Title, inc.Summary, link, chat, statusPage),
+		URL: link}
+}
+
+// PageNotice tells one person they are paged: for which service and level,
+// what monitoring said, and (shadow set) that they shadow the responder
+// and do not acknowledge. level counts from 0, as policies store it.
+func PageNotice(p *Page, service string, level int, shadow bool, url string) Notice {
+	who := "You are"
+	if shadow {
+		who = "You shadow the responder who is"
+	}
+	text := fmt.Sprintf("%s paged for %s (level %d).\n\n%s\nSeverity: %s\nSource: %s\nFirst seen: %s UTC",
+		who, service, level+1, p.Summary, p.Severity, p.Source, p.FirstSeen.UTC().Format("2006-01-02 15:04"))
+	if p.Count > 1 {
+		text += fmt.Sprintf("\nTriggered %d times", p.Count)
+	}
+	if shadow {
+		text += "\n\nShadows receive every notification but do not acknowledge."
+	}
+	return Notice{Event: "page.triggered", Subject: "[Herald] " + p.Summary + " (" + service + ")", Body: text, URL: url}
+}
