@@ -4,7 +4,10 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"fmt"
+	"strconv"
+	"time"
 
 	"github.com/heraldhq/herald"
 )
@@ -96,41 +99,82 @@ func (db *PeopleService) AddNotificationRule(ctx context.Context, userRef, metho
 	return r, err
 }
 
-// planDeliveries creates the deliveries of one notification, by the user's
-// rules, in the caller's transaction: the page, its notification and its
-// deliveries exist together or not at all.
-func (tx *tx) planDeliveries(ctx context.Context, notificationID, userID string) error {
-	// Methods of a kind this Herald cannot send (e-mail without SMTP) are
-	// no working methods: a rule on one must not hide the others.
-	notIn, kinds := kindsNotIn(tx.db.unsendable, 4)
-	res, err := tx.ExecContext(ctx, `INSERT INTO deliveries (id, notification_id, contact_method_id, status, due_at)
-		SELECT CAST($1 AS TEXT) || '-' || r.contact_method_id || '-' || CAST(r.delay_s AS TEXT), $1, r.contact_method_id, 'pending', $2 + r.delay_s * 1000000
-		FROM notification_rules r JOIN contact_methods m ON m.id = r.contact_method_id
-		WHERE r.user_id = $3 AND NOT m.failing`+notIn, append([]any{notificationID, micros(tx.now), userID}, kinds...)...)
+// reachOf loads what decides how a person is reached: their contact
+// methods and notification rules.
+func (tx *tx) reachOf(ctx context.Context, userID string) ([]herald.ContactMethod, []herald.NotificationRule, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, kind, failing FROM contact_methods WHERE user_id = $1 ORDER BY created_at, id`, userID)
 	if err != nil {
-		return fmt.Errorf("plan deliveries: %w", err)
+		return nil, nil, fmt.Errorf("read contact methods: %w", err)
 	}
-	// No rules, or every method the rules name is failing: reach the person
-	// on every method that works.
-	if n, _ := res.RowsAffected(); n > 0 {
-		return nil
+	var methods []herald.ContactMethod
+	for rows.Next() {
+		m := herald.ContactMethod{UserID: userID}
+		if err := rows.Scan(&m.ID, &m.Kind, &m.Failing); err != nil {
+			rows.Close()
+			return nil, nil, err
+		}
+		methods = append(methods, m)
 	}
-	return tx.deliverToMethods(ctx, notificationID, userID)
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return nil, nil, fmt.Errorf("read contact methods: %w", err)
+	}
+	if rows, err = tx.QueryContext(ctx, `SELECT contact_method_id, delay_s FROM notification_rules WHERE user_id = $1 ORDER BY delay_s, contact_method_id`, userID); err != nil {
+		return nil, nil, fmt.Errorf("read notification rules: %w", err)
+	}
+	defer rows.Close()
+	var rules []herald.NotificationRule
+	for rows.Next() {
+		r := herald.NotificationRule{UserID: userID}
+		var delay int
+		if err := rows.Scan(&r.ContactMethodID, &delay); err != nil {
+			return nil, nil, err
+		}
+		r.DelayMinutes = delay / 60
+		rules = append(rules, r)
+	}
+	return methods, rules, rows.Err()
 }
 
-// deliverToMethods delivers a notification to every working method of the
-// user not yet used for it, now.
-func (tx *tx) deliverToMethods(ctx context.Context, notificationID, userID string) error {
-	notIn, kinds := kindsNotIn(tx.db.unsendable, 4)
-	_, err := tx.ExecContext(ctx, `INSERT INTO deliveries (id, notification_id, contact_method_id, status, due_at)
-		SELECT CAST($1 AS TEXT) || '-' || m.id, $1, m.id, 'pending', $2 FROM contact_methods m
-		WHERE m.user_id = $3 AND NOT m.failing
-		AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.notification_id = $1 AND d.contact_method_id = m.id)`+notIn,
-		append([]any{notificationID, micros(tx.now), userID}, kinds...)...)
-	if err != nil {
-		return fmt.Errorf("plan deliveries: %w", err)
+// planDeliveries writes the deliveries of one notification as the domain
+// planned them (herald.PlanReach, herald.Fallback), in the caller's
+// transaction: the page, its notification and its deliveries exist
+// together or not at all. A delivery's id is made of the notification's,
+// the method's and the delay.
+func (tx *tx) planDeliveries(ctx context.Context, notificationID string, plan []herald.PlannedDelivery) error {
+	for _, d := range plan {
+		after := int64(d.After / time.Second)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO deliveries (id, notification_id, contact_method_id, status, due_at) VALUES ($1, $2, $3, 'pending', $4)`,
+			notificationID+"-"+d.MethodID+"-"+strconv.FormatInt(after, 10), notificationID, d.MethodID, micros(tx.now.Add(d.After))); err != nil {
+			return fmt.Errorf("plan deliveries: %w", err)
+		}
 	}
 	return nil
+}
+
+// fallBack delivers a notification, now, to every usable method of its
+// person not yet used for it: what takes over when one fails for good.
+func (tx *tx) fallBack(ctx context.Context, notificationID, userID string) error {
+	methods, _, err := tx.reachOf(ctx, userID)
+	if err != nil {
+		return err
+	}
+	used := map[string]bool{}
+	rows, err := tx.QueryContext(ctx, `SELECT contact_method_id FROM deliveries WHERE notification_id = $1`, notificationID)
+	if err != nil {
+		return fmt.Errorf("read deliveries: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		used[id] = true
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return tx.planDeliveries(ctx, notificationID, herald.Fallback(methods, tx.db.unsendable, used))
 }
 
 // Deliveries lists the deliveries of a page.

@@ -82,11 +82,7 @@ func (tx *tx) notifyPeople(ctx context.Context, pageID string, people []who, lev
 		}
 		seen[w.id] = true
 		var name string
-		var working, sendable int
-		notIn, args := kindsNotIn(tx.db.unsendable, 2)
-		err := tx.QueryRowContext(ctx, `SELECT name, (SELECT count(*) FROM contact_methods m WHERE m.user_id = $1 AND NOT m.failing),
-			(SELECT count(*) FROM contact_methods m WHERE m.user_id = $1 AND NOT m.failing`+notIn+`) FROM users WHERE id = $1`, append([]any{w.id}, args...)...).
-			Scan(&name, &working, &sendable)
+		err := tx.QueryRowContext(ctx, `SELECT name FROM users WHERE id = $1`, w.id).Scan(&name)
 		if errors.Is(err, sql.ErrNoRows) {
 			gaps = append(gaps, gapNote{herald.GapNoContactMethod, "user " + w.id + " does not exist"})
 			continue
@@ -94,8 +90,13 @@ func (tx *tx) notifyPeople(ctx context.Context, pageID string, people []who, lev
 		if err != nil {
 			return false, nil, nil, fmt.Errorf("read user: %w", err)
 		}
+		methods, rules, err := tx.reachOf(ctx, w.id)
+		if err != nil {
+			return false, nil, nil, err
+		}
+		unreachable := herald.Unreachable(methods, tx.db.unsendable)
 		status := "pending"
-		if sendable == 0 {
+		if unreachable != "" {
 			status = "failed"
 		}
 		id := newID()
@@ -111,15 +112,11 @@ func (tx *tx) notifyPeople(ctx context.Context, pageID string, people []who, lev
 		if w.shadow {
 			name += " (shadow)"
 		}
-		if sendable == 0 {
-			why := name + " has no working contact method"
-			if working > 0 {
-				why += " (this Herald cannot send " + strings.Join(tx.db.unsendable, ", ") + ": see --smtp-url, --phone-provider-url)"
-			}
-			gaps = append(gaps, gapNote{herald.GapNoContactMethod, why})
+		if unreachable != "" {
+			gaps = append(gaps, gapNote{herald.GapNoContactMethod, name + " " + unreachable})
 			continue
 		}
-		if err := tx.planDeliveries(ctx, id, w.id); err != nil {
+		if err := tx.planDeliveries(ctx, id, herald.PlanReach(methods, rules, tx.db.unsendable)); err != nil {
 			return false, nil, nil, err
 		}
 		reached = reached || !w.shadow

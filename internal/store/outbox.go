@@ -3,9 +3,9 @@ package store
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/base64"
 	"encoding/json"
-	"database/sql"
 	"errors"
 	"fmt"
 	"strconv"
@@ -319,7 +319,7 @@ func (tx *tx) failed(ctx context.Context, o *Outgoing, r Result, msg string, fin
 		if err := tx.pageLog(ctx, p.Page.ID, "delivery_failed", fmt.Sprintf("Could not reach %s by %s after %d attempts: %s", p.UserName, o.Kind, o.Attempt, msg)); err != nil {
 			return err
 		}
-		return tx.deliverToMethods(ctx, p.notificationID, p.userID)
+		return tx.fallBack(ctx, p.notificationID, p.userID)
 	}
 	if b := o.Broadcast; b != nil && (final || r.Slow) {
 		return tx.strike(ctx, b.subscriberID)
