@@ -6,7 +6,8 @@ import (
 )
 
 // Notice is what Herald tells people about one thing, in words: every
-// subject and text Herald sends is written here. A broadcast's notice is
+// subject and text Herald sends is written here, but for a status update's,
+// which is part of its publish plan (publish.go). A broadcast's notice is
 // written when the change that causes it commits and is stored with it, so
 // what a subscriber receives is what was decided then, whatever changes
 // later; how each channel carries it (an e-mail's footer and headers, a
@@ -18,13 +19,6 @@ type Notice struct {
 	Body    string
 	// URL is where to read more.
 	URL string
-}
-
-// StatusUpdateNotice tells subscribers of an update published on a status
-// incident (R11): "[Acme] Investigating: Checkout errors" and the update's
-// own words.
-func StatusUpdateNotice(page string, s *StatusIncident, body string) Notice {
-	return Notice{Event: "incident.update", Subject: fmt.Sprintf("[%s] %s: %s", page, s.Status.Title(), s.Name), Body: body, URL: s.URL}
 }
 
 // MaintenanceNotice tells subscribers of a maintenance's event (scheduled,

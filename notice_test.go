@@ -20,8 +20,6 @@ func TestNotices(t *testing.T) {
 		event, subj   string
 		body, notBody []string
 	}{
-		{"status update", StatusUpdateNotice("Acme", &StatusIncident{Name: "Checkout errors", Status: Identified, URL: "https://s/i/1"}, "We found the cause."),
-			"incident.update", "[Acme] Identified: Checkout errors", []string{"We found the cause."}, nil},
 		{"maintenance with words", MaintenanceNotice("Acme", EventReminder, m, "Writes pause for a minute.", "https://s/m/1"),
 			"maintenance.reminder", "[Acme] Maintenance reminder: Database upgrade", []string{"Writes pause for a minute.", "Window: 2026-12-01 02:00 to 2026-12-01 03:00 UTC."}, nil},
 		{"maintenance without words says its name", MaintenanceNotice("Acme", EventStarted, m, "", "https://s/m/1"),

@@ -1,6 +1,7 @@
 package herald
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -33,6 +34,9 @@ type PublishPlan struct {
 	// ResolvedAt, MonitoringUntil (R16) and NextUpdateDue (R13) are the
 	// incident's times after the update; nil when they do not apply.
 	ResolvedAt, MonitoringUntil, NextUpdateDue *time.Time
+	// Notice is what the subscribers of the affected components are told
+	// (R11): "[Acme] Identified: Checkout errors" and the published text.
+	Notice Notice
 }
 
 // PublishInput is what PlanPublish decides from.
@@ -170,5 +174,6 @@ func PlanPublish(in PublishInput) (PublishPlan, error) {
 		t := now.Add(time.Duration(nextIn) * time.Minute)
 		p.NextUpdateDue = &t
 	}
+	p.Notice = Notice{Event: "incident.update", Subject: fmt.Sprintf("[%s] %s: %s", settings.Page.Name, p.Status.Title(), s.Name), Body: p.Text, URL: in.Link}
 	return p, nil
 }

@@ -45,6 +45,10 @@ func TestRule12_PublishPlan(t *testing.T) {
 	if !strings.HasSuffix(p.Text, " "+in.Link) || len(FailedChecks(p.Checks)) != 0 {
 		t.Fatalf("text %q checks %+v (R14)", p.Text, p.Checks)
 	}
+	// Subscribers are told the new state and the published text (R11).
+	if n := p.Notice; n.Event != "incident.update" || n.Subject != "["+in.Settings.Page.Name+"] Identified: Errors" || n.Body != p.Text || n.URL != in.Link {
+		t.Fatalf("notice %+v", n)
+	}
 
 	// An announced next update replaces the cadence for one interval.
 	in.Update.NextUpdateIn = 45

@@ -176,7 +176,7 @@ func (tx *tx) publish(ctx context.Context, actor herald.Actor, s *herald.StatusI
 	s.URL = tx.db.links.StatusIncident(s.ID)
 	// Tell the subscribers of the affected components, on every channel
 	// the publisher did not uncheck (R11).
-	if err := tx.broadcast(ctx, herald.StatusUpdateNotice(settings.Page.Name, s, u.Body), plan.Order, in.Channels, "", ""); err != nil {
+	if err := tx.broadcast(ctx, plan.Notice, plan.Order, in.Channels, "", ""); err != nil {
 		return p, err
 	}
 	p.Incident = s
