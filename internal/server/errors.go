@@ -15,27 +15,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/heraldhq/herald"
-	"github.com/heraldhq/herald/internal/store"
+	"github.com/heraldhq/herald/internal/httperr"
 )
-
-// statusOf is the one table from error code to HTTP status.
-var statusOf = map[string]int{
-	herald.EInvalid:         http.StatusBadRequest,
-	herald.EUnauthenticated: http.StatusUnauthorized,
-	herald.EForbidden:       http.StatusForbidden,
-	herald.ENotFound:        http.StatusNotFound,
-	herald.EMethod:          http.StatusMethodNotAllowed,
-	herald.EConflict:        http.StatusConflict,
-	herald.ETooLarge:        http.StatusRequestEntityTooLarge,
-	herald.EUnprocessable:   http.StatusUnprocessableEntity,
-	herald.ETooMany:         http.StatusTooManyRequests,
-	herald.EInternal:        http.StatusInternalServerError,
-	herald.EUnavailable:     http.StatusServiceUnavailable,
-}
-
-// unavailableRetry is the Retry-After of an "unavailable" answer: long
-// enough for a reconnect, short enough for a pager.
-const unavailableRetry = 5 * time.Second
 
 // ErrorBody is the shape of every API error.
 type ErrorBody struct {
@@ -55,20 +36,12 @@ type ErrorDetail struct {
 // a generic message; those that mean the database cannot be reached are
 // "unavailable" (503 with Retry-After), since trying again will work.
 func writeError(w http.ResponseWriter, r *http.Request, err error, log *slog.Logger) {
-	var he *herald.Error
-	switch {
-	case errors.As(err, &he):
-	case store.Unavailable(err):
+	he, status, kind := httperr.Of(err)
+	switch kind {
+	case httperr.Unavailable:
 		log.Warn("database unavailable", "method", r.Method, "route", logRoute(r), "err", err)
-		he = herald.Errorf(herald.EUnavailable, "the database cannot be reached; try again in a few seconds")
-		he.RetryAfter = unavailableRetry
-	default:
+	case httperr.Internal:
 		log.Error("internal error", "method", r.Method, "route", logRoute(r), "err", err)
-		he = herald.Errorf(herald.EInternal, "internal error; the server log has details")
-	}
-	status, ok := statusOf[he.Code]
-	if !ok {
-		status = http.StatusInternalServerError
 	}
 	if he.RetryAfter > 0 {
 		setRetryAfter(w, he.RetryAfter)
