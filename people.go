@@ -15,8 +15,12 @@ type User struct {
 	Email string `json:"email"`
 	// Manager marks an engineering manager or above, who may approve
 	// emergency maintenance (R51).
-	Manager   bool      `json:"manager"`
+	Manager bool `json:"manager"`
+	// Role is what the person may do in the console: the API's roles.
+	Role      APIRole   `json:"role"`
 	CreatedAt time.Time `json:"created_at"`
+	// HasPassword says whether the person can sign in with a password.
+	HasPassword bool `json:"has_password"`
 }
 
 // UserInput creates a user.
@@ -24,11 +28,18 @@ type UserInput struct {
 	Name    string `json:"name" required:"true"`
 	Email   string `json:"email" required:"true"`
 	Manager bool   `json:"manager"`
+	// Role is what the person may do in the console (default responder).
+	Role APIRole `json:"role,omitempty"`
 }
 
 // Normalize validates the user.
 func (in *UserInput) Normalize() error {
 	fe := FieldErrors{}
+	if in.Role == "" {
+		in.Role = RoleResponder
+	} else if !in.Role.Valid() {
+		fe.Add("role", "must be viewer, responder or admin")
+	}
 	in.Name = strings.TrimSpace(in.Name)
 	checkText(fe, "name", in.Name, MaxNameLen, true)
 	in.Email = strings.ToLower(strings.TrimSpace(in.Email))

@@ -89,6 +89,8 @@ type Settings struct {
 	// StatusTemplates are texts for the usual updates (R15). {name},
 	// {components}, {next_update} and {link} are filled in.
 	StatusTemplates map[string]string `json:"status_templates"`
+	// Sessions bound console sign-ins.
+	Sessions SessionSettings `json:"sessions"`
 }
 
 // PagingSettings are the organisation's paging choices.
@@ -159,6 +161,7 @@ func DefaultSettings() Settings {
 		},
 		IncidentLink:      LinkAppend,
 		MonitoringMinutes: 30,
+		Sessions:          SessionSettings{Idle: Duration(12 * time.Hour), Max: Duration(7 * 24 * time.Hour)},
 		Cadence: map[State]map[Severity]int{
 			Investigating: {S1: 10, S2: 15, S3: 15, S4: 15},
 			Identified:    {S1: 10, S2: 30, S3: 30, S4: 30},
@@ -190,6 +193,7 @@ var prefixRE = regexp.MustCompile(`^[A-Z][A-Z0-9]{0,9}$`)
 // Validate checks settings as a whole before they are stored.
 func (s *Settings) Validate() error {
 	fe := FieldErrors{}
+	s.Sessions.validate(fe)
 	if !prefixRE.MatchString(s.ReferencePrefix) {
 		fe.Add("reference_prefix", "must be 1 to 10 capital letters or digits, starting with a letter")
 	}

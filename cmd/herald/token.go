@@ -56,14 +56,14 @@ func runToken(ctx context.Context, args []string, e env) error {
 }
 
 func userTable(tw *tabwriter.Writer, users ...herald.User) {
-	row(tw, "ID", "NAME", "EMAIL", "MANAGER")
+	row(tw, "ID", "NAME", "EMAIL", "MANAGER", "ROLE")
 	for _, u := range users {
-		row(tw, u.ID, u.Name, u.Email, u.Manager)
+		row(tw, u.ID, u.Name, u.Email, u.Manager, u.Role)
 	}
 }
 
 func runUser(ctx context.Context, args []string, e env) error {
-	var name, email, kind, target, method *string
+	var name, email, kind, target, method, role *string
 	var manager *bool
 	var delay *int
 	return runCommands(ctx, "user", map[string]command{
@@ -71,8 +71,9 @@ func runUser(ctx context.Context, args []string, e env) error {
 			name = f.String("name", "", "full name")
 			email = f.String("email", "", "e-mail address")
 			manager = f.Bool("manager", false, "an engineering manager or above (may approve emergency maintenance)")
+			role = f.String("role", "responder", "what they may do in the console: viewer, responder or admin")
 		}, run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
-			u, err := c.People.CreateUser(ctx, herald.UserInput{Name: *name, Email: *email, Manager: *manager})
+			u, err := c.People.CreateUser(ctx, herald.UserInput{Name: *name, Email: *email, Manager: *manager, Role: herald.APIRole(*role)})
 			if err != nil {
 				return err
 			}

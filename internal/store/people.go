@@ -30,12 +30,12 @@ func hashToken(secret string) string {
 	return hex.EncodeToString(h[:])
 }
 
-const userColumns = `id, name, email, manager, created_at`
+const userColumns = `id, name, email, manager, created_at, role, password_hash <> ''`
 
 func scanUser(row interface{ Scan(...any) error }) (herald.User, error) {
 	var u herald.User
 	var created int64
-	err := row.Scan(&u.ID, &u.Name, &u.Email, &u.Manager, &created)
+	err := row.Scan(&u.ID, &u.Name, &u.Email, &u.Manager, &created, &u.Role, &u.HasPassword)
 	u.CreatedAt = fromMicros(created)
 	return u, err
 }
@@ -47,9 +47,9 @@ func (db *PeopleService) CreateUser(ctx context.Context, in herald.UserInput) (h
 	}
 	var u herald.User
 	err := db.write(ctx, func(tx *tx) error {
-		u = herald.User{ID: newID(), Name: in.Name, Email: in.Email, Manager: in.Manager, CreatedAt: tx.now}
-		_, err := tx.ExecContext(ctx, `INSERT INTO users (`+userColumns+`) VALUES ($1, $2, $3, $4, $5)`,
-			u.ID, u.Name, u.Email, u.Manager, micros(u.CreatedAt))
+		u = herald.User{ID: newID(), Name: in.Name, Email: in.Email, Manager: in.Manager, Role: in.Role, CreatedAt: tx.now}
+		_, err := tx.ExecContext(ctx, `INSERT INTO users (id, name, email, manager, created_at, role) VALUES ($1, $2, $3, $4, $5, $6)`,
+			u.ID, u.Name, u.Email, u.Manager, micros(u.CreatedAt), u.Role)
 		return conflictAs(err, "insert user", "a user with e-mail %s exists already", in.Email)
 	})
 	return u, err
@@ -200,7 +200,7 @@ func (db *PeopleService) EnsureAdminToken(ctx context.Context, secret string) er
 		err := tx.QueryRowContext(ctx, `SELECT id FROM users WHERE email = $1`, email).Scan(&userID)
 		if errors.Is(err, sql.ErrNoRows) {
 			userID = newID()
-			_, err = tx.ExecContext(ctx, `INSERT INTO users (`+userColumns+`) VALUES ($1, $2, $3, $4, $5)`, userID, "Administrator", email, false, micros(tx.now))
+			_, err = tx.ExecContext(ctx, `INSERT INTO users (id, name, email, manager, created_at, role) VALUES ($1, $2, $3, $4, $5, $6)`, userID, "Administrator", email, false, micros(tx.now), herald.RoleAdmin)
 		}
 		if err != nil {
 			return fmt.Errorf("admin user: %w", err)
