@@ -12,7 +12,9 @@ func TestPlanReach(t *testing.T) {
 	hook := ContactMethod{ID: "hook", Kind: "webhook"}
 	sms := ContactMethod{ID: "sms", Kind: "sms"}
 	broken := ContactMethod{ID: "broken", Kind: "webhook", Failing: true}
-	rule := func(id string, min int) NotificationRule { return NotificationRule{ContactMethodID: id, DelayMinutes: min} }
+	rule := func(id string, min int) NotificationRule {
+		return NotificationRule{ContactMethodID: id, DelayMinutes: min}
+	}
 	now := func(ids ...string) []PlannedDelivery {
 		var out []PlannedDelivery
 		for _, id := range ids {

@@ -20,6 +20,7 @@ type Services struct {
 	Subscribers  SubscriberService
 	People       PeopleService
 	Settings     SettingsService
+	Auth         AuthService
 }
 
 // IncidentService declares, changes and reads incidents with their roles,

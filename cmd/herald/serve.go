@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/console"
 	"github.com/heraldhq/herald/internal/links"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/server"
@@ -193,9 +194,17 @@ func runServe(ctx context.Context, args []string, e env) error {
 			return fmt.Errorf("HERALD_ADMIN_TOKEN: %w", err)
 		}
 	}
+	var demoPassword string
 	if *demo {
 		if err := seedDemo(ctx, db.Services()); err != nil {
 			return fmt.Errorf("demo data: %w", err)
+		}
+		// A new password at every demo start, shown once below.
+		demoPassword = "demo-" + strings.ToLower(demoToken()[len(store.TokenPrefix):][:20])
+		if err := db.Auth.SetPassword(ctx, "ada@example.com", demoPassword); herald.ErrorCode(err) == herald.ENotFound {
+			demoPassword = "" // a database that had data before --demo: no demo user
+		} else if err != nil {
+			return fmt.Errorf("demo password: %w", err)
 		}
 	}
 
@@ -254,8 +263,13 @@ func runServe(ctx context.Context, args []string, e env) error {
 	if err := work.Register(reg); err != nil {
 		return fmt.Errorf("metrics: %w", err)
 	}
+	cons, err := console.New(console.Config{Services: db.Services(), Auth: db.Auth, Links: lk, Logger: log, Version: version,
+		SecureCookies: strings.HasPrefix(lk.Base(), "https://")})
+	if err != nil {
+		return err
+	}
 	srv := server.New(server.Config{Services: db.Services(), Database: db, Links: lk, Logger: log, Registry: reg, MaxBodyBytes: int64(*maxBody), Version: version, Pages: pages,
-		Ready: ready, SMTP: *smtpURL != "", TrustedProxies: proxies})
+		Ready: ready, SMTP: *smtpURL != "", TrustedProxies: proxies, Console: cons})
 	hs := &http.Server{
 		Handler: srv,
 		// Read deadlines are set per request with a body (server.bodyDeadline)
@@ -268,6 +282,10 @@ func runServe(ctx context.Context, args []string, e env) error {
 	}
 	log.Info("herald serving", "url", url, "database", db.Dialect(), "version", version)
 	fmt.Fprintf(e.stdout, "Herald is running at %s\n", url)
+	fmt.Fprintf(e.stdout, "Console: %s/app\n", url)
+	if demoPassword != "" {
+		fmt.Fprintf(e.stdout, "Sign in as ada@example.com with password %s (an admin; a new password at every --demo start)\n", demoPassword)
+	}
 	if *demo {
 		fmt.Fprintf(e.stdout, "Admin token: %s\nTry: HERALD_TOKEN=%s herald incident list --server %s\n", adminToken, adminToken, url)
 	}
@@ -395,7 +413,7 @@ func seedDemo(ctx context.Context, db herald.Services) error {
 	}
 	people := map[string]herald.User{}
 	for _, u := range []herald.UserInput{
-		{Name: "Ada Lovelace", Email: "ada@example.com"},
+		{Name: "Ada Lovelace", Email: "ada@example.com", Role: herald.RoleAdmin},
 		{Name: "Grace Hopper", Email: "grace@example.com", Manager: true},
 		{Name: "Linus Pauling", Email: "linus@example.com"},
 	} {

@@ -6,6 +6,7 @@ package httperr
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/heraldhq/herald"
@@ -72,4 +73,9 @@ func Status(code string) int {
 		return s
 	}
 	return http.StatusInternalServerError
+}
+
+// SetRetryAfter says when to try again, in whole seconds rounded up.
+func SetRetryAfter(w http.ResponseWriter, d time.Duration) {
+	w.Header().Set("Retry-After", strconv.FormatInt(int64((d+time.Second-1)/time.Second), 10))
 }

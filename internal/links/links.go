@@ -54,7 +54,29 @@ const (
 	Page = "/api/v1/pages/{id}"
 	// An incident, in stakeholder notices and API answers.
 	Incident = "/api/v1/incidents/{id}"
+
+	// The console (internal/console), where responders work. Every path
+	// under these prefixes is the console's: the server hands them to it.
+	Console = "/app"
+	SignIn  = "/login"
+	SignOut = "/logout"
+	// Ack is the signed link in a page notification: a small page that
+	// acknowledges, escalates or resolves without signing in.
+	Ack = "/ack/{token}"
 )
+
+// ConsolePrefixes are the paths the console serves, all below them.
+var ConsolePrefixes = []string{Console, SignIn, SignOut, "/ack/"}
+
+// IsConsole reports whether path is the console's.
+func IsConsole(path string) bool {
+	for _, p := range ConsolePrefixes {
+		if path == p || strings.HasPrefix(path, strings.TrimSuffix(p, "/")+"/") {
+			return true
+		}
+	}
+	return false
+}
 
 // Route names one public route.
 type Route struct {
@@ -83,6 +105,8 @@ var Routes = []Route{
 	{Name: "unsubscribe", Pattern: Unsubscribe, Query: []string{"id", "token"}},
 	{Name: "page", Pattern: Page},
 	{Name: "incident", Pattern: Incident},
+	{Name: "console", Pattern: Console},
+	{Name: "sign in", Pattern: SignIn},
 }
 
 // Links builds absolute URLs under one base. The zero Links builds
@@ -164,6 +188,15 @@ func (l Links) Page(id string) string { return l.fill(Page, id) }
 
 // Incident is an incident by its reference (INC-42).
 func (l Links) Incident(ref string) string { return l.fill(Incident, ref) }
+
+// Console is the console's front page ("Now").
+func (l Links) Console() string { return l.base + Console }
+
+// SignIn is the console's sign-in page.
+func (l Links) SignIn() string { return l.base + SignIn }
+
+// Ack is the signed acknowledge link of one page for one person.
+func (l Links) Ack(token string) string { return l.fill(Ack, token) }
 
 // query is "?id=..&token=..", in that order (url.Values would sort, which
 // happens to agree, but the order is the links', not the encoder's).

@@ -27,6 +27,8 @@ func every(l Links, id, token string) map[string]string {
 		Unsubscribe:          l.Unsubscribe(id, token),
 		Page:                 l.Page(id),
 		Incident:             l.Incident(id),
+		Console:              l.Console(),
+		SignIn:               l.SignIn(),
 	}
 }
 
@@ -51,6 +53,8 @@ func TestLinks_EveryLink(t *testing.T) {
 		Unsubscribe:          base + "/unsubscribe?id=" + id + "&token=tok-_0",
 		Page:                 base + "/api/v1/pages/" + id,
 		Incident:             base + "/api/v1/incidents/" + id,
+		Console:              base + "/app",
+		SignIn:               base + "/login",
 	}
 	got := every(New(base), id, "tok-_0")
 	if len(got) != len(Routes) {

@@ -149,7 +149,7 @@ func (s *Server) enqueue(w http.ResponseWriter, r *http.Request) {
 		writePD(w, http.StatusBadRequest, pdResponse{Status: "invalid event", Message: he.Message, Errors: strings.Split(he.Fields["errors"], "\n")})
 	case store.Unavailable(err):
 		s.log.Warn("enqueue: database unavailable", "err", err)
-		setRetryAfter(w, httperr.UnavailableRetry)
+		httperr.SetRetryAfter(w, httperr.UnavailableRetry)
 		writePD(w, http.StatusServiceUnavailable, pdResponse{Status: "error", Message: "the database cannot be reached; retry"})
 	default:
 		s.log.Error("enqueue", "err", err)
@@ -252,7 +252,7 @@ func (s *Server) alertmanager(w http.ResponseWriter, r *http.Request) {
 		writeAM(w, http.StatusBadRequest, err.Error())
 	case store.Unavailable(err):
 		s.log.Warn("alertmanager webhook: database unavailable", "err", err)
-		setRetryAfter(w, httperr.UnavailableRetry)
+		httperr.SetRetryAfter(w, httperr.UnavailableRetry)
 		writeAM(w, http.StatusServiceUnavailable, "the database cannot be reached; retry")
 	default:
 		s.log.Error("alertmanager webhook", "err", err)

@@ -9,9 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/heraldhq/herald"
@@ -44,17 +42,12 @@ func writeError(w http.ResponseWriter, r *http.Request, err error, log *slog.Log
 		log.Error("internal error", "method", r.Method, "route", logRoute(r), "err", err)
 	}
 	if he.RetryAfter > 0 {
-		setRetryAfter(w, he.RetryAfter)
+		httperr.SetRetryAfter(w, he.RetryAfter)
 	}
 	if err := writeJSON(w, status, ErrorBody{Error: ErrorDetail{Code: he.Code, Message: he.Message, Fields: he.Fields, Current: he.Current}}); err != nil {
 		log.Error("internal error", "method", r.Method, "route", logRoute(r), "err", err)
 		writeJSON(w, http.StatusInternalServerError, ErrorBody{Error: ErrorDetail{Code: herald.EInternal, Message: "internal error; the server log has details"}})
 	}
-}
-
-// setRetryAfter sets Retry-After in whole seconds, rounded up.
-func setRetryAfter(w http.ResponseWriter, d time.Duration) {
-	w.Header().Set("Retry-After", strconv.FormatInt(int64((d+time.Second-1)/time.Second), 10))
 }
 
 // logRoute names a request in the log by its route pattern, not its path:

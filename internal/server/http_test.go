@@ -20,6 +20,7 @@ import (
 
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/client"
+	"github.com/heraldhq/herald/internal/console"
 	"github.com/heraldhq/herald/internal/links"
 	"github.com/heraldhq/herald/internal/statuspage"
 	"github.com/heraldhq/herald/internal/store"
@@ -44,7 +45,11 @@ func serve(t testing.TB, db *store.DB, clock *testdb.Clock, cfg func(*Config)) *
 	if err := pages.Rebuild(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	c := Config{Services: e.db.Services(), Database: e.db, Links: links.New("http://herald.test"), Version: "test", Pages: pages}
+	cons, err := console.New(console.Config{Services: e.db.Services(), Auth: e.db.Auth, Clock: e.clock, Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := Config{Services: e.db.Services(), Database: e.db, Links: links.New("http://herald.test"), Version: "test", Pages: pages, Console: cons}
 	if cfg != nil {
 		cfg(&c)
 	}

@@ -144,6 +144,11 @@ func TestLinks_EveryLinkIsServed(t *testing.T) {
 				link, auth = lk.Page(page.ID), true
 			case links.Incident:
 				link, auth = lk.Incident(inc.Reference), true
+			case links.Console:
+				// Signed out, it leads to the sign-in page (followed here).
+				link = lk.Console()
+			case links.SignIn:
+				link = lk.SignIn()
 			default:
 				t.Errorf("route %q (%s) has no case here: add one", r.Pattern, r.Name)
 				continue

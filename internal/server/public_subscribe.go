@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/httperr"
 	"github.com/heraldhq/herald/internal/links"
 )
 
@@ -123,7 +124,7 @@ func (s *Server) clientIP(r *http.Request) string {
 
 // tooMany answers a sign-up refused for now, with when to retry.
 func (s *Server) tooMany(w http.ResponseWriter, retry time.Duration, text string) {
-	setRetryAfter(w, retry)
+	httperr.SetRetryAfter(w, retry)
 	s.page(w, http.StatusTooManyRequests, "Too many sign-ups", text, "", "", nil)
 }
 

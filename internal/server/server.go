@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/netip"
 	"runtime/debug"
@@ -45,6 +46,9 @@ type Config struct {
 	Version      string
 	// Pages serves the public status page (nil: no public pages).
 	Pages *statuspage.Cache
+	// Console serves the operator console: every path under
+	// links.ConsolePrefixes (nil: those paths are 404).
+	Console http.Handler
 	// Ready, when set, is asked by /readyz beyond the ping: it fails when
 	// the database does not take writes or a background loop is wedged.
 	Ready func(context.Context) error
@@ -114,6 +118,15 @@ func New(cfg Config) *Server {
 // rest through the mux. The public page is what takes the load when things
 // break, so it skips the route matching it does not need.
 func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.Console != nil && links.IsConsole(r.URL.Path) {
+		r.Pattern = "console"
+		// The console counts sign-in failures by client address: the
+		// same address the public sign-up limit uses, past trusted proxies.
+		r2 := *r
+		r2.RemoteAddr = net.JoinHostPort(s.clientIP(r), "0")
+		s.cfg.Console.ServeHTTP(w, &r2)
+		return
+	}
 	if s.cfg.Pages != nil && (r.Method == http.MethodGet || r.Method == http.MethodHead) && isPublic(r.URL.Path) &&
 		r.URL.Path != links.SubscribeConfirm && r.URL.Path != links.Unsubscribe && r.URL.Path != links.Subscribe {
 		r.Pattern = "public page"
@@ -131,7 +144,7 @@ func isPublic(path string) bool {
 	case "/healthz", "/readyz", "/metrics", "/v2/enqueue":
 		return false
 	}
-	return true
+	return !links.IsConsole(path)
 }
 
 // ServeHTTP implements http.Handler.

@@ -83,6 +83,7 @@ type DB struct {
 	Subscribers  *SubscriberService
 	People       *PeopleService
 	Settings     *SettingsService
+	Auth         *AuthService
 	// Work is the background work the worker's loops drive: escalation,
 	// broadcast planning, maintenance automation and the outbox.
 	Work *Work
@@ -98,6 +99,7 @@ type (
 	SubscriberService  struct{ *core }
 	PeopleService      struct{ *core }
 	SettingsService    struct{ *core }
+	AuthService        struct{ *core }
 	Work               struct{ *core }
 )
 
@@ -105,7 +107,7 @@ func newDB(c *core) *DB {
 	return &DB{core: c,
 		Incidents: &IncidentService{c}, StatusPage: &StatusPageService{c}, Maintenances: &MaintenanceService{c},
 		Paging: &PagingService{c}, Schedules: &ScheduleService{c}, Subscribers: &SubscriberService{c},
-		People: &PeopleService{c}, Settings: &SettingsService{c}, Work: &Work{c}}
+		People: &PeopleService{c}, Settings: &SettingsService{c}, Auth: &AuthService{c}, Work: &Work{c}}
 }
 
 // core is what every service shares: the connections, the write gate, the
@@ -482,11 +484,12 @@ var (
 	_ herald.SubscriberService  = (*SubscriberService)(nil)
 	_ herald.PeopleService      = (*PeopleService)(nil)
 	_ herald.SettingsService    = (*SettingsService)(nil)
+	_ herald.AuthService        = (*AuthService)(nil)
 )
 
 // Services returns the store's services as package herald's interfaces,
 // for the server, the worker and the CLI.
 func (db *DB) Services() herald.Services {
 	return herald.Services{Incidents: db.Incidents, StatusPage: db.StatusPage, Maintenances: db.Maintenances,
-		Paging: db.Paging, Schedules: db.Schedules, Subscribers: db.Subscribers, People: db.People, Settings: db.Settings}
+		Paging: db.Paging, Schedules: db.Schedules, Subscribers: db.Subscribers, People: db.People, Settings: db.Settings, Auth: db.Auth}
 }

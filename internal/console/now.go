@@ -1,0 +1,151 @@
+package console
+
+import (
+	"context"
+	"net/http"
+	"sort"
+	"time"
+
+	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/links"
+)
+
+func (c *Console) nowRoutes() []route {
+	return []route{
+		{method: "GET", path: links.Console, role: herald.RoleViewer, serve: c.now},
+	}
+}
+
+// nowView is the "Now" screen: what is on fire, who is paged, who is on
+// call, what maintenance runs.
+type nowView struct {
+	Incidents    []nowIncident
+	Pages        []nowPage
+	OnCall       []nowOnCall
+	Maintenances []*herald.Maintenance
+}
+
+type nowIncident struct {
+	*herald.Incident
+	// NextUpdateDue is when the linked status incident's next public update
+	// is due (R13); nil without a status incident or once it is resolved.
+	NextUpdateDue *time.Time
+	// StatusIncidentID links the incident's status incident, if any.
+	StatusIncidentID string
+}
+
+type nowPage struct {
+	*herald.Page
+	Service  string
+	Notified []string
+}
+
+type nowOnCall struct {
+	Schedule *herald.Schedule
+	// Who is on call now ("" when nobody is); Until when that changes.
+	Who   string
+	Until time.Time
+	// Override says they are there by an override.
+	Override bool
+}
+
+// now is the front page. It refreshes itself: the script asks for
+// ?live=1 every 15 s and swaps the "live" part in; without JavaScript a
+// refresh tag reloads the page every 30 s.
+func (c *Console) now(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
+	v, err := c.loadNow(r.Context())
+	if err != nil {
+		return err
+	}
+	c.render(w, r, http.StatusOK, "now", a, v)
+	return nil
+}
+
+func (c *Console) loadNow(ctx context.Context) (*nowView, error) {
+	s, now := c.cfg.Services, c.cfg.Clock.Now()
+	active := true
+	incs, err := s.Incidents.Incidents(ctx, herald.ListFilter{Active: &active, Limit: 200})
+	if err != nil {
+		return nil, err
+	}
+	sis, err := s.StatusPage.StatusIncidents(ctx, 200)
+	if err != nil {
+		return nil, err
+	}
+	linked := map[string]*herald.StatusIncident{}
+	for _, si := range sis {
+		if si.IncidentID != "" && si.Status != herald.Resolved {
+			linked[si.IncidentID] = si
+		}
+	}
+	v := &nowView{}
+	for _, inc := range incs {
+		ni := nowIncident{Incident: inc}
+		if si := linked[inc.ID]; si != nil {
+			ni.NextUpdateDue, ni.StatusIncidentID = si.NextUpdateDue, si.ID
+		}
+		v.Incidents = append(v.Incidents, ni)
+	}
+	users, err := s.People.Users(ctx)
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]string{}
+	for _, u := range users {
+		names[u.ID] = u.Name
+	}
+	services, err := s.Paging.Services(ctx)
+	if err != nil {
+		return nil, err
+	}
+	svcNames := map[string]string{}
+	for _, sv := range services {
+		svcNames[sv.ID] = sv.Name
+	}
+	for _, st := range []herald.PageStatus{herald.PageTriggered, herald.PageAcknowledged} {
+		pages, err := s.Paging.Pages(ctx, "", st, 100)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range pages {
+			np := nowPage{Page: p, Service: svcNames[p.ServiceID]}
+			ns, err := s.Paging.Notifications(ctx, p.ID)
+			if err != nil {
+				return nil, err
+			}
+			seen := map[string]bool{}
+			for _, n := range ns {
+				if !seen[n.UserID] {
+					seen[n.UserID] = true
+					np.Notified = append(np.Notified, names[n.UserID])
+				}
+			}
+			v.Pages = append(v.Pages, np)
+		}
+	}
+	sort.Slice(v.Pages, func(i, j int) bool { return v.Pages[i].FirstSeen.After(v.Pages[j].FirstSeen) })
+	schedules, err := s.Schedules.Schedules(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, sch := range schedules {
+		oc := nowOnCall{Schedule: sch}
+		if on, ok := sch.OnCallAt(now); ok {
+			oc.Who, oc.Until, oc.Override = names[on.UserID], on.Until, on.Override
+		}
+		v.OnCall = append(v.OnCall, oc)
+	}
+	ms, err := s.Maintenances.Maintenances(ctx, 200)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range ms {
+		switch {
+		case m.Status == herald.MaintenanceInProgress,
+			m.Status == herald.MaintenanceScheduled && m.ScheduledFor.Before(now.Add(7*24*time.Hour)):
+			v.Maintenances = append(v.Maintenances, m)
+		}
+	}
+	sort.Slice(v.Maintenances, func(i, j int) bool { return v.Maintenances[i].ScheduledFor.Before(v.Maintenances[j].ScheduledFor) })
+	return v, nil
+}
