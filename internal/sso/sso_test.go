@@ -167,9 +167,8 @@ func TestFinish(t *testing.T) {
 			},
 			wantCode: herald.EUnauthenticated, wantMsg: "this sign-in was not started in this browser"},
 		{name: "provider's error is reported without its description", email: "ada@example.com",
-			act: func(t *testing.T, p *sso.Provider, pending sso.Pending, q url.Values) (sso.Identity, error) {
-				q = url.Values{"state": {pending.State}, "error": {"access_denied"}, "error_description": {"call +1 555 to unlock"}}
-				return finish(p, pending, q)
+			act: func(t *testing.T, p *sso.Provider, pending sso.Pending, _ url.Values) (sso.Identity, error) {
+				return finish(p, pending, url.Values{"state": {pending.State}, "error": {"access_denied"}, "error_description": {"call +1 555 to unlock"}})
 			},
 			wantCode: herald.EUnauthenticated, wantMsg: "the identity provider did not sign you in (access_denied)"},
 		{name: "role claim names the role", cfg: sso.Config{RoleClaim: "herald_role"}, email: "rita@example.com",
