@@ -173,10 +173,9 @@ func (c *Console) statusIncident(w http.ResponseWriter, r *http.Request, a heral
 	if err != nil {
 		return err
 	}
+	// The state stays as it is unless the person moves it: reopening a
+	// resolved incident is a choice, never a default.
 	f := composeForm{Status: string(si.Status)}
-	if si.Status == herald.Resolved {
-		f.Status = string(herald.Investigating)
-	}
 	v, err := c.composeView(r.Context(), si, f, url.Values{})
 	if err != nil {
 		return err
@@ -355,11 +354,20 @@ func (c *Console) composed(w http.ResponseWriter, r *http.Request, a herald.Acto
 	if len(p.Checks) > 0 {
 		v.Checked, v.Checks, v.Failed, v.Text, v.Notice, v.Result = true, p.Checks, herald.FailedChecks(p.Checks), p.Text, p.Notice, p.Incident
 		v.Email = emailBody(p.Notice)
-		// The text the dry run made is what the person edits next: a
-		// template just applied is filled in, the link appended.
-		v.Form.Body = p.Text
-		if upd.Template != "" {
-			v.Form.Applied = upd.Template
+		// The text the dry run made is what the person edits next (a
+		// template just applied is filled in), without the link it
+		// appended: publishing appends it again. A new incident's dry-run
+		// link names an incident that was rolled back, so a text holding
+		// it stays a template, filled in when published.
+		body, link := p.Text, p.Notice.URL
+		if v.LinkMode == herald.LinkAppend && link != "" {
+			body = strings.TrimSuffix(body, " "+link)
+		}
+		if v.Incident != nil || link == "" || !strings.Contains(body, link) {
+			v.Form.Body = body
+			if upd.Template != "" {
+				v.Form.Applied = upd.Template
+			}
 		}
 	}
 	if len(v.Failed) > 0 && err == nil && v.Form.Override {

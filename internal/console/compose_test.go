@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -192,7 +193,8 @@ func TestCompose_TemplateIsFilledByTheCheck(t *testing.T) {
 		e.create(t, b)
 		res, body := b.post(e.updatePath(), url.Values{"status": {"investigating"}, "template": {"no_material_updates"}, "body": {""}, "action": {"check"}})
 		if res.StatusCode != 200 || !strings.Contains(body, "No material updates: we are still working on Checkout fails. Next update in 10 minutes.") ||
-			!strings.Contains(body, `name="applied_template" value="no_material_updates"`) {
+			!strings.Contains(body, `name="applied_template" value="no_material_updates"`) ||
+			!strings.Contains(body, "Next update in 10 minutes.</textarea>") {
 			t.Fatalf("template check: %d %s", res.StatusCode, body)
 		}
 		if n := len(e.statusIncident(t).Updates); n != 1 {
@@ -298,6 +300,50 @@ func TestCompose_ViewerGets403(t *testing.T) {
 		}
 		if list, _ := e.db.StatusPage.StatusIncidents(e.ctx, 10); len(list) != 1 {
 			t.Fatalf("a viewer created a status incident: %d", len(list))
+		}
+	})
+}
+
+// textarea returns what the composer's text box holds.
+func textarea(t *testing.T, page string) string {
+	t.Helper()
+	i := strings.Index(page, `name="body"`)
+	if i < 0 {
+		t.Fatalf("no text box in %s", page)
+	}
+	page = page[i:]
+	page = page[strings.IndexByte(page, '>')+1:]
+	return html.UnescapeString(page[:strings.Index(page, "</textarea>")])
+}
+
+// A new incident's check runs on an incident that is rolled back: its
+// link must not stay in the text box, or publishing would carry a link to
+// nothing beside the real one.
+func TestCompose_CheckingANewIncidentLeavesNoDryRunLinkInTheText(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		e := newComposeEnv(t, d)
+		b := e.browser(t)
+		b.signIn("responder@example.com")
+		form := url.Values{"name": {"Slow search"}, "impact": {"auto"}, "status": {"investigating"}, "body": {"Search is slow."}, "action": {"check"}}
+		res, page := b.post("/app/status/incidents", form)
+		if res.StatusCode != 200 || !strings.Contains(page, "all passed") {
+			t.Fatalf("check: %d %s", res.StatusCode, page)
+		}
+		if got := textarea(t, page); got != "Search is slow." {
+			t.Fatalf("text box after the check: %q", got)
+		}
+		form.Set("body", textarea(t, page))
+		form.Set("action", "publish")
+		if res, page = b.post("/app/status/incidents", form); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("publish: %d %s", res.StatusCode, page)
+		}
+		list, err := e.db.StatusPage.StatusIncidents(e.ctx, 10)
+		if err != nil || len(list) != 1 {
+			t.Fatalf("status incidents: %v %d", err, len(list))
+		}
+		si, _ := e.db.StatusPage.StatusIncident(e.ctx, list[0].ID)
+		if want := "Search is slow. " + e.db.Links().StatusIncident(si.ID); si.Updates[0].Body != want {
+			t.Fatalf("published %q; want %q", si.Updates[0].Body, want)
 		}
 	})
 }

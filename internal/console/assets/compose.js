@@ -63,6 +63,19 @@ function heraldComposer(form) {
   }
   counters.hidden = false;
   body.addEventListener("input", update);
+  // Checks shown from an earlier dry run no longer describe what is typed
+  // or picked: say so, once, until the next Check.
+  const checks = form.querySelector("#checks");
+  if (checks) {
+    form.addEventListener("input", () => {
+      if (checks.querySelector(".stale")) return;
+      const note = document.createElement("p");
+      note.className = "stale";
+      note.setAttribute("role", "status");
+      note.textContent = "You changed the update since this check: press Check again to see what would be published.";
+      checks.prepend(note);
+    });
+  }
   update();
   // A template just picked is filled in by the server's dry run, which
   // shows the exact text and its checks.
