@@ -293,7 +293,7 @@ func (c *Console) statusCreate(w http.ResponseWriter, r *http.Request, a herald.
 		p, err = c.cfg.Services.StatusPage.CreateStatusIncident(r.Context(), a, in, dry)
 	}
 	if err == nil && !dry {
-		redirect(w, r, statusPath(p.Incident.ID), "Status incident published.")
+		redirect(w, r, statusPath(p.Incident.ID), published(p, "Status incident published."))
 		return nil
 	}
 	v, verr := c.composeView(r.Context(), nil, f, r.PostForm)
@@ -319,11 +319,7 @@ func (c *Console) statusPublish(w http.ResponseWriter, r *http.Request, a herald
 		p, err = c.cfg.Services.StatusPage.PublishUpdate(r.Context(), a, si.ID, upd, dry)
 	}
 	if err == nil && !dry {
-		msg := "Update published."
-		if p.Incident != nil && len(p.Incident.Updates) > 0 && p.Incident.Updates[0].ChecksOverridden {
-			msg = "Update published despite failed checks; the override is recorded."
-		}
-		redirect(w, r, statusPath(si.ID), msg)
+		redirect(w, r, statusPath(si.ID), published(p, "Update published."))
 		return nil
 	}
 	v, verr := c.composeView(r.Context(), si, f, r.PostForm)
@@ -331,6 +327,15 @@ func (c *Console) statusPublish(w http.ResponseWriter, r *http.Request, a herald
 		return verr
 	}
 	return c.composed(w, r, a, v, upd, p, err)
+}
+
+// published is the flash after a publication: it says when checks were
+// overridden, so nobody overrides without seeing it.
+func published(p herald.Preview, msg string) string {
+	if p.Incident != nil && len(p.Incident.Updates) > 0 && p.Incident.Updates[0].ChecksOverridden {
+		return strings.TrimSuffix(msg, ".") + " despite failed checks; the override is recorded."
+	}
+	return msg
 }
 
 // composed shows the composer again after a check, or after a publication

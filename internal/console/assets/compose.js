@@ -52,8 +52,10 @@ function heraldComposer(form) {
       el.classList.toggle("over", over);
       let note = el.querySelector(".over-note");
       if (over && !note) {
+        // Announced once when a limit is crossed, not at every key.
         note = document.createElement("strong");
         note.className = "over-note";
+        note.setAttribute("role", "status");
         note.textContent = " too long";
         el.append(note);
       } else if (!over && note) {
