@@ -111,6 +111,8 @@ type composeView struct {
 	// Error and Fields say why the form was refused.
 	Error  string
 	Fields map[string]string
+	// Postmortem is a refused post-mortem link as typed, and why.
+	Postmortem, PostmortemError string
 
 	// What the live counters need (R14).
 	Link                       string
@@ -392,11 +394,28 @@ func emailBody(n herald.Notice) string {
 	return n.Body + "\n\n" + n.URL + "\n\nUnsubscribe: (each subscriber's own link)"
 }
 
+// statusPostmortem links the post-mortem of a resolved status incident. A
+// refused link shows the screen again with what was typed and why.
 func (c *Console) statusPostmortem(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
-	id := r.PathValue("id")
-	if _, err := c.cfg.Services.StatusPage.SetPostmortem(r.Context(), a, id, r.PostFormValue("postmortem_url")); err != nil {
+	id, link := r.PathValue("id"), r.PostFormValue("postmortem_url")
+	_, err := c.cfg.Services.StatusPage.SetPostmortem(r.Context(), a, id, link)
+	if err == nil {
+		redirect(w, r, statusPath(id), "Post-mortem linked.")
+		return nil
+	}
+	he, status, _ := httperr.Of(err)
+	if he.Code != herald.EInvalid && he.Code != herald.EUnprocessable {
 		return err
 	}
-	redirect(w, r, statusPath(id), "Post-mortem linked.")
+	si, err := c.cfg.Services.StatusPage.StatusIncident(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	v, err := c.composeView(r.Context(), si, composeForm{Status: string(si.Status)}, url.Values{})
+	if err != nil {
+		return err
+	}
+	v.Postmortem, v.PostmortemError = link, he.Message
+	c.render(w, r, status, "compose", a, v)
 	return nil
 }

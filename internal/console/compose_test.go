@@ -347,3 +347,38 @@ func TestCompose_CheckingANewIncidentLeavesNoDryRunLinkInTheText(t *testing.T) {
 		}
 	})
 }
+
+// Resolving puts every component back, and the post-mortem is linked once
+// resolved; a bad link is refused with what was typed kept.
+func TestCompose_ResolveAndLinkThePostmortem(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		e := newComposeEnv(t, d)
+		b := e.browser(t)
+		b.signIn("responder@example.com")
+		e.create(t, b)
+		pm := "/app/status/incidents/" + e.si + "/postmortem"
+		if res, _ := b.post(pm, url.Values{"postmortem_url": {"https://docs.example.com/pm/1"}}); res.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("post-mortem before resolving: %d", res.StatusCode)
+		}
+		if res, page := b.post(e.updatePath(), url.Values{"status": {"resolved"}, "template": {"resolved"}, "action": {"publish"}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("resolve: %d %s", res.StatusCode, page)
+		}
+		si := e.statusIncident(t)
+		if si.Status != herald.Resolved || si.Components[e.api.ID] != herald.Operational || !strings.HasPrefix(si.Updates[0].Body, "This incident is resolved: API work normally again.") {
+			t.Fatalf("resolved: %s %v %q", si.Status, si.Components, si.Updates[0].Body)
+		}
+		res, page := b.post(pm, url.Values{"postmortem_url": {"javascript:alert(1)"}})
+		if res.StatusCode != http.StatusBadRequest || !strings.Contains(page, `value="javascript:alert(1)"`) || !strings.Contains(page, `id="postmortem-error"`) {
+			t.Fatalf("a bad link: %d %s", res.StatusCode, page)
+		}
+		if res, _ = b.post(pm, url.Values{"postmortem_url": {"https://docs.example.com/pm/1"}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("post-mortem: %d", res.StatusCode)
+		}
+		if si := e.statusIncident(t); si.PostmortemURL != "https://docs.example.com/pm/1" {
+			t.Fatalf("post-mortem %q", si.PostmortemURL)
+		}
+		if _, page = b.get("/app/status/incidents/" + e.si); !strings.Contains(page, `href="https://docs.example.com/pm/1"`) {
+			t.Fatalf("the screen lacks the post-mortem link: %s", page)
+		}
+	})
+}
