@@ -105,8 +105,10 @@ type composeView struct {
 	Notice  herald.Notice
 	// Email is the e-mail's body as an e-mail subscriber reads it.
 	Email string
-	// Result is the incident as it would stand after the update.
+	// Result is the incident as it would stand after the update; State
+	// the state the update publishes.
 	Result *herald.StatusIncident
+	State  herald.State
 
 	// Error and Fields say why the form was refused.
 	Error  string
@@ -361,6 +363,11 @@ func (c *Console) composed(w http.ResponseWriter, r *http.Request, a herald.Acto
 	if len(p.Checks) > 0 {
 		v.Checked, v.Checks, v.Failed, v.Text, v.Notice, v.Result = true, p.Checks, herald.FailedChecks(p.Checks), p.Text, p.Notice, p.Incident
 		v.Email = emailBody(p.Notice)
+		v.State = herald.State(v.Form.Status)
+		if len(v.Failed) > 0 && err != nil {
+			// The API's words name its JSON field; the console names its box.
+			v.Error = "The update fails its checks (" + strings.Join(v.Failed, ", ") + "): nothing was published or sent. Shorten it, or tick “Publish despite failed checks”."
+		}
 		// The text the dry run made is what the person edits next (a
 		// template just applied is filled in), without the link it
 		// appended: publishing appends it again. A new incident's dry-run

@@ -136,7 +136,7 @@ func TestCompose_TooLongUpdateShowsTheFailedCheckAndPublishesNothing(t *testing.
 		long := strings.Repeat("Payments fail for some cards. ", 10)
 		for _, action := range []string{"check", "publish"} {
 			res, body := b.post(e.updatePath(), url.Values{"status": {"identified"}, "body": {long}, "component." + e.web.ID: {"major_outage"}, "action": {action}})
-			if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Failed</strong> body_length") ||
+			if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Failed</strong> body_length") || !strings.Contains(body, "nothing was published or sent") ||
 				!strings.Contains(body, "Payments fail for some cards.") || !strings.Contains(body, `value="major_outage" selected`) {
 				t.Fatalf("%s a too-long update: %d %s", action, res.StatusCode, body)
 			}
