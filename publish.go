@@ -133,6 +133,9 @@ func PlanPublish(in PublishInput) (PublishPlan, error) {
 		p.Text = strings.TrimSpace(p.Text) + " " + in.Link
 	}
 	p.Checks = CheckUpdate(p.Text, in.Link, settings.IncidentLink != LinkOff)
+	// The notice is decided before the checks, so a publisher whose text
+	// fails them still sees what the subscribers would be told.
+	p.Notice = Notice{Event: "incident.update", Subject: fmt.Sprintf("[%s] %s: %s", settings.Page.Name, p.Status.Title(), s.Name), Body: p.Text, URL: in.Link}
 	if failed := FailedChecks(p.Checks); len(failed) > 0 {
 		if !u.OverrideChecks {
 			e := &Error{Code: EUnprocessable, Fields: map[string]string{},
@@ -174,6 +177,5 @@ func PlanPublish(in PublishInput) (PublishPlan, error) {
 		t := now.Add(time.Duration(nextIn) * time.Minute)
 		p.NextUpdateDue = &t
 	}
-	p.Notice = Notice{Event: "incident.update", Subject: fmt.Sprintf("[%s] %s: %s", settings.Page.Name, p.Status.Title(), s.Name), Body: p.Text, URL: in.Link}
 	return p, nil
 }

@@ -80,6 +80,11 @@ func TestRule14_PublishPlanRefusesWhatFailsItsChecks(t *testing.T) {
 	if ErrorCode(err) != EUnprocessable || len(FailedChecks(p.Checks)) == 0 || p.Text == "" {
 		t.Fatalf("a long update: %v, checks %+v", err, p.Checks)
 	}
+	// The publisher still sees what subscribers would be told, to decide
+	// whether to override.
+	if p.Notice.Subject != "["+in.Settings.Page.Name+"] Investigating: Errors" || p.Notice.Body != p.Text {
+		t.Fatalf("notice of a refused update: %+v", p.Notice)
+	}
 	in.Update.OverrideChecks = true
 	if p, err := PlanPublish(in); err != nil || !p.Overridden {
 		t.Fatalf("overridden: %v %+v", err, p)

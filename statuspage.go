@@ -390,4 +390,7 @@ type Preview struct {
 	Checks   []Check         `json:"checks"`
 	Text     string          `json:"text"`
 	Incident *StatusIncident `json:"incident"`
+	// Notice is what subscribers would be told (the e-mail's subject and
+	// body), so the publisher sees it before sending.
+	Notice Notice `json:"-"`
 }

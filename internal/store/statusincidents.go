@@ -127,7 +127,7 @@ func (tx *tx) publish(ctx context.Context, actor herald.Actor, s *herald.StatusI
 	}
 	plan, err := herald.PlanPublish(herald.PublishInput{Incident: s, Update: in, Components: comps, Settings: settings,
 		Severity: severityOf(s, internal), Link: tx.db.links.StatusIncident(s.ID), AutoImpact: autoImpact, Now: tx.now})
-	p := herald.Preview{Checks: plan.Checks, Text: plan.Text}
+	p := herald.Preview{Checks: plan.Checks, Text: plan.Text, Notice: plan.Notice}
 	if err != nil {
 		return p, err
 	}

@@ -1,0 +1,428 @@
+package console
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/httperr"
+)
+
+// The status incident screens: the overview of the public page's
+// incidents, one status incident with its updates, and the composer that
+// publishes an update (or a new status incident with its first update).
+//
+// The composer never decides on its own what would be published: "Check"
+// asks the store for a dry run (the same PlanPublish the API runs) and
+// shows its checks, its exact text and the notice subscribers would get;
+// "Publish" runs it for real. Failed checks are overridden only when the
+// "Publish despite failed checks" box is ticked, and the store records it
+// on the update and the incident's timeline.
+func (c *Console) composeRoutes() []route {
+	return []route{
+		{method: "GET", path: "/app/status", role: herald.RoleViewer, serve: c.statusOverview},
+		{method: "GET", path: "/app/status/incidents/new", role: herald.RoleResponder, serve: c.statusNew},
+		{method: "POST", path: "/app/status/incidents", role: herald.RoleResponder, serve: c.statusCreate},
+		{method: "GET", path: "/app/status/incidents/{id}", role: herald.RoleViewer, serve: c.statusIncident},
+		{method: "POST", path: "/app/status/incidents/{id}/updates", role: herald.RoleResponder, serve: c.statusPublish},
+		{method: "POST", path: "/app/status/incidents/{id}/postmortem", role: herald.RoleResponder, serve: c.statusPostmortem},
+	}
+}
+
+// statusPath is the console's page of a status incident.
+func statusPath(id string) string { return "/app/status/incidents/" + url.PathEscape(id) }
+
+// statusView is the overview: every status incident, open ones first.
+type statusView struct {
+	Incidents []statusRow
+}
+
+type statusRow struct {
+	*herald.StatusIncident
+	// Names are the names of the components it affects.
+	Names []string
+}
+
+func (c *Console) statusOverview(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
+	ctx := r.Context()
+	sis, err := c.cfg.Services.StatusPage.StatusIncidents(ctx, 200)
+	if err != nil {
+		return err
+	}
+	comps, err := c.cfg.Services.StatusPage.Components(ctx)
+	if err != nil {
+		return err
+	}
+	names := map[string]string{}
+	for _, cp := range comps {
+		names[cp.ID] = cp.Name
+	}
+	v := statusView{}
+	for _, si := range sis {
+		row := statusRow{StatusIncident: si}
+		for id := range si.Components {
+			row.Names = append(row.Names, names[id])
+		}
+		sort.Strings(row.Names)
+		v.Incidents = append(v.Incidents, row)
+	}
+	// Open first (newest first within each), as the list came.
+	sort.SliceStable(v.Incidents, func(i, j int) bool {
+		return v.Incidents[i].Status.Active() && !v.Incidents[j].Status.Active()
+	})
+	c.render(w, r, http.StatusOK, "status", a, v)
+	return nil
+}
+
+// composeView is the status incident screen and its composer. Without an
+// Incident it is the form for a new status incident.
+type composeView struct {
+	Incident *herald.StatusIncident
+	// Linked is the internal incident behind it, if any.
+	Linked *herald.Incident
+	// Names maps component ids to names, for the incident's components.
+	Names map[string]string
+
+	Form       composeForm
+	States     []herald.State
+	Templates  []composeTemplate
+	Components []composeComponent
+	Channels   []composeChannel
+	Statuses   []herald.ComponentStatus
+	Impacts    []herald.Impact
+
+	// Checked says a dry run or a publication ran: Checks, Text and Notice
+	// are its result, Failed the names of the checks that failed.
+	Checked bool
+	Checks  []herald.Check
+	Failed  []string
+	Text    string
+	Notice  herald.Notice
+	// Email is the e-mail's body as an e-mail subscriber reads it.
+	Email string
+	// Result is the incident as it would stand after the update; State
+	// the state the update publishes.
+	Result *herald.StatusIncident
+	State  herald.State
+
+	// Error and Fields say why the form was refused.
+	Error  string
+	Fields map[string]string
+	// Postmortem is a refused post-mortem link as typed, and why.
+	Postmortem, PostmortemError string
+
+	// What the live counters need (R14).
+	Link                       string
+	LinkMode                   string
+	MaxBefore, MaxTotal, LinkN int
+}
+
+// composeForm is the composer's input, kept as typed.
+type composeForm struct {
+	Name, IncidentRef, Impact string
+	Status                    string
+	Template, Applied         string
+	Body                      string
+	NextUpdateIn              string
+	Override                  bool
+}
+
+type composeTemplate struct{ Key, Text string }
+
+type composeComponent struct {
+	herald.Component
+	// InIncident is its status in this incident ("" when not affected).
+	InIncident herald.ComponentStatus
+	// Choice is the status picked in the form ("" keeps it).
+	Choice string
+}
+
+type composeChannel struct {
+	Kind, Label string
+	Skip        bool
+}
+
+var channelLabels = map[string]string{"email": "E-mail subscribers", "webhook": "Webhooks", "slack": "Slack", "teams": "Microsoft Teams"}
+
+// placeholderID stands for a status incident not created yet, so the
+// counters can count its link: the store's ids are UUIDs of this length.
+const placeholderID = "00000000-0000-0000-0000-000000000000"
+
+func (c *Console) statusNew(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
+	f := composeForm{Status: string(herald.Investigating), Impact: "auto"}
+	var linked *herald.Incident
+	if ref := strings.TrimSpace(r.URL.Query().Get("incident")); ref != "" {
+		inc, err := c.cfg.Services.Incidents.Incident(r.Context(), ref)
+		if err != nil {
+			return err
+		}
+		linked, f.Name, f.IncidentRef = inc, inc.Title, inc.Reference
+	}
+	v, err := c.composeView(r.Context(), nil, f, url.Values{})
+	if err != nil {
+		return err
+	}
+	v.Linked = linked
+	c.render(w, r, http.StatusOK, "compose", a, v)
+	return nil
+}
+
+func (c *Console) statusIncident(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
+	si, err := c.cfg.Services.StatusPage.StatusIncident(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	// The state stays as it is unless the person moves it: reopening a
+	// resolved incident is a choice, never a default.
+	f := composeForm{Status: string(si.Status)}
+	v, err := c.composeView(r.Context(), si, f, url.Values{})
+	if err != nil {
+		return err
+	}
+	c.render(w, r, http.StatusOK, "compose", a, v)
+	return nil
+}
+
+// composeView loads what the composer shows around the form.
+func (c *Console) composeView(ctx context.Context, si *herald.StatusIncident, f composeForm, form url.Values) (*composeView, error) {
+	s := c.cfg.Services
+	settings, err := s.Settings.Settings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	comps, err := s.StatusPage.Components(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v := &composeView{Incident: si, Form: f, Names: map[string]string{}, Fields: map[string]string{},
+		LinkMode: settings.IncidentLink, MaxBefore: herald.MaxBodyBeforeLink, MaxTotal: herald.MaxUpdateLength, LinkN: herald.LinkLength}
+	if si != nil {
+		v.Link = c.cfg.Links.StatusIncident(si.ID)
+		if si.IncidentID != "" {
+			if v.Linked, err = s.Incidents.Incident(ctx, si.IncidentID); err != nil {
+				return nil, err
+			}
+		}
+		for _, st := range herald.States {
+			if st == si.Status || herald.CheckTransition(si.Status, st) == nil {
+				v.States = append(v.States, st)
+			}
+		}
+	} else {
+		v.Link = c.cfg.Links.StatusIncident(placeholderID)
+		v.States = []herald.State{herald.Investigating, herald.Identified, herald.Monitoring}
+		v.Impacts = herald.Impacts
+	}
+	keys := make([]string, 0, len(settings.StatusTemplates))
+	for k := range settings.StatusTemplates {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v.Templates = append(v.Templates, composeTemplate{Key: k, Text: settings.StatusTemplates[k]})
+	}
+	for _, cp := range comps {
+		v.Names[cp.ID] = cp.Name
+		cc := composeComponent{Component: cp, Choice: form.Get("component." + cp.ID)}
+		if si != nil {
+			cc.InIncident = si.Components[cp.ID]
+		}
+		v.Components = append(v.Components, cc)
+	}
+	for _, st := range herald.ComponentStatuses {
+		if st != herald.UnderMaintenance {
+			v.Statuses = append(v.Statuses, st)
+		}
+	}
+	for _, k := range herald.SubscriberKinds {
+		v.Channels = append(v.Channels, composeChannel{Kind: k, Label: channelLabels[k], Skip: slices.Contains(form["skip"], k)})
+	}
+	return v, nil
+}
+
+// readCompose reads the composer's form into the update it asks for. The
+// template is used only when it differs from the one whose text is already
+// in the body (Applied): once applied, the body is what the person edits.
+func readCompose(r *http.Request) (composeForm, herald.StatusUpdateInput, error) {
+	if err := r.ParseForm(); err != nil {
+		return composeForm{}, herald.StatusUpdateInput{}, herald.Errorf(herald.EInvalid, "the form could not be read")
+	}
+	p := r.PostForm
+	f := composeForm{Name: p.Get("name"), IncidentRef: p.Get("incident"), Impact: p.Get("impact"), Status: p.Get("status"),
+		Template: p.Get("template"), Applied: p.Get("applied_template"), Body: p.Get("body"), NextUpdateIn: strings.TrimSpace(p.Get("next_update_in")),
+		Override: p.Get("override") == "1"}
+	in := herald.StatusUpdateInput{Status: herald.State(f.Status), Body: f.Body, OverrideChecks: f.Override}
+	if f.Template != "" && f.Template != f.Applied {
+		in.Template = f.Template
+	}
+	if f.NextUpdateIn != "" {
+		n, err := strconv.Atoi(f.NextUpdateIn)
+		if err != nil {
+			return f, in, &herald.Error{Code: herald.EInvalid, Message: "the next update is a number of minutes",
+				Fields: map[string]string{"next_update_in_minutes": "must be a whole number of minutes"}}
+		}
+		in.NextUpdateIn = n
+	}
+	for key, vals := range p {
+		if id, ok := strings.CutPrefix(key, "component."); ok && len(vals) > 0 && vals[0] != "" {
+			if in.Components == nil {
+				in.Components = map[string]herald.ComponentStatus{}
+			}
+			in.Components[id] = herald.ComponentStatus(vals[0])
+		}
+	}
+	for _, k := range p["skip"] {
+		if in.Channels == nil {
+			in.Channels = map[string]bool{}
+		}
+		in.Channels[k] = false
+	}
+	return f, in, nil
+}
+
+func (c *Console) statusCreate(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
+	f, upd, err := readCompose(r)
+	dry := r.PostForm.Get("action") != "publish"
+	var p herald.Preview
+	if err == nil {
+		in := herald.StatusIncidentInput{Name: f.Name, IncidentID: f.IncidentRef, Impact: herald.Impact(f.Impact), StatusUpdateInput: upd}
+		if in.Impact == "auto" {
+			in.Impact = ""
+		}
+		p, err = c.cfg.Services.StatusPage.CreateStatusIncident(r.Context(), a, in, dry)
+	}
+	if err == nil && !dry {
+		redirect(w, r, statusPath(p.Incident.ID), published(p, "Status incident published."))
+		return nil
+	}
+	v, verr := c.composeView(r.Context(), nil, f, r.PostForm)
+	if verr != nil {
+		return verr
+	}
+	if f.IncidentRef != "" {
+		v.Linked, _ = c.cfg.Services.Incidents.Incident(r.Context(), f.IncidentRef)
+	}
+	return c.composed(w, r, a, v, upd, p, err)
+}
+
+func (c *Console) statusPublish(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
+	id := r.PathValue("id")
+	si, err := c.cfg.Services.StatusPage.StatusIncident(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	f, upd, err := readCompose(r)
+	dry := r.PostForm.Get("action") != "publish"
+	var p herald.Preview
+	if err == nil {
+		p, err = c.cfg.Services.StatusPage.PublishUpdate(r.Context(), a, si.ID, upd, dry)
+	}
+	if err == nil && !dry {
+		redirect(w, r, statusPath(si.ID), published(p, "Update published."))
+		return nil
+	}
+	v, verr := c.composeView(r.Context(), si, f, r.PostForm)
+	if verr != nil {
+		return verr
+	}
+	return c.composed(w, r, a, v, upd, p, err)
+}
+
+// published is the flash after a publication: it says when checks were
+// overridden, so nobody overrides without seeing it.
+func published(p herald.Preview, msg string) string {
+	if p.Incident != nil && len(p.Incident.Updates) > 0 && p.Incident.Updates[0].ChecksOverridden {
+		return strings.TrimSuffix(msg, ".") + " despite failed checks; the override is recorded."
+	}
+	return msg
+}
+
+// composed shows the composer again after a check, or after a publication
+// that was refused: with the person's input, the result of every check,
+// the exact text and notice, and why it was refused. Refusals that are not
+// about the form (not found, not allowed) go to the error page.
+func (c *Console) composed(w http.ResponseWriter, r *http.Request, a herald.Actor, v *composeView, upd herald.StatusUpdateInput, p herald.Preview, err error) error {
+	status := http.StatusOK
+	if err != nil {
+		he, st, _ := httperr.Of(err)
+		switch he.Code {
+		case herald.EInvalid, herald.EUnprocessable, herald.EConflict:
+		default:
+			return err
+		}
+		status, v.Error = st, he.Message
+		for k, m := range he.Fields {
+			v.Fields[k] = m
+		}
+	}
+	if len(p.Checks) > 0 {
+		v.Checked, v.Checks, v.Failed, v.Text, v.Notice, v.Result = true, p.Checks, herald.FailedChecks(p.Checks), p.Text, p.Notice, p.Incident
+		v.Email = emailBody(p.Notice)
+		v.State = herald.State(v.Form.Status)
+		if len(v.Failed) > 0 && err != nil {
+			// The API's words name its JSON field; the console names its box.
+			v.Error = "The update fails its checks (" + strings.Join(v.Failed, ", ") + "): nothing was published or sent. Shorten it, or tick “Publish despite failed checks”."
+		}
+		// The text the dry run made is what the person edits next (a
+		// template just applied is filled in), without the link it
+		// appended: publishing appends it again. A new incident's dry-run
+		// link names an incident that was rolled back, so a text holding
+		// it stays a template, filled in when published.
+		body, link := p.Text, p.Notice.URL
+		if v.LinkMode == herald.LinkAppend && link != "" {
+			body = strings.TrimSuffix(body, " "+link)
+		}
+		if v.Incident != nil || link == "" || !strings.Contains(body, link) {
+			v.Form.Body = body
+			if upd.Template != "" {
+				v.Form.Applied = upd.Template
+			}
+		}
+	}
+	if len(v.Failed) > 0 && err == nil && v.Form.Override {
+		v.Error = "Some checks fail: publishing will override them, and the override is recorded."
+	}
+	c.render(w, r, status, "compose", a, v)
+	return nil
+}
+
+// emailBody is the body of the e-mail a subscriber gets, as the worker
+// composes it (internal/worker compose.go): the notice, its link and the
+// subscriber's own unsubscribe link.
+func emailBody(n herald.Notice) string {
+	if n.Subject == "" {
+		return ""
+	}
+	return n.Body + "\n\n" + n.URL + "\n\nUnsubscribe: (each subscriber's own link)"
+}
+
+// statusPostmortem links the post-mortem of a resolved status incident. A
+// refused link shows the screen again with what was typed and why.
+func (c *Console) statusPostmortem(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
+	id, link := r.PathValue("id"), r.PostFormValue("postmortem_url")
+	_, err := c.cfg.Services.StatusPage.SetPostmortem(r.Context(), a, id, link)
+	if err == nil {
+		redirect(w, r, statusPath(id), "Post-mortem linked.")
+		return nil
+	}
+	he, status, _ := httperr.Of(err)
+	if he.Code != herald.EInvalid && he.Code != herald.EUnprocessable {
+		return err
+	}
+	si, err := c.cfg.Services.StatusPage.StatusIncident(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	v, err := c.composeView(r.Context(), si, composeForm{Status: string(si.Status)}, url.Values{})
+	if err != nil {
+		return err
+	}
+	v.Postmortem, v.PostmortemError = link, he.Message
+	c.render(w, r, status, "compose", a, v)
+	return nil
+}
