@@ -67,6 +67,8 @@ func (c *Console) table() []route {
 	return slices.Concat(
 		c.signInRoutes(),
 		c.nowRoutes(),
+		c.oncallRoutes(),
+		c.pagesRoutes(),
 	)
 }
 
