@@ -28,7 +28,7 @@ const pagesPerScreen = 50
 type pagesView struct {
 	Pages    []pageRow
 	Services []*herald.Service
-	// The filters as chosen; Older is the query of the next screen ("":
+	// The filters as chosen; Older is the link to the next screen ("":
 	// this is the last).
 	Status, Service string
 	Statuses        []herald.PageStatus
@@ -68,7 +68,7 @@ func (c *Console) pages(w http.ResponseWriter, r *http.Request, a herald.Actor) 
 		if v.Service != "" {
 			next.Set("service", v.Service)
 		}
-		v.Older = next.Encode()
+		v.Older = "/app/pages?" + next.Encode()
 	}
 	for _, p := range list {
 		v.Pages = append(v.Pages, pageRow{Page: p, Service: svcNames[p.ServiceID], LevelN: p.Level + 1})
