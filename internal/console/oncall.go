@@ -162,6 +162,9 @@ type segment struct {
 	Shift timeLabel
 	End   timeLabel
 	Take  bool
+	// Gap marks a stretch with nobody on call, written out as such.
+	Gap        bool
+	start, end time.Time
 }
 
 func (c *Console) schedule(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
@@ -246,6 +249,13 @@ func (c *Console) loadSchedule(ctx context.Context, ref, tz string, a herald.Act
 				dv.Final = append(dv.Final, seg)
 			}
 		}
+		dv.Final = withGaps(dv.Final, from, to, loc)
+		for i := range dv.Final {
+			// Nobody on call: a responder may cover that part of the day.
+			if g := &dv.Final[i]; g.Gap && g.end.After(now) && a.Role.Allows(herald.RoleResponder) {
+				g.Take, g.Shift, g.End = true, label(maxTime(g.start, now), loc), label(g.end, loc)
+			}
+		}
 		for i, l := range s.Layers {
 			ld := layerDay{Name: l.Name}
 			for _, sh := range layers[i] {
@@ -287,7 +297,34 @@ func cut(sh herald.Shift, from, to time.Time, loc *time.Location, names map[stri
 	return segment{Who: names[sh.UserID], UserID: sh.UserID, Override: sh.Override,
 		From: clock(start), To: clock(end), FromUTC: start.UTC().Format("Jan 2 15:04"), ToUTC: end.UTC().Format("Jan 2 15:04"),
 		FromISO: start.UTC().Format(time.RFC3339), ToISO: end.UTC().Format(time.RFC3339),
-		X: pct(start.Sub(from), day), W: pct(end.Sub(start), day)}, true
+		X: pct(start.Sub(from), day), W: pct(end.Sub(start), day), start: start, end: end}, true
+}
+
+// withGaps adds the stretches of a day that nobody covers, so that the
+// list says "nobody" where the bar is empty.
+func withGaps(segs []segment, from, to time.Time, loc *time.Location) []segment {
+	var out []segment
+	at := from
+	gap := func(until time.Time) {
+		if g, ok := cut(herald.Shift{Start: at, End: until}, from, to, loc, nil); ok {
+			g.Gap = true
+			out = append(out, g)
+		}
+	}
+	for _, s := range segs {
+		gap(s.start)
+		out = append(out, s)
+		at = s.end
+	}
+	gap(to)
+	return out
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 func pct(part, whole time.Duration) string {
