@@ -145,6 +145,27 @@ func TestOncall_TakeThisShiftOverridesExactlyThatWindowAndDeleteRemovesIt(t *tes
 			t.Errorf("Tuesday after take:\n%s", tue)
 		}
 
+		// The shift under way is taken from now, not from its start: an
+		// override in the past would rewrite who was on call.
+		a := e.browser(t)
+		a.signIn("admin@example.com")
+		_, body = a.get("/app/oncall/schedules/" + s.ID)
+		mon := day(t, body, "Monday 23 November")
+		if !strings.Contains(mon, `name="start" value="2026-11-23T09:00:00Z"><input type="hidden" name="end" value="2026-11-24T08:00:00Z">`) {
+			t.Fatalf("the current shift is not offered from now:\n%s", mon)
+		}
+		if res, _ := a.post("/app/oncall/schedules/"+s.ID+"/take", url.Values{"start": {"2026-11-23T08:00:00Z"}, "end": {"2026-11-24T08:00:00Z"}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("admin takes the current shift: %d", res.StatusCode)
+		}
+		os = overrides()
+		if len(os) != 2 || os[0].UserID != e.people[herald.RoleAdmin].ID || !os[0].Start.Equal(e.clock.Now()) || !os[0].End.Equal(time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC)) {
+			t.Fatalf("current shift taken as %+v", os)
+		}
+		if err := e.db.Schedules.DeleteOverride(ctx, s.ID, os[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		os = overrides()
+
 		// Delete: a viewer cannot; the responder can.
 		del := "/app/oncall/schedules/" + s.ID + "/overrides/" + os[0].ID + "/delete"
 		if res, _ := v.post(del, url.Values{}); res.StatusCode != http.StatusForbidden || len(overrides()) != 1 {
@@ -299,6 +320,38 @@ func TestOncall_EscalationPoliciesListViewAndCreate(t *testing.T) {
 		}
 		if _, body := v.get("/app/oncall/policies"); !strings.Contains(body, `<a href="/app/oncall/policies/`+p.ID+`">Checkout</a>`) {
 			t.Error("the list does not link the policy")
+		}
+	})
+}
+
+func TestOncall_CoverAGapNobodyIsOnCallFor(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		e := newEnv(t, d)
+		ctx := context.Background()
+		// The rotation starts on Wednesday at 09:00 Berlin: nobody is on
+		// call before.
+		s, err := e.db.Schedules.CreateSchedule(ctx, herald.ScheduleInput{Name: "Later", TimeZone: "Europe/Berlin",
+			Layers: []herald.Layer{{Rotation: herald.RotationDaily, Start: time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC), Users: []string{e.people[herald.RoleAdmin].ID}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := e.browser(t)
+		b.signIn("responder@example.com")
+		_, body := b.get("/app/oncall/schedules/" + s.ID)
+		tue := day(t, body, "Tuesday 24 November")
+		if !strings.Contains(tue, `<strong class="gap">nobody on call</strong>`) || !strings.Contains(tue, "Cover this gap") ||
+			!strings.Contains(tue, `name="start" value="2026-11-23T23:00:00Z"><input type="hidden" name="end" value="2026-11-24T23:00:00Z">`) {
+			t.Fatalf("the gap is not written out:\n%s", tue)
+		}
+		if res, _ := b.post("/app/oncall/schedules/"+s.ID+"/take", url.Values{"start": {"2026-11-23T23:00:00Z"}, "end": {"2026-11-24T23:00:00Z"}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("cover: %d", res.StatusCode)
+		}
+		got, err := e.db.Schedules.Schedule(ctx, s.ID, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Overrides) != 1 || got.Overrides[0].UserID != e.people[herald.RoleResponder].ID || !got.Overrides[0].Start.Equal(time.Date(2026, 11, 23, 23, 0, 0, 0, time.UTC)) {
+			t.Fatalf("overrides %+v", got.Overrides)
 		}
 	})
 }
