@@ -310,6 +310,7 @@ type DeliveryRecord struct {
 	Status          string `json:"status"`
 	Attempts        int    `json:"attempts"`
 	LastError       string `json:"last_error,omitempty"`
+	NotificationID  string `json:"notification_id"` // the notification (person, level) it delivers
 }
 
 // Notification is one person to notify about one page.

@@ -240,6 +240,14 @@ type PagingService interface {
 
 	// PageLog returns a page's events, oldest first.
 	PageLog(ctx context.Context, id string) ([]PageLogEntry, error)
+
+	// PageList lists pages newest first, a screen at a time: Before (a
+	// page id) continues after that page, which stays correct while new
+	// pages arrive, unlike an offset.
+	PageList(ctx context.Context, f PageFilter) ([]*Page, error)
+
+	// EscalationPolicies lists every escalation policy by name.
+	EscalationPolicies(ctx context.Context) ([]*EscalationPolicy, error)
 }
 
 // ScheduleService keeps on-call schedules and their overrides.

@@ -68,6 +68,8 @@ func (c *Console) table() []route {
 		c.signInRoutes(),
 		c.nowRoutes(),
 		c.composeRoutes(),
+		c.oncallRoutes(),
+		c.pagesRoutes(),
 	)
 }
 

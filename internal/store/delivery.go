@@ -179,7 +179,7 @@ func (tx *tx) fallBack(ctx context.Context, notificationID, userID string) error
 
 // Deliveries lists the deliveries of a page.
 func (db *PagingService) Deliveries(ctx context.Context, pageID string) ([]herald.DeliveryRecord, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT d.id, d.contact_method_id, d.status, d.attempts, d.last_error FROM deliveries d
+	rows, err := db.r.QueryContext(ctx, `SELECT d.id, d.contact_method_id, d.notification_id, d.status, d.attempts, d.last_error FROM deliveries d
 		JOIN notifications n ON n.id = d.notification_id WHERE n.page_id = $1 ORDER BY d.due_at, d.id`, pageID)
 	if err != nil {
 		return nil, err
@@ -188,7 +188,7 @@ func (db *PagingService) Deliveries(ctx context.Context, pageID string) ([]heral
 	out := []herald.DeliveryRecord{}
 	for rows.Next() {
 		var r herald.DeliveryRecord
-		if err := rows.Scan(&r.ID, &r.ContactMethodID, &r.Status, &r.Attempts, &r.LastError); err != nil {
+		if err := rows.Scan(&r.ID, &r.ContactMethodID, &r.NotificationID, &r.Status, &r.Attempts, &r.LastError); err != nil {
 			return nil, err
 		}
 		out = append(out, r)
