@@ -70,6 +70,7 @@ func (c *Console) table() []route {
 		c.composeRoutes(),
 		c.oncallRoutes(),
 		c.pagesRoutes(),
+		c.statusAdminRoutes(),
 	)
 }
 

@@ -1,13 +1,10 @@
 package server
 
 import (
-	"encoding/csv"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/netip"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -300,12 +297,9 @@ func (s *Server) exportSubscribers(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="subscribers.csv"`)
-	cw := csv.NewWriter(w)
-	cw.Write([]string{"kind", "target", "components", "confirmed", "created_at"})
-	err = s.app.Subscribers.ExportSubscribers(r.Context(), func(sub herald.Subscriber) error {
-		return cw.Write([]string{sub.Kind, sub.Target, strings.Join(sub.Components, " "), strconv.FormatBool(sub.Confirmed), sub.CreatedAt.Format(time.RFC3339)})
+	err = herald.WriteSubscribersCSV(w, func(fn func(herald.Subscriber) error) error {
+		return s.app.Subscribers.ExportSubscribers(r.Context(), fn)
 	})
-	cw.Flush()
 	if err != nil {
 		s.log.Error("export subscribers", "err", err)
 	}
@@ -330,58 +324,10 @@ func (s *Server) importSubscribers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<20)
-	cr := csv.NewReader(r.Body)
-	cr.FieldsPerRecord = -1
-	head, err := cr.Read()
+	rows, err := herald.ReadSubscribersCSV(r.Body)
 	if err != nil {
-		writeError(w, r, herald.Errorf(herald.EInvalid, "the body must be CSV with a header line: kind,target,components"), s.log)
+		writeError(w, r, err, s.log)
 		return
-	}
-	col := map[string]int{}
-	for i, h := range head {
-		col[strings.TrimSpace(strings.ToLower(h))] = i
-	}
-	ki, ok1 := col["kind"]
-	ti, ok2 := col["target"]
-	if !ok1 || !ok2 {
-		writeError(w, r, herald.Errorf(herald.EInvalid, "the header must name the columns kind and target (components is optional)"), s.log)
-		return
-	}
-	ci, hasComps := col["components"]
-	var rows []herald.SubscriberInput
-	for line := 2; ; line++ {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			writeError(w, r, herald.Errorf(herald.EInvalid, "line %d: %v", line, err), s.log)
-			return
-		}
-		get := func(i int) string {
-			if i < len(rec) {
-				return strings.TrimSpace(rec[i])
-			}
-			return ""
-		}
-		in := herald.SubscriberInput{}
-		switch get(ki) {
-		case "email":
-			in.Email = get(ti)
-		case "webhook":
-			in.WebhookURL = get(ti)
-		case "slack":
-			in.SlackURL = get(ti)
-		case "teams":
-			in.TeamsURL = get(ti)
-		default:
-			writeError(w, r, &herald.Error{Code: herald.EInvalid, Message: fmt.Sprintf("line %d: kind must be email, webhook, slack or teams", line)}, s.log)
-			return
-		}
-		if hasComps && get(ci) != "" {
-			in.Components = strings.Fields(get(ci))
-		}
-		rows = append(rows, in)
 	}
 	created, skipped, err := s.app.Subscribers.ImportSubscribers(r.Context(), rows)
 	if err != nil {
