@@ -67,7 +67,7 @@ type incidentListView struct {
 	States []herald.State
 	// The tables as the shared row template sees them.
 	ActiveTable, ListTable incTable
-	Sevs   []herald.Severity
+	Sevs                   []herald.Severity
 }
 
 // incTable is a list of incidents with the time their age is told from.
