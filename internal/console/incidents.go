@@ -72,8 +72,9 @@ type incidentListView struct {
 
 // incTable is a list of incidents with the time their age is told from.
 type incTable struct {
-	Now  time.Time
-	List []*herald.Incident
+	Now      time.Time
+	List     []*herald.Incident
+	Settings *herald.Settings
 }
 
 const listLimit = 50
@@ -156,8 +157,12 @@ func (c *Console) incidentList(w http.ResponseWriter, r *http.Request, a herald.
 			v.Next = listURL(v, v.Active, next)
 		}
 	}
+	settings, err := c.cfg.Services.Settings.Settings(ctx)
+	if err != nil {
+		return err
+	}
 	now := c.cfg.Clock.Now()
-	v.ActiveTable, v.ListTable = incTable{now, v.ActiveList}, incTable{now, v.List}
+	v.ActiveTable, v.ListTable = incTable{now, v.ActiveList, &settings}, incTable{now, v.List, &settings}
 	c.render(w, r, http.StatusOK, "incidents", a, v)
 	return nil
 }
