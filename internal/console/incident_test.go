@@ -220,6 +220,19 @@ func TestRule51_DecisionRefusedWithTheReasonOnThePage(t *testing.T) {
 			t.Fatalf("a refused decision was recorded: %+v", ds)
 		}
 
+		// A severity change is the lead's or the engineer's on call once
+		// one is assigned (R51): refused with the reason, nothing changes.
+		_, page := b.get("/app/incidents/INC-1")
+		sev := url.Values{"version": {hidden(t, page, "version")}, "from_state": {"investigating"}, "from_severity": {"S3"}, "state": {"investigating"}, "severity": {"S1"}, "reason": {"It is worse"}}
+		res, body = b.post("/app/incidents/INC-1/change", sev)
+		if res.StatusCode != http.StatusForbidden || !strings.Contains(body, "a severity change is decided by the Incident Lead or Engineer on Call of this incident") ||
+			!strings.Contains(body, "It is worse") || !strings.Contains(body, `href="#form-change"`) {
+			t.Fatalf("refused severity change: %d %s", res.StatusCode, body)
+		}
+		if inc := e.incident(t, "INC-1"); inc.Severity != herald.S3 {
+			t.Fatalf("severity changed by someone without the authority: %s", inc.Severity)
+		}
+
 		// The lead may.
 		lead := e.browser(t)
 		lead.signIn("admin@example.com")
