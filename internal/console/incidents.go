@@ -242,7 +242,7 @@ type incidentView struct {
 	Settings  herald.Settings
 	Roles     []roleRow
 	Users     []herald.User
-	Timeline  []timelineRow
+	Timeline  []herald.TimelineEntry
 	FollowUps []herald.FollowUp
 	Reviews   []herald.Review
 	// Status is the linked status page incident, nil when there is none.
@@ -266,12 +266,6 @@ type roleRow struct {
 	Key, Name string
 	Holder    herald.RoleAssignment
 	Held      bool
-}
-
-type timelineRow struct {
-	herald.TimelineEntry
-	// Decision is set on decision entries, for their rationale.
-	Decision *herald.Decision
 }
 
 // Failed returns the refusal of form, if that is the form that failed.
@@ -375,14 +369,7 @@ func (c *Console) loadIncident(ctx context.Context, ref string) (*incidentView, 
 	var pageIDs []string
 	seen := map[string]bool{}
 	for _, e := range entries {
-		row := timelineRow{TimelineEntry: e}
 		if len(e.Data) > 0 {
-			if e.Kind == herald.EntryDecision {
-				var d herald.Decision
-				if json.Unmarshal(e.Data, &d) == nil {
-					row.Decision = &d
-				}
-			}
 			var link struct {
 				StatusIncidentID string `json:"status_incident_id"`
 				PageID           string `json:"page_id"`
@@ -397,8 +384,8 @@ func (c *Console) loadIncident(ctx context.Context, ref string) (*incidentView, 
 				}
 			}
 		}
-		v.Timeline = append(v.Timeline, row)
 	}
+	v.Timeline = entries
 	if statusID != "" {
 		if v.Status, err = s.StatusPage.StatusIncident(ctx, statusID); err != nil && herald.ErrorCode(err) != herald.ENotFound {
 			return nil, err
