@@ -510,11 +510,13 @@ func TestIncidents_ListFiltersActiveFirstAndPages(t *testing.T) {
 			t.Fatalf("resolved section: %s", resolved)
 		}
 		_, body = b.get("/app/incidents?before=3")
-		if !strings.Contains(body, "Incident number 1.") || strings.Contains(body, "Incident number 53.") || strings.Contains(body, "Older incidents") {
+		if !strings.Contains(body, "Incident number 1.") || strings.Contains(body, "Incident number 53.") || strings.Contains(body, "Older incidents") ||
+			!strings.Contains(body, `<a href="/app/incidents">Newest incidents</a>`) {
 			t.Fatalf("second page: %s", body)
 		}
-		_, body = b.get("/app/incidents?active=true&severity=S3")
-		if !strings.Contains(body, "Incident number 2.") || strings.Contains(body, "Incident number 52.") {
+		_, body = b.get("/app/incidents?active=true&severity=S3&before=53")
+		if !strings.Contains(body, "Incident number 2.") || strings.Contains(body, "Incident number 52.") || strings.Contains(body, "Incident number 53.") ||
+			!strings.Contains(body, `href="/app/incidents?active=true&amp;severity=S3">Newest incidents</a>`) {
 			t.Fatalf("active only: %s", body)
 		}
 		if _, body = b.get("/app/incidents?severity=S1"); strings.Contains(body, "Incident number") {

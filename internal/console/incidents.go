@@ -61,10 +61,11 @@ type incidentListView struct {
 	List     []*herald.Incident
 	ShowList bool
 	Heading  string
-	// Next is the next page's URL, "" on the last page.
-	Next   string
-	Err    *herald.Error
-	States []herald.State
+	// Next is the next page's URL, "" on the last page; First is the
+	// first page with the same filters.
+	Next, First string
+	Err         *herald.Error
+	States      []herald.State
 	// The tables as the shared row template sees them.
 	ActiveTable, ListTable incTable
 	Sevs                   []herald.Severity
@@ -157,6 +158,7 @@ func (c *Console) incidentList(w http.ResponseWriter, r *http.Request, a herald.
 			v.Next = listURL(v, v.Active, next)
 		}
 	}
+	v.First = listURL(v, v.Active, 0)
 	settings, err := c.cfg.Services.Settings.Settings(ctx)
 	if err != nil {
 		return err
@@ -187,7 +189,12 @@ func listURL(v *incidentListView, active string, before int64) string {
 			q.Set(k, val)
 		}
 	}
-	q.Set("before", strconv.FormatInt(before, 10))
+	if before > 0 {
+		q.Set("before", strconv.FormatInt(before, 10))
+	}
+	if len(q) == 0 {
+		return "/app/incidents"
+	}
 	return "/app/incidents?" + q.Encode()
 }
 
