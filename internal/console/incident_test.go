@@ -70,7 +70,8 @@ func TestIncidents_DeclareThroughTheForm(t *testing.T) {
 			t.Fatalf("list: %d %s", res.StatusCode, body)
 		}
 		res, body = b.get("/app/incidents/new")
-		if res.StatusCode != 200 || !strings.Contains(body, `<label for="d-title">`) || !strings.Contains(body, `name="severity" value="S1"`) {
+		if res.StatusCode != 200 || !strings.Contains(body, `<label for="d-title">`) || !strings.Contains(body, `name="severity" value="S1"`) ||
+			!strings.Contains(body, "Declaring S1 or S2 pages the incident roles.") {
 			t.Fatalf("form: %d %s", res.StatusCode, body)
 		}
 

@@ -201,6 +201,8 @@ func listURL(v *incidentListView, active string, before int64) string {
 // --- Declaring ---
 
 type declareView struct {
+	// Paging names the severities whose declaration pages incident roles.
+	Paging []string
 	In     herald.DeclareInput
 	Svcs   string
 	Err    *herald.Error
@@ -209,7 +211,26 @@ type declareView struct {
 }
 
 func (c *Console) declareForm(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
-	c.render(w, r, http.StatusOK, "declare", a, &declareView{Sevs: herald.Severities})
+	v := &declareView{Sevs: herald.Severities}
+	if err := c.pagingSeverities(r.Context(), v); err != nil {
+		return err
+	}
+	c.render(w, r, http.StatusOK, "declare", a, v)
+	return nil
+}
+
+// pagingSeverities says on the form which severities page people, by the
+// organisation's settings.
+func (c *Console) pagingSeverities(ctx context.Context, v *declareView) error {
+	s, err := c.cfg.Services.Settings.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	for _, sev := range herald.Severities {
+		if len(s.PageRoles[sev]) > 0 {
+			v.Paging = append(v.Paging, string(sev))
+		}
+	}
 	return nil
 }
 
@@ -226,7 +247,11 @@ func (c *Console) declare(w http.ResponseWriter, r *http.Request, a herald.Actor
 			return err
 		}
 		_, status, _ := httperr.Of(he)
-		c.render(w, r, status, "declare", a, &declareView{In: shown, Svcs: r.PostFormValue("services"), Err: he, Sevs: herald.Severities, Fields: he.Fields})
+		v := &declareView{In: shown, Svcs: r.PostFormValue("services"), Err: he, Sevs: herald.Severities, Fields: he.Fields}
+		if err := c.pagingSeverities(r.Context(), v); err != nil {
+			return err
+		}
+		c.render(w, r, status, "declare", a, v)
 		return nil
 	}
 	redirect(w, r, incidentPath(inc.Reference), inc.Reference+" declared.")
