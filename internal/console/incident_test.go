@@ -269,7 +269,8 @@ func TestIncidents_ViewerSeesNoFormsAndPostsAre403(t *testing.T) {
 			if res.StatusCode != 200 {
 				t.Fatalf("%s: %d", path, res.StatusCode)
 			}
-			if strings.Contains(body, `method="post" action="/app/incidents`) || strings.Contains(body, "Declare incident") || strings.Contains(body, "<details") {
+			if strings.Contains(body, `method="post" action="/app/incidents`) || strings.Contains(body, "Declare incident") || strings.Contains(body, "<details") ||
+				strings.Contains(body, "Publish on the status page") {
 				t.Errorf("%s shows a viewer a form or the declare button", path)
 			}
 		}
@@ -380,6 +381,9 @@ func TestIncidents_FormsActThroughTheStore(t *testing.T) {
 			t.Fatalf("after hand-over: %s", body)
 		}
 		post("/app/incidents/INC-1/roles", url.Values{"role": {herald.RoleIncidentLead}, "user": {""}})
+		if _, body := b.get(loc); !strings.Contains(body, `href="/app/status/incidents/new?incident=INC-1"`) {
+			t.Fatalf("no way to publish the incident on the status page: %s", body)
+		}
 		if _, held := e.incident(t, "INC-1").Role(herald.RoleIncidentLead); held {
 			t.Fatal("unassign left the role held")
 		}
