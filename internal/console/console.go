@@ -71,6 +71,7 @@ func (c *Console) table() []route {
 		c.oncallRoutes(),
 		c.pagesRoutes(),
 		c.statusAdminRoutes(),
+		c.incidentsRoutes(),
 	)
 }
 
