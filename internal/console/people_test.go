@@ -355,6 +355,18 @@ func htmlUnescape(s string) string {
 	return strings.NewReplacer("&amp;", "&", "&lt;", "<", "&gt;", ">", "&#34;", `"`, "&#39;", "'", "&quot;", `"`, "&#43;", "+").Replace(s)
 }
 
+// waitMails waits until mailpit holds n messages (the reset mail leaves
+// after the answer), then a little longer to see that no more come.
+func waitMails(t *testing.T, mail *testdb.Mailpit, n int) []testdb.MailMessage {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for len(mail.Messages(t)) < n && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond)
+	return mail.Messages(t)
+}
+
 var resetLinkRE = regexp.MustCompile(`http://herald\.test(/login/reset/[A-Za-z0-9_-]+)`)
 
 func TestPasswordReset_ByMailEndToEnd(t *testing.T) {
@@ -377,7 +389,7 @@ func TestPasswordReset_ByMailEndToEnd(t *testing.T) {
 		if strings.ReplaceAll(unknown, "nobody@example.com", "X") != strings.ReplaceAll(known, "responder@example.com", "X") {
 			t.Fatalf("the answers differ:\n%s\n---\n%s", unknown, known)
 		}
-		msgs := mail.Messages(t)
+		msgs := waitMails(t, mail, 1)
 		if len(msgs) != 1 || msgs[0].ToList() != "responder@example.com" {
 			t.Fatalf("mails: %+v", msgs)
 		}
@@ -423,7 +435,7 @@ func TestPasswordReset_ByMailEndToEnd(t *testing.T) {
 
 		// A link expires after an hour.
 		b.post("/login/reset", url.Values{"email": {"viewer@example.com"}})
-		msgs = mail.Messages(t)
+		msgs = waitMails(t, mail, 2)
 		if len(msgs) != 2 {
 			t.Fatalf("mails: %d", len(msgs))
 		}
@@ -450,7 +462,7 @@ func TestPasswordReset_ByMailEndToEnd(t *testing.T) {
 			res, body := b.post("/login/reset", url.Values{"email": {"admin@example.com"}})
 			mustStatus(t, "repeat", res, body, http.StatusOK)
 		}
-		if n := len(mail.Messages(t)); n != 5 {
+		if n := len(waitMails(t, mail, 5)); n != 5 {
 			t.Fatalf("mails after four requests for one person: %d, want 5", n)
 		}
 	})

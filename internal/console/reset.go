@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"net/http"
 	"strings"
 
@@ -38,7 +39,10 @@ func (c *Console) resetForm(w http.ResponseWriter, r *http.Request, a herald.Act
 
 // requestReset answers the same whether or not the address has an
 // account, and whether or not the mail could be sent: the answer must not
-// tell anyone which addresses have accounts. A failed send is logged.
+// tell anyone which addresses have accounts. For the same reason the mail
+// is sent after the answer, not before it: a conversation with the SMTP
+// server would make the answer for a real account slower. A failed send
+// is logged; the person asks again.
 func (c *Console) requestReset(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
 	email := strings.TrimSpace(r.PostFormValue("email"))
 	if email == "" {
@@ -52,9 +56,12 @@ func (c *Console) requestReset(w http.ResponseWriter, r *http.Request, a herald.
 		return err
 	}
 	if token != "" {
-		if err := c.sendReset(r.Context(), u, token); err != nil {
-			c.log.Warn("password reset asked for but not sent", "user", u.ID, "err", err)
-		}
+		ctx := context.WithoutCancel(r.Context())
+		go func() {
+			if err := c.sendReset(ctx, u, token); err != nil {
+				c.log.Warn("password reset asked for but not sent", "user", u.ID, "err", err)
+			}
+		}()
 	}
 	c.render(w, r, http.StatusOK, "reset", a, resetView{Sent: true, Email: email})
 	return nil
