@@ -256,11 +256,21 @@ func (c *Console) changeOwnPassword(w http.ResponseWriter, r *http.Request, a he
 	if current == "" {
 		return c.formFail(w, r, a, "password", herald.Errorf(herald.EInvalid, "enter your current password"))
 	}
-	if _, _, err := c.cfg.Auth.SignIn(ctx, a.User.Email, current, clientAddr(r)); err != nil {
+	if err := password.Check(next, a.User.Email); err != nil {
+		return c.formFail(w, r, a, "password", err)
+	}
+	// The current password is checked by signing in with it, so wrong
+	// guesses count against the sign-in limits; the session that opens is
+	// ended at once.
+	check, _, err := c.cfg.Auth.SignIn(ctx, a.User.Email, current, clientAddr(r))
+	if err != nil {
 		if herald.ErrorCode(err) == herald.EUnauthenticated {
 			err = herald.Errorf(herald.EInvalid, "your current password is not right")
 		}
 		return c.formFail(w, r, a, "password", err)
+	}
+	if err := c.cfg.Auth.SignOut(ctx, check); err != nil {
+		return err
 	}
 	if err := c.cfg.Auth.SetPassword(ctx, a.User.ID, next); err != nil {
 		return c.formFail(w, r, a, "password", err)

@@ -209,18 +209,23 @@ func (db *AuthService) ResetPassword(ctx context.Context, token, pw string) (her
 		return u, fmt.Errorf("hash password: %w", err)
 	}
 	err = db.write(ctx, func(tx *tx) error {
-		// Read again inside the write: two tabs racing with one link set
-		// one password.
-		if _, err := tx.passwordReset(ctx, token); err != nil {
-			return err
+		// Use the token with one conditional update: of two requests
+		// racing with one link, exactly one sets a password.
+		res, err := tx.ExecContext(ctx, `UPDATE password_resets SET used_at = $1 WHERE id = $2 AND used_at IS NULL AND expires_at > $1`, micros(tx.now), hashToken(token))
+		if err != nil {
+			return fmt.Errorf("use reset: %w", err)
 		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return errResetLink
+		}
+		// Every other link the person was sent stops working too.
 		if _, err := tx.ExecContext(ctx, `UPDATE password_resets SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL`, micros(tx.now), u.ID); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2`, hash, u.ID); err != nil {
 			return fmt.Errorf("set password: %w", err)
 		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, u.ID)
+		_, err = tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, u.ID)
 		return err
 	})
 	return u, err
