@@ -528,6 +528,14 @@ func TestPeople_TestNotificationAndOwnAccount(t *testing.T) {
 		if code := e.browser(t).signInWith("responder@example.com", pw); code != http.StatusSeeOther {
 			t.Fatalf("password changed without the current one: %d", code)
 		}
+		// A weak new password is refused before anything happens: no
+		// session is left behind by checking the current one.
+		before, _ := e.db.Auth.Sessions(ctx, e.people[herald.RoleResponder].ID)
+		res, body = me.post("/app/me/password", url.Values{"current_password": {pw}, "new_password": {"short"}})
+		mustStatus(t, "weak new password", res, body, http.StatusBadRequest)
+		if after, _ := e.db.Auth.Sessions(ctx, e.people[herald.RoleResponder].ID); len(after) != len(before) {
+			t.Fatalf("sessions %d before a refused change, %d after", len(before), len(after))
+		}
 		res, body = me.post("/app/me/password", url.Values{"current_password": {pw}, "new_password": {"violet harbor engine"}})
 		mustStatus(t, "change password", res, body, http.StatusSeeOther)
 		if res, _ := me.get("/app/me"); res.StatusCode != 200 {
