@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -355,6 +356,20 @@ func htmlUnescape(s string) string {
 	return strings.NewReplacer("&amp;", "&", "&lt;", "<", "&gt;", ">", "&#34;", `"`, "&#39;", "'", "&quot;", `"`, "&#43;", "+").Replace(s)
 }
 
+// hookID is the responder's webhook contact method.
+func hookID(ctx context.Context, t *testing.T, e *env) string {
+	ms, err := e.db.People.ContactMethods(ctx, e.people[herald.RoleResponder].ID)
+	if err != nil {
+		t.Error(err)
+	}
+	for _, m := range ms {
+		if m.Kind == "webhook" {
+			return m.ID
+		}
+	}
+	return ""
+}
+
 // waitMails waits until mailpit holds n messages (the reset mail leaves
 // after the answer), then a little longer to see that no more come.
 func waitMails(t *testing.T, mail *testdb.Mailpit, n int) []testdb.MailMessage {
@@ -520,6 +535,36 @@ func TestPeople_TestNotificationAndOwnAccount(t *testing.T) {
 		mustStatus(t, "admin test", res, body, http.StatusSeeOther)
 		if n := len(mail.Messages(t)); n != 2 {
 			t.Fatalf("mails after the admin's test: %d", n)
+		}
+
+		// A webhook's test is signed with its secret, like a page.
+		got := make(chan error, 1)
+		hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body)
+			secret := ""
+			if m, err := e.db.People.ContactMethodForTest(ctx, e.people[herald.RoleResponder].ID, hookID(ctx, t, e)); err == nil {
+				secret = m.Secret
+			}
+			got <- notify.Verify(r.Header, body, secret, time.Now(), 5*time.Minute)
+		}))
+		defer hook.Close()
+		res, body = me.post("/app/me/methods", url.Values{"kind": {"webhook"}, "target": {hook.URL}})
+		mustStatus(t, "add webhook", res, body, http.StatusCreated)
+		if !strings.Contains(body, "whsec_") {
+			t.Fatalf("the signing secret is not shown once:\n%s", body)
+		}
+		res, body = me.post("/app/me/methods/"+hookID(ctx, t, e)+"/test", url.Values{})
+		mustStatus(t, "webhook test", res, body, http.StatusSeeOther)
+		select {
+		case err := <-got:
+			if err != nil {
+				t.Fatalf("webhook test signature: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("the webhook test did not arrive")
+		}
+		if _, body = me.get("/app/me"); strings.Contains(body, "whsec_") {
+			t.Fatal("the signing secret is shown again")
 		}
 
 		// Changing your password needs the current one.
