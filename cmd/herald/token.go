@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"text/tabwriter"
 
@@ -120,6 +121,13 @@ func runUser(ctx context.Context, args []string, e env) error {
 			})
 		}},
 		"set-password": {args: "USER", n: 1, help: "set a user's console password, read from standard input (admin)", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+			if f, ok := e.stdin.(*os.File); ok {
+				if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+					// A terminal: say what is awaited rather than hang. What
+					// is typed shows; `< file` or a pipe keeps it off the screen.
+					fmt.Fprint(e.stderr, "New password for "+pos[0]+" (shown as you type; end with Enter): ")
+				}
+			}
 			pw, err := readPassword(e.stdin)
 			if err != nil {
 				return err
