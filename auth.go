@@ -68,4 +68,19 @@ type AuthService interface {
 	SignOutEverywhere(ctx context.Context, userID string) error
 	// Sessions lists a user's open sessions, newest first.
 	Sessions(ctx context.Context, userID string) ([]Session, error)
+
+	// RequestPasswordReset issues a reset token (valid PasswordResetValid,
+	// single use, stored as a hash) for the account with an e-mail address.
+	// An unknown address, or one sent too many links this hour, gets no
+	// token and no error: the person is told the same either way.
+	RequestPasswordReset(ctx context.Context, email string) (token string, u User, err error)
+	// PasswordReset returns whose password a reset token may set, without
+	// using it; an unknown, used or expired token is ENotFound.
+	PasswordReset(ctx context.Context, token string) (User, error)
+	// ResetPassword sets a new password through the policy with a reset
+	// token, once; every session of the user ends.
+	ResetPassword(ctx context.Context, token, password string) (User, error)
 }
+
+// PasswordResetValid is how long a password reset link works.
+const PasswordResetValid = time.Hour

@@ -42,6 +42,21 @@ func ConfirmationNotice(page, link string) Notice {
 		URL:  link}
 }
 
+// PasswordResetNotice carries a link that sets a new console password.
+func PasswordResetNotice(page, name, link string) Notice {
+	return Notice{Event: "password.reset", Subject: "Reset your " + page + " Herald password",
+		Body: fmt.Sprintf("Hello %s,\n\nSomeone, hopefully you, asked to reset your password for the %s console.\n\nTo choose a new one, open this link within an hour; it works once:\n%s\n\nIf it was not you, ignore this mail: your password stays as it is.", name, page, link),
+		URL:  link}
+}
+
+// TestNotice is the test notification sent from the console to check that
+// a contact method reaches its person.
+func TestNotice(page, name, link string) Notice {
+	return Notice{Event: "test", Subject: "Test notification from " + page + " Herald",
+		Body: fmt.Sprintf("Hello %s,\n\nThis is a test notification, sent from the console. If you read this, Herald can page you here.\n\nNothing needs to be done.", name),
+		URL:  link}
+}
+
 // StakeholderNotice tells the organisation's stakeholder channels of an
 // incident whose severity is confirmed (R19): summary, severity, reference
 // and link, chat channel and status page link.

@@ -348,6 +348,19 @@ type PeopleService interface {
 	// User finds a user by id or e-mail address.
 	User(ctx context.Context, ref string) (User, error)
 
+	// SetRole changes a user's console and API role. Every session of the
+	// user ends, so the new role holds from their next sign-in; the last
+	// admin cannot be demoted (EUnprocessable).
+	SetRole(ctx context.Context, userRef string, role APIRole) (User, error)
+
+	// NotificationRules lists a user's notification rules, soonest first.
+	NotificationRules(ctx context.Context, userRef string) ([]NotificationRule, error)
+
+	// ContactMethodForTest returns one of a user's contact methods with its
+	// webhook signing secret, for sending a test notification. The secret
+	// is never shown.
+	ContactMethodForTest(ctx context.Context, userRef, methodID string) (ContactMethod, error)
+
 	// CreateToken issues an API token for a user (the actor when in.UserID is
 	// empty). The secret is in the answer and nowhere else.
 	CreateToken(ctx context.Context, actor Actor, in TokenInput) (Token, error)

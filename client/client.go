@@ -270,6 +270,12 @@ func (c *PeopleClient) CreateUser(ctx context.Context, in herald.UserInput) (her
 	return u, c.do(ctx, "POST", "/api/v1/users", in, &u)
 }
 
+// SetPassword sets a user's console password (admin); every session of
+// the user ends.
+func (c *PeopleClient) SetPassword(ctx context.Context, user, password string) error {
+	return c.do(ctx, "PUT", "/api/v1/users/"+esc(user)+"/password", map[string]string{"password": password}, nil)
+}
+
 // Users lists users.
 func (c *PeopleClient) Users(ctx context.Context) ([]herald.User, error) {
 	var out struct {

@@ -264,7 +264,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 		return fmt.Errorf("metrics: %w", err)
 	}
 	cons, err := console.New(console.Config{Services: db.Services(), Auth: db.Auth, Links: lk, Logger: log, Version: version,
-		SecureCookies: strings.HasPrefix(lk.Base(), "https://")})
+		SecureCookies: strings.HasPrefix(lk.Base(), "https://"), Sender: &sender})
 	if err != nil {
 		return err
 	}

@@ -1,8 +1,12 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"io"
+	"os"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/heraldhq/herald"
@@ -116,6 +120,24 @@ func runUser(ctx context.Context, args []string, e env) error {
 				}
 			})
 		}},
+		"set-password": {args: "USER", n: 1, help: "set a user's console password, read from standard input (admin)", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+			if f, ok := e.stdin.(*os.File); ok {
+				if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+					// A terminal: say what is awaited rather than hang. What
+					// is typed shows; `< file` or a pipe keeps it off the screen.
+					fmt.Fprint(e.stderr, "New password for "+pos[0]+" (shown as you type; end with Enter): ")
+				}
+			}
+			pw, err := readPassword(e.stdin)
+			if err != nil {
+				return err
+			}
+			if err := c.People.SetPassword(ctx, pos[0], pw); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "password set for %s; their sessions have ended\n", pos[0])
+			return nil
+		}},
 		"rule": {args: "USER", n: 1, help: "use a contact method a delay after a page reaches the user", flags: func(f *flags) {
 			method = f.String("method", "", "contact method id")
 			delay = f.Int("delay", 0, "minutes after the page reaches the user, while unacknowledged")
@@ -128,4 +150,19 @@ func runUser(ctx context.Context, args []string, e env) error {
 			return nil
 		}},
 	}, args, e)
+}
+
+// readPassword reads a password from the first line of r: standard input,
+// never a flag, which any user of the machine could read in the process
+// list.
+func readPassword(r io.Reader) (string, error) {
+	line, err := bufio.NewReader(io.LimitReader(r, 4096)).ReadString('\n')
+	if err != nil && err != io.EOF {
+		return "", fmt.Errorf("read the password from standard input: %w", err)
+	}
+	pw := strings.TrimRight(line, "\r\n")
+	if pw == "" {
+		return "", usagef("give the new password on standard input, for example: herald user set-password USER < file")
+	}
+	return pw, nil
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/internal/httperr"
 	"github.com/heraldhq/herald/internal/links"
+	"github.com/heraldhq/herald/internal/notify"
 )
 
 // Config is what the console needs; everything is passed in.
@@ -39,6 +40,11 @@ type Config struct {
 	// is reached over HTTPS (the base URL's scheme).
 	SecureCookies bool
 	Version       string
+	// Sender sends what the console sends itself, at once: a contact
+	// method's test notification and the password reset mail. serve gives
+	// it the worker's notify.Router, so both leave by the path a page
+	// takes. Nil: neither can be sent, and the console says so.
+	Sender notify.Sender
 }
 
 // Console is an http.Handler for every path under links.ConsolePrefixes.
@@ -72,6 +78,7 @@ func (c *Console) table() []route {
 		c.pagesRoutes(),
 		c.statusAdminRoutes(),
 		c.incidentsRoutes(),
+		c.peopleRoutes(),
 	)
 }
 

@@ -163,3 +163,16 @@ func human(d time.Duration) string {
 		return fmt.Sprintf("%d d %d h", days, h)
 	}
 }
+
+// shortDuration writes a duration as a setting takes it, without trailing
+// zero units ("1h30m", "12h", "90m" as "1h30m").
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}

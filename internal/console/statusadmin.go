@@ -273,17 +273,6 @@ func inputTime(t time.Time) string {
 	return t.Format("2006-01-02T15:04")
 }
 
-func shortDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
-}
-
 // parseUTC reads a time the form gives in UTC: what a datetime-local input
 // sends ("2026-12-01T02:00"), with or without seconds, or RFC 3339.
 func parseUTC(fe herald.FieldErrors, field, v string) *time.Time {

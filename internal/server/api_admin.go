@@ -35,6 +35,15 @@ func (s *Server) createUser(r *http.Request, a herald.Actor, in herald.UserInput
 	return s.app.People.CreateUser(r.Context(), in)
 }
 
+// PasswordInput sets a user's password.
+type PasswordInput struct {
+	Password string `json:"password" required:"true"`
+}
+
+func (s *Server) setPassword(r *http.Request, a herald.Actor, in PasswordInput) (noBody, error) {
+	return noBody{}, s.app.Auth.SetPassword(r.Context(), r.PathValue("id"), in.Password)
+}
+
 func (s *Server) listTokens(r *http.Request, a herald.Actor, _ noBody) (Tokens, error) {
 	list, err := s.app.People.Tokens(r.Context())
 	return Tokens{Tokens: list}, err

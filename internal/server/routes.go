@@ -167,6 +167,7 @@ func (s *Server) apiRoutes() []route {
 
 		op("GET", "/api/v1/users", viewer, 200, "List users", s.listUsers),
 		op("POST", "/api/v1/users", admin, 201, "Add a user", s.createUser),
+		op("PUT", "/api/v1/users/{id}/password", admin, 204, "Set a user's console password (checked against the password policy); every session of the user ends", s.setPassword),
 		op("GET", "/api/v1/tokens", admin, 200, "List active API tokens (never their secrets)", s.listTokens),
 		op("POST", "/api/v1/tokens", admin, 201, "Create an API token; the secret is in this answer only", s.createToken),
 		op("DELETE", "/api/v1/tokens/{token}", admin, 204, "Revoke an API token", s.revokeToken),
