@@ -532,4 +532,3 @@ func TestIncidents_ListFiltersActiveFirstAndPages(t *testing.T) {
 		}
 	})
 }
-
