@@ -240,6 +240,11 @@ type PagingService interface {
 
 	// PageLog returns a page's events, oldest first.
 	PageLog(ctx context.Context, id string) ([]PageLogEntry, error)
+
+	// AckLink reads what a signed acknowledge link's token stands for: the
+	// person notified and the page. A token this server did not sign, or
+	// whose notification is gone, is ENotFound.
+	AckLink(ctx context.Context, token string) (*AckLink, error)
 }
 
 // ScheduleService keeps on-call schedules and their overrides.

@@ -93,6 +93,13 @@ func New(cfg Config) (*Console, error) {
 	}
 	c.mux.Handle("GET "+assetPrefix+"{name}", a)
 	c.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		// Signed out, any console path leads to sign-in, as the screens
+		// do: a link from a notification opens after signing in, and
+		// nobody signed out learns which paths exist.
+		if _, in := c.session(w, r); !in && r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, links.Console+"/") {
+			http.Redirect(w, r, c.cfg.Links.SignIn()+"?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		}
 		c.fail(w, r, herald.Actor{}, herald.Errorf(herald.ENotFound, "there is no page at %s", r.URL.Path))
 	})
 	cop := http.NewCrossOriginProtection()
