@@ -67,6 +67,7 @@ func (c *Console) table() []route {
 	return slices.Concat(
 		c.signInRoutes(),
 		c.nowRoutes(),
+		c.ackRoutes(),
 	)
 }
 
