@@ -39,6 +39,13 @@ type Config struct {
 	// is reached over HTTPS (the base URL's scheme).
 	SecureCookies bool
 	Version       string
+	// SSO signs people in through an OpenID provider (nil: passwords
+	// only). SecretKey (the server's, 32 bytes) seals a started sign-in in
+	// its cookie; SSODefaultRole is a new user's role when the provider's
+	// claims map to none (default viewer).
+	SSO            SSO
+	SecretKey      []byte
+	SSODefaultRole herald.APIRole
 }
 
 // Console is an http.Handler for every path under links.ConsolePrefixes.
@@ -68,6 +75,7 @@ func (c *Console) table() []route {
 		c.signInRoutes(),
 		c.nowRoutes(),
 		c.ackRoutes(),
+		c.ssoRoutes(),
 	)
 }
 
