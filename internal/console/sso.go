@@ -67,6 +67,11 @@ func (c *Console) ssoStart(w http.ResponseWriter, r *http.Request, _ herald.Acto
 	}
 	http.SetCookie(w, &http.Cookie{Name: c.ssoCookieName(), Value: sealed, Path: SSOCallback, MaxAge: int(sso.PendingTTL.Seconds()),
 		HttpOnly: true, Secure: c.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
+	// Where to go after signing in travels beside it; it is checked again
+	// at the callback (safeNext), so a changed value leads only inside the
+	// console.
+	http.SetCookie(w, &http.Cookie{Name: c.ssoCookieName() + "_next", Value: url.QueryEscape(safeNext(r.URL.Query().Get("next"))), Path: SSOCallback,
+		MaxAge: int(sso.PendingTTL.Seconds()), HttpOnly: true, Secure: c.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
 	http.Redirect(w, r, authURL, http.StatusSeeOther)
 	return nil
 }
@@ -77,8 +82,15 @@ func (c *Console) ssoStart(w http.ResponseWriter, r *http.Request, _ herald.Acto
 // session opens as for a password.
 func (c *Console) ssoCallback(w http.ResponseWriter, r *http.Request, _ herald.Actor) error {
 	ck, err := r.Cookie(c.ssoCookieName())
-	http.SetCookie(w, &http.Cookie{Name: c.ssoCookieName(), Value: "", Path: SSOCallback, MaxAge: -1,
-		HttpOnly: true, Secure: c.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
+	next := links.Console
+	if n, err := r.Cookie(c.ssoCookieName() + "_next"); err == nil {
+		v, _ := url.QueryUnescape(n.Value)
+		next = safeNext(v)
+	}
+	for _, name := range []string{c.ssoCookieName(), c.ssoCookieName() + "_next"} {
+		http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: SSOCallback, MaxAge: -1,
+			HttpOnly: true, Secure: c.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
+	}
 	if err != nil {
 		return c.ssoRefused(w, r, herald.Errorf(herald.EUnauthenticated, "this sign-in was not started in this browser or has already been used; please sign in again"))
 	}
@@ -104,7 +116,7 @@ func (c *Console) ssoCallback(w http.ResponseWriter, r *http.Request, _ herald.A
 	}
 	c.setCookie(w, secret, 0)
 	c.log.Info("signed in", "user", u.ID, "via", "sso", "role", u.Role)
-	http.Redirect(w, r, links.Console, http.StatusSeeOther)
+	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
 }
 

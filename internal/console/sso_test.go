@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -65,12 +66,19 @@ func newSSOEnv(t *testing.T, d store.Dialect) (*env, *ssotest.Server) {
 // page's button, the provider's login form, and the callback. It returns
 // the callback's answer.
 func (b *browser) ssoSignIn(op *ssotest.Server, email string) (*http.Response, string) {
+	return b.ssoSignInTo(op, email, "")
+}
+
+// ssoSignInTo signs in from the sign-in page asked for with next.
+func (b *browser) ssoSignInTo(op *ssotest.Server, email, next string) (*http.Response, string) {
 	b.t.Helper()
-	_, page := b.get("/login")
-	if !strings.Contains(page, `href="/login/sso"`) || !strings.Contains(page, "Sign in with single sign-on") {
+	_, page := b.get("/login?next=" + url.QueryEscape(next))
+	i := strings.Index(page, `href="/login/sso`)
+	if i < 0 || !strings.Contains(page, "Sign in with single sign-on") {
 		b.t.Fatalf("the sign-in page offers no single sign-on:\n%s", page)
 	}
-	res, _ := b.get("/login/sso")
+	href := html.UnescapeString(page[i+len(`href="`) : i+strings.Index(page[i:], `">`)])
+	res, _ := b.get(href)
 	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), op.Issuer) {
 		b.t.Fatalf("start: %d to %q", res.StatusCode, res.Header.Get("Location"))
 	}
@@ -203,6 +211,18 @@ func TestSSO_SignInThroughARealProvider(t *testing.T) {
 			t.Fatalf("refused person reaches /app: %d", res.StatusCode)
 		}
 	})
+}
+
+// The page asked for before signing in opens after single sign-on; one
+// outside the console does not.
+func TestSSO_BackToThePageAskedFor(t *testing.T) {
+	e, op := newSSOEnv(t, store.SQLite)
+	for next, want := range map[string]string{"/app/pages/p1?x=1": "/app/pages/p1?x=1", "//evil.example/app": "/app", "": "/app"} {
+		res, body := e.browser(t).ssoSignInTo(op, "new.ops@example.com", next)
+		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != want {
+			t.Errorf("next %q: %d to %q, want %q\n%s", next, res.StatusCode, res.Header.Get("Location"), want, body)
+		}
+	}
 }
 
 // A callback that did not start in this browser (no pending cookie, or
