@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/internal/links"
@@ -77,6 +78,13 @@ func (pg *pager) page(t *testing.T, dedup, summary string) (*herald.Page, map[he
 	if err != nil {
 		t.Fatal(err)
 	}
+	return p, pg.deliver(t, p)
+}
+
+// deliver runs the worker and returns the acknowledge links of page p.
+func (pg *pager) deliver(t *testing.T, p *herald.Page) map[herald.APIRole]string {
+	t.Helper()
+	ctx := context.Background()
 	if err := pg.w.Tick(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +116,7 @@ func (pg *pager) page(t *testing.T, dedup, summary string) (*herald.Page, map[he
 	if paths[herald.RoleResponder] == "" || paths[herald.RoleViewer] == "" || paths[herald.RoleAdmin] != "" {
 		t.Fatalf("acknowledge links delivered: %v; want the responder's and the viewer's", paths)
 	}
-	return p, paths
+	return paths
 }
 
 func (e *env) pageNow(t *testing.T, id string) (*herald.Page, []herald.PageLogEntry) {
@@ -274,6 +282,56 @@ func TestAck_RefusesWhatTheLinkDoesNotGive(t *testing.T) {
 		}
 		if now, _ := e.pageNow(t, p1.ID); now.Status != herald.PageTriggered {
 			t.Errorf("page 1 is %s after page 2's link was used", now.Status)
+		}
+	})
+}
+
+// An incident's role page acknowledged from the link: the incident's
+// timeline records the person, who takes the role, as from the console.
+func TestAck_IncidentRolePageRecordsThePerson(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		e := newEnv(t, d)
+		pg := newPager(t, e)
+		ctx := context.Background()
+		settings, err := e.db.Settings.Settings(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		settings.RoleServices = map[string]string{herald.RoleIncidentLead: pg.svc.Name}
+		if _, err := e.db.Settings.SaveSettings(ctx, settings); err != nil {
+			t.Fatal(err)
+		}
+		admin := herald.Actor{User: e.people[herald.RoleAdmin], Role: herald.RoleAdmin}
+		inc, err := e.db.Incidents.DeclareIncident(ctx, admin, herald.DeclareInput{Title: "Checkout down", Severity: herald.S1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages, err := e.db.Paging.Pages(ctx, pg.svc.ID, herald.PageTriggered, 10)
+		if err != nil || len(pages) != 1 || pages[0].IncidentID != inc.ID {
+			t.Fatalf("the lead's page: %+v %v", pages, err)
+		}
+		paths := pg.deliver(t, pages[0])
+		e.clock.Advance(3 * time.Minute)
+		b := e.browser(t)
+		if res, body := b.post(paths[herald.RoleResponder], url.Values{"action": {"acknowledge"}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("acknowledge: %d %s", res.StatusCode, body)
+		}
+		tl, err := e.db.Incidents.Timeline(ctx, inc.Reference, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		acked := false
+		for _, en := range tl {
+			if en.ActorID == e.people[herald.RoleResponder].ID && strings.Contains(en.Text, "responder person acknowledged the page") && strings.Contains(en.Text, "after 3m0s") {
+				acked = true
+			}
+		}
+		if !acked {
+			t.Fatalf("the timeline does not record the acknowledgement by the responder: %+v", tl)
+		}
+		got, _ := e.db.Incidents.Incident(ctx, inc.ID)
+		if who, ok := got.Role(herald.RoleIncidentLead); !ok || who.UserID != e.people[herald.RoleResponder].ID {
+			t.Fatalf("the lead role: %+v %v", who, ok)
 		}
 	})
 }
