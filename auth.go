@@ -59,6 +59,12 @@ type AuthService interface {
 	// SignInAs opens a session for a user who proved who they are
 	// elsewhere (single sign-on).
 	SignInAs(ctx context.Context, userID, via string) (secret string, err error)
+	// SSOUser finds the user with an e-mail address an identity provider
+	// verified, or creates them, for a single sign-on. role, when not
+	// empty, is the provider's (its claim mapping) and becomes the user's;
+	// without it an existing user keeps theirs and a new one gets
+	// defaultRole.
+	SSOUser(ctx context.Context, email, name string, role, defaultRole APIRole) (User, error)
 	// Session returns who a cookie's secret signs in, and marks the session
 	// used. An unknown, idle or expired session is unauthenticated.
 	Session(ctx context.Context, secret string) (Actor, Session, error)

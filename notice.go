@@ -74,7 +74,11 @@ func StakeholderNotice(page string, inc *Incident, link, statusPage string) Noti
 // PageNotice tells one person they are paged: for which service and level,
 // what monitoring said, and (shadow set) that they shadow the responder
 // and do not acknowledge. level counts from 0, as policies store it.
-func PageNotice(p *Page, service string, level int, shadow bool, url string) Notice {
+// pageURL is the page in the console; ackURL, when there is one, is this
+// person's signed link that acknowledges, escalates or resolves without
+// signing in, and is the notice's URL (what a chat title links to, what a
+// text message carries).
+func PageNotice(p *Page, service string, level int, shadow bool, pageURL, ackURL string) Notice {
 	who := "You are"
 	if shadow {
 		who = "You shadow the responder who is"
@@ -87,5 +91,15 @@ func PageNotice(p *Page, service string, level int, shadow bool, url string) Not
 	if shadow {
 		text += "\n\nShadows receive every notification but do not acknowledge."
 	}
+	url := pageURL
+	if ackURL != "" {
+		url = ackURL
+		if shadow {
+			text += "\n\nSee the page (no sign-in needed): " + ackURL
+		} else {
+			text += "\n\nAcknowledge, escalate or resolve (no sign-in needed): " + ackURL
+		}
+	}
+	text += "\nIn the console: " + pageURL
 	return Notice{Event: "page.triggered", Subject: "[Herald] " + p.Summary + " (" + service + ")", Body: text, URL: url}
 }

@@ -28,10 +28,13 @@ func TestNotices(t *testing.T) {
 			"subscription.confirm", "Confirm your subscription to Acme", []string{"Acme status updates", "https://s/confirm?t=x", "ignore this mail"}, nil},
 		{"stakeholders without a chat", StakeholderNotice("Acme", inc, "https://h/incidents/INC-7", "https://s/"),
 			"incident.stakeholders", "[Acme] S1 INC-7: Checkout down", []string{"INC-7 (S1, confirmed): Checkout down", "Payments fail.", "Chat: (none yet)", "Status page: https://s/"}, nil},
-		{"page", PageNotice(page, "Web", 0, false, "https://h/pages/p1"),
-			"page.triggered", "[Herald] 5xx above 5% (Web)", []string{"You are paged for Web (level 1).", "First seen: 2026-12-01 02:00 UTC", "Triggered 3 times"}, []string{"shadow"}},
-		{"shadow page", PageNotice(page, "Web", 1, true, "https://h/pages/p1"),
-			"page.triggered", "[Herald] 5xx above 5% (Web)", []string{"You shadow the responder who is paged for Web (level 2).", "do not acknowledge"}, nil},
+		{"page", PageNotice(page, "Web", 0, false, "https://h/app/pages/p1", "https://h/ack/n1.sig"),
+			"page.triggered", "[Herald] 5xx above 5% (Web)", []string{"You are paged for Web (level 1).", "First seen: 2026-12-01 02:00 UTC", "Triggered 3 times",
+				"Acknowledge, escalate or resolve (no sign-in needed): https://h/ack/n1.sig", "In the console: https://h/app/pages/p1"}, []string{"shadow"}},
+		{"shadow page", PageNotice(page, "Web", 1, true, "https://h/app/pages/p1", "https://h/ack/n1.sig"),
+			"page.triggered", "[Herald] 5xx above 5% (Web)", []string{"You shadow the responder who is paged for Web (level 2).", "do not acknowledge", "See the page (no sign-in needed): https://h/ack/n1.sig"}, []string{"Acknowledge, escalate"}},
+		{"page without an acknowledge link", PageNotice(page, "Web", 0, false, "https://h/app/pages/p1", ""),
+			"page.triggered", "[Herald] 5xx above 5% (Web)", []string{"In the console: https://h/app/pages/p1"}, []string{"no sign-in needed"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.n.Event != tc.event || tc.n.Subject != tc.subj {

@@ -248,6 +248,10 @@ type PagingService interface {
 
 	// EscalationPolicies lists every escalation policy by name.
 	EscalationPolicies(ctx context.Context) ([]*EscalationPolicy, error)
+	// AckLink reads what a signed acknowledge link's token stands for: the
+	// person notified and the page. A token this server did not sign, or
+	// whose notification is gone, is ENotFound.
+	AckLink(ctx context.Context, token string) (*AckLink, error)
 }
 
 // ScheduleService keeps on-call schedules and their overrides.

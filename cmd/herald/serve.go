@@ -111,6 +111,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 		return usagef("pass the secret key as HERALD_SECRET_KEY, not as a flag")
 	})
 	f.Lookup("secret-key").Usage = "set only through HERALD_SECRET_KEY: 32 bytes, base64, the same on every instance; encrypts webhook secrets (SQLite: generated in the data folder when unset)"
+	oidc := addOIDCFlags(f)
 	if _, err := f.parse(args); err != nil {
 		return err
 	}
@@ -263,8 +264,12 @@ func runServe(ctx context.Context, args []string, e env) error {
 	if err := work.Register(reg); err != nil {
 		return fmt.Errorf("metrics: %w", err)
 	}
+	provider, err := oidc.provider(ctx, e, lk, key)
+	if err != nil {
+		return err
+	}
 	cons, err := console.New(console.Config{Services: db.Services(), Auth: db.Auth, Links: lk, Logger: log, Version: version,
-		SecureCookies: strings.HasPrefix(lk.Base(), "https://"), Sender: &sender})
+		SecureCookies: strings.HasPrefix(lk.Base(), "https://"), SSO: provider, SecretKey: key, SSODefaultRole: herald.APIRole(*oidc.defaultRole), Sender: &sender})
 	if err != nil {
 		return err
 	}

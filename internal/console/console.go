@@ -45,6 +45,13 @@ type Config struct {
 	// it the worker's notify.Router, so both leave by the path a page
 	// takes. Nil: neither can be sent, and the console says so.
 	Sender notify.Sender
+	// SSO signs people in through an OpenID provider (nil: passwords
+	// only). SecretKey (the server's, 32 bytes) seals a started sign-in in
+	// its cookie; SSODefaultRole is a new user's role when the provider's
+	// claims map to none (default viewer).
+	SSO            SSO
+	SecretKey      []byte
+	SSODefaultRole herald.APIRole
 }
 
 // Console is an http.Handler for every path under links.ConsolePrefixes.
@@ -79,6 +86,8 @@ func (c *Console) table() []route {
 		c.statusAdminRoutes(),
 		c.incidentsRoutes(),
 		c.peopleRoutes(),
+		c.ackRoutes(),
+		c.ssoRoutes(),
 	)
 }
 
@@ -105,6 +114,13 @@ func New(cfg Config) (*Console, error) {
 	}
 	c.mux.Handle("GET "+assetPrefix+"{name}", a)
 	c.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		// Signed out, any console path leads to sign-in, as the screens
+		// do: a link from a notification opens after signing in, and
+		// nobody signed out learns which paths exist.
+		if _, in := c.session(w, r); !in && r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, links.Console+"/") {
+			http.Redirect(w, r, c.cfg.Links.SignIn()+"?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		}
 		c.fail(w, r, herald.Actor{}, herald.Errorf(herald.ENotFound, "there is no page at %s", r.URL.Path))
 	})
 	cop := http.NewCrossOriginProtection()

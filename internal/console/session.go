@@ -59,6 +59,8 @@ func (c *Console) setCookie(w http.ResponseWriter, secret string, maxAge int) {
 type signInView struct {
 	Email, Next string
 	Error       string
+	// SSO offers single sign-on.
+	SSO bool
 }
 
 func (c *Console) signInForm(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
@@ -67,7 +69,7 @@ func (c *Console) signInForm(w http.ResponseWriter, r *http.Request, a herald.Ac
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return nil
 	}
-	c.render(w, r, http.StatusOK, "signin", a, signInView{Next: next})
+	c.render(w, r, http.StatusOK, "signin", a, signInView{Next: next, SSO: c.cfg.SSO != nil})
 	return nil
 }
 
@@ -85,7 +87,7 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request, _ herald.Actor)
 		} else if code == herald.EInvalid {
 			status = http.StatusBadRequest
 		}
-		c.render(w, r, status, "signin", herald.Actor{}, signInView{Email: email, Next: next, Error: message(err)})
+		c.render(w, r, status, "signin", herald.Actor{}, signInView{Email: email, Next: next, Error: message(err), SSO: c.cfg.SSO != nil})
 		return nil
 	}
 	c.setCookie(w, secret, 0)

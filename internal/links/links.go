@@ -1,7 +1,7 @@
 // Package links is the one place Herald's URLs are made: the table of the
 // routes people are sent to (the public status page, its feeds and
-// calendars, the subscription links in mails, the API pages and incidents
-// that pages and notices point at), and Links, which builds each of them
+// calendars, the subscription links in mails, the console's pages and
+// incidents that notifications point at), and Links, which builds each of them
 // from the configured base URL.
 //
 // Every URL that leaves the process (in a mail, a chat message, a webhook,
@@ -49,11 +49,11 @@ const (
 	Subscribe        = "/subscribe"
 	SubscribeConfirm = "/subscribe/confirm"
 	Unsubscribe      = "/unsubscribe"
-	// Where a page notification sends its responder: the API for now; the
-	// console will change this line.
-	Page = "/api/v1/pages/{id}"
-	// An incident, in stakeholder notices and API answers.
-	Incident = "/api/v1/incidents/{id}"
+	// A page in the console: where a page notification sends its
+	// responder besides the acknowledge link.
+	Page = "/app/pages/{id}"
+	// An incident in the console, in stakeholder notices and API answers.
+	Incident = "/app/incidents/{id}"
 
 	// The console (internal/console), where responders work. Every path
 	// under these prefixes is the console's: the server hands them to it.
@@ -183,10 +183,11 @@ func (l Links) Unsubscribe(id, token string) string {
 	return l.base + Unsubscribe + query(id, token)
 }
 
-// Page is where a page notification sends its responder.
+// Page is a page in the console, where a page notification sends its
+// responder (signed in; the acknowledge link needs no sign-in).
 func (l Links) Page(id string) string { return l.fill(Page, id) }
 
-// Incident is an incident by its reference (INC-42).
+// Incident is an incident in the console, by its reference (INC-42).
 func (l Links) Incident(ref string) string { return l.fill(Incident, ref) }
 
 // Console is the console's front page ("Now").

@@ -51,8 +51,8 @@ func TestLinks_EveryLink(t *testing.T) {
 		Subscribe:            base + "/subscribe",
 		SubscribeConfirm:     base + "/subscribe/confirm?id=" + id + "&token=tok-_0",
 		Unsubscribe:          base + "/unsubscribe?id=" + id + "&token=tok-_0",
-		Page:                 base + "/api/v1/pages/" + id,
-		Incident:             base + "/api/v1/incidents/" + id,
+		Page:                 base + "/app/pages/" + id,
+		Incident:             base + "/app/incidents/" + id,
 		Console:              base + "/app",
 		SignIn:               base + "/login",
 	}
@@ -65,8 +65,18 @@ func TestLinks_EveryLink(t *testing.T) {
 			t.Errorf("%s: got %q, want %q", pattern, got[pattern], w)
 		}
 	}
-	if got := New(base).Incident("INC-42"); got != base+"/api/v1/incidents/INC-42" {
+	if got := New(base).Incident("INC-42"); got != base+"/app/incidents/INC-42" {
 		t.Errorf("incident by reference: %q", got)
+	}
+	// Notifications point at the console: its paths, and the signed
+	// acknowledge link, are the console's to serve.
+	for _, link := range []string{New(base).Page(id), New(base).Incident("INC-42"), New(base).Ack("n1.sig")} {
+		if p := strings.TrimPrefix(link, base); !IsConsole(p) {
+			t.Errorf("%q is not a console path", p)
+		}
+	}
+	if got := New(base).Ack("n1.sig-_"); got != base+"/ack/n1.sig-_" {
+		t.Errorf("ack link: %q", got)
 	}
 	if got := New(base).Base(); got != base {
 		t.Errorf("Base: %q", got)
@@ -92,7 +102,7 @@ func TestLinks_BaseTrailingSlashAndPath(t *testing.T) {
 		}
 	}
 	under := New("https://example.com/herald/")
-	if got := under.Page("p1"); got != "https://example.com/herald/api/v1/pages/p1" {
+	if got := under.Page("p1"); got != "https://example.com/herald/app/pages/p1" {
 		t.Errorf("under a path: %q", got)
 	}
 	if got := under.Home(); got != "https://example.com/herald/" {

@@ -24,9 +24,16 @@ func (p *Provider) Send(ctx context.Context, m Message) error {
 	if m.Kind == "voice" {
 		text = "Herald page. " + m.Subject + ". Open Herald to acknowledge."
 	}
-	if len(text) > 320 {
-		text = text[:317] + "..."
+	// A text message carries the link (a page's is its acknowledge link)
+	// whole: the subject is what is shortened to fit.
+	link := ""
+	if m.Kind == "sms" && m.URL != "" && len(m.URL) < 200 {
+		link = " " + m.URL
 	}
+	if len(text)+len(link) > 320 {
+		text = text[:317-len(link)] + "..."
+	}
+	text += link
 	err := p.Webhook.Send(ctx, Message{ID: m.ID, Kind: "webhook", Target: p.URL, Secret: p.Secret, Event: m.Kind + ".send",
 		Data: map[string]string{"id": m.ID, "kind": m.Kind, "to": m.Target, "text": text, "url": m.URL}})
 	if err != nil {

@@ -68,7 +68,7 @@ func TestServer_ServicesCanBeFaked(t *testing.T) {
 	}
 
 	rec, body := get("/api/v1/incidents/INC-7", "right")
-	if rec.Code != 200 || body["title"] != "Checkout errors" || body["url"] != "https://herald.example.com/api/v1/incidents/INC-7" {
+	if rec.Code != 200 || body["title"] != "Checkout errors" || body["url"] != "https://herald.example.com/app/incidents/INC-7" {
 		t.Errorf("found: %d %v", rec.Code, body)
 	}
 	rec, body = get("/api/v1/incidents/INC-8", "right")

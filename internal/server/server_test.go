@@ -98,7 +98,7 @@ func TestAPI_AuthenticationAndRoles(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if inc.DeclaredBy != "Rex" || inc.URL != "http://herald.test/api/v1/incidents/INC-1" {
+		if inc.DeclaredBy != "Rex" || inc.URL != "http://herald.test/app/incidents/INC-1" {
 			t.Fatalf("declared: %+v", inc)
 		}
 		if _, err := viewer.Incidents.Incident(ctx, "INC-1"); err != nil {

@@ -70,6 +70,9 @@ type PageNotice struct {
 	UserName string
 	Level    int
 	Shadow   bool
+	// AckToken signs this notification for its acknowledge link
+	// (links.Ack); empty when no secret key is configured.
+	AckToken string
 
 	notificationID, methodID, userID string
 }
@@ -196,6 +199,7 @@ func (tx *tx) preparePage(ctx context.Context, o *Outgoing) (bool, error) {
 	if o.Secret, err = tx.db.open(sealed); err != nil {
 		return false, fmt.Errorf("open the signing secret: %w", err)
 	}
+	n.AckToken, _ = tx.db.ackToken(n.notificationID, p.ID, n.userID) // no key: the link opens the console instead
 	return false, nil
 }
 

@@ -24,10 +24,23 @@ func compose(lk links.Links, o *store.Outgoing) notify.Message {
 }
 
 func composePage(m *notify.Message, lk links.Links, d *store.PageNotice) {
-	url := lk.Page(d.Page.ID)
-	n := herald.PageNotice(&d.Page, d.Service, d.Level, d.Shadow, url)
+	pageURL, ackURL := lk.Page(d.Page.ID), ""
+	if d.AckToken != "" {
+		ackURL = lk.Ack(d.AckToken)
+	}
+	n := herald.PageNotice(&d.Page, d.Service, d.Level, d.Shadow, pageURL, ackURL)
 	m.Event, m.Subject, m.Text, m.URL = n.Event, n.Subject, n.Body, n.URL
-	m.Data = map[string]any{"page": d.Page, "service": d.Service, "level": d.Level + 1, "shadow": d.Shadow, "url": url}
+	data := map[string]any{"page": d.Page, "service": d.Service, "level": d.Level + 1, "shadow": d.Shadow, "url": pageURL}
+	if ackURL != "" {
+		data["ack_url"] = ackURL
+	}
+	m.Data = data
+	// The text carries both links already; an e-mail or a Teams card that
+	// added the URL again would show it twice. Slack links its title with
+	// it, a text message and a voice call's provider get it on its own.
+	if m.Kind == "email" || m.Kind == "teams" {
+		m.URL = ""
+	}
 }
 
 func composeBroadcast(m *notify.Message, b *store.BroadcastNotice) {

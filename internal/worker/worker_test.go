@@ -2,6 +2,7 @@ package worker_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -249,6 +250,12 @@ func TestDeliver_SMSThroughTheProviderWebhook(t *testing.T) {
 	f.tick(t)
 	if provider.count() != 1 || !strings.Contains(provider.bodies[0], `"to":"+15551234567"`) || !strings.Contains(provider.bodies[0], `"kind":"sms"`) {
 		t.Fatalf("provider got %d: %v", provider.count(), provider.bodies)
+	}
+	// The text message carries the acknowledge link.
+	var sent struct{ Data struct{ Text, URL string } }
+	json.Unmarshal([]byte(provider.bodies[0]), &sent)
+	if i := strings.Index(sent.Data.Text, " https://herald.example.com/ack/"); i < 0 || !strings.HasSuffix(sent.Data.Text, sent.Data.URL) {
+		t.Fatalf("SMS text %q, url %q", sent.Data.Text, sent.Data.URL)
 	}
 	if _, err := f.db.People.CreateContactMethod(f.ctx, f.ann.ID, herald.ContactMethodInput{Kind: "voice", Target: "555-1234"}); herald.ErrorCode(err) != herald.EInvalid {
 		t.Fatalf("a local number: %v", err)
