@@ -29,6 +29,8 @@ type env struct {
 	clock  *testdb.Clock
 	http   *httptest.Server
 	people map[herald.APIRole]herald.User
+	// console is the console the server serves (browser_test.go reads its routes).
+	console *console.Console
 }
 
 func newEnv(t *testing.T, d store.Dialect) *env {
@@ -51,6 +53,7 @@ func newEnv(t *testing.T, d store.Dialect) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.console = cons
 	e.http = httptest.NewServer(server.New(server.Config{Services: e.db.Services(), Database: e.db, Links: lk, Version: "test", Console: cons}))
 	t.Cleanup(e.http.Close)
 	return e
