@@ -33,7 +33,7 @@ type env struct {
 	console *console.Console
 }
 
-func newEnv(t *testing.T, d store.Dialect) *env {
+func newEnv(t testing.TB, d store.Dialect) *env {
 	t.Helper()
 	e := &env{clock: testdb.NewClock(), people: map[herald.APIRole]herald.User{}}
 	e.db = testdb.Open(t, d, e.clock)
