@@ -189,6 +189,10 @@ type PagingService interface {
 	// Notifications lists a page's notifications in the order they were made.
 	Notifications(ctx context.Context, pageID string) ([]Notification, error)
 
+	// OpenPages lists the pages not yet resolved, newest first, each with
+	// who was notified for it, in one query (the console's Now screen).
+	OpenPages(ctx context.Context, limit int) ([]OpenPage, error)
+
 	// EscalatePage pages a chosen level of the policy now (the source's
 	// "Escalate, select Level 2"), from where escalation carries on. An
 	// acknowledged page is triggered again: escalating means the current

@@ -29,9 +29,11 @@ type env struct {
 	clock  *testdb.Clock
 	http   *httptest.Server
 	people map[herald.APIRole]herald.User
+	// console is the console the server serves (browser_test.go reads its routes).
+	console *console.Console
 }
 
-func newEnv(t *testing.T, d store.Dialect) *env {
+func newEnv(t testing.TB, d store.Dialect) *env {
 	t.Helper()
 	e := &env{clock: testdb.NewClock(), people: map[herald.APIRole]herald.User{}}
 	e.db = testdb.Open(t, d, e.clock)
@@ -51,6 +53,7 @@ func newEnv(t *testing.T, d store.Dialect) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.console = cons
 	e.http = httptest.NewServer(server.New(server.Config{Services: e.db.Services(), Database: e.db, Links: lk, Version: "test", Console: cons}))
 	t.Cleanup(e.http.Close)
 	return e

@@ -102,28 +102,19 @@ func (c *Console) loadNow(ctx context.Context) (*nowView, error) {
 	for _, sv := range services {
 		svcNames[sv.ID] = sv.Name
 	}
-	for _, st := range []herald.PageStatus{herald.PageTriggered, herald.PageAcknowledged} {
-		pages, err := s.Paging.Pages(ctx, "", st, 100)
-		if err != nil {
-			return nil, err
-		}
-		for _, p := range pages {
-			np := nowPage{Page: p, Service: svcNames[p.ServiceID]}
-			ns, err := s.Paging.Notifications(ctx, p.ID)
-			if err != nil {
-				return nil, err
-			}
-			seen := map[string]bool{}
-			for _, n := range ns {
-				if !seen[n.UserID] {
-					seen[n.UserID] = true
-					np.Notified = append(np.Notified, names[n.UserID])
-				}
-			}
-			v.Pages = append(v.Pages, np)
-		}
+	// One query for the open pages and who was notified for each (asking
+	// per page cost more than the rest of the screen).
+	open, err := s.Paging.OpenPages(ctx, 200)
+	if err != nil {
+		return nil, err
 	}
-	sort.Slice(v.Pages, func(i, j int) bool { return v.Pages[i].FirstSeen.After(v.Pages[j].FirstSeen) })
+	for _, p := range open {
+		np := nowPage{Page: p.Page, Service: svcNames[p.ServiceID]}
+		for _, id := range p.Notified {
+			np.Notified = append(np.Notified, names[id])
+		}
+		v.Pages = append(v.Pages, np)
+	}
 	schedules, err := s.Schedules.Schedules(ctx)
 	if err != nil {
 		return nil, err

@@ -29,6 +29,8 @@ var (
 		"set HERALD_ALERTMANAGER, or go install github.com/prometheus/alertmanager/cmd/alertmanager@v0.31.1, or run ./scripts/test"}
 	NeedChromium = &Need{"Chromium", "HERALD_TEST_REQUIRE_BROWSER",
 		"apt-get install chromium (or set HERALD_CHROMIUM), or run ./scripts/test"}
+	NeedAxe = &Need{"axe-core", "HERALD_TEST_REQUIRE_AXE",
+		"set HERALD_AXE to axe.min.js of the npm package axe-core@4.14.1, or run ./scripts/test, which installs it"}
 )
 
 // skipped counts, per need, the tests Missing skipped in this test binary.
