@@ -116,3 +116,14 @@ func (in *TokenInput) Normalize() error {
 	in.UserID = strings.TrimSpace(in.UserID)
 	return fe.Err()
 }
+
+// Mask shows a secret (an integration key, a webhook URL) to someone who
+// may not use it: the last four characters, enough to tell two apart and
+// too few to use ("••••9f3a").
+func Mask(s string) string {
+	r := []rune(s)
+	if len(r) <= 8 {
+		return "••••"
+	}
+	return "••••" + string(r[len(r)-4:])
+}

@@ -555,7 +555,7 @@ func (c *Console) showSubscribers(w http.ResponseWriter, r *http.Request, a hera
 	for _, ch := range channels {
 		ch.Secret = ""
 		if a.Role != herald.RoleAdmin && ch.Kind != "email" {
-			ch.Target = maskTarget(ch.Target)
+			ch.Target = herald.Mask(ch.Target)
 		}
 		v.Channels = append(v.Channels, ch)
 	}
@@ -572,14 +572,6 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// maskTarget keeps the last four characters, as the API's mask does.
-func maskTarget(s string) string {
-	r := []rune(s)
-	if len(r) <= 8 {
-		return "••••"
-	}
-	return "••••" + string(r[len(r)-4:])
-}
 
 // exportSubscribers streams the export, in the API's format.
 func (c *Console) exportSubscribers(w http.ResponseWriter, r *http.Request, a herald.Actor) error {

@@ -54,7 +54,7 @@ func redactService(s *herald.Service) *herald.Service {
 		return nil
 	}
 	c := *s
-	c.IntegrationKey = mask(c.IntegrationKey)
+	c.IntegrationKey = herald.Mask(c.IntegrationKey)
 	return &c
 }
 
@@ -65,7 +65,7 @@ func redactMethod(m herald.ContactMethod, a herald.Actor) herald.ContactMethod {
 		return m
 	}
 	if m.Kind != "email" {
-		m.Target = mask(m.Target)
+		m.Target = herald.Mask(m.Target)
 	}
 	m.Secret = ""
 	return m
@@ -73,18 +73,9 @@ func redactMethod(m herald.ContactMethod, a herald.Actor) herald.ContactMethod {
 
 func redactChannel(c herald.Subscriber) herald.Subscriber {
 	if c.Kind != "email" {
-		c.Target = mask(c.Target)
+		c.Target = herald.Mask(c.Target)
 	}
 	c.Secret = ""
 	return c
 }
 
-// mask keeps the last four characters of a secret, enough to tell two
-// apart and too few to use: "••••9f3a".
-func mask(s string) string {
-	r := []rune(s)
-	if len(r) <= 8 {
-		return "••••"
-	}
-	return "••••" + string(r[len(r)-4:])
-}

@@ -138,8 +138,8 @@ func TestRedact_SecretsByRole(t *testing.T) {
 
 func TestMask(t *testing.T) {
 	for in, want := range map[string]string{"": "••••", "short": "••••", "12345678": "••••", "0123456789abcdef": "••••cdef", "+15551234567": "••••4567"} {
-		if got := mask(in); got != want {
-			t.Errorf("mask(%q) = %q, want %q", in, got, want)
+		if got := herald.Mask(in); got != want {
+			t.Errorf("Mask(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
