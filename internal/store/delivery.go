@@ -3,10 +3,12 @@ package store
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/base64"
-	"errors"
 	"fmt"
+	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/heraldhq/herald"
@@ -99,40 +101,40 @@ func (db *PeopleService) AddNotificationRule(ctx context.Context, userRef, metho
 	return r, err
 }
 
-// reachOf loads what decides how a person is reached: their contact
-// methods and notification rules.
+// reachOf loads what decides how a person is reached, their contact
+// methods and notification rules, in one query (it runs in the escalation
+// transaction, once per person a level reaches).
 func (tx *tx) reachOf(ctx context.Context, userID string) ([]herald.ContactMethod, []herald.NotificationRule, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id, kind, failing FROM contact_methods WHERE user_id = $1 ORDER BY created_at, id`, userID)
+	rows, err := tx.QueryContext(ctx, `SELECT m.id, m.kind, m.failing, r.delay_s FROM contact_methods m
+		LEFT JOIN notification_rules r ON r.contact_method_id = m.id AND r.user_id = m.user_id
+		WHERE m.user_id = $1 ORDER BY m.created_at, m.id, r.delay_s`, userID)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read contact methods: %w", err)
 	}
-	var methods []herald.ContactMethod
+	defer rows.Close()
+	var (
+		methods []herald.ContactMethod
+		rules   []herald.NotificationRule
+	)
 	for rows.Next() {
 		m := herald.ContactMethod{UserID: userID}
-		if err := rows.Scan(&m.ID, &m.Kind, &m.Failing); err != nil {
-			rows.Close()
+		var delay sql.NullInt64
+		if err := rows.Scan(&m.ID, &m.Kind, &m.Failing, &delay); err != nil {
 			return nil, nil, err
 		}
-		methods = append(methods, m)
+		if len(methods) == 0 || methods[len(methods)-1].ID != m.ID {
+			methods = append(methods, m)
+		}
+		if delay.Valid {
+			rules = append(rules, herald.NotificationRule{UserID: userID, ContactMethodID: m.ID, DelayMinutes: int(delay.Int64 / 60)})
+		}
 	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+	if err := rows.Err(); err != nil {
 		return nil, nil, fmt.Errorf("read contact methods: %w", err)
 	}
-	if rows, err = tx.QueryContext(ctx, `SELECT contact_method_id, delay_s FROM notification_rules WHERE user_id = $1 ORDER BY delay_s, contact_method_id`, userID); err != nil {
-		return nil, nil, fmt.Errorf("read notification rules: %w", err)
-	}
-	defer rows.Close()
-	var rules []herald.NotificationRule
-	for rows.Next() {
-		r := herald.NotificationRule{UserID: userID}
-		var delay int
-		if err := rows.Scan(&r.ContactMethodID, &delay); err != nil {
-			return nil, nil, err
-		}
-		r.DelayMinutes = delay / 60
-		rules = append(rules, r)
-	}
-	return methods, rules, rows.Err()
+	// The rules in the order of their delays, as the people set them.
+	sort.SliceStable(rules, func(i, j int) bool { return rules[i].DelayMinutes < rules[j].DelayMinutes })
+	return methods, rules, nil
 }
 
 // planDeliveries writes the deliveries of one notification as the domain
@@ -141,12 +143,23 @@ func (tx *tx) reachOf(ctx context.Context, userID string) ([]herald.ContactMetho
 // together or not at all. A delivery's id is made of the notification's,
 // the method's and the delay.
 func (tx *tx) planDeliveries(ctx context.Context, notificationID string, plan []herald.PlannedDelivery) error {
-	for _, d := range plan {
-		after := int64(d.After / time.Second)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO deliveries (id, notification_id, contact_method_id, status, due_at) VALUES ($1, $2, $3, 'pending', $4)`,
-			notificationID+"-"+d.MethodID+"-"+strconv.FormatInt(after, 10), notificationID, d.MethodID, micros(tx.now.Add(d.After))); err != nil {
-			return fmt.Errorf("plan deliveries: %w", err)
+	if len(plan) == 0 {
+		return nil
+	}
+	// One statement for all of them: this runs once per person paged.
+	var q strings.Builder
+	q.WriteString(`INSERT INTO deliveries (id, notification_id, contact_method_id, status, due_at) VALUES `)
+	args := make([]any, 0, 4*len(plan))
+	for i, d := range plan {
+		if i > 0 {
+			q.WriteString(", ")
 		}
+		n := len(args)
+		fmt.Fprintf(&q, "($%d, $%d, $%d, 'pending', $%d)", n+1, n+2, n+3, n+4)
+		args = append(args, notificationID+"-"+d.MethodID+"-"+strconv.FormatInt(int64(d.After/time.Second), 10), notificationID, d.MethodID, micros(tx.now.Add(d.After)))
+	}
+	if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+		return fmt.Errorf("plan deliveries: %w", err)
 	}
 	return nil
 }
