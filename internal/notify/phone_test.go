@@ -18,7 +18,10 @@ func TestProvider_TextKeepsTheLinkWhole(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		var body struct{ Data map[string]string }
-		json.Unmarshal(b, &body)
+		if err := json.Unmarshal(b, &body); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
 		got = append(got, body.Data)
 	}))
 	defer srv.Close()

@@ -253,7 +253,9 @@ func TestDeliver_SMSThroughTheProviderWebhook(t *testing.T) {
 	}
 	// The text message carries the acknowledge link.
 	var sent struct{ Data struct{ Text, URL string } }
-	json.Unmarshal([]byte(provider.bodies[0]), &sent)
+	if err := json.Unmarshal([]byte(provider.bodies[0]), &sent); err != nil {
+		t.Fatal(err)
+	}
 	if i := strings.Index(sent.Data.Text, " https://herald.example.com/ack/"); i < 0 || !strings.HasSuffix(sent.Data.Text, sent.Data.URL) {
 		t.Fatalf("SMS text %q, url %q", sent.Data.Text, sent.Data.URL)
 	}
