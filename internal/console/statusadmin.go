@@ -572,7 +572,6 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-
 // exportSubscribers streams the export, in the API's format.
 func (c *Console) exportSubscribers(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")

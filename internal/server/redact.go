@@ -78,4 +78,3 @@ func redactChannel(c herald.Subscriber) herald.Subscriber {
 	c.Secret = ""
 	return c
 }
-
