@@ -49,11 +49,11 @@ func PasswordResetNotice(page, name, link string) Notice {
 		URL:  link}
 }
 
-// TestNotice is the test notification sent from the console to check that
-// a contact method reaches its person.
+// TestNotice is the test notification sent from the console or the API to
+// check that a contact method reaches its person.
 func TestNotice(page, name, link string) Notice {
 	return Notice{Event: "test", Subject: "Test notification from " + page + " Herald",
-		Body: fmt.Sprintf("Hello %s,\n\nThis is a test notification, sent from the console. If you read this, Herald can page you here.\n\nNothing needs to be done.", name),
+		Body: fmt.Sprintf("Hello %s,\n\nThis is a test notification, sent from Herald's console or API. If you read this, Herald can page you here.\n\nNothing needs to be done.", name),
 		URL:  link}
 }
 

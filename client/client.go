@@ -570,3 +570,53 @@ func (c *PeopleClient) AddNotificationRule(ctx context.Context, user, methodID s
 	in := map[string]any{"contact_method_id": methodID, "delay_minutes": delayMinutes}
 	return out, c.do(ctx, "POST", "/api/v1/users/"+esc(user)+"/notification-rules", in, &out)
 }
+
+// SetRole changes a user's role (admin); every session of the user ends,
+// and the last admin cannot be demoted.
+func (c *PeopleClient) SetRole(ctx context.Context, user string, role herald.APIRole) (herald.User, error) {
+	var out herald.User
+	return out, c.do(ctx, "PUT", "/api/v1/users/"+esc(user)+"/role", map[string]herald.APIRole{"role": role}, &out)
+}
+
+// Sessions lists a user's open console sessions, newest first (yourself,
+// or anyone as admin).
+func (c *PeopleClient) Sessions(ctx context.Context, user string) ([]herald.Session, error) {
+	var out struct {
+		Sessions []herald.Session `json:"sessions"`
+	}
+	return out.Sessions, c.do(ctx, "GET", "/api/v1/users/"+esc(user)+"/sessions", nil, &out)
+}
+
+// SignOutEverywhere ends every console session of a user (yourself, or
+// anyone as admin); API tokens stay valid.
+func (c *PeopleClient) SignOutEverywhere(ctx context.Context, user string) error {
+	return c.do(ctx, "DELETE", "/api/v1/users/"+esc(user)+"/sessions", nil, nil)
+}
+
+// TestSent says which contact method a test notification left for.
+type TestSent struct {
+	ContactMethodID string `json:"contact_method_id"`
+	Kind            string `json:"kind"`
+	Target          string `json:"target"`
+}
+
+// TestContactMethod sends a contact method a test notification now; a
+// failed send is an error (422) carrying the sender's.
+func (c *PeopleClient) TestContactMethod(ctx context.Context, user, methodID string) (TestSent, error) {
+	var out TestSent
+	return out, c.do(ctx, "POST", "/api/v1/users/"+esc(user)+"/contact-methods/"+esc(methodID)+"/test", nil, &out)
+}
+
+// EscalationPolicies lists escalation policies by name.
+func (c *PagingClient) EscalationPolicies(ctx context.Context) ([]herald.EscalationPolicy, error) {
+	var out struct {
+		Policies []herald.EscalationPolicy `json:"escalation_policies"`
+	}
+	return out.Policies, c.do(ctx, "GET", "/api/v1/escalation-policies", nil, &out)
+}
+
+// EscalationPolicy reads one escalation policy by id or name.
+func (c *PagingClient) EscalationPolicy(ctx context.Context, ref string) (herald.EscalationPolicy, error) {
+	var out herald.EscalationPolicy
+	return out, c.do(ctx, "GET", "/api/v1/escalation-policies/"+esc(ref), nil, &out)
+}

@@ -62,11 +62,12 @@ Usage:
   herald maintenance ...      list, create, update, post, start, complete, cancel maintenances
   herald page --service S --summary T   page a service's responders (page list|show|ack|resolve)
   herald service ...          list, create services (integration keys)
+  herald policy ...           list, show escalation policies
   herald oncall SCHEDULE      who is on call now (--at TIME for another moment)
   herald schedule ...         list, create, shifts, override on-call schedules
   herald export-static DIR    write the public status page as plain files (--watch to keep it current)
   herald token ...            create, list, revoke API tokens
-  herald user ...             create, list users
+  herald user ...             create, list, set-role, sessions, test-contact users
   herald doctor               list configuration gaps (exits 1 when there are errors)
   herald version              print the version
 
@@ -98,6 +99,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runPage(ctx, rest, e)
 	case "service", "services":
 		return runService(ctx, rest, e)
+	case "policy", "policies":
+		return runPolicy(ctx, rest, e)
 	case "oncall":
 		return runOnCall(ctx, rest, e)
 	case "schedule", "schedules":

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/heraldhq/herald"
@@ -121,6 +123,45 @@ func runService(ctx context.Context, args []string, e env) error {
 				row(tw, "ID", s.ID)
 				row(tw, "Name", s.Name)
 				row(tw, "Integration key", s.IntegrationKey)
+			})
+		}},
+	}, args, e)
+}
+
+// runPolicy is `herald policy`: read the escalation policies services page
+// through (they are created in the console or with the API).
+func runPolicy(ctx context.Context, args []string, e env) error {
+	return runCommands(ctx, "policy", map[string]command{
+		"list": {n: 0, help: "escalation policies, by name", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+			list, err := c.Paging.EscalationPolicies(ctx)
+			if err != nil {
+				return err
+			}
+			return cf.print(e.stdout, list, func(tw *tabwriter.Writer) {
+				row(tw, "ID", "NAME", "LEVELS", "REPEAT")
+				for _, p := range list {
+					row(tw, p.ID, p.Name, len(p.Levels), p.Repeat)
+				}
+			})
+		}},
+		"show": {args: "ID", n: 1, help: "one escalation policy (id or name): each level's targets and timeout", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+			p, err := c.Paging.EscalationPolicy(ctx, pos[0])
+			if err != nil {
+				return err
+			}
+			return cf.print(e.stdout, p, func(tw *tabwriter.Writer) {
+				row(tw, "ID", p.ID)
+				row(tw, "Name", p.Name)
+				row(tw, "Repeat", p.Repeat)
+				row(tw)
+				row(tw, "LEVEL", "TIMEOUT", "TARGETS")
+				for i, l := range p.Levels {
+					var targets []string
+					for _, t := range l.Targets {
+						targets = append(targets, t.Type+" "+t.ID)
+					}
+					row(tw, i+1, fmt.Sprintf("%d min", l.TimeoutMinutes), strings.Join(targets, ", "))
+				}
 			})
 		}},
 	}, args, e)

@@ -274,7 +274,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	srv := server.New(server.Config{Services: db.Services(), Database: db, Links: lk, Logger: log, Registry: reg, MaxBodyBytes: int64(*maxBody), Version: version, Pages: pages,
-		Ready: ready, SMTP: *smtpURL != "", TrustedProxies: proxies, Console: cons})
+		Ready: ready, SMTP: *smtpURL != "", TrustedProxies: proxies, Console: cons, Sender: &sender})
 	hs := &http.Server{
 		Handler: srv,
 		// Read deadlines are set per request with a body (server.bodyDeadline)

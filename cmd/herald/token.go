@@ -68,7 +68,7 @@ func userTable(tw *tabwriter.Writer, users ...herald.User) {
 
 func runUser(ctx context.Context, args []string, e env) error {
 	var name, email, kind, target, method, role *string
-	var manager *bool
+	var manager, end *bool
 	var delay *int
 	return runCommands(ctx, "user", map[string]command{
 		"create": {n: 0, help: "add a user (admin)", flags: func(f *flags) {
@@ -137,6 +137,45 @@ func runUser(ctx context.Context, args []string, e env) error {
 			}
 			fmt.Fprintf(e.stdout, "password set for %s; their sessions have ended\n", pos[0])
 			return nil
+		}},
+		"set-role": {args: "USER ROLE", n: 2, help: "change a user's role: viewer, responder or admin (admin); their sessions end", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+			u, err := c.People.SetRole(ctx, pos[0], herald.APIRole(pos[1]))
+			if err != nil {
+				return err
+			}
+			return cf.print(e.stdout, u, func(tw *tabwriter.Writer) {
+				fmt.Fprintf(tw, "%s is now %s; their sessions have ended\n", u.Name, u.Role)
+			})
+		}},
+		"sessions": {args: "USER", n: 1, help: "a user's open console sessions (yourself, or anyone as admin); --end signs them out everywhere", flags: func(f *flags) {
+			end = f.Bool("end", false, "end every session: sign the user out of the console everywhere (API tokens stay valid)")
+		}, run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+			if *end {
+				if err := c.People.SignOutEverywhere(ctx, pos[0]); err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "%s is signed out everywhere\n", pos[0])
+				return nil
+			}
+			list, err := c.People.Sessions(ctx, pos[0])
+			if err != nil {
+				return err
+			}
+			return cf.print(e.stdout, list, func(tw *tabwriter.Writer) {
+				row(tw, "ID", "VIA", "SIGNED IN", "LAST SEEN", "EXPIRES")
+				for _, s := range list {
+					row(tw, s.ID, s.Via, ts(s.CreatedAt), ts(s.SeenAt), ts(s.ExpiresAt))
+				}
+			})
+		}},
+		"test-contact": {args: "USER METHOD", n: 2, help: "send a contact method (its id) a test notification now (yourself, or anyone as admin)", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+			sent, err := c.People.TestContactMethod(ctx, pos[0], pos[1])
+			if err != nil {
+				return err
+			}
+			return cf.print(e.stdout, sent, func(tw *tabwriter.Writer) {
+				fmt.Fprintf(tw, "a test notification was sent to %s %s; check that it arrived\n", sent.Kind, sent.Target)
+			})
 		}},
 		"rule": {args: "USER", n: 1, help: "use a contact method a delay after a page reaches the user", flags: func(f *flags) {
 			method = f.String("method", "", "contact method id")

@@ -64,3 +64,42 @@ func (s *Server) getSettings(r *http.Request, a herald.Actor, _ noBody) (herald.
 func (s *Server) putSettings(r *http.Request, a herald.Actor, in herald.Settings) (herald.Settings, error) {
 	return s.app.Settings.SaveSettings(r.Context(), in)
 }
+
+// RoleInput changes a user's role.
+type RoleInput struct {
+	Role herald.APIRole `json:"role" required:"true"`
+}
+
+// setRole is the console's role form: every session of the user ends, and
+// the last admin cannot be demoted (422), whoever asks.
+func (s *Server) setRole(r *http.Request, a herald.Actor, in RoleInput) (herald.User, error) {
+	u, err := s.app.People.SetRole(r.Context(), r.PathValue("id"), in.Role)
+	if err == nil {
+		s.log.Info("role changed", "user", u.ID, "role", u.Role, "by", a.User.ID)
+	}
+	return u, err
+}
+
+// Sessions is a user's open console sessions.
+type Sessions struct {
+	Sessions []herald.Session `json:"sessions"`
+}
+
+func (s *Server) listSessions(r *http.Request, a herald.Actor, _ noBody) (Sessions, error) {
+	u, err := s.selfOrAdminFor(r, a, "sessions")
+	if err != nil {
+		return Sessions{}, err
+	}
+	list, err := s.app.Auth.Sessions(r.Context(), u.ID)
+	return Sessions{Sessions: list}, err
+}
+
+// endSessions signs a user out of the console everywhere, as the console's
+// "Sign out everywhere" does; API tokens are not sessions and stay valid.
+func (s *Server) endSessions(r *http.Request, a herald.Actor, _ noBody) (noBody, error) {
+	u, err := s.selfOrAdminFor(r, a, "sessions")
+	if err != nil {
+		return noBody{}, err
+	}
+	return noBody{}, s.app.Auth.SignOutEverywhere(r.Context(), u.ID)
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/internal/httperr"
 	"github.com/heraldhq/herald/internal/store"
+	"github.com/heraldhq/herald/internal/worker"
 )
 
 // Services is a list of services.
@@ -49,6 +50,16 @@ func (s *Server) createService(r *http.Request, a herald.Actor, in herald.Servic
 
 func (s *Server) createPolicy(r *http.Request, a herald.Actor, in herald.EscalationPolicyInput) (*herald.EscalationPolicy, error) {
 	return s.app.Paging.CreateEscalationPolicy(r.Context(), in)
+}
+
+// Policies is a list of escalation policies.
+type Policies struct {
+	Policies []*herald.EscalationPolicy `json:"escalation_policies"`
+}
+
+func (s *Server) listPolicies(r *http.Request, a herald.Actor, _ noBody) (Policies, error) {
+	list, err := s.app.Paging.EscalationPolicies(r.Context())
+	return Policies{Policies: list}, err
 }
 
 func (s *Server) getPolicy(r *http.Request, a herald.Actor, _ noBody) (*herald.EscalationPolicy, error) {
@@ -282,14 +293,48 @@ type RuleInput struct {
 // selfOrAdmin lets people manage their own contact methods, and admins
 // anyone's.
 func (s *Server) selfOrAdmin(r *http.Request, a herald.Actor) (herald.User, error) {
+	return s.selfOrAdminFor(r, a, "contact methods")
+}
+
+// selfOrAdminFor is the user of the path when the caller is that user or an
+// admin; what names what is refused to anyone else.
+func (s *Server) selfOrAdminFor(r *http.Request, a herald.Actor, what string) (herald.User, error) {
 	u, err := s.app.People.User(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return u, err
 	}
 	if a.Role != herald.RoleAdmin && a.User.ID != u.ID {
-		return u, herald.Errorf(herald.EForbidden, "only %s or an admin manages %s's contact methods", u.Name, u.Name)
+		return u, herald.Errorf(herald.EForbidden, "only %s or an admin manages %s's %s", u.Name, u.Name, what)
 	}
 	return u, nil
+}
+
+// TestSent says a test notification left: the sender took it.
+type TestSent struct {
+	ContactMethodID string `json:"contact_method_id"`
+	Kind            string `json:"kind"`
+	Target          string `json:"target"`
+}
+
+// testContactMethod sends the console's test notification (worker.SendTest,
+// the one function both call). A send that fails is 422 with the sender's
+// error, so a script sees the method does not work.
+func (s *Server) testContactMethod(r *http.Request, a herald.Actor, _ noBody) (TestSent, error) {
+	u, err := s.selfOrAdmin(r, a)
+	if err != nil {
+		return TestSent{}, err
+	}
+	res, err := worker.SendTest(r.Context(), s.cfg.Sender, s.app, s.cfg.Links, u.ID, r.PathValue("method"))
+	if err != nil {
+		return TestSent{}, err
+	}
+	m := res.Method
+	if res.Failed != nil {
+		s.log.Warn("test notification failed", "user", u.ID, "method", m.ID, "err", res.Failed)
+		return TestSent{}, herald.Errorf(herald.EUnprocessable, "the test notification to %s %s failed: %v", m.Kind, m.Target, res.Failed)
+	}
+	s.log.Info("test notification sent", "user", u.ID, "method", m.ID, "by", a.User.ID)
+	return TestSent{ContactMethodID: m.ID, Kind: m.Kind, Target: m.Target}, nil
 }
 
 func (s *Server) listContactMethods(r *http.Request, a herald.Actor, _ noBody) (ContactMethods, error) {

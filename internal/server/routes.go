@@ -147,6 +147,7 @@ func (s *Server) apiRoutes() []route {
 		op("GET", "/api/v1/services", viewer, 200, "Services that page people, with their integration keys (masked except for admins)", s.listServices),
 		op("POST", "/api/v1/services", admin, 201, "Add a service; the answer carries its integration key", s.createService),
 		op("POST", "/api/v1/escalation-policies", admin, 201, "Add an escalation policy: levels of targets with timeouts, repeats", s.createPolicy),
+		op("GET", "/api/v1/escalation-policies", viewer, 200, "Escalation policies, by name", s.listPolicies),
 		op("GET", "/api/v1/escalation-policies/{id}", viewer, 200, "One escalation policy, by id or name", s.getPolicy),
 		op("GET", "/api/v1/pages", viewer, 200, "Pages, newest first", s.listPages,
 			param{"service_id", "only this service's pages"}, param{"status", "triggered, acknowledged or resolved"}),
@@ -158,6 +159,7 @@ func (s *Server) apiRoutes() []route {
 
 		op("GET", "/api/v1/users/{id}/contact-methods", viewer, 200, "How a user is reached, and which methods are failing (phone numbers and URLs masked except for the user and admins)", s.listContactMethods),
 		op("POST", "/api/v1/users/{id}/contact-methods", responder, 201, "Add a contact method (yourself, or anyone as admin); a webhook's signing secret is in this answer only", s.createContactMethod),
+		op("POST", "/api/v1/users/{id}/contact-methods/{method}/test", responder, 200, "Send a contact method a test notification now (yourself, or anyone as admin); a failed send is 422 with the sender's error", s.testContactMethod),
 		op("POST", "/api/v1/users/{id}/notification-rules", responder, 201, "Use a contact method a delay after a page reaches the user, while unacknowledged", s.createRule),
 
 		op("GET", "/api/v1/stakeholder-channels", viewer, 200, "Internal channels that receive stakeholder notices (R19); URLs masked except for admins", s.listStakeholders),
@@ -168,6 +170,9 @@ func (s *Server) apiRoutes() []route {
 		op("GET", "/api/v1/users", viewer, 200, "List users", s.listUsers),
 		op("POST", "/api/v1/users", admin, 201, "Add a user", s.createUser),
 		op("PUT", "/api/v1/users/{id}/password", admin, 204, "Set a user's console password (checked against the password policy); every session of the user ends", s.setPassword),
+		op("PUT", "/api/v1/users/{id}/role", admin, 200, "Change a user's role; every session of the user ends; the last admin cannot be demoted", s.setRole),
+		op("GET", "/api/v1/users/{id}/sessions", viewer, 200, "A user's open console sessions, newest first (yourself, or anyone as admin)", s.listSessions),
+		op("DELETE", "/api/v1/users/{id}/sessions", viewer, 204, "Sign a user out of the console everywhere (yourself, or anyone as admin)", s.endSessions),
 		op("GET", "/api/v1/tokens", admin, 200, "List active API tokens (never their secrets)", s.listTokens),
 		op("POST", "/api/v1/tokens", admin, 201, "Create an API token; the secret is in this answer only", s.createToken),
 		op("DELETE", "/api/v1/tokens/{token}", admin, 204, "Revoke an API token", s.revokeToken),

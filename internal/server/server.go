@@ -20,6 +20,7 @@ import (
 
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/internal/links"
+	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/statuspage"
 	"github.com/heraldhq/herald/internal/store"
 )
@@ -54,6 +55,10 @@ type Config struct {
 	Ready func(context.Context) error
 	// SMTP says whether an SMTP server is configured, for the doctor.
 	SMTP bool
+	// Sender sends a contact method's test notification at once (serve
+	// gives it the sender it gives the console; nil: the test route says
+	// nothing can be sent).
+	Sender notify.Sender
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
 	// believed (--trusted-proxies); from anyone else it is ignored.
 	TrustedProxies []netip.Prefix

@@ -170,10 +170,10 @@ func (db *PeopleService) RevokeToken(ctx context.Context, id string) error {
 // tokens exist.
 func (db *PeopleService) Authenticate(ctx context.Context, secret string) (herald.Actor, error) {
 	var a herald.Actor
-	row := db.r.QueryRowContext(ctx, `SELECT t.role, u.id, u.name, u.email, u.manager, u.created_at
+	row := db.r.QueryRowContext(ctx, `SELECT t.role, u.id, u.name, u.email, u.manager, u.created_at, u.role
 		FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = $1 AND t.revoked_at IS NULL`, hashToken(secret))
 	var created int64
-	err := row.Scan(&a.Role, &a.User.ID, &a.User.Name, &a.User.Email, &a.User.Manager, &created)
+	err := row.Scan(&a.Role, &a.User.ID, &a.User.Name, &a.User.Email, &a.User.Manager, &created, &a.User.Role)
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, herald.Errorf(herald.EUnauthenticated, "the token is not valid")
 	}
