@@ -6,8 +6,10 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/internal/store"
@@ -303,5 +305,95 @@ func TestBrowser_DeclareAndPublishWithJavaScriptOff(t *testing.T) {
 	}
 	if st := c.open("/"); st != 200 || !strings.Contains(c.text("body"), "A bad index; we are rebuilding it.") {
 		t.Errorf("public page: %d %q", st, c.text("body"))
+	}
+}
+
+// press sends one key to the focused element.
+func (c *chrome) press(key string) {
+	c.t.Helper()
+	runIn(c, chromedp.KeyEvent(key))
+}
+
+// pressLoads sends one key that loads a page (Enter on a button), waits
+// for it and returns its HTTP status.
+func (c *chrome) pressLoads(key string) int {
+	c.t.Helper()
+	ctx, cancel := context.WithTimeout(c.ctx, 20*time.Second)
+	defer cancel()
+	res, err := chromedp.RunResponse(ctx, chromedp.KeyEvent(key))
+	if err != nil {
+		c.t.Fatalf("press %q: %v", key, err)
+	}
+	return int(res.Status)
+}
+
+// focused describes the focused element, and whether it shows a focus
+// outline.
+func (c *chrome) focused() (desc string, outlined bool) {
+	c.t.Helper()
+	v := eval[[]any](c, `(() => { const el = document.activeElement, s = getComputedStyle(el);
+		return [el.outerHTML.slice(0, 80), s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0]; })()`)
+	return v[0].(string), v[1].(bool)
+}
+
+// tabTo presses Tab until the element sel has the focus, checking every
+// control on the way shows where the focus is.
+func (c *chrome) tabTo(sel string) {
+	c.t.Helper()
+	for range 80 {
+		c.press(kb.Tab)
+		desc, outlined := c.focused()
+		if !outlined {
+			c.t.Errorf("focus without an outline: %s", desc)
+		}
+		if eval[bool](c, fmt.Sprintf("document.activeElement.matches(%q)", sel)) {
+			return
+		}
+	}
+	c.t.Fatalf("Tab never reached %s", sel)
+}
+
+// With the keyboard alone: declare an S1 from the form (the title has the
+// focus, Space picks the severity, Enter on the button declares), then
+// skip to the content of a page's screen and acknowledge it; every stop on
+// the way shows a focus outline.
+func TestBrowser_KeyboardOnlyDeclareAndAcknowledge(t *testing.T) {
+	e := newEnv(t, store.SQLite)
+	p := trigger(t, e, pagedService(t, e), "disk", "Disk full on db-1")
+	c := e.chrome(t)
+	c.signIn(herald.RoleResponder)
+
+	c.open("/app/incidents/new")
+	if desc, _ := c.focused(); !strings.Contains(desc, `id="d-title"`) {
+		t.Fatalf("the declare form opens with the focus on %s", desc)
+	}
+	runIn(c, chromedp.KeyEvent("Disk full on db-1"))
+	c.tabTo(`input[name="severity"]`)
+	if !eval[bool](c, `document.activeElement.value === 'S1'`) {
+		t.Fatalf("Tab reached the severity at %s", eval[string](c, `document.activeElement.value`))
+	}
+	c.press(" ")
+	c.tabTo(`form[action="/app/incidents"] button.primary`)
+	if st := c.pressLoads(kb.Enter); st != 200 || c.pathname() != "/app/incidents/INC-1" {
+		t.Fatalf("declare by keyboard: %d at %s", st, c.url())
+	}
+	if inc := e.incident(t, "INC-1"); inc.Title != "Disk full on db-1" || inc.Severity != herald.S1 {
+		t.Fatalf("declared: %q %s", inc.Title, inc.Severity)
+	}
+
+	c.open("/app/pages/" + p.ID)
+	c.press(kb.Tab)
+	if desc, outlined := c.focused(); !strings.Contains(desc, `class="skip"`) || !outlined || c.text(".skip") != "Skip to content" {
+		t.Fatalf("the first Tab reaches %s (outlined %v), want the skip link", desc, outlined)
+	}
+	if c.press(kb.Enter); !eval[bool](c, `document.activeElement.id === 'main'`) {
+		t.Fatalf("the skip link left the focus on %s", eval[string](c, `document.activeElement.outerHTML.slice(0, 80)`))
+	}
+	c.tabTo(`form[action$="/acknowledge"] button`)
+	if st := c.pressLoads(kb.Enter); st != 200 || !strings.Contains(c.text(".flash"), "cknowledged") {
+		t.Fatalf("acknowledge by keyboard: %d %q", st, c.text(".flash"))
+	}
+	if now, _ := e.pageNow(t, p.ID); now.Status != herald.PageAcknowledged || now.AckedBy != "responder person" {
+		t.Errorf("page: %s by %q", now.Status, now.AckedBy)
 	}
 }

@@ -428,9 +428,9 @@ func TestBrowser_IdleSessionEnds(t *testing.T) {
 
 func TestBrowser_ViewerSeesNoWriteButtonsAndIsRefused(t *testing.T) {
 	e := newEnv(t, store.SQLite)
-	// Until the screens with actions arrive, one route that needs the
-	// responder role (and one the admin role) stands in for them; every
-	// real one joins from the route table.
+	// Besides every real route (from the route table), a test route that
+	// needs the responder role (and one the admin role): a responder's
+	// post to it passes below, so the viewer's refusal is the role's.
 	e.console.AddTestRoute("POST", "/app/test/responder-action/{id}", herald.RoleResponder)
 	e.console.AddTestRoute("GET", "/app/test/admin-screen", herald.RoleAdmin)
 	guarded := e.console.Guarded()
