@@ -397,3 +397,60 @@ func TestBrowser_KeyboardOnlyDeclareAndAcknowledge(t *testing.T) {
 		t.Errorf("page: %s by %q", now.Status, now.AckedBy)
 	}
 }
+
+// Every form the server shows again with its errors (the state only a
+// refused post reaches) passes axe-core: light at 1280 px, dark at 375 px
+// without sideways scrolling.
+func TestBrowser_FormsShownAgainWithErrorsPassAxe(t *testing.T) {
+	e := newEnv(t, store.SQLite)
+	w := e.world(t)
+	inc := "/app/incidents/" + w.incident.Reference
+	forms := []struct {
+		as     herald.APIRole
+		screen string
+		action string
+		fields map[string]string
+	}{
+		{herald.RoleResponder, inc, inc + "/change", map[string]string{"version": "1", "state": "identified", "severity": "S1", "reason": ""}},
+		{herald.RoleResponder, inc, inc + "/decisions", map[string]string{"kind": "failover", "what": "Fail over", "rationale": ""}},
+		{herald.RoleResponder, "/app/status/incidents/new", "/app/status/incidents", map[string]string{"name": "", "status": "investigating", "body": "x", "action": "check"}},
+		{herald.RoleResponder, "/app/status/maintenances", "/app/status/maintenances", map[string]string{"name": "Upgrade", "scheduled_for": "2026-12-01T10:00", "scheduled_until": "2026-12-01T09:00"}},
+		{herald.RoleResponder, "/app/status/maintenances/" + w.maintenance, "/app/status/maintenances/" + w.maintenance + "/automation-off", nil},
+		{herald.RoleResponder, "/app/oncall/schedules/" + w.schedule, "/app/oncall/schedules/" + w.schedule + "/overrides", map[string]string{"user": e.people[herald.RoleAdmin].ID, "start": "2026-11-26T18:00", "end": "2026-11-26T12:00", "tz": "Europe/Berlin"}},
+		{herald.RoleResponder, "/app/me", "/app/me/methods", map[string]string{"kind": "sms", "target": "call me"}},
+		{herald.RoleAdmin, "/app/status/components", "/app/status/components", map[string]string{"name": "Web", "position": "first"}},
+		{herald.RoleAdmin, "/app/oncall/policies", "/app/oncall/policies", map[string]string{"name": "Broken", "timeout_1": "10"}},
+		{herald.RoleAdmin, "/app/people", "/app/people", map[string]string{"name": "Ann Example", "email": "not an address", "role": "viewer"}},
+		{herald.RoleAdmin, "/app/settings", "/app/settings", map[string]string{"page_name": "Status", "session_idle": "soon"}},
+		{"", "/login", "/login", map[string]string{"email": "responder@example.com", "password": "wrong wrong wrong"}},
+	}
+	var c *chrome
+	signedIn := herald.APIRole("-")
+	for _, f := range forms {
+		if f.as != signedIn {
+			c = e.chrome(t)
+			if f.as != "" {
+				c.signIn(f.as)
+			}
+			signedIn = f.as
+		}
+		c.width(1280)
+		c.scheme(false)
+		c.open(f.screen)
+		st := c.post(f.action, f.fields)
+		if st != http.StatusBadRequest && st != http.StatusUnprocessableEntity && st != http.StatusUnauthorized {
+			t.Errorf("%s: %d, want the form again with its errors", f.action, st)
+			continue
+		}
+		if c.count(".error, .field-error, [aria-invalid=true]") == 0 {
+			t.Errorf("%s (%d): no error shown", f.action, st)
+		}
+		c.axe(f.action + " with errors, light, 1280 px")
+		c.width(375)
+		c.scheme(true)
+		c.axe(f.action + " with errors, dark, 375 px")
+		if c.scrollsSideways() {
+			t.Errorf("%s with errors scrolls sideways at 375 px", f.action)
+		}
+	}
+}
