@@ -28,6 +28,21 @@ var benchScreens = []struct {
 	path func(e *env) string
 }{
 	{"now", func(*env) string { return "/app" }},
+	{"incidents", func(*env) string { return "/app/incidents" }},
+	{"incident", func(*env) string { return "/app/incidents/INC-100000" }}, // the newest, with its status incident
+	{"pages", func(*env) string { return "/app/pages" }},
+	{"page", func(e *env) string { return "/app/pages/" + benchPage(e) }},
+	{"status", func(*env) string { return "/app/status" }},
+	{"oncall", func(*env) string { return "/app/oncall" }},
+}
+
+// benchPage is the newest seeded page's id.
+func benchPage(e *env) string {
+	var id string
+	if err := e.db.SQL().QueryRow(`SELECT id FROM pages ORDER BY first_seen DESC LIMIT 1`).Scan(&id); err != nil {
+		panic(err)
+	}
+	return id
 }
 
 // benchSeed is a long-lived organisation: 100,000 incidents (one in six

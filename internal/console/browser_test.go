@@ -1,6 +1,7 @@
 package console_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -44,6 +45,32 @@ var screens = []screen{
 	{name: "sign-in", open: path("/login")},
 	{name: "now", as: herald.RoleViewer, open: func(t *testing.T, e *env) string { seedNow(t, e); return "/app" }},
 	{name: "error", as: herald.RoleViewer, open: path("/app/no-such-screen"), status: http.StatusNotFound},
+	// The screens with actions, as the least role that sees all of them
+	// (the viewer test walks each again as a viewer); browser_screens_test.go
+	// seeds what they show.
+	{name: "incidents", as: herald.RoleResponder, open: in(func(*world) string { return "/app/incidents" })},
+	{name: "declare", as: herald.RoleResponder, open: path("/app/incidents/new")},
+	{name: "incident", as: herald.RoleResponder, open: in(func(w *world) string { return "/app/incidents/" + w.incident.Reference })},
+	{name: "status", as: herald.RoleResponder, open: in(func(*world) string { return "/app/status" })},
+	{name: "status incident new", as: herald.RoleResponder, open: in(func(w *world) string { return "/app/status/incidents/new?incident=" + w.incident.Reference })},
+	{name: "status incident (composer)", as: herald.RoleResponder, open: in(func(w *world) string { return "/app/status/incidents/" + w.status })},
+	{name: "maintenances", as: herald.RoleResponder, open: in(func(*world) string { return "/app/status/maintenances" })},
+	{name: "maintenance", as: herald.RoleResponder, open: in(func(w *world) string { return "/app/status/maintenances/" + w.maintenance })},
+	{name: "on call", as: herald.RoleResponder, open: in(func(*world) string { return "/app/oncall" })},
+	{name: "schedule", as: herald.RoleResponder, open: in(func(w *world) string { return "/app/oncall/schedules/" + w.schedule })},
+	{name: "pages", as: herald.RoleResponder, open: in(func(*world) string { return "/app/pages" })},
+	{name: "page", as: herald.RoleResponder, open: in(func(w *world) string { return "/app/pages/" + w.page })},
+	{name: "me", as: herald.RoleResponder, open: in(func(*world) string { return "/app/me" })},
+	{name: "components", as: herald.RoleAdmin, open: in(func(*world) string { return "/app/status/components" })},
+	{name: "subscribers", as: herald.RoleAdmin, open: in(func(*world) string { return "/app/status/subscribers" })},
+	{name: "policies", as: herald.RoleAdmin, open: in(func(*world) string { return "/app/oncall/policies" })},
+	{name: "policy", as: herald.RoleAdmin, open: in(func(w *world) string { return "/app/oncall/policies/" + w.policy })},
+	{name: "services", as: herald.RoleAdmin, open: in(func(*world) string { return "/app/oncall/services" })},
+	{name: "people", as: herald.RoleAdmin, open: in(func(*world) string { return "/app/people" })},
+	{name: "person", as: herald.RoleAdmin, open: in(func(w *world) string { return "/app/people/" + w.person })},
+	{name: "settings", as: herald.RoleAdmin, open: in(func(*world) string { return "/app/settings" })},
+	{name: "password reset", open: path("/login/reset")},
+	{name: "acknowledge link", open: ackLink},
 }
 
 func path(p string) func(*testing.T, *env) string { return func(*testing.T, *env) string { return p } }
@@ -401,23 +428,47 @@ func TestBrowser_IdleSessionEnds(t *testing.T) {
 
 func TestBrowser_ViewerSeesNoWriteButtonsAndIsRefused(t *testing.T) {
 	e := newEnv(t, store.SQLite)
-	// Until the screens with actions arrive, one route that needs the
-	// responder role (and one the admin role) stands in for them; every
-	// real one joins from the route table.
+	// Besides every real route (from the route table), a test route that
+	// needs the responder role (and one the admin role): a responder's
+	// post to it passes below, so the viewer's refusal is the role's.
 	e.console.AddTestRoute("POST", "/app/test/responder-action/{id}", herald.RoleResponder)
 	e.console.AddTestRoute("GET", "/app/test/admin-screen", herald.RoleAdmin)
+	guarded := e.console.Guarded()
+	// needsMore says whether a request goes to a route above the viewer.
+	above := http.NewServeMux()
+	for _, g := range guarded {
+		above.Handle(g.Method+" "+g.Path, http.NotFoundHandler())
+	}
+	needsMore := func(method, p string) bool {
+		_, pattern := above.Handler(httptest.NewRequest(method, p, nil))
+		return pattern != ""
+	}
+	// Every screen a person signs in for, as a viewer: refused if it needs
+	// more, else shown without a form that posts to a route above the
+	// viewer (their own password and sessions remain theirs).
 	c := e.chrome(t)
 	c.signIn(herald.RoleViewer)
 	for _, s := range screens {
-		if s.as != herald.RoleViewer {
+		if s.as == "" {
 			continue
 		}
-		c.open(s.open(t, e))
-		if f := c.writeForms(); len(f) != 0 {
-			t.Errorf("%s: a viewer sees forms that change things: %v", s.name, f)
+		p := s.open(t, e)
+		st := c.open(p)
+		if needsMore("GET", p) {
+			if st != http.StatusForbidden {
+				t.Errorf("%s: a viewer opens %s: %d, want 403", s.name, p, st)
+			}
+			continue
+		}
+		if want := cmp.Or(s.status, http.StatusOK); st != want {
+			t.Errorf("%s: a viewer opens %s: %d, want %d", s.name, p, st, want)
+		}
+		for _, f := range c.writeForms() {
+			if needsMore("POST", f) {
+				t.Errorf("%s: a viewer sees a form that posts to %s", s.name, f)
+			}
 		}
 	}
-	guarded := e.console.Guarded()
 	if len(guarded) < 2 {
 		t.Fatalf("guarded routes: %v", guarded)
 	}
