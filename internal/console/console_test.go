@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -194,5 +195,22 @@ func TestConsole_UnknownPathIs404AndAssetsAreCached(t *testing.T) {
 	res, css := b.get(href)
 	if res.StatusCode != 200 || !strings.Contains(res.Header.Get("Cache-Control"), "immutable") || !strings.Contains(css, "prefers-color-scheme: dark") {
 		t.Errorf("stylesheet: %d %q", res.StatusCode, res.Header.Get("Cache-Control"))
+	}
+}
+
+func TestConsole_NowShowsTheNewestAndLinksTheRest(t *testing.T) {
+	e := newEnv(t, store.SQLite)
+	ctx := context.Background()
+	lead := herald.Actor{User: e.people[herald.RoleResponder], Role: herald.RoleResponder}
+	for i := range 51 {
+		if _, err := e.db.Incidents.DeclareIncident(ctx, lead, herald.DeclareInput{Title: fmt.Sprintf("Outage %d", i), Severity: herald.S3}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := e.browser(t)
+	b.signIn("viewer@example.com")
+	_, body := b.get("/app")
+	if strings.Contains(body, "Outage 0<") || !strings.Contains(body, "Outage 50<") || !strings.Contains(body, `href="/app/incidents?active=true"`) || !strings.Contains(body, "50+") {
+		t.Errorf("Now with 51 active incidents should show the newest 50 and link the rest:\n%s", body)
 	}
 }

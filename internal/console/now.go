@@ -19,8 +19,11 @@ func (c *Console) nowRoutes() []route {
 // nowView is the "Now" screen: what is on fire, who is paged, who is on
 // call, what maintenance runs.
 type nowView struct {
-	Incidents    []nowIncident
-	Pages        []nowPage
+	Incidents []nowIncident
+	Pages     []nowPage
+	// MoreIncidents and MorePages say the screen shows the newest nowRows
+	// of more: the lists link to the rest.
+	MoreIncidents, MorePages bool
 	OnCall       []nowOnCall
 	Maintenances []*herald.Maintenance
 }
@@ -61,12 +64,21 @@ func (c *Console) now(w http.ResponseWriter, r *http.Request, a herald.Actor) er
 	return nil
 }
 
+// nowRows is how many incidents and pages Now shows: enough for a bad
+// night, few enough that the screen stays fast and readable on a phone;
+// the incident and page lists have the rest.
+const nowRows = 50
+
 func (c *Console) loadNow(ctx context.Context) (*nowView, error) {
 	s, now := c.cfg.Services, c.cfg.Clock.Now()
 	active := true
-	incs, err := s.Incidents.Incidents(ctx, herald.ListFilter{Active: &active, Limit: 200})
+	incs, err := s.Incidents.Incidents(ctx, herald.ListFilter{Active: &active, Limit: nowRows + 1})
 	if err != nil {
 		return nil, err
+	}
+	v := &nowView{}
+	if len(incs) > nowRows {
+		incs, v.MoreIncidents = incs[:nowRows], true
 	}
 	sis, err := s.StatusPage.StatusIncidents(ctx, 200)
 	if err != nil {
@@ -78,7 +90,6 @@ func (c *Console) loadNow(ctx context.Context) (*nowView, error) {
 			linked[si.IncidentID] = si
 		}
 	}
-	v := &nowView{}
 	for _, inc := range incs {
 		ni := nowIncident{Incident: inc}
 		if si := linked[inc.ID]; si != nil {
@@ -104,9 +115,12 @@ func (c *Console) loadNow(ctx context.Context) (*nowView, error) {
 	}
 	// One query for the open pages and who was notified for each (asking
 	// per page cost more than the rest of the screen).
-	open, err := s.Paging.OpenPages(ctx, 200)
+	open, err := s.Paging.OpenPages(ctx, nowRows+1)
 	if err != nil {
 		return nil, err
+	}
+	if len(open) > nowRows {
+		open, v.MorePages = open[:nowRows], true
 	}
 	for _, p := range open {
 		np := nowPage{Page: p.Page, Service: svcNames[p.ServiceID]}
