@@ -24,8 +24,8 @@ type nowView struct {
 	// MoreIncidents and MorePages say the screen shows the newest nowRows
 	// of more: the lists link to the rest.
 	MoreIncidents, MorePages bool
-	OnCall       []nowOnCall
-	Maintenances []*herald.Maintenance
+	OnCall                   []nowOnCall
+	Maintenances             []*herald.Maintenance
 }
 
 type nowIncident struct {
