@@ -364,7 +364,16 @@ func TestBrowser_KeyboardOnlyDeclareAndAcknowledge(t *testing.T) {
 	c.signIn(herald.RoleResponder)
 
 	c.open("/app/incidents/new")
-	if desc, _ := c.focused(); !strings.Contains(desc, `id="d-title"`) {
+	// The browser applies autofocus at its next rendering opportunity,
+	// which may come after the load event: give it a moment.
+	var desc string
+	for range 30 {
+		if desc, _ = c.focused(); strings.Contains(desc, `id="d-title"`) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !strings.Contains(desc, `id="d-title"`) {
 		t.Fatalf("the declare form opens with the focus on %s", desc)
 	}
 	runIn(c, chromedp.KeyEvent("Disk full on db-1"))
