@@ -197,15 +197,18 @@ func runServe(ctx context.Context, args []string, e env) error {
 	}
 	var demoPassword string
 	if *demo {
-		if err := seedDemo(ctx, db.Services()); err != nil {
+		seeded, err := seedDemo(ctx, db.Services())
+		if err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
-		// A new password at every demo start, shown once below.
-		demoPassword = "demo-" + strings.ToLower(demoToken()[len(store.TokenPrefix):][:20])
-		if err := db.Auth.SetPassword(ctx, "ada@example.com", demoPassword); herald.ErrorCode(err) == herald.ENotFound {
-			demoPassword = "" // a database that had data before --demo: no demo user
-		} else if err != nil {
-			return fmt.Errorf("demo password: %w", err)
+		// The demo admin's password, shown once below: only for the
+		// person --demo just created, never for an account of a database
+		// that was in use before.
+		if seeded {
+			demoPassword = "demo-" + strings.ToLower(demoToken()[len(store.TokenPrefix):][:20])
+			if err := db.Auth.SetPassword(ctx, "ada@example.com", demoPassword); err != nil {
+				return fmt.Errorf("demo password: %w", err)
+			}
 		}
 	}
 
@@ -269,7 +272,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	cons, err := console.New(console.Config{Services: db.Services(), Auth: db.Auth, Links: lk, Logger: log, Version: version,
-		SecureCookies: strings.HasPrefix(lk.Base(), "https://"), SSO: provider, SecretKey: key, SSODefaultRole: herald.APIRole(*oidc.defaultRole), Sender: &sender})
+		SecureCookies: strings.HasPrefix(lk.Base(), "https://"), SSO: provider, SecretKey: key, SSODefaultRole: herald.APIRole(*oidc.defaultRole), SSORolesFromProvider: *oidc.roleClaim != "", Sender: &sender})
 	if err != nil {
 		return err
 	}
@@ -411,10 +414,10 @@ func runMigrate(ctx context.Context, args []string, e env) error {
 
 // seedDemo fills an empty database with a few people and incidents, so a
 // first look at Herald shows something.
-func seedDemo(ctx context.Context, db herald.Services) error {
+func seedDemo(ctx context.Context, db herald.Services) (seeded bool, err error) {
 	list, err := db.Incidents.Incidents(ctx, herald.ListFilter{Limit: 1})
 	if err != nil || len(list) > 0 {
-		return err
+		return false, err
 	}
 	people := map[string]herald.User{}
 	for _, u := range []herald.UserInput{
@@ -424,7 +427,7 @@ func seedDemo(ctx context.Context, db herald.Services) error {
 	} {
 		created, err := db.People.CreateUser(ctx, u)
 		if err != nil {
-			return err
+			return false, err
 		}
 		people[u.Email] = created
 	}
@@ -432,31 +435,31 @@ func seedDemo(ctx context.Context, db herald.Services) error {
 	old, err := db.Incidents.DeclareIncident(ctx, ada, herald.DeclareInput{Title: "Elevated error rate on the web tier", Severity: herald.S3,
 		Summary: "5xx rate at 2% for ten minutes after a deploy.", Services: []string{"web"}})
 	if err != nil {
-		return err
+		return false, err
 	}
 	if _, err := db.Incidents.UpdateIncident(ctx, ada, old.ID, herald.UpdateInput{Version: old.Version, State: ptr(herald.Resolved), Note: "Rolled back the deploy; error rate normal."}); err != nil {
-		return err
+		return false, err
 	}
 	inc, err := db.Incidents.DeclareIncident(ctx, ada, herald.DeclareInput{Title: "Database primary unreachable in eu-west", Severity: herald.S1,
 		Summary: "Writes fail for every customer in eu-west.", Services: []string{"api", "database"}, Tenants: []string{"acme"}})
 	if err != nil {
-		return err
+		return false, err
 	}
 	for _, a := range [][2]string{{herald.RoleIncidentLead, "grace@example.com"}, {herald.RoleEngineerOnCall, "ada@example.com"}, {herald.RoleCommunications, "linus@example.com"}} {
 		if _, err := db.Incidents.AssignRole(ctx, ada, inc.ID, a[0], herald.RoleInput{User: a[1]}); err != nil {
-			return err
+			return false, err
 		}
 	}
 	grace := herald.Actor{User: people["grace@example.com"], Role: herald.RoleResponder}
 	if _, err := db.Incidents.RecordDecision(ctx, grace, inc.ID, herald.DecisionInput{Kind: herald.DecisionFailover, What: "Fail over to the secondary region",
 		Rationale: "30 to 45 minutes to recover, against 2 to 4 hours to restore from backup"}); err != nil {
-		return err
+		return false, err
 	}
 	if _, err := db.Incidents.Label(ctx, ada, inc.ID, herald.LabelInput{Add: []string{herald.LabelStatusPage}}); err != nil {
-		return err
+		return false, err
 	}
 	if _, err = db.Incidents.UpdateIncident(ctx, ada, inc.ID, herald.UpdateInput{Version: inc.Version, State: ptr(herald.Identified), Note: "Primary lost its disk; failover started."}); err != nil {
-		return err
+		return false, err
 	}
 
 	// The public face: components, the incident on the status page, and a
@@ -470,7 +473,7 @@ func seedDemo(ctx context.Context, db herald.Services) error {
 		}
 		created, err := db.StatusPage.CreateComponent(ctx, admin, in)
 		if err != nil {
-			return err
+			return false, err
 		}
 		comps[c[0]] = created
 	}
@@ -479,7 +482,7 @@ func seedDemo(ctx context.Context, db herald.Services) error {
 			Body:       "Writes fail for customers in eu-west. We have found the cause and are failing over to the secondary region.",
 			Components: map[string]herald.ComponentStatus{comps["API"].ID: herald.PartialOutage, comps["Database"].ID: herald.MajorOutage}}}, false)
 	if err != nil {
-		return err
+		return false, err
 	}
 	// On call: a weekly rotation of Ada and Linus, a policy that reaches
 	// Grace after 30 minutes, and a service monitoring can send to.
@@ -487,22 +490,22 @@ func seedDemo(ctx context.Context, db herald.Services) error {
 	if _, err := db.Schedules.CreateSchedule(ctx, herald.ScheduleInput{Name: "Primary", TimeZone: "Europe/Berlin",
 		Layers: []herald.Layer{{Name: "Engineers", Rotation: herald.RotationWeekly, HandoffTime: "09:00", Start: now.Add(-24 * time.Hour),
 			Users: []string{"ada@example.com", "linus@example.com"}}}}); err != nil {
-		return err
+		return false, err
 	}
 	pol, err := db.Paging.CreateEscalationPolicy(ctx, herald.EscalationPolicyInput{Name: "Default", Levels: []herald.EscalationLevel{
 		{TimeoutMinutes: 30, Targets: []herald.Target{{Type: "schedule", ID: "Primary"}}},
 		{TimeoutMinutes: 30, Targets: []herald.Target{{Type: "user", ID: "grace@example.com"}}},
 	}})
 	if err != nil {
-		return err
+		return false, err
 	}
 	if _, err := db.Paging.CreateService(ctx, herald.ServiceInput{Name: "Web", Description: "The web tier", EscalationPolicyID: pol.ID}); err != nil {
-		return err
+		return false, err
 	}
 	from, until := now.Add(26*time.Hour), now.Add(28*time.Hour)
 	_, err = db.Maintenances.CreateMaintenance(ctx, admin, herald.MaintenanceInput{Name: ptr("Database version upgrade"), Body: ptr("We upgrade the database; writes may pause for up to a minute."),
 		ScheduledFor: &from, ScheduledUntil: &until, Components: &[]string{comps["Database"].ID}, Reminders: &[]herald.Duration{herald.Duration(time.Hour)}})
-	return err
+	return true, err
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -52,6 +52,11 @@ type Config struct {
 	SSO            SSO
 	SecretKey      []byte
 	SSODefaultRole herald.APIRole
+	// SSORolesFromProvider says the provider's claims decide roles
+	// (--oidc-role-claim): a person whose claims map to no role gets the
+	// default role at their next sign-in, so being removed from the
+	// provider's admin group takes effect.
+	SSORolesFromProvider bool
 }
 
 // Console is an http.Handler for every path under links.ConsolePrefixes.
@@ -139,6 +144,9 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) { c.handler.
 const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
 	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
+// maxFormBytes bounds a console request's body.
+const maxFormBytes = 1 << 20
+
 // headers sets what every console answer carries: the console's policy,
 // and no caching of pages that show private data (assets set their own).
 func headers(next http.Handler) http.Handler {
@@ -150,6 +158,11 @@ func headers(next http.Handler) http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		if !strings.HasPrefix(r.URL.Path, assetPrefix) {
 			h.Set("Cache-Control", "no-store")
+		}
+		// A form is small: bound every body (the CSV import sets its own,
+		// larger bound), signed in or not.
+		if r.Body != nil && !strings.HasSuffix(r.URL.Path, "/import") {
+			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 		}
 		next.ServeHTTP(w, r)
 	})
@@ -189,9 +202,9 @@ func (c *Console) fail(w http.ResponseWriter, r *http.Request, a herald.Actor, e
 	he, status, kind := httperr.Of(err)
 	switch kind {
 	case httperr.Unavailable:
-		c.log.Warn("database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		c.log.Warn("database unavailable", "method", r.Method, "route", r.Pattern, "err", err)
 	case httperr.Internal:
-		c.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		c.log.Error("internal error", "method", r.Method, "route", r.Pattern, "err", err)
 	}
 	if he.RetryAfter > 0 {
 		httperr.SetRetryAfter(w, he.RetryAfter)

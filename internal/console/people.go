@@ -381,11 +381,11 @@ func (c *Console) testMethod(w http.ResponseWriter, r *http.Request, a herald.Ac
 	m := res.Method
 	if res.Failed != nil {
 		c.log.Warn("test notification failed", "user", res.User.ID, "method", m.ID, "err", res.Failed)
-		redirect(w, r, base, "The test notification to "+m.Kind+" "+m.Target+" failed: "+res.Failed.Error())
+		redirect(w, r, base, "The test notification to "+m.Kind+" "+shownTarget(m.Kind, m.Target)+" failed; the server log has the reason.")
 		return nil
 	}
 	c.log.Info("test notification sent", "user", res.User.ID, "method", m.ID, "by", a.User.ID)
-	redirect(w, r, base, "A test notification was sent to "+m.Kind+" "+m.Target+". Check that it arrived.")
+	redirect(w, r, base, "A test notification was sent to "+m.Kind+" "+shownTarget(m.Kind, m.Target)+". Check that it arrived.")
 	return nil
 }
 
@@ -420,4 +420,15 @@ func (c *Console) signOutEverywhere(w http.ResponseWriter, r *http.Request, a he
 	}
 	redirect(w, r, base, u.Name+" is signed out everywhere.")
 	return nil
+}
+
+// shownTarget is a contact method's target as a redirect's message may
+// carry it: an e-mail address whole, anything else (a chat webhook URL is
+// a credential; a phone number is private) masked, since the message
+// travels in the URL.
+func shownTarget(kind, target string) string {
+	if kind == "email" {
+		return target
+	}
+	return herald.Mask(target)
 }

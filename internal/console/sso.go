@@ -34,8 +34,18 @@ const (
 // outcome.
 const (
 	ssoCookie       = "herald_sso"
-	secureSSOCookie = "__Secure-herald_sso"
+	secureSSOCookie = "__Host-herald_sso"
 )
+
+// ssoCookiePath is the cookies' path: the callback's, except over HTTPS,
+// where the __Host- prefix (no sibling subdomain can set the cookie, which
+// would sign a victim in as someone else) requires path /.
+func (c *Console) ssoCookiePath() string {
+	if c.cfg.SecureCookies {
+		return "/"
+	}
+	return SSOCallback
+}
 
 func (c *Console) ssoCookieName() string {
 	if c.cfg.SecureCookies {
@@ -65,12 +75,12 @@ func (c *Console) ssoStart(w http.ResponseWriter, r *http.Request, _ herald.Acto
 	if err != nil {
 		return err
 	}
-	http.SetCookie(w, &http.Cookie{Name: c.ssoCookieName(), Value: sealed, Path: SSOCallback, MaxAge: int(sso.PendingTTL.Seconds()),
+	http.SetCookie(w, &http.Cookie{Name: c.ssoCookieName(), Value: sealed, Path: c.ssoCookiePath(), MaxAge: int(sso.PendingTTL.Seconds()),
 		HttpOnly: true, Secure: c.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
 	// Where to go after signing in travels beside it; it is checked again
 	// at the callback (safeNext), so a changed value leads only inside the
 	// console.
-	http.SetCookie(w, &http.Cookie{Name: c.ssoCookieName() + "_next", Value: url.QueryEscape(safeNext(r.URL.Query().Get("next"))), Path: SSOCallback,
+	http.SetCookie(w, &http.Cookie{Name: c.ssoCookieName() + "_next", Value: url.QueryEscape(safeNext(r.URL.Query().Get("next"))), Path: c.ssoCookiePath(),
 		MaxAge: int(sso.PendingTTL.Seconds()), HttpOnly: true, Secure: c.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
 	http.Redirect(w, r, authURL, http.StatusSeeOther)
 	return nil
@@ -88,7 +98,7 @@ func (c *Console) ssoCallback(w http.ResponseWriter, r *http.Request, _ herald.A
 		next = safeNext(v)
 	}
 	for _, name := range []string{c.ssoCookieName(), c.ssoCookieName() + "_next"} {
-		http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: SSOCallback, MaxAge: -1,
+		http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: c.ssoCookiePath(), MaxAge: -1,
 			HttpOnly: true, Secure: c.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
 	}
 	if err != nil {
@@ -106,7 +116,11 @@ func (c *Console) ssoCallback(w http.ResponseWriter, r *http.Request, _ herald.A
 	if role == "" {
 		role = herald.RoleViewer
 	}
-	u, err := c.cfg.Auth.SSOUser(r.Context(), id.Email, id.Name, herald.APIRole(id.Role), role)
+	claimed := herald.APIRole(id.Role)
+	if claimed == "" && c.cfg.SSORolesFromProvider {
+		claimed = role
+	}
+	u, err := c.cfg.Auth.SSOUser(r.Context(), id.Email, id.Name, claimed, role)
 	if err != nil {
 		return err
 	}

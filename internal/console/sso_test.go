@@ -47,6 +47,7 @@ func newSSOEnv(t *testing.T, d store.Dialect) (*env, *ssotest.Server) {
 		{Email: "Viewer@Example.com", EmailVerified: true, Password: ssoPassword, Name: "Someone Else"},
 		{Email: "responder@example.com", EmailVerified: true, Password: ssoPassword, Claims: map[string]any{"groups": []string{"herald-admins"}}},
 		{Email: "eve@example.org", EmailVerified: true, Password: ssoPassword, Name: "Eve"},
+		{Email: "former.ops@example.com", EmailVerified: true, Password: ssoPassword, Name: "Fay Former", Claims: map[string]any{"groups": []string{"staff"}}},
 	}})
 	prov, err := sso.New(ctx, sso.Config{Issuer: op.Issuer, ClientID: op.ClientID, ClientSecret: op.ClientSecret, RedirectURL: callback,
 		AllowedDomains: []string{"example.com"}, RoleClaim: "groups", RoleMap: map[string]string{"ops": "responder", "herald-admins": "admin"}})
@@ -54,7 +55,7 @@ func newSSOEnv(t *testing.T, d store.Dialect) (*env, *ssotest.Server) {
 		t.Fatal(err)
 	}
 	cons, err := console.New(console.Config{Services: e.db.Services(), Auth: e.db.Auth, Clock: e.clock, Version: "test",
-		SSO: prov, SecretKey: testdb.TestSecretKey, SSODefaultRole: herald.RoleViewer})
+		SSO: prov, SecretKey: testdb.TestSecretKey, SSODefaultRole: herald.RoleViewer, SSORolesFromProvider: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,5 +262,24 @@ func TestSSO_NotConfigured(t *testing.T) {
 	}
 	if res, _ := b.get("/login/sso"); res.StatusCode != http.StatusNotFound {
 		t.Errorf("/login/sso without a provider: %d", res.StatusCode)
+	}
+}
+
+// When the provider's claims decide roles, someone whose claims no longer
+// map to a role (removed from the provider's group) gets the default role
+// at their next sign-in, not the role they had.
+func TestSSO_UnmappedClaimsGiveTheDefaultRole(t *testing.T) {
+	e, op := newSSOEnv(t, store.SQLite)
+	ctx := context.Background()
+	if _, err := e.db.People.CreateUser(ctx, herald.UserInput{Name: "Fay Former", Email: "former.ops@example.com", Role: herald.RoleResponder}); err != nil {
+		t.Fatal(err)
+	}
+	b := e.browser(t)
+	if res, body := b.ssoSignIn(op, "former.ops@example.com"); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign in: %d %s", res.StatusCode, body)
+	}
+	u, err := e.db.People.User(ctx, "former.ops@example.com")
+	if err != nil || u.Role != herald.RoleViewer {
+		t.Fatalf("role after signing in with no mapped group: %q %v, want viewer", u.Role, err)
 	}
 }

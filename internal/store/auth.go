@@ -77,7 +77,7 @@ func (db *AuthService) SignIn(ctx context.Context, email, pw, addr string) (stri
 		return "", herald.Actor{}, errSignIn
 	}
 	keys := []string{"account:" + email, "addr:" + addressKey(addr)}
-	if err := db.signInAllowed(ctx, keys); err != nil {
+	if err := db.reserveSignIn(ctx, keys); err != nil {
 		return "", herald.Actor{}, err
 	}
 	var (
@@ -101,14 +101,16 @@ func (db *AuthService) SignIn(ctx context.Context, email, pw, addr string) (stri
 	ok, rehash, verr := password.Verify(hash, pw)
 	<-verifying
 	if verr != nil || !ok || u.ID == "" {
-		if err := db.signInFailed(ctx, keys); err != nil {
-			return "", herald.Actor{}, err
-		}
-		return "", herald.Actor{}, errSignIn
+		return "", herald.Actor{}, errSignIn // the reservation stands as the failure
 	}
 	var secret string
 	err = db.write(ctx, func(tx *tx) error {
+		// Success: the account starts afresh, and the address gets this
+		// attempt back.
 		if _, err := tx.ExecContext(ctx, `DELETE FROM signin_failures WHERE key = $1`, keys[0]); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE signin_failures SET failures = failures - 1 WHERE key = $1 AND failures > 0`, keys[1]); err != nil {
 			return err
 		}
 		if rehash {
@@ -143,47 +145,45 @@ func addressKey(addr string) string {
 	return a.String()
 }
 
-// signInAllowed refuses a sign-in while either key is over its limit.
-func (db *core) signInAllowed(ctx context.Context, keys []string) error {
-	now := db.clock.Now()
-	for i, key := range keys {
-		var failures int
-		var start int64
-		err := db.r.QueryRowContext(ctx, `SELECT failures, window_start FROM signin_failures WHERE key = $1`, key).Scan(&failures, &start)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("read sign-in failures: %w", err)
-		}
-		limit := accountFailures
-		if i > 0 {
-			limit = addressFailures
-		}
-		if end := fromMicros(start).Add(signInWindow); failures >= limit && now.Before(end) {
-			return &herald.Error{Code: herald.ETooMany, RetryAfter: end.Sub(now),
-				Message: fmt.Sprintf("too many failed sign-ins; try again in %d minutes, or reset your password", int(end.Sub(now).Minutes())+1)}
-		}
-	}
-	return nil
-}
-
-// signInFailed counts a failure against each key; a window that has
-// passed starts again.
-func (db *core) signInFailed(ctx context.Context, keys []string) error {
-	return db.write(ctx, func(tx *tx) error {
-		for _, key := range keys {
-			_, err := tx.ExecContext(ctx, `INSERT INTO signin_failures (key, failures, window_start) VALUES ($1, 1, $2)
+// reserveSignIn counts this attempt against each key before the password
+// is checked, in one transaction, and refuses it when either key is over
+// its limit: attempts sent at once are counted at once, so a burst cannot
+// slip past the limit while the slow checks run. A window that has passed
+// starts again. A successful sign-in gives its count back (signedIn).
+func (db *core) reserveSignIn(ctx context.Context, keys []string) error {
+	var refused *herald.Error
+	err := db.write(ctx, func(tx *tx) error {
+		refused = nil
+		for i, key := range keys {
+			var failures int
+			var start int64
+			err := tx.QueryRowContext(ctx, `INSERT INTO signin_failures (key, failures, window_start) VALUES ($1, 1, $2)
 				ON CONFLICT (key) DO UPDATE SET
 					failures = CASE WHEN signin_failures.window_start < $3 THEN 1 ELSE signin_failures.failures + 1 END,
-					window_start = CASE WHEN signin_failures.window_start < $3 THEN $2 ELSE signin_failures.window_start END`,
-				key, micros(tx.now), micros(tx.now.Add(-signInWindow)))
+					window_start = CASE WHEN signin_failures.window_start < $3 THEN $2 ELSE signin_failures.window_start END
+				RETURNING failures, window_start`,
+				key, micros(tx.now), micros(tx.now.Add(-signInWindow))).Scan(&failures, &start)
 			if err != nil {
-				return fmt.Errorf("count sign-in failure: %w", err)
+				return fmt.Errorf("count sign-in attempt: %w", err)
+			}
+			limit := accountFailures
+			if i > 0 {
+				limit = addressFailures
+			}
+			if end := fromMicros(start).Add(signInWindow); failures > limit && refused == nil {
+				refused = &herald.Error{Code: herald.ETooMany, RetryAfter: end.Sub(tx.now),
+					Message: fmt.Sprintf("too many failed sign-ins; try again in %d minutes, or reset your password", int(end.Sub(tx.now).Minutes())+1)}
 			}
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	if refused != nil {
+		return refused
+	}
+	return nil
 }
 
 // openSession records a session and returns its secret. Only the secret's

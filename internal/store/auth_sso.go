@@ -31,7 +31,14 @@ func (db *AuthService) SSOUser(ctx context.Context, email, name string, role, de
 			switch {
 			case err == nil:
 				if role != "" && role != u.Role {
-					if _, err := tx.ExecContext(ctx, `UPDATE users SET role = $1 WHERE id = $2`, role, u.ID); err != nil {
+					err := tx.changeRole(ctx, u, role)
+					if herald.ErrorCode(err) == herald.EUnprocessable {
+						// The provider would demote the last admin: keep
+						// them admin rather than leave Herald without one.
+						tx.db.log.Warn("single sign-on would demote the last admin; kept", "user", u.ID)
+						return nil
+					}
+					if err != nil {
 						return err
 					}
 					u.Role = role

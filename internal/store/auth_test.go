@@ -1,7 +1,9 @@
 package store_test
 
 import (
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -134,6 +136,54 @@ func TestAuth_SignInIsRateLimitedPerAccountAndAddress(t *testing.T) {
 		wantCode(t, err, herald.ETooMany)
 		if _, _, err := auth.SignIn(f.ctx, "bob@example.com", goodPassword, "2001:db8:1::1"); err != nil {
 			t.Fatalf("another /64: %v", err)
+		}
+	})
+}
+
+// Attempts sent at once are counted before their passwords are checked:
+// a burst gets no more checks than the limit allows.
+func TestAuth_SignInLimitHoldsForABurst(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		f := setup(t, d)
+		if err := f.db.Auth.SetPassword(f.ctx, f.carol.User.ID, goodPassword); err != nil {
+			t.Fatal(err)
+		}
+		var mu sync.Mutex
+		codes := map[string]int{}
+		var wg sync.WaitGroup
+		for i := range 30 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, _, err := f.db.Auth.SignIn(f.ctx, "carol@example.com", "guess guess guess", fmt.Sprintf("198.51.100.%d", i))
+				mu.Lock()
+				codes[herald.ErrorCode(err)]++
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		if codes[herald.EUnauthenticated] > 10 || codes[herald.ETooMany] < 20 {
+			t.Fatalf("30 attempts at once: %v; want at most 10 checked, the rest refused", codes)
+		}
+	})
+}
+
+// A password reset is how a locked-out person gets back in.
+func TestAuth_ResetEndsTheLock(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		f := setup(t, d)
+		for range 11 {
+			_, _, _ = f.db.Auth.SignIn(f.ctx, "alice@example.com", "guess guess guess", "192.0.2.7")
+		}
+		token, _, err := f.db.Auth.RequestPasswordReset(f.ctx, "alice@example.com")
+		if err != nil || token == "" {
+			t.Fatalf("request reset: %q %v", token, err)
+		}
+		if _, err := f.db.Auth.ResetPassword(f.ctx, token, goodPassword); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := f.db.Auth.SignIn(f.ctx, "alice@example.com", goodPassword, "192.0.2.7"); err != nil {
+			t.Fatalf("after the reset: %v", err)
 		}
 	})
 }

@@ -38,17 +38,8 @@ func (db *PeopleService) SetRole(ctx context.Context, userRef string, role heral
 		if u.Role == role {
 			return nil
 		}
-		if u.Role == herald.RoleAdmin {
-			var admins int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE role = $1`, herald.RoleAdmin).Scan(&admins); err != nil {
-				return fmt.Errorf("count admins: %w", err)
-			}
-			if admins <= 1 {
-				return herald.Errorf(herald.EUnprocessable, "%s is the last admin; make someone else an admin first", u.Name)
-			}
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET role = $1 WHERE id = $2`, role, u.ID); err != nil {
-			return fmt.Errorf("set role: %w", err)
+		if err := tx.changeRole(ctx, u, role); err != nil {
+			return err
 		}
 		u.Role = role
 		_, err = tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, u.ID)
@@ -225,8 +216,43 @@ func (db *AuthService) ResetPassword(ctx context.Context, token, pw string) (her
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2`, hash, u.ID); err != nil {
 			return fmt.Errorf("set password: %w", err)
 		}
+		// A reset is how a locked-out person gets back in: it ends the
+		// account's sign-in lock too.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM signin_failures WHERE key = $1`, "account:"+u.Email); err != nil {
+			return err
+		}
 		_, err = tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, u.ID)
 		return err
 	})
 	return u, err
+}
+
+// changeRole sets a user's role, refusing to demote the last admin. The
+// admins are read locked on PostgreSQL, so two admins demoting each other
+// at once cannot both succeed (SQLite has one writer anyway).
+func (tx *tx) changeRole(ctx context.Context, u herald.User, role herald.APIRole) error {
+	if u.Role == herald.RoleAdmin && role != herald.RoleAdmin {
+		lock := ""
+		if tx.db.dialect == Postgres {
+			lock = " FOR UPDATE"
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT id FROM users WHERE role = $1`+lock, herald.RoleAdmin)
+		if err != nil {
+			return fmt.Errorf("count admins: %w", err)
+		}
+		admins := 0
+		for rows.Next() {
+			admins++
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return fmt.Errorf("count admins: %w", err)
+		}
+		if admins <= 1 {
+			return herald.Errorf(herald.EUnprocessable, "%s is the last admin; make someone else an admin first", u.Name)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE users SET role = $1 WHERE id = $2`, role, u.ID); err != nil {
+		return fmt.Errorf("set role: %w", err)
+	}
+	return nil
 }
