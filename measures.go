@@ -2,7 +2,9 @@ package herald
 
 import (
 	"encoding/json"
+	"fmt"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -170,4 +172,18 @@ func isStakeholderNotice(e TimelineEntry) bool {
 		Notice bool `json:"stakeholder_notice"`
 	}
 	return json.Unmarshal(e.Data, &d) == nil && d.Notice
+}
+
+// markdown writes the measures as a short section of the export.
+func (m *Measures) markdown(b *strings.Builder, s Settings) {
+	b.WriteString("\n## Measures\n\n")
+	fmt.Fprintf(b, "- Public updates: %d intervals, %d late, %d minutes late in total\n", len(m.Intervals), m.LateIntervals, m.MinutesLate)
+	for _, a := range m.Acknowledgements {
+		took := "not acknowledged"
+		if a.AckS != nil {
+			took = "acknowledged after " + (time.Duration(*a.AckS) * time.Second).String()
+		}
+		fmt.Fprintf(b, "- %s paged %s, %s\n", s.RoleName(a.Role), fmtTime(a.PagedAt), took)
+	}
+	fmt.Fprintf(b, "- Stakeholder notices: %d\n", m.StakeholderNotices)
 }
