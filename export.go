@@ -15,6 +15,8 @@ type IncidentRecord struct {
 	FollowUps []FollowUp
 	Reviews   []Review
 	Settings  Settings
+	// Measures, when present, are shown after the reviews (R62).
+	Measures *Measures
 }
 
 // Markdown renders the record as the draft of a review: the facts at the
@@ -124,6 +126,9 @@ func (r IncidentRecord) Markdown() string {
 			fmt.Fprintf(&b, " <%s>", rv.Link)
 		}
 		b.WriteString("\n")
+	}
+	if r.Measures != nil {
+		r.Measures.markdown(&b, r.Settings)
 	}
 	return b.String()
 }

@@ -74,6 +74,11 @@ type IncidentService interface {
 	// Export gathers everything a review is drafted from.
 	Export(ctx context.Context, ref string) (IncidentRecord, error)
 
+	// Measures says how closely the incident kept to the practice: update
+	// intervals against the cadence (R13), time to acknowledge per role and
+	// stakeholder notices (R62).
+	Measures(ctx context.Context, ref string) (Measures, error)
+
 	// Timeline returns an incident's timeline, oldest first. Kind filters it
 	// ("decision" gives the decision log); empty returns everything.
 	Timeline(ctx context.Context, ref, kind string) ([]TimelineEntry, error)

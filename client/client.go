@@ -250,6 +250,12 @@ func (c *IncidentClient) Review(ctx context.Context, ref string, in herald.Revie
 	return r, c.do(ctx, "POST", "/api/v1/incidents/"+esc(ref)+"/reviews", in, &r)
 }
 
+// Measures says how closely an incident kept to the practice (R13, R62).
+func (c *IncidentClient) Measures(ctx context.Context, ref string) (herald.Measures, error) {
+	var m herald.Measures
+	return m, c.do(ctx, "GET", "/api/v1/incidents/"+esc(ref)+"/measures", nil, &m)
+}
+
 // Reviews lists reviews.
 func (c *IncidentClient) Reviews(ctx context.Context, ref string) ([]herald.Review, error) {
 	var out struct {

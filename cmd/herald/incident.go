@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/client"
@@ -28,6 +29,7 @@ Commands:
   done      REF FOLLOWUP-ID          mark a follow-up done
   review    REF --kind internal|external [--completed] [--link URL]
   export    REF                      Markdown draft of the review
+  measures  REF                      update intervals against the cadence, time to acknowledge, stakeholder notices
 
 REF is an id, a number or a reference (INC-42). Every command takes
 --server (HERALD_SERVER), --token (HERALD_TOKEN) and --output table|json.
@@ -309,6 +311,17 @@ func runIncident(ctx context.Context, args []string, e env) error {
 			row(tw, r.Kind, ts(r.DueAt), tsp(r.CompletedAt), orDash(r.Link))
 		})
 
+	case "measures":
+		pos, c, err := start(1, "one incident reference")
+		if err != nil {
+			return err
+		}
+		m, err := c.Incidents.Measures(ctx, pos[0])
+		if err != nil {
+			return err
+		}
+		return cf.print(e.stdout, m, func(tw *tabwriter.Writer) { measuresTable(tw, m) })
+
 	case "export":
 		pos, c, err := start(1, "one incident reference")
 		if err != nil {
@@ -323,6 +336,39 @@ func runIncident(ctx context.Context, args []string, e env) error {
 	}
 	fmt.Fprint(e.stderr, incidentUsage)
 	return usagef("unknown incident command %q", sub)
+}
+
+// measuresTable shows each update interval, then each role page, then the
+// totals.
+func measuresTable(tw *tabwriter.Writer, m herald.Measures) {
+	row(tw, "FROM", "TO", "STATE", "SEVERITY", "MAX", "TOOK", "LATE BY")
+	for _, iv := range m.Intervals {
+		to, max := ts(iv.To), fmt.Sprintf("%dm", iv.MaxMinutes)
+		if iv.Open {
+			to = "now"
+		}
+		if iv.Announced {
+			max += " (announced)"
+		}
+		late := "-"
+		if iv.Late {
+			late = (time.Duration(iv.LateS) * time.Second).String()
+		}
+		row(tw, ts(iv.From), to, iv.State, iv.Severity, max, time.Duration(iv.TookS)*time.Second, late)
+	}
+	fmt.Fprintln(tw)
+	row(tw, "ROLE", "PAGED", "ACKNOWLEDGED", "TIME TO ACKNOWLEDGE")
+	for _, a := range m.Acknowledgements {
+		took := "-"
+		if a.AckS != nil {
+			took = (time.Duration(*a.AckS) * time.Second).String()
+		}
+		row(tw, a.Role, ts(a.PagedAt), tsp(a.AckedAt), took)
+	}
+	fmt.Fprintln(tw)
+	row(tw, "Late intervals", m.LateIntervals)
+	row(tw, "Minutes late", m.MinutesLate)
+	row(tw, "Stakeholder notices", m.StakeholderNotices)
 }
 
 func incidentTable(tw *tabwriter.Writer, inc *herald.Incident) {

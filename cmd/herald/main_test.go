@@ -150,6 +150,18 @@ func TestCLI_IncidentLifecycle(t *testing.T) {
 		if !strings.Contains(out, "# INC-1: Checkout fails") || !strings.Contains(out, "- [x] Automate provider failover") {
 			t.Fatalf("export:\n%s", out)
 		}
+		if !strings.Contains(out, "## Measures") {
+			t.Errorf("export without measures:\n%s", out)
+		}
+		out = mustCLI(t, url, "incident", "measures", "INC-1")
+		if !strings.Contains(out, "LATE BY") || !strings.Contains(out, "TIME TO ACKNOWLEDGE") || !strings.Contains(out, "Stakeholder notices") {
+			t.Errorf("measures:\n%s", out)
+		}
+		out = mustCLI(t, url, "incident", "measures", "INC-1", "-o", "json")
+		var m herald.Measures
+		if err := json.Unmarshal([]byte(out), &m); err != nil || m.Intervals == nil {
+			t.Errorf("measures -o json: %v\n%s", err, out)
+		}
 
 		out = mustCLI(t, url, "token", "create", "--role", "viewer", "-o", "json")
 		var tok struct{ Secret string }

@@ -282,6 +282,8 @@ type incidentView struct {
 	// Pages are the pages sent for this incident (role pages, cover
 	// requests), from the timeline's links to them.
 	Pages []*herald.Page
+	// Measures say how closely the incident kept to the practice (R62).
+	Measures herald.Measures
 
 	States        []herald.State
 	Sevs          []herald.Severity
@@ -364,6 +366,14 @@ func (v *incidentView) EntryKind(kind string) string {
 	return kindTitle(kind)
 }
 
+// AckTime says how long a role page took to be acknowledged.
+func (v *incidentView) AckTime(a herald.RoleAck) string {
+	if a.AckS == nil {
+		return "not acknowledged"
+	}
+	return "acknowledged after " + human(time.Duration(*a.AckS)*time.Second)
+}
+
 func (c *Console) incident(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
 	v, err := c.loadIncident(r.Context(), r.PathValue("ref"))
 	if err != nil {
@@ -432,6 +442,9 @@ func (c *Console) loadIncident(ctx context.Context, ref string) (*incidentView, 
 			return nil, err
 		}
 		v.Pages = append(v.Pages, p)
+	}
+	if v.Measures, err = s.Incidents.Measures(ctx, inc.ID); err != nil {
+		return nil, err
 	}
 	if v.FollowUps, err = s.Incidents.FollowUps(ctx, inc.ID); err != nil {
 		return nil, err

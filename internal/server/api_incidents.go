@@ -148,6 +148,10 @@ func (s *Server) review(r *http.Request, a herald.Actor, in herald.ReviewInput) 
 	return s.app.Incidents.Review(r.Context(), a, r.PathValue("id"), in)
 }
 
+func (s *Server) getMeasures(r *http.Request, a herald.Actor, _ noBody) (herald.Measures, error) {
+	return s.app.Incidents.Measures(r.Context(), r.PathValue("id"))
+}
+
 func (s *Server) exportMarkdown(r *http.Request, a herald.Actor, _ noBody) (markdownDoc, error) {
 	rec, err := s.app.Incidents.Export(r.Context(), r.PathValue("id"))
 	if err != nil {

@@ -112,6 +112,7 @@ func (s *Server) apiRoutes() []route {
 		op("GET", "/api/v1/incidents/{id}/reviews", viewer, 200, "Post-incident reviews and when they are due", s.listReviews),
 		op("POST", "/api/v1/incidents/{id}/reviews", responder, 200, "Request a review, or record it as completed", s.review),
 		op("GET", "/api/v1/incidents/{id}/export.md", viewer, 200, "The incident and its timeline as Markdown, the draft of a review", s.exportMarkdown),
+		op("GET", "/api/v1/incidents/{id}/measures", viewer, 200, "How closely the incident kept to the practice: update intervals against the cadence, time to acknowledge per role, stakeholder notices", s.getMeasures),
 
 		op("GET", "/api/v1/components", viewer, 200, "Status page components and groups, in page order", s.listComponents),
 		op("GET", "/api/v1/components/changes", viewer, 200, "Who changed which component, and how (newest first)", s.listComponentChanges),

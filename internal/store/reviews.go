@@ -170,7 +170,19 @@ func (db *IncidentService) Export(ctx context.Context, ref string) (herald.Incid
 		}
 		s, err := tx.settings(ctx)
 		rec.Settings = s
-		return err
+		if err != nil {
+			return err
+		}
+		in := herald.MeasureInput{Settings: s, Severity: inc.Severity, Timeline: rec.Timeline, Now: tx.now}
+		if in.Updates, err = tx.measureUpdates(ctx, inc.ID); err != nil {
+			return err
+		}
+		if in.Pages, err = tx.measurePages(ctx, inc.ID); err != nil {
+			return err
+		}
+		m := herald.Measure(in)
+		rec.Measures = &m
+		return nil
 	})
 	return rec, err
 }
