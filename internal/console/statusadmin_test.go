@@ -219,6 +219,17 @@ func TestStatusAdmin_MaintenanceScheduleUpdateComplete(t *testing.T) {
 		if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "body") {
 			t.Fatalf("empty update: %d %s", res.StatusCode, body)
 		}
+		// With automation on, starting by hand is refused (R30), and the
+		// page offers to turn automation off.
+		res, body = b.post(page+"/updates", url.Values{"body": {"Starting early."}, "status": {"in_progress"}})
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "R30") || !strings.Contains(body, `action="`+page+`/automation-off"`) || !strings.Contains(body, "Starting early.") {
+			t.Fatalf("start with automation on: %d %s", res.StatusCode, body)
+		}
+		if m, _ = e.db.Maintenances.Maintenance(ctx, m.ID); m.Status != herald.MaintenanceScheduled {
+			t.Fatalf("started with automation on: %s", m.Status)
+		}
+		res, body = b.post(page+"/automation-off", url.Values{"confirm": {"yes"}})
+		wantRedirect(t, "automation off", res, body, page)
 		res, body = b.post(page+"/updates", url.Values{"body": {"Starting early."}, "status": {"in_progress"}})
 		wantRedirect(t, "start", res, body, page)
 		if m, _ = e.db.Maintenances.Maintenance(ctx, m.ID); m.Status != herald.MaintenanceInProgress {
