@@ -289,8 +289,11 @@ func (db *MaintenanceService) UpdateMaintenance(ctx context.Context, actor heral
 }
 
 // PostMaintenanceUpdate posts an update; with a status it also starts,
-// completes or cancels the maintenance by hand. An update without a status
-// leaves a scheduled maintenance scheduled (R31).
+// completes or cancels the maintenance by hand. Starting and completing are
+// the automation's while it is on, so by hand they need it off first (R30):
+// hand and machine never both take the same step. An update without a
+// status leaves a scheduled maintenance scheduled and may replace a pending
+// reminder (R31, replaceReminders).
 func (db *MaintenanceService) PostMaintenanceUpdate(ctx context.Context, actor herald.Actor, id string, in herald.MaintenanceUpdateInput) (*herald.Maintenance, error) {
 	if err := in.Normalize(); err != nil {
 		return nil, err
