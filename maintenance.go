@@ -203,10 +203,15 @@ func (in *MaintenanceInput) Normalize(creating bool) error {
 }
 
 // MaintenanceUpdateInput posts an update on a maintenance; Status, when
-// set, also moves it (in_progress, completed, cancelled).
+// set, also moves it (in_progress, completed, cancelled). While automation
+// is on, starting and completing are Herald's alone (R30): turn automation
+// off first to do them by hand.
 type MaintenanceUpdateInput struct {
 	Body   string            `json:"body"`
 	Status MaintenanceStatus `json:"status"`
+	// Channels unchecks broadcast channels ("email": false), as on a
+	// status update (R11); every channel is on unless unchecked.
+	Channels map[string]bool `json:"channels,omitempty"`
 }
 
 // Normalize validates the update.
@@ -218,6 +223,11 @@ func (in *MaintenanceUpdateInput) Normalize() error {
 	case "", MaintenanceInProgress, MaintenanceCompleted, MaintenanceCancelled:
 	default:
 		fe.Add("status", "must be in_progress, completed or cancelled (or empty for an update only)")
+	}
+	for k := range in.Channels {
+		if !slices.Contains(SubscriberKinds, k) {
+			fe.Add("channels", "unknown channel "+quote(k)+": must be one of "+strings.Join(SubscriberKinds, ", "))
+		}
 	}
 	return fe.Err()
 }

@@ -173,8 +173,10 @@ type MaintenanceService interface {
 	UpdateMaintenance(ctx context.Context, actor Actor, id string, in MaintenanceInput) (*Maintenance, error)
 
 	// PostMaintenanceUpdate posts an update; with a status it also starts,
-	// completes or cancels the maintenance by hand. An update without a status
-	// leaves a scheduled maintenance scheduled (R31).
+	// completes or cancels the maintenance by hand (starting and completing
+	// only once automation is off, R30). An update without a status leaves a
+	// scheduled maintenance scheduled and replaces a reminder it comes just
+	// before (R31).
 	PostMaintenanceUpdate(ctx context.Context, actor Actor, id string, in MaintenanceUpdateInput) (*Maintenance, error)
 
 	// Maintenance reads one maintenance with its components, reminders and

@@ -345,7 +345,14 @@ func TestCLI_StatusPage(t *testing.T) {
 		if err := json.Unmarshal([]byte(out), &m); err != nil {
 			t.Fatalf("%v: %s", err, out)
 		}
-		mustCLI(t, url, "maintenance", "post", m.ID, "--body", "Still on.")
+		mustCLI(t, url, "maintenance", "post", m.ID, "--body", "Still on.", "--skip", "email,webhook")
+		if _, err := cli(t, url, "maintenance", "post", m.ID, "--body", "Still on.", "--skip", "pager"); err == nil || !strings.Contains(err.Error(), "channels") {
+			t.Fatalf("an unknown channel to skip: %v", err)
+		}
+		// R30: by hand only once automation is off.
+		if _, err := cli(t, url, "maintenance", "start", m.ID); err == nil || !strings.Contains(err.Error(), "R30") {
+			t.Fatalf("a manual start with automation on: %v", err)
+		}
 		mustCLI(t, url, "maintenance", "update", m.ID, "--manual")
 		if _, err := cli(t, url, "maintenance", "complete", m.ID); err == nil {
 			t.Fatal("completed a maintenance that never started")

@@ -388,10 +388,25 @@ func runMaintenance(ctx context.Context, args []string, e env) error {
 		}
 		return in, nil
 	}
+	var skip *list
 	move := func(to herald.MaintenanceStatus, help string) command {
-		return command{args: "ID", n: 1, help: help, flags: func(f *flags) { body = f.String("body", "", "a note for the page") },
+		return command{args: "ID", n: 1, help: help, flags: func(f *flags) {
+			body = f.String("body", "", "a note for the page")
+			skip = f.list("skip", "do not send to this channel: email, webhook, slack, teams (comma-separated)")
+		},
 			run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
-				m, err := c.Maintenances.PostMaintenanceUpdate(ctx, pos[0], herald.MaintenanceUpdateInput{Status: to, Body: *body})
+				in := herald.MaintenanceUpdateInput{Status: to, Body: *body}
+				for _, v := range *skip {
+					for _, k := range strings.Split(v, ",") {
+						if k = strings.TrimSpace(k); k != "" {
+							if in.Channels == nil {
+								in.Channels = map[string]bool{}
+							}
+							in.Channels[k] = false
+						}
+					}
+				}
+				m, err := c.Maintenances.PostMaintenanceUpdate(ctx, pos[0], in)
 				if err != nil {
 					return err
 				}

@@ -259,6 +259,16 @@ func (v maintenanceView) Reminders() string {
 	return strings.Join(out, ", ")
 }
 
+// SkipChannels are the channels the update form can uncheck (R11), ticked
+// as the person left them after a refusal.
+func (v maintenanceView) SkipChannels() []composeChannel {
+	var out []composeChannel
+	for _, k := range herald.SubscriberKinds {
+		out = append(out, composeChannel{Kind: k, Label: channelLabels[k], Skip: v.Form.Checked("update", "skip", k, false)})
+	}
+	return out
+}
+
 // InputTime is a time in UTC as a datetime-local input takes it.
 func (maintenanceView) InputTime(t time.Time) string { return inputTime(t) }
 
@@ -457,6 +467,12 @@ func (c *Console) postMaintenanceUpdate(w http.ResponseWriter, r *http.Request, 
 	}
 	id := r.PathValue("id")
 	in := herald.MaintenanceUpdateInput{Body: r.PostFormValue("body"), Status: herald.MaintenanceStatus(r.PostFormValue("status"))}
+	for _, k := range r.PostForm["skip"] {
+		if in.Channels == nil {
+			in.Channels = map[string]bool{}
+		}
+		in.Channels[k] = false
+	}
 	if _, err := c.cfg.Services.Maintenances.PostMaintenanceUpdate(r.Context(), a, id, in); err != nil {
 		if f, status, ok := refused(r, "update", err); ok {
 			return c.showMaintenance(w, r, a, status, f)

@@ -219,6 +219,17 @@ func TestStatusAdmin_MaintenanceScheduleUpdateComplete(t *testing.T) {
 		if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "body") {
 			t.Fatalf("empty update: %d %s", res.StatusCode, body)
 		}
+		// With automation on, starting by hand is refused (R30), and the
+		// page offers to turn automation off.
+		res, body = b.post(page+"/updates", url.Values{"body": {"Starting early."}, "status": {"in_progress"}})
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "R30") || !strings.Contains(body, `action="`+page+`/automation-off"`) || !strings.Contains(body, "Starting early.") {
+			t.Fatalf("start with automation on: %d %s", res.StatusCode, body)
+		}
+		if m, _ = e.db.Maintenances.Maintenance(ctx, m.ID); m.Status != herald.MaintenanceScheduled {
+			t.Fatalf("started with automation on: %s", m.Status)
+		}
+		res, body = b.post(page+"/automation-off", url.Values{"confirm": {"yes"}})
+		wantRedirect(t, "automation off", res, body, page)
 		res, body = b.post(page+"/updates", url.Values{"body": {"Starting early."}, "status": {"in_progress"}})
 		wantRedirect(t, "start", res, body, page)
 		if m, _ = e.db.Maintenances.Maintenance(ctx, m.ID); m.Status != herald.MaintenanceInProgress {
@@ -437,6 +448,50 @@ func TestStatusAdmin_ViewerSeesNoFormsAndGets403(t *testing.T) {
 		}
 		if counts, _ := e.db.Subscribers.SubscriberCounts(ctx); len(counts) != 0 {
 			t.Errorf("import by a viewer: %v", counts)
+		}
+	})
+}
+
+func TestRule31_ConsoleMaintenanceUpdateSkipsChannels(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		e := newEnv(t, d)
+		ctx := context.Background()
+		lead := herald.Actor{User: e.people[herald.RoleResponder], Role: herald.RoleResponder}
+		if _, err := e.db.Subscribers.Subscribe(ctx, herald.SubscriberInput{Email: "reader@example.com", Confirmed: true}, true); err != nil {
+			t.Fatal(err)
+		}
+		from := e.clock.Now().Add(48 * time.Hour)
+		until := from.Add(time.Hour)
+		m, err := e.db.Maintenances.CreateMaintenance(ctx, lead, herald.MaintenanceInput{Name: ptr("Switch upgrade"), ScheduledFor: &from, ScheduledUntil: &until})
+		if err != nil {
+			t.Fatal(err)
+		}
+		page := "/app/status/maintenances/" + m.ID
+		b := e.browser(t)
+		b.signIn("responder@example.com")
+		if _, body := b.get(page); !strings.Contains(body, `name="skip" value="email"`) {
+			t.Fatalf("no channel choice on the update form: %s", body)
+		}
+		mails := func() int {
+			t.Helper()
+			if _, err := e.db.Work.PlanBroadcasts(ctx); err != nil {
+				t.Fatal(err)
+			}
+			c, err := e.db.Subscribers.BroadcastCounts(ctx, "maintenance.update")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c["pending"] + c["sent"]
+		}
+		res, body := b.post(page+"/updates", url.Values{"body": {"Webhooks only."}, "status": {""}, "skip": {"email"}})
+		wantRedirect(t, "update without e-mail", res, body, page)
+		if n := mails(); n != 0 {
+			t.Fatalf("an unchecked channel got %d mails", n)
+		}
+		res, body = b.post(page+"/updates", url.Values{"body": {"To everyone."}, "status": {""}})
+		wantRedirect(t, "update", res, body, page)
+		if n := mails(); n != 1 {
+			t.Fatalf("%d mails, want 1", n)
 		}
 	})
 }

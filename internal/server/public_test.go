@@ -316,6 +316,10 @@ func TestPublic_NextRequestShowsOwnWrite(t *testing.T) {
 				return err
 			}, func() bool { return strings.Contains(page("/maintenances/"+mnt), "Half the nodes are done.") }},
 			{"complete it by hand", func() error {
+				off := false // R30: by hand only once automation is off
+				if _, err := p.admin.Maintenances.UpdateMaintenance(ctx, mnt, herald.MaintenanceInput{AutoTransition: &off}); err != nil {
+					return err
+				}
 				_, err := p.admin.Maintenances.PostMaintenanceUpdate(ctx, mnt, herald.MaintenanceUpdateInput{Status: herald.MaintenanceCompleted, Body: "Done."})
 				return err
 			}, func() bool {

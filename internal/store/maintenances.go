@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/heraldhq/herald"
 )
@@ -119,6 +121,12 @@ func (tx *tx) setReminders(ctx context.Context, m *herald.Maintenance, rs []hera
 // maintenanceEvent records one event of a maintenance as an update. These
 // rows are also what the broadcast to subscribers will be built from.
 func (tx *tx) maintenanceEvent(ctx context.Context, actor herald.Actor, m *herald.Maintenance, event, body string) error {
+	return tx.maintenanceEventTo(ctx, actor, m, event, body, nil)
+}
+
+// maintenanceEventTo is maintenanceEvent with channels unchecked by the
+// person posting it (R11).
+func (tx *tx) maintenanceEventTo(ctx context.Context, actor herald.Actor, m *herald.Maintenance, event, body string, channels map[string]bool) error {
 	name := actor.User.Name
 	if name == "" {
 		name = "Herald"
@@ -133,16 +141,38 @@ func (tx *tx) maintenanceEvent(ctx context.Context, actor herald.Actor, m *heral
 		return err
 	}
 	// A reminder and a manual update with the same text are one e-mail
-	// (R31): they share a broadcast key.
+	// (R31): they share a broadcast key, made from the text as a reader
+	// compares it (case, spacing and punctuation aside), so one that
+	// differs only in those is the same notice. A manual update that takes
+	// a pending reminder's place is handled in PostMaintenanceUpdate.
 	dedup := ""
 	if event == herald.EventReminder || event == herald.EventUpdate {
-		dedup = "maintenance|" + m.ID + "|" + body
+		dedup = "maintenance|" + m.ID + "|" + noticeKey(body)
 	}
 	comps, err := tx.maintenanceComponents(ctx, m.ID)
 	if err != nil {
 		return err
 	}
-	return tx.broadcast(ctx, herald.MaintenanceNotice(settings.Page.Name, event, m, body, tx.db.links.Maintenance(m.ID)), comps, nil, "", dedup)
+	return tx.broadcast(ctx, herald.MaintenanceNotice(settings.Page.Name, event, m, body, tx.db.links.Maintenance(m.ID)), comps, channels, "", dedup)
+}
+
+// noticeKey is a notice's text as a reader compares two of them: lower
+// case, with every run of spaces and punctuation one space.
+func noticeKey(body string) string {
+	var b strings.Builder
+	gap := false
+	for _, r := range strings.ToLower(body) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if gap && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			gap = false
+			b.WriteRune(r)
+			continue
+		}
+		gap = true
+	}
+	return b.String()
 }
 
 func (tx *tx) maintenanceComponents(ctx context.Context, id string) ([]string, error) {
@@ -259,8 +289,11 @@ func (db *MaintenanceService) UpdateMaintenance(ctx context.Context, actor heral
 }
 
 // PostMaintenanceUpdate posts an update; with a status it also starts,
-// completes or cancels the maintenance by hand. An update without a status
-// leaves a scheduled maintenance scheduled (R31).
+// completes or cancels the maintenance by hand. Starting and completing are
+// the automation's while it is on, so by hand they need it off first (R30):
+// hand and machine never both take the same step. An update without a
+// status leaves a scheduled maintenance scheduled and may replace a pending
+// reminder (R31, replaceReminders).
 func (db *MaintenanceService) PostMaintenanceUpdate(ctx context.Context, actor herald.Actor, id string, in herald.MaintenanceUpdateInput) (*herald.Maintenance, error) {
 	if err := in.Normalize(); err != nil {
 		return nil, err
@@ -273,8 +306,20 @@ func (db *MaintenanceService) PostMaintenanceUpdate(ctx context.Context, actor h
 		if !m.Active() {
 			return herald.Errorf(herald.EUnprocessable, "the maintenance is %s; post a new one instead", m.Status.Title())
 		}
+		if m.AutoTransition && (in.Status == herald.MaintenanceInProgress || in.Status == herald.MaintenanceCompleted) {
+			verb := "start"
+			if in.Status == herald.MaintenanceCompleted {
+				verb = "complete"
+			}
+			return herald.Errorf(herald.EUnprocessable, "R30: automation is on for this maintenance, so Herald starts and completes it on time; "+
+				"turn automation off first (auto_transition false, for good), then %s it by hand", verb)
+		}
 		event := herald.EventUpdate
 		switch in.Status {
+		case "":
+			if err := tx.replaceReminders(ctx, m, in.Channels); err != nil {
+				return err
+			}
 		case herald.MaintenanceInProgress:
 			if m.Status != herald.MaintenanceScheduled {
 				return herald.Errorf(herald.EUnprocessable, "the maintenance is already in progress")
@@ -291,7 +336,7 @@ func (db *MaintenanceService) PostMaintenanceUpdate(ctx context.Context, actor h
 			}
 			event = herald.EventCancelled
 		}
-		return tx.moveMaintenance(ctx, actor, m, in.Status, event, in.Body)
+		return tx.moveMaintenance(ctx, actor, m, in.Status, event, in.Body, in.Channels)
 	})
 	if err != nil {
 		return nil, err
@@ -299,9 +344,39 @@ func (db *MaintenanceService) PostMaintenanceUpdate(ctx context.Context, actor h
 	return db.Maintenance(ctx, id)
 }
 
+// replaceReminders applies R31 to a manual update of a scheduled
+// maintenance: subscribers get one notice, not the update and then a
+// reminder. A pending reminder is replaced by the update when the update
+// comes within the reminder's own lead time before it (a 24h reminder by
+// an update less than 24 hours before it is due, a 1h reminder by one
+// less than an hour before; one already due but not yet sent too): it is
+// marked sent and never goes out, and like a sent reminder it does not
+// come back when the maintenance is rescheduled. An update that unchecks a channel replaces nothing,
+// since the subscribers of that channel still need the reminder.
+func (tx *tx) replaceReminders(ctx context.Context, m *herald.Maintenance, channels map[string]bool) error {
+	if m.Status != herald.MaintenanceScheduled {
+		return nil
+	}
+	for _, on := range channels {
+		if !on {
+			return nil
+		}
+	}
+	for _, r := range m.Reminders {
+		if r.FiredAt != nil || !tx.now.After(r.DueAt.Add(-time.Duration(r.Before))) {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE maintenance_reminders SET fired_at = $1 WHERE maintenance_id = $2 AND before_s = $3 AND fired_at IS NULL`,
+			micros(tx.now), m.ID, int64(time.Duration(r.Before)/time.Second)); err != nil {
+			return fmt.Errorf("replace reminder: %w", err)
+		}
+	}
+	return nil
+}
+
 // moveMaintenance records an event and, with a status, moves the
 // maintenance and its components.
-func (tx *tx) moveMaintenance(ctx context.Context, actor herald.Actor, m *herald.Maintenance, to herald.MaintenanceStatus, event, body string) error {
+func (tx *tx) moveMaintenance(ctx context.Context, actor herald.Actor, m *herald.Maintenance, to herald.MaintenanceStatus, event, body string, channels map[string]bool) error {
 	if to != "" {
 		m.Status = to
 		var started, completed any = nil, nil
@@ -320,7 +395,7 @@ func (tx *tx) moveMaintenance(ctx context.Context, actor herald.Actor, m *herald
 	} else if _, err := tx.ExecContext(ctx, `UPDATE maintenances SET updated_at = $1 WHERE id = $2`, micros(tx.now), m.ID); err != nil {
 		return err
 	}
-	if err := tx.maintenanceEvent(ctx, actor, m, event, body); err != nil {
+	if err := tx.maintenanceEventTo(ctx, actor, m, event, body, channels); err != nil {
 		return err
 	}
 	return tx.recomputeComponents(ctx)
@@ -513,7 +588,7 @@ func (db *Work) MaintenanceStep(ctx context.Context) (bool, error) {
 		if _, err := tx.ExecContext(ctx, `UPDATE maintenance_reminders SET fired_at = $1 WHERE maintenance_id = $2 AND fired_at IS NULL`, now, mid); err != nil {
 			return err
 		}
-		if err := tx.moveMaintenance(ctx, herald.Actor{}, m, to, event, text); err != nil {
+		if err := tx.moveMaintenance(ctx, herald.Actor{}, m, to, event, text, nil); err != nil {
 			return err
 		}
 		return tx.stepDone(ctx, m)
