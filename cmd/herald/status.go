@@ -253,6 +253,9 @@ func runStatus(ctx context.Context, args []string, e env) error {
 				row(tw, "Name", s.Name)
 				row(tw, "Status", s.Status.Title())
 				row(tw, "URL", s.URL)
+				if s.PendingName != "" {
+					row(tw, "Next update publishes the name", s.PendingName)
+				}
 				if s.NextUpdateDue != nil {
 					row(tw, "Next update due", ts(*s.NextUpdateDue)+" UTC")
 				}
