@@ -155,6 +155,13 @@ type StatusPageService interface {
 	// (R17).
 	SetPostmortem(ctx context.Context, actor Actor, id, link string) (*StatusIncident, error)
 
+	// EditStatusIncident corrects an open status incident's title and
+	// affected components (R22). The correction is recorded on the status
+	// incident (pending) and on its internal incident's timeline, and
+	// published with the next update; the public page does not change until
+	// then. A resolved status incident refuses it (EUnprocessable).
+	EditStatusIncident(ctx context.Context, actor Actor, id string, in StatusIncidentEdit) (*StatusIncident, error)
+
 	// StatusIncident reads one status incident with its updates.
 	StatusIncident(ctx context.Context, id string) (*StatusIncident, error)
 

@@ -202,6 +202,11 @@ type StatusIncident struct {
 	// stay as they are until then, and the incident is ready to resolve.
 	MonitoringUntil *time.Time `json:"monitoring_until"`
 	URL             string     `json:"url,omitempty"`
+	// PendingName and PendingComponents are a correction made while open
+	// (R22) that the next update publishes; until then the public page shows
+	// Name and Components. PendingComponents is nil when none is pending.
+	PendingName       string   `json:"pending_name,omitempty"`
+	PendingComponents []string `json:"pending_components,omitempty"`
 }
 
 // StatusUpdate is one published update of a status incident.
@@ -215,6 +220,8 @@ type StatusUpdate struct {
 	ChecksOverridden bool              `json:"checks_overridden"`
 	NextUpdateIn     int               `json:"next_update_in_minutes,omitempty"`
 	Channels         map[string]bool   `json:"channels,omitempty"`
+	// Name is the title this update published when it changed it (R22).
+	Name string `json:"name,omitempty"`
 }
 
 // ComponentChange is what an update did to one component.

@@ -393,6 +393,13 @@ func (c *StatusPageClient) SetPostmortem(ctx context.Context, id, link string) (
 	return out, c.do(ctx, "PATCH", "/api/v1/status-incidents/"+esc(id), map[string]string{"postmortem_url": link}, &out)
 }
 
+// EditStatusIncident corrects an open status incident's title and
+// affected components (R22); the next update publishes the correction.
+func (c *StatusPageClient) EditStatusIncident(ctx context.Context, id string, in herald.StatusIncidentEdit) (herald.StatusIncident, error) {
+	var out herald.StatusIncident
+	return out, c.do(ctx, "PATCH", "/api/v1/status-incidents/"+esc(id), in, &out)
+}
+
 // CreateMaintenance schedules a maintenance.
 func (c *MaintenanceClient) CreateMaintenance(ctx context.Context, in herald.MaintenanceInput) (herald.Maintenance, error) {
 	var out herald.Maintenance

@@ -331,8 +331,19 @@ func TestCLI_StatusPage(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "body_length") {
 			t.Fatalf("a long update: %v", err)
 		}
+		// R22: a correction waits for the next update.
+		out = mustCLI(t, url, "status", "edit", res.ID, "--name", "Database and API outage", "--component", "Database", "--component", "API")
+		if !strings.Contains(out, "Database outage") || !strings.Contains(out, "Database and API outage") {
+			t.Fatalf("status edit:\n%s", out)
+		}
 		mustCLI(t, url, "status", "update", res.ID, "--status", "identified", "--template", "no_material_updates")
+		if out = mustCLI(t, url, "status", "show", res.ID); !strings.Contains(out, "Database and API outage") {
+			t.Fatalf("the update did not publish the correction:\n%s", out)
+		}
 		mustCLI(t, url, "status", "resolve", res.ID)
+		if _, err := cli(t, url, "status", "edit", res.ID, "--name", "Too late"); err == nil || !strings.Contains(err.Error(), "R22") {
+			t.Fatalf("editing a resolved incident: %v", err)
+		}
 		mustCLI(t, url, "status", "postmortem", res.ID, "https://example.com/pm")
 		out = mustCLI(t, url, "incident", "show", "INC-1")
 		if !strings.Contains(out, "Incident-Comms::Status-Page") {

@@ -207,6 +207,9 @@ func runStatus(ctx context.Context, args []string, e env) error {
 	var comps *list
 	var dry, override *bool
 	var next *int
+	var editName *string
+	var editComps *list
+	var noComps *bool
 	updateFlags := func(f *flags) {
 		body = f.String("body", "", "the update text (the incident link is added when missing)")
 		template = f.String("template", "", "fill the text from a template (herald status templates)")
@@ -250,6 +253,9 @@ func runStatus(ctx context.Context, args []string, e env) error {
 				row(tw, "Name", s.Name)
 				row(tw, "Status", s.Status.Title())
 				row(tw, "URL", s.URL)
+				if s.PendingName != "" {
+					row(tw, "Next update publishes the name", s.PendingName)
+				}
 				if s.NextUpdateDue != nil {
 					row(tw, "Next update due", ts(*s.NextUpdateDue)+" UTC")
 				}
@@ -307,6 +313,37 @@ func runStatus(ctx context.Context, args []string, e env) error {
 				}
 				return printPublished(e, cf, res)
 			}},
+		"edit": {args: "ID", n: 1, help: "correct an open incident's title and components; the next update publishes it (R22)", flags: func(f *flags) {
+			editName = f.String("name", "", "the new public title")
+			editComps = f.list("component", "NAME of a component the incident affects, repeated: the whole new list")
+			noComps = f.Bool("no-components", false, "the incident affects no component")
+		}, run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+			in := herald.StatusIncidentEdit{Name: *editName}
+			if len(*editComps) > 0 || *noComps {
+				ids := []string{}
+				for _, name := range *editComps {
+					id, err := componentID(ctx, c, name)
+					if err != nil {
+						return err
+					}
+					ids = append(ids, id)
+				}
+				in.Components = &ids
+			}
+			s, err := c.StatusPage.EditStatusIncident(ctx, pos[0], in)
+			if err != nil {
+				return err
+			}
+			return cf.print(e.stdout, s, func(tw *tabwriter.Writer) {
+				row(tw, "Name", s.Name)
+				if s.PendingName != "" {
+					row(tw, "Next update publishes the name", s.PendingName)
+				}
+				if s.PendingComponents != nil {
+					row(tw, "Next update publishes the components", orDash(strings.Join(s.PendingComponents, ", ")))
+				}
+			})
+		}},
 		"postmortem": {args: "ID URL", n: 2, help: "link the post-mortem of a resolved incident", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
 			s, err := c.StatusPage.SetPostmortem(ctx, pos[0], pos[1])
 			if err != nil {

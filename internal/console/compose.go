@@ -31,6 +31,7 @@ func (c *Console) composeRoutes() []route {
 		{method: "GET", path: "/app/status/incidents/{id}", role: herald.RoleViewer, serve: c.statusIncident},
 		{method: "POST", path: "/app/status/incidents/{id}/updates", role: herald.RoleResponder, serve: c.statusPublish},
 		{method: "POST", path: "/app/status/incidents/{id}/postmortem", role: herald.RoleResponder, serve: c.statusPostmortem},
+		{method: "POST", path: "/app/status/incidents/{id}/edit", role: herald.RoleResponder, serve: c.statusEdit},
 	}
 }
 
@@ -115,6 +116,10 @@ type composeView struct {
 	Fields map[string]string
 	// Postmortem is a refused post-mortem link as typed, and why.
 	Postmortem, PostmortemError string
+	// Edit is the "Edit title and components" form of an open incident
+	// (R22): what it holds (the pending correction, else the published
+	// title and components) or what was typed, and why it was refused.
+	Edit statusEditForm
 
 	// What the live counters need (R14).
 	Link                       string
@@ -206,6 +211,19 @@ func (c *Console) composeView(ctx context.Context, si *herald.StatusIncident, f 
 		if si.IncidentID != "" {
 			if v.Linked, err = s.Incidents.Incident(ctx, si.IncidentID); err != nil {
 				return nil, err
+			}
+		}
+		v.Edit = statusEditForm{Name: si.Name, Chosen: map[string]bool{}, Fields: map[string]string{}}
+		if si.PendingName != "" {
+			v.Edit.Name = si.PendingName
+		}
+		if si.PendingComponents != nil {
+			for _, cid := range si.PendingComponents {
+				v.Edit.Chosen[cid] = true
+			}
+		} else {
+			for cid := range si.Components {
+				v.Edit.Chosen[cid] = true
 			}
 		}
 		for _, st := range herald.States {
@@ -423,6 +441,57 @@ func (c *Console) statusPostmortem(w http.ResponseWriter, r *http.Request, a her
 		return err
 	}
 	v.Postmortem, v.PostmortemError = link, he.Message
+	c.render(w, r, status, "compose", a, v)
+	return nil
+}
+
+// statusEditForm is the "Edit title and components" form (R22).
+type statusEditForm struct {
+	Name   string
+	Chosen map[string]bool
+	Error  string
+	Fields map[string]string
+}
+
+// statusEdit corrects an open status incident's title and components
+// (R22). The store keeps the correction until the next update publishes
+// it; a refused one shows the screen again with what was chosen and why.
+func (c *Console) statusEdit(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
+	if err := r.ParseForm(); err != nil {
+		return herald.Errorf(herald.EInvalid, "the form could not be read")
+	}
+	id := r.PathValue("id")
+	name := r.PostForm.Get("name")
+	comps := []string{}
+	for _, cid := range r.PostForm["component"] {
+		if cid != "" {
+			comps = append(comps, cid)
+		}
+	}
+	_, err := c.cfg.Services.StatusPage.EditStatusIncident(r.Context(), a, id, herald.StatusIncidentEdit{Name: name, Components: &comps})
+	if err == nil {
+		redirect(w, r, statusPath(id), "Correction saved: the next update publishes it.")
+		return nil
+	}
+	he, status, _ := httperr.Of(err)
+	if he.Code != herald.EInvalid {
+		return err // a resolved incident (422, R22) has no form to show again
+	}
+	si, err := c.cfg.Services.StatusPage.StatusIncident(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	v, err := c.composeView(r.Context(), si, composeForm{Status: string(si.Status)}, url.Values{})
+	if err != nil {
+		return err
+	}
+	v.Edit = statusEditForm{Name: name, Chosen: map[string]bool{}, Error: he.Message, Fields: map[string]string{}}
+	for _, cid := range comps {
+		v.Edit.Chosen[cid] = true
+	}
+	for k, m := range he.Fields {
+		v.Edit.Fields[k] = m
+	}
 	c.render(w, r, status, "compose", a, v)
 	return nil
 }

@@ -44,9 +44,13 @@ func (PublishResult) AltStatuses() map[int]string {
 	return map[int]string{http.StatusOK: "A dry run: the checks and the preview; nothing was published"}
 }
 
-// PostmortemInput links a post-mortem to a resolved status incident.
+// PostmortemInput links a post-mortem to a resolved status incident, or
+// (without postmortem_url) corrects an open one's title and components
+// (R22), published with the next update.
 type PostmortemInput struct {
-	PostmortemURL string `json:"postmortem_url" required:"true"`
+	PostmortemURL string    `json:"postmortem_url,omitempty"`
+	Name          string    `json:"name,omitempty"`
+	Components    *[]string `json:"components,omitempty"`
 }
 
 // Templates lists the status update templates.
@@ -128,6 +132,13 @@ func (s *Server) publishUpdate(r *http.Request, a herald.Actor, in herald.Status
 }
 
 func (s *Server) setPostmortem(r *http.Request, a herald.Actor, in PostmortemInput) (*herald.StatusIncident, error) {
+	if in.Name != "" || in.Components != nil {
+		if in.PostmortemURL != "" {
+			return nil, &herald.Error{Code: herald.EInvalid, Message: "postmortem_url goes alone: it is added once resolved, while name and components change only while open (R22)",
+				Fields: map[string]string{"postmortem_url": "send it without name and components"}}
+		}
+		return s.app.StatusPage.EditStatusIncident(r.Context(), a, r.PathValue("id"), herald.StatusIncidentEdit{Name: in.Name, Components: in.Components})
+	}
 	return s.app.StatusPage.SetPostmortem(r.Context(), a, r.PathValue("id"), in.PostmortemURL)
 }
 

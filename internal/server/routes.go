@@ -125,7 +125,7 @@ func (s *Server) apiRoutes() []route {
 		op("GET", "/api/v1/status-incidents/{id}", viewer, 200, "One status incident with its updates", s.getStatusIncident),
 		op("POST", "/api/v1/status-incidents/{id}/updates", responder, 201, "Publish an update: the only way state and component status change (?dry_run=true previews)", s.publishUpdate,
 			param{"dry_run", "true to get the checks and the preview without publishing"}),
-		op("PATCH", "/api/v1/status-incidents/{id}", responder, 200, "Add the post-mortem link to a resolved status incident", s.setPostmortem),
+		op("PATCH", "/api/v1/status-incidents/{id}", responder, 200, "Add the post-mortem link to a resolved status incident, or correct an open one's name and components, published with the next update (R22)", s.setPostmortem),
 		op("GET", "/api/v1/status-templates", viewer, 200, "Templates for the usual updates", s.listTemplates),
 		op("GET", "/api/v1/maintenances", viewer, 200, "Maintenances, newest start first", s.listMaintenances),
 		op("POST", "/api/v1/maintenances", responder, 201, "Schedule a maintenance", s.createMaintenance),

@@ -121,6 +121,10 @@ func (tx *tx) publish(ctx context.Context, actor herald.Actor, s *herald.StatusI
 	if err != nil {
 		return herald.Preview{}, err
 	}
+	renamed, removed, err := tx.applyPendingEdit(ctx, s, &in)
+	if err != nil {
+		return herald.Preview{}, err
+	}
 	comps, err := tx.components(ctx)
 	if err != nil {
 		return herald.Preview{}, err
@@ -145,14 +149,15 @@ func (tx *tx) publish(ctx context.Context, actor herald.Actor, s *herald.StatusI
 	s.ResolvedAt, s.MonitoringUntil, s.NextUpdateDue = plan.ResolvedAt, plan.MonitoringUntil, plan.NextUpdateDue
 	overridden := plan.Overridden
 	u := herald.StatusUpdate{ID: newID(), Status: s.Status, Body: plan.Text, Components: plan.Changes, CreatedAt: tx.now, Actor: actor.User.Name,
-		ChecksOverridden: overridden, NextUpdateIn: in.NextUpdateIn, Channels: in.Channels}
+		ChecksOverridden: overridden, NextUpdateIn: in.NextUpdateIn, Channels: in.Channels, Name: renamed}
+	u.Components = append(u.Components, removed...)
 	if u.Components == nil {
 		u.Components = []herald.ComponentChange{}
 	}
 	compJSON, _ := json.Marshal(u.Components)
 	chanJSON, _ := json.Marshal(orEmptyMap(in.Channels))
-	if _, err := tx.ExecContext(ctx, `INSERT INTO status_updates (id, status_incident_id, status, body, components, actor, checks_overridden, next_update_in, channels, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, u.ID, s.ID, u.Status, u.Body, string(compJSON), u.Actor, overridden, in.NextUpdateIn, string(chanJSON), micros(tx.now)); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO status_updates (id, status_incident_id, status, body, components, actor, checks_overridden, next_update_in, channels, created_at, name)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, u.ID, s.ID, u.Status, u.Body, string(compJSON), u.Actor, overridden, in.NextUpdateIn, string(chanJSON), micros(tx.now), u.Name); err != nil {
 		return p, fmt.Errorf("insert status update: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE status_incidents SET status = $1, impact = $2, updated_at = $3, resolved_at = $4, next_update_due = $5, monitoring_until = $6 WHERE id = $7`,
@@ -237,14 +242,18 @@ func (db *StatusPageService) SetPostmortem(ctx context.Context, actor herald.Act
 	return s, err
 }
 
-const statusIncidentColumns = `id, COALESCE(incident_id, ''), name, status, impact, postmortem_url, created_at, updated_at, resolved_at, next_update_due, monitoring_until`
+const statusIncidentColumns = `id, COALESCE(incident_id, ''), name, status, impact, postmortem_url, created_at, updated_at, resolved_at, next_update_due, monitoring_until, pending_name, pending_components`
 
 func scanStatusIncident(row interface{ Scan(...any) error }) (*herald.StatusIncident, error) {
 	var s herald.StatusIncident
 	var created, updated int64
 	var resolved, due, monitoring sql.NullInt64
-	if err := row.Scan(&s.ID, &s.IncidentID, &s.Name, &s.Status, &s.Impact, &s.PostmortemURL, &created, &updated, &resolved, &due, &monitoring); err != nil {
+	var pending sql.NullString
+	if err := row.Scan(&s.ID, &s.IncidentID, &s.Name, &s.Status, &s.Impact, &s.PostmortemURL, &created, &updated, &resolved, &due, &monitoring, &s.PendingName, &pending); err != nil {
 		return nil, err
+	}
+	if pending.Valid && json.Unmarshal([]byte(pending.String), &s.PendingComponents) == nil && s.PendingComponents == nil {
+		s.PendingComponents = []string{}
 	}
 	s.MonitoringUntil = fromNullMicros(monitoring)
 	s.CreatedAt, s.UpdatedAt, s.ResolvedAt, s.NextUpdateDue = fromMicros(created), fromMicros(updated), fromNullMicros(resolved), fromNullMicros(due)
@@ -335,7 +344,7 @@ func (tx *tx) fillStatusIncidents(ctx context.Context, list []*herald.StatusInci
 		}
 	}
 	rows.Close()
-	rows, err = tx.QueryContext(ctx, `SELECT status_incident_id, id, status, body, components, actor, checks_overridden, next_update_in, channels, created_at
+	rows, err = tx.QueryContext(ctx, `SELECT status_incident_id, id, status, body, components, actor, checks_overridden, next_update_in, channels, created_at, name
 		FROM status_updates `+where+` ORDER BY created_at DESC, id DESC`, arg)
 	if err != nil {
 		return fmt.Errorf("read status updates: %w", err)
@@ -345,7 +354,7 @@ func (tx *tx) fillStatusIncidents(ctx context.Context, list []*herald.StatusInci
 		var sid, comps, chans string
 		var u herald.StatusUpdate
 		var at int64
-		if err := rows.Scan(&sid, &u.ID, &u.Status, &u.Body, &comps, &u.Actor, &u.ChecksOverridden, &u.NextUpdateIn, &chans, &at); err != nil {
+		if err := rows.Scan(&sid, &u.ID, &u.Status, &u.Body, &comps, &u.Actor, &u.ChecksOverridden, &u.NextUpdateIn, &chans, &at, &u.Name); err != nil {
 			return fmt.Errorf("read status updates: %w", err)
 		}
 		u.CreatedAt = fromMicros(at)
