@@ -66,22 +66,14 @@ func PlanPublish(in PublishInput) (PublishPlan, error) {
 	for _, c := range in.Components {
 		byID[c.ID] = c
 	}
-	fe := FieldErrors{}
 	var ids []string
 	for cid := range u.Components {
-		c, ok := byID[cid]
-		switch {
-		case !ok:
-			fe.Add("components", "no component "+cid)
-		case c.Group:
-			fe.Add("components", c.Name+" is a group: name its components")
-		}
 		ids = append(ids, cid)
 	}
-	if err := fe.Err(); err != nil {
+	sort.Strings(ids)
+	if err := CheckComponents(byID, ids); err != nil {
 		return PublishPlan{}, err
 	}
-	sort.Strings(ids)
 
 	// The new component statuses.
 	p := PublishPlan{Components: map[string]ComponentStatus{}, Status: u.Status, Impact: s.Impact}
@@ -178,4 +170,20 @@ func PlanPublish(in PublishInput) (PublishPlan, error) {
 		p.NextUpdateDue = &t
 	}
 	return p, nil
+}
+
+// CheckComponents refuses component ids an incident cannot name: one that
+// does not exist, or a group (its members are named instead).
+func CheckComponents(byID map[string]Component, ids []string) error {
+	fe := FieldErrors{}
+	for _, cid := range ids {
+		c, ok := byID[cid]
+		switch {
+		case !ok:
+			fe.Add("components", "no component "+cid)
+		case c.Group:
+			fe.Add("components", c.Name+" is a group: name its components")
+		}
+	}
+	return fe.Err()
 }

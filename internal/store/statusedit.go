@@ -48,17 +48,7 @@ func (db *StatusPageService) EditStatusIncident(ctx context.Context, actor heral
 			}
 		}
 		if in.Components != nil {
-			fe := herald.FieldErrors{}
-			for _, cid := range *in.Components {
-				c, ok := byID[cid]
-				switch {
-				case !ok:
-					fe.Add("components", "no component "+cid)
-				case c.Group:
-					fe.Add("components", c.Name+" is a group: name its components")
-				}
-			}
-			if err := fe.Err(); err != nil {
+			if err := herald.CheckComponents(byID, *in.Components); err != nil {
 				return err
 			}
 			current := make([]string, 0, len(s.Components))
