@@ -87,16 +87,7 @@ type chrome struct {
 // (testdb.NeedChromium: scripts/test requires it).
 func (e *env) chrome(t *testing.T) *chrome {
 	t.Helper()
-	exe := testdb.Tool(t, testdb.NeedChromium, "chromium", "chromium-browser")
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.UserDataDir(t.TempDir()))
-	ctx, cancel := chromedp.NewContext(alloc)
-	t.Cleanup(func() { cancel(); cancelAlloc() })
-	if _, err := chromedp.Run(ctx, chromedp.Navigate("about:blank")); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
+	ctx := testdb.Chrome(t)
 	return &chrome{t: t, e: e, ctx: ctx}
 }
 

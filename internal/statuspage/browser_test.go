@@ -24,17 +24,7 @@ import (
 // fails instead).
 func browser(t *testing.T) context.Context {
 	t.Helper()
-	path := testdb.Tool(t, testdb.NeedChromium, "chromium", "chromium-browser")
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.UserDataDir(t.TempDir()))
-	ctx, cancel := chromedp.NewContext(alloc)
-	t.Cleanup(func() { cancel(); cancelAlloc() })
-	if _, err := chromedp.Run(ctx, chromedp.Navigate("about:blank")); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	return ctx
+	return testdb.Chrome(t)
 }
 
 func run[T any](t *testing.T, ctx context.Context, a chromedp.Action[T]) T {
