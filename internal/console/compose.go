@@ -267,10 +267,7 @@ func (c *Console) composeView(ctx context.Context, si *herald.StatusIncident, f 
 // template is used only when it differs from the one whose text is already
 // in the body (Applied): once applied, the body is what the person edits.
 func readCompose(r *http.Request) (composeForm, herald.StatusUpdateInput, error) {
-	if err := r.ParseForm(); err != nil {
-		return composeForm{}, herald.StatusUpdateInput{}, herald.Errorf(herald.EInvalid, "the form could not be read")
-	}
-	p := r.PostForm
+	p := r.PostForm // read by the route's wrapper
 	f := composeForm{Name: p.Get("name"), IncidentRef: p.Get("incident"), Impact: p.Get("impact"), Status: p.Get("status"),
 		Template: p.Get("template"), Applied: p.Get("applied_template"), Body: p.Get("body"), NextUpdateIn: strings.TrimSpace(p.Get("next_update_in")),
 		Override: p.Get("override") == "1"}
@@ -457,9 +454,6 @@ type statusEditForm struct {
 // (R22). The store keeps the correction until the next update publishes
 // it; a refused one shows the screen again with what was chosen and why.
 func (c *Console) statusEdit(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
-	if err := r.ParseForm(); err != nil {
-		return herald.Errorf(herald.EInvalid, "the form could not be read")
-	}
 	id := r.PathValue("id")
 	name := r.PostForm.Get("name")
 	comps := []string{}

@@ -17,6 +17,7 @@ package console
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -190,6 +191,20 @@ func (c *Console) wrap(rt route) http.Handler {
 			}
 		}
 		r = r.WithContext(context.WithValue(r.Context(), actorKey{}, a))
+		// Every form is read here, once: a body over the bound or that does
+		// not parse is refused before any handler runs. (A multipart body,
+		// the CSV import, is left to its handler.)
+		if r.Method == http.MethodPost {
+			if err := r.ParseForm(); err != nil {
+				var tooBig *http.MaxBytesError
+				if errors.As(err, &tooBig) {
+					c.fail(w, r, a, herald.Errorf(herald.ETooLarge, "this form is larger than %d bytes", tooBig.Limit))
+					return
+				}
+				c.fail(w, r, a, herald.Errorf(herald.EInvalid, "the form could not be read"))
+				return
+			}
+		}
 		if err := rt.serve(w, r, a); err != nil {
 			c.fail(w, r, a, err)
 		}

@@ -214,3 +214,14 @@ func TestConsole_NowShowsTheNewestAndLinksTheRest(t *testing.T) {
 		t.Errorf("Now with 51 active incidents should show the newest 50 and link the rest:\n%s", body)
 	}
 }
+
+// Every console form is read once, before its handler, within a bound:
+// an oversized body is refused (413) even signed out.
+func TestConsole_FormsAreBounded(t *testing.T) {
+	e := newEnv(t, store.SQLite)
+	b := e.browser(t)
+	res, body := b.post("/login", url.Values{"email": {"viewer@example.com"}, "password": {strings.Repeat("x", 2<<20)}})
+	if res.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(body, "larger than") {
+		t.Fatalf("a 2 MiB sign-in form: %d", res.StatusCode)
+	}
+}

@@ -487,9 +487,6 @@ func (c *Console) incidentExport(w http.ResponseWriter, r *http.Request, a heral
 func (c *Console) incidentAction(form string, do func(r *http.Request, a herald.Actor, ref string) (string, error)) func(http.ResponseWriter, *http.Request, herald.Actor) error {
 	return func(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
 		ref := r.PathValue("ref")
-		if err := r.ParseForm(); err != nil {
-			return herald.Errorf(herald.EInvalid, "the form could not be read")
-		}
 		inc, err := c.cfg.Services.Incidents.Incident(r.Context(), ref)
 		if err != nil {
 			return err

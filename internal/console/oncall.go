@@ -554,9 +554,6 @@ func orUnknown(name, id string) string {
 }
 
 func (c *Console) createPolicy(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
-	if err := r.ParseForm(); err != nil {
-		return herald.Errorf(herald.EInvalid, "the form could not be read")
-	}
 	f := policyForm{Name: r.PostForm.Get("name"), Repeat: r.PostForm.Get("repeat")}
 	in := herald.EscalationPolicyInput{Name: f.Name}
 	fe := herald.FieldErrors{}

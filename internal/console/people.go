@@ -89,9 +89,6 @@ func (c *Console) renderPeople(w http.ResponseWriter, r *http.Request, a herald.
 }
 
 func (c *Console) createPerson(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
-	if err := r.ParseForm(); err != nil {
-		return herald.Errorf(herald.EInvalid, "the form could not be read")
-	}
 	in := herald.UserInput{Name: r.PostForm.Get("name"), Email: r.PostForm.Get("email"),
 		Manager: r.PostForm.Get("manager") != "", Role: herald.APIRole(r.PostForm.Get("role"))}
 	u, err := c.cfg.Services.People.CreateUser(r.Context(), in)

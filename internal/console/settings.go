@@ -87,9 +87,6 @@ func (c *Console) renderSettings(w http.ResponseWriter, r *http.Request, a heral
 // not show keep their values. A refused form is shown again as typed.
 func (c *Console) saveSettings(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
 	ctx := r.Context()
-	if err := r.ParseForm(); err != nil {
-		return herald.Errorf(herald.EInvalid, "the form could not be read")
-	}
 	s, err := c.cfg.Services.Settings.Settings(ctx)
 	if err != nil {
 		return err
@@ -167,9 +164,6 @@ func (c *Console) saveSettings(w http.ResponseWriter, r *http.Request, a herald.
 // once: it is not in a redirect's URL, and no later page can show it.
 func (c *Console) createToken(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
 	ctx := r.Context()
-	if err := r.ParseForm(); err != nil {
-		return herald.Errorf(herald.EInvalid, "the form could not be read")
-	}
 	s, err := c.cfg.Services.Settings.Settings(ctx)
 	if err != nil {
 		return err

@@ -167,9 +167,6 @@ func componentInput(r *http.Request) (herald.ComponentInput, error) {
 }
 
 func (c *Console) createComponent(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
-	if err := r.ParseForm(); err != nil {
-		return herald.Errorf(herald.EInvalid, "the form could not be read")
-	}
 	in, err := componentInput(r)
 	var cp herald.Component
 	if err == nil {
@@ -186,9 +183,6 @@ func (c *Console) createComponent(w http.ResponseWriter, r *http.Request, a hera
 }
 
 func (c *Console) updateComponent(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
-	if err := r.ParseForm(); err != nil {
-		return herald.Errorf(herald.EInvalid, "the form could not be read")
-	}
 	id := r.PathValue("id")
 	in, err := componentInput(r)
 	var cp herald.Component
@@ -206,9 +200,6 @@ func (c *Console) updateComponent(w http.ResponseWriter, r *http.Request, a hera
 }
 
 func (c *Console) deleteComponent(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
-	if err := r.ParseForm(); err != nil {
-		return herald.Errorf(herald.EInvalid, "the form could not be read")
-	}
 	id := r.PathValue("id")
 	if err := c.cfg.Services.StatusPage.DeleteComponent(r.Context(), a, id); err != nil {
 		if f, status, ok := refused(r, "delete-"+id, err); ok {
@@ -362,9 +353,6 @@ func (c *Console) showMaintenances(w http.ResponseWriter, r *http.Request, a her
 }
 
 func (c *Console) createMaintenance(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
-	if err := r.ParseForm(); err != nil {
-		return herald.Errorf(herald.EInvalid, "the form could not be read")
-	}
 	fe := herald.FieldErrors{}
 	comps := r.PostForm["components"]
 	if comps == nil {
@@ -414,9 +402,6 @@ func (c *Console) showMaintenance(w http.ResponseWriter, r *http.Request, a hera
 // what it showed), so saving a new text does not reschedule, and a new
 // window is a rescheduling that subscribers are told about (R31).
 func (c *Console) editMaintenance(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
-	if err := r.ParseForm(); err != nil {
-		return herald.Errorf(herald.EInvalid, "the form could not be read")
-	}
 	id := r.PathValue("id")
 	fe := herald.FieldErrors{}
 	comps := r.PostForm["components"]
@@ -462,9 +447,6 @@ func (c *Console) editMaintenance(w http.ResponseWriter, r *http.Request, a hera
 // postMaintenanceUpdate posts an update; the button pressed may also start,
 // complete or cancel the maintenance by hand.
 func (c *Console) postMaintenanceUpdate(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
-	if err := r.ParseForm(); err != nil {
-		return herald.Errorf(herald.EInvalid, "the form could not be read")
-	}
 	id := r.PathValue("id")
 	in := herald.MaintenanceUpdateInput{Body: r.PostFormValue("body"), Status: herald.MaintenanceStatus(r.PostFormValue("status"))}
 	for _, k := range r.PostForm["skip"] {
@@ -496,9 +478,6 @@ func (c *Console) postMaintenanceUpdate(w http.ResponseWriter, r *http.Request, 
 // refuses to turn it back on (R30). The form must carry the ticked
 // confirmation that says so.
 func (c *Console) maintenanceAutomationOff(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
-	if err := r.ParseForm(); err != nil {
-		return herald.Errorf(herald.EInvalid, "the form could not be read")
-	}
 	id := r.PathValue("id")
 	var err error = &herald.Error{Code: herald.EInvalid, Message: "automation was not turned off: tick the box to confirm that it cannot be turned back on",
 		Fields: map[string]string{"confirm": "tick to confirm"}}
@@ -663,9 +642,6 @@ func (c *Console) importRefused(w http.ResponseWriter, r *http.Request, a herald
 // addStakeholderChannel adds an internal channel. A webhook channel's
 // signing secret is shown on the answer itself, once, never in a URL.
 func (c *Console) addStakeholderChannel(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
-	if err := r.ParseForm(); err != nil {
-		return herald.Errorf(herald.EInvalid, "the form could not be read")
-	}
 	target := r.PostFormValue("target")
 	in := herald.SubscriberInput{}
 	switch r.PostFormValue("kind") {
