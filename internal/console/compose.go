@@ -178,19 +178,23 @@ func (c *Console) statusNew(w http.ResponseWriter, r *http.Request, a herald.Act
 }
 
 func (c *Console) statusIncident(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
-	si, err := c.cfg.Services.StatusPage.StatusIncident(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	// The state stays as it is unless the person moves it: reopening a
-	// resolved incident is a choice, never a default.
-	f := composeForm{Status: string(si.Status)}
-	v, err := c.composeView(r.Context(), si, f, url.Values{})
+	v, err := c.statusScreen(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
 	c.render(w, r, http.StatusOK, "compose", a, v)
 	return nil
+}
+
+// statusScreen loads a status incident's screen with an empty composer.
+// The state stays as it is unless the person moves it: reopening a
+// resolved incident is a choice, never a default.
+func (c *Console) statusScreen(ctx context.Context, id string) (*composeView, error) {
+	si, err := c.cfg.Services.StatusPage.StatusIncident(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return c.composeView(ctx, si, composeForm{Status: string(si.Status)}, url.Values{})
 }
 
 // composeView loads what the composer shows around the form.
@@ -429,11 +433,7 @@ func (c *Console) statusPostmortem(w http.ResponseWriter, r *http.Request, a her
 	if he.Code != herald.EInvalid && he.Code != herald.EUnprocessable {
 		return err
 	}
-	si, err := c.cfg.Services.StatusPage.StatusIncident(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	v, err := c.composeView(r.Context(), si, composeForm{Status: string(si.Status)}, url.Values{})
+	v, err := c.statusScreen(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -471,11 +471,7 @@ func (c *Console) statusEdit(w http.ResponseWriter, r *http.Request, a herald.Ac
 	if he.Code != herald.EInvalid {
 		return err // a resolved incident (422, R22) has no form to show again
 	}
-	si, err := c.cfg.Services.StatusPage.StatusIncident(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	v, err := c.composeView(r.Context(), si, composeForm{Status: string(si.Status)}, url.Values{})
+	v, err := c.statusScreen(r.Context(), id)
 	if err != nil {
 		return err
 	}
