@@ -3,6 +3,7 @@ package herald
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Notice is what Herald tells people about one thing, in words: every
@@ -102,4 +103,47 @@ func PageNotice(p *Page, service string, level int, shadow bool, pageURL, ackURL
 	}
 	text += "\nIn the console: " + pageURL
 	return Notice{Event: "page.triggered", Subject: "[Herald] " + p.Summary + " (" + service + ")", Body: text, URL: url}
+}
+
+// UpdateDueNotice is the reminder of a public update due at due.
+func UpdateDueNotice(ref, title, stage string, due, now time.Time, url string) Notice {
+	var subject, lead string
+	switch stage {
+	case UpdateDueSoon:
+		subject = fmt.Sprintf("%s: public update due in %s", ref, roundMinute(due.Sub(now)))
+		lead = "The next public update is due"
+	case UpdateDueNow:
+		subject = ref + ": public update due now"
+		lead = "The next public update is due now"
+	default:
+		subject = fmt.Sprintf("%s: public update overdue by %s", ref, roundMinute(now.Sub(due)))
+		lead = fmt.Sprintf("The public update is %s late; it was due", roundMinute(now.Sub(due)))
+	}
+	body := fmt.Sprintf("%s: %s\n\n%s at %s UTC.\n\nPublish an update, or if nothing has changed, post \"no material updates\" so the cadence is kept:\n%s",
+		ref, title, lead, due.UTC().Format("15:04"), url)
+	return Notice{Event: "prompt." + PromptUpdateDue, Subject: subject, Body: body, URL: url}
+}
+
+// roundMinute writes a duration as people say it: "2 minutes", "1 hour 5
+// minutes", "40 seconds" under a minute.
+func roundMinute(d time.Duration) string {
+	if d < time.Minute {
+		s := int(d.Round(time.Second) / time.Second)
+		return plural(s, "second")
+	}
+	m := int(d.Round(time.Minute) / time.Minute)
+	if m < 60 {
+		return plural(m, "minute")
+	}
+	if m%60 == 0 {
+		return plural(m/60, "hour")
+	}
+	return plural(m/60, "hour") + " " + plural(m%60, "minute")
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return itoa(n) + " " + unit + "s"
 }
