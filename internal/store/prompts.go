@@ -193,4 +193,3 @@ func occurrenceTime(occurrence string) (time.Time, error) {
 	head, _, _ := strings.Cut(occurrence, "/")
 	return time.Parse(time.RFC3339Nano, head)
 }
-
