@@ -107,20 +107,22 @@ func PageNotice(p *Page, service string, level int, shadow bool, pageURL, ackURL
 
 // UpdateDueNotice is the reminder of a public update due at due.
 func UpdateDueNotice(ref, title, stage string, due, now time.Time, url string) Notice {
-	var subject, lead string
+	at := due.UTC().Format("15:04") + " UTC"
+	var subject, line string
 	switch stage {
 	case UpdateDueSoon:
 		subject = fmt.Sprintf("%s: public update due in %s", ref, roundMinute(due.Sub(now)))
-		lead = "The next public update is due"
+		line = fmt.Sprintf("The next public update is due at %s, in %s.", at, roundMinute(due.Sub(now)))
 	case UpdateDueNow:
 		subject = ref + ": public update due now"
-		lead = "The next public update is due now"
+		line = "The next public update is due now (" + at + ")."
 	default:
-		subject = fmt.Sprintf("%s: public update overdue by %s", ref, roundMinute(now.Sub(due)))
-		lead = fmt.Sprintf("The public update is %s late; it was due", roundMinute(now.Sub(due)))
+		late := roundMinute(now.Sub(due))
+		subject = fmt.Sprintf("%s: public update overdue by %s", ref, late)
+		line = fmt.Sprintf("The public update due at %s is %s late.", at, late)
 	}
-	body := fmt.Sprintf("%s: %s\n\n%s at %s UTC.\n\nPublish an update, or if nothing has changed, post \"no material updates\" so the cadence is kept:\n%s",
-		ref, title, lead, due.UTC().Format("15:04"), url)
+	body := fmt.Sprintf("%s: %s\n\n%s\n\nPublish an update, or if nothing has changed, post \"no material updates\" so the cadence is kept:\n%s",
+		ref, title, line, url)
 	return Notice{Event: "prompt." + PromptUpdateDue, Subject: subject, Body: body, URL: url}
 }
 
