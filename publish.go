@@ -124,7 +124,7 @@ func PlanPublish(in PublishInput) (PublishPlan, error) {
 	if settings.IncidentLink == LinkAppend && !strings.Contains(p.Text, in.Link) {
 		p.Text = strings.TrimSpace(p.Text) + " " + in.Link
 	}
-	p.Checks = CheckUpdate(p.Text, in.Link, settings.IncidentLink != LinkOff)
+	p.Checks = CheckUpdate(p.Text, in.Link, settings.IncidentLink != LinkOff, settings.UpdateLimits)
 	// The notice is decided before the checks, so a publisher whose text
 	// fails them still sees what the subscribers would be told.
 	p.Notice = Notice{Event: "incident.update", Subject: fmt.Sprintf("[%s] %s: %s", settings.Page.Name, p.Status.Title(), s.Name), Body: p.Text, URL: in.Link}

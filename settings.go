@@ -67,6 +67,8 @@ type Settings struct {
 	// link (R14): "append" adds it, "require" refuses the update, "off"
 	// lets it go without.
 	IncidentLink string `json:"incident_link" required:"true" enum:"link_mode"`
+	// UpdateLimits bound the length of a public update (R14).
+	UpdateLimits UpdateLimits `json:"update_limits"`
 	// Cadence is the minutes between public updates by state and severity
 	// (R13), unless an update announces when the next one comes.
 	Cadence map[State]map[Severity]int `json:"cadence"`
@@ -163,6 +165,7 @@ func DefaultSettings() Settings {
 			S3: {}, S4: {},
 		},
 		IncidentLink:      LinkAppend,
+		UpdateLimits:      DefaultUpdateLimits,
 		Playbook:          DefaultPlaybook(),
 		MonitoringMinutes: 30,
 		Sessions:          SessionSettings{Idle: Duration(12 * time.Hour), Max: Duration(7 * 24 * time.Hour)},
@@ -199,6 +202,7 @@ func (s *Settings) Validate() error {
 	fe := FieldErrors{}
 	s.Sessions.validate(fe)
 	s.Playbook.validate(fe)
+	s.UpdateLimits.validate(fe)
 	if !prefixRE.MatchString(s.ReferencePrefix) {
 		fe.Add("reference_prefix", "must be 1 to 10 capital letters or digits, starting with a letter")
 	}

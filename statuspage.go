@@ -310,14 +310,30 @@ func (in *StatusIncidentInput) Normalize() error {
 	return fe.Err()
 }
 
-// Limits of a public update (R14): the text before the incident link fits
-// 220 characters, and the whole fits the 280-character social limit, where
-// a link counts 23 characters.
-const (
-	MaxBodyBeforeLink = 220
-	MaxUpdateLength   = 280
-	LinkLength        = 23
-)
+// UpdateLimits bound a public update (R14): the text before the incident
+// link fits BeforeLink characters, and the whole fits Total (the social
+// limit), where a link counts LinkCountsAs characters.
+type UpdateLimits struct {
+	BeforeLink   int `json:"before_link"`
+	Total        int `json:"total"`
+	LinkCountsAs int `json:"link_counts_as"`
+}
+
+// DefaultUpdateLimits are the practice's: 220 before the link, 280 in all,
+// a link counting 23 (what short social posts allow).
+var DefaultUpdateLimits = UpdateLimits{BeforeLink: 220, Total: 280, LinkCountsAs: 23}
+
+func (l UpdateLimits) validate(fe FieldErrors) {
+	if l.BeforeLink < 1 || l.BeforeLink > 10000 || l.Total < 1 || l.Total > 10000 {
+		fe.Add("update_limits", "before_link and total must be between 1 and 10000 characters")
+	}
+	if l.BeforeLink > l.Total {
+		fe.Add("update_limits", "before_link cannot be more than total")
+	}
+	if l.LinkCountsAs < 1 || l.LinkCountsAs > 200 {
+		fe.Add("update_limits", "link_counts_as must be between 1 and 200")
+	}
+}
 
 var linkRE = regexp.MustCompile(`https?://[^\s<>"]+`)
 
@@ -330,8 +346,8 @@ type Check struct {
 
 // CheckUpdate runs the publication checks on the text that would go out.
 // link is the incident's public URL; requireLink says whether the text must
-// contain it.
-func CheckUpdate(text, link string, requireLink bool) []Check {
+// contain it; lim are the organisation's limits.
+func CheckUpdate(text, link string, requireLink bool, lim UpdateLimits) []Check {
 	before := text
 	if i := strings.Index(text, link); i >= 0 && link != "" {
 		before = text[:i]
@@ -339,13 +355,13 @@ func CheckUpdate(text, link string, requireLink bool) []Check {
 	before = strings.TrimSpace(before)
 	n := utf8.RuneCountInString(before)
 	checks := []Check{{
-		Name: "body_length", OK: n <= MaxBodyBeforeLink,
-		Message: itoa(n) + " of " + itoa(MaxBodyBeforeLink) + " characters before the incident link",
+		Name: "body_length", OK: n <= lim.BeforeLink,
+		Message: itoa(n) + " of " + itoa(lim.BeforeLink) + " characters before the incident link",
 	}}
-	total := SocialLength(text)
+	total := SocialLength(text, lim.LinkCountsAs)
 	checks = append(checks, Check{
-		Name: "total_length", OK: total <= MaxUpdateLength,
-		Message: itoa(total) + " of " + itoa(MaxUpdateLength) + " characters in all, each link counted as " + itoa(LinkLength),
+		Name: "total_length", OK: total <= lim.Total,
+		Message: itoa(total) + " of " + itoa(lim.Total) + " characters in all, each link counted as " + itoa(lim.LinkCountsAs),
 	})
 	has := link != "" && strings.Contains(text, link)
 	msg := "contains the incident link"
@@ -357,12 +373,12 @@ func CheckUpdate(text, link string, requireLink bool) []Check {
 }
 
 // SocialLength counts text as social networks do: characters, with every
-// link counted as LinkLength.
-func SocialLength(text string) int {
+// link counted as linkLen.
+func SocialLength(text string, linkLen int) int {
 	n := 0
 	last := 0
 	for _, m := range linkRE.FindAllStringIndex(text, -1) {
-		n += utf8.RuneCountInString(text[last:m[0]]) + LinkLength
+		n += utf8.RuneCountInString(text[last:m[0]]) + linkLen
 		last = m[1]
 	}
 	return n + utf8.RuneCountInString(text[last:])

@@ -209,7 +209,7 @@ func (c *Console) composeView(ctx context.Context, si *herald.StatusIncident, f 
 		return nil, err
 	}
 	v := &composeView{Incident: si, Form: f, Names: map[string]string{}, Fields: map[string]string{},
-		LinkMode: settings.IncidentLink, MaxBefore: herald.MaxBodyBeforeLink, MaxTotal: herald.MaxUpdateLength, LinkN: herald.LinkLength}
+		LinkMode: settings.IncidentLink, MaxBefore: settings.UpdateLimits.BeforeLink, MaxTotal: settings.UpdateLimits.Total, LinkN: settings.UpdateLimits.LinkCountsAs}
 	if si != nil {
 		v.Link = c.cfg.Links.StatusIncident(si.ID)
 		if si.IncidentID != "" {

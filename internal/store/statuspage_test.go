@@ -106,14 +106,14 @@ func TestRule14_UpdatesAreCheckedBeforePublishing(t *testing.T) {
 		if !strings.HasSuffix(s.Updates[0].Body, " "+link) {
 			t.Fatalf("the link was not appended: %q", s.Updates[0].Body)
 		}
-		long := strings.Repeat("a", herald.MaxBodyBeforeLink+1)
+		long := strings.Repeat("a", herald.DefaultUpdateLimits.BeforeLink+1)
 		_, err := f.db.StatusPage.PublishUpdate(f.ctx, f.alice, s.ID, herald.StatusUpdateInput{Status: herald.Identified, Body: long}, false)
 		he, _ := err.(*herald.Error)
 		if he == nil || he.Code != herald.EUnprocessable || he.Fields["body_length"] == "" {
 			t.Fatalf("a 221-character body: %v", err)
 		}
 		// 220 characters before the link fit: 220 + 1 + 23 = 244 <= 280.
-		ok := strings.Repeat("a", herald.MaxBodyBeforeLink)
+		ok := strings.Repeat("a", herald.DefaultUpdateLimits.BeforeLink)
 		if _, err := f.db.StatusPage.PublishUpdate(f.ctx, f.alice, s.ID, herald.StatusUpdateInput{Status: herald.Identified, Body: ok}, false); err != nil {
 			t.Fatal(err)
 		}
@@ -476,6 +476,38 @@ func TestRule11_StatusIncidentHasItsPartsAndGoesToEveryChannel(t *testing.T) {
 		again, _ := f.db.StatusPage.StatusIncident(f.ctx, s.ID)
 		if again.Updates[0].Channels["email"] != false || len(again.Updates[0].Channels) != 1 {
 			t.Fatalf("channels %v", again.Updates[0].Channels)
+		}
+	})
+}
+
+// An organisation that posts to a network with other limits sets its own
+// (R14's 220/280/23 are defaults), and the checks follow them.
+func TestRule14_LimitsAreSettings(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		f := setup(t, d)
+		api := f.component(t, "API", "")
+		s := f.statusIncident(t, "API errors", map[string]herald.ComponentStatus{api.ID: herald.DegradedPerformance}, "")
+		set, err := f.db.Settings.Settings(f.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		set.UpdateLimits = herald.UpdateLimits{BeforeLink: 400, Total: 500, LinkCountsAs: 30}
+		if _, err := f.db.Settings.SaveSettings(f.ctx, set); err != nil {
+			t.Fatal(err)
+		}
+		body := strings.Repeat("a", 300) // too long by default, fine now
+		p, err := f.db.StatusPage.PublishUpdate(f.ctx, f.alice, s.ID, herald.StatusUpdateInput{Status: herald.Identified, Body: body}, true)
+		if err != nil {
+			t.Fatalf("300 characters within a 400 limit: %v", err)
+		}
+		if p.Checks[1].Message != "331 of 500 characters in all, each link counted as 30" {
+			t.Fatalf("checks %+v", p.Checks)
+		}
+		set.UpdateLimits = herald.UpdateLimits{BeforeLink: 300, Total: 200, LinkCountsAs: 23}
+		_, err = f.db.Settings.SaveSettings(f.ctx, set)
+		wantCode(t, err, herald.EInvalid)
+		if got, _ := f.db.Settings.Settings(f.ctx); got.UpdateLimits.BeforeLink != 400 {
+			t.Fatalf("a refused setting changed the limits: %+v", got.UpdateLimits)
 		}
 	})
 }
