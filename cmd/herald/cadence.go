@@ -75,7 +75,9 @@ func runCadence(ctx context.Context, sub string, start func(int, string) ([]stri
 		if err != nil {
 			return err
 		}
-		return cf.print(e.stdout, u, func(tw *tabwriter.Writer) { row(tw, ts(u.CreatedAt), u.Actor, "sent to the stakeholder channels: "+u.Body) })
+		return cf.print(e.stdout, u, func(tw *tabwriter.Writer) {
+			row(tw, ts(u.CreatedAt), u.Actor, "sent to the stakeholder channels: "+u.Body)
+		})
 	case "internal-updates":
 		pos, c, err := start(1, "one incident reference")
 		if err != nil {
