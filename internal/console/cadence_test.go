@@ -212,3 +212,55 @@ func TestRule19_ConsoleInternalUpdate(t *testing.T) {
 		}
 	})
 }
+
+// The settings screen shows the reminder timings and the internal cadence
+// as durations, and saves them; a bad duration is refused with the input
+// kept and nothing changed.
+func TestRule13_SettingsScreenEditsTheReminders(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		e := newEnv(t, d)
+		ctx := context.Background()
+		admin := e.browser(t)
+		admin.signIn("admin@example.com")
+		_, page := admin.get("/app/settings")
+		form := formValues(t, page, `action="/app/settings"`)
+		if form.Get("pb.updates.before") != "2m" || form.Get("pb.internal.S1") != "30m" || form.Get("pb.internal.S2") != "" {
+			t.Fatalf("shown: %v", form)
+		}
+		form.Set("pb.updates.before", "5m")
+		form.Set("pb.updates.every", "3m")
+		form.Set("pb.internal.S1", "")
+		form.Set("pb.internal.S2", "1h")
+		form.Set("pb.internal.off", "on")
+		form.Del("pb.updates.off") // unchecked: a browser sends nothing (formValues reads every input)
+		if strings.Contains(page, `name="pb.updates.off" value="on" checked`) {
+			t.Fatal("update reminders shown as off")
+		}
+		res, body := admin.post("/app/settings", form)
+		mustStatus(t, "save", res, body, http.StatusSeeOther)
+		s, _ := e.db.Settings.Settings(ctx)
+		pb := s.Playbook
+		if time.Duration(pb.Updates.Before) != 5*time.Minute || time.Duration(pb.Updates.Every) != 3*time.Minute || pb.Updates.Off ||
+			pb.Internal.IntervalFor(herald.S1) != 0 || pb.Internal.IntervalFor(herald.S2) != time.Hour || !pb.Internal.Reminders.Off {
+			t.Fatalf("saved: %+v", pb)
+		}
+		_, page = admin.get("/app/settings")
+		if form = formValues(t, page, `action="/app/settings"`); form.Get("pb.internal.S2") != "1h" || form.Get("pb.updates.every") != "3m" {
+			t.Fatalf("shown after saving: %v", form)
+		}
+
+		form.Del("pb.updates.off")
+		form.Set("pb.updates.before", "soon")
+		res, body = admin.post("/app/settings", form)
+		mustStatus(t, "bad duration", res, body, http.StatusBadRequest)
+		if !strings.Contains(body, `value="soon"`) || !strings.Contains(body, "pb.updates.before") {
+			t.Fatalf("refused form:\n%s", body)
+		}
+		form.Set("pb.updates.before", "25h") // the store's own bound
+		res, body = admin.post("/app/settings", form)
+		mustStatus(t, "over a day", res, body, http.StatusBadRequest)
+		if after, _ := e.db.Settings.Settings(ctx); time.Duration(after.Playbook.Updates.Before) != 5*time.Minute {
+			t.Fatalf("a refused form changed the settings: %+v", after.Playbook)
+		}
+	})
+}

@@ -39,6 +39,8 @@ type settingsView struct {
 	// NewToken is the token just created: its secret is on this answer
 	// and nowhere else.
 	NewToken *herald.Token
+	// Playbook holds the reminder fields as typed (cadence_settings.go).
+	Playbook map[string]string
 	// Form names the form that was refused ("settings", "token"), with its
 	// error and, for a token, its input.
 	Form  string
@@ -103,6 +105,7 @@ func (c *Console) saveSettings(w http.ResponseWriter, r *http.Request, a herald.
 		s.MonitoringMinutes = n
 	}
 	v := settingsView{Idle: f.Get("session_idle"), Max: f.Get("session_max")}
+	v.Playbook = readPlaybookForm(f, &s, fe)
 	for _, fd := range []struct {
 		field, value string
 		to           *herald.Duration
