@@ -2,6 +2,7 @@ package console
 
 import (
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -78,6 +79,36 @@ func (v settingsView) PB(key string) string {
 		return shortDuration(time.Duration(*d))
 	}
 	return ""
+}
+
+// formDuration reads a duration field of the settings form: "10m", "1h",
+// a bare number as minutes (what the form took before), empty as 0.
+func formDuration(raw string) (herald.Duration, bool) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return 0, true
+	}
+	if n, err := strconv.Atoi(raw); err == nil {
+		return herald.Duration(time.Duration(n) * time.Minute), true
+	}
+	var d herald.Duration
+	return d, d.UnmarshalText([]byte(raw)) == nil
+}
+
+// Dur writes a setting's duration as the form takes it ("10m", "0s").
+func (v settingsView) Dur(d herald.Duration) string {
+	if d == 0 {
+		return "0s"
+	}
+	return shortDuration(time.Duration(d))
+}
+
+// Typed is what was typed into a field of a refused form, or def.
+func (v settingsView) Typed(key, def string) string {
+	if typed, ok := v.Playbook[key]; ok {
+		return typed
+	}
+	return def
 }
 
 func onOff(b bool) string {

@@ -301,3 +301,39 @@ func TestRule19_InternalCadenceSettings(t *testing.T) {
 		}
 	})
 }
+
+// Settings saved by a release that wrote the cadence and the monitoring
+// period as whole minutes still read, as durations.
+func TestRule13_StoredMinutesReadAsDurations(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		f := setup(t, d)
+		old := `{"reference_prefix":"OPS","cadence":{"investigating":{"S1":5,"S2":15,"S3":15,"S4":15},"identified":{"S1":10,"S2":30,"S3":30,"S4":30},"monitoring":{"S1":30,"S2":60,"S3":60,"S4":60},"resolved":{"S1":0,"S2":0,"S3":0,"S4":0}},"monitoring_minutes":45}`
+		if _, err := f.db.SQL().ExecContext(f.ctx, `INSERT INTO settings (id, data, version, updated_at) VALUES (1, $1, 1, 0)`, old); err != nil {
+			t.Fatal(err)
+		}
+		s, err := f.db.Settings.Settings(f.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.ReferencePrefix != "OPS" || s.NextUpdateAfter(herald.Investigating, herald.S1) != 5*time.Minute || s.MonitoringPeriod() != 45*time.Minute {
+			t.Fatalf("read: prefix %s, investigating S1 %v, monitoring %v", s.ReferencePrefix, s.NextUpdateAfter(herald.Investigating, herald.S1), s.MonitoringPeriod())
+		}
+		// An incident follows them: due 5 minutes after its first update.
+		api := f.component(t, "API", "")
+		si := f.statusIncident(t, "API errors", map[string]herald.ComponentStatus{api.ID: herald.MajorOutage}, f.declare(t, herald.S1).ID)
+		if !si.NextUpdateDue.Equal(f.clock.Now().Add(5 * time.Minute)) {
+			t.Fatalf("due %v", si.NextUpdateDue)
+		}
+		// Saved again, they are durations.
+		if _, err := f.db.Settings.SaveSettings(f.ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		var data string
+		if err := f.db.SQL().QueryRowContext(f.ctx, `SELECT data FROM settings WHERE id = 1`).Scan(&data); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(data, `"monitoring":"45m0s"`) || !strings.Contains(data, `"S1":"5m0s"`) || strings.Contains(data, "monitoring_minutes") {
+			t.Fatalf("saved: %s", data)
+		}
+	})
+}
