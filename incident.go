@@ -135,6 +135,11 @@ type Incident struct {
 	StatusIncidentID string     `json:"status_incident_id,omitempty"`
 	NextUpdateDue    *time.Time `json:"next_update_due,omitempty"`
 	Overdue          bool       `json:"overdue"`
+	// NextInternalUpdateDue is when the next update to the internal
+	// stakeholders is owed (the internal cadence, by severity), nil when
+	// none is; InternalUpdateOverdue whether that time has passed.
+	NextInternalUpdateDue *time.Time `json:"next_internal_update_due,omitempty"`
+	InternalUpdateOverdue bool       `json:"internal_update_overdue"`
 	// Warnings are the paging gaps of this incident (roles nobody was paged
 	// for, levels that reached nobody), from its timeline; filled where one
 	// incident is read.

@@ -149,3 +149,33 @@ func plural(n int, unit string) string {
 	}
 	return itoa(n) + " " + unit + "s"
 }
+
+// InternalUpdateNotice is an update to the internal stakeholder channels
+// about an incident: what the communications role wrote, with the
+// incident's severity, state, link and status page.
+func InternalUpdateNotice(page string, inc *Incident, body, link, statusPage string) Notice {
+	return Notice{Event: "incident.stakeholders.update", Subject: fmt.Sprintf("[%s] Update: %s %s: %s", page, inc.Severity, inc.Reference, inc.Title),
+		Body: fmt.Sprintf("%s (%s, %s): %s\n\n%s\n\nIncident: %s\nStatus page: %s",
+			inc.Reference, inc.Severity, inc.State.Title(), inc.Title, body, link, statusPage),
+		URL: link}
+}
+
+// InternalUpdateDueNotice is the reminder of an update to the internal
+// stakeholders due at due; url is where it is written.
+func InternalUpdateDueNotice(ref, title, stage string, due, now time.Time, url string) Notice {
+	var subject, lead string
+	switch stage {
+	case UpdateDueSoon:
+		subject = fmt.Sprintf("%s: internal stakeholder update due in %s", ref, roundMinute(due.Sub(now)))
+		lead = "The next update to the internal stakeholders is due"
+	case UpdateDueNow:
+		subject = ref + ": internal stakeholder update due now"
+		lead = "The next update to the internal stakeholders is due now"
+	default:
+		subject = fmt.Sprintf("%s: internal stakeholder update overdue by %s", ref, roundMinute(now.Sub(due)))
+		lead = fmt.Sprintf("The update to the internal stakeholders is %s late; it was due", roundMinute(now.Sub(due)))
+	}
+	body := fmt.Sprintf("%s: %s\n\n%s at %s UTC.\n\nWrite it here; it goes to the stakeholder channels:\n%s",
+		ref, title, lead, due.UTC().Format("15:04"), url)
+	return Notice{Event: "prompt." + PromptInternalUpdateDue, Subject: subject, Body: body, URL: url}
+}

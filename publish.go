@@ -104,10 +104,13 @@ func PlanPublish(in PublishInput) (PublishPlan, error) {
 	}
 
 	// The text: from a template when asked, with the incident link.
-	nextIn := u.NextUpdateIn
-	if nextIn == 0 {
-		nextIn = int(settings.NextUpdateAfter(u.Status, in.Severity) / time.Minute)
+	next := time.Duration(u.NextUpdateIn) * time.Minute
+	if next == 0 {
+		next = settings.NextUpdateAfter(u.Status, in.Severity)
 	}
+	// The text says whole minutes: a cadence under one (a test's) reads
+	// as the minute it falls in.
+	nextIn := int((next + time.Minute - 1) / time.Minute)
 	body := u.Body
 	if u.Template != "" {
 		t, ok := settings.StatusTemplates[u.Template]
@@ -156,17 +159,17 @@ func PlanPublish(in PublishInput) (PublishPlan, error) {
 	}
 	switch {
 	case p.Status == Monitoring && (s.Status != Monitoring || u.MonitorFor > 0):
-		mins := settings.MonitoringMinutes
+		period := settings.MonitoringPeriod()
 		if u.MonitorFor > 0 {
-			mins = u.MonitorFor
+			period = time.Duration(u.MonitorFor) * time.Minute
 		}
-		t := now.Add(time.Duration(mins) * time.Minute)
+		t := now.Add(period)
 		p.MonitoringUntil = &t
 	case p.Status == Monitoring:
 		p.MonitoringUntil = s.MonitoringUntil
 	}
-	if p.Status != Resolved && nextIn > 0 {
-		t := now.Add(time.Duration(nextIn) * time.Minute)
+	if p.Status != Resolved && next > 0 {
+		t := now.Add(next)
 		p.NextUpdateDue = &t
 	}
 	return p, nil

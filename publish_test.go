@@ -59,7 +59,7 @@ func TestRule12_PublishPlan(t *testing.T) {
 	// Monitoring gets its period; components stay as they are (R16).
 	in.Update = StatusUpdateInput{Status: Monitoring, Body: "A fix is out; we are watching."}
 	p, _ = PlanPublish(in)
-	if p.MonitoringUntil == nil || !p.MonitoringUntil.Equal(in.Now.Add(time.Duration(in.Settings.MonitoringMinutes)*time.Minute)) || p.Components["api"] != PartialOutage {
+	if p.MonitoringUntil == nil || !p.MonitoringUntil.Equal(in.Now.Add(in.Settings.MonitoringPeriod())) || p.Components["api"] != PartialOutage {
 		t.Fatalf("monitoring: until %v, api %s", p.MonitoringUntil, p.Components["api"])
 	}
 

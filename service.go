@@ -79,6 +79,10 @@ type IncidentService interface {
 	// stakeholder notices (R62).
 	Measures(ctx context.Context, ref string) (Measures, error)
 
+	// Prompts lists the reminders the playbook sent about an incident, and
+	// to whom, oldest first.
+	Prompts(ctx context.Context, ref string) ([]Prompt, error)
+
 	// Timeline returns an incident's timeline, oldest first. Kind filters it
 	// ("decision" gives the decision log); empty returns everything.
 	Timeline(ctx context.Context, ref, kind string) ([]TimelineEntry, error)
@@ -150,6 +154,13 @@ type StatusPageService interface {
 	// as they are) and needs no component list (R17). With dryRun nothing is
 	// published.
 	PublishUpdate(ctx context.Context, actor Actor, id string, in StatusUpdateInput, dryRun bool) (Preview, error)
+
+	// NoMaterialUpdates publishes "no material updates" (R15) on the open
+	// status incident of an incident (ref): the template of that name, with
+	// the same state and components, so the cadence is kept. EUnprocessable
+	// when the incident has no open status incident. With dryRun it returns
+	// the text and the checks and publishes nothing.
+	NoMaterialUpdates(ctx context.Context, actor Actor, ref string, dryRun bool) (Preview, error)
 
 	// SetPostmortem adds the post-mortem link to a resolved status incident
 	// (R17).
@@ -335,6 +346,15 @@ type SubscriberService interface {
 	// incident and severity: confirming the same severity again sends nothing.
 	// The timeline records it.
 	NotifyStakeholders(ctx context.Context, actor Actor, ref string) (bool, error)
+
+	// SendInternalUpdate sends an update about an incident to the internal
+	// stakeholder channels and records it on the timeline; it restarts the
+	// internal cadence. EUnprocessable when there is no stakeholder channel.
+	SendInternalUpdate(ctx context.Context, actor Actor, ref string, in InternalUpdateInput) (InternalUpdate, error)
+
+	// InternalUpdates lists the stakeholder notices and internal updates
+	// of an incident, oldest first.
+	InternalUpdates(ctx context.Context, ref string) ([]InternalUpdate, error)
 
 	// ImportSubscribers adds many subscribers at once (admin), all or none: a
 	// row that does not validate fails the whole import with its line number.

@@ -69,9 +69,10 @@ type Settings struct {
 	IncidentLink string `json:"incident_link" required:"true" enum:"link_mode"`
 	// UpdateLimits bound the length of a public update (R14).
 	UpdateLimits UpdateLimits `json:"update_limits"`
-	// Cadence is the minutes between public updates by state and severity
-	// (R13), unless an update announces when the next one comes.
-	Cadence map[State]map[Severity]int `json:"cadence"`
+	// Cadence is the time between public updates by state and severity
+	// (R13), unless an update announces when the next one comes; 0s: none
+	// owed. A number saved by an older release is read as minutes.
+	Cadence CadenceTable `json:"cadence"`
 	// RoleServices binds incident roles to the services that page them
 	// ("Incident Management - CMOC"): role key -> service id or name.
 	RoleServices map[string]string `json:"role_services"`
@@ -84,10 +85,14 @@ type Settings struct {
 	CoverService string `json:"cover_service,omitempty"`
 	// Paging says what happens when a page would reach nobody.
 	Paging PagingSettings `json:"paging"`
-	// MonitoringMinutes is how long an incident stays in Monitoring before
-	// it is ready to resolve (R16); the incident lead may change it per
-	// incident or skip monitoring.
-	MonitoringMinutes int `json:"monitoring_minutes"`
+	// Monitoring is how long an incident stays in Monitoring before it is
+	// ready to resolve (R16); the incident lead may change it per incident
+	// or skip monitoring. Read it with MonitoringPeriod.
+	Monitoring Duration `json:"monitoring"`
+	// LegacyMonitoringMinutes is the monitoring period as older releases
+	// saved it, in minutes: read when given (it then sets Monitoring), never
+	// written. Deprecated: send monitoring ("30m").
+	LegacyMonitoringMinutes *int `json:"monitoring_minutes,omitempty"`
 	// StatusTemplates are texts for the usual updates (R15). {name},
 	// {components}, {next_update} and {link} are filled in.
 	StatusTemplates map[string]string `json:"status_templates"`
@@ -134,7 +139,7 @@ const (
 // NextUpdateAfter returns the cadence interval for a state and severity,
 // or 0 when no further update is owed.
 func (s *Settings) NextUpdateAfter(state State, sev Severity) time.Duration {
-	return time.Duration(s.Cadence[state][sev]) * time.Minute
+	return time.Duration(s.Cadence[state][sev])
 }
 
 // DefaultSettings are the process as the handbook describes it.
@@ -164,15 +169,15 @@ func DefaultSettings() Settings {
 			S2: {RoleIncidentLead, RoleEngineerOnCall, RoleCommunications},
 			S3: {}, S4: {},
 		},
-		IncidentLink:      LinkAppend,
-		UpdateLimits:      DefaultUpdateLimits,
-		Playbook:          DefaultPlaybook(),
-		MonitoringMinutes: 30,
-		Sessions:          SessionSettings{Idle: Duration(12 * time.Hour), Max: Duration(7 * 24 * time.Hour)},
-		Cadence: map[State]map[Severity]int{
-			Investigating: {S1: 10, S2: 15, S3: 15, S4: 15},
-			Identified:    {S1: 10, S2: 30, S3: 30, S4: 30},
-			Monitoring:    {S1: 30, S2: 60, S3: 60, S4: 60},
+		IncidentLink: LinkAppend,
+		UpdateLimits: DefaultUpdateLimits,
+		Playbook:     DefaultPlaybook(),
+		Monitoring:   Duration(30 * time.Minute),
+		Sessions:     SessionSettings{Idle: Duration(12 * time.Hour), Max: Duration(7 * 24 * time.Hour)},
+		Cadence: CadenceTable{
+			Investigating: {S1: minutes(10), S2: minutes(15), S3: minutes(15), S4: minutes(15)},
+			Identified:    {S1: minutes(10), S2: minutes(30), S3: minutes(30), S4: minutes(30)},
+			Monitoring:    {S1: minutes(30), S2: minutes(60), S3: minutes(60), S4: minutes(60)},
 			Resolved:      {S1: 0, S2: 0, S3: 0, S4: 0},
 		},
 		StatusTemplates: map[string]string{
@@ -184,6 +189,8 @@ func DefaultSettings() Settings {
 		},
 	}
 }
+
+func minutes(n int) Duration { return Duration(time.Duration(n) * time.Minute) }
 
 // FillTemplate renders a status template.
 func FillTemplate(tmpl, name, components string, nextUpdate int, link string) string {
@@ -200,6 +207,7 @@ var prefixRE = regexp.MustCompile(`^[A-Z][A-Z0-9]{0,9}$`)
 // Validate checks settings as a whole before they are stored.
 func (s *Settings) Validate() error {
 	fe := FieldErrors{}
+	s.Upgrade()
 	s.Sessions.validate(fe)
 	s.Playbook.validate(fe)
 	s.UpdateLimits.validate(fe)
@@ -276,8 +284,8 @@ func (s *Settings) Validate() error {
 	}
 	for _, st := range States {
 		for _, sev := range Severities {
-			if m := s.Cadence[st][sev]; m < 0 || m > 24*60 {
-				fe.Add("cadence", st.Title()+" "+string(sev)+": minutes must be between 0 and 1440")
+			if d := time.Duration(s.Cadence[st][sev]); d < 0 || d > 24*time.Hour || (d > 0 && d < time.Second) {
+				fe.Add("cadence", st.Title()+" "+string(sev)+": must be 0s (none owed) or between 1s and 24h")
 			}
 		}
 	}
@@ -299,8 +307,8 @@ func (s *Settings) Validate() error {
 	if s.Paging.Fallback = strings.TrimSpace(s.Paging.Fallback); len(s.Paging.Fallback) > 254 {
 		fe.Add("paging", "fallback must be at most 254 characters")
 	}
-	if s.MonitoringMinutes < 0 || s.MonitoringMinutes > 7*24*60 {
-		fe.Add("monitoring_minutes", "must be between 0 and 10080 (a week)")
+	if d := s.MonitoringPeriod(); d < 0 || d > 7*24*time.Hour {
+		fe.Add("monitoring", "must be between 0s and 168h (a week)")
 	}
 	for name, t := range s.StatusTemplates {
 		if strings.TrimSpace(t) == "" || len(t) > 2000 {

@@ -30,6 +30,9 @@ Commands:
   review    REF --kind internal|external [--completed] [--link URL]
   export    REF                      Markdown draft of the review
   measures  REF                      update intervals against the cadence, time to acknowledge, stakeholder notices
+  internal-update REF TEXT           send an update to the internal stakeholder channels
+  internal-updates REF               the stakeholder notices and internal updates sent
+  prompts   REF                      the reminders Herald sent about the incident, and to whom
 
 REF is an id, a number or a reference (INC-42). Every command takes
 --server (HERALD_SERVER), --token (HERALD_TOKEN) and --output table|json.
@@ -110,10 +113,10 @@ func runIncident(ctx context.Context, args []string, e env) error {
 			return err
 		}
 		return cf.print(e.stdout, page, func(tw *tabwriter.Writer) {
-			row(tw, "REF", "SEV", "STATE", "DECLARED", "LEAD", "TITLE")
+			row(tw, "REF", "SEV", "STATE", "DECLARED", "LEAD", "NEXT UPDATE", "TITLE")
 			for _, inc := range page.Incidents {
 				lead, _ := inc.Role(herald.RoleIncidentLead)
-				row(tw, inc.Reference, inc.Severity, inc.State.Title(), ts(inc.DeclaredAt), orDash(lead.UserName), truncate(inc.Title, 60))
+				row(tw, inc.Reference, inc.Severity, inc.State.Title(), ts(inc.DeclaredAt), orDash(lead.UserName), nextUpdateShort(inc), truncate(inc.Title, 60))
 			}
 			if page.NextBefore != nil {
 				row(tw, fmt.Sprintf("(more: --before %d)", *page.NextBefore))
@@ -322,6 +325,9 @@ func runIncident(ctx context.Context, args []string, e env) error {
 		}
 		return cf.print(e.stdout, m, func(tw *tabwriter.Writer) { measuresTable(tw, m) })
 
+	case "internal-update", "internal-updates", "prompts":
+		return runCadence(ctx, sub, start, cf, e)
+
 	case "export":
 		pos, c, err := start(1, "one incident reference")
 		if err != nil {
@@ -376,6 +382,7 @@ func incidentTable(tw *tabwriter.Writer, inc *herald.Incident) {
 	row(tw, "Title", inc.Title)
 	row(tw, "Severity", inc.Severity)
 	row(tw, "State", inc.State.Title())
+	cadenceRows(tw, inc)
 	row(tw, "Declared", ts(inc.DeclaredAt)+" by "+inc.DeclaredBy)
 	row(tw, "Resolved", tsp(inc.ResolvedAt))
 	if inc.Summary != "" {

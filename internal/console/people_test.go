@@ -276,8 +276,8 @@ func TestSettings_SaveOrganisationSettings(t *testing.T) {
 		res, body := admin.post("/app/settings", form)
 		mustStatus(t, "save", res, body, http.StatusSeeOther)
 		s, _ := e.db.Settings.Settings(ctx)
-		if s.Page.Name != "Acme Status" || s.Page.TimeZone != "Europe/Berlin" || s.IncidentLink != "require" || s.MonitoringMinutes != 45 ||
-			s.Cadence[herald.Investigating][herald.S1] != 5 || s.Cadence[herald.Monitoring][herald.S2] != 60 ||
+		if s.Page.Name != "Acme Status" || s.Page.TimeZone != "Europe/Berlin" || s.IncidentLink != "require" || s.MonitoringPeriod() != 45*time.Minute ||
+			time.Duration(s.Cadence[herald.Investigating][herald.S1]) != 5*time.Minute || time.Duration(s.Cadence[herald.Monitoring][herald.S2]) != time.Hour ||
 			time.Duration(s.Sessions.Idle) != 30*time.Minute || time.Duration(s.Sessions.Max) != 24*time.Hour {
 			t.Fatalf("saved settings: %+v", s)
 		}

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -39,6 +38,8 @@ type settingsView struct {
 	// NewToken is the token just created: its secret is on this answer
 	// and nowhere else.
 	NewToken *herald.Token
+	// Playbook holds the reminder fields as typed (cadence_settings.go).
+	Playbook map[string]string
 	// Form names the form that was refused ("settings", "token"), with its
 	// error and, for a token, its input.
 	Form  string
@@ -97,12 +98,17 @@ func (c *Console) saveSettings(w http.ResponseWriter, r *http.Request, a herald.
 	s.Page.TimeZone = strings.TrimSpace(f.Get("page_time_zone"))
 	s.Page.LogoURL = strings.TrimSpace(f.Get("page_logo_url"))
 	s.IncidentLink = f.Get("incident_link")
-	if n, err := strconv.Atoi(strings.TrimSpace(f.Get("monitoring_minutes"))); err != nil {
-		fe.Add("monitoring_minutes", "must be a whole number of minutes")
-	} else {
-		s.MonitoringMinutes = n
-	}
 	v := settingsView{Idle: f.Get("session_idle"), Max: f.Get("session_max")}
+	v.Playbook = readPlaybookForm(f, &s, fe)
+	if v.Playbook == nil {
+		v.Playbook = map[string]string{}
+	}
+	v.Playbook["monitoring_minutes"] = f.Get("monitoring_minutes")
+	if d, ok := formDuration(f.Get("monitoring_minutes")); !ok {
+		fe.Add("monitoring_minutes", "must be a duration like 30m or 2h (a bare number is minutes)")
+	} else {
+		s.Monitoring = d
+	}
 	for _, fd := range []struct {
 		field, value string
 		to           *herald.Duration
@@ -111,20 +117,17 @@ func (c *Console) saveSettings(w http.ResponseWriter, r *http.Request, a herald.
 			fe.Add(fd.field, "must be a duration like 30m, 12h or 168h")
 		}
 	}
-	cadence := map[herald.State]map[herald.Severity]int{}
+	cadence := herald.CadenceTable{}
 	for _, st := range herald.States {
-		cadence[st] = map[herald.Severity]int{}
+		cadence[st] = map[herald.Severity]herald.Duration{}
 		for _, sev := range herald.Severities {
 			key := "cadence." + string(st) + "." + string(sev)
-			raw := strings.TrimSpace(f.Get(key))
-			if raw == "" {
-				raw = "0"
+			v.Playbook[key] = f.Get(key)
+			d, ok := formDuration(f.Get(key))
+			if !ok {
+				fe.Add(key, "must be a duration like 10m (a bare number is minutes; empty: none owed)")
 			}
-			n, err := strconv.Atoi(raw)
-			if err != nil {
-				fe.Add(key, "must be a whole number of minutes")
-			}
-			cadence[st][sev] = n
+			cadence[st][sev] = d
 		}
 	}
 	s.Cadence = cadence

@@ -54,6 +54,10 @@ const (
 	Page = "/app/pages/{id}"
 	// An incident in the console, in stakeholder notices and API answers.
 	Incident = "/app/incidents/{id}"
+	// The one-action screens an update reminder links to: "no material
+	// updates" (R15) and the internal stakeholder update.
+	NoMaterialUpdates = "/app/incidents/{id}/no-material-updates"
+	InternalUpdate    = "/app/incidents/{id}/internal-update"
 
 	// The console (internal/console), where responders work. Every path
 	// under these prefixes is the console's: the server hands them to it.
@@ -105,6 +109,8 @@ var Routes = []Route{
 	{Name: "unsubscribe", Pattern: Unsubscribe, Query: []string{"id", "token"}},
 	{Name: "page", Pattern: Page},
 	{Name: "incident", Pattern: Incident},
+	{Name: "no material updates", Pattern: NoMaterialUpdates},
+	{Name: "internal update", Pattern: InternalUpdate},
 	{Name: "console", Pattern: Console},
 	{Name: "sign in", Pattern: SignIn},
 }
@@ -189,6 +195,14 @@ func (l Links) Page(id string) string { return l.fill(Page, id) }
 
 // Incident is an incident in the console, by its reference (INC-42).
 func (l Links) Incident(ref string) string { return l.fill(Incident, ref) }
+
+// NoMaterialUpdates is the console screen that publishes "no material
+// updates" for an incident in one action (R15).
+func (l Links) NoMaterialUpdates(ref string) string { return l.fill(NoMaterialUpdates, ref) }
+
+// InternalUpdate is the console screen that sends an incident's next
+// update to the internal stakeholders.
+func (l Links) InternalUpdate(ref string) string { return l.fill(InternalUpdate, ref) }
 
 // Console is the console's front page ("Now").
 func (l Links) Console() string { return l.base + Console }

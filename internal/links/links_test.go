@@ -27,6 +27,8 @@ func every(l Links, id, token string) map[string]string {
 		Unsubscribe:          l.Unsubscribe(id, token),
 		Page:                 l.Page(id),
 		Incident:             l.Incident(id),
+		NoMaterialUpdates:    l.NoMaterialUpdates(id),
+		InternalUpdate:       l.InternalUpdate(id),
 		Console:              l.Console(),
 		SignIn:               l.SignIn(),
 	}
@@ -53,6 +55,8 @@ func TestLinks_EveryLink(t *testing.T) {
 		Unsubscribe:          base + "/unsubscribe?id=" + id + "&token=tok-_0",
 		Page:                 base + "/app/pages/" + id,
 		Incident:             base + "/app/incidents/" + id,
+		NoMaterialUpdates:    base + "/app/incidents/" + id + "/no-material-updates",
+		InternalUpdate:       base + "/app/incidents/" + id + "/internal-update",
 		Console:              base + "/app",
 		SignIn:               base + "/login",
 	}

@@ -146,6 +146,10 @@ func TestLinks_EveryLinkIsServed(t *testing.T) {
 				link = lk.Page(page.ID)
 			case links.Incident:
 				link = lk.Incident(inc.Reference)
+			case links.NoMaterialUpdates:
+				link = lk.NoMaterialUpdates(inc.Reference)
+			case links.InternalUpdate:
+				link = lk.InternalUpdate(inc.Reference)
 			case links.Console:
 				// Signed out, it leads to the sign-in page (followed here).
 				link = lk.Console()

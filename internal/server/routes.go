@@ -166,6 +166,11 @@ func (s *Server) apiRoutes() []route {
 		op("GET", "/api/v1/stakeholder-channels", viewer, 200, "Internal channels that receive stakeholder notices (R19); URLs masked except for admins", s.listStakeholders),
 		op("POST", "/api/v1/stakeholder-channels", admin, 201, "Add a stakeholder channel: email, webhook_url, slack_url or teams_url", s.addStakeholder),
 		op("POST", "/api/v1/incidents/{id}/notify-stakeholders", responder, 200, "Tell the stakeholders now (also sent when a severity decision is recorded)", s.notifyStakeholders),
+		op("POST", "/api/v1/incidents/{id}/internal-updates", responder, 201, "Send an update to the stakeholder channels; the next internal update is due an interval (by severity) after it", s.sendInternalUpdate),
+		op("GET", "/api/v1/incidents/{id}/internal-updates", viewer, 200, "The incident's stakeholder notices and internal updates, oldest first", s.listInternalUpdates),
+		op("POST", "/api/v1/incidents/{id}/no-material-updates", responder, 201, "Publish \"no material updates\" (R15) on the incident's open status incident: its template, same state and components, so the cadence is kept (?dry_run=true previews)", s.noMaterialUpdates,
+			param{"dry_run", "true to get the text and the checks without publishing"}),
+		op("GET", "/api/v1/incidents/{id}/prompts", viewer, 200, "The reminders the playbook sent about the incident (update due, overdue...), to whom, and how many contact methods each reached", s.listPrompts),
 		op("GET", "/api/v1/subscribers/counts", viewer, 200, "Status page subscribers by kind: confirmed, unconfirmed, paused", s.subscriberCounts),
 
 		op("GET", "/api/v1/users", viewer, 200, "List users", s.listUsers),

@@ -185,7 +185,10 @@ func (tx *tx) fillIncidents(ctx context.Context, incs []*herald.Incident) error 
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	return tx.fillUpdatesDue(ctx, byID, in, args)
+	if err := tx.fillUpdatesDue(ctx, byID, in, args); err != nil {
+		return err
+	}
+	return tx.fillInternalDue(ctx, byID, in, args)
 }
 
 // fillUpdatesDue sets when each incident's next public update is due, and

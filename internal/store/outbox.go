@@ -462,10 +462,11 @@ func (db *core) planStep(ctx context.Context) (planned int, more bool, err error
 		if onlyTo != "" {
 			rows, err = tx.QueryContext(ctx, `SELECT `+subscriberColumns+` FROM subscribers WHERE id = $1 AND unsubscribed_at IS NULL`, onlyTo)
 		} else {
-			// Stakeholder notices go to the internal channels only, and
-			// public broadcasts never do.
+			// Stakeholder notices (and internal updates,
+			// "incident.stakeholders.update") go to the internal channels
+			// only, and public broadcasts never do.
 			rows, err = tx.QueryContext(ctx, `SELECT `+subscriberColumns+` FROM subscribers WHERE id > $1 AND confirmed = $2 AND paused = $3 AND unsubscribed_at IS NULL
-				AND internal = $5 ORDER BY id LIMIT $4`, cursor, true, false, planBatch, event == "incident.stakeholders")
+				AND internal = $5 ORDER BY id LIMIT $4`, cursor, true, false, planBatch, strings.HasPrefix(event, "incident.stakeholders"))
 		}
 		if err != nil {
 			return fmt.Errorf("read audience: %w", err)

@@ -66,7 +66,8 @@ func (tx *tx) remindUpdates(ctx context.Context, s herald.Settings) error {
 			}
 		}
 		occurrence := occurrenceAt(d.due, stage, fmt.Sprint(n))
-		notice := herald.UpdateDueNotice(inc.Reference, inc.Title, stage, d.due, tx.now, tx.db.links.Incident(inc.Reference))
+		// The link publishes "no material updates" in one action (R15).
+		notice := herald.UpdateDueNotice(inc.Reference, inc.Title, stage, d.due, tx.now, tx.db.links.NoMaterialUpdates(inc.Reference))
 		prompted, unreachable, err := tx.prompt(ctx, promptSpec{Kind: herald.PromptUpdateDue, IncidentID: inc.ID, Occurrence: occurrence, Notice: notice}, users...)
 		if err != nil {
 			return err

@@ -36,6 +36,7 @@ func (tx *tx) settings(ctx context.Context) (herald.Settings, error) {
 	if err := json.Unmarshal([]byte(data), &s); err != nil {
 		return herald.Settings{}, fmt.Errorf("decode settings: %w", err)
 	}
+	s.Upgrade() // read what older releases saved
 	return s, nil
 }
 

@@ -369,6 +369,9 @@ func (tx *tx) notifyStakeholders(ctx context.Context, actor herald.Actor, inc *h
 	if err := tx.broadcast(ctx, notice, nil, nil, "", key); err != nil {
 		return false, err
 	}
+	if _, err := tx.recordInternalUpdate(ctx, actor, inc, herald.InternalNotice, notice.Body); err != nil {
+		return false, err // the internal cadence counts from it
+	}
 	text := fmt.Sprintf("Stakeholders notified (%s confirmed)", inc.Severity)
 	return true, tx.appendEntry(ctx, inc.ID, actor, herald.EntryNote, text, map[string]any{"severity": inc.Severity, "stakeholder_notice": true})
 }
