@@ -91,6 +91,9 @@ type Settings struct {
 	StatusTemplates map[string]string `json:"status_templates"`
 	// Sessions bound console sign-ins.
 	Sessions SessionSettings `json:"sessions"`
+	// Checklists are each incident role's tasks by stage (R08), role key
+	// -> stages; see checklist.go.
+	Checklists map[string][]ChecklistStage `json:"checklists"`
 }
 
 // PagingSettings are the organisation's paging choices.
@@ -153,6 +156,7 @@ func DefaultSettings() Settings {
 			DecisionStatusPage:           {Roles: []string{RoleIncidentLead}, Fallback: []string{RoleEngineerOnCall}},
 		},
 		Page:         PageSettings{Name: "Service Status", Accent: "#1f6feb"},
+		Checklists:   DefaultChecklists(),
 		RoleServices: map[string]string{},
 		PageRoles: map[Severity][]string{
 			S1: {RoleIncidentLead, RoleEngineerOnCall, RoleCommunications},
@@ -293,6 +297,7 @@ func (s *Settings) Validate() error {
 	if s.MonitoringMinutes < 0 || s.MonitoringMinutes > 7*24*60 {
 		fe.Add("monitoring_minutes", "must be between 0 and 10080 (a week)")
 	}
+	s.validateChecklists(fe, seen)
 	for name, t := range s.StatusTemplates {
 		if strings.TrimSpace(t) == "" || len(t) > 2000 {
 			fe.Add("status_templates", quote(name)+" must be 1 to 2000 characters")
