@@ -428,16 +428,24 @@ func (rec *ChecklistRecord) ruleDone(role, rule string) (done, bool) {
 	data := func(e TimelineEntry, v any) bool { return len(e.Data) > 0 && json.Unmarshal(e.Data, v) == nil }
 	switch name {
 	case RulePageAcknowledged, RulePageResolved:
+		paged := false
 		for _, p := range rec.Pages {
 			if p.Role != role {
 				continue
 			}
+			paged = true
 			if name == RulePageAcknowledged && p.AckedAt != nil {
 				return done{by: p.AckedBy, at: p.AckedAt}, true
 			}
 			if name == RulePageResolved && p.ResolvedAt != nil {
 				return done{at: p.ResolvedAt}, true
 			}
+		}
+		// Someone took the role without being paged: there is no page to
+		// acknowledge or resolve.
+		if a, held := rec.Incident.Role(role); held && !paged {
+			at := a.AssignedAt
+			return done{by: a.UserName, byID: a.UserID, at: &at}, true
 		}
 	case RuleStatusIncidentPublished:
 		if s := rec.Status; s != nil {

@@ -30,6 +30,8 @@ Commands:
   review    REF --kind internal|external [--completed] [--link URL]
   export    REF                      Markdown draft of the review
   measures  REF                      update intervals against the cadence, time to acknowledge, stakeholder notices
+  checklist REF [--check KEY | --uncheck KEY] [--role R] [--note N]
+                                     the roles' checklists (R08); check or uncheck an item by hand
 
 REF is an id, a number or a reference (INC-42). Every command takes
 --server (HERALD_SERVER), --token (HERALD_TOKEN) and --output table|json.
@@ -321,6 +323,9 @@ func runIncident(ctx context.Context, args []string, e env) error {
 			return err
 		}
 		return cf.print(e.stdout, m, func(tw *tabwriter.Writer) { measuresTable(tw, m) })
+
+	case "checklist":
+		return incidentChecklist(ctx, f, start, cf, e)
 
 	case "export":
 		pos, c, err := start(1, "one incident reference")

@@ -198,8 +198,18 @@ func TestRule08_ChecklistFollowsTheRecord(t *testing.T) {
 			t.Fatalf("label removed, item %+v", it)
 		}
 
-		// At S3 the director item does not apply.
+		// At S3 the director item does not apply, and nobody is paged: a
+		// role taken by hand has no page to acknowledge.
 		s3 := f.declare(t, herald.S3)
+		if it := item(t, f.checklist(t, s3.Reference), comms, "acknowledge_page"); it.Checked {
+			t.Fatalf("role empty, yet %+v", it)
+		}
+		if _, err := f.db.Incidents.AssignRole(f.ctx, f.alice, s3.Reference, comms, herald.RoleInput{User: f.carol.User.ID}); err != nil {
+			t.Fatal(err)
+		}
+		if it := item(t, f.checklist(t, s3.Reference), comms, "acknowledge_page"); !it.Checked || it.By != "Carol" || it.How != herald.CheckedAuto {
+			t.Fatalf("role taken without a page: %+v", it)
+		}
 		for _, l := range f.checklist(t, s3.Reference).Lists {
 			for _, st := range l.Stages {
 				for _, it := range st.Items {
