@@ -564,7 +564,8 @@ func (c *Checklist) Find(role, key string) (*RoleChecklist, *ChecklistItem, erro
 // CheckMarkEntry decides what checking or unchecking an item by hand
 // records: the timeline text and data. It refuses a mark that changes
 // nothing (EConflict), unchecking what Herald checked itself
-// (EUnprocessable: it follows the record), and checking an automatic item
+// (EUnprocessable: it follows the record), checking a page's resolution
+// (EUnprocessable: resolve the page), and checking an automatic item
 // without a note saying why Herald did not see it done (EInvalid).
 func (c *Checklist) CheckMarkEntry(in CheckInput) (text string, data any, err error) {
 	list, it, err := c.Find(in.Role, in.Item)
@@ -580,6 +581,8 @@ func (c *Checklist) CheckMarkEntry(in CheckInput) (text string, data any, err er
 		return "", nil, Errorf(EUnprocessable, "%s was checked by Herald from the record (%s); it unchecks only if the record changes", quote(it.Text), it.describe())
 	case !checked && !it.Checked:
 		return "", nil, Errorf(EConflict, "%s is not checked", quote(it.Text))
+	case checked && it.Rule == RulePageResolved:
+		return "", nil, Errorf(EUnprocessable, "%s is checked when the page is resolved; resolve the page instead", quote(it.Text))
 	case checked && it.Rule != "" && in.Note == "":
 		return "", nil, &Error{Code: EInvalid, Message: "Herald checks " + quote(it.Text) + " itself once it sees it done (" + it.Rule + "); to check it by hand, say in a note why (done outside Herald, or not needed)",
 			Fields: map[string]string{"note": "is required to check an automatic item by hand"}}

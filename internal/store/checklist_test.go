@@ -172,6 +172,8 @@ func TestRule08_ChecklistFollowsTheRecord(t *testing.T) {
 		wantCode(t, err, herald.EInvalid)
 		_, err = check(f, f.carol, inc.Reference, comms, "no_such_item", true, "")
 		wantCode(t, err, herald.EInvalid)
+		_, err = check(f, f.carol, inc.Reference, comms, "resolve_page", true, "done")
+		wantCode(t, err, herald.EUnprocessable)
 		if tl, _ := f.db.Incidents.Timeline(f.ctx, inc.ID, herald.EntryChecklist); len(tl) != 3 {
 			t.Fatalf("refusals recorded: %+v", tl)
 		}
