@@ -136,3 +136,46 @@ func TestRule08_ChecklistsInTheSettings(t *testing.T) {
 		}
 	})
 }
+
+// TestRule08_CommunicationsPageWaitsForEngageOnThePageScreen: resolving
+// the communications manager's page from its screen while Engage is open
+// shows the page again with the refusal (422) naming the open tasks, and
+// the page stays as it was.
+func TestRule08_CommunicationsPageWaitsForEngageOnThePageScreen(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		e := newEnv(t, d)
+		ctx := context.Background()
+		pol, err := e.db.Paging.CreateEscalationPolicy(ctx, herald.EscalationPolicyInput{Name: "comms", Levels: []herald.EscalationLevel{
+			{TimeoutMinutes: 30, Targets: []herald.Target{{Type: "user", ID: "responder@example.com"}}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.db.Paging.CreateService(ctx, herald.ServiceInput{Name: "Communications", EscalationPolicyID: pol.ID}); err != nil {
+			t.Fatal(err)
+		}
+		s, _ := e.db.Settings.Settings(ctx)
+		s.RoleServices = map[string]string{herald.RoleCommunications: "Communications"}
+		if _, err := e.db.Settings.SaveSettings(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		inc := e.declare(t, "Checkout fails", herald.S1)
+		pages, _ := e.db.Paging.Pages(ctx, "", "", 10)
+		if len(pages) != 1 || pages[0].IncidentID != inc.ID {
+			t.Fatalf("pages %+v", pages)
+		}
+		p := pages[0]
+		b := e.browser(t)
+		b.signIn("responder@example.com")
+		if res, _ := b.post("/app/pages/"+p.ID+"/acknowledge", url.Values{}); res.StatusCode != 303 {
+			t.Fatalf("acknowledge: %d", res.StatusCode)
+		}
+		res, body := b.post("/app/pages/"+p.ID+"/resolve", url.Values{})
+		if res.StatusCode != 422 || !strings.Contains(body, "R08") || !strings.Contains(body, "Join the incident channel and call") {
+			t.Fatalf("resolve with Engage open: %d", res.StatusCode)
+		}
+		if got, _ := e.db.Paging.Page(ctx, p.ID); got.Status != herald.PageAcknowledged {
+			t.Fatalf("page %s after the refusal", got.Status)
+		}
+	})
+}
+
