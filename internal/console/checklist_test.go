@@ -178,4 +178,3 @@ func TestRule08_CommunicationsPageWaitsForEngageOnThePageScreen(t *testing.T) {
 		}
 	})
 }
-
