@@ -92,8 +92,9 @@ type Settings struct {
 	// Sessions bound console sign-ins.
 	Sessions SessionSettings `json:"sessions"`
 	// Checklists are each incident role's tasks by stage (R08), role key
-	// -> stages; see checklist.go.
-	Checklists map[string][]ChecklistStage `json:"checklists"`
+	// -> stages; see checklist.go. Left out (or empty), the defaults hold;
+	// a role given [] has no list.
+	Checklists map[string][]ChecklistStage `json:"checklists,omitempty"`
 }
 
 // PagingSettings are the organisation's paging choices.

@@ -327,3 +327,21 @@ func TestRule08_ChecklistsAreSettings(t *testing.T) {
 		}
 	})
 }
+
+// TestRule08_SettingsWithoutChecklistsKeepTheDefaults: a settings document
+// saved without the checklists (an older client's PUT) leaves the
+// communications manager held to the default lists, not to none.
+func TestRule08_SettingsWithoutChecklistsKeepTheDefaults(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		f := setup(t, d)
+		s, _ := f.db.Settings.Settings(f.ctx)
+		s.Checklists = nil
+		if _, err := f.db.Settings.SaveSettings(f.ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := f.db.Settings.Settings(f.ctx)
+		if len(got.Checklists[herald.RoleCommunications]) != 4 {
+			t.Fatalf("checklists after saving none: %+v", got.Checklists)
+		}
+	})
+}
