@@ -89,12 +89,12 @@ type Settings struct {
 	// StatusTemplates are texts for the usual updates (R15). {name},
 	// {components}, {next_update} and {link} are filled in.
 	StatusTemplates map[string]string `json:"status_templates"`
-	// Sessions bound console sign-ins.
-	Sessions SessionSettings `json:"sessions"`
 	// Checklists are each incident role's tasks by stage (R08), role key
 	// -> stages; see checklist.go. Left out (or empty), the defaults hold;
 	// a role given [] has no list.
 	Checklists map[string][]ChecklistStage `json:"checklists,omitempty"`
+	// Sessions bound console sign-ins.
+	Sessions SessionSettings `json:"sessions"`
 }
 
 // PagingSettings are the organisation's paging choices.
