@@ -94,6 +94,17 @@ type IncidentService interface {
 	// after checking that the caller may take it (R10, R51). The caller is the
 	// decider; on_behalf_of is recorded beside them and lends no authority.
 	RecordDecision(ctx context.Context, actor Actor, ref string, in DecisionInput) (TimelineEntry, error)
+
+	// Checklist returns the incident roles' checklists (R08) as the record
+	// shows them now: automatic items derived from it, items checked by
+	// hand from their timeline entries.
+	Checklist(ctx context.Context, ref string) (Checklist, error)
+
+	// CheckItem checks or unchecks a checklist item by hand, recorded on
+	// the timeline. It refuses a mark that changes nothing (EConflict),
+	// unchecking what Herald checked from the record (EUnprocessable), and
+	// checking an automatic item without a note (EInvalid).
+	CheckItem(ctx context.Context, actor Actor, ref string, in CheckInput) (Checklist, error)
 }
 
 // StatusPageService keeps the public status page: components, status

@@ -96,6 +96,10 @@ type Settings struct {
 	// StatusTemplates are texts for the usual updates (R15). {name},
 	// {components}, {next_update} and {link} are filled in.
 	StatusTemplates map[string]string `json:"status_templates"`
+	// Checklists are each incident role's tasks by stage (R08), role key
+	// -> stages; see checklist.go. Left out (or empty), the defaults hold;
+	// a role given [] has no list.
+	Checklists map[string][]ChecklistStage `json:"checklists,omitempty"`
 	// Sessions bound console sign-ins.
 	Sessions SessionSettings `json:"sessions"`
 	// Playbook times the prompts that hold the team to the practice:
@@ -163,6 +167,7 @@ func DefaultSettings() Settings {
 			DecisionStatusPage:           {Roles: []string{RoleIncidentLead}, Fallback: []string{RoleEngineerOnCall}},
 		},
 		Page:         PageSettings{Name: "Service Status", Accent: "#1f6feb"},
+		Checklists:   DefaultChecklists(),
 		RoleServices: map[string]string{},
 		PageRoles: map[Severity][]string{
 			S1: {RoleIncidentLead, RoleEngineerOnCall, RoleCommunications},
@@ -310,6 +315,7 @@ func (s *Settings) Validate() error {
 	if d := s.MonitoringPeriod(); d < 0 || d > 7*24*time.Hour {
 		fe.Add("monitoring", "must be between 0s and 168h (a week)")
 	}
+	s.validateChecklists(fe, seen)
 	for name, t := range s.StatusTemplates {
 		if strings.TrimSpace(t) == "" || len(t) > 2000 {
 			fe.Add("status_templates", quote(name)+" must be 1 to 2000 characters")

@@ -256,6 +256,18 @@ func (c *IncidentClient) Measures(ctx context.Context, ref string) (herald.Measu
 	return m, c.do(ctx, "GET", "/api/v1/incidents/"+esc(ref)+"/measures", nil, &m)
 }
 
+// Checklist reads the incident roles' checklists (R08).
+func (c *IncidentClient) Checklist(ctx context.Context, ref string) (herald.Checklist, error) {
+	var l herald.Checklist
+	return l, c.do(ctx, "GET", "/api/v1/incidents/"+esc(ref)+"/checklist", nil, &l)
+}
+
+// CheckItem checks or unchecks a checklist item by hand.
+func (c *IncidentClient) CheckItem(ctx context.Context, ref string, in herald.CheckInput) (herald.Checklist, error) {
+	var l herald.Checklist
+	return l, c.do(ctx, "POST", "/api/v1/incidents/"+esc(ref)+"/checklist", in, &l)
+}
+
 // Reviews lists reviews.
 func (c *IncidentClient) Reviews(ctx context.Context, ref string) ([]herald.Review, error) {
 	var out struct {

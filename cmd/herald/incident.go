@@ -33,6 +33,8 @@ Commands:
   internal-update REF TEXT           send an update to the internal stakeholder channels
   internal-updates REF               the stakeholder notices and internal updates sent
   prompts   REF                      the reminders Herald sent about the incident, and to whom
+  checklist REF [--check KEY | --uncheck KEY] [--role R] [--note N]
+                                     the roles' checklists (R08); check or uncheck an item by hand
 
 REF is an id, a number or a reference (INC-42). Every command takes
 --server (HERALD_SERVER), --token (HERALD_TOKEN) and --output table|json.
@@ -327,6 +329,8 @@ func runIncident(ctx context.Context, args []string, e env) error {
 
 	case "internal-update", "internal-updates", "prompts":
 		return runCadence(ctx, sub, start, cf, e)
+	case "checklist":
+		return incidentChecklist(ctx, f, start, cf, e)
 
 	case "export":
 		pos, c, err := start(1, "one incident reference")

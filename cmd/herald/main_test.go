@@ -163,6 +163,26 @@ func TestCLI_IncidentLifecycle(t *testing.T) {
 			t.Errorf("measures -o json: %v\n%s", err, out)
 		}
 
+		// R08: the checklists, and an item checked by hand.
+		out = mustCLI(t, url, "incident", "checklist", "INC-1")
+		for _, want := range []string{"Communications Manager", "Engage", "join_call", "open (Herald: page_acknowledged)", "confirm_severity"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("checklist lacks %q:\n%s", want, out)
+			}
+		}
+		out = mustCLI(t, url, "incident", "checklist", "INC-1", "--check", "join_call", "-o", "json")
+		var cl herald.Checklist
+		if err := json.Unmarshal([]byte(out), &cl); err != nil || len(cl.Lists) != 2 {
+			t.Fatalf("checklist --check -o json: %v\n%s", err, out)
+		}
+		if out, err := cli(t, url, "incident", "checklist", "INC-1", "--check", "join_call"); err == nil || !strings.Contains(err.Error(), "409") {
+			t.Errorf("checking twice: %v\n%s", err, out)
+		}
+		out = mustCLI(t, url, "incident", "checklist", "INC-1", "--uncheck", "join_call")
+		if !strings.Contains(out, "join_call") {
+			t.Errorf("uncheck:\n%s", out)
+		}
+
 		out = mustCLI(t, url, "token", "create", "--role", "viewer", "-o", "json")
 		var tok struct{ Secret string }
 		if err := json.Unmarshal([]byte(out), &tok); err != nil {

@@ -92,6 +92,7 @@ func (c *Console) table() []route {
 		c.statusAdminRoutes(),
 		c.incidentsRoutes(),
 		c.cadenceRoutes(),
+		c.checklistRoutes(),
 		c.peopleRoutes(),
 		c.ackRoutes(),
 		c.ssoRoutes(),

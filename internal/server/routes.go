@@ -113,6 +113,8 @@ func (s *Server) apiRoutes() []route {
 		op("POST", "/api/v1/incidents/{id}/reviews", responder, 200, "Request a review, or record it as completed", s.review),
 		op("GET", "/api/v1/incidents/{id}/export.md", viewer, 200, "The incident and its timeline as Markdown, the draft of a review", s.exportMarkdown),
 		op("GET", "/api/v1/incidents/{id}/measures", viewer, 200, "How closely the incident kept to the practice: update intervals against the cadence, time to acknowledge per role, stakeholder notices", s.getMeasures),
+		op("GET", "/api/v1/incidents/{id}/checklist", viewer, 200, "The incident roles' checklists by stage (R08): each item's state, whether Herald or a person checked it, who and when", s.getChecklist),
+		op("POST", "/api/v1/incidents/{id}/checklist", responder, 200, "Check or uncheck a checklist item by hand (recorded on the timeline); an automatic item needs a note", s.checkItem),
 
 		op("GET", "/api/v1/components", viewer, 200, "Status page components and groups, in page order", s.listComponents),
 		op("GET", "/api/v1/components/changes", viewer, 200, "Who changed which component, and how (newest first)", s.listComponentChanges),

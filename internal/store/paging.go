@@ -837,6 +837,9 @@ func (db *PagingService) ResolvePage(ctx context.Context, actor herald.Actor, id
 		if err := tx.refuseShadow(ctx, p, actor, "resolve"); err != nil {
 			return err
 		}
+		if err := tx.checkPageResolve(ctx, p); err != nil { // R08
+			return err
+		}
 		return tx.resolvePage(ctx, p.ID, actor.User.Name)
 	})
 	if err != nil {
