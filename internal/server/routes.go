@@ -111,6 +111,13 @@ func (s *Server) apiRoutes() []route {
 		op("PATCH", "/api/v1/incidents/{id}/follow-ups/{followup}", responder, 200, "Change a follow-up, for example mark it done", s.updateFollowUp),
 		op("GET", "/api/v1/incidents/{id}/reviews", viewer, 200, "Post-incident reviews and when they are due", s.listReviews),
 		op("POST", "/api/v1/incidents/{id}/reviews", responder, 200, "Request a review, or record it as completed", s.review),
+		op("POST", "/api/v1/incidents/{id}/reviews/external/approve", responder, 200, "Approve the external review's draft for customers: engineering managers only (R54)", s.approveReview),
+		op("POST", "/api/v1/incidents/{id}/reviews/external/publish", responder, 200, "Publish the approved external review as the post-mortem link of the incident's resolved status incidents; refused before approval (R54)", s.publishReview),
+		op("GET", "/api/v1/follow-ups", viewer, 200, "Follow-ups across incidents by due date", s.listAllFollowUps,
+			param{"overdue", "true for open follow-ups past their due date only"},
+			param{"open", "true for follow-ups not done only"},
+			param{"owner", "only the follow-ups this user (id or e-mail) owns"},
+			param{"limit", "1 to 500, default 200"}),
 		op("GET", "/api/v1/incidents/{id}/export.md", viewer, 200, "The incident and its timeline as Markdown, the draft of a review", s.exportMarkdown),
 		op("GET", "/api/v1/incidents/{id}/measures", viewer, 200, "How closely the incident kept to the practice: update intervals against the cadence, time to acknowledge per role, stakeholder notices", s.getMeasures),
 
