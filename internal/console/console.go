@@ -91,6 +91,7 @@ func (c *Console) table() []route {
 		c.pagesRoutes(),
 		c.statusAdminRoutes(),
 		c.incidentsRoutes(),
+		c.reviewsRoutes(),
 		c.peopleRoutes(),
 		c.ackRoutes(),
 		c.ssoRoutes(),
