@@ -129,6 +129,12 @@ type Incident struct {
 	UpdatedAt    time.Time        `json:"updated_at"`
 	ResolvedAt   *time.Time       `json:"resolved_at"`
 	URL          string           `json:"url,omitempty"`
+	// StatusIncidentID is the incident's open status incident, if it has
+	// one; NextUpdateDue is when its next public update is owed (R13) and
+	// Overdue whether that time has passed.
+	StatusIncidentID string     `json:"status_incident_id,omitempty"`
+	NextUpdateDue    *time.Time `json:"next_update_due,omitempty"`
+	Overdue          bool       `json:"overdue"`
 	// Warnings are the paging gaps of this incident (roles nobody was paged
 	// for, levels that reached nobody), from its timeline; filled where one
 	// incident is read.

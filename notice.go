@@ -3,6 +3,7 @@ package herald
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Notice is what Herald tells people about one thing, in words: every
@@ -102,4 +103,49 @@ func PageNotice(p *Page, service string, level int, shadow bool, pageURL, ackURL
 	}
 	text += "\nIn the console: " + pageURL
 	return Notice{Event: "page.triggered", Subject: "[Herald] " + p.Summary + " (" + service + ")", Body: text, URL: url}
+}
+
+// UpdateDueNotice is the reminder of a public update due at due.
+func UpdateDueNotice(ref, title, stage string, due, now time.Time, url string) Notice {
+	at := due.UTC().Format("15:04") + " UTC"
+	var subject, line string
+	switch stage {
+	case UpdateDueSoon:
+		subject = fmt.Sprintf("%s: public update due in %s", ref, roundMinute(due.Sub(now)))
+		line = fmt.Sprintf("The next public update is due at %s, in %s.", at, roundMinute(due.Sub(now)))
+	case UpdateDueNow:
+		subject = ref + ": public update due now"
+		line = "The next public update is due now (" + at + ")."
+	default:
+		late := roundMinute(now.Sub(due))
+		subject = fmt.Sprintf("%s: public update overdue by %s", ref, late)
+		line = fmt.Sprintf("The public update due at %s is %s late.", at, late)
+	}
+	body := fmt.Sprintf("%s: %s\n\n%s\n\nPublish an update, or if nothing has changed, post \"no material updates\" so the cadence is kept:\n%s",
+		ref, title, line, url)
+	return Notice{Event: "prompt." + PromptUpdateDue, Subject: subject, Body: body, URL: url}
+}
+
+// roundMinute writes a duration as people say it: "2 minutes", "1 hour 5
+// minutes", "40 seconds" under a minute.
+func roundMinute(d time.Duration) string {
+	if d < time.Minute {
+		s := int(d.Round(time.Second) / time.Second)
+		return plural(s, "second")
+	}
+	m := int(d.Round(time.Minute) / time.Minute)
+	if m < 60 {
+		return plural(m, "minute")
+	}
+	if m%60 == 0 {
+		return plural(m/60, "hour")
+	}
+	return plural(m/60, "hour") + " " + plural(m%60, "minute")
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return itoa(n) + " " + unit + "s"
 }

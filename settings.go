@@ -91,6 +91,9 @@ type Settings struct {
 	StatusTemplates map[string]string `json:"status_templates"`
 	// Sessions bound console sign-ins.
 	Sessions SessionSettings `json:"sessions"`
+	// Playbook times the prompts that hold the team to the practice:
+	// update reminders (R13) and the rules that follow.
+	Playbook PlaybookSettings `json:"playbook"`
 }
 
 // PagingSettings are the organisation's paging choices.
@@ -160,6 +163,7 @@ func DefaultSettings() Settings {
 			S3: {}, S4: {},
 		},
 		IncidentLink:      LinkAppend,
+		Playbook:          DefaultPlaybook(),
 		MonitoringMinutes: 30,
 		Sessions:          SessionSettings{Idle: Duration(12 * time.Hour), Max: Duration(7 * 24 * time.Hour)},
 		Cadence: map[State]map[Severity]int{
@@ -194,6 +198,7 @@ var prefixRE = regexp.MustCompile(`^[A-Z][A-Z0-9]{0,9}$`)
 func (s *Settings) Validate() error {
 	fe := FieldErrors{}
 	s.Sessions.validate(fe)
+	s.Playbook.validate(fe)
 	if !prefixRE.MatchString(s.ReferencePrefix) {
 		fe.Add("reference_prefix", "must be 1 to 10 capital letters or digits, starting with a letter")
 	}

@@ -198,6 +198,8 @@ type StatusIncident struct {
 	// NextUpdateDue is when the next update is owed by the cadence (R13),
 	// nil once resolved.
 	NextUpdateDue *time.Time `json:"next_update_due"`
+	// Overdue is set when NextUpdateDue has passed without an update.
+	Overdue bool `json:"overdue"`
 	// MonitoringUntil is when the monitoring period ends (R16): components
 	// stay as they are until then, and the incident is ready to resolve.
 	MonitoringUntil *time.Time `json:"monitoring_until"`

@@ -24,6 +24,9 @@ const (
 	// for, a level that reached nobody. The incident shows these as its
 	// warnings.
 	EntryWarning = "warning"
+	// EntryPrompt says the playbook reminded someone (an update is due or
+	// overdue...), so the record shows who was told and when.
+	EntryPrompt = "prompt"
 )
 
 // TimelineEntry is one thing that happened during an incident, when, and who

@@ -182,6 +182,31 @@ func (tx *tx) fillIncidents(ctx context.Context, incs []*herald.Incident) error 
 		a.AssignedAt = fromMicros(at)
 		byID[id].Roles = append(byID[id].Roles, a)
 	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return tx.fillUpdatesDue(ctx, byID, in, args)
+}
+
+// fillUpdatesDue sets when each incident's next public update is due, and
+// whether it is overdue (R13), from its open status incident.
+func (tx *tx) fillUpdatesDue(ctx context.Context, byID map[string]*herald.Incident, in string, args []any) error {
+	rows, err := tx.QueryContext(ctx, `SELECT incident_id, id, next_update_due FROM status_incidents
+		WHERE incident_id IN (`+in+`) AND resolved_at IS NULL`, args...)
+	if err != nil {
+		return fmt.Errorf("read updates due: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, sid string
+		var due sql.NullInt64
+		if err := rows.Scan(&id, &sid, &due); err != nil {
+			return fmt.Errorf("read updates due: %w", err)
+		}
+		inc := byID[id]
+		inc.StatusIncidentID, inc.NextUpdateDue = sid, fromNullMicros(due)
+		inc.Overdue = inc.NextUpdateDue != nil && tx.now.After(*inc.NextUpdateDue)
+	}
 	return rows.Err()
 }
 

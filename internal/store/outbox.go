@@ -17,13 +17,15 @@ import (
 )
 
 // The outbox is every message Herald has promised to send: a page to a
-// person's contact method (table deliveries) or an update to a subscriber
-// or stakeholder channel (table broadcast_deliveries). Both are rows with
+// person's contact method (table deliveries), an update to a subscriber
+// or stakeholder channel (table broadcast_deliveries), or a playbook prompt
+// to a person (table prompt_deliveries). Both are rows with
 // the same queue columns (id, status, due_at, attempts, claimed_until,
 // sent_at, last_error) and go through this one implementation: a row is
 // claimed for a minute, sent, and settled; a failure is recorded on the
 // row with backoff, and the claim of the next row does not wait for it.
-// The two tables are two lanes, so paging never queues behind a broadcast.
+// The tables are separate lanes, so paging never queues behind a broadcast
+// or a reminder.
 
 // Lane is one queue of the outbox.
 type Lane string
@@ -34,17 +36,23 @@ const (
 	LanePage Lane = "page"
 	// LaneBulk holds broadcasts to subscribers and stakeholder channels.
 	LaneBulk Lane = "bulk"
+	// LanePrompt holds the playbook's prompts to people (prompts.go).
+	LanePrompt Lane = "prompt"
 )
 
 func (l Lane) table() string {
-	if l == LanePage {
+	switch l {
+	case LanePage:
 		return "deliveries"
+	case LanePrompt:
+		return "prompt_deliveries"
 	}
 	return "broadcast_deliveries"
 }
 
 // Outgoing is one claimed message of the outbox: where it goes, and what
-// it is about (Page for the page lane, Broadcast for the bulk lane).
+// it is about (Page for the page lane, Broadcast for the bulk lane, Prompt
+// for the prompt lane).
 type Outgoing struct {
 	// ID is the idempotency key: the same on every attempt, so a receiver
 	// can drop a repeat after a retry.
@@ -61,6 +69,7 @@ type Outgoing struct {
 
 	Page      *PageNotice
 	Broadcast *BroadcastNotice
+	Prompt    *PromptNotice
 }
 
 // PageNotice is what a page delivery is about.
@@ -152,9 +161,12 @@ func (db *core) claim(ctx context.Context, lane Lane, only string) (o *Outgoing,
 			return nil
 		}
 		var prepErr error
-		if lane == LanePage {
+		switch lane {
+		case LanePage:
 			cancelled, prepErr = tx.preparePage(ctx, claimed)
-		} else {
+		case LanePrompt:
+			cancelled, prepErr = tx.preparePrompt(ctx, claimed)
+		default:
 			prepErr = tx.prepareBroadcast(ctx, claimed)
 		}
 		if prepErr != nil && !errors.Is(prepErr, errBrokenTx) {

@@ -147,6 +147,7 @@ func (tx *tx) publish(ctx context.Context, actor herald.Actor, s *herald.StatusI
 	from := s.Status
 	s.Components, s.Status, s.Impact, s.UpdatedAt = plan.Components, plan.Status, plan.Impact, tx.now
 	s.ResolvedAt, s.MonitoringUntil, s.NextUpdateDue = plan.ResolvedAt, plan.MonitoringUntil, plan.NextUpdateDue
+	s.Overdue = false // an update was just published
 	overridden := plan.Overridden
 	u := herald.StatusUpdate{ID: newID(), Status: s.Status, Body: plan.Text, Components: plan.Changes, CreatedAt: tx.now, Actor: actor.User.Name,
 		ChecksOverridden: overridden, NextUpdateIn: in.NextUpdateIn, Channels: in.Channels, Name: renamed}
@@ -332,6 +333,7 @@ func (tx *tx) fillStatusIncidents(ctx context.Context, list []*herald.StatusInci
 	byID := map[string]*herald.StatusIncident{}
 	for _, s := range list {
 		byID[s.ID] = s
+		s.Overdue = s.ResolvedAt == nil && s.NextUpdateDue != nil && tx.now.After(*s.NextUpdateDue)
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT status_incident_id, component_id, status FROM status_incident_components `+where, arg)
 	if err != nil {

@@ -19,6 +19,8 @@ func compose(lk links.Links, o *store.Outgoing) notify.Message {
 		composePage(&m, lk, o.Page)
 	case o.Broadcast != nil:
 		composeBroadcast(&m, o.Broadcast)
+	case o.Prompt != nil:
+		composePrompt(&m, o.Prompt)
 	}
 	return m
 }
@@ -56,4 +58,14 @@ func composeBroadcast(m *notify.Message, b *store.BroadcastNotice) {
 	// One-click unsubscribe (RFC 8058) on every mail, the request to confirm
 	// too: someone who never asked can drop the address in one click.
 	m.Headers = map[string]string{"List-Unsubscribe": "<" + b.UnsubscribeURL + ">", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+}
+
+// composePrompt carries a playbook prompt: its text already holds the link
+// to act on, so e-mail and Teams do not add it again.
+func composePrompt(m *notify.Message, p *store.PromptNotice) {
+	m.Event, m.Subject, m.Text, m.URL = p.Event, p.Subject, p.Body, p.URL
+	m.Data = map[string]any{"event": p.Event, "kind": p.Kind, "incident_id": p.IncidentID, "subject": p.Subject, "body": p.Body, "url": p.URL}
+	if m.Kind == "email" || m.Kind == "teams" {
+		m.URL = ""
+	}
 }

@@ -42,6 +42,7 @@ type Queue interface {
 	ExpireUnconfirmed(ctx context.Context) (int, error)
 	PlanBroadcastStep(ctx context.Context) (bool, error)
 	MaintenanceStep(ctx context.Context) (bool, error)
+	PlaybookStep(ctx context.Context) (bool, error)
 	Claim(ctx context.Context, lane store.Lane) (*store.Outgoing, error)
 	Complete(ctx context.Context, o *store.Outgoing, r store.Result) error
 	WorkStats(ctx context.Context) (store.WorkStats, error)
@@ -150,6 +151,13 @@ func (w *Worker) init() []*loop {
 				{"broadcast deliveries", w.BulkSenders, w.deliverBulk},
 			}},
 			{name: "maintenance", steps: []step{{"maintenance automation", 1, w.Work.MaintenanceStep}}},
+			// The playbook's prompts (an update is due...) go to people
+			// like pages, but on a lane and loop of their own: a reminder
+			// never holds up a page.
+			{name: "playbook", steps: []step{
+				{"playbook rules", 1, w.Work.PlaybookStep},
+				{"prompt deliveries", 2, w.deliverPrompt},
+			}},
 		}
 		for _, l := range w.loops {
 			l.beat.Store(time.Now().UnixNano())
@@ -273,6 +281,29 @@ func (w *Worker) deliverPage(ctx context.Context) (bool, error) {
 	}
 	if res.Err != nil {
 		w.Log.Warn("page delivery failed", "kind", o.Kind, "attempt", o.Attempt, "err", res.Err)
+	}
+	w.metrics.attempt(o, res.Err)
+	return true, w.Work.Complete(ctx, o, res)
+}
+
+// deliverPrompt sends the next due playbook prompt, if any, within
+// BulkTimeout: a reminder to a person, through the senders that page them.
+func (w *Worker) deliverPrompt(ctx context.Context) (bool, error) {
+	o, err := w.Work.Claim(ctx, store.LanePrompt)
+	if err != nil || o == nil {
+		return false, err
+	}
+	res := store.Result{Err: o.Err}
+	if o.Err == nil {
+		sctx, cancel := context.WithTimeout(ctx, w.BulkTimeout)
+		res.Err = w.Sender.Send(sctx, compose(w.Links, o))
+		cancel()
+	}
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	if res.Err != nil {
+		w.Log.Warn("prompt delivery failed", "kind", o.Kind, "attempt", o.Attempt, "err", res.Err)
 	}
 	w.metrics.attempt(o, res.Err)
 	return true, w.Work.Complete(ctx, o, res)
