@@ -140,3 +140,89 @@ func (f *FollowUpFilter) Normalize() error {
 	}
 	return nil
 }
+
+// Prompt kinds of R54.
+const (
+	// PromptReviewDue reminds the incident lead that a post-incident review
+	// is due soon, or now.
+	PromptReviewDue = "review_due"
+	// PromptFollowUpOverdue tells a follow-up's owner it is overdue.
+	PromptFollowUpOverdue = "follow_up_overdue"
+)
+
+// ReviewReminders say when the incident lead is reminded of a review that
+// is not completed yet (R54), and whether follow-ups' owners are told when
+// theirs become overdue.
+type ReviewReminders struct {
+	// Off turns review reminders off.
+	Off bool `json:"off,omitempty"`
+	// Before lists how long before a review's due time the lead is
+	// reminded; "0s" is at the due time. Default: two days before, and at
+	// the due time.
+	Before []Duration `json:"before"`
+	// FollowUpOwners tells a follow-up's owner (when the owner is a user)
+	// once, when it becomes overdue.
+	FollowUpOwners bool `json:"follow_up_owners"`
+}
+
+// ReviewReminderGrace is how long after a review's due time its last
+// reminder may still go: a review long overdue when Herald starts again (or
+// is upgraded) is not reminded out of the blue.
+const ReviewReminderGrace = 24 * time.Hour
+
+// FollowUpReminderWindow is how many days after becoming overdue a
+// follow-up's owner may still be told, for the same reason.
+const FollowUpReminderWindow = 7
+
+// DefaultReviewReminders is the practice's timing: two days before a review
+// is due, and at the due time.
+func DefaultReviewReminders() ReviewReminders {
+	return ReviewReminders{Before: []Duration{Duration(48 * time.Hour), 0}, FollowUpOwners: true}
+}
+
+func (r *ReviewReminders) validate(fe FieldErrors) {
+	if len(r.Before) > 10 {
+		fe.Add("playbook", "review_reminders.before takes at most 10 durations")
+	}
+	for _, d := range r.Before {
+		if d < 0 || time.Duration(d) > 365*24*time.Hour {
+			fe.Add("playbook", "review_reminders.before must be durations between 0s and 8760h")
+			break
+		}
+	}
+}
+
+// Earliest is the longest lead time: a review is looked at from its due
+// time minus this.
+func (r ReviewReminders) Earliest() time.Duration {
+	var max time.Duration
+	for _, d := range r.Before {
+		max = maxDuration(max, time.Duration(d))
+	}
+	return max
+}
+
+func maxDuration(a, b time.Duration) time.Duration {
+	if a > b {
+		return a
+	}
+	return b
+}
+
+// At is the reminder of a review due at due that applies at now: the lead
+// time it belongs to (ok false when none does). Only the latest reminder
+// counts: after a pause one reminder says where things stand, not every one
+// that was missed; none goes later than ReviewReminderGrace after the due
+// time.
+func (r ReviewReminders) At(now, due time.Time) (before time.Duration, ok bool) {
+	if r.Off || now.Sub(due) >= ReviewReminderGrace {
+		return 0, false
+	}
+	for _, d := range r.Before {
+		b := time.Duration(d)
+		if !now.Before(due.Add(-b)) && (!ok || b < before) {
+			before, ok = b, true
+		}
+	}
+	return before, ok
+}

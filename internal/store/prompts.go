@@ -113,7 +113,9 @@ func (tx *tx) preparePrompt(ctx context.Context, o *Outgoing) (bool, error) {
 // promptChecks say, per kind, whether a prompt still holds when it is
 // about to go (see preparePrompt). A kind without one always goes.
 var promptChecks = map[string]func(tx *tx, ctx context.Context, incidentID, occurrence string) (bool, error){
-	herald.PromptUpdateDue: (*tx).updateStillDue,
+	herald.PromptUpdateDue:       (*tx).updateStillDue,
+	herald.PromptReviewDue:       (*tx).reviewStillDue,
+	herald.PromptFollowUpOverdue: (*tx).followUpStillOverdue,
 }
 
 // playbookRule is one rule of the playbook that may prompt someone. run
@@ -127,6 +129,7 @@ type playbookRule struct {
 // playbookRules are run in order on each tick of the playbook loop.
 var playbookRules = []playbookRule{
 	{"update reminders", (*tx).remindUpdates},
+	{"review reminders", (*tx).remindReviews},
 }
 
 // PlaybookStep runs every playbook rule once, each in its own transaction:

@@ -11,3 +11,5 @@ ALTER TABLE reviews ADD COLUMN published_by_name TEXT NOT NULL DEFAULT '';
 ALTER TABLE follow_ups ADD COLUMN owner_id TEXT REFERENCES users (id);
 -- The overdue list across incidents: open ones by due date.
 CREATE INDEX follow_ups_due ON follow_ups (done, due_date);
+-- R54's reminders look for reviews not completed by due time.
+CREATE INDEX reviews_due ON reviews (completed_at, due_at);
