@@ -87,7 +87,9 @@ func (db *IncidentService) Review(ctx context.Context, actor herald.Actor, ref s
 			return herald.Errorf(herald.EUnprocessable, "R54: the external review is completed by publishing it to customers, once an engineering manager has approved it")
 		}
 		if in.Link != "" && in.Link != existing.Link {
-			if err := tx.draftReview(ctx, actor, inc, &existing, in.Link); err != nil {
+			if in.Completed && existing.CompletedAt == nil {
+				existing.Link = in.Link // the completion's entry names it
+			} else if err := tx.draftReview(ctx, actor, inc, &existing, in.Link); err != nil {
 				return err
 			}
 		}

@@ -117,7 +117,15 @@ func TestRule54_ExternalReviewIsApprovedBeforeItIsPublished(t *testing.T) {
 		_, err = f.db.Incidents.Review(f.ctx, f.alice, inc.ID, herald.ReviewInput{Kind: "external", Link: draft})
 		wantCode(t, err, herald.EConflict)
 
+		// Completing the internal review with its link is one entry, not a
+		// draft and a completion.
+		if _, err := f.db.Incidents.Review(f.ctx, f.alice, inc.ID, herald.ReviewInput{Kind: "internal", Completed: true, Link: "https://docs.example.com/rca"}); err != nil {
+			t.Fatal(err)
+		}
 		entries, _ := f.db.Incidents.Timeline(f.ctx, inc.ID, herald.EntryReview)
+		if last := entries[len(entries)-1].Text; last != "Internal review completed: https://docs.example.com/rca" || strings.Contains(entries[len(entries)-2].Text, "Internal review draft") {
+			t.Fatalf("completing with a link: %q", last)
+		}
 		var texts []string
 		for _, e := range entries {
 			texts = append(texts, e.Text)
