@@ -117,6 +117,10 @@ func TestRule54_ExternalReviewIsApprovedBeforeItIsPublished(t *testing.T) {
 		_, err = f.db.Incidents.Review(f.ctx, f.alice, inc.ID, herald.ReviewInput{Kind: "external", Link: draft})
 		wantCode(t, err, herald.EConflict)
 
+		rec, _ := f.db.Incidents.Export(f.ctx, inc.ID)
+		if md := rec.Markdown(); !strings.Contains(md, "- External review: published to customers "+f.clock.Now().Format("2006-01-02 15:04")) || !strings.Contains(md, "approved by Carol <"+second+">") {
+			t.Fatalf("export:\n%s", md)
+		}
 		// Completing the internal review with its link is one entry, not a
 		// draft and a completion.
 		if _, err := f.db.Incidents.Review(f.ctx, f.alice, inc.ID, herald.ReviewInput{Kind: "internal", Completed: true, Link: "https://docs.example.com/rca"}); err != nil {
@@ -262,6 +266,10 @@ func TestRule54_FollowUpOwnersAndOverdueList(t *testing.T) {
 		fus, _ := f.db.Incidents.FollowUps(f.ctx, one.ID)
 		if len(fus) != 1 || !fus[0].Overdue {
 			t.Fatalf("the incident's list marks it overdue: %+v", fus)
+		}
+		rec, _ := f.db.Incidents.Export(f.ctx, one.ID)
+		if md := rec.Markdown(); !strings.Contains(md, "- [ ] Add an index (owner: Bob, due: "+tomorrow+", overdue)") {
+			t.Fatalf("export:\n%s", md)
 		}
 		// Done is not overdue; the owner filter takes a user.
 		if _, err := f.db.Incidents.UpdateFollowUp(f.ctx, f.alice, two.ID, byTeam.ID, herald.FollowUpInput{Done: ptr(true)}); err != nil {
