@@ -25,7 +25,7 @@ Commands:
   assign    REF ROLE USER            ROLE: incident_lead, eoc, communications, ...; USER: id or e-mail
   unassign  REF ROLE
   label     REF [--add L] [--remove L]
-  follow-up REF --title T [--owner O] [--due YYYY-MM-DD] [--link URL]
+  follow-up REF --title T [--owner USER|NAME] [--due YYYY-MM-DD] [--link URL]
   done      REF FOLLOWUP-ID          mark a follow-up done
   review    REF --kind internal|external [--completed] [--link URL]
   approve-review REF [--link URL]  approve the external review's draft (engineering managers, R54)
@@ -259,7 +259,7 @@ func runIncident(ctx context.Context, args []string, e env) error {
 
 	case "follow-up", "done":
 		title := f.String("title", "", "the corrective action")
-		owner := f.String("owner", "", "who owns it")
+		owner := f.String("owner", "", "who owns it: a user's e-mail or id (reminders reach them), or a name")
 		due := f.String("due", "", "due date, YYYY-MM-DD")
 		link := f.String("link", "", "where it is tracked (http or https)")
 		pos, c, err := start(-1, "")
