@@ -103,6 +103,9 @@ func (r IncidentRecord) Markdown() string {
 		if f.DueDate != "" {
 			extra = append(extra, "due: "+f.DueDate)
 		}
+		if f.Overdue {
+			extra = append(extra, "overdue")
+		}
 		if f.Link != "" {
 			extra = append(extra, "<"+f.Link+">")
 		}
@@ -118,8 +121,13 @@ func (r IncidentRecord) Markdown() string {
 	}
 	for _, rv := range r.Reviews {
 		status := "due " + fmtTime(rv.DueAt)
-		if rv.CompletedAt != nil {
+		switch {
+		case rv.PublishedAt != nil:
+			status = "published to customers " + fmtTime(*rv.PublishedAt) + ", approved by " + mdEscape(rv.ApprovedByName)
+		case rv.CompletedAt != nil:
 			status = "completed " + fmtTime(*rv.CompletedAt)
+		case rv.ApprovedAt != nil:
+			status = "approved by " + mdEscape(rv.ApprovedByName) + ", not yet published; due " + fmtTime(rv.DueAt)
 		}
 		fmt.Fprintf(&b, "- %s review: %s", kindName(rv.Kind), status)
 		if rv.Link != "" {

@@ -10,20 +10,30 @@ import (
 // FollowUp is a corrective action that comes out of an incident (R54): who
 // owns it, when it is due, where it is tracked, and whether it is done.
 type FollowUp struct {
-	ID         string     `json:"id"`
-	IncidentID string     `json:"incident_id"`
-	Title      string     `json:"title"`
-	Owner      string     `json:"owner"`
-	DueDate    string     `json:"due_date,omitempty"` // YYYY-MM-DD
-	Link       string     `json:"link,omitempty"`
-	Done       bool       `json:"done"`
-	CreatedAt  time.Time  `json:"created_at"`
-	DoneAt     *time.Time `json:"done_at"`
+	ID         string `json:"id"`
+	IncidentID string `json:"incident_id"`
+	Title      string `json:"title"`
+	Owner      string `json:"owner"`
+	// OwnerID is the owner's user id when the owner is a Herald user (given
+	// by id or e-mail), so reminders reach them; Owner is then their name.
+	OwnerID   string     `json:"owner_id,omitempty"`
+	DueDate   string     `json:"due_date,omitempty"` // YYYY-MM-DD
+	Link      string     `json:"link,omitempty"`
+	Done      bool       `json:"done"`
+	CreatedAt time.Time  `json:"created_at"`
+	DoneAt    *time.Time `json:"done_at"`
+	// IncidentReference is the incident's reference (INC-42).
+	IncidentReference string `json:"incident_reference,omitempty"`
+	// Overdue says the follow-up is open past its due date (IsOverdue) at
+	// the time it was read.
+	Overdue bool `json:"overdue"`
 }
 
 // FollowUpInput creates a follow-up or, with pointers set, changes one.
 type FollowUpInput struct {
-	Title   *string `json:"title,omitempty" required:"create"`
+	Title *string `json:"title,omitempty" required:"create"`
+	// Owner is a user's id or e-mail (then reminders can reach them), or a
+	// name ("Platform team"). An e-mail address that is no user's is refused.
 	Owner   *string `json:"owner,omitempty"`
 	DueDate *string `json:"due_date,omitempty"`
 	Link    *string `json:"link,omitempty"`
@@ -88,6 +98,17 @@ type Review struct {
 	RequestedBy string     `json:"requested_by"` // empty when the policy made it due
 	CompletedAt *time.Time `json:"completed_at"`
 	Link        string     `json:"link,omitempty"`
+	// State is due, draft, completed (internal), approved or published
+	// (external): see ReviewState.
+	State string `json:"state"`
+	// ApprovedBy (user id) approved the external review's draft, at
+	// ApprovedAt (R54).
+	ApprovedBy     string     `json:"approved_by,omitempty"`
+	ApprovedByName string     `json:"approved_by_name,omitempty"`
+	ApprovedAt     *time.Time `json:"approved_at"`
+	// PublishedAt is when the approved external review reached customers.
+	PublishedAt     *time.Time `json:"published_at"`
+	PublishedByName string     `json:"published_by_name,omitempty"`
 }
 
 // ReviewInput requests a review or records it as done.

@@ -179,3 +179,31 @@ func InternalUpdateDueNotice(ref, title, stage string, due, now time.Time, url s
 		ref, title, lead, due.UTC().Format("15:04"), url)
 	return Notice{Event: "prompt." + PromptInternalUpdateDue, Subject: subject, Body: body, URL: url}
 }
+
+// ReviewDueNotice reminds the incident lead of a review due at due (R54),
+// told before lead time (0: at the due time).
+func ReviewDueNotice(ref, title, kind string, due, now time.Time, url string) Notice {
+	what := "internal review"
+	todo := "Write it and mark it completed with the link to the document."
+	if kind == ReviewExternal {
+		what = "external review"
+		todo = "Add its draft, have it approved by an engineering manager, then publish it to customers."
+	}
+	at := due.UTC().Format("2006-01-02 15:04") + " UTC"
+	subject := fmt.Sprintf("%s: %s due in %s", ref, what, roundMinute(due.Sub(now)))
+	line := fmt.Sprintf("The %s of %s is due at %s.", what, ref, at)
+	if !now.Before(due) {
+		subject = fmt.Sprintf("%s: %s due now", ref, what)
+		line = fmt.Sprintf("The %s of %s is due now (%s).", what, ref, at)
+	}
+	body := fmt.Sprintf("%s: %s\n\n%s %s\n%s", ref, title, line, todo, url)
+	return Notice{Event: "prompt." + PromptReviewDue, Subject: subject, Body: body, URL: url}
+}
+
+// FollowUpOverdueNotice tells a follow-up's owner it is past its due date.
+func FollowUpOverdueNotice(ref, title, dueDate, url string) Notice {
+	subject := fmt.Sprintf("%s: follow-up overdue: %s", ref, title)
+	body := fmt.Sprintf("The follow-up %q of %s was due on %s and is not done.\nDo it and mark it done, or agree on a new due date:\n%s",
+		title, ref, dueDate, url)
+	return Notice{Event: "prompt." + PromptFollowUpOverdue, Subject: subject, Body: body, URL: url}
+}

@@ -23,6 +23,8 @@ type PlaybookSettings struct {
 	Updates UpdateReminders `json:"update_reminders"`
 	// Internal times the updates to internal stakeholders (cadence.go).
 	Internal InternalUpdates `json:"internal_updates"`
+	// Reviews time the reminders of reviews and overdue follow-ups (R54).
+	Reviews ReviewReminders `json:"review_reminders"`
 }
 
 // UpdateReminders say when the communications role is reminded of the next
@@ -45,11 +47,12 @@ type UpdateReminders struct {
 
 // DefaultPlaybook is the practice's timing.
 func DefaultPlaybook() PlaybookSettings {
-	return PlaybookSettings{Updates: UpdateReminders{Before: Duration(2 * time.Minute)}, Internal: DefaultInternalUpdates()}
+	return PlaybookSettings{Updates: UpdateReminders{Before: Duration(2 * time.Minute)}, Internal: DefaultInternalUpdates(), Reviews: DefaultReviewReminders()}
 }
 
 func (p *PlaybookSettings) validate(fe FieldErrors) {
 	p.Internal.validate(fe)
+	p.Reviews.validate(fe)
 	u := p.Updates
 	for name, d := range map[string]Duration{"before": u.Before, "every": u.Every, "lead_after": u.LeadAfter} {
 		if d < 0 || time.Duration(d) > 24*time.Hour {

@@ -71,6 +71,19 @@ type IncidentService interface {
 	// Reviews lists an incident's reviews.
 	Reviews(ctx context.Context, ref string) ([]Review, error)
 
+	// ApproveReview approves the external review's draft: only an
+	// engineering manager or above may (R54, CheckApproveReview).
+	ApproveReview(ctx context.Context, actor Actor, ref string, in ReviewApprovalInput) (Review, error)
+
+	// PublishReview publishes the approved external review to customers: its
+	// link becomes the post-mortem link of the incident's resolved status
+	// incidents. Before approval it is refused, naming R54.
+	PublishReview(ctx context.Context, actor Actor, ref string) (Review, error)
+
+	// ListFollowUps lists follow-ups across incidents, by due date (the
+	// overdue ones first when asked for them only).
+	ListFollowUps(ctx context.Context, f FollowUpFilter) ([]FollowUp, error)
+
 	// Export gathers everything a review is drafted from.
 	Export(ctx context.Context, ref string) (IncidentRecord, error)
 

@@ -276,6 +276,40 @@ func (c *IncidentClient) Reviews(ctx context.Context, ref string) ([]herald.Revi
 	return out.Reviews, c.do(ctx, "GET", "/api/v1/incidents/"+esc(ref)+"/reviews", nil, &out)
 }
 
+// ApproveReview approves the external review's draft (R54): engineering
+// managers only. A non-empty link must be the draft's current link.
+func (c *IncidentClient) ApproveReview(ctx context.Context, ref string, in herald.ReviewApprovalInput) (herald.Review, error) {
+	var r herald.Review
+	return r, c.do(ctx, "POST", "/api/v1/incidents/"+esc(ref)+"/reviews/external/approve", in, &r)
+}
+
+// PublishReview publishes the approved external review to customers (R54).
+func (c *IncidentClient) PublishReview(ctx context.Context, ref string) (herald.Review, error) {
+	var r herald.Review
+	return r, c.do(ctx, "POST", "/api/v1/incidents/"+esc(ref)+"/reviews/external/publish", nil, &r)
+}
+
+// ListFollowUps lists follow-ups across incidents by due date.
+func (c *IncidentClient) ListFollowUps(ctx context.Context, f herald.FollowUpFilter) ([]herald.FollowUp, error) {
+	q := url.Values{}
+	if f.Overdue {
+		q.Set("overdue", "true")
+	}
+	if f.Open {
+		q.Set("open", "true")
+	}
+	if f.Owner != "" {
+		q.Set("owner", f.Owner)
+	}
+	if f.Limit > 0 {
+		q.Set("limit", strconv.Itoa(f.Limit))
+	}
+	var out struct {
+		FollowUps []herald.FollowUp `json:"follow_ups"`
+	}
+	return out.FollowUps, c.do(ctx, "GET", "/api/v1/follow-ups?"+q.Encode(), nil, &out)
+}
+
 // ExportMarkdown returns the incident as a Markdown review draft.
 func (c *IncidentClient) ExportMarkdown(ctx context.Context, ref string) (string, error) {
 	var s string

@@ -25,9 +25,11 @@ Commands:
   assign    REF ROLE USER            ROLE: incident_lead, eoc, communications, ...; USER: id or e-mail
   unassign  REF ROLE
   label     REF [--add L] [--remove L]
-  follow-up REF --title T [--owner O] [--due YYYY-MM-DD] [--link URL]
+  follow-up REF --title T [--owner USER|NAME] [--due YYYY-MM-DD] [--link URL]
   done      REF FOLLOWUP-ID          mark a follow-up done
   review    REF --kind internal|external [--completed] [--link URL]
+  approve-review REF [--link URL]  approve the external review's draft (engineering managers, R54)
+  publish-review REF         publish the approved external review as the status page's post-mortem (R54)
   export    REF                      Markdown draft of the review
   measures  REF                      update intervals against the cadence, time to acknowledge, stakeholder notices
   internal-update REF TEXT           send an update to the internal stakeholder channels
@@ -262,7 +264,7 @@ func runIncident(ctx context.Context, args []string, e env) error {
 
 	case "follow-up", "done":
 		title := f.String("title", "", "the corrective action")
-		owner := f.String("owner", "", "who owns it")
+		owner := f.String("owner", "", "who owns it: a user's e-mail or id (reminders reach them), or a name")
 		due := f.String("due", "", "due date, YYYY-MM-DD")
 		link := f.String("link", "", "where it is tracked (http or https)")
 		pos, c, err := start(-1, "")
@@ -311,10 +313,27 @@ func runIncident(ctx context.Context, args []string, e env) error {
 		if err != nil {
 			return err
 		}
-		return cf.print(e.stdout, r, func(tw *tabwriter.Writer) {
-			row(tw, "KIND", "DUE", "COMPLETED", "LINK")
-			row(tw, r.Kind, ts(r.DueAt), tsp(r.CompletedAt), orDash(r.Link))
-		})
+		return cf.print(e.stdout, r, func(tw *tabwriter.Writer) { reviewTable(tw, r) })
+
+	case "approve-review", "publish-review":
+		link := ""
+		if sub == "approve-review" {
+			f.StringVar(&link, "link", "", "the draft you read; refused if the draft has changed since")
+		}
+		pos, c, err := start(1, "one incident reference")
+		if err != nil {
+			return err
+		}
+		var r herald.Review
+		if sub == "approve-review" {
+			r, err = c.Incidents.ApproveReview(ctx, pos[0], herald.ReviewApprovalInput{Link: link})
+		} else {
+			r, err = c.Incidents.PublishReview(ctx, pos[0])
+		}
+		if err != nil {
+			return err
+		}
+		return cf.print(e.stdout, r, func(tw *tabwriter.Writer) { reviewTable(tw, r) })
 
 	case "measures":
 		pos, c, err := start(1, "one incident reference")
@@ -407,4 +426,9 @@ func incidentTable(tw *tabwriter.Writer, inc *herald.Incident) {
 	row(tw, "Version", inc.Version)
 	row(tw, "URL", inc.URL)
 	warningRows(tw, inc.Warnings)
+}
+
+func reviewTable(tw *tabwriter.Writer, r herald.Review) {
+	row(tw, "KIND", "STATE", "DUE", "COMPLETED", "APPROVED BY", "PUBLISHED", "LINK")
+	row(tw, r.Kind, r.State, ts(r.DueAt), tsp(r.CompletedAt), orDash(r.ApprovedByName), tsp(r.PublishedAt), orDash(r.Link))
 }

@@ -56,7 +56,8 @@ const usage = `Herald: incident response and communications.
 Usage:
   herald serve [flags]        run the server (API, pages, background work)
   herald migrate [flags]      apply database migrations and exit
-  herald incident ...         declare, list, show, update, note, decide, resolve, assign, label, follow-up, review, export
+  herald incident ...         declare, list, show, update, note, decide, resolve, assign, label, follow-up, review, approve-review, publish-review, export
+  herald followups [--overdue] follow-ups across incidents; --overdue for those past their due date
   herald component ...        list, create, update, delete status page components
   herald status ...           list, show, create, update, resolve, postmortem status page incidents
   herald maintenance ...      list, create, update, post, start, complete, cancel maintenances
@@ -89,6 +90,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runMigrate(ctx, rest, e)
 	case "incident", "incidents", "inc":
 		return runIncident(ctx, rest, e)
+	case "followups", "follow-ups":
+		return runFollowUps(ctx, rest, e)
 	case "component", "components":
 		return runComponent(ctx, rest, e)
 	case "status":

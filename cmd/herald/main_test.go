@@ -364,6 +364,12 @@ func TestCLI_StatusPage(t *testing.T) {
 		if _, err := cli(t, url, "status", "edit", res.ID, "--name", "Too late"); err == nil || !strings.Contains(err.Error(), "R22") {
 			t.Fatalf("editing a resolved incident: %v", err)
 		}
+		// R54: an S1's post-mortem is its external review, approved first.
+		if _, err := cli(t, url, "status", "postmortem", res.ID, "https://example.com/pm"); err == nil || !strings.Contains(err.Error(), "R54") {
+			t.Fatalf("an unapproved post-mortem: %v", err)
+		}
+		mustCLI(t, url, "incident", "review", "INC-1", "--kind", "external", "--link", "https://example.com/pm")
+		mustCLI(t, url, "incident", "approve-review", "INC-1", "--token", managerToken(t, url))
 		mustCLI(t, url, "status", "postmortem", res.ID, "https://example.com/pm")
 		out = mustCLI(t, url, "incident", "show", "INC-1")
 		if !strings.Contains(out, "Incident-Comms::Status-Page") {

@@ -371,6 +371,11 @@ func TestCompose_ResolveAndLinkThePostmortem(t *testing.T) {
 		if res.StatusCode != http.StatusBadRequest || !strings.Contains(page, `value="javascript:alert(1)"`) || !strings.Contains(page, `id="postmortem-error"`) {
 			t.Fatalf("a bad link: %d %s", res.StatusCode, page)
 		}
+		// R54: an S1's post-mortem is its external review, approved first.
+		if res, page = b.post(pm, url.Values{"postmortem_url": {"https://docs.example.com/pm/1"}}); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "R54") {
+			t.Fatalf("an unapproved post-mortem: %d", res.StatusCode)
+		}
+		approveExternalReview(t, e.env, e.inc.Reference, "https://docs.example.com/pm/1")
 		if res, _ = b.post(pm, url.Values{"postmortem_url": {"https://docs.example.com/pm/1"}}); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("post-mortem: %d", res.StatusCode)
 		}

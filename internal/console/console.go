@@ -93,6 +93,7 @@ func (c *Console) table() []route {
 		c.incidentsRoutes(),
 		c.cadenceRoutes(),
 		c.checklistRoutes(),
+		c.reviewsRoutes(),
 		c.peopleRoutes(),
 		c.ackRoutes(),
 		c.ssoRoutes(),

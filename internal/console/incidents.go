@@ -647,6 +647,9 @@ func (c *Console) review(r *http.Request, a herald.Actor, ref string) (string, e
 	if completed {
 		return kindTitle(rv.Kind) + " review completed.", nil
 	}
+	if f.Get("link") != "" {
+		return kindTitle(rv.Kind) + " review draft saved.", nil
+	}
 	return kindTitle(rv.Kind) + " review requested.", nil
 }
 

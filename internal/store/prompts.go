@@ -115,6 +115,8 @@ func (tx *tx) preparePrompt(ctx context.Context, o *Outgoing) (bool, error) {
 var promptChecks = map[string]func(tx *tx, ctx context.Context, incidentID, occurrence string) (bool, error){
 	herald.PromptUpdateDue:         (*tx).updateStillDue,
 	herald.PromptInternalUpdateDue: (*tx).internalUpdateStillDue,
+	herald.PromptReviewDue:         (*tx).reviewStillDue,
+	herald.PromptFollowUpOverdue:   (*tx).followUpStillOverdue,
 }
 
 // playbookRule is one rule of the playbook that may prompt someone. run
@@ -129,6 +131,7 @@ type playbookRule struct {
 var playbookRules = []playbookRule{
 	{"update reminders", (*tx).remindUpdates},
 	{"internal update reminders", (*tx).remindInternalUpdates},
+	{"review reminders", (*tx).remindReviews},
 }
 
 // PlaybookStep runs every playbook rule once, each in its own transaction:

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 
@@ -84,8 +83,15 @@ func (db *IncidentService) Review(ctx context.Context, actor herald.Actor, ref s
 		} else if !in.Completed && in.Link == "" {
 			return herald.Errorf(herald.EConflict, "the %s review of %s is already scheduled, due %s", in.Kind, inc.Reference, existing.DueAt.Format(time.RFC3339))
 		}
-		if in.Link != "" {
-			existing.Link = in.Link
+		if in.Completed && in.Kind == herald.ReviewExternal && existing.PublishedAt == nil {
+			return herald.Errorf(herald.EUnprocessable, "R54: the external review is completed by publishing it to customers, once an engineering manager has approved it")
+		}
+		if in.Link != "" && in.Link != existing.Link {
+			if in.Completed && existing.CompletedAt == nil {
+				existing.Link = in.Link // the completion's entry names it
+			} else if err := tx.draftReview(ctx, actor, inc, &existing, in.Link); err != nil {
+				return err
+			}
 		}
 		if in.Completed && existing.CompletedAt == nil {
 			existing.CompletedAt = &tx.now
@@ -97,9 +103,8 @@ func (db *IncidentService) Review(ctx context.Context, actor herald.Actor, ref s
 				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE reviews SET link = $1, completed_at = $2 WHERE incident_id = $3 AND kind = $4`,
-			existing.Link, nullMicros(existing.CompletedAt), inc.ID, in.Kind); err != nil {
-			return fmt.Errorf("update review: %w", err)
+		if err := tx.saveReview(ctx, &existing); err != nil {
+			return err
 		}
 		r = existing
 		return tx.touch(ctx, inc)
@@ -131,20 +136,17 @@ func (db *IncidentService) Reviews(ctx context.Context, ref string) ([]herald.Re
 }
 
 func (tx *tx) reviews(ctx context.Context, incidentID string) ([]herald.Review, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT incident_id, kind, due_at, requested_by, completed_at, link FROM reviews WHERE incident_id = $1 ORDER BY kind DESC`, incidentID)
+	rows, err := tx.QueryContext(ctx, `SELECT `+reviewColumns+` FROM reviews WHERE incident_id = $1 ORDER BY kind DESC`, incidentID)
 	if err != nil {
 		return nil, fmt.Errorf("list reviews: %w", err)
 	}
 	defer rows.Close()
 	out := []herald.Review{}
 	for rows.Next() {
-		var r herald.Review
-		var due int64
-		var done sql.NullInt64
-		if err := rows.Scan(&r.IncidentID, &r.Kind, &due, &r.RequestedBy, &done, &r.Link); err != nil {
+		r, err := scanReview(rows)
+		if err != nil {
 			return nil, fmt.Errorf("list reviews: %w", err)
 		}
-		r.DueAt, r.CompletedAt = fromMicros(due), fromNullMicros(done)
 		out = append(out, r)
 	}
 	return out, rows.Err()

@@ -229,6 +229,11 @@ func (db *StatusPageService) SetPostmortem(ctx context.Context, actor herald.Act
 		if s.Status != herald.Resolved {
 			return herald.Errorf(herald.EUnprocessable, "the post-mortem link is added once the incident is resolved")
 		}
+		if s.IncidentID != "" {
+			if err := tx.postmortemReview(ctx, actor, s.IncidentID, link); err != nil { // R54
+				return err
+			}
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE status_incidents SET postmortem_url = $1, updated_at = $2 WHERE id = $3`, link, micros(tx.now), s.ID); err != nil {
 			return fmt.Errorf("set post-mortem: %w", err)
 		}
