@@ -21,6 +21,8 @@ const (
 // change it and a test can play an hour of incident in seconds.
 type PlaybookSettings struct {
 	Updates UpdateReminders `json:"update_reminders"`
+	// Engagement times R52 and R53 (timerules.go).
+	Engagement EngagementRules `json:"engagement"`
 }
 
 // UpdateReminders say when the communications role is reminded of the next
@@ -43,10 +45,11 @@ type UpdateReminders struct {
 
 // DefaultPlaybook is the practice's timing.
 func DefaultPlaybook() PlaybookSettings {
-	return PlaybookSettings{Updates: UpdateReminders{Before: Duration(2 * time.Minute)}}
+	return PlaybookSettings{Updates: UpdateReminders{Before: Duration(2 * time.Minute)}, Engagement: DefaultEngagement()}
 }
 
 func (p *PlaybookSettings) validate(fe FieldErrors) {
+	p.Engagement.validate(fe)
 	u := p.Updates
 	for name, d := range map[string]Duration{"before": u.Before, "every": u.Every, "lead_after": u.LeadAfter} {
 		if d < 0 || time.Duration(d) > 24*time.Hour {

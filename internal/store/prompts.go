@@ -113,7 +113,10 @@ func (tx *tx) preparePrompt(ctx context.Context, o *Outgoing) (bool, error) {
 // promptChecks say, per kind, whether a prompt still holds when it is
 // about to go (see preparePrompt). A kind without one always goes.
 var promptChecks = map[string]func(tx *tx, ctx context.Context, incidentID, occurrence string) (bool, error){
-	herald.PromptUpdateDue: (*tx).updateStillDue,
+	herald.PromptUpdateDue:                (*tx).updateStillDue,
+	herald.PromptMonitoringOver:           (*tx).monitoringStillOver,
+	herald.PromptCommunicationsNotEngaged: (*tx).communicationsStillMissing,
+	herald.PromptNoDirector:               (*tx).stillUnmitigated,
 }
 
 // playbookRule is one rule of the playbook that may prompt someone. run
@@ -127,6 +130,9 @@ type playbookRule struct {
 // playbookRules are run in order on each tick of the playbook loop.
 var playbookRules = []playbookRule{
 	{"update reminders", (*tx).remindUpdates},
+	{"monitoring (R16)", (*tx).watchMonitoring},
+	{"communications engaged (R52)", (*tx).checkCommunicationsEngaged},
+	{"director escalation (R53)", (*tx).escalateToDirector},
 }
 
 // PlaybookStep runs every playbook rule once, each in its own transaction:
