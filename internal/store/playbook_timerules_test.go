@@ -46,6 +46,20 @@ var (
 	r53 = []string{herald.PromptNoDirector}
 )
 
+// withoutTimeRules turns R52 and R53 off, for a test of another rule
+// whose S1 or S2 would otherwise also prompt for those.
+func (f *fixture) withoutTimeRules(t *testing.T) {
+	t.Helper()
+	s, err := f.db.Settings.Settings(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Playbook.Engagement = herald.EngagementRules{}
+	if _, err := f.db.Settings.SaveSettings(f.ctx, s); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func wantSent(t *testing.T, step string, got []string, want ...string) {
 	t.Helper()
 	if strings.Join(got, "|") != strings.Join(want, "|") {
