@@ -82,3 +82,20 @@ func IsMitigatedLabel(name string) bool {
 	}
 	return strings.EqualFold(last, LabelMitigated)
 }
+
+// CheckImpactStart refuses an impact start after the declaration (a later
+// one is the declaration itself) or more than a week before it.
+func CheckImpactStart(start *time.Time, declared time.Time) error {
+	if start == nil {
+		return nil
+	}
+	switch {
+	case start.After(declared):
+		return &Error{Code: EInvalid, Message: "impact_started_at must be at or before the declaration",
+			Fields: map[string]string{"impact_started_at": "must be at or before " + declared.UTC().Format(time.RFC3339)}}
+	case declared.Sub(*start) > 7*24*time.Hour:
+		return &Error{Code: EInvalid, Message: "impact_started_at must be within a week before the declaration",
+			Fields: map[string]string{"impact_started_at": "must be within a week before the declaration"}}
+	}
+	return nil
+}

@@ -384,13 +384,9 @@ func (tx *tx) ids(ctx context.Context, q string, args ...any) ([]string, error) 
 // recorded), or when the incident reached one of sevs, if that was later
 // (an S3 raised to S1 has the hour from then).
 func (tx *tx) impactClock(ctx context.Context, inc *herald.Incident, sevs ...herald.Severity) (time.Time, error) {
-	var start sql.NullInt64
-	if err := tx.QueryRowContext(ctx, `SELECT impact_started_at FROM incidents WHERE id = $1`, inc.ID).Scan(&start); err != nil {
-		return time.Time{}, fmt.Errorf("read impact start: %w", err)
-	}
 	at := inc.DeclaredAt
-	if start.Valid {
-		at = fromMicros(start.Int64)
+	if inc.ImpactStartedAt != nil {
+		at = *inc.ImpactStartedAt
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT at, COALESCE(data, '') FROM timeline WHERE incident_id = $1 AND kind = $2 ORDER BY id`, inc.ID, herald.EntrySeverityChange)
 	if err != nil {

@@ -513,3 +513,48 @@ func TestRule53_NoDirectorRecordsAndPromptsTheLead(t *testing.T) {
 		wantCode(t, err, herald.EInvalid)
 	})
 }
+
+func TestRule52_ClockStartsAtTheStartOfImpact(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		f := setup(t, d)
+		director(t, f)
+		began := f.clock.Now().Add(-8 * time.Minute)
+		inc, err := f.db.Incidents.DeclareIncident(f.ctx, f.alice, herald.DeclareInput{Title: "Checkout down", Severity: herald.S1, ImpactStartedAt: &began})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.assign(t, inc, herald.RoleIncidentLead, f.bob)
+		if got := f.incident(t, inc.ID); got.ImpactStartedAt == nil || !got.ImpactStartedAt.Equal(began) {
+			t.Fatalf("impact started at %v", got.ImpactStartedAt)
+		}
+		f.clock.Advance(2*time.Minute - time.Second)
+		wantSent(t, "9m59s into the impact", f.timePrompts(t, r52...))
+		f.clock.Advance(time.Second)
+		wantSent(t, "10 minutes into the impact", f.timePrompts(t, r52...), "bob@example.com: "+inc.Reference+": communications not engaged after 10 minutes")
+
+		// Corrected to an hour before: the director is paged at once.
+		got := f.incident(t, inc.ID)
+		hour := f.clock.Now().Add(-time.Hour)
+		if _, err := f.db.Incidents.UpdateIncident(f.ctx, f.alice, inc.ID, herald.UpdateInput{Version: got.Version, ImpactStartedAt: &hour}); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.db.Work.RunPlaybook(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+		if e := f.ruleEntries(t, inc.ID, "R53"); len(e) != 1 {
+			t.Fatalf("R53 entries %+v", e)
+		}
+		// An impact that starts after the declaration is the declaration.
+		later := f.clock.Now()
+		got = f.incident(t, inc.ID)
+		_, err = f.db.Incidents.UpdateIncident(f.ctx, f.alice, inc.ID, herald.UpdateInput{Version: got.Version, ImpactStartedAt: &later})
+		wantCode(t, err, herald.EInvalid)
+		_, err = f.db.Incidents.DeclareIncident(f.ctx, f.alice, herald.DeclareInput{Title: "x", Severity: herald.S1, ImpactStartedAt: &later})
+		if err != nil {
+			t.Fatalf("an impact start at the declaration: %v", err)
+		}
+		future := f.clock.Now().Add(time.Minute)
+		_, err = f.db.Incidents.DeclareIncident(f.ctx, f.alice, herald.DeclareInput{Title: "x", Severity: herald.S1, ImpactStartedAt: &future})
+		wantCode(t, err, herald.EInvalid)
+	})
+}
