@@ -1,9 +1,11 @@
 package store_test
 
 import (
+	"context"
 	"encoding/json"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -556,5 +558,81 @@ func TestRule52_ClockStartsAtTheStartOfImpact(t *testing.T) {
 		future := f.clock.Now().Add(time.Minute)
 		_, err = f.db.Incidents.DeclareIncident(f.ctx, f.alice, herald.DeclareInput{Title: "x", Severity: herald.S1, ImpactStartedAt: &future})
 		wantCode(t, err, herald.EInvalid)
+	})
+}
+
+// Several instances run the playbook at once: each rule still acts once
+// (one state change back, one director page, one prompt per person).
+func TestRule53_SeveralInstancesActOnce(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		clock := testdb.NewClock()
+		url, dir := testdb.URL(t, d), t.TempDir()
+		var dbs [2]*store.DB
+		for i := range dbs {
+			db, err := store.Open(context.Background(), store.Config{URL: url, DataDir: dir, Clock: clock, SecretKey: testdb.TestSecretKey})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			if _, err := db.Migrate(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			dbs[i] = db
+		}
+		f := &fixture{db: dbs[0], clock: clock, ctx: context.Background()}
+		for i, who := range []*herald.Actor{&f.alice, &f.bob, &f.carol} {
+			name := []string{"Alice", "Bob", "Carol"}[i]
+			u, err := f.db.People.CreateUser(f.ctx, herald.UserInput{Name: name, Email: strings.ToLower(name) + "@example.com"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.db.People.CreateContactMethod(f.ctx, u.ID, herald.ContactMethodInput{Kind: "email", Target: u.Email}); err != nil {
+				t.Fatal(err)
+			}
+			*who = herald.Actor{User: u, Role: herald.RoleResponder}
+		}
+		directors := director(t, f)
+		db := f.service(t, "Database", "", nil)
+		inc, err := f.db.Incidents.DeclareIncident(f.ctx, f.alice, herald.DeclareInput{Title: "Database down", Severity: herald.S1, Services: []string{"Database"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.assign(t, inc, herald.RoleIncidentLead, f.bob)
+		f.setState(t, inc.ID, herald.Monitoring)
+		f.clock.Advance(10 * time.Minute)
+		f.enqueue(t, trigger(db.IntegrationKey, "down", "Database down again"))
+		f.clock.Advance(50 * time.Minute)
+
+		var wg sync.WaitGroup
+		errs := make(chan error, 8)
+		for i := range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs <- dbs[i%2].Work.RunPlaybook(f.ctx)
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		got := f.timePrompts(t, append(append(slices.Clone(r16), r52...), r53...)...)
+		slices.Sort(got)
+		ref := inc.Reference
+		wantSent(t, "prompts", got, "bob@example.com: "+ref+": communications not engaged after 10 minutes", "bob@example.com: "+ref+": recurred during monitoring; back to managing")
+		if ps, _ := f.db.Paging.Pages(f.ctx, directors.ID, "", 10); len(ps) != 1 {
+			t.Fatalf("director pages: %d", len(ps))
+		}
+		for rule, n := range map[string]int{"R16": 2, "R52": 1, "R53": 1} {
+			if e := f.ruleEntries(t, inc.ID, rule); len(e) != n {
+				t.Fatalf("%s entries: %+v", rule, e)
+			}
+		}
+		if got := f.incident(t, inc.ID); got.State != herald.Identified {
+			t.Fatalf("state %s", got.State)
+		}
 	})
 }
