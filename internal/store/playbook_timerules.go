@@ -607,6 +607,9 @@ func (tx *tx) escalateToDirector(ctx context.Context, s herald.Settings) error {
 	return nil
 }
 
+// pageDirector opens the director's page for inc on the service ref names,
+// as a page of the incident that is no role's (so acknowledging it gives
+// nobody a role), or records why it could not and prompts the lead.
 func (tx *tx) pageDirector(ctx context.Context, inc *herald.Incident, ref string, after time.Duration, start time.Time) error {
 	data := map[string]any{"rule": "R53", "impact_started_at": start}
 	why := "no director service is set (settings playbook.engagement.director_service)"
