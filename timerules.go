@@ -50,11 +50,11 @@ func DefaultEngagement() EngagementRules {
 func (e *EngagementRules) validate(fe FieldErrors) {
 	for name, d := range map[string]Duration{"communications_within": e.CommunicationsWithin, "director_after": e.DirectorAfter} {
 		if d < 0 || time.Duration(d) > 7*24*time.Hour {
-			fe.Add("playbook", "engagement."+name+" must be between 0s (off) and 168h")
+			fe.Add("playbook.engagement."+name, "must be between 0s (off) and 168h")
 		}
 	}
 	if e.DirectorService = strings.TrimSpace(e.DirectorService); len(e.DirectorService) > 254 {
-		fe.Add("playbook", "engagement.director_service must be at most 254 characters")
+		fe.Add("playbook.engagement.director_service", "must be at most 254 characters")
 	}
 }
 
