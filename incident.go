@@ -129,6 +129,9 @@ type Incident struct {
 	UpdatedAt    time.Time        `json:"updated_at"`
 	ResolvedAt   *time.Time       `json:"resolved_at"`
 	URL          string           `json:"url,omitempty"`
+	// ImpactStartedAt is when customers were first affected, when that was
+	// before the declaration; nil means at the declaration (R52, R53).
+	ImpactStartedAt *time.Time `json:"impact_started_at,omitempty"`
 	// StatusIncidentID is the incident's open status incident, if it has
 	// one; NextUpdateDue is when its next public update is owed (R13) and
 	// Overdue whether that time has passed.
@@ -184,6 +187,8 @@ type DeclareInput struct {
 	Confidential bool     `json:"confidential"`
 	ChatURL      string   `json:"chat_url"`
 	BridgeURL    string   `json:"bridge_url"`
+	// ImpactStartedAt records an impact that began before the declaration.
+	ImpactStartedAt *time.Time `json:"impact_started_at,omitempty"`
 }
 
 func checkOptionalLink(fe FieldErrors, field string, v *string) {
@@ -234,6 +239,8 @@ type UpdateInput struct {
 	Confidential   *bool     `json:"confidential,omitempty"`
 	ChatURL        *string   `json:"chat_url,omitempty"`
 	BridgeURL      *string   `json:"bridge_url,omitempty"`
+	// ImpactStartedAt corrects when customers were first affected.
+	ImpactStartedAt *time.Time `json:"impact_started_at,omitempty"`
 	// Note is added to the timeline with the change, for example why the
 	// state moved.
 	Note string `json:"note,omitempty"`
@@ -291,8 +298,8 @@ func (in *UpdateInput) Normalize() error {
 		return err
 	}
 	if in.Title == nil && in.Summary == nil && in.Severity == nil && in.State == nil &&
-		in.Services == nil && in.Tenants == nil && in.Confidential == nil && in.ChatURL == nil && in.BridgeURL == nil {
-		return &Error{Code: EInvalid, Message: "nothing to change: set at least one of title, summary, severity, state, services, tenants, confidential, chat_url, bridge_url"}
+		in.Services == nil && in.Tenants == nil && in.Confidential == nil && in.ChatURL == nil && in.BridgeURL == nil && in.ImpactStartedAt == nil {
+		return &Error{Code: EInvalid, Message: "nothing to change: set at least one of title, summary, severity, state, services, tenants, confidential, chat_url, bridge_url, impact_started_at"}
 	}
 	return nil
 }

@@ -72,6 +72,56 @@ func StakeholderNotice(page string, inc *Incident, link, statusPage string) Noti
 		URL: link}
 }
 
+// MonitoringOverNotice prompts the incident lead to resolve: the monitoring
+// period that began at since ended at until without recurrence (R16).
+func MonitoringOverNotice(ref, title string, since, until time.Time, url string) Notice {
+	return Notice{Event: "prompt." + PromptMonitoringOver, Subject: ref + ": monitoring over without recurrence; ready to resolve",
+		Body: fmt.Sprintf("%s: %s\n\nMonitoring began at %s UTC and ended at %s UTC, and the problem did not come back.\n\nIf you give the all-clear, resolve the incident, and its status page incident with the resolved update:\n%s",
+			ref, title, since.UTC().Format("15:04"), until.UTC().Format("15:04"), url),
+		URL: url}
+}
+
+// RecurredNotice tells the incident lead and the communications role that
+// the problem came back while monitoring (cause says how), so the incident
+// is managed again; publicDue says the status page still shows Monitoring
+// and an update must say otherwise (R16, R12).
+func RecurredNotice(ref, title, cause string, publicDue bool, url string) Notice {
+	subject := ref + ": recurred during monitoring; back to managing"
+	next := "The incident is managed again."
+	if publicDue {
+		subject = ref + ": recurred during monitoring; public update due"
+		next = "The incident is managed again, and the status page still says Monitoring: publish an update that says the problem is back."
+	}
+	return Notice{Event: "prompt." + PromptRecurred, Subject: subject,
+		Body: fmt.Sprintf("%s: %s\n\nThe problem came back while monitoring: %s.\n\n%s\n%s", ref, title, cause, next, url), URL: url}
+}
+
+// CommunicationsNotEngagedNotice prompts the incident lead: nobody answered
+// as communications within the time R52 gives after the start of impact.
+func CommunicationsNotEngagedNotice(ref, title string, sev Severity, within time.Duration, start time.Time, url string) Notice {
+	return Notice{Event: "prompt." + PromptCommunicationsNotEngaged,
+		Subject: fmt.Sprintf("%s: communications not engaged after %s", ref, roundMinute(within)),
+		Body: fmt.Sprintf("%s (%s): %s\n\nCustomers have been affected since %s UTC, and nobody has answered as communications manager within %s. Their page keeps escalating; find someone to take the role, or take it yourself:\n%s",
+			ref, sev, title, start.UTC().Format("15:04"), roundMinute(within), url),
+		URL: url}
+}
+
+// DirectorPageSummary is the summary of the page that escalates an S1 not
+// mitigated within after to the director (R53).
+func DirectorPageSummary(ref, title string, after time.Duration) string {
+	return fmt.Sprintf("%s (S1): %s. Not mitigated after %s: escalated to you as director.", ref, title, roundMinute(after))
+}
+
+// NoDirectorNotice prompts the incident lead when an S1 not mitigated
+// within after could be escalated to nobody (R53): why says so.
+func NoDirectorNotice(ref, title, why string, after time.Duration, url string) Notice {
+	return Notice{Event: "prompt." + PromptNoDirector,
+		Subject: fmt.Sprintf("%s: not mitigated after %s; escalate to your director", ref, roundMinute(after)),
+		Body: fmt.Sprintf("%s (S1): %s\n\nThe incident has not been mitigated after %s, and Herald could page no director: %s. Tell your director now, and record the mitigation (the label or decision \"mitigated\") when it comes:\n%s",
+			ref, title, roundMinute(after), why, url),
+		URL: url}
+}
+
 // PageNotice tells one person they are paged: for which service and level,
 // what monitoring said, and (shadow set) that they shadow the responder
 // and do not acknowledge. level counts from 0, as policies store it.

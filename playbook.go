@@ -25,6 +25,8 @@ type PlaybookSettings struct {
 	Internal InternalUpdates `json:"internal_updates"`
 	// Reviews time the reminders of reviews and overdue follow-ups (R54).
 	Reviews ReviewReminders `json:"review_reminders"`
+	// Engagement times R52 and R53 (timerules.go).
+	Engagement EngagementRules `json:"engagement"`
 }
 
 // UpdateReminders say when the communications role is reminded of the next
@@ -47,12 +49,14 @@ type UpdateReminders struct {
 
 // DefaultPlaybook is the practice's timing.
 func DefaultPlaybook() PlaybookSettings {
-	return PlaybookSettings{Updates: UpdateReminders{Before: Duration(2 * time.Minute)}, Internal: DefaultInternalUpdates(), Reviews: DefaultReviewReminders()}
+	return PlaybookSettings{Updates: UpdateReminders{Before: Duration(2 * time.Minute)}, Internal: DefaultInternalUpdates(),
+		Reviews: DefaultReviewReminders(), Engagement: DefaultEngagement()}
 }
 
 func (p *PlaybookSettings) validate(fe FieldErrors) {
 	p.Internal.validate(fe)
 	p.Reviews.validate(fe)
+	p.Engagement.validate(fe)
 	u := p.Updates
 	for name, d := range map[string]Duration{"before": u.Before, "every": u.Every, "lead_after": u.LeadAfter} {
 		if d < 0 || time.Duration(d) > 24*time.Hour {

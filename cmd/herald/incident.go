@@ -14,10 +14,10 @@ import (
 const incidentUsage = `Usage: herald incident COMMAND [flags]
 
 Commands:
-  declare   --title T --severity S1..S4 [--summary S] [--service X] [--tenant X] [--label L] [--confidential]
+  declare   --title T --severity S1..S4 [--summary S] [--service X] [--tenant X] [--label L] [--confidential] [--impact-started TIME]
   list      [--state S] [--severity S] [--active] [--limit N] [--before N]
   show      REF                      the incident, its roles and its timeline
-  update    REF [--title T] [--summary S] [--severity S --reason R] [--state S] [--note N]
+  update    REF [--title T] [--summary S] [--severity S --reason R] [--state S] [--impact-started TIME] [--note N]
   note      REF TEXT
   decide    REF --what W --why R [--kind failover|emergency_maintenance|severity|status_page] [--on-behalf-of USER]
   resolve   REF [--note N]
@@ -87,12 +87,21 @@ func runIncident(ctx context.Context, args []string, e env) error {
 		tenants := f.list("tenant", "affected tenant")
 		labels := f.list("label", "label")
 		conf := f.Bool("confidential", false, "a confidential incident")
+		impact := f.String("impact-started", "", "when customers were first affected, if before now (RFC 3339)")
 		_, c, err := start(0, "no arguments, only flags")
 		if err != nil {
 			return err
 		}
-		inc, err := c.Incidents.DeclareIncident(ctx, herald.DeclareInput{Title: *title, Severity: herald.Severity(*sev), Summary: *summary,
-			Services: *services, Tenants: *tenants, Labels: *labels, Confidential: *conf})
+		in := herald.DeclareInput{Title: *title, Severity: herald.Severity(*sev), Summary: *summary,
+			Services: *services, Tenants: *tenants, Labels: *labels, Confidential: *conf}
+		if f.set("impact-started") {
+			t, err := parseTimeFlag("impact-started", *impact, time.Time{})
+			if err != nil {
+				return err
+			}
+			in.ImpactStartedAt = &t
+		}
+		inc, err := c.Incidents.DeclareIncident(ctx, in)
 		if err != nil {
 			return err
 		}
@@ -160,6 +169,7 @@ func runIncident(ctx context.Context, args []string, e env) error {
 		reason := f.String("reason", "", "why the severity changes")
 		state := f.String("state", "", "new state: investigating, identified, monitoring, resolved")
 		note := f.String("note", "", "a note for the timeline")
+		impact := f.String("impact-started", "", "when customers were first affected (RFC 3339)")
 		version := f.Int64("version", 0, "the version you read (default: the current one)")
 		pos, c, err := start(1, "one incident reference")
 		if err != nil {
@@ -174,6 +184,13 @@ func runIncident(ctx context.Context, args []string, e env) error {
 		}
 		if f.set("severity") {
 			in.Severity = ptr(herald.Severity(*sev))
+		}
+		if f.set("impact-started") {
+			t, err := parseTimeFlag("impact-started", *impact, time.Time{})
+			if err != nil {
+				return err
+			}
+			in.ImpactStartedAt = &t
 		}
 		switch {
 		case sub == "resolve":
@@ -407,6 +424,9 @@ func incidentTable(tw *tabwriter.Writer, inc *herald.Incident) {
 	row(tw, "State", inc.State.Title())
 	cadenceRows(tw, inc)
 	row(tw, "Declared", ts(inc.DeclaredAt)+" by "+inc.DeclaredBy)
+	if inc.ImpactStartedAt != nil {
+		row(tw, "Impact since", ts(*inc.ImpactStartedAt))
+	}
 	row(tw, "Resolved", tsp(inc.ResolvedAt))
 	if inc.Summary != "" {
 		row(tw, "Summary", inc.Summary)

@@ -15,15 +15,15 @@ import (
 )
 
 const incidentColumns = `id, number, reference, title, summary, severity, state, confidential, services, tenants,
-	version, declared_by, declared_at, updated_at, resolved_at, chat_url, bridge_url`
+	version, declared_by, declared_at, updated_at, resolved_at, chat_url, bridge_url, impact_started_at`
 
 func scanIncident(row interface{ Scan(...any) error }) (*herald.Incident, error) {
 	var inc herald.Incident
 	var services, tenants string
 	var declared, updated int64
-	var resolved sql.NullInt64
+	var resolved, impact sql.NullInt64
 	err := row.Scan(&inc.ID, &inc.Number, &inc.Reference, &inc.Title, &inc.Summary, &inc.Severity, &inc.State,
-		&inc.Confidential, &services, &tenants, &inc.Version, &inc.DeclaredBy, &declared, &updated, &resolved, &inc.ChatURL, &inc.BridgeURL)
+		&inc.Confidential, &services, &tenants, &inc.Version, &inc.DeclaredBy, &declared, &updated, &resolved, &inc.ChatURL, &inc.BridgeURL, &impact)
 	if err != nil {
 		return nil, err
 	}
@@ -34,6 +34,7 @@ func scanIncident(row interface{ Scan(...any) error }) (*herald.Incident, error)
 		return nil, fmt.Errorf("decode tenants: %w", err)
 	}
 	inc.DeclaredAt, inc.UpdatedAt, inc.ResolvedAt = fromMicros(declared), fromMicros(updated), fromNullMicros(resolved)
+	inc.ImpactStartedAt = fromNullMicros(impact)
 	inc.Labels, inc.Roles = []string{}, []herald.RoleAssignment{}
 	return &inc, nil
 }
@@ -70,11 +71,16 @@ func (db *IncidentService) DeclareIncident(ctx context.Context, actor herald.Act
 			Confidential: in.Confidential, Services: in.Services, Tenants: in.Tenants,
 			Version: 1, DeclaredBy: actor.User.Name, DeclaredAt: tx.now, UpdatedAt: tx.now,
 			Labels: []string{}, Roles: []herald.RoleAssignment{}, ChatURL: in.ChatURL, BridgeURL: in.BridgeURL,
+			ImpactStartedAt: in.ImpactStartedAt,
+		}
+		if err := herald.CheckImpactStart(inc.ImpactStartedAt, tx.now); err != nil {
+			return err
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO incidents (`+incidentColumns+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL, $15, $16)`,
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL, $15, $16, $17)`,
 			inc.ID, inc.Number, inc.Reference, inc.Title, inc.Summary, inc.Severity, inc.State, inc.Confidential,
-			jsonList(inc.Services), jsonList(inc.Tenants), inc.Version, inc.DeclaredBy, micros(tx.now), micros(tx.now), inc.ChatURL, inc.BridgeURL)
+			jsonList(inc.Services), jsonList(inc.Tenants), inc.Version, inc.DeclaredBy, micros(tx.now), micros(tx.now), inc.ChatURL, inc.BridgeURL,
+			nullMicros(inc.ImpactStartedAt))
 		if err != nil {
 			return fmt.Errorf("insert incident: %w", mapErr(err))
 		}
@@ -352,6 +358,13 @@ func (db *IncidentService) UpdateIncident(ctx context.Context, actor herald.Acto
 		}
 		setText("chat_url", in.ChatURL, &inc.ChatURL)
 		setText("bridge_url", in.BridgeURL, &inc.BridgeURL)
+		if in.ImpactStartedAt != nil && (inc.ImpactStartedAt == nil || !in.ImpactStartedAt.Equal(*inc.ImpactStartedAt)) {
+			if err := herald.CheckImpactStart(in.ImpactStartedAt, inc.DeclaredAt); err != nil {
+				return err
+			}
+			inc.ImpactStartedAt = in.ImpactStartedAt
+			changed = append(changed, "impact_started_at")
+		}
 		if len(changed) > 0 {
 			entries = append(entries, entry{herald.EntryUpdate, "Changed " + strings.Join(changed, ", "),
 				map[string]any{"fields": changed, "title": inc.Title, "summary": inc.Summary, "services": inc.Services, "tenants": inc.Tenants, "confidential": inc.Confidential}})
@@ -363,10 +376,10 @@ func (db *IncidentService) UpdateIncident(ctx context.Context, actor herald.Acto
 			entries = append(entries, entry{herald.EntryNote, in.Note, nil})
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE incidents SET title = $1, summary = $2, severity = $3, state = $4, confidential = $5,
-			services = $6, tenants = $7, version = version + 1, updated_at = $8, resolved_at = $9, chat_url = $12, bridge_url = $13
+			services = $6, tenants = $7, version = version + 1, updated_at = $8, resolved_at = $9, chat_url = $12, bridge_url = $13, impact_started_at = $14
 			WHERE id = $10 AND version = $11`,
 			inc.Title, inc.Summary, inc.Severity, inc.State, inc.Confidential, jsonList(inc.Services), jsonList(inc.Tenants),
-			micros(tx.now), nullMicros(inc.ResolvedAt), inc.ID, inc.Version, inc.ChatURL, inc.BridgeURL)
+			micros(tx.now), nullMicros(inc.ResolvedAt), inc.ID, inc.Version, inc.ChatURL, inc.BridgeURL, nullMicros(inc.ImpactStartedAt))
 		if err != nil {
 			return fmt.Errorf("update incident: %w", err)
 		}

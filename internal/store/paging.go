@@ -760,6 +760,9 @@ func (tx *tx) incidentAck(ctx context.Context, actor herald.Actor, p *herald.Pag
 			map[string]any{"page_id": p.ID, "role": p.IncidentRole, "cover": true, "time_to_acknowledge_s": int(took.Seconds())})
 	}
 	text := fmt.Sprintf("%s acknowledged the page as %s after %s", actor.User.Name, settings.RoleName(p.IncidentRole), took)
+	if p.IncidentRole == "" { // a page for the incident that is no role's (the director's, R53)
+		text = fmt.Sprintf("%s acknowledged the page %q after %s", actor.User.Name, p.Summary, took)
+	}
 	if err := tx.appendEntry(ctx, inc.ID, actor, herald.EntryRoleChange, text, map[string]any{
 		"page_id": p.ID, "role": p.IncidentRole, "time_to_acknowledge_s": int(took.Seconds())}); err != nil {
 		return err

@@ -96,6 +96,7 @@ func TestRule54_ReviewRemindersBeforeAndOnTheDueDate(t *testing.T) {
 func TestRule54_OverdueFollowUpReachesItsOwner(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
 		f := setup(t, d)
+		f.withoutTimeRules(t) // R52 and R53 would prompt too; they have tests of their own
 		inc := f.declare(t, herald.S2)
 		today := f.clock.Now().Format(time.DateOnly)
 		add := func(title, owner string) herald.FollowUp {

@@ -46,6 +46,7 @@ func (f *fixture) assign(t *testing.T, inc *herald.Incident, role string, who he
 func TestRule13_UpdateRemindersBeforeAtAndAfterTheDueTime(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
 		f := setup(t, d)
+		f.withoutTimeRules(t)
 		api := f.component(t, "API", "")
 		inc := f.declare(t, herald.S1)
 		f.assign(t, inc, herald.RoleCommunications, f.bob)
@@ -123,6 +124,7 @@ func TestRule13_UpdateRemindersSettings(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		set.Playbook.Engagement = herald.EngagementRules{} // R52, R53 off: only R13 here
 		set.Playbook.Updates = herald.UpdateReminders{Before: herald.Duration(5 * time.Minute), Every: herald.Duration(3 * time.Minute), LeadAfter: herald.Duration(4 * time.Minute)}
 		if _, err := f.db.Settings.SaveSettings(f.ctx, set); err != nil {
 			t.Fatal(err)

@@ -113,10 +113,13 @@ func (tx *tx) preparePrompt(ctx context.Context, o *Outgoing) (bool, error) {
 // promptChecks say, per kind, whether a prompt still holds when it is
 // about to go (see preparePrompt). A kind without one always goes.
 var promptChecks = map[string]func(tx *tx, ctx context.Context, incidentID, occurrence string) (bool, error){
-	herald.PromptUpdateDue:         (*tx).updateStillDue,
-	herald.PromptInternalUpdateDue: (*tx).internalUpdateStillDue,
-	herald.PromptReviewDue:         (*tx).reviewStillDue,
-	herald.PromptFollowUpOverdue:   (*tx).followUpStillOverdue,
+	herald.PromptUpdateDue:                (*tx).updateStillDue,
+	herald.PromptInternalUpdateDue:        (*tx).internalUpdateStillDue,
+	herald.PromptReviewDue:                (*tx).reviewStillDue,
+	herald.PromptFollowUpOverdue:          (*tx).followUpStillOverdue,
+	herald.PromptMonitoringOver:           (*tx).monitoringStillOver,
+	herald.PromptCommunicationsNotEngaged: (*tx).communicationsStillMissing,
+	herald.PromptNoDirector:               (*tx).stillUnmitigated,
 }
 
 // playbookRule is one rule of the playbook that may prompt someone. run
@@ -132,6 +135,9 @@ var playbookRules = []playbookRule{
 	{"update reminders", (*tx).remindUpdates},
 	{"internal update reminders", (*tx).remindInternalUpdates},
 	{"review reminders", (*tx).remindReviews},
+	{"monitoring (R16)", (*tx).watchMonitoring},
+	{"communications engaged (R52)", (*tx).checkCommunicationsEngaged},
+	{"director escalation (R53)", (*tx).escalateToDirector},
 }
 
 // PlaybookStep runs every playbook rule once, each in its own transaction:

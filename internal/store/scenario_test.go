@@ -99,15 +99,27 @@ func TestScenario_S1ByThePlaybook(t *testing.T) {
 		s = f.update(t, s.ID, herald.StatusUpdateInput{Status: herald.Identified, Body: "A bad deploy of the payment client; rolling back."})
 		at(45)
 		s = f.update(t, s.ID, herald.StatusUpdateInput{Status: herald.Monitoring, Body: "Rolled back; checkouts succeed again. Watching."})
+		// The lead records the mitigation: within the hour, so the
+		// director is not paged (R53).
+		if _, err := f.db.Incidents.RecordDecision(f.ctx, f.bob, ref, herald.DecisionInput{What: "Mitigated: the payment client is rolled back",
+			Rationale: "Checkouts succeed again"}); err != nil {
+			t.Fatal(err)
+		}
 		if s.MonitoringUntil == nil || !s.MonitoringUntil.Equal(start.Add(75*time.Minute)) {
 			t.Fatalf("00:45: monitoring until %v", s.MonitoringUntil)
 		}
 		at(73)
 		expectPrompts("01:13", "carol@example.com: "+ref+": public update due in 2 minutes")
 
-		// 01:15 Monitoring passed without a recurrence: resolve. Resolving
-		// sets the components operational (R17).
+		// 01:15 Monitoring passed without a recurrence: the lead is
+		// prompted to resolve (R16), as the next update falls due.
 		at(75)
+		expectPrompts("01:15", "carol@example.com: "+ref+": public update due now",
+			"bob@example.com: "+ref+": monitoring over without recurrence; ready to resolve")
+		if pages, _ := f.db.Paging.Pages(f.ctx, "", "", 50); len(pages) != 3 {
+			t.Fatalf("01:15: %d pages; the mitigated S1 paged someone new", len(pages))
+		}
+		// Resolving sets the components operational (R17).
 		s = f.update(t, s.ID, herald.StatusUpdateInput{Status: herald.Resolved, Body: "Resolved: checkouts work normally."})
 		if s.Components[api.ID] != herald.Operational {
 			t.Fatalf("01:15: the API is %s after resolving", s.Components[api.ID])
