@@ -14,9 +14,6 @@ import (
 	"syscall"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
-
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -69,7 +66,7 @@ Usage:
   herald token ...            create, list, revoke API tokens
   herald user ...             create, list, set-role, sessions, test-contact users
   herald doctor               list configuration gaps (exits 1 when there are errors)
-  herald version              print the version
+  herald version              print the version, commit and build date
 
 Run 'herald COMMAND --help' for a command's flags. Every flag has an
 environment twin: --database-url is HERALD_DATABASE_URL.
@@ -114,7 +111,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "doctor":
 		return runDoctor(ctx, rest, e)
 	case "version", "--version":
-		fmt.Fprintln(stdout, "herald", version)
+		printVersion(stdout, version, readBuildInfo())
 		return nil
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
