@@ -52,7 +52,9 @@ const usage = `Herald: incident response and communications.
 
 Usage:
   herald serve [flags]        run the server (API, pages, background work)
-  herald migrate [flags]      apply database migrations and exit
+  herald migrate [flags]      apply database migrations and exit (--status lists them)
+  herald backup FILE          copy the running SQLite database and its secret key into FILE (.tar.gz)
+  herald restore FILE         put a backup into an empty data folder
   herald incident ...         declare, list, show, update, note, decide, resolve, assign, label, follow-up, review, export
   herald component ...        list, create, update, delete status page components
   herald status ...           list, show, create, update, resolve, postmortem status page incidents
@@ -84,6 +86,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runServe(ctx, rest, e)
 	case "migrate":
 		return runMigrate(ctx, rest, e)
+	case "backup":
+		return runBackup(ctx, rest, e)
+	case "restore":
+		return runRestore(ctx, rest, e)
 	case "incident", "incidents", "inc":
 		return runIncident(ctx, rest, e)
 	case "component", "components":
