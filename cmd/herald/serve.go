@@ -394,8 +394,12 @@ func demoToken() string {
 func runMigrate(ctx context.Context, args []string, e env) error {
 	f := newFlags("migrate", "migrate [flags]", e)
 	sf := addStoreFlags(f)
+	status := f.Bool("status", false, "list the migrations, applied and pending, and change nothing")
 	if _, err := f.parse(args); err != nil {
 		return err
+	}
+	if *status {
+		return migrateStatus(ctx, sf, e)
 	}
 	n := 0
 	db, err := sf.open(ctx, nil, links.Links{}, nil, func(name string) {
