@@ -79,7 +79,7 @@ func newLogger(e env, format, level string) (*slog.Logger, error) {
 	return nil, usagef("--log-format must be text or json")
 }
 
-func runServe(ctx context.Context, args []string, e env) error {
+func runServe(ctx context.Context, args []string, e env) (err error) {
 	f := newFlags("serve", "serve [flags]", e)
 	addr := f.string("addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
 	baseURL := f.string("base-url", "", "the URL people reach Herald at, for links (default http://ADDR)")
@@ -126,6 +126,18 @@ func runServe(ctx context.Context, args []string, e env) error {
 	log, err := newLogger(e, *logFormat, *logLevel)
 	if err != nil {
 		return err
+	}
+	// In JSON mode every line is JSON: what the standard library's log
+	// package writes too, and the error serve stops with.
+	slog.SetDefault(log)
+	say := newAnnouncer(e.stdout, *logFormat)
+	if *logFormat == "json" {
+		defer func() {
+			if err != nil {
+				log.Error("herald stopped", "err", err)
+				err = loggedError{err}
+			}
+		}()
 	}
 	proxies, err := server.ParseTrustedProxies(*trustedProxies)
 	if err != nil {
@@ -289,13 +301,14 @@ func runServe(ctx context.Context, args []string, e env) error {
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	log.Info("herald serving", "url", url, "database", db.Dialect(), "version", version)
-	fmt.Fprintf(e.stdout, "Herald is running at %s\n", url)
-	fmt.Fprintf(e.stdout, "Console: %s/app\n", url)
+	say.say("Herald is running at "+url, "url", url)
+	say.say("Console: "+url+"/app", "console", url+"/app")
 	if demoPassword != "" {
-		fmt.Fprintf(e.stdout, "Sign in as ada@example.com with password %s (an admin; a new password at every --demo start)\n", demoPassword)
+		say.say("Sign in as ada@example.com with password "+demoPassword+" (an admin; a new password at every --demo start)", "email", "ada@example.com", "password", demoPassword)
 	}
 	if *demo {
-		fmt.Fprintf(e.stdout, "Admin token: %s\nTry: HERALD_TOKEN=%s herald incident list --server %s\n", adminToken, adminToken, url)
+		say.say("Admin token: "+adminToken, "token", adminToken)
+		say.say("Try: HERALD_TOKEN=" + adminToken + " herald incident list --server " + url)
 	}
 
 	errc := make(chan error, 1)
