@@ -303,6 +303,15 @@ func runServe(ctx context.Context, args []string, e env) (err error) {
 	log.Info("herald serving", "url", url, "database", db.Dialect(), "version", version)
 	say.say("Herald is running at "+url, "url", url)
 	say.say("Console: "+url+"/app", "console", url+"/app")
+	if !*demo {
+		lines, err := firstAdminHelp(ctx, db.People, url, adminToken != "", *oidc.issuer != "")
+		if err != nil {
+			return err
+		}
+		for _, l := range lines {
+			say.say(l)
+		}
+	}
 	if demoPassword != "" {
 		say.say("Sign in as ada@example.com with password "+demoPassword+" (an admin; a new password at every --demo start)", "email", "ada@example.com", "password", demoPassword)
 	}
@@ -448,6 +457,11 @@ func seedDemo(ctx context.Context, db herald.Services) (seeded bool, err error) 
 		}
 		people[u.Email] = created
 	}
+	// On call first, so the S1 below pages its roles as a real one would.
+	now, err := seedDemoOnCall(ctx, db)
+	if err != nil {
+		return false, err
+	}
 	ada := herald.Actor{User: people["ada@example.com"], Role: herald.RoleResponder}
 	old, err := db.Incidents.DeclareIncident(ctx, ada, herald.DeclareInput{Title: "Elevated error rate on the web tier", Severity: herald.S3,
 		Summary: "5xx rate at 2% for ten minutes after a deploy.", Services: []string{"web"}})
@@ -501,28 +515,66 @@ func seedDemo(ctx context.Context, db herald.Services) (seeded bool, err error) 
 	if err != nil {
 		return false, err
 	}
-	// On call: a weekly rotation of Ada and Linus, a policy that reaches
-	// Grace after 30 minutes, and a service monitoring can send to.
-	now := time.Now().UTC().Truncate(time.Hour)
-	if _, err := db.Schedules.CreateSchedule(ctx, herald.ScheduleInput{Name: "Primary", TimeZone: "Europe/Berlin",
-		Layers: []herald.Layer{{Name: "Engineers", Rotation: herald.RotationWeekly, HandoffTime: "09:00", Start: now.Add(-24 * time.Hour),
-			Users: []string{"ada@example.com", "linus@example.com"}}}}); err != nil {
-		return false, err
-	}
-	pol, err := db.Paging.CreateEscalationPolicy(ctx, herald.EscalationPolicyInput{Name: "Default", Levels: []herald.EscalationLevel{
-		{TimeoutMinutes: 30, Targets: []herald.Target{{Type: "schedule", ID: "Primary"}}},
-		{TimeoutMinutes: 30, Targets: []herald.Target{{Type: "user", ID: "grace@example.com"}}},
-	}})
-	if err != nil {
-		return false, err
-	}
-	if _, err := db.Paging.CreateService(ctx, herald.ServiceInput{Name: "Web", Description: "The web tier", EscalationPolicyID: pol.ID}); err != nil {
-		return false, err
-	}
 	from, until := now.Add(26*time.Hour), now.Add(28*time.Hour)
 	_, err = db.Maintenances.CreateMaintenance(ctx, admin, herald.MaintenanceInput{Name: ptr("Database version upgrade"), Body: ptr("We upgrade the database; writes may pause for up to a minute."),
 		ScheduledFor: &from, ScheduledUntil: &until, Components: &[]string{comps["Database"].ID}, Reminders: &[]herald.Duration{herald.Duration(time.Hour)}})
 	return true, err
+}
+
+// seedDemoOnCall adds the demo's on call: a weekly rotation of Ada and
+// Linus, a policy that reaches Grace after 30 minutes, and a service
+// monitoring can send to; and binds the incident roles to services (R01),
+// so a declared S1 pages Grace as incident lead, the rotation as engineer
+// on call and Linus for communications, instead of nobody.
+func seedDemoOnCall(ctx context.Context, db herald.Services) (time.Time, error) {
+	now := time.Now().UTC().Truncate(time.Hour)
+	if _, err := db.Schedules.CreateSchedule(ctx, herald.ScheduleInput{Name: "Primary", TimeZone: "Europe/Berlin",
+		Layers: []herald.Layer{{Name: "Engineers", Rotation: herald.RotationWeekly, HandoffTime: "09:00", Start: now.Add(-24 * time.Hour),
+			Users: []string{"ada@example.com", "linus@example.com"}}}}); err != nil {
+		return now, err
+	}
+	policy := func(name string, levels ...herald.Target) (string, error) {
+		in := herald.EscalationPolicyInput{Name: name}
+		for _, t := range levels {
+			in.Levels = append(in.Levels, herald.EscalationLevel{TimeoutMinutes: 30, Targets: []herald.Target{t}})
+		}
+		pol, err := db.Paging.CreateEscalationPolicy(ctx, in)
+		return pol.ID, err
+	}
+	service := func(name, description, policyID string) error {
+		_, err := db.Paging.CreateService(ctx, herald.ServiceInput{Name: name, Description: description, EscalationPolicyID: policyID})
+		return err
+	}
+	grace, linus := herald.Target{Type: "user", ID: "grace@example.com"}, herald.Target{Type: "user", ID: "linus@example.com"}
+	def, err := policy("Default", herald.Target{Type: "schedule", ID: "Primary"}, grace)
+	if err != nil {
+		return now, err
+	}
+	if err := service("Web", "The web tier", def); err != nil {
+		return now, err
+	}
+	leads, err := policy("Incident leads", grace)
+	if err != nil {
+		return now, err
+	}
+	if err := service("Incident Management - Lead", "Pages the incident lead of S1 and S2 incidents", leads); err != nil {
+		return now, err
+	}
+	comms, err := policy("Communications", linus, grace)
+	if err != nil {
+		return now, err
+	}
+	if err := service("Incident Management - CMOC", "Pages communications for S1 and S2 incidents", comms); err != nil {
+		return now, err
+	}
+	settings, err := db.Settings.Settings(ctx)
+	if err != nil {
+		return now, err
+	}
+	settings.RoleServices = map[string]string{herald.RoleIncidentLead: "Incident Management - Lead", herald.RoleEngineerOnCall: "Web",
+		herald.RoleCommunications: "Incident Management - CMOC"}
+	_, err = db.Settings.SaveSettings(ctx, settings)
+	return now, err
 }
 
 func ptr[T any](v T) *T { return &v }
