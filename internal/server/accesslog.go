@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
@@ -15,12 +14,19 @@ import (
 // a person quoting an error can be found in the log.
 const RequestIDHeader = "X-Request-ID"
 
-type requestIDKey struct{}
+// requestIDKey is RequestIDHeader in canonical form, to index headers
+// without canonicalising (an allocation) on every request.
+var requestIDKey = http.CanonicalHeaderKey(RequestIDHeader)
 
-// requestID is the id accessLog gave the request ("" outside it).
-func requestID(r *http.Request) string {
-	id, _ := r.Context().Value(requestIDKey{}).(string)
-	return id
+// requestID is the id accessLog gave the request, read back from the
+// answer's header ("" outside accessLog). The header, not the request's
+// context, carries it: a context value would cost a copy of the request
+// on every public page.
+func requestID(w http.ResponseWriter) string {
+	if v := w.Header()[requestIDKey]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }
 
 // validRequestID accepts what a proxy may reasonably send: 1 to 64
@@ -51,14 +57,18 @@ func newRequestID() string {
 func (s *Server) accessLog(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		id := r.Header.Get(RequestIDHeader)
-		if !validRequestID(id) {
+		var id string
+		if v := r.Header[requestIDKey]; len(v) > 0 && validRequestID(v[0]) {
+			id = v[0]
+		} else {
 			id = newRequestID()
 		}
-		w.Header().Set(RequestIDHeader, id)
-		r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
+		w.Header()[requestIDKey] = []string{id}
 		rec := &statusRecorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
+		if !s.log.Enabled(r.Context(), slog.LevelInfo) {
+			return
+		}
 		if rec.code == 0 {
 			rec.code = http.StatusOK
 		}

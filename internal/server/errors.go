@@ -39,16 +39,16 @@ func writeError(w http.ResponseWriter, r *http.Request, err error, log *slog.Log
 	he, status, kind := httperr.Of(err)
 	switch kind {
 	case httperr.Unavailable:
-		log.Warn("database unavailable", "method", r.Method, "route", logRoute(r), "request_id", requestID(r), "err", err)
+		log.Warn("database unavailable", "method", r.Method, "route", logRoute(r), "request_id", requestID(w), "err", err)
 	case httperr.Internal:
-		log.Error("internal error", "method", r.Method, "route", logRoute(r), "request_id", requestID(r), "err", err)
+		log.Error("internal error", "method", r.Method, "route", logRoute(r), "request_id", requestID(w), "err", err)
 	}
 	if he.RetryAfter > 0 {
 		httperr.SetRetryAfter(w, he.RetryAfter)
 	}
-	if err := writeJSON(w, status, ErrorBody{Error: ErrorDetail{Code: he.Code, Message: he.Message, Fields: he.Fields, Current: he.Current, RequestID: requestID(r)}}); err != nil {
+	if err := writeJSON(w, status, ErrorBody{Error: ErrorDetail{Code: he.Code, Message: he.Message, Fields: he.Fields, Current: he.Current, RequestID: requestID(w)}}); err != nil {
 		log.Error("internal error", "method", r.Method, "route", logRoute(r), "err", err)
-		writeJSON(w, http.StatusInternalServerError, ErrorBody{Error: ErrorDetail{Code: herald.EInternal, Message: "internal error; the server log has details", RequestID: requestID(r)}})
+		writeJSON(w, http.StatusInternalServerError, ErrorBody{Error: ErrorDetail{Code: herald.EInternal, Message: "internal error; the server log has details", RequestID: requestID(w)}})
 	}
 }
 
