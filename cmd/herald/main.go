@@ -53,9 +53,7 @@ const usage = `Herald: incident response and communications.
 
 Usage:
   herald serve [flags]        run the server (API, pages, background work)
-  herald migrate [flags]      apply database migrations and exit (--status lists them)
-  herald backup FILE          copy the running SQLite database and its secret key into FILE (.tar.gz)
-  herald restore FILE         put a backup into an empty data folder
+  herald migrate [flags]      apply database migrations and exit
   herald incident ...         declare, list, show, update, note, decide, resolve, assign, label, follow-up, review, export
   herald component ...        list, create, update, delete status page components
   herald status ...           list, show, create, update, resolve, postmortem status page incidents
@@ -69,6 +67,9 @@ Usage:
   herald token ...            create, list, revoke API tokens
   herald user ...             create, list, set-role, sessions, test-contact users
   herald doctor               list configuration gaps (exits 1 when there are errors)
+  herald migrate --status     list the migrations, applied and pending
+  herald backup FILE          copy the running SQLite database and its secret key into FILE (.tar.gz)
+  herald restore FILE         put a backup into an empty data folder
   herald version              print the version, commit and build date
 
 Run 'herald COMMAND --help' for a command's flags. Every flag has an
