@@ -14,14 +14,12 @@ import (
 	"syscall"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
-
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
+		var logged loggedError
+		if !errors.Is(err, flag.ErrHelp) && !errors.As(err, &logged) {
 			fmt.Fprintln(os.Stderr, "herald:", err)
 		}
 		os.Exit(exitCode(err))
@@ -70,7 +68,10 @@ Usage:
   herald token ...            create, list, revoke API tokens
   herald user ...             create, list, set-role, sessions, test-contact users
   herald doctor               list configuration gaps (exits 1 when there are errors)
-  herald version              print the version
+  herald migrate --status     list the migrations, applied and pending
+  herald backup FILE          copy the running SQLite database and its secret key into FILE (.tar.gz)
+  herald restore FILE         put a backup into an empty data folder
+  herald version              print the version, commit and build date
 
 Run 'herald COMMAND --help' for a command's flags. Every flag has an
 environment twin: --database-url is HERALD_DATABASE_URL.
@@ -88,6 +89,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runServe(ctx, rest, e)
 	case "migrate":
 		return runMigrate(ctx, rest, e)
+	case "backup":
+		return runBackup(ctx, rest, e)
+	case "restore":
+		return runRestore(ctx, rest, e)
 	case "incident", "incidents", "inc":
 		return runIncident(ctx, rest, e)
 	case "followups", "follow-ups":
@@ -117,7 +122,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "doctor":
 		return runDoctor(ctx, rest, e)
 	case "version", "--version":
-		fmt.Fprintln(stdout, "herald", version)
+		printVersion(stdout, version, readBuildInfo())
 		return nil
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)

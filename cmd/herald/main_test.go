@@ -12,6 +12,7 @@ import (
 	neturl "net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -25,6 +26,9 @@ import (
 )
 
 const testAdminToken = "cli-test-admin-token-0123456789"
+
+// runningAt finds the URL serve announces, in a plain or a JSON line.
+var runningAt = regexp.MustCompile(`Herald is running at (http://[^\s"]+)`)
 
 // startServer runs `herald serve` through run() on a free port, as main
 // would, and returns its URL once /healthz answers.
@@ -48,8 +52,8 @@ func startServer(t *testing.T, d store.Dialect, extra ...string) (url string, st
 	}()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		if s, ok := strings.CutPrefix(out.String(), "Herald is running at "); ok {
-			url = strings.TrimSpace(strings.SplitN(s, "\n", 2)[0])
+		if m := runningAt.FindStringSubmatch(out.String()); m != nil {
+			url = m[1]
 			if resp, err := http.Get(url + "/healthz"); err == nil && resp.StatusCode == 200 {
 				resp.Body.Close()
 				break

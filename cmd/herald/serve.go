@@ -79,7 +79,7 @@ func newLogger(e env, format, level string) (*slog.Logger, error) {
 	return nil, usagef("--log-format must be text or json")
 }
 
-func runServe(ctx context.Context, args []string, e env) error {
+func runServe(ctx context.Context, args []string, e env) (err error) {
 	f := newFlags("serve", "serve [flags]", e)
 	addr := f.string("addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
 	baseURL := f.string("base-url", "", "the URL people reach Herald at, for links (default http://ADDR)")
@@ -126,6 +126,18 @@ func runServe(ctx context.Context, args []string, e env) error {
 	log, err := newLogger(e, *logFormat, *logLevel)
 	if err != nil {
 		return err
+	}
+	// In JSON mode every line is JSON: what the standard library's log
+	// package writes too, and the error serve stops with.
+	slog.SetDefault(log)
+	say := newAnnouncer(e.stdout, *logFormat)
+	if *logFormat == "json" {
+		defer func() {
+			if err != nil {
+				log.Error("herald stopped", "err", err)
+				err = loggedError{err}
+			}
+		}()
 	}
 	proxies, err := server.ParseTrustedProxies(*trustedProxies)
 	if err != nil {
@@ -289,13 +301,23 @@ func runServe(ctx context.Context, args []string, e env) error {
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	log.Info("herald serving", "url", url, "database", db.Dialect(), "version", version)
-	fmt.Fprintf(e.stdout, "Herald is running at %s\n", url)
-	fmt.Fprintf(e.stdout, "Console: %s/app\n", url)
+	say.say("Herald is running at "+url, "url", url)
+	say.say("Console: "+url+"/app", "console", url+"/app")
+	if !*demo {
+		lines, err := firstAdminHelp(ctx, db.People, url, adminToken != "", *oidc.issuer != "")
+		if err != nil {
+			return err
+		}
+		for _, l := range lines {
+			say.say(l)
+		}
+	}
 	if demoPassword != "" {
-		fmt.Fprintf(e.stdout, "Sign in as ada@example.com with password %s (an admin; a new password at every --demo start)\n", demoPassword)
+		say.say("Sign in as ada@example.com with password "+demoPassword+" (an admin; a new password at every --demo start)", "email", "ada@example.com", "password", demoPassword)
 	}
 	if *demo {
-		fmt.Fprintf(e.stdout, "Admin token: %s\nTry: HERALD_TOKEN=%s herald incident list --server %s\n", adminToken, adminToken, url)
+		say.say("Admin token: "+adminToken, "token", adminToken)
+		say.say("Try: HERALD_TOKEN=" + adminToken + " herald incident list --server " + url)
 	}
 
 	errc := make(chan error, 1)
@@ -394,8 +416,12 @@ func demoToken() string {
 func runMigrate(ctx context.Context, args []string, e env) error {
 	f := newFlags("migrate", "migrate [flags]", e)
 	sf := addStoreFlags(f)
+	status := f.Bool("status", false, "list the migrations, applied and pending, and change nothing")
 	if _, err := f.parse(args); err != nil {
 		return err
+	}
+	if *status {
+		return migrateStatus(ctx, sf, e)
 	}
 	n := 0
 	db, err := sf.open(ctx, nil, links.Links{}, nil, func(name string) {
@@ -430,6 +456,11 @@ func seedDemo(ctx context.Context, db herald.Services) (seeded bool, err error) 
 			return false, err
 		}
 		people[u.Email] = created
+	}
+	// On call first, so the S1 below pages its roles as a real one would.
+	now, err := seedDemoOnCall(ctx, db)
+	if err != nil {
+		return false, err
 	}
 	ada := herald.Actor{User: people["ada@example.com"], Role: herald.RoleResponder}
 	old, err := db.Incidents.DeclareIncident(ctx, ada, herald.DeclareInput{Title: "Elevated error rate on the web tier", Severity: herald.S3,
@@ -484,28 +515,66 @@ func seedDemo(ctx context.Context, db herald.Services) (seeded bool, err error) 
 	if err != nil {
 		return false, err
 	}
-	// On call: a weekly rotation of Ada and Linus, a policy that reaches
-	// Grace after 30 minutes, and a service monitoring can send to.
-	now := time.Now().UTC().Truncate(time.Hour)
-	if _, err := db.Schedules.CreateSchedule(ctx, herald.ScheduleInput{Name: "Primary", TimeZone: "Europe/Berlin",
-		Layers: []herald.Layer{{Name: "Engineers", Rotation: herald.RotationWeekly, HandoffTime: "09:00", Start: now.Add(-24 * time.Hour),
-			Users: []string{"ada@example.com", "linus@example.com"}}}}); err != nil {
-		return false, err
-	}
-	pol, err := db.Paging.CreateEscalationPolicy(ctx, herald.EscalationPolicyInput{Name: "Default", Levels: []herald.EscalationLevel{
-		{TimeoutMinutes: 30, Targets: []herald.Target{{Type: "schedule", ID: "Primary"}}},
-		{TimeoutMinutes: 30, Targets: []herald.Target{{Type: "user", ID: "grace@example.com"}}},
-	}})
-	if err != nil {
-		return false, err
-	}
-	if _, err := db.Paging.CreateService(ctx, herald.ServiceInput{Name: "Web", Description: "The web tier", EscalationPolicyID: pol.ID}); err != nil {
-		return false, err
-	}
 	from, until := now.Add(26*time.Hour), now.Add(28*time.Hour)
 	_, err = db.Maintenances.CreateMaintenance(ctx, admin, herald.MaintenanceInput{Name: ptr("Database version upgrade"), Body: ptr("We upgrade the database; writes may pause for up to a minute."),
 		ScheduledFor: &from, ScheduledUntil: &until, Components: &[]string{comps["Database"].ID}, Reminders: &[]herald.Duration{herald.Duration(time.Hour)}})
 	return true, err
+}
+
+// seedDemoOnCall adds the demo's on call: a weekly rotation of Ada and
+// Linus, a policy that reaches Grace after 30 minutes, and a service
+// monitoring can send to; and binds the incident roles to services (R01),
+// so a declared S1 pages Grace as incident lead, the rotation as engineer
+// on call and Linus for communications, instead of nobody.
+func seedDemoOnCall(ctx context.Context, db herald.Services) (time.Time, error) {
+	now := time.Now().UTC().Truncate(time.Hour)
+	if _, err := db.Schedules.CreateSchedule(ctx, herald.ScheduleInput{Name: "Primary", TimeZone: "Europe/Berlin",
+		Layers: []herald.Layer{{Name: "Engineers", Rotation: herald.RotationWeekly, HandoffTime: "09:00", Start: now.Add(-24 * time.Hour),
+			Users: []string{"ada@example.com", "linus@example.com"}}}}); err != nil {
+		return now, err
+	}
+	policy := func(name string, levels ...herald.Target) (string, error) {
+		in := herald.EscalationPolicyInput{Name: name}
+		for _, t := range levels {
+			in.Levels = append(in.Levels, herald.EscalationLevel{TimeoutMinutes: 30, Targets: []herald.Target{t}})
+		}
+		pol, err := db.Paging.CreateEscalationPolicy(ctx, in)
+		return pol.ID, err
+	}
+	service := func(name, description, policyID string) error {
+		_, err := db.Paging.CreateService(ctx, herald.ServiceInput{Name: name, Description: description, EscalationPolicyID: policyID})
+		return err
+	}
+	grace, linus := herald.Target{Type: "user", ID: "grace@example.com"}, herald.Target{Type: "user", ID: "linus@example.com"}
+	def, err := policy("Default", herald.Target{Type: "schedule", ID: "Primary"}, grace)
+	if err != nil {
+		return now, err
+	}
+	if err := service("Web", "The web tier", def); err != nil {
+		return now, err
+	}
+	leads, err := policy("Incident leads", grace)
+	if err != nil {
+		return now, err
+	}
+	if err := service("Incident Management - Lead", "Pages the incident lead of S1 and S2 incidents", leads); err != nil {
+		return now, err
+	}
+	comms, err := policy("Communications", linus, grace)
+	if err != nil {
+		return now, err
+	}
+	if err := service("Incident Management - CMOC", "Pages communications for S1 and S2 incidents", comms); err != nil {
+		return now, err
+	}
+	settings, err := db.Settings.Settings(ctx)
+	if err != nil {
+		return now, err
+	}
+	settings.RoleServices = map[string]string{herald.RoleIncidentLead: "Incident Management - Lead", herald.RoleEngineerOnCall: "Web",
+		herald.RoleCommunications: "Incident Management - CMOC"}
+	_, err = db.Settings.SaveSettings(ctx, settings)
+	return now, err
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -27,6 +27,8 @@ type ErrorDetail struct {
 	Message string            `json:"message"`
 	Fields  map[string]string `json:"fields,omitempty"`
 	Current any               `json:"current,omitempty"`
+	// RequestID is the request's X-Request-ID, to find it in the log.
+	RequestID string `json:"request_id,omitempty"`
 }
 
 // writeError answers with err's status and JSON body. Errors that are not a
@@ -37,16 +39,16 @@ func writeError(w http.ResponseWriter, r *http.Request, err error, log *slog.Log
 	he, status, kind := httperr.Of(err)
 	switch kind {
 	case httperr.Unavailable:
-		log.Warn("database unavailable", "method", r.Method, "route", logRoute(r), "err", err)
+		log.Warn("database unavailable", "method", r.Method, "route", logRoute(r), "request_id", requestID(w), "err", err)
 	case httperr.Internal:
-		log.Error("internal error", "method", r.Method, "route", logRoute(r), "err", err)
+		log.Error("internal error", "method", r.Method, "route", logRoute(r), "request_id", requestID(w), "err", err)
 	}
 	if he.RetryAfter > 0 {
 		httperr.SetRetryAfter(w, he.RetryAfter)
 	}
-	if err := writeJSON(w, status, ErrorBody{Error: ErrorDetail{Code: he.Code, Message: he.Message, Fields: he.Fields, Current: he.Current}}); err != nil {
+	if err := writeJSON(w, status, ErrorBody{Error: ErrorDetail{Code: he.Code, Message: he.Message, Fields: he.Fields, Current: he.Current, RequestID: requestID(w)}}); err != nil {
 		log.Error("internal error", "method", r.Method, "route", logRoute(r), "err", err)
-		writeJSON(w, http.StatusInternalServerError, ErrorBody{Error: ErrorDetail{Code: herald.EInternal, Message: "internal error; the server log has details"}})
+		writeJSON(w, http.StatusInternalServerError, ErrorBody{Error: ErrorDetail{Code: herald.EInternal, Message: "internal error; the server log has details", RequestID: requestID(w)}})
 	}
 }
 

@@ -80,6 +80,7 @@ func (p *public) do(t testing.TB, method, path string, body string, hdr ...strin
 func headers(h http.Header) http.Header {
 	h = h.Clone()
 	h.Del("Date")
+	h.Del(RequestIDHeader) // each request's own
 	return h
 }
 

@@ -115,7 +115,7 @@ func New(cfg Config) *Server {
 		s.mux.Handle(rt.method+" "+rt.path, s.api(rt))
 	}
 	s.plainRoutes()
-	s.handler = secure(s.recoverer(s.metrics.instrument(s.bodyDeadline(http.HandlerFunc(s.dispatch)))))
+	s.handler = secure(s.accessLog(s.recoverer(s.metrics.instrument(s.bodyDeadline(http.HandlerFunc(s.dispatch))))))
 	return s
 }
 
@@ -189,7 +189,7 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.log.Error("panic in handler", "method", r.Method, "route", logRoute(r), "panic", v, "stack", string(debug.Stack()))
+				s.log.Error("panic in handler", "method", r.Method, "route", logRoute(r), "request_id", requestID(w), "panic", v, "stack", string(debug.Stack()))
 				writeError(w, r, herald.Errorf(herald.EInternal, "internal error"), s.log)
 			}
 		}()

@@ -3,12 +3,14 @@ package store
 import (
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 //go:embed migrations
@@ -52,22 +54,64 @@ func (db *core) migrations() ([]migration, error) {
 // database as it was. On PostgreSQL an advisory lock lets several Herald
 // instances start at once: one migrates, the others wait and find the work
 // done.
+//
+// A database that has migrations this binary does not know was run by a
+// newer Herald: Migrate refuses it (ErrSchemaNewer) rather than let old
+// code write to a schema it does not understand.
 func (db *DB) Migrate(ctx context.Context) (applied []string, err error) {
+	return db.migrateTo(ctx, 0)
+}
+
+// ErrSchemaNewer is the error Migrate's refusal wraps.
+var ErrSchemaNewer = errors.New("the database schema is newer than this binary")
+
+// migrateTo is Migrate up to and including migration version upTo (0: all);
+// tests build an older database with it.
+func (db *DB) migrateTo(ctx context.Context, upTo int) (applied []string, err error) {
 	ms, err := db.migrations()
 	if err != nil {
 		return nil, fmt.Errorf("read migrations: %w", err)
 	}
+	known := map[int]bool{}
+	for _, m := range ms {
+		known[m.version] = true
+	}
+	var unknown []string
 	err = db.write(ctx, func(tx *tx) error {
 		if err := tx.lockMigrations(ctx); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`)
-		return err
+		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
+			return fmt.Errorf("create schema_migrations: %w", err)
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT version, name FROM schema_migrations ORDER BY version`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var v int
+			var name string
+			if err := rows.Scan(&v, &name); err != nil {
+				return err
+			}
+			if !known[v] {
+				unknown = append(unknown, name)
+			}
+		}
+		return rows.Err()
 	})
 	if err != nil {
-		return nil, fmt.Errorf("create schema_migrations: %w", err)
+		return nil, err
+	}
+	if len(unknown) > 0 {
+		return nil, fmt.Errorf("%w: the database has migrations this binary does not know (%s), so a newer Herald has run on it. "+
+			"Run that version or a newer one; to go back, restore a backup taken before the upgrade", ErrSchemaNewer, strings.Join(unknown, ", "))
 	}
 	for _, m := range ms {
+		if upTo > 0 && m.version > upTo {
+			break
+		}
 		done := false
 		err := db.write(ctx, func(tx *tx) error {
 			if err := tx.lockMigrations(ctx); err != nil {
@@ -115,6 +159,69 @@ func (db *DB) Pending(ctx context.Context) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// MigrationState is one migration as `herald migrate --status` shows it.
+type MigrationState struct {
+	Version int
+	Name    string
+	// Applied says whether the database has it, since AppliedAt.
+	Applied   bool
+	AppliedAt time.Time
+	// Known is false for a migration the database has and this binary
+	// does not: a newer Herald applied it.
+	Known bool
+}
+
+// MigrationStatus lists every migration this binary knows and every one the
+// database has applied, in order, without changing anything.
+func (db *DB) MigrationStatus(ctx context.Context) ([]MigrationState, error) {
+	ms, err := db.migrations()
+	if err != nil {
+		return nil, err
+	}
+	byVersion := map[int]*MigrationState{}
+	for _, m := range ms {
+		byVersion[m.version] = &MigrationState{Version: m.version, Name: m.name, Known: true}
+	}
+	exists := `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`
+	if db.dialect == Postgres {
+		exists = `SELECT count(*) FROM pg_catalog.pg_tables WHERE tablename = 'schema_migrations' AND schemaname = current_schema()`
+	}
+	var n int
+	if err := db.r.QueryRowContext(ctx, exists).Scan(&n); err != nil {
+		return nil, fmt.Errorf("read schema version: %w", err)
+	}
+	if n > 0 {
+		rows, err := db.r.QueryContext(ctx, `SELECT version, name, applied_at FROM schema_migrations`)
+		if err != nil {
+			return nil, fmt.Errorf("read schema version: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var v int
+			var name string
+			var at int64
+			if err := rows.Scan(&v, &name, &at); err != nil {
+				return nil, err
+			}
+			st := byVersion[v]
+			if st == nil {
+				st = &MigrationState{Version: v, Name: name}
+				byVersion[v] = st
+			}
+			st.Applied, st.AppliedAt = true, fromMicros(at)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]MigrationState, 0, len(byVersion))
+	for _, st := range byVersion {
+		out = append(out, *st)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
+	return out, nil
 }
 
 // lockMigrations serialises migrations across instances on PostgreSQL until
