@@ -173,6 +173,9 @@ type DeclareInput struct {
 	Confidential bool     `json:"confidential"`
 	ChatURL      string   `json:"chat_url"`
 	BridgeURL    string   `json:"bridge_url"`
+	// Pages are the pages the incident is declared from: linked to it in
+	// the declaring transaction.
+	Pages []string `json:"pages,omitempty"`
 }
 
 func checkOptionalLink(fe FieldErrors, field string, v *string) {

@@ -207,7 +207,7 @@ func (tx *tx) notifyLevel(ctx context.Context, pageID string, l herald.Escalatio
 		return err
 	}
 	covered := false
-	if p.IncidentID != "" {
+	if p.IncidentID != "" && p.IncidentRole != "" { // a role page (R06), not an alert linked later
 		free, err := tx.coverEngaged(ctx, p, targets)
 		if err != nil {
 			return err
