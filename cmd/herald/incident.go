@@ -14,7 +14,7 @@ import (
 const incidentUsage = `Usage: herald incident COMMAND [flags]
 
 Commands:
-  declare   --title T --severity S1..S4 [--summary S] [--service X] [--tenant X] [--label L] [--confidential]
+  declare   --title T --severity S1..S4 [--summary S] [--service X] [--tenant X] [--label L] [--confidential] [--page ID]
   list      [--state S] [--severity S] [--active] [--limit N] [--before N]
   show      REF                      the incident, its roles and its timeline
   update    REF [--title T] [--summary S] [--severity S --reason R] [--state S] [--note N]
@@ -30,6 +30,7 @@ Commands:
   review    REF --kind internal|external [--completed] [--link URL]
   export    REF                      Markdown draft of the review
   measures  REF                      update intervals against the cadence, time to acknowledge, stakeholder notices
+  pages     REF                      linked pages: acknowledgement, time to acknowledge, escalation steps
 
 REF is an id, a number or a reference (INC-42). Every command takes
 --server (HERALD_SERVER), --token (HERALD_TOKEN) and --output table|json.
@@ -80,12 +81,13 @@ func runIncident(ctx context.Context, args []string, e env) error {
 		tenants := f.list("tenant", "affected tenant")
 		labels := f.list("label", "label")
 		conf := f.Bool("confidential", false, "a confidential incident")
+		pages := f.list("page", "a page the incident is declared from (linked to it)")
 		_, c, err := start(0, "no arguments, only flags")
 		if err != nil {
 			return err
 		}
 		inc, err := c.Incidents.DeclareIncident(ctx, herald.DeclareInput{Title: *title, Severity: herald.Severity(*sev), Summary: *summary,
-			Services: *services, Tenants: *tenants, Labels: *labels, Confidential: *conf})
+			Services: *services, Tenants: *tenants, Labels: *labels, Confidential: *conf, Pages: *pages})
 		if err != nil {
 			return err
 		}
@@ -321,6 +323,17 @@ func runIncident(ctx context.Context, args []string, e env) error {
 			return err
 		}
 		return cf.print(e.stdout, m, func(tw *tabwriter.Writer) { measuresTable(tw, m) })
+
+	case "pages":
+		pos, c, err := start(1, "one incident reference")
+		if err != nil {
+			return err
+		}
+		pages, err := c.Incidents.Pages(ctx, pos[0])
+		if err != nil {
+			return err
+		}
+		return cf.print(e.stdout, pages, func(tw *tabwriter.Writer) { linkedPagesTable(tw, pages) })
 
 	case "export":
 		pos, c, err := start(1, "one incident reference")
