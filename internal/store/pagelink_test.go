@@ -366,3 +366,20 @@ func TestMaintenance_IncidentRolePagesAreNeverMuted(t *testing.T) {
 		}
 	})
 }
+
+func TestMaintenance_EscalatingAMutedPageByHandPagesAndEndsTheMute(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		f := setup(t, d)
+		api := f.component(t, "API", "")
+		svc := pagedService(t, f, "API service")
+		if _, err := f.db.Paging.SetServiceComponents(f.ctx, svc.ID, herald.ServiceComponentsInput{Components: []string{api.ID}}); err != nil {
+			t.Fatal(err)
+		}
+		maintenanceOn(t, f, "Upgrade", api.ID, nil, time.Hour)
+		p := f.page(t, svc, "a")
+		got, err := f.db.Paging.EscalatePage(f.ctx, f.carol, p.ID, 2)
+		if err != nil || got.Muted || notified(t, f, p.ID) != "bob" {
+			t.Fatalf("escalated %+v %v, notified %q", got, err, notified(t, f, p.ID))
+		}
+	})
+}
