@@ -140,6 +140,11 @@ func TestPageLink_MutedPageSaysWhichMaintenanceAndTheFormSetsMutePaging(t *testi
 		if !strings.Contains(body, "During maintenance") || !strings.Contains(body, `href="/app/status/maintenances/`+m.ID+`">Upgrade</a>`) || !strings.Contains(body, "paging muted") || !strings.Contains(body, "Muted: maintenance") {
 			t.Fatalf("muted page:\n%s", body)
 		}
+		for _, screen := range []string{"/app/pages", "/app"} {
+			if _, body = b.get(screen); !strings.Contains(body, "muted: during maintenance") {
+				t.Fatalf("%s does not mark the muted page:\n%s", screen, body)
+			}
+		}
 		if _, body = b.get("/app/status/maintenances/" + m.ID); !strings.Contains(body, `name="mute_paging" value="on" checked`) {
 			t.Fatalf("the edit form does not show mute paging on:\n%s", body)
 		}
