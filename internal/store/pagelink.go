@@ -426,7 +426,9 @@ func (db *core) fillServiceComponents(ctx context.Context, list []*herald.Servic
 	if len(list) == 0 {
 		return nil
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT service_id, component_id FROM service_components ORDER BY service_id, component_id`)
+	// A component removed from the status page no longer counts.
+	rows, err := db.r.QueryContext(ctx, `SELECT sc.service_id, sc.component_id FROM service_components sc
+		JOIN components c ON c.id = sc.component_id WHERE c.deleted_at IS NULL ORDER BY sc.service_id, sc.component_id`)
 	if err != nil {
 		return fmt.Errorf("read service components: %w", err)
 	}
