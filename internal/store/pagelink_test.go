@@ -383,3 +383,33 @@ func TestMaintenance_EscalatingAMutedPageByHandPagesAndEndsTheMute(t *testing.T)
 		}
 	})
 }
+
+// R06 covers the pages an incident sends for its roles; an alert page
+// attached to another incident pages its policy as any alert does, rather
+// than asking for cover for a role it does not have.
+func TestRule06_AnAlertPageAttachedToAnIncidentIsNotACoverRequest(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		f := setup(t, d)
+		coverService(t, f)
+		first := f.declare(t, herald.S3)
+		if _, err := f.db.Incidents.AssignRole(f.ctx, f.alice, first.ID, herald.RoleEngineerOnCall, herald.RoleInput{User: f.alice.User.ID}); err != nil {
+			t.Fatal(err)
+		}
+		svc := pagedService(t, f, "Checkout")
+		p := f.page(t, svc, "5xx")
+		second := f.declare(t, herald.S3)
+		if _, err := f.db.Paging.LinkPage(f.ctx, f.bob, p.ID, herald.PageLinkInput{Incident: second.ID}); err != nil {
+			t.Fatal(err)
+		}
+		f.escalate(t)
+		if got := notified(t, f, p.ID); got != "alice" {
+			t.Fatalf("the attached page reached %q", got)
+		}
+		pages, _ := f.db.Paging.Pages(f.ctx, "", "", 50)
+		for _, q := range pages {
+			if strings.HasPrefix(q.Summary, "Cover needed") {
+				t.Fatalf("a cover request was made: %+v", q)
+			}
+		}
+	})
+}
