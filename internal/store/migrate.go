@@ -94,6 +94,7 @@ func (db *DB) Migrate(ctx context.Context) (applied []string, err error) {
 			applied = append(applied, m.name)
 		}
 	}
+	db.prepareMuting(ctx)
 	return applied, nil
 }
 

@@ -268,10 +268,30 @@ const mutingSQL = `SELECT m.id, m.name FROM service_components sc
 	WHERE sc.service_id = $1 AND m.status = 'in_progress' AND m.mute_paging = $2 AND m.id <> $3
 	ORDER BY m.started_at, m.id LIMIT 1`
 
+// prepareMuting prepares the muting lookup on SQLite once the schema has
+// its tables (Migrate calls it): planning the join afresh for each new
+// page cost ten times running it (66 against 7 µs). Without it the lookup
+// is planned each time, as every other statement is; PostgreSQL's driver
+// keeps its statements prepared already.
+func (db *core) prepareMuting(ctx context.Context) {
+	if db.dialect != SQLite || db.muting.Load() != nil {
+		return
+	}
+	if st, err := db.w.PrepareContext(ctx, mutingSQL); err == nil {
+		db.muting.Store(st)
+	}
+}
+
 // mutingMaintenance returns the maintenance muting the service's paging,
 // if any.
 func (tx *tx) mutingMaintenance(ctx context.Context, serviceID, except string) (id, name string, err error) {
-	err = tx.QueryRowContext(ctx, mutingSQL, serviceID, true, except).Scan(&id, &name)
+	var row *sql.Row
+	if st := tx.db.muting.Load(); st != nil { // SQLite: every write, this one too, is on db.w
+		row = tx.StmtContext(ctx, st).QueryRowContext(ctx, serviceID, true, except)
+	} else {
+		row = tx.QueryRowContext(ctx, mutingSQL, serviceID, true, except)
+	}
+	err = row.Scan(&id, &name)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", "", nil
 	}
