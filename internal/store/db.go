@@ -151,7 +151,6 @@ type core struct {
 	ingest     chan ingestReq
 	ingestOnce sync.Once
 	unsendable []string
-	muting     atomic.Pointer[sql.Stmt] // the muting lookup on SQLite (pagelink.go)
 	quit       chan struct{}
 	closeOnce  sync.Once
 }

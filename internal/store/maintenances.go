@@ -254,13 +254,13 @@ func (db *MaintenanceService) UpdateMaintenance(ctx context.Context, actor heral
 				}
 			}
 		}
-		if err := tx.setMutePaging(ctx, m, in.MutePaging); err != nil {
-			return err
-		}
 		_, err = tx.ExecContext(ctx, `UPDATE maintenances SET name = $1, body = $2, scheduled_for = $3, scheduled_until = $4, auto_transition = $5, updated_at = $6 WHERE id = $7`,
 			m.Name, m.Body, micros(m.ScheduledFor), micros(m.ScheduledUntil), m.AutoTransition, micros(tx.now), m.ID)
 		if err != nil {
 			return fmt.Errorf("update maintenance: %w", err)
+		}
+		if err := tx.maintenanceEdited(ctx, m, in.MutePaging); err != nil {
+			return err
 		}
 		reminders := in.Reminders
 		if reminders == nil && rescheduled {

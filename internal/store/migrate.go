@@ -94,7 +94,6 @@ func (db *DB) Migrate(ctx context.Context) (applied []string, err error) {
 			applied = append(applied, m.name)
 		}
 	}
-	db.prepareMuting(ctx)
 	return applied, nil
 }
 

@@ -258,40 +258,10 @@ func pageLabel(s herald.Settings, p *herald.Page) string {
 // escalating then (an alert still firing after the window pages), unless
 // another maintenance in progress mutes the service too.
 
-// mutingSQL finds the maintenance muting a service's paging: one indexed
-// lookup (service_components by service, maintenance_components by
-// component, maintenances by id). $1 the service, $2 true, $3 a maintenance
-// to leave out ("" for none).
-const mutingSQL = `SELECT m.id, m.name FROM service_components sc
-	JOIN maintenance_components mc ON mc.component_id = sc.component_id
-	JOIN maintenances m ON m.id = mc.maintenance_id
-	WHERE sc.service_id = $1 AND m.status = 'in_progress' AND m.mute_paging = $2 AND m.id <> $3
-	ORDER BY m.started_at, m.id LIMIT 1`
-
-// prepareMuting prepares the muting lookup on SQLite once the schema has
-// its tables (Migrate calls it): planning the join afresh for each new
-// page cost ten times running it (66 against 7 µs). Without it the lookup
-// is planned each time, as every other statement is; PostgreSQL's driver
-// keeps its statements prepared already.
-func (db *core) prepareMuting(ctx context.Context) {
-	if db.dialect != SQLite || db.muting.Load() != nil {
-		return
-	}
-	if st, err := db.w.PrepareContext(ctx, mutingSQL); err == nil {
-		db.muting.Store(st)
-	}
-}
-
 // mutingMaintenance returns the maintenance muting the service's paging,
-// if any.
-func (tx *tx) mutingMaintenance(ctx context.Context, serviceID, except string) (id, name string, err error) {
-	var row *sql.Row
-	if st := tx.db.muting.Load(); st != nil { // SQLite: every write, this one too, is on db.w
-		row = tx.StmtContext(ctx, st).QueryRowContext(ctx, serviceID, true, except)
-	} else {
-		row = tx.QueryRowContext(ctx, mutingSQL, serviceID, true, except)
-	}
-	err = row.Scan(&id, &name)
+// if any: one row read by its key (paging_mutes, kept by recomputeMutes).
+func (tx *tx) mutingMaintenance(ctx context.Context, serviceID string) (id, name string, err error) {
+	err = tx.QueryRowContext(ctx, `SELECT maintenance_id, name FROM paging_mutes WHERE service_id = $1`, serviceID).Scan(&id, &name)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", "", nil
 	}
@@ -299,6 +269,36 @@ func (tx *tx) mutingMaintenance(ctx context.Context, serviceID, except string) (
 		return "", "", fmt.Errorf("find a muting maintenance: %w", err)
 	}
 	return id, name, nil
+}
+
+// recomputeMutes rebuilds paging_mutes from the maintenances in progress
+// with mute_paging on, their components and the services running on them:
+// each service muted by the maintenance that started first. The tables are
+// small, so it is rebuilt whole after every change that can alter it. On
+// PostgreSQL the rebuilds take turns (a transaction-scoped lock), and each
+// statement after the lock sees the changes committed before it, so two
+// changes at once cannot leave a stale row.
+func (tx *tx) recomputeMutes(ctx context.Context) error {
+	if tx.db.dialect == Postgres {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7261)`); err != nil {
+			return fmt.Errorf("lock paging mutes: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM paging_mutes`); err != nil {
+		return fmt.Errorf("reset paging mutes: %w", err)
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO paging_mutes (service_id, maintenance_id, name)
+		SELECT service_id, id, name FROM (
+			SELECT sc.service_id, m.id, m.name, ROW_NUMBER() OVER (PARTITION BY sc.service_id ORDER BY m.started_at, m.id) AS n
+			FROM service_components sc
+			JOIN maintenance_components mc ON mc.component_id = sc.component_id
+			JOIN maintenances m ON m.id = mc.maintenance_id
+			WHERE m.status = 'in_progress' AND m.mute_paging = $1) x
+		WHERE n = 1`, true)
+	if err != nil {
+		return fmt.Errorf("compute paging mutes: %w", err)
+	}
+	return nil
 }
 
 // The page log's words for a muted page. The PostgreSQL batch path builds
@@ -338,11 +338,11 @@ func (tx *tx) releaseMuted(ctx context.Context, m *herald.Maintenance, why strin
 	woke := false
 	for _, p := range list {
 		if p.status == string(herald.PageTriggered) {
-			other, name, err := tx.mutingMaintenance(ctx, p.service, m.ID)
+			other, name, err := tx.mutingMaintenance(ctx, p.service)
 			if err != nil {
 				return err
 			}
-			if other != "" {
+			if other != "" && other != m.ID {
 				if _, err := tx.ExecContext(ctx, `UPDATE pages SET maintenance_id = $1 WHERE id = $2`, other, p.id); err != nil {
 					return err
 				}
@@ -370,8 +370,7 @@ func (tx *tx) releaseMuted(ctx context.Context, m *herald.Maintenance, why strin
 	return nil
 }
 
-// setMutePaging applies a maintenance's mute_paging setting; turning it
-// off while the maintenance is in progress releases its pages.
+// setMutePaging sets a new maintenance's mute_paging (on by default).
 func (tx *tx) setMutePaging(ctx context.Context, m *herald.Maintenance, mute *bool) error {
 	if mute == nil || *mute == m.MutePaging {
 		return nil
@@ -380,15 +379,35 @@ func (tx *tx) setMutePaging(ctx context.Context, m *herald.Maintenance, mute *bo
 	if _, err := tx.ExecContext(ctx, `UPDATE maintenances SET mute_paging = $1 WHERE id = $2`, *mute, m.ID); err != nil {
 		return fmt.Errorf("set mute_paging: %w", err)
 	}
-	if !*mute {
+	return nil
+}
+
+// maintenanceEdited applies an edit's mute_paging and, for a maintenance
+// in progress, what its edit changes in paging (its components, its name
+// or the setting): turning muting off releases its pages at once.
+func (tx *tx) maintenanceEdited(ctx context.Context, m *herald.Maintenance, mute *bool) error {
+	wasMuting := m.MutePaging
+	if err := tx.setMutePaging(ctx, m, mute); err != nil {
+		return err
+	}
+	if m.Status != herald.MaintenanceInProgress {
+		return nil
+	}
+	if err := tx.recomputeMutes(ctx); err != nil {
+		return err
+	}
+	if wasMuting && !m.MutePaging {
 		return tx.releaseMuted(ctx, m, "stopped muting paging")
 	}
 	return nil
 }
 
-// maintenanceMoved releases a maintenance's pages once it is no longer in
-// progress.
+// maintenanceMoved follows a maintenance's start or end in paging: who is
+// muted now, and the pages it muted released once it ends.
 func (tx *tx) maintenanceMoved(ctx context.Context, m *herald.Maintenance) error {
+	if err := tx.recomputeMutes(ctx); err != nil {
+		return err
+	}
 	if m.Status == herald.MaintenanceCompleted || m.Status == herald.MaintenanceCancelled {
 		return tx.releaseMuted(ctx, m, "ended")
 	}
@@ -433,7 +452,7 @@ func (tx *tx) setServiceComponents(ctx context.Context, serviceID string, ids []
 			return fmt.Errorf("service component: %w", err)
 		}
 	}
-	return nil
+	return tx.recomputeMutes(ctx)
 }
 
 // fillServiceComponents sets each service's components, in one query.

@@ -413,3 +413,30 @@ func TestRule06_AnAlertPageAttachedToAnIncidentIsNotACoverRequest(t *testing.T) 
 		}
 	})
 }
+
+func TestMaintenance_ChangesWhileInProgressDecideWhichNewPagesAreMuted(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		f := setup(t, d)
+		api := f.component(t, "API", "")
+		web := f.component(t, "Web", "")
+		svc := pagedService(t, f, "API service")
+		m := maintenanceOn(t, f, "Upgrade", web.ID, nil, time.Hour)
+		if p := f.page(t, svc, "a"); p.Muted {
+			t.Fatal("muted before the service ran on a component under maintenance")
+		}
+		// The service is found to run on Web: its next page is muted.
+		if _, err := f.db.Paging.SetServiceComponents(f.ctx, svc.ID, herald.ServiceComponentsInput{Components: []string{web.ID}}); err != nil {
+			t.Fatal(err)
+		}
+		if p := f.page(t, svc, "b"); !p.Muted || p.DuringMaintenance != m.ID {
+			t.Fatalf("after mapping the service: %+v", p)
+		}
+		// The maintenance now covers API only: the service pages again.
+		if _, err := f.db.Maintenances.UpdateMaintenance(f.ctx, f.alice, m.ID, herald.MaintenanceInput{Components: &[]string{api.ID}}); err != nil {
+			t.Fatal(err)
+		}
+		if p := f.page(t, svc, "c"); p.Muted {
+			t.Fatalf("after the maintenance left the service's component: %+v", p)
+		}
+	})
+}

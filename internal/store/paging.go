@@ -551,16 +551,12 @@ func (db *core) openAlerts(ctx context.Context, runs []*foldRun) error {
 		summaries[i], severities[i], sources[i], details[i], counts[i] = p.Summary, p.Severity, p.Source, string(p.CustomDetails), int64(r.n)
 	}
 	// A maintenance in progress on a service's components mutes its new
-	// page (mutingSQL, inlined): no round trip is added.
+	// page (paging_mutes, as in mutingMaintenance): no round trip added.
 	_, err := db.w.ExecContext(ctx, `WITH ev AS (
-			SELECT ev.*, mm.id AS mid, mm.name AS mname
+			SELECT ev.*, pm.maintenance_id AS mid, pm.name AS mname
 			FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[])
 				AS ev (page_id, alert_id, service_id, dedup_key, summary, severity, source, details, n)
-			LEFT JOIN LATERAL (SELECT m.id, m.name FROM service_components sc
-				JOIN maintenance_components mc ON mc.component_id = sc.component_id
-				JOIN maintenances m ON m.id = mc.maintenance_id
-				WHERE sc.service_id = ev.service_id AND m.status = 'in_progress' AND m.mute_paging
-				ORDER BY m.started_at, m.id LIMIT 1) mm ON TRUE
+			LEFT JOIN paging_mutes pm ON pm.service_id = ev.service_id
 		), p AS (
 			INSERT INTO pages (id, service_id, status, dedup_key, summary, severity, source, details, count, alerts, level, loops,
 				first_seen, last_seen, acked_by, next_escalation_at, incident_id, incident_role, maintenance_id, muted)
@@ -697,7 +693,7 @@ func (tx *tx) newPage(ctx context.Context, serviceID, dedup, summary, severity, 
 	var mid, mname string
 	if incidentID == "" {
 		var err error
-		if mid, mname, err = tx.mutingMaintenance(ctx, serviceID, ""); err != nil {
+		if mid, mname, err = tx.mutingMaintenance(ctx, serviceID); err != nil {
 			return "", err
 		}
 	}

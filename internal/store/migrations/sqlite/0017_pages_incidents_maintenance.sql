@@ -13,5 +13,14 @@ ALTER TABLE maintenances ADD COLUMN mute_paging INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE pages ADD COLUMN maintenance_id TEXT REFERENCES maintenances (id);
 ALTER TABLE pages ADD COLUMN muted INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX pages_maintenance ON pages (maintenance_id);
+-- The services whose paging is muted now, each by the maintenance that
+-- started first: kept by every change that can alter it (a maintenance
+-- starting or ending, its components or setting, a service's components),
+-- so that opening a page looks up one row by its key.
+CREATE TABLE paging_mutes (
+	service_id     TEXT PRIMARY KEY REFERENCES services (id),
+	maintenance_id TEXT NOT NULL REFERENCES maintenances (id),
+	name           TEXT NOT NULL
+);
 -- Pages linked to an incident (item 14) are read by incident.
 CREATE INDEX pages_incident ON pages (incident_id);
