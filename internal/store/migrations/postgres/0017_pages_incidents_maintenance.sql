@@ -12,7 +12,7 @@ CREATE INDEX maintenance_components_component ON maintenance_components (compone
 ALTER TABLE maintenances ADD COLUMN mute_paging BOOLEAN NOT NULL DEFAULT TRUE;
 ALTER TABLE pages ADD COLUMN maintenance_id TEXT REFERENCES maintenances (id);
 ALTER TABLE pages ADD COLUMN muted BOOLEAN NOT NULL DEFAULT FALSE;
-CREATE INDEX pages_maintenance ON pages (maintenance_id);
+CREATE INDEX pages_maintenance ON pages (maintenance_id) WHERE maintenance_id IS NOT NULL;
 -- The services whose paging is muted now, each by the maintenance that
 -- started first: kept by every change that can alter it (a maintenance
 -- starting or ending, its components or setting, a service's components),
@@ -22,5 +22,7 @@ CREATE TABLE paging_mutes (
 	maintenance_id TEXT NOT NULL REFERENCES maintenances (id),
 	name           TEXT NOT NULL
 );
--- Pages linked to an incident (item 14) are read by incident.
-CREATE INDEX pages_incident ON pages (incident_id);
+-- Pages linked to an incident (item 14) are read by incident. Both
+-- indexes are partial: most pages have neither, and a new page then
+-- writes no entry in them.
+CREATE INDEX pages_incident ON pages (incident_id) WHERE incident_id IS NOT NULL;
