@@ -71,11 +71,6 @@ type IncidentService interface {
 	// Reviews lists an incident's reviews.
 	Reviews(ctx context.Context, ref string) ([]Review, error)
 
-	// IncidentPages lists the pages linked to an incident (declared from
-	// them, attached later, or its role pages), oldest first, with their
-	// acknowledgement, escalation steps and time to acknowledge.
-	IncidentPages(ctx context.Context, ref string) ([]LinkedPage, error)
-
 	// Export gathers everything a review is drafted from.
 	Export(ctx context.Context, ref string) (IncidentRecord, error)
 
@@ -87,6 +82,11 @@ type IncidentService interface {
 	// Timeline returns an incident's timeline, oldest first. Kind filters it
 	// ("decision" gives the decision log); empty returns everything.
 	Timeline(ctx context.Context, ref, kind string) ([]TimelineEntry, error)
+
+	// IncidentPages lists the pages linked to an incident (declared from
+	// them, attached later, or its role pages), oldest first, with their
+	// acknowledgement, escalation steps and time to acknowledge.
+	IncidentPages(ctx context.Context, ref string) ([]LinkedPage, error)
 
 	// AddNote appends a note to an incident's timeline.
 	AddNote(ctx context.Context, actor Actor, ref string, in NoteInput) (TimelineEntry, error)

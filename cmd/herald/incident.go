@@ -17,6 +17,7 @@ Commands:
   declare   --title T --severity S1..S4 [--summary S] [--service X] [--tenant X] [--label L] [--confidential] [--page ID]
   list      [--state S] [--severity S] [--active] [--limit N] [--before N]
   show      REF                      the incident, its roles and its timeline
+  pages     REF                      linked pages: acknowledgement, time to acknowledge, escalation steps
   update    REF [--title T] [--summary S] [--severity S --reason R] [--state S] [--note N]
   note      REF TEXT
   decide    REF --what W --why R [--kind failover|emergency_maintenance|severity|status_page] [--on-behalf-of USER]
@@ -30,7 +31,6 @@ Commands:
   review    REF --kind internal|external [--completed] [--link URL]
   export    REF                      Markdown draft of the review
   measures  REF                      update intervals against the cadence, time to acknowledge, stakeholder notices
-  pages     REF                      linked pages: acknowledgement, time to acknowledge, escalation steps
 
 REF is an id, a number or a reference (INC-42). Every command takes
 --server (HERALD_SERVER), --token (HERALD_TOKEN) and --output table|json.
@@ -193,6 +193,17 @@ func runIncident(ctx context.Context, args []string, e env) error {
 		}
 		return showOne(inc)
 
+	case "pages":
+		pos, c, err := start(1, "one incident reference")
+		if err != nil {
+			return err
+		}
+		pages, err := c.Incidents.Pages(ctx, pos[0])
+		if err != nil {
+			return err
+		}
+		return cf.print(e.stdout, pages, func(tw *tabwriter.Writer) { linkedPagesTable(tw, pages) })
+
 	case "note":
 		pos, c, err := start(-1, "")
 		if err != nil {
@@ -323,17 +334,6 @@ func runIncident(ctx context.Context, args []string, e env) error {
 			return err
 		}
 		return cf.print(e.stdout, m, func(tw *tabwriter.Writer) { measuresTable(tw, m) })
-
-	case "pages":
-		pos, c, err := start(1, "one incident reference")
-		if err != nil {
-			return err
-		}
-		pages, err := c.Incidents.Pages(ctx, pos[0])
-		if err != nil {
-			return err
-		}
-		return cf.print(e.stdout, pages, func(tw *tabwriter.Writer) { linkedPagesTable(tw, pages) })
 
 	case "export":
 		pos, c, err := start(1, "one incident reference")
