@@ -17,6 +17,8 @@ type IncidentRecord struct {
 	Settings  Settings
 	// Measures, when present, are shown after the reviews (R62).
 	Measures *Measures
+	// Pages are the pages linked to the incident.
+	Pages []LinkedPage
 }
 
 // Markdown renders the record as the draft of a review: the facts at the
@@ -85,6 +87,8 @@ func (r IncidentRecord) Markdown() string {
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s |\n", e.At.UTC().Format("2006-01-02 15:04:05"), mdCell(who), mdCell(e.Text))
 	}
+
+	pagesMarkdown(&b, r.Pages, r.Settings)
 
 	b.WriteString("\n## Follow-ups\n\n")
 	if len(r.FollowUps) == 0 {

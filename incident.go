@@ -189,6 +189,9 @@ type DeclareInput struct {
 	BridgeURL    string   `json:"bridge_url"`
 	// ImpactStartedAt records an impact that began before the declaration.
 	ImpactStartedAt *time.Time `json:"impact_started_at,omitempty"`
+	// Pages are the pages the incident is declared from: linked to it in
+	// the declaring transaction.
+	Pages []string `json:"pages,omitempty"`
 }
 
 func checkOptionalLink(fe FieldErrors, field string, v *string) {

@@ -94,6 +94,10 @@ type Maintenance struct {
 	// retried with backoff, and both clear when a step succeeds.
 	StepAttempts int    `json:"step_attempts,omitempty"`
 	StepError    string `json:"step_error,omitempty"`
+
+	// MutePaging holds the paging of the services running on the
+	// maintenance's components while it is in progress (default on).
+	MutePaging bool `json:"mute_paging"`
 }
 
 // Active reports whether the maintenance still lies ahead or is under way.
@@ -143,6 +147,7 @@ type MaintenanceInput struct {
 	ScheduledUntil *time.Time  `json:"scheduled_until,omitempty" required:"create"`
 	Components     *[]string   `json:"components,omitempty"`
 	AutoTransition *bool       `json:"auto_transition,omitempty"`
+	MutePaging     *bool       `json:"mute_paging,omitempty"`
 	Reminders      *[]Duration `json:"reminders,omitempty"`
 }
 

@@ -34,6 +34,9 @@ type Service struct {
 	IntegrationKey     string    `json:"integration_key"`
 	Grouping           Grouping  `json:"grouping"`
 	CreatedAt          time.Time `json:"created_at"`
+	// Components are the status page components the service runs on: a
+	// maintenance of one of them can mute its paging.
+	Components []string `json:"components"`
 }
 
 // Grouping folds a flood of distinct alerts into one page: once Threshold
@@ -55,6 +58,7 @@ type ServiceInput struct {
 	Description        string    `json:"description"`
 	EscalationPolicyID string    `json:"escalation_policy_id"`
 	Grouping           *Grouping `json:"grouping,omitempty"`
+	Components         []string  `json:"components,omitempty"`
 }
 
 // Normalize validates the service.
@@ -64,6 +68,7 @@ func (in *ServiceInput) Normalize() error {
 	checkText(fe, "name", in.Name, MaxNameLen, true)
 	in.Description = strings.TrimSpace(in.Description)
 	checkText(fe, "description", in.Description, 1000, false)
+	in.Components = normalizeNames(fe, "components", in.Components)
 	if in.Grouping == nil {
 		g := DefaultGrouping
 		in.Grouping = &g
@@ -164,6 +169,12 @@ type Page struct {
 	// contact method, a level with nobody on call), from the page's log;
 	// filled where one page is read.
 	Warnings []Warning `json:"warnings,omitempty"`
+	// DuringMaintenance is the maintenance in progress when the page
+	// arrived, which muted it (mute_paging); it stays after the maintenance
+	// ends. Muted says that paging is still held: nobody is notified and
+	// the page does not escalate until the maintenance ends.
+	DuringMaintenance string `json:"during_maintenance,omitempty"`
+	Muted             bool   `json:"muted"`
 }
 
 // Warning is a gap met while paging, so that it is seen rather than

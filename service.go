@@ -100,6 +100,11 @@ type IncidentService interface {
 	// ("decision" gives the decision log); empty returns everything.
 	Timeline(ctx context.Context, ref, kind string) ([]TimelineEntry, error)
 
+	// IncidentPages lists the pages linked to an incident (declared from
+	// them, attached later, or its role pages), oldest first, with their
+	// acknowledgement, escalation steps and time to acknowledge.
+	IncidentPages(ctx context.Context, ref string) ([]LinkedPage, error)
+
 	// AddNote appends a note to an incident's timeline.
 	AddNote(ctx context.Context, actor Actor, ref string, in NoteInput) (TimelineEntry, error)
 
@@ -298,6 +303,18 @@ type PagingService interface {
 	// page id) continues after that page, which stays correct while new
 	// pages arrive, unlike an offset.
 	PageList(ctx context.Context, f PageFilter) ([]*Page, error)
+
+	// LinkPage attaches a page to an incident, recorded on both. A page
+	// linked to another incident is EConflict until detached.
+	LinkPage(ctx context.Context, actor Actor, id string, in PageLinkInput) (*Page, error)
+
+	// UnlinkPage detaches a page from its incident, recorded on both; an
+	// incident's role page cannot be detached.
+	UnlinkPage(ctx context.Context, actor Actor, id string) (*Page, error)
+
+	// SetServiceComponents replaces the status page components a service
+	// runs on (what a maintenance mutes).
+	SetServiceComponents(ctx context.Context, ref string, in ServiceComponentsInput) (*Service, error)
 
 	// EscalationPolicies lists every escalation policy by name.
 	EscalationPolicies(ctx context.Context) ([]*EscalationPolicy, error)

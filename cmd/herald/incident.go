@@ -14,9 +14,10 @@ import (
 const incidentUsage = `Usage: herald incident COMMAND [flags]
 
 Commands:
-  declare   --title T --severity S1..S4 [--summary S] [--service X] [--tenant X] [--label L] [--confidential] [--impact-started TIME]
+  declare   --title T --severity S1..S4 [--summary S] [--service X] [--tenant X] [--label L] [--confidential] [--impact-started TIME] [--page ID]
   list      [--state S] [--severity S] [--active] [--limit N] [--before N]
   show      REF                      the incident, its roles and its timeline
+  pages     REF                      linked pages: acknowledgement, time to acknowledge, escalation steps
   update    REF [--title T] [--summary S] [--severity S --reason R] [--state S] [--impact-started TIME] [--note N]
   note      REF TEXT
   decide    REF --what W --why R [--kind failover|emergency_maintenance|severity|status_page] [--on-behalf-of USER]
@@ -88,12 +89,13 @@ func runIncident(ctx context.Context, args []string, e env) error {
 		labels := f.list("label", "label")
 		conf := f.Bool("confidential", false, "a confidential incident")
 		impact := f.String("impact-started", "", "when customers were first affected, if before now (RFC 3339)")
+		pages := f.list("page", "a page the incident is declared from (linked to it)")
 		_, c, err := start(0, "no arguments, only flags")
 		if err != nil {
 			return err
 		}
 		in := herald.DeclareInput{Title: *title, Severity: herald.Severity(*sev), Summary: *summary,
-			Services: *services, Tenants: *tenants, Labels: *labels, Confidential: *conf}
+			Services: *services, Tenants: *tenants, Labels: *labels, Confidential: *conf, Pages: *pages}
 		if f.set("impact-started") {
 			t, err := parseTimeFlag("impact-started", *impact, time.Time{})
 			if err != nil {
@@ -214,6 +216,17 @@ func runIncident(ctx context.Context, args []string, e env) error {
 			return err
 		}
 		return showOne(inc)
+
+	case "pages":
+		pos, c, err := start(1, "one incident reference")
+		if err != nil {
+			return err
+		}
+		pages, err := c.Incidents.Pages(ctx, pos[0])
+		if err != nil {
+			return err
+		}
+		return cf.print(e.stdout, pages, func(tw *tabwriter.Writer) { linkedPagesTable(tw, pages) })
 
 	case "note":
 		pos, c, err := start(-1, "")

@@ -20,10 +20,10 @@ func pageTable(tw *tabwriter.Writer, pages ...herald.Page) {
 // runPage is `herald page`: page a service's responders by hand (the
 // source's /pd trigger), or list, acknowledge and resolve pages.
 func runPage(ctx context.Context, args []string, e env) error {
-	if len(args) > 0 && (args[0] == "list" || args[0] == "show" || args[0] == "ack" || args[0] == "resolve") {
+	if len(args) > 0 && (args[0] == "list" || args[0] == "show" || args[0] == "ack" || args[0] == "resolve" || pageLinkCommands[args[0]]) {
 		return runPages(ctx, args, e)
 	}
-	f := newFlags("page", "page --service NAME --summary TEXT [--severity S]  (or: page list | show ID | ack ID | resolve ID)", e)
+	f := newFlags("page", "page --service NAME --summary TEXT [--severity S]  (or: page list | show ID | ack ID | resolve ID | declare ID | attach ID INCIDENT | detach ID)", e)
 	cf := addClientFlags(f)
 	service := f.String("service", "", "the service whose responders to page (name or id)")
 	summary := f.String("summary", "", "what is wrong")
@@ -57,7 +57,7 @@ func runPages(ctx context.Context, args []string, e env) error {
 			return cf.print(e.stdout, p, func(tw *tabwriter.Writer) { pageTable(tw, p) })
 		}
 	}
-	return runCommands(ctx, "page", map[string]command{
+	return runCommands(ctx, "page", mergeCommands(map[string]command{
 		"list": {n: 0, help: "pages, newest first", flags: func(f *flags) {
 			service = f.String("service", "", "only this service (id)")
 			status = f.String("status", "", "triggered, acknowledged or resolved")
@@ -83,6 +83,7 @@ func runPages(ctx context.Context, args []string, e env) error {
 				if p.AckedBy != "" {
 					row(tw, "Acknowledged by", p.AckedBy)
 				}
+				pageLinkRows(tw, p.Page)
 				warningRows(tw, p.Warnings)
 				row(tw)
 				for _, l := range p.Log {
@@ -92,12 +93,13 @@ func runPages(ctx context.Context, args []string, e env) error {
 		}},
 		"ack":     {args: "ID", n: 1, help: "acknowledge: escalation stops", run: act((*client.PagingClient).AcknowledgePage)},
 		"resolve": {args: "ID", n: 1, help: "resolve the page (an incident stays open)", run: act((*client.PagingClient).ResolvePage)},
-	}, args, e)
+	}, pageLinkTable(e, act)), args, e)
 }
 
 func runService(ctx context.Context, args []string, e env) error {
 	var name, desc, policy *string
-	return runCommands(ctx, "service", map[string]command{
+	var comps *list
+	return runCommands(ctx, "service", mergeCommands(map[string]command{
 		"list": {n: 0, help: "services and their integration keys", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
 			list, err := c.Paging.Services(ctx)
 			if err != nil {
@@ -114,8 +116,13 @@ func runService(ctx context.Context, args []string, e env) error {
 			name = f.String("name", "", "service name")
 			desc = f.String("description", "", "what it is")
 			policy = f.String("escalation-policy", "", "escalation policy (id or name)")
+			comps = f.list("component", "a status page component it runs on (name or id): a maintenance of it mutes the service's paging")
 		}, run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
-			s, err := c.Paging.CreateService(ctx, herald.ServiceInput{Name: *name, Description: *desc, EscalationPolicyID: *policy})
+			ids, err := componentIDs(ctx, c, *comps)
+			if err != nil {
+				return err
+			}
+			s, err := c.Paging.CreateService(ctx, herald.ServiceInput{Name: *name, Description: *desc, EscalationPolicyID: *policy, Components: ids})
 			if err != nil {
 				return err
 			}
@@ -125,7 +132,7 @@ func runService(ctx context.Context, args []string, e env) error {
 				row(tw, "Integration key", s.IntegrationKey)
 			})
 		}},
-	}, args, e)
+	}, serviceComponentsTable(e)), args, e)
 }
 
 // runPolicy is `herald policy`: read the escalation policies services page

@@ -366,7 +366,7 @@ func maintenanceTable(tw *tabwriter.Writer, list ...herald.Maintenance) {
 func runMaintenance(ctx context.Context, args []string, e env) error {
 	var name, body, from, until *string
 	var comps, reminders *list
-	var manual *bool
+	var manual, mute *bool
 	windowFlags := func(f *flags) {
 		name = f.String("name", "", "what is done")
 		body = f.String("body", "", "details for the page")
@@ -375,6 +375,7 @@ func runMaintenance(ctx context.Context, args []string, e env) error {
 		comps = f.list("component", "affected component (name or id)")
 		reminders = f.list("reminder", "remind this long before the start (24h, 1h)")
 		manual = f.Bool("manual", false, "no automation: start and finish by hand")
+		mute = f.Bool("mute-paging", true, "mute paging of the services on its components while in progress (false: page as usual)")
 	}
 	input := func(ctx context.Context, f *flags, c *client.Client) (herald.MaintenanceInput, error) {
 		var in herald.MaintenanceInput
@@ -423,6 +424,9 @@ func runMaintenance(ctx context.Context, args []string, e env) error {
 		if *manual {
 			off := false
 			in.AutoTransition = &off
+		}
+		if f.set("mute-paging") {
+			in.MutePaging = mute
 		}
 		return in, nil
 	}

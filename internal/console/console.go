@@ -89,6 +89,7 @@ func (c *Console) table() []route {
 		c.composeRoutes(),
 		c.oncallRoutes(),
 		c.pagesRoutes(),
+		c.pagelinkRoutes(),
 		c.statusAdminRoutes(),
 		c.incidentsRoutes(),
 		c.cadenceRoutes(),

@@ -279,9 +279,10 @@ type incidentView struct {
 	Reviews   []herald.Review
 	// Status is the linked status page incident, nil when there is none.
 	Status *herald.StatusIncident
-	// Pages are the pages sent for this incident (role pages, cover
-	// requests), from the timeline's links to them.
-	Pages []*herald.Page
+	// Pages are the pages linked to this incident (role pages, cover
+	// requests, pages it was declared from or that were attached), with
+	// their time to acknowledge.
+	Pages []herald.LinkedPage
 	// Measures say how closely the incident kept to the practice (R62).
 	Measures herald.Measures
 	// Checklist is each role's list (R08).
@@ -368,6 +369,14 @@ func (v *incidentView) EntryKind(kind string) string {
 	return kindTitle(kind)
 }
 
+// PageAckTime says how long a linked page took to be acknowledged.
+func (v *incidentView) PageAckTime(p herald.LinkedPage) string {
+	if p.TimeToAcknowledgeS == nil {
+		return "not acknowledged"
+	}
+	return human(p.TimeToAcknowledge())
+}
+
 // AckTime says how long a role page took to be acknowledged.
 func (v *incidentView) AckTime(a herald.RoleAck) string {
 	if a.AckS == nil {
@@ -407,25 +416,15 @@ func (c *Console) loadIncident(ctx context.Context, ref string) (*incidentView, 
 	if err != nil {
 		return nil, err
 	}
-	// The timeline links what was done for the incident elsewhere: the
-	// status incident it was published as, the pages sent for its roles.
+	// The timeline links the status incident it was published as.
 	var statusID string
-	var pageIDs []string
-	seen := map[string]bool{}
 	for _, e := range entries {
 		if len(e.Data) > 0 {
 			var link struct {
 				StatusIncidentID string `json:"status_incident_id"`
-				PageID           string `json:"page_id"`
 			}
-			if json.Unmarshal(e.Data, &link) == nil {
-				if link.StatusIncidentID != "" && statusID == "" {
-					statusID = link.StatusIncidentID
-				}
-				if link.PageID != "" && !seen[link.PageID] {
-					seen[link.PageID] = true
-					pageIDs = append(pageIDs, link.PageID)
-				}
+			if json.Unmarshal(e.Data, &link) == nil && link.StatusIncidentID != "" && statusID == "" {
+				statusID = link.StatusIncidentID
 			}
 		}
 	}
@@ -435,15 +434,8 @@ func (c *Console) loadIncident(ctx context.Context, ref string) (*incidentView, 
 			return nil, err
 		}
 	}
-	for _, id := range pageIDs {
-		p, err := s.Paging.Page(ctx, id)
-		if herald.ErrorCode(err) == herald.ENotFound {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		v.Pages = append(v.Pages, p)
+	if v.Pages, err = s.Incidents.IncidentPages(ctx, inc.ID); err != nil {
+		return nil, err
 	}
 	if v.Measures, err = s.Incidents.Measures(ctx, inc.ID); err != nil {
 		return nil, err

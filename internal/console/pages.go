@@ -87,6 +87,8 @@ type pageView struct {
 	// Levels are the choices of "escalate to": the policy's levels.
 	Levels []levelRow
 	Error  string
+	// Link is the page's incident and maintenance part (pagelink.go).
+	Link *pageLinkView
 }
 
 type notificationRow struct {
@@ -130,6 +132,9 @@ func (c *Console) loadPage(ctx context.Context, id string) (*pageView, error) {
 		}
 	}
 	if v.Log, err = s.Paging.PageLog(ctx, p.ID); err != nil {
+		return nil, err
+	}
+	if v.Link, err = c.pageLink(ctx, p); err != nil {
 		return nil, err
 	}
 	names, _, err := c.userNames(ctx)

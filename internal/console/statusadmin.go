@@ -363,7 +363,7 @@ func (c *Console) createMaintenance(w http.ResponseWriter, r *http.Request, a he
 	in := herald.MaintenanceInput{
 		Name: optional(r.PostFormValue("name")), Body: optional(r.PostFormValue("body")),
 		ScheduledFor: parseUTC(fe, "scheduled_for", r.PostFormValue("scheduled_for")), ScheduledUntil: parseUTC(fe, "scheduled_until", r.PostFormValue("scheduled_until")),
-		Components: &comps, Reminders: &reminders, AutoTransition: &auto,
+		Components: &comps, Reminders: &reminders, AutoTransition: &auto, MutePaging: mutePaging(r),
 	}
 	err := fe.Err()
 	var m *herald.Maintenance
@@ -408,7 +408,7 @@ func (c *Console) editMaintenance(w http.ResponseWriter, r *http.Request, a hera
 	if comps == nil {
 		comps = []string{}
 	}
-	in := herald.MaintenanceInput{Name: optional(r.PostFormValue("name")), Body: optional(r.PostFormValue("body")), Components: &comps}
+	in := herald.MaintenanceInput{Name: optional(r.PostFormValue("name")), Body: optional(r.PostFormValue("body")), Components: &comps, MutePaging: mutePaging(r)}
 	changed := func(field string) bool {
 		return strings.TrimSpace(r.PostFormValue(field)) != strings.TrimSpace(r.PostFormValue("was_"+field))
 	}

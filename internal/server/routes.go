@@ -119,6 +119,7 @@ func (s *Server) apiRoutes() []route {
 			param{"owner", "only the follow-ups this user (id or e-mail) owns"},
 			param{"limit", "1 to 500, default 200"}),
 		op("GET", "/api/v1/incidents/{id}/export.md", viewer, 200, "The incident and its timeline as Markdown, the draft of a review", s.exportMarkdown),
+		op("GET", "/api/v1/incidents/{id}/pages", viewer, 200, "The pages linked to the incident: each one's acknowledgement, escalation steps and time to acknowledge", s.incidentPages),
 		op("GET", "/api/v1/incidents/{id}/measures", viewer, 200, "How closely the incident kept to the practice: update intervals against the cadence, time to acknowledge per role, stakeholder notices", s.getMeasures),
 		op("GET", "/api/v1/incidents/{id}/checklist", viewer, 200, "The incident roles' checklists by stage (R08): each item's state, whether Herald or a person checked it, who and when", s.getChecklist),
 		op("POST", "/api/v1/incidents/{id}/checklist", responder, 200, "Check or uncheck a checklist item by hand (recorded on the timeline); an automatic item needs a note", s.checkItem),
@@ -156,6 +157,7 @@ func (s *Server) apiRoutes() []route {
 
 		op("GET", "/api/v1/services", viewer, 200, "Services that page people, with their integration keys (masked except for admins)", s.listServices),
 		op("POST", "/api/v1/services", admin, 201, "Add a service; the answer carries its integration key", s.createService),
+		op("PUT", "/api/v1/services/{id}/components", admin, 200, "Set the status page components a service runs on: a maintenance of one mutes its paging", s.setServiceComponents),
 		op("POST", "/api/v1/escalation-policies", admin, 201, "Add an escalation policy: levels of targets with timeouts, repeats", s.createPolicy),
 		op("GET", "/api/v1/escalation-policies", viewer, 200, "Escalation policies, by name", s.listPolicies),
 		op("GET", "/api/v1/escalation-policies/{id}", viewer, 200, "One escalation policy, by id or name", s.getPolicy),
@@ -166,6 +168,9 @@ func (s *Server) apiRoutes() []route {
 		op("POST", "/api/v1/pages/{id}/acknowledge", responder, 200, "Acknowledge a page: escalation stops (shadows cannot)", s.ackPage),
 		op("POST", "/api/v1/pages/{id}/escalate", responder, 200, "Page a chosen level now (\"Escalate, select Level 2\")", s.escalatePage),
 		op("POST", "/api/v1/pages/{id}/resolve", responder, 200, "Resolve a page (its incident, if any, stays open)", s.resolvePage),
+		op("POST", "/api/v1/pages/{id}/declare", responder, 201, "Declare an incident from a page: the page is linked to it", s.declareFromPage),
+		op("PUT", "/api/v1/pages/{id}/incident", responder, 200, "Attach a page to an incident (recorded on both)", s.linkPage),
+		op("DELETE", "/api/v1/pages/{id}/incident", responder, 200, "Detach a page from its incident (recorded on both; role pages stay)", s.unlinkPage),
 
 		op("GET", "/api/v1/users/{id}/contact-methods", viewer, 200, "How a user is reached, and which methods are failing (phone numbers and URLs masked except for the user and admins)", s.listContactMethods),
 		op("POST", "/api/v1/users/{id}/contact-methods", responder, 201, "Add a contact method (yourself, or anyone as admin); a webhook's signing secret is in this answer only", s.createContactMethod),

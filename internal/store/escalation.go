@@ -207,7 +207,7 @@ func (tx *tx) notifyLevel(ctx context.Context, pageID string, l herald.Escalatio
 		return err
 	}
 	covered := false
-	if p.IncidentID != "" && p.IncidentRole != "" { // a role's page; the director's is not covered
+	if p.IncidentID != "" && p.IncidentRole != "" { // a role page (R06), not an alert linked later nor the director's (R53)
 		free, err := tx.coverEngaged(ctx, p, targets)
 		if err != nil {
 			return err
@@ -381,8 +381,9 @@ func (db *PagingService) EscalatePage(ctx context.Context, actor herald.Actor, i
 		// The step taken next pages level (1-based), so set the page just
 		// before it, due now, in a round of its own so nobody is skipped as
 		// "already notified".
-		_, err = tx.ExecContext(ctx, `UPDATE pages SET status = 'triggered', acked_at = NULL, acked_by = '', level = $1, loops = loops + 1, next_escalation_at = $2 WHERE id = $3`,
-			level-2, micros(tx.now), p.ID)
+		// Escalating by hand also ends a maintenance's mute of the page.
+		_, err = tx.ExecContext(ctx, `UPDATE pages SET status = 'triggered', acked_at = NULL, acked_by = '', level = $1, loops = loops + 1, next_escalation_at = $2, muted = $4 WHERE id = $3`,
+			level-2, micros(tx.now), p.ID, false)
 		if err != nil {
 			return fmt.Errorf("escalate: %w", err)
 		}

@@ -271,6 +271,9 @@ func (tx *tx) levelOnTimeline(ctx context.Context, p *herald.Page, text string, 
 		return err
 	}
 	prefix := "Page for the " + settings.RoleName(p.IncidentRole) + ", "
+	if p.IncidentRole == "" {
+		prefix = fmt.Sprintf("Page %q, ", p.Summary) // an alert page linked to the incident
+	}
 	if paged {
 		if err := tx.appendEntry(ctx, p.IncidentID, herald.Actor{}, herald.EntryNote, prefix+lowerFirst(text),
 			map[string]any{"page_id": p.ID, "level": p.Level + 1}); err != nil {

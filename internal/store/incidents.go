@@ -95,6 +95,9 @@ func (db *IncidentService) DeclareIncident(ctx context.Context, actor herald.Act
 		}); err != nil {
 			return err
 		}
+		if err := tx.linkDeclared(ctx, actor, inc, in.Pages); err != nil {
+			return err
+		}
 		return tx.pageRoles(ctx, actor, inc, settings)
 	})
 	if err != nil {

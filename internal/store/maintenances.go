@@ -16,13 +16,13 @@ const maintenanceColumns = `id, name, body, status, scheduled_for, scheduled_unt
 
 // maintenanceSelect is what a read of a maintenance row takes: its columns
 // and how its last automatic step went.
-const maintenanceSelect = maintenanceColumns + `, step_attempts, step_error`
+const maintenanceSelect = maintenanceColumns + `, step_attempts, step_error, mute_paging`
 
 func scanMaintenance(row interface{ Scan(...any) error }) (*herald.Maintenance, error) {
 	var m herald.Maintenance
 	var from, until, created, updated int64
 	var started, completed sql.NullInt64
-	if err := row.Scan(&m.ID, &m.Name, &m.Body, &m.Status, &from, &until, &m.AutoTransition, &started, &completed, &created, &updated, &m.StepAttempts, &m.StepError); err != nil {
+	if err := row.Scan(&m.ID, &m.Name, &m.Body, &m.Status, &from, &until, &m.AutoTransition, &started, &completed, &created, &updated, &m.StepAttempts, &m.StepError, &m.MutePaging); err != nil {
 		return nil, err
 	}
 	m.ScheduledFor, m.ScheduledUntil = fromMicros(from), fromMicros(until)
@@ -70,6 +70,10 @@ func (db *MaintenanceService) CreateMaintenance(ctx context.Context, actor heral
 			if err := tx.setReminders(ctx, m, *in.Reminders); err != nil {
 				return err
 			}
+		}
+		m.MutePaging = true // the column's default
+		if err := tx.setMutePaging(ctx, m, in.MutePaging); err != nil {
+			return err
 		}
 		if err := tx.maintenanceEvent(ctx, actor, m, herald.EventScheduled, m.Body); err != nil {
 			return err
@@ -255,6 +259,9 @@ func (db *MaintenanceService) UpdateMaintenance(ctx context.Context, actor heral
 		if err != nil {
 			return fmt.Errorf("update maintenance: %w", err)
 		}
+		if err := tx.maintenanceEdited(ctx, m, in.MutePaging); err != nil {
+			return err
+		}
 		reminders := in.Reminders
 		if reminders == nil && rescheduled {
 			// Unfired reminders keep their offsets and move with the start.
@@ -391,6 +398,9 @@ func (tx *tx) moveMaintenance(ctx context.Context, actor herald.Actor, m *herald
 			to, micros(tx.now), started, completed, m.ID)
 		if err != nil {
 			return fmt.Errorf("move maintenance: %w", err)
+		}
+		if err := tx.maintenanceMoved(ctx, m); err != nil {
+			return err
 		}
 	} else if _, err := tx.ExecContext(ctx, `UPDATE maintenances SET updated_at = $1 WHERE id = $2`, micros(tx.now), m.ID); err != nil {
 		return err

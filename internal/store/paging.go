@@ -120,7 +120,11 @@ func (db *PagingService) CreateService(ctx context.Context, in herald.ServiceInp
 		_, err := tx.ExecContext(ctx, `INSERT INTO services (id, name, description, escalation_policy_id, integration_key, group_threshold, group_window_s, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 			s.ID, s.Name, s.Description, policy, s.IntegrationKey, s.Grouping.Threshold, s.Grouping.WindowMinutes*60, micros(tx.now))
-		return conflictAs(err, "insert service", "a service named %q exists already", in.Name)
+		if err := conflictAs(err, "insert service", "a service named %q exists already", in.Name); err != nil {
+			return err
+		}
+		s.Components = orEmpty(in.Components)
+		return tx.setServiceComponents(ctx, s.ID, s.Components)
 	})
 	return s, err
 }
@@ -131,7 +135,10 @@ func (db *PagingService) Service(ctx context.Context, ref string) (*herald.Servi
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, herald.Errorf(herald.ENotFound, "no service %q", ref)
 	}
-	return s, err
+	if err != nil {
+		return nil, err
+	}
+	return s, db.fillServiceComponents(ctx, []*herald.Service{s})
 }
 
 // Services lists services by name.
@@ -149,7 +156,10 @@ func (db *PagingService) Services(ctx context.Context) ([]*herald.Service, error
 		}
 		out = append(out, s)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, db.fillServiceComponents(ctx, out)
 }
 
 // ErrUnknownKey is what an unknown integration key gets: one error for
@@ -540,19 +550,28 @@ func (db *core) openAlerts(ctx context.Context, runs []*foldRun) error {
 		pageIDs[i], alertIDs[i], services[i], dedups[i] = newID(), newID(), r.service, r.dedup
 		summaries[i], severities[i], sources[i], details[i], counts[i] = p.Summary, p.Severity, p.Source, string(p.CustomDetails), int64(r.n)
 	}
+	// A maintenance in progress on a service's components mutes its new
+	// page (paging_mutes, as in mutingMaintenance): no round trip added.
 	_, err := db.w.ExecContext(ctx, `WITH ev AS (
-			SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[])
+			SELECT ev.*, pm.maintenance_id AS mid, pm.name AS mname
+			FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[])
 				AS ev (page_id, alert_id, service_id, dedup_key, summary, severity, source, details, n)
+			LEFT JOIN paging_mutes pm ON pm.service_id = ev.service_id
 		), p AS (
 			INSERT INTO pages (id, service_id, status, dedup_key, summary, severity, source, details, count, alerts, level, loops,
-				first_seen, last_seen, acked_by, next_escalation_at, incident_id, incident_role)
-			SELECT page_id, service_id, 'triggered', dedup_key, summary, severity, source, NULLIF(details, ''), n, 1, -1, 0, $1, $1, '', $1, NULL, '' FROM ev
+				first_seen, last_seen, acked_by, next_escalation_at, incident_id, incident_role, maintenance_id, muted)
+			SELECT page_id, service_id, 'triggered', dedup_key, summary, severity, source, NULLIF(details, ''), n, 1, -1, 0, $1, $1, '',
+				CASE WHEN mid IS NULL THEN $1::bigint END, NULL, '', mid, mid IS NOT NULL FROM ev
 		), l AS (
-			INSERT INTO page_log (page_id, at, kind, text) SELECT page_id, $1, 'triggered', 'Triggered: ' || summary FROM ev
+			INSERT INTO page_log (page_id, at, kind, text)
+			SELECT page_id, $1, k.kind, k.text FROM ev CROSS JOIN LATERAL (VALUES
+				(1, 'triggered', 'Triggered: ' || ev.summary),
+				(2, 'muted', $11::text || ev.mname || $12::text || ev.mid || $13::text)) AS k (ord, kind, text)
+			WHERE k.ord = 1 OR ev.mid IS NOT NULL ORDER BY page_id, k.ord
 		)
 		INSERT INTO alerts (id, service_id, page_id, dedup_key, status, count, first_seen, last_seen)
 		SELECT alert_id, service_id, page_id, dedup_key, 'open', n, $1, $1 FROM ev`,
-		micros(db.clock.Now()), pageIDs, alertIDs, services, dedups, summaries, severities, sources, details, counts)
+		micros(db.clock.Now()), pageIDs, alertIDs, services, dedups, summaries, severities, sources, details, counts, mutedLog1, mutedLog2, mutedLog3)
 	if err != nil {
 		return fmt.Errorf("open alerts: %w", err)
 	}
@@ -591,7 +610,10 @@ func (tx *tx) settle(ctx context.Context, svc *herald.Service, ev herald.Event) 
 		if !open {
 			return nil // PagerDuty accepts events for keys it does not know
 		}
-		return tx.ackPage(ctx, pageID, "monitoring ("+svc.Name+")")
+		if err := tx.ackPage(ctx, pageID, "monitoring ("+svc.Name+")"); err != nil {
+			return err
+		}
+		return tx.monitoringAck(ctx, pageID, "monitoring ("+svc.Name+")")
 	case "resolve":
 		if !open {
 			return nil
@@ -659,20 +681,35 @@ func (tx *tx) newAlert(ctx context.Context, serviceID, pageID, dedup string) err
 	return nil
 }
 
-// newPage opens a triggered page; its first escalation step is due now.
+// newPage opens a triggered page; its first escalation step is due now,
+// unless a maintenance in progress mutes the service (an incident's own
+// pages are never muted: declaring is a person's decision to page).
 func (tx *tx) newPage(ctx context.Context, serviceID, dedup, summary, severity, source string, details json.RawMessage, incidentID, role string) (string, error) {
 	id := newID()
 	var det sql.NullString
 	if len(details) > 0 {
 		det = sql.NullString{String: string(details), Valid: true}
 	}
+	var mid, mname string
+	if incidentID == "" {
+		var err error
+		if mid, mname, err = tx.mutingMaintenance(ctx, serviceID); err != nil {
+			return "", err
+		}
+	}
+	next := sql.NullInt64{Int64: micros(tx.now), Valid: mid == ""}
 	_, err := tx.ExecContext(ctx, `INSERT INTO pages (id, service_id, status, dedup_key, summary, severity, source, details, count, alerts, level, loops,
-		first_seen, last_seen, acked_by, next_escalation_at, incident_id, incident_role) VALUES ($1, $2, 'triggered', $3, $4, $5, $6, $7, 1, 1, -1, 0, $8, $8, '', $8, $9, $10)`,
-		id, serviceID, dedup, summary, severity, source, det, micros(tx.now), sql.NullString{String: incidentID, Valid: incidentID != ""}, role)
+		first_seen, last_seen, acked_by, next_escalation_at, incident_id, incident_role, maintenance_id, muted)
+		VALUES ($1, $2, 'triggered', $3, $4, $5, $6, $7, 1, 1, -1, 0, $8, $8, '', $9, $10, $11, $12, $13)`,
+		id, serviceID, dedup, summary, severity, source, det, micros(tx.now), next, sql.NullString{String: incidentID, Valid: incidentID != ""}, role,
+		sql.NullString{String: mid, Valid: mid != ""}, mid != "")
 	if err != nil {
 		return "", fmt.Errorf("insert page: %w", err)
 	}
-	return id, tx.pageLog(ctx, id, "triggered", "Triggered: "+summary)
+	if err := tx.pageLog(ctx, id, "triggered", "Triggered: "+summary); err != nil || mid == "" {
+		return id, err
+	}
+	return id, tx.pageLog(ctx, id, "muted", mutedLog(mid, mname))
 }
 
 func (tx *tx) pageLog(ctx context.Context, pageID, kind, text string) error {
@@ -759,10 +796,7 @@ func (tx *tx) incidentAck(ctx context.Context, actor herald.Actor, p *herald.Pag
 			fmt.Sprintf("%s acknowledged the request to find cover as %s after %s; the role stays open until someone takes it", actor.User.Name, settings.RoleName(p.IncidentRole), took),
 			map[string]any{"page_id": p.ID, "role": p.IncidentRole, "cover": true, "time_to_acknowledge_s": int(took.Seconds())})
 	}
-	text := fmt.Sprintf("%s acknowledged the page as %s after %s", actor.User.Name, settings.RoleName(p.IncidentRole), took)
-	if p.IncidentRole == "" { // a page for the incident that is no role's (the director's, R53)
-		text = fmt.Sprintf("%s acknowledged the page %q after %s", actor.User.Name, p.Summary, took)
-	}
+	text := fmt.Sprintf("%s acknowledged %s after %s", actor.User.Name, pageLabel(settings, p), took)
 	if err := tx.appendEntry(ctx, inc.ID, actor, herald.EntryRoleChange, text, map[string]any{
 		"page_id": p.ID, "role": p.IncidentRole, "time_to_acknowledge_s": int(took.Seconds())}); err != nil {
 		return err
@@ -897,7 +931,8 @@ func (tx *tx) isShadowFor(ctx context.Context, p *herald.Page, userID string) (b
 }
 
 const pageColumns = `id, service_id, status, dedup_key, summary, severity, source, details, count, alerts, level, first_seen, last_seen,
-	acked_at, acked_by, resolved_at, next_escalation_at, COALESCE(incident_id, ''), incident_role, step_attempts, step_error`
+	acked_at, acked_by, resolved_at, next_escalation_at, COALESCE(incident_id, ''), incident_role, step_attempts, step_error,
+	COALESCE(maintenance_id, ''), muted`
 
 func scanPage(row interface{ Scan(...any) error }) (*herald.Page, error) {
 	p := &herald.Page{}
@@ -905,7 +940,8 @@ func scanPage(row interface{ Scan(...any) error }) (*herald.Page, error) {
 	var first, last int64
 	var acked, resolved, next sql.NullInt64
 	if err := row.Scan(&p.ID, &p.ServiceID, &p.Status, &p.DedupKey, &p.Summary, &p.Severity, &p.Source, &details, &p.Count, &p.Alerts, &p.Level,
-		&first, &last, &acked, &p.AckedBy, &resolved, &next, &p.IncidentID, &p.IncidentRole, &p.StepAttempts, &p.StepError); err != nil {
+		&first, &last, &acked, &p.AckedBy, &resolved, &next, &p.IncidentID, &p.IncidentRole, &p.StepAttempts, &p.StepError,
+		&p.DuringMaintenance, &p.Muted); err != nil {
 		return nil, err
 	}
 	if details.Valid {

@@ -184,7 +184,8 @@ func (db *IncidentService) Export(ctx context.Context, ref string) (herald.Incid
 		}
 		m := herald.Measure(in)
 		rec.Measures = &m
-		return nil
+		rec.Pages, err = tx.linkedPages(ctx, inc.ID)
+		return err
 	})
 	return rec, err
 }
