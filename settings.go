@@ -91,6 +91,9 @@ type Settings struct {
 	StatusTemplates map[string]string `json:"status_templates"`
 	// Sessions bound console sign-ins.
 	Sessions SessionSettings `json:"sessions"`
+	// EscalationTemplates are the durations of R05's and R07's escalation
+	// templates (herald policy template).
+	EscalationTemplates EscalationTemplates `json:"escalation_templates"`
 }
 
 // PagingSettings are the organisation's paging choices.
@@ -175,6 +178,7 @@ func DefaultSettings() Settings {
 			"resolved":            "This incident is resolved: {components} work normally again. Thank you for your patience.",
 			"no_material_updates": "No material updates: we are still working on {name}. Next update in {next_update} minutes.",
 		},
+		EscalationTemplates: DefaultEscalationTemplates(),
 	}
 }
 
@@ -194,6 +198,7 @@ var prefixRE = regexp.MustCompile(`^[A-Z][A-Z0-9]{0,9}$`)
 func (s *Settings) Validate() error {
 	fe := FieldErrors{}
 	s.Sessions.validate(fe)
+	s.EscalationTemplates.validate(fe)
 	if !prefixRE.MatchString(s.ReferencePrefix) {
 		fe.Add("reference_prefix", "must be 1 to 10 capital letters or digits, starting with a letter")
 	}

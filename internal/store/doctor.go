@@ -257,7 +257,7 @@ func (tx *tx) policyTargets(ctx context.Context) (targets, error) {
 				switch target.Type {
 				case "user":
 					t.users[target.ID] = true
-				case "schedule":
+				case "schedule", "colleague":
 					t.schedules[target.ID] = true
 				}
 			}
