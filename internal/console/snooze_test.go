@@ -1,0 +1,75 @@
+package console_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/store"
+	"github.com/heraldhq/herald/internal/testdb"
+)
+
+func TestPages_SnoozeFromThePageScreen(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		e := newEnv(t, d)
+		ctx := context.Background()
+		svc := pagedService(t, e)
+		p := trigger(t, e, svc, "db-down", "Database down")
+		page := func() *herald.Page {
+			t.Helper()
+			got, err := e.db.Paging.Page(ctx, p.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return got
+		}
+
+		// A viewer sees no snooze form and cannot snooze.
+		v := e.browser(t)
+		v.signIn("viewer@example.com")
+		if _, body := v.get("/app/pages/" + p.ID); strings.Contains(body, ">Snooze</button>") {
+			t.Error("a viewer is offered snooze")
+		}
+		if res, _ := v.post("/app/pages/"+p.ID+"/snooze", url.Values{"for": {"1h"}}); res.StatusCode != http.StatusForbidden || page().Status != herald.PageTriggered {
+			t.Fatalf("viewer snooze: %d, page %s", res.StatusCode, page().Status)
+		}
+
+		b := e.browser(t)
+		b.signIn("responder@example.com")
+		_, body := b.get("/app/pages/" + p.ID)
+		if !strings.Contains(body, `<label for="snooze-for">Snooze for</label>`) || !strings.Contains(body, ">Snooze</button>") {
+			t.Fatalf("no snooze form:\n%s", body)
+		}
+		// A length that is no duration is shown again with the reason.
+		res, body := b.post("/app/pages/"+p.ID+"/snooze", url.Values{"for": {"soon"}})
+		if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "give until") || page().Status != herald.PageTriggered {
+			t.Fatalf("bad length: %d %s", res.StatusCode, page().Status)
+		}
+		res, _ = b.post("/app/pages/"+p.ID+"/snooze", url.Values{"for": {"2h"}})
+		if res.StatusCode != http.StatusSeeOther || !strings.Contains(res.Header.Get("Location"), "flash=") {
+			t.Fatalf("snooze: %d %s", res.StatusCode, res.Header.Get("Location"))
+		}
+		end := e.clock.Now().Add(2 * time.Hour)
+		if got := page(); got.Status != herald.PageAcknowledged || got.SnoozedUntil == nil || !got.SnoozedUntil.Equal(end) {
+			t.Fatalf("after snooze: %+v", got)
+		}
+		_, body = b.get("/app/pages/" + p.ID)
+		if !strings.Contains(body, "<dt>Snoozed until</dt>") || !strings.Contains(body, `<time datetime="`+end.Format(time.RFC3339)+`">`) ||
+			!strings.Contains(body, "Snoozed by responder person until") {
+			t.Fatalf("the screen does not show the snooze:\n%s", body)
+		}
+		// When it ends, the page is triggered again and the log says so.
+		e.clock.Advance(2 * time.Hour)
+		if _, err := e.db.Work.RunEscalations(ctx); err != nil {
+			t.Fatal(err)
+		}
+		_, body = b.get("/app/pages/" + p.ID)
+		if page().Status != herald.PageTriggered || !strings.Contains(body, "escalation starts again from level 1") || strings.Contains(body, "<dt>Snoozed until</dt>") {
+			t.Fatalf("after the snooze ended: %s\n%s", page().Status, body)
+		}
+	})
+}
