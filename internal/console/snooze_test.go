@@ -73,3 +73,44 @@ func TestPages_SnoozeFromThePageScreen(t *testing.T) {
 		}
 	})
 }
+
+// The new-policy form takes "repeat from level", an acknowledgement
+// expiry, and R07's targets: all managers, a colleague in a time zone.
+func TestOncall_PolicyFormRepeatFromAckExpiryAndGroupTargets(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		e := newEnv(t, d)
+		ctx := context.Background()
+		s := dailySchedule(t, e)
+		a := e.browser(t)
+		a.signIn("admin@example.com")
+		_, body := a.get("/app/oncall/policies")
+		if !strings.Contains(body, `<option value="managers:">All managers</option>`) || !strings.Contains(body, `<label for="pol-ack-expiry">`) {
+			t.Fatalf("form lacks the new fields:\n%s", body)
+		}
+		form := url.Values{"name": {"Tenant"}, "repeat": {"2"}, "repeat_from_level": {"2"}, "ack_expiry": {"soon"},
+			"targets_1": {"schedule:" + s.ID}, "timeout_1": {"10"}, "targets_2": {"colleague:" + s.ID}, "timeout_2": {"10"}, "targets_3": {"managers:"}, "timeout_3": {"30"}}
+		res, body := a.post("/app/oncall/policies", form)
+		if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, `value="soon"`) || !strings.Contains(body, "a duration like 30m") {
+			t.Fatalf("bad expiry: %d", res.StatusCode)
+		}
+		if list, _ := e.db.Paging.EscalationPolicies(ctx); len(list) != 0 {
+			t.Fatalf("a refused form stored %+v", list)
+		}
+		form.Set("ack_expiry", "45m")
+		if res, _ := a.post("/app/oncall/policies", form); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("create: %d", res.StatusCode)
+		}
+		p, err := e.db.Paging.EscalationPolicy(ctx, "Tenant")
+		if err != nil || p.RepeatFromLevel != 2 || p.AckExpiry != herald.Duration(45*time.Minute) ||
+			p.Levels[1].Targets[0] != (herald.Target{Type: herald.TargetColleague, ID: s.ID}) || p.Levels[2].Targets[0] != (herald.Target{Type: herald.TargetManagers}) {
+			t.Fatalf("stored %+v %v", p, err)
+		}
+		_, body = a.get("/app/oncall/policies/" + p.ID)
+		for _, want := range []string{"pages another engineer in the time zone of Primary.", "pages all managers.", "level 2 again (repeats 2 more times)",
+			"each time from level 2", "expires after <strong>45m0s</strong>"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("policy view lacks %q", want)
+			}
+		}
+	})
+}
