@@ -82,6 +82,9 @@ type Settings struct {
 	CoverService string `json:"cover_service,omitempty"`
 	// Paging says what happens when a page would reach nobody.
 	Paging PagingSettings `json:"paging"`
+	// EscalationTemplates are the durations of R05's and R07's escalation
+	// templates (herald policy template).
+	EscalationTemplates EscalationTemplates `json:"escalation_templates"`
 	// MonitoringMinutes is how long an incident stays in Monitoring before
 	// it is ready to resolve (R16); the incident lead may change it per
 	// incident or skip monitoring.
@@ -91,9 +94,6 @@ type Settings struct {
 	StatusTemplates map[string]string `json:"status_templates"`
 	// Sessions bound console sign-ins.
 	Sessions SessionSettings `json:"sessions"`
-	// EscalationTemplates are the durations of R05's and R07's escalation
-	// templates (herald policy template).
-	EscalationTemplates EscalationTemplates `json:"escalation_templates"`
 }
 
 // PagingSettings are the organisation's paging choices.
@@ -198,7 +198,6 @@ var prefixRE = regexp.MustCompile(`^[A-Z][A-Z0-9]{0,9}$`)
 func (s *Settings) Validate() error {
 	fe := FieldErrors{}
 	s.Sessions.validate(fe)
-	s.EscalationTemplates.validate(fe)
 	if !prefixRE.MatchString(s.ReferencePrefix) {
 		fe.Add("reference_prefix", "must be 1 to 10 capital letters or digits, starting with a letter")
 	}
@@ -303,6 +302,7 @@ func (s *Settings) Validate() error {
 			fe.Add("status_templates", quote(name)+" must be 1 to 2000 characters")
 		}
 	}
+	s.EscalationTemplates.validate(fe)
 	return fe.Err()
 }
 
