@@ -18,6 +18,10 @@ const (
 	TargetManagers = "managers"
 )
 
+// FindingNoManagers is the doctor's finding for an escalation policy that
+// pages all managers when nobody is marked as one.
+const FindingNoManagers = "no_managers"
+
 // RepeatStart is the level (from 0) a repeat round starts at.
 func (p *EscalationPolicy) RepeatStart() int {
 	if p.RepeatFromLevel > 1 && p.RepeatFromLevel <= len(p.Levels) {

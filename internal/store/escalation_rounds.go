@@ -210,3 +210,24 @@ func gapsOf(g *gapNote) []gapNote {
 	}
 	return []gapNote{*g}
 }
+
+// doctorManagers counts the managers as people paging reaches when a
+// policy pages all managers, and finds such a policy with nobody marked as
+// a manager (its level reaches nobody).
+func (tx *tx) doctorManagers(ctx context.Context, pol targets, pageable map[string]bool, add func(kind, severity, fix, format string, args ...any)) error {
+	if !pol.managers {
+		return nil
+	}
+	ids, err := tx.managers(ctx)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		pageable[id] = true
+	}
+	if len(ids) == 0 {
+		add(herald.FindingNoManagers, herald.SeverityError, "Mark the managers when adding them: herald user create --manager, or the console's new person form.",
+			"An escalation policy pages all managers, but nobody is marked as a manager: that level reaches nobody")
+	}
+	return nil
+}

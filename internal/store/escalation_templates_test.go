@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -189,6 +190,37 @@ func TestRule07_NoColleagueInTheTimeZoneFallsThroughToManagementAtOnce(t *testin
 		}
 		if !strings.Contains(strings.Join(texts, "\n"), "no other engineer in the time zone of Berlin SRE (Europe/Berlin)") {
 			t.Fatalf("warnings %q", texts)
+		}
+	})
+}
+
+// "All of management" pages only people marked as managers: the doctor
+// counts them as paged (an unreachable manager is an error), and a policy
+// that pages all managers with nobody marked is an error too.
+func TestRule07_DoctorKnowsWhomAllOfManagementReaches(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		clock := testdb.NewClock()
+		f := &fixture{db: testdb.Open(t, d, clock), clock: clock, ctx: context.Background()}
+		f.user(t, "Alice", false)
+		if _, err := f.db.Paging.CreateEscalationPolicy(f.ctx, herald.EscalationPolicyInput{Name: "management", Levels: []herald.EscalationLevel{
+			{TimeoutMinutes: 10, Targets: []herald.Target{{Type: "user", ID: "alice@example.com"}}},
+			{TimeoutMinutes: 30, Targets: []herald.Target{{Type: herald.TargetManagers}}}}}); err != nil {
+			t.Fatal(err)
+		}
+		_, kinds := findings(t, f, true)
+		if k := kinds[herald.FindingNoManagers]; len(k) != 1 || k[0].Severity != herald.SeverityError {
+			t.Fatalf("no managers: %+v", kinds)
+		}
+		// A manager without a contact method: pages to them reach nobody.
+		if _, err := f.db.People.CreateUser(f.ctx, herald.UserInput{Name: "Dan", Email: "dan@example.com", Manager: true}); err != nil {
+			t.Fatal(err)
+		}
+		_, kinds = findings(t, f, true)
+		if len(kinds[herald.FindingNoManagers]) != 0 {
+			t.Fatalf("a manager exists: %+v", kinds[herald.FindingNoManagers])
+		}
+		if k := kinds[herald.FindingUserUnreachable]; len(k) != 1 || k[0].Severity != herald.SeverityError || !strings.Contains(k[0].Message, "dan@example.com") {
+			t.Fatalf("unreachable manager: %+v", k)
 		}
 	})
 }
