@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -60,6 +61,25 @@ func TestRule05_PolicyTemplateCommandAndSnooze(t *testing.T) {
 		out = mustCLI(t, url, "page", "show", pages[0].ID)
 		if !strings.Contains(out, "acknowledged") || !strings.Contains(out, "Snoozed until") || !strings.Contains(out, "snoozed") {
 			t.Fatalf("page show after the snooze:\n%s", out)
+		}
+	})
+}
+
+// `herald serve --demo` shows both templates on its schedules.
+func TestRule07_DemoAppliesTheTemplates(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		db := testdb.Open(t, d, herald.SystemClock{})
+		ctx := context.Background()
+		if seeded, err := seedDemo(ctx, db.Services()); err != nil || !seeded {
+			t.Fatalf("seed: %v %v", seeded, err)
+		}
+		r05, err := db.Paging.EscalationPolicy(ctx, "Incident roles (R05)")
+		if err != nil || len(r05.Levels) != 3 || r05.Levels[2].Targets[0].Type != herald.TargetManagers {
+			t.Fatalf("r05: %+v %v", r05, err)
+		}
+		r07, err := db.Paging.EscalationPolicy(ctx, "Unanswered engineer (R07)")
+		if err != nil || len(r07.Levels) != 3 || r07.Levels[1].Targets[0].Type != herald.TargetColleague || r07.Levels[0].TimeoutMinutes != 10 {
+			t.Fatalf("r07: %+v %v", r07, err)
 		}
 	})
 }
