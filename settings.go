@@ -61,6 +61,10 @@ type Settings struct {
 	Reviews           map[Severity]ReviewPolicy `json:"reviews" required:"true"`
 	DecisionAuthority map[string]AuthorityRule  `json:"decision_authority"`
 
+	// EscalationTemplates are the durations of R05's and R07's escalation
+	// templates (herald policy template).
+	EscalationTemplates EscalationTemplates `json:"escalation_templates"`
+
 	// Page is how the public status page looks.
 	Page PageSettings `json:"page" required:"true"`
 	// IncidentLink says what happens when an update lacks the incident's
@@ -82,9 +86,6 @@ type Settings struct {
 	CoverService string `json:"cover_service,omitempty"`
 	// Paging says what happens when a page would reach nobody.
 	Paging PagingSettings `json:"paging"`
-	// EscalationTemplates are the durations of R05's and R07's escalation
-	// templates (herald policy template).
-	EscalationTemplates EscalationTemplates `json:"escalation_templates"`
 	// MonitoringMinutes is how long an incident stays in Monitoring before
 	// it is ready to resolve (R16); the incident lead may change it per
 	// incident or skip monitoring.
@@ -139,7 +140,8 @@ func (s *Settings) NextUpdateAfter(state State, sev Severity) time.Duration {
 func DefaultSettings() Settings {
 	onRequest := ReviewPolicy{Internal: ReviewOnRequest, External: ReviewNone, WithinDays: 7}
 	return Settings{
-		ReferencePrefix: "INC",
+		ReferencePrefix:     "INC",
+		EscalationTemplates: DefaultEscalationTemplates(),
 		IncidentRoles: []RoleDef{
 			{Key: RoleIncidentLead, Name: "Incident Lead"},
 			{Key: RoleEngineerOnCall, Name: "Engineer on Call"},
@@ -178,7 +180,6 @@ func DefaultSettings() Settings {
 			"resolved":            "This incident is resolved: {components} work normally again. Thank you for your patience.",
 			"no_material_updates": "No material updates: we are still working on {name}. Next update in {next_update} minutes.",
 		},
-		EscalationTemplates: DefaultEscalationTemplates(),
 	}
 }
 
@@ -247,6 +248,7 @@ func (s *Settings) Validate() error {
 			}
 		}
 	}
+	s.EscalationTemplates.validate(fe)
 	if strings.TrimSpace(s.Page.Name) == "" || len(s.Page.Name) > MaxNameLen {
 		fe.Add("page", "name must be 1 to "+itoa(MaxNameLen)+" characters")
 	}
@@ -302,7 +304,6 @@ func (s *Settings) Validate() error {
 			fe.Add("status_templates", quote(name)+" must be 1 to 2000 characters")
 		}
 	}
-	s.EscalationTemplates.validate(fe)
 	return fe.Err()
 }
 
