@@ -114,3 +114,36 @@ func TestOncall_PolicyFormRepeatFromAckExpiryAndGroupTargets(t *testing.T) {
 		}
 	})
 }
+
+// The acknowledge link in a page notification (the phone at night) can
+// snooze the page as the person it was sent to.
+func TestAck_SnoozeFromTheNotificationLink(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		e := newEnv(t, d)
+		pg := newPager(t, e)
+		p, paths := pg.page(t, "k1", "Checkout 5xx above 5%")
+		b := e.browser(t) // never signed in
+		res, body := b.get(paths[herald.RoleResponder])
+		if res.StatusCode != 200 || !strings.Contains(body, `value="snooze"`) || !strings.Contains(body, `<label for="snooze-for">Snooze for</label>`) {
+			t.Fatalf("no snooze on the link's page: %d\n%s", res.StatusCode, body)
+		}
+		// A viewer's link offers no snooze and cannot snooze.
+		if _, body := b.get(paths[herald.RoleViewer]); strings.Contains(body, `value="snooze"`) {
+			t.Error("a viewer's link offers snooze")
+		}
+		if res, _ := b.post(paths[herald.RoleViewer], url.Values{"action": {"snooze"}, "for": {"1h"}}); res.StatusCode != http.StatusForbidden {
+			t.Fatalf("viewer snooze: %d", res.StatusCode)
+		}
+		res, _ = b.post(paths[herald.RoleResponder], url.Values{"action": {"snooze"}, "for": {"30m"}})
+		if res.StatusCode != http.StatusSeeOther || !strings.Contains(res.Header.Get("Location"), "flash=Snoozed+until") {
+			t.Fatalf("snooze: %d %s", res.StatusCode, res.Header.Get("Location"))
+		}
+		now, log := e.pageNow(t, p.ID)
+		if now.Status != herald.PageAcknowledged || now.SnoozedUntil == nil || !now.SnoozedUntil.Equal(e.clock.Now().Add(30*time.Minute)) || !hasLog(log, "Snoozed by responder person") {
+			t.Fatalf("after snooze: %+v", now)
+		}
+		if _, body := b.get(paths[herald.RoleResponder]); !strings.Contains(body, "<dt>Snoozed until</dt>") {
+			t.Error("the link's page does not say until when")
+		}
+	})
+}
