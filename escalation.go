@@ -237,6 +237,3 @@ func Colleague(s *Schedule, all []*Schedule, t time.Time, skip map[string]bool) 
 	}
 	return "", false
 }
-
-// String writes the duration as Go does ("30m0s"), for screens and logs.
-func (d Duration) String() string { return time.Duration(d).String() }

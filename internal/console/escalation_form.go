@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/heraldhq/herald"
 )
@@ -15,6 +16,9 @@ func describeTarget(t herald.Target, schedules map[string]string) string {
 	}
 	return "another engineer in the time zone of " + orUnknown(schedules[t.ID], t.ID)
 }
+
+// ExpiresAfter writes the policy's acknowledgement expiry ("30m0s").
+func (r policyRow) ExpiresAfter() string { return time.Duration(r.AckExpiry).String() }
 
 // policyRoundsForm reads the new-policy form's "repeat from level" and
 // "acknowledgement expires after" fields into the input, keeping what was
