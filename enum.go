@@ -10,7 +10,7 @@ var (
 	// RotationKinds are the rotations of a schedule layer.
 	RotationKinds = []string{RotationDaily, RotationWeekly, RotationCustom}
 	// TargetTypes are what an escalation level pages.
-	TargetTypes = []string{"user", "schedule"}
+	TargetTypes = []string{TargetUser, TargetSchedule, TargetColleague, TargetManagers}
 	// ReviewKinds are the post-incident reviews.
 	ReviewKinds = []string{ReviewInternal, ReviewExternal}
 	// ReviewRequirements say when a review is due.
@@ -43,6 +43,7 @@ func FieldEnum(name string) []string {
 		"decision_kind":      DecisionKinds,
 		"event_action":       EventActions,
 		"event_severity":     EventSeverities,
+		"policy_template":    PolicyTemplates,
 	}[name]
 }
 

@@ -86,7 +86,15 @@ type EscalationPolicy struct {
 	Levels []EscalationLevel `json:"levels"`
 	// Repeat is how many more times the levels run after the last one
 	// times out with nobody acknowledging.
-	Repeat    int       `json:"repeat"`
+	Repeat int `json:"repeat"`
+	// RepeatFromLevel is the level (from 1) each repeat round starts at;
+	// 0 or 1 starts it at the first level.
+	RepeatFromLevel int `json:"repeat_from_level,omitempty"`
+	// AckExpiry ends an acknowledgement that is not followed by a
+	// resolution within it: the page is triggered again and the level
+	// acknowledged is paged again. 0 (the default) keeps an
+	// acknowledgement until the page is resolved.
+	AckExpiry Duration  `json:"ack_expiry,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 }
 
@@ -99,15 +107,20 @@ type EscalationLevel struct {
 
 // Target is a user or a schedule (whoever is on call on it).
 type Target struct {
-	Type string `json:"type" required:"true" enum:"target_type"` // "user" or "schedule"
-	ID   string `json:"id" required:"true"`                      // id, or e-mail / schedule name on input
+	Type string `json:"type" required:"true" enum:"target_type"` // see TargetTypes
+	// ID is the user or schedule (id, or e-mail / schedule name on
+	// input); a colleague target names the schedule whose engineer it
+	// replaces; a managers target has none.
+	ID string `json:"id,omitempty"`
 }
 
 // EscalationPolicyInput creates a policy.
 type EscalationPolicyInput struct {
-	Name   string            `json:"name" required:"true"`
-	Levels []EscalationLevel `json:"levels" required:"true"`
-	Repeat int               `json:"repeat"`
+	Name            string            `json:"name" required:"true"`
+	Levels          []EscalationLevel `json:"levels" required:"true"`
+	Repeat          int               `json:"repeat"`
+	RepeatFromLevel int               `json:"repeat_from_level,omitempty"`
+	AckExpiry       Duration          `json:"ack_expiry,omitempty"`
 }
 
 // Normalize validates the policy's shape (not that its targets exist).
@@ -125,14 +138,25 @@ func (in *EscalationPolicyInput) Normalize() error {
 		if len(l.Targets) == 0 {
 			fe.Add("levels", "level "+itoa(i+1)+": at least one target")
 		}
-		for _, t := range l.Targets {
-			if !slices.Contains(TargetTypes, t.Type) {
-				fe.Add("levels", "level "+itoa(i+1)+": target type must be user or schedule")
+		for j, t := range l.Targets {
+			switch {
+			case !slices.Contains(TargetTypes, t.Type):
+				fe.Add("levels", "level "+itoa(i+1)+": target type must be user, schedule, colleague or managers")
+			case t.Type == TargetManagers:
+				in.Levels[i].Targets[j].ID = ""
+			case strings.TrimSpace(t.ID) == "":
+				fe.Add("levels", "level "+itoa(i+1)+": a "+t.Type+" target needs an id")
 			}
 		}
 	}
 	if in.Repeat < 0 || in.Repeat > 10 {
 		fe.Add("repeat", "between 0 and 10")
+	}
+	if in.RepeatFromLevel < 0 || (len(in.Levels) > 0 && in.RepeatFromLevel > len(in.Levels)) {
+		fe.Add("repeat_from_level", "a level of the policy, from 1 to "+itoa(max(len(in.Levels), 1)))
+	}
+	if in.AckExpiry != 0 && (in.AckExpiry < Duration(time.Minute) || in.AckExpiry > Duration(24*time.Hour) || in.AckExpiry%Duration(time.Second) != 0) {
+		fe.Add("ack_expiry", "off (0s), or whole seconds from 1m to 24h, like 30m")
 	}
 	return fe.Err()
 }
@@ -165,6 +189,14 @@ type Page struct {
 	// step is retried with backoff while other pages go on.
 	StepAttempts int    `json:"step_attempts,omitempty"`
 	StepError    string `json:"step_error,omitempty"`
+	// RetriggerAt is when an acknowledged page is triggered again: the end
+	// of its snooze, or of its acknowledgement (its policy's ack_expiry).
+	// Nil while triggered, or when the acknowledgement lasts until the
+	// page is resolved.
+	RetriggerAt *time.Time `json:"retrigger_at,omitempty"`
+	// SnoozedUntil is set while the page is snoozed: acknowledged until
+	// then, when it is triggered again from level 1.
+	SnoozedUntil *time.Time `json:"snoozed_until,omitempty"`
 	// Warnings are the gaps met while paging (someone without a working
 	// contact method, a level with nobody on call), from the page's log;
 	// filled where one page is read.
@@ -290,8 +322,9 @@ type EscalationStep struct {
 }
 
 // NextStep decides a page's due step from the level and round paged last
-// (level -1 before the first): the next level, or after the last the first
-// again while repeats are left. The step after it is due that level's
+// (level -1 before the first): the next level, or after the last the
+// repeat level (RepeatFromLevel, the first by default) again while repeats
+// are left. The step after it is due that level's
 // timeout after this one was due, so a short delay (a restart) does not
 // stretch the cadence; after a delay longer than the timeout it is counted
 // from now, so downtime does not page every level in one burst.
@@ -304,7 +337,7 @@ func (p *EscalationPolicy) NextStep(level, loop int, due, now time.Time) Escalat
 		if loop >= p.Repeat {
 			return EscalationStep{Exhausted: true, Level: level, Loop: loop}
 		}
-		next, nextLoop = 0, loop+1
+		next, nextLoop = p.RepeatStart(), loop+1
 	}
 	timeout := time.Duration(p.Levels[next].TimeoutMinutes) * time.Minute
 	at := due.Add(timeout)

@@ -46,3 +46,37 @@ func TestRetryAfter(t *testing.T) {
 		}
 	}
 }
+
+// "Repeat from level N": a repeat round starts at the chosen level, not
+// at the first.
+func TestNextStep_RepeatRoundStartsAtTheChosenLevel(t *testing.T) {
+	pol := &EscalationPolicy{Repeat: 1, RepeatFromLevel: 2, Levels: []EscalationLevel{{TimeoutMinutes: 10}, {TimeoutMinutes: 20}, {TimeoutMinutes: 30}}}
+	due := time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC)
+	if got, want := pol.NextStep(2, 0, due, due), (EscalationStep{Level: 1, Loop: 1, NextAt: due.Add(20 * time.Minute)}); got != want {
+		t.Fatalf("after the last level: %+v, want %+v", got, want)
+	}
+	if got := pol.NextStep(2, 1, due, due); !got.Exhausted {
+		t.Fatalf("repeats used up: %+v", got)
+	}
+	for _, n := range []int{0, 1} {
+		pol.RepeatFromLevel = n
+		if got := pol.NextStep(2, 0, due, due); got.Level != 0 {
+			t.Fatalf("repeat_from_level %d repeats from level %d", n, got.Level+1)
+		}
+	}
+	in := EscalationPolicyInput{Name: "p", Levels: pol.Levels, RepeatFromLevel: 4}
+	for i := range in.Levels {
+		in.Levels[i].Targets = []Target{{Type: TargetUser, ID: "a"}}
+	}
+	if err := in.Normalize(); ErrorCode(err) != EInvalid {
+		t.Fatalf("repeat_from_level beyond the levels: %v", err)
+	}
+	in.RepeatFromLevel, in.AckExpiry = 3, Duration(30*time.Second)
+	if err := in.Normalize(); ErrorCode(err) != EInvalid {
+		t.Fatalf("ack_expiry of 30s: %v", err)
+	}
+	in.AckExpiry = Duration(30 * time.Minute)
+	if err := in.Normalize(); err != nil {
+		t.Fatal(err)
+	}
+}

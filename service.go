@@ -253,6 +253,11 @@ type PagingService interface {
 	// responder needs someone else.
 	EscalatePage(ctx context.Context, actor Actor, id string, level int) (*Page, error)
 
+	// SnoozePage acknowledges a page until a time: when the snooze ends
+	// the page is triggered again and escalation starts again from level
+	// 1. Shadows cannot (R03); a resolved page cannot be snoozed.
+	SnoozePage(ctx context.Context, actor Actor, id string, in SnoozeInput) (*Page, error)
+
 	// PagingGaps returns how many gaps of each kind paging has met.
 	PagingGaps(ctx context.Context) (map[string]int64, error)
 

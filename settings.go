@@ -61,6 +61,10 @@ type Settings struct {
 	Reviews           map[Severity]ReviewPolicy `json:"reviews" required:"true"`
 	DecisionAuthority map[string]AuthorityRule  `json:"decision_authority"`
 
+	// EscalationTemplates are the durations of R05's and R07's escalation
+	// templates (herald policy template).
+	EscalationTemplates EscalationTemplates `json:"escalation_templates"`
+
 	// Page is how the public status page looks.
 	Page PageSettings `json:"page" required:"true"`
 	// IncidentLink says what happens when an update lacks the incident's
@@ -150,7 +154,8 @@ func (s *Settings) NextUpdateAfter(state State, sev Severity) time.Duration {
 func DefaultSettings() Settings {
 	onRequest := ReviewPolicy{Internal: ReviewOnRequest, External: ReviewNone, WithinDays: 7}
 	return Settings{
-		ReferencePrefix: "INC",
+		ReferencePrefix:     "INC",
+		EscalationTemplates: DefaultEscalationTemplates(),
 		IncidentRoles: []RoleDef{
 			{Key: RoleIncidentLead, Name: "Incident Lead"},
 			{Key: RoleEngineerOnCall, Name: "Engineer on Call"},
@@ -265,6 +270,7 @@ func (s *Settings) Validate() error {
 			}
 		}
 	}
+	s.EscalationTemplates.validate(fe)
 	if strings.TrimSpace(s.Page.Name) == "" || len(s.Page.Name) > MaxNameLen {
 		fe.Add("page", "name must be 1 to "+itoa(MaxNameLen)+" characters")
 	}

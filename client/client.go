@@ -679,3 +679,17 @@ func (c *PagingClient) EscalationPolicy(ctx context.Context, ref string) (herald
 	var out herald.EscalationPolicy
 	return out, c.do(ctx, "GET", "/api/v1/escalation-policies/"+esc(ref), nil, &out)
 }
+
+// SnoozePage acknowledges a page until a time (in.Until, or in.For from
+// now); when the snooze ends the page is triggered again from level 1.
+func (c *PagingClient) SnoozePage(ctx context.Context, id string, in herald.SnoozeInput) (herald.Page, error) {
+	var out herald.Page
+	return out, c.do(ctx, "POST", "/api/v1/pages/"+esc(id)+"/snooze", in, &out)
+}
+
+// PolicyFromTemplate adds an escalation policy from R05's or R07's
+// template (admin), timed by the settings' escalation_templates.
+func (c *PagingClient) PolicyFromTemplate(ctx context.Context, in herald.PolicyTemplateInput) (herald.EscalationPolicy, error) {
+	var out herald.EscalationPolicy
+	return out, c.do(ctx, "POST", "/api/v1/escalation-policies/templates", in, &out)
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/client"
@@ -20,10 +21,10 @@ func pageTable(tw *tabwriter.Writer, pages ...herald.Page) {
 // runPage is `herald page`: page a service's responders by hand (the
 // source's /pd trigger), or list, acknowledge and resolve pages.
 func runPage(ctx context.Context, args []string, e env) error {
-	if len(args) > 0 && (args[0] == "list" || args[0] == "show" || args[0] == "ack" || args[0] == "resolve" || pageLinkCommands[args[0]]) {
+	if len(args) > 0 && (args[0] == "list" || args[0] == "show" || args[0] == "ack" || args[0] == "resolve" || args[0] == "snooze" || pageLinkCommands[args[0]]) {
 		return runPages(ctx, args, e)
 	}
-	f := newFlags("page", "page --service NAME --summary TEXT [--severity S]  (or: page list | show ID | ack ID | resolve ID | declare ID | attach ID INCIDENT | detach ID)", e)
+	f := newFlags("page", "page --service NAME --summary TEXT [--severity S]  (or: page list | show ID | ack ID | resolve ID | snooze ID | declare ID | attach ID INCIDENT | detach ID)", e)
 	cf := addClientFlags(f)
 	service := f.String("service", "", "the service whose responders to page (name or id)")
 	summary := f.String("summary", "", "what is wrong")
@@ -47,7 +48,7 @@ func runPage(ctx context.Context, args []string, e env) error {
 }
 
 func runPages(ctx context.Context, args []string, e env) error {
-	var service, status *string
+	var service, status, snoozeFor, snoozeUntil *string
 	act := func(do func(*client.PagingClient, context.Context, string) (herald.Page, error)) func(context.Context, *flags, clientFlags, *client.Client, []string) error {
 		return func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
 			p, err := do(c.Paging, ctx, pos[0])
@@ -84,6 +85,11 @@ func runPages(ctx context.Context, args []string, e env) error {
 					row(tw, "Acknowledged by", p.AckedBy)
 				}
 				pageLinkRows(tw, p.Page)
+				if p.SnoozedUntil != nil {
+					row(tw, "Snoozed until", tsp(p.SnoozedUntil))
+				} else if p.RetriggerAt != nil {
+					row(tw, "Acknowledgement ends", tsp(p.RetriggerAt))
+				}
 				warningRows(tw, p.Warnings)
 				row(tw)
 				for _, l := range p.Log {
@@ -93,6 +99,29 @@ func runPages(ctx context.Context, args []string, e env) error {
 		}},
 		"ack":     {args: "ID", n: 1, help: "acknowledge: escalation stops", run: act((*client.PagingClient).AcknowledgePage)},
 		"resolve": {args: "ID", n: 1, help: "resolve the page (an incident stays open)", run: act((*client.PagingClient).ResolvePage)},
+		"snooze": {args: "ID", n: 1, help: "acknowledge until a time (--for 1h or --until TIME); then it is triggered again from level 1", flags: func(f *flags) {
+			snoozeFor = f.String("for", "", "how long, like 30m or 2h")
+			snoozeUntil = f.String("until", "", "until when (RFC 3339)")
+		}, run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+			var in herald.SnoozeInput
+			if *snoozeFor != "" {
+				if err := in.For.UnmarshalText([]byte(*snoozeFor)); err != nil {
+					return usagef("--for must be a duration like 30m or 2h")
+				}
+			}
+			if *snoozeUntil != "" {
+				t, err := parseTimeFlag("until", *snoozeUntil, time.Time{})
+				if err != nil {
+					return err
+				}
+				in.Until = &t
+			}
+			p, err := c.Paging.SnoozePage(ctx, pos[0], in)
+			if err != nil {
+				return err
+			}
+			return cf.print(e.stdout, p, func(tw *tabwriter.Writer) { pageTable(tw, p) })
+		}},
 	}, pageLinkTable(e, act)), args, e)
 }
 
@@ -138,7 +167,20 @@ func runService(ctx context.Context, args []string, e env) error {
 // runPolicy is `herald policy`: read the escalation policies services page
 // through (they are created in the console or with the API).
 func runPolicy(ctx context.Context, args []string, e env) error {
+	var tname, engineer, lead *string
 	return runCommands(ctx, "policy", map[string]command{
+		"template": {args: "r05|r07", n: 1, help: "add a policy from a template (admin): r05 pages the engineer, the incident lead after 30m, then management; " +
+			"r07 the engineer, a colleague in the time zone after 10m, then all managers (times: settings escalation_templates)", flags: func(f *flags) {
+			tname = f.String("name", "", "the policy's name (default: the template's)")
+			engineer = f.String("engineer", "", "the engineers' schedule (id or name)")
+			lead = f.String("lead", "", "the incident leads' schedule (r05)")
+		}, run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+			p, err := c.Paging.PolicyFromTemplate(ctx, herald.PolicyTemplateInput{Template: strings.ToLower(pos[0]), Name: *tname, Engineer: *engineer, Lead: *lead})
+			if err != nil {
+				return err
+			}
+			return cf.print(e.stdout, p, func(tw *tabwriter.Writer) { policyRows(tw, p) })
+		}},
 		"list": {n: 0, help: "escalation policies, by name", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
 			list, err := c.Paging.EscalationPolicies(ctx)
 			if err != nil {
@@ -156,20 +198,29 @@ func runPolicy(ctx context.Context, args []string, e env) error {
 			if err != nil {
 				return err
 			}
-			return cf.print(e.stdout, p, func(tw *tabwriter.Writer) {
-				row(tw, "ID", p.ID)
-				row(tw, "Name", p.Name)
-				row(tw, "Repeat", p.Repeat)
-				row(tw)
-				row(tw, "LEVEL", "TIMEOUT", "TARGETS")
-				for i, l := range p.Levels {
-					var targets []string
-					for _, t := range l.Targets {
-						targets = append(targets, t.Type+" "+t.ID)
-					}
-					row(tw, i+1, fmt.Sprintf("%d min", l.TimeoutMinutes), strings.Join(targets, ", "))
-				}
-			})
+			return cf.print(e.stdout, p, func(tw *tabwriter.Writer) { policyRows(tw, p) })
 		}},
 	}, args, e)
+}
+
+// policyRows shows one escalation policy.
+func policyRows(tw *tabwriter.Writer, p herald.EscalationPolicy) {
+	row(tw, "ID", p.ID)
+	row(tw, "Name", p.Name)
+	row(tw, "Repeat", p.Repeat)
+	if p.RepeatFromLevel > 1 {
+		row(tw, "Repeat from level", p.RepeatFromLevel)
+	}
+	if p.AckExpiry > 0 {
+		row(tw, "Acknowledgement expires", time.Duration(p.AckExpiry))
+	}
+	row(tw)
+	row(tw, "LEVEL", "TIMEOUT", "TARGETS")
+	for i, l := range p.Levels {
+		var targets []string
+		for _, t := range l.Targets {
+			targets = append(targets, strings.TrimSpace(t.Type+" "+t.ID))
+		}
+		row(tw, i+1, fmt.Sprintf("%d min", l.TimeoutMinutes), strings.Join(targets, ", "))
+	}
 }

@@ -515,6 +515,9 @@ func seedDemo(ctx context.Context, db herald.Services) (seeded bool, err error) 
 	if err != nil {
 		return false, err
 	}
+	if err := seedTemplates(ctx, db, now); err != nil {
+		return false, err
+	}
 	from, until := now.Add(26*time.Hour), now.Add(28*time.Hour)
 	_, err = db.Maintenances.CreateMaintenance(ctx, admin, herald.MaintenanceInput{Name: ptr("Database version upgrade"), Body: ptr("We upgrade the database; writes may pause for up to a minute."),
 		ScheduledFor: &from, ScheduledUntil: &until, Components: &[]string{comps["Database"].ID}, Reminders: &[]herald.Duration{herald.Duration(time.Hour)}})
@@ -575,6 +578,34 @@ func seedDemoOnCall(ctx context.Context, db herald.Services) (time.Time, error) 
 		herald.RoleCommunications: "Incident Management - CMOC"}
 	_, err = db.Settings.SaveSettings(ctx, settings)
 	return now, err
+}
+
+// seedTemplates shows R05's and R07's escalation templates (herald policy
+// template) on the demo's schedules: a rotation of incident leads, and a
+// policy from each template.
+func seedTemplates(ctx context.Context, db herald.Services, now time.Time) error {
+	if _, err := db.Schedules.CreateSchedule(ctx, herald.ScheduleInput{Name: "Incident leads", TimeZone: "Europe/Berlin",
+		Layers: []herald.Layer{{Name: "Leads", Rotation: herald.RotationWeekly, HandoffTime: "09:00", Start: now.Add(-24 * time.Hour),
+			Users: []string{"grace@example.com"}}}}); err != nil {
+		return err
+	}
+	settings, err := db.Settings.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	for _, t := range []herald.PolicyTemplateInput{
+		{Template: herald.TemplateIncidentRoles, Engineer: "Primary", Lead: "Incident leads"},
+		{Template: herald.TemplateUnanswered, Engineer: "Primary"},
+	} {
+		in, err := settings.PolicyFromTemplate(t)
+		if err != nil {
+			return err
+		}
+		if _, err := db.Paging.CreateEscalationPolicy(ctx, in); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -105,8 +105,13 @@ func (c *Console) ackAct(w http.ResponseWriter, r *http.Request, _ herald.Actor)
 	case "resolve":
 		_, err = paging.ResolvePage(r.Context(), a, p.ID)
 		flash = "Resolved."
+	case "snooze":
+		var sp *herald.Page
+		if sp, err = paging.SnoozePage(r.Context(), a, p.ID, snoozeForm(r)); err == nil {
+			flash = "Snoozed until " + sp.SnoozedUntil.UTC().Format("2006-01-02 15:04 UTC") + "."
+		}
 	default:
-		return herald.Errorf(herald.EInvalid, "choose acknowledge, escalate or resolve")
+		return herald.Errorf(herald.EInvalid, "choose acknowledge, snooze, escalate or resolve")
 	}
 	if err != nil {
 		return err

@@ -461,6 +461,8 @@ const policyLevels = 4
 type policyForm struct {
 	Name, Repeat string
 	Levels       []levelForm
+	// RepeatFrom and AckExpiry are as typed (escalation_form.go).
+	RepeatFrom, AckExpiry string
 }
 
 type levelForm struct {
@@ -529,6 +531,8 @@ func describeLevels(p *herald.EscalationPolicy, users, schedules map[string]stri
 			switch t.Type {
 			case "schedule":
 				lr.Targets = append(lr.Targets, "whoever is on call on "+orUnknown(schedules[t.ID], t.ID))
+			case herald.TargetColleague, herald.TargetManagers:
+				lr.Targets = append(lr.Targets, describeTarget(t, schedules))
 			default:
 				lr.Targets = append(lr.Targets, orUnknown(users[t.ID], t.ID))
 			}
@@ -537,7 +541,7 @@ func describeLevels(p *herald.EscalationPolicy, users, schedules map[string]stri
 		case i+1 < len(p.Levels):
 			lr.Next = fmt.Sprintf("level %d", i+2)
 		case p.Repeat > 0:
-			lr.Next = fmt.Sprintf("level 1 again (repeats %d more times)", p.Repeat)
+			lr.Next = fmt.Sprintf("level %d again (repeats %d more times)", p.RepeatStart()+1, p.Repeat)
 		default:
 			lr.Next = "nobody more: escalation stops"
 		}
@@ -557,6 +561,7 @@ func (c *Console) createPolicy(w http.ResponseWriter, r *http.Request, a herald.
 	f := policyForm{Name: r.PostForm.Get("name"), Repeat: r.PostForm.Get("repeat")}
 	in := herald.EscalationPolicyInput{Name: f.Name}
 	fe := herald.FieldErrors{}
+	policyRoundsForm(r, &f, &in, fe)
 	if f.Repeat != "" {
 		n, err := strconv.Atoi(strings.TrimSpace(f.Repeat))
 		if err != nil {

@@ -19,6 +19,7 @@ func (c *Console) pagesRoutes() []route {
 		{method: "POST", path: "/app/pages/{id}/acknowledge", role: herald.RoleResponder, serve: c.pageAction},
 		{method: "POST", path: "/app/pages/{id}/escalate", role: herald.RoleResponder, serve: c.pageAction},
 		{method: "POST", path: "/app/pages/{id}/resolve", role: herald.RoleResponder, serve: c.pageAction},
+		{method: "POST", path: "/app/pages/{id}/snooze", role: herald.RoleResponder, serve: c.pageAction},
 	}
 }
 
@@ -204,6 +205,11 @@ func (c *Console) pageAction(w http.ResponseWriter, r *http.Request, a herald.Ac
 	case "resolve":
 		_, err = s.ResolvePage(ctx, a, id)
 		flash = "Page resolved."
+	case "snooze":
+		var p *herald.Page
+		if p, err = s.SnoozePage(ctx, a, id, snoozeForm(r)); err == nil {
+			flash = "Page snoozed until " + p.SnoozedUntil.UTC().Format("2006-01-02 15:04 UTC") + ": then it is triggered again from level 1."
+		}
 	default:
 		level, cerr := strconv.Atoi(r.PostFormValue("level"))
 		if cerr != nil {

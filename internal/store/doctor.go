@@ -52,6 +52,9 @@ func (db *DB) Doctor(ctx context.Context, opt DoctorOptions) (herald.Report, err
 		for id := range pol.users {
 			pageable[id] = true
 		}
+		if err := tx.doctorManagers(ctx, pol, pageable, add); err != nil {
+			return err
+		}
 		fallback := settings.Paging.Fallback
 		if fallback != "" {
 			if u, err := tx.user(ctx, fallback); err == nil {
@@ -231,9 +234,11 @@ func (db *DB) Doctor(ctx context.Context, opt DoctorOptions) (herald.Report, err
 	return r, nil
 }
 
-// targets are the users and schedules escalation policies page.
+// targets are the users and schedules escalation policies page, and
+// whether one pages all managers.
 type targets struct {
 	users, schedules map[string]bool
+	managers         bool
 }
 
 func (tx *tx) policyTargets(ctx context.Context) (targets, error) {
@@ -257,8 +262,10 @@ func (tx *tx) policyTargets(ctx context.Context) (targets, error) {
 				switch target.Type {
 				case "user":
 					t.users[target.ID] = true
-				case "schedule":
+				case "schedule", "colleague":
 					t.schedules[target.ID] = true
+				case herald.TargetManagers:
+					t.managers = true
 				}
 			}
 		}

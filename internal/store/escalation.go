@@ -51,22 +51,28 @@ func (db *core) escalationStep(ctx context.Context, only string) (bool, error) {
 	var due int64
 	var steps int
 	err := db.writePaging(ctx, func(tx *tx) error {
-		q := `SELECT id, level, loops, next_escalation_at, step_attempts FROM pages
+		q := `SELECT id, level, loops, loop_base, next_escalation_at, step_attempts FROM pages
 			WHERE status = 'triggered' AND next_escalation_at <= $1`
 		args := []any{micros(tx.now)}
 		if only != "" {
 			q += ` AND id = $2`
 			args = append(args, only)
 		}
-		var level, loops int
-		err := tx.QueryRowContext(ctx, q+` ORDER BY next_escalation_at LIMIT 1`+db.skipLocked(), args...).Scan(&pageID, &level, &loops, &due, &steps)
+		var level, loops, base int
+		err := tx.QueryRowContext(ctx, q+` ORDER BY next_escalation_at LIMIT 1`+db.skipLocked(), args...).Scan(&pageID, &level, &loops, &base, &due, &steps)
 		if errors.Is(err, sql.ErrNoRows) {
-			return nil
+			// No escalation is due: an acknowledgement that ends (a
+			// snooze, ack_expiry) triggers its page again, whose first
+			// step is then due at once.
+			if pageID, due, err = tx.dueWake(ctx, only); err != nil || pageID == "" {
+				return err
+			}
+			return recovered(func() error { return tx.wake(ctx, pageID, due) })
 		}
 		if err != nil {
 			return fmt.Errorf("due escalations: %w", err)
 		}
-		return recovered(func() error { return tx.escalate(ctx, pageID, level, loops, due) })
+		return recovered(func() error { return tx.escalate(ctx, pageID, level, loops, base, due) })
 	})
 	switch {
 	case err == nil && pageID != "":
@@ -79,8 +85,10 @@ func (db *core) escalationStep(ctx context.Context, only string) (bool, error) {
 	return pageID != "", err
 }
 
-// escalate takes a page's due step: the next level of its policy.
-func (tx *tx) escalate(ctx context.Context, pageID string, level, loops int, due int64) error {
+// escalate takes a page's due step: the next level of its policy. Rounds
+// are counted from base, the round the page's current escalation began in
+// (a page triggered again begins a fresh one).
+func (tx *tx) escalate(ctx context.Context, pageID string, level, loops, base int, due int64) error {
 	var policyID string
 	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(s.escalation_policy_id, '') FROM services s JOIN pages p ON p.service_id = s.id WHERE p.id = $1`, pageID).Scan(&policyID); err != nil {
 		return fmt.Errorf("read the page's service: %w", err)
@@ -95,7 +103,8 @@ func (tx *tx) escalate(ctx context.Context, pageID string, level, loops int, due
 	if err != nil {
 		return fmt.Errorf("read the escalation policy: %w", err)
 	}
-	step := pol.NextStep(level, loops, fromMicros(due), tx.now)
+	step := pol.NextStep(level, loops-base, fromMicros(due), tx.now)
+	step.Loop += base
 	if step.Exhausted {
 		if err := tx.setEscalation(ctx, pageID, level, loops, nil, due); err != nil {
 			return err
@@ -125,7 +134,7 @@ func recovered(fn func() error) (err error) {
 func (db *core) stepFailed(ctx context.Context, pageID string, due int64, attempt int, stepErr error) error {
 	return db.rowFailed(ctx, db.writePaging, "escalation of page", pageID, attempt, stepErr, func(tx *tx, msg string, retryAt time.Time) error {
 		res, err := tx.ExecContext(ctx, `UPDATE pages SET step_attempts = $1, step_error = $2, next_escalation_at = $3
-			WHERE id = $4 AND status = 'triggered' AND next_escalation_at = $5`, attempt, msg, micros(retryAt), pageID, due)
+			WHERE id = $4 AND status IN ('triggered', 'acknowledged') AND next_escalation_at = $5`, attempt, msg, micros(retryAt), pageID, due)
 		if err != nil {
 			return err
 		}
@@ -200,6 +209,12 @@ func (tx *tx) notifyLevel(ctx context.Context, pageID string, l herald.Escalatio
 					targets = append(targets, who{sh, true})
 				}
 			}
+		default:
+			more, gs, err := tx.levelTargets(ctx, pageID, t)
+			if err != nil {
+				return err
+			}
+			targets, gaps = append(targets, more...), append(gaps, gs...)
 		}
 	}
 	p, err := tx.page(ctx, pageID)
@@ -382,7 +397,7 @@ func (db *PagingService) EscalatePage(ctx context.Context, actor herald.Actor, i
 		// before it, due now, in a round of its own so nobody is skipped as
 		// "already notified".
 		// Escalating by hand also ends a maintenance's mute of the page.
-		_, err = tx.ExecContext(ctx, `UPDATE pages SET status = 'triggered', acked_at = NULL, acked_by = '', level = $1, loops = loops + 1, next_escalation_at = $2, muted = $4 WHERE id = $3`,
+		_, err = tx.ExecContext(ctx, `UPDATE pages SET status = 'triggered', acked_at = NULL, acked_by = '', snoozed_until = NULL, level = $1, loops = loops + 1, next_escalation_at = $2, muted = $4 WHERE id = $3`,
 			level-2, micros(tx.now), p.ID, false)
 		if err != nil {
 			return fmt.Errorf("escalate: %w", err)

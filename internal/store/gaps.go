@@ -149,7 +149,7 @@ func (tx *tx) fallThrough(ctx context.Context, p *herald.Page, level, loop int) 
 	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(escalation_policy_id, '') FROM services WHERE id = $1`, p.ServiceID).Scan(&policyID); err != nil {
 		return "", fmt.Errorf("read service: %w", err)
 	}
-	repeat := -1
+	repeat, base := -1, 0
 	if policyID != "" {
 		pol, err := tx.escalationPolicy(ctx, policyID)
 		if err != nil {
@@ -158,14 +158,18 @@ func (tx *tx) fallThrough(ctx context.Context, p *herald.Page, level, loop int) 
 		if level+1 < len(pol.Levels) {
 			return fmt.Sprintf("going on to level %d now", level+2), tx.escalateNow(ctx, p.ID)
 		}
-		if loop < pol.Repeat {
+		// Rounds count from the one the page's escalation began in.
+		if err := tx.QueryRowContext(ctx, `SELECT loop_base FROM pages WHERE id = $1`, p.ID).Scan(&base); err != nil {
+			return "", fmt.Errorf("read page: %w", err)
+		}
+		if loop-base < pol.Repeat {
 			var reached int
 			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM notifications WHERE page_id = $1 AND loop = $2 AND status <> 'failed' AND NOT shadow`,
 				p.ID, loop).Scan(&reached); err != nil {
 				return "", fmt.Errorf("read notifications: %w", err)
 			}
 			if reached > 0 {
-				return "going on to level 1 now", tx.escalateNow(ctx, p.ID)
+				return fmt.Sprintf("going on to level %d now", pol.RepeatStart()+1), tx.escalateNow(ctx, p.ID)
 			}
 		}
 		repeat = pol.Repeat
@@ -175,8 +179,8 @@ func (tx *tx) fallThrough(ctx context.Context, p *herald.Page, level, loop int) 
 		return then, err // the fallback has the level's timeout to answer
 	}
 	// Nobody at all: the policy ends now rather than after the timeout.
-	if repeat > loop {
-		if _, err := tx.ExecContext(ctx, `UPDATE pages SET loops = $1 WHERE id = $2`, repeat, p.ID); err != nil {
+	if base+repeat > loop {
+		if _, err := tx.ExecContext(ctx, `UPDATE pages SET loops = $1 WHERE id = $2`, base+repeat, p.ID); err != nil {
 			return "", fmt.Errorf("end the policy: %w", err)
 		}
 	}

@@ -83,7 +83,7 @@ func (db *Work) WorkStats(ctx context.Context) (WorkStats, error) {
 			}
 		}
 		for loop, q := range map[string]string{
-			"escalation": `SELECT MIN(next_escalation_at) FROM pages WHERE status = 'triggered' AND next_escalation_at <= $1`,
+			"escalation": `SELECT MIN(next_escalation_at) FROM pages WHERE status IN ('triggered', 'acknowledged') AND next_escalation_at <= $1`,
 			"paging":     `SELECT MIN(due_at) FROM deliveries WHERE status = 'pending' AND due_at <= $1 AND (claimed_until IS NULL OR claimed_until < $1)`,
 			"broadcast":  `SELECT MIN(due_at) FROM broadcast_deliveries WHERE status = 'pending' AND due_at <= $1 AND (claimed_until IS NULL OR claimed_until < $1)`,
 			"maintenance": `SELECT MIN(CASE WHEN status = 'scheduled' THEN scheduled_for ELSE scheduled_until END) FROM maintenances

@@ -34,7 +34,7 @@ func (f *fixture) page(t *testing.T, svc *herald.Service, dedup string) *herald.
 	return p
 }
 
-func logKinds(t *testing.T, f *fixture, pageID string) (kinds []string, text string) {
+func pageLogKinds(t *testing.T, f *fixture, pageID string) (kinds []string, text string) {
 	t.Helper()
 	log, err := f.db.Paging.PageLog(f.ctx, pageID)
 	if err != nil {
@@ -88,7 +88,7 @@ func TestDeclareFromPage_LinksThePageAndTheRecordShowsItsAcknowledgement(t *test
 		if !strings.Contains(md, "## Pages") || !strings.Contains(md, "| Alert cpu | Checkout | acknowledged |") || !strings.Contains(md, "| 3m0s | ") || !strings.Contains(md, "Level 1: paged Alice") {
 			t.Fatalf("export:\n%s", md)
 		}
-		if _, text := logKinds(t, f, p.ID); !strings.Contains(text, "Alice declared "+inc.Reference+" from the page") {
+		if _, text := pageLogKinds(t, f, p.ID); !strings.Contains(text, "Alice declared "+inc.Reference+" from the page") {
 			t.Fatalf("page log:\n%s", text)
 		}
 	})
@@ -250,7 +250,7 @@ func TestMaintenance_MutesPagingOfItsComponentsServicesUntilItEnds(t *testing.T)
 			if got := notified(t, f, p.ID); got != "" {
 				t.Fatalf("a muted page notified %q", got)
 			}
-			kinds, text := logKinds(t, f, p.ID)
+			kinds, text := pageLogKinds(t, f, p.ID)
 			if strings.Join(kinds, ",") != "triggered,muted" || !strings.Contains(text, `Muted: maintenance "Database upgrade" (`+m.ID+`) is in progress`) {
 				t.Fatalf("log %v:\n%s", kinds, text)
 			}
@@ -275,7 +275,7 @@ func TestMaintenance_MutesPagingOfItsComponentsServicesUntilItEnds(t *testing.T)
 		if got := notified(t, f, first.ID); got != "alice" {
 			t.Fatalf("after the maintenance the page reached %q", got)
 		}
-		if _, text := logKinds(t, f, first.ID); !strings.Contains(text, `Maintenance "Database upgrade" ended and the page is still open: escalation begins`) {
+		if _, text := pageLogKinds(t, f, first.ID); !strings.Contains(text, `Maintenance "Database upgrade" ended and the page is still open: escalation begins`) {
 			t.Fatalf("log:\n%s", text)
 		}
 		if p, _ := f.db.Paging.Page(f.ctx, second.ID); p.Status != herald.PageAcknowledged || p.Muted || notified(t, f, p.ID) != "" {
@@ -314,7 +314,7 @@ func TestMaintenance_MutePagingOffPagesAsUsualAndTurningItOffReleases(t *testing
 		if p, _ = f.db.Paging.Page(f.ctx, p.ID); p.Muted || p.NextEscalation == nil {
 			t.Fatalf("still muted after mute_paging was turned off: %+v", p)
 		}
-		if _, text := logKinds(t, f, p.ID); !strings.Contains(text, `Maintenance "Quiet" stopped muting paging and the page is still open`) {
+		if _, text := pageLogKinds(t, f, p.ID); !strings.Contains(text, `Maintenance "Quiet" stopped muting paging and the page is still open`) {
 			t.Fatalf("log:\n%s", text)
 		}
 	})

@@ -34,7 +34,7 @@ func (db *PagingService) CreateEscalationPolicy(ctx context.Context, in herald.E
 					} else {
 						fe.Add("levels", "no user "+t.ID)
 					}
-				case "schedule":
+				case "schedule", "colleague":
 					if s, err := tx.schedule(ctx, t.ID, tx.now); err == nil {
 						in.Levels[i].Targets[j].ID = s.ID
 					} else {
@@ -46,29 +46,40 @@ func (db *PagingService) CreateEscalationPolicy(ctx context.Context, in herald.E
 		if err := fe.Err(); err != nil {
 			return err
 		}
-		p = &herald.EscalationPolicy{ID: newID(), Name: in.Name, Levels: in.Levels, Repeat: in.Repeat, CreatedAt: tx.now}
+		p = &herald.EscalationPolicy{ID: newID(), Name: in.Name, Levels: in.Levels, Repeat: in.Repeat, RepeatFromLevel: in.RepeatFromLevel, AckExpiry: in.AckExpiry, CreatedAt: tx.now}
 		levels, _ := json.Marshal(p.Levels)
-		_, err := tx.ExecContext(ctx, `INSERT INTO escalation_policies (id, name, levels, repeat, created_at) VALUES ($1, $2, $3, $4, $5)`,
-			p.ID, p.Name, string(levels), p.Repeat, micros(tx.now))
+		_, err := tx.ExecContext(ctx, `INSERT INTO escalation_policies (id, name, levels, repeat, repeat_from, ack_expiry_s, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			p.ID, p.Name, string(levels), p.Repeat, p.RepeatFromLevel, int64(time.Duration(p.AckExpiry)/time.Second), micros(tx.now))
 		return conflictAs(err, "insert escalation policy", "an escalation policy named %q exists already", in.Name)
 	})
 	return p, err
 }
 
 func (tx *tx) escalationPolicy(ctx context.Context, ref string) (*herald.EscalationPolicy, error) {
-	p := &herald.EscalationPolicy{}
-	var levels string
-	var created int64
-	err := tx.QueryRowContext(ctx, `SELECT id, name, levels, repeat, created_at FROM escalation_policies WHERE id = $1 OR name = $1`, ref).
-		Scan(&p.ID, &p.Name, &levels, &p.Repeat, &created)
+	p, err := scanPolicy(tx.QueryRowContext(ctx, `SELECT `+policyColumns+` FROM escalation_policies WHERE id = $1 OR name = $1`, ref))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, herald.Errorf(herald.ENotFound, "no escalation policy %q", ref)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read escalation policy: %w", err)
 	}
-	p.CreatedAt = fromMicros(created)
-	return p, json.Unmarshal([]byte(levels), &p.Levels)
+	return p, nil
+}
+
+const policyColumns = `id, name, levels, repeat, repeat_from, ack_expiry_s, created_at`
+
+func scanPolicy(row interface{ Scan(...any) error }) (*herald.EscalationPolicy, error) {
+	p := &herald.EscalationPolicy{}
+	var levels string
+	var expiry, created int64
+	if err := row.Scan(&p.ID, &p.Name, &levels, &p.Repeat, &p.RepeatFromLevel, &expiry, &created); err != nil {
+		return nil, err
+	}
+	p.AckExpiry, p.CreatedAt = herald.Duration(time.Duration(expiry)*time.Second), fromMicros(created)
+	if err := json.Unmarshal([]byte(levels), &p.Levels); err != nil {
+		return nil, fmt.Errorf("escalation policy %s: %w", p.ID, err)
+	}
+	return p, nil
 }
 
 // EscalationPolicy reads a policy by id or name.
@@ -717,9 +728,11 @@ func (tx *tx) pageLog(ctx context.Context, pageID, kind, text string) error {
 	return err
 }
 
-// ackPage acknowledges a triggered page: escalation stops.
+// ackPage acknowledges a triggered page: escalation stops. When the
+// page's policy lets acknowledgements expire (ack_expiry), the page is due
+// to be triggered again then (escalation.go wake).
 func (tx *tx) ackPage(ctx context.Context, pageID, by string) error {
-	res, err := tx.ExecContext(ctx, `UPDATE pages SET status = 'acknowledged', acked_at = $1, acked_by = $2, next_escalation_at = NULL
+	res, err := tx.ExecContext(ctx, `UPDATE pages SET status = 'acknowledged', acked_at = $1, acked_by = $2, next_escalation_at = `+ackExpirySQL+`
 		WHERE id = $3 AND status = 'triggered'`, micros(tx.now), by, pageID)
 	if err != nil {
 		return fmt.Errorf("acknowledge page: %w", err)
@@ -733,7 +746,7 @@ func (tx *tx) ackPage(ctx context.Context, pageID, by string) error {
 // resolvePage resolves a page and its open alerts. It never touches an
 // incident (R02).
 func (tx *tx) resolvePage(ctx context.Context, pageID, by string) error {
-	res, err := tx.ExecContext(ctx, `UPDATE pages SET status = 'resolved', resolved_at = $1, next_escalation_at = NULL WHERE id = $2 AND status <> 'resolved'`,
+	res, err := tx.ExecContext(ctx, `UPDATE pages SET status = 'resolved', resolved_at = $1, next_escalation_at = NULL, snoozed_until = NULL WHERE id = $2 AND status <> 'resolved'`,
 		micros(tx.now), pageID)
 	if err != nil {
 		return fmt.Errorf("resolve page: %w", err)
@@ -932,23 +945,28 @@ func (tx *tx) isShadowFor(ctx context.Context, p *herald.Page, userID string) (b
 
 const pageColumns = `id, service_id, status, dedup_key, summary, severity, source, details, count, alerts, level, first_seen, last_seen,
 	acked_at, acked_by, resolved_at, next_escalation_at, COALESCE(incident_id, ''), incident_role, step_attempts, step_error,
-	COALESCE(maintenance_id, ''), muted`
+	COALESCE(maintenance_id, ''), muted, snoozed_until`
 
 func scanPage(row interface{ Scan(...any) error }) (*herald.Page, error) {
 	p := &herald.Page{}
 	var details sql.NullString
 	var first, last int64
-	var acked, resolved, next sql.NullInt64
+	var acked, resolved, next, snoozed sql.NullInt64
 	if err := row.Scan(&p.ID, &p.ServiceID, &p.Status, &p.DedupKey, &p.Summary, &p.Severity, &p.Source, &details, &p.Count, &p.Alerts, &p.Level,
 		&first, &last, &acked, &p.AckedBy, &resolved, &next, &p.IncidentID, &p.IncidentRole, &p.StepAttempts, &p.StepError,
-		&p.DuringMaintenance, &p.Muted); err != nil {
+		&p.DuringMaintenance, &p.Muted, &snoozed); err != nil {
 		return nil, err
 	}
+	p.SnoozedUntil = fromNullMicros(snoozed)
 	if details.Valid {
 		p.Details = json.RawMessage(details.String)
 	}
 	p.FirstSeen, p.LastSeen = fromMicros(first), fromMicros(last)
 	p.AckedAt, p.ResolvedAt, p.NextEscalation = fromNullMicros(acked), fromNullMicros(resolved), fromNullMicros(next)
+	if p.Status == herald.PageAcknowledged {
+		// An acknowledged page's next step triggers it again.
+		p.RetriggerAt, p.NextEscalation = p.NextEscalation, nil
+	}
 	return p, nil
 }
 

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -59,22 +58,16 @@ func (db *PagingService) PageList(ctx context.Context, f herald.PageFilter) ([]*
 
 // EscalationPolicies lists every escalation policy by name.
 func (db *PagingService) EscalationPolicies(ctx context.Context) ([]*herald.EscalationPolicy, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT id, name, levels, repeat, created_at FROM escalation_policies ORDER BY name, id`)
+	rows, err := db.r.QueryContext(ctx, `SELECT `+policyColumns+` FROM escalation_policies ORDER BY name, id`)
 	if err != nil {
 		return nil, fmt.Errorf("list escalation policies: %w", err)
 	}
 	defer rows.Close()
 	out := []*herald.EscalationPolicy{}
 	for rows.Next() {
-		p := &herald.EscalationPolicy{}
-		var levels string
-		var created int64
-		if err := rows.Scan(&p.ID, &p.Name, &levels, &p.Repeat, &created); err != nil {
+		p, err := scanPolicy(rows)
+		if err != nil {
 			return nil, err
-		}
-		p.CreatedAt = fromMicros(created)
-		if err := json.Unmarshal([]byte(levels), &p.Levels); err != nil {
-			return nil, fmt.Errorf("escalation policy %s: %w", p.ID, err)
 		}
 		out = append(out, p)
 	}
