@@ -70,15 +70,7 @@ func (u *InternalUpdates) validate(fe FieldErrors) {
 			fe.Add("playbook", "internal_updates.interval."+string(sev)+" must be 0s (none) or between 1s and 24h")
 		}
 	}
-	r := u.Reminders
-	for name, d := range map[string]Duration{"before": r.Before, "every": r.Every, "lead_after": r.LeadAfter} {
-		if d < 0 || time.Duration(d) > 24*time.Hour {
-			fe.Add("playbook", "internal_updates.reminders."+name+" must be between 0s and 24h")
-		}
-	}
-	if r.Every != 0 && time.Duration(r.Every) < time.Second {
-		fe.Add("playbook", "internal_updates.reminders.every must be at least 1s, or 0 for the interval")
-	}
+	u.Reminders.validate(fe, "internal_updates.reminders")
 }
 
 // Kinds of internal update.

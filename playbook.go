@@ -57,14 +57,18 @@ func (p *PlaybookSettings) validate(fe FieldErrors) {
 	p.Internal.validate(fe)
 	p.Reviews.validate(fe)
 	p.Engagement.validate(fe)
-	u := p.Updates
+	p.Updates.validate(fe, "update_reminders")
+}
+
+// validate checks reminder timings; at names them in the messages.
+func (u UpdateReminders) validate(fe FieldErrors, at string) {
 	for name, d := range map[string]Duration{"before": u.Before, "every": u.Every, "lead_after": u.LeadAfter} {
 		if d < 0 || time.Duration(d) > 24*time.Hour {
-			fe.Add("playbook", "update_reminders."+name+" must be between 0s and 24h")
+			fe.Add("playbook", at+"."+name+" must be between 0s and 24h")
 		}
 	}
 	if u.Every != 0 && time.Duration(u.Every) < time.Second {
-		fe.Add("playbook", "update_reminders.every must be at least 1s, or 0 for the cadence's interval")
+		fe.Add("playbook", at+".every must be at least 1s, or 0 for the interval that applied")
 	}
 }
 

@@ -240,30 +240,8 @@ func (tx *tx) remindInternalUpdates(ctx context.Context, s herald.Settings) erro
 		if !ok {
 			continue
 		}
-		users := []string{remindee(inc)}
-		if withLead {
-			if l, ok := inc.Role(herald.RoleIncidentLead); ok {
-				users = append(users, l.UserID)
-			}
-		}
 		notice := herald.InternalUpdateDueNotice(inc.Reference, inc.Title, stage, *due, tx.now, tx.db.links.InternalUpdate(inc.Reference))
-		prompted, unreachable, err := tx.prompt(ctx, promptSpec{Kind: herald.PromptInternalUpdateDue, IncidentID: inc.ID,
-			Occurrence: occurrenceAt(*due, stage, fmt.Sprint(n)), Notice: notice}, users...)
-		if err != nil {
-			return err
-		}
-		if stage == herald.UpdateDueSoon || len(prompted)+len(unreachable) == 0 {
-			continue // the early reminder is not news on the timeline
-		}
-		text := notice.Subject
-		if len(prompted) > 0 {
-			text += "; reminded " + strings.Join(prompted, ", ")
-		}
-		if len(unreachable) > 0 {
-			text += "; could not remind " + strings.Join(unreachable, ", ") + " (no usable contact method)"
-		}
-		data := map[string]any{"prompt": herald.PromptInternalUpdateDue, "stage": stage, "due_at": *due}
-		if err := tx.appendEntry(ctx, inc.ID, herald.Actor{}, herald.EntryPrompt, text, data); err != nil {
+		if err := tx.remindOfUpdate(ctx, inc, herald.PromptInternalUpdateDue, stage, n, withLead, *due, notice); err != nil {
 			return err
 		}
 	}

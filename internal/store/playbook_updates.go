@@ -59,35 +59,42 @@ func (tx *tx) remindUpdates(ctx context.Context, s herald.Settings) error {
 		if inc.State == herald.Resolved {
 			continue
 		}
-		users := []string{remindee(inc)}
-		if withLead {
-			if l, ok := inc.Role(herald.RoleIncidentLead); ok {
-				users = append(users, l.UserID)
-			}
-		}
-		occurrence := occurrenceAt(d.due, stage, fmt.Sprint(n))
 		// The link publishes "no material updates" in one action (R15).
 		notice := herald.UpdateDueNotice(inc.Reference, inc.Title, stage, d.due, tx.now, tx.db.links.NoMaterialUpdates(inc.Reference))
-		prompted, unreachable, err := tx.prompt(ctx, promptSpec{Kind: herald.PromptUpdateDue, IncidentID: inc.ID, Occurrence: occurrence, Notice: notice}, users...)
-		if err != nil {
-			return err
-		}
-		if stage == herald.UpdateDueSoon || len(prompted)+len(unreachable) == 0 {
-			continue // the early reminder is not news on the timeline
-		}
-		text := notice.Subject
-		if len(prompted) > 0 {
-			text += "; reminded " + strings.Join(prompted, ", ")
-		}
-		if len(unreachable) > 0 {
-			text += "; could not remind " + strings.Join(unreachable, ", ") + " (no usable contact method)"
-		}
-		data := map[string]any{"prompt": herald.PromptUpdateDue, "stage": stage, "due_at": d.due}
-		if err := tx.appendEntry(ctx, inc.ID, herald.Actor{}, herald.EntryPrompt, text, data); err != nil {
+		if err := tx.remindOfUpdate(ctx, inc, herald.PromptUpdateDue, stage, n, withLead, d.due, notice); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// remindOfUpdate prompts whoever answers for an update due at due (see
+// remindee), the incident lead too when withLead, once per stage and
+// number n of the due time; the due and overdue reminders go on the
+// timeline with whom they reached.
+func (tx *tx) remindOfUpdate(ctx context.Context, inc *herald.Incident, kind, stage string, n int, withLead bool, due time.Time, notice herald.Notice) error {
+	users := []string{remindee(inc)}
+	if withLead {
+		if l, ok := inc.Role(herald.RoleIncidentLead); ok {
+			users = append(users, l.UserID)
+		}
+	}
+	prompted, unreachable, err := tx.prompt(ctx, promptSpec{Kind: kind, IncidentID: inc.ID, Occurrence: occurrenceAt(due, stage, fmt.Sprint(n)), Notice: notice}, users...)
+	if err != nil {
+		return err
+	}
+	if stage == herald.UpdateDueSoon || len(prompted)+len(unreachable) == 0 {
+		return nil // the early reminder is not news on the timeline
+	}
+	text := notice.Subject
+	if len(prompted) > 0 {
+		text += "; reminded " + strings.Join(prompted, ", ")
+	}
+	if len(unreachable) > 0 {
+		text += "; could not remind " + strings.Join(unreachable, ", ") + " (no usable contact method)"
+	}
+	data := map[string]any{"prompt": kind, "stage": stage, "due_at": due}
+	return tx.appendEntry(ctx, inc.ID, herald.Actor{}, herald.EntryPrompt, text, data)
 }
 
 // remindee is who is reminded of an update: the communications role, or
