@@ -91,6 +91,9 @@ type Settings struct {
 	StatusTemplates map[string]string `json:"status_templates"`
 	// Sessions bound console sign-ins.
 	Sessions SessionSettings `json:"sessions"`
+	// RequireAllClear makes resolving a status incident linked to an
+	// incident wait for the incident lead's recorded all-clear (R17).
+	RequireAllClear bool `json:"require_all_clear"`
 }
 
 // PagingSettings are the organisation's paging choices.
@@ -147,10 +150,19 @@ func DefaultSettings() Settings {
 			S2: onRequest, S3: onRequest, S4: onRequest,
 		},
 		DecisionAuthority: map[string]AuthorityRule{
-			DecisionFailover:             {Roles: []string{RoleIncidentLead}, RequireStaffed: true},
+			// R51, R56: the incident lead, trained for failover, approved by
+			// another person trained for it.
+			DecisionFailover: {Roles: []string{RoleIncidentLead}, RequireStaffed: true, Qualification: QualificationFailover,
+				Approval: &ApprovalRule{Qualification: QualificationFailover}},
 			DecisionEmergencyMaintenance: {Manager: true},
-			DecisionSeverity:             {Roles: []string{RoleIncidentLead, RoleEngineerOnCall}},
-			DecisionStatusPage:           {Roles: []string{RoleIncidentLead}, Fallback: []string{RoleEngineerOnCall}},
+			// R51: the lead with the engineer: one records, the other concurs.
+			DecisionSeverity: {Roles: []string{RoleIncidentLead, RoleEngineerOnCall},
+				Approval: &ApprovalRule{Roles: []string{RoleIncidentLead, RoleEngineerOnCall}}},
+			DecisionStatusPage: {Roles: []string{RoleIncidentLead}, Fallback: []string{RoleEngineerOnCall}},
+			// R17: the incident lead's; open to the responders while nobody leads.
+			DecisionAllClear: {Roles: []string{RoleIncidentLead}},
+			// R55: any responder proposes; an engineering manager approves.
+			DecisionCostMitigation: {Approval: &ApprovalRule{Manager: true}},
 		},
 		Page:         PageSettings{Name: "Service Status", Accent: "#1f6feb"},
 		RoleServices: map[string]string{},
@@ -161,6 +173,7 @@ func DefaultSettings() Settings {
 		},
 		IncidentLink:      LinkAppend,
 		MonitoringMinutes: 30,
+		RequireAllClear:   true,
 		Sessions:          SessionSettings{Idle: Duration(12 * time.Hour), Max: Duration(7 * 24 * time.Hour)},
 		Cadence: map[State]map[Severity]int{
 			Investigating: {S1: 10, S2: 15, S3: 15, S4: 15},
@@ -237,9 +250,20 @@ func (s *Settings) Validate() error {
 		if !slices.Contains(DecisionKinds, kind) {
 			fe.Add("decision_authority", "unknown decision kind "+quote(kind))
 		}
-		for _, r := range append(slices.Clone(rule.Roles), rule.Fallback...) {
+		roles := append(slices.Clone(rule.Roles), rule.Fallback...)
+		quals := []string{rule.Qualification}
+		if rule.Approval != nil {
+			roles = append(roles, rule.Approval.Roles...)
+			quals = append(quals, rule.Approval.Qualification)
+		}
+		for _, r := range roles {
 			if !seen[r] {
 				fe.Add("decision_authority", kind+": role "+quote(r)+" is not one of the incident roles")
+			}
+		}
+		for _, q := range quals {
+			if q != "" && CheckQualificationName(q) != nil {
+				fe.Add("decision_authority", kind+": qualification "+quote(q)+" must be lower-case letters, digits, - and _")
 			}
 		}
 	}

@@ -103,10 +103,11 @@ func (db *IncidentService) RecordDecision(ctx context.Context, actor herald.Acto
 		if err != nil {
 			return "", "", nil, err
 		}
-		if err := settings.CheckAuthority(in.Kind, inc, &decider); err != nil {
+		if err := tx.checkDecider(ctx, &settings, in.Kind, inc, &decider); err != nil {
 			return "", "", nil, err
 		}
-		d := herald.Decision{Kind: in.Kind, What: in.What, Rationale: in.Rationale, DecidedBy: decider.ID, DecidedByName: decider.Name}
+		d := herald.Decision{Kind: in.Kind, What: in.What, Rationale: in.Rationale, DecidedBy: decider.ID, DecidedByName: decider.Name,
+			Awaits: settings.Awaits(in.Kind)}
 		who := decider.Name
 		if in.OnBehalfOf != "" {
 			principal, err := tx.user(ctx, in.OnBehalfOf)
@@ -121,6 +122,12 @@ func (db *IncidentService) RecordDecision(ctx context.Context, actor herald.Acto
 			who += ", on behalf of " + principal.Name
 		}
 		text := fmt.Sprintf("Decision (%s): %s. Rationale: %s", who, d.What, d.Rationale)
+		if d.Awaits != "" {
+			text += ". Awaits " + d.Awaits
+		}
+		if err := tx.afterDecision(ctx, actor, inc, d); err != nil {
+			return "", "", nil, err
+		}
 		if in.Kind == herald.DecisionSeverity {
 			// Severity confirmed: tell the stakeholders (R19).
 			if _, err := tx.notifyStakeholders(ctx, actor, inc); err != nil {
