@@ -193,8 +193,13 @@ type StatusDraft struct {
 	ID            string              `json:"id"`
 	IncidentID    string              `json:"incident_id"`
 	Reference     string              `json:"reference"`
-	Input         StatusIncidentInput `json:"input"`
-	Text          string              `json:"text"` // the text as the dry run at drafting made it
+	// Input is what publishing it sends, kept as given; Name, Status,
+	// Components and Text show it.
+	Input      StatusIncidentInput        `json:"-"`
+	Name       string                     `json:"name"`
+	Status     State                      `json:"status"`
+	Components map[string]ComponentStatus `json:"components"`
+	Text       string                     `json:"text"` // the text as the dry run at drafting made it, without the link
 	State         string              `json:"state"`
 	DraftedBy     string              `json:"drafted_by"`
 	DraftedByName string              `json:"drafted_by_name"`
@@ -222,4 +227,15 @@ func (s *Settings) StatusDecisionNeeded(inc *Incident) error {
 // incident lead's all-clear.
 func (s *Settings) AllClearNeeded(inc *Incident) error {
 	return Errorf(EForbidden, "R17: resolving the status incident needs the all-clear of the %s of %s, recorded (decision kind all_clear) since the incident last went back to investigating or identified. Ask them to give it", s.RoleName(RoleIncidentLead), inc.Reference)
+}
+
+// ShowInput fills the draft's Name, Status and Components from its Input.
+func (d *StatusDraft) ShowInput() {
+	d.Name, d.Status, d.Components = strings.TrimSpace(d.Input.Name), d.Input.Status, d.Input.Components
+	if d.Status == "" {
+		d.Status = Investigating
+	}
+	if d.Components == nil {
+		d.Components = map[string]ComponentStatus{}
+	}
 }

@@ -10,7 +10,7 @@ import (
 func draftTable(tw *tabwriter.Writer, list ...herald.StatusDraft) {
 	row(tw, "ID", "INCIDENT", "STATE", "DRAFTED", "BY", "NAME")
 	for _, d := range list {
-		row(tw, d.ID, d.Reference, d.State, ts(d.CreatedAt), d.DraftedByName, truncate(d.Input.Name, 60))
+		row(tw, d.ID, d.Reference, d.State, ts(d.CreatedAt), d.DraftedByName, truncate(d.Name, 60))
 	}
 }
 

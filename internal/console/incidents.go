@@ -284,6 +284,8 @@ type incidentView struct {
 	Pages []*herald.Page
 	// Measures say how closely the incident kept to the practice (R62).
 	Measures herald.Measures
+	// Authority is who may do what here (R10, R17, R51, R55, R56).
+	Authority *authorityView
 
 	States        []herald.State
 	Sevs          []herald.Severity
@@ -444,6 +446,9 @@ func (c *Console) loadIncident(ctx context.Context, ref string) (*incidentView, 
 		v.Pages = append(v.Pages, p)
 	}
 	if v.Measures, err = s.Incidents.Measures(ctx, inc.ID); err != nil {
+		return nil, err
+	}
+	if v.Authority, err = c.loadAuthority(ctx, inc, v.Settings, v.Status); err != nil {
 		return nil, err
 	}
 	if v.FollowUps, err = s.Incidents.FollowUps(ctx, inc.ID); err != nil {

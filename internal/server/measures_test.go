@@ -46,6 +46,9 @@ func TestRule13_MeasuresThroughTheAPI(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if _, err := responder.Incidents.RecordDecision(ctx, inc.Reference, herald.DecisionInput{Kind: herald.DecisionStatusPage, What: "Post it", Rationale: "customers see errors"}); err != nil {
+			t.Fatal(err)
+		}
 		res, err := responder.StatusPage.CreateStatusIncident(ctx, herald.StatusIncidentInput{Name: "API errors", IncidentID: inc.ID,
 			StatusUpdateInput: herald.StatusUpdateInput{Body: "We see errors on the API.", Components: map[string]herald.ComponentStatus{api.ID: herald.MajorOutage}}}, false)
 		if err != nil {

@@ -296,6 +296,7 @@ func scanDraft(row interface{ Scan(...any) error }) (herald.StatusDraft, error) 
 	if err := json.Unmarshal([]byte(input), &d.Input); err != nil {
 		return d, fmt.Errorf("decode status draft %s: %w", d.ID, err)
 	}
+	d.ShowInput()
 	d.CreatedAt, d.SettledAt = fromMicros(created), fromNullMicros(settled)
 	return d, nil
 }
@@ -338,6 +339,7 @@ func (db *StatusPageService) DraftStatusIncident(ctx context.Context, actor hera
 		}
 		d = herald.StatusDraft{ID: newID(), IncidentID: inc.ID, Reference: inc.Reference, Input: in, Text: text, State: herald.DraftPending,
 			DraftedBy: actor.User.ID, DraftedByName: actor.User.Name, CreatedAt: tx.now}
+		d.ShowInput()
 		if _, err := tx.ExecContext(ctx, `INSERT INTO status_drafts (id, incident_id, input, text, state, drafted_by, drafted_by_name, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, d.ID, d.IncidentID, string(input), d.Text, d.State, d.DraftedBy, d.DraftedByName, micros(tx.now)); err != nil {
 			return fmt.Errorf("insert status draft: %w", err)
