@@ -190,22 +190,22 @@ const (
 // status page decision (R10). Approving it records the decision and
 // publishes the input exactly as drafted; discarding it publishes nothing.
 type StatusDraft struct {
-	ID            string              `json:"id"`
-	IncidentID    string              `json:"incident_id"`
-	Reference     string              `json:"reference"`
+	ID         string `json:"id"`
+	IncidentID string `json:"incident_id"`
+	Reference  string `json:"reference"`
 	// Input is what publishing it sends, kept as given; Name, Status,
 	// Components and Text show it.
-	Input      StatusIncidentInput        `json:"-"`
-	Name       string                     `json:"name"`
-	Status     State                      `json:"status"`
-	Components map[string]ComponentStatus `json:"components"`
-	Text       string                     `json:"text"` // the text as the dry run at drafting made it, without the link
-	State         string              `json:"state"`
-	DraftedBy     string              `json:"drafted_by"`
-	DraftedByName string              `json:"drafted_by_name"`
-	CreatedAt     time.Time           `json:"created_at"`
-	SettledByName string              `json:"settled_by_name,omitempty"`
-	SettledAt     *time.Time          `json:"settled_at"`
+	Input         StatusIncidentInput        `json:"-"`
+	Name          string                     `json:"name"`
+	Status        State                      `json:"status"`
+	Components    map[string]ComponentStatus `json:"components"`
+	Text          string                     `json:"text"` // the text as the dry run at drafting made it, without the link
+	State         string                     `json:"state"`
+	DraftedBy     string                     `json:"drafted_by"`
+	DraftedByName string                     `json:"drafted_by_name"`
+	CreatedAt     time.Time                  `json:"created_at"`
+	SettledByName string                     `json:"settled_by_name,omitempty"`
+	SettledAt     *time.Time                 `json:"settled_at"`
 	// StatusIncidentID is the status incident the approval published.
 	StatusIncidentID string `json:"status_incident_id,omitempty"`
 }

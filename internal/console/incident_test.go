@@ -234,7 +234,10 @@ func TestRule51_DecisionRefusedWithTheReasonOnThePage(t *testing.T) {
 			t.Fatalf("severity changed by someone without the authority: %s", inc.Severity)
 		}
 
-		// The lead may.
+		// The lead may, trained for failover (R56).
+		if _, err := e.db.People.SetQualification(ctx, e.actor(herald.RoleAdmin), "admin@example.com", herald.QualificationFailover, herald.QualificationInput{}); err != nil {
+			t.Fatal(err)
+		}
 		lead := e.browser(t)
 		lead.signIn("admin@example.com")
 		if res, body = lead.post("/app/incidents/INC-1/decisions", form); res.StatusCode != http.StatusSeeOther {
