@@ -224,3 +224,22 @@ func TestRule56_ConsolePeopleScreenQualifications(t *testing.T) {
 		}
 	})
 }
+
+// decideStatusPage records R10's decision on an incident as actor (who may
+// while nobody leads), so a test can publish its first update.
+func decideStatusPage(t testing.TB, db *store.DB, actor herald.Actor, ref string) {
+	t.Helper()
+	if _, err := db.Incidents.RecordDecision(context.Background(), actor, ref, herald.DecisionInput{Kind: herald.DecisionStatusPage,
+		What: "Status page needed", Rationale: "customers are affected"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// allClear records R17's all-clear on an incident as actor.
+func allClear(t testing.TB, db *store.DB, actor herald.Actor, ref string) {
+	t.Helper()
+	if _, err := db.Incidents.RecordDecision(context.Background(), actor, ref, herald.DecisionInput{Kind: herald.DecisionAllClear,
+		What: "All clear", Rationale: "no errors for 30 minutes"}); err != nil {
+		t.Fatal(err)
+	}
+}

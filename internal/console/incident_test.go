@@ -464,6 +464,7 @@ func TestIncidents_StatusIncidentPagesAndWarnings(t *testing.T) {
 			t.Fatal(err)
 		}
 		inc := e.declare(t, "Checkout fails", herald.S1)
+		decideStatusPage(t, e.db, e.actor(herald.RoleResponder), inc.ID)
 		if _, err := e.db.StatusPage.CreateStatusIncident(ctx, e.actor(herald.RoleResponder), herald.StatusIncidentInput{Name: "Checkout is failing", IncidentID: inc.ID,
 			StatusUpdateInput: herald.StatusUpdateInput{Status: herald.Investigating, Body: "We are looking into failed payments.", OverrideChecks: true}}, false); err != nil {
 			t.Fatal(err)
