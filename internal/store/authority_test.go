@@ -342,6 +342,10 @@ func TestRule56_FailoverByTrainedPeopleOnlyAndFailbackFollowUp(t *testing.T) {
 		if len(fus) != 1 || fus[0].Title != "Manual failback" || fus[0].Owner != "Alice" || fus[0].Done {
 			t.Fatalf("follow-ups %+v", fus)
 		}
+		// The follow-up comes after the failover on the timeline.
+		if tl, _ := f.db.Incidents.Timeline(f.ctx, inc.ID, ""); len(tl) < 2 || tl[len(tl)-2].ID != e.ID || !strings.HasPrefix(tl[len(tl)-1].Text, "Follow-up added: Manual failback") {
+			t.Fatalf("timeline ends %+v", tl[len(tl)-2:])
+		}
 		// Approval: only someone else trained for failover.
 		_, err = f.db.Incidents.ApproveDecision(f.ctx, f.carol, inc.ID, e.ID, herald.ApprovalInput{})
 		wantCode(t, err, herald.EForbidden)
