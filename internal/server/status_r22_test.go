@@ -150,6 +150,9 @@ func TestRule22_TitleAndComponentsChangeWhileOpen(t *testing.T) {
 		}
 
 		// Resolved: refused, naming the rule.
+		if _, err := p.admin.Incidents.RecordDecision(ctx, inc.Reference, herald.DecisionInput{Kind: herald.DecisionAllClear, What: "All clear", Rationale: "fixed"}); err != nil { // R17
+			t.Fatal(err)
+		}
 		if _, err := p.admin.StatusPage.PublishUpdate(ctx, id, herald.StatusUpdateInput{Status: herald.Resolved, Body: "Fixed."}, false); err != nil {
 			t.Fatal(err)
 		}
