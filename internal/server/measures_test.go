@@ -71,16 +71,17 @@ func TestRule13_MeasuresThroughTheAPI(t *testing.T) {
 		publish := func(after time.Duration, in herald.StatusUpdateInput) {
 			t.Helper()
 			e.clock.Advance(after)
+			if in.Status == herald.Resolved { // R17: the all-clear first
+				if _, err := responder.Incidents.RecordDecision(ctx, inc.Reference, herald.DecisionInput{Kind: herald.DecisionAllClear, What: "All clear", Rationale: "quiet"}); err != nil {
+					t.Fatal(err)
+				}
+			}
 			if _, err := responder.StatusPage.PublishUpdate(ctx, res.ID, in, false); err != nil {
 				t.Fatal(err)
 			}
 		}
 		publish(2*time.Minute, herald.StatusUpdateInput{Status: herald.Identified, Body: "We found the cause."})                  // 8 of 10
 		publish(17*time.Minute, herald.StatusUpdateInput{Status: herald.Monitoring, Body: "A fix is out.", NextUpdateIn: 20})     // 17 of 10
-		// R17: the all-clear before the Resolved update.
-		if _, err := responder.Incidents.RecordDecision(ctx, inc.Reference, herald.DecisionInput{Kind: herald.DecisionAllClear, What: "All clear", Rationale: "quiet"}); err != nil {
-			t.Fatal(err)
-		}
 		publish(20*time.Minute, herald.StatusUpdateInput{Status: herald.Resolved, Body: "The API works again.", NextUpdateIn: 0}) // 20 of 20
 		if resp, _ := e.raw(t, "POST", "/api/v1/incidents/"+inc.ID+"/notify-stakeholders", adminSecret, "application/json", `{}`); resp.StatusCode != 200 {
 			t.Fatalf("notify stakeholders: %d", resp.StatusCode)
