@@ -124,7 +124,7 @@ func DefaultChecklists() map[string][]ChecklistStage {
 				{Key: "inform_director", Text: "Inform the director when the incident is not mitigated after 60 minutes", Severities: []Severity{S1}},
 			}},
 			{Key: "resolve", Name: "Resolve", Items: []ChecklistTask{
-				{Key: "all_clear", Text: "Give the communications manager the all-clear before the status incident is resolved"},
+				{Key: "all_clear", Text: "Give the communications manager the all-clear before the status incident is resolved", Rule: RuleDecision + ":" + DecisionAllClear},
 				{Key: "request_review", Text: "Request the post-incident review (due within 7 days after an S1)", Rule: RuleReviewRequested},
 			}},
 		},

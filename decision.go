@@ -13,10 +13,16 @@ const (
 	DecisionEmergencyMaintenance = "emergency_maintenance"
 	DecisionSeverity             = "severity"
 	DecisionStatusPage           = "status_page"
+	// DecisionAllClear is the incident lead's all-clear: the status
+	// incident may be resolved (R17).
+	DecisionAllClear = "all_clear"
+	// DecisionCostMitigation is a mitigation that costs money (scaling
+	// infrastructure up): it needs an approval (R55).
+	DecisionCostMitigation = "cost_mitigation"
 )
 
 // DecisionKinds lists the known decision kinds.
-var DecisionKinds = []string{DecisionGeneral, DecisionFailover, DecisionEmergencyMaintenance, DecisionSeverity, DecisionStatusPage}
+var DecisionKinds = []string{DecisionGeneral, DecisionFailover, DecisionEmergencyMaintenance, DecisionSeverity, DecisionStatusPage, DecisionAllClear, DecisionCostMitigation}
 
 // Decision is a choice made during an incident, with its rationale (R50):
 // "fail over: 30-45 minutes to recover against 2-4 hours to restore".
@@ -34,6 +40,10 @@ type Decision struct {
 	// nothing, and authority is the caller's own.
 	OnBehalfOf     string `json:"on_behalf_of,omitempty"`
 	OnBehalfOfName string `json:"on_behalf_of_name,omitempty"`
+	// Awaits says who must still approve or concur before the decision
+	// is complete (R51, R55, R56), in words; empty when it needs nobody
+	// else. It is what the rules asked when the decision was recorded.
+	Awaits string `json:"awaits,omitempty"`
 }
 
 // DecisionInput records a decision. The decider is always the caller.
@@ -78,6 +88,13 @@ type AuthorityRule struct {
 	Fallback       []string `json:"fallback,omitempty"`
 	RequireStaffed bool     `json:"require_staffed,omitempty"`
 	Manager        bool     `json:"manager,omitempty"`
+	// Qualification names a qualification the decider must hold, dated on
+	// or before the day (R56: only people trained for failover decide one).
+	Qualification string `json:"qualification,omitempty"`
+	// Approval, when set, makes the decision complete only once a second
+	// person has approved it (R55, R56) or concurred (R51: severity, the
+	// lead with the engineer).
+	Approval *ApprovalRule `json:"approval,omitempty"`
 }
 
 // CheckAuthority reports whether user may take a decision of kind on inc,
@@ -123,6 +140,10 @@ func DecisionWhat(kind string) string {
 		return "a severity change"
 	case DecisionStatusPage:
 		return "public status communication"
+	case DecisionAllClear:
+		return "the all-clear"
+	case DecisionCostMitigation:
+		return "a cost-impacting mitigation"
 	}
 	return "this decision"
 }

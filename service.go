@@ -123,6 +123,16 @@ type IncidentService interface {
 	// unchecking what Herald checked from the record (EUnprocessable), and
 	// checking an automatic item without a note (EInvalid).
 	CheckItem(ctx context.Context, actor Actor, ref string, in CheckInput) (Checklist, error)
+
+	// Decisions lists an incident's decisions with their approvals, oldest
+	// first; one whose kind needs a second person (R51, R55, R56) is
+	// complete once approved.
+	Decisions(ctx context.Context, ref string) ([]DecisionStatus, error)
+
+	// ApproveDecision records the caller's approval of (or concurrence
+	// with) a decision, by its timeline entry id, after checking that the
+	// caller may give it and is not its decider.
+	ApproveDecision(ctx context.Context, actor Actor, ref string, decisionID int64, in ApprovalInput) (DecisionStatus, error)
 }
 
 // StatusPageService keeps the public status page: components, status
@@ -207,6 +217,25 @@ type StatusPageService interface {
 
 	// StatusIncidents lists status incidents, newest first.
 	StatusIncidents(ctx context.Context, limit int) ([]*StatusIncident, error)
+
+	// DraftStatusIncident saves a first public update for an incident as a
+	// draft that waits for the status page decision (R10). It is checked as
+	// a dry run would check it; the incident's timeline records it.
+	DraftStatusIncident(ctx context.Context, actor Actor, in StatusIncidentInput) (StatusDraft, error)
+
+	// StatusDrafts lists an incident's drafts, or with ref empty every
+	// pending draft, newest first.
+	StatusDrafts(ctx context.Context, ref string) ([]StatusDraft, error)
+
+	// ApproveStatusDraft is the decision and the publication in one action:
+	// the caller must be allowed to decide on the status page (R10); the
+	// decision is recorded (when none is yet) and the draft published as
+	// drafted, through the same path and broadcast as any first update.
+	ApproveStatusDraft(ctx context.Context, actor Actor, id string) (Preview, error)
+
+	// DiscardStatusDraft drops a pending draft (its author, or whoever may
+	// approve it); the timeline records it.
+	DiscardStatusDraft(ctx context.Context, actor Actor, id string) (StatusDraft, error)
 }
 
 // MaintenanceService plans and announces maintenances.
@@ -463,6 +492,15 @@ type PeopleService interface {
 	// the same EUnauthenticated error, so a caller learns nothing about which
 	// tokens exist.
 	Authenticate(ctx context.Context, secret string) (Actor, error)
+
+	// Qualifications lists what a user is trained for, with dates (R56).
+	Qualifications(ctx context.Context, userRef string) ([]Qualification, error)
+
+	// SetQualification records (or re-dates) a user's qualification.
+	SetQualification(ctx context.Context, actor Actor, userRef, name string, in QualificationInput) (Qualification, error)
+
+	// RemoveQualification removes a user's qualification.
+	RemoveQualification(ctx context.Context, actor Actor, userRef, name string) error
 
 	// EnsureAdminToken makes secret a valid admin token, for first login and
 	// automation. A previous secret given this way stops working, so rotating

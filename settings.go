@@ -109,6 +109,9 @@ type Settings struct {
 	// Playbook times the prompts that hold the team to the practice:
 	// update reminders (R13) and the rules that follow.
 	Playbook PlaybookSettings `json:"playbook"`
+	// RequireAllClear makes resolving a status incident linked to an
+	// incident wait for the incident lead's recorded all-clear (R17).
+	RequireAllClear bool `json:"require_all_clear"`
 }
 
 // PagingSettings are the organisation's paging choices.
@@ -166,10 +169,19 @@ func DefaultSettings() Settings {
 			S2: onRequest, S3: onRequest, S4: onRequest,
 		},
 		DecisionAuthority: map[string]AuthorityRule{
-			DecisionFailover:             {Roles: []string{RoleIncidentLead}, RequireStaffed: true},
+			// R51, R56: the incident lead, trained for failover, approved by
+			// another person trained for it.
+			DecisionFailover: {Roles: []string{RoleIncidentLead}, RequireStaffed: true, Qualification: QualificationFailover,
+				Approval: &ApprovalRule{Qualification: QualificationFailover}},
 			DecisionEmergencyMaintenance: {Manager: true},
-			DecisionSeverity:             {Roles: []string{RoleIncidentLead, RoleEngineerOnCall}},
-			DecisionStatusPage:           {Roles: []string{RoleIncidentLead}, Fallback: []string{RoleEngineerOnCall}},
+			// R51: the lead with the engineer: one records, the other concurs.
+			DecisionSeverity: {Roles: []string{RoleIncidentLead, RoleEngineerOnCall},
+				Approval: &ApprovalRule{Roles: []string{RoleIncidentLead, RoleEngineerOnCall}}},
+			DecisionStatusPage: {Roles: []string{RoleIncidentLead}, Fallback: []string{RoleEngineerOnCall}},
+			// R17: the incident lead's; open to the responders while nobody leads.
+			DecisionAllClear: {Roles: []string{RoleIncidentLead}},
+			// R55: any responder proposes; an engineering manager approves.
+			DecisionCostMitigation: {Approval: &ApprovalRule{Manager: true}},
 		},
 		Page:         PageSettings{Name: "Service Status", Accent: "#1f6feb"},
 		Checklists:   DefaultChecklists(),
@@ -179,11 +191,12 @@ func DefaultSettings() Settings {
 			S2: {RoleIncidentLead, RoleEngineerOnCall, RoleCommunications},
 			S3: {}, S4: {},
 		},
-		IncidentLink: LinkAppend,
-		UpdateLimits: DefaultUpdateLimits,
-		Playbook:     DefaultPlaybook(),
-		Monitoring:   Duration(30 * time.Minute),
-		Sessions:     SessionSettings{Idle: Duration(12 * time.Hour), Max: Duration(7 * 24 * time.Hour)},
+		IncidentLink:    LinkAppend,
+		UpdateLimits:    DefaultUpdateLimits,
+		Playbook:        DefaultPlaybook(),
+		Monitoring:      Duration(30 * time.Minute),
+		RequireAllClear: true,
+		Sessions:        SessionSettings{Idle: Duration(12 * time.Hour), Max: Duration(7 * 24 * time.Hour)},
 		Cadence: CadenceTable{
 			Investigating: {S1: minutes(10), S2: minutes(15), S3: minutes(15), S4: minutes(15)},
 			Identified:    {S1: minutes(10), S2: minutes(30), S3: minutes(30), S4: minutes(30)},
@@ -264,9 +277,20 @@ func (s *Settings) Validate() error {
 		if !slices.Contains(DecisionKinds, kind) {
 			fe.Add("decision_authority", "unknown decision kind "+quote(kind))
 		}
-		for _, r := range append(slices.Clone(rule.Roles), rule.Fallback...) {
+		roles := append(slices.Clone(rule.Roles), rule.Fallback...)
+		quals := []string{rule.Qualification}
+		if rule.Approval != nil {
+			roles = append(roles, rule.Approval.Roles...)
+			quals = append(quals, rule.Approval.Qualification)
+		}
+		for _, r := range roles {
 			if !seen[r] {
 				fe.Add("decision_authority", kind+": role "+quote(r)+" is not one of the incident roles")
+			}
+		}
+		for _, q := range quals {
+			if q != "" && CheckQualificationName(q) != nil {
+				fe.Add("decision_authority", kind+": qualification "+quote(q)+" must be lower-case letters, digits, - and _")
 			}
 		}
 	}

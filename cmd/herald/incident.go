@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -20,7 +21,10 @@ Commands:
   pages     REF                      linked pages: acknowledgement, time to acknowledge, escalation steps
   update    REF [--title T] [--summary S] [--severity S --reason R] [--state S] [--impact-started TIME] [--note N]
   note      REF TEXT
-  decide    REF --what W --why R [--kind failover|emergency_maintenance|severity|status_page] [--on-behalf-of USER]
+  decide    REF --what W --why R [--kind failover|emergency_maintenance|severity|status_page|all_clear|cost_mitigation] [--on-behalf-of USER]
+  decisions REF                      decisions with their approvals: complete or awaiting whom
+  approve   REF DECISION-ID [--comment C]   approve or concur with someone else's decision
+  all-clear REF --why R              the incident lead's all-clear: the status page may be resolved (R17)
   resolve   REF [--note N]
   reopen    REF [--state investigating|identified] [--note N]
   assign    REF ROLE USER            ROLE: incident_lead, eoc, communications, ...; USER: id or e-mail
@@ -245,7 +249,7 @@ func runIncident(ctx context.Context, args []string, e env) error {
 	case "decide":
 		what := f.String("what", "", "the decision")
 		why := f.String("why", "", "the rationale")
-		kind := f.String("kind", "general", "general, failover, emergency_maintenance, severity or status_page")
+		kind := f.String("kind", "general", "general, failover, emergency_maintenance, severity, status_page, all_clear or cost_mitigation")
 		onBehalfOf := f.String("on-behalf-of", "", "whom you record the decision for (id or e-mail); you remain the decider, and your authority counts")
 		pos, c, err := start(1, "one incident reference")
 		if err != nil {
@@ -256,6 +260,45 @@ func runIncident(ctx context.Context, args []string, e env) error {
 			return err
 		}
 		return cf.print(e.stdout, en, func(tw *tabwriter.Writer) { row(tw, ts(en.At), en.Actor, en.Text) })
+
+	case "all-clear":
+		why := f.String("why", "", "the rationale: why it is over")
+		pos, c, err := start(1, "one incident reference")
+		if err != nil {
+			return err
+		}
+		en, err := c.Incidents.RecordDecision(ctx, pos[0], herald.DecisionInput{Kind: herald.DecisionAllClear, What: "All clear", Rationale: *why})
+		if err != nil {
+			return err
+		}
+		return cf.print(e.stdout, en, func(tw *tabwriter.Writer) { row(tw, ts(en.At), en.Actor, en.Text) })
+
+	case "decisions":
+		pos, c, err := start(1, "one incident reference")
+		if err != nil {
+			return err
+		}
+		list, err := c.Incidents.Decisions(ctx, pos[0])
+		if err != nil {
+			return err
+		}
+		return cf.print(e.stdout, list, func(tw *tabwriter.Writer) { decisionTable(tw, list) })
+
+	case "approve":
+		comment := f.String("comment", "", "why you approve (optional)")
+		pos, c, err := start(2, "an incident reference and a decision id")
+		if err != nil {
+			return err
+		}
+		id, err := strconv.ParseInt(pos[1], 10, 64)
+		if err != nil {
+			return usagef("the decision id is a number (see herald incident decisions %s)", pos[0])
+		}
+		st, err := c.Incidents.ApproveDecision(ctx, pos[0], id, herald.ApprovalInput{Comment: *comment})
+		if err != nil {
+			return err
+		}
+		return cf.print(e.stdout, st, func(tw *tabwriter.Writer) { decisionTable(tw, []herald.DecisionStatus{st}) })
 
 	case "assign", "unassign":
 		pos, c, err := start(-1, "")

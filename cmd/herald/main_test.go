@@ -127,6 +127,18 @@ func TestCLI_IncidentLifecycle(t *testing.T) {
 			t.Fatalf("failover by the engineer: %v\n%s", err, out)
 		}
 
+		// R56: an admin records dated qualifications; a failover needs one.
+		if out = mustCLI(t, url, "user", "qualify", "grace@example.com", "failover", "--since", "2026-03-01"); !strings.Contains(out, "failover") || !strings.Contains(out, "2026-03-01") {
+			t.Fatalf("qualify:\n%s", out)
+		}
+		if _, err := cli(t, url, "user", "qualify", "grace@example.com", "failover", "--since", "March"); err == nil || !strings.Contains(err.Error(), "since") {
+			t.Fatalf("a bad date: %v", err)
+		}
+		mustCLI(t, url, "user", "qualify", "grace@example.com", "failover", "--remove")
+		if out = mustCLI(t, url, "user", "qualify", "grace@example.com"); strings.Contains(out, "2026-03-01") {
+			t.Fatalf("after removing:\n%s", out)
+		}
+
 		mustCLI(t, url, "incident", "resolve", "INC-1", "--note", "Backup provider carries all traffic")
 		out = mustCLI(t, url, "incident", "show", "INC-1")
 		for _, want := range []string{"Resolved", "Incident-Comms::Status-Page", "Grace Hopper", "Payments provider returns 503", "Decision (Administrator, on behalf of Grace Hopper): Switch to the backup provider", "State changed from Identified to Resolved"} {
@@ -343,7 +355,20 @@ func TestCLI_StatusPage(t *testing.T) {
 		if !strings.Contains(out, "DRY RUN") || !strings.Contains(out, "Check body_length") {
 			t.Fatalf("dry run:\n%s", out)
 		}
-		out = mustCLI(t, url, "status", "create", "--name", "Database outage", "--incident", "INC-1", "--body", "Writes fail.", "--component", "database=major_outage", "-o", "json")
+		// R10: the first update waits for the status page decision; a
+		// draft is approved, and so published, in one command.
+		if _, err := cli(t, url, "status", "create", "--name", "Database outage", "--incident", "INC-1", "--body", "Writes fail.", "--component", "database=major_outage"); err == nil || !strings.Contains(err.Error(), "R10") {
+			t.Fatalf("the first update without the decision: %v", err)
+		}
+		out = mustCLI(t, url, "status", "draft", "--name", "Database outage", "--incident", "INC-1", "--body", "Writes fail.", "--component", "database=major_outage", "-o", "json")
+		var draft struct{ ID string }
+		if err := json.Unmarshal([]byte(out), &draft); err != nil || draft.ID == "" {
+			t.Fatalf("draft: %v\n%s", err, out)
+		}
+		if out = mustCLI(t, url, "status", "drafts"); !strings.Contains(out, draft.ID) || !strings.Contains(out, "pending") {
+			t.Fatalf("drafts:\n%s", out)
+		}
+		out = mustCLI(t, url, "status", "approve", draft.ID, "-o", "json")
 		var res struct {
 			ID            string
 			NextUpdateDue *time.Time `json:"next_update_due"`
@@ -363,6 +388,14 @@ func TestCLI_StatusPage(t *testing.T) {
 		mustCLI(t, url, "status", "update", res.ID, "--status", "identified", "--template", "no_material_updates")
 		if out = mustCLI(t, url, "status", "show", res.ID); !strings.Contains(out, "Database and API outage") {
 			t.Fatalf("the update did not publish the correction:\n%s", out)
+		}
+		// R17: resolving waits for the all-clear.
+		if _, err := cli(t, url, "status", "resolve", res.ID); err == nil || !strings.Contains(err.Error(), "R17") {
+			t.Fatalf("resolve without the all-clear: %v", err)
+		}
+		mustCLI(t, url, "incident", "all-clear", "INC-1", "--why", "writes work again")
+		if out = mustCLI(t, url, "incident", "decisions", "INC-1"); !strings.Contains(out, "status_page") || !strings.Contains(out, "all_clear") {
+			t.Fatalf("decisions:\n%s", out)
 		}
 		mustCLI(t, url, "status", "resolve", res.ID)
 		if _, err := cli(t, url, "status", "edit", res.ID, "--name", "Too late"); err == nil || !strings.Contains(err.Error(), "R22") {

@@ -482,8 +482,22 @@ func seedDemo(ctx context.Context, db herald.Services) (seeded bool, err error) 
 		}
 	}
 	grace := herald.Actor{User: people["grace@example.com"], Role: herald.RoleResponder}
-	if _, err := db.Incidents.RecordDecision(ctx, grace, inc.ID, herald.DecisionInput{Kind: herald.DecisionFailover, What: "Fail over to the secondary region",
-		Rationale: "30 to 45 minutes to recover, against 2 to 4 hours to restore from backup"}); err != nil {
+	// Grace and Ada are trained for failover (R56): Grace decides, Ada approves.
+	for _, who := range []string{"grace@example.com", "ada@example.com"} {
+		if _, err := db.People.SetQualification(ctx, grace, who, herald.QualificationFailover, herald.QualificationInput{Since: "2026-03-01"}); err != nil {
+			return false, err
+		}
+	}
+	failover, err := db.Incidents.RecordDecision(ctx, grace, inc.ID, herald.DecisionInput{Kind: herald.DecisionFailover, What: "Fail over to the secondary region",
+		Rationale: "30 to 45 minutes to recover, against 2 to 4 hours to restore from backup"})
+	if err != nil {
+		return false, err
+	}
+	if _, err := db.Incidents.ApproveDecision(ctx, ada, inc.ID, failover.ID, herald.ApprovalInput{}); err != nil {
+		return false, err
+	}
+	if _, err := db.Incidents.RecordDecision(ctx, grace, inc.ID, herald.DecisionInput{Kind: herald.DecisionStatusPage, What: "Tell customers on the status page",
+		Rationale: "every customer in eu-west sees failed writes"}); err != nil {
 		return false, err
 	}
 	if _, err := db.Incidents.Label(ctx, ada, inc.ID, herald.LabelInput{Add: []string{herald.LabelStatusPage}}); err != nil {

@@ -282,6 +282,48 @@ func runStatus(ctx context.Context, args []string, e env) error {
 			}
 			return printPublished(e, cf, res)
 		}},
+		"draft": {n: 0, help: "save an incident's first update as a draft for whoever decides on the status page (R10)", flags: func(f *flags) {
+			updateFlags(f)
+			f.String("name", "", "the public title")
+			impact = f.String("impact", "", "none, minor, major or critical (default: from the components)")
+			incident = f.String("incident", "", "the internal incident (INC-42) this is the public face of")
+		}, run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+			in, err := updateInput(ctx, c, herald.Investigating)
+			if err != nil {
+				return err
+			}
+			d, err := c.StatusPage.DraftStatusIncident(ctx, herald.StatusIncidentInput{Name: f.Lookup("name").Value.String(), IncidentID: *incident,
+				Impact: herald.Impact(*impact), StatusUpdateInput: in})
+			if err != nil {
+				return err
+			}
+			return cf.print(e.stdout, d, func(tw *tabwriter.Writer) { draftTable(tw, d) })
+		}},
+		"drafts": {args: "[REF]", n: -1, help: "drafts waiting for the status page decision, or one incident's drafts", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+			ref := ""
+			if len(pos) > 0 {
+				ref = pos[0]
+			}
+			list, err := c.StatusPage.StatusDrafts(ctx, ref)
+			if err != nil {
+				return err
+			}
+			return cf.print(e.stdout, list, func(tw *tabwriter.Writer) { draftTable(tw, list...) })
+		}},
+		"approve": {args: "DRAFT-ID", n: 1, help: "decide and publish a draft as drafted (R10)", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+			res, err := c.StatusPage.ApproveStatusDraft(ctx, pos[0])
+			if err != nil {
+				return err
+			}
+			return printPublished(e, cf, res)
+		}},
+		"discard": {args: "DRAFT-ID", n: 1, help: "discard a draft", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+			d, err := c.StatusPage.DiscardStatusDraft(ctx, pos[0])
+			if err != nil {
+				return err
+			}
+			return cf.print(e.stdout, d, func(tw *tabwriter.Writer) { draftTable(tw, d) })
+		}},
 		"update": {args: "ID", n: 1, help: "publish an update (the only way state and components change)", flags: updateFlags,
 			run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
 				cur, err := c.StatusPage.StatusIncident(ctx, pos[0])

@@ -68,7 +68,8 @@ func userTable(tw *tabwriter.Writer, users ...herald.User) {
 
 func runUser(ctx context.Context, args []string, e env) error {
 	var name, email, kind, target, method, role *string
-	var manager, end *bool
+	var manager, end, remove *bool
+	var since *string
 	var delay *int
 	return runCommands(ctx, "user", map[string]command{
 		"create": {n: 0, help: "add a user (admin)", flags: func(f *flags) {
@@ -82,6 +83,32 @@ func runUser(ctx context.Context, args []string, e env) error {
 				return err
 			}
 			return cf.print(e.stdout, u, func(tw *tabwriter.Writer) { userTable(tw, u) })
+		}},
+		"qualify": {args: "USER [NAME]", n: -1, help: "list a user's qualifications, or record one from --since (admin; R56), or --remove it", flags: func(f *flags) {
+			since = f.String("since", "", "the first day it holds, YYYY-MM-DD (default today)")
+			remove = f.Bool("remove", false, "remove the qualification")
+		}, run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+			if len(pos) < 1 || len(pos) > 2 {
+				return usagef("herald user qualify takes a user and optionally a qualification")
+			}
+			if len(pos) == 2 && *remove {
+				return c.People.RemoveQualification(ctx, pos[0], pos[1])
+			}
+			if len(pos) == 2 {
+				if _, err := c.People.SetQualification(ctx, pos[0], pos[1], *since); err != nil {
+					return err
+				}
+			}
+			list, err := c.People.Qualifications(ctx, pos[0])
+			if err != nil {
+				return err
+			}
+			return cf.print(e.stdout, list, func(tw *tabwriter.Writer) {
+				row(tw, "QUALIFICATION", "SINCE", "RECORDED BY")
+				for _, q := range list {
+					row(tw, q.Name, q.Since, q.GrantedBy)
+				}
+			})
 		}},
 		"list": {n: 0, help: "users", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
 			users, err := c.People.Users(ctx)

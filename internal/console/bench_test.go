@@ -55,6 +55,7 @@ func benchSeed(b *testing.B, e *env) {
 	seedPages(b, e.db, 1_000, []string{e.people[herald.RoleResponder].ID, e.people[herald.RoleAdmin].ID}, now)
 	lead := herald.Actor{User: e.people[herald.RoleResponder], Role: herald.RoleResponder}
 	for i := range 5 {
+		decideStatusPage(b, e.db, lead, fmt.Sprintf("seed-%07d", 100_000-6*i))
 		if _, err := e.db.StatusPage.CreateStatusIncident(ctx, lead, herald.StatusIncidentInput{Name: fmt.Sprintf("Errors %d", i), IncidentID: fmt.Sprintf("seed-%07d", 100_000-6*i),
 			StatusUpdateInput: herald.StatusUpdateInput{Status: herald.Investigating, Body: "We are looking into it."}}, false); err != nil {
 			b.Fatal(err)

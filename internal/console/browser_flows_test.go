@@ -276,6 +276,7 @@ func TestBrowser_DeclareAndPublishWithJavaScriptOff(t *testing.T) {
 	if got := c.text(".inc-badges"); !strings.Contains(got, "Severity S2") {
 		t.Errorf("badges: %q", got)
 	}
+	decideStatusPage(t, e.db, e.lead, "INC-2") // R10
 
 	if st := c.submit(`a[href="/app/status/incidents/new?incident=INC-2"]`); st != 200 {
 		t.Fatalf("publish on the status page: %d", st)

@@ -77,6 +77,7 @@ func (e *env) world(t *testing.T) *world {
 	must(err)
 	_, err = e.db.Incidents.AddFollowUp(ctx, lead, inc.Reference, herald.FollowUpInput{Title: str("Alert on processor latency"), Owner: str("responder@example.com")})
 	must(err)
+	decideStatusPage(t, e.db, lead, inc.ID)
 	pv, err := e.db.StatusPage.CreateStatusIncident(ctx, lead, herald.StatusIncidentInput{Name: "Payments fail", IncidentID: inc.ID,
 		StatusUpdateInput: herald.StatusUpdateInput{Status: herald.Investigating, Body: "Some card payments fail; we are looking into it.",
 			Components: map[string]herald.ComponentStatus{comps[0].ID: herald.PartialOutage}}}, false)

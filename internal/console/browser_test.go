@@ -295,6 +295,7 @@ func seedNow(t *testing.T, e *env) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	decideStatusPage(t, e.db, lead, inc.ID)
 	if _, err := e.db.StatusPage.CreateStatusIncident(ctx, lead, herald.StatusIncidentInput{Name: "Checkout errors", IncidentID: inc.ID,
 		StatusUpdateInput: herald.StatusUpdateInput{Status: herald.Investigating, Body: "We are looking into failed checkouts."}}, false); err != nil {
 		t.Fatal(err)
@@ -333,6 +334,7 @@ func TestBrowser_SignInSeeTheS1CountdownTurnOverdueAndSignOut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	decideStatusPage(t, e.db, lead, inc.ID)
 	if _, err := e.db.StatusPage.CreateStatusIncident(ctx, lead, herald.StatusIncidentInput{Name: "Checkout errors", IncidentID: inc.ID,
 		StatusUpdateInput: herald.StatusUpdateInput{Status: herald.Investigating, Body: "We are looking into failed checkouts."}}, false); err != nil {
 		t.Fatal(err)

@@ -305,6 +305,9 @@ func readCompose(r *http.Request) (composeForm, herald.StatusUpdateInput, error)
 }
 
 func (c *Console) statusCreate(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
+	if r.PostForm.Get("action") == "draft" {
+		return c.statusDraft(w, r, a)
+	}
 	f, upd, err := readCompose(r)
 	dry := r.PostForm.Get("action") != "publish"
 	var p herald.Preview
@@ -370,7 +373,9 @@ func (c *Console) composed(w http.ResponseWriter, r *http.Request, a herald.Acto
 	if err != nil {
 		he, st, _ := httperr.Of(err)
 		switch he.Code {
-		case herald.EInvalid, herald.EUnprocessable, herald.EConflict:
+		case herald.EInvalid, herald.EUnprocessable, herald.EConflict, herald.EForbidden:
+			// Forbidden: a rule the update breaks (R10, R17), said beside
+			// the form, which keeps what was typed.
 		default:
 			return err
 		}

@@ -57,6 +57,7 @@ func newComposeEnv(t *testing.T, d store.Dialect) *composeEnv {
 	if e.inc, err = e.db.Incidents.DeclareIncident(e.ctx, e.lead, herald.DeclareInput{Title: "Checkout fails", Severity: herald.S1}); err != nil {
 		t.Fatal(err)
 	}
+	decideStatusPage(t, e.db, e.lead, e.inc.ID)
 	return e
 }
 
@@ -360,6 +361,7 @@ func TestCompose_ResolveAndLinkThePostmortem(t *testing.T) {
 		if res, _ := b.post(pm, url.Values{"postmortem_url": {"https://docs.example.com/pm/1"}}); res.StatusCode != http.StatusUnprocessableEntity {
 			t.Fatalf("post-mortem before resolving: %d", res.StatusCode)
 		}
+		allClear(t, e.db, e.lead, e.inc.ID) // R17
 		if res, page := b.post(e.updatePath(), url.Values{"status": {"resolved"}, "template": {"resolved"}, "action": {"publish"}}); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("resolve: %d %s", res.StatusCode, page)
 		}

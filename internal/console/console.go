@@ -98,6 +98,7 @@ func (c *Console) table() []route {
 		c.peopleRoutes(),
 		c.ackRoutes(),
 		c.ssoRoutes(),
+		c.authorityRoutes(),
 	)
 }
 

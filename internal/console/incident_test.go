@@ -234,7 +234,10 @@ func TestRule51_DecisionRefusedWithTheReasonOnThePage(t *testing.T) {
 			t.Fatalf("severity changed by someone without the authority: %s", inc.Severity)
 		}
 
-		// The lead may.
+		// The lead may, trained for failover (R56).
+		if _, err := e.db.People.SetQualification(ctx, e.actor(herald.RoleAdmin), "admin@example.com", herald.QualificationFailover, herald.QualificationInput{}); err != nil {
+			t.Fatal(err)
+		}
 		lead := e.browser(t)
 		lead.signIn("admin@example.com")
 		if res, body = lead.post("/app/incidents/INC-1/decisions", form); res.StatusCode != http.StatusSeeOther {
@@ -461,6 +464,7 @@ func TestIncidents_StatusIncidentPagesAndWarnings(t *testing.T) {
 			t.Fatal(err)
 		}
 		inc := e.declare(t, "Checkout fails", herald.S1)
+		decideStatusPage(t, e.db, e.actor(herald.RoleResponder), inc.ID)
 		if _, err := e.db.StatusPage.CreateStatusIncident(ctx, e.actor(herald.RoleResponder), herald.StatusIncidentInput{Name: "Checkout is failing", IncidentID: inc.ID,
 			StatusUpdateInput: herald.StatusUpdateInput{Status: herald.Investigating, Body: "We are looking into failed payments.", OverrideChecks: true}}, false); err != nil {
 			t.Fatal(err)

@@ -287,6 +287,8 @@ type incidentView struct {
 	Measures herald.Measures
 	// Checklist is each role's list (R08).
 	Checklist herald.Checklist
+	// Authority is who may do what here (R10, R17, R51, R55, R56).
+	Authority *authorityView
 
 	States        []herald.State
 	Sevs          []herald.Severity
@@ -441,6 +443,9 @@ func (c *Console) loadIncident(ctx context.Context, ref string) (*incidentView, 
 		return nil, err
 	}
 	if v.Checklist, err = s.Incidents.Checklist(ctx, inc.ID); err != nil {
+		return nil, err
+	}
+	if v.Authority, err = c.loadAuthority(ctx, inc, v.Settings, v.Status); err != nil {
 		return nil, err
 	}
 	if v.FollowUps, err = s.Incidents.FollowUps(ctx, inc.ID); err != nil {

@@ -23,6 +23,7 @@ func TestRule62_IncidentScreenShowsMeasures(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		decideStatusPage(t, e.db, e.actor(herald.RoleResponder), inc.ID)
 		p, err := e.db.StatusPage.CreateStatusIncident(ctx, e.actor(herald.RoleResponder), herald.StatusIncidentInput{Name: "Checkout fails", IncidentID: inc.ID,
 			StatusUpdateInput: herald.StatusUpdateInput{Body: "Checkout fails.", Components: map[string]herald.ComponentStatus{comp.ID: herald.MajorOutage}}}, false)
 		if err != nil {

@@ -136,6 +136,8 @@ type personView struct {
 	Form  string
 	Input url.Values
 	Error *herald.Error
+	// Qualifications are what the person is trained for, from when (R56).
+	Qualifications []herald.Qualification
 }
 
 type ruleRow struct {
@@ -187,6 +189,9 @@ func (c *Console) renderPerson(w http.ResponseWriter, r *http.Request, a herald.
 		v.Rules = append(v.Rules, row)
 	}
 	if v.Sessions, err = c.cfg.Auth.Sessions(ctx, u.ID); err != nil {
+		return err
+	}
+	if v.Qualifications, err = people.Qualifications(ctx, u.ID); err != nil {
 		return err
 	}
 	screen := "person"

@@ -62,6 +62,7 @@ func TestRule22_ConsoleEditsTitleAndComponents(t *testing.T) {
 		}
 
 		// Resolved: no form, and refused.
+		allClear(t, e.db, e.lead, e.inc.ID) // R17
 		if _, err := e.db.StatusPage.PublishUpdate(e.ctx, e.lead, e.si, herald.StatusUpdateInput{Status: herald.Resolved, Body: "Fixed."}, false); err != nil {
 			t.Fatal(err)
 		}

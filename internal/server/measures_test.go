@@ -46,6 +46,9 @@ func TestRule13_MeasuresThroughTheAPI(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if _, err := responder.Incidents.RecordDecision(ctx, inc.Reference, herald.DecisionInput{Kind: herald.DecisionStatusPage, What: "Post it", Rationale: "customers see errors"}); err != nil {
+			t.Fatal(err)
+		}
 		res, err := responder.StatusPage.CreateStatusIncident(ctx, herald.StatusIncidentInput{Name: "API errors", IncidentID: inc.ID,
 			StatusUpdateInput: herald.StatusUpdateInput{Body: "We see errors on the API.", Components: map[string]herald.ComponentStatus{api.ID: herald.MajorOutage}}}, false)
 		if err != nil {
@@ -68,6 +71,11 @@ func TestRule13_MeasuresThroughTheAPI(t *testing.T) {
 		publish := func(after time.Duration, in herald.StatusUpdateInput) {
 			t.Helper()
 			e.clock.Advance(after)
+			if in.Status == herald.Resolved { // R17: the all-clear first
+				if _, err := responder.Incidents.RecordDecision(ctx, inc.Reference, herald.DecisionInput{Kind: herald.DecisionAllClear, What: "All clear", Rationale: "quiet"}); err != nil {
+					t.Fatal(err)
+				}
+			}
 			if _, err := responder.StatusPage.PublishUpdate(ctx, res.ID, in, false); err != nil {
 				t.Fatal(err)
 			}

@@ -213,6 +213,9 @@ func TestAPI_IncidentCore(t *testing.T) {
 		if _, err := eng.Incidents.RecordDecision(ctx, inc.Reference, herald.DecisionInput{Kind: "failover", What: "fail over", Rationale: "faster"}); statusOf2(err) != 403 {
 			t.Fatalf("engineer decides a failover: %v", err)
 		}
+		if _, err := e.admin.People.SetQualification(ctx, "lea@example.com", herald.QualificationFailover, ""); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := lead.Incidents.RecordDecision(ctx, inc.Reference, herald.DecisionInput{Kind: "failover", What: "fail over", Rationale: "30-45 min vs 2-4 h"}); err != nil {
 			t.Fatal(err)
 		}

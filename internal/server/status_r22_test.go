@@ -39,6 +39,9 @@ func TestRule22_TitleAndComponentsChangeWhileOpen(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if _, err := p.admin.Incidents.RecordDecision(ctx, inc.Reference, herald.DecisionInput{Kind: herald.DecisionStatusPage, What: "Post it", Rationale: "payments fail"}); err != nil {
+			t.Fatal(err)
+		}
 		res, err := p.admin.StatusPage.CreateStatusIncident(ctx, herald.StatusIncidentInput{Name: "Payments fail", IncidentID: inc.ID,
 			StatusUpdateInput: herald.StatusUpdateInput{Body: "Card payments fail.", Components: map[string]herald.ComponentStatus{checkout.ID: herald.MajorOutage}}}, false)
 		if err != nil {
@@ -147,6 +150,9 @@ func TestRule22_TitleAndComponentsChangeWhileOpen(t *testing.T) {
 		}
 
 		// Resolved: refused, naming the rule.
+		if _, err := p.admin.Incidents.RecordDecision(ctx, inc.Reference, herald.DecisionInput{Kind: herald.DecisionAllClear, What: "All clear", Rationale: "fixed"}); err != nil { // R17
+			t.Fatal(err)
+		}
 		if _, err := p.admin.StatusPage.PublishUpdate(ctx, id, herald.StatusUpdateInput{Status: herald.Resolved, Body: "Fixed."}, false); err != nil {
 			t.Fatal(err)
 		}

@@ -204,6 +204,7 @@ func TestRule51_DeciderIsTheCaller(t *testing.T) {
 		f := setup(t, d)
 		inc := f.declare(t, herald.S1)
 		f.db.Incidents.AssignRole(f.ctx, f.alice, inc.ID, herald.RoleIncidentLead, herald.RoleInput{User: f.alice.User.ID})
+		f.qualify(t, f.alice, herald.QualificationFailover)
 		failover := herald.DecisionInput{Kind: herald.DecisionFailover, What: "fail over", Rationale: "faster than restore", OnBehalfOf: "alice@example.com"}
 		// Bob is not the lead: naming Alice does not make the failover his to record.
 		_, err := f.db.Incidents.RecordDecision(f.ctx, f.bob, inc.ID, failover)

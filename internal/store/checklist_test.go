@@ -116,6 +116,7 @@ func TestRule08_ChecklistFollowsTheRecord(t *testing.T) {
 			{comms, "notify_stakeholders", "Bob"},
 			{lead, "acknowledge_page", "Bob"},
 			{lead, "confirm_severity", "Bob"},
+			{lead, "decide_status_page", "Bob"}, // R10: the first update needed it
 		} {
 			it := item(t, c, w.role, w.key)
 			if !it.Checked || it.How != herald.CheckedAuto || it.By != w.by || it.At == nil {
@@ -130,8 +131,8 @@ func TestRule08_ChecklistFollowsTheRecord(t *testing.T) {
 				t.Errorf("%s checked: %+v", key, it)
 			}
 		}
-		if it := item(t, c, lead, "decide_status_page"); it.Checked {
-			t.Errorf("no status page decision, yet %+v", it)
+		if it := item(t, c, lead, "request_review"); it.Checked {
+			t.Errorf("no review requested, yet %+v", it)
 		}
 
 		// By hand: check, uncheck, check again; each mark recorded.
@@ -180,16 +181,18 @@ func TestRule08_ChecklistFollowsTheRecord(t *testing.T) {
 
 		// An automatic item Herald cannot see done is checked by hand with
 		// a note; once Herald sees it, it is automatic.
-		c, err = check(f, f.bob, inc.Reference, lead, "decide_status_page", true, "decided on the call")
+		c, err = check(f, f.bob, inc.Reference, lead, "request_review", true, "asked for it on the call")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if it := item(t, c, lead, "decide_status_page"); !it.Checked || it.How != herald.CheckedManual || it.Note != "decided on the call" {
+		if it := item(t, c, lead, "request_review"); !it.Checked || it.How != herald.CheckedManual || it.Note != "asked for it on the call" {
 			t.Fatalf("checked by hand: %+v", it)
 		}
-		f.db.Incidents.RecordDecision(f.ctx, f.bob, inc.Reference, herald.DecisionInput{Kind: herald.DecisionStatusPage, What: "status page needed", Rationale: "customers see errors"})
-		if it := item(t, f.checklist(t, inc.Reference), lead, "decide_status_page"); it.How != herald.CheckedAuto {
-			t.Fatalf("after the decision: %+v", it)
+		if _, err := f.db.Incidents.Review(f.ctx, f.bob, inc.Reference, herald.ReviewInput{Kind: herald.ReviewInternal}); err != nil {
+			t.Fatal(err)
+		}
+		if it := item(t, f.checklist(t, inc.Reference), lead, "request_review"); it.How != herald.CheckedAuto {
+			t.Fatalf("after the request: %+v", it)
 		}
 
 		// The label removed, the item opens again: it follows the record.

@@ -23,53 +23,69 @@ func (db *StatusPageService) CreateStatusIncident(ctx context.Context, actor her
 		return herald.Preview{}, err
 	}
 	var p herald.Preview
-	err := db.write(ctx, func(tx *tx) error {
-		s := &herald.StatusIncident{ID: newID(), Name: in.Name, Status: herald.Investigating, Impact: in.Impact,
-			Components: map[string]herald.ComponentStatus{}, CreatedAt: tx.now, UpdatedAt: tx.now}
-		var internal *herald.Incident
-		if in.IncidentID != "" {
-			var err error
-			if internal, err = tx.incident(ctx, in.IncidentID); err != nil {
-				if herald.ErrorCode(err) == herald.ENotFound {
-					return &herald.Error{Code: herald.EInvalid, Message: err.(*herald.Error).Message, Fields: map[string]string{"incident_id": "no such incident"}}
-				}
-				return err
-			}
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM status_incidents WHERE incident_id = $1`, internal.ID).Scan(&n); err != nil {
-				return err
-			}
-			if n > 0 {
-				return herald.Errorf(herald.EConflict, "%s already has a status page incident", internal.Reference)
-			}
-			s.IncidentID = internal.ID
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO status_incidents (id, incident_id, name, status, impact, postmortem_url, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, '', $6, $6)`, s.ID, sql.NullString{String: s.IncidentID, Valid: s.IncidentID != ""}, s.Name, s.Status, "none", micros(tx.now))
-		if err != nil {
-			return fmt.Errorf("insert status incident: %w", err)
-		}
-		if p, err = tx.publish(ctx, actor, s, in.StatusUpdateInput, in.Impact == "auto", internal); err != nil {
-			return err
-		}
-		if internal != nil && !dryRun {
-			if _, err := tx.applyLabels(ctx, actor, internal, []string{herald.LabelStatusPage}, nil); err != nil {
-				return err
-			}
-			text := fmt.Sprintf("Published on the status page: %s (%s)", s.Name, db.links.StatusIncident(s.ID))
-			if err := tx.appendEntry(ctx, internal.ID, actor, herald.EntryNote, text, map[string]any{"status_incident_id": s.ID}); err != nil {
-				return err
-			}
-		}
-		if dryRun {
-			return errDryRun
-		}
-		return nil
+	err := db.write(ctx, func(tx *tx) (err error) {
+		p, err = tx.createStatusIncident(ctx, actor, in, dryRun)
+		return err
 	})
 	if errors.Is(err, errDryRun) {
 		err = nil
 	}
 	return p, err
+}
+
+// createStatusIncident is CreateStatusIncident in the caller's
+// transaction (approving a draft publishes through it too); a dry run
+// returns errDryRun, which rolls the transaction back.
+func (tx *tx) createStatusIncident(ctx context.Context, actor herald.Actor, in herald.StatusIncidentInput, dryRun bool) (herald.Preview, error) {
+	db := tx.db
+	var p herald.Preview
+	s := &herald.StatusIncident{ID: newID(), Name: in.Name, Status: herald.Investigating, Impact: in.Impact,
+		Components: map[string]herald.ComponentStatus{}, CreatedAt: tx.now, UpdatedAt: tx.now}
+	var internal *herald.Incident
+	if in.IncidentID != "" {
+		var err error
+		if internal, err = tx.incident(ctx, in.IncidentID); err != nil {
+			if herald.ErrorCode(err) == herald.ENotFound {
+				return p, &herald.Error{Code: herald.EInvalid, Message: err.(*herald.Error).Message, Fields: map[string]string{"incident_id": "no such incident"}}
+			}
+			return p, err
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM status_incidents WHERE incident_id = $1`, internal.ID).Scan(&n); err != nil {
+			return p, err
+		}
+		if n > 0 {
+			return p, herald.Errorf(herald.EConflict, "%s already has a status page incident", internal.Reference)
+		}
+		if !dryRun {
+			// R10: a preview is for anyone; publishing needs the decision.
+			if err := tx.requireStatusDecision(ctx, internal); err != nil {
+				return p, err
+			}
+		}
+		s.IncidentID = internal.ID
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO status_incidents (id, incident_id, name, status, impact, postmortem_url, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, '', $6, $6)`, s.ID, sql.NullString{String: s.IncidentID, Valid: s.IncidentID != ""}, s.Name, s.Status, "none", micros(tx.now))
+	if err != nil {
+		return p, fmt.Errorf("insert status incident: %w", err)
+	}
+	if p, err = tx.publish(ctx, actor, s, in.StatusUpdateInput, in.Impact == "auto", internal); err != nil {
+		return p, err
+	}
+	if internal != nil && !dryRun {
+		if _, err := tx.applyLabels(ctx, actor, internal, []string{herald.LabelStatusPage}, nil); err != nil {
+			return p, err
+		}
+		text := fmt.Sprintf("Published on the status page: %s (%s)", s.Name, db.links.StatusIncident(s.ID))
+		if err := tx.appendEntry(ctx, internal.ID, actor, herald.EntryNote, text, map[string]any{"status_incident_id": s.ID}); err != nil {
+			return p, err
+		}
+	}
+	if dryRun {
+		return p, errDryRun
+	}
+	return p, nil
 }
 
 // PublishUpdate publishes an update on a status incident: the only way its
@@ -96,6 +112,12 @@ func (db *StatusPageService) PublishUpdate(ctx context.Context, actor herald.Act
 		var internal *herald.Incident
 		if s.IncidentID != "" {
 			if internal, err = tx.incident(ctx, s.IncidentID); err != nil {
+				return err
+			}
+		}
+		if internal != nil && !dryRun && in.Status == herald.Resolved && s.Status != herald.Resolved {
+			// R17: resolving needs the incident lead's all-clear.
+			if err := tx.requireAllClear(ctx, s, internal); err != nil {
 				return err
 			}
 		}

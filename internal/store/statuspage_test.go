@@ -39,6 +39,9 @@ func (f *fixture) shown(t *testing.T) map[string]herald.ComponentStatus {
 
 func (f *fixture) statusIncident(t *testing.T, name string, comps map[string]herald.ComponentStatus, internal string) *herald.StatusIncident {
 	t.Helper()
+	if internal != "" {
+		f.decideStatusPage(t, internal)
+	}
 	p, err := f.db.StatusPage.CreateStatusIncident(f.ctx, f.alice, herald.StatusIncidentInput{Name: name, IncidentID: internal,
 		StatusUpdateInput: herald.StatusUpdateInput{Body: "We are investigating.", Components: comps}}, false)
 	if err != nil {
@@ -49,6 +52,11 @@ func (f *fixture) statusIncident(t *testing.T, name string, comps map[string]her
 
 func (f *fixture) update(t *testing.T, id string, in herald.StatusUpdateInput) *herald.StatusIncident {
 	t.Helper()
+	if in.Status == herald.Resolved {
+		if s, err := f.db.StatusPage.StatusIncident(f.ctx, id); err == nil && s.IncidentID != "" {
+			f.allClear(t, s.IncidentID)
+		}
+	}
 	p, err := f.db.StatusPage.PublishUpdate(f.ctx, f.alice, id, in, false)
 	if err != nil {
 		t.Fatal(err)

@@ -324,6 +324,7 @@ func TestRule50_DecisionsAreRecordedWithRationale(t *testing.T) {
 		f := setup(t, d)
 		inc := f.declare(t, herald.S1)
 		f.db.Incidents.AssignRole(f.ctx, f.alice, inc.ID, herald.RoleIncidentLead, herald.RoleInput{User: f.alice.User.ID})
+		f.qualify(t, f.alice, herald.QualificationFailover)
 		e, err := f.db.Incidents.RecordDecision(f.ctx, f.alice, inc.ID, herald.DecisionInput{
 			Kind: "failover", What: "Fail over to the secondary region",
 			Rationale: "30 to 45 minutes to recover against 2 to 4 hours to restore from backup",
@@ -349,6 +350,7 @@ func TestRule51_WhoMayDecide(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
 		f := setup(t, d)
 		inc := f.declare(t, herald.S1)
+		f.qualify(t, f.alice, herald.QualificationFailover)
 		failover := herald.DecisionInput{Kind: "failover", What: "fail over", Rationale: "faster than restore"}
 		// Nobody leads yet: a failover waits for an incident lead.
 		_, err := f.db.Incidents.RecordDecision(f.ctx, f.bob, inc.ID, failover)

@@ -97,16 +97,20 @@ func (db *IncidentService) RecordDecision(ctx context.Context, actor herald.Acto
 	if err := in.Normalize(); err != nil {
 		return herald.TimelineEntry{}, err
 	}
-	return db.appendAndRead(ctx, actor, ref, func(tx *tx, inc *herald.Incident) (string, string, any, error) {
+	var recorded herald.Decision
+	var inc *herald.Incident
+	e, err := db.appendThen(ctx, actor, ref, func(tx *tx, i *herald.Incident) (string, string, any, error) {
+		inc = i
 		decider := actor.User
 		settings, err := tx.settings(ctx)
 		if err != nil {
 			return "", "", nil, err
 		}
-		if err := settings.CheckAuthority(in.Kind, inc, &decider); err != nil {
+		if err := tx.checkDecider(ctx, &settings, in.Kind, inc, &decider); err != nil {
 			return "", "", nil, err
 		}
-		d := herald.Decision{Kind: in.Kind, What: in.What, Rationale: in.Rationale, DecidedBy: decider.ID, DecidedByName: decider.Name}
+		d := herald.Decision{Kind: in.Kind, What: in.What, Rationale: in.Rationale, DecidedBy: decider.ID, DecidedByName: decider.Name,
+			Awaits: settings.Awaits(in.Kind)}
 		who := decider.Name
 		if in.OnBehalfOf != "" {
 			principal, err := tx.user(ctx, in.OnBehalfOf)
@@ -121,6 +125,10 @@ func (db *IncidentService) RecordDecision(ctx context.Context, actor herald.Acto
 			who += ", on behalf of " + principal.Name
 		}
 		text := fmt.Sprintf("Decision (%s): %s. Rationale: %s", who, d.What, d.Rationale)
+		if d.Awaits != "" {
+			text += ". Awaits " + d.Awaits
+		}
+		recorded = d
 		if in.Kind == herald.DecisionSeverity {
 			// Severity confirmed: tell the stakeholders (R19).
 			if _, err := tx.notifyStakeholders(ctx, actor, inc); err != nil {
@@ -128,12 +136,22 @@ func (db *IncidentService) RecordDecision(ctx context.Context, actor herald.Acto
 			}
 		}
 		return herald.EntryDecision, text, d, nil
+	}, func(tx *tx) error {
+		return tx.afterDecision(ctx, actor, inc, recorded)
 	})
+	return e, err
 }
 
 // appendAndRead appends the entry that build returns to an incident's
 // timeline and returns it as stored.
 func (db *core) appendAndRead(ctx context.Context, actor herald.Actor, ref string, build func(*tx, *herald.Incident) (kind, text string, data any, err error)) (herald.TimelineEntry, error) {
+	return db.appendThen(ctx, actor, ref, build, nil)
+}
+
+// appendThen is appendAndRead running after, when set, once the entry is
+// appended, in the same transaction: what an entry sets off follows it on
+// the timeline.
+func (db *core) appendThen(ctx context.Context, actor herald.Actor, ref string, build func(*tx, *herald.Incident) (kind, text string, data any, err error), after func(*tx) error) (herald.TimelineEntry, error) {
 	var e herald.TimelineEntry
 	err := db.write(ctx, func(tx *tx) error {
 		inc, err := tx.incident(ctx, ref)
@@ -146,6 +164,11 @@ func (db *core) appendAndRead(ctx context.Context, actor herald.Actor, ref strin
 		}
 		if e, err = tx.addEntry(ctx, inc.ID, actor, kind, text, data); err != nil {
 			return err
+		}
+		if after != nil {
+			if err := after(tx); err != nil {
+				return err
+			}
 		}
 		return tx.touch(ctx, inc)
 	})
