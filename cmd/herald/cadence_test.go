@@ -20,6 +20,8 @@ func TestRule15_CLINoMaterialUpdatesAndInternalUpdates(t *testing.T) {
 		if _, err := cli(t, url, "status", "no-updates", "INC-1"); err == nil || !strings.Contains(err.Error(), "no open status page incident") {
 			t.Fatalf("no status incident: %v", err)
 		}
+		// R10: the status page is decided first (nobody leads: any responder may).
+		mustCLI(t, url, "incident", "decide", "INC-1", "--kind", "status_page", "--what", "Status page needed", "--why", "customers see errors")
 		mustCLI(t, url, "status", "create", "--name", "API errors", "--incident", "INC-1", "--body", "Errors on the API.", "--component", "API=major_outage")
 
 		out := mustCLI(t, url, "incident", "show", "INC-1")

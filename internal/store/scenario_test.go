@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -31,6 +32,8 @@ func TestScenario_S1ByThePlaybook(t *testing.T) {
 		expectPrompts := func(when string, want ...string) {
 			t.Helper()
 			got := f.sendPrompts(t)
+			slices.Sort(got) // prompts due at one time go in any order
+			slices.Sort(want)
 			if strings.Join(got, "|") != strings.Join(want, "|") {
 				t.Fatalf("%s: prompted %q, want %q", when, got, want)
 			}
@@ -119,8 +122,20 @@ func TestScenario_S1ByThePlaybook(t *testing.T) {
 		if pages, _ := f.db.Paging.Pages(f.ctx, "", "", 50); len(pages) != 3 {
 			t.Fatalf("01:15: %d pages; the mitigated S1 paged someone new", len(pages))
 		}
-		// Resolving sets the components operational (R17).
-		s = f.update(t, s.ID, herald.StatusUpdateInput{Status: herald.Resolved, Body: "Resolved: checkouts work normally."})
+		// Resolving needs the lead's all-clear (R17): refused before it,
+		// and it sets the components operational.
+		resolve := herald.StatusUpdateInput{Status: herald.Resolved, Body: "Resolved: checkouts work normally."}
+		_, err = f.db.StatusPage.PublishUpdate(f.ctx, f.carol, s.ID, resolve, false)
+		wantCode(t, err, herald.EForbidden)
+		if _, err := f.db.Incidents.RecordDecision(f.ctx, f.bob, ref, herald.DecisionInput{Kind: herald.DecisionAllClear,
+			What: "All clear", Rationale: "No failed checkout for 30 minutes"}); err != nil {
+			t.Fatal(err)
+		}
+		p, err = f.db.StatusPage.PublishUpdate(f.ctx, f.carol, s.ID, resolve, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s = p.Incident
 		if s.Components[api.ID] != herald.Operational {
 			t.Fatalf("01:15: the API is %s after resolving", s.Components[api.ID])
 		}
@@ -132,16 +147,40 @@ func TestScenario_S1ByThePlaybook(t *testing.T) {
 		at(200)
 		expectPrompts("after resolving") // nothing is owed any more
 
-		// The reviews an S1 needs are due within 7 days (R54).
+		// The communications manager's Engage stage is done, so her page
+		// may be resolved (R08); the lead's list shows the decisions.
+		c, err := f.db.Incidents.Checklist(f.ctx, ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range c.Lists {
+			for _, st := range l.Stages {
+				for _, it := range st.Items {
+					if l.Role == herald.RoleIncidentLead && (it.Key == "decide_status_page" || it.Key == "all_clear") && !it.Checked {
+						t.Errorf("the lead's %s is open", it.Key)
+					}
+				}
+			}
+		}
+		if _, err := f.db.Paging.ResolvePage(f.ctx, f.carol, pages[herald.RoleCommunications].ID); err != nil {
+			t.Fatalf("the communications page after Engage: %v", err)
+		}
+
+		// The reviews an S1 needs are due within 7 days (R54); the lead
+		// is reminded two days before.
 		reviews, err := f.db.Incidents.Reviews(f.ctx, ref)
 		if err != nil || len(reviews) != 2 {
 			t.Fatalf("reviews %+v %v", reviews, err)
 		}
+		due := start.Add(75*time.Minute).AddDate(0, 0, 7)
 		for _, r := range reviews {
-			if !r.DueAt.Equal(start.Add(75*time.Minute).AddDate(0, 0, 7)) {
+			if !r.DueAt.Equal(due) {
 				t.Fatalf("%s review due %v", r.Kind, r.DueAt)
 			}
 		}
+		f.clock.Advance(due.Add(-48 * time.Hour).Sub(f.clock.Now()))
+		expectPrompts("two days before the reviews are due",
+			"bob@example.com: "+ref+": internal review due in 48 hours", "bob@example.com: "+ref+": external review due in 48 hours")
 
 		// The measures: one interval late (00:06 to 00:27 against 10
 		// minutes: 11 minutes late), three roles acknowledged in 3 minutes.
