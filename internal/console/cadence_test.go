@@ -66,6 +66,7 @@ func TestRule15_ConsoleNoMaterialUpdatesFromTheReminder(t *testing.T) {
 		if _, err := e.db.People.CreateContactMethod(ctx, responder.User.ID, herald.ContactMethodInput{Kind: "email", Target: responder.User.Email}); err != nil {
 			t.Fatal(err)
 		}
+		decideStatusPage(t, e.db, responder, inc.Reference) // R10
 		pv, err := e.db.StatusPage.CreateStatusIncident(ctx, responder, herald.StatusIncidentInput{Name: "API errors", IncidentID: inc.ID,
 			StatusUpdateInput: herald.StatusUpdateInput{Body: "Errors on the API.", Components: map[string]herald.ComponentStatus{api.ID: herald.MajorOutage}}}, false)
 		if err != nil {

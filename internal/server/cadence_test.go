@@ -32,6 +32,10 @@ func TestRule15_NoMaterialUpdatesThroughTheAPI(t *testing.T) {
 		if _, err := responder.StatusPage.NoMaterialUpdates(ctx, inc.Reference, false); statusOf2(err) != 422 {
 			t.Fatalf("without a status incident: %v", err)
 		}
+		if _, err := responder.Incidents.RecordDecision(ctx, inc.Reference, herald.DecisionInput{Kind: herald.DecisionStatusPage,
+			What: "Status page needed", Rationale: "customers see errors"}); err != nil { // R10
+			t.Fatal(err)
+		}
 		res, err := responder.StatusPage.CreateStatusIncident(ctx, herald.StatusIncidentInput{Name: "API errors", IncidentID: inc.ID,
 			StatusUpdateInput: herald.StatusUpdateInput{Body: "We see errors on the API.", Components: map[string]herald.ComponentStatus{api.ID: herald.MajorOutage}}}, false)
 		if err != nil {

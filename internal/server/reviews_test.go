@@ -50,12 +50,22 @@ func TestRule54_APIExternalReviewApprovalAndPublication(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// R10 and R17: the status page decided, later the all-clear (nobody
+		// leads, so the caller may).
+		decide := func(kind string) {
+			t.Helper()
+			if _, err := lead.Incidents.RecordDecision(ctx, inc.Reference, herald.DecisionInput{Kind: kind, What: kind, Rationale: "customers see errors"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		decide(herald.DecisionStatusPage)
 		p, err := lead.StatusPage.CreateStatusIncident(ctx, herald.StatusIncidentInput{Name: "API errors", IncidentID: inc.Reference,
 			StatusUpdateInput: herald.StatusUpdateInput{Body: "Investigating.", Components: map[string]herald.ComponentStatus{comp.ID: herald.MajorOutage}}}, false)
 		if err != nil {
 			t.Fatal(err)
 		}
 		si := p.ID
+		decide(herald.DecisionAllClear)
 		if _, err := lead.StatusPage.PublishUpdate(ctx, si, herald.StatusUpdateInput{Status: herald.Resolved, Body: "Fixed."}, false); err != nil {
 			t.Fatal(err)
 		}

@@ -26,6 +26,7 @@ func TestRule13_UpdateReminderReachesTheCommunicationsRole(t *testing.T) {
 			t.Fatal(err)
 		}
 		api := f.component(t, "API")
+		decideStatusPage(t, f.db, ann, inc.ID)
 		if _, err := f.db.StatusPage.CreateStatusIncident(f.ctx, ann, herald.StatusIncidentInput{Name: "Checkout errors", IncidentID: inc.ID,
 			StatusUpdateInput: herald.StatusUpdateInput{Body: "We are investigating.", Components: map[string]herald.ComponentStatus{api.ID: herald.PartialOutage}}}, false); err != nil {
 			t.Fatal(err)
@@ -89,6 +90,7 @@ func TestPrompts_OnceAcrossInstances(t *testing.T) {
 		if _, err := a.Incidents.AssignRole(ctx, actor, inc.ID, herald.RoleCommunications, herald.RoleInput{User: user.ID}); err != nil {
 			t.Fatal(err)
 		}
+		decideStatusPage(t, a, actor, inc.ID)
 		if _, err := a.StatusPage.CreateStatusIncident(ctx, actor, herald.StatusIncidentInput{Name: "Outage", IncidentID: inc.ID,
 			StatusUpdateInput: herald.StatusUpdateInput{Body: "We are investigating."}}, false); err != nil {
 			t.Fatal(err)
@@ -173,6 +175,7 @@ func TestPaging_NotDelayedByStalledPrompts(t *testing.T) {
 			if _, err := f.db.Incidents.AssignRole(f.ctx, actor, inc.ID, herald.RoleCommunications, herald.RoleInput{User: u.ID}); err != nil {
 				t.Fatal(err)
 			}
+			decideStatusPage(t, f.db, actor, inc.ID)
 			if _, err := f.db.StatusPage.CreateStatusIncident(f.ctx, actor, herald.StatusIncidentInput{Name: "Outage", IncidentID: inc.ID,
 				StatusUpdateInput: herald.StatusUpdateInput{Body: "We are investigating."}}, false); err != nil {
 				t.Fatal(err)
@@ -190,4 +193,15 @@ func TestPaging_NotDelayedByStalledPrompts(t *testing.T) {
 			t.Fatalf("%d requests reached the stalled endpoint; want the 2 prompt senders still stuck", n)
 		}
 	})
+}
+
+// decideStatusPage records R10's decision that the status page is needed
+// (nobody leads these incidents, so any responder may), so that the first
+// public update can go out.
+func decideStatusPage(t *testing.T, db *store.DB, actor herald.Actor, ref string) {
+	t.Helper()
+	if _, err := db.Incidents.RecordDecision(context.Background(), actor, ref, herald.DecisionInput{Kind: herald.DecisionStatusPage,
+		What: "Status page needed", Rationale: "customers are affected"}); err != nil {
+		t.Fatal(err)
+	}
 }
