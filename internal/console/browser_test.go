@@ -51,6 +51,9 @@ var screens = []screen{
 	{name: "incidents", as: herald.RoleResponder, open: in(func(*world) string { return "/app/incidents" })},
 	{name: "declare", as: herald.RoleResponder, open: path("/app/incidents/new")},
 	{name: "incident", as: herald.RoleResponder, open: in(func(w *world) string { return "/app/incidents/" + w.incident.Reference })},
+	{name: "no material updates", as: herald.RoleResponder, open: in(func(w *world) string { return "/app/incidents/" + w.incident.Reference + "/no-material-updates" })},
+	{name: "internal update", as: herald.RoleResponder, open: in(func(w *world) string { return "/app/incidents/" + w.incident.Reference + "/internal-update" })},
+	{name: "follow-ups", as: herald.RoleResponder, open: in(func(*world) string { return "/app/follow-ups" })},
 	{name: "status", as: herald.RoleResponder, open: in(func(*world) string { return "/app/status" })},
 	{name: "status incident new", as: herald.RoleResponder, open: in(func(w *world) string { return "/app/status/incidents/new?incident=" + w.incident.Reference })},
 	{name: "status incident (composer)", as: herald.RoleResponder, open: in(func(w *world) string { return "/app/status/incidents/" + w.status })},
@@ -69,6 +72,7 @@ var screens = []screen{
 	{name: "people", as: herald.RoleAdmin, open: in(func(*world) string { return "/app/people" })},
 	{name: "person", as: herald.RoleAdmin, open: in(func(w *world) string { return "/app/people/" + w.person })},
 	{name: "settings", as: herald.RoleAdmin, open: in(func(*world) string { return "/app/settings" })},
+	{name: "checklists", as: herald.RoleAdmin, open: in(func(*world) string { return "/app/settings/checklists" })},
 	{name: "password reset", open: path("/login/reset")},
 	{name: "acknowledge link", open: ackLink},
 }
