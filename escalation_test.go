@@ -36,7 +36,9 @@ func TestRule05_TemplateTimesAreSettings(t *testing.T) {
 	}
 	for _, bad := range []string{`{"lead_after":"90s"}`, `{"colleague_after":"25h"}`} {
 		s := DefaultSettings()
-		json.Unmarshal([]byte(bad), &s.EscalationTemplates)
+		if err := json.Unmarshal([]byte(bad), &s.EscalationTemplates); err != nil {
+			t.Fatal(err)
+		}
 		if err := s.Validate(); ErrorCode(err) != EInvalid {
 			t.Errorf("%s: %v", bad, err)
 		}

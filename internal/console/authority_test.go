@@ -121,7 +121,7 @@ func TestRule17_ConsoleOffersTheAllClearToTheLead(t *testing.T) {
 		if _, body = lead.get(path); !strings.Contains(body, "Give the all-clear") {
 			t.Fatalf("the lead is not offered the all-clear: %s", body)
 		}
-		if res, body = lead.post(path+"/all-clear", url.Values{"rationale": {""}}); res.StatusCode != http.StatusBadRequest {
+		if res, _ = lead.post(path+"/all-clear", url.Values{"rationale": {""}}); res.StatusCode != http.StatusBadRequest {
 			t.Fatalf("all-clear without a reason: %d", res.StatusCode)
 		}
 		if res, body = lead.post(path+"/all-clear", url.Values{"rationale": {"No failed payments for 30 minutes"}}); res.StatusCode != http.StatusSeeOther {

@@ -278,7 +278,9 @@ func TestRule55_CostImpactingMitigationNeedsAManagersApproval(t *testing.T) {
 			t.Fatal(err)
 		}
 		var dec herald.Decision
-		json.Unmarshal(e.Data, &dec)
+		if err := json.Unmarshal(e.Data, &dec); err != nil {
+			t.Fatal(err)
+		}
 		if dec.Awaits != "the approval of an engineering manager or above, other than the decider" {
 			t.Fatalf("awaits %q", dec.Awaits)
 		}
