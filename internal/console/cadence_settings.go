@@ -25,6 +25,9 @@ func playbookFields(s *herald.Settings) map[string]*herald.Duration {
 		"pb.updates.every":      &p.Updates.Every,
 		"pb.updates.lead_after": &p.Updates.LeadAfter,
 		"pb.internal.before":    &p.Internal.Reminders.Before,
+		// R52 and R53 (timerules.go).
+		"pb.engage.communications_within": &p.Engagement.CommunicationsWithin,
+		"pb.engage.director_after":        &p.Engagement.DirectorAfter,
 	}
 	for _, sev := range herald.Severities {
 		d := p.Internal.Interval[sev]
@@ -58,7 +61,11 @@ func readPlaybookForm(f url.Values, s *herald.Settings, fe herald.FieldErrors) m
 	}
 	s.Playbook.Updates.Off = f.Get("pb.updates.off") == "on"
 	s.Playbook.Internal.Reminders.Off = f.Get("pb.internal.off") == "on"
-	typed["pb.updates.off"], typed["pb.internal.off"] = f.Get("pb.updates.off"), f.Get("pb.internal.off")
+	s.Playbook.Engagement.DirectorService = strings.TrimSpace(f.Get("pb.engage.director_service"))
+	s.RequireAllClear = f.Get("pb.require_all_clear") == "on"
+	for _, k := range []string{"pb.updates.off", "pb.internal.off", "pb.engage.director_service", "pb.require_all_clear"} {
+		typed[k] = f.Get(k)
+	}
 	return typed
 }
 
@@ -74,6 +81,10 @@ func (v settingsView) PB(key string) string {
 		return onOff(s.Playbook.Updates.Off)
 	case "pb.internal.off":
 		return onOff(s.Playbook.Internal.Reminders.Off)
+	case "pb.engage.director_service":
+		return s.Playbook.Engagement.DirectorService
+	case "pb.require_all_clear":
+		return onOff(s.RequireAllClear)
 	}
 	if d := playbookFields(&s)[key]; d != nil && *d > 0 {
 		return shortDuration(time.Duration(*d))

@@ -234,6 +234,12 @@ func TestRule13_SettingsScreenEditsTheReminders(t *testing.T) {
 		form.Set("pb.internal.S2", "1h")
 		form.Set("pb.internal.off", "on")
 		form.Del("pb.updates.off") // unchecked: a browser sends nothing (formValues reads every input)
+		if form.Get("pb.engage.communications_within") != "10m" || form.Get("pb.engage.director_after") != "1h" || form.Get("pb.require_all_clear") != "on" {
+			t.Fatalf("time rules shown: %v", form)
+		}
+		form.Set("pb.engage.director_after", "45m")
+		form.Set("pb.engage.director_service", "Directors")
+		form.Del("pb.require_all_clear")
 		if strings.Contains(page, `name="pb.updates.off" value="on" checked`) {
 			t.Fatal("update reminders shown as off")
 		}
@@ -244,6 +250,10 @@ func TestRule13_SettingsScreenEditsTheReminders(t *testing.T) {
 		if time.Duration(pb.Updates.Before) != 5*time.Minute || time.Duration(pb.Updates.Every) != 3*time.Minute || pb.Updates.Off ||
 			pb.Internal.IntervalFor(herald.S1) != 0 || pb.Internal.IntervalFor(herald.S2) != time.Hour || !pb.Internal.Reminders.Off {
 			t.Fatalf("saved: %+v", pb)
+		}
+		if time.Duration(pb.Engagement.DirectorAfter) != 45*time.Minute || pb.Engagement.DirectorService != "Directors" ||
+			time.Duration(pb.Engagement.CommunicationsWithin) != 10*time.Minute || s.RequireAllClear {
+			t.Fatalf("time rules saved: %+v, all-clear required %v", pb.Engagement, s.RequireAllClear)
 		}
 		_, page = admin.get("/app/settings")
 		if form = formValues(t, page, `action="/app/settings"`); form.Get("pb.internal.S2") != "1h" || form.Get("pb.updates.every") != "3m" {
