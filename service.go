@@ -470,6 +470,11 @@ type PeopleService interface {
 	// admin cannot be demoted (EUnprocessable).
 	SetRole(ctx context.Context, userRef string, role APIRole) (User, error)
 
+	// SetManager marks or unmarks a user as an engineering manager or
+	// above: who approves emergency maintenance and cost-impacting
+	// mitigations (R51, R55), and whom "all of management" pages (R07).
+	SetManager(ctx context.Context, userRef string, manager bool) (User, error)
+
 	// NotificationRules lists a user's notification rules, soonest first.
 	NotificationRules(ctx context.Context, userRef string) ([]NotificationRule, error)
 

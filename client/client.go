@@ -637,6 +637,13 @@ func (c *PeopleClient) SetRole(ctx context.Context, user string, role herald.API
 	return out, c.do(ctx, "PUT", "/api/v1/users/"+esc(user)+"/role", map[string]herald.APIRole{"role": role}, &out)
 }
 
+// SetManager marks a user as an engineering manager or above, or not
+// (admin).
+func (c *PeopleClient) SetManager(ctx context.Context, user string, manager bool) (herald.User, error) {
+	var out herald.User
+	return out, c.do(ctx, "PUT", "/api/v1/users/"+esc(user)+"/manager", map[string]bool{"manager": manager}, &out)
+}
+
 // Sessions lists a user's open console sessions, newest first (yourself,
 // or anyone as admin).
 func (c *PeopleClient) Sessions(ctx context.Context, user string) ([]herald.Session, error) {

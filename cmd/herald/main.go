@@ -66,7 +66,7 @@ Usage:
   herald schedule ...         list, create, shifts, override on-call schedules
   herald export-static DIR    write the public status page as plain files (--watch to keep it current)
   herald token ...            create, list, revoke API tokens
-  herald user ...             create, list, set-role, sessions, test-contact users
+  herald user ...             create, list, set-role, set-manager, qualify, sessions, test-contact users
   herald doctor               list configuration gaps (exits 1 when there are errors)
   herald migrate --status     list the migrations, applied and pending
   herald backup FILE          copy the running SQLite database and its secret key into FILE (.tar.gz)

@@ -174,6 +174,23 @@ func runUser(ctx context.Context, args []string, e env) error {
 				fmt.Fprintf(tw, "%s is now %s; their sessions have ended\n", u.Name, u.Role)
 			})
 		}},
+		"set-manager": {args: "USER yes|no", n: 2, help: "mark a user as an engineering manager or above, or not (admin)", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+			var manager bool
+			switch strings.ToLower(pos[1]) {
+			case "yes", "true", "on":
+				manager = true
+			case "no", "false", "off":
+			default:
+				return usagef("the second argument is yes or no")
+			}
+			u, err := c.People.SetManager(ctx, pos[0], manager)
+			if err != nil {
+				return err
+			}
+			return cf.print(e.stdout, u, func(tw *tabwriter.Writer) {
+				fmt.Fprintf(tw, "%s: manager %v\n", u.Name, u.Manager)
+			})
+		}},
 		"sessions": {args: "USER", n: 1, help: "a user's open console sessions (yourself, or anyone as admin); --end signs them out everywhere", flags: func(f *flags) {
 			end = f.Bool("end", false, "end every session: sign the user out of the console everywhere (API tokens stay valid)")
 		}, run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {

@@ -243,3 +243,34 @@ func allClear(t testing.TB, db *store.DB, actor herald.Actor, ref string) {
 		t.Fatal(err)
 	}
 }
+
+// R55: an admin marks a person as an engineering manager on the person
+// screen, and unmarks them.
+func TestRule55_ConsoleMarksAManager(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		e := newEnv(t, d)
+		ctx := context.Background()
+		id := e.people[herald.RoleResponder].ID
+		path := "/app/people/" + id
+		admin := e.browser(t)
+		admin.signIn("admin@example.com")
+		if _, body := admin.get(path); !strings.Contains(body, `name="manager" value="on">`) {
+			t.Fatalf("person screen: %s", body)
+		}
+		if res, _ := admin.post(path+"/manager", url.Values{"manager": {"on"}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("mark: %d", res.StatusCode)
+		}
+		if u, _ := e.db.People.User(ctx, id); !u.Manager {
+			t.Fatal("not marked")
+		}
+		if _, body := admin.get(path); !strings.Contains(body, `name="manager" value="on" checked>`) || !strings.Contains(body, "· manager") {
+			t.Fatalf("shown after marking: %s", body)
+		}
+		if res, _ := admin.post(path+"/manager", url.Values{}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("unmark: %d", res.StatusCode)
+		}
+		if u, _ := e.db.People.User(ctx, id); u.Manager {
+			t.Fatal("still marked")
+		}
+	})
+}

@@ -28,6 +28,7 @@ func (c *Console) peopleRoutes() []route {
 		{method: "POST", path: "/app/people", role: admin, serve: c.createPerson},
 		{method: "GET", path: "/app/people/{id}", role: admin, serve: c.person},
 		{method: "POST", path: "/app/people/{id}/role", role: admin, serve: c.setRole},
+		{method: "POST", path: "/app/people/{id}/manager", role: admin, serve: c.setManager},
 		{method: "POST", path: "/app/people/{id}/password", role: admin, serve: c.setPassword},
 		{method: "POST", path: "/app/people/{id}/reset-link", role: admin, serve: c.sendResetLink},
 		{method: "POST", path: "/app/people/{id}/methods", role: admin, serve: c.addMethod},
@@ -232,6 +233,21 @@ func (c *Console) setRole(w http.ResponseWriter, r *http.Request, a herald.Actor
 		return nil
 	}
 	redirect(w, r, base, u.Name+" is now "+string(u.Role)+"; their sessions have ended.")
+	return nil
+}
+
+func (c *Console) setManager(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
+	ref, base, _ := target(r, a)
+	u, err := c.cfg.Services.People.SetManager(r.Context(), ref, r.PostFormValue("manager") == "on")
+	if err != nil {
+		return c.formFail(w, r, a, "manager", err)
+	}
+	c.log.Info("manager flag changed", "user", u.ID, "manager", u.Manager, "by", a.User.ID)
+	if u.Manager {
+		redirect(w, r, base, u.Name+" is now marked as an engineering manager or above.")
+	} else {
+		redirect(w, r, base, u.Name+" is no longer marked as an engineering manager.")
+	}
 	return nil
 }
 

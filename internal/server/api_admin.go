@@ -80,6 +80,19 @@ func (s *Server) setRole(r *http.Request, a herald.Actor, in RoleInput) (herald.
 	return u, err
 }
 
+// ManagerInput marks a user as an engineering manager or above, or not.
+type ManagerInput struct {
+	Manager bool `json:"manager"`
+}
+
+func (s *Server) setManager(r *http.Request, a herald.Actor, in ManagerInput) (herald.User, error) {
+	u, err := s.app.People.SetManager(r.Context(), r.PathValue("id"), in.Manager)
+	if err == nil {
+		s.log.Info("manager flag changed", "user", u.ID, "manager", u.Manager, "by", a.User.ID)
+	}
+	return u, err
+}
+
 // Sessions is a user's open console sessions.
 type Sessions struct {
 	Sessions []herald.Session `json:"sessions"`

@@ -194,3 +194,32 @@ func TestRule56_APIQualificationsGateTheFailover(t *testing.T) {
 		}
 	})
 }
+
+// R55 over HTTP: an admin marks a manager later (PUT .../manager); a
+// responder may not, and the new manager's approval then counts.
+func TestRule55_APIMarksAManager(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		e := setup(t, d, 0)
+		ctx := context.Background()
+		eng := e.token(t, "Eng", herald.RoleResponder)
+		mgr := e.token(t, "Mia", herald.RoleResponder)
+		inc, _ := eng.Incidents.DeclareIncident(ctx, herald.DeclareInput{Title: "Slow checkout", Severity: herald.S2})
+		entry, err := eng.Incidents.RecordDecision(ctx, inc.Reference, herald.DecisionInput{Kind: herald.DecisionCostMitigation, What: "Scale out", Rationale: "CPU at 95%"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := mgr.Incidents.ApproveDecision(ctx, inc.Reference, entry.ID, herald.ApprovalInput{}); statusOf2(err) != http.StatusForbidden {
+			t.Fatalf("approval before being a manager: %v", err)
+		}
+		if _, err := eng.People.SetManager(ctx, "mia@example.com", true); statusOf2(err) != http.StatusForbidden {
+			t.Fatalf("a responder marks a manager: %v", err)
+		}
+		u, err := e.admin.People.SetManager(ctx, "mia@example.com", true)
+		if err != nil || !u.Manager {
+			t.Fatalf("mark: %+v %v", u, err)
+		}
+		if st, err := mgr.Incidents.ApproveDecision(ctx, inc.Reference, entry.ID, herald.ApprovalInput{}); err != nil || !st.Complete {
+			t.Fatalf("approval as a manager: %+v %v", st, err)
+		}
+	})
+}

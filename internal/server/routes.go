@@ -200,6 +200,7 @@ func (s *Server) apiRoutes() []route {
 		op("POST", "/api/v1/users", admin, 201, "Add a user", s.createUser),
 		op("PUT", "/api/v1/users/{id}/password", admin, 204, "Set a user's console password (checked against the password policy); every session of the user ends", s.setPassword),
 		op("PUT", "/api/v1/users/{id}/role", admin, 200, "Change a user's role; every session of the user ends; the last admin cannot be demoted", s.setRole),
+		op("PUT", "/api/v1/users/{id}/manager", admin, 200, "Mark a user as an engineering manager or above, or not: who approves emergency maintenance and cost-impacting mitigations, and whom all of management pages", s.setManager),
 		op("GET", "/api/v1/users/{id}/qualifications", viewer, 200, "What a user is trained for, from which date (R56)", s.listQualifications),
 		op("PUT", "/api/v1/users/{id}/qualifications/{name}", admin, 200, "Record a user's qualification from a date (default today)", s.setQualification),
 		op("DELETE", "/api/v1/users/{id}/qualifications/{name}", admin, 204, "Remove a user's qualification", s.removeQualification),

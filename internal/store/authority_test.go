@@ -367,3 +367,35 @@ func TestRule56_FailoverByTrainedPeopleOnlyAndFailbackFollowUp(t *testing.T) {
 		wantCode(t, err, herald.ENotFound)
 	})
 }
+
+// R55: who is a manager changes over time; an admin marks a person later,
+// and from then on their approval counts.
+func TestRule55_ManagerMarkedLaterMayApprove(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		f := setup(t, d)
+		inc := f.declare(t, herald.S1)
+		e, err := f.db.Incidents.RecordDecision(f.ctx, f.bob, inc.ID, herald.DecisionInput{Kind: herald.DecisionCostMitigation,
+			What: "Add two app servers", Rationale: "CPU at 95%"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.db.Incidents.ApproveDecision(f.ctx, f.alice, inc.ID, e.ID, herald.ApprovalInput{})
+		wantCode(t, err, herald.EForbidden)
+		u, err := f.db.People.SetManager(f.ctx, "alice@example.com", true)
+		if err != nil || !u.Manager {
+			t.Fatalf("set manager: %+v %v", u, err)
+		}
+		alice, err := f.db.People.User(f.ctx, f.alice.User.ID)
+		if err != nil || !alice.Manager {
+			t.Fatalf("read back: %+v %v", alice, err)
+		}
+		if st, err := f.db.Incidents.ApproveDecision(f.ctx, herald.Actor{User: alice, Role: herald.RoleResponder}, inc.ID, e.ID, herald.ApprovalInput{}); err != nil || !st.Complete {
+			t.Fatalf("approval by the new manager: %+v %v", st, err)
+		}
+		if u, err = f.db.People.SetManager(f.ctx, alice.ID, false); err != nil || u.Manager {
+			t.Fatalf("unset: %+v %v", u, err)
+		}
+		_, err = f.db.People.SetManager(f.ctx, "nobody@example.com", true)
+		wantCode(t, err, herald.ENotFound)
+	})
+}

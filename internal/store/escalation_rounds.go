@@ -226,7 +226,7 @@ func (tx *tx) doctorManagers(ctx context.Context, pol targets, pageable map[stri
 		pageable[id] = true
 	}
 	if len(ids) == 0 {
-		add(herald.FindingNoManagers, herald.SeverityError, "Mark the managers when adding them: herald user create --manager, or the console's new person form.",
+		add(herald.FindingNoManagers, herald.SeverityError, "Mark the managers: herald user set-manager USER yes, or the manager checkbox on their page in the console.",
 			"An escalation policy pages all managers, but nobody is marked as a manager: that level reaches nobody")
 	}
 	return nil

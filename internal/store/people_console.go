@@ -48,6 +48,25 @@ func (db *PeopleService) SetRole(ctx context.Context, userRef string, role heral
 	return u, err
 }
 
+// SetManager marks or unmarks a person as an engineering manager or above.
+// Their sessions stay: the flag is read where it matters (an approval, a
+// page to all of management), not kept in a session.
+func (db *PeopleService) SetManager(ctx context.Context, userRef string, manager bool) (herald.User, error) {
+	var u herald.User
+	err := db.write(ctx, func(tx *tx) error {
+		var err error
+		if u, err = tx.user(ctx, userRef); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET manager = $1 WHERE id = $2`, manager, u.ID); err != nil {
+			return fmt.Errorf("set manager: %w", err)
+		}
+		u.Manager = manager
+		return nil
+	})
+	return u, err
+}
+
 // NotificationRules lists a person's notification rules, soonest first.
 func (db *PeopleService) NotificationRules(ctx context.Context, userRef string) ([]herald.NotificationRule, error) {
 	out := []herald.NotificationRule{}
