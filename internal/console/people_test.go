@@ -173,7 +173,7 @@ func TestPeople_NonAdminGets403(t *testing.T) {
 				"/app/people":          {"name": {"Mallory"}, "email": {"mallory@example.com"}},
 				"/app/settings":        {"page_name": {"Taken over"}},
 				"/app/settings/tokens": {"name": {"x"}, "role": {"admin"}},
-				"/app/people/" + e.people[herald.RoleViewer].ID + "/role": {"role": {"admin"}},
+				"/app/people/" + e.people[herald.RoleViewer].ID + "/role":    {"role": {"admin"}},
 				"/app/people/" + e.people[herald.RoleViewer].ID + "/manager": {"manager": {"on"}},
 			}
 			for path, form := range posts {
