@@ -62,6 +62,12 @@ func TestPages_SnoozeFromThePageScreen(t *testing.T) {
 			!strings.Contains(body, "Snoozed by responder person until") {
 			t.Fatalf("the screen does not show the snooze:\n%s", body)
 		}
+		// The page list and Now say it too, in words.
+		for _, path := range []string{"/app/pages?status=acknowledged", "/app"} {
+			if _, body = b.get(path); !strings.Contains(body, `snoozed until <time datetime="`+end.Format(time.RFC3339)+`">`) {
+				t.Errorf("%s does not show the snooze:\n%s", path, body)
+			}
+		}
 		// When it ends, the page is triggered again and the log says so.
 		e.clock.Advance(2 * time.Hour)
 		if _, err := e.db.Work.RunEscalations(ctx); err != nil {
