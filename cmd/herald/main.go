@@ -77,7 +77,16 @@ Run 'herald COMMAND --help' for a command's flags. Every flag has an
 environment twin: --database-url is HERALD_DATABASE_URL.
 `
 
+// run is the command line. --help anywhere is asked for, not a mistake:
+// the usage went to stdout and the exit status is 0.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if err := dispatch(ctx, args, getenv, stdin, stdout, stderr); !errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return nil
+}
+
+func dispatch(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	e := env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)

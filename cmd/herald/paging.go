@@ -21,6 +21,10 @@ func pageTable(tw *tabwriter.Writer, pages ...herald.Page) {
 // runPage is `herald page`: page a service's responders by hand (the
 // source's /pd trigger), or list, acknowledge and resolve pages.
 func runPage(ctx context.Context, args []string, e env) error {
+	if len(args) > 0 && isHelp(args[0]) {
+		fmt.Fprint(e.stdout, "Usage: herald page --service NAME --summary TEXT [--severity S] [flags]   page a service's responders\n\n")
+		return runPages(ctx, args, e)
+	}
 	if len(args) > 0 && (args[0] == "list" || args[0] == "show" || args[0] == "ack" || args[0] == "resolve" || args[0] == "snooze" || pageLinkCommands[args[0]]) {
 		return runPages(ctx, args, e)
 	}
