@@ -62,7 +62,7 @@ func runPages(ctx context.Context, args []string, e env) error {
 			return cf.print(e.stdout, p, func(tw *tabwriter.Writer) { pageTable(tw, p) })
 		}
 	}
-	return runCommands(ctx, "page", mergeCommands(map[string]command{
+	return runCommands(ctx, "page", resolveFirst(mergeCommands(map[string]command{
 		"list": {n: 0, help: "pages, newest first", flags: func(f *flags) {
 			service = f.String("service", "", "only this service (id)")
 			status = f.String("status", "", "triggered, acknowledged or resolved")
@@ -126,7 +126,7 @@ func runPages(ctx context.Context, args []string, e env) error {
 			}
 			return cf.print(e.stdout, p, func(tw *tabwriter.Writer) { pageTable(tw, p) })
 		}},
-	}, pageLinkTable(e, act)), args, e)
+	}, pageLinkTable(e, act)), pageByPrefix, "show", "ack", "resolve", "snooze", "declare", "attach", "detach"), args, e)
 }
 
 func runService(ctx context.Context, args []string, e env) error {

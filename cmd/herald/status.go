@@ -238,7 +238,7 @@ func runStatus(ctx context.Context, args []string, e env) error {
 		return herald.StatusUpdateInput{Status: st, Body: *body, Template: *template, Components: cs,
 			OverrideChecks: *override, NextUpdateIn: *next}, nil
 	}
-	return runCommands(ctx, "status", map[string]command{
+	return runCommands(ctx, "status", resolveFirst(map[string]command{
 		"no-updates": noUpdatesCommand(e),
 		"list": {n: 0, help: "status page incidents, newest first", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
 			list, err := c.StatusPage.StatusIncidents(ctx)
@@ -402,7 +402,7 @@ func runStatus(ctx context.Context, args []string, e env) error {
 			fmt.Fprintln(e.stdout, "post-mortem linked:", s.PostmortemURL)
 			return nil
 		}},
-	}, args, e)
+	}, statusIncidentByPrefix, "show", "update", "resolve", "edit", "postmortem"), args, e)
 }
 
 func maintenanceTable(tw *tabwriter.Writer, list ...herald.Maintenance) {
@@ -504,7 +504,7 @@ func runMaintenance(ctx context.Context, args []string, e env) error {
 				return cf.print(e.stdout, m, func(tw *tabwriter.Writer) { maintenanceTable(tw, m) })
 			}}
 	}
-	return runCommands(ctx, "maintenance", map[string]command{
+	return runCommands(ctx, "maintenance", resolveFirst(map[string]command{
 		"list": {n: 0, help: "maintenances, newest start first", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
 			list, err := c.Maintenances.Maintenances(ctx)
 			if err != nil {
@@ -540,7 +540,7 @@ func runMaintenance(ctx context.Context, args []string, e env) error {
 		"start":    move(herald.MaintenanceInProgress, "start by hand"),
 		"complete": move(herald.MaintenanceCompleted, "finish by hand"),
 		"cancel":   move(herald.MaintenanceCancelled, "cancel a scheduled maintenance"),
-	}, args, e)
+	}, maintenanceByPrefix, "update", "post", "start", "complete", "cancel"), args, e)
 }
 
 // runExportStatic writes the public status page as plain files.
