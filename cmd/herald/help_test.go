@@ -46,6 +46,7 @@ func TestCLI_HelpExitsZero(t *testing.T) {
 		{"token revoke --help", "herald token revoke ID"},
 		{"user set-role --help", "herald user set-role USER ROLE"},
 		{"user help", "set-role USER ROLE"},
+		{"completion --help", "herald completion bash|zsh|fish"},
 	} {
 		t.Run(tc.args, func(t *testing.T) {
 			var out, errOut bytes.Buffer

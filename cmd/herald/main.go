@@ -72,6 +72,7 @@ Usage:
   herald backup FILE          copy the running SQLite database and its secret key into FILE (.tar.gz)
   herald restore FILE         put a backup into an empty data folder
   herald version              print the version, commit and build date
+  herald completion SHELL     a completion script for bash, zsh or fish
 
 Run 'herald COMMAND --help' for a command's flags. Every flag has an
 environment twin: --database-url is HERALD_DATABASE_URL.
@@ -130,6 +131,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return runUser(ctx, rest, e)
 	case "doctor":
 		return runDoctor(ctx, rest, e)
+	case "completion":
+		return runCompletion(ctx, rest, e)
 	case "version", "--version":
 		printVersion(stdout, version, readBuildInfo())
 		return nil
