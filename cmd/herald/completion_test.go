@@ -82,6 +82,12 @@ func TestCompletion_ZshFish(t *testing.T) {
 		if out, err := exec.Command(shell, "-n", file).CombinedOutput(); err != nil {
 			t.Errorf("%s -n: %v\n%s", shell, err, out)
 		}
+		if shell == "fish" {
+			out, err := exec.Command("fish", "-c", "source $argv[1]; complete -C 'herald page a'", file).CombinedOutput()
+			if got := strings.Fields(string(out)); err != nil || !slices.Contains(got, "ack") || !slices.Contains(got, "attach") {
+				t.Errorf("fish completing \"herald page a\": %q (%v)", out, err)
+			}
+		}
 	}
 	var out, errOut bytes.Buffer
 	if err := run(context.Background(), []string{"completion", "tcsh"}, func(string) string { return "" }, strings.NewReader(""), &out, &errOut); exitCode(err) != 2 {
