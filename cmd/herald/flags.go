@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -29,6 +30,8 @@ type flags struct {
 	// zero duration.
 	minInt      map[string]int64
 	minDuration map[string]time.Duration
+	// usage prints the synopsis and the flags.
+	usage func(w io.Writer)
 }
 
 func newFlags(name, synopsis string, e env) *flags {
@@ -36,8 +39,12 @@ func newFlags(name, synopsis string, e env) *flags {
 	fs.SetOutput(e.stderr)
 	f := &flags{FlagSet: fs, e: e, twins: map[string]bool{}, secret: map[string]bool{"token": true, "database-url": true, "smtp-url": true, "phone-provider-url": true, "heartbeat-url": true},
 		minInt: map[string]int64{}, minDuration: map[string]time.Duration{}}
-	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "Usage: herald %s\n\nFlags (and their environment twins):\n", synopsis)
+	// The flag package calls Usage on --help and on a mistake alike;
+	// parseArgs prints it instead, to stdout for --help (asked for, so
+	// exit 0) and to stderr for a mistake.
+	fs.Usage = func() {}
+	f.usage = func(w io.Writer) {
+		fmt.Fprintf(w, "Usage: herald %s\n\nFlags (and their environment twins):\n", synopsis)
 		fs.VisitAll(func(fl *flag.Flag) {
 			def := ""
 			if fl.DefValue != "" && fl.DefValue != "false" && fl.DefValue != "0" {
@@ -53,7 +60,7 @@ func newFlags(name, synopsis string, e env) *flags {
 			if f.twins[fl.Name] {
 				name += ", " + envName(fl.Name)
 			}
-			fmt.Fprintf(e.stderr, "  %s\n      %s%s\n", name, fl.Usage, def)
+			fmt.Fprintf(w, "  %s\n      %s%s\n", name, fl.Usage, def)
 		})
 	}
 	return f
@@ -192,8 +199,10 @@ func (f *flags) parseArgs(args []string) ([]string, error) {
 	for {
 		if err := f.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
+				f.usage(f.e.stdout)
 				return nil, err
 			}
+			f.usage(f.e.stderr)
 			return nil, usageError{err.Error()}
 		}
 		args = f.Args()

@@ -47,16 +47,29 @@ REF is an id, a number or a reference (INC-42). Every command takes
 --server (HERALD_SERVER), --token (HERALD_TOKEN) and --output table|json.
 `
 
-func runIncident(ctx context.Context, args []string, e env) error {
-	if len(args) == 0 || args[0] == "help" || args[0] == "--help" || args[0] == "-h" {
-		fmt.Fprint(e.stderr, incidentUsage)
-		if len(args) == 0 {
-			return usagef("no incident command given")
+// incidentSynopsis is a subcommand's line of incidentUsage (its
+// positional arguments and flags), for its --help.
+func incidentSynopsis(sub string) string {
+	for line := range strings.Lines(incidentUsage) {
+		if name, rest, ok := strings.Cut(strings.TrimPrefix(line, "  "), " "); ok && strings.HasPrefix(line, "  ") && name == sub {
+			args, _, _ := strings.Cut(strings.TrimSpace(rest), "  ")
+			return "incident " + sub + " " + args
 		}
+	}
+	return "incident " + sub + " [flags]"
+}
+
+func runIncident(ctx context.Context, args []string, e env) error {
+	if len(args) == 0 {
+		fmt.Fprint(e.stderr, incidentUsage)
+		return usagef("no incident command given")
+	}
+	if isHelp(args[0]) {
+		fmt.Fprint(e.stdout, incidentUsage)
 		return nil
 	}
 	sub, args := args[0], args[1:]
-	f := newFlags("incident "+sub, "incident "+sub+" [flags]", e)
+	f := newFlags("incident "+sub, incidentSynopsis(sub), e)
 	cf := addClientFlags(f)
 	need := func(pos []string, n int, what string) error {
 		if len(pos) != n {

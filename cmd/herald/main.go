@@ -72,12 +72,22 @@ Usage:
   herald backup FILE          copy the running SQLite database and its secret key into FILE (.tar.gz)
   herald restore FILE         put a backup into an empty data folder
   herald version              print the version, commit and build date
+  herald completion SHELL     a completion script for bash, zsh or fish
 
 Run 'herald COMMAND --help' for a command's flags. Every flag has an
 environment twin: --database-url is HERALD_DATABASE_URL.
 `
 
+// run is the command line. --help anywhere is asked for, not a mistake:
+// the usage went to stdout and the exit status is 0.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if err := dispatch(ctx, args, getenv, stdin, stdout, stderr); !errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return nil
+}
+
+func dispatch(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	e := env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
@@ -121,6 +131,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runUser(ctx, rest, e)
 	case "doctor":
 		return runDoctor(ctx, rest, e)
+	case "completion":
+		return runCompletion(ctx, rest, e)
 	case "version", "--version":
 		printVersion(stdout, version, readBuildInfo())
 		return nil

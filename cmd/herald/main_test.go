@@ -276,7 +276,7 @@ func TestServe_HelpListsEnvironmentTwins(t *testing.T) {
 	var out, errOut bytes.Buffer
 	run(context.Background(), []string{"serve", "--help"}, func(string) string { return "" }, nil, &out, &errOut)
 	for _, want := range []string{"HERALD_ADDR", "HERALD_DATA", "HERALD_DATABASE_URL", "HERALD_LOG_FORMAT", "HERALD_ADMIN_TOKEN", "HERALD_DEMO"} {
-		if !strings.Contains(errOut.String(), want) {
+		if !strings.Contains(out.String(), want) {
 			t.Errorf("serve --help lacks %s", want)
 		}
 	}

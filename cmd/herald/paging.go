@@ -21,6 +21,10 @@ func pageTable(tw *tabwriter.Writer, pages ...herald.Page) {
 // runPage is `herald page`: page a service's responders by hand (the
 // source's /pd trigger), or list, acknowledge and resolve pages.
 func runPage(ctx context.Context, args []string, e env) error {
+	if len(args) > 0 && isHelp(args[0]) {
+		fmt.Fprint(e.stdout, "Usage: herald page --service NAME --summary TEXT [--severity S] [flags]   page a service's responders\n\n")
+		return runPages(ctx, args, e)
+	}
 	if len(args) > 0 && (args[0] == "list" || args[0] == "show" || args[0] == "ack" || args[0] == "resolve" || args[0] == "snooze" || pageLinkCommands[args[0]]) {
 		return runPages(ctx, args, e)
 	}
@@ -58,7 +62,7 @@ func runPages(ctx context.Context, args []string, e env) error {
 			return cf.print(e.stdout, p, func(tw *tabwriter.Writer) { pageTable(tw, p) })
 		}
 	}
-	return runCommands(ctx, "page", mergeCommands(map[string]command{
+	return runCommands(ctx, "page", resolveFirst(mergeCommands(map[string]command{
 		"list": {n: 0, help: "pages, newest first", flags: func(f *flags) {
 			service = f.String("service", "", "only this service (id)")
 			status = f.String("status", "", "triggered, acknowledged or resolved")
@@ -122,7 +126,7 @@ func runPages(ctx context.Context, args []string, e env) error {
 			}
 			return cf.print(e.stdout, p, func(tw *tabwriter.Writer) { pageTable(tw, p) })
 		}},
-	}, pageLinkTable(e, act)), args, e)
+	}, pageLinkTable(e, act)), pageByPrefix, "show", "ack", "resolve", "snooze", "declare", "attach", "detach"), args, e)
 }
 
 func runService(ctx context.Context, args []string, e env) error {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"maps"
 	"slices"
 	"strings"
@@ -28,25 +29,26 @@ type command struct {
 
 // runCommands dispatches `herald GROUP SUB ...` to a table of commands.
 func runCommands(ctx context.Context, group string, table map[string]command, args []string, e env) error {
-	usage := func() {
-		fmt.Fprintf(e.stderr, "Usage: herald %s COMMAND [flags]\n\nCommands:\n", group)
+	usage := func(w io.Writer) {
+		fmt.Fprintf(w, "Usage: herald %s COMMAND [flags]\n\nCommands:\n", group)
 		for _, name := range sortedKeys(table) {
-			fmt.Fprintf(e.stderr, "  %s %s\n      %s\n", name, table[name].args, table[name].help)
+			fmt.Fprintf(w, "  %s %s\n      %s\n", name, table[name].args, table[name].help)
 		}
 	}
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		usage()
-		if len(args) == 0 {
-			return usagef("no %s command given", group)
-		}
+	if len(args) == 0 {
+		usage(e.stderr)
+		return usagef("no %s command given", group)
+	}
+	if isHelp(args[0]) {
+		usage(e.stdout)
 		return nil
 	}
 	cmd, ok := table[args[0]]
 	if !ok {
-		usage()
+		usage(e.stderr)
 		return usagef("unknown %s command %q", group, args[0])
 	}
-	f := newFlags(group+" "+args[0], group+" "+args[0]+" "+cmd.args+" [flags]", e)
+	f := newFlags(group+" "+args[0], strings.Join(strings.Fields(group+" "+args[0]+" "+cmd.args+" [flags]"), " "), e)
 	cf := addClientFlags(f)
 	if cmd.flags != nil {
 		cmd.flags(f)
@@ -63,6 +65,11 @@ func runCommands(ctx context.Context, group string, table map[string]command, ar
 		return err
 	}
 	return cmd.run(ctx, f, cf, c, pos)
+}
+
+// isHelp reports whether a command's first argument asks for its usage.
+func isHelp(arg string) bool {
+	return arg == "help" || arg == "-h" || arg == "--help" || arg == "-help"
 }
 
 func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
@@ -231,7 +238,7 @@ func runStatus(ctx context.Context, args []string, e env) error {
 		return herald.StatusUpdateInput{Status: st, Body: *body, Template: *template, Components: cs,
 			OverrideChecks: *override, NextUpdateIn: *next}, nil
 	}
-	return runCommands(ctx, "status", map[string]command{
+	return runCommands(ctx, "status", resolveFirst(map[string]command{
 		"no-updates": noUpdatesCommand(e),
 		"list": {n: 0, help: "status page incidents, newest first", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
 			list, err := c.StatusPage.StatusIncidents(ctx)
@@ -395,7 +402,7 @@ func runStatus(ctx context.Context, args []string, e env) error {
 			fmt.Fprintln(e.stdout, "post-mortem linked:", s.PostmortemURL)
 			return nil
 		}},
-	}, args, e)
+	}, statusIncidentByPrefix, "show", "update", "resolve", "edit", "postmortem"), args, e)
 }
 
 func maintenanceTable(tw *tabwriter.Writer, list ...herald.Maintenance) {
@@ -497,7 +504,7 @@ func runMaintenance(ctx context.Context, args []string, e env) error {
 				return cf.print(e.stdout, m, func(tw *tabwriter.Writer) { maintenanceTable(tw, m) })
 			}}
 	}
-	return runCommands(ctx, "maintenance", map[string]command{
+	return runCommands(ctx, "maintenance", resolveFirst(map[string]command{
 		"list": {n: 0, help: "maintenances, newest start first", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
 			list, err := c.Maintenances.Maintenances(ctx)
 			if err != nil {
@@ -533,7 +540,7 @@ func runMaintenance(ctx context.Context, args []string, e env) error {
 		"start":    move(herald.MaintenanceInProgress, "start by hand"),
 		"complete": move(herald.MaintenanceCompleted, "finish by hand"),
 		"cancel":   move(herald.MaintenanceCancelled, "cancel a scheduled maintenance"),
-	}, args, e)
+	}, maintenanceByPrefix, "update", "post", "start", "complete", "cancel"), args, e)
 }
 
 // runExportStatic writes the public status page as plain files.
