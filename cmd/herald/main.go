@@ -59,7 +59,7 @@ Usage:
   herald component ...        list, create, update, delete status page components
   herald status ...           list, show, create, update, resolve, postmortem status page incidents
   herald maintenance ...      list, create, update, post, start, complete, cancel maintenances
-  herald page --service S --summary T   page a service's responders (page list|show|ack|snooze|resolve)
+  herald page --service S --summary T   page a service's responders (page list|show|ack|escalate|snooze|resolve)
   herald service ...          list, create services (integration keys)
   herald policy ...           list, show escalation policies; template r05|r07 adds one
   herald oncall SCHEDULE      who is on call now (--at TIME for another moment)

@@ -21,10 +21,10 @@ func pageTable(tw *tabwriter.Writer, pages ...herald.Page) {
 // runPage is `herald page`: page a service's responders by hand (the
 // source's /pd trigger), or list, acknowledge and resolve pages.
 func runPage(ctx context.Context, args []string, e env) error {
-	if len(args) > 0 && (args[0] == "list" || args[0] == "show" || args[0] == "ack" || args[0] == "resolve" || args[0] == "snooze" || pageLinkCommands[args[0]]) {
+	if len(args) > 0 && (args[0] == "list" || args[0] == "show" || args[0] == "ack" || args[0] == "resolve" || args[0] == "snooze" || args[0] == "escalate" || pageLinkCommands[args[0]]) {
 		return runPages(ctx, args, e)
 	}
-	f := newFlags("page", "page --service NAME --summary TEXT [--severity S]  (or: page list | show ID | ack ID | resolve ID | snooze ID | declare ID | attach ID INCIDENT | detach ID)", e)
+	f := newFlags("page", "page --service NAME --summary TEXT [--severity S]  (or: page list | show ID | ack ID | resolve ID | snooze ID | escalate ID --level N | declare ID | attach ID INCIDENT | detach ID)", e)
 	cf := addClientFlags(f)
 	service := f.String("service", "", "the service whose responders to page (name or id)")
 	summary := f.String("summary", "", "what is wrong")
@@ -122,7 +122,7 @@ func runPages(ctx context.Context, args []string, e env) error {
 			}
 			return cf.print(e.stdout, p, func(tw *tabwriter.Writer) { pageTable(tw, p) })
 		}},
-	}, pageLinkTable(e, act)), args, e)
+	}, mergeCommands(pageLinkTable(e, act), pageEscalateTable(e))), args, e)
 }
 
 func runService(ctx context.Context, args []string, e env) error {
