@@ -69,6 +69,7 @@ Usage:
   herald user ...             create, list, set-role, sessions, test-contact users
   herald settings get|set     print the settings document, or save one (-f FILE) or keys (KEY=VALUE)
   herald stakeholder ...      list, add the channels that receive stakeholder notices (R19)
+  herald subscriber ...       counts, export [FILE], import FILE status page subscribers (CSV)
   herald doctor               list configuration gaps (exits 1 when there are errors)
   herald migrate --status     list the migrations, applied and pending
   herald backup FILE          copy the running SQLite database and its secret key into FILE (.tar.gz)
@@ -127,6 +128,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runSettings(ctx, rest, e)
 	case "stakeholder", "stakeholders":
 		return runStakeholder(ctx, rest, e)
+	case "subscriber", "subscribers":
+		return runSubscriber(ctx, rest, e)
 	case "version", "--version":
 		printVersion(stdout, version, readBuildInfo())
 		return nil
