@@ -50,3 +50,16 @@ func TestCLI_SettingsGetSet(t *testing.T) {
 		}
 	})
 }
+
+// `herald status templates` lists the templates --template names,
+// including one added through the settings.
+func TestCLI_StatusTemplates(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		url, _ := startServer(t, d)
+		mustCLI(t, url, "settings", "set", `status_templates.rollback="Rolling back {name}."`)
+		out := mustCLI(t, url, "status", "templates")
+		if !strings.Contains(out, "rollback") || !strings.Contains(out, "Rolling back {name}.") || len(strings.Split(strings.TrimSpace(out), "\n")) < 3 {
+			t.Fatalf("templates:\n%s", out)
+		}
+	})
+}
