@@ -61,7 +61,7 @@ Usage:
   herald maintenance ...      list, create, update, post, start, complete, cancel maintenances
   herald page --service S --summary T   page a service's responders (page list|show|ack|escalate|snooze|resolve)
   herald service ...          list, create services (integration keys)
-  herald policy ...           list, show escalation policies; template r05|r07 adds one
+  herald policy ...           list, show, create escalation policies; template r05|r07 adds one
   herald oncall SCHEDULE      who is on call now (--at TIME for another moment)
   herald schedule ...         list, create, shifts, override on-call schedules
   herald export-static DIR    write the public status page as plain files (--watch to keep it current)

@@ -164,11 +164,12 @@ func runService(ctx context.Context, args []string, e env) error {
 	}, serviceComponentsTable(e)), args, e)
 }
 
-// runPolicy is `herald policy`: read the escalation policies services page
-// through (they are created in the console or with the API).
+// runPolicy is `herald policy`: the escalation policies services page
+// through (create, or template for R05's and R07's).
 func runPolicy(ctx context.Context, args []string, e env) error {
 	var tname, engineer, lead *string
 	return runCommands(ctx, "policy", map[string]command{
+		"create": policyCreateCommand(e),
 		"template": {args: "r05|r07", n: 1, help: "add a policy from a template (admin): r05 pages the engineer, the incident lead after 30m, then management; " +
 			"r07 the engineer, a colleague in the time zone after 10m, then all managers (times: settings escalation_templates)", flags: func(f *flags) {
 			tname = f.String("name", "", "the policy's name (default: the template's)")
