@@ -57,16 +57,19 @@ Usage:
   herald incident ...         declare, list, show, update, note, decide, resolve, assign, label, follow-up, review, approve-review, publish-review, export
   herald followups [--overdue] follow-ups across incidents; --overdue for those past their due date
   herald component ...        list, create, update, delete status page components
-  herald status ...           list, show, create, update, resolve, postmortem status page incidents
+  herald status ...           list, show, create, update, resolve, postmortem status page incidents; templates
   herald maintenance ...      list, create, update, post, start, complete, cancel maintenances
-  herald page --service S --summary T   page a service's responders (page list|show|ack|snooze|resolve)
+  herald page --service S --summary T   page a service's responders (page list|show|ack|escalate|snooze|resolve)
   herald service ...          list, create services (integration keys)
-  herald policy ...           list, show escalation policies; template r05|r07 adds one
+  herald policy ...           list, show, create escalation policies; template r05|r07 adds one
   herald oncall SCHEDULE      who is on call now (--at TIME for another moment)
   herald schedule ...         list, create, shifts, override on-call schedules
   herald export-static DIR    write the public status page as plain files (--watch to keep it current)
   herald token ...            create, list, revoke API tokens
   herald user ...             create, list, set-role, set-manager, qualify, sessions, test-contact users
+  herald settings get|set     print the settings document, or save one (-f FILE) or keys (KEY=VALUE)
+  herald stakeholder ...      list, add the channels that receive stakeholder notices (R19)
+  herald subscriber ...       counts, export [FILE], import FILE status page subscribers (CSV)
   herald doctor               list configuration gaps (exits 1 when there are errors)
   herald migrate --status     list the migrations, applied and pending
   herald backup FILE          copy the running SQLite database and its secret key into FILE (.tar.gz)
@@ -133,6 +136,12 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return runDoctor(ctx, rest, e)
 	case "completion":
 		return runCompletion(ctx, rest, e)
+	case "settings":
+		return runSettings(ctx, rest, e)
+	case "stakeholder", "stakeholders":
+		return runStakeholder(ctx, rest, e)
+	case "subscriber", "subscribers":
+		return runSubscriber(ctx, rest, e)
 	case "version", "--version":
 		printVersion(stdout, version, readBuildInfo())
 		return nil

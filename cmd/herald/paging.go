@@ -25,10 +25,10 @@ func runPage(ctx context.Context, args []string, e env) error {
 		fmt.Fprint(e.stdout, "Usage: herald page --service NAME --summary TEXT [--severity S] [flags]   page a service's responders\n\n")
 		return runPages(ctx, args, e)
 	}
-	if len(args) > 0 && (args[0] == "list" || args[0] == "show" || args[0] == "ack" || args[0] == "resolve" || args[0] == "snooze" || pageLinkCommands[args[0]]) {
+	if len(args) > 0 && (args[0] == "list" || args[0] == "show" || args[0] == "ack" || args[0] == "resolve" || args[0] == "snooze" || args[0] == "escalate" || pageLinkCommands[args[0]]) {
 		return runPages(ctx, args, e)
 	}
-	f := newFlags("page", "page --service NAME --summary TEXT [--severity S]  (or: page list | show ID | ack ID | resolve ID | snooze ID | declare ID | attach ID INCIDENT | detach ID)", e)
+	f := newFlags("page", "page --service NAME --summary TEXT [--severity S]  (or: page list | show ID | ack ID | resolve ID | snooze ID | escalate ID --level N | declare ID | attach ID INCIDENT | detach ID)", e)
 	cf := addClientFlags(f)
 	service := f.String("service", "", "the service whose responders to page (name or id)")
 	summary := f.String("summary", "", "what is wrong")
@@ -126,7 +126,7 @@ func runPages(ctx context.Context, args []string, e env) error {
 			}
 			return cf.print(e.stdout, p, func(tw *tabwriter.Writer) { pageTable(tw, p) })
 		}},
-	}, pageLinkTable(e, act)), pageByPrefix, "show", "ack", "resolve", "snooze", "declare", "attach", "detach"), args, e)
+	}, mergeCommands(pageLinkTable(e, act), pageEscalateTable(e))), pageByPrefix, "show", "ack", "resolve", "snooze", "escalate", "declare", "attach", "detach"), args, e)
 }
 
 func runService(ctx context.Context, args []string, e env) error {
@@ -168,11 +168,12 @@ func runService(ctx context.Context, args []string, e env) error {
 	}, serviceComponentsTable(e)), args, e)
 }
 
-// runPolicy is `herald policy`: read the escalation policies services page
-// through (they are created in the console or with the API).
+// runPolicy is `herald policy`: the escalation policies services page
+// through (create, or template for R05's and R07's).
 func runPolicy(ctx context.Context, args []string, e env) error {
 	var tname, engineer, lead *string
 	return runCommands(ctx, "policy", map[string]command{
+		"create": policyCreateCommand(e),
 		"template": {args: "r05|r07", n: 1, help: "add a policy from a template (admin): r05 pages the engineer, the incident lead after 30m, then management; " +
 			"r07 the engineer, a colleague in the time zone after 10m, then all managers (times: settings escalation_templates)", flags: func(f *flags) {
 			tname = f.String("name", "", "the policy's name (default: the template's)")

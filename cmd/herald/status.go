@@ -240,6 +240,7 @@ func runStatus(ctx context.Context, args []string, e env) error {
 	}
 	return runCommands(ctx, "status", resolveFirst(map[string]command{
 		"no-updates": noUpdatesCommand(e),
+		"templates":  statusTemplatesCommand(e),
 		"list": {n: 0, help: "status page incidents, newest first", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
 			list, err := c.StatusPage.StatusIncidents(ctx)
 			if err != nil {
