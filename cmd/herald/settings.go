@@ -96,9 +96,11 @@ func setKeys(doc json.RawMessage, pairs []string) (json.RawMessage, error) {
 		if !ok || key == "" {
 			return nil, usagef("%q: give KEY=VALUE", p)
 		}
-		var v any = val
-		if json.Valid([]byte(val)) {
-			json.Unmarshal([]byte(val), &v)
+		// A value that is JSON (a number, true, a list) is taken as such;
+		// anything else is a string.
+		var v any
+		if err := json.Unmarshal([]byte(val), &v); err != nil {
+			v = val
 		}
 		parts := strings.Split(key, ".")
 		m := root
