@@ -575,6 +575,13 @@ func TestCLI_PageEscalatesThroughTheServer(t *testing.T) {
 		t.Fatalf("pages: %s", out)
 	}
 	mustCLI(t, url, "page", "ack", pages[0].ID)
+	// The list says which service, where it stands and who answered; the
+	// service may be given by name.
+	out = mustCLI(t, url, "page", "list", "--service", "gdcmoc")
+	if !strings.Contains(out, "SERVICE") || !strings.Contains(out, "ACKNOWLEDGED BY") || !strings.Contains(out, "GDCMOC") ||
+		!strings.Contains(out, "acknowledged") || !strings.Contains(out, "S1 complete outage") {
+		t.Fatalf("page list:\n%s", out)
+	}
 	out = mustCLI(t, url, "page", "resolve", pages[0].ID)
 	if !strings.Contains(out, "resolved") {
 		t.Fatalf("resolve:\n%s", out)

@@ -18,6 +18,24 @@ func pageTable(tw *tabwriter.Writer, pages ...herald.Page) {
 	}
 }
 
+// pageList is the page list as a person on call reads it: which service,
+// where it stands, the level paged last (from 1, as people count; "-"
+// before the first) and who acknowledged it.
+func pageList(tw *tabwriter.Writer, pages []herald.Page, services map[string]string) {
+	row(tw, "ID", "SERVICE", "STATUS", "LEVEL", "ACKNOWLEDGED BY", "COUNT", "FIRST SEEN", "SUMMARY")
+	for _, p := range pages {
+		level := "-"
+		if p.Level >= 0 {
+			level = fmt.Sprint(p.Level + 1)
+		}
+		status := string(p.Status)
+		if p.Muted {
+			status += " (muted)"
+		}
+		row(tw, p.ID, truncate(services[p.ServiceID], 30), status, level, p.AckedBy, p.Count, ts(p.FirstSeen), truncate(p.Summary, 60))
+	}
+}
+
 // runPage is `herald page`: page a service's responders by hand (the
 // source's /pd trigger), or list, acknowledge and resolve pages.
 func runPage(ctx context.Context, args []string, e env) error {
@@ -63,15 +81,26 @@ func runPages(ctx context.Context, args []string, e env) error {
 		}
 	}
 	return runCommands(ctx, "page", resolveFirst(mergeCommands(map[string]command{
-		"list": {n: 0, help: "pages, newest first", flags: func(f *flags) {
-			service = f.String("service", "", "only this service (id)")
+		"list": {n: 0, help: "pages, newest first: service, status, level, who acknowledged", flags: func(f *flags) {
+			service = f.String("service", "", "only this service (name or id)")
 			status = f.String("status", "", "triggered, acknowledged or resolved")
 		}, run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+			services, err := c.Paging.Services(ctx)
+			if err != nil {
+				return err
+			}
+			names := map[string]string{}
+			for _, s := range services {
+				names[s.ID] = s.Name
+				if *service != "" && strings.EqualFold(s.Name, *service) {
+					*service = s.ID
+				}
+			}
 			pages, err := c.Paging.Pages(ctx, *service, *status)
 			if err != nil {
 				return err
 			}
-			return cf.print(e.stdout, pages, func(tw *tabwriter.Writer) { pageTable(tw, pages...) })
+			return cf.print(e.stdout, pages, func(tw *tabwriter.Writer) { pageList(tw, pages, names) })
 		}},
 		"show": {args: "ID", n: 1, help: "one page: its warnings, whom it notified, and its log", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
 			p, err := c.Paging.PageDetail(ctx, pos[0])
