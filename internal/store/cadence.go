@@ -209,22 +209,9 @@ func (tx *tx) remindInternalUpdates(ctx context.Context, s herald.Settings) erro
 	}
 	// Open incidents of a severity with an internal cadence: few, and the
 	// state index finds them.
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM incidents WHERE state <> $1 AND severity IN (`+strings.Join(ph, ", ")+`) ORDER BY number`,
+	ids, err := tx.ids(ctx, "read open incidents", `SELECT id FROM incidents WHERE state <> $1 AND severity IN (`+strings.Join(ph, ", ")+`) ORDER BY number`,
 		append([]any{string(herald.Resolved)}, sevs...)...)
 	if err != nil {
-		return fmt.Errorf("read open incidents: %w", err)
-	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	for _, id := range ids {

@@ -120,20 +120,7 @@ func (db *PagingService) SnoozePage(ctx context.Context, actor herald.Actor, id 
 // managers are the ids of every user marked as a manager: "all of
 // management" (R07), by name.
 func (tx *tx) managers(ctx context.Context) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM users WHERE manager ORDER BY name, id`)
-	if err != nil {
-		return nil, fmt.Errorf("list managers: %w", err)
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return tx.ids(ctx, "list managers", `SELECT id FROM users WHERE manager ORDER BY name, id`)
 }
 
 // colleague finds another engineer in the time zone of a schedule (R07,

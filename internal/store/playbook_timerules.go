@@ -217,7 +217,7 @@ func (tx *tx) monitoringOf(ctx context.Context, inc *herald.Incident, s herald.S
 // the communications role; a period that ends without one prompts the lead
 // to resolve.
 func (tx *tx) watchMonitoring(ctx context.Context, s herald.Settings) error {
-	ids, err := tx.ids(ctx, `SELECT id FROM incidents WHERE state = 'monitoring'
+	ids, err := tx.ids(ctx, "read incidents due", `SELECT id FROM incidents WHERE state = 'monitoring'
 		UNION SELECT incident_id FROM status_incidents WHERE resolved_at IS NULL AND status = 'monitoring' AND incident_id IS NOT NULL`)
 	if err != nil {
 		return err
@@ -361,24 +361,6 @@ func promptedText(prompted, unreachable []string, verb string) string {
 	return b.String()
 }
 
-// ids runs a query of one text column.
-func (tx *tx) ids(ctx context.Context, q string, args ...any) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("read incidents due: %w", err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
-}
-
 // impactClock is when an incident's clock for R52 and R53 starts: the start
 // of customer impact (the declaration unless an earlier start was
 // recorded), or when the incident reached one of sevs, if that was later
@@ -413,7 +395,7 @@ func (tx *tx) impactClock(ctx context.Context, inc *herald.Incident, sevs ...her
 func (tx *tx) dueIncidents(ctx context.Context, rule string, d time.Duration, sevs ...herald.Severity) ([]string, error) {
 	in, args := inList(severityStrings(sevs))
 	n := len(args)
-	return tx.ids(ctx, `SELECT i.id FROM incidents i WHERE i.state <> 'resolved' AND i.severity IN (`+in+`)
+	return tx.ids(ctx, "read incidents due", `SELECT i.id FROM incidents i WHERE i.state <> 'resolved' AND i.severity IN (`+in+`)
 		AND COALESCE(i.impact_started_at, i.declared_at) <= $`+fmt.Sprint(n+1)+`
 		AND NOT EXISTS (SELECT 1 FROM playbook_once o WHERE o.incident_id = i.id AND o.rule = $`+fmt.Sprint(n+2)+`)
 		ORDER BY i.number`, append(args, micros(tx.now.Add(-d)), rule)...)

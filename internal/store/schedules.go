@@ -141,22 +141,9 @@ func (db *ScheduleService) Schedules(ctx context.Context) ([]*herald.Schedule, e
 
 // schedules reads every schedule by name, as of now.
 func (tx *tx) schedules(ctx context.Context) ([]*herald.Schedule, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM schedules ORDER BY name`)
+	ids, err := tx.ids(ctx, "list schedules", `SELECT id FROM schedules ORDER BY name`)
 	if err != nil {
-		return nil, fmt.Errorf("list schedules: %w", err)
-	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("list schedules: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list schedules: %w", err)
+		return nil, err
 	}
 	out := []*herald.Schedule{}
 	for _, id := range ids {

@@ -174,3 +174,22 @@ func (db *core) appendThen(ctx context.Context, actor herald.Actor, ref string, 
 	})
 	return e, err
 }
+
+// ids runs a query of one text column (ids, mostly) and returns its
+// values in order; doing names the query in an error.
+func (tx *tx) ids(ctx context.Context, doing, q string, args ...any) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", doing, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("%s: %w", doing, err)
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
