@@ -238,6 +238,19 @@ func runStatus(ctx context.Context, args []string, e env) error {
 		return herald.StatusUpdateInput{Status: st, Body: *body, Template: *template, Components: cs,
 			OverrideChecks: *override, NextUpdateIn: *next}, nil
 	}
+	// A new status incident, published (create) or drafted for the lead
+	// (draft, R10), takes the same flags.
+	newIncidentFlags := func(f *flags) {
+		updateFlags(f)
+		f.String("name", "", "the public title")
+		impact = f.String("impact", "", "none, minor, major or critical (default: from the components)")
+		incident = f.String("incident", "", "the internal incident (INC-42) this is the public face of")
+	}
+	newIncidentInput := func(ctx context.Context, c *client.Client, f *flags) (herald.StatusIncidentInput, error) {
+		in, err := updateInput(ctx, c, herald.Investigating)
+		return herald.StatusIncidentInput{Name: f.Lookup("name").Value.String(), IncidentID: *incident,
+			Impact: herald.Impact(*impact), StatusUpdateInput: in}, err
+	}
 	return runCommands(ctx, "status", resolveFirst(map[string]command{
 		"no-updates": noUpdatesCommand(e),
 		"templates":  statusTemplatesCommand(e),
@@ -274,34 +287,26 @@ func runStatus(ctx context.Context, args []string, e env) error {
 			})
 		}},
 		"create": {n: 0, help: "publish an incident on the status page", flags: func(f *flags) {
-			updateFlags(f)
-			f.String("name", "", "the public title")
-			impact = f.String("impact", "", "none, minor, major or critical (default: from the components)")
-			incident = f.String("incident", "", "the internal incident (INC-42) this is the public face of")
+			newIncidentFlags(f)
 		}, run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
-			in, err := updateInput(ctx, c, herald.Investigating)
+			si, err := newIncidentInput(ctx, c, f)
 			if err != nil {
 				return err
 			}
-			res, err := c.StatusPage.CreateStatusIncident(ctx, herald.StatusIncidentInput{Name: f.Lookup("name").Value.String(), IncidentID: *incident,
-				Impact: herald.Impact(*impact), StatusUpdateInput: in}, *dry)
+			res, err := c.StatusPage.CreateStatusIncident(ctx, si, *dry)
 			if err != nil {
 				return err
 			}
 			return printPublished(e, cf, res)
 		}},
 		"draft": {n: 0, help: "save an incident's first update as a draft for whoever decides on the status page (R10)", flags: func(f *flags) {
-			updateFlags(f)
-			f.String("name", "", "the public title")
-			impact = f.String("impact", "", "none, minor, major or critical (default: from the components)")
-			incident = f.String("incident", "", "the internal incident (INC-42) this is the public face of")
+			newIncidentFlags(f)
 		}, run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
-			in, err := updateInput(ctx, c, herald.Investigating)
+			si, err := newIncidentInput(ctx, c, f)
 			if err != nil {
 				return err
 			}
-			d, err := c.StatusPage.DraftStatusIncident(ctx, herald.StatusIncidentInput{Name: f.Lookup("name").Value.String(), IncidentID: *incident,
-				Impact: herald.Impact(*impact), StatusUpdateInput: in})
+			d, err := c.StatusPage.DraftStatusIncident(ctx, si)
 			if err != nil {
 				return err
 			}
