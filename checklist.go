@@ -220,7 +220,7 @@ func (s *Settings) validateChecklists(fe FieldErrors, roles map[string]bool) {
 			}
 		}
 		if n > MaxChecklistItems {
-			fe.Add(field, "at most "+itoa(MaxChecklistItems)+" items")
+			fe.Add(field, tooLong(n, MaxChecklistItems, "items"))
 		}
 	}
 }

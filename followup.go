@@ -80,7 +80,7 @@ func (in *FollowUpInput) Normalize(creating bool) error {
 // must not be able to run script (javascript:) or reach local files.
 func CheckLink(s string) error {
 	if len(s) > 2000 {
-		return Errorf(EInvalid, "must be at most 2000 characters")
+		return Errorf(EInvalid, "%s", tooLong(len(s), 2000, "characters"))
 	}
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

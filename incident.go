@@ -1,6 +1,7 @@
 package herald
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -196,8 +197,12 @@ type DeclareInput struct {
 
 func checkOptionalLink(fe FieldErrors, field string, v *string) {
 	*v = strings.TrimSpace(*v)
-	if *v != "" && CheckLink(*v) != nil {
-		fe.Add(field, "must be an http or https URL")
+	if *v == "" {
+		return
+	}
+	var e *Error
+	if errors.As(CheckLink(*v), &e) {
+		fe.Add(field, e.Message)
 	}
 }
 
@@ -341,6 +346,12 @@ func (f *ListFilter) Normalize() error {
 	return fe.Err()
 }
 
+// tooLong says how far over its limit something is: people fix a message
+// faster when told "391" than when told only "at most 220".
+func tooLong(n, max int, unit string) string {
+	return "must be at most " + itoa(max) + " " + unit + " (it has " + itoa(n) + ")"
+}
+
 func checkText(fe FieldErrors, field, v string, max int, required bool) {
 	switch {
 	case required && v == "":
@@ -348,7 +359,7 @@ func checkText(fe FieldErrors, field, v string, max int, required bool) {
 	case !utf8.ValidString(v):
 		fe.Add(field, "must be valid UTF-8")
 	case utf8.RuneCountInString(v) > max:
-		fe.Add(field, "must be at most "+itoa(max)+" characters")
+		fe.Add(field, tooLong(utf8.RuneCountInString(v), max, "characters"))
 	case strings.ContainsRune(v, 0):
 		fe.Add(field, "must not contain NUL characters")
 	}
@@ -366,13 +377,13 @@ func normalizeNames(fe FieldErrors, field string, in []string) []string {
 		}
 		seen[v] = true
 		if !utf8.ValidString(v) || utf8.RuneCountInString(v) > MaxNameLen || strings.ContainsAny(v, "\x00\n\r") {
-			fe.Add(field, "each entry must be one line of at most "+itoa(MaxNameLen)+" characters")
+			fe.Add(field, "each entry must be one line of at most "+itoa(MaxNameLen)+" characters (one has "+itoa(utf8.RuneCountInString(v))+")")
 			continue
 		}
 		out = append(out, v)
 	}
 	if len(out) > MaxListLen {
-		fe.Add(field, "at most "+itoa(MaxListLen)+" entries")
+		fe.Add(field, tooLong(len(out), MaxListLen, "entries"))
 	}
 	return out
 }

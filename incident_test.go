@@ -1,6 +1,7 @@
 package herald
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -67,5 +68,29 @@ func TestSettings_ValidateDefaultsAndMistakes(t *testing.T) {
 	e, ok := err.(*Error)
 	if !ok || e.Fields["incident_roles"] == "" || e.Fields["decision_authority"] == "" || e.Fields["reviews"] == "" {
 		t.Fatalf("%#v", err)
+	}
+}
+
+// Length errors say how long the input is, not only the limit: "it has
+// 391" is what tells a person how much to cut.
+func TestErrors_ShowTheNumbers(t *testing.T) {
+	long := strings.Repeat("x", MaxTitleLen+17)
+	for _, tc := range []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"title", (&DeclareInput{Title: long, Severity: S2}).Normalize(), "must be at most " + itoa(MaxTitleLen) + " characters (it has " + itoa(MaxTitleLen+17) + ")"},
+		{"chat link", (&DeclareInput{Title: "t", Severity: S2, ChatURL: "https://chat.example.com/" + strings.Repeat("c", 2000)}).Normalize(), "chat_url: must be at most 2000 characters (it has 2025)"},
+		{"label", func() error { _, err := ParseLabel(strings.Repeat("a", MaxLabelLen+1)); return err }(), "(it has " + itoa(MaxLabelLen+1) + ")"},
+		{"link", CheckLink("https://example.com/" + strings.Repeat("a", 2000)), "(it has 2020)"},
+		{"event", func() error {
+			errs := (&Event{RoutingKey: "k", EventAction: "trigger", Payload: &EventPayload{Summary: strings.Repeat("s", 1030), Source: "x", Severity: "critical"}}).Validate()
+			return errors.New(strings.Join(errs, "; "))
+		}(), "at most 1024 bytes (it has 1030)"},
+	} {
+		if tc.err == nil || !strings.Contains(tc.err.Error(), tc.want) {
+			t.Errorf("%s: %v, want it to say %q", tc.name, tc.err, tc.want)
+		}
 	}
 }

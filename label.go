@@ -59,7 +59,7 @@ func ParseLabel(s string) (Label, error) {
 	}
 	name := strings.Join(parts, "::")
 	if utf8.RuneCountInString(name) > MaxLabelLen {
-		return Label{}, errors.New("label must be at most " + itoa(MaxLabelLen) + " characters")
+		return Label{}, errors.New("label " + tooLong(utf8.RuneCountInString(name), MaxLabelLen, "characters"))
 	}
 	l := Label{Name: name}
 	if len(parts) > 1 {
@@ -86,7 +86,7 @@ func NormalizeLabels(in []string) ([]string, error) {
 		out = append(out, l.Name)
 	}
 	if len(out) > MaxListLen {
-		return nil, errors.New("at most " + itoa(MaxListLen) + " labels")
+		return nil, errors.New("labels " + tooLong(len(out), MaxListLen, "labels"))
 	}
 	return out, nil
 }

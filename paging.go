@@ -207,6 +207,11 @@ type Page struct {
 	// the page does not escalate until the maintenance ends.
 	DuringMaintenance string `json:"during_maintenance,omitempty"`
 	Muted             bool   `json:"muted"`
+	// Notified are the e-mail addresses of the people this page has
+	// paged so far, each once, in the order paged; a shadow's
+	// ends in " (shadow)". Filled in lists, where a person on call asks
+	// "who else knows?" without opening every page.
+	Notified []string `json:"notified,omitempty"`
 }
 
 // Warning is a gap met while paging, so that it is seen rather than
@@ -268,7 +273,7 @@ func (e *Event) Validate() []string {
 		if strings.TrimSpace(e.Payload.Summary) == "" {
 			errs = append(errs, "'payload.summary' is missing or blank")
 		} else if len(e.Payload.Summary) > 1024 {
-			errs = append(errs, "'payload.summary' must be at most 1024 characters")
+			errs = append(errs, "'payload.summary' "+tooLong(len(e.Payload.Summary), 1024, "bytes"))
 		}
 		if strings.TrimSpace(e.Payload.Source) == "" {
 			errs = append(errs, "'payload.source' is missing or blank")
@@ -291,7 +296,7 @@ func (e *Event) Validate() []string {
 		errs = append(errs, "'event_action' must be one of trigger, acknowledge or resolve")
 	}
 	if len(e.DedupKey) > 255 {
-		errs = append(errs, "'dedup_key' must be at most 255 characters")
+		errs = append(errs, "'dedup_key' "+tooLong(len(e.DedupKey), 255, "bytes"))
 	}
 	return errs
 }

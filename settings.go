@@ -340,7 +340,7 @@ func (s *Settings) Validate() error {
 		}
 	}
 	if s.Paging.Fallback = strings.TrimSpace(s.Paging.Fallback); len(s.Paging.Fallback) > 254 {
-		fe.Add("paging", "fallback must be at most 254 characters")
+		fe.Add("paging", "fallback "+tooLong(len(s.Paging.Fallback), 254, "characters"))
 	}
 	if d := s.MonitoringPeriod(); d < 0 || d > 7*24*time.Hour {
 		fe.Add("monitoring", "must be between 0s and 168h (a week)")

@@ -54,7 +54,7 @@ func (e *EngagementRules) validate(fe FieldErrors) {
 		}
 	}
 	if e.DirectorService = strings.TrimSpace(e.DirectorService); len(e.DirectorService) > 254 {
-		fe.Add("playbook.engagement.director_service", "must be at most 254 characters")
+		fe.Add("playbook.engagement.director_service", tooLong(len(e.DirectorService), 254, "characters"))
 	}
 }
 

@@ -20,9 +20,9 @@ func pageTable(tw *tabwriter.Writer, pages ...herald.Page) {
 
 // pageList is the page list as a person on call reads it: which service,
 // where it stands, the level paged last (from 1, as people count; "-"
-// before the first) and who acknowledged it.
+// before the first), who acknowledged it and who it has notified.
 func pageList(tw *tabwriter.Writer, pages []herald.Page, services map[string]string) {
-	row(tw, "ID", "SERVICE", "STATUS", "LEVEL", "ACKNOWLEDGED BY", "COUNT", "FIRST SEEN", "SUMMARY")
+	row(tw, "ID", "SERVICE", "STATUS", "LEVEL", "ACKNOWLEDGED BY", "NOTIFIED", "COUNT", "FIRST SEEN", "SUMMARY")
 	for _, p := range pages {
 		level := "-"
 		if p.Level >= 0 {
@@ -32,7 +32,7 @@ func pageList(tw *tabwriter.Writer, pages []herald.Page, services map[string]str
 		if p.Muted {
 			status += " (muted)"
 		}
-		row(tw, p.ID, truncate(services[p.ServiceID], 30), status, level, p.AckedBy, p.Count, ts(p.FirstSeen), truncate(p.Summary, 60))
+		row(tw, p.ID, truncate(services[p.ServiceID], 30), status, level, p.AckedBy, truncate(strings.Join(p.Notified, ", "), 60), p.Count, ts(p.FirstSeen), truncate(p.Summary, 60))
 	}
 }
 
@@ -81,7 +81,7 @@ func runPages(ctx context.Context, args []string, e env) error {
 		}
 	}
 	return runCommands(ctx, "page", resolveFirst(mergeCommands(map[string]command{
-		"list": {n: 0, help: "pages, newest first: service, status, level, who acknowledged", flags: func(f *flags) {
+		"list": {n: 0, help: "pages, newest first: service, status, level, who acknowledged, who was notified", flags: func(f *flags) {
 			service = f.String("service", "", "only this service (name or id)")
 			status = f.String("status", "", "triggered, acknowledged or resolved")
 		}, run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {

@@ -1025,7 +1025,43 @@ func (db *PagingService) Pages(ctx context.Context, serviceID string, status her
 		}
 		out = append(out, p)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list pages: %w", err)
+	}
+	return out, db.fillNotified(ctx, out)
+}
+
+// fillNotified sets who each page has notified, in one query for the list.
+func (db *PagingService) fillNotified(ctx context.Context, pages []*herald.Page) error {
+	if len(pages) == 0 {
+		return nil
+	}
+	byID := map[string]*herald.Page{}
+	ids := make([]string, len(pages))
+	for i, p := range pages {
+		byID[p.ID], ids[i] = p, p.ID
+	}
+	marks, args := inList(ids)
+	rows, err := db.r.QueryContext(ctx, `SELECT n.page_id, u.email, n.shadow FROM notifications n JOIN users u ON u.id = n.user_id
+		WHERE n.page_id IN (`+marks+`) ORDER BY n.page_id, n.due_at, n.id`, args...)
+	if err != nil {
+		return fmt.Errorf("list who pages notified: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var pageID, email string
+		var shadow bool
+		if err := rows.Scan(&pageID, &email, &shadow); err != nil {
+			return fmt.Errorf("list who pages notified: %w", err)
+		}
+		if shadow {
+			email += " (shadow)"
+		}
+		if p := byID[pageID]; !slices.Contains(p.Notified, email) {
+			p.Notified = append(p.Notified, email)
+		}
+	}
+	return rows.Err()
 }
 
 // PageLog returns a page's events, oldest first.

@@ -187,6 +187,11 @@ func TestRule05_UnacknowledgedPageEscalatesAfter30Minutes(t *testing.T) {
 		if got := notified(t, f, id); got != "alice,carol(shadow),bob" {
 			t.Fatalf("after 30 minutes paged %q", got)
 		}
+		// The page list says the same, by e-mail address.
+		pages, _ = f.db.Paging.Pages(f.ctx, svc.ID, "", 1)
+		if got := strings.Join(pages[0].Notified, ","); got != f.alice.User.Email+","+f.carol.User.Email+" (shadow),"+f.bob.User.Email {
+			t.Fatalf("the page list says it notified %q", got)
+		}
 		// The lead acknowledges: nothing more happens.
 		if _, err := f.db.Paging.AcknowledgePage(f.ctx, f.bob, id); err != nil {
 			t.Fatal(err)
