@@ -493,6 +493,21 @@ type PeopleService interface {
 	// RevokeToken makes a token unusable at once.
 	RevokeToken(ctx context.Context, id string) error
 
+	// NewCalendarFeed makes a user's calendar feed token, replacing (and so
+	// revoking) the one they had. The token is in the answer only.
+	NewCalendarFeed(ctx context.Context, userID string) (CalendarFeed, error)
+
+	// CalendarFeed says whether a user has a calendar feed, and since when.
+	CalendarFeed(ctx context.Context, userID string) (CalendarFeed, error)
+
+	// RevokeCalendarFeed ends a user's calendar feed at once (ENotFound
+	// when there is none).
+	RevokeCalendarFeed(ctx context.Context, userID string) error
+
+	// CalendarFeedUser is the user a calendar feed token belongs to; any
+	// unknown or revoked token is the same ENotFound.
+	CalendarFeedUser(ctx context.Context, token string) (User, error)
+
 	// Authenticate returns the actor a token secret stands for. Every failure is
 	// the same EUnauthenticated error, so a caller learns nothing about which
 	// tokens exist.

@@ -68,7 +68,7 @@ func userTable(tw *tabwriter.Writer, users ...herald.User) {
 
 func runUser(ctx context.Context, args []string, e env) error {
 	var name, email, kind, target, method, role *string
-	var manager, end, remove *bool
+	var manager, end, remove, revoke, status *bool
 	var since *string
 	var delay *int
 	return runCommands(ctx, "user", map[string]command{
@@ -210,6 +210,40 @@ func runUser(ctx context.Context, args []string, e env) error {
 				for _, s := range list {
 					row(tw, s.ID, s.Via, ts(s.CreatedAt), ts(s.SeenAt), ts(s.ExpiresAt))
 				}
+			})
+		}},
+		"calendar": {args: "USER", n: 1, help: "make a user's calendar feed links for Outlook, Google or Apple calendars, replacing the old (yourself, or anyone as admin); --revoke ends them, --status says whether there are any", flags: func(f *flags) {
+			revoke = f.Bool("revoke", false, "end the user's calendar feed links")
+			status = f.Bool("status", false, "say whether the user has calendar feed links, and since when")
+		}, run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+			switch {
+			case *revoke:
+				if err := c.People.RevokeCalendarFeed(ctx, pos[0]); err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "%s's calendar feed links no longer work\n", pos[0])
+				return nil
+			case *status:
+				feed, err := c.People.CalendarFeed(ctx, pos[0])
+				if err != nil {
+					return err
+				}
+				return cf.print(e.stdout, feed, func(tw *tabwriter.Writer) {
+					if !feed.Active {
+						fmt.Fprintf(tw, "%s has no calendar feed links\n", pos[0])
+						return
+					}
+					fmt.Fprintf(tw, "%s has calendar feed links since %s UTC\n", pos[0], ts(feed.CreatedAt))
+				})
+			}
+			feed, err := c.People.NewCalendarFeed(ctx, pos[0])
+			if err != nil {
+				return err
+			}
+			return cf.print(e.stdout, feed, func(tw *tabwriter.Writer) {
+				fmt.Fprintf(tw, "Subscribe to this link in your calendar app (it is shown once; anyone with it sees the shifts):\n\n  %s\n\n", feed.URL)
+				fmt.Fprintf(tw, "A schedule's whole rotation: %sSCHEDULE-ID/shifts.ics\n", feed.SchedulesURL)
+				fmt.Fprintf(tw, "Older links of this user no longer work.\n")
 			})
 		}},
 		"test-contact": {args: "USER METHOD", n: 2, help: "send a contact method (its id) a test notification now (yourself, or anyone as admin)", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {

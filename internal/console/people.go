@@ -35,6 +35,8 @@ func (c *Console) peopleRoutes() []route {
 		{method: "POST", path: "/app/people/{id}/methods/{method}/test", role: admin, serve: c.testMethod},
 		{method: "POST", path: "/app/people/{id}/rules", role: admin, serve: c.addRule},
 		{method: "POST", path: "/app/people/{id}/signout", role: admin, serve: c.signOutEverywhere},
+		{method: "POST", path: "/app/people/{id}/calendar", role: admin, serve: c.newCalendarFeed},
+		{method: "POST", path: "/app/people/{id}/calendar/revoke", role: admin, serve: c.revokeCalendarFeed},
 
 		// Your own account. Contact methods and rules need the responder
 		// role, as in the API; your password and sessions are yours.
@@ -44,6 +46,8 @@ func (c *Console) peopleRoutes() []route {
 		{method: "POST", path: "/app/me/methods/{method}/test", role: responder, serve: c.testMethod},
 		{method: "POST", path: "/app/me/rules", role: responder, serve: c.addRule},
 		{method: "POST", path: "/app/me/signout", role: viewer, serve: c.signOutEverywhere},
+		{method: "POST", path: "/app/me/calendar", role: viewer, serve: c.newCalendarFeed},
+		{method: "POST", path: "/app/me/calendar/revoke", role: viewer, serve: c.revokeCalendarFeed},
 	}, c.settingsRoutes(), c.resetRoutes())
 }
 
@@ -139,6 +143,8 @@ type personView struct {
 	Error *herald.Error
 	// Qualifications are what the person is trained for, from when (R56).
 	Qualifications []herald.Qualification
+	// Calendar says whether the person has a calendar feed link.
+	Calendar herald.CalendarFeed
 }
 
 type ruleRow struct {
@@ -193,6 +199,9 @@ func (c *Console) renderPerson(w http.ResponseWriter, r *http.Request, a herald.
 		return err
 	}
 	if v.Qualifications, err = people.Qualifications(ctx, u.ID); err != nil {
+		return err
+	}
+	if v.Calendar, err = people.CalendarFeed(ctx, u.ID); err != nil {
 		return err
 	}
 	screen := "person"
@@ -449,4 +458,40 @@ func shownTarget(kind, target string) string {
 		return target
 	}
 	return herald.Mask(target)
+}
+
+// newCalendarFeed makes the person's calendar feed link and shows it once,
+// on this answer only: the link is the credential, so it never goes into
+// a redirect's URL.
+func (c *Console) newCalendarFeed(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
+	ref, base, _ := target(r, a)
+	u, err := c.cfg.Services.People.User(r.Context(), ref)
+	if err != nil {
+		return err
+	}
+	f, err := c.cfg.Services.People.NewCalendarFeed(r.Context(), u.ID)
+	if err != nil {
+		return err
+	}
+	f.URL, f.SchedulesURL = c.cfg.Links.CalendarFeed(f.Token), c.cfg.Links.ScheduleFeeds(f.Token)
+	v := struct {
+		Feed       herald.CalendarFeed
+		Name, Base string
+	}{f, u.Name, base}
+	c.render(w, r, http.StatusCreated, "calendar", a, v)
+	return nil
+}
+
+// revokeCalendarFeed ends the person's calendar feed link.
+func (c *Console) revokeCalendarFeed(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
+	ref, base, _ := target(r, a)
+	u, err := c.cfg.Services.People.User(r.Context(), ref)
+	if err != nil {
+		return err
+	}
+	if err := c.cfg.Services.People.RevokeCalendarFeed(r.Context(), u.ID); err != nil {
+		return err
+	}
+	redirect(w, r, base, "The calendar link no longer works.")
+	return nil
 }

@@ -196,6 +196,18 @@ func (l Links) Page(id string) string { return l.fill(Page, id) }
 // Incident is an incident in the console, by its reference (INC-42).
 func (l Links) Incident(ref string) string { return l.fill(Incident, ref) }
 
+// CalendarFeed is a person's shifts for calendar apps to subscribe to; the
+// token in it is the credential (calendar apps send no other).
+func (l Links) CalendarFeed(token string) string {
+	return l.base + "/api/v1/calendars/" + url.PathEscape(token) + "/shifts.ics"
+}
+
+// ScheduleFeeds is where a schedule's rotation feeds start, for the same
+// token: the schedule's id and "/shifts.ics" follow.
+func (l Links) ScheduleFeeds(token string) string {
+	return l.base + "/api/v1/calendars/" + url.PathEscape(token) + "/schedules/"
+}
+
 // NoMaterialUpdates is the console screen that publishes "no material
 // updates" for an incident in one action (R15).
 func (l Links) NoMaterialUpdates(ref string) string { return l.fill(NoMaterialUpdates, ref) }

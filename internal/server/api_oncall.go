@@ -3,7 +3,7 @@ package server
 import (
 	"fmt"
 	"net/http"
-	"strings"
+	"slices"
 	"time"
 
 	"github.com/heraldhq/herald"
@@ -154,48 +154,115 @@ func (s *Server) shifts(r *http.Request, a herald.Actor, _ noBody) (ShiftList, e
 	return out, nil
 }
 
-// userShiftsICS is a user's shifts on every schedule for the next 60 days,
-// as an iCalendar feed.
+// userShiftsICS is a user's shifts on every schedule, as an iCalendar
+// feed, for someone signed in with a token.
 func (s *Server) userShiftsICS(r *http.Request, a herald.Actor, _ noBody) (calendarDoc, error) {
 	u, err := s.app.People.User(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return "", err
 	}
-	now := s.db.Now()
-	list, err := s.app.Schedules.Schedules(r.Context())
+	return s.shiftsCalendar(r, u, "")
+}
+
+// feedShiftsICS is the feed calendar apps subscribe to: the token in the
+// path stands for the person, since calendar apps send no credentials.
+func (s *Server) feedShiftsICS(r *http.Request, _ herald.Actor, _ noBody) (calendarDoc, error) {
+	u, err := s.app.People.CalendarFeedUser(r.Context(), r.PathValue("token"))
 	if err != nil {
 		return "", err
 	}
-	var b strings.Builder
-	crlf := func(line string) { b.WriteString(line + "\r\n") }
-	crlf("BEGIN:VCALENDAR")
-	crlf("VERSION:2.0")
-	crlf("PRODID:-//Herald//On-call shifts//EN")
-	crlf("CALSCALE:GREGORIAN")
-	crlf("X-WR-CALNAME:" + icsEscape("On call: "+u.Name))
-	ts := func(t time.Time) string { return t.UTC().Format("20060102T150405Z") }
+	return s.shiftsCalendar(r, u, "")
+}
+
+// feedScheduleICS is a schedule's final rotation, everyone's shifts, for
+// anyone holding a calendar feed token.
+func (s *Server) feedScheduleICS(r *http.Request, _ herald.Actor, _ noBody) (calendarDoc, error) {
+	if _, err := s.app.People.CalendarFeedUser(r.Context(), r.PathValue("token")); err != nil {
+		return "", err
+	}
+	return s.shiftsCalendar(r, herald.User{}, r.PathValue("schedule"))
+}
+
+// shiftsCalendar is one person's shifts on every schedule (u set), or one
+// schedule's shifts for everyone (schedule set), over the calendar window.
+// Event UIDs come from the schedule, the person and the shift's start, so
+// the same shift keeps its UID across fetches.
+func (s *Server) shiftsCalendar(r *http.Request, u herald.User, schedule string) (calendarDoc, error) {
+	from, to := herald.CalendarWindow(s.db.Now())
+	var list []*herald.Schedule
+	name := "On call: " + u.Name
+	if schedule != "" {
+		sch, err := s.app.Schedules.Schedule(r.Context(), schedule, from)
+		if err != nil {
+			return "", err
+		}
+		list, name = []*herald.Schedule{sch}, "On call: "+sch.Name
+	} else {
+		all, err := s.app.Schedules.Schedules(r.Context())
+		if err != nil {
+			return "", err
+		}
+		list = all
+	}
+	users, err := s.users(r)
+	if err != nil {
+		return "", err
+	}
+	var events []herald.CalendarEvent
 	for _, sch := range list {
-		shifts, err := sch.Shifts(now, now.Add(60*24*time.Hour))
+		shifts, err := sch.Shifts(from, to)
 		if err != nil {
 			return "", err
 		}
 		for _, sh := range shifts {
-			if sh.UserID != u.ID {
+			if u.ID != "" && sh.UserID != u.ID {
 				continue
 			}
-			crlf("BEGIN:VEVENT")
-			crlf(fmt.Sprintf("UID:%s-%s-%d@herald", sch.ID, u.ID, sh.Start.Unix()))
-			crlf("DTSTAMP:" + ts(sch.UpdatedAt))
-			crlf("DTSTART:" + ts(sh.Start))
-			crlf("DTEND:" + ts(sh.End))
-			crlf("SUMMARY:" + icsEscape("On call: "+sch.Name))
-			crlf("END:VEVENT")
+			summary := "On call: " + sch.Name
+			if u.ID == "" {
+				summary = "On call: " + users[sh.UserID].Name + " (" + sch.Name + ")"
+			}
+			if sh.Override {
+				summary += ", override"
+			}
+			events = append(events, herald.CalendarEvent{
+				UID:     fmt.Sprintf("%s-%s-%d@herald", sch.ID, sh.UserID, sh.Start.Unix()),
+				Summary: summary, Start: sh.Start, End: sh.End, Stamp: sch.UpdatedAt,
+			})
 		}
 	}
-	crlf("END:VCALENDAR")
-	return calendarDoc(b.String()), nil
+	slices.SortStableFunc(events, func(a, b herald.CalendarEvent) int { return a.Start.Compare(b.Start) })
+	return calendarDoc(herald.Calendar(name, events)), nil
 }
 
-func icsEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\n", `\n`).Replace(s)
+// calendarFeed says whether the user has a calendar feed.
+func (s *Server) calendarFeed(r *http.Request, a herald.Actor, _ noBody) (herald.CalendarFeed, error) {
+	u, err := s.selfOrAdminFor(r, a, "calendar feed")
+	if err != nil {
+		return herald.CalendarFeed{}, err
+	}
+	return s.app.People.CalendarFeed(r.Context(), u.ID)
+}
+
+// newCalendarFeed makes the user's calendar feed links, replacing the old.
+func (s *Server) newCalendarFeed(r *http.Request, a herald.Actor, _ noBody) (herald.CalendarFeed, error) {
+	u, err := s.selfOrAdminFor(r, a, "calendar feed")
+	if err != nil {
+		return herald.CalendarFeed{}, err
+	}
+	f, err := s.app.People.NewCalendarFeed(r.Context(), u.ID)
+	if err != nil {
+		return f, err
+	}
+	f.URL, f.SchedulesURL = s.cfg.Links.CalendarFeed(f.Token), s.cfg.Links.ScheduleFeeds(f.Token)
+	return f, nil
+}
+
+// revokeCalendarFeed ends the user's calendar feed.
+func (s *Server) revokeCalendarFeed(r *http.Request, a herald.Actor, _ noBody) (noBody, error) {
+	u, err := s.selfOrAdminFor(r, a, "calendar feed")
+	if err != nil {
+		return noBody{}, err
+	}
+	return noBody{}, s.app.People.RevokeCalendarFeed(r.Context(), u.ID)
 }

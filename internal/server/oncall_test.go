@@ -87,10 +87,19 @@ func TestAPI_OnCallSchedules(t *testing.T) {
 		if err != nil || resp.Header.Get("Content-Type") != "text/calendar; charset=utf-8" {
 			t.Fatalf("calendar: %v %s", err, body)
 		}
-		// 60 days of 12-hour shifts alternating: Ann has about 60, the first
-		// cut short by Cy's override.
-		if n := len(cal.Events()); n < 59 || n > 61 {
+		// Six months and more of 12-hour shifts alternating: Ann has one a
+		// day, the first cut short by Cy's override; none marks her busy.
+		events := cal.Events()
+		if n := len(events); n < 183 || n > 200 {
 			t.Fatalf("%d shifts for Ann", n)
+		}
+		for _, ev := range events {
+			if p := ev.GetProperty(ics.ComponentPropertyTransp); p == nil || p.Value != "TRANSPARENT" {
+				t.Fatalf("an event without TRANSP:TRANSPARENT:\n%s", ev.Serialize(nil))
+			}
+		}
+		if end, err := events[len(events)-1].GetEndAt(); err != nil || end.Before(now.AddDate(0, 6, 0)) {
+			t.Fatalf("the feed ends at %v (%v), before six months from now", end, err)
 		}
 	})
 }

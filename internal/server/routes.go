@@ -160,7 +160,12 @@ func (s *Server) apiRoutes() []route {
 			param{"at", "RFC 3339 time; default now"}),
 		op("GET", "/api/v1/schedules/{id}/shifts", viewer, 200, "The final schedule over a window (at most 92 days)", s.shifts,
 			param{"from", "RFC 3339; default now"}, param{"to", "RFC 3339; default from + 14 days"}),
-		op("GET", "/api/v1/users/{id}/shifts.ics", viewer, 200, "A user's shifts on every schedule for the next 60 days (iCalendar)", s.userShiftsICS),
+		op("GET", "/api/v1/users/{id}/shifts.ics", viewer, 200, "A user's shifts on every schedule from a week back to six months ahead (iCalendar)", s.userShiftsICS),
+		op("GET", "/api/v1/users/{id}/calendar-feed", viewer, 200, "Whether a user has a calendar feed link, and since when (yourself, or anyone as admin)", s.calendarFeed),
+		op("POST", "/api/v1/users/{id}/calendar-feed", viewer, 201, "Make a user's calendar feed links for calendar apps, replacing the old ones; the links are in this answer only (yourself, or anyone as admin)", s.newCalendarFeed),
+		op("DELETE", "/api/v1/users/{id}/calendar-feed", viewer, 204, "Revoke a user's calendar feed links (yourself, or anyone as admin)", s.revokeCalendarFeed),
+		op("GET", "/api/v1/calendars/{token}/shifts.ics", "", 200, "The feed link's person's shifts, for calendar apps: the token in the path is the credential (iCalendar)", s.feedShiftsICS),
+		op("GET", "/api/v1/calendars/{token}/schedules/{schedule}/shifts.ics", "", 200, "A schedule's final rotation, for calendar apps, with any calendar feed token (iCalendar)", s.feedScheduleICS),
 
 		op("GET", "/api/v1/services", viewer, 200, "Services that page people, with their integration keys (masked except for admins)", s.listServices),
 		op("POST", "/api/v1/services", admin, 201, "Add a service; the answer carries its integration key", s.createService),
