@@ -32,18 +32,19 @@ var (
 // unknown name.
 func FieldEnum(name string) []string {
 	return map[string][]string{
-		"contact_kind":       ContactKinds,
-		"rotation":           RotationKinds,
-		"target_type":        TargetTypes,
-		"review_kind":        ReviewKinds,
-		"review_requirement": ReviewRequirements,
-		"link_mode":          LinkModes,
-		"subscriber_kind":    SubscriberKinds,
-		"maintenance_event":  MaintenanceEvents,
-		"decision_kind":      DecisionKinds,
-		"event_action":       EventActions,
-		"event_severity":     EventSeverities,
-		"policy_template":    PolicyTemplates,
+		"contact_kind":           ContactKinds,
+		"rotation":               RotationKinds,
+		"target_type":            TargetTypes,
+		"review_kind":            ReviewKinds,
+		"review_requirement":     ReviewRequirements,
+		"link_mode":              LinkModes,
+		"subscriber_kind":        SubscriberKinds,
+		"maintenance_event":      MaintenanceEvents,
+		"decision_kind":          DecisionKinds,
+		"event_action":           EventActions,
+		"event_severity":         EventSeverities,
+		"policy_template":        PolicyTemplates,
+		"contact_request_status": ContactRequestStatuses,
 	}[name]
 }
 

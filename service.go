@@ -21,6 +21,7 @@ type Services struct {
 	People       PeopleService
 	Settings     SettingsService
 	Auth         AuthService
+	Requests     ContactRequestService
 }
 
 // IncidentService declares, changes and reads incidents with their roles,
@@ -536,4 +537,29 @@ type SettingsService interface {
 
 	// SaveSettings validates and stores the whole settings document.
 	SaveSettings(ctx context.Context, s Settings) (Settings, error)
+}
+
+// ContactRequestService tracks contact requests (R61): requests from
+// infrastructure or security to reach particular users, from opening to
+// done or cancelled. A request linked to an incident is on its timeline.
+type ContactRequestService interface {
+	// OpenContactRequest records a request; its owner is in.Owner or the
+	// actor.
+	OpenContactRequest(ctx context.Context, actor Actor, in ContactRequestInput) (ContactRequest, error)
+
+	// ContactRequest reads one request with its notes.
+	ContactRequest(ctx context.Context, id string) (ContactRequest, error)
+
+	// ContactRequests lists requests: open ones by due time (overdue
+	// first), the others newest first.
+	ContactRequests(ctx context.Context, f ContactRequestFilter) ([]ContactRequest, error)
+
+	// NoteContactRequest adds progress to an open request.
+	NoteContactRequest(ctx context.Context, actor Actor, id, text string) (ContactRequest, error)
+
+	// CompleteContactRequest closes a request as done with the message that
+	// was sent and any reply; CancelContactRequest closes it with a reason.
+	// A closed request is not closed again (EConflict).
+	CompleteContactRequest(ctx context.Context, actor Actor, id string, in ContactRequestClose) (ContactRequest, error)
+	CancelContactRequest(ctx context.Context, actor Actor, id string, in ContactRequestClose) (ContactRequest, error)
 }

@@ -27,6 +27,9 @@ const (
 	// EntryPrompt says the playbook reminded someone (an update is due or
 	// overdue...), so the record shows who was told and when.
 	EntryPrompt = "prompt"
+	// EntryContactRequest records a contact request linked to the
+	// incident being opened, done or cancelled (R61).
+	EntryContactRequest = "contact_request"
 )
 
 // TimelineEntry is one thing that happened during an incident, when, and who

@@ -30,6 +30,7 @@ type Client struct {
 	Schedules    *ScheduleClient
 	People       *PeopleClient
 	Settings     *SettingsClient
+	Requests     *RequestsClient
 }
 
 // conn is the server and token every part of a Client uses.
@@ -48,13 +49,14 @@ type (
 	ScheduleClient    struct{ *conn }
 	PeopleClient      struct{ *conn }
 	SettingsClient    struct{ *conn }
+	RequestsClient    struct{ *conn }
 )
 
 // New returns a client for the server at base (http://host:port).
 func New(base, token string) *Client {
 	c := &conn{baseURL: strings.TrimRight(base, "/"), token: token, http: &http.Client{Timeout: 30 * time.Second}}
 	return &Client{conn: c, Incidents: &IncidentClient{c}, StatusPage: &StatusPageClient{c}, Maintenances: &MaintenanceClient{c},
-		Paging: &PagingClient{c}, Schedules: &ScheduleClient{c}, People: &PeopleClient{c}, Settings: &SettingsClient{c}}
+		Paging: &PagingClient{c}, Schedules: &ScheduleClient{c}, People: &PeopleClient{c}, Settings: &SettingsClient{c}, Requests: &RequestsClient{c}}
 }
 
 // Error is an error answer from the server.

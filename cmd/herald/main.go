@@ -69,6 +69,7 @@ Usage:
   herald user ...             create, list, set-role, set-manager, qualify, sessions, test-contact users
   herald settings get|set     print the settings document, or save one (-f FILE) or keys (KEY=VALUE)
   herald stakeholder ...      list, add the channels that receive stakeholder notices (R19)
+  herald request ...          list, show, open, note, done, cancel contact requests (R61)
   herald subscriber ...       counts, export [FILE], import FILE status page subscribers (CSV)
   herald doctor               list configuration gaps (exits 1 when there are errors)
   herald migrate --status     list the migrations, applied and pending
@@ -140,6 +141,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return runSettings(ctx, rest, e)
 	case "stakeholder", "stakeholders":
 		return runStakeholder(ctx, rest, e)
+	case "request", "requests":
+		return runRequest(ctx, rest, e)
 	case "subscriber", "subscribers":
 		return runSubscriber(ctx, rest, e)
 	case "version", "--version":

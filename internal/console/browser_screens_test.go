@@ -26,6 +26,7 @@ type world struct {
 	page        string
 	person      string
 	policy      string
+	request     string
 }
 
 var (
@@ -100,6 +101,15 @@ func (e *env) world(t *testing.T) *world {
 	_, err = e.db.Maintenances.PostMaintenanceUpdate(ctx, lead, m.ID, herald.MaintenanceUpdateInput{Body: "The rebuild starts on time."})
 	must(err)
 	w.maintenance = m.ID
+
+	// A contact request from security on the S1, with a note.
+	due := e.clock.Now().Add(3 * time.Hour)
+	cr, err := e.db.Requests.OpenContactRequest(ctx, lead, herald.ContactRequestInput{From: "security", Recipients: []string{"admin@customer.example", "acme-ops"},
+		Reason: "Their API keys may have been exposed", Message: "Please rotate your API keys today.\nWe will confirm when the fix is live.", DueAt: &due, Incident: w.incident.Reference})
+	must(err)
+	_, err = e.db.Requests.NoteContactRequest(ctx, lead, cr.ID, "Waiting for the security team's approval of the text.")
+	must(err)
+	w.request = cr.ID
 
 	// Subscribers and a stakeholder channel.
 	_, err = e.db.Subscribers.Subscribe(ctx, herald.SubscriberInput{Email: "customer@example.com", Confirmed: true}, true)

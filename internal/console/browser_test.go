@@ -54,6 +54,8 @@ var screens = []screen{
 	{name: "no material updates", as: herald.RoleResponder, open: in(func(w *world) string { return "/app/incidents/" + w.incident.Reference + "/no-material-updates" })},
 	{name: "internal update", as: herald.RoleResponder, open: in(func(w *world) string { return "/app/incidents/" + w.incident.Reference + "/internal-update" })},
 	{name: "follow-ups", as: herald.RoleResponder, open: in(func(*world) string { return "/app/follow-ups" })},
+	{name: "contact requests", as: herald.RoleResponder, open: in(func(*world) string { return "/app/requests" })},
+	{name: "contact request", as: herald.RoleResponder, open: in(func(w *world) string { return "/app/requests/" + w.request })},
 	{name: "status", as: herald.RoleResponder, open: in(func(*world) string { return "/app/status" })},
 	{name: "status incident new", as: herald.RoleResponder, open: in(func(w *world) string { return "/app/status/incidents/new?incident=" + w.incident.Reference })},
 	{name: "status incident (composer)", as: herald.RoleResponder, open: in(func(w *world) string { return "/app/status/incidents/" + w.status })},

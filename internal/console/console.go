@@ -95,6 +95,7 @@ func (c *Console) table() []route {
 		c.cadenceRoutes(),
 		c.checklistRoutes(),
 		c.reviewsRoutes(),
+		c.requestsRoutes(),
 		c.peopleRoutes(),
 		c.ackRoutes(),
 		c.ssoRoutes(),

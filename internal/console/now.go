@@ -26,6 +26,8 @@ type nowView struct {
 	MoreIncidents, MorePages bool
 	OnCall                   []nowOnCall
 	Maintenances             []*herald.Maintenance
+	// Requests are the open contact requests (R61), by due time.
+	Requests []herald.ContactRequest
 }
 
 type nowIncident struct {
@@ -152,5 +154,8 @@ func (c *Console) loadNow(ctx context.Context) (*nowView, error) {
 		}
 	}
 	sort.Slice(v.Maintenances, func(i, j int) bool { return v.Maintenances[i].ScheduledFor.Before(v.Maintenances[j].ScheduledFor) })
+	if v.Requests, err = s.Requests.ContactRequests(ctx, herald.ContactRequestFilter{Status: herald.RequestOpen, Limit: nowRows}); err != nil {
+		return nil, err
+	}
 	return v, nil
 }

@@ -82,6 +82,7 @@ type DB struct {
 	Schedules    *ScheduleService
 	Subscribers  *SubscriberService
 	People       *PeopleService
+	Requests     *ContactRequestService
 	Settings     *SettingsService
 	Auth         *AuthService
 	// Work is the background work the worker's loops drive: escalation,
@@ -107,7 +108,7 @@ func newDB(c *core) *DB {
 	return &DB{core: c,
 		Incidents: &IncidentService{c}, StatusPage: &StatusPageService{c}, Maintenances: &MaintenanceService{c},
 		Paging: &PagingService{c}, Schedules: &ScheduleService{c}, Subscribers: &SubscriberService{c},
-		People: &PeopleService{c}, Settings: &SettingsService{c}, Auth: &AuthService{c}, Work: &Work{c}}
+		People: &PeopleService{c}, Requests: &ContactRequestService{c}, Settings: &SettingsService{c}, Auth: &AuthService{c}, Work: &Work{c}}
 }
 
 // core is what every service shares: the connections, the write gate, the
@@ -476,20 +477,21 @@ func (db *core) skipLocked() string {
 
 // The services implement package herald's interfaces.
 var (
-	_ herald.IncidentService    = (*IncidentService)(nil)
-	_ herald.StatusPageService  = (*StatusPageService)(nil)
-	_ herald.MaintenanceService = (*MaintenanceService)(nil)
-	_ herald.PagingService      = (*PagingService)(nil)
-	_ herald.ScheduleService    = (*ScheduleService)(nil)
-	_ herald.SubscriberService  = (*SubscriberService)(nil)
-	_ herald.PeopleService      = (*PeopleService)(nil)
-	_ herald.SettingsService    = (*SettingsService)(nil)
-	_ herald.AuthService        = (*AuthService)(nil)
+	_ herald.IncidentService       = (*IncidentService)(nil)
+	_ herald.StatusPageService     = (*StatusPageService)(nil)
+	_ herald.MaintenanceService    = (*MaintenanceService)(nil)
+	_ herald.PagingService         = (*PagingService)(nil)
+	_ herald.ScheduleService       = (*ScheduleService)(nil)
+	_ herald.SubscriberService     = (*SubscriberService)(nil)
+	_ herald.PeopleService         = (*PeopleService)(nil)
+	_ herald.ContactRequestService = (*ContactRequestService)(nil)
+	_ herald.SettingsService       = (*SettingsService)(nil)
+	_ herald.AuthService           = (*AuthService)(nil)
 )
 
 // Services returns the store's services as package herald's interfaces,
 // for the server, the worker and the CLI.
 func (db *DB) Services() herald.Services {
 	return herald.Services{Incidents: db.Incidents, StatusPage: db.StatusPage, Maintenances: db.Maintenances,
-		Paging: db.Paging, Schedules: db.Schedules, Subscribers: db.Subscribers, People: db.People, Settings: db.Settings, Auth: db.Auth}
+		Paging: db.Paging, Schedules: db.Schedules, Subscribers: db.Subscribers, People: db.People, Settings: db.Settings, Auth: db.Auth, Requests: db.Requests}
 }
