@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/heraldhq/herald/internal/links"
 )
@@ -51,7 +52,7 @@ var staticRoutes = []string{links.Home, links.History, links.HistoryPage, links.
 // only those: whatever else lives beside them is someone else's.
 func IsStaticName(name string) bool {
 	p := pagePath(name)
-	if p == "/404" || (strings.HasPrefix(p, "/api/v2/") && strings.HasSuffix(p, ".json") && !strings.Contains(p[len("/api/v2/"):], "/")) {
+	if p == "/404" || v2Paths()[p] {
 		return true
 	}
 	for _, r := range staticRoutes {
@@ -61,6 +62,15 @@ func IsStaticName(name string) bool {
 	}
 	return false
 }
+
+// v2Paths are the paths of the /api/v2 documents.
+var v2Paths = sync.OnceValue(func() map[string]bool {
+	out := map[string]bool{}
+	for p := range V2Documents() {
+		out[p] = true
+	}
+	return out
+})
 
 // File is one file of a static copy.
 type File struct {
