@@ -557,6 +557,8 @@ func runExportStatic(ctx context.Context, args []string, e env) error {
 	sf := addStoreFlags(f)
 	baseURL := f.string("base-url", links.DefaultBase, "the URL the exported page will be served at")
 	watch := f.bool("watch", "keep running and re-export whenever the page changes")
+	refresh := f.duration("refresh", time.Minute, "with --watch, re-export this often even without a change, so relative times (\"5 minutes ago\") stay current")
+	f.atLeastDuration("refresh", time.Minute)
 	endpoint := f.string("s3-endpoint", "", "for s3://: the storage's URL, such as http://127.0.0.1:9000 (default Amazon S3); credentials come from HERALD_S3_ACCESS_KEY_ID and HERALD_S3_SECRET_ACCESS_KEY, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
 	region := f.string("s3-region", "", "for s3://: the storage's region, when it needs one named")
 	pos, err := f.parse(args)
@@ -595,7 +597,7 @@ func runExportStatic(ctx context.Context, args []string, e env) error {
 	}
 	defer db.Close()
 	var last int64 = -1
-	var at time.Time
+	var at time.Time // the minute last exported
 	// While exports fail (the storage or the database down), --watch says
 	// so when it starts, then once a minute, and when it is over; each tick
 	// tries again.
@@ -603,15 +605,20 @@ func runExportStatic(ctx context.Context, args []string, e env) error {
 	var failedAt time.Time
 	for {
 		v, err := db.StatusPage.StatusVersion(ctx)
-		// Re-export on every change, and each minute for relative times.
-		if err == nil && (v != last || time.Since(at) > time.Minute) {
+		// Re-export on every change, and each --refresh for relative times.
+		// The pages show times to the minute, and are made as of the
+		// minute's start: an export within the same minute as the last is
+		// then the same bytes unless the page changed, and writes and
+		// uploads nothing.
+		now := time.Now().Truncate(time.Minute)
+		if err == nil && (v != last || now.Sub(at) >= *refresh) {
 			var snap *statuspage.Snapshot
-			if snap, err = statuspage.Load(ctx, db.Services(), time.Now(), lk); err == nil {
+			if snap, err = statuspage.Load(ctx, db.Services(), now, lk); err == nil {
 				var msg string
 				msg, err = export(ctx, snap)
 				if err == nil {
 					fmt.Fprintln(e.stdout, msg)
-					last, at = v, time.Now()
+					last, at = v, now
 				}
 			}
 		}
