@@ -64,7 +64,8 @@ Usage:
   herald policy ...           list, show, create escalation policies; template r05|r07 adds one
   herald oncall SCHEDULE      who is on call now (--at TIME for another moment)
   herald schedule ...         list, create, shifts, override on-call schedules
-  herald export-static DIR    write the public status page as plain files (--watch to keep it current)
+  herald export-static DIR    write the public status page as plain files (--watch to keep it current);
+                              DIR may be s3://BUCKET/PREFIX (--s3-endpoint URL) for object storage
   herald token ...            create, list, revoke API tokens
   herald user ...             create, list, set-role, set-manager, qualify, sessions, test-contact users
   herald settings get|set     print the settings document, or save one (-f FILE) or keys (KEY=VALUE)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/client"
+	"github.com/heraldhq/herald/internal/bucket"
 	"github.com/heraldhq/herald/internal/links"
 	"github.com/heraldhq/herald/internal/statuspage"
 )
@@ -549,18 +550,45 @@ func runMaintenance(ctx context.Context, args []string, e env) error {
 	}, maintenanceByPrefix, "update", "post", "start", "complete", "cancel"), args, e)
 }
 
-// runExportStatic writes the public status page as plain files.
+// runExportStatic writes the public status page as plain files, to a
+// folder or to S3-compatible object storage (s3://BUCKET/PREFIX).
 func runExportStatic(ctx context.Context, args []string, e env) error {
-	f := newFlags("export-static", "export-static DIR [flags]", e)
+	f := newFlags("export-static", "export-static DIR|s3://BUCKET/PREFIX [flags]", e)
 	sf := addStoreFlags(f)
 	baseURL := f.string("base-url", links.DefaultBase, "the URL the exported page will be served at")
 	watch := f.bool("watch", "keep running and re-export whenever the page changes")
+	refresh := f.duration("refresh", time.Minute, "with --watch, re-export this often even without a change, so relative times (\"5 minutes ago\") stay current")
+	f.atLeastDuration("refresh", time.Minute)
+	endpoint := f.string("s3-endpoint", "", "for s3://: the storage's URL, such as http://127.0.0.1:9000 (default Amazon S3); credentials come from HERALD_S3_ACCESS_KEY_ID and HERALD_S3_SECRET_ACCESS_KEY, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
+	region := f.string("s3-region", "", "for s3://: the storage's region, when it needs one named")
 	pos, err := f.parse(args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		return usagef("herald export-static takes one folder")
+		return usagef("herald export-static takes one folder or s3://BUCKET/PREFIX")
+	}
+	dest := pos[0]
+	// export writes one snapshot and says what it did.
+	export := func(ctx context.Context, snap *statuspage.Snapshot) (string, error) {
+		n, err := statuspage.Export(snap, dest)
+		return fmt.Sprintf("exported %s: %d files written", dest, n), err
+	}
+	if strings.HasPrefix(dest, "s3://") {
+		cfg := bucket.Config{URL: dest, Endpoint: *endpoint, Region: *region}
+		cfg.AccessKey, cfg.SecretKey, cfg.SessionToken = s3Credentials(e)
+		m, err := bucket.New(cfg)
+		if err != nil {
+			return usagef("%v", err)
+		}
+		export = func(ctx context.Context, snap *statuspage.Snapshot) (string, error) {
+			ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+			defer cancel()
+			r, err := m.Sync(ctx, statuspage.StaticFiles(snap))
+			return fmt.Sprintf("exported %s: %d uploaded, %d deleted, %d unchanged", m, r.Uploaded, r.Deleted, r.Unchanged), err
+		}
+	} else if *endpoint != "" || *region != "" {
+		return usagef("--s3-endpoint and --s3-region are for an s3:// destination, not the folder %q", dest)
 	}
 	lk := links.New(*baseURL)
 	db, err := sf.open(ctx, nil, lk, nil, func(string) {})
@@ -569,24 +597,42 @@ func runExportStatic(ctx context.Context, args []string, e env) error {
 	}
 	defer db.Close()
 	var last int64 = -1
-	var at time.Time
+	var at time.Time // the minute last exported
+	// While exports fail (the storage or the database down), --watch says
+	// so when it starts, then once a minute, and when it is over; each tick
+	// tries again.
+	var failing string
+	var failedAt time.Time
 	for {
 		v, err := db.StatusPage.StatusVersion(ctx)
-		if err != nil {
+		// Re-export on every change, and each --refresh for relative times.
+		// The pages show times to the minute, and are made as of the
+		// minute's start: an export within the same minute as the last is
+		// then the same bytes unless the page changed, and writes and
+		// uploads nothing.
+		now := time.Now().Truncate(time.Minute)
+		if err == nil && (v != last || now.Sub(at) >= *refresh) {
+			var snap *statuspage.Snapshot
+			if snap, err = statuspage.Load(ctx, db.Services(), now, lk); err == nil {
+				var msg string
+				msg, err = export(ctx, snap)
+				if err == nil {
+					fmt.Fprintln(e.stdout, msg)
+					last, at = v, now
+				}
+			}
+		}
+		if err != nil && !*watch {
 			return err
 		}
-		// Re-export on every change, and each minute for relative times.
-		if v != last || time.Since(at) > time.Minute {
-			snap, err := statuspage.Load(ctx, db.Services(), time.Now(), lk)
-			if err != nil {
-				return err
+		if err != nil && ctx.Err() == nil {
+			if err.Error() != failing || time.Since(failedAt) >= time.Minute {
+				fmt.Fprintf(e.stderr, "export-static: %v (trying again each second)\n", err)
+				failing, failedAt = err.Error(), time.Now()
 			}
-			n, err := statuspage.Export(snap, pos[0])
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(e.stdout, "exported %s: %d files written\n", pos[0], n)
-			last, at = v, time.Now()
+		} else if err == nil && failing != "" {
+			fmt.Fprintf(e.stderr, "export-static: %s exported again\n", dest)
+			failing = ""
 		}
 		if !*watch {
 			return nil
@@ -597,4 +643,16 @@ func runExportStatic(ctx context.Context, args []string, e env) error {
 		case <-time.After(time.Second):
 		}
 	}
+}
+
+// s3Credentials reads the object storage's keys from the environment:
+// HERALD_S3_* when set, else the AWS_* every S3 tool reads. Never from a
+// flag, which every user of the host can see.
+func s3Credentials(e env) (id, secret, token string) {
+	for _, p := range []string{"HERALD_S3_", "AWS_"} {
+		if id, secret = e.getenv(p+"ACCESS_KEY_ID"), e.getenv(p+"SECRET_ACCESS_KEY"); id != "" || secret != "" {
+			return id, secret, e.getenv(p + "SESSION_TOKEN")
+		}
+	}
+	return "", "", ""
 }

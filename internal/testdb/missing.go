@@ -25,6 +25,8 @@ var (
 		"set HERALD_TEST_DATABASE_URL, or run ./scripts/test, which starts a server"}
 	NeedMailpit = &Need{"mailpit", "HERALD_TEST_REQUIRE_MAILPIT",
 		"set HERALD_MAILPIT to a mailpit binary, or run ./scripts/test, which builds one"}
+	NeedS3 = &Need{"MinIO (an S3-compatible server)", "HERALD_TEST_REQUIRE_S3",
+		"set HERALD_MINIO to a minio server binary, or run ./scripts/test, which builds one"}
 	NeedAlertmanager = &Need{"Alertmanager", "HERALD_TEST_REQUIRE_ALERTMANAGER",
 		"set HERALD_ALERTMANAGER, or go install github.com/prometheus/alertmanager/cmd/alertmanager@v0.31.1, or run ./scripts/test"}
 	NeedChromium = &Need{"Chromium", "HERALD_TEST_REQUIRE_BROWSER",
