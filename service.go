@@ -21,6 +21,7 @@ type Services struct {
 	People       PeopleService
 	Settings     SettingsService
 	Auth         AuthService
+	Teams        TeamService
 }
 
 // IncidentService declares, changes and reads incidents with their roles,
@@ -521,4 +522,23 @@ type SettingsService interface {
 
 	// SaveSettings validates and stores the whole settings document.
 	SaveSettings(ctx context.Context, s Settings) (Settings, error)
+}
+
+// TeamService keeps teams: their names and members, and which schedules,
+// policies and services they own (set through configuration as code).
+type TeamService interface {
+	// Teams lists every team by name, with members and what it owns.
+	Teams(ctx context.Context) ([]Team, error)
+
+	// Team reads a team by id or name.
+	Team(ctx context.Context, ref string) (Team, error)
+
+	// CreateTeam adds a team with its members.
+	CreateTeam(ctx context.Context, in TeamInput) (Team, error)
+
+	// UpdateTeam replaces a team's name and members.
+	UpdateTeam(ctx context.Context, ref string, in TeamInput) (Team, error)
+
+	// DeleteTeam removes a team; what it owned belongs to no team after.
+	DeleteTeam(ctx context.Context, ref string) error
 }
