@@ -42,7 +42,7 @@ type FieldChange struct {
 
 // Change is what the apply does to one thing.
 type Change struct {
-	Action string        `json:"action" enum:"config_action"`
+	Action string        `json:"action"` // create, update or delete
 	Kind   string        `json:"kind"`
 	Name   string        `json:"name"`
 	Fields []FieldChange `json:"fields,omitempty"`
