@@ -67,7 +67,7 @@ func FormatDuration(d time.Duration) string {
 		d -= m * time.Minute
 	}
 	if d > 0 {
-		b.WriteString(strings.TrimSuffix(strings.TrimSuffix(strconv.FormatFloat(d.Seconds(), 'f', 3, 64), "0"), ".000") + "s")
+		b.WriteString(strconv.FormatFloat(d.Seconds(), 'f', -1, 64) + "s")
 	}
 	return b.String()
 }

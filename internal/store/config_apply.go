@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -104,7 +105,9 @@ func (tx *tx) carryOut(ctx context.Context, actor herald.Actor, st *configState,
 			return at("settings", err)
 		}
 		s := herald.DefaultSettings()
-		if err := json.Unmarshal(b, &s); err != nil {
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.DisallowUnknownFields() // a misspelt key inside a setting must not configure nothing
+		if err := dec.Decode(&s); err != nil {
 			return at("settings", herald.Errorf(herald.EInvalid, "%v", err))
 		}
 		s.Upgrade()
