@@ -21,7 +21,7 @@ func TestCheck_NamesEveryPlace(t *testing.T) {
 	want := &Document{Version: Version,
 		Users: []User{{Email: " Ada@Example.com ", Name: "Ada", Contacts: []Contact{{Kind: "pager", Target: "x"}, {Kind: "slack", TargetEnv: "ADA"}},
 			Rules: []Rule{{Contact: "email:ada@example.com"}}}, {Email: "ada@example.com", Name: "Ada again"}},
-		Schedules: []Schedule{{Name: "Primary", Layers: []Layer{{Rotation: "custom", Length: "90m", Users: []string{"bob@example.com", "eve@example.com"}}}}},
+		Schedules:          []Schedule{{Name: "Primary", Layers: []Layer{{Rotation: "custom", Length: "90m", Users: []string{"bob@example.com", "eve@example.com"}}}}},
 		EscalationPolicies: []Policy{{Name: "P", Levels: []Level{{Timeout: "15", Targets: []Target{{Schedule: "Nope"}, {}}}}}},
 		Settings:           map[string]any{"refrence_prefix": "X"},
 	}
