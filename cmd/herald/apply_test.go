@@ -139,3 +139,29 @@ func TestCLI_ExportConfig(t *testing.T) {
 		}
 	})
 }
+
+// herald team keeps teams by hand: create, add and remove members, show,
+// delete; an unknown member is refused.
+func TestCLI_Team(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		url, _ := startServer(t, d)
+		mustCLI(t, url, "user", "create", "--name", "Ada", "--email", "ada@example.com")
+		mustCLI(t, url, "user", "create", "--name", "Bob", "--email", "bob@example.com")
+		if out, err := cli(t, url, "team", "create", "Payments", "--member", "eve@example.com"); err == nil {
+			t.Fatalf("unknown member accepted:\n%s", out)
+		}
+		mustCLI(t, url, "team", "create", "Payments", "--member", "ada@example.com")
+		mustCLI(t, url, "team", "add-member", "Payments", "bob@example.com")
+		if out := mustCLI(t, url, "team", "show", "Payments"); !strings.Contains(out, "Ada <ada@example.com>, Bob <bob@example.com>") {
+			t.Fatalf("show:\n%s", out)
+		}
+		mustCLI(t, url, "team", "remove-member", "Payments", "ada@example.com")
+		if out := mustCLI(t, url, "team", "list"); !strings.Contains(out, "bob@example.com") || strings.Contains(out, "ada@example.com") {
+			t.Fatalf("list:\n%s", out)
+		}
+		mustCLI(t, url, "team", "delete", "Payments")
+		if out := mustCLI(t, url, "team", "list"); strings.Contains(out, "Payments") {
+			t.Fatalf("deleted team listed:\n%s", out)
+		}
+	})
+}
