@@ -22,6 +22,7 @@ type Services struct {
 	Settings     SettingsService
 	Auth         AuthService
 	Requests     ContactRequestService
+	Teams        TeamService
 }
 
 // IncidentService declares, changes and reads incidents with their roles,
@@ -562,4 +563,23 @@ type ContactRequestService interface {
 	// A closed request is not closed again (EConflict).
 	CompleteContactRequest(ctx context.Context, actor Actor, id string, in ContactRequestClose) (ContactRequest, error)
 	CancelContactRequest(ctx context.Context, actor Actor, id string, in ContactRequestClose) (ContactRequest, error)
+}
+
+// TeamService keeps teams: their names and members, and which schedules,
+// policies and services they own (set through configuration as code).
+type TeamService interface {
+	// Teams lists every team by name, with members and what it owns.
+	Teams(ctx context.Context) ([]Team, error)
+
+	// Team reads a team by id or name.
+	Team(ctx context.Context, ref string) (Team, error)
+
+	// CreateTeam adds a team with its members.
+	CreateTeam(ctx context.Context, in TeamInput) (Team, error)
+
+	// UpdateTeam replaces a team's name and members.
+	UpdateTeam(ctx context.Context, ref string, in TeamInput) (Team, error)
+
+	// DeleteTeam removes a team; what it owned belongs to no team after.
+	DeleteTeam(ctx context.Context, ref string) error
 }

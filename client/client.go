@@ -31,6 +31,8 @@ type Client struct {
 	People       *PeopleClient
 	Settings     *SettingsClient
 	Requests     *RequestsClient
+	Teams        *TeamClient
+	Config       *ConfigClient
 }
 
 // conn is the server and token every part of a Client uses.
@@ -50,13 +52,16 @@ type (
 	PeopleClient      struct{ *conn }
 	SettingsClient    struct{ *conn }
 	RequestsClient    struct{ *conn }
+	TeamClient        struct{ *conn }
+	ConfigClient      struct{ *conn }
 )
 
 // New returns a client for the server at base (http://host:port).
 func New(base, token string) *Client {
 	c := &conn{baseURL: strings.TrimRight(base, "/"), token: token, http: &http.Client{Timeout: 30 * time.Second}}
 	return &Client{conn: c, Incidents: &IncidentClient{c}, StatusPage: &StatusPageClient{c}, Maintenances: &MaintenanceClient{c},
-		Paging: &PagingClient{c}, Schedules: &ScheduleClient{c}, People: &PeopleClient{c}, Settings: &SettingsClient{c}, Requests: &RequestsClient{c}}
+		Paging: &PagingClient{c}, Schedules: &ScheduleClient{c}, People: &PeopleClient{c}, Settings: &SettingsClient{c}, Requests: &RequestsClient{c},
+		Teams: &TeamClient{c}, Config: &ConfigClient{c}}
 }
 
 // Error is an error answer from the server.

@@ -72,6 +72,9 @@ Usage:
   herald stakeholder ...      list, add the channels that receive stakeholder notices (R19)
   herald request ...          list, show, open, note, done, cancel contact requests (R61)
   herald subscriber ...       counts, export [FILE], import FILE status page subscribers (CSV)
+  herald team ...             list, show, create, set, add-member, remove-member, delete teams
+  herald apply -f FILE        make the configuration match a YAML document (plan first; --dry-run, --prune, --yes)
+  herald export-config        write the configuration as that document (secrets named, never written)
   herald doctor               list configuration gaps (exits 1 when there are errors)
   herald migrate --status     list the migrations, applied and pending
   herald backup FILE          copy the running SQLite database and its secret key into FILE (.tar.gz)
@@ -146,6 +149,12 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return runRequest(ctx, rest, e)
 	case "subscriber", "subscribers":
 		return runSubscriber(ctx, rest, e)
+	case "team", "teams":
+		return runTeam(ctx, rest, e)
+	case "apply":
+		return runApply(ctx, rest, e)
+	case "export-config":
+		return runExportConfig(ctx, rest, e)
 	case "version", "--version":
 		printVersion(stdout, version, readBuildInfo())
 		return nil

@@ -100,6 +100,7 @@ func (c *Console) table() []route {
 		c.ackRoutes(),
 		c.ssoRoutes(),
 		c.authorityRoutes(),
+		c.teamsRoutes(),
 	)
 }
 

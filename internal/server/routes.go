@@ -223,6 +223,16 @@ func (s *Server) apiRoutes() []route {
 		op("DELETE", "/api/v1/tokens/{token}", admin, 204, "Revoke an API token", s.revokeToken),
 		op("GET", "/api/v1/settings", viewer, 200, "The organisation's settings", s.getSettings),
 		op("PUT", "/api/v1/settings", admin, 200, "Replace the organisation's settings", s.putSettings),
+		op("GET", "/api/v1/teams", viewer, 200, "Teams by name, with their members and the schedules, policies and services they own", s.listTeams),
+		op("GET", "/api/v1/teams/{id}", viewer, 200, "One team, by id or name", s.getTeam),
+		op("POST", "/api/v1/teams", admin, 201, "Add a team with its members (ids or e-mail addresses)", s.createTeam),
+		op("PUT", "/api/v1/teams/{id}", admin, 200, "Replace a team's name and members", s.updateTeam),
+		op("DELETE", "/api/v1/teams/{id}", admin, 204, "Remove a team; what it owned belongs to no team after", s.deleteTeam),
+		op("GET", "/api/v1/config", admin, 200, "The configuration as a document (docs/CONFIG.md): secrets named by environment variables (target_env), never written", s.exportConfig),
+		op("POST", "/api/v1/config/plan", admin, 200, "What applying the document would create, update and delete, field by field; changes nothing", s.planConfig,
+			param{"prune", "true to also delete what a list in the document leaves out"}),
+		op("POST", "/api/v1/config/apply", admin, 200, "Make the configuration match the document, all or nothing; answers the changes made", s.applyConfig,
+			param{"prune", "true to also delete what a list in the document leaves out"}),
 		op("GET", "/api/v1/doctor", admin, 200, "Configuration gaps: people nobody can reach, uncovered schedules, services without a policy, unbound roles, e-mail without SMTP", s.doctor),
 	}
 }

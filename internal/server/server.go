@@ -62,6 +62,9 @@ type Config struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
 	// believed (--trusted-proxies); from anyone else it is ignored.
 	TrustedProxies []netip.Prefix
+	// Config serves configuration as code (nil: the Database, when it is
+	// a ConfigStore, as *store.DB is).
+	Config ConfigStore
 }
 
 // Database is the database behind the services, for what concerns it
@@ -104,6 +107,9 @@ func New(cfg Config) *Server {
 	}
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
+	}
+	if c, ok := cfg.Database.(ConfigStore); ok && cfg.Config == nil {
+		cfg.Config = c
 	}
 	s := &Server{cfg: cfg, app: cfg.Services, db: cfg.Database, log: cfg.Logger, mux: http.NewServeMux(), signups: &signupLimiter{limit: 10}}
 	s.metrics = newMetrics(cfg.Registry, cfg.Database, cfg.Version)

@@ -219,27 +219,29 @@ func (db *StatusPageService) UpdateComponent(ctx context.Context, actor herald.A
 // DeleteComponent removes a component from the page. One that an open
 // incident or maintenance still affects, or a group with members, stays.
 func (db *StatusPageService) DeleteComponent(ctx context.Context, actor herald.Actor, id string) error {
-	return db.write(ctx, func(tx *tx) error {
-		c, err := tx.component(ctx, id)
-		if err != nil {
-			return err
-		}
-		var n int
-		err = tx.QueryRowContext(ctx, `SELECT
-			(SELECT count(*) FROM components WHERE group_id = $1 AND deleted_at IS NULL) +
-			(SELECT count(*) FROM status_incident_components sc JOIN status_incidents s ON s.id = sc.status_incident_id WHERE sc.component_id = $1 AND s.status <> 'resolved') +
-			(SELECT count(*) FROM maintenance_components mc JOIN maintenances m ON m.id = mc.maintenance_id WHERE mc.component_id = $1 AND m.status IN ('scheduled', 'in_progress'))`, c.ID).Scan(&n)
-		if err != nil {
-			return fmt.Errorf("check component use: %w", err)
-		}
-		if n > 0 {
-			return herald.Errorf(herald.EUnprocessable, "%s is still in use (group members, an open incident or a planned maintenance)", c.Name)
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE components SET deleted_at = $1 WHERE id = $2`, micros(tx.now), c.ID); err != nil {
-			return fmt.Errorf("delete component: %w", err)
-		}
-		return tx.recordComponentChange(ctx, actor, c.ID, "deleted", c)
-	})
+	return db.write(ctx, func(tx *tx) error { return tx.deleteComponent(ctx, actor, id) })
+}
+
+func (tx *tx) deleteComponent(ctx context.Context, actor herald.Actor, id string) error {
+	c, err := tx.component(ctx, id)
+	if err != nil {
+		return err
+	}
+	var n int
+	err = tx.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM components WHERE group_id = $1 AND deleted_at IS NULL) +
+		(SELECT count(*) FROM status_incident_components sc JOIN status_incidents s ON s.id = sc.status_incident_id WHERE sc.component_id = $1 AND s.status <> 'resolved') +
+		(SELECT count(*) FROM maintenance_components mc JOIN maintenances m ON m.id = mc.maintenance_id WHERE mc.component_id = $1 AND m.status IN ('scheduled', 'in_progress'))`, c.ID).Scan(&n)
+	if err != nil {
+		return fmt.Errorf("check component use: %w", err)
+	}
+	if n > 0 {
+		return herald.Errorf(herald.EUnprocessable, "%s is still in use (group members, an open incident or a planned maintenance)", c.Name)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE components SET deleted_at = $1 WHERE id = $2`, micros(tx.now), c.ID); err != nil {
+		return fmt.Errorf("delete component: %w", err)
+	}
+	return tx.recordComponentChange(ctx, actor, c.ID, "deleted", c)
 }
 
 // ComponentChanges lists the recorded changes to components, newest first

@@ -85,6 +85,7 @@ type DB struct {
 	Requests     *ContactRequestService
 	Settings     *SettingsService
 	Auth         *AuthService
+	Teams        *TeamService
 	// Work is the background work the worker's loops drive: escalation,
 	// broadcast planning, maintenance automation and the outbox.
 	Work *Work
@@ -101,6 +102,7 @@ type (
 	PeopleService      struct{ *core }
 	SettingsService    struct{ *core }
 	AuthService        struct{ *core }
+	TeamService        struct{ *core }
 	Work               struct{ *core }
 )
 
@@ -108,7 +110,8 @@ func newDB(c *core) *DB {
 	return &DB{core: c,
 		Incidents: &IncidentService{c}, StatusPage: &StatusPageService{c}, Maintenances: &MaintenanceService{c},
 		Paging: &PagingService{c}, Schedules: &ScheduleService{c}, Subscribers: &SubscriberService{c},
-		People: &PeopleService{c}, Requests: &ContactRequestService{c}, Settings: &SettingsService{c}, Auth: &AuthService{c}, Work: &Work{c}}
+		People: &PeopleService{c}, Requests: &ContactRequestService{c}, Settings: &SettingsService{c}, Auth: &AuthService{c}, Work: &Work{c},
+		Teams: &TeamService{c}}
 }
 
 // core is what every service shares: the connections, the write gate, the
@@ -487,11 +490,13 @@ var (
 	_ herald.ContactRequestService = (*ContactRequestService)(nil)
 	_ herald.SettingsService       = (*SettingsService)(nil)
 	_ herald.AuthService           = (*AuthService)(nil)
+	_ herald.TeamService           = (*TeamService)(nil)
 )
 
 // Services returns the store's services as package herald's interfaces,
 // for the server, the worker and the CLI.
 func (db *DB) Services() herald.Services {
 	return herald.Services{Incidents: db.Incidents, StatusPage: db.StatusPage, Maintenances: db.Maintenances,
-		Paging: db.Paging, Schedules: db.Schedules, Subscribers: db.Subscribers, People: db.People, Settings: db.Settings, Auth: db.Auth, Requests: db.Requests}
+		Paging: db.Paging, Schedules: db.Schedules, Subscribers: db.Subscribers, People: db.People, Settings: db.Settings, Auth: db.Auth,
+		Requests: db.Requests, Teams: db.Teams}
 }

@@ -29,24 +29,31 @@ func (db *PeopleService) CreateContactMethod(ctx context.Context, userRef string
 		if err != nil {
 			return err
 		}
-		m = herald.ContactMethod{ID: newID(), UserID: u.ID, Kind: in.Kind, Target: in.Target, CreatedAt: tx.now}
-		sealed := ""
-		if in.Kind == "webhook" {
-			b := make([]byte, 24)
-			rand.Read(b)
-			m.Secret = "whsec_" + base64.StdEncoding.EncodeToString(b)
-			if sealed, err = db.seal(m.Secret); err != nil {
-				return err
-			}
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO contact_methods (id, user_id, kind, target, secret_enc, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-			m.ID, m.UserID, m.Kind, m.Target, sealed, micros(tx.now))
-		if err != nil {
-			return fmt.Errorf("insert contact method: %w", err)
-		}
-		return nil
+		m, err = tx.createContactMethod(ctx, u.ID, in)
+		return err
 	})
 	return m, err
+}
+
+// createContactMethod inserts a normalized, checked contact method.
+func (tx *tx) createContactMethod(ctx context.Context, userID string, in herald.ContactMethodInput) (herald.ContactMethod, error) {
+	m := herald.ContactMethod{ID: newID(), UserID: userID, Kind: in.Kind, Target: in.Target, CreatedAt: tx.now}
+	sealed := ""
+	if in.Kind == "webhook" {
+		b := make([]byte, 24)
+		rand.Read(b)
+		m.Secret = "whsec_" + base64.StdEncoding.EncodeToString(b)
+		var err error
+		if sealed, err = tx.db.seal(m.Secret); err != nil {
+			return m, err
+		}
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO contact_methods (id, user_id, kind, target, secret_enc, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+		m.ID, m.UserID, m.Kind, m.Target, sealed, micros(tx.now))
+	if err != nil {
+		return m, fmt.Errorf("insert contact method: %w", err)
+	}
+	return m, nil
 }
 
 // ContactMethods lists a user's contact methods, without secrets.

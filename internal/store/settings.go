@@ -45,23 +45,26 @@ func (db *SettingsService) SaveSettings(ctx context.Context, s herald.Settings) 
 	if err := s.Validate(); err != nil {
 		return s, err
 	}
+	err := db.write(ctx, func(tx *tx) error { return tx.saveSettings(ctx, s) })
+	return s, err
+}
+
+// saveSettings stores a validated settings document.
+func (tx *tx) saveSettings(ctx context.Context, s herald.Settings) error {
 	data, err := json.Marshal(s)
 	if err != nil {
-		return s, fmt.Errorf("encode settings: %w", err)
+		return fmt.Errorf("encode settings: %w", err)
 	}
-	err = db.write(ctx, func(tx *tx) error {
-		if err := tx.checkFallback(ctx, s.Paging.Fallback); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO settings (id, data, version, updated_at) VALUES (1, $1, 1, $2)
-			ON CONFLICT (id) DO UPDATE SET data = excluded.data, version = settings.version + 1, updated_at = excluded.updated_at`,
-			string(data), micros(tx.now))
-		if err != nil {
-			return fmt.Errorf("save settings: %w", err)
-		}
-		return tx.bumpStatusVersion(ctx) // the page shows its name, logo and links
-	})
-	return s, err
+	if err := tx.checkFallback(ctx, s.Paging.Fallback); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO settings (id, data, version, updated_at) VALUES (1, $1, 1, $2)
+		ON CONFLICT (id) DO UPDATE SET data = excluded.data, version = settings.version + 1, updated_at = excluded.updated_at`,
+		string(data), micros(tx.now))
+	if err != nil {
+		return fmt.Errorf("save settings: %w", err)
+	}
+	return tx.bumpStatusVersion(ctx) // the page shows its name, logo and links
 }
 
 // checkFallback refuses a paging fallback that names neither a user nor a

@@ -290,24 +290,32 @@ func (db *SubscriberService) AddStakeholderChannel(ctx context.Context, in heral
 	if err := db.checkOutbound(ctx, kind, subscriberField(kind), target); err != nil {
 		return herald.Subscriber{}, err
 	}
-	s := herald.Subscriber{ID: newID(), Kind: kind, Target: target, Components: []string{}, Confirmed: true}
-	err = db.write(ctx, func(tx *tx) error {
-		s.CreatedAt, s.ConfirmedAt = tx.now, &tx.now
-		sealed := ""
-		if kind == "webhook" {
-			b := make([]byte, 24)
-			rand.Read(b)
-			s.Secret = "whsec_" + base64.StdEncoding.EncodeToString(b)
-			var err error
-			if sealed, err = db.seal(s.Secret); err != nil {
-				return err
-			}
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO subscribers (id, kind, target, components, secret_enc, confirmed, internal, created_at, confirmed_at)
-			VALUES ($1, $2, $3, '[]', $4, $5, $5, $6, $6)`, s.ID, kind, target, sealed, true, micros(tx.now))
-		return conflictAs(err, "insert stakeholder channel", "%s is subscribed already", target)
+	var s herald.Subscriber
+	err = db.write(ctx, func(tx *tx) (err error) {
+		s, err = tx.addStakeholderChannel(ctx, kind, target, "", "[]")
+		return err
 	})
 	return s, err
+}
+
+// addStakeholderChannel inserts a checked stakeholder channel; components
+// is its JSON list of component ids.
+func (tx *tx) addStakeholderChannel(ctx context.Context, kind, target, name, components string) (herald.Subscriber, error) {
+	s := herald.Subscriber{ID: newID(), Kind: kind, Target: target, Components: []string{}, Confirmed: true}
+	s.CreatedAt, s.ConfirmedAt = tx.now, &tx.now
+	sealed := ""
+	if kind == "webhook" {
+		b := make([]byte, 24)
+		rand.Read(b)
+		s.Secret = "whsec_" + base64.StdEncoding.EncodeToString(b)
+		var err error
+		if sealed, err = tx.db.seal(s.Secret); err != nil {
+			return s, err
+		}
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO subscribers (id, kind, target, components, secret_enc, confirmed, internal, created_at, confirmed_at, name)
+		VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $7, $8)`, s.ID, kind, target, components, sealed, true, micros(tx.now), name)
+	return s, conflictAs(err, "insert stakeholder channel", "%s is subscribed already", target)
 }
 
 // StakeholderChannels lists the internal channels.
