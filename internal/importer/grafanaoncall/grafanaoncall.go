@@ -385,6 +385,10 @@ func (c *converter) convertChains(s snapshot, doc *config.Document) {
 			c.warnf("%s pages nobody Herald can page; left out (services routed to it get no policy)", where)
 			continue
 		}
+		if len(levels) > 20 {
+			c.warnf("%s: has %d levels, and a Herald policy at most 20; the levels after the 20th are left out", where, len(levels))
+			levels = levels[:20]
+		}
 		for i := range levels {
 			p.Levels = append(p.Levels, config.Level{Timeout: duration(levels[i]), Targets: targets[i]})
 		}
