@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // ErrUnauthorized is returned when OnCall refuses the token (401 or 403),
@@ -17,8 +18,7 @@ var ErrUnauthorized = errors.New("grafana oncall refused the API token")
 
 // client reads OnCall's public API v1. The token travels in the
 // Authorization header as it is (OnCall's API tokens take no scheme), and
-// only ever to the host given: a `next` link pointing elsewhere is refused
-// rather than followed with the token.
+// only ever to the host given, whatever host a `next` link names.
 type client struct {
 	base  *url.URL // ends without a slash; the API lives under /api/v1
 	token string
@@ -36,7 +36,7 @@ func newClient(base, token string, hc *http.Client) (*client, error) {
 		return nil, errors.New("grafana oncall: no API token")
 	}
 	if hc == nil {
-		hc = http.DefaultClient
+		hc = &http.Client{Timeout: time.Minute}
 	}
 	return &client{base: u, token: token, http: hc}, nil
 }
@@ -60,9 +60,10 @@ func list[T any](ctx context.Context, c *client, collection string) ([]T, error)
 		if err != nil {
 			return nil, fmt.Errorf("grafana oncall: %s: the next page %q is not a URL", collection, next)
 		}
-		if u.Scheme != c.base.Scheme || u.Host != c.base.Host {
-			return nil, fmt.Errorf("grafana oncall: %s: the next page is on another host (%s); not sending the token there", collection, u.Host)
-		}
+		// Only the link's path and query are taken: the token goes to the
+		// host given and nowhere else, and a proxy in front that makes
+		// links with its inner name or http for https does not matter.
+		u.Scheme, u.Host, u.User = c.base.Scheme, c.base.Host, nil
 		var p page[T]
 		if err := c.get(ctx, u.String(), collection, &p); err != nil {
 			return nil, err

@@ -231,16 +231,31 @@ func TestImport_BadToken(t *testing.T) {
 	}
 }
 
-// TestImport_RefusesNextOnAnotherHost: a `next` link to another host is
-// not followed, so the token goes nowhere but the URL given.
-func TestImport_RefusesNextOnAnotherHost(t *testing.T) {
+// TestList_NextOnAnotherHostStaysHere: a `next` link naming another host
+// (or http behind a TLS proxy) is read from the URL given, so the token
+// goes nowhere else.
+func TestList_NextOnAnotherHostStaysHere(t *testing.T) {
+	var hosts []string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Write([]byte(`{"count":2,"next":"https://elsewhere.example.com/api/v1/users/?page=2","previous":null,"results":[]}`))
+		hosts = append(hosts, r.Host+r.URL.RequestURI())
+		if r.URL.Query().Get("page") == "2" {
+			w.Write([]byte(`{"count":2,"next":null,"previous":null,"results":[{"id":"U2","email":"b@example.com"}]}`))
+			return
+		}
+		w.Write([]byte(`{"count":2,"next":"http://elsewhere.example.com/api/v1/users/?page=2","previous":null,"results":[{"id":"U1","email":"a@example.com"}]}`))
 	}))
 	defer srv.Close()
-	_, _, err := Import(context.Background(), Options{URL: srv.URL, Token: testToken})
-	if err == nil || !strings.Contains(err.Error(), "another host") {
-		t.Fatalf("err = %v", err)
+	c, err := newClient(srv.URL, testToken, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	users, err := list[user](context.Background(), c, "users")
+	if err != nil || len(users) != 2 || users[1].Email != "b@example.com" {
+		t.Fatalf("users %+v, err %v", users, err)
+	}
+	host := strings.TrimPrefix(srv.URL, "http://")
+	if !slices.Equal(hosts, []string{host + "/api/v1/users/", host + "/api/v1/users/?page=2"}) {
+		t.Errorf("requests %v", hosts)
 	}
 }
 

@@ -22,8 +22,7 @@ const DefaultURL = "https://api.opsgenie.com"
 var ErrUnauthorized = errors.New("opsgenie refused the API key")
 
 // client reads Opsgenie's REST API. The key travels as "GenieKey KEY", and
-// only to the host given: a paging link pointing elsewhere is refused
-// rather than followed with the key.
+// only to the host given, whatever host a paging link names.
 type client struct {
 	base *url.URL
 	key  string
@@ -45,7 +44,7 @@ func newClient(base, key string, hc *http.Client) (*client, error) {
 		return nil, errors.New("opsgenie: no API key")
 	}
 	if hc == nil {
-		hc = http.DefaultClient
+		hc = &http.Client{Timeout: time.Minute}
 	}
 	return &client{base: u, key: key, http: hc, sleep: sleepCtx}, nil
 }
@@ -89,9 +88,10 @@ func list[T any](ctx context.Context, c *client, path, what string) ([]T, error)
 		if err != nil {
 			return nil, fmt.Errorf("opsgenie: %s: the next page %q is not a URL", what, next)
 		}
-		if u.Scheme != c.base.Scheme || u.Host != c.base.Host {
-			return nil, fmt.Errorf("opsgenie: %s: the next page is on another host (%s); not sending the key there", what, u.Host)
-		}
+		// Only the link's path and query are taken: the key goes to the
+		// host given and nowhere else, and a proxy in front that makes
+		// links with its inner name or http for https does not matter.
+		u.Scheme, u.Host, u.User = c.base.Scheme, c.base.Host, nil
 		var e envelope[[]T]
 		if err := c.get(ctx, u.String(), what, &e); err != nil {
 			return nil, err

@@ -283,16 +283,31 @@ func TestImport_WaitsOutRateLimit(t *testing.T) {
 	}
 }
 
-// TestImport_RefusesNextOnAnotherHost: a paging link to another host is
-// not followed, so the key goes nowhere but the API URL given.
-func TestImport_RefusesNextOnAnotherHost(t *testing.T) {
+// TestList_NextOnAnotherHostStaysHere: a paging link naming another host
+// (Opsgenie's own, behind a proxy given as --api-url) is read from the
+// API URL given, so the key goes nowhere else.
+func TestList_NextOnAnotherHostStaysHere(t *testing.T) {
+	var hosts []string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Write([]byte(`{"data":[{"id":"x","username":"x@example.com"}],"paging":{"next":"https://elsewhere.example.com/v2/users?offset=1"}}`))
+		hosts = append(hosts, r.Host+r.URL.RequestURI())
+		if r.URL.Query().Get("offset") == "1" {
+			w.Write([]byte(`{"data":[{"id":"y","username":"y@example.com"}],"paging":{}}`))
+			return
+		}
+		w.Write([]byte(`{"data":[{"id":"x","username":"x@example.com"}],"paging":{"next":"https://elsewhere.example.com/v2/users?limit=1&offset=1"}}`))
 	}))
 	defer srv.Close()
-	_, _, err := Import(context.Background(), Options{URL: srv.URL, Key: testKey})
-	if err == nil || !strings.Contains(err.Error(), "another host") {
-		t.Fatalf("err = %v", err)
+	c, err := newClient(srv.URL, testKey, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	users, err := list[user](context.Background(), c, "/v2/users?limit=1&offset=0", "users")
+	if err != nil || len(users) != 2 || users[1].Username != "y@example.com" {
+		t.Fatalf("users %+v, err %v", users, err)
+	}
+	host := strings.TrimPrefix(srv.URL, "http://")
+	if !slices.Equal(hosts, []string{host + "/v2/users?limit=1&offset=0", host + "/v2/users?limit=1&offset=1"}) {
+		t.Errorf("requests %v", hosts)
 	}
 }
 
