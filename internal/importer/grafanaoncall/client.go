@@ -96,6 +96,8 @@ func (c *client) get(ctx context.Context, u, what string, v any) error {
 	switch {
 	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
 		return fmt.Errorf("%w (HTTP %d reading %s): use an OnCall API token (OnCall settings, API tokens)", ErrUnauthorized, resp.StatusCode, what)
+	case resp.StatusCode == http.StatusNotFound:
+		return fmt.Errorf("grafana oncall: %s: HTTP 404 at %s: is --url the OnCall engine (whose API is under /api/v1), not Grafana itself?", what, c.base)
 	case resp.StatusCode != http.StatusOK:
 		return fmt.Errorf("grafana oncall: %s: HTTP %d: %s", what, resp.StatusCode, snippet(body))
 	}

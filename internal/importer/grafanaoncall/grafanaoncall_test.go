@@ -259,6 +259,16 @@ func TestList_NextOnAnotherHostStaysHere(t *testing.T) {
 	}
 }
 
+// TestImport_NotOnCall: a URL that is not OnCall's (404 on its API) says
+// which URL is wanted.
+func TestImport_NotOnCall(t *testing.T) {
+	srv := newReplay(t)
+	_, _, err := Import(context.Background(), Options{URL: srv.URL + "/grafana", Token: testToken})
+	if err == nil || !strings.Contains(err.Error(), "404") || !strings.Contains(err.Error(), "OnCall engine") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
 func TestImport_NeedsURLAndToken(t *testing.T) {
 	for _, o := range []Options{{URL: "", Token: "x"}, {URL: "oncall.example.com", Token: "x"}, {URL: "https://oncall.example.com", Token: ""}} {
 		if _, _, err := Import(context.Background(), o); err == nil {
