@@ -1,0 +1,117 @@
+package grafanaoncall
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// ErrUnauthorized is returned when OnCall refuses the token (401 or 403),
+// so the command line can say which environment variable to fix.
+var ErrUnauthorized = errors.New("grafana oncall refused the API token")
+
+// client reads OnCall's public API v1. The token travels in the
+// Authorization header as it is (OnCall's API tokens take no scheme), and
+// only ever to the host given, whatever host a `next` link names.
+type client struct {
+	base  *url.URL // ends without a slash; the API lives under /api/v1
+	token string
+	http  *http.Client
+}
+
+func newClient(base, token string, hc *http.Client) (*client, error) {
+	base = strings.TrimRight(strings.TrimSpace(base), "/")
+	base = strings.TrimSuffix(base, "/api/v1")
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("grafana oncall: the URL %q is not an http(s) URL like https://oncall.example.com", base)
+	}
+	if token == "" {
+		return nil, errors.New("grafana oncall: no API token")
+	}
+	if hc == nil {
+		hc = &http.Client{Timeout: time.Minute}
+	}
+	return &client{base: u, token: token, http: hc}, nil
+}
+
+// page is OnCall's list envelope: results and the absolute URL of the next
+// page, null on the last.
+type page[T any] struct {
+	Next    *string `json:"next"`
+	Results []T     `json:"results"`
+}
+
+// list reads every page of a collection, such as "users".
+func list[T any](ctx context.Context, c *client, collection string) ([]T, error) {
+	next := c.base.String() + "/api/v1/" + collection + "/"
+	var all []T
+	for pages := 0; next != ""; pages++ {
+		if pages == 10000 {
+			return nil, fmt.Errorf("grafana oncall: %s: more than 10000 pages; stopped", collection)
+		}
+		u, err := url.Parse(next)
+		if err != nil {
+			return nil, fmt.Errorf("grafana oncall: %s: the next page %q is not a URL", collection, next)
+		}
+		// Only the link's path and query are taken: the token goes to the
+		// host given and nowhere else, and a proxy in front that makes
+		// links with its inner name or http for https does not matter.
+		u.Scheme, u.Host, u.User = c.base.Scheme, c.base.Host, nil
+		var p page[T]
+		if err := c.get(ctx, u.String(), collection, &p); err != nil {
+			return nil, err
+		}
+		all = append(all, p.Results...)
+		next = ""
+		if p.Next != nil {
+			next = *p.Next
+		}
+	}
+	return all, nil
+}
+
+func (c *client) get(ctx context.Context, u, what string, v any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return fmt.Errorf("grafana oncall: %s: %w", what, err)
+	}
+	req.Header.Set("Authorization", c.token)
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("grafana oncall: %s: %w", what, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return fmt.Errorf("grafana oncall: %s: %w", what, err)
+	}
+	switch {
+	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
+		return fmt.Errorf("%w (HTTP %d reading %s): use an OnCall API token (OnCall settings, API tokens)", ErrUnauthorized, resp.StatusCode, what)
+	case resp.StatusCode == http.StatusNotFound:
+		return fmt.Errorf("grafana oncall: %s: HTTP 404 at %s: is --url the OnCall engine (whose API is under /api/v1), not Grafana itself?", what, c.base)
+	case resp.StatusCode != http.StatusOK:
+		return fmt.Errorf("grafana oncall: %s: HTTP %d: %s", what, resp.StatusCode, snippet(body))
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return fmt.Errorf("grafana oncall: %s: the answer is not the JSON expected: %w", what, err)
+	}
+	return nil
+}
+
+// snippet is the start of an error body, on one line.
+func snippet(b []byte) string {
+	s := strings.Join(strings.Fields(string(b)), " ")
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return s
+}
