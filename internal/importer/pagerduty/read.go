@@ -1,0 +1,227 @@
+// Package pagerduty reads an account's on-call configuration through
+// PagerDuty's REST API (users with their contact methods and notification
+// rules, teams, schedules with their layers and coming overrides,
+// escalation policies, services) and turns it into Herald's configuration
+// document, with a warning for everything Herald cannot represent.
+//
+// It only reads. What it produces is shown and applied the way any
+// configuration document is (internal/config), so an import is reviewed
+// before it changes anything.
+package pagerduty
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	pd "github.com/PagerDuty/go-pagerduty"
+	"github.com/heraldhq/herald/internal/config"
+)
+
+// DefaultAPIURL is PagerDuty's REST API; EU accounts use
+// https://api.eu.pagerduty.com.
+const DefaultAPIURL = "https://api.pagerduty.com"
+
+// Options say where and how to read.
+type Options struct {
+	// Token is a REST API key. It is sent only in the Authorization header
+	// and never appears in an error.
+	Token string
+	// APIURL is the API's base URL; empty means DefaultAPIURL.
+	APIURL string
+	// Now is the moment the import is taken at: layers that ended before it
+	// are history, overrides are read from it on.
+	Now time.Time
+	// OverridesWithin is how far ahead overrides are read (default four
+	// weeks): PagerDuty lists overrides only for a time range.
+	OverridesWithin time.Duration
+	// PageSize is how many records a list request asks for (default and
+	// most: 100).
+	PageSize uint
+	// HTTPClient, if set, replaces the client's default.
+	HTTPClient *http.Client
+}
+
+// Import reads the account and returns the document and the warnings:
+// one for each thing that Herald cannot represent and that was changed or
+// left out. Nothing is changed on either side.
+func Import(ctx context.Context, o Options) (*config.Document, []string, error) {
+	if o.Token == "" {
+		return nil, nil, errors.New("pagerduty: no API token")
+	}
+	if o.APIURL == "" {
+		o.APIURL = DefaultAPIURL
+	}
+	if o.Now.IsZero() {
+		return nil, nil, errors.New("pagerduty: no time to import at")
+	}
+	if o.OverridesWithin <= 0 {
+		o.OverridesWithin = 28 * 24 * time.Hour
+	}
+	if o.PageSize == 0 || o.PageSize > 100 {
+		o.PageSize = 100
+	}
+	c := pd.NewClient(o.Token, pd.WithAPIEndpoint(strings.TrimRight(o.APIURL, "/")))
+	if o.HTTPClient != nil {
+		c.HTTPClient = o.HTTPClient
+	}
+	a, err := read(ctx, c, o)
+	if err != nil {
+		return nil, nil, explain(err, o.APIURL)
+	}
+	doc, warnings := convert(a, o.Now)
+	return doc, warnings, nil
+}
+
+// explain turns the API's refusals into errors that say what to do.
+func explain(err error, api string) error {
+	var ae pd.APIError
+	if errors.As(err, &ae) {
+		switch ae.StatusCode {
+		case http.StatusUnauthorized:
+			return fmt.Errorf("pagerduty: %s refused the API token (401 Unauthorized): give a valid REST API key of the account (an EU account's API is https://api.eu.pagerduty.com)", api)
+		case http.StatusForbidden:
+			return fmt.Errorf("pagerduty: the API token may not read everything the import needs (403 Forbidden): use a full-access or read-only REST API key, not a user token with fewer rights: %w", err)
+		case http.StatusTooManyRequests:
+			return fmt.Errorf("pagerduty: rate limited (429 Too Many Requests): wait a minute and run the import again: %w", err)
+		}
+	}
+	return fmt.Errorf("pagerduty: %w", err)
+}
+
+// account is what was read, by PagerDuty id.
+type account struct {
+	users     []pd.User
+	contacts  map[string][]pd.ContactMethod    // by user id
+	rules     map[string][]pd.NotificationRule // by user id, high urgency
+	teams     []pd.Team
+	members   map[string][]pd.Member // by team id
+	schedules []pd.Schedule          // with layers
+	overrides map[string][]pd.Override
+	policies  []pd.EscalationPolicy
+	services  []pd.Service
+}
+
+// maxPages bounds a listing, so a server that always says "more" cannot
+// keep the import going forever.
+const maxPages = 10000
+
+// list reads every page of a listing: PagerDuty's classic pagination,
+// offset and limit in, "more" out.
+func list[T any](o Options, what string, page func(limit, offset uint) ([]T, pd.APIListObject, error)) ([]T, error) {
+	var all []T
+	var offset uint
+	for range maxPages {
+		items, p, err := page(o.PageSize, offset)
+		if err != nil {
+			return nil, fmt.Errorf("list %s: %w", what, err)
+		}
+		all = append(all, items...)
+		if !p.More || len(items) == 0 {
+			return all, nil
+		}
+		offset += uint(len(items))
+	}
+	return nil, fmt.Errorf("list %s: more than %d pages", what, maxPages)
+}
+
+func read(ctx context.Context, c *pd.Client, o Options) (*account, error) {
+	a := &account{contacts: map[string][]pd.ContactMethod{}, rules: map[string][]pd.NotificationRule{},
+		members: map[string][]pd.Member{}, overrides: map[string][]pd.Override{}}
+	var err error
+	a.users, err = list(o, "users", func(limit, offset uint) ([]pd.User, pd.APIListObject, error) {
+		r, err := c.ListUsersWithContext(ctx, pd.ListUsersOptions{Limit: limit, Offset: offset})
+		if err != nil {
+			return nil, pd.APIListObject{}, err
+		}
+		return r.Users, r.APIListObject, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range a.users {
+		cm, err := c.ListUserContactMethodsWithContext(ctx, u.ID)
+		if err != nil {
+			return nil, fmt.Errorf("contact methods of %s: %w", u.Email, err)
+		}
+		a.contacts[u.ID] = cm.ContactMethods
+		nr, err := c.ListUserNotificationRulesWithContext(ctx, u.ID)
+		if err != nil {
+			return nil, fmt.Errorf("notification rules of %s: %w", u.Email, err)
+		}
+		a.rules[u.ID] = nr.NotificationRules
+	}
+	a.teams, err = list(o, "teams", func(limit, offset uint) ([]pd.Team, pd.APIListObject, error) {
+		r, err := c.ListTeamsWithContext(ctx, pd.ListTeamOptions{Limit: limit, Offset: offset})
+		if err != nil {
+			return nil, pd.APIListObject{}, err
+		}
+		return r.Teams, r.APIListObject, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range a.teams {
+		a.members[t.ID], err = list(o, "members of team "+t.Name, func(limit, offset uint) ([]pd.Member, pd.APIListObject, error) {
+			r, err := c.ListTeamMembers(ctx, t.ID, pd.ListTeamMembersOptions{Limit: limit, Offset: offset})
+			if err != nil {
+				return nil, pd.APIListObject{}, err
+			}
+			return r.Members, r.APIListObject, nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	// The list gives each schedule's id; the schedule itself gives its
+	// layers and teams.
+	listed, err := list(o, "schedules", func(limit, offset uint) ([]pd.Schedule, pd.APIListObject, error) {
+		r, err := c.ListSchedulesWithContext(ctx, pd.ListSchedulesOptions{Limit: limit, Offset: offset})
+		if err != nil {
+			return nil, pd.APIListObject{}, err
+		}
+		return r.Schedules, r.APIListObject, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	since, until := o.Now.UTC().Format(time.RFC3339), o.Now.Add(o.OverridesWithin).UTC().Format(time.RFC3339)
+	for _, s := range listed {
+		full, err := c.GetScheduleWithContext(ctx, s.ID, pd.GetScheduleOptions{})
+		if err != nil {
+			return nil, fmt.Errorf("schedule %s: %w", s.Name, err)
+		}
+		a.schedules = append(a.schedules, *full)
+		// overflow: an override already under way comes with its real
+		// start, not cut at "since".
+		ov, err := c.ListOverridesWithContext(ctx, s.ID, pd.ListOverridesOptions{Since: since, Until: until, Overflow: true})
+		if err != nil {
+			return nil, fmt.Errorf("overrides of schedule %s: %w", s.Name, err)
+		}
+		a.overrides[s.ID] = ov.Overrides
+	}
+	a.policies, err = list(o, "escalation policies", func(limit, offset uint) ([]pd.EscalationPolicy, pd.APIListObject, error) {
+		r, err := c.ListEscalationPoliciesWithContext(ctx, pd.ListEscalationPoliciesOptions{Limit: limit, Offset: offset})
+		if err != nil {
+			return nil, pd.APIListObject{}, err
+		}
+		return r.EscalationPolicies, r.APIListObject, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.services, err = list(o, "services", func(limit, offset uint) ([]pd.Service, pd.APIListObject, error) {
+		r, err := c.ListServicesWithContext(ctx, pd.ListServiceOptions{Limit: limit, Offset: offset})
+		if err != nil {
+			return nil, pd.APIListObject{}, err
+		}
+		return r.Services, r.APIListObject, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
