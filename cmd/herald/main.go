@@ -74,6 +74,7 @@ Usage:
   herald migrate --status     list the migrations, applied and pending
   herald backup FILE          copy the running SQLite database and its secret key into FILE (.tar.gz)
   herald restore FILE         put a backup into an empty data folder
+  herald import pagerduty     read PagerDuty's configuration (API key in $PAGERDUTY_TOKEN), show the plan, apply it
   herald version              print the version, commit and build date
   herald completion SHELL     a completion script for bash, zsh or fish
 
@@ -142,6 +143,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return runStakeholder(ctx, rest, e)
 	case "subscriber", "subscribers":
 		return runSubscriber(ctx, rest, e)
+	case "import":
+		return runImport(ctx, rest, e)
 	case "version", "--version":
 		printVersion(stdout, version, readBuildInfo())
 		return nil
