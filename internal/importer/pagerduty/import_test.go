@@ -14,10 +14,14 @@ import (
 func importReplay(t *testing.T, token string) (*pdtest.Server, *config.Document, []string, error) {
 	t.Helper()
 	srv := pdtest.NewServer(t)
-	doc, warnings, err := pagerduty.Import(context.Background(), pagerduty.Options{
+	doc, warnings, err := importFrom(srv, token)
+	return srv, doc, warnings, err
+}
+
+func importFrom(srv *pdtest.Server, token string) (*config.Document, []string, error) {
+	return pagerduty.Import(context.Background(), pagerduty.Options{
 		Token: token, APIURL: srv.URL, Now: pdtest.Now, PageSize: pdtest.PageSize,
 	})
-	return srv, doc, warnings, err
 }
 
 func at(t *testing.T, s string) time.Time {
@@ -177,5 +181,28 @@ func TestImport_BadTokenIsAClearError(t *testing.T) {
 	}
 	if got := srv.Requests(); len(got) != 1 {
 		t.Errorf("after the refusal the import went on: %q", got)
+	}
+}
+
+// PagerDuty answers 429 when the account's rate limit is reached; the
+// import waits as the answer says and asks again, and a limit that does
+// not lift is a clear error.
+func TestImport_WaitsOutTheRateLimit(t *testing.T) {
+	srv := pdtest.NewServer(t)
+	srv.Throttle(3)
+	doc, _, err := importFrom(srv, pdtest.Token)
+	if err != nil || len(doc.Users) != 3 {
+		t.Fatalf("import through three 429s: %v", err)
+	}
+	if left := srv.Unrequested(); len(left) > 0 {
+		t.Errorf("the import never asked for %q", left)
+	}
+	requests := len(srv.Requests())
+
+	srv = pdtest.NewServer(t)
+	srv.Throttle(requests * 10)
+	_, _, err = importFrom(srv, pdtest.Token)
+	if err == nil || !strings.Contains(err.Error(), "rate limited (429 Too Many Requests)") {
+		t.Errorf("import that is always throttled: %v", err)
 	}
 }

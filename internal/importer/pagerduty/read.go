@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -65,9 +66,13 @@ func Import(ctx context.Context, o Options) (*config.Document, []string, error) 
 		o.PageSize = 100
 	}
 	c := pd.NewClient(o.Token, pd.WithAPIEndpoint(strings.TrimRight(o.APIURL, "/")))
+	hc := &http.Client{Timeout: time.Minute}
 	if o.HTTPClient != nil {
-		c.HTTPClient = o.HTTPClient
+		copied := *o.HTTPClient
+		hc = &copied
 	}
+	hc.Transport = patient{next: hc.Transport, tries: rateLimitTries}
+	c.HTTPClient = hc
 	a, err := read(ctx, c, o)
 	if err != nil {
 		return nil, nil, explain(err, o.APIURL)
@@ -90,6 +95,48 @@ func explain(err error, api string) error {
 		}
 	}
 	return fmt.Errorf("pagerduty: %w", err)
+}
+
+// rateLimitTries is how many times a request refused for the rate limit
+// is sent again.
+const rateLimitTries = 5
+
+// patient sends a request again when PagerDuty refuses it for the
+// account's rate limit (429), after waiting as the answer says: the
+// Retry-After or ratelimit-reset seconds, at most a minute. An import of
+// a large account makes two requests per user and can reach the limit;
+// every request it makes is a GET, so sending one again is harmless.
+type patient struct {
+	next  http.RoundTripper
+	tries int
+}
+
+func (p patient) RoundTrip(r *http.Request) (*http.Response, error) {
+	next := p.next
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	for i := 0; ; i++ {
+		resp, err := next.RoundTrip(r)
+		if err != nil || resp.StatusCode != http.StatusTooManyRequests || i == p.tries || r.Method != http.MethodGet {
+			return resp, err
+		}
+		wait := time.Second << min(i, 5)
+		for _, h := range []string{"Retry-After", "Ratelimit-Reset"} {
+			if n, err := strconv.Atoi(strings.TrimSpace(resp.Header.Get(h))); err == nil && n >= 0 {
+				wait = time.Duration(n) * time.Second
+				break
+			}
+		}
+		resp.Body.Close()
+		t := time.NewTimer(min(wait, time.Minute))
+		select {
+		case <-r.Context().Done():
+			t.Stop()
+			return nil, r.Context().Err()
+		case <-t.C:
+		}
+	}
 }
 
 // account is what was read, by PagerDuty id.

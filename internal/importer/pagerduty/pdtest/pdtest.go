@@ -61,8 +61,18 @@ const overridesRange = "overflow=true&since=2026-11-30T06%3A00%3A00Z&until=2026-
 // Server is the replay.
 type Server struct {
 	*httptest.Server
-	mu   sync.Mutex
-	seen []string
+	mu        sync.Mutex
+	seen      []string
+	throttled int
+}
+
+// Throttle makes the next n requests answer 429 Too Many Requests, as
+// PagerDuty does when the account's rate limit is reached, with
+// Retry-After: 0.
+func (s *Server) Throttle(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.throttled = n
 }
 
 // NewServer starts a replay that accepts Token; it closes with the test.
@@ -76,8 +86,18 @@ func NewServer(t testing.TB) *Server {
 		}
 		s.mu.Lock()
 		s.seen = append(s.seen, r.Method+" "+key)
+		throttle := s.throttled > 0
+		if throttle {
+			s.throttled--
+		}
 		s.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
+		if throttle {
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(http.StatusTooManyRequests)
+			w.Write([]byte(`{"error": {"message": "Too Many Requests"}}`))
+			return
+		}
 		if r.Header.Get("Authorization") != "Token token="+Token {
 			w.WriteHeader(http.StatusUnauthorized)
 			w.Write(fixture(t, "401.json"))
@@ -115,6 +135,7 @@ func (s *Server) Requests() []string {
 }
 
 // Unrequested are the replies the import has not asked for yet.
+// (A request answered 429 counts as asked for.)
 func (s *Server) Unrequested() []string {
 	seen := s.Requests()
 	var out []string
