@@ -99,3 +99,17 @@ func TestImportPagerDuty_TokenErrors(t *testing.T) {
 		})
 	}
 }
+
+// --help on the group and on the command exits 0 and names the tool.
+func TestImportPagerDuty_Help(t *testing.T) {
+	for _, tc := range []struct{ args, want string }{
+		{"import --help", "  pagerduty\n"},
+		{"import pagerduty --help", "herald import pagerduty [--out FILE]"},
+		{"--help", "herald import pagerduty"},
+	} {
+		var out, errOut bytes.Buffer
+		if err := run(context.Background(), strings.Fields(tc.args), func(string) string { return "" }, strings.NewReader(""), &out, &errOut); err != nil || !strings.Contains(out.String(), tc.want) {
+			t.Errorf("herald %s: %v\n%s%s", tc.args, err, out.String(), errOut.String())
+		}
+	}
+}

@@ -21,6 +21,21 @@ type converter struct {
 	schedules map[string]string // schedule id -> name, only those imported
 	policies  map[string]string // policy id -> name, only those imported
 	warnings  []string
+	names     map[string]bool // kind + "\x00" + name, taken
+}
+
+// unique returns the name a thing of a kind gets in the document. Herald
+// names schedules, policies, services and teams uniquely; PagerDuty does
+// not, so a second one of a name gets its PagerDuty id in brackets.
+func (c *converter) unique(kind, name, id string) string {
+	if !c.names[kind+"\x00"+name] {
+		c.names[kind+"\x00"+name] = true
+		return name
+	}
+	renamed := name + " (" + id + ")"
+	c.warn("%s %q: another %s has the name: this one is named %q", kind, name, kind, renamed)
+	c.names[kind+"\x00"+renamed] = true
+	return renamed
 }
 
 func (c *converter) warn(format string, args ...any) {
@@ -31,7 +46,7 @@ func (c *converter) warn(format string, args ...any) {
 // hold is a warning; nothing is left out without one.
 func convert(a *account, now time.Time) (*config.Document, []string) {
 	c := &converter{now: now, emails: map[string]string{}, teams: map[string]string{},
-		schedules: map[string]string{}, policies: map[string]string{}}
+		schedules: map[string]string{}, policies: map[string]string{}, names: map[string]bool{}}
 	doc := &config.Document{Version: config.Version}
 	for _, u := range a.users {
 		if u.Email == "" {
@@ -46,22 +61,26 @@ func convert(a *account, now time.Time) (*config.Document, []string) {
 		}
 	}
 	for _, t := range a.teams {
+		t.Name = c.unique("team", t.Name, t.ID)
 		c.teams[t.ID] = t.Name
 		doc.Teams = append(doc.Teams, c.team(t, a.members[t.ID]))
 	}
 	for _, s := range a.schedules {
+		s.Name = c.unique("schedule", s.Name, s.ID)
 		if sc, ok := c.schedule(s, a.overrides[s.ID]); ok {
 			c.schedules[s.ID] = sc.Name
 			doc.Schedules = append(doc.Schedules, sc)
 		}
 	}
 	for _, p := range a.policies {
+		p.Name = c.unique("escalation policy", p.Name, p.ID)
 		if pc, ok := c.policy(p); ok {
 			c.policies[p.ID] = pc.Name
 			doc.EscalationPolicies = append(doc.EscalationPolicies, pc)
 		}
 	}
 	for _, s := range a.services {
+		s.Name = c.unique("service", s.Name, s.ID)
 		doc.Services = append(doc.Services, c.service(s))
 	}
 	return doc, c.warnings

@@ -79,3 +79,26 @@ func TestLayer_WhatHeraldCannotHoldIsAWarning(t *testing.T) {
 		})
 	}
 }
+
+// PagerDuty lets two services (or schedules, policies, teams) share a
+// name; Herald names them uniquely, so the second gets its id, with a
+// warning, and the policy a service names is the one it used.
+func TestConvert_RepeatedNamesAreMadeUnique(t *testing.T) {
+	rule := []pd.EscalationRule{{Delay: 5, Targets: []pd.APIObject{{ID: "PA", Type: "user_reference"}}}}
+	a := &account{
+		users:    []pd.User{{APIObject: pd.APIObject{ID: "PA"}, Name: "Ann", Email: "ann@example.com"}},
+		policies: []pd.EscalationPolicy{{APIObject: pd.APIObject{ID: "P1"}, Name: "Ops", EscalationRules: rule}, {APIObject: pd.APIObject{ID: "P2"}, Name: "Ops", EscalationRules: rule}},
+		services: []pd.Service{{APIObject: pd.APIObject{ID: "S1"}, Name: "API", EscalationPolicy: pd.EscalationPolicy{APIObject: pd.APIObject{ID: "P2"}}},
+			{APIObject: pd.APIObject{ID: "S2"}, Name: "API"}},
+	}
+	doc, warnings := convert(a, time.Date(2026, 11, 30, 6, 0, 0, 0, time.UTC))
+	if got := []string{doc.EscalationPolicies[0].Name, doc.EscalationPolicies[1].Name, doc.Services[0].Name, doc.Services[0].Policy, doc.Services[1].Name}; !slices.Equal(got,
+		[]string{"Ops", "Ops (P2)", "API", "Ops (P2)", "API (S2)"}) {
+		t.Errorf("names %q", got)
+	}
+	want := []string{`escalation policy "Ops": another escalation policy has the name: this one is named "Ops (P2)"`,
+		`service "API": another service has the name: this one is named "API (S2)"`}
+	if !slices.Equal(warnings, want) {
+		t.Errorf("warnings %q, want %q", warnings, want)
+	}
+}

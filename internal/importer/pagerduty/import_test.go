@@ -206,3 +206,14 @@ func TestImport_WaitsOutTheRateLimit(t *testing.T) {
 		t.Errorf("import that is always throttled: %v", err)
 	}
 }
+
+// The key travels with every request, so the API URL must be https (or
+// http to this machine, as the replay is); nothing is sent otherwise.
+func TestImport_RefusesToSendTheKeyInTheClear(t *testing.T) {
+	for _, u := range []string{"http://api.pagerduty.com", "api.pagerduty.com", "ftp://api.pagerduty.com"} {
+		_, _, err := pagerduty.Import(context.Background(), pagerduty.Options{Token: pdtest.Token, APIURL: u, Now: pdtest.Now})
+		if err == nil || !strings.Contains(err.Error(), u) || !strings.Contains(err.Error(), "https") {
+			t.Errorf("API URL %q: %v", u, err)
+		}
+	}
+}

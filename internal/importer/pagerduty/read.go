@@ -13,7 +13,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -56,6 +58,9 @@ func Import(ctx context.Context, o Options) (*config.Document, []string, error) 
 	if o.APIURL == "" {
 		o.APIURL = DefaultAPIURL
 	}
+	if err := checkAPIURL(o.APIURL); err != nil {
+		return nil, nil, err
+	}
 	if o.Now.IsZero() {
 		return nil, nil, errors.New("pagerduty: no time to import at")
 	}
@@ -79,6 +84,22 @@ func Import(ctx context.Context, o Options) (*config.Document, []string, error) 
 	}
 	doc, warnings := convert(a, o.Now)
 	return doc, warnings, nil
+}
+
+// checkAPIURL refuses a URL the key should not be sent to in the clear:
+// https, or http to this machine only (a replay in a test, a local proxy).
+func checkAPIURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("pagerduty: the API URL %q is not a URL like %s", raw, DefaultAPIURL)
+	}
+	if u.Scheme == "https" {
+		return nil
+	}
+	if ip := net.ParseIP(u.Hostname()); u.Scheme == "http" && (u.Hostname() == "localhost" || ip != nil && ip.IsLoopback()) {
+		return nil
+	}
+	return fmt.Errorf("pagerduty: the API URL %q must use https: the API key travels with every request", raw)
 }
 
 // explain turns the API's refusals into errors that say what to do.
