@@ -51,7 +51,7 @@ func TestImportPagerDuty_OutWritesTheDocument(t *testing.T) {
 		t.Errorf("%s has mode %v, want 0600", file, st.Mode().Perm())
 	}
 	for _, want := range []string{"Read from PagerDuty: 3 users, 1 teams, 2 schedules, 2 escalation policies, 2 services.",
-		"19 things Herald cannot carry over", `layer "Business days": on call only from 08:00:00 for 9h each day`} {
+		"20 things Herald cannot carry over", `layer "Business days": on call only from 08:00:00 for 9h each day`} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
 		}

@@ -74,7 +74,7 @@ func convert(a *account, now time.Time) (*config.Document, []string) {
 	}
 	for _, p := range a.policies {
 		p.Name = c.unique("escalation policy", p.Name, p.ID)
-		if pc, ok := c.policy(p); ok {
+		if pc, ok := c.policy(p, a.roundRobin[p.ID]); ok {
 			c.policies[p.ID] = pc.Name
 			doc.EscalationPolicies = append(doc.EscalationPolicies, pc)
 		}
@@ -340,7 +340,7 @@ const (
 	maxRepeat         = 10
 )
 
-func (c *converter) policy(p pd.EscalationPolicy) (config.Policy, bool) {
+func (c *converter) policy(p pd.EscalationPolicy, roundRobin []bool) (config.Policy, bool) {
 	what := fmt.Sprintf("escalation policy %q", p.Name)
 	out := config.Policy{Name: p.Name, Repeat: int(p.NumLoops)}
 	var ids, sums []string
@@ -361,6 +361,9 @@ func (c *converter) policy(p pd.EscalationPolicy) (config.Policy, bool) {
 			minutes = clamped
 		}
 		level := config.Level{Timeout: durationText(time.Duration(minutes) * time.Minute)}
+		if i < len(roundRobin) && roundRobin[i] {
+			c.warn("%s gives an incident to its targets in turn (round robin); Herald pages every target of a level", lw)
+		}
 		for _, t := range r.Targets {
 			switch strings.TrimSuffix(t.Type, "_reference") {
 			case "user":

@@ -121,6 +121,7 @@ func TestImport_ReplayOfDocumentedResponses(t *testing.T) {
 		`schedule "Secondary", layer "Nights" ends at 2027-03-01T00:00:00-05:00 in PagerDuty; Herald layers do not end: remove it then`,
 		`schedule "Secondary", layer "Nights": on call only from Monday 20:00:00 for 120h each week (a weekly restriction); Herald has no restrictions, so the layer's person is on call around the clock`,
 		`schedule "Secondary", layer "Nights": "Former Employee" is not among the users read: left out of the rotation`,
+		`escalation policy "Engineering", level 2 gives an incident to its targets in turn (round robin); Herald pages every target of a level`,
 		`escalation policy "Retired", level 1: schedule "Deleted schedule" was not imported: left out`,
 		`escalation policy "Retired", level 1 pages nobody Herald knows: the level is left out`,
 		`escalation policy "Retired" has no level left: not imported, and services using it have no policy`,

@@ -10,9 +10,12 @@
 package pagerduty
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -170,7 +173,10 @@ type account struct {
 	schedules []pd.Schedule          // with layers
 	overrides map[string][]pd.Override
 	policies  []pd.EscalationPolicy
-	services  []pd.Service
+	// roundRobin marks the rules (by policy id, by index) that give an
+	// incident to one of their targets in turn rather than to all.
+	roundRobin map[string][]bool
+	services   []pd.Service
 }
 
 // maxPages bounds a listing, so a server that always says "more" cannot
@@ -271,13 +277,7 @@ func read(ctx context.Context, c *pd.Client, o Options) (*account, error) {
 		}
 		a.overrides[s.ID] = ov.Overrides
 	}
-	a.policies, err = list(o, "escalation policies", func(limit, offset uint) ([]pd.EscalationPolicy, pd.APIListObject, error) {
-		r, err := c.ListEscalationPoliciesWithContext(ctx, pd.ListEscalationPoliciesOptions{Limit: limit, Offset: offset})
-		if err != nil {
-			return nil, pd.APIListObject{}, err
-		}
-		return r.EscalationPolicies, r.APIListObject, nil
-	})
+	a.policies, a.roundRobin, err = listPolicies(ctx, c, o)
 	if err != nil {
 		return nil, err
 	}
@@ -292,4 +292,66 @@ func read(ctx context.Context, c *pd.Client, o Options) (*account, error) {
 		return nil, err
 	}
 	return a, nil
+}
+
+// listPolicies lists the escalation policies with each rule's assignment
+// strategy. The client's EscalationRule has no field for the strategy,
+// and the API sends it only when asked (include[]), so the list is asked
+// for through the client's Do (its authentication and headers) and each
+// policy decoded twice: as the client's type and for the strategies. The
+// API reference shows the strategy as a string, an object and an array of
+// objects; any of them naming round_robin counts.
+func listPolicies(ctx context.Context, c *pd.Client, o Options) ([]pd.EscalationPolicy, map[string][]bool, error) {
+	rr := map[string][]bool{}
+	policies, err := list(o, "escalation policies", func(limit, offset uint) ([]pd.EscalationPolicy, pd.APIListObject, error) {
+		q := url.Values{"include[]": {"escalation_rule_assignment_strategies"}, "limit": {strconv.Itoa(int(limit))}}
+		if offset > 0 {
+			q.Set("offset", strconv.Itoa(int(offset)))
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(o.APIURL, "/")+"/escalation_policies?"+q.Encode(), nil)
+		if err != nil {
+			return nil, pd.APIListObject{}, err
+		}
+		resp, err := c.Do(req, true)
+		if err != nil {
+			return nil, pd.APIListObject{}, err
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+		if err != nil {
+			return nil, pd.APIListObject{}, err
+		}
+		if resp.StatusCode != http.StatusOK {
+			ae := pd.APIError{}
+			_ = json.Unmarshal(body, &ae)
+			ae.StatusCode = resp.StatusCode
+			return nil, pd.APIListObject{}, ae
+		}
+		var page struct {
+			pd.APIListObject
+			EscalationPolicies []json.RawMessage `json:"escalation_policies"`
+		}
+		if err := json.Unmarshal(body, &page); err != nil {
+			return nil, pd.APIListObject{}, err
+		}
+		out := make([]pd.EscalationPolicy, len(page.EscalationPolicies))
+		for i, raw := range page.EscalationPolicies {
+			var strategies struct {
+				Rules []struct {
+					Strategy json.RawMessage `json:"escalation_rule_assignment_strategy"`
+				} `json:"escalation_rules"`
+			}
+			if err := json.Unmarshal(raw, &out[i]); err != nil {
+				return nil, pd.APIListObject{}, err
+			}
+			if err := json.Unmarshal(raw, &strategies); err != nil {
+				return nil, pd.APIListObject{}, err
+			}
+			for _, r := range strategies.Rules {
+				rr[out[i].ID] = append(rr[out[i].ID], bytes.Contains(r.Strategy, []byte("round_robin")))
+			}
+		}
+		return out, page.APIListObject, nil
+	})
+	return policies, rr, err
 }

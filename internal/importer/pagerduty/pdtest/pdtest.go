@@ -36,25 +36,27 @@ const Token = "replay-token-0000000"
 // replies maps each request the import makes, as path?query (the query
 // sorted), to its fixture.
 var replies = map[string]string{
-	"/users?limit=2":                                 "users-1.json",
-	"/users?limit=2&offset=2":                        "users-2.json",
-	"/users/PXPGF42/contact_methods":                 "contact_methods-PXPGF42.json",
-	"/users/PAM4FGS/contact_methods":                 "contact_methods-PAM4FGS.json",
-	"/users/PXBE8ZN/contact_methods":                 "contact_methods-PXBE8ZN.json",
-	"/users/PXPGF42/notification_rules":              "notification_rules-PXPGF42.json",
-	"/users/PAM4FGS/notification_rules":              "notification_rules-PAM4FGS.json",
-	"/users/PXBE8ZN/notification_rules":              "notification_rules-PXBE8ZN.json",
-	"/teams?limit=2":                                 "teams.json",
-	"/teams/PQ9K7I8/members?limit=2":                 "members-PQ9K7I8.json",
-	"/schedules?limit=2":                             "schedules.json",
-	"/schedules/PI7DH85":                             "schedule-PI7DH85.json",
-	"/schedules/PSEC001":                             "schedule-PSEC001.json",
-	"/schedules/PI7DH85/overrides?" + overridesRange: "overrides-PI7DH85.json",
-	"/schedules/PSEC001/overrides?" + overridesRange: "overrides-PSEC001.json",
-	"/escalation_policies?limit=2":                   "escalation_policies-1.json",
-	"/escalation_policies?limit=2&offset=2":          "escalation_policies-2.json",
-	"/services?limit=2":                              "services.json",
+	"/users?limit=2":                                           "users-1.json",
+	"/users?limit=2&offset=2":                                  "users-2.json",
+	"/users/PXPGF42/contact_methods":                           "contact_methods-PXPGF42.json",
+	"/users/PAM4FGS/contact_methods":                           "contact_methods-PAM4FGS.json",
+	"/users/PXBE8ZN/contact_methods":                           "contact_methods-PXBE8ZN.json",
+	"/users/PXPGF42/notification_rules":                        "notification_rules-PXPGF42.json",
+	"/users/PAM4FGS/notification_rules":                        "notification_rules-PAM4FGS.json",
+	"/users/PXBE8ZN/notification_rules":                        "notification_rules-PXBE8ZN.json",
+	"/teams?limit=2":                                           "teams.json",
+	"/teams/PQ9K7I8/members?limit=2":                           "members-PQ9K7I8.json",
+	"/schedules?limit=2":                                       "schedules.json",
+	"/schedules/PI7DH85":                                       "schedule-PI7DH85.json",
+	"/schedules/PSEC001":                                       "schedule-PSEC001.json",
+	"/schedules/PI7DH85/overrides?" + overridesRange:           "overrides-PI7DH85.json",
+	"/schedules/PSEC001/overrides?" + overridesRange:           "overrides-PSEC001.json",
+	"/escalation_policies?" + strategies + "&limit=2":          "escalation_policies-1.json",
+	"/escalation_policies?" + strategies + "&limit=2&offset=2": "escalation_policies-2.json",
+	"/services?limit=2":                                        "services.json",
 }
+
+const strategies = "include%5B%5D=escalation_rule_assignment_strategies"
 
 const overridesRange = "overflow=true&since=2026-11-30T06%3A00%3A00Z&until=2026-12-28T06%3A00%3A00Z"
 
