@@ -74,7 +74,7 @@ func Import(ctx context.Context, o Options) (*config.Document, []string, error) 
 		o.PageSize = 100
 	}
 	c := pd.NewClient(o.Token, pd.WithAPIEndpoint(strings.TrimRight(o.APIURL, "/")))
-	hc := &http.Client{Timeout: time.Minute}
+	hc := &http.Client{Timeout: 10 * time.Minute} // a request and its waits for the rate limit
 	if o.HTTPClient != nil {
 		copied := *o.HTTPClient
 		hc = &copied
