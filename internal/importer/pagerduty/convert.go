@@ -166,7 +166,7 @@ func (c *converter) team(t pd.Team, members []pd.Member) config.Team {
 		}
 	}
 	if roles > 0 {
-		c.warn("team %q: team roles (manager, observer) are not imported: %d members with one are plain members", t.Name, roles)
+		c.warn("team %q: team roles (manager, observer) are not imported: its members are plain members (%d had a role)", t.Name, roles)
 	}
 	return out
 }
@@ -433,7 +433,7 @@ func (c *converter) service(s pd.Service) config.Service {
 		c.warn("%s: auto-pausing notifications for transient alerts is not imported", what)
 	}
 	if n := len(s.Integrations); n > 0 {
-		c.warn("%s: %d integrations send to PagerDuty; point them at the integration key Herald makes for the service", what, n)
+		c.warn("%s: its integrations (%d) send to PagerDuty; point them at the integration key Herald makes for the service", what, n)
 	}
 	return out
 }

@@ -115,7 +115,7 @@ func TestImport_ReplayOfDocumentedResponses(t *testing.T) {
 	wantWarnings := []string{
 		`user earline@example.com: contact method "Phone app" (push_notification_contact_method) has no Herald kind: not imported`,
 		`user earline@example.com: the notification rule after 0 minutes uses a contact method that was not imported (push_notification_contact_method): not imported`,
-		`team "Engineering": team roles (manager, observer) are not imported: 1 members with one are plain members`,
+		`team "Engineering": team roles (manager, observer) are not imported: its members are plain members (1 had a role)`,
 		`schedule "Primary", layer "Old rota" ended at 2026-01-05T08:00:00+01:00: not imported`,
 		`schedule "Primary", layer "Business days": on call only from 08:00:00 for 9h each day (a daily restriction); Herald has no restrictions, so the layer's person is on call around the clock`,
 		`schedule "Secondary", layer "Nights" ends at 2027-03-01T00:00:00-05:00 in PagerDuty; Herald layers do not end: remove it then`,
@@ -130,7 +130,7 @@ func TestImport_ReplayOfDocumentedResponses(t *testing.T) {
 		`service "Checkout API": urgency rules (use_support_hours) and support hours are not imported: Herald pages with one urgency`,
 		`service "Checkout API": alert grouping (intelligent) is not imported: set the service's grouping in Herald if it needs one`,
 		`service "Checkout API": auto-pausing notifications for transient alerts is not imported`,
-		`service "Checkout API": 1 integrations send to PagerDuty; point them at the integration key Herald makes for the service`,
+		`service "Checkout API": its integrations (1) send to PagerDuty; point them at the integration key Herald makes for the service`,
 		`service "Mail relay": its escalation policy "Retired" was not imported: the service has none`,
 		`service "Mail relay" is disabled in PagerDuty; Herald's services are always on: imported as on`,
 	}
