@@ -78,25 +78,30 @@ func runImport(ctx context.Context, args []string, e env) error {
 				return doc, warns, refused(err, opsgenie.ErrUnauthorized)
 			},
 		},
-		// "pagerduty": the PagerDuty importer (internal/importer/pagerduty)
-		// goes here, as one more importer.
 	}
+	// PagerDuty's importer has flags of its own (--at, --overrides-within,
+	// --page-size) and its own command (import_pagerduty.go).
+	const pdHelp = "users, teams, schedules with layers and overrides, escalation policies and services from PagerDuty's REST API"
 	usage := func(w io.Writer) {
 		fmt.Fprint(w, "Usage: herald import VENDOR [flags]\n\nCommands:\n")
 		for _, name := range sortedKeys(table) {
 			fmt.Fprintf(w, "  %s\n      %s\n", name, table[name].help)
 		}
+		fmt.Fprintf(w, "  pagerduty\n      %s\n", pdHelp)
 		fmt.Fprint(w, "\nEach shows what Herald cannot carry over, then the plan, and applies it\n(--dry-run to stop at the plan); --out FILE writes the document instead.\n")
 	}
 	if len(args) == 0 {
 		usage(e.stderr)
-		return usagef("no vendor given: herald import grafana-oncall|opsgenie")
+		return usagef("no vendor given: herald import grafana-oncall|opsgenie|pagerduty")
 	}
 	if isHelp(args[0]) {
 		usage(e.stdout)
 		return nil
 	}
 	name := args[0]
+	if name == "pagerduty" {
+		return runImportPagerDuty(ctx, args[1:], e)
+	}
 	imp, ok := table[name]
 	if !ok {
 		usage(e.stderr)

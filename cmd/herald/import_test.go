@@ -226,7 +226,7 @@ func TestImport_Help(t *testing.T) {
 	if err != nil || stderr != "" || !strings.Contains(stdout, "  grafana-oncall\n") || !strings.Contains(stdout, "  opsgenie\n") {
 		t.Fatalf("%v\n%s%s", err, stdout, stderr)
 	}
-	if subs := subcommands(stdout); len(subs) != 2 {
+	if subs := subcommands(stdout); len(subs) != 3 {
 		t.Errorf("completion would offer %v", subs)
 	}
 	for _, v := range []string{"grafana-oncall", "opsgenie"} {

@@ -75,7 +75,7 @@ Usage:
   herald team ...             list, show, create, set, add-member, remove-member, delete teams
   herald apply -f FILE        make the configuration match a YAML document (plan first; --dry-run, --prune, --yes)
   herald export-config        write the configuration as that document (secrets named, never written)
-  herald import VENDOR        bring in on-call configuration from grafana-oncall or opsgenie (their APIs)
+  herald import VENDOR        bring in on-call configuration from pagerduty, grafana-oncall or opsgenie (their APIs)
   herald doctor               list configuration gaps (exits 1 when there are errors)
   herald migrate --status     list the migrations, applied and pending
   herald backup FILE          copy the running SQLite database and its secret key into FILE (.tar.gz)
