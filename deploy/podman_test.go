@@ -10,6 +10,7 @@
 // into its cache mounts); later runs reuse them. Not in scripts/test: it
 // takes longer than the rest put together, and this machine runs it only
 // with runc and lowered rlimits (see podmanRun).
+
 package deploy
 
 import (
@@ -104,7 +105,7 @@ func TestContainer_BuildRunAsNonRootWithAVolume(t *testing.T) {
 	cid := podman(t, "create", tag)
 	podman(t, "cp", cid+":/usr/local/bin/herald", filepath.Join(tmp, "herald-image"))
 	podman(t, "cp", cid+":/etc/ssl/certs/ca-certificates.crt", filepath.Join(tmp, "ca.crt"))
-	podman(t, "rm", cid)
+	podman(t, "rm", "-v", cid)
 	if b, err := os.ReadFile(filepath.Join(tmp, "ca.crt")); err != nil || !bytes.Contains(b, []byte("BEGIN CERTIFICATE")) {
 		t.Errorf("no CA certificates in the image: %v", err)
 	}
@@ -130,9 +131,11 @@ func TestContainer_BuildRunAsNonRootWithAVolume(t *testing.T) {
 	t.Cleanup(func() { podmanErr("volume", "rm", "-f", volume) })
 	serve := func(args ...string) (name, url string) {
 		name = fmt.Sprintf("%s-%d", volume, time.Now().UnixNano())
-		run := append([]string{"run", "-d", "--name", name, "-p", "127.0.0.1::8080", "-v", volume + ":/data"}, ulimits...)
+		// Hardened: no capabilities, nothing writable but the volume.
+		run := append([]string{"run", "-d", "--name", name, "--cap-drop", "all", "--read-only",
+			"-p", "127.0.0.1::8080", "-v", volume + ":/data"}, ulimits...)
 		podman(t, append(append(run, tag, "serve"), args...)...)
-		t.Cleanup(func() { podmanErr("rm", "-f", "-t", "5", name) })
+		t.Cleanup(func() { podmanErr("rm", "-f", "-v", "-t", "5", name) })
 		port := podman(t, "port", name, "8080")
 		url = "http://" + port[strings.LastIndex(port, "\n")+1:]
 		deadline := time.Now().Add(2 * time.Minute)
