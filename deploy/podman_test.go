@@ -154,7 +154,7 @@ func TestContainer_BuildRunAsNonRootWithAVolume(t *testing.T) {
 			time.Sleep(200 * time.Millisecond)
 		}
 	}
-	name, url := serve("--demo")
+	name, _ := serve("--demo")
 
 	// Not root: the process as the host sees it.
 	pid := podman(t, "inspect", "-f", "{{.State.Pid}}", name)
@@ -196,7 +196,7 @@ func TestContainer_BuildRunAsNonRootWithAVolume(t *testing.T) {
 		t.Fatalf("no admin token in the demo's log:\n%s", logs)
 	}
 	podman(t, "stop", "-t", "30", name)
-	_, url = serve()
+	_, url := serve()
 	req, _ := http.NewRequest("GET", url+"/api/v1/schedules", nil)
 	req.Header.Set("Authorization", "Bearer "+m[1])
 	resp, err := http.DefaultClient.Do(req)
