@@ -20,7 +20,7 @@ CREATE TABLE contact_requests (
 CREATE INDEX contact_requests_status ON contact_requests (status, due_at);
 CREATE TABLE contact_request_notes (
 	request_id TEXT NOT NULL REFERENCES contact_requests (id),
-	seq        INTEGER NOT NULL,
+	seq        BIGINT NOT NULL,
 	at         BIGINT NOT NULL,
 	author     TEXT NOT NULL,
 	text       TEXT NOT NULL,
