@@ -651,3 +651,20 @@ func linkHost(link string) string {
 	}
 	return rest
 }
+
+// GuardOverrideText is how an override reads on a timeline: who, why, and
+// each finding with its place.
+func GuardOverrideText(who string, o *GuardOverride) string {
+	var b strings.Builder
+	b.WriteString("Content guard overridden by " + who + " (R45): " + o.Reason + ". Published with " + itoa(len(o.Findings)) + " finding(s):")
+	for i, f := range o.Findings {
+		if i > 0 {
+			b.WriteString(";")
+		}
+		b.WriteString(" " + f.Kind + " " + quote(f.Text) + " at " + f.Position())
+		if f.Field != "" && f.Field != "body" {
+			b.WriteString(" of the " + f.Field)
+		}
+	}
+	return b.String()
+}
