@@ -9,7 +9,7 @@ import (
 )
 
 // guardOverrideJSON is how an update's override of the content guard (R45)
-// is stored: '' when there was none.
+// is stored: ” when there was none.
 func guardOverrideJSON(o *herald.GuardOverride) string {
 	if o == nil {
 		return ""
