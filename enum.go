@@ -44,6 +44,7 @@ func FieldEnum(name string) []string {
 		"event_action":       EventActions,
 		"event_severity":     EventSeverities,
 		"policy_template":    PolicyTemplates,
+		"guard_kind":         GuardKinds,
 	}[name]
 }
 
