@@ -134,8 +134,12 @@ func PlanPublish(in PublishInput) (PublishPlan, error) {
 		body = FillTemplate(t, s.Name, compText, nextIn, in.Link)
 	}
 	p.Text = body
+	// The guard reads what the publisher wrote (or the template made):
+	// the link Herald appends is its own, and findings keep their places.
+	written := p.Text
 	if settings.IncidentLink == LinkAppend && !strings.Contains(p.Text, in.Link) {
-		p.Text = strings.TrimSpace(p.Text) + " " + in.Link
+		written = strings.TrimSpace(p.Text)
+		p.Text = written + " " + in.Link
 	}
 	p.Checks = CheckUpdate(p.Text, in.Link, settings.IncidentLink != LinkOff, settings.UpdateLimits)
 	// The notice is decided before the checks, so a publisher whose text
@@ -160,7 +164,7 @@ func PlanPublish(in PublishInput) (PublishPlan, error) {
 	if in.GuardName {
 		p.Findings = GuardFields(guard, [2]string{"name", s.Name})
 	}
-	p.Findings = append(p.Findings, GuardFields(guard, [2]string{"body", p.Text})...)
+	p.Findings = append(p.Findings, GuardFields(guard, [2]string{"body", written})...)
 	if len(p.Findings) > 0 {
 		p.Checks = append(p.Checks, GuardChecks(p.Findings)...)
 		switch {
