@@ -1,11 +1,13 @@
 package console_test
 
 import (
+	"context"
 	"html"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/heraldhq/herald/internal/store"
 	"github.com/heraldhq/herald/internal/testdb"
@@ -75,6 +77,43 @@ func TestRule45_ComposerShowsFindingsAndOverrides(t *testing.T) {
 		v.signIn("viewer@example.com")
 		if _, body := v.get("/app/status/incidents/" + e.si); strings.Contains(body, `name="override_guard"`) {
 			t.Fatal("a viewer sees the override box")
+		}
+	})
+}
+
+// The maintenance forms refuse internal details with each finding's place
+// and keep the input; the override box with a reason schedules it and the
+// screen shows the override (R45).
+func TestRule45_MaintenanceFormsAreGuarded(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		e := newEnv(t, d)
+		b := e.browser(t)
+		b.signIn("responder@example.com")
+		from := e.clock.Now().Add(48 * time.Hour).UTC().Truncate(time.Minute)
+		f := url.Values{"name": {"Database upgrade"}, "body": {"Failover to pg-2.corp at 10.0.0.9"},
+			"scheduled_for": {from.Format("2006-01-02T15:04")}, "scheduled_until": {from.Add(time.Hour).Format("2006-01-02T15:04")}}
+		res, body := b.post("/app/status/maintenances", f)
+		body = html.UnescapeString(body)
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `body, line 1, column 13: internal_host "pg-2.corp"`) ||
+			!strings.Contains(body, `body, line 1, column 26: ip_address "10.0.0.9"`) || !strings.Contains(body, "Failover to pg-2.corp at 10.0.0.9</textarea>") {
+			t.Fatalf("refusal: %d %s", res.StatusCode, body)
+		}
+		if ms, _ := e.db.Maintenances.Maintenances(context.Background(), 10); len(ms) != 0 {
+			t.Fatalf("a refused form scheduled %d maintenances", len(ms))
+		}
+		f.Set("override_guard", "1")
+		f.Set("override_guard_reason", "the customer runs this replica")
+		res, body = b.post("/app/status/maintenances", f)
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("override: %d %s", res.StatusCode, body)
+		}
+		ms, _ := e.db.Maintenances.Maintenances(context.Background(), 10)
+		if len(ms) != 1 || ms[0].GuardOverride == nil || ms[0].GuardOverride.Reason != "the customer runs this replica" {
+			t.Fatalf("override not recorded: %+v", ms)
+		}
+		_, body = b.get("/app/status/maintenances/" + ms[0].ID)
+		if !strings.Contains(html.UnescapeString(body), "Content guard overridden (R45): the customer runs this replica") {
+			t.Fatalf("the screen does not show the override: %s", body)
 		}
 	})
 }
