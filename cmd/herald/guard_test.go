@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -31,6 +32,15 @@ func TestRule45_CLIFindingsAndOverride(t *testing.T) {
 		out = mustCLI(t, url, "status", "create", "--name", "API errors", "--body", body, "--component", "API=major_outage", "--override-guard", "the customer asked for the address", "-o", "json")
 		if !strings.Contains(out, `"guard_override"`) || !strings.Contains(out, "the customer asked for the address") {
 			t.Fatalf("override:\n%s", out)
+		}
+		var created struct {
+			ID string `json:"id"`
+		}
+		if err := json.Unmarshal([]byte(out), &created); err != nil || created.ID == "" {
+			t.Fatalf("override output: %v\n%s", err, out)
+		}
+		if out := mustCLI(t, url, "status", "show", created.ID); !strings.Contains(out, "content guard overridden, 2 finding(s): the customer asked for the address") {
+			t.Fatalf("show:\n%s", out)
 		}
 		out, err = cli(t, url, "status", "guard", "see https://grafana.example.com/d/1")
 		if err == nil || !strings.Contains(out, "Finding dashboard_link") {

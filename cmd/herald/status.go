@@ -288,6 +288,9 @@ func runStatus(ctx context.Context, args []string, e env) error {
 				}
 				for _, u := range s.Updates {
 					row(tw, ts(u.CreatedAt), u.Status.Title(), u.Body)
+					if o := u.GuardOverride; o != nil {
+						row(tw, "", "", fmt.Sprintf("(content guard overridden, %d finding(s): %s)", len(o.Findings), o.Reason))
+					}
 				}
 			})
 		}},
