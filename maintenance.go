@@ -98,6 +98,10 @@ type Maintenance struct {
 	// MutePaging holds the paging of the services running on the
 	// maintenance's components while it is in progress (default on).
 	MutePaging bool `json:"mute_paging"`
+
+	// GuardOverride is the last override of the content guard (R45) on
+	// the maintenance's name and description: the reason and the findings.
+	GuardOverride *GuardOverride `json:"guard_override,omitempty"`
 }
 
 // Active reports whether the maintenance still lies ahead or is under way.
@@ -120,6 +124,9 @@ type MaintenanceUpdate struct {
 	Body      string            `json:"body"`
 	Actor     string            `json:"actor"`
 	CreatedAt time.Time         `json:"created_at"`
+	// GuardOverride is set when the update was posted despite the content
+	// guard's findings (R45).
+	GuardOverride *GuardOverride `json:"guard_override,omitempty"`
 }
 
 // Duration is a time.Duration written as "1h30m" in JSON.
@@ -149,6 +156,10 @@ type MaintenanceInput struct {
 	AutoTransition *bool       `json:"auto_transition,omitempty"`
 	MutePaging     *bool       `json:"mute_paging,omitempty"`
 	Reminders      *[]Duration `json:"reminders,omitempty"`
+	// OverrideGuard publishes a name and description despite the content
+	// guard's findings (R45), with the reason.
+	OverrideGuard       bool   `json:"override_guard,omitempty"`
+	OverrideGuardReason string `json:"override_guard_reason,omitempty"`
 }
 
 // Normalize validates the set fields; creating requires a name and a
@@ -204,6 +215,7 @@ func (in *MaintenanceInput) Normalize(creating bool) error {
 		slices.Reverse(rs)
 		in.Reminders = &rs
 	}
+	CheckGuardOverride(fe, in.OverrideGuard, &in.OverrideGuardReason)
 	return fe.Err()
 }
 
@@ -217,6 +229,10 @@ type MaintenanceUpdateInput struct {
 	// Channels unchecks broadcast channels ("email": false), as on a
 	// status update (R11); every channel is on unless unchecked.
 	Channels map[string]bool `json:"channels,omitempty"`
+	// OverrideGuard posts a text despite the content guard's findings
+	// (R45), with the reason.
+	OverrideGuard       bool   `json:"override_guard,omitempty"`
+	OverrideGuardReason string `json:"override_guard_reason,omitempty"`
 }
 
 // Normalize validates the update.
@@ -234,5 +250,6 @@ func (in *MaintenanceUpdateInput) Normalize() error {
 			fe.Add("channels", "unknown channel "+quote(k)+": must be one of "+strings.Join(SubscriberKinds, ", "))
 		}
 	}
+	CheckGuardOverride(fe, in.OverrideGuard, &in.OverrideGuardReason)
 	return fe.Err()
 }

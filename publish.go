@@ -2,6 +2,7 @@ package herald
 
 import (
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 	"time"
@@ -26,6 +27,10 @@ type PublishPlan struct {
 	Checks []Check
 	// Overridden is set when checks failed and the publisher overrode them.
 	Overridden bool
+	// Findings are the content guard's (R45) in Text (and in the name when
+	// GuardName); GuardOverride is set when the publisher overrode them.
+	Findings      []GuardFinding
+	GuardOverride *GuardOverride
 	// Status is the incident's state after the update; Impact its impact
 	// (derived from the worst component status when the incident's impact
 	// is automatic).
@@ -54,6 +59,11 @@ type PublishInput struct {
 	// AutoImpact derives the impact from the worst component status.
 	AutoImpact bool
 	Now        time.Time
+	// GuardName also guards the incident's name (R45): it is new, or this
+	// update publishes a new one.
+	GuardName bool
+	// DryRun shows the guard's findings as checks instead of refusing.
+	DryRun bool
 }
 
 // PlanPublish decides what an update does. Its errors are *Error: a
@@ -124,25 +134,54 @@ func PlanPublish(in PublishInput) (PublishPlan, error) {
 		body = FillTemplate(t, s.Name, compText, nextIn, in.Link)
 	}
 	p.Text = body
+	// The guard reads what the publisher wrote (or the template made):
+	// the link Herald appends is its own, and findings keep their places.
+	written := p.Text
 	if settings.IncidentLink == LinkAppend && !strings.Contains(p.Text, in.Link) {
-		p.Text = strings.TrimSpace(p.Text) + " " + in.Link
+		written = strings.TrimSpace(p.Text)
+		p.Text = written + " " + in.Link
 	}
 	p.Checks = CheckUpdate(p.Text, in.Link, settings.IncidentLink != LinkOff, settings.UpdateLimits)
 	// The notice is decided before the checks, so a publisher whose text
 	// fails them still sees what the subscribers would be told.
 	p.Notice = Notice{Event: "incident.update", Subject: fmt.Sprintf("[%s] %s: %s", settings.Page.Name, p.Status.Title(), s.Name), Body: p.Text, URL: in.Link}
+	var refusal *Error
 	if failed := FailedChecks(p.Checks); len(failed) > 0 {
 		if !u.OverrideChecks {
-			e := &Error{Code: EUnprocessable, Fields: map[string]string{},
+			refusal = &Error{Code: EUnprocessable, Fields: map[string]string{},
 				Message: "the update fails its checks (" + strings.Join(failed, ", ") + "); shorten it, or send override_checks: true"}
 			for _, c := range p.Checks {
 				if !c.OK {
-					e.Fields[c.Name] = c.Message
+					refusal.Fields[c.Name] = c.Message
 				}
 			}
-			return p, e
+		} else {
+			p.Overridden = true
 		}
-		p.Overridden = true
+	}
+	// The content guard (R45): the name when it is new, then the text.
+	guard := settings.PublicGuard(in.Link)
+	if in.GuardName {
+		p.Findings = GuardFields(guard, [2]string{"name", s.Name})
+	}
+	p.Findings = append(p.Findings, GuardFields(guard, [2]string{"body", written})...)
+	if len(p.Findings) > 0 {
+		p.Checks = append(p.Checks, GuardChecks(p.Findings)...)
+		switch {
+		case u.OverrideGuard:
+			p.GuardOverride = &GuardOverride{Reason: u.OverrideGuardReason, Findings: p.Findings}
+		case in.DryRun:
+			// A preview shows the findings as checks.
+		case refusal == nil:
+			refusal = GuardError(p.Findings)
+		default:
+			ge := GuardError(p.Findings)
+			refusal.Message += "; " + ge.Message
+			maps.Copy(refusal.Fields, ge.Fields)
+		}
+	}
+	if refusal != nil {
+		return p, refusal
 	}
 
 	// The incident's state and times.

@@ -112,6 +112,10 @@ type Settings struct {
 	// RequireAllClear makes resolving a status incident linked to an
 	// incident wait for the incident lead's recorded all-clear (R17).
 	RequireAllClear bool `json:"require_all_clear"`
+	// Guard is what the content guard refuses in public updates and
+	// customer messages (R45): internal hosts, IP addresses, log lines,
+	// stack traces, staff addresses, dashboard links. See guard.go.
+	Guard GuardPatterns `json:"guard"`
 }
 
 // PagingSettings are the organisation's paging choices.
@@ -196,6 +200,7 @@ func DefaultSettings() Settings {
 		Playbook:        DefaultPlaybook(),
 		Monitoring:      Duration(30 * time.Minute),
 		RequireAllClear: true,
+		Guard:           DefaultGuardPatterns(),
 		Sessions:        SessionSettings{Idle: Duration(12 * time.Hour), Max: Duration(7 * 24 * time.Hour)},
 		Cadence: CadenceTable{
 			Investigating: {S1: minutes(10), S2: minutes(15), S3: minutes(15), S4: minutes(15)},
@@ -234,6 +239,7 @@ func (s *Settings) Validate() error {
 	s.Sessions.validate(fe)
 	s.Playbook.validate(fe)
 	s.UpdateLimits.validate(fe)
+	s.Guard.validate(fe)
 	if !prefixRE.MatchString(s.ReferencePrefix) {
 		fe.Add("reference_prefix", "must be 1 to 10 capital letters or digits, starting with a letter")
 	}

@@ -224,6 +224,9 @@ type StatusUpdate struct {
 	Channels         map[string]bool   `json:"channels,omitempty"`
 	// Name is the title this update published when it changed it (R22).
 	Name string `json:"name,omitempty"`
+	// GuardOverride is set when the publisher published despite the
+	// content guard's findings (R45): the reason and what was found.
+	GuardOverride *GuardOverride `json:"guard_override,omitempty"`
 }
 
 // ComponentChange is what an update did to one component.
@@ -261,6 +264,10 @@ type StatusUpdateInput struct {
 	// MonitorFor sets how long monitoring lasts, in minutes, when this
 	// update moves the incident to Monitoring (default: the setting).
 	MonitorFor int `json:"monitor_for_minutes,omitempty"`
+	// OverrideGuard publishes a text despite the content guard's findings
+	// (R45), with the reason, recorded with the findings.
+	OverrideGuard       bool   `json:"override_guard,omitempty"`
+	OverrideGuardReason string `json:"override_guard_reason,omitempty"`
 }
 
 // Normalize validates the update.
@@ -283,6 +290,7 @@ func (in *StatusUpdateInput) Normalize() error {
 	if in.MonitorFor < 0 || in.MonitorFor > 7*24*60 {
 		fe.Add("monitor_for_minutes", "must be between 0 and 10080 (a week)")
 	}
+	CheckGuardOverride(fe, in.OverrideGuard, &in.OverrideGuardReason)
 	return fe.Err()
 }
 
@@ -412,7 +420,10 @@ type StatusPoint struct {
 
 // Preview is what a publication would do, without doing it.
 type Preview struct {
-	Checks   []Check         `json:"checks"`
+	Checks []Check `json:"checks"`
+	// Findings are the content guard's (R45), with their positions in
+	// Text; a preview shows them as failed checks instead of failing.
+	Findings []GuardFinding  `json:"findings"`
 	Text     string          `json:"text"`
 	Incident *StatusIncident `json:"incident"`
 	// Notice is what subscribers would be told (the e-mail's subject and

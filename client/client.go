@@ -380,6 +380,8 @@ type PublishResult struct {
 	Checks []herald.Check `json:"checks"`
 	Text   string         `json:"text"`
 	DryRun bool           `json:"dry_run"`
+	// Findings are the content guard's (R45), with their positions.
+	Findings []herald.GuardFinding `json:"findings"`
 }
 
 func dry(path string, dryRun bool) string {

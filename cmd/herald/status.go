@@ -200,6 +200,7 @@ func printPublished(e env, cf clientFlags, res client.PublishResult) error {
 			row(tw, "Next update due", ts(*res.NextUpdateDue)+" UTC")
 		}
 		row(tw, "Text", res.Text)
+		findingRows(tw, res.Findings)
 		for _, ch := range res.Checks {
 			mark := "ok"
 			if !ch.OK {
@@ -214,6 +215,7 @@ func runStatus(ctx context.Context, args []string, e env) error {
 	var body, template, impact, incident, status *string
 	var comps *list
 	var dry, override *bool
+	var overrideGuardReason *string
 	var next *int
 	var editName *string
 	var editComps *list
@@ -224,6 +226,7 @@ func runStatus(ctx context.Context, args []string, e env) error {
 		comps = f.list("component", "NAME=STATUS, for example API=major_outage")
 		dry = f.Bool("dry-run", false, "show the checks and the text; publish nothing")
 		override = f.Bool("override-checks", false, "publish even when a check fails (recorded)")
+		overrideGuardReason = f.String("override-guard", "", "REASON: publish even when the content guard finds internal details (R45; recorded with the findings)")
 		next = f.Int("next", 0, "minutes until the next update, announced (default: the cadence)")
 		status = f.String("status", "", "investigating, identified, monitoring or resolved")
 	}
@@ -236,8 +239,9 @@ func runStatus(ctx context.Context, args []string, e env) error {
 		if st == "" {
 			st = defStatus
 		}
+		og, reason := overrideGuard(*overrideGuardReason)
 		return herald.StatusUpdateInput{Status: st, Body: *body, Template: *template, Components: cs,
-			OverrideChecks: *override, NextUpdateIn: *next}, nil
+			OverrideChecks: *override, NextUpdateIn: *next, OverrideGuard: og, OverrideGuardReason: reason}, nil
 	}
 	// A new status incident, published (create) or drafted for the lead
 	// (draft, R10), takes the same flags.
@@ -255,6 +259,7 @@ func runStatus(ctx context.Context, args []string, e env) error {
 	return runCommands(ctx, "status", resolveFirst(map[string]command{
 		"no-updates": noUpdatesCommand(e),
 		"templates":  statusTemplatesCommand(e),
+		"guard":      guardCheckCommand(e),
 		"list": {n: 0, help: "status page incidents, newest first", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
 			list, err := c.StatusPage.StatusIncidents(ctx)
 			if err != nil {
@@ -284,6 +289,9 @@ func runStatus(ctx context.Context, args []string, e env) error {
 				}
 				for _, u := range s.Updates {
 					row(tw, ts(u.CreatedAt), u.Status.Title(), u.Body)
+					if o := u.GuardOverride; o != nil {
+						row(tw, "", "", fmt.Sprintf("(content guard overridden, %d finding(s): %s)", len(o.Findings), o.Reason))
+					}
 				}
 			})
 		}},
@@ -296,7 +304,7 @@ func runStatus(ctx context.Context, args []string, e env) error {
 			}
 			res, err := c.StatusPage.CreateStatusIncident(ctx, si, *dry)
 			if err != nil {
-				return err
+				return guardRefusal(err)
 			}
 			return printPublished(e, cf, res)
 		}},
@@ -309,7 +317,7 @@ func runStatus(ctx context.Context, args []string, e env) error {
 			}
 			d, err := c.StatusPage.DraftStatusIncident(ctx, si)
 			if err != nil {
-				return err
+				return guardRefusal(err)
 			}
 			return cf.print(e.stdout, d, func(tw *tabwriter.Writer) { draftTable(tw, d) })
 		}},
@@ -350,7 +358,7 @@ func runStatus(ctx context.Context, args []string, e env) error {
 				}
 				res, err := c.StatusPage.PublishUpdate(ctx, pos[0], in, *dry)
 				if err != nil {
-					return err
+					return guardRefusal(err)
 				}
 				return printPublished(e, cf, res)
 			}},
@@ -366,7 +374,7 @@ func runStatus(ctx context.Context, args []string, e env) error {
 				}
 				res, err := c.StatusPage.PublishUpdate(ctx, pos[0], in, *dry)
 				if err != nil {
-					return err
+					return guardRefusal(err)
 				}
 				return printPublished(e, cf, res)
 			}},
@@ -423,7 +431,9 @@ func runMaintenance(ctx context.Context, args []string, e env) error {
 	var name, body, from, until *string
 	var comps, reminders *list
 	var manual, mute *bool
+	var maintGuard *string
 	windowFlags := func(f *flags) {
+		maintGuard = f.String("override-guard", "", "REASON: publish even when the content guard finds internal details (R45; recorded with the findings)")
 		name = f.String("name", "", "what is done")
 		body = f.String("body", "", "details for the page")
 		from = f.String("from", "", "start, RFC 3339 (2026-12-01T02:00:00Z)")
@@ -484,6 +494,7 @@ func runMaintenance(ctx context.Context, args []string, e env) error {
 		if f.set("mute-paging") {
 			in.MutePaging = mute
 		}
+		in.OverrideGuard, in.OverrideGuardReason = overrideGuard(*maintGuard)
 		return in, nil
 	}
 	var skip *list
@@ -491,9 +502,11 @@ func runMaintenance(ctx context.Context, args []string, e env) error {
 		return command{args: "ID", n: 1, help: help, flags: func(f *flags) {
 			body = f.String("body", "", "a note for the page")
 			skip = f.list("skip", "do not send to this channel: email, webhook, slack, teams (comma-separated)")
+			maintGuard = f.String("override-guard", "", "REASON: post even when the content guard finds internal details (R45; recorded with the findings)")
 		},
 			run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
 				in := herald.MaintenanceUpdateInput{Status: to, Body: *body}
+				in.OverrideGuard, in.OverrideGuardReason = overrideGuard(*maintGuard)
 				for _, v := range *skip {
 					for _, k := range strings.Split(v, ",") {
 						if k = strings.TrimSpace(k); k != "" {
@@ -506,7 +519,7 @@ func runMaintenance(ctx context.Context, args []string, e env) error {
 				}
 				m, err := c.Maintenances.PostMaintenanceUpdate(ctx, pos[0], in)
 				if err != nil {
-					return err
+					return guardRefusal(err)
 				}
 				return cf.print(e.stdout, m, func(tw *tabwriter.Writer) { maintenanceTable(tw, m) })
 			}}
@@ -527,7 +540,7 @@ func runMaintenance(ctx context.Context, args []string, e env) error {
 				}
 				m, err := c.Maintenances.CreateMaintenance(ctx, in)
 				if err != nil {
-					return err
+					return guardRefusal(err)
 				}
 				return cf.print(e.stdout, m, func(tw *tabwriter.Writer) { maintenanceTable(tw, m) })
 			}},
@@ -539,7 +552,7 @@ func runMaintenance(ctx context.Context, args []string, e env) error {
 				}
 				m, err := c.Maintenances.UpdateMaintenance(ctx, pos[0], in)
 				if err != nil {
-					return err
+					return guardRefusal(err)
 				}
 				return cf.print(e.stdout, m, func(tw *tabwriter.Writer) { maintenanceTable(tw, m) })
 			}},

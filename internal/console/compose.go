@@ -102,8 +102,11 @@ type composeView struct {
 	Checked bool
 	Checks  []herald.Check
 	Failed  []string
-	Text    string
-	Notice  herald.Notice
+	// Findings are the content guard's (R45), with their positions in
+	// Text; the composer lists them apart from the checks.
+	Findings []herald.GuardFinding
+	Text     string
+	Notice   herald.Notice
 	// Email is the e-mail's body as an e-mail subscriber reads it.
 	Email string
 	// Result is the incident as it would stand after the update; State
@@ -135,6 +138,10 @@ type composeForm struct {
 	Body                      string
 	NextUpdateIn              string
 	Override                  bool
+	// OverrideGuard and GuardReason publish despite the content guard
+	// (R45), with the reason recorded.
+	OverrideGuard bool
+	GuardReason   string
 }
 
 type composeTemplate struct{ Key, Text string }
@@ -274,8 +281,9 @@ func readCompose(r *http.Request) (composeForm, herald.StatusUpdateInput, error)
 	p := r.PostForm // read by the route's wrapper
 	f := composeForm{Name: p.Get("name"), IncidentRef: p.Get("incident"), Impact: p.Get("impact"), Status: p.Get("status"),
 		Template: p.Get("template"), Applied: p.Get("applied_template"), Body: p.Get("body"), NextUpdateIn: strings.TrimSpace(p.Get("next_update_in")),
-		Override: p.Get("override") == "1"}
-	in := herald.StatusUpdateInput{Status: herald.State(f.Status), Body: f.Body, OverrideChecks: f.Override}
+		Override: p.Get("override") == "1", OverrideGuard: p.Get("override_guard") == "1", GuardReason: p.Get("override_guard_reason")}
+	in := herald.StatusUpdateInput{Status: herald.State(f.Status), Body: f.Body, OverrideChecks: f.Override,
+		OverrideGuard: f.OverrideGuard, OverrideGuardReason: f.GuardReason}
 	if f.Template != "" && f.Template != f.Applied {
 		in.Template = f.Template
 	}
@@ -358,8 +366,17 @@ func (c *Console) statusPublish(w http.ResponseWriter, r *http.Request, a herald
 // published is the flash after a publication: it says when checks were
 // overridden, so nobody overrides without seeing it.
 func published(p herald.Preview, msg string) string {
-	if p.Incident != nil && len(p.Incident.Updates) > 0 && p.Incident.Updates[0].ChecksOverridden {
+	if p.Incident == nil || len(p.Incident.Updates) == 0 {
+		return msg
+	}
+	u := p.Incident.Updates[0]
+	switch {
+	case u.ChecksOverridden && u.GuardOverride != nil:
+		return strings.TrimSuffix(msg, ".") + " despite failed checks and the content guard; the overrides are recorded."
+	case u.ChecksOverridden:
 		return strings.TrimSuffix(msg, ".") + " despite failed checks; the override is recorded."
+	case u.GuardOverride != nil:
+		return strings.TrimSuffix(msg, ".") + " despite the content guard; the override is recorded with its findings."
 	}
 	return msg
 }
@@ -385,12 +402,26 @@ func (c *Console) composed(w http.ResponseWriter, r *http.Request, a herald.Acto
 		}
 	}
 	if len(p.Checks) > 0 {
-		v.Checked, v.Checks, v.Failed, v.Text, v.Notice, v.Result = true, p.Checks, herald.FailedChecks(p.Checks), p.Text, p.Notice, p.Incident
+		v.Checked, v.Checks, v.Text, v.Notice, v.Result, v.Findings = true, p.Checks, p.Text, p.Notice, p.Incident, p.Findings
+		for _, n := range herald.FailedChecks(p.Checks) {
+			if n != "content_guard" {
+				v.Failed = append(v.Failed, n)
+			}
+		}
 		v.Email = emailBody(p.Notice)
 		v.State = herald.State(v.Form.Status)
-		if len(v.Failed) > 0 && err != nil {
-			// The API's words name its JSON field; the console names its box.
-			v.Error = "The update fails its checks (" + strings.Join(v.Failed, ", ") + "): nothing was published or sent. Shorten it, or tick “Publish despite failed checks”."
+		if err != nil && herald.ErrorCode(err) == herald.EUnprocessable {
+			// The API's words name its JSON fields; the console names its boxes.
+			var msgs []string
+			if len(v.Failed) > 0 && !upd.OverrideChecks {
+				msgs = append(msgs, "The update fails its checks ("+strings.Join(v.Failed, ", ")+"): nothing was published or sent. Shorten it, or tick “Publish despite failed checks”.")
+			}
+			if len(v.Findings) > 0 && !upd.OverrideGuard {
+				msgs = append(msgs, "The text contains internal details customers must not see (R45), listed under “Content guard”: nothing was published or sent. Remove them, or tick “Publish despite the content guard” and give the reason.")
+			}
+			if len(msgs) > 0 {
+				v.Error = strings.Join(msgs, " ")
+			}
 		}
 		// The text the dry run made is what the person edits next (a
 		// template just applied is filled in), without the link it
@@ -410,6 +441,9 @@ func (c *Console) composed(w http.ResponseWriter, r *http.Request, a herald.Acto
 	}
 	if len(v.Failed) > 0 && err == nil && v.Form.Override {
 		v.Error = "Some checks fail: publishing will override them, and the override is recorded."
+	}
+	if len(v.Findings) > 0 && err == nil && v.Form.OverrideGuard {
+		v.Error = strings.TrimSpace(v.Error + " The content guard found internal details: publishing will override it, and the override is recorded with the findings and your reason.")
 	}
 	c.render(w, r, status, "compose", a, v)
 	return nil

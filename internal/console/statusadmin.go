@@ -100,7 +100,7 @@ func refused(r *http.Request, id string, err error) (form, int, bool) {
 		return form{}, 0, false
 	}
 	he, status, _ := httperr.Of(err)
-	return form{ID: id, Values: r.PostForm, Error: he.Message, Fields: he.Fields}, status, true
+	return form{ID: id, Values: r.PostForm, Error: he.Message, Fields: he.Fields, Lines: guardLines(he.Fields)}, status, true
 }
 
 func optional(s string) *string { return &s }
@@ -365,6 +365,7 @@ func (c *Console) createMaintenance(w http.ResponseWriter, r *http.Request, a he
 		ScheduledFor: parseUTC(fe, "scheduled_for", r.PostFormValue("scheduled_for")), ScheduledUntil: parseUTC(fe, "scheduled_until", r.PostFormValue("scheduled_until")),
 		Components: &comps, Reminders: &reminders, AutoTransition: &auto, MutePaging: mutePaging(r),
 	}
+	in.OverrideGuard, in.OverrideGuardReason = guardOverride(r)
 	err := fe.Err()
 	var m *herald.Maintenance
 	if err == nil {
@@ -409,6 +410,7 @@ func (c *Console) editMaintenance(w http.ResponseWriter, r *http.Request, a hera
 		comps = []string{}
 	}
 	in := herald.MaintenanceInput{Name: optional(r.PostFormValue("name")), Body: optional(r.PostFormValue("body")), Components: &comps, MutePaging: mutePaging(r)}
+	in.OverrideGuard, in.OverrideGuardReason = guardOverride(r)
 	changed := func(field string) bool {
 		return strings.TrimSpace(r.PostFormValue(field)) != strings.TrimSpace(r.PostFormValue("was_"+field))
 	}
@@ -449,6 +451,7 @@ func (c *Console) editMaintenance(w http.ResponseWriter, r *http.Request, a hera
 func (c *Console) postMaintenanceUpdate(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
 	id := r.PathValue("id")
 	in := herald.MaintenanceUpdateInput{Body: r.PostFormValue("body"), Status: herald.MaintenanceStatus(r.PostFormValue("status"))}
+	in.OverrideGuard, in.OverrideGuardReason = guardOverride(r)
 	for _, k := range r.PostForm["skip"] {
 		if in.Channels == nil {
 			in.Channels = map[string]bool{}

@@ -29,6 +29,10 @@ type PublishResult struct {
 	Checks []herald.Check `json:"checks"`
 	Text   string         `json:"text"`
 	DryRun bool           `json:"dry_run"`
+	// Findings are the content guard's (R45), with their positions in
+	// text: on a dry run they are shown instead of refusing, and on an
+	// override they are what was published anyway.
+	Findings []herald.GuardFinding `json:"findings"`
 }
 
 // HTTPStatus is 200 for a dry run, else the route's status.
@@ -110,7 +114,40 @@ func publishResult(p herald.Preview, dry bool, err error) (PublishResult, error)
 	if err != nil {
 		return PublishResult{}, err
 	}
-	return PublishResult{StatusIncident: p.Incident, Checks: p.Checks, Text: p.Text, DryRun: dry}, nil
+	fs := p.Findings
+	if fs == nil {
+		fs = []herald.GuardFinding{}
+	}
+	return PublishResult{StatusIncident: p.Incident, Checks: p.Checks, Text: p.Text, DryRun: dry, Findings: fs}, nil
+}
+
+// GuardCheckInput is a text for the content guard, checked as a public
+// update is (the page's own links allowed).
+type GuardCheckInput struct {
+	Text string `json:"text" required:"true"`
+}
+
+// GuardCheckResult is what the content guard found in a text.
+type GuardCheckResult struct {
+	OK       bool                  `json:"ok"`
+	Findings []herald.GuardFinding `json:"findings"`
+}
+
+// guardCheck runs the content guard (R45) with the organisation's
+// patterns, for the composer to show findings while someone writes.
+func (s *Server) guardCheck(r *http.Request, a herald.Actor, in GuardCheckInput) (GuardCheckResult, error) {
+	if len(in.Text) > 20000 {
+		return GuardCheckResult{}, &herald.Error{Code: herald.EInvalid, Message: "text is too long", Fields: map[string]string{"text": "must be at most 20000 bytes"}}
+	}
+	st, err := s.app.Settings.Settings(r.Context())
+	if err != nil {
+		return GuardCheckResult{}, err
+	}
+	fs := herald.Guard(in.Text, st.PublicGuard(s.cfg.Links.Base()))
+	if fs == nil {
+		fs = []herald.GuardFinding{}
+	}
+	return GuardCheckResult{OK: len(fs) == 0, Findings: fs}, nil
 }
 
 func (s *Server) createStatusIncident(r *http.Request, a herald.Actor, in herald.StatusIncidentInput) (PublishResult, error) {

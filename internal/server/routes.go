@@ -151,6 +151,7 @@ func (s *Server) apiRoutes() []route {
 		op("POST", "/api/v1/status-drafts/{id}/approve", responder, 201, "Decide and publish a draft as drafted, in one action (R10)", s.approveStatusDraft),
 		op("POST", "/api/v1/status-drafts/{id}/discard", responder, 200, "Discard a draft (its author, or whoever may approve it)", s.discardStatusDraft),
 		op("GET", "/api/v1/status-templates", viewer, 200, "Templates for the usual updates", s.listTemplates),
+		op("POST", "/api/v1/guard/check", viewer, 200, "Run the content guard (R45) on a text: the internal details it finds (host names, IP addresses, log lines, stack traces, staff addresses, dashboard links), each with its position", s.guardCheck),
 		op("GET", "/api/v1/maintenances", viewer, 200, "Maintenances, newest start first", s.listMaintenances),
 		op("POST", "/api/v1/maintenances", responder, 201, "Schedule a maintenance", s.createMaintenance),
 		op("GET", "/api/v1/maintenances/{id}", viewer, 200, "One maintenance with its updates and reminders", s.getMaintenance),

@@ -321,6 +321,11 @@ func (db *StatusPageService) DraftStatusIncident(ctx context.Context, actor hera
 	if err != nil {
 		return herald.StatusDraft{}, err
 	}
+	// The dry run shows the content guard's findings (R45); a draft is
+	// refused for them as the publication would be.
+	if len(p.Findings) > 0 && !in.OverrideGuard {
+		return herald.StatusDraft{}, herald.GuardError(p.Findings)
+	}
 	// The input is kept as given (normalising twice would refuse the
 	// "auto" impact it fills in); approving normalises it once.
 	var d herald.StatusDraft

@@ -37,7 +37,7 @@ func (db *StatusPageService) NoMaterialUpdates(ctx context.Context, actor herald
 		if err := in.Normalize(); err != nil {
 			return err
 		}
-		if p, err = tx.publish(ctx, actor, s, in, false, inc); err != nil {
+		if p, err = tx.publish(ctx, actor, s, in, false, inc, dryRun); err != nil {
 			return err
 		}
 		if dryRun {

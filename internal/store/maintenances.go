@@ -43,6 +43,10 @@ func (db *MaintenanceService) CreateMaintenance(ctx context.Context, actor heral
 		if err := tx.checkComponents(ctx, in.Components); err != nil {
 			return err
 		}
+		guard, err := tx.guardPublic(ctx, actor, in.OverrideGuard, in.OverrideGuardReason, [2]string{"name", *in.Name}, [2]string{"body", deref(in.Body)})
+		if err != nil {
+			return err
+		}
 		m = &herald.Maintenance{ID: newID(), Name: *in.Name, Status: herald.MaintenanceScheduled,
 			ScheduledFor: *in.ScheduledFor, ScheduledUntil: *in.ScheduledUntil, AutoTransition: true, CreatedAt: tx.now, UpdatedAt: tx.now}
 		if in.Body != nil {
@@ -54,10 +58,13 @@ func (db *MaintenanceService) CreateMaintenance(ctx context.Context, actor heral
 		if !m.ScheduledUntil.After(tx.now) {
 			return &herald.Error{Code: herald.EInvalid, Message: "the window has already ended", Fields: map[string]string{"scheduled_until": "must be in the future"}}
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO maintenances (`+maintenanceColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, $8, $8)`,
+		_, err = tx.ExecContext(ctx, `INSERT INTO maintenances (`+maintenanceColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, $8, $8)`,
 			m.ID, m.Name, m.Body, m.Status, micros(m.ScheduledFor), micros(m.ScheduledUntil), m.AutoTransition, micros(tx.now))
 		if err != nil {
 			return fmt.Errorf("insert maintenance: %w", err)
+		}
+		if err := tx.recordMaintenanceGuard(ctx, m.ID, guard); err != nil {
+			return err
 		}
 		if in.Components != nil {
 			for _, cid := range *in.Components {
@@ -76,6 +83,9 @@ func (db *MaintenanceService) CreateMaintenance(ctx context.Context, actor heral
 			return err
 		}
 		if err := tx.maintenanceEvent(ctx, actor, m, herald.EventScheduled, m.Body); err != nil {
+			return err
+		}
+		if err := tx.recordMaintenanceUpdateGuard(ctx, m.ID, m.Body, guard); err != nil {
 			return err
 		}
 		return tx.bumpStatusVersion(ctx)
@@ -219,6 +229,20 @@ func (db *MaintenanceService) UpdateMaintenance(ctx context.Context, actor heral
 				return err
 			}
 		}
+		var edited [][2]string
+		if in.Name != nil && *in.Name != m.Name {
+			edited = append(edited, [2]string{"name", *in.Name})
+		}
+		if in.Body != nil && *in.Body != m.Body {
+			edited = append(edited, [2]string{"body", *in.Body})
+		}
+		guard, err := tx.guardPublic(ctx, actor, in.OverrideGuard, in.OverrideGuardReason, edited...)
+		if err != nil {
+			return err
+		}
+		if err := tx.recordMaintenanceGuard(ctx, m.ID, guard); err != nil {
+			return err
+		}
 		if in.Name != nil {
 			m.Name = *in.Name
 		}
@@ -321,6 +345,10 @@ func (db *MaintenanceService) PostMaintenanceUpdate(ctx context.Context, actor h
 			return herald.Errorf(herald.EUnprocessable, "R30: automation is on for this maintenance, so Herald starts and completes it on time; "+
 				"turn automation off first (auto_transition false, for good), then %s it by hand", verb)
 		}
+		guard, err := tx.guardPublic(ctx, actor, in.OverrideGuard, in.OverrideGuardReason, [2]string{"body", in.Body})
+		if err != nil {
+			return err
+		}
 		event := herald.EventUpdate
 		switch in.Status {
 		case "":
@@ -343,7 +371,10 @@ func (db *MaintenanceService) PostMaintenanceUpdate(ctx context.Context, actor h
 			}
 			event = herald.EventCancelled
 		}
-		return tx.moveMaintenance(ctx, actor, m, in.Status, event, in.Body, in.Channels)
+		if err := tx.moveMaintenance(ctx, actor, m, in.Status, event, in.Body, in.Channels); err != nil {
+			return err
+		}
+		return tx.recordMaintenanceUpdateGuard(ctx, m.ID, in.Body, guard)
 	})
 	if err != nil {
 		return nil, err
@@ -499,18 +530,22 @@ func (tx *tx) fillMaintenances(ctx context.Context, list []*herald.Maintenance) 
 		byID[mid].Reminders = append(byID[mid].Reminders, herald.Reminder{Before: herald.Duration(time.Duration(before) * time.Second), DueAt: fromMicros(due), FiredAt: fromNullMicros(fired)})
 	}
 	rows.Close()
-	rows, err = tx.QueryContext(ctx, `SELECT maintenance_id, id, event, status, body, actor, created_at FROM maintenance_updates WHERE maintenance_id IN (`+in+`) ORDER BY created_at DESC, id DESC`, args...)
+	if err := tx.readMaintenanceGuards(ctx, byID, in, args); err != nil {
+		return err
+	}
+	rows, err = tx.QueryContext(ctx, `SELECT maintenance_id, id, event, status, body, actor, created_at, guard_override FROM maintenance_updates WHERE maintenance_id IN (`+in+`) ORDER BY created_at DESC, id DESC`, args...)
 	if err != nil {
 		return fmt.Errorf("read maintenance updates: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var mid string
+		var mid, guard string
 		var u herald.MaintenanceUpdate
 		var at int64
-		if err := rows.Scan(&mid, &u.ID, &u.Event, &u.Status, &u.Body, &u.Actor, &at); err != nil {
+		if err := rows.Scan(&mid, &u.ID, &u.Event, &u.Status, &u.Body, &u.Actor, &at, &guard); err != nil {
 			return err
 		}
+		u.GuardOverride = tx.readGuardOverride(guard, u.ID)
 		u.CreatedAt = fromMicros(at)
 		byID[mid].Updates = append(byID[mid].Updates, u)
 	}

@@ -70,7 +70,7 @@ func (tx *tx) createStatusIncident(ctx context.Context, actor herald.Actor, in h
 	if err != nil {
 		return p, fmt.Errorf("insert status incident: %w", err)
 	}
-	if p, err = tx.publish(ctx, actor, s, in.StatusUpdateInput, in.Impact == "auto", internal); err != nil {
+	if p, err = tx.publish(ctx, actor, s, in.StatusUpdateInput, in.Impact == "auto", internal, dryRun); err != nil {
 		return p, err
 	}
 	if internal != nil && !dryRun {
@@ -121,7 +121,7 @@ func (db *StatusPageService) PublishUpdate(ctx context.Context, actor herald.Act
 				return err
 			}
 		}
-		if p, err = tx.publish(ctx, actor, s, in, false, internal); err != nil {
+		if p, err = tx.publish(ctx, actor, s, in, false, internal, dryRun); err != nil {
 			return err
 		}
 		if dryRun {
@@ -137,8 +137,12 @@ func (db *StatusPageService) PublishUpdate(ctx context.Context, actor herald.Act
 
 // publish writes one update of s: checks the text (R14), moves the state
 // and the components, sets when the next update is due (R13), and derives
-// the components' shown status again.
-func (tx *tx) publish(ctx context.Context, actor herald.Actor, s *herald.StatusIncident, in herald.StatusUpdateInput, autoImpact bool, internal *herald.Incident) (herald.Preview, error) {
+// the components' shown status again. The content guard (R45) refuses
+// internal details unless overridden; a dry run shows them as checks.
+func (tx *tx) publish(ctx context.Context, actor herald.Actor, s *herald.StatusIncident, in herald.StatusUpdateInput, autoImpact bool, internal *herald.Incident, dryRun bool) (herald.Preview, error) {
+	if in.OverrideGuard && !actor.Role.Allows(herald.RoleResponder) {
+		return herald.Preview{}, herald.Errorf(herald.EForbidden, "overriding the content guard needs the responder role or above")
+	}
 	settings, err := tx.settings(ctx)
 	if err != nil {
 		return herald.Preview{}, err
@@ -152,8 +156,9 @@ func (tx *tx) publish(ctx context.Context, actor herald.Actor, s *herald.StatusI
 		return herald.Preview{}, err
 	}
 	plan, err := herald.PlanPublish(herald.PublishInput{Incident: s, Update: in, Components: comps, Settings: settings,
-		Severity: severityOf(s, internal), Link: tx.db.links.StatusIncident(s.ID), AutoImpact: autoImpact, Now: tx.now})
-	p := herald.Preview{Checks: plan.Checks, Text: plan.Text, Notice: plan.Notice}
+		Severity: severityOf(s, internal), Link: tx.db.links.StatusIncident(s.ID), AutoImpact: autoImpact, Now: tx.now,
+		GuardName: len(s.Updates) == 0 || renamed != "", DryRun: dryRun})
+	p := herald.Preview{Checks: plan.Checks, Findings: plan.Findings, Text: plan.Text, Notice: plan.Notice}
 	if err != nil {
 		return p, err
 	}
@@ -172,15 +177,15 @@ func (tx *tx) publish(ctx context.Context, actor herald.Actor, s *herald.StatusI
 	s.Overdue = false // an update was just published
 	overridden := plan.Overridden
 	u := herald.StatusUpdate{ID: newID(), Status: s.Status, Body: plan.Text, Components: plan.Changes, CreatedAt: tx.now, Actor: actor.User.Name,
-		ChecksOverridden: overridden, NextUpdateIn: in.NextUpdateIn, Channels: in.Channels, Name: renamed}
+		ChecksOverridden: overridden, NextUpdateIn: in.NextUpdateIn, Channels: in.Channels, Name: renamed, GuardOverride: plan.GuardOverride}
 	u.Components = append(u.Components, removed...)
 	if u.Components == nil {
 		u.Components = []herald.ComponentChange{}
 	}
 	compJSON, _ := json.Marshal(u.Components)
 	chanJSON, _ := json.Marshal(orEmptyMap(in.Channels))
-	if _, err := tx.ExecContext(ctx, `INSERT INTO status_updates (id, status_incident_id, status, body, components, actor, checks_overridden, next_update_in, channels, created_at, name)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, u.ID, s.ID, u.Status, u.Body, string(compJSON), u.Actor, overridden, in.NextUpdateIn, string(chanJSON), micros(tx.now), u.Name); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO status_updates (id, status_incident_id, status, body, components, actor, checks_overridden, next_update_in, channels, created_at, name, guard_override)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`, u.ID, s.ID, u.Status, u.Body, string(compJSON), u.Actor, overridden, in.NextUpdateIn, string(chanJSON), micros(tx.now), u.Name, guardOverrideJSON(u.GuardOverride)); err != nil {
 		return p, fmt.Errorf("insert status update: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE status_incidents SET status = $1, impact = $2, updated_at = $3, resolved_at = $4, next_update_due = $5, monitoring_until = $6 WHERE id = $7`,
@@ -196,6 +201,12 @@ func (tx *tx) publish(ctx context.Context, actor herald.Actor, s *herald.StatusI
 		data := map[string]any{"status_incident_id": s.ID, "update_id": u.ID, "checks_overridden": overridden}
 		if err := tx.appendEntry(ctx, internal.ID, actor, herald.EntryNote, text, data); err != nil {
 			return p, err
+		}
+		if u.GuardOverride != nil {
+			data := map[string]any{"status_incident_id": s.ID, "update_id": u.ID, "guard_override": u.GuardOverride}
+			if err := tx.appendEntry(ctx, internal.ID, actor, herald.EntryNote, herald.GuardOverrideText(actor.User.Name, u.GuardOverride), data); err != nil {
+				return p, err
+			}
 		}
 	}
 	if err := tx.recomputeComponents(ctx); err != nil {
@@ -373,19 +384,20 @@ func (tx *tx) fillStatusIncidents(ctx context.Context, list []*herald.StatusInci
 		}
 	}
 	rows.Close()
-	rows, err = tx.QueryContext(ctx, `SELECT status_incident_id, id, status, body, components, actor, checks_overridden, next_update_in, channels, created_at, name
+	rows, err = tx.QueryContext(ctx, `SELECT status_incident_id, id, status, body, components, actor, checks_overridden, next_update_in, channels, created_at, name, guard_override
 		FROM status_updates `+where+` ORDER BY created_at DESC, id DESC`, arg)
 	if err != nil {
 		return fmt.Errorf("read status updates: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var sid, comps, chans string
+		var sid, comps, chans, guard string
 		var u herald.StatusUpdate
 		var at int64
-		if err := rows.Scan(&sid, &u.ID, &u.Status, &u.Body, &comps, &u.Actor, &u.ChecksOverridden, &u.NextUpdateIn, &chans, &at, &u.Name); err != nil {
+		if err := rows.Scan(&sid, &u.ID, &u.Status, &u.Body, &comps, &u.Actor, &u.ChecksOverridden, &u.NextUpdateIn, &chans, &at, &u.Name, &guard); err != nil {
 			return fmt.Errorf("read status updates: %w", err)
 		}
+		u.GuardOverride = tx.readGuardOverride(guard, u.ID)
 		u.CreatedAt = fromMicros(at)
 		// A part of an update that cannot be read is left out, not the page:
 		// the status page must render during an outage whatever one row
