@@ -112,6 +112,10 @@ type Settings struct {
 	// RequireAllClear makes resolving a status incident linked to an
 	// incident wait for the incident lead's recorded all-clear (R17).
 	RequireAllClear bool `json:"require_all_clear"`
+	// SupportRegions maps each cloud region code a tenant may run in to
+	// the support region that serves it (AMER, EMEA, APAC): a tenant's
+	// regions must be listed here (tenant.go).
+	SupportRegions RegionTable `json:"support_regions"`
 }
 
 // PagingSettings are the organisation's paging choices.
@@ -196,6 +200,7 @@ func DefaultSettings() Settings {
 		Playbook:        DefaultPlaybook(),
 		Monitoring:      Duration(30 * time.Minute),
 		RequireAllClear: true,
+		SupportRegions:  DefaultSupportRegions(),
 		Sessions:        SessionSettings{Idle: Duration(12 * time.Hour), Max: Duration(7 * 24 * time.Hour)},
 		Cadence: CadenceTable{
 			Investigating: {S1: minutes(10), S2: minutes(15), S3: minutes(15), S4: minutes(15)},
@@ -346,6 +351,7 @@ func (s *Settings) Validate() error {
 		fe.Add("monitoring", "must be between 0s and 168h (a week)")
 	}
 	s.validateChecklists(fe, seen)
+	s.SupportRegions.validate(fe)
 	for name, t := range s.StatusTemplates {
 		if strings.TrimSpace(t) == "" || len(t) > 2000 {
 			fe.Add("status_templates", quote(name)+" must be 1 to 2000 characters")

@@ -84,6 +84,7 @@ type DB struct {
 	People       *PeopleService
 	Settings     *SettingsService
 	Auth         *AuthService
+	Tenants      *TenantService
 	// Work is the background work the worker's loops drive: escalation,
 	// broadcast planning, maintenance automation and the outbox.
 	Work *Work
@@ -100,6 +101,7 @@ type (
 	PeopleService      struct{ *core }
 	SettingsService    struct{ *core }
 	AuthService        struct{ *core }
+	TenantService      struct{ *core }
 	Work               struct{ *core }
 )
 
@@ -107,7 +109,8 @@ func newDB(c *core) *DB {
 	return &DB{core: c,
 		Incidents: &IncidentService{c}, StatusPage: &StatusPageService{c}, Maintenances: &MaintenanceService{c},
 		Paging: &PagingService{c}, Schedules: &ScheduleService{c}, Subscribers: &SubscriberService{c},
-		People: &PeopleService{c}, Settings: &SettingsService{c}, Auth: &AuthService{c}, Work: &Work{c}}
+		People: &PeopleService{c}, Settings: &SettingsService{c}, Auth: &AuthService{c}, Work: &Work{c},
+		Tenants: &TenantService{c}}
 }
 
 // core is what every service shares: the connections, the write gate, the
@@ -491,5 +494,6 @@ var (
 // for the server, the worker and the CLI.
 func (db *DB) Services() herald.Services {
 	return herald.Services{Incidents: db.Incidents, StatusPage: db.StatusPage, Maintenances: db.Maintenances,
-		Paging: db.Paging, Schedules: db.Schedules, Subscribers: db.Subscribers, People: db.People, Settings: db.Settings, Auth: db.Auth}
+		Paging: db.Paging, Schedules: db.Schedules, Subscribers: db.Subscribers, People: db.People, Settings: db.Settings, Auth: db.Auth,
+		Tenants: db.Tenants}
 }
