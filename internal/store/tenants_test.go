@@ -14,8 +14,8 @@ import (
 // acmeInput is a tenant with every field set.
 func acmeInput(comp, svc string) herald.TenantInput {
 	return herald.TenantInput{Name: "Acme", ProductVersion: "17.4", PrimaryRegion: "us-east-1", DisasterRecovery: true, SecondaryRegion: "us-west-2",
-		Emails:   []string{"ops@acme.example", "sre@acme.example"},
-		Contacts: herald.TenantContacts{AccountManager: &herald.TenantContact{User: "carol@example.com"}, SupportEngineer: &herald.TenantContact{Name: "Sam Ortiz", Email: "sam@example.com"}},
+		Emails:            []string{"ops@acme.example", "sre@acme.example"},
+		Contacts:          herald.TenantContacts{AccountManager: &herald.TenantContact{User: "carol@example.com"}, SupportEngineer: &herald.TenantContact{Name: "Sam Ortiz", Email: "sam@example.com"}},
 		MaintenanceWindow: &herald.MaintenanceWindow{Weekday: "Sat", Start: "02:00", Duration: herald.Duration(4 * time.Hour), TimeZone: "America/New_York"},
 		Compliance:        herald.ComplianceFedRAMP, Components: []string{comp}, Services: []string{svc}}
 }
