@@ -30,6 +30,7 @@ type Client struct {
 	Schedules    *ScheduleClient
 	People       *PeopleClient
 	Settings     *SettingsClient
+	Tenants      *TenantClient
 }
 
 // conn is the server and token every part of a Client uses.
@@ -48,13 +49,15 @@ type (
 	ScheduleClient    struct{ *conn }
 	PeopleClient      struct{ *conn }
 	SettingsClient    struct{ *conn }
+	TenantClient      struct{ *conn }
 )
 
 // New returns a client for the server at base (http://host:port).
 func New(base, token string) *Client {
 	c := &conn{baseURL: strings.TrimRight(base, "/"), token: token, http: &http.Client{Timeout: 30 * time.Second}}
 	return &Client{conn: c, Incidents: &IncidentClient{c}, StatusPage: &StatusPageClient{c}, Maintenances: &MaintenanceClient{c},
-		Paging: &PagingClient{c}, Schedules: &ScheduleClient{c}, People: &PeopleClient{c}, Settings: &SettingsClient{c}}
+		Paging: &PagingClient{c}, Schedules: &ScheduleClient{c}, People: &PeopleClient{c}, Settings: &SettingsClient{c},
+		Tenants: &TenantClient{c}}
 }
 
 // Error is an error answer from the server.
