@@ -574,3 +574,51 @@ func DefaultSupportRegions() RegionTable {
 		"southeastasia", "australiaeast", "japaneast", "centralindia")
 	return t
 }
+
+// Input is the tenant as the input that would save it again, with its
+// version: the start of an edit (the console's form, herald tenant update).
+// A contact who is a Herald user is named by the user's id.
+func (t Tenant) Input() TenantInput {
+	in := TenantInput{Name: t.Name, ProductVersion: t.ProductVersion, PrimaryRegion: t.PrimaryRegion, DisasterRecovery: t.DisasterRecovery,
+		SecondaryRegion: t.SecondaryRegion, Emails: slices.Clone(t.Emails), Compliance: t.Compliance,
+		Components: slices.Clone(t.Components), Services: slices.Clone(t.Services), Version: t.Version}
+	t.Contacts.each(func(field string, p **TenantContact) {
+		if *p == nil {
+			return
+		}
+		c := **p
+		if c.User != "" {
+			c.Name, c.Email = "", ""
+		}
+		in.Contacts.each(func(f string, q **TenantContact) {
+			if f == field {
+				*q = &c
+			}
+		})
+	})
+	if t.MaintenanceWindow != nil {
+		w := *t.MaintenanceWindow
+		in.MaintenanceWindow = &w
+	}
+	bh := t.BusinessHours
+	bh.Days = slices.Clone(bh.Days)
+	in.BusinessHours = &bh
+	return in
+}
+
+// ParseTenantContact reads a contact as people type it: "Name <address>"
+// is a name and an address, anything else a Herald user (id or e-mail
+// address); "" is none.
+func ParseTenantContact(s string) *TenantContact {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil
+	}
+	if strings.Contains(s, "<") {
+		if a, err := mail.ParseAddress(s); err == nil && a.Name != "" {
+			return &TenantContact{Name: a.Name, Email: a.Address}
+		}
+		return &TenantContact{Name: s, Email: s} // refused by Normalize, naming the field
+	}
+	return &TenantContact{User: s}
+}

@@ -70,6 +70,7 @@ Usage:
   herald settings get|set     print the settings document, or save one (-f FILE) or keys (KEY=VALUE)
   herald stakeholder ...      list, add the channels that receive stakeholder notices (R19)
   herald subscriber ...       counts, export [FILE], import FILE status page subscribers (CSV)
+  herald tenant ...           list, show, create, update, delete, import, export, link single-tenant customers
   herald doctor               list configuration gaps (exits 1 when there are errors)
   herald migrate --status     list the migrations, applied and pending
   herald backup FILE          copy the running SQLite database and its secret key into FILE (.tar.gz)
@@ -142,6 +143,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return runStakeholder(ctx, rest, e)
 	case "subscriber", "subscribers":
 		return runSubscriber(ctx, rest, e)
+	case "tenant", "tenants":
+		return runTenant(ctx, rest, e)
 	case "version", "--version":
 		printVersion(stdout, version, readBuildInfo())
 		return nil
