@@ -99,6 +99,7 @@ func (c *Console) table() []route {
 		c.ackRoutes(),
 		c.ssoRoutes(),
 		c.authorityRoutes(),
+		c.tenantsRoutes(),
 	)
 }
 
