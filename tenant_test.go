@@ -7,7 +7,7 @@ import (
 
 // The weekly window and business hours are read in the tenant's own time
 // zone, across a daylight saving change.
-func TestTenant_WindowAndHoursInTheirTimeZone(t *testing.T) {
+func TestRule34_WindowAndHoursInTheirTimeZone(t *testing.T) {
 	w := MaintenanceWindow{Weekday: "saturday", Start: "23:00", Duration: Duration(4 * time.Hour), TimeZone: "America/New_York"}
 	at := func(s string) time.Time {
 		v, err := time.Parse(time.RFC3339, s)

@@ -20,7 +20,7 @@ func acmeInput(comp, svc string) herald.TenantInput {
 		Compliance:        herald.ComplianceFedRAMP, Components: []string{comp}, Services: []string{svc}}
 }
 
-func TestTenants_CreateUpdateAndEachBadFieldNamed(t *testing.T) {
+func TestRule40_TenantCreateUpdateAndEachBadFieldNamed(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
 		f := setup(t, d)
 		comp := f.component(t, "API", "")
