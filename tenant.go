@@ -448,9 +448,9 @@ func (in *TenantInput) Normalize(regions RegionTable) error {
 		case c.User == "" && c.Name == "" && c.Email == "":
 			*p = nil
 		case c.User != "":
-			if c.Name != "" || c.Email != "" {
-				fe.Add(f, "give a user, or a name and an e-mail address, not both")
-			}
+			// A user's name and address are the user's: what a read
+			// showed may be sent back unchanged.
+			c.Name, c.Email = "", ""
 		default:
 			if a, err := mail.ParseAddress(c.Email); err != nil || a.Address != c.Email || len(c.Email) > 254 {
 				fe.Add(f, "needs an e-mail address ("+quote(c.Email)+" is not one)")
@@ -573,6 +573,22 @@ func DefaultSupportRegions() RegionTable {
 		"asia-east1", "asia-northeast1", "asia-southeast1", "asia-south1", "australia-southeast1",
 		"southeastasia", "australiaeast", "japaneast", "centralindia")
 	return t
+}
+
+// NoticeRecipients is whom a notice to the tenant is addressed to (R41):
+// the first operational address, with the other addresses and the account
+// manager in copy. A tenant without an operational address cannot be told
+// (EUnprocessable, naming emails).
+func (t Tenant) NoticeRecipients() (to string, cc []string, err error) {
+	if len(t.Emails) == 0 {
+		return "", nil, &Error{Code: EUnprocessable, Message: "tenant " + t.Name + " has no operational e-mail address to send a notice to",
+			Fields: map[string]string{"emails": "add at least one operational address"}}
+	}
+	cc = slices.Clone(t.Emails[1:])
+	if am := t.Contacts.AccountManager; am != nil && am.Email != "" && !slices.ContainsFunc(t.Emails, func(e string) bool { return strings.EqualFold(e, am.Email) }) {
+		cc = append(cc, am.Email)
+	}
+	return t.Emails[0], cc, nil
 }
 
 // Input is the tenant as the input that would save it again, with its

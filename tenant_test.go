@@ -88,3 +88,23 @@ func TestTenant_DefaultRegionTableIsValid(t *testing.T) {
 		}
 	}
 }
+
+// R41: a notice goes to the first operational address, copies the others
+// and the account manager; without an address it cannot go (422).
+func TestRule41_NoticeRecipients(t *testing.T) {
+	tn := Tenant{Name: "Acme", Emails: []string{"ops@acme.example", "sre@acme.example"},
+		Contacts: TenantContacts{AccountManager: &TenantContact{User: "u1", Name: "Carol", Email: "carol@example.com"}}}
+	to, cc, err := tn.NoticeRecipients()
+	if err != nil || to != "ops@acme.example" || len(cc) != 2 || cc[0] != "sre@acme.example" || cc[1] != "carol@example.com" {
+		t.Fatalf("to %q cc %v: %v", to, cc, err)
+	}
+	tn.Emails = nil
+	if _, _, err := tn.NoticeRecipients(); ErrorCode(err) != EUnprocessable {
+		t.Fatalf("no address: %v", err)
+	}
+	// What a read shows of a user contact may be sent back as it is.
+	in := TenantInput{Name: "Acme", PrimaryRegion: "us-east-1", Contacts: TenantContacts{AccountManager: &TenantContact{User: "u1", Name: "Carol", Email: "carol@example.com"}}}
+	if err := in.Normalize(DefaultSupportRegions()); err != nil || in.Contacts.AccountManager.Email != "" {
+		t.Fatalf("user contact read back: %+v %v", in.Contacts.AccountManager, err)
+	}
+}
