@@ -88,8 +88,15 @@ func (tx *tx) fillTenants(ctx context.Context, list []herald.Tenant) error {
 		byID[t.ID] = t
 		t.Contacts.Each(func(_ string, c *herald.TenantContact) { needUsers = needUsers || c.User != "" })
 	}
+	// One query each for the whole list: there are hundreds of tenants at
+	// most, and a list of ids in a query would be longer than the table.
+	// One tenant (a read, a link) reads its own rows only.
+	where, args := "", []any{}
+	if len(list) == 1 {
+		where, args = " AND tenant_id = $1", []any{list[0].ID}
+	}
 	links := func(q string, set func(t *herald.Tenant, v string)) error {
-		rows, err := tx.QueryContext(ctx, q)
+		rows, err := tx.QueryContext(ctx, q, args...)
 		if err != nil {
 			return fmt.Errorf("read tenant links: %w", err)
 		}
@@ -105,13 +112,11 @@ func (tx *tx) fillTenants(ctx context.Context, list []herald.Tenant) error {
 		}
 		return rows.Err()
 	}
-	// One query each for the whole list: there are hundreds of tenants at
-	// most, and a list of ids in a query would be longer than the table.
 	if err := links(`SELECT tc.tenant_id, tc.component_id FROM tenant_components tc JOIN components c ON c.id = tc.component_id
-		WHERE c.deleted_at IS NULL ORDER BY tc.tenant_id, c.position, c.name`, func(t *herald.Tenant, v string) { t.Components = append(t.Components, v) }); err != nil {
+		WHERE c.deleted_at IS NULL`+where+` ORDER BY tc.tenant_id, c.position, c.name`, func(t *herald.Tenant, v string) { t.Components = append(t.Components, v) }); err != nil {
 		return err
 	}
-	if err := links(`SELECT tenant_id, service_id FROM tenant_services ts JOIN services s ON s.id = ts.service_id ORDER BY ts.tenant_id, s.name`,
+	if err := links(`SELECT tenant_id, service_id FROM tenant_services ts JOIN services s ON s.id = ts.service_id WHERE TRUE`+where+` ORDER BY ts.tenant_id, s.name`,
 		func(t *herald.Tenant, v string) { t.Services = append(t.Services, v) }); err != nil {
 		return err
 	}
@@ -119,7 +124,13 @@ func (tx *tx) fillTenants(ctx context.Context, list []herald.Tenant) error {
 		return nil
 	}
 	users := map[string][2]string{}
-	rows, err := tx.QueryContext(ctx, `SELECT id, name, email FROM users`)
+	q, uargs := `SELECT id, name, email FROM users`, []any{}
+	if len(list) == 1 {
+		q, uargs = `SELECT id, name, email FROM users WHERE id IN ($1, $2, $3)`, []any{"", "", ""}
+		i := 0
+		list[0].Contacts.Each(func(_ string, c *herald.TenantContact) { uargs[i] = c.User; i++ })
+	}
+	rows, err := tx.QueryContext(ctx, q, uargs...)
 	if err != nil {
 		return fmt.Errorf("read contacts: %w", err)
 	}
@@ -413,17 +424,21 @@ func (db *TenantService) ImportTenants(ctx context.Context, actor herald.Actor, 
 
 // resolveTenants finds each tenant of a link list; an unknown one is
 // ENotFound.
-func (tx *tx) resolveTenants(ctx context.Context, refs []string) ([]herald.Tenant, error) {
-	out := []herald.Tenant{}
+func (tx *tx) resolveTenants(ctx context.Context, refs []string) ([]string, error) {
+	out := []string{}
 	seen := map[string]bool{}
 	for _, ref := range refs {
-		t, err := tx.tenant(ctx, ref)
-		if err != nil {
-			return nil, err
+		var id string
+		err := tx.QueryRowContext(ctx, `SELECT id FROM tenants WHERE (id = $1 OR name = $1) AND deleted_at IS NULL ORDER BY id = $1 DESC LIMIT 1`, ref).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, herald.Errorf(herald.ENotFound, "no tenant %q", ref)
 		}
-		if !seen[t.ID] {
-			seen[t.ID] = true
-			out = append(out, t)
+		if err != nil {
+			return nil, fmt.Errorf("find tenant: %w", err)
+		}
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
 		}
 	}
 	return out, nil
@@ -448,7 +463,7 @@ func (db *TenantService) SetIncidentTenants(ctx context.Context, actor herald.Ac
 		if err != nil {
 			return err
 		}
-		list, err := tx.resolveTenants(ctx, in.Tenants)
+		ids, err := tx.resolveTenants(ctx, in.Tenants)
 		if err != nil {
 			return err
 		}
@@ -459,10 +474,8 @@ func (db *TenantService) SetIncidentTenants(ctx context.Context, actor herald.Ac
 		if _, err := tx.ExecContext(ctx, `DELETE FROM incident_tenants WHERE incident_id = $1`, inc.ID); err != nil {
 			return fmt.Errorf("reset incident tenants: %w", err)
 		}
-		ids := make([]string, len(list))
-		for i, t := range list {
-			ids[i] = t.ID
-			if _, err := tx.ExecContext(ctx, `INSERT INTO incident_tenants (incident_id, tenant_id) VALUES ($1, $2)`, inc.ID, t.ID); err != nil {
+		for _, id := range ids {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO incident_tenants (incident_id, tenant_id) VALUES ($1, $2)`, inc.ID, id); err != nil {
 				return fmt.Errorf("link incident tenant: %w", err)
 			}
 		}
@@ -511,15 +524,15 @@ func (db *TenantService) SetMaintenanceTenants(ctx context.Context, actor herald
 		if err != nil {
 			return err
 		}
-		list, err := tx.resolveTenants(ctx, in.Tenants)
+		ids, err := tx.resolveTenants(ctx, in.Tenants)
 		if err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM maintenance_tenants WHERE maintenance_id = $1`, m.ID); err != nil {
 			return fmt.Errorf("reset maintenance tenants: %w", err)
 		}
-		for _, t := range list {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO maintenance_tenants (maintenance_id, tenant_id) VALUES ($1, $2)`, m.ID, t.ID); err != nil {
+		for _, id := range ids {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO maintenance_tenants (maintenance_id, tenant_id) VALUES ($1, $2)`, m.ID, id); err != nil {
 				return fmt.Errorf("link maintenance tenant: %w", err)
 			}
 		}
