@@ -23,6 +23,7 @@ type Services struct {
 	Auth         AuthService
 	Requests     ContactRequestService
 	Teams        TeamService
+	Tenants      TenantService
 }
 
 // IncidentService declares, changes and reads incidents with their roles,
@@ -582,4 +583,46 @@ type TeamService interface {
 
 	// DeleteTeam removes a team; what it owned belongs to no team after.
 	DeleteTeam(ctx context.Context, ref string) error
+}
+
+// TenantService keeps the single-tenant customers (R40) and which of them
+// an incident or a maintenance affects. Tenants are found by id or name.
+type TenantService interface {
+	// Tenants lists the tenants by name (deleted ones left out).
+	Tenants(ctx context.Context) ([]Tenant, error)
+
+	// Tenant reads one tenant by id or name.
+	Tenant(ctx context.Context, ref string) (Tenant, error)
+
+	// CreateTenant adds a tenant. Its regions must be in the settings'
+	// support_regions, its components and services must exist; a name in
+	// use is a conflict.
+	CreateTenant(ctx context.Context, actor Actor, in TenantInput) (Tenant, error)
+
+	// UpdateTenant replaces a tenant's fields whole; with in.Version set,
+	// a tenant changed since that version is refused (EConflict).
+	UpdateTenant(ctx context.Context, actor Actor, ref string, in TenantInput) (Tenant, error)
+
+	// DeleteTenant removes a tenant. It is refused (EUnprocessable) while
+	// an open incident or a scheduled or running maintenance references
+	// it; closed ones keep showing it, marked deleted.
+	DeleteTenant(ctx context.Context, actor Actor, ref string) error
+
+	// ImportTenants creates or replaces (by name) every row, all or none:
+	// the first row that does not validate refuses the whole import,
+	// naming its CSV line (the first row is line 2) and field.
+	ImportTenants(ctx context.Context, actor Actor, rows []TenantInput) (TenantImportResult, error)
+
+	// SetIncidentTenants replaces the tenants an incident affects (an
+	// unknown tenant is ENotFound); the timeline records the change.
+	SetIncidentTenants(ctx context.Context, actor Actor, ref string, in TenantLinksInput) ([]Tenant, error)
+
+	// IncidentTenants lists the tenants an incident affects, by name.
+	IncidentTenants(ctx context.Context, ref string) ([]Tenant, error)
+
+	// SetMaintenanceTenants replaces the tenants a maintenance affects.
+	SetMaintenanceTenants(ctx context.Context, actor Actor, id string, in TenantLinksInput) ([]Tenant, error)
+
+	// MaintenanceTenants lists the tenants a maintenance affects, by name.
+	MaintenanceTenants(ctx context.Context, id string) ([]Tenant, error)
 }

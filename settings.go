@@ -116,6 +116,10 @@ type Settings struct {
 	// customer messages (R45): internal hosts, IP addresses, log lines,
 	// stack traces, staff addresses, dashboard links. See guard.go.
 	Guard GuardPatterns `json:"guard"`
+	// SupportRegions maps each cloud region code a tenant may run in to
+	// the support region that serves it (AMER, EMEA, APAC): a tenant's
+	// regions must be listed here (tenant.go).
+	SupportRegions RegionTable `json:"support_regions"`
 }
 
 // PagingSettings are the organisation's paging choices.
@@ -201,6 +205,7 @@ func DefaultSettings() Settings {
 		Monitoring:      Duration(30 * time.Minute),
 		RequireAllClear: true,
 		Guard:           DefaultGuardPatterns(),
+		SupportRegions:  DefaultSupportRegions(),
 		Sessions:        SessionSettings{Idle: Duration(12 * time.Hour), Max: Duration(7 * 24 * time.Hour)},
 		Cadence: CadenceTable{
 			Investigating: {S1: minutes(10), S2: minutes(15), S3: minutes(15), S4: minutes(15)},
@@ -352,6 +357,7 @@ func (s *Settings) Validate() error {
 		fe.Add("monitoring", "must be between 0s and 168h (a week)")
 	}
 	s.validateChecklists(fe, seen)
+	s.SupportRegions.validate(fe)
 	for name, t := range s.StatusTemplates {
 		if strings.TrimSpace(t) == "" || len(t) > 2000 {
 			fe.Add("status_templates", quote(name)+" must be 1 to 2000 characters")

@@ -33,6 +33,7 @@ type Client struct {
 	Requests     *RequestsClient
 	Teams        *TeamClient
 	Config       *ConfigClient
+	Tenants      *TenantClient
 }
 
 // conn is the server and token every part of a Client uses.
@@ -54,6 +55,7 @@ type (
 	RequestsClient    struct{ *conn }
 	TeamClient        struct{ *conn }
 	ConfigClient      struct{ *conn }
+	TenantClient      struct{ *conn }
 )
 
 // New returns a client for the server at base (http://host:port).
@@ -61,7 +63,7 @@ func New(base, token string) *Client {
 	c := &conn{baseURL: strings.TrimRight(base, "/"), token: token, http: &http.Client{Timeout: 30 * time.Second}}
 	return &Client{conn: c, Incidents: &IncidentClient{c}, StatusPage: &StatusPageClient{c}, Maintenances: &MaintenanceClient{c},
 		Paging: &PagingClient{c}, Schedules: &ScheduleClient{c}, People: &PeopleClient{c}, Settings: &SettingsClient{c}, Requests: &RequestsClient{c},
-		Teams: &TeamClient{c}, Config: &ConfigClient{c}}
+		Teams: &TeamClient{c}, Config: &ConfigClient{c}, Tenants: &TenantClient{c}}
 }
 
 // Error is an error answer from the server.

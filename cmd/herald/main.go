@@ -76,6 +76,7 @@ Usage:
   herald apply -f FILE        make the configuration match a YAML document (plan first; --dry-run, --prune, --yes)
   herald export-config        write the configuration as that document (secrets named, never written)
   herald import VENDOR        bring in on-call configuration from pagerduty, grafana-oncall or opsgenie (their APIs)
+  herald tenant ...           list, show, create, update, delete, import, export, link single-tenant customers
   herald doctor               list configuration gaps (exits 1 when there are errors)
   herald migrate --status     list the migrations, applied and pending
   herald backup FILE          copy the running SQLite database and its secret key into FILE (.tar.gz)
@@ -158,6 +159,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return runExportConfig(ctx, rest, e)
 	case "import":
 		return runImport(ctx, rest, e)
+	case "tenant", "tenants":
+		return runTenant(ctx, rest, e)
 	case "version", "--version":
 		printVersion(stdout, version, readBuildInfo())
 		return nil

@@ -101,6 +101,7 @@ func (c *Console) table() []route {
 		c.ssoRoutes(),
 		c.authorityRoutes(),
 		c.teamsRoutes(),
+		c.tenantsRoutes(),
 	)
 }
 

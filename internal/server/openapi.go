@@ -208,7 +208,28 @@ var plainOps = []opSpec{
 			errResp(400, "A row does not validate; nothing was imported"),
 			errResp(413, "Body over the size limit"),
 		}},
+	{method: "GET", path: "/api/v1/tenants/export.csv", opID: "get_tenants_export_csv", auth: authRole, role: herald.RoleViewer,
+		summary:        "Export the tenants as CSV",
+		csvDescription: tenantCSVDescription,
+		responses: []resp{
+			{status: 200, desc: "The tenants, one per row, by name", body: csvDoc(""), content: "text/csv"},
+		}},
+	{method: "POST", path: "/api/v1/tenants/import", opID: "post_tenants_import", auth: authRole, role: herald.RoleAdmin,
+		summary:        "Create or replace tenants by name from CSV; all rows or none",
+		in:             csvDoc(""),
+		inContent:      "text/csv",
+		csvDescription: tenantCSVDescription + " name and primary_region are required.",
+		responses: []resp{
+			{status: 200, desc: "Imported", body: herald.TenantImportResult{}},
+			errResp(400, "A row does not validate (error.fields names \"line N: field\"); nothing was imported"),
+			errResp(413, "Body over the size limit"),
+		}},
 }
+
+// tenantCSVDescription says what the columns of a tenant file hold.
+const tenantCSVDescription = "Header name,product_version,primary_region,disaster_recovery,secondary_region,emails,account_manager,customer_success,support_engineer,maintenance_window,business_hours,compliance,components,services. " +
+	"Lists (emails, components, services) are separated by ';'; a contact is 'Name <address>'; maintenance_window is 'WEEKDAY HH:MM DURATION TIMEZONE' (monday 02:00 4h Europe/Berlin); " +
+	"business_hours is 'DAYS HH:MM-HH:MM TIMEZONE' (mon,tue,wed,thu,fri 09:00-17:00 Europe/Berlin); components are ids, services ids or names."
 
 // v2Ops describes the status page's Statuspage-compatible documents
 // under /api/v2, from the documents the page renders.

@@ -209,6 +209,16 @@ func (s *Server) apiRoutes() []route {
 		op("GET", "/api/v1/incidents/{id}/prompts", viewer, 200, "The reminders the playbook sent about the incident (update due, overdue...), to whom, and how many contact methods each reached", s.listPrompts),
 		op("GET", "/api/v1/subscribers/counts", viewer, 200, "Status page subscribers by kind: confirmed, unconfirmed, paused", s.subscriberCounts),
 
+		op("GET", "/api/v1/tenants", viewer, 200, "Single-tenant customers, by name", s.listTenants),
+		op("POST", "/api/v1/tenants", admin, 201, "Add a tenant: regions from the support_regions setting, operational addresses in order, account team, weekly maintenance window, business hours, compliance profile, components and services", s.createTenant),
+		op("GET", "/api/v1/tenants/{id}", viewer, 200, "One tenant, by id or name", s.getTenant),
+		op("PUT", "/api/v1/tenants/{id}", admin, 200, "Replace a tenant's fields; send the version you read", s.updateTenant),
+		op("DELETE", "/api/v1/tenants/{id}", admin, 204, "Remove a tenant no open incident or maintenance references", s.deleteTenant),
+		op("GET", "/api/v1/incidents/{id}/tenants", viewer, 200, "The tenants the incident affects", s.incidentTenants),
+		op("PUT", "/api/v1/incidents/{id}/tenants", responder, 200, "Set the tenants the incident affects (ids or names; an unknown one is 404); recorded on the timeline", s.setIncidentTenants),
+		op("GET", "/api/v1/maintenances/{id}/tenants", viewer, 200, "The tenants the maintenance affects", s.maintenanceTenants),
+		op("PUT", "/api/v1/maintenances/{id}/tenants", responder, 200, "Set the tenants the maintenance affects (ids or names; an unknown one is 404)", s.setMaintenanceTenants),
+
 		op("GET", "/api/v1/users", viewer, 200, "List users", s.listUsers),
 		op("POST", "/api/v1/users", admin, 201, "Add a user", s.createUser),
 		op("PUT", "/api/v1/users/{id}/password", admin, 204, "Set a user's console password (checked against the password policy); every session of the user ends", s.setPassword),

@@ -305,6 +305,8 @@ func (s *Server) plainRoutes() {
 	s.mux.HandleFunc("POST /api/v1/subscribers", s.createSubscriber)
 	s.mux.HandleFunc("GET /api/v1/subscribers/export.csv", s.exportSubscribers)
 	s.mux.HandleFunc("POST /api/v1/subscribers/import", s.importSubscribers)
+	s.mux.HandleFunc("GET /api/v1/tenants/export.csv", s.exportTenants)
+	s.mux.HandleFunc("POST /api/v1/tenants/import", s.importTenants)
 	if s.cfg.Pages != nil {
 		s.mux.HandleFunc("POST "+links.Subscribe, s.subscribeForm)
 		s.mux.HandleFunc("GET "+links.SubscribeConfirm, s.confirmSubscription)

@@ -86,6 +86,7 @@ type DB struct {
 	Settings     *SettingsService
 	Auth         *AuthService
 	Teams        *TeamService
+	Tenants      *TenantService
 	// Work is the background work the worker's loops drive: escalation,
 	// broadcast planning, maintenance automation and the outbox.
 	Work *Work
@@ -103,6 +104,7 @@ type (
 	SettingsService    struct{ *core }
 	AuthService        struct{ *core }
 	TeamService        struct{ *core }
+	TenantService      struct{ *core }
 	Work               struct{ *core }
 )
 
@@ -111,7 +113,7 @@ func newDB(c *core) *DB {
 		Incidents: &IncidentService{c}, StatusPage: &StatusPageService{c}, Maintenances: &MaintenanceService{c},
 		Paging: &PagingService{c}, Schedules: &ScheduleService{c}, Subscribers: &SubscriberService{c},
 		People: &PeopleService{c}, Requests: &ContactRequestService{c}, Settings: &SettingsService{c}, Auth: &AuthService{c}, Work: &Work{c},
-		Teams: &TeamService{c}}
+		Teams: &TeamService{c}, Tenants: &TenantService{c}}
 }
 
 // core is what every service shares: the connections, the write gate, the
@@ -491,6 +493,7 @@ var (
 	_ herald.SettingsService       = (*SettingsService)(nil)
 	_ herald.AuthService           = (*AuthService)(nil)
 	_ herald.TeamService           = (*TeamService)(nil)
+	_ herald.TenantService         = (*TenantService)(nil)
 )
 
 // Services returns the store's services as package herald's interfaces,
@@ -498,5 +501,5 @@ var (
 func (db *DB) Services() herald.Services {
 	return herald.Services{Incidents: db.Incidents, StatusPage: db.StatusPage, Maintenances: db.Maintenances,
 		Paging: db.Paging, Schedules: db.Schedules, Subscribers: db.Subscribers, People: db.People, Settings: db.Settings, Auth: db.Auth,
-		Requests: db.Requests, Teams: db.Teams}
+		Requests: db.Requests, Teams: db.Teams, Tenants: db.Tenants}
 }

@@ -1,0 +1,280 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/client"
+)
+
+// tenantFlags are the fields of herald tenant create and update: on update
+// only the flags given change the tenant.
+type tenantFlags struct {
+	name, version, primary, secondary, window, hours, compliance *string
+	manager, success, engineer                                   *string
+	dr, noDR, noWindow                                           *bool
+	emails, components, services                                 *list
+}
+
+func addTenantFlags(f *flags) *tenantFlags {
+	return &tenantFlags{
+		name:       f.String("name", "", "the tenant's name (unique)"),
+		version:    f.String("product-version", "", "the product version the tenant runs"),
+		primary:    f.String("primary-region", "", "cloud region code (us-east-1), from the support_regions setting"),
+		secondary:  f.String("secondary-region", "", "the disaster recovery region; turns disaster recovery on"),
+		dr:         f.Bool("dr", false, "disaster recovery is enabled (needs --secondary-region)"),
+		noDR:       f.Bool("no-dr", false, "disaster recovery is off: clears the secondary region"),
+		emails:     f.list("email", "an operational address, repeated, in order: the first receives notices, the others are copied (the whole new list)"),
+		manager:    f.String("account-manager", "", `"Name <address>", or a Herald user's e-mail or id; "-" clears`),
+		success:    f.String("customer-success", "", `"Name <address>", or a Herald user's e-mail or id; "-" clears`),
+		engineer:   f.String("support-engineer", "", `"Name <address>", or a Herald user's e-mail or id; "-" clears`),
+		window:     f.String("window", "", `weekly maintenance window: "WEEKDAY HH:MM DURATION TIMEZONE" (monday 02:00 4h Europe/Berlin)`),
+		noWindow:   f.Bool("no-window", false, "no maintenance window agreed"),
+		hours:      f.String("hours", "", `business hours: "DAYS HH:MM-HH:MM TIMEZONE" (mon,tue,wed,thu,fri 09:00-17:00 Europe/Berlin)`),
+		compliance: f.String("compliance", "", "standard or fedramp"),
+		components: f.list("component", "a status page component (name or id) that serves the tenant, repeated (the whole new list)"),
+		services:   f.list("service", "a paging service (name or id) that serves the tenant, repeated (the whole new list)"),
+	}
+}
+
+// apply sets the flags given on in.
+func (tf *tenantFlags) apply(ctx context.Context, c *client.Client, f *flags, in *herald.TenantInput) error {
+	if f.set("name") {
+		in.Name = *tf.name
+	}
+	if f.set("product-version") {
+		in.ProductVersion = *tf.version
+	}
+	if f.set("primary-region") {
+		in.PrimaryRegion = *tf.primary
+	}
+	if f.set("secondary-region") {
+		in.SecondaryRegion, in.DisasterRecovery = *tf.secondary, *tf.secondary != ""
+	}
+	if *tf.dr {
+		in.DisasterRecovery = true
+	}
+	if *tf.noDR {
+		in.DisasterRecovery, in.SecondaryRegion = false, ""
+	}
+	if f.set("email") {
+		in.Emails = values(*tf.emails)
+	}
+	for _, ct := range []struct {
+		flag string
+		v    *string
+		to   **herald.TenantContact
+	}{{"account-manager", tf.manager, &in.Contacts.AccountManager}, {"customer-success", tf.success, &in.Contacts.CustomerSuccess}, {"support-engineer", tf.engineer, &in.Contacts.SupportEngineer}} {
+		if f.set(ct.flag) {
+			if *ct.v == "-" {
+				*ct.to = nil
+			} else {
+				*ct.to = herald.ParseTenantContact(*ct.v)
+			}
+		}
+	}
+	if f.set("window") {
+		w, err := herald.ParseMaintenanceWindow(*tf.window)
+		if err != nil {
+			return usagef("--window: %s", err.(*herald.Error).Message)
+		}
+		in.MaintenanceWindow = w
+	}
+	if *tf.noWindow {
+		in.MaintenanceWindow = nil
+	}
+	if f.set("hours") {
+		h, err := herald.ParseBusinessHours(*tf.hours)
+		if err != nil {
+			return usagef("--hours: %s", err.(*herald.Error).Message)
+		}
+		in.BusinessHours = h
+	}
+	if f.set("compliance") {
+		in.Compliance = herald.Compliance(*tf.compliance)
+	}
+	if f.set("component") {
+		ids, err := componentIDs(ctx, c, values(*tf.components))
+		if err != nil {
+			return err
+		}
+		in.Components = ids
+	}
+	if f.set("service") {
+		in.Services = values(*tf.services)
+	}
+	return nil
+}
+
+// values reads a repeated flag, dropping empty values: --email "" clears
+// the list.
+func values(l list) []string {
+	out := []string{}
+	for _, v := range l {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// runTenant is `herald tenant list|show|create|update|delete|import|export|link`:
+// single-tenant customers.
+func runTenant(ctx context.Context, args []string, e env) error {
+	var tf *tenantFlags
+	var linkNone *bool
+	return runCommands(ctx, "tenant", map[string]command{
+		"list": {n: 0, help: "the tenants by name", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+			list, err := c.Tenants.Tenants(ctx)
+			if err != nil {
+				return err
+			}
+			return cf.print(e.stdout, list, func(tw *tabwriter.Writer) { tenantsTable(tw, list) })
+		}},
+		"show": {args: "TENANT", n: 1, help: "one tenant by name or id", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+			t, err := c.Tenants.Tenant(ctx, pos[0])
+			if err != nil {
+				return err
+			}
+			return cf.print(e.stdout, t, func(tw *tabwriter.Writer) { tenantTable(tw, t) })
+		}},
+		"create": {n: 0, help: "add a tenant (admin): --name and --primary-region at least", flags: func(f *flags) { tf = addTenantFlags(f) },
+			run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+				in := herald.TenantInput{}
+				if err := tf.apply(ctx, c, f, &in); err != nil {
+					return err
+				}
+				t, err := c.Tenants.CreateTenant(ctx, in)
+				if err != nil {
+					return err
+				}
+				return cf.print(e.stdout, t, func(tw *tabwriter.Writer) { tenantTable(tw, t) })
+			}},
+		"update": {args: "TENANT", n: 1, help: "change a tenant (admin): only the flags given change", flags: func(f *flags) { tf = addTenantFlags(f) },
+			run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+				cur, err := c.Tenants.Tenant(ctx, pos[0])
+				if err != nil {
+					return err
+				}
+				in := cur.Input()
+				if err := tf.apply(ctx, c, f, &in); err != nil {
+					return err
+				}
+				t, err := c.Tenants.UpdateTenant(ctx, cur.ID, in)
+				if err != nil {
+					return err
+				}
+				return cf.print(e.stdout, t, func(tw *tabwriter.Writer) { tenantTable(tw, t) })
+			}},
+		"delete": {args: "TENANT", n: 1, help: "remove a tenant no open incident or maintenance references (admin)", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+			if err := c.Tenants.DeleteTenant(ctx, pos[0]); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "Tenant %s deleted.\n", pos[0])
+			return nil
+		}},
+		"export": {args: "[FILE]", n: -1, help: "write every tenant as CSV to FILE, or to stdout", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+			if len(pos) > 1 {
+				return usagef("herald tenant export takes at most one FILE")
+			}
+			data, err := c.Tenants.ExportTenants(ctx)
+			if err != nil {
+				return err
+			}
+			if len(pos) == 0 || pos[0] == "-" {
+				_, err = io.WriteString(e.stdout, data)
+				return err
+			}
+			// Customer addresses and contacts: the file is for its owner.
+			return os.WriteFile(pos[0], []byte(data), 0o600)
+		}},
+		"import": {args: "FILE", n: 1, help: "create or replace (by name) the tenants of a CSV with the export's header (- reads stdin; admin): all rows or none", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+			var r io.Reader = e.stdin
+			if pos[0] != "-" {
+				fh, err := os.Open(pos[0])
+				if err != nil {
+					return err
+				}
+				defer fh.Close()
+				r = fh
+			}
+			res, err := c.Tenants.ImportTenants(ctx, r)
+			if err != nil {
+				return err
+			}
+			return cf.print(e.stdout, res, func(tw *tabwriter.Writer) {
+				fmt.Fprintf(tw, "%d tenants added, %d replaced.\n", res.Created, res.Updated)
+			})
+		}},
+		"link": {args: "incident|maintenance REF [TENANT...]", n: -1, help: "show the tenants an incident or maintenance affects; with TENANTs (or --none) set them",
+			flags: func(f *flags) { linkNone = f.Bool("none", false, "it affects no tenant") },
+			run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+				if len(pos) < 2 || (pos[0] != "incident" && pos[0] != "maintenance") {
+					return usagef("herald tenant link takes incident|maintenance REF [TENANT...]")
+				}
+				kind, ref, names := pos[0], pos[1], pos[2:]
+				var list []herald.Tenant
+				var err error
+				switch {
+				case len(names) == 0 && !*linkNone && kind == "incident":
+					list, err = c.Tenants.IncidentTenants(ctx, ref)
+				case len(names) == 0 && !*linkNone:
+					list, err = c.Tenants.MaintenanceTenants(ctx, ref)
+				case kind == "incident":
+					list, err = c.Tenants.SetIncidentTenants(ctx, ref, names)
+				default:
+					list, err = c.Tenants.SetMaintenanceTenants(ctx, ref, names)
+				}
+				if err != nil {
+					return err
+				}
+				return cf.print(e.stdout, list, func(tw *tabwriter.Writer) { tenantsTable(tw, list) })
+			}},
+	}, args, e)
+}
+
+func tenantsTable(tw *tabwriter.Writer, list []herald.Tenant) {
+	row(tw, "NAME", "VERSION", "REGION", "SUPPORT", "DR", "COMPLIANCE", "FIRST ADDRESS", "ID")
+	for _, t := range list {
+		dr := "-"
+		if t.DisasterRecovery {
+			dr = t.SecondaryRegion
+		}
+		first := "-"
+		if len(t.Emails) > 0 {
+			first = t.Emails[0]
+		}
+		name := t.Name
+		if t.DeletedAt != nil {
+			name += " (deleted)"
+		}
+		row(tw, name, orDash(t.ProductVersion), t.PrimaryRegion, orDash(t.SupportRegion), dr, t.Compliance, first, t.ID)
+	}
+}
+
+func tenantTable(tw *tabwriter.Writer, t herald.Tenant) {
+	row(tw, "Name", t.Name)
+	row(tw, "ID", t.ID)
+	row(tw, "Product version", orDash(t.ProductVersion))
+	row(tw, "Primary region", t.PrimaryRegion+" (support: "+orDash(t.SupportRegion)+")")
+	if t.DisasterRecovery {
+		row(tw, "Disaster recovery", t.SecondaryRegion)
+	} else {
+		row(tw, "Disaster recovery", "off")
+	}
+	row(tw, "Operational addresses", orDash(strings.Join(t.Emails, ", ")))
+	row(tw, "Account manager", orDash(t.Contacts.AccountManager.String()))
+	row(tw, "Customer success", orDash(t.Contacts.CustomerSuccess.String()))
+	row(tw, "Support engineer", orDash(t.Contacts.SupportEngineer.String()))
+	row(tw, "Maintenance window", orDash(t.MaintenanceWindow.String()))
+	row(tw, "Business hours", t.BusinessHours.String())
+	row(tw, "Compliance", t.Compliance)
+	row(tw, "Components", orDash(strings.Join(t.Components, ", ")))
+	row(tw, "Services", orDash(strings.Join(t.Services, ", ")))
+	row(tw, "Version", t.Version)
+}
