@@ -453,7 +453,10 @@ func (tx *tx) configState(ctx context.Context) (*configState, error) {
 			}
 		}
 		var cids []string
-		json.Unmarshal([]byte(comps), &cids)
+		if err := json.Unmarshal([]byte(comps), &cids); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("read stakeholder channel %s components: %w", c.Name, err)
+		}
 		for _, cid := range cids {
 			if name, ok := componentName[cid]; ok {
 				c.Components = append(c.Components, name)
