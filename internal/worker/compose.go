@@ -36,6 +36,7 @@ func restrict(m *notify.Message, lk links.Links, o *store.Outgoing) {
 	r := *o.Restricted
 	level, shadow, ackURL := 0, false, ""
 	if d := o.Page; d != nil {
+		r.URL = lk.Page(d.Page.ID) // as unrestricted
 		level, shadow = d.Level+1, d.Shadow
 		if d.AckToken != "" {
 			ackURL = lk.Ack(d.AckToken)

@@ -149,7 +149,7 @@ func TestRule46_FedRAMPTenantReachesEveryChannelAsReferenceAndLink(t *testing.T)
 				}
 				continue
 			}
-			link := lk.Page(r.page.ID)
+			link := r.f.w.Links.Page(r.page.ID) // pages link as the worker does
 			if name == "sms" || name == "voice" {
 				link = "https://herald.example.com/ack/" // the one link a text carries: it acknowledges
 			}
