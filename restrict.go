@@ -76,5 +76,5 @@ func RestrictedPage(p *Page, ref string) *Page {
 	return &Page{ID: p.ID, ServiceID: p.ServiceID, Status: p.Status, Summary: ref, Count: p.Count, Alerts: p.Alerts, Level: p.Level,
 		FirstSeen: p.FirstSeen, LastSeen: p.LastSeen, AckedAt: p.AckedAt, AckedBy: p.AckedBy, ResolvedAt: p.ResolvedAt,
 		NextEscalation: p.NextEscalation, IncidentID: p.IncidentID, IncidentRole: p.IncidentRole, RetriggerAt: p.RetriggerAt,
-		SnoozedUntil: p.SnoozedUntil, Muted: p.Muted}
+		SnoozedUntil: p.SnoozedUntil, Muted: p.Muted, Restricted: true}
 }

@@ -380,5 +380,15 @@ func TestRule46_AckLinkOfAFedRAMPTenantsPageShowsOnlyTheReference(t *testing.T) 
 		if now, _ := e.pageNow(t, p.ID); now.Status != herald.PageAcknowledged {
 			t.Fatalf("after acknowledge: %s", now.Status)
 		}
+		// Signed in, the console shows the page whole, and says what its
+		// notifications carry.
+		in := e.browser(t)
+		in.signIn("viewer@example.com")
+		_, body = in.get("/app/pages/" + p.ID)
+		for _, want := range []string{"quartz-otter", "Checkout API", "Reference and links only"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the console's page lacks %q:\n%s", want, body)
+			}
+		}
 	})
 }

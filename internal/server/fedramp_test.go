@@ -98,7 +98,7 @@ func TestRule46_FedRAMPTenantsDetailsOnlyForSignedInUsers(t *testing.T) {
 				t.Errorf("GET %s without a token: %d %s", path, status, body)
 			}
 		}
-		if status, body := get("/api/v1/pages/"+pages[0].ID, adminSecret); status != 200 || !strings.Contains(body, "marigold-falcon") {
+		if status, body := get("/api/v1/pages/"+pages[0].ID, adminSecret); status != 200 || !strings.Contains(body, "marigold-falcon") || !strings.Contains(body, `"restricted":true`) {
 			t.Fatalf("GET the page signed in: %d %s", status, body)
 		}
 	})
