@@ -11,6 +11,10 @@ type AckLink struct {
 	Page         *Page
 	// Service is the page's service's name.
 	Service string
+	// Restricted says the page is about a FedRAMP tenant (R46): Page is
+	// then RestrictedPage (its summary the reference, nothing monitoring
+	// sent) and Service is empty, since the link needs no sign-in.
+	Restricted bool
 	// Levels is how many levels the service's escalation policy has (0
 	// without one): the choices of "escalate to level".
 	Levels int

@@ -212,6 +212,10 @@ type Page struct {
 	// ends in " (shadow)". Filled in lists, where a person on call asks
 	// "who else knows?" without opening every page.
 	Notified []string `json:"notified,omitempty"`
+	// Restricted says the page's service serves a FedRAMP tenant, or its
+	// incident affects one: its notifications carry only its reference and
+	// links (R46). Filled where one page is read.
+	Restricted bool `json:"restricted,omitempty"`
 }
 
 // Warning is a gap met while paging, so that it is seen rather than

@@ -111,6 +111,9 @@ func runPages(ctx context.Context, args []string, e env) error {
 				row(tw, "ID", p.ID)
 				row(tw, "Status", p.Status)
 				row(tw, "Summary", p.Summary)
+				if p.Restricted {
+					row(tw, "Notifications", "reference and links only (FedRAMP tenant)")
+				}
 				row(tw, "Level", p.Level+1)
 				row(tw, "First seen", ts(p.FirstSeen))
 				row(tw, "Next escalation", tsp(p.NextEscalation))

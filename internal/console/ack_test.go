@@ -335,3 +335,60 @@ func TestAck_IncidentRolePageRecordsThePerson(t *testing.T) {
 		}
 	})
 }
+
+// The acknowledge link needs no sign-in: once the page's service serves a
+// FedRAMP tenant, its page shows the page's reference and the way to the
+// console, and nothing monitoring sent nor the service's name (R46). The
+// same link showed them before, so the test can fail.
+func TestRule46_AckLinkOfAFedRAMPTenantsPageShowsOnlyTheReference(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		e := newEnv(t, d)
+		pg := newPager(t, e)
+		p, paths := pg.page(t, "k1", "quartz-otter replica lag")
+		ack := paths[herald.RoleResponder]
+		b := e.browser(t) // never signed in
+		secrets := []string{"quartz-otter", "Checkout API", "critical"}
+		_, body := b.get(ack)
+		for _, w := range secrets {
+			if !strings.Contains(body, w) {
+				t.Fatalf("a standard page's link lacks %q:\n%s", w, body)
+			}
+		}
+		admin := herald.Actor{User: e.people[herald.RoleAdmin], Role: herald.RoleAdmin}
+		if _, err := e.db.Tenants.CreateTenant(context.Background(), admin, herald.TenantInput{Name: "Zephyr Gov", PrimaryRegion: "us-east-1",
+			Compliance: herald.ComplianceFedRAMP, Services: []string{pg.svc.ID}}); err != nil {
+			t.Fatal(err)
+		}
+		res, body := b.get(ack)
+		if res.StatusCode != 200 {
+			t.Fatalf("GET %s: %d", ack, res.StatusCode)
+		}
+		for _, w := range append(secrets, "Zephyr") {
+			if strings.Contains(body, w) {
+				t.Errorf("the restricted page's link shows %q:\n%s", w, body)
+			}
+		}
+		for _, want := range []string{"page " + p.ID, "Restricted (FedRAMP tenant)", "/app/pages/" + p.ID, ">Acknowledge</button>"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the restricted page's link lacks %q:\n%s", want, body)
+			}
+		}
+		// It still acts.
+		if res, _ := b.post(ack, url.Values{"action": {"acknowledge"}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("acknowledge: %d", res.StatusCode)
+		}
+		if now, _ := e.pageNow(t, p.ID); now.Status != herald.PageAcknowledged {
+			t.Fatalf("after acknowledge: %s", now.Status)
+		}
+		// Signed in, the console shows the page whole, and says what its
+		// notifications carry.
+		in := e.browser(t)
+		in.signIn("viewer@example.com")
+		_, body = in.get("/app/pages/" + p.ID)
+		for _, want := range []string{"quartz-otter", "Checkout API", "Reference and links only"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the console's page lacks %q:\n%s", want, body)
+			}
+		}
+	})
+}

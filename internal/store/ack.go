@@ -93,6 +93,13 @@ func (db *PagingService) AckLink(ctx context.Context, token string) (*herald.Ack
 			Scan(&l.Service, &policyID); err != nil {
 			return err
 		}
+		r, err := tx.pageRestriction(ctx, l.Page)
+		if err != nil {
+			return err
+		}
+		if r != nil {
+			l.Restricted, l.Page, l.Service = true, herald.RestrictedPage(l.Page, r.Reference), ""
+		}
 		if policyID == "" {
 			return nil
 		}

@@ -77,7 +77,7 @@ func (db *SubscriberService) SendInternalUpdate(ctx context.Context, actor heral
 			return err
 		}
 		notice := herald.InternalUpdateNotice(settings.Page.Name, inc, in.Body, tx.db.links.Incident(inc.Reference), tx.statusPageLink(ctx, inc))
-		if err := tx.broadcast(ctx, notice, nil, nil, "", ""); err != nil {
+		if err := tx.broadcastAbout(ctx, inc.ID, notice, nil, nil, "", ""); err != nil {
 			return err
 		}
 		if u, err = tx.recordInternalUpdate(ctx, actor, inc, herald.InternalUpdateKind, in.Body); err != nil {

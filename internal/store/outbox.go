@@ -70,6 +70,9 @@ type Outgoing struct {
 	Page      *PageNotice
 	Broadcast *BroadcastNotice
 	Prompt    *PromptNotice
+	// Restricted is set when the message is about a FedRAMP tenant (R46,
+	// restrict.go): it may carry only the reference and the console link.
+	Restricted *herald.Restriction
 }
 
 // PageNotice is what a page delivery is about.
@@ -211,6 +214,9 @@ func (tx *tx) preparePage(ctx context.Context, o *Outgoing) (bool, error) {
 	if o.Secret, err = tx.db.open(sealed); err != nil {
 		return false, fmt.Errorf("open the signing secret: %w", err)
 	}
+	if o.Restricted, err = tx.pageRestriction(ctx, p); err != nil {
+		return false, dbErr("the page's tenants", err)
+	}
 	n.AckToken, _ = tx.db.ackToken(n.notificationID, p.ID, n.userID) // no key: the link opens the console instead
 	return false, nil
 }
@@ -218,14 +224,17 @@ func (tx *tx) preparePage(ctx context.Context, o *Outgoing) (bool, error) {
 // prepareBroadcast reads what a broadcast delivery needs.
 func (tx *tx) prepareBroadcast(ctx context.Context, o *Outgoing) error {
 	b := &BroadcastNotice{}
-	var sealed string
-	if err := tx.QueryRowContext(ctx, `SELECT s.id, s.kind, s.target, s.secret_enc, b.event, b.subject, b.body, b.url
+	var sealed, incidentID string
+	if err := tx.QueryRowContext(ctx, `SELECT s.id, s.kind, s.target, s.secret_enc, b.event, b.subject, b.body, b.url, b.incident_id
 		FROM broadcast_deliveries d JOIN subscribers s ON s.id = d.subscriber_id JOIN broadcasts b ON b.id = d.broadcast_id WHERE d.id = $1`, o.ID).
-		Scan(&b.subscriberID, &o.Kind, &o.Target, &sealed, &b.Event, &b.Subject, &b.Body, &b.URL); err != nil {
+		Scan(&b.subscriberID, &o.Kind, &o.Target, &sealed, &b.Event, &b.Subject, &b.Body, &b.URL, &incidentID); err != nil {
 		return dbErr("read subscriber delivery", err)
 	}
 	o.Broadcast = b
 	var err error
+	if o.Restricted, err = tx.incidentRestriction(ctx, incidentID); err != nil {
+		return dbErr("the incident's tenants", err)
+	}
 	if o.Secret, err = tx.db.open(sealed); err != nil {
 		return fmt.Errorf("open the signing secret: %w", err)
 	}
@@ -387,6 +396,13 @@ func truncate(s string, n int) string {
 // a second broadcast with the same key a no-op (a maintenance reminder and
 // a manual update with the same text are one e-mail, R31).
 func (tx *tx) broadcast(ctx context.Context, n herald.Notice, components []string, channels map[string]bool, onlyTo, dedup string) error {
+	return tx.broadcastAbout(ctx, "", n, components, channels, onlyTo, dedup)
+}
+
+// broadcastAbout is broadcast for a notice about an incident (a stakeholder
+// notice, an internal update): its deliveries are restricted while the
+// incident affects a FedRAMP tenant (R46).
+func (tx *tx) broadcastAbout(ctx context.Context, incidentID string, n herald.Notice, components []string, channels map[string]bool, onlyTo, dedup string) error {
 	id := newID()
 	if dedup != "" {
 		sum := sha256.Sum256([]byte(dedup))
@@ -394,9 +410,9 @@ func (tx *tx) broadcast(ctx context.Context, n herald.Notice, components []strin
 	}
 	comps, _ := json.Marshal(orEmpty(components))
 	chans, _ := json.Marshal(orEmptyMap(channels))
-	res, err := tx.ExecContext(ctx, `INSERT INTO broadcasts (id, event, subject, body, url, components, channels, only_to, cursor, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '', $9) ON CONFLICT (id) DO NOTHING`,
-		id, n.Event, n.Subject, n.Body, n.URL, string(comps), string(chans), onlyTo, micros(tx.now))
+	res, err := tx.ExecContext(ctx, `INSERT INTO broadcasts (id, event, subject, body, url, components, channels, only_to, cursor, created_at, incident_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '', $9, $10) ON CONFLICT (id) DO NOTHING`,
+		id, n.Event, n.Subject, n.Body, n.URL, string(comps), string(chans), onlyTo, micros(tx.now), incidentID)
 	if err != nil {
 		return fmt.Errorf("record broadcast: %w", err)
 	}

@@ -1003,7 +1003,10 @@ func (db *PagingService) Page(ctx context.Context, id string) (*herald.Page, err
 		if p, err = tx.page(ctx, id); err != nil {
 			return err
 		}
-		p.Warnings, err = tx.pageWarnings(ctx, p.ID)
+		if p.Warnings, err = tx.pageWarnings(ctx, p.ID); err != nil {
+			return err
+		}
+		p.Restricted, err = tx.fedrampServing(ctx, p.ServiceID, p.IncidentID)
 		return err
 	})
 	return p, err

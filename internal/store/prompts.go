@@ -104,6 +104,9 @@ func (tx *tx) preparePrompt(ctx context.Context, o *Outgoing) (bool, error) {
 			return true, dbErr("cancel prompt", err)
 		}
 	}
+	if o.Restricted, err = tx.incidentRestriction(ctx, n.IncidentID); err != nil {
+		return false, dbErr("the incident's tenants", err)
+	}
 	if o.Secret, err = tx.db.open(sealed); err != nil {
 		return false, fmt.Errorf("open the signing secret: %w", err)
 	}

@@ -374,7 +374,7 @@ func (tx *tx) notifyStakeholders(ctx context.Context, actor herald.Actor, inc *h
 	if exists > 0 {
 		return false, nil
 	}
-	if err := tx.broadcast(ctx, notice, nil, nil, "", key); err != nil {
+	if err := tx.broadcastAbout(ctx, inc.ID, notice, nil, nil, "", key); err != nil {
 		return false, err
 	}
 	if _, err := tx.recordInternalUpdate(ctx, actor, inc, herald.InternalNotice, notice.Body); err != nil {

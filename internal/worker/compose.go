@@ -22,7 +22,44 @@ func compose(lk links.Links, o *store.Outgoing) notify.Message {
 	case o.Prompt != nil:
 		composePrompt(&m, o.Prompt)
 	}
+	if o.Restricted != nil {
+		restrict(&m, lk, o)
+	}
 	return m
+}
+
+// restrict replaces all a message would carry by its reference and console
+// link when it is about a FedRAMP tenant (R46): after every lane's
+// composer, so no channel and no lane can carry more. A page's message
+// keeps the person's acknowledge link, whose page shows no more either.
+func restrict(m *notify.Message, lk links.Links, o *store.Outgoing) {
+	r := *o.Restricted
+	level, shadow, ackURL := 0, false, ""
+	if d := o.Page; d != nil {
+		r.URL = lk.Page(d.Page.ID) // as unrestricted
+		level, shadow = d.Level+1, d.Shadow
+		if d.AckToken != "" {
+			ackURL = lk.Ack(d.AckToken)
+		}
+	}
+	n := herald.RestrictedNotice(m.Event, r, level, shadow, ackURL)
+	m.Subject, m.Text, m.URL = n.Subject, n.Body, n.URL
+	data := map[string]any{"event": n.Event, "restricted": true, "reference": r.Reference, "subject": n.Subject, "body": n.Body, "url": r.URL}
+	if d := o.Page; d != nil {
+		data["page"] = map[string]any{"id": d.Page.ID, "status": d.Page.Status, "incident_id": d.Page.IncidentID}
+		data["level"], data["shadow"] = level, shadow
+		if ackURL != "" {
+			data["ack_url"] = ackURL
+		}
+	}
+	m.Data = data
+	if b := o.Broadcast; b != nil && m.Kind == "email" && b.Event != "subscription.confirm" {
+		m.Text += "\n\nUnsubscribe: " + b.UnsubscribeURL
+	}
+	// As unrestricted: the text carries the links already.
+	if m.Kind == "email" || m.Kind == "teams" {
+		m.URL = ""
+	}
 }
 
 func composePage(m *notify.Message, lk links.Links, d *store.PageNotice) {
