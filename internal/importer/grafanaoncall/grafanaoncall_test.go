@@ -69,15 +69,7 @@ func TestImport_ReplaysDocumentedResponses(t *testing.T) {
 		{Name: "Half days", Rotation: "custom", Length: "12h", Start: time.Date(2026, 11, 7, 20, 0, 0, 0, time.UTC), Users: []string{"alex@example.com", "bea@example.com"}},
 		{Name: "Office hours", Rotation: "daily", HandoffTime: "08:00", Start: time.Date(2026, 11, 2, 8, 0, 0, 0, berlin), Users: []string{"cho@example.com", "bea@example.com"}},
 	}
-	if len(s.Layers) != len(wantLayers) {
-		t.Fatalf("layers %+v", s.Layers)
-	}
-	for i, w := range wantLayers {
-		g := s.Layers[i]
-		if g.Name != w.Name || g.Rotation != w.Rotation || g.HandoffTime != w.HandoffTime || g.Length != w.Length || !g.Start.Equal(w.Start) || !slices.Equal(g.Users, w.Users) {
-			t.Errorf("layer %d:\n got %+v\nwant %+v", i+1, g, w)
-		}
-	}
+	importertest.Layers(t, s.Layers, wantLayers)
 	// Overrides: the future one; the one that ended is left out, counted.
 	if len(s.Overrides) != 1 || s.Overrides[0].User != "cho@example.com" ||
 		!s.Overrides[0].Start.Equal(time.Date(2026, 12, 24, 0, 0, 0, 0, berlin)) || !s.Overrides[0].End.Equal(time.Date(2026, 12, 25, 0, 0, 0, 0, berlin)) {
@@ -97,11 +89,7 @@ func TestImport_ReplaysDocumentedResponses(t *testing.T) {
 	if p.Name != "Default" || p.Team != "SRE" || p.Repeat != 5 || len(p.Levels) != len(wantLevels) {
 		t.Fatalf("policy %+v", p)
 	}
-	for i, w := range wantLevels {
-		if p.Levels[i].Timeout != w.Timeout || !slices.Equal(p.Levels[i].Targets, w.Targets) {
-			t.Errorf("level %d: got %+v, want %+v", i+1, p.Levels[i], w)
-		}
-	}
+	importertest.Levels(t, p.Levels, wantLevels)
 
 	// Services with their policy, from the default route.
 	if len(doc.Services) != 2 {
@@ -114,7 +102,7 @@ func TestImport_ReplaysDocumentedResponses(t *testing.T) {
 		t.Errorf("service %+v, want no policy", g)
 	}
 
-	for _, want := range []string{
+	importertest.Warned(t, warns, []string{
 		"grafana-bot", // no e-mail address
 		"notification rules",
 		`schedule "Legacy iCal" is made from an iCal feed`,
@@ -126,20 +114,10 @@ func TestImport_ReplaysDocumentedResponses(t *testing.T) {
 		`escalation chain "Webhook only" pages nobody`,
 		`integration "Webhook": its escalation chain "Webhook only" was not imported`,
 		`the route matching "severity=\"critical\"" (to escalation chain "Webhook only")`,
-	} {
-		if !slices.ContainsFunc(warns, func(w string) bool { return strings.Contains(w, want) }) {
-			t.Errorf("no warning with %q in:\n%s", want, strings.Join(warns, "\n"))
-		}
-	}
+	}...)
 
 	// The document is one the configuration reader takes back.
-	b, err := config.Marshal(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := config.Parse(strings.NewReader(string(b))); err != nil {
-		t.Fatalf("%v\n%s", err, b)
-	}
+	importertest.Reparses(t, doc)
 }
 
 // TestImport_BadToken: OnCall answering 401 (its documented answer to a

@@ -96,15 +96,7 @@ func TestImport_ReplaysDocumentedResponses(t *testing.T) {
 		{Name: "Business hours", Rotation: "daily", HandoffTime: "08:00", Start: time.Date(2026, 11, 2, 13, 0, 0, 0, time.UTC), Users: []string{"ben@example.com"}},
 		{Name: "Twelve hours", Rotation: "custom", Length: "12h", Start: time.Date(2026, 11, 7, 12, 0, 0, 0, time.UTC), Users: []string{"cy@example.com", "ann@example.com"}},
 	}
-	if len(s.Layers) != len(wantLayers) {
-		t.Fatalf("layers %+v", s.Layers)
-	}
-	for i, w := range wantLayers {
-		g := s.Layers[i]
-		if g.Name != w.Name || g.Rotation != w.Rotation || g.HandoffTime != w.HandoffTime || g.Length != w.Length || !g.Start.Equal(w.Start) || !slices.Equal(g.Users, w.Users) {
-			t.Errorf("layer %d:\n got %+v\nwant %+v", i+1, g, w)
-		}
-	}
+	importertest.Layers(t, s.Layers, wantLayers)
 	wantOverrides := []config.Override{
 		{User: "ann@example.com", Start: time.Date(2026, 12, 24, 0, 0, 0, 0, time.UTC), End: time.Date(2026, 12, 26, 0, 0, 0, 0, time.UTC)},
 		{User: "ben@example.com", Start: time.Date(2026, 12, 31, 12, 0, 0, 0, time.UTC), End: time.Date(2027, 1, 1, 12, 0, 0, 0, time.UTC)},
@@ -132,11 +124,7 @@ func TestImport_ReplaysDocumentedResponses(t *testing.T) {
 	if p.Name != "Payments_escalation" || p.Team != "Payments" || p.Repeat != 2 || len(p.Levels) != len(wantLevels) {
 		t.Fatalf("policy %+v", p)
 	}
-	for i, w := range wantLevels {
-		if p.Levels[i].Timeout != w.Timeout || !slices.Equal(p.Levels[i].Targets, w.Targets) {
-			t.Errorf("level %d: got %+v, want %+v", i+1, p.Levels[i], w)
-		}
-	}
+	importertest.Levels(t, p.Levels, wantLevels)
 
 	// Services with the policy their team routes to by default.
 	if len(doc.Services) != 2 {
@@ -149,7 +137,7 @@ func TestImport_ReplaysDocumentedResponses(t *testing.T) {
 		t.Errorf("service %+v, want no policy", g)
 	}
 
-	for _, want := range []string{
+	importertest.Warned(t, warns, []string{
 		"custom role \"Incident Commander\"",
 		"mobile contact Pixel 8: Opsgenie's mobile app has no Herald equivalent",
 		"sms contact 1-5555550100: disabled",
@@ -168,19 +156,9 @@ func TestImport_ReplaysDocumentedResponses(t *testing.T) {
 		`escalation "Payments_critical" pages nobody`,
 		`the routing rule "Critical" (to escalation Payments_critical) is not imported`,
 		`service "Ledger": no escalation reached`,
-	} {
-		if !slices.ContainsFunc(warns, func(w string) bool { return strings.Contains(w, want) }) {
-			t.Errorf("no warning with %q in:\n%s", want, strings.Join(warns, "\n"))
-		}
-	}
+	}...)
 
-	b, err := config.Marshal(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := config.Parse(strings.NewReader(string(b))); err != nil {
-		t.Fatalf("%v\n%s", err, b)
-	}
+	importertest.Reparses(t, doc)
 }
 
 // TestImport_BadKey: Opsgenie answering 401 (its documented answer to a
