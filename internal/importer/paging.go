@@ -7,11 +7,30 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // MaxPages bounds a paged list, so a server that always names a next page
 // cannot keep an import going forever.
 const MaxPages = 10000
+
+// ParseBase reads the base URL of a vendor's API as it was given (a
+// command line's --url): an http or https URL with a host, or false.
+func ParseBase(raw string) (*url.URL, bool) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, false
+	}
+	return u, true
+}
+
+// Client is hc, or when it is nil a client that gives a request a minute.
+func Client(hc *http.Client) *http.Client {
+	if hc == nil {
+		return &http.Client{Timeout: time.Minute}
+	}
+	return hc
+}
 
 // OnBase is the URL u read from base: only u's path and query are taken.
 // An API key goes to the host it was given for and nowhere else, whatever

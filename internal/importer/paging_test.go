@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestPages_ReadsNextOnTheBase: each page is read from the base's scheme
@@ -92,5 +93,33 @@ func TestSnippet(t *testing.T) {
 	long := Snippet([]byte(strings.Repeat("ab ", 100)))
 	if !strings.HasSuffix(long, "…") || len(long) != 200+len("…") {
 		t.Errorf("Snippet of a long body = %q (%d bytes)", long, len(long))
+	}
+}
+
+func TestParseBase(t *testing.T) {
+	for raw, ok := range map[string]bool{
+		"https://api.example.com":          true,
+		"http://127.0.0.1:8080/oncall":     true,
+		"api.example.com":                  false,
+		"ftp://api.example.com":            false,
+		"https://":                         false,
+		"":                                 false,
+		"https://api.example.com/%zz":      false,
+		"HTTPS://api.example.com/v2/users": true,
+	} {
+		u, got := ParseBase(raw)
+		if got != ok || got && u == nil {
+			t.Errorf("ParseBase(%q) = %v, %v, want ok %v", raw, u, got, ok)
+		}
+	}
+}
+
+func TestClient(t *testing.T) {
+	if c := Client(nil); c == nil || c.Timeout != time.Minute {
+		t.Errorf("Client(nil) = %+v, want a minute's timeout", c)
+	}
+	hc := &http.Client{}
+	if Client(hc) != hc {
+		t.Error("Client(hc) is not hc")
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/heraldhq/herald/internal/importer"
 )
@@ -29,17 +28,14 @@ type client struct {
 func newClient(base, token string, hc *http.Client) (*client, error) {
 	base = strings.TrimRight(strings.TrimSpace(base), "/")
 	base = strings.TrimSuffix(base, "/api/v1")
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	u, ok := importer.ParseBase(base)
+	if !ok {
 		return nil, fmt.Errorf("grafana oncall: the URL %q is not an http(s) URL like https://oncall.example.com", base)
 	}
 	if token == "" {
 		return nil, errors.New("grafana oncall: no API token")
 	}
-	if hc == nil {
-		hc = &http.Client{Timeout: time.Minute}
-	}
-	return &client{base: u, token: token, http: hc}, nil
+	return &client{base: u, token: token, http: importer.Client(hc)}, nil
 }
 
 // page is OnCall's list envelope: results and the absolute URL of the next

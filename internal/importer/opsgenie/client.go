@@ -37,17 +37,14 @@ func newClient(base, key string, hc *http.Client) (*client, error) {
 		base = DefaultURL
 	}
 	base = strings.TrimRight(strings.TrimSpace(base), "/")
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	u, ok := importer.ParseBase(base)
+	if !ok {
 		return nil, fmt.Errorf("opsgenie: the API URL %q is not an http(s) URL", base)
 	}
 	if key == "" {
 		return nil, errors.New("opsgenie: no API key")
 	}
-	if hc == nil {
-		hc = &http.Client{Timeout: time.Minute}
-	}
-	return &client{base: u, key: key, http: hc, sleep: sleepCtx}, nil
+	return &client{base: u, key: key, http: importer.Client(hc), sleep: sleepCtx}, nil
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {
