@@ -3,83 +3,25 @@ package main
 import (
 	"bytes"
 	"context"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/heraldhq/herald/internal/config"
+	"github.com/heraldhq/herald/internal/importer/importertest"
 	"github.com/heraldhq/herald/internal/store"
 )
 
-// vendorReplay serves a vendor's documented responses from the fixtures
-// its importer's tests use (dir), keyed by path and query, to requests
-// that carry auth as the Authorization header; {{BASE}} in a fixture is
-// the server's URL.
-func vendorReplay(t *testing.T, dir, auth string, files map[string]string) *httptest.Server {
-	t.Helper()
-	var srv *httptest.Server
-	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		key := r.URL.Path
-		if r.URL.RawQuery != "" {
-			key += "?" + r.URL.RawQuery
-		}
-		if r.Header.Get("Authorization") != auth {
-			w.WriteHeader(http.StatusUnauthorized)
-			w.Write([]byte(`{"detail":"Invalid token.","message":"Could not authenticate"}`))
-			return
-		}
-		name, ok := files[key]
-		if !ok {
-			w.WriteHeader(http.StatusNotFound)
-			return
-		}
-		b, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil {
-			t.Error(err)
-			w.WriteHeader(http.StatusInternalServerError)
-			return
-		}
-		w.Write([]byte(strings.ReplaceAll(string(b), "{{BASE}}", srv.URL)))
-	}))
-	t.Cleanup(srv.Close)
-	return srv
+// oncallReplay and opsgenieReplay serve a vendor's documented responses
+// from the fixtures its importer's tests use, to requests that carry the
+// token or key as the vendor sends it.
+func oncallReplay(t *testing.T, token string) *importertest.Replay {
+	return importertest.New(t, importertest.Options{Dir: "../../internal/importer/grafanaoncall/testdata", Auth: token})
 }
 
-func oncallReplay(t *testing.T, token string) *httptest.Server {
-	return vendorReplay(t, "../../internal/importer/grafanaoncall/testdata", token, map[string]string{
-		"/api/v1/users/":               "users_page1.json",
-		"/api/v1/users/?page=2":        "users_page2.json",
-		"/api/v1/teams/":               "teams.json",
-		"/api/v1/schedules/":           "schedules.json",
-		"/api/v1/on_call_shifts/":      "on_call_shifts.json",
-		"/api/v1/escalation_chains/":   "escalation_chains.json",
-		"/api/v1/escalation_policies/": "escalation_policies.json",
-		"/api/v1/integrations/":        "integrations.json",
-		"/api/v1/routes/":              "routes.json",
-	})
-}
-
-func opsgenieReplay(t *testing.T, key string) *httptest.Server {
-	const ann, ben, cy, payments = "b5b92115-bfe7-43eb-8c2a-e467f2e5ddc4", "e07c63f0-dd8c-4ad4-983e-4ee7dc600463", "ca3ccf13-5d9b-4ea1-9e7a-0f1f2c3d4e5f", "90098alp9-f0e3-41d3-a060-0ea895027630"
-	return vendorReplay(t, "../../internal/importer/opsgenie/testdata", "GenieKey "+key, map[string]string{
-		"/v2/users?limit=100&offset=0":                                 "users_page1.json",
-		"/v2/users?limit=2&offset=2&order=DESC&sort=fullName":          "users_page2.json",
-		"/v2/users/" + ann + "/contacts":                               "contacts_ann.json",
-		"/v2/users/" + ben + "/contacts":                               "contacts_ben.json",
-		"/v2/users/" + cy + "/contacts":                                "contacts_cy.json",
-		"/v2/teams":                                                    "teams.json",
-		"/v2/teams/" + payments:                                        "team_payments.json",
-		"/v2/teams/" + payments + "/routing-rules":                     "routing_payments.json",
-		"/v2/schedules?expand=rotation":                                "schedules.json",
-		"/v2/schedules/d875alp4-9b4e-4219-alp3-0c26936d18de/overrides": "overrides_payments.json",
-		"/v2/schedules/e875alp4-9b4e-4219-alp3-0c26936d18df/overrides": "overrides_old.json",
-		"/v2/escalations":                                              "escalations.json",
-		"/v1/services?limit=100&offset=0":                              "services_page1.json",
-		"/v1/services?limit=1&offset=1":                                "services_page2.json",
-	})
+func opsgenieReplay(t *testing.T, key string) *importertest.Replay {
+	return importertest.New(t, importertest.Options{Dir: "../../internal/importer/opsgenie/testdata", Auth: "GenieKey " + key})
 }
 
 func runEnv(t *testing.T, vars map[string]string, args ...string) (stdout, stderr string, err error) {

@@ -5,11 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
+
+	"github.com/heraldhq/herald/internal/importer"
 )
 
 // ErrUnauthorized is returned when OnCall refuses the token (401 or 403),
@@ -28,17 +28,14 @@ type client struct {
 func newClient(base, token string, hc *http.Client) (*client, error) {
 	base = strings.TrimRight(strings.TrimSpace(base), "/")
 	base = strings.TrimSuffix(base, "/api/v1")
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	u, ok := importer.ParseBase(base)
+	if !ok {
 		return nil, fmt.Errorf("grafana oncall: the URL %q is not an http(s) URL like https://oncall.example.com", base)
 	}
 	if token == "" {
 		return nil, errors.New("grafana oncall: no API token")
 	}
-	if hc == nil {
-		hc = &http.Client{Timeout: time.Minute}
-	}
-	return &client{base: u, token: token, http: hc}, nil
+	return &client{base: u, token: token, http: importer.Client(hc)}, nil
 }
 
 // page is OnCall's list envelope: results and the absolute URL of the next
@@ -50,46 +47,20 @@ type page[T any] struct {
 
 // list reads every page of a collection, such as "users".
 func list[T any](ctx context.Context, c *client, collection string) ([]T, error) {
-	next := c.base.String() + "/api/v1/" + collection + "/"
-	var all []T
-	for pages := 0; next != ""; pages++ {
-		if pages == 10000 {
-			return nil, fmt.Errorf("grafana oncall: %s: more than 10000 pages; stopped", collection)
-		}
-		u, err := url.Parse(next)
-		if err != nil {
-			return nil, fmt.Errorf("grafana oncall: %s: the next page %q is not a URL", collection, next)
-		}
-		// Only the link's path and query are taken: the token goes to the
-		// host given and nowhere else, and a proxy in front that makes
-		// links with its inner name or http for https does not matter.
-		u.Scheme, u.Host, u.User = c.base.Scheme, c.base.Host, nil
+	return importer.Pages(c.base, c.base.String()+"/api/v1/"+collection+"/", "grafana oncall: "+collection, func(u string) ([]T, string, error) {
 		var p page[T]
-		if err := c.get(ctx, u.String(), collection, &p); err != nil {
-			return nil, err
+		if err := c.get(ctx, u, collection, &p); err != nil {
+			return nil, "", err
 		}
-		all = append(all, p.Results...)
-		next = ""
-		if p.Next != nil {
-			next = *p.Next
+		if p.Next == nil {
+			return p.Results, "", nil
 		}
-	}
-	return all, nil
+		return p.Results, *p.Next, nil
+	})
 }
 
 func (c *client) get(ctx context.Context, u, what string, v any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return fmt.Errorf("grafana oncall: %s: %w", what, err)
-	}
-	req.Header.Set("Authorization", c.token)
-	req.Header.Set("Accept", "application/json")
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return fmt.Errorf("grafana oncall: %s: %w", what, err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	resp, body, err := importer.Get(ctx, c.http, u, c.token)
 	if err != nil {
 		return fmt.Errorf("grafana oncall: %s: %w", what, err)
 	}
@@ -99,19 +70,10 @@ func (c *client) get(ctx context.Context, u, what string, v any) error {
 	case resp.StatusCode == http.StatusNotFound:
 		return fmt.Errorf("grafana oncall: %s: HTTP 404 at %s: is --url the OnCall engine (whose API is under /api/v1), not Grafana itself?", what, c.base)
 	case resp.StatusCode != http.StatusOK:
-		return fmt.Errorf("grafana oncall: %s: HTTP %d: %s", what, resp.StatusCode, snippet(body))
+		return fmt.Errorf("grafana oncall: %s: HTTP %d: %s", what, resp.StatusCode, importer.Snippet(body))
 	}
 	if err := json.Unmarshal(body, v); err != nil {
 		return fmt.Errorf("grafana oncall: %s: the answer is not the JSON expected: %w", what, err)
 	}
 	return nil
-}
-
-// snippet is the start of an error body, on one line.
-func snippet(b []byte) string {
-	s := strings.Join(strings.Fields(string(b)), " ")
-	if len(s) > 200 {
-		s = s[:200] + "…"
-	}
-	return s
 }

@@ -11,10 +11,10 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/heraldhq/herald/internal/config"
+	"github.com/heraldhq/herald/internal/importer"
 )
 
 // Options say where OnCall is and how to read it.
@@ -169,11 +169,7 @@ type converter struct {
 	schedules map[string]string // schedule id -> imported name
 	chains    map[string]string // chain id -> imported policy name
 	chainName map[string]string // chain id -> its name, imported or not
-	warns     []string
-}
-
-func (c *converter) warnf(format string, args ...any) {
-	c.warns = append(c.warns, fmt.Sprintf(format, args...))
+	importer.Warnings
 }
 
 func (c *converter) team(id *string) string {
@@ -189,7 +185,7 @@ func (c *converter) email(id, where string) string {
 	if e, ok := c.emails[id]; ok {
 		return e
 	}
-	c.warnf("%s: user %s is not among the users read (or has no e-mail address); left out", where, id)
+	c.Warnf("%s: user %s is not among the users read (or has no e-mail address); left out", where, id)
 	return ""
 }
 
@@ -200,7 +196,7 @@ func convert(s snapshot, now time.Time) (*config.Document, []string) {
 
 	for _, u := range s.users {
 		if u.Email == "" {
-			c.warnf("user %s (%s) has no e-mail address, which Herald knows people by; left out", u.Username, u.ID)
+			c.Warnf("user %s (%s) has no e-mail address, which Herald knows people by; left out", u.Username, u.ID)
 			continue
 		}
 		c.emails[u.ID] = u.Email
@@ -219,18 +215,18 @@ func convert(s snapshot, now time.Time) (*config.Document, []string) {
 			role = "viewer"
 		case "editor", "user", "":
 		default:
-			c.warnf("user %s: OnCall role %q has no Herald equivalent; imported as a responder", u.Email, u.Role)
+			c.Warnf("user %s: OnCall role %q has no Herald equivalent; imported as a responder", u.Email, u.Role)
 		}
 		doc.Users = append(doc.Users, config.User{Email: u.Email, Name: name, Role: role,
 			Contacts: []config.Contact{{Kind: "email", Target: u.Email}}})
 	}
 	if len(doc.Users) > 0 {
-		c.warnf("personal notification rules, phone numbers and Slack or Telegram accounts are not in OnCall's public API: each user is imported with their e-mail address only; add phone numbers and rules in Herald")
+		c.Warnf("personal notification rules, phone numbers and Slack or Telegram accounts are not in OnCall's public API: each user is imported with their e-mail address only; add phone numbers and rules in Herald")
 	}
 
-	teamNames := uniqueNames{}
+	teamNames := importer.UniqueNames{}
 	for _, t := range s.teams {
-		c.teamNames[t.ID] = teamNames.take(t.Name, "team", c)
+		c.teamNames[t.ID] = teamNames.Take(t.Name, "team", &c.Warnings)
 	}
 	for _, u := range s.users {
 		if c.emails[u.ID] == "" {
@@ -247,35 +243,7 @@ func convert(s snapshot, now time.Time) (*config.Document, []string) {
 	c.convertSchedules(s, doc)
 	c.convertChains(s, doc)
 	c.convertIntegrations(s, doc)
-	return doc, c.warns
-}
-
-// uniqueNames keeps names unique within a kind, as Herald names them:
-// a second "Primary" becomes "Primary (2)", with a warning.
-type uniqueNames map[string]bool
-
-func (n uniqueNames) take(name, kind string, c *converter) string {
-	name = strings.TrimSpace(name)
-	if name == "" {
-		name = "Unnamed " + kind
-	}
-	got := name
-	for i := 2; n[strings.ToLower(got)]; i++ {
-		got = fmt.Sprintf("%s (%d)", name, i)
-	}
-	if got != name {
-		c.warnf("two %ss are named %q; the second is imported as %q", kind, name, got)
-	}
-	n[strings.ToLower(got)] = true
-	return got
-}
-
-// duration formats whole minutes the way the document writes durations.
-func duration(minutes int) string {
-	if minutes%60 == 0 {
-		return fmt.Sprintf("%dh", minutes/60)
-	}
-	return fmt.Sprintf("%dm", minutes)
+	return doc, c.Warnings
 }
 
 // levelMinutes turns a wait in seconds into a level timeout Herald accepts
@@ -285,12 +253,12 @@ func (c *converter) levelMinutes(seconds int, where string) int {
 	switch {
 	case m < 1:
 		m = 1
-	case m > 24*60:
-		c.warnf("%s: a wait of %s is longer than the 24h a Herald level may wait; shortened to 24h", where, time.Duration(seconds)*time.Second)
-		return 24 * 60
+	case m > importer.MaxLevelMinutes:
+		c.Warnf("%s: a wait of %s is longer than the 24h a Herald level may wait; shortened to 24h", where, time.Duration(seconds)*time.Second)
+		return importer.MaxLevelMinutes
 	}
 	if m*60 != seconds && seconds > 0 {
-		c.warnf("%s: a wait of %ds is rounded up to %d minutes", where, seconds, m)
+		c.Warnf("%s: a wait of %ds is rounded up to %d minutes", where, seconds, m)
 	}
 	return m
 }
@@ -300,13 +268,13 @@ func (c *converter) levelMinutes(seconds int, where string) int {
 const lastLevelMinutes = 30
 
 func (c *converter) convertChains(s snapshot, doc *config.Document) {
-	names := uniqueNames{}
+	names := importer.UniqueNames{}
 	steps := map[string][]step{}
 	for _, st := range s.steps {
 		steps[st.ChainID] = append(steps[st.ChainID], st)
 	}
 	for _, ch := range s.chains {
-		name := names.take(ch.Name, "escalation chain", c)
+		name := names.Take(ch.Name, "escalation chain", &c.Warnings)
 		c.chainName[ch.ID] = name
 		where := fmt.Sprintf("escalation chain %q", name)
 		list := steps[ch.ID]
@@ -323,7 +291,7 @@ func (c *converter) convertChains(s snapshot, doc *config.Document) {
 		for i, st := range list {
 			at := fmt.Sprintf("%s, step %d (%s)", where, i+1, st.Type)
 			if st.Important {
-				c.warnf("%s: \"important\" notifications are not distinguished in Herald; imported as a normal step", at)
+				c.Warnf("%s: \"important\" notifications are not distinguished in Herald; imported as a normal step", at)
 			}
 			switch st.Type {
 			case "wait":
@@ -337,33 +305,33 @@ func (c *converter) convertChains(s snapshot, doc *config.Document) {
 					targets = append(targets, cur)
 					cur = nil
 				case len(levels) > 0:
-					levels[len(levels)-1] = min(24*60, levels[len(levels)-1]+c.levelMinutes(secs, at))
+					levels[len(levels)-1] = min(importer.MaxLevelMinutes, levels[len(levels)-1]+c.levelMinutes(secs, at))
 				default:
-					c.warnf("%s: a wait before anyone is notified cannot be represented (Herald pages the first level at once); left out", at)
+					c.Warnf("%s: a wait before anyone is notified cannot be represented (Herald pages the first level at once); left out", at)
 				}
 			case "notify_persons":
 				for _, id := range st.PersonsToNotify {
 					addUser(id, at)
 				}
 			case "notify_person_next_each_time":
-				c.warnf("%s: round robin (one person each time) is not in Herald; every person listed is paged at this level", at)
+				c.Warnf("%s: round robin (one person each time) is not in Herald; every person listed is paged at this level", at)
 				for _, id := range st.PersonsNextEachTime {
 					addUser(id, at)
 				}
 			case "notify_on_call_from_schedule":
 				if st.Schedule == nil {
-					c.warnf("%s: names no schedule; left out", at)
+					c.Warnf("%s: names no schedule; left out", at)
 				} else if name, ok := c.schedules[*st.Schedule]; ok {
 					cur = append(cur, config.Target{Schedule: name})
 				} else {
-					c.warnf("%s: schedule %s was not imported (see the warnings about it); left out", at, *st.Schedule)
+					c.Warnf("%s: schedule %s was not imported (see the warnings about it); left out", at, *st.Schedule)
 				}
 			case "notify_team_members":
 				if st.TeamMembers == nil || c.teamNames[*st.TeamMembers] == "" {
-					c.warnf("%s: names no team that was read; left out", at)
+					c.Warnf("%s: names no team that was read; left out", at)
 					break
 				}
-				c.warnf("%s: Herald pages people and schedules, not teams: the team %q is paged as its %d members at the time of the import", at, c.teamNames[*st.TeamMembers], len(c.members[*st.TeamMembers]))
+				c.Warnf("%s: Herald pages people and schedules, not teams: the team %q is paged as its %d members at the time of the import", at, c.teamNames[*st.TeamMembers], len(c.members[*st.TeamMembers]))
 				for _, e := range c.members[*st.TeamMembers] {
 					cur = append(cur, config.Target{User: e})
 				}
@@ -371,10 +339,10 @@ func (c *converter) convertChains(s snapshot, doc *config.Document) {
 				// OnCall repeats the chain from its start, five times at most.
 				p.Repeat = 5
 				if i < len(list)-1 {
-					c.warnf("%s: Herald repeats a policy after its last level; the %d steps after the repeat are imported as further levels, repeated with the others", at, len(list)-1-i)
+					c.Warnf("%s: Herald repeats a policy after its last level; the %d steps after the repeat are imported as further levels, repeated with the others", at, len(list)-1-i)
 				}
 			default:
-				c.warnf("%s: has no Herald equivalent (Herald's levels page people and schedules); left out", at)
+				c.Warnf("%s: has no Herald equivalent (Herald's levels page people and schedules); left out", at)
 			}
 		}
 		if len(cur) > 0 {
@@ -382,29 +350,26 @@ func (c *converter) convertChains(s snapshot, doc *config.Document) {
 			targets = append(targets, cur)
 		}
 		if len(levels) == 0 {
-			c.warnf("%s pages nobody Herald can page; left out (services routed to it get no policy)", where)
+			c.Warnf("%s pages nobody Herald can page; left out (services routed to it get no policy)", where)
 			continue
 		}
-		if len(levels) > 20 {
-			c.warnf("%s: has %d levels, and a Herald policy at most 20; the levels after the 20th are left out", where, len(levels))
-			levels = levels[:20]
-		}
 		for i := range levels {
-			p.Levels = append(p.Levels, config.Level{Timeout: duration(levels[i]), Targets: targets[i]})
+			p.Levels = append(p.Levels, config.Level{Timeout: importer.Minutes(levels[i]), Targets: targets[i]})
 		}
+		importer.TrimLevels(&p, where, &c.Warnings)
 		c.chains[ch.ID] = name
 		doc.EscalationPolicies = append(doc.EscalationPolicies, p)
 	}
 }
 
 func (c *converter) convertIntegrations(s snapshot, doc *config.Document) {
-	names := uniqueNames{}
+	names := importer.UniqueNames{}
 	routes := map[string][]route{}
 	for _, r := range s.routes {
 		routes[r.IntegrationID] = append(routes[r.IntegrationID], r)
 	}
 	for _, in := range s.integrations {
-		name := names.take(in.Name, "integration", c)
+		name := names.Take(in.Name, "integration", &c.Warnings)
 		svc := config.Service{Name: name, Team: c.team(in.TeamID)}
 		if in.Description != nil {
 			svc.Description = *in.Description
@@ -422,9 +387,9 @@ func (c *converter) convertIntegrations(s snapshot, doc *config.Document) {
 		}
 		switch {
 		case defChain == nil:
-			c.warnf("%s: its default route has no escalation chain; the service is imported without a policy (Herald logs its pages as unrouted)", where)
+			c.Warnf("%s: its default route has no escalation chain; the service is imported without a policy (Herald logs its pages as unrouted)", where)
 		case c.chains[*defChain] == "":
-			c.warnf("%s: its escalation chain %s was not imported; the service is imported without a policy", where, c.chainLabel(*defChain))
+			c.Warnf("%s: its escalation chain %s was not imported; the service is imported without a policy", where, c.chainLabel(*defChain))
 		default:
 			svc.Policy = c.chains[*defChain]
 		}
@@ -436,7 +401,7 @@ func (c *converter) convertIntegrations(s snapshot, doc *config.Document) {
 			if r.ChainID != nil {
 				target = "escalation chain " + c.chainLabel(*r.ChainID)
 			}
-			c.warnf("%s: the route matching %q (to %s) is not imported: a Herald service has one policy; make a service of its own for those alerts", where, r.RoutingRegex, target)
+			c.Warnf("%s: the route matching %q (to %s) is not imported: a Herald service has one policy; make a service of its own for those alerts", where, r.RoutingRegex, target)
 		}
 		doc.Services = append(doc.Services, svc)
 	}

@@ -5,102 +5,24 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/heraldhq/herald/internal/config"
+	"github.com/heraldhq/herald/internal/importer/importertest"
 )
 
 const testToken = "oncall-test-token"
 
-// replay is an OnCall stand-in: it answers each documented list endpoint
-// with a fixture from testdata, written in the shape OnCall's public API
-// reference documents, after checking the token. {{BASE}} in a fixture is
-// the server's own URL, so `next` links point back at it.
-type replay struct {
-	*httptest.Server
-	files map[string]string // path and query -> fixture
-	mu    sync.Mutex
-	seen  []string // request paths with their queries, in order
-}
-
-func newReplay(t *testing.T) *replay {
-	t.Helper()
-	files := map[string]string{
-		"/api/v1/users/":               "users_page1.json",
-		"/api/v1/users/?page=2":        "users_page2.json",
-		"/api/v1/teams/":               "teams.json",
-		"/api/v1/schedules/":           "schedules.json",
-		"/api/v1/on_call_shifts/":      "on_call_shifts.json",
-		"/api/v1/escalation_chains/":   "escalation_chains.json",
-		"/api/v1/escalation_policies/": "escalation_policies.json",
-		"/api/v1/integrations/":        "integrations.json",
-		"/api/v1/routes/":              "routes.json",
-	}
-	r := &replay{files: files}
-	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		key := req.URL.Path
-		if req.URL.RawQuery != "" {
-			key += "?" + req.URL.RawQuery
-		}
-		r.mu.Lock()
-		r.seen = append(r.seen, key)
-		r.mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		if req.Method != http.MethodGet {
-			w.WriteHeader(http.StatusMethodNotAllowed)
-			return
-		}
-		if req.Header.Get("Authorization") != testToken {
-			w.WriteHeader(http.StatusUnauthorized)
-			w.Write([]byte(`{"detail":"Invalid token."}`))
-			return
-		}
-		name, ok := files[key]
-		if !ok {
-			w.WriteHeader(http.StatusNotFound)
-			w.Write([]byte(`{"detail":"Not found."}`))
-			return
-		}
-		b, err := os.ReadFile(filepath.Join("testdata", name))
-		if err != nil {
-			t.Error(err)
-			w.WriteHeader(http.StatusInternalServerError)
-			return
-		}
-		w.Write([]byte(strings.ReplaceAll(string(b), "{{BASE}}", r.URL)))
-	}))
-	t.Cleanup(r.Close)
-	return r
-}
-
-// readEach checks that every documented endpoint was read once, the
-// second page of users included (its path came from the first's `next`).
-func (r *replay) readEach(t *testing.T) {
-	t.Helper()
-	for key := range r.files {
-		if n := count(r.seen, key); n != 1 {
-			t.Errorf("%s was read %d times; the requests: %v", key, n, r.seen)
-		}
-	}
-	if len(r.seen) != len(r.files) {
-		t.Errorf("%d requests, want %d: %v", len(r.seen), len(r.files), r.seen)
-	}
-}
-
-func count(list []string, s string) int {
-	n := 0
-	for _, x := range list {
-		if x == s {
-			n++
-		}
-	}
-	return n
+// newReplay is an OnCall stand-in: it answers each documented list
+// endpoint with a fixture from testdata (testdata/replay.json), written in
+// the shape OnCall's public API reference documents, after checking the
+// token. {{BASE}} in a fixture is the server's own URL, so `next` links
+// point back at it.
+func newReplay(t *testing.T) *importertest.Replay {
+	return importertest.New(t, importertest.Options{Dir: "testdata", Auth: testToken})
 }
 
 var testNow = time.Date(2026, 11, 30, 6, 0, 0, 0, time.UTC)
@@ -115,7 +37,7 @@ func TestImport_ReplaysDocumentedResponses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.readEach(t)
+	srv.ReadEach(t)
 
 	// People: the user without an e-mail address is left out, by name.
 	var emails []string
@@ -147,15 +69,7 @@ func TestImport_ReplaysDocumentedResponses(t *testing.T) {
 		{Name: "Half days", Rotation: "custom", Length: "12h", Start: time.Date(2026, 11, 7, 20, 0, 0, 0, time.UTC), Users: []string{"alex@example.com", "bea@example.com"}},
 		{Name: "Office hours", Rotation: "daily", HandoffTime: "08:00", Start: time.Date(2026, 11, 2, 8, 0, 0, 0, berlin), Users: []string{"cho@example.com", "bea@example.com"}},
 	}
-	if len(s.Layers) != len(wantLayers) {
-		t.Fatalf("layers %+v", s.Layers)
-	}
-	for i, w := range wantLayers {
-		g := s.Layers[i]
-		if g.Name != w.Name || g.Rotation != w.Rotation || g.HandoffTime != w.HandoffTime || g.Length != w.Length || !g.Start.Equal(w.Start) || !slices.Equal(g.Users, w.Users) {
-			t.Errorf("layer %d:\n got %+v\nwant %+v", i+1, g, w)
-		}
-	}
+	importertest.Layers(t, s.Layers, wantLayers)
 	// Overrides: the future one; the one that ended is left out, counted.
 	if len(s.Overrides) != 1 || s.Overrides[0].User != "cho@example.com" ||
 		!s.Overrides[0].Start.Equal(time.Date(2026, 12, 24, 0, 0, 0, 0, berlin)) || !s.Overrides[0].End.Equal(time.Date(2026, 12, 25, 0, 0, 0, 0, berlin)) {
@@ -175,11 +89,7 @@ func TestImport_ReplaysDocumentedResponses(t *testing.T) {
 	if p.Name != "Default" || p.Team != "SRE" || p.Repeat != 5 || len(p.Levels) != len(wantLevels) {
 		t.Fatalf("policy %+v", p)
 	}
-	for i, w := range wantLevels {
-		if p.Levels[i].Timeout != w.Timeout || !slices.Equal(p.Levels[i].Targets, w.Targets) {
-			t.Errorf("level %d: got %+v, want %+v", i+1, p.Levels[i], w)
-		}
-	}
+	importertest.Levels(t, p.Levels, wantLevels)
 
 	// Services with their policy, from the default route.
 	if len(doc.Services) != 2 {
@@ -192,7 +102,7 @@ func TestImport_ReplaysDocumentedResponses(t *testing.T) {
 		t.Errorf("service %+v, want no policy", g)
 	}
 
-	for _, want := range []string{
+	importertest.Warned(t, warns, []string{
 		"grafana-bot", // no e-mail address
 		"notification rules",
 		`schedule "Legacy iCal" is made from an iCal feed`,
@@ -204,20 +114,10 @@ func TestImport_ReplaysDocumentedResponses(t *testing.T) {
 		`escalation chain "Webhook only" pages nobody`,
 		`integration "Webhook": its escalation chain "Webhook only" was not imported`,
 		`the route matching "severity=\"critical\"" (to escalation chain "Webhook only")`,
-	} {
-		if !slices.ContainsFunc(warns, func(w string) bool { return strings.Contains(w, want) }) {
-			t.Errorf("no warning with %q in:\n%s", want, strings.Join(warns, "\n"))
-		}
-	}
+	}...)
 
 	// The document is one the configuration reader takes back.
-	b, err := config.Marshal(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := config.Parse(strings.NewReader(string(b))); err != nil {
-		t.Fatalf("%v\n%s", err, b)
-	}
+	importertest.Reparses(t, doc)
 }
 
 // TestImport_BadToken: OnCall answering 401 (its documented answer to a

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/internal/config"
+	"github.com/heraldhq/herald/internal/importer"
 )
 
 // convertSchedules makes a Herald schedule of each OnCall schedule: its
@@ -15,33 +16,25 @@ import (
 // An iCal schedule's events are not in the API, so it is named in a
 // warning instead.
 func (c *converter) convertSchedules(s snapshot, doc *config.Document) {
-	names := uniqueNames{}
+	names := importer.UniqueNames{}
 	byID := map[string]shift{}
 	for _, sh := range s.shifts {
 		byID[sh.ID] = sh
 	}
 	for _, sc := range s.schedules {
-		name := names.take(sc.Name, "schedule", c)
+		name := names.Take(sc.Name, "schedule", &c.Warnings)
 		where := fmt.Sprintf("schedule %q", name)
 		if sc.Type == "ical" {
-			c.warnf("%s is made from an iCal feed, whose events are not in OnCall's API; left out: recreate its rotations in Herald", where)
+			c.Warnf("%s is made from an iCal feed, whose events are not in OnCall's API; left out: recreate its rotations in Herald", where)
 			continue
 		}
-		tz := sc.TimeZone
-		if tz == "" {
-			tz = "UTC"
-		}
-		loc, err := time.LoadLocation(tz)
-		if err != nil {
-			c.warnf("%s: time zone %q is unknown here; UTC is used", where, tz)
-			tz, loc = "UTC", time.UTC
-		}
+		tz, loc := importer.Zone(sc.TimeZone, where, &c.Warnings)
 		var mine []shift
 		seen := map[string]bool{}
 		for _, id := range sc.Shifts {
 			sh, ok := byID[id]
 			if !ok {
-				c.warnf("%s: shift %s is not among the shifts read; left out", where, id)
+				c.Warnf("%s: shift %s is not among the shifts read; left out", where, id)
 				continue
 			}
 			if !seen[id] {
@@ -62,13 +55,13 @@ func (c *converter) convertSchedules(s snapshot, doc *config.Document) {
 			past += c.convertShift(sh, loc, &out, where)
 		}
 		if past > 0 {
-			c.warnf("%s: overrides and one-off shifts that ended before the import are left out (%d)", where, past)
+			c.Warnf("%s: overrides and one-off shifts that ended before the import are left out (%d)", where, past)
 		}
 		if sc.ICalURLOverrides != nil && *sc.ICalURLOverrides != "" {
-			c.warnf("%s: overrides from its iCal overrides feed are not in OnCall's API; left out: add them in Herald", where)
+			c.Warnf("%s: overrides from its iCal overrides feed are not in OnCall's API; left out: add them in Herald", where)
 		}
 		if len(out.Layers) == 0 {
-			c.warnf("%s has no rotation Herald can import (a Herald schedule needs at least one layer); left out with its %d overrides", where, len(out.Overrides))
+			c.Warnf("%s has no rotation Herald can import (a Herald schedule needs at least one layer); left out with its %d overrides", where, len(out.Overrides))
 			continue
 		}
 		c.schedules[sc.ID] = name
@@ -94,12 +87,12 @@ func (c *converter) convertShift(sh shift, schedLoc *time.Location, out *config.
 		if l, err := time.LoadLocation(*sh.TimeZone); err == nil {
 			loc = l
 		} else {
-			c.warnf("%s: time zone %q is unknown here; the schedule's is used", at, *sh.TimeZone)
+			c.Warnf("%s: time zone %q is unknown here; the schedule's is used", at, *sh.TimeZone)
 		}
 	}
 	start, err := parseStart(sh.Start, loc)
 	if err != nil {
-		c.warnf("%s: start %q is not a time; left out", at, sh.Start)
+		c.Warnf("%s: start %q is not a time; left out", at, sh.Start)
 		return 0
 	}
 	length := time.Duration(sh.Duration) * time.Second
@@ -116,10 +109,10 @@ func (c *converter) convertShift(sh shift, schedLoc *time.Location, out *config.
 			return 1
 		}
 		if sh.Type == "single_event" {
-			c.warnf("%s: a one-off shift is imported as an override (above every layer)", at)
+			c.Warnf("%s: a one-off shift is imported as an override (above every layer)", at)
 		}
 		if len(users) > 1 {
-			c.warnf("%s: %d people at once; imported as one override each, and Herald puts one of them on call", at, len(users))
+			c.Warnf("%s: %d people at once; imported as one override each, and Herald puts one of them on call", at, len(users))
 		}
 		for _, id := range users {
 			if e := c.email(id, at); e != "" {
@@ -129,7 +122,7 @@ func (c *converter) convertShift(sh shift, schedLoc *time.Location, out *config.
 		return 0
 	case "recurrent_event", "rolling_users":
 	default:
-		c.warnf("%s: shift type %q is unknown; left out", at, sh.Type)
+		c.Warnf("%s: shift type %q is unknown; left out", at, sh.Type)
 		return 0
 	}
 
@@ -140,28 +133,20 @@ func (c *converter) convertShift(sh shift, schedLoc *time.Location, out *config.
 	if sh.Interval != nil && *sh.Interval > 0 {
 		interval = *sh.Interval
 	}
-	var hours int
-	switch freq {
-	case "hourly":
-		hours = interval
-	case "daily":
-		hours = 24 * interval
-	case "weekly":
-		hours = 7 * 24 * interval
-	default:
-		c.warnf("%s: a %q rotation has no Herald equivalent (Herald rotates hourly multiples, daily or weekly); left out", at, freq)
+	hours, ok := importer.TurnHours(freq, interval)
+	if !ok {
+		c.Warnf("%s: a %q rotation has no Herald equivalent (Herald rotates hourly multiples, daily or weekly); left out", at, freq)
 		return 0
 	}
-	if hours > 24*28 {
-		c.warnf("%s: a turn of %dh is longer than the 672h (4 weeks) a Herald layer allows; left out", at, hours)
+	if !importer.TurnFits(hours, at, &c.Warnings) {
 		return 0
 	}
 	if sh.Until != nil && *sh.Until != "" {
 		if until, err := parseStart(*sh.Until, loc); err == nil && !until.After(c.now) {
-			c.warnf("%s: ended at %s; left out", at, *sh.Until)
+			c.Warnf("%s: ended at %s; left out", at, *sh.Until)
 			return 0
 		}
-		c.warnf("%s: ends at %s, and a Herald layer does not end: remove the layer then", at, *sh.Until)
+		c.Warnf("%s: ends at %s, and a Herald layer does not end: remove the layer then", at, *sh.Until)
 	}
 	period := time.Duration(hours) * time.Hour
 	var partial []string
@@ -175,7 +160,7 @@ func (c *converter) convertShift(sh shift, schedLoc *time.Location, out *config.
 		partial = append(partial, "in some months or on some days of the month only")
 	}
 	if len(partial) > 0 {
-		c.warnf("%s: on call %s; a Herald layer has no gaps, so it is imported as cover around the clock: check it, and add what fills the gaps as another layer", at, strings.Join(partial, ", "))
+		c.Warnf("%s: on call %s; a Herald layer has no gaps, so it is imported as cover around the clock: check it, and add what fills the gaps as another layer", at, strings.Join(partial, ", "))
 	}
 
 	groups := sh.RollingUsers
@@ -189,7 +174,7 @@ func (c *converter) convertShift(sh shift, schedLoc *time.Location, out *config.
 	l := config.Layer{Name: sh.Name, Start: start.In(schedLoc)}
 	for _, g := range groups {
 		if len(g) == 0 {
-			c.warnf("%s: a turn with nobody on call is not in Herald; left out (the others' turns move up)", at)
+			c.Warnf("%s: a turn with nobody on call is not in Herald; left out (the others' turns move up)", at)
 			continue
 		}
 		if len(g) > 1 {
@@ -201,29 +186,22 @@ func (c *converter) convertShift(sh shift, schedLoc *time.Location, out *config.
 					rest = append(rest, id)
 				}
 			}
-			c.warnf("%s: %d people are on call together in one turn, and a Herald layer has one person a turn: the first is imported; %s left out", at, len(g), strings.Join(rest, ", "))
+			c.Warnf("%s: %d people are on call together in one turn, and a Herald layer has one person a turn: the first is imported; %s left out", at, len(g), strings.Join(rest, ", "))
 		}
 		if e := c.email(g[0], at); e != "" {
 			l.Users = append(l.Users, e)
 		}
 	}
 	if len(l.Users) == 0 {
-		c.warnf("%s: nobody in it could be imported; left out", at)
+		c.Warnf("%s: nobody in it could be imported; left out", at)
 		return 0
 	}
-	switch hours {
-	case 24, 7 * 24:
-		l.Rotation = "daily"
-		if hours == 7*24 {
-			l.Rotation = "weekly"
-		}
+	l.Rotation, l.Length = importer.Rotation(hours)
+	if l.Rotation != "custom" {
 		l.HandoffTime = start.In(schedLoc).Format("15:04")
 		if loc.String() != schedLoc.String() {
-			c.warnf("%s: hands off at %s %s, kept as %s %s (the schedule's zone; an hour apart while only one of them keeps summer time)", at, start.Format("15:04"), loc, l.HandoffTime, schedLoc)
+			c.Warnf("%s: hands off at %s %s, kept as %s %s (the schedule's zone; an hour apart while only one of them keeps summer time)", at, start.Format("15:04"), loc, l.HandoffTime, schedLoc)
 		}
-	default:
-		l.Rotation = "custom"
-		l.Length = fmt.Sprintf("%dh", hours)
 	}
 	out.Layers = append(out.Layers, l)
 	return 0

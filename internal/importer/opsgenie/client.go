@@ -5,12 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/heraldhq/herald/internal/importer"
 )
 
 // DefaultURL is Opsgenie's API; accounts in its EU region use the EU API
@@ -36,17 +37,14 @@ func newClient(base, key string, hc *http.Client) (*client, error) {
 		base = DefaultURL
 	}
 	base = strings.TrimRight(strings.TrimSpace(base), "/")
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	u, ok := importer.ParseBase(base)
+	if !ok {
 		return nil, fmt.Errorf("opsgenie: the API URL %q is not an http(s) URL", base)
 	}
 	if key == "" {
 		return nil, errors.New("opsgenie: no API key")
 	}
-	if hc == nil {
-		hc = &http.Client{Timeout: time.Minute}
-	}
-	return &client{base: u, key: key, http: hc, sleep: sleepCtx}, nil
+	return &client{base: u, key: key, http: importer.Client(hc), sleep: sleepCtx}, nil
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {
@@ -78,31 +76,16 @@ func one[T any](ctx context.Context, c *client, path, what string) (T, error) {
 
 // list reads every page of a list, following paging.next.
 func list[T any](ctx context.Context, c *client, path, what string) ([]T, error) {
-	next := c.base.String() + path
-	var all []T
-	for pages := 0; next != ""; pages++ {
-		if pages == 10000 {
-			return nil, fmt.Errorf("opsgenie: %s: more than 10000 pages; stopped", what)
-		}
-		u, err := url.Parse(next)
-		if err != nil {
-			return nil, fmt.Errorf("opsgenie: %s: the next page %q is not a URL", what, next)
-		}
-		// Only the link's path and query are taken: the key goes to the
-		// host given and nowhere else, and a proxy in front that makes
-		// links with its inner name or http for https does not matter.
-		u.Scheme, u.Host, u.User = c.base.Scheme, c.base.Host, nil
+	return importer.Pages(c.base, c.base.String()+path, "opsgenie: "+what, func(u string) ([]T, string, error) {
 		var e envelope[[]T]
-		if err := c.get(ctx, u.String(), what, &e); err != nil {
-			return nil, err
+		if err := c.get(ctx, u, what, &e); err != nil {
+			return nil, "", err
 		}
-		all = append(all, e.Data...)
-		next = ""
 		if e.Paging != nil && len(e.Data) > 0 {
-			next = e.Paging.Next
+			return e.Data, e.Paging.Next, nil
 		}
-	}
-	return all, nil
+		return e.Data, "", nil
+	})
 }
 
 // get reads one URL, waiting and trying again a few times when Opsgenie
@@ -110,18 +93,7 @@ func list[T any](ctx context.Context, c *client, path, what string) ([]T, error)
 // and schedule, which a large account's rate limit can meet.
 func (c *client) get(ctx context.Context, u, what string, v any) error {
 	for attempt := 1; ; attempt++ {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-		if err != nil {
-			return fmt.Errorf("opsgenie: %s: %w", what, err)
-		}
-		req.Header.Set("Authorization", "GenieKey "+c.key)
-		req.Header.Set("Accept", "application/json")
-		resp, err := c.http.Do(req)
-		if err != nil {
-			return fmt.Errorf("opsgenie: %s: %w", what, err)
-		}
-		body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-		resp.Body.Close()
+		resp, body, err := importer.Get(ctx, c.http, u, "GenieKey "+c.key)
 		if err != nil {
 			return fmt.Errorf("opsgenie: %s: %w", what, err)
 		}
@@ -155,9 +127,5 @@ func message(b []byte) string {
 	if json.Unmarshal(b, &e) == nil && e.Message != "" {
 		return e.Message
 	}
-	s := strings.Join(strings.Fields(string(b)), " ")
-	if len(s) > 200 {
-		s = s[:200] + "…"
-	}
-	return s
+	return importer.Snippet(b)
 }

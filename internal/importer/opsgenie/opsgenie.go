@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/internal/config"
+	"github.com/heraldhq/herald/internal/importer"
 )
 
 // Options say where Opsgenie is and how to read it.
@@ -210,11 +211,7 @@ type converter struct {
 	admins      map[string][]string // team id -> e-mails of its admins
 	schedules   map[string]string   // schedule id -> imported name
 	escalations map[string]string   // escalation id -> imported policy name
-	warns       []string
-}
-
-func (c *converter) warnf(format string, args ...any) {
-	c.warns = append(c.warns, fmt.Sprintf(format, args...))
+	importer.Warnings
 }
 
 // person is the e-mail of a user reference, or "" with a warning.
@@ -225,7 +222,7 @@ func (c *converter) person(r ref, where string) string {
 	if e, ok := c.users[strings.ToLower(r.Username)]; ok {
 		return e
 	}
-	c.warnf("%s: user %s is not among the users imported; left out", where, orID(r.Username, r.ID))
+	c.Warnf("%s: user %s is not among the users imported; left out", where, orID(r.Username, r.ID))
 	return ""
 }
 
@@ -244,7 +241,7 @@ func convert(s snapshot, now time.Time) (*config.Document, []string) {
 	for _, u := range s.users {
 		email := strings.TrimSpace(u.Username)
 		if !strings.Contains(email, "@") {
-			c.warnf("user %q (%s) has no e-mail address as username, which Herald knows people by; left out", u.FullName, u.ID)
+			c.Warnf("user %q (%s) has no e-mail address as username, which Herald knows people by; left out", u.FullName, u.ID)
 			continue
 		}
 		c.users[strings.ToLower(email)] = email
@@ -261,13 +258,13 @@ func convert(s snapshot, now time.Time) (*config.Document, []string) {
 			role = "viewer"
 		case "user", "":
 		default:
-			c.warnf("user %s: the custom role %q has no Herald equivalent; imported as a responder", email, u.Role.Name)
+			c.Warnf("user %s: the custom role %q has no Herald equivalent; imported as a responder", email, u.Role.Name)
 		}
 		out := config.User{Email: email, Name: name, Role: role}
 		for _, m := range s.contacts[u.ID] {
 			where := fmt.Sprintf("user %s, %s contact %s", email, m.Method, m.To)
 			if !m.Status.Enabled {
-				c.warnf("%s: disabled in Opsgenie; left out", where)
+				c.Warnf("%s: disabled in Opsgenie; left out", where)
 				continue
 			}
 			switch m.Method {
@@ -276,20 +273,20 @@ func convert(s snapshot, now time.Time) (*config.Document, []string) {
 			case "sms", "voice":
 				out.Contacts = append(out.Contacts, config.Contact{Kind: m.Method, Target: phone(m.To)})
 			case "mobile":
-				c.warnf("%s: Opsgenie's mobile app has no Herald equivalent; left out", where)
+				c.Warnf("%s: Opsgenie's mobile app has no Herald equivalent; left out", where)
 			default:
-				c.warnf("%s: the method %q has no Herald equivalent; left out", where, m.Method)
+				c.Warnf("%s: the method %q has no Herald equivalent; left out", where, m.Method)
 			}
 		}
 		doc.Users = append(doc.Users, out)
 	}
 	if len(doc.Users) > 0 {
-		c.warnf("notification rules (which contact Opsgenie uses when) are not imported: set them in Herald for each person")
+		c.Warnf("notification rules (which contact Opsgenie uses when) are not imported: set them in Herald for each person")
 	}
 
-	teamNames := uniqueNames{}
+	teamNames := importer.UniqueNames{}
 	for _, t := range s.teams {
-		name := teamNames.take(t.Name, "team", c)
+		name := teamNames.Take(t.Name, "team", &c.Warnings)
 		c.teamNames[t.ID] = name
 		out := config.Team{Name: name}
 		for _, m := range t.Members {
@@ -309,7 +306,7 @@ func convert(s snapshot, now time.Time) (*config.Document, []string) {
 	c.convertSchedules(s, doc)
 	c.convertEscalations(s, doc)
 	c.convertServices(s, doc)
-	return doc, c.warns
+	return doc, c.Warnings
 }
 
 // phone turns Opsgenie's "countrycode-number" ("49-15112345678") into the
@@ -332,34 +329,6 @@ func (c *converter) teamName(r *ref) string {
 	return ""
 }
 
-// uniqueNames keeps names unique within a kind, as Herald names them:
-// a second "Primary" becomes "Primary (2)", with a warning.
-type uniqueNames map[string]bool
-
-func (n uniqueNames) take(name, kind string, c *converter) string {
-	name = strings.TrimSpace(name)
-	if name == "" {
-		name = "Unnamed " + kind
-	}
-	got := name
-	for i := 2; n[strings.ToLower(got)]; i++ {
-		got = fmt.Sprintf("%s (%d)", name, i)
-	}
-	if got != name {
-		c.warnf("two %ss are named %q; the second is imported as %q", kind, name, got)
-	}
-	n[strings.ToLower(got)] = true
-	return got
-}
-
-// duration formats whole minutes the way the document writes durations.
-func duration(minutes int) string {
-	if minutes%60 == 0 {
-		return fmt.Sprintf("%dh", minutes/60)
-	}
-	return fmt.Sprintf("%dm", minutes)
-}
-
 // defaultLastMinutes is the timeout of an escalation's last level when
 // Opsgenie has no repeat to say how long it waits: how long Herald waits
 // before its fallback.
@@ -380,9 +349,9 @@ func delayMinutes(r rule) int {
 // one before, so rules with the same delay share a level and a level's
 // timeout is the difference to the next delay.
 func (c *converter) convertEscalations(s snapshot, doc *config.Document) {
-	names := uniqueNames{}
+	names := importer.UniqueNames{}
 	for _, e := range s.escalations {
-		name := names.take(e.Name, "escalation", c)
+		name := names.Take(e.Name, "escalation", &c.Warnings)
 		where := fmt.Sprintf("escalation %q", name)
 		rules := slices.Clone(e.Rules)
 		slices.SortStableFunc(rules, func(a, b rule) int { return delayMinutes(a) - delayMinutes(b) })
@@ -391,7 +360,7 @@ func (c *converter) convertEscalations(s snapshot, doc *config.Document) {
 		for i, r := range rules {
 			at := fmt.Sprintf("%s, rule %d (%s %s)", where, i+1, r.Recipient.Type, orID(r.Recipient.Name, orID(r.Recipient.Username, r.Recipient.ID)))
 			if r.Condition == "if-not-closed" {
-				c.warnf("%s: \"if not closed\" is not in Herald, which escalates while nobody acknowledges; imported as \"if not acknowledged\"", at)
+				c.Warnf("%s: \"if not closed\" is not in Herald, which escalates while nobody acknowledges; imported as \"if not acknowledged\"", at)
 			}
 			got := c.recipient(r, at)
 			if len(got) == 0 {
@@ -406,25 +375,25 @@ func (c *converter) convertEscalations(s snapshot, doc *config.Document) {
 			targets = append(targets, got)
 		}
 		if len(delays) == 0 {
-			c.warnf("%s pages nobody Herald can page; left out (services routed to it get no policy)", where)
+			c.Warnf("%s pages nobody Herald can page; left out (services routed to it get no policy)", where)
 			continue
 		}
 		if delays[0] > 0 {
-			c.warnf("%s: its first rule waits %s after the alert, and Herald pages the first level at once; the wait is left out", where, duration(delays[0]))
+			c.Warnf("%s: its first rule waits %s after the alert, and Herald pages the first level at once; the wait is left out", where, importer.Minutes(delays[0]))
 		}
 		p := config.Policy{Name: name, Team: c.teamName(e.OwnerTeam)}
 		last := defaultLastMinutes
 		if e.Repeat != nil && e.Repeat.Count > 0 {
 			p.Repeat = e.Repeat.Count
 			if p.Repeat > 10 {
-				c.warnf("%s: repeats %d times, and Herald repeats a policy at most 10 times; 10 are imported", where, e.Repeat.Count)
+				c.Warnf("%s: repeats %d times, and Herald repeats a policy at most 10 times; 10 are imported", where, e.Repeat.Count)
 				p.Repeat = 10
 			}
 			if e.Repeat.WaitInterval > 0 {
 				last = e.Repeat.WaitInterval
 			}
 			if e.Repeat.ResetRecipientStates || e.Repeat.CloseAlertAfterAll {
-				c.warnf("%s: resetting recipients' states and closing the alert after the repeats are not in Herald; left out", where)
+				c.Warnf("%s: resetting recipients' states and closing the alert after the repeats are not in Herald; left out", where)
 			}
 		}
 		for i := range delays {
@@ -432,17 +401,14 @@ func (c *converter) convertEscalations(s snapshot, doc *config.Document) {
 			if i+1 < len(delays) {
 				m = delays[i+1] - delays[i]
 			}
-			if m > 24*60 {
-				c.warnf("%s: level %d waits %s, longer than the 24h a Herald level may wait; shortened to 24h", where, i+1, duration(m))
-				m = 24 * 60
+			if m > importer.MaxLevelMinutes {
+				c.Warnf("%s: level %d waits %s, longer than the 24h a Herald level may wait; shortened to 24h", where, i+1, importer.Minutes(m))
+				m = importer.MaxLevelMinutes
 			}
 			m = max(m, 1)
-			p.Levels = append(p.Levels, config.Level{Timeout: duration(m), Targets: targets[i]})
+			p.Levels = append(p.Levels, config.Level{Timeout: importer.Minutes(m), Targets: targets[i]})
 		}
-		if len(p.Levels) > 20 {
-			c.warnf("%s: has %d levels, and a Herald policy at most 20; the levels after the 20th are left out", where, len(p.Levels))
-			p.Levels = p.Levels[:20]
-		}
+		importer.TrimLevels(&p, where, &c.Warnings)
 		c.escalations[e.ID] = name
 		doc.EscalationPolicies = append(doc.EscalationPolicies, p)
 	}
@@ -458,11 +424,11 @@ func (c *converter) recipient(r rule, at string) []config.Target {
 	case "schedule":
 		name, ok := c.schedules[r.Recipient.ID]
 		if !ok {
-			c.warnf("%s: the schedule was not imported (see the warnings about it); left out", at)
+			c.Warnf("%s: the schedule was not imported (see the warnings about it); left out", at)
 			return nil
 		}
 		if r.NotifyType == "next" || r.NotifyType == "previous" {
-			c.warnf("%s: paging the %s person in the rotation is not in Herald; whoever is on call is paged", at, r.NotifyType)
+			c.Warnf("%s: paging the %s person in the rotation is not in Herald; whoever is on call is paged", at, r.NotifyType)
 		}
 		return []config.Target{{Schedule: name}}
 	case "team":
@@ -477,17 +443,17 @@ func (c *converter) recipient(r rule, at string) []config.Target {
 			how = "its members (Opsgenie follows the team's own routing)"
 		}
 		if len(members) == 0 {
-			c.warnf("%s: Herald pages people and schedules, not teams, and the team has nobody to page; left out", at)
+			c.Warnf("%s: Herald pages people and schedules, not teams, and the team has nobody to page; left out", at)
 			return nil
 		}
-		c.warnf("%s: Herald pages people and schedules, not teams: the team is paged as %s at the time of the import (%d)", at, how, len(members))
+		c.Warnf("%s: Herald pages people and schedules, not teams: the team is paged as %s at the time of the import (%d)", at, how, len(members))
 		var out []config.Target
 		for _, e := range members {
 			out = append(out, config.Target{User: e})
 		}
 		return out
 	default:
-		c.warnf("%s: a recipient of type %q has no Herald equivalent; left out", at, r.Recipient.Type)
+		c.Warnf("%s: a recipient of type %q has no Herald equivalent; left out", at, r.Recipient.Type)
 	}
 	return nil
 }
@@ -504,7 +470,7 @@ func (c *converter) convertServices(s snapshot, doc *config.Document) {
 		for i, r := range rules {
 			isDefault := r.IsDefault || (i == len(rules)-1 && !slices.ContainsFunc(rules, func(r routingRule) bool { return r.IsDefault }))
 			if !isDefault {
-				c.warnf("%s: the routing rule %q (to %s %s) is not imported: a Herald service has one policy; make a service of its own for those alerts", where, r.Name, r.Notify.Type, orID(r.Notify.Name, r.Notify.ID))
+				c.Warnf("%s: the routing rule %q (to %s %s) is not imported: a Herald service has one policy; make a service of its own for those alerts", where, r.Name, r.Notify.Type, orID(r.Notify.Name, r.Notify.ID))
 				continue
 			}
 			switch r.Notify.Type {
@@ -512,21 +478,21 @@ func (c *converter) convertServices(s snapshot, doc *config.Document) {
 				if n := c.escalations[r.Notify.ID]; n != "" {
 					defaults[t.ID] = n
 				} else {
-					c.warnf("%s: its default routing rule goes to escalation %s, which was not imported; its services get no policy", where, orID(r.Notify.Name, r.Notify.ID))
+					c.Warnf("%s: its default routing rule goes to escalation %s, which was not imported; its services get no policy", where, orID(r.Notify.Name, r.Notify.ID))
 				}
 			case "schedule":
-				c.warnf("%s: its default routing rule pages schedule %s directly; Herald routes through a policy, so its services get none: make a policy with one level for the schedule", where, orID(r.Notify.Name, r.Notify.ID))
+				c.Warnf("%s: its default routing rule pages schedule %s directly; Herald routes through a policy, so its services get none: make a policy with one level for the schedule", where, orID(r.Notify.Name, r.Notify.ID))
 			default:
-				c.warnf("%s: its default routing rule notifies %s; its services get no policy", where, orID(r.Notify.Type, "nobody"))
+				c.Warnf("%s: its default routing rule notifies %s; its services get no policy", where, orID(r.Notify.Type, "nobody"))
 			}
 		}
 	}
-	names := uniqueNames{}
+	names := importer.UniqueNames{}
 	for _, sv := range s.services {
-		name := names.take(sv.Name, "service", c)
+		name := names.Take(sv.Name, "service", &c.Warnings)
 		out := config.Service{Name: name, Description: sv.Description, Team: c.teamNames[sv.TeamID], Policy: defaults[sv.TeamID]}
 		if out.Policy == "" {
-			c.warnf("service %q: no escalation reached through its team's routing; imported without a policy (Herald logs its pages as unrouted)", name)
+			c.Warnf("service %q: no escalation reached through its team's routing; imported without a policy (Herald logs its pages as unrouted)", name)
 		}
 		doc.Services = append(doc.Services, out)
 	}

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -14,112 +12,41 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/internal/config"
+	"github.com/heraldhq/herald/internal/importer/importertest"
 )
 
 const testKey = "eb24alp-faa2-4ba2-a551q-1alpf565c889"
 
 // replay is an Opsgenie stand-in: it answers each documented endpoint the
-// import reads with a fixture from testdata, written in the shape
-// Opsgenie's REST API reference documents, after checking the GenieKey.
-// {{BASE}} in a fixture is the server's own URL, so paging.next links
-// point back at it.
+// import reads with a fixture from testdata (testdata/replay.json),
+// written in the shape Opsgenie's REST API reference documents, after
+// checking the GenieKey. {{BASE}} in a fixture is the server's own URL, so
+// paging.next links point back at it.
 type replay struct {
-	*httptest.Server
-	files map[string]string // path and query -> fixture
-	mu    sync.Mutex
-	seen  []string
+	*importertest.Replay
+	mu sync.Mutex
 	// fail429 answers the first request to this path 429 once.
 	fail429 string
 }
 
 func newReplay(t *testing.T) *replay {
 	t.Helper()
-	const (
-		ann, ben, cy = "b5b92115-bfe7-43eb-8c2a-e467f2e5ddc4", "e07c63f0-dd8c-4ad4-983e-4ee7dc600463", "ca3ccf13-5d9b-4ea1-9e7a-0f1f2c3d4e5f"
-		payments     = "90098alp9-f0e3-41d3-a060-0ea895027630"
-	)
-	files := map[string]string{
-		"/v2/users?limit=100&offset=0":                                 "users_page1.json",
-		"/v2/users?limit=2&offset=2&order=DESC&sort=fullName":          "users_page2.json",
-		"/v2/users/" + ann + "/contacts":                               "contacts_ann.json",
-		"/v2/users/" + ben + "/contacts":                               "contacts_ben.json",
-		"/v2/users/" + cy + "/contacts":                                "contacts_cy.json",
-		"/v2/teams":                                                    "teams.json",
-		"/v2/teams/" + payments:                                        "team_payments.json",
-		"/v2/teams/" + payments + "/routing-rules":                     "routing_payments.json",
-		"/v2/schedules?expand=rotation":                                "schedules.json",
-		"/v2/schedules/d875alp4-9b4e-4219-alp3-0c26936d18de/overrides": "overrides_payments.json",
-		"/v2/schedules/e875alp4-9b4e-4219-alp3-0c26936d18df/overrides": "overrides_old.json",
-		"/v2/escalations":                                              "escalations.json",
-		"/v1/services?limit=100&offset=0":                              "services_page1.json",
-		"/v1/services?limit=1&offset=1":                                "services_page2.json",
-	}
-	r := &replay{files: files}
-	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		key := req.URL.Path
-		if req.URL.RawQuery != "" {
-			key += "?" + req.URL.RawQuery
-		}
+	r := &replay{}
+	r.Replay = importertest.New(t, importertest.Options{Dir: "testdata", Auth: "GenieKey " + testKey, Answer: func(w http.ResponseWriter, key string) bool {
 		r.mu.Lock()
-		r.seen = append(r.seen, key)
 		busy := r.fail429 == key
 		if busy {
 			r.fail429 = ""
 		}
 		r.mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		if req.Header.Get("Authorization") != "GenieKey "+testKey {
-			w.WriteHeader(http.StatusUnauthorized)
-			w.Write([]byte(`{"message":"Could not authenticate","took":0.0,"requestId":"0"}`))
-			return
-		}
 		if busy {
 			w.Header().Set("Retry-After", "1")
 			w.WriteHeader(http.StatusTooManyRequests)
 			w.Write([]byte(`{"message":"Too many requests","took":0.0,"requestId":"0"}`))
-			return
 		}
-		name, ok := files[key]
-		if !ok {
-			w.WriteHeader(http.StatusNotFound)
-			w.Write([]byte(`{"message":"Not found","took":0.0,"requestId":"0"}`))
-			return
-		}
-		b, err := os.ReadFile(filepath.Join("testdata", name))
-		if err != nil {
-			t.Error(err)
-			w.WriteHeader(http.StatusInternalServerError)
-			return
-		}
-		w.Write([]byte(strings.ReplaceAll(string(b), "{{BASE}}", r.URL)))
-	}))
-	t.Cleanup(r.Close)
+		return busy
+	}})
 	return r
-}
-
-// readEach checks that every documented endpoint was read once, the
-// second pages of users and services included (their paths came from
-// the first pages' paging.next).
-func (r *replay) readEach(t *testing.T) {
-	t.Helper()
-	for key := range r.files {
-		if n := count(r.seen, key); n != 1 {
-			t.Errorf("%s was read %d times; the requests: %v", key, n, r.seen)
-		}
-	}
-	if len(r.seen) != len(r.files) {
-		t.Errorf("%d requests, want %d: %v", len(r.seen), len(r.files), r.seen)
-	}
-}
-
-func count(list []string, s string) int {
-	n := 0
-	for _, x := range list {
-		if x == s {
-			n++
-		}
-	}
-	return n
 }
 
 var testNow = time.Date(2026, 11, 30, 6, 0, 0, 0, time.UTC)
@@ -135,7 +62,7 @@ func TestImport_ReplaysDocumentedResponses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.readEach(t)
+	srv.ReadEach(t)
 
 	// People with their contact methods.
 	var users []string
@@ -169,15 +96,7 @@ func TestImport_ReplaysDocumentedResponses(t *testing.T) {
 		{Name: "Business hours", Rotation: "daily", HandoffTime: "08:00", Start: time.Date(2026, 11, 2, 13, 0, 0, 0, time.UTC), Users: []string{"ben@example.com"}},
 		{Name: "Twelve hours", Rotation: "custom", Length: "12h", Start: time.Date(2026, 11, 7, 12, 0, 0, 0, time.UTC), Users: []string{"cy@example.com", "ann@example.com"}},
 	}
-	if len(s.Layers) != len(wantLayers) {
-		t.Fatalf("layers %+v", s.Layers)
-	}
-	for i, w := range wantLayers {
-		g := s.Layers[i]
-		if g.Name != w.Name || g.Rotation != w.Rotation || g.HandoffTime != w.HandoffTime || g.Length != w.Length || !g.Start.Equal(w.Start) || !slices.Equal(g.Users, w.Users) {
-			t.Errorf("layer %d:\n got %+v\nwant %+v", i+1, g, w)
-		}
-	}
+	importertest.Layers(t, s.Layers, wantLayers)
 	wantOverrides := []config.Override{
 		{User: "ann@example.com", Start: time.Date(2026, 12, 24, 0, 0, 0, 0, time.UTC), End: time.Date(2026, 12, 26, 0, 0, 0, 0, time.UTC)},
 		{User: "ben@example.com", Start: time.Date(2026, 12, 31, 12, 0, 0, 0, time.UTC), End: time.Date(2027, 1, 1, 12, 0, 0, 0, time.UTC)},
@@ -205,11 +124,7 @@ func TestImport_ReplaysDocumentedResponses(t *testing.T) {
 	if p.Name != "Payments_escalation" || p.Team != "Payments" || p.Repeat != 2 || len(p.Levels) != len(wantLevels) {
 		t.Fatalf("policy %+v", p)
 	}
-	for i, w := range wantLevels {
-		if p.Levels[i].Timeout != w.Timeout || !slices.Equal(p.Levels[i].Targets, w.Targets) {
-			t.Errorf("level %d: got %+v, want %+v", i+1, p.Levels[i], w)
-		}
-	}
+	importertest.Levels(t, p.Levels, wantLevels)
 
 	// Services with the policy their team routes to by default.
 	if len(doc.Services) != 2 {
@@ -222,7 +137,7 @@ func TestImport_ReplaysDocumentedResponses(t *testing.T) {
 		t.Errorf("service %+v, want no policy", g)
 	}
 
-	for _, want := range []string{
+	importertest.Warned(t, warns, []string{
 		"custom role \"Incident Commander\"",
 		"mobile contact Pixel 8: Opsgenie's mobile app has no Herald equivalent",
 		"sms contact 1-5555550100: disabled",
@@ -241,19 +156,9 @@ func TestImport_ReplaysDocumentedResponses(t *testing.T) {
 		`escalation "Payments_critical" pages nobody`,
 		`the routing rule "Critical" (to escalation Payments_critical) is not imported`,
 		`service "Ledger": no escalation reached`,
-	} {
-		if !slices.ContainsFunc(warns, func(w string) bool { return strings.Contains(w, want) }) {
-			t.Errorf("no warning with %q in:\n%s", want, strings.Join(warns, "\n"))
-		}
-	}
+	}...)
 
-	b, err := config.Marshal(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := config.Parse(strings.NewReader(string(b))); err != nil {
-		t.Fatalf("%v\n%s", err, b)
-	}
+	importertest.Reparses(t, doc)
 }
 
 // TestImport_BadKey: Opsgenie answering 401 (its documented answer to a

@@ -9,6 +9,7 @@ import (
 
 	pd "github.com/PagerDuty/go-pagerduty"
 	"github.com/heraldhq/herald/internal/config"
+	"github.com/heraldhq/herald/internal/importer"
 )
 
 // converter holds what the parts of the account need from each other:
@@ -20,8 +21,8 @@ type converter struct {
 	teams     map[string]string // team id -> name
 	schedules map[string]string // schedule id -> name, only those imported
 	policies  map[string]string // policy id -> name, only those imported
-	warnings  []string
-	names     map[string]bool // kind + "\x00" + name, taken
+	importer.Warnings
+	names map[string]bool // kind + "\x00" + name, taken
 }
 
 // unique returns the name a thing of a kind gets in the document. Herald
@@ -33,13 +34,9 @@ func (c *converter) unique(kind, name, id string) string {
 		return name
 	}
 	renamed := name + " (" + id + ")"
-	c.warn("%s %q: another %s has the name: this one is named %q", kind, name, kind, renamed)
+	c.Warnf("%s %q: another %s has the name: this one is named %q", kind, name, kind, renamed)
 	c.names[kind+"\x00"+renamed] = true
 	return renamed
-}
-
-func (c *converter) warn(format string, args ...any) {
-	c.warnings = append(c.warnings, fmt.Sprintf(format, args...))
 }
 
 // convert maps what was read onto a document. Everything Herald cannot
@@ -50,7 +47,7 @@ func convert(a *account, now time.Time) (*config.Document, []string) {
 	doc := &config.Document{Version: config.Version}
 	for _, u := range a.users {
 		if u.Email == "" {
-			c.warn("user %q has no e-mail address: not imported", u.Name)
+			c.Warnf("user %q has no e-mail address: not imported", u.Name)
 			continue
 		}
 		c.emails[u.ID] = u.Email
@@ -83,7 +80,7 @@ func convert(a *account, now time.Time) (*config.Document, []string) {
 		s.Name = c.unique("service", s.Name, s.ID)
 		doc.Services = append(doc.Services, c.service(s))
 	}
-	return doc, c.warnings
+	return doc, c.Warnings
 }
 
 // role maps PagerDuty's account roles onto Herald's three: who may change
@@ -111,11 +108,11 @@ func (c *converter) user(u pd.User, methods []pd.ContactMethod, rules []pd.Notif
 		case "phone_contact_method":
 			kind, target = "voice", phone(m)
 		default:
-			c.warn("user %s: contact method %q (%s) has no Herald kind: not imported", u.Email, m.Label, m.Type)
+			c.Warnf("user %s: contact method %q (%s) has no Herald kind: not imported", u.Email, m.Label, m.Type)
 			continue
 		}
 		if m.Blacklisted {
-			c.warn("user %s: %s contact %q is blocked in PagerDuty (it bounced or was reported): imported, check that it works", u.Email, kind, target)
+			c.Warnf("user %s: %s contact %q is blocked in PagerDuty (it bounced or was reported): imported, check that it works", u.Email, kind, target)
 		}
 		ref := kind + ":" + target
 		refs[m.ID] = ref
@@ -125,12 +122,12 @@ func (c *converter) user(u pd.User, methods []pd.ContactMethod, rules []pd.Notif
 	}
 	for _, r := range rules {
 		if r.Urgency != "" && r.Urgency != "high" {
-			c.warn("user %s: a %s-urgency notification rule is not imported: Herald has one urgency", u.Email, r.Urgency)
+			c.Warnf("user %s: a %s-urgency notification rule is not imported: Herald has one urgency", u.Email, r.Urgency)
 			continue
 		}
 		ref, ok := refs[r.ContactMethod.ID]
 		if !ok {
-			c.warn("user %s: the notification rule after %d minutes uses a contact method that was not imported (%s): not imported", u.Email, r.StartDelayInMinutes, strings.TrimSuffix(r.ContactMethod.Type, "_reference"))
+			c.Warnf("user %s: the notification rule after %d minutes uses a contact method that was not imported (%s): not imported", u.Email, r.StartDelayInMinutes, strings.TrimSuffix(r.ContactMethod.Type, "_reference"))
 			continue
 		}
 		rule := config.Rule{Contact: ref, DelayMinutes: int(r.StartDelayInMinutes)}
@@ -157,7 +154,7 @@ func (c *converter) team(t pd.Team, members []pd.Member) config.Team {
 	for _, m := range members {
 		email, ok := c.emails[m.User.ID]
 		if !ok {
-			c.warn("team %q: member %q is not among the users read: left out", t.Name, m.User.Summary)
+			c.Warnf("team %q: member %q is not among the users read: left out", t.Name, m.User.Summary)
 			continue
 		}
 		out.Members = append(out.Members, email)
@@ -166,7 +163,7 @@ func (c *converter) team(t pd.Team, members []pd.Member) config.Team {
 		}
 	}
 	if roles > 0 {
-		c.warn("team %q: team roles (manager, observer) are not imported: its members are plain members (%d had a role)", t.Name, roles)
+		c.Warnf("team %q: team roles (manager, observer) are not imported: its members are plain members (%d had a role)", t.Name, roles)
 	}
 	return out
 }
@@ -178,7 +175,7 @@ func (c *converter) teamOf(what string, refs []string, summaries []string) strin
 		return ""
 	}
 	if len(refs) > 1 {
-		c.warn("%s belongs to %d teams in PagerDuty: Herald keeps the first, %q", what, len(refs), c.teamName(refs[0], summaries[0]))
+		c.Warnf("%s belongs to %d teams in PagerDuty: Herald keeps the first, %q", what, len(refs), c.teamName(refs[0], summaries[0]))
 	}
 	return c.teamName(refs[0], summaries[0])
 }
@@ -207,7 +204,7 @@ func (c *converter) schedule(s pd.Schedule, overrides []pd.Override) (config.Sch
 	out.Team = c.teamOf(what, ids, sums)
 	loc, err := time.LoadLocation(s.TimeZone)
 	if err != nil || s.TimeZone == "" {
-		c.warn("%s: time zone %q is not one Herald knows: written as UTC, hand-off times are given in UTC", what, s.TimeZone)
+		c.Warnf("%s: time zone %q is not one Herald knows: written as UTC, hand-off times are given in UTC", what, s.TimeZone)
 		out.TimeZone, loc = "UTC", time.UTC
 	}
 	for i := len(s.ScheduleLayers) - 1; i >= 0; i-- {
@@ -216,7 +213,7 @@ func (c *converter) schedule(s pd.Schedule, overrides []pd.Override) (config.Sch
 		}
 	}
 	if len(out.Layers) == 0 {
-		c.warn("%s has no layer Herald can hold: not imported, nor the policy targets naming it", what)
+		c.Warnf("%s has no layer Herald can hold: not imported, nor the policy targets naming it", what)
 		return out, false
 	}
 	for _, o := range overrides {
@@ -225,9 +222,9 @@ func (c *converter) schedule(s pd.Schedule, overrides []pd.Override) (config.Sch
 		end, err2 := parseTime(o.End)
 		switch {
 		case !ok:
-			c.warn("%s: override %s to %s for %q, who is not among the users read: not imported", what, o.Start, o.End, o.User.Summary)
+			c.Warnf("%s: override %s to %s for %q, who is not among the users read: not imported", what, o.Start, o.End, o.User.Summary)
 		case err1 != nil || err2 != nil:
-			c.warn("%s: override %s to %s has a time that does not parse: not imported", what, o.Start, o.End)
+			c.Warnf("%s: override %s to %s has a time that does not parse: not imported", what, o.Start, o.End)
 		default:
 			out.Overrides = append(out.Overrides, config.Override{User: email, Start: start, End: end})
 		}
@@ -254,23 +251,23 @@ func (c *converter) layer(schedule string, l pd.ScheduleLayer, loc *time.Locatio
 	if l.End != "" {
 		end, err := parseTime(l.End)
 		if err != nil {
-			c.warn("%s: its end %q does not parse: not imported", what, l.End)
+			c.Warnf("%s: its end %q does not parse: not imported", what, l.End)
 			return out, false
 		}
 		if !end.After(c.now) {
-			c.warn("%s ended at %s: not imported", what, end.Format(time.RFC3339))
+			c.Warnf("%s ended at %s: not imported", what, end.Format(time.RFC3339))
 			return out, false
 		}
-		c.warn("%s ends at %s in PagerDuty; Herald layers do not end: remove it then", what, end.Format(time.RFC3339))
+		c.Warnf("%s ends at %s in PagerDuty; Herald layers do not end: remove it then", what, end.Format(time.RFC3339))
 	}
 	virtual, err := parseTime(l.RotationVirtualStart)
 	if err != nil {
-		c.warn("%s: rotation_virtual_start %q does not parse: not imported", what, l.RotationVirtualStart)
+		c.Warnf("%s: rotation_virtual_start %q does not parse: not imported", what, l.RotationVirtualStart)
 		return out, false
 	}
 	out.Start = virtual.In(loc)
 	if start, err := parseTime(l.Start); err == nil && !start.Equal(virtual) && (start.After(c.now) || virtual.After(c.now)) {
-		c.warn("%s begins at %s in PagerDuty; Herald begins it at its rotation's start, %s", what, start.Format(time.RFC3339), virtual.Format(time.RFC3339))
+		c.Warnf("%s begins at %s in PagerDuty; Herald begins it at its rotation's start, %s", what, start.Format(time.RFC3339), virtual.Format(time.RFC3339))
 	}
 	turn := time.Duration(l.RotationTurnLengthSeconds) * time.Second
 	switch turn {
@@ -281,33 +278,33 @@ func (c *converter) layer(schedule string, l pd.ScheduleLayer, loc *time.Locatio
 		}
 		out.HandoffTime = out.Start.Format("15:04")
 		if out.Start.Second() != 0 || out.Start.Nanosecond() != 0 {
-			c.warn("%s hands off at %s; Herald hands off on the minute, at %s", what, out.Start.Format("15:04:05"), out.HandoffTime)
+			c.Warnf("%s hands off at %s; Herald hands off on the minute, at %s", what, out.Start.Format("15:04:05"), out.HandoffTime)
 		}
 	default:
 		out.Rotation = "custom"
 		length := turn.Round(time.Hour)
 		length = min(max(length, minCustom), maxCustom)
 		if length != turn {
-			c.warn("%s: turns of %s; Herald's custom rotations are whole hours from 1h to 672h: written as %s", what, turn, durationText(length))
+			c.Warnf("%s: turns of %s; Herald's custom rotations are whole hours from 1h to 672h: written as %s", what, turn, importer.Duration(length))
 		}
-		out.Length = durationText(length)
+		out.Length = importer.Duration(length)
 		if turn%day == 0 {
-			c.warn("%s: turns of %d days hand off every %s of elapsed time in Herald, so the hand-off moves by an hour when the clocks change", what, turn/day, durationText(turn))
+			c.Warnf("%s: turns of %d days hand off every %s of elapsed time in Herald, so the hand-off moves by an hour when the clocks change", what, turn/day, importer.Duration(turn))
 		}
 	}
 	for _, r := range l.Restrictions {
-		c.warn("%s: %s; Herald has no restrictions, so the layer's person is on call around the clock", what, restriction(r))
+		c.Warnf("%s: %s; Herald has no restrictions, so the layer's person is on call around the clock", what, restriction(r))
 	}
 	for _, u := range l.Users {
 		email, ok := c.emails[u.User.ID]
 		if !ok {
-			c.warn("%s: %q is not among the users read: left out of the rotation", what, u.User.Summary)
+			c.Warnf("%s: %q is not among the users read: left out of the rotation", what, u.User.Summary)
 			continue
 		}
 		out.Users = append(out.Users, email)
 	}
 	if len(out.Users) == 0 {
-		c.warn("%s has nobody in it: not imported", what)
+		c.Warnf("%s has nobody in it: not imported", what)
 		return out, false
 	}
 	return out, true
@@ -315,7 +312,7 @@ func (c *converter) layer(schedule string, l pd.ScheduleLayer, loc *time.Locatio
 
 // restriction says in words what a restriction limits the layer to.
 func restriction(r pd.Restriction) string {
-	d := durationText(time.Duration(r.DurationSeconds) * time.Second)
+	d := importer.Duration(time.Duration(r.DurationSeconds) * time.Second)
 	if r.Type == "weekly_restriction" {
 		wd := time.Weekday(r.StartDayOfWeek % 7).String() // ISO 8601: 1 is Monday, 7 Sunday
 		return fmt.Sprintf("on call only from %s %s for %s each week (a weekly restriction)", wd, r.StartTimeOfDay, d)
@@ -323,20 +320,9 @@ func restriction(r pd.Restriction) string {
 	return fmt.Sprintf("on call only from %s for %s each day (a daily restriction)", r.StartTimeOfDay, d)
 }
 
-// durationText writes a duration the way the document does: "30m", "12h".
-func durationText(d time.Duration) string {
-	switch {
-	case d%time.Hour == 0:
-		return strconv.FormatInt(int64(d/time.Hour), 10) + "h"
-	case d%time.Minute == 0:
-		return strconv.FormatInt(int64(d/time.Minute), 10) + "m"
-	}
-	return d.String()
-}
-
 // Herald's bounds on a policy: level timeouts and repeats.
 const (
-	maxTimeoutMinutes = 24 * 60
+	maxTimeoutMinutes = importer.MaxLevelMinutes
 	maxRepeat         = 10
 )
 
@@ -349,7 +335,7 @@ func (c *converter) policy(p pd.EscalationPolicy, roundRobin []bool) (config.Pol
 	}
 	out.Team = c.teamOf(what, ids, sums)
 	if out.Repeat > maxRepeat {
-		c.warn("%s repeats %d times; Herald repeats at most %d: written as %d", what, out.Repeat, maxRepeat, maxRepeat)
+		c.Warnf("%s repeats %d times; Herald repeats at most %d: written as %d", what, out.Repeat, maxRepeat, maxRepeat)
 		out.Repeat = maxRepeat
 	}
 	for i, r := range p.EscalationRules {
@@ -357,12 +343,12 @@ func (c *converter) policy(p pd.EscalationPolicy, roundRobin []bool) (config.Pol
 		minutes := int(r.Delay)
 		if minutes < 1 || minutes > maxTimeoutMinutes {
 			clamped := min(max(minutes, 1), maxTimeoutMinutes)
-			c.warn("%s: escalates after %d minutes; Herald's timeouts run from 1m to 24h: written as %s", lw, minutes, durationText(time.Duration(clamped)*time.Minute))
+			c.Warnf("%s: escalates after %d minutes; Herald's timeouts run from 1m to 24h: written as %s", lw, minutes, importer.Duration(time.Duration(clamped)*time.Minute))
 			minutes = clamped
 		}
-		level := config.Level{Timeout: durationText(time.Duration(minutes) * time.Minute)}
+		level := config.Level{Timeout: importer.Duration(time.Duration(minutes) * time.Minute)}
 		if i < len(roundRobin) && roundRobin[i] {
-			c.warn("%s gives an incident to its targets in turn (round robin); Herald pages every target of a level", lw)
+			c.Warnf("%s gives an incident to its targets in turn (round robin); Herald pages every target of a level", lw)
 		}
 		for _, t := range r.Targets {
 			switch strings.TrimSuffix(t.Type, "_reference") {
@@ -371,25 +357,25 @@ func (c *converter) policy(p pd.EscalationPolicy, roundRobin []bool) (config.Pol
 					level.Targets = append(level.Targets, config.Target{User: email})
 					continue
 				}
-				c.warn("%s: user %q is not among the users read: left out", lw, t.Summary)
+				c.Warnf("%s: user %q is not among the users read: left out", lw, t.Summary)
 			case "schedule":
 				if name, ok := c.schedules[t.ID]; ok {
 					level.Targets = append(level.Targets, config.Target{Schedule: name})
 					continue
 				}
-				c.warn("%s: schedule %q was not imported: left out", lw, t.Summary)
+				c.Warnf("%s: schedule %q was not imported: left out", lw, t.Summary)
 			default:
-				c.warn("%s: target %q (%s) has no Herald kind: left out", lw, t.Summary, t.Type)
+				c.Warnf("%s: target %q (%s) has no Herald kind: left out", lw, t.Summary, t.Type)
 			}
 		}
 		if len(level.Targets) == 0 {
-			c.warn("%s pages nobody Herald knows: the level is left out", lw)
+			c.Warnf("%s pages nobody Herald knows: the level is left out", lw)
 			continue
 		}
 		out.Levels = append(out.Levels, level)
 	}
 	if len(out.Levels) == 0 {
-		c.warn("%s has no level left: not imported, and services using it have no policy", what)
+		c.Warnf("%s has no level left: not imported, and services using it have no policy", what)
 		return out, false
 	}
 	return out, true
@@ -407,33 +393,33 @@ func (c *converter) service(s pd.Service) config.Service {
 		if name, ok := c.policies[id]; ok {
 			out.Policy = name
 		} else {
-			c.warn("%s: its escalation policy %q was not imported: the service has none", what, s.EscalationPolicy.Summary)
+			c.Warnf("%s: its escalation policy %q was not imported: the service has none", what, s.EscalationPolicy.Summary)
 		}
 	}
 	if s.Status == "disabled" {
-		c.warn("%s is disabled in PagerDuty; Herald's services are always on: imported as on", what)
+		c.Warnf("%s is disabled in PagerDuty; Herald's services are always on: imported as on", what)
 	}
 	if s.AcknowledgementTimeout != nil && *s.AcknowledgementTimeout > 0 {
-		c.warn("%s: an acknowledgement lapses after %s in PagerDuty: not imported (a Herald policy's ack_expiry does this for every service using the policy)", what, durationText(time.Duration(*s.AcknowledgementTimeout)*time.Second))
+		c.Warnf("%s: an acknowledgement lapses after %s in PagerDuty: not imported (a Herald policy's ack_expiry does this for every service using the policy)", what, importer.Duration(time.Duration(*s.AcknowledgementTimeout)*time.Second))
 	}
 	if s.AutoResolveTimeout != nil && *s.AutoResolveTimeout > 0 {
-		c.warn("%s: incidents resolve themselves after %s in PagerDuty: not imported", what, durationText(time.Duration(*s.AutoResolveTimeout)*time.Second))
+		c.Warnf("%s: incidents resolve themselves after %s in PagerDuty: not imported", what, importer.Duration(time.Duration(*s.AutoResolveTimeout)*time.Second))
 	}
 	if u := s.IncidentUrgencyRule; u != nil && !(u.Type == "constant" && u.Urgency == "high") {
-		c.warn("%s: urgency rules (%s) and support hours are not imported: Herald pages with one urgency", what, u.Type)
+		c.Warnf("%s: urgency rules (%s) and support hours are not imported: Herald pages with one urgency", what, u.Type)
 	}
 	if g := s.AlertGroupingParameters; (g != nil && g.Type != "") || s.AlertGrouping != "" {
 		kind := s.AlertGrouping
 		if g != nil && g.Type != "" {
 			kind = g.Type
 		}
-		c.warn("%s: alert grouping (%s) is not imported: set the service's grouping in Herald if it needs one", what, kind)
+		c.Warnf("%s: alert grouping (%s) is not imported: set the service's grouping in Herald if it needs one", what, kind)
 	}
 	if p := s.AutoPauseNotificationsParameters; p != nil && p.Enabled {
-		c.warn("%s: auto-pausing notifications for transient alerts is not imported", what)
+		c.Warnf("%s: auto-pausing notifications for transient alerts is not imported", what)
 	}
 	if n := len(s.Integrations); n > 0 {
-		c.warn("%s: its integrations (%d) send to PagerDuty; point them at the integration key Herald makes for the service", what, n)
+		c.Warnf("%s: its integrations (%d) send to PagerDuty; point them at the integration key Herald makes for the service", what, n)
 	}
 	return out
 }

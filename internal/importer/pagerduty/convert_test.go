@@ -56,7 +56,7 @@ func TestLayer_WhatHeraldCannotHoldIsAWarning(t *testing.T) {
 			tc.layer.Users = users
 			s, ok := c.schedule(pd.Schedule{Name: "S", TimeZone: tc.tz, ScheduleLayers: []pd.ScheduleLayer{tc.layer}}, nil)
 			if !ok || len(s.Layers) != 1 {
-				t.Fatalf("schedule not imported: %v", c.warnings)
+				t.Fatalf("schedule not imported: %v", c.Warnings)
 			}
 			got := s.Layers[0]
 			tc.want.Users = []string{"ann@example.com"}
@@ -68,12 +68,12 @@ func TestLayer_WhatHeraldCannotHoldIsAWarning(t *testing.T) {
 				got.HandoffTime != tc.want.HandoffTime || got.Length != tc.want.Length {
 				t.Errorf("layer %+v, want %+v", got, tc.want)
 			}
-			if len(c.warnings) != len(tc.warnings) {
-				t.Errorf("warnings %q, want %d", c.warnings, len(tc.warnings))
+			if len(c.Warnings) != len(tc.warnings) {
+				t.Errorf("warnings %q, want %d", c.Warnings, len(tc.warnings))
 			}
 			for i, w := range tc.warnings {
-				if i < len(c.warnings) && !strings.Contains(c.warnings[i], w) {
-					t.Errorf("warning %q lacks %q", c.warnings[i], w)
+				if i < len(c.Warnings) && !strings.Contains(c.Warnings[i], w) {
+					t.Errorf("warning %q lacks %q", c.Warnings[i], w)
 				}
 			}
 		})

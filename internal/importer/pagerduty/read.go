@@ -25,6 +25,7 @@ import (
 
 	pd "github.com/PagerDuty/go-pagerduty"
 	"github.com/heraldhq/herald/internal/config"
+	"github.com/heraldhq/herald/internal/importer"
 )
 
 // DefaultAPIURL is PagerDuty's REST API; EU accounts use
@@ -181,7 +182,7 @@ type account struct {
 
 // maxPages bounds a listing, so a server that always says "more" cannot
 // keep the import going forever.
-const maxPages = 10000
+const maxPages = importer.MaxPages
 
 // list reads every page of a listing: PagerDuty's classic pagination,
 // offset and limit in, "more" out.
