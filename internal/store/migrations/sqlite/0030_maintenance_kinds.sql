@@ -5,7 +5,7 @@
 -- linked tenant are an outbox lane of their own (tenant_notices), kept so
 -- that they can later be routed into customer notice threads.
 ALTER TABLE maintenances ADD COLUMN kind TEXT NOT NULL DEFAULT 'scheduled' CHECK (kind IN ('scheduled', 'out_of_band', 'emergency'));
-ALTER TABLE maintenances ADD COLUMN security BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE maintenances ADD COLUMN security INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE maintenances ADD COLUMN approved_by TEXT NOT NULL DEFAULT '';
 ALTER TABLE maintenances ADD COLUMN approved_by_name TEXT NOT NULL DEFAULT '';
 ALTER TABLE maintenances ADD COLUMN approved_at INTEGER;
@@ -16,7 +16,7 @@ CREATE TABLE tenant_notices (
 	maintenance_id TEXT NOT NULL REFERENCES maintenances (id),
 	tenant_id      TEXT NOT NULL REFERENCES tenants (id),
 	event          TEXT NOT NULL, -- approved, completed
-	affected       BOOLEAN NOT NULL,
+	affected       INTEGER NOT NULL,
 	recipient      TEXT NOT NULL, -- the first operational address
 	cc             TEXT NOT NULL, -- JSON array: the other addresses and the account manager
 	subject        TEXT NOT NULL,
