@@ -368,6 +368,11 @@ func checkText(fe FieldErrors, field, v string, max int, required bool) {
 // normalizeNames trims, drops empties and duplicates, and validates a list
 // of short names (services, tenants).
 func normalizeNames(fe FieldErrors, field string, in []string) []string {
+	return normalizeNamesUpTo(fe, field, in, MaxListLen)
+}
+
+// normalizeNamesUpTo is normalizeNames for a list of at most max entries.
+func normalizeNamesUpTo(fe FieldErrors, field string, in []string, max int) []string {
 	out := []string{}
 	seen := map[string]bool{}
 	for _, v := range in {
@@ -382,8 +387,8 @@ func normalizeNames(fe FieldErrors, field string, in []string) []string {
 		}
 		out = append(out, v)
 	}
-	if len(out) > MaxListLen {
-		fe.Add(field, tooLong(len(out), MaxListLen, "entries"))
+	if len(out) > max {
+		fe.Add(field, tooLong(len(out), max, "entries"))
 	}
 	return out
 }

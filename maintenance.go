@@ -102,6 +102,27 @@ type Maintenance struct {
 	// GuardOverride is the last override of the content guard (R45) on
 	// the maintenance's name and description: the reason and the findings.
 	GuardOverride *GuardOverride `json:"guard_override,omitempty"`
+
+	// Kind is scheduled, out_of_band or emergency (R32); Security marks
+	// security work, which outside the window is emergency maintenance.
+	Kind     MaintenanceKind `json:"kind"`
+	Security bool            `json:"security"`
+	// Approval is the engineering manager's approval of an emergency
+	// maintenance (R33); until it exists the maintenance neither starts
+	// nor tells the tenants.
+	Approval *MaintenanceApproval `json:"approval,omitempty"`
+	// Warnings (one maintenance read) are R34's: linked tenants whose
+	// weekly window does not hold a scheduled maintenance.
+	Warnings []string `json:"warnings,omitempty"`
+	// TenantNotices (one maintenance read) are the notices queued to the
+	// linked tenants of an emergency maintenance (R33).
+	TenantNotices []MaintenanceTenantNotice `json:"tenant_notices,omitempty"`
+}
+
+// AwaitsApproval reports whether the maintenance is emergency work that
+// no engineering manager has approved yet (R33).
+func (m *Maintenance) AwaitsApproval() bool {
+	return m.Kind == KindEmergency && m.Approval == nil
 }
 
 // Active reports whether the maintenance still lies ahead or is under way.
@@ -156,6 +177,11 @@ type MaintenanceInput struct {
 	AutoTransition *bool       `json:"auto_transition,omitempty"`
 	MutePaging     *bool       `json:"mute_paging,omitempty"`
 	Reminders      *[]Duration `json:"reminders,omitempty"`
+	// Kind is scheduled (the default), out_of_band or emergency (R32);
+	// Security marks security work (emergency needs it, out_of_band
+	// refuses it).
+	Kind     *MaintenanceKind `json:"kind,omitempty"`
+	Security *bool            `json:"security,omitempty"`
 	// OverrideGuard publishes a name and description despite the content
 	// guard's findings (R45), with the reason.
 	OverrideGuard       bool   `json:"override_guard,omitempty"`
@@ -214,6 +240,19 @@ func (in *MaintenanceInput) Normalize(creating bool) error {
 		slices.Sort(rs)
 		slices.Reverse(rs)
 		in.Reminders = &rs
+	}
+	if in.Kind != nil {
+		k := MaintenanceKind(strings.ToLower(strings.TrimSpace(string(*in.Kind))))
+		in.Kind = &k
+	}
+	if creating {
+		if in.Kind == nil || *in.Kind == "" {
+			k := KindScheduled
+			in.Kind = &k
+		}
+		CheckMaintenanceKind(fe, *in.Kind, in.Security != nil && *in.Security)
+	} else if in.Kind != nil && !slices.Contains(MaintenanceKinds, *in.Kind) {
+		CheckMaintenanceKind(fe, *in.Kind, false)
 	}
 	CheckGuardOverride(fe, in.OverrideGuard, &in.OverrideGuardReason)
 	return fe.Err()

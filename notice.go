@@ -257,3 +257,44 @@ func FollowUpOverdueNotice(ref, title, dueDate, url string) Notice {
 		title, ref, dueDate, url)
 	return Notice{Event: "prompt." + PromptFollowUpOverdue, Subject: subject, Body: body, URL: url}
 }
+
+// EmergencyMaintenanceTenantNotice is what a tenant is told of an
+// emergency maintenance (R33): when it was approved (event approved) and
+// when it is complete (event completed), with the date and time in UTC and
+// whether this tenant was affected. Customers are informed, not asked: the
+// work goes ahead while the notices go out. product names the service
+// ("<Product> Notice: ..." as the customer notices, R41).
+func EmergencyMaintenanceTenantNotice(product, event string, m *Maintenance, tenant string, affected bool, at time.Time) Notice {
+	const utc = "2006-01-02 15:04 UTC"
+	window := fmt.Sprintf("%s to %s", m.ScheduledFor.UTC().Format(utc), m.ScheduledUntil.UTC().Format(utc))
+	yours := "Your deployment is affected: yes."
+	if !affected {
+		yours = "Your deployment is affected: no. None of the components serving it are part of this work."
+	}
+	what, intro := "planned", fmt.Sprintf("We are carrying out emergency security maintenance on %s. It was approved at %s and goes ahead as planned; no action is needed from you.",
+		product, at.UTC().Format(utc))
+	if event == TenantNoticeCompleted {
+		what, intro = "completed", fmt.Sprintf("The emergency security maintenance on %s was completed at %s.", product, at.UTC().Format(utc))
+		yours = "Your deployment was affected: yes."
+		if !affected {
+			yours = "Your deployment was affected: no. None of the components serving it were part of this work."
+		}
+	}
+	body := fmt.Sprintf("Hello %s,\n\n%s\n\nMaintenance: %s\nWindow: %s\n%s", tenant, intro, m.Name, window, yours)
+	if m.Body != "" {
+		body += "\n\n" + m.Body
+	}
+	return Notice{Event: "maintenance.emergency." + event, Subject: fmt.Sprintf("%s Notice: Emergency maintenance %s: %s", product, what, m.Name), Body: body}
+}
+
+// MaintenanceHandoverNotice tells someone of the next on-call shift that
+// an emergency maintenance was approved (R33): a handover item, so that
+// whoever is on call while it runs knows of it.
+func MaintenanceHandoverNotice(m *Maintenance, approvedBy string, shiftStart time.Time, url string) Notice {
+	const utc = "2006-01-02 15:04 UTC"
+	return Notice{Event: "prompt." + PromptMaintenanceHandover,
+		Subject: "Handover: emergency maintenance " + m.Name + " from " + m.ScheduledFor.UTC().Format(utc),
+		Body: fmt.Sprintf("For your on-call shift from %s: %s approved the emergency security maintenance %s, %s to %s. The affected customers are being told by Herald; nobody waits for their answer.\n\n%s",
+			shiftStart.UTC().Format(utc), approvedBy, m.Name, m.ScheduledFor.UTC().Format(utc), m.ScheduledUntil.UTC().Format(utc), url),
+		URL: url}
+}

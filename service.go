@@ -264,6 +264,14 @@ type MaintenanceService interface {
 
 	// Maintenances lists maintenances by start, newest first.
 	Maintenances(ctx context.Context, limit int) ([]*Maintenance, error)
+
+	// ApproveMaintenance records an engineering manager's approval of an
+	// emergency maintenance (R33): from then on it may start, each linked
+	// tenant is sent a notice, and the next on-call shifts are prompted.
+	// A caller who is not a manager is EForbidden; a maintenance of
+	// another kind, or one no longer active, EUnprocessable; one approved
+	// already, EConflict.
+	ApproveMaintenance(ctx context.Context, actor Actor, id string, in ApprovalInput) (*Maintenance, error)
 }
 
 // PagingService takes monitoring events, opens and settles pages, and holds

@@ -498,10 +498,15 @@ type TenantLinksInput struct {
 	Tenants []string `json:"tenants" required:"true"`
 }
 
+// MaxLinkedTenants is how many tenants one incident or maintenance may
+// name: an emergency maintenance of a shared component may touch every
+// tenant (R33).
+const MaxLinkedTenants = 2000
+
 // Normalize trims and de-duplicates the list.
 func (in *TenantLinksInput) Normalize() error {
 	fe := FieldErrors{}
-	in.Tenants = normalizeNames(fe, "tenants", in.Tenants)
+	in.Tenants = normalizeNamesUpTo(fe, "tenants", in.Tenants, MaxLinkedTenants)
 	return fe.Err()
 }
 

@@ -475,6 +475,20 @@ func (c *MaintenanceClient) PostMaintenanceUpdate(ctx context.Context, id string
 	return out, c.do(ctx, "POST", "/api/v1/maintenances/"+esc(id)+"/updates", in, &out)
 }
 
+// Maintenance reads one maintenance, with its window warnings (R34) and
+// tenant notices (R33).
+func (c *MaintenanceClient) Maintenance(ctx context.Context, id string) (herald.Maintenance, error) {
+	var out herald.Maintenance
+	return out, c.do(ctx, "GET", "/api/v1/maintenances/"+esc(id), nil, &out)
+}
+
+// ApproveMaintenance approves an emergency maintenance as an engineering
+// manager (R33).
+func (c *MaintenanceClient) ApproveMaintenance(ctx context.Context, id string, in herald.ApprovalInput) (herald.Maintenance, error) {
+	var out herald.Maintenance
+	return out, c.do(ctx, "POST", "/api/v1/maintenances/"+esc(id)+"/approve", in, &out)
+}
+
 // Maintenances lists maintenances.
 func (c *MaintenanceClient) Maintenances(ctx context.Context) ([]herald.Maintenance, error) {
 	var out struct {

@@ -58,7 +58,7 @@ Usage:
   herald followups [--overdue] follow-ups across incidents; --overdue for those past their due date
   herald component ...        list, create, update, delete status page components
   herald status ...           list, show, create, update, resolve, postmortem status page incidents; templates
-  herald maintenance ...      list, create, update, post, start, complete, cancel maintenances
+  herald maintenance ...      list, create, update, approve, post, start, complete, cancel maintenances
   herald page --service S --summary T   page a service's responders (page list|show|ack|escalate|snooze|resolve)
   herald service ...          list, create services (integration keys)
   herald policy ...           list, show, create escalation policies; template r05|r07 adds one

@@ -421,9 +421,21 @@ func runStatus(ctx context.Context, args []string, e env) error {
 }
 
 func maintenanceTable(tw *tabwriter.Writer, list ...herald.Maintenance) {
-	row(tw, "ID", "STATUS", "FROM (UTC)", "UNTIL (UTC)", "AUTO", "NAME")
+	row(tw, "ID", "STATUS", "FROM (UTC)", "UNTIL (UTC)", "AUTO", "NAME", "KIND")
 	for _, m := range list {
-		row(tw, m.ID, m.Status.Title(), ts(m.ScheduledFor), ts(m.ScheduledUntil), m.AutoTransition, truncate(m.Name, 50))
+		kind := m.Kind.Title()
+		if m.AwaitsApproval() {
+			kind += " (awaits a manager's approval)"
+		}
+		row(tw, m.ID, m.Status.Title(), ts(m.ScheduledFor), ts(m.ScheduledUntil), m.AutoTransition, truncate(m.Name, 50), kind)
+	}
+}
+
+// maintenanceWarnings prints R34's window warnings of a maintenance: the
+// work is saved, and the person is told.
+func maintenanceWarnings(w io.Writer, m herald.Maintenance) {
+	for _, s := range m.Warnings {
+		fmt.Fprintln(w, "warning:", s)
 	}
 }
 
@@ -431,8 +443,11 @@ func runMaintenance(ctx context.Context, args []string, e env) error {
 	var name, body, from, until *string
 	var comps, reminders *list
 	var manual, mute *bool
-	var maintGuard *string
+	var maintGuard, kind, approveComment *string
+	var security *bool
 	windowFlags := func(f *flags) {
+		kind = f.String("kind", "", "scheduled (default: inside each tenant's weekly window), out_of_band, or emergency (security work only, R32)")
+		security = f.Bool("security", false, "security work (emergency needs it; out_of_band refuses it)")
 		maintGuard = f.String("override-guard", "", "REASON: publish even when the content guard finds internal details (R45; recorded with the findings)")
 		name = f.String("name", "", "what is done")
 		body = f.String("body", "", "details for the page")
@@ -495,6 +510,16 @@ func runMaintenance(ctx context.Context, args []string, e env) error {
 			in.MutePaging = mute
 		}
 		in.OverrideGuard, in.OverrideGuardReason = overrideGuard(*maintGuard)
+		if f.set("kind") {
+			k := herald.MaintenanceKind(*kind)
+			in.Kind = &k
+			if k == herald.KindEmergency && !f.set("security") {
+				*security = true // emergency maintenance is security work (R32)
+			}
+		}
+		if f.set("security") || (in.Kind != nil && *in.Kind == herald.KindEmergency) {
+			in.Security = security
+		}
 		return in, nil
 	}
 	var skip *list
@@ -542,6 +567,10 @@ func runMaintenance(ctx context.Context, args []string, e env) error {
 				if err != nil {
 					return guardRefusal(err)
 				}
+				if m, err = c.Maintenances.Maintenance(ctx, m.ID); err != nil {
+					return err
+				}
+				maintenanceWarnings(e.stderr, m)
 				return cf.print(e.stdout, m, func(tw *tabwriter.Writer) { maintenanceTable(tw, m) })
 			}},
 		"update": {args: "ID", n: 1, help: "reschedule (--from/--until), edit, or --manual to turn automation off for good", flags: windowFlags,
@@ -554,13 +583,28 @@ func runMaintenance(ctx context.Context, args []string, e env) error {
 				if err != nil {
 					return guardRefusal(err)
 				}
+				maintenanceWarnings(e.stderr, m)
 				return cf.print(e.stdout, m, func(tw *tabwriter.Writer) { maintenanceTable(tw, m) })
+			}},
+		"approve": {args: "ID", n: 1, help: "approve an emergency maintenance as an engineering manager (R33): it may start, its tenants are told",
+			flags: func(f *flags) { approveComment = f.String("comment", "", "a note kept with the approval") },
+			run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+				m, err := c.Maintenances.ApproveMaintenance(ctx, pos[0], herald.ApprovalInput{Comment: *approveComment})
+				if err != nil {
+					return err
+				}
+				return cf.print(e.stdout, m, func(tw *tabwriter.Writer) {
+					maintenanceTable(tw, m)
+					for _, n := range m.TenantNotices {
+						row(tw, "notice", n.Status, n.TenantName, n.To, fmt.Sprintf("affected: %v", n.Affected), n.Event, "")
+					}
+				})
 			}},
 		"post":     move("", "post an update without starting or finishing"),
 		"start":    move(herald.MaintenanceInProgress, "start by hand"),
 		"complete": move(herald.MaintenanceCompleted, "finish by hand"),
 		"cancel":   move(herald.MaintenanceCancelled, "cancel a scheduled maintenance"),
-	}, maintenanceByPrefix, "update", "post", "start", "complete", "cancel"), args, e)
+	}, maintenanceByPrefix, "update", "post", "start", "complete", "cancel", "approve"), args, e)
 }
 
 // runExportStatic writes the public status page as plain files, to a

@@ -365,6 +365,7 @@ func (c *Console) createMaintenance(w http.ResponseWriter, r *http.Request, a he
 		ScheduledFor: parseUTC(fe, "scheduled_for", r.PostFormValue("scheduled_for")), ScheduledUntil: parseUTC(fe, "scheduled_until", r.PostFormValue("scheduled_until")),
 		Components: &comps, Reminders: &reminders, AutoTransition: &auto, MutePaging: mutePaging(r),
 	}
+	in.Kind, in.Security = maintenanceKind(r)
 	in.OverrideGuard, in.OverrideGuardReason = guardOverride(r)
 	err := fe.Err()
 	var m *herald.Maintenance
@@ -410,6 +411,7 @@ func (c *Console) editMaintenance(w http.ResponseWriter, r *http.Request, a hera
 		comps = []string{}
 	}
 	in := herald.MaintenanceInput{Name: optional(r.PostFormValue("name")), Body: optional(r.PostFormValue("body")), Components: &comps, MutePaging: mutePaging(r)}
+	in.Kind, in.Security = maintenanceKind(r)
 	in.OverrideGuard, in.OverrideGuardReason = guardOverride(r)
 	changed := func(field string) bool {
 		return strings.TrimSpace(r.PostFormValue(field)) != strings.TrimSpace(r.PostFormValue("was_"+field))

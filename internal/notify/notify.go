@@ -23,6 +23,9 @@ type Message struct {
 	Data any
 	// Headers are extra e-mail headers (List-Unsubscribe).
 	Headers map[string]string
+	// Cc are e-mail addresses copied on the mail (a tenant's other
+	// operational addresses and its account manager).
+	Cc []string
 }
 
 // Sender delivers a message. An error means the delivery should be tried

@@ -175,6 +175,11 @@ func (s *SMTP) deliver(ctx context.Context, sess *session, m Message) error {
 	if err := c.Rcpt(m.Target); err != nil {
 		return fmt.Errorf("smtp: RCPT TO: %w", err)
 	}
+	for _, cc := range m.Cc {
+		if err := c.Rcpt(cc); err != nil {
+			return fmt.Errorf("smtp: RCPT TO (cc): %w", err)
+		}
+	}
 	w, err := c.Data()
 	if err != nil {
 		return fmt.Errorf("smtp: DATA: %w", err)
@@ -199,6 +204,9 @@ func (s *SMTP) compose(m Message) []byte {
 	}
 	hdr("From", s.from)
 	hdr("To", m.Target)
+	if len(m.Cc) > 0 {
+		hdr("Cc", strings.Join(m.Cc, ", "))
+	}
 	hdr("Subject", mime.QEncoding.Encode("utf-8", m.Subject))
 	hdr("Date", time.Now().UTC().Format(time.RFC1123Z))
 	hdr("Message-ID", "<"+m.ID+"@"+domain+">")

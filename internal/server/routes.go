@@ -157,6 +157,7 @@ func (s *Server) apiRoutes() []route {
 		op("GET", "/api/v1/maintenances/{id}", viewer, 200, "One maintenance with its updates and reminders", s.getMaintenance),
 		op("PATCH", "/api/v1/maintenances/{id}", responder, 200, "Reschedule, edit, or turn automation off (for good)", s.updateMaintenance),
 		op("POST", "/api/v1/maintenances/{id}/updates", responder, 201, "Post an update; with status, start, complete or cancel by hand", s.postMaintenanceUpdate),
+		op("POST", "/api/v1/maintenances/{id}/approve", responder, 200, "Approve an emergency maintenance as an engineering manager (R33): it may start, each linked tenant is sent a notice, the next on-call shifts are told", s.approveMaintenance),
 
 		op("GET", "/api/v1/schedules", viewer, 200, "On-call schedules", s.listSchedules),
 		op("POST", "/api/v1/schedules", admin, 201, "Create a schedule: layers of rotations in a time zone, shadows", s.createSchedule),

@@ -16,15 +16,18 @@ const maintenanceColumns = `id, name, body, status, scheduled_for, scheduled_unt
 
 // maintenanceSelect is what a read of a maintenance row takes: its columns
 // and how its last automatic step went.
-const maintenanceSelect = maintenanceColumns + `, step_attempts, step_error, mute_paging`
+const maintenanceSelect = maintenanceColumns + `, step_attempts, step_error, mute_paging, ` + maintenanceKindColumns
 
 func scanMaintenance(row interface{ Scan(...any) error }) (*herald.Maintenance, error) {
 	var m herald.Maintenance
 	var from, until, created, updated int64
 	var started, completed sql.NullInt64
-	if err := row.Scan(&m.ID, &m.Name, &m.Body, &m.Status, &from, &until, &m.AutoTransition, &started, &completed, &created, &updated, &m.StepAttempts, &m.StepError, &m.MutePaging); err != nil {
+	var k maintenanceKindRow
+	if err := row.Scan(&m.ID, &m.Name, &m.Body, &m.Status, &from, &until, &m.AutoTransition, &started, &completed, &created, &updated, &m.StepAttempts, &m.StepError, &m.MutePaging,
+		&m.Kind, &m.Security, &k.by, &k.byName, &k.at, &k.comment); err != nil {
 		return nil, err
 	}
+	k.apply(&m)
 	m.ScheduledFor, m.ScheduledUntil = fromMicros(from), fromMicros(until)
 	m.StartedAt, m.CompletedAt = fromNullMicros(started), fromNullMicros(completed)
 	m.CreatedAt, m.UpdatedAt = fromMicros(created), fromMicros(updated)
@@ -64,6 +67,9 @@ func (db *MaintenanceService) CreateMaintenance(ctx context.Context, actor heral
 			return fmt.Errorf("insert maintenance: %w", err)
 		}
 		if err := tx.recordMaintenanceGuard(ctx, m.ID, guard); err != nil {
+			return err
+		}
+		if err := tx.setMaintenanceKind(ctx, m, *in.Kind, in.Security != nil && *in.Security); err != nil {
 			return err
 		}
 		if in.Components != nil {
@@ -249,6 +255,9 @@ func (db *MaintenanceService) UpdateMaintenance(ctx context.Context, actor heral
 		if in.Body != nil {
 			m.Body = *in.Body
 		}
+		if err := tx.changeMaintenanceKind(ctx, m, in.Kind, in.Security); err != nil {
+			return err
+		}
 		rescheduled := false
 		if in.ScheduledFor != nil && !in.ScheduledFor.Equal(m.ScheduledFor) {
 			if m.Status != herald.MaintenanceScheduled {
@@ -359,6 +368,9 @@ func (db *MaintenanceService) PostMaintenanceUpdate(ctx context.Context, actor h
 			if m.Status != herald.MaintenanceScheduled {
 				return herald.Errorf(herald.EUnprocessable, "the maintenance is already in progress")
 			}
+			if m.AwaitsApproval() {
+				return emergencyNotApproved(m)
+			}
 			event = herald.EventStarted
 		case herald.MaintenanceCompleted:
 			if m.Status != herald.MaintenanceInProgress {
@@ -439,6 +451,11 @@ func (tx *tx) moveMaintenance(ctx context.Context, actor herald.Actor, m *herald
 	if err := tx.maintenanceEventTo(ctx, actor, m, event, body, channels); err != nil {
 		return err
 	}
+	if to == herald.MaintenanceCompleted && m.Kind == herald.KindEmergency && m.Approval != nil {
+		if err := tx.queueTenantNotices(ctx, m, herald.TenantNoticeCompleted); err != nil {
+			return err
+		}
+	}
 	return tx.recomputeComponents(ctx)
 }
 
@@ -461,7 +478,10 @@ func (tx *tx) maintenance(ctx context.Context, id string) (*herald.Maintenance, 
 	if err != nil {
 		return nil, fmt.Errorf("read maintenance: %w", err)
 	}
-	return m, tx.fillMaintenances(ctx, []*herald.Maintenance{m})
+	if err := tx.fillMaintenances(ctx, []*herald.Maintenance{m}); err != nil {
+		return nil, err
+	}
+	return m, tx.fillMaintenanceTenants(ctx, m)
 }
 
 // Maintenances lists maintenances by start, newest first.
@@ -602,7 +622,7 @@ func (db *Work) MaintenanceStep(ctx context.Context) (bool, error) {
 
 		var status herald.MaintenanceStatus
 		err = tx.QueryRowContext(ctx, `SELECT id, status, step_attempts FROM maintenances WHERE auto_transition = $1 AND (
-			(status = 'scheduled' AND scheduled_for <= $2) OR (status = 'in_progress' AND scheduled_until <= $2))
+			(status = 'scheduled' AND scheduled_for <= $2 AND (kind <> 'emergency' OR approved_at IS NOT NULL)) OR (status = 'in_progress' AND scheduled_until <= $2))
 			AND (step_retry_at IS NULL OR step_retry_at <= $2)
 			ORDER BY CASE WHEN status = 'scheduled' THEN scheduled_for ELSE scheduled_until END LIMIT 1`, true, now).Scan(&mid, &status, &attempts)
 		if errors.Is(err, sql.ErrNoRows) {

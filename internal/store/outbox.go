@@ -38,6 +38,9 @@ const (
 	LaneBulk Lane = "bulk"
 	// LanePrompt holds the playbook's prompts to people (prompts.go).
 	LanePrompt Lane = "prompt"
+	// LaneNotice holds notices to tenants of an emergency maintenance
+	// (emergency.go).
+	LaneNotice Lane = "notice"
 )
 
 func (l Lane) table() string {
@@ -46,6 +49,8 @@ func (l Lane) table() string {
 		return "deliveries"
 	case LanePrompt:
 		return "prompt_deliveries"
+	case LaneNotice:
+		return "tenant_notices"
 	}
 	return "broadcast_deliveries"
 }
@@ -73,6 +78,8 @@ type Outgoing struct {
 	// Restricted is set when the message is about a FedRAMP tenant (R46,
 	// restrict.go): it may carry only the reference and the console link.
 	Restricted *herald.Restriction
+	// TenantNotice is set for the notice lane.
+	TenantNotice *TenantNoticeOut
 }
 
 // PageNotice is what a page delivery is about.
@@ -169,6 +176,8 @@ func (db *core) claim(ctx context.Context, lane Lane, only string) (o *Outgoing,
 			cancelled, prepErr = tx.preparePage(ctx, claimed)
 		case LanePrompt:
 			cancelled, prepErr = tx.preparePrompt(ctx, claimed)
+		case LaneNotice:
+			prepErr = tx.prepareTenantNotice(ctx, claimed)
 		default:
 			prepErr = tx.prepareBroadcast(ctx, claimed)
 		}

@@ -21,6 +21,11 @@ func compose(lk links.Links, o *store.Outgoing) notify.Message {
 		composeBroadcast(&m, o.Broadcast)
 	case o.Prompt != nil:
 		composePrompt(&m, o.Prompt)
+	case o.TenantNotice != nil:
+		// A tenant's notice is an e-mail to its operational addresses,
+		// written whole by herald.EmergencyMaintenanceTenantNotice.
+		n := o.TenantNotice
+		m.Event, m.Subject, m.Text, m.Cc = n.Event, n.Subject, n.Body, n.Cc
 	}
 	if o.Restricted != nil {
 		restrict(&m, lk, o)

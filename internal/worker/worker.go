@@ -149,6 +149,7 @@ func (w *Worker) init() []*loop {
 				{"sign-up expiry", 1, whole(w.Work.ExpireUnconfirmed)},
 				{"broadcast planning", 1, w.Work.PlanBroadcastStep},
 				{"broadcast deliveries", w.BulkSenders, w.deliverBulk},
+				{"tenant notices", w.BulkSenders, w.deliverNotice},
 			}},
 			{name: "maintenance", steps: []step{{"maintenance automation", 1, w.Work.MaintenanceStep}}},
 			// The playbook's prompts (an update is due...) go to people
@@ -329,6 +330,29 @@ func (w *Worker) deliverBulk(ctx context.Context) (bool, error) {
 	}
 	if ctx.Err() != nil {
 		return false, ctx.Err() // shutting down: the claim expires and another try follows
+	}
+	w.metrics.attempt(o, res.Err)
+	return true, w.Work.Complete(ctx, o, res)
+}
+
+// deliverNotice sends the next due tenant notice of an emergency
+// maintenance (R33), if any, within BulkTimeout.
+func (w *Worker) deliverNotice(ctx context.Context) (bool, error) {
+	o, err := w.Work.Claim(ctx, store.LaneNotice)
+	if err != nil || o == nil {
+		return false, err
+	}
+	res := store.Result{Err: o.Err}
+	if o.Err == nil {
+		sctx, cancel := context.WithTimeout(ctx, w.BulkTimeout)
+		res.Err = w.Public.Send(sctx, compose(w.Links, o))
+		cancel()
+	}
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	if res.Err != nil {
+		w.Log.Warn("tenant notice failed", "attempt", o.Attempt, "err", res.Err)
 	}
 	w.metrics.attempt(o, res.Err)
 	return true, w.Work.Complete(ctx, o, res)

@@ -1,0 +1,51 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/heraldhq/herald/internal/store"
+)
+
+// herald maintenance create --kind emergency makes security work that
+// waits for a manager: herald maintenance approve ID is refused to anyone
+// else (R32, R33).
+func TestRule33_CLIEmergencyMaintenanceCreateAndApprove(t *testing.T) {
+	url, _ := startServer(t, store.SQLite)
+	from := time.Now().Add(24 * time.Hour).UTC().Truncate(time.Second)
+	window := []string{"--from", from.Format(time.RFC3339), "--until", from.Add(time.Hour).Format(time.RFC3339)}
+	if out, err := cli(t, url, append([]string{"maintenance", "create", "--name", "Patch", "--kind", "out_of_band", "--security"}, window...)...); err == nil || !strings.Contains(out+err.Error(), "kind") {
+		t.Fatalf("out_of_band security work: %v\n%s", err, out)
+	}
+	out := mustCLI(t, url, append([]string{"maintenance", "create", "--name", "OpenSSL patch", "--kind", "emergency", "-o", "json"}, window...)...)
+	var m struct {
+		ID       string
+		Kind     string
+		Security bool
+	}
+	if err := json.Unmarshal([]byte(out[strings.Index(out, "{"):]), &m); err != nil || m.Kind != "emergency" || !m.Security {
+		t.Fatalf("create: %v\n%s", err, out)
+	}
+	// The admin token's user is no manager.
+	if out, err := cli(t, url, "maintenance", "approve", m.ID); err == nil || !strings.Contains(err.Error(), "R33") {
+		t.Fatalf("approval by a non-manager: %v\n%s", err, out)
+	}
+	mustCLI(t, url, "user", "create", "--name", "Mia", "--email", "mia@example.com", "--manager")
+	out = mustCLI(t, url, "token", "create", "--role", "responder", "--user", "mia@example.com", "-o", "json")
+	var tok struct{ Secret string }
+	if err := json.Unmarshal([]byte(out), &tok); err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{"HERALD_SERVER": url, "HERALD_TOKEN": tok.Secret}
+	var stdout, stderr bytes.Buffer
+	if err := run(context.Background(), []string{"maintenance", "approve", m.ID, "--comment", "CVE"}, func(k string) string { return vars[k] }, strings.NewReader(""), &stdout, &stderr); err != nil {
+		t.Fatalf("approval by Mia: %v\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "Emergency") || strings.Contains(stdout.String(), "awaits") {
+		t.Errorf("approved:\n%s", stdout.String())
+	}
+}
