@@ -79,7 +79,6 @@ type TenantPageService interface {
 	// TenantPageSources lists every tenant that has a private page, with
 	// what the status page cache builds it from.
 	TenantPageSources(ctx context.Context) ([]TenantPageSource, error)
-
 }
 
 // TenantPageSignInTTL is how long a mailed sign-in link works.
