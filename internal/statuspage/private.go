@@ -177,8 +177,11 @@ func splitPrivate(path string) (token, rest string, ok bool) {
 	if !ok {
 		return "", "", false
 	}
-	token, rest, _ = strings.Cut(tail, "/")
-	return token, "/" + rest, token != ""
+	i := strings.IndexByte(tail, '/')
+	if i < 0 {
+		return tail, "/", tail != "" // /p/{token} is the front page too
+	}
+	return tail[:i], tail[i:], i > 0
 }
 
 // servePrivate serves a path below /p/: the tenant's page whose token's
