@@ -59,6 +59,10 @@ type TenantPageSource struct {
 	// (incident_tenants); their status incidents are shown.
 	Incidents    []string
 	Maintenances []string // maintenance_tenants
+	// SessionKey signs the sign-in cookies of the page: derived from the
+	// server key and the token's hash, so a rotation signs everyone out.
+	// Empty when no server key is configured (no one can sign in).
+	SessionKey []byte
 }
 
 // TenantPageTokenBytes is the size of a private page token: 256 bits.
@@ -79,6 +83,17 @@ type TenantPageService interface {
 	// TenantPageSources lists every tenant that has a private page, with
 	// what the status page cache builds it from.
 	TenantPageSources(ctx context.Context) ([]TenantPageSource, error)
+
+	// RequestTenantPageSignIn queues a mail with a one-time sign-in link
+	// (valid TenantPageSignInTTL) to address if it is one of the tenant's
+	// operational addresses, and does nothing otherwise: the caller
+	// answers the same either way, so addresses cannot be probed. pageURL
+	// is the page's URL, which the link is below.
+	RequestTenantPageSignIn(ctx context.Context, tenant, address, pageURL string) error
+
+	// UseTenantPageSignIn spends a sign-in token of the tenant: true when
+	// it was the tenant's, unused and not expired.
+	UseTenantPageSignIn(ctx context.Context, tenant, token string) (bool, error)
 }
 
 // TenantPageSignInTTL is how long a mailed sign-in link works.

@@ -85,6 +85,7 @@ type built struct {
 	// (private.go); private marks a private page's own generation.
 	tenants map[[32]byte]*tenantPage
 	private bool
+	signIn  bool // the private page asks for sign-in
 }
 
 // Cache keeps the public page rendered in memory and serves it, so that
@@ -317,7 +318,7 @@ func (b *built) lookup(path string) *Entry {
 	e := b.render(path)
 	if e != nil {
 		if b.private {
-			e.makePrivate()
+			e.makePrivate(b.signIn)
 		}
 		b.lazy.Store(path, e)
 	}
@@ -391,7 +392,7 @@ func serve(w http.ResponseWriter, r *http.Request, b *built, path string) {
 		} else {
 			e = newEntry(b.snap.NotFoundHTML(), "text/html; charset=utf-8", 10)
 			if b.private {
-				e.makePrivate()
+				e.makePrivate(b.signIn)
 			}
 			b.lazy.Store("404", e)
 		}

@@ -292,9 +292,20 @@ func linkify(text string) template.HTML {
 // MessageHTML renders a short page: a heading, a sentence, and optionally a
 // form with one button (used by subscribe, confirm and unsubscribe).
 func (s *Snapshot) MessageHTML(heading, text, action, button string, hidden map[string]string) []byte {
+	return s.messageHTML(Message{Heading: heading, Text: text, Action: action, Button: button, Hidden: hidden})
+}
+
+// Message is a short page (MessageHTML); Email adds an e-mail address
+// field to its form (a private page's sign-in).
+type Message struct {
+	Heading, Text, Action, Button string
+	Hidden                        map[string]string
+	Email                         bool
+}
+
+func (s *Snapshot) messageHTML(m Message) []byte {
 	return s.render("message", struct {
 		view
-		Heading, Text, Action, Button string
-		Hidden                        map[string]string
-	}{s.view(), heading, text, action, button, hidden})
+		Message
+	}{s.view(), m})
 }

@@ -2,14 +2,18 @@ package statuspage
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"maps"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/internal/links"
@@ -49,6 +53,12 @@ type tenantPage struct {
 	snap *Snapshot // filtered; no token in its links yet
 	once sync.Once
 	page *built // rendered for the token, at first use
+	// public is the public page's settings (its name, not the tenant's,
+	// heads the sign-in form).
+	public herald.PageSettings
+	// signIn is the sign-in form, for a page whose sign-in is on: it
+	// shows nothing of the tenant, not even its name.
+	signIn *Entry
 }
 
 // ForTenant returns the snapshot filtered to what the tenant sees (see
@@ -140,7 +150,7 @@ func loadTenants(ctx context.Context, db herald.Services, snap *Snapshot) (map[[
 		} else {
 			copy(key[:], b)
 		}
-		out[key] = &tenantPage{src: src, snap: snap.ForTenant(src)}
+		out[key] = &tenantPage{src: src, snap: snap.ForTenant(src), public: snap.Page}
 	}
 	return out, nil
 }
@@ -151,22 +161,111 @@ func (t *tenantPage) rendered(token string, lk links.Links) *built {
 	t.once.Do(func() {
 		s := *t.snap
 		s.Links, s.Paths = lk.Private(token), links.Links{}.Private(token)
-		b := &built{snap: &s, fixed: Render(&s), private: true}
+		b := &built{snap: &s, fixed: Render(&s), private: true, signIn: t.src.SignIn}
 		for _, e := range b.fixed {
-			e.makePrivate()
+			e.makePrivate(b.signIn)
 		}
 		t.page = b
+		if t.src.SignIn {
+			form := &Snapshot{Now: s.Now, Page: t.public, Links: s.Links, Paths: s.Paths}
+			t.signIn = newEntry(form.SignInHTML(), "text/html; charset=utf-8", 0)
+			t.signIn.hdr["Cache-Control"] = noStore
+			t.signIn.hdr["X-Robots-Tag"] = noIndex
+		}
 	})
 	return t.page
 }
 
+// SignInHTML is a private page's sign-in form.
+func (s *Snapshot) SignInHTML() []byte {
+	return s.messageHTML(Message{Heading: "Sign in", Text: "This page is for the addresses it was set up for. Enter yours: if it is one of them, we mail you a link that signs you in. It works once, for 15 minutes.",
+		Action: s.Paths.Home() + "sign-in", Button: "Mail me a sign-in link", Email: true})
+}
+
+// SignInMessage writes a short page of a private page's sign-in flow
+// (internal/server), as the public page's messages are written: with the
+// public page's name, nothing of the tenant.
+func (c *Cache) SignInMessage(w http.ResponseWriter, token string, status int, m Message) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Robots-Tag", "noindex, nofollow")
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	s := &Snapshot{Now: c.clock.Now(), Paths: links.Links{}.Private(token)}
+	if snap := c.Snapshot(); snap != nil {
+		s.Page = snap.Page
+	}
+	w.Write(s.messageHTML(m))
+}
+
 // makePrivate changes an entry's headers for a private page: no shared
-// cache may keep it, no other site's script may read its JSON, and no
-// search engine lists it.
-func (e *Entry) makePrivate() {
+// cache may keep it (nor the browser without asking, behind sign-in), no
+// other site's script may read its JSON, and no search engine lists it.
+func (e *Entry) makePrivate(signIn bool) {
 	e.hdr["Cache-Control"] = []string{"private, max-age=" + fmt.Sprint(e.MaxAge)}
+	if signIn {
+		e.hdr["Cache-Control"] = privateNoCache
+		e.hdr["Vary"] = []string{"Accept-Encoding, Cookie"}
+	}
 	delete(e.hdr, "Access-Control-Allow-Origin")
 	e.hdr["X-Robots-Tag"] = noIndex
+}
+
+var (
+	privateNoCache = []string{"private, no-cache"}
+	noStore        = []string{"no-store"}
+)
+
+// SessionCookie is the cookie that signs a reader in to a private page,
+// scoped to the page's path.
+const SessionCookie = "herald_page"
+
+// SessionTTL is how long a sign-in lasts.
+const SessionTTL = 12 * time.Hour
+
+// NewSession is the cookie that signs a reader in to the page of token:
+// its expiry and an HMAC of it and the tenant under the page's session
+// key, which a rotation of the URL changes.
+func NewSession(src herald.TenantPageSource, token string, now time.Time, secure bool) *http.Cookie {
+	exp := now.Add(SessionTTL).Unix()
+	return &http.Cookie{Name: SessionCookie, Value: strconv.FormatInt(exp, 10) + "." + sessionMAC(src.SessionKey, src.Tenant, exp),
+		Path: links.Links{}.Private(token).Home(), MaxAge: int(SessionTTL / time.Second), HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode}
+}
+
+func sessionMAC(key []byte, tenant string, exp int64) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(tenant + "\x00" + strconv.FormatInt(exp, 10)))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// signedIn reports whether the request carries a valid, unexpired
+// session cookie of this page.
+func (t *tenantPage) signedIn(r *http.Request, now time.Time) bool {
+	if len(t.src.SessionKey) == 0 {
+		return false
+	}
+	c, err := r.Cookie(SessionCookie)
+	if err != nil {
+		return false
+	}
+	v, sig, ok := strings.Cut(c.Value, ".")
+	exp, err := strconv.ParseInt(v, 10, 64)
+	if !ok || err != nil || exp <= now.Unix() {
+		return false
+	}
+	return hmac.Equal([]byte(sig), []byte(sessionMAC(t.src.SessionKey, t.src.Tenant, exp)))
+}
+
+// PrivatePage returns the tenant page whose token this is, if any.
+func (c *Cache) PrivatePage(token string) (herald.TenantPageSource, bool) {
+	b := c.cur.Load()
+	if b == nil {
+		return herald.TenantPageSource{}, false
+	}
+	t := b.tenants[sha256.Sum256([]byte(token))]
+	if t == nil {
+		return herald.TenantPageSource{}, false
+	}
+	return t.src, true
 }
 
 var noIndex = []string{"noindex, nofollow"}
@@ -193,5 +292,18 @@ func (c *Cache) servePrivate(w http.ResponseWriter, r *http.Request, b *built) {
 		serve(w, r, b, "\x00") // no page has that path: the public 404
 		return
 	}
-	serve(w, r, t.rendered(token, c.links), rest)
+	page := t.rendered(token, c.links)
+	if t.src.SignIn && !t.signedIn(r, c.clock.Now()) {
+		h := w.Header()
+		for k, v := range t.signIn.hdr {
+			h[k] = v
+		}
+		h["Content-Length"] = t.signIn.bodyLen
+		w.WriteHeader(http.StatusUnauthorized)
+		if r.Method != http.MethodHead {
+			w.Write(t.signIn.Body)
+		}
+		return
+	}
+	serve(w, r, page, rest)
 }

@@ -46,6 +46,8 @@ func (l Lane) table() string {
 		return "deliveries"
 	case LanePrompt:
 		return "prompt_deliveries"
+	case LaneSignIn:
+		return "tenant_page_signins"
 	}
 	return "broadcast_deliveries"
 }
@@ -70,6 +72,7 @@ type Outgoing struct {
 	Page      *PageNotice
 	Broadcast *BroadcastNotice
 	Prompt    *PromptNotice
+	SignIn    *SignInNotice // a private page's sign-in link (tenantpages.go)
 }
 
 // PageNotice is what a page delivery is about.
@@ -166,6 +169,8 @@ func (db *core) claim(ctx context.Context, lane Lane, only string) (o *Outgoing,
 			cancelled, prepErr = tx.preparePage(ctx, claimed)
 		case LanePrompt:
 			cancelled, prepErr = tx.preparePrompt(ctx, claimed)
+		case LaneSignIn:
+			cancelled, prepErr = tx.prepareSignIn(ctx, claimed)
 		default:
 			prepErr = tx.prepareBroadcast(ctx, claimed)
 		}

@@ -2,11 +2,15 @@ package store
 
 import (
 	"context"
+	"crypto/hkdf"
 	"crypto/rand"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/heraldhq/herald"
 )
@@ -81,6 +85,9 @@ func (db *TenantService) RotateTenantPage(ctx context.Context, actor herald.Acto
 
 // SetTenantPageSignIn turns the page's e-mail sign-in on or off.
 func (db *TenantService) SetTenantPageSignIn(ctx context.Context, actor herald.Actor, ref string, on bool) (herald.TenantPage, error) {
+	if on && len(db.secretKey) != 32 {
+		return herald.TenantPage{}, herald.Errorf(herald.EUnprocessable, "sign-in needs a server key to sign its cookies and seal its links: set HERALD_SECRET_KEY on every instance")
+	}
 	var p herald.TenantPage
 	err := db.write(ctx, func(tx *tx) error {
 		t, err := tx.tenant(ctx, ref)
@@ -135,7 +142,7 @@ func (db *TenantService) TenantPageSources(ctx context.Context) ([]herald.Tenant
 				return fmt.Errorf("read tenant pages: %w", err)
 			}
 			if s := byID[id]; s != nil {
-				s.TokenHash, s.SignIn = hash, on
+				s.TokenHash, s.SignIn, s.SessionKey = hash, on, db.sessionKey(hash)
 			}
 		}
 		rows.Close()
@@ -201,4 +208,128 @@ func splitColumns(columns string) []string {
 		}
 	}
 	return out
+}
+
+// tenantPageSessionLabel derives the key that signs a private page's
+// sign-in cookies from the server key (HKDF), per page token.
+const tenantPageSessionLabel = "herald tenant page session"
+
+// sessionKey is the key of one page's cookies, or nil without a server key.
+func (db *core) sessionKey(tokenHash string) []byte {
+	if len(db.secretKey) != 32 {
+		return nil
+	}
+	key, err := hkdf.Key(sha256.New, db.secretKey, []byte(tokenHash), tenantPageSessionLabel, 32)
+	if err != nil {
+		return nil
+	}
+	return key
+}
+
+// LaneSignIn holds the mails that carry private page sign-in links: a lane
+// of its own (table tenant_page_signins), so they wait for no broadcast
+// and no page waits for them.
+const LaneSignIn Lane = "signin"
+
+// SignInNotice is what a sign-in mail carries.
+type SignInNotice struct {
+	herald.Notice
+}
+
+// signInsPerAddress bounds the links mailed to one address in
+// TenantPageSignInTTL: more requests are dropped silently (the answer is
+// the same), so the page cannot be used to flood a customer's inbox.
+const signInsPerAddress = 3
+
+// RequestTenantPageSignIn queues a sign-in mail to an operational address
+// of the tenant. The check and the insert are one transaction whatever
+// the address, and an address that is not the tenant's leaves no row.
+func (db *TenantService) RequestTenantPageSignIn(ctx context.Context, tenant, address, pageURL string) error {
+	address = strings.TrimSpace(address)
+	raw := make([]byte, herald.TenantPageTokenBytes)
+	rand.Read(raw)
+	token := base64.RawURLEncoding.EncodeToString(raw)
+	link := strings.TrimSuffix(pageURL, "/") + "/sign-in?token=" + token
+	sealed, err := db.seal(link)
+	if err != nil {
+		return err
+	}
+	queued := false
+	err = db.write(ctx, func(tx *tx) error {
+		queued = false
+		t, err := tx.tenant(ctx, tenant)
+		if err != nil {
+			return err
+		}
+		var to string
+		for _, e := range t.Emails {
+			if strings.EqualFold(e, address) {
+				to = e
+			}
+		}
+		// Rows older than a day are of no use: spent, sent or expired.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM tenant_page_signins WHERE created_at < $1 AND status <> 'pending'`, micros(tx.now.Add(-24*time.Hour))); err != nil {
+			return fmt.Errorf("expire sign-ins: %w", err)
+		}
+		var recent int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM tenant_page_signins WHERE address = $1 AND created_at > $2`,
+			strings.ToLower(to), micros(tx.now.Add(-herald.TenantPageSignInTTL))).Scan(&recent); err != nil {
+			return fmt.Errorf("count sign-ins: %w", err)
+		}
+		if to == "" || recent >= signInsPerAddress {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO tenant_page_signins (id, tenant_id, token_hash, address, link_enc, created_at, status, due_at)
+			VALUES ($1, $2, $3, $4, $5, $6, 'pending', $6)`, newID(), t.ID, hashToken(token), strings.ToLower(to), sealed, micros(tx.now)); err != nil {
+			return fmt.Errorf("queue sign-in: %w", err)
+		}
+		queued = true
+		return nil
+	})
+	if queued {
+		db.kickBulk()
+	}
+	return err
+}
+
+// UseTenantPageSignIn spends a sign-in token: once, within the TTL, for
+// its tenant only.
+func (db *TenantService) UseTenantPageSignIn(ctx context.Context, tenant, token string) (bool, error) {
+	ok := false
+	err := db.write(ctx, func(tx *tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE tenant_page_signins SET used_at = $1 WHERE token_hash = $2 AND tenant_id = $3 AND used_at IS NULL AND created_at > $4`,
+			micros(tx.now), hashToken(token), tenant, micros(tx.now.Add(-herald.TenantPageSignInTTL)))
+		if err != nil {
+			return fmt.Errorf("use sign-in: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		ok = n == 1
+		return nil
+	})
+	return ok, err
+}
+
+// prepareSignIn reads what a sign-in mail needs; one whose link has
+// expired before it could go is cancelled.
+func (tx *tx) prepareSignIn(ctx context.Context, o *Outgoing) (bool, error) {
+	var sealed string
+	var created int64
+	if err := tx.QueryRowContext(ctx, `SELECT address, link_enc, created_at FROM tenant_page_signins WHERE id = $1`, o.ID).Scan(&o.Target, &sealed, &created); err != nil {
+		return false, dbErr("read sign-in mail", err)
+	}
+	o.Kind = "email"
+	if tx.now.Sub(fromMicros(created)) >= herald.TenantPageSignInTTL {
+		_, err := tx.ExecContext(ctx, `UPDATE tenant_page_signins SET status = 'cancelled', claimed_until = NULL, last_error = $1 WHERE id = $2`, "expired before it could be sent", o.ID)
+		return true, dbErr("cancel sign-in mail", err)
+	}
+	link, err := tx.db.open(sealed)
+	if err != nil {
+		return false, fmt.Errorf("open the sign-in link: %w", err)
+	}
+	s, err := tx.settings(ctx)
+	if err != nil {
+		return false, dbErr("read settings", err)
+	}
+	o.SignIn = &SignInNotice{Notice: herald.TenantPageSignInNotice(s.Page.Name, link)}
+	return false, nil
 }

@@ -21,6 +21,9 @@ func compose(lk links.Links, o *store.Outgoing) notify.Message {
 		composeBroadcast(&m, o.Broadcast)
 	case o.Prompt != nil:
 		composePrompt(&m, o.Prompt)
+	case o.SignIn != nil:
+		n := o.SignIn.Notice
+		m.Event, m.Subject, m.Text, m.URL = n.Event, n.Subject, n.Body, n.URL
 	}
 	return m
 }
