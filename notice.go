@@ -43,6 +43,14 @@ func ConfirmationNotice(page, link string) Notice {
 		URL:  link}
 }
 
+// TenantPageSignInNotice carries the one-time link that signs an address
+// in to a tenant's private status page.
+func TenantPageSignInNotice(page, link string) Notice {
+	return Notice{Event: "tenant_page.sign_in", Subject: "Sign in to " + page,
+		Body: fmt.Sprintf("Someone, hopefully you, asked to sign in to %s with this address.\n\nTo sign in, open this link within 15 minutes and press Sign in; it works once:\n%s\n\nIf it was not you, ignore this mail: nobody is signed in.", page, link),
+		URL:  link}
+}
+
 // PasswordResetNotice carries a link that sets a new console password.
 func PasswordResetNotice(page, name, link string) Notice {
 	return Notice{Event: "password.reset", Subject: "Reset your " + page + " Herald password",

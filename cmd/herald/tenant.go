@@ -235,7 +235,50 @@ func runTenant(ctx context.Context, args []string, e env) error {
 				}
 				return cf.print(e.stdout, list, func(tw *tabwriter.Writer) { tenantsTable(tw, list) })
 			}},
+		"page": {args: "url|rotate|sign-in TENANT [on|off]", n: -1, help: "the tenant's private status page (admin): url shows it (the URL itself only when made), rotate makes a new URL and stops the old one, sign-in on|off asks for an operational address first",
+			run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+				return tenantPage(ctx, c, cf, e, pos)
+			}},
 	}, args, e)
+}
+
+// tenantPage runs herald tenant page.
+func tenantPage(ctx context.Context, c *client.Client, cf clientFlags, e env, pos []string) error {
+	usage := usagef("herald tenant page takes url|rotate TENANT, or sign-in TENANT on|off")
+	if len(pos) < 2 {
+		return usage
+	}
+	var p herald.TenantPage
+	var err error
+	switch {
+	case pos[0] == "url" && len(pos) == 2:
+		p, err = c.Tenants.TenantPage(ctx, pos[1])
+	case pos[0] == "rotate" && len(pos) == 2:
+		p, err = c.Tenants.RotateTenantPage(ctx, pos[1])
+	case pos[0] == "sign-in" && len(pos) == 3 && (pos[2] == "on" || pos[2] == "off"):
+		p, err = c.Tenants.SetTenantPageSignIn(ctx, pos[1], pos[2] == "on")
+	default:
+		return usage
+	}
+	if err != nil {
+		return err
+	}
+	return cf.print(e.stdout, p, func(tw *tabwriter.Writer) {
+		signIn := "off"
+		if p.SignIn {
+			signIn = "on (a one-time link to an operational address)"
+		}
+		switch {
+		case p.URL != "":
+			row(tw, "URL", p.URL)
+			row(tw, "", "shown once: Herald keeps only its hash; rotate again for a new one")
+		case p.HasURL:
+			row(tw, "URL", "made "+p.RotatedAt.UTC().Format("2006-01-02 15:04 UTC")+"; shown only then (rotate for a new one)")
+		default:
+			row(tw, "URL", "none yet: herald tenant page rotate "+p.TenantName)
+		}
+		row(tw, "SIGN-IN", signIn)
+	})
 }
 
 func tenantsTable(tw *tabwriter.Writer, list []herald.Tenant) {

@@ -26,6 +26,8 @@ func (c *Console) tenantsRoutes() []route {
 		{method: "GET", path: "/app/tenants/{id}/edit", role: admin, serve: c.editTenant},
 		{method: "POST", path: "/app/tenants/{id}", role: admin, serve: c.updateTenant},
 		{method: "POST", path: "/app/tenants/{id}/delete", role: admin, serve: c.deleteTenant},
+		{method: "POST", path: "/app/tenants/{id}/page/rotate", role: admin, serve: c.rotateTenantPage},
+		{method: "POST", path: "/app/tenants/{id}/page/sign-in", role: admin, serve: c.setTenantPageSignIn},
 	}
 }
 
@@ -106,9 +108,18 @@ type tenantView struct {
 	Tenant herald.Tenant
 	// Components and Services name what serves the tenant.
 	Components, Services []string
+	// Page is the tenant's private status page, for admins; its URL is
+	// set only on the answer to a rotation (tenantpages.go).
+	Page *herald.TenantPage
 }
 
 func (c *Console) tenant(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
+	return c.tenantWithPage(w, r, a, nil)
+}
+
+// tenantWithPage renders the tenant's screen; page, when given, is the
+// private page just rotated, with its URL.
+func (c *Console) tenantWithPage(w http.ResponseWriter, r *http.Request, a herald.Actor, page *herald.TenantPage) error {
 	ctx := r.Context()
 	t, err := c.cfg.Services.Tenants.Tenant(ctx, r.PathValue("id"))
 	if err != nil {
@@ -128,6 +139,15 @@ func (c *Console) tenant(w http.ResponseWriter, r *http.Request, a herald.Actor)
 		if slices.Contains(t.Services, ch.ID) {
 			v.Services = append(v.Services, ch.Name)
 		}
+	}
+	if page != nil {
+		v.Page = page
+	} else if a.Role.Allows(herald.RoleAdmin) && c.cfg.Services.TenantPages != nil {
+		p, err := c.cfg.Services.TenantPages.TenantPage(ctx, t.ID)
+		if err != nil {
+			return err
+		}
+		v.Page = &p
 	}
 	c.render(w, r, http.StatusOK, "tenant", a, v)
 	return nil

@@ -45,6 +45,10 @@ const (
 	ComponentCalendar    = "/components/{id}/maintenances.ics"
 	StatusJSON           = "/api/v2/summary.json"
 	Stylesheet           = "/static/style.css"
+	// A tenant's private status page (internal/statuspage/private.go):
+	// the token is 256 random bits; every page of the public one exists
+	// below it (/p/{token}/incidents/{id}, /p/{token}/api/v2/summary.json).
+	PrivatePage = "/p/{token}/"
 	// The subscription pages (internal/server/public_subscribe.go).
 	Subscribe        = "/subscribe"
 	SubscribeConfirm = "/subscribe/confirm"
@@ -68,6 +72,9 @@ const (
 	// acknowledges, escalates or resolves without signing in.
 	Ack = "/ack/{token}"
 )
+
+// PrivatePrefix starts every path of the private status pages.
+const PrivatePrefix = "/p/"
 
 // ConsolePrefixes are the paths the console serves, all below them.
 var ConsolePrefixes = []string{Console, SignIn, SignOut, "/ack/"}
@@ -104,6 +111,7 @@ var Routes = []Route{
 	{Name: "component maintenance calendar", Pattern: ComponentCalendar},
 	{Name: "status page JSON", Pattern: StatusJSON},
 	{Name: "stylesheet", Pattern: Stylesheet},
+	{Name: "private status page", Pattern: PrivatePage},
 	{Name: "subscribe form", Pattern: Subscribe},
 	{Name: "subscribe confirm", Pattern: SubscribeConfirm, Query: []string{"id", "token"}},
 	{Name: "unsubscribe", Pattern: Unsubscribe, Query: []string{"id", "token"}},
@@ -175,6 +183,17 @@ func (l Links) StatusJSON() string { return l.base + StatusJSON }
 
 // Stylesheet is the status page's stylesheet.
 func (l Links) Stylesheet() string { return l.base + Stylesheet }
+
+// PrivatePage is a tenant's private status page; the token is its
+// credential, shown once when made.
+func (l Links) PrivatePage(token string) string { return l.fill(PrivatePage, token) }
+
+// Private is the builder of the links of one private status page: every
+// public page's link, below the page's token (Private(t).StatusIncident(id)
+// is /p/{t}/incidents/{id}). The zero Links gives root-relative ones.
+func (l Links) Private(token string) Links {
+	return Links{base: l.base + "/p/" + url.PathEscape(token)}
+}
 
 // Subscribe is where the status page's sign-up form posts.
 func (l Links) Subscribe() string { return l.base + Subscribe }

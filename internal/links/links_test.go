@@ -22,6 +22,7 @@ func every(l Links, id, token string) map[string]string {
 		ComponentCalendar:    l.ComponentCalendar(id),
 		StatusJSON:           l.StatusJSON(),
 		Stylesheet:           l.Stylesheet(),
+		PrivatePage:          l.PrivatePage(token),
 		Subscribe:            l.Subscribe(),
 		SubscribeConfirm:     l.SubscribeConfirm(id, token),
 		Unsubscribe:          l.Unsubscribe(id, token),
@@ -50,6 +51,7 @@ func TestLinks_EveryLink(t *testing.T) {
 		ComponentCalendar:    base + "/components/" + id + "/maintenances.ics",
 		StatusJSON:           base + "/api/v2/summary.json",
 		Stylesheet:           base + "/static/style.css",
+		PrivatePage:          base + "/p/tok-_0/",
 		Subscribe:            base + "/subscribe",
 		SubscribeConfirm:     base + "/subscribe/confirm?id=" + id + "&token=tok-_0",
 		Unsubscribe:          base + "/unsubscribe?id=" + id + "&token=tok-_0",
@@ -84,6 +86,12 @@ func TestLinks_EveryLink(t *testing.T) {
 	}
 	if got := New(base).Base(); got != base {
 		t.Errorf("Base: %q", got)
+	}
+	// A private page's links are the public page's below its token.
+	p := New(base).Private("tok-_0")
+	if p.Home() != base+"/p/tok-_0/" || p.StatusIncident(id) != base+"/p/tok-_0/incidents/"+id || p.StatusJSON() != base+"/p/tok-_0/api/v2/summary.json" ||
+		(Links{}).Private("t").History(2) != "/p/t/history/2" || New(base).Private("a/b").Home() != base+"/p/a%2Fb/" {
+		t.Errorf("private links: %q %q %q", p.Home(), p.StatusIncident(id), p.StatusJSON())
 	}
 }
 

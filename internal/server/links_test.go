@@ -73,6 +73,13 @@ func TestLinks_EveryLinkIsServed(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if _, err := e.admin.Tenants.CreateTenant(ctx, herald.TenantInput{Name: "Acme", PrimaryRegion: "us-east-1", Components: []string{comp.ID}}); err != nil {
+			t.Fatal(err)
+		}
+		private, err := e.db.Tenants.RotateTenantPage(ctx, herald.Actor{}, "Acme")
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := e.srv.cfg.Pages.Rebuild(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -122,6 +129,17 @@ func TestLinks_EveryLinkIsServed(t *testing.T) {
 				link = lk.StatusJSON()
 			case links.Stylesheet:
 				link = lk.Stylesheet()
+			case links.PrivatePage:
+				link = private.URL
+				// Every page of the public one is below it.
+				token := strings.TrimSuffix(strings.TrimPrefix(link, base+links.PrivatePrefix), "/")
+				pl := lk.Private(token)
+				for _, l := range []string{pl.History(1), pl.History(2), pl.HistoryRSS(), pl.StatusIncident(si.ID), pl.Maintenance(m.ID), pl.MaintenanceCalendar(m.ID),
+					pl.ComponentCalendar(comp.ID), pl.StatusJSON(), pl.Stylesheet()} {
+					if code, body := get(l, false); code != 200 {
+						t.Errorf("private page: GET %s: %d %.200s", l, code, body)
+					}
+				}
 			case links.Subscribe:
 				// The form's target takes POST only; the front page shows it.
 				resp, err := http.PostForm(e.http.URL+strings.TrimPrefix(lk.Subscribe(), base), url.Values{"email": {"other@example.com"}})

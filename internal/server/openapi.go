@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/links"
 	"github.com/heraldhq/herald/internal/statuspage"
 )
 
@@ -241,6 +242,13 @@ func v2Ops() []opSpec {
 		ops = append(ops, opSpec{method: "GET", path: p, auth: authPublic,
 			summary:   strings.TrimPrefix(p, "/api/v2/") + ", as Atlassian Statuspage's public API v2 serves it",
 			responses: []resp{{status: 200, desc: "OK", body: docs[p]}}})
+	}
+	// A tenant's private status page serves the same documents below its
+	// URL, for that tenant only (internal/statuspage/private.go).
+	for _, p := range paths {
+		ops = append(ops, opSpec{method: "GET", path: strings.TrimSuffix(links.PrivatePage, "/") + p, auth: authPublic,
+			summary:   strings.TrimPrefix(p, "/api/v2/") + " of a tenant's private status page: only that tenant's components, incidents and maintenances. The token in the path is the page's credential; an unknown or rotated one is 404",
+			responses: []resp{{status: 200, desc: "OK", body: docs[p]}, {status: 404, desc: "No private page has this token"}}})
 	}
 	return ops
 }

@@ -219,6 +219,9 @@ func (s *Server) apiRoutes() []route {
 		op("PUT", "/api/v1/incidents/{id}/tenants", responder, 200, "Set the tenants the incident affects (ids or names; an unknown one is 404); recorded on the timeline", s.setIncidentTenants),
 		op("GET", "/api/v1/maintenances/{id}/tenants", viewer, 200, "The tenants the maintenance affects", s.maintenanceTenants),
 		op("PUT", "/api/v1/maintenances/{id}/tenants", responder, 200, "Set the tenants the maintenance affects (ids or names; an unknown one is 404)", s.setMaintenanceTenants),
+		op("GET", "/api/v1/tenants/{id}/page", admin, 200, "The tenant's private status page: whether it has a URL, when that was made, whether it asks for e-mail sign-in (the URL itself is shown only when made)", s.getTenantPage),
+		op("POST", "/api/v1/tenants/{id}/page/rotate", admin, 200, "Make a new URL for the tenant's private status page, shown in this answer only; the previous URL stops working at once", s.rotateTenantPage),
+		op("PUT", "/api/v1/tenants/{id}/page/sign-in", admin, 200, "Turn the private page's e-mail sign-in on or off: when on, the page mails a one-time link to one of the tenant's operational addresses", s.setTenantPageSignIn),
 
 		op("GET", "/api/v1/users", viewer, 200, "List users", s.listUsers),
 		op("POST", "/api/v1/users", admin, 201, "Add a user", s.createUser),

@@ -139,7 +139,7 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if s.cfg.Pages != nil && (r.Method == http.MethodGet || r.Method == http.MethodHead) && isPublic(r.URL.Path) &&
-		r.URL.Path != links.SubscribeConfirm && r.URL.Path != links.Unsubscribe && r.URL.Path != links.Subscribe {
+		r.URL.Path != links.SubscribeConfirm && r.URL.Path != links.Unsubscribe && r.URL.Path != links.Subscribe && !isPrivateSignIn(r.URL.Path) {
 		r.Pattern = "public page"
 		s.cfg.Pages.ServeHTTP(w, r)
 		return
@@ -309,6 +309,7 @@ func (s *Server) plainRoutes() {
 	s.mux.HandleFunc("POST /api/v1/tenants/import", s.importTenants)
 	if s.cfg.Pages != nil {
 		s.mux.HandleFunc("POST "+links.Subscribe, s.subscribeForm)
+		s.mux.HandleFunc(privateSignIn, s.privateSignIn) // private_signin.go
 		s.mux.HandleFunc("GET "+links.SubscribeConfirm, s.confirmSubscription)
 		s.mux.HandleFunc("POST "+links.SubscribeConfirm, s.confirmSubscription)
 		s.mux.HandleFunc("GET "+links.Unsubscribe, s.unsubscribe)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -113,4 +114,74 @@ func BenchmarkServeWhilePublishing(b *testing.B) {
 	b.StopTimer()
 	cancel()
 	<-done
+}
+
+// privatePage adds n tenants to the bench page, each served by two of its
+// components, and returns the path of the first one's private page. The
+// first is served by every component, so its page shows what the public
+// one does: the comparison is of the serving, not of the page's size.
+func privatePage(b *testing.B, f *fixture, n int) string {
+	comps, _ := f.db.StatusPage.Components(f.ctx)
+	var first string
+	for i := range n {
+		mine := []string{comps[i%len(comps)].ID, comps[(i+1)%len(comps)].ID}
+		if i == 0 {
+			mine = nil
+			for _, c := range comps {
+				mine = append(mine, c.ID)
+			}
+		}
+		tn, err := f.db.Tenants.CreateTenant(f.ctx, f.actor, herald.TenantInput{Name: fmt.Sprintf("Tenant %d", i), PrimaryRegion: "us-east-1", Components: mine})
+		if err != nil {
+			b.Fatal(err)
+		}
+		p, err := f.db.Tenants.RotateTenantPage(f.ctx, f.actor, tn.ID)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if i == 0 {
+			first = strings.TrimPrefix(p.URL, "https://status.example.com")
+		}
+	}
+	if err := f.cache.Rebuild(f.ctx); err != nil {
+		b.Fatal(err)
+	}
+	return first
+}
+
+// BenchmarkServePrivate compares a request for a tenant's private page
+// with the same request for the public page (docs/BENCHMARKS.md): both
+// are served from memory; the private one also hashes its token.
+func BenchmarkServePrivate(b *testing.B) {
+	f := benchPage(b)
+	home := privatePage(b, f, 20)
+	for _, c := range []struct{ name, path string }{
+		{"public/", "/"}, {"private/", home},
+		{"public/summary.json", "/api/v2/summary.json"}, {"private/summary.json", home + "api/v2/summary.json"},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			req := httptest.NewRequest("GET", c.path, nil)
+			b.ReportAllocs()
+			for b.Loop() {
+				w := httptest.NewRecorder()
+				f.cache.ServeHTTP(w, req)
+				if w.Code != http.StatusOK {
+					b.Fatal(w.Code)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkRebuildWithTenants is what every change costs each instance
+// with 100 private pages beside the public one (their pages render at
+// their first request, not here).
+func BenchmarkRebuildWithTenants(b *testing.B) {
+	f := benchPage(b)
+	privatePage(b, f, 100)
+	for b.Loop() {
+		if err := f.cache.Rebuild(f.ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -81,6 +81,11 @@ type built struct {
 	// local is the store's LocalStatusChanges read before the snapshot was:
 	// every change this process committed up to it is in this generation.
 	local uint64
+	// tenants are the private pages, by the SHA-256 of their tokens
+	// (private.go); private marks a private page's own generation.
+	tenants map[[32]byte]*tenantPage
+	private bool
+	signIn  bool // the private page asks for sign-in
 }
 
 // Cache keeps the public page rendered in memory and serves it, so that
@@ -148,7 +153,11 @@ func (c *Cache) rebuild(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	c.cur.Store(&built{snap: snap, fixed: Render(snap), at: time.Now(), local: local})
+	tenants, err := loadTenants(ctx, c.db, snap)
+	if err != nil {
+		return err
+	}
+	c.cur.Store(&built{snap: snap, fixed: Render(snap), at: time.Now(), local: local, tenants: tenants})
 	if c.Rendered != nil {
 		c.Rendered(time.Since(start))
 	}
@@ -308,6 +317,9 @@ func (b *built) lookup(path string) *Entry {
 	}
 	e := b.render(path)
 	if e != nil {
+		if b.private {
+			e.makePrivate(b.signIn)
+		}
 		b.lazy.Store(path, e)
 	}
 	return e
@@ -363,13 +375,25 @@ func (c *Cache) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "the status page is starting", http.StatusServiceUnavailable)
 		return
 	}
-	e := b.lookup(r.URL.Path) // the query is ignored: see Lookup
+	if strings.HasPrefix(r.URL.Path, links.PrivatePrefix) {
+		c.servePrivate(w, r, b)
+		return
+	}
+	serve(w, r, b, r.URL.Path) // the query is ignored: see Lookup
+}
+
+// serve answers with the page at path of a generation, or its 404 page.
+func serve(w http.ResponseWriter, r *http.Request, b *built, path string) {
+	e := b.lookup(path)
 	status := http.StatusOK
 	if e == nil {
 		if v, ok := b.lazy.Load("404"); ok {
 			e = v.(*Entry)
 		} else {
 			e = newEntry(b.snap.NotFoundHTML(), "text/html; charset=utf-8", 10)
+			if b.private {
+				e.makePrivate(b.signIn)
+			}
 			b.lazy.Store("404", e)
 		}
 		status = http.StatusNotFound

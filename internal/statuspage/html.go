@@ -160,7 +160,7 @@ func (s *Snapshot) view() view {
 	if accent == "" {
 		accent = "#1f6feb"
 	}
-	return view{Snapshot: s, Accent: accent}
+	return view{Snapshot: s, Accent: accent, Paths: s.Paths}
 }
 
 // IndexHTML renders the front page.
@@ -201,10 +201,10 @@ func (s *Snapshot) historyItems() []historyItem {
 		if len(i.Updates) > 0 {
 			sum = i.Updates[0].Body
 		}
-		items = append(items, historyItem{Kind: "Incident", Title: i.Name, Link: links.Links{}.StatusIncident(i.ID), State: i.Status.Title(), Summary: sum, At: i.CreatedAt})
+		items = append(items, historyItem{Kind: "Incident", Title: i.Name, Link: s.Paths.StatusIncident(i.ID), State: i.Status.Title(), Summary: sum, At: i.CreatedAt})
 	}
 	for _, m := range s.Maintenances {
-		items = append(items, historyItem{Kind: "Maintenance", Title: m.Name, Link: links.Links{}.Maintenance(m.ID), State: m.Status.Title(), Summary: m.Body, At: m.ScheduledFor})
+		items = append(items, historyItem{Kind: "Maintenance", Title: m.Name, Link: s.Paths.Maintenance(m.ID), State: m.Status.Title(), Summary: m.Body, At: m.ScheduledFor})
 	}
 	sort.SliceStable(items, func(i, j int) bool { return items[i].At.After(items[j].At) })
 	return items
@@ -226,7 +226,7 @@ func (s *Snapshot) HistoryHTML(n int) []byte {
 		if p < 1 || p > pages {
 			return ""
 		}
-		return links.Links{}.History(p)
+		return s.Paths.History(p)
 	}
 	return s.render("history", struct {
 		view
@@ -292,9 +292,20 @@ func linkify(text string) template.HTML {
 // MessageHTML renders a short page: a heading, a sentence, and optionally a
 // form with one button (used by subscribe, confirm and unsubscribe).
 func (s *Snapshot) MessageHTML(heading, text, action, button string, hidden map[string]string) []byte {
+	return s.messageHTML(Message{Heading: heading, Text: text, Action: action, Button: button, Hidden: hidden})
+}
+
+// Message is a short page (MessageHTML); Email adds an e-mail address
+// field to its form (a private page's sign-in).
+type Message struct {
+	Heading, Text, Action, Button string
+	Hidden                        map[string]string
+	Email                         bool
+}
+
+func (s *Snapshot) messageHTML(m Message) []byte {
 	return s.render("message", struct {
 		view
-		Heading, Text, Action, Button string
-		Hidden                        map[string]string
-	}{s.view(), heading, text, action, button, hidden})
+		Message
+	}{s.view(), m})
 }

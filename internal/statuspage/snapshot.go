@@ -23,7 +23,14 @@ type Snapshot struct {
 	Now     time.Time
 	Version int64
 	// Links builds the absolute URLs in feeds and JSON.
-	Links        links.Links
+	Links links.Links
+	// Paths builds the links in the pages themselves: the zero Links
+	// (root-relative) for the public page, the page's own prefix for a
+	// tenant's private page (private.go).
+	Paths links.Links
+	// Tenant is the name of the tenant a private page is for; "" for the
+	// public page.
+	Tenant       string
 	Page         herald.PageSettings
 	Components   []herald.Component // page order: groups followed by their members
 	Incidents    []*herald.StatusIncident

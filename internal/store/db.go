@@ -494,6 +494,7 @@ var (
 	_ herald.AuthService           = (*AuthService)(nil)
 	_ herald.TeamService           = (*TeamService)(nil)
 	_ herald.TenantService         = (*TenantService)(nil)
+	_ herald.TenantPageService     = (*TenantService)(nil)
 )
 
 // Services returns the store's services as package herald's interfaces,
@@ -501,5 +502,6 @@ var (
 func (db *DB) Services() herald.Services {
 	return herald.Services{Incidents: db.Incidents, StatusPage: db.StatusPage, Maintenances: db.Maintenances,
 		Paging: db.Paging, Schedules: db.Schedules, Subscribers: db.Subscribers, People: db.People, Settings: db.Settings, Auth: db.Auth,
-		Requests: db.Requests, Teams: db.Teams, Tenants: db.Tenants}
+		Requests: db.Requests, Teams: db.Teams, Tenants: db.Tenants,
+		TenantPages: db.Tenants}
 }

@@ -51,6 +51,8 @@ func (l Lane) table() string {
 		return "prompt_deliveries"
 	case LaneNotice:
 		return "tenant_notices"
+	case LaneSignIn:
+		return "tenant_page_signins"
 	}
 	return "broadcast_deliveries"
 }
@@ -80,6 +82,7 @@ type Outgoing struct {
 	Restricted *herald.Restriction
 	// TenantNotice is set for the notice lane.
 	TenantNotice *TenantNoticeOut
+	SignIn    *SignInNotice // a private page's sign-in link (tenantpages.go)
 }
 
 // PageNotice is what a page delivery is about.
@@ -178,6 +181,8 @@ func (db *core) claim(ctx context.Context, lane Lane, only string) (o *Outgoing,
 			cancelled, prepErr = tx.preparePrompt(ctx, claimed)
 		case LaneNotice:
 			prepErr = tx.prepareTenantNotice(ctx, claimed)
+		case LaneSignIn:
+			cancelled, prepErr = tx.prepareSignIn(ctx, claimed)
 		default:
 			prepErr = tx.prepareBroadcast(ctx, claimed)
 		}

@@ -335,7 +335,8 @@ func (tx *tx) saveTenant(ctx context.Context, cur *herald.Tenant, in herald.Tena
 			return "", fmt.Errorf("tenant service: %w", err)
 		}
 	}
-	return id, nil
+	// A private page shows the tenant's name and components (tenantpages.go).
+	return id, tx.bumpStatusVersion(ctx)
 }
 
 // tenantNameConflict names the field of a duplicate name.
@@ -371,7 +372,7 @@ func (db *TenantService) DeleteTenant(ctx context.Context, actor herald.Actor, r
 		if err != nil {
 			return fmt.Errorf("delete tenant: %w", err)
 		}
-		return nil
+		return tx.bumpStatusVersion(ctx) // its private page goes
 	})
 	if err == nil {
 		db.log.Info("tenant deleted", "tenant", name, "by", actor.User.ID)
@@ -485,6 +486,9 @@ func (db *TenantService) SetIncidentTenants(ctx context.Context, actor herald.Ac
 		if slicesEqual(tenantNames(before), tenantNames(out)) {
 			return nil
 		}
+		if err := tx.bumpStatusVersion(ctx); err != nil { // the private pages show linked incidents
+			return err
+		}
 		text := "Affected tenants: none"
 		if len(out) > 0 {
 			text = "Affected tenants: " + strings.Join(tenantNames(out), ", ")
@@ -536,8 +540,10 @@ func (db *TenantService) SetMaintenanceTenants(ctx context.Context, actor herald
 				return fmt.Errorf("link maintenance tenant: %w", err)
 			}
 		}
-		out, err = tx.linkedTenants(ctx, "maintenance_tenants", "maintenance_id", m.ID)
-		return err
+		if out, err = tx.linkedTenants(ctx, "maintenance_tenants", "maintenance_id", m.ID); err != nil {
+			return err
+		}
+		return tx.bumpStatusVersion(ctx) // the private pages show linked maintenances
 	})
 	if err == nil {
 		db.log.Info("maintenance tenants set", "maintenance", id, "tenants", len(out), "by", actor.User.ID)

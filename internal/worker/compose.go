@@ -26,6 +26,9 @@ func compose(lk links.Links, o *store.Outgoing) notify.Message {
 		// written whole by herald.EmergencyMaintenanceTenantNotice.
 		n := o.TenantNotice
 		m.Event, m.Subject, m.Text, m.Cc = n.Event, n.Subject, n.Body, n.Cc
+	case o.SignIn != nil:
+		n := o.SignIn.Notice
+		m.Event, m.Subject, m.Text, m.URL = n.Event, n.Subject, n.Body, n.URL
 	}
 	if o.Restricted != nil {
 		restrict(&m, lk, o)

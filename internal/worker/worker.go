@@ -150,6 +150,7 @@ func (w *Worker) init() []*loop {
 				{"broadcast planning", 1, w.Work.PlanBroadcastStep},
 				{"broadcast deliveries", w.BulkSenders, w.deliverBulk},
 				{"tenant notices", w.BulkSenders, w.deliverNotice},
+				{"sign-in mails", 1, w.deliverSignIn},
 			}},
 			{name: "maintenance", steps: []step{{"maintenance automation", 1, w.Work.MaintenanceStep}}},
 			// The playbook's prompts (an update is due...) go to people
@@ -305,6 +306,29 @@ func (w *Worker) deliverPrompt(ctx context.Context) (bool, error) {
 	}
 	if res.Err != nil {
 		w.Log.Warn("prompt delivery failed", "kind", o.Kind, "attempt", o.Attempt, "err", res.Err)
+	}
+	w.metrics.attempt(o, res.Err)
+	return true, w.Work.Complete(ctx, o, res)
+}
+
+// deliverSignIn sends the next due sign-in mail of a private status page,
+// if any, within BulkTimeout, through the sender broadcasts take.
+func (w *Worker) deliverSignIn(ctx context.Context) (bool, error) {
+	o, err := w.Work.Claim(ctx, store.LaneSignIn)
+	if err != nil || o == nil {
+		return false, err
+	}
+	res := store.Result{Err: o.Err}
+	if o.Err == nil {
+		sctx, cancel := context.WithTimeout(ctx, w.BulkTimeout)
+		res.Err = w.Public.Send(sctx, compose(w.Links, o))
+		cancel()
+	}
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	if res.Err != nil {
+		w.Log.Warn("sign-in mail failed", "attempt", o.Attempt, "err", res.Err)
 	}
 	w.metrics.attempt(o, res.Err)
 	return true, w.Work.Complete(ctx, o, res)
