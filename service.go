@@ -24,6 +24,7 @@ type Services struct {
 	Requests     ContactRequestService
 	Teams        TeamService
 	Tenants      TenantService
+	Notices      NoticeService
 }
 
 // IncidentService declares, changes and reads incidents with their roles,

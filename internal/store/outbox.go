@@ -38,6 +38,8 @@ const (
 	LaneBulk Lane = "bulk"
 	// LanePrompt holds the playbook's prompts to people (prompts.go).
 	LanePrompt Lane = "prompt"
+	// LaneNotice holds customer notices (notices.go).
+	LaneNotice Lane = "notice"
 )
 
 func (l Lane) table() string {
@@ -46,6 +48,8 @@ func (l Lane) table() string {
 		return "deliveries"
 	case LanePrompt:
 		return "prompt_deliveries"
+	case LaneNotice:
+		return "notice_deliveries"
 	}
 	return "broadcast_deliveries"
 }
@@ -70,6 +74,7 @@ type Outgoing struct {
 	Page      *PageNotice
 	Broadcast *BroadcastNotice
 	Prompt    *PromptNotice
+	Notice    *CustomerNotice
 }
 
 // PageNotice is what a page delivery is about.
@@ -166,6 +171,8 @@ func (db *core) claim(ctx context.Context, lane Lane, only string) (o *Outgoing,
 			cancelled, prepErr = tx.preparePage(ctx, claimed)
 		case LanePrompt:
 			cancelled, prepErr = tx.preparePrompt(ctx, claimed)
+		case LaneNotice:
+			prepErr = tx.prepareNotice(ctx, claimed)
 		default:
 			prepErr = tx.prepareBroadcast(ctx, claimed)
 		}

@@ -120,6 +120,7 @@ var promptChecks = map[string]func(tx *tx, ctx context.Context, incidentID, occu
 	herald.PromptMonitoringOver:           (*tx).monitoringStillOver,
 	herald.PromptCommunicationsNotEngaged: (*tx).communicationsStillMissing,
 	herald.PromptNoDirector:               (*tx).stillUnmitigated,
+	herald.PromptNoticeUnanswered:         (*tx).noticeStillUnanswered,
 }
 
 // playbookRule is one rule of the playbook that may prompt someone. run
@@ -138,6 +139,7 @@ var playbookRules = []playbookRule{
 	{"monitoring (R16)", (*tx).watchMonitoring},
 	{"communications engaged (R52)", (*tx).checkCommunicationsEngaged},
 	{"director escalation (R53)", (*tx).escalateToDirector},
+	{"unanswered customer replies (R48)", (*tx).remindNoticeReplies},
 }
 
 // PlaybookStep runs every playbook rule once, each in its own transaction:

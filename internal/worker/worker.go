@@ -158,6 +158,8 @@ func (w *Worker) init() []*loop {
 				{"playbook rules", 1, w.Work.PlaybookStep},
 				{"prompt deliveries", 2, w.deliverPrompt},
 			}},
+			// Customer notices (notices.go) on a lane and loop of their own.
+			{name: "notices", steps: []step{{"notice deliveries", 2, w.deliverNotice}}},
 		}
 		for _, l := range w.loops {
 			l.beat.Store(time.Now().UnixNano())
@@ -329,6 +331,30 @@ func (w *Worker) deliverBulk(ctx context.Context) (bool, error) {
 	}
 	if ctx.Err() != nil {
 		return false, ctx.Err() // shutting down: the claim expires and another try follows
+	}
+	w.metrics.attempt(o, res.Err)
+	return true, w.Work.Complete(ctx, o, res)
+}
+
+// deliverNotice sends the next due customer notice, if any, within
+// BulkTimeout, through the public senders (the customer's addresses are
+// outside).
+func (w *Worker) deliverNotice(ctx context.Context) (bool, error) {
+	o, err := w.Work.Claim(ctx, store.LaneNotice)
+	if err != nil || o == nil {
+		return false, err
+	}
+	res := store.Result{Err: o.Err}
+	if o.Err == nil {
+		sctx, cancel := context.WithTimeout(ctx, w.BulkTimeout)
+		res.Err = w.Public.Send(sctx, compose(w.Links, o))
+		cancel()
+	}
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	if res.Err != nil {
+		w.Log.Warn("customer notice delivery failed", "attempt", o.Attempt, "err", res.Err)
 	}
 	w.metrics.attempt(o, res.Err)
 	return true, w.Work.Complete(ctx, o, res)
