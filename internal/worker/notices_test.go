@@ -1,0 +1,250 @@
+package worker_test
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"net/smtp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/inbound"
+	"github.com/heraldhq/herald/internal/store"
+	"github.com/heraldhq/herald/internal/testdb"
+)
+
+// noticeFixture is an incident affecting one tenant, with Ann as its
+// communications manager and Leo as its lead, and the reply domain set.
+type noticeFixture struct {
+	*fixture
+	leo    herald.User
+	inc    *herald.Incident
+	tenant herald.Tenant
+	thread herald.NoticeThread
+}
+
+func setupNotices(t *testing.T, d store.Dialect) *noticeFixture {
+	t.Helper()
+	f := &noticeFixture{fixture: setup(t, d)}
+	var err error
+	if f.leo, err = f.db.People.CreateUser(f.ctx, herald.UserInput{Name: "Leo", Email: "leo@example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	s, _ := f.db.Settings.Settings(f.ctx)
+	s.Notices.Product = "Acme Cloud"
+	s.Notices.ReplyDomain = "reply.example.com"
+	if _, err := f.db.Settings.SaveSettings(f.ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	admin := herald.Actor{User: f.ann, Role: herald.RoleAdmin}
+	if f.tenant, err = f.db.Tenants.CreateTenant(f.ctx, admin, herald.TenantInput{Name: "Globex", PrimaryRegion: "eu-west-1",
+		Emails:   []string{"ops@globex.example", "sre@globex.example"},
+		Contacts: herald.TenantContacts{AccountManager: &herald.TenantContact{Name: "Tam Lee", Email: "tam@example.com"}}}); err != nil {
+		t.Fatal(err)
+	}
+	ann := herald.Actor{User: f.ann, Role: herald.RoleResponder}
+	if f.inc, err = f.db.Incidents.DeclareIncident(f.ctx, ann, herald.DeclareInput{Title: "Slow dashboards", Severity: herald.S2, Summary: "Dashboards load slowly."}); err != nil {
+		t.Fatal(err)
+	}
+	for role, u := range map[string]herald.User{herald.RoleCommunications: f.ann, herald.RoleIncidentLead: f.leo} {
+		if _, err := f.db.Incidents.AssignRole(f.ctx, ann, f.inc.ID, role, herald.RoleInput{User: u.ID}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := f.db.Tenants.SetIncidentTenants(f.ctx, ann, f.inc.ID, herald.TenantLinksInput{Tenants: []string{"Globex"}}); err != nil {
+		t.Fatal(err)
+	}
+	// The lead opens the threads: anyone on the incident may; they are
+	// owned by the communications manager.
+	res, err := f.db.Notices.OpenIncidentNotices(f.ctx, herald.Actor{User: f.leo, Role: herald.RoleResponder}, f.inc.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Threads) != 1 || len(res.Opened) != 1 {
+		t.Fatalf("open: %+v", res)
+	}
+	f.thread = res.Threads[0]
+	return f
+}
+
+// R49: the incident lead cannot write to the customer; the communications
+// manager can, and an admin can. Nothing is queued by the refusal.
+func TestRule49_OnlyCommunicationsOrAdminSendsToCustomers(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		f := setupNotices(t, d)
+		in := herald.NoticeSendInput{Template: herald.NoticeInvestigationStart}
+		_, err := f.db.Notices.SendNotice(f.ctx, herald.Actor{User: f.leo, Role: herald.RoleResponder}, f.thread.ID, in)
+		if herald.ErrorCode(err) != herald.EForbidden || !strings.Contains(err.Error(), "R49") {
+			t.Fatalf("lead sent: %v", err)
+		}
+		th, _ := f.db.Notices.NoticeThread(f.ctx, f.thread.ID)
+		if len(th.Messages) != 0 || th.FirstSentAt != nil {
+			t.Fatalf("the refusal changed the thread: %+v", th)
+		}
+		if _, err := f.db.Notices.SendNotice(f.ctx, herald.Actor{User: f.ann, Role: herald.RoleResponder}, f.thread.ID, in); err != nil {
+			t.Fatalf("communications manager: %v", err)
+		}
+		if _, err := f.db.Notices.SendNotice(f.ctx, herald.Actor{User: f.leo, Role: herald.RoleAdmin}, f.thread.ID,
+			herald.NoticeSendInput{Template: herald.NoticeResolved}); err != nil {
+			t.Fatalf("admin: %v", err)
+		}
+	})
+}
+
+// The whole thread over real SMTP both ways: Herald sends the notice
+// through mailpit (addressed, copied, threaded and tagged as R41 says), a
+// real SMTP client replies to Herald's listener, and the reply lands on
+// the thread and the timeline and prompts the owner; unanswered for 30
+// minutes, it reminds the owner again (R48).
+func TestNotices_WholeThreadOverRealSMTP(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		f := setupNotices(t, d)
+		ann := herald.Actor{User: f.ann, Role: herald.RoleResponder}
+		if f.thread.Subject != "Acme Cloud Notice: Slow dashboards" || f.thread.Tag != "dedicated_contacted_request" || f.thread.SupportRegion != "EMEA" ||
+			f.thread.OwnerID != f.ann.ID || f.thread.To != "ops@globex.example" || strings.Join(f.thread.Cc, ",") != "sre@globex.example,tam@example.com" {
+			t.Fatalf("thread: %+v", f.thread)
+		}
+		// A template with its variables missing is refused, naming them.
+		_, err := f.db.Notices.SendNotice(f.ctx, ann, f.thread.ID, herald.NoticeSendInput{Template: herald.NoticeUpdate, Status: "Degraded"})
+		if e, ok := err.(*herald.Error); !ok || e.Code != herald.EUnprocessable || e.Fields["vars.ActionsTaken"] == "" || e.Fields["vars.NextSteps"] == "" || e.Fields["vars.NextUpdate"] == "" {
+			t.Fatalf("missing variables: %#v", err)
+		}
+		// The content guard refuses an internal host, then takes an override with its reason.
+		bad := herald.NoticeSendInput{Body: "We restarted db-7.corp.internal and it is fine now."}
+		if _, err := f.db.Notices.SendNotice(f.ctx, ann, f.thread.ID, bad); herald.ErrorCode(err) != herald.EUnprocessable || !strings.Contains(err.Error(), "R45") {
+			t.Fatalf("guard: %v", err)
+		}
+		msg, err := f.db.Notices.SendNotice(f.ctx, ann, f.thread.ID, herald.NoticeSendInput{Template: herald.NoticeInvestigationStart})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(msg.Body, "Hello Globex team") || !strings.Contains(msg.Body, "at least every 2h") {
+			t.Fatalf("first notice must say how often (R48): %s", msg.Body)
+		}
+		f.tick(t)
+		mails := f.mail.Messages(t)
+		if len(mails) != 1 {
+			t.Fatalf("mails: %+v", mails)
+		}
+		h := f.mail.Headers(t, mails[0].ID)
+		replyTo := f.thread.ReplyTo
+		if mails[0].Subject != f.thread.Subject || h["Reply-To"][0] != replyTo || h["Message-Id"] == nil && h["Message-ID"] == nil ||
+			h["Cc"][0] != "sre@globex.example, tam@example.com" || h["X-Herald-Tag"][0] != "dedicated_contacted_request" {
+			t.Fatalf("headers: %v", h)
+		}
+		if mails[0].MessageID != msg.MessageID {
+			t.Fatalf("Message-ID %q, recorded %q", mails[0].MessageID, msg.MessageID)
+		}
+		if !strings.HasPrefix(replyTo, "notices+") || !strings.HasSuffix(replyTo, "@reply.example.com") {
+			t.Fatalf("reply address %q", replyTo)
+		}
+		th, _ := f.db.Notices.NoticeThread(f.ctx, f.thread.ID)
+		if th.Messages[0].Delivery != "sent" || th.NextNoticeDue == nil || !th.NextNoticeDue.Equal(th.FirstSentAt.Add(2*time.Hour)) {
+			t.Fatalf("after sending: %+v", th)
+		}
+
+		// The customer replies over SMTP to Herald's listener.
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := inbound.New(f.db.Notices, "herald.test", slog.New(slog.DiscardHandler))
+		go srv.Serve(ln)
+		t.Cleanup(func() { srv.Close() })
+		if err := smtp.SendMail(ln.Addr().String(), nil, "ops@globex.example", []string{"nobody@reply.example.com"}, []byte("Subject: x\r\n\r\nhi\r\n")); err == nil ||
+			!strings.Contains(err.Error(), "550") {
+			t.Fatalf("unknown recipient: %v", err)
+		}
+		reply := "From: Olga Ops <ops@globex.example>\r\nTo: " + replyTo + "\r\nSubject: Re: " + f.thread.Subject + "\r\n" +
+			"Message-ID: <r1@globex.example>\r\nIn-Reply-To: <" + msg.MessageID + ">\r\nMIME-Version: 1.0\r\n" +
+			"Content-Type: multipart/alternative; boundary=b1\r\n\r\n--b1\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n" +
+			"Is our EU data affected? We need to know by noon.=0A\r\n\r\nOn Mon, 30 Nov 2026 Ann wrote:\r\n> Hello Globex team\r\n--b1\r\nContent-Type: text/html\r\n\r\n<p>html</p>\r\n--b1--\r\n"
+		if err := smtp.SendMail(ln.Addr().String(), nil, "ops@globex.example", []string{replyTo}, []byte(reply)); err != nil {
+			t.Fatal(err)
+		}
+		th, _ = f.db.Notices.NoticeThread(f.ctx, f.thread.ID)
+		if len(th.Messages) != 2 || th.Messages[1].Direction != "in" || th.Messages[1].Body != "Is our EU data affected? We need to know by noon." ||
+			th.Messages[1].From != "ops@globex.example" || th.AwaitingReplySince == nil {
+			t.Fatalf("thread after the reply: %+v", th.Messages)
+		}
+		tl, _ := f.db.Incidents.Timeline(f.ctx, f.inc.ID, "")
+		var onTimeline bool
+		for _, e := range tl {
+			onTimeline = onTimeline || (e.Kind == herald.EntryNotice && strings.Contains(e.Text, "Is our EU data affected?") && strings.Contains(e.Text, "told Ann"))
+		}
+		if !onTimeline {
+			t.Fatalf("timeline: %+v", tl)
+		}
+		prompts, _ := f.db.Incidents.Prompts(f.ctx, f.inc.ID)
+		if len(prompts) != 1 || prompts[0].Kind != herald.PromptNoticeReply || prompts[0].UserID != f.ann.ID {
+			t.Fatalf("prompts: %+v", prompts)
+		}
+		f.tick(t)
+		if f.hook.count() != 1 || !strings.Contains(f.hook.bodies[0], "prompt.notice_reply") {
+			t.Fatalf("owner not prompted: %d %v", f.hook.count(), f.hook.bodies)
+		}
+		// The same mail again (a retry) is one message.
+		if err := smtp.SendMail(ln.Addr().String(), nil, "ops@globex.example", []string{replyTo}, []byte(reply)); err != nil {
+			t.Fatal(err)
+		}
+		if th, _ = f.db.Notices.NoticeThread(f.ctx, f.thread.ID); len(th.Messages) != 2 {
+			t.Fatalf("a repeated mail was kept twice: %d", len(th.Messages))
+		}
+		// Unanswered for 30 minutes: the owner is reminded, once.
+		f.clock.Advance(29 * time.Minute)
+		f.tick(t)
+		if n := countKind(t, f, herald.PromptNoticeUnanswered); n != 0 {
+			t.Fatal("reminded before 30 minutes")
+		}
+		f.clock.Advance(2 * time.Minute)
+		f.tick(t)
+		f.tick(t)
+		if n := countKind(t, f, herald.PromptNoticeUnanswered); n != 1 {
+			t.Fatalf("unanswered reminders: %d", n)
+		}
+		// Answering clears the wait; the answer is threaded on the reply.
+		ans, err := f.db.Notices.SendNotice(f.ctx, ann, f.thread.ID, herald.NoticeSendInput{Body: "No EU data is affected."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ans.InReplyTo != "r1@globex.example" || strings.Contains(ans.Body, "at least every") {
+			t.Fatalf("answer: %+v", ans)
+		}
+		f.tick(t)
+		var answer string
+		for _, m := range f.mail.Messages(t) {
+			if m.MessageID == ans.MessageID {
+				answer = m.ID
+			}
+		}
+		if answer == "" {
+			t.Fatal("the answer was not sent")
+		}
+		h = f.mail.Headers(t, answer)
+		if h["In-Reply-To"][0] != "<r1@globex.example>" || !strings.Contains(h["References"][0], "<"+msg.MessageID+">") {
+			t.Fatalf("answer headers: %v", h)
+		}
+		view, err := f.db.Notices.IncidentNotices(f.ctx, f.inc.Reference)
+		if err != nil || len(view.Tenants) != 1 || !view.Tenants[0].Told || view.Tenants[0].AwaitingReplySince != nil || view.Tenants[0].NextNoticeDue == nil ||
+			view.PendingApprovals == nil {
+			t.Fatalf("incident view: %+v %v", view, err)
+		}
+	})
+}
+
+func countKind(t *testing.T, f *noticeFixture, kind string) int {
+	t.Helper()
+	prompts, err := f.db.Incidents.Prompts(context.Background(), f.inc.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, p := range prompts {
+		if p.Kind == kind {
+			n++
+		}
+	}
+	return n
+}
