@@ -2,11 +2,13 @@ package herald
 
 import (
 	"context"
+	"maps"
 	"regexp"
 	"slices"
 	"sort"
 	"strings"
 	"text/template"
+	"text/template/parse"
 	"time"
 )
 
@@ -108,12 +110,12 @@ func DefaultNoticeSettings() NoticeSettings {
 		UpdateInterval: Duration(defaultNoticeInterval),
 		ReplyReminder:  Duration(defaultNoticeReplyReminder),
 		Templates: map[string]string{
-			NoticeInvestigationStart: "Hello {{.Tenant}} team,\n\nWe are investigating an issue that may affect your {{.Product}} deployment: {{.Title}}.\n\n{{.Summary}}\n\nWe will keep you informed in this thread.\n\n{{.Sender}}",
+			NoticeInvestigationStart: "Hello {{.Tenant}} team,\n\nWe are investigating an issue that may affect your {{.Product}} deployment: {{.Title}}.\n\n{{if .Summary}}{{.Summary}}\n\n{{end}}We will keep you informed in this thread.\n\n{{.Sender}}",
 			NoticeUpdate:             "Hello {{.Tenant}} team,\n\nAn update on {{.Title}}.\n\nStatus: {{.Status}}\nActions taken: {{.ActionsTaken}}\nNext steps: {{.NextSteps}}\nNext update: {{.NextUpdate}}\n\n{{.Sender}}",
 			NoticeEscalated:          "Hello {{.Tenant}} team,\n\nWe have escalated our response to {{.Title}}: more engineers are working on it now.\n\nStatus: {{.Status}}\nNext update: {{.NextUpdate}}\n\n{{.Sender}}",
 			NoticeMitigation:         "Hello {{.Tenant}} team,\n\nA mitigation for {{.Title}} is in progress.\n\nActions taken: {{.ActionsTaken}}\nNext update: {{.NextUpdate}}\n\n{{.Sender}}",
 			NoticeResolved:           "Hello {{.Tenant}} team,\n\n{{.Title}} is resolved: your {{.Product}} deployment works normally again. Thank you for your patience.\n\n{{.Sender}}",
-			NoticeEmergencyPlanned:   "Hello {{.Tenant}} team,\n\nWe must carry out emergency maintenance on your {{.Product}} deployment for a security reason: {{.Title}}.\n\nStart: {{.MaintenanceStart}}\nEnd: {{.MaintenanceEnd}}\n\n{{.Summary}}\n\n{{.Sender}}",
+			NoticeEmergencyPlanned:   "Hello {{.Tenant}} team,\n\nWe must carry out emergency maintenance on your {{.Product}} deployment for a security reason: {{.Title}}.\n\nStart: {{.MaintenanceStart}}\nEnd: {{.MaintenanceEnd}}\n\n{{if .Summary}}{{.Summary}}\n\n{{end}}{{.Sender}}",
 			NoticeEmergencyCompleted: "Hello {{.Tenant}} team,\n\nThe emergency maintenance {{.Title}} is completed.\n\nStart: {{.MaintenanceStart}}\nEnd: {{.MaintenanceEnd}}\nYour deployment was affected: {{.Affected}}\n\n{{.Sender}}",
 		},
 	}
@@ -182,9 +184,8 @@ func (n NoticeSettings) ReplyToken(addr string) string {
 
 var tokenRE = regexp.MustCompile(`^[a-z0-9]{16,64}$`)
 
-// CheckNoticeTemplate parses a template and runs it over every variable,
-// so a template naming a variable outside NoticeVariables is refused,
-// naming it.
+// CheckNoticeTemplate parses a template and checks that it names only
+// NoticeVariables, naming any other.
 func CheckNoticeTemplate(text string) error {
 	if strings.TrimSpace(text) == "" || len(text) > maxNoticeTemplateLen {
 		return Errorf(EInvalid, "must be 1 to %d characters", maxNoticeTemplateLen)
@@ -194,9 +195,6 @@ func CheckNoticeTemplate(text string) error {
 		vars[v.Name] = "x"
 	}
 	_, err := vars.render(text)
-	if missing := (*missingVarsError)(nil); err != nil && asMissing(err, &missing) {
-		return Errorf(EInvalid, "uses unknown variable(s) %s (known: %s)", strings.Join(missing.names, ", "), strings.Join(noticeVariableNames(), ", "))
-	}
 	return err
 }
 
@@ -216,56 +214,116 @@ type missingVarsError struct{ names []string }
 
 func (e *missingVarsError) Error() string { return "missing " + strings.Join(e.names, ", ") }
 
-func asMissing(err error, out **missingVarsError) bool {
-	m, ok := err.(*missingVarsError)
-	if ok {
-		*out = m
+// templateFields collects the variables a template names: printed are
+// those it writes out ({{.Status}}), used every one it names. A variable
+// written out only where a condition tested it ({{if .Summary}}{{.Summary}}
+// {{end}}) is optional, and not counted as printed.
+func templateFields(n parse.Node, guarded map[string]bool, printed, used map[string]bool) {
+	switch n := n.(type) {
+	case *parse.ListNode:
+		if n == nil {
+			return
+		}
+		for _, x := range n.Nodes {
+			templateFields(x, guarded, printed, used)
+		}
+	case *parse.ActionNode:
+		templateFields(n.Pipe, guarded, printed, used)
+	case *parse.PipeNode:
+		if n == nil {
+			return
+		}
+		for _, c := range n.Cmds {
+			for _, a := range c.Args {
+				templateFields(a, guarded, printed, used)
+			}
+		}
+	case *parse.FieldNode:
+		used[n.Ident[0]] = true
+		if !guarded[n.Ident[0]] && !guarded["."] {
+			printed[n.Ident[0]] = true
+		}
+	case *parse.IfNode:
+		templateFields(n.List, conditionGuards(n.Pipe, guarded, used), printed, used)
+		templateFields(n.ElseList, guarded, printed, used)
+	case *parse.WithNode:
+		templateFields(n.List, withDot(conditionGuards(n.Pipe, guarded, used)), printed, used)
+		templateFields(n.ElseList, guarded, printed, used)
+	case *parse.RangeNode:
+		templateFields(n.List, withDot(conditionGuards(n.Pipe, guarded, used)), printed, used)
+		templateFields(n.ElseList, guarded, printed, used)
 	}
-	return ok
 }
 
-var missingKeyRE = regexp.MustCompile(`map has no entry for key "([^"]+)"`)
+// conditionGuards adds the variables a condition tests to guarded.
+func conditionGuards(p *parse.PipeNode, guarded, used map[string]bool) map[string]bool {
+	out := maps.Clone(guarded)
+	if out == nil {
+		out = map[string]bool{}
+	}
+	templateFields(p, nil, map[string]bool{}, used)
+	for _, c := range p.Cmds {
+		for _, a := range c.Args {
+			if f, ok := a.(*parse.FieldNode); ok {
+				out[f.Ident[0]] = true
+			}
+		}
+	}
+	return out
+}
 
-// render executes a template over the non-empty values; the variables it
-// names without a value are returned together as a *missingVarsError.
+// withDot marks that inside {{with}} and {{range}} the dot is another
+// value: what is named there is not a variable of the notice.
+func withDot(g map[string]bool) map[string]bool {
+	g["."] = true
+	return g
+}
+
+// render executes a template. A variable outside NoticeVariables is an
+// EInvalid error naming it; variables it writes out that have no value
+// are returned together as a *missingVarsError.
 func (v NoticeVars) render(text string) (string, error) {
 	t, err := template.New("notice").Option("missingkey=error").Parse(text)
 	if err != nil {
 		return "", Errorf(EInvalid, "does not parse: %s", strings.TrimPrefix(err.Error(), "template: notice:"))
 	}
+	printed, used := map[string]bool{}, map[string]bool{}
+	templateFields(t.Tree.Root, nil, printed, used)
+	known := noticeVariableNames()
+	var unknown, missing []string
+	for name := range used {
+		if !slices.Contains(known, name) {
+			unknown = append(unknown, name)
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return "", Errorf(EInvalid, "uses unknown variable(s) %s (known: %s)", strings.Join(unknown, ", "), strings.Join(known, ", "))
+	}
 	data := map[string]string{}
-	for k, x := range v {
-		if strings.TrimSpace(x) != "" {
-			data[k] = x
+	for _, name := range known {
+		data[name] = strings.TrimSpace(v[name])
+		if printed[name] && data[name] == "" {
+			missing = append(missing, name)
 		}
 	}
-	var missing []string
-	for range 64 {
-		var b strings.Builder
-		err := t.Execute(&b, data)
-		if err == nil {
-			if len(missing) > 0 {
-				sort.Strings(missing)
-				return "", &missingVarsError{missing}
-			}
-			return b.String(), nil
-		}
-		m := missingKeyRE.FindStringSubmatch(err.Error())
-		if m == nil {
-			return "", Errorf(EInvalid, "cannot be filled in: %s", strings.TrimPrefix(err.Error(), "template: notice:"))
-		}
-		missing = append(missing, m[1])
-		data[m[1]] = ""
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		return "", &missingVarsError{missing}
 	}
-	return "", Errorf(EInvalid, "names too many variables")
+	var b strings.Builder
+	if err := t.Execute(&b, data); err != nil {
+		return "", Errorf(EInvalid, "cannot be filled in: %s", strings.TrimPrefix(err.Error(), "template: notice:"))
+	}
+	return b.String(), nil
 }
 
-// RenderNotice fills in a template; variables it uses that have no value
-// are an EUnprocessable error naming each (field vars.NAME).
+// RenderNotice fills in a template; variables it writes out that have no
+// value are an EUnprocessable error naming each (field vars.NAME). A
+// variable a template only tests ({{if .Summary}}) may be empty.
 func RenderNotice(text string, v NoticeVars) (string, error) {
 	out, err := v.render(text)
-	var m *missingVarsError
-	if err != nil && asMissing(err, &m) {
+	if m, ok := err.(*missingVarsError); ok {
 		e := &Error{Code: EUnprocessable, Message: "the template needs variable(s) with no value: " + strings.Join(m.names, ", "), Fields: map[string]string{}}
 		for _, n := range m.names {
 			e.Fields["vars."+n] = "has no value: give it when sending"

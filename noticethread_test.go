@@ -58,6 +58,14 @@ func TestRenderNotice_MissingVariablesNamed(t *testing.T) {
 	if err != nil || out != "Hi Globex" {
 		t.Fatalf("%q %v", out, err)
 	}
+	// A variable written only under a condition that tests it is optional.
+	tmpl := "{{if .Summary}}Summary: {{.Summary}}. {{end}}Hi {{.Tenant}}"
+	if out, err = herald.RenderNotice(tmpl, herald.NoticeVars{"Tenant": "Globex"}); err != nil || out != "Hi Globex" {
+		t.Fatalf("optional: %q %v", out, err)
+	}
+	if out, err = herald.RenderNotice(tmpl, herald.NoticeVars{"Tenant": "Globex", "Summary": "Slow"}); err != nil || out != "Summary: Slow. Hi Globex" {
+		t.Fatalf("optional given: %q %v", out, err)
+	}
 }
 
 func TestNoticeSettings_ReplyToken(t *testing.T) {

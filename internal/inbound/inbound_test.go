@@ -9,10 +9,10 @@ import (
 func TestTrimQuoted(t *testing.T) {
 	cases := map[string]string{
 		"Thanks, all good.\n\nOn Mon, 30 Nov 2026 at 10:00, Ann <a@x> wrote:\n> Hello\n> more": "Thanks, all good.",
-		"Yes.\r\n\r\n-----Original Message-----\r\nFrom: Ann\r\nold":                             "Yes.",
-		"> quoted first\nMy answer\n-- \nOlga, Ops":                                               "My answer",
-		"Outlook answer\n\nFrom: Herald <notices@x>\nSent: Monday":                                "Outlook answer",
-		"From: the start is not a quote\nsecond line":                                             "From: the start is not a quote\nsecond line",
+		"Yes.\r\n\r\n-----Original Message-----\r\nFrom: Ann\r\nold":                           "Yes.",
+		"> quoted first\nMy answer\n-- \nOlga, Ops":                                            "My answer",
+		"Outlook answer\n\nFrom: Herald <notices@x>\nSent: Monday":                             "Outlook answer",
+		"From: the start is not a quote\nsecond line":                                          "From: the start is not a quote\nsecond line",
 	}
 	for in, want := range cases {
 		if got := inbound.TrimQuoted(in); got != want {

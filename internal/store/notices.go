@@ -319,6 +319,9 @@ func (tx *tx) noticeVars(ctx context.Context, s herald.Settings, th herald.Notic
 		"Product": s.Notices.Product, "Tenant": th.TenantName, "SupportRegion": th.SupportRegion, "Interval": s.Notices.Interval(),
 		"Sender": actor.User.Name, "Status": in.Status, "ActionsTaken": in.ActionsTaken, "NextSteps": in.NextSteps, "NextUpdate": in.NextUpdate,
 	}
+	if v["Sender"] == "" {
+		v["Sender"] = s.Notices.Product + " Support"
+	}
 	var region string
 	if err := tx.QueryRowContext(ctx, `SELECT primary_region FROM tenants WHERE id = $1`, th.TenantID).Scan(&region); err != nil {
 		return nil, fmt.Errorf("read tenant: %w", err)
