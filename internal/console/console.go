@@ -102,6 +102,7 @@ func (c *Console) table() []route {
 		c.authorityRoutes(),
 		c.teamsRoutes(),
 		c.tenantsRoutes(),
+		c.noticesRoutes(),
 	)
 }
 
