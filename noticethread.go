@@ -28,6 +28,10 @@ const NoticeTag = "dedicated_contacted_request"
 const (
 	PromptNoticeReply      = "notice_reply"
 	PromptNoticeUnanswered = "notice_unanswered"
+	// PromptNoticeCheck reminds a thread's owner, every
+	// notices.check_interval while the incident is open, to go over the
+	// incident, its chat and the customers' threads (R48).
+	PromptNoticeCheck = "notice_check"
 )
 
 // EntryNotice records on the incident's timeline that notice threads were
@@ -98,6 +102,10 @@ type NoticeSettings struct {
 	// ReplyReminder is how long a customer's reply may wait for an answer
 	// before its owner is reminded (R48).
 	ReplyReminder Duration `json:"reply_reminder"`
+	// CheckInterval is how often, while an incident with notices sent is
+	// open, the threads' owner is reminded to check the incident, its chat
+	// and the threads (R48).
+	CheckInterval Duration `json:"check_interval"`
 	// Templates are the texts by kind (NoticeTemplateKinds), Go templates
 	// over NoticeVariables.
 	Templates map[string]string `json:"templates"`
@@ -109,6 +117,7 @@ func DefaultNoticeSettings() NoticeSettings {
 		Product:        "Herald",
 		UpdateInterval: Duration(defaultNoticeInterval),
 		ReplyReminder:  Duration(defaultNoticeReplyReminder),
+		CheckInterval:  Duration(defaultNoticeReplyReminder),
 		Templates: map[string]string{
 			NoticeInvestigationStart: "Hello {{.Tenant}} team,\n\nWe are investigating an issue that may affect your {{.Product}} deployment: {{.Title}}.\n\n{{if .Summary}}{{.Summary}}\n\n{{end}}We will keep you informed in this thread.\n\n{{.Sender}}",
 			NoticeUpdate:             "Hello {{.Tenant}} team,\n\nAn update on {{.Title}}.\n\nStatus: {{.Status}}\nActions taken: {{.ActionsTaken}}\nNext steps: {{.NextSteps}}\nNext update: {{.NextUpdate}}\n\n{{.Sender}}",
@@ -139,6 +148,9 @@ func (n *NoticeSettings) validate(fe FieldErrors) {
 	}
 	if d := time.Duration(n.ReplyReminder); d < time.Minute || d > 24*time.Hour {
 		fe.Add(f+"reply_reminder", "must be between 1m and 24h")
+	}
+	if d := time.Duration(n.CheckInterval); d < 5*time.Minute || d > 24*time.Hour {
+		fe.Add(f+"check_interval", "must be between 5m and 24h")
 	}
 	for kind, text := range n.Templates {
 		if !slices.Contains(NoticeTemplateKinds, kind) {

@@ -192,6 +192,13 @@ func (v noticeSettingsView) Interval() string {
 	return herald.ShortDuration(time.Duration(v.Notices.UpdateInterval))
 }
 
+func (v noticeSettingsView) Check() string {
+	if v.Input != nil {
+		return v.Input.Get("check_interval")
+	}
+	return herald.ShortDuration(time.Duration(v.Notices.CheckInterval))
+}
+
 func (v noticeSettingsView) Reminder() string {
 	if v.Input != nil {
 		return v.Input.Get("reply_reminder")
@@ -224,7 +231,7 @@ func (c *Console) saveNoticeSettings(w http.ResponseWriter, r *http.Request, a h
 	n.Templates = map[string]string{}
 	n.Product, n.ReplyDomain = f.Get("product"), f.Get("reply_domain")
 	fe := herald.FieldErrors{}
-	for name, d := range map[string]*herald.Duration{"update_interval": &n.UpdateInterval, "reply_reminder": &n.ReplyReminder} {
+	for name, d := range map[string]*herald.Duration{"update_interval": &n.UpdateInterval, "reply_reminder": &n.ReplyReminder, "check_interval": &n.CheckInterval} {
 		v, err := time.ParseDuration(f.Get(name))
 		if err != nil {
 			fe.Add("notices."+name, "must be a duration like 30m or 2h")

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/internal/store"
@@ -106,7 +107,7 @@ func TestConsole_NoticeThreadsComposeAndSettings(t *testing.T) {
 
 		res, body = cm.get("/app/settings/notices")
 		mustStatus(t, "settings", res, body, http.StatusOK)
-		form := url.Values{"product": {"Acme Cloud"}, "reply_domain": {"reply.example.com"}, "update_interval": {"1h"}, "reply_reminder": {"30m"}}
+		form := url.Values{"product": {"Acme Cloud"}, "reply_domain": {"reply.example.com"}, "update_interval": {"1h"}, "reply_reminder": {"30m"}, "check_interval": {"45m"}}
 		for k, text := range s.Notices.Templates {
 			form.Set("template_"+k, text)
 		}
@@ -121,7 +122,8 @@ func TestConsole_NoticeThreadsComposeAndSettings(t *testing.T) {
 		form.Set("template_resolved", "{{.Title}} is fixed.")
 		res, body = cm.post("/app/settings/notices", form)
 		mustStatus(t, "save", res, body, http.StatusSeeOther)
-		if cur, _ := e.db.Settings.Settings(ctx); cur.Notices.Product != "Acme Cloud" || cur.Notices.Templates["resolved"] != "{{.Title}} is fixed." {
+		if cur, _ := e.db.Settings.Settings(ctx); cur.Notices.Product != "Acme Cloud" || cur.Notices.Templates["resolved"] != "{{.Title}} is fixed." ||
+			time.Duration(cur.Notices.CheckInterval) != 45*time.Minute {
 			t.Fatalf("saved: %+v", cur.Notices)
 		}
 	})

@@ -639,6 +639,67 @@ func (tx *tx) remindNoticeReplies(ctx context.Context, s herald.Settings) error 
 	return nil
 }
 
+// remindNoticeChecks reminds each owner of threads of an open incident,
+// every notices.check_interval after the first notice, to go over the
+// incident, its chat and the customers' threads (R48): one prompt per
+// owner and incident each time, however many tenants.
+func (tx *tx) remindNoticeChecks(ctx context.Context, s herald.Settings) error {
+	every := time.Duration(s.Notices.CheckInterval)
+	if every <= 0 {
+		return nil
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT t.incident_id, t.owner_id, MIN(t.first_sent_at), count(*) FROM notice_threads t JOIN incidents i ON i.id = t.incident_id
+		WHERE t.first_sent_at IS NOT NULL AND i.state <> $1 GROUP BY t.incident_id, t.owner_id`, herald.Resolved)
+	if err != nil {
+		return fmt.Errorf("read notice threads to check: %w", err)
+	}
+	type due struct {
+		incident, owner string
+		first           int64
+		n               int
+	}
+	var list []due
+	for rows.Next() {
+		var d due
+		if err := rows.Scan(&d.incident, &d.owner, &d.first, &d.n); err != nil {
+			rows.Close()
+			return err
+		}
+		list = append(list, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, d := range list {
+		first := fromMicros(d.first)
+		slots := tx.now.Sub(first) / every
+		if slots < 1 {
+			continue
+		}
+		at := first.Add(slots * every)
+		inc, err := tx.incident(ctx, d.incident)
+		if err != nil {
+			return err
+		}
+		url := tx.db.links.Console() + "/incidents/" + inc.Reference + "/notices"
+		_, _, err = tx.prompt(ctx, promptSpec{Kind: herald.PromptNoticeCheck, IncidentID: d.incident, Occurrence: occurrenceAt(at, "check"),
+			Notice: herald.Notice{Event: "prompt." + herald.PromptNoticeCheck, Subject: inc.Reference + ": check the customer notices",
+				Body: fmt.Sprintf("%s is open and %d customer thread(s) are yours: go over the incident, its chat and the threads, and tell the customers what is new (R48).\n\n%s", inc.Reference, d.n, url),
+				URL:  url}}, d.owner)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// noticeIncidentOpen: a check reminder goes only while its incident is open.
+func (tx *tx) noticeIncidentOpen(ctx context.Context, incidentID, _ string) (bool, error) {
+	inc, err := tx.incident(ctx, incidentID)
+	return err == nil && inc.State != herald.Resolved, nil
+}
+
 // noticeStillUnanswered: the reminder goes only while the reply it is
 // about still waits.
 func (tx *tx) noticeStillUnanswered(ctx context.Context, _ string, occurrence string) (bool, error) {

@@ -121,6 +121,7 @@ var promptChecks = map[string]func(tx *tx, ctx context.Context, incidentID, occu
 	herald.PromptCommunicationsNotEngaged: (*tx).communicationsStillMissing,
 	herald.PromptNoDirector:               (*tx).stillUnmitigated,
 	herald.PromptNoticeUnanswered:         (*tx).noticeStillUnanswered,
+	herald.PromptNoticeCheck:              (*tx).noticeIncidentOpen,
 }
 
 // playbookRule is one rule of the playbook that may prompt someone. run
@@ -140,6 +141,7 @@ var playbookRules = []playbookRule{
 	{"communications engaged (R52)", (*tx).checkCommunicationsEngaged},
 	{"director escalation (R53)", (*tx).escalateToDirector},
 	{"unanswered customer replies (R48)", (*tx).remindNoticeReplies},
+	{"customer notice checks (R48)", (*tx).remindNoticeChecks},
 }
 
 // PlaybookStep runs every playbook rule once, each in its own transaction:

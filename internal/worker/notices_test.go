@@ -248,3 +248,38 @@ func countKind(t *testing.T, f *noticeFixture, kind string) int {
 	}
 	return n
 }
+
+// R48: while the incident is open, the threads' owner is reminded every
+// notices.check_interval (30m) after the first notice to go over the
+// incident and the threads: once per interval, not once per tenant.
+func TestRule48_OwnerRemindedToCheckThreadsWhileOpen(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		f := setupNotices(t, d)
+		f.tick(t)
+		f.clock.Advance(time.Hour)
+		f.tick(t)
+		if n := countKind(t, f, herald.PromptNoticeCheck); n != 0 {
+			t.Fatalf("reminded to check before any notice was sent: %d", n)
+		}
+		if _, err := f.db.Notices.SendNotice(f.ctx, herald.Actor{User: f.ann, Role: herald.RoleResponder}, f.thread.ID,
+			herald.NoticeSendInput{Template: herald.NoticeInvestigationStart}); err != nil {
+			t.Fatal(err)
+		}
+		f.clock.Advance(29 * time.Minute)
+		f.tick(t)
+		if n := countKind(t, f, herald.PromptNoticeCheck); n != 0 {
+			t.Fatalf("reminded after 29 minutes: %d", n)
+		}
+		f.clock.Advance(2 * time.Minute)
+		f.tick(t)
+		f.tick(t)
+		if n := countKind(t, f, herald.PromptNoticeCheck); n != 1 {
+			t.Fatalf("after 31 minutes: %d check reminders", n)
+		}
+		f.clock.Advance(30 * time.Minute)
+		f.tick(t)
+		if n := countKind(t, f, herald.PromptNoticeCheck); n != 2 {
+			t.Fatalf("after 61 minutes: %d check reminders", n)
+		}
+	})
+}
