@@ -541,3 +541,24 @@ type NoticeService interface {
 	// the thread's owner. ENotFound when no thread matches.
 	ReceiveReply(ctx context.Context, m InboundMail) (NoticeThread, error)
 }
+
+// NoticeReplyPrompt tells a thread's owner that the customer replied.
+func NoticeReplyPrompt(tenant, subject, from, text, url string) Notice {
+	return Notice{Event: "prompt." + PromptNoticeReply, Subject: "Reply from " + tenant + ": " + subject,
+		Body: from + " replied:\n\n" + text + "\n\nAnswer in the thread: " + url, URL: url}
+}
+
+// NoticeUnansweredPrompt reminds a thread's owner of a reply still
+// waiting for an answer (R48).
+func NoticeUnansweredPrompt(tenant, subject, waited, url string) Notice {
+	return Notice{Event: "prompt." + PromptNoticeUnanswered, Subject: "Unanswered reply from " + tenant + ": " + subject,
+		Body: tenant + " replied " + waited + " ago and has no answer yet.\n\nAnswer in the thread: " + url, URL: url}
+}
+
+// NoticeCheckPrompt reminds the owner of an open incident's threads to go
+// over the incident, its chat and the threads (R48).
+func NoticeCheckPrompt(reference string, threads int, url string) Notice {
+	return Notice{Event: "prompt." + PromptNoticeCheck, Subject: reference + ": check the customer notices",
+		Body: reference + " is open and " + itoa(threads) + " customer thread(s) are yours: go over the incident, its chat and the threads, and tell the customers what is new (R48).\n\n" + url,
+		URL:  url}
+}

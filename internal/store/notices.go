@@ -571,8 +571,7 @@ func (db *NoticeService) ReceiveReply(ctx context.Context, in herald.InboundMail
 		}
 		url := tx.db.links.Console() + "/notices/" + th.ID
 		prompted, unreachable, err := tx.prompt(ctx, promptSpec{Kind: herald.PromptNoticeReply, IncidentID: th.IncidentID, Occurrence: id,
-			Notice: herald.Notice{Event: "prompt." + herald.PromptNoticeReply, Subject: "Reply from " + th.TenantName + ": " + th.Subject,
-				Body: from + " replied:\n\n" + truncate(text, 2000) + "\n\nAnswer in the thread: " + url, URL: url}}, th.OwnerID)
+			Notice: herald.NoticeReplyPrompt(th.TenantName, th.Subject, from, truncate(text, 2000), url)}, th.OwnerID)
 		if err != nil {
 			return err
 		}
@@ -623,8 +622,7 @@ func (tx *tx) remindNoticeReplies(ctx context.Context, s herald.Settings) error 
 		url := tx.db.links.Console() + "/notices/" + w.id
 		waited := herald.ShortDuration(tx.now.Sub(since).Truncate(time.Minute))
 		prompted, unreachable, err := tx.prompt(ctx, promptSpec{Kind: herald.PromptNoticeUnanswered, IncidentID: w.incident, Occurrence: occurrenceAt(since, w.id),
-			Notice: herald.Notice{Event: "prompt." + herald.PromptNoticeUnanswered, Subject: "Unanswered reply from " + w.tenant + ": " + w.subject,
-				Body: w.tenant + " replied " + waited + " ago and has no answer yet.\n\nAnswer in the thread: " + url, URL: url}}, w.owner)
+			Notice: herald.NoticeUnansweredPrompt(w.tenant, w.subject, waited, url)}, w.owner)
 		if err != nil {
 			return err
 		}
@@ -684,9 +682,7 @@ func (tx *tx) remindNoticeChecks(ctx context.Context, s herald.Settings) error {
 		}
 		url := tx.db.links.Console() + "/incidents/" + inc.Reference + "/notices"
 		_, _, err = tx.prompt(ctx, promptSpec{Kind: herald.PromptNoticeCheck, IncidentID: d.incident, Occurrence: occurrenceAt(at, "check"),
-			Notice: herald.Notice{Event: "prompt." + herald.PromptNoticeCheck, Subject: inc.Reference + ": check the customer notices",
-				Body: fmt.Sprintf("%s is open and %d customer thread(s) are yours: go over the incident, its chat and the threads, and tell the customers what is new (R48).\n\n%s", inc.Reference, d.n, url),
-				URL:  url}}, d.owner)
+			Notice: herald.NoticeCheckPrompt(inc.Reference, d.n, url)}, d.owner)
 		if err != nil {
 			return err
 		}
