@@ -283,3 +283,80 @@ func TestRule48_OwnerRemindedToCheckThreadsWhileOpen(t *testing.T) {
 		}
 	})
 }
+
+// A notice promised survives a sender that dies after claiming it: the
+// claim expires, another worker sends it, and it is sent once, with the
+// same Message-ID.
+func TestNotices_SenderCrashSendsOnce(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		f := setupNotices(t, d)
+		msg, err := f.db.Notices.SendNotice(f.ctx, herald.Actor{User: f.ann, Role: herald.RoleResponder}, f.thread.ID,
+			herald.NoticeSendInput{Template: herald.NoticeInvestigationStart})
+		if err != nil {
+			t.Fatal(err)
+		}
+		o, err := f.db.Work.Claim(f.ctx, store.LaneNotice) // the sender that dies
+		if err != nil || o == nil || o.Notice == nil || o.Target != "ops@globex.example" {
+			t.Fatalf("claim: %+v %v", o, err)
+		}
+		f.tick(t)
+		if n := len(f.mail.Messages(t)); n != 0 {
+			t.Fatalf("sent while claimed: %d", n)
+		}
+		f.clock.Advance(2 * time.Minute)
+		f.tick(t)
+		f.tick(t)
+		mails := f.mail.Messages(t)
+		if len(mails) != 1 || mails[0].MessageID != msg.MessageID {
+			t.Fatalf("after the claim expired: %+v", mails)
+		}
+		// The dead sender's late report changes nothing.
+		if err := f.db.Work.Complete(f.ctx, o, store.Result{}); err != nil {
+			t.Fatal(err)
+		}
+		th, _ := f.db.Notices.NoticeThread(f.ctx, f.thread.ID)
+		if th.Messages[0].Delivery != "sent" || th.Messages[0].Attempts != 2 {
+			t.Fatalf("delivery: %+v", th.Messages[0])
+		}
+	})
+}
+
+// A maintenance's threads: owned by whoever opened them, its owner (not
+// another responder) sends, and the emergency template fills in the window
+// in UTC and whether the tenant was affected.
+func TestNotices_MaintenanceThreadWithEmergencyTemplate(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		f := setupNotices(t, d)
+		ann := herald.Actor{User: f.ann, Role: herald.RoleResponder}
+		name, body := "Kernel patch", "A security fix for the hosts."
+		from := time.Date(2026, 12, 1, 2, 0, 0, 0, time.UTC)
+		until := from.Add(2 * time.Hour)
+		m, err := f.db.Maintenances.CreateMaintenance(f.ctx, ann, herald.MaintenanceInput{Name: &name, Body: &body, ScheduledFor: &from, ScheduledUntil: &until})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.db.Tenants.SetMaintenanceTenants(f.ctx, ann, m.ID, herald.TenantLinksInput{Tenants: []string{"Globex"}}); err != nil {
+			t.Fatal(err)
+		}
+		res, err := f.db.Notices.OpenMaintenanceNotices(f.ctx, ann, m.ID)
+		if err != nil || len(res.Threads) != 1 || res.Threads[0].OwnerID != f.ann.ID || res.Threads[0].Subject != "Acme Cloud Notice: Kernel patch" {
+			t.Fatalf("open: %+v %v", res, err)
+		}
+		th := res.Threads[0]
+		in := herald.NoticeSendInput{Template: herald.NoticeEmergencyPlanned}
+		if _, err := f.db.Notices.SendNotice(f.ctx, herald.Actor{User: f.leo, Role: herald.RoleResponder}, th.ID, in); herald.ErrorCode(err) != herald.EForbidden {
+			t.Fatalf("another responder sent: %v", err)
+		}
+		sent, err := f.db.Notices.SendNotice(f.ctx, ann, th.ID, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(sent.Body, "Start: 2026-12-01 02:00 UTC") || !strings.Contains(sent.Body, "End: 2026-12-01 04:00 UTC") || !strings.Contains(sent.Body, body) {
+			t.Fatalf("emergency notice: %s", sent.Body)
+		}
+		done, err := f.db.Notices.PreviewNotice(f.ctx, ann, th.ID, herald.NoticeSendInput{Template: herald.NoticeEmergencyCompleted})
+		if err != nil || !strings.Contains(done.Body, "Your deployment was affected: yes") {
+			t.Fatalf("completed: %+v %v", done, err)
+		}
+	})
+}
