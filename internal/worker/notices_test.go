@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net"
 	"net/smtp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -294,6 +295,10 @@ func TestNotices_SenderCrashSendsOnce(t *testing.T) {
 			herald.NoticeSendInput{Template: herald.NoticeInvestigationStart})
 		if err != nil {
 			t.Fatal(err)
+		}
+		st, err := f.db.Work.WorkStats(f.ctx)
+		if err != nil || !slices.ContainsFunc(st.Outbox, func(c store.OutboxCount) bool { return c.Lane == store.LaneNotice && c.State == "pending" && c.N == 1 }) {
+			t.Fatalf("work stats: %+v %v", st.Outbox, err)
 		}
 		o, err := f.db.Work.Claim(f.ctx, store.LaneNotice) // the sender that dies
 		if err != nil || o == nil || o.Notice == nil || o.Target != "ops@globex.example" {
