@@ -1,8 +1,14 @@
 package inbound_test
 
 import (
+	"context"
+	"log/slog"
+	"net"
+	"net/smtp"
+	"strings"
 	"testing"
 
+	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/internal/inbound"
 )
 
@@ -32,5 +38,46 @@ func TestParse_Base64PlainAndHeaders(t *testing.T) {
 	if m.From != "j@globex.example" || m.Subject != "Re: Notice" || m.MessageID != "m1@globex.example" || m.InReplyTo != "a@reply.example.com" ||
 		len(m.References) != 2 || m.Text != "Grüße, alles gut." {
 		t.Fatalf("%+v", m)
+	}
+}
+
+// fakeReceiver knows one reply address and keeps what it is given.
+type fakeReceiver struct {
+	got []herald.InboundMail
+}
+
+func (f *fakeReceiver) KnowsReplyAddress(_ context.Context, addr string) (bool, error) {
+	return addr == "notices+0123456789abcdef@reply.example.com", nil
+}
+
+func (f *fakeReceiver) ReceiveReply(_ context.Context, m herald.InboundMail) (herald.NoticeThread, error) {
+	f.got = append(f.got, m)
+	return herald.NoticeThread{ID: "t1"}, nil
+}
+
+// The listener refuses unknown recipients (550) and mail over the size
+// limit (552), and hands a good reply over with its envelope recipients.
+func TestServer_RefusesUnknownAndOversizedMail(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &fakeReceiver{}
+	srv := inbound.New(r, "herald.test", slog.New(slog.DiscardHandler))
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	addr, known := ln.Addr().String(), "notices+0123456789abcdef@reply.example.com"
+	if err := smtp.SendMail(addr, nil, "a@b.example", []string{"someone@reply.example.com"}, []byte("Subject: x\r\n\r\nhi\r\n")); err == nil || !strings.Contains(err.Error(), "550") {
+		t.Fatalf("unknown recipient: %v", err)
+	}
+	big := "Subject: big\r\n\r\n" + strings.Repeat(strings.Repeat("x", 99)+"\r\n", inbound.MaxMessageBytes/100+10)
+	if err := smtp.SendMail(addr, nil, "a@b.example", []string{known}, []byte(big)); err == nil || !strings.Contains(err.Error(), "552") {
+		t.Fatalf("oversized: %v", err)
+	}
+	if err := smtp.SendMail(addr, nil, "a@b.example", []string{known}, []byte("From: a@b.example\r\nSubject: Re: x\r\n\r\nFine.\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.got) != 1 || r.got[0].Text != "Fine." || len(r.got[0].Recipients) != 1 || r.got[0].Recipients[0] != known {
+		t.Fatalf("received: %+v", r.got)
 	}
 }
