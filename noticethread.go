@@ -194,6 +194,14 @@ func (n NoticeSettings) ReplyToken(addr string) string {
 	return token
 }
 
+// IsBareReplyAddress reports whether addr is notices@<reply domain>: a
+// reply whose mail system dropped the thread's token, matched to its
+// thread by In-Reply-To or References instead.
+func (n NoticeSettings) IsBareReplyAddress(addr string) bool {
+	addr = strings.ToLower(strings.Trim(strings.TrimSpace(addr), "<>"))
+	return n.ReplyDomain != "" && addr == "notices@"+n.ReplyDomain
+}
+
 var tokenRE = regexp.MustCompile(`^[a-z0-9]{16,64}$`)
 
 // CheckNoticeTemplate parses a template and checks that it names only

@@ -483,6 +483,10 @@ func (db *NoticeService) KnowsReplyAddress(ctx context.Context, addr string) (bo
 		if err != nil {
 			return err
 		}
+		if s.Notices.IsBareReplyAddress(addr) {
+			ok = true // matched by In-Reply-To when the mail comes
+			return nil
+		}
 		token := s.Notices.ReplyToken(addr)
 		if token == "" {
 			return nil

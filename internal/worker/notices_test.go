@@ -193,6 +193,20 @@ func TestNotices_WholeThreadOverRealSMTP(t *testing.T) {
 		if th, _ = f.db.Notices.NoticeThread(f.ctx, f.thread.ID); len(th.Messages) != 2 {
 			t.Fatalf("a repeated mail was kept twice: %d", len(th.Messages))
 		}
+		// A reply to the bare address (its token dropped) finds its thread
+		// by In-Reply-To; without one it is refused.
+		bare := strings.Replace(strings.Replace(reply, "r1@globex.example", "r2@globex.example", 1), "To: "+replyTo, "To: notices@reply.example.com", 1)
+		bare = strings.Replace(bare, "Is our EU data affected?", "Also: is the US affected?", 1)
+		if err := smtp.SendMail(ln.Addr().String(), nil, "ops@globex.example", []string{"notices@reply.example.com"}, []byte(bare)); err != nil {
+			t.Fatal(err)
+		}
+		if th, _ = f.db.Notices.NoticeThread(f.ctx, f.thread.ID); len(th.Messages) != 3 || !strings.HasPrefix(th.Messages[2].Body, "Also: is the US affected?") {
+			t.Fatalf("reply to the bare address: %+v", th.Messages)
+		}
+		if err := smtp.SendMail(ln.Addr().String(), nil, "ops@globex.example", []string{"notices@reply.example.com"}, []byte("Subject: hi\r\nMessage-ID: <r3@x>\r\n\r\nhello\r\n")); err == nil ||
+			!strings.Contains(err.Error(), "550") {
+			t.Fatalf("bare address without In-Reply-To: %v", err)
+		}
 		// Unanswered for 30 minutes: the owner is reminded, once.
 		f.clock.Advance(29 * time.Minute)
 		f.tick(t)
@@ -210,7 +224,7 @@ func TestNotices_WholeThreadOverRealSMTP(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ans.InReplyTo != "r1@globex.example" || strings.Contains(ans.Body, "at least every") {
+		if ans.InReplyTo != "r2@globex.example" || strings.Contains(ans.Body, "at least every") {
 			t.Fatalf("answer: %+v", ans)
 		}
 		f.tick(t)
@@ -224,7 +238,7 @@ func TestNotices_WholeThreadOverRealSMTP(t *testing.T) {
 			t.Fatal("the answer was not sent")
 		}
 		h = f.mail.Headers(t, answer)
-		if h["In-Reply-To"][0] != "<r1@globex.example>" || !strings.Contains(h["References"][0], "<"+msg.MessageID+">") {
+		if h["In-Reply-To"][0] != "<r2@globex.example>" || !strings.Contains(h["References"][0], "<"+msg.MessageID+"> <r1@globex.example> <r2@globex.example>") {
 			t.Fatalf("answer headers: %v", h)
 		}
 		view, err := f.db.Notices.IncidentNotices(f.ctx, f.inc.Reference)
