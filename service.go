@@ -25,6 +25,7 @@ type Services struct {
 	Teams        TeamService
 	Tenants      TenantService
 	TenantPages  TenantPageService
+	Notices      NoticeService
 }
 
 // IncidentService declares, changes and reads incidents with their roles,

@@ -120,6 +120,8 @@ type Settings struct {
 	// the support region that serves it (AMER, EMEA, APAC): a tenant's
 	// regions must be listed here (tenant.go).
 	SupportRegions RegionTable `json:"support_regions"`
+	// Notices are the choices of customer notices (noticethread.go).
+	Notices NoticeSettings `json:"notices"`
 }
 
 // PagingSettings are the organisation's paging choices.
@@ -206,6 +208,7 @@ func DefaultSettings() Settings {
 		RequireAllClear: true,
 		Guard:           DefaultGuardPatterns(),
 		SupportRegions:  DefaultSupportRegions(),
+		Notices:         DefaultNoticeSettings(),
 		Sessions:        SessionSettings{Idle: Duration(12 * time.Hour), Max: Duration(7 * 24 * time.Hour)},
 		Cadence: CadenceTable{
 			Investigating: {S1: minutes(10), S2: minutes(15), S3: minutes(15), S4: minutes(15)},
@@ -358,6 +361,7 @@ func (s *Settings) Validate() error {
 	}
 	s.validateChecklists(fe, seen)
 	s.SupportRegions.validate(fe)
+	s.Notices.validate(fe)
 	for name, t := range s.StatusTemplates {
 		if strings.TrimSpace(t) == "" || len(t) > 2000 {
 			fe.Add("status_templates", quote(name)+" must be 1 to 2000 characters")

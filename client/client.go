@@ -34,6 +34,7 @@ type Client struct {
 	Teams        *TeamClient
 	Config       *ConfigClient
 	Tenants      *TenantClient
+	Notices      *NoticeClient
 }
 
 // conn is the server and token every part of a Client uses.
@@ -56,6 +57,7 @@ type (
 	TeamClient        struct{ *conn }
 	ConfigClient      struct{ *conn }
 	TenantClient      struct{ *conn }
+	NoticeClient      struct{ *conn }
 )
 
 // New returns a client for the server at base (http://host:port).
@@ -63,7 +65,7 @@ func New(base, token string) *Client {
 	c := &conn{baseURL: strings.TrimRight(base, "/"), token: token, http: &http.Client{Timeout: 30 * time.Second}}
 	return &Client{conn: c, Incidents: &IncidentClient{c}, StatusPage: &StatusPageClient{c}, Maintenances: &MaintenanceClient{c},
 		Paging: &PagingClient{c}, Schedules: &ScheduleClient{c}, People: &PeopleClient{c}, Settings: &SettingsClient{c}, Requests: &RequestsClient{c},
-		Teams: &TeamClient{c}, Config: &ConfigClient{c}, Tenants: &TenantClient{c}}
+		Teams: &TeamClient{c}, Config: &ConfigClient{c}, Tenants: &TenantClient{c}, Notices: &NoticeClient{c}}
 }
 
 // Error is an error answer from the server.

@@ -77,6 +77,7 @@ Usage:
   herald export-config        write the configuration as that document (secrets named, never written)
   herald import VENDOR        bring in on-call configuration from pagerduty, grafana-oncall or opsgenie (their APIs)
   herald tenant ...           list, show, create, update, delete, import, export, link single-tenant customers
+  herald notice ...           open, list, show, send, reply, view customer notice threads; templates
   herald doctor               list configuration gaps (exits 1 when there are errors)
   herald migrate --status     list the migrations, applied and pending
   herald backup FILE          copy the running SQLite database and its secret key into FILE (.tar.gz)
@@ -161,6 +162,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return runImport(ctx, rest, e)
 	case "tenant", "tenants":
 		return runTenant(ctx, rest, e)
+	case "notice", "notices":
+		return runNotice(ctx, rest, e)
 	case "version", "--version":
 		printVersion(stdout, version, readBuildInfo())
 		return nil

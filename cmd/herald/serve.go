@@ -102,6 +102,7 @@ func runServe(ctx context.Context, args []string, e env) (err error) {
 	bulkTimeout := f.duration("broadcast-timeout", 5*time.Second, "longest wait for one subscriber's webhook; slow subscribers are paused")
 	f.atLeastDuration("heartbeat-interval", 10*time.Millisecond)
 	f.atLeastDuration("broadcast-timeout", 100*time.Millisecond)
+	inboundAddr := f.string("inbound-smtp-addr", "", "address of the SMTP listener for customers' replies to notices (off when empty; docs/NOTICES.md)")
 	demo := f.bool("demo", "add demo data to an empty database and print an admin token")
 	f.Func("admin-token", "", func(string) error {
 		return usagef("pass the admin token as HERALD_ADMIN_TOKEN, not as a flag: flags show in the process list")
@@ -271,6 +272,13 @@ func runServe(ctx context.Context, args []string, e env) (err error) {
 		go func() { defer wg.Done(); work.Heartbeat(bg, *heartbeatURL, *heartbeatEvery, probe) }()
 	}
 	defer func() { stopBG(); wg.Wait() }()
+	if *inboundAddr != "" {
+		stopInbound, err := startInbound(*inboundAddr, db.Notices, lk, log, say)
+		if err != nil {
+			return err
+		}
+		defer stopInbound()
+	}
 
 	reg := prometheus.NewRegistry()
 	if err := reg.Register(renderTime); err != nil {

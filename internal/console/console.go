@@ -103,6 +103,7 @@ func (c *Console) table() []route {
 		c.teamsRoutes(),
 		c.tenantsRoutes(),
 		c.emergencyRoutes(),
+		c.noticesRoutes(),
 	)
 }
 

@@ -289,6 +289,9 @@ type incidentView struct {
 	Checklist herald.Checklist
 	// Authority is who may do what here (R10, R17, R51, R55, R56).
 	Authority *authorityView
+	// Notices is the incident's view of its tenants (notices.go); nil
+	// when the store has no notice service.
+	Notices *herald.IncidentNotices
 
 	States        []herald.State
 	Sevs          []herald.Severity
@@ -446,6 +449,9 @@ func (c *Console) loadIncident(ctx context.Context, ref string) (*incidentView, 
 		return nil, err
 	}
 	if v.Authority, err = c.loadAuthority(ctx, inc, v.Settings, v.Status); err != nil {
+		return nil, err
+	}
+	if v.Notices, err = c.incidentNotices(ctx, inc.ID); err != nil {
 		return nil, err
 	}
 	if v.FollowUps, err = s.Incidents.FollowUps(ctx, inc.ID); err != nil {

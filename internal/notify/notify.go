@@ -21,7 +21,8 @@ type Message struct {
 	Subject, Text, URL string
 	// Data is the machine-readable body of a webhook.
 	Data any
-	// Headers are extra e-mail headers (List-Unsubscribe).
+	// Headers are extra e-mail headers (List-Unsubscribe); a Message-ID
+	// given here replaces the one made from ID.
 	Headers map[string]string
 	// Cc are e-mail addresses copied on the mail (a tenant's other
 	// operational addresses and its account manager).

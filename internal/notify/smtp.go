@@ -4,11 +4,13 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"maps"
 	"mime"
 	"net"
 	"net/mail"
 	"net/smtp"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -172,12 +174,9 @@ func (s *SMTP) deliver(ctx context.Context, sess *session, m Message) error {
 	if err := c.Mail(s.from); err != nil {
 		return fmt.Errorf("smtp: MAIL FROM: %w", err)
 	}
-	if err := c.Rcpt(m.Target); err != nil {
-		return fmt.Errorf("smtp: RCPT TO: %w", err)
-	}
-	for _, cc := range m.Cc {
-		if err := c.Rcpt(cc); err != nil {
-			return fmt.Errorf("smtp: RCPT TO (cc): %w", err)
+	for _, rcpt := range append([]string{m.Target}, m.Cc...) {
+		if err := c.Rcpt(rcpt); err != nil {
+			return fmt.Errorf("smtp: RCPT TO %s: %w", rcpt, err)
 		}
 	}
 	w, err := c.Data()
@@ -209,10 +208,12 @@ func (s *SMTP) compose(m Message) []byte {
 	}
 	hdr("Subject", mime.QEncoding.Encode("utf-8", m.Subject))
 	hdr("Date", time.Now().UTC().Format(time.RFC1123Z))
-	hdr("Message-ID", "<"+m.ID+"@"+domain+">")
+	if m.Headers["Message-ID"] == "" {
+		hdr("Message-ID", "<"+m.ID+"@"+domain+">")
+	}
 	hdr("X-Herald-Event", m.Event)
-	for k, v := range m.Headers {
-		hdr(k, v)
+	for _, k := range slices.Sorted(maps.Keys(m.Headers)) {
+		hdr(k, m.Headers[k])
 	}
 	hdr("MIME-Version", "1.0")
 	hdr("Content-Type", "text/plain; charset=utf-8")

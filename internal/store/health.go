@@ -60,6 +60,8 @@ func (db *Work) WorkStats(ctx context.Context) (WorkStats, error) {
 				WHERE d.status IN ('pending', 'failed') GROUP BY m.kind, d.status, d.attempts > 0`},
 			{LaneBulk, `SELECT s.kind, d.status, d.attempts > 0, count(*) FROM broadcast_deliveries d JOIN subscribers s ON s.id = d.subscriber_id
 				WHERE d.status IN ('pending', 'failed') GROUP BY s.kind, d.status, d.attempts > 0`},
+			{LaneNotice, `SELECT 'email', status, attempts > 0, count(*) FROM notice_deliveries
+				WHERE status IN ('pending', 'failed') GROUP BY status, attempts > 0`},
 		} {
 			rows, err := tx.QueryContext(ctx, q.sql)
 			if err != nil {
@@ -86,6 +88,7 @@ func (db *Work) WorkStats(ctx context.Context) (WorkStats, error) {
 			"escalation": `SELECT MIN(next_escalation_at) FROM pages WHERE status IN ('triggered', 'acknowledged') AND next_escalation_at <= $1`,
 			"paging":     `SELECT MIN(due_at) FROM deliveries WHERE status = 'pending' AND due_at <= $1 AND (claimed_until IS NULL OR claimed_until < $1)`,
 			"broadcast":  `SELECT MIN(due_at) FROM broadcast_deliveries WHERE status = 'pending' AND due_at <= $1 AND (claimed_until IS NULL OR claimed_until < $1)`,
+			"notices":    `SELECT MIN(due_at) FROM notice_deliveries WHERE status = 'pending' AND due_at <= $1 AND (claimed_until IS NULL OR claimed_until < $1)`,
 			"maintenance": `SELECT MIN(CASE WHEN status = 'scheduled' THEN scheduled_for ELSE scheduled_until END) FROM maintenances
 				WHERE auto_transition = TRUE AND ((status = 'scheduled' AND scheduled_for <= $1) OR (status = 'in_progress' AND scheduled_until <= $1))
 				AND (step_retry_at IS NULL OR step_retry_at <= $1)`,

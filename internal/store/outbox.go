@@ -38,9 +38,11 @@ const (
 	LaneBulk Lane = "bulk"
 	// LanePrompt holds the playbook's prompts to people (prompts.go).
 	LanePrompt Lane = "prompt"
-	// LaneNotice holds notices to tenants of an emergency maintenance
-	// (emergency.go).
+	// LaneNotice holds customer notices (notices.go).
 	LaneNotice Lane = "notice"
+	// LaneTenantNotice holds notices to tenants of an emergency maintenance
+	// (emergency.go).
+	LaneTenantNotice Lane = "tenant_notice"
 )
 
 func (l Lane) table() string {
@@ -50,6 +52,8 @@ func (l Lane) table() string {
 	case LanePrompt:
 		return "prompt_deliveries"
 	case LaneNotice:
+		return "notice_deliveries"
+	case LaneTenantNotice:
 		return "tenant_notices"
 	case LaneSignIn:
 		return "tenant_page_signins"
@@ -77,12 +81,13 @@ type Outgoing struct {
 	Page      *PageNotice
 	Broadcast *BroadcastNotice
 	Prompt    *PromptNotice
+	Notice    *CustomerNotice
 	// Restricted is set when the message is about a FedRAMP tenant (R46,
 	// restrict.go): it may carry only the reference and the console link.
 	Restricted *herald.Restriction
-	// TenantNotice is set for the notice lane.
+	// TenantNotice is set for the tenant notice lane.
 	TenantNotice *TenantNoticeOut
-	SignIn    *SignInNotice // a private page's sign-in link (tenantpages.go)
+	SignIn       *SignInNotice // a private page's sign-in link (tenantpages.go)
 }
 
 // PageNotice is what a page delivery is about.
@@ -180,6 +185,8 @@ func (db *core) claim(ctx context.Context, lane Lane, only string) (o *Outgoing,
 		case LanePrompt:
 			cancelled, prepErr = tx.preparePrompt(ctx, claimed)
 		case LaneNotice:
+			prepErr = tx.prepareNotice(ctx, claimed)
+		case LaneTenantNotice:
 			prepErr = tx.prepareTenantNotice(ctx, claimed)
 		case LaneSignIn:
 			cancelled, prepErr = tx.prepareSignIn(ctx, claimed)

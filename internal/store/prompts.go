@@ -123,6 +123,8 @@ var promptChecks = map[string]func(tx *tx, ctx context.Context, incidentID, occu
 	herald.PromptMonitoringOver:           (*tx).monitoringStillOver,
 	herald.PromptCommunicationsNotEngaged: (*tx).communicationsStillMissing,
 	herald.PromptNoDirector:               (*tx).stillUnmitigated,
+	herald.PromptNoticeUnanswered:         (*tx).noticeStillUnanswered,
+	herald.PromptNoticeCheck:              (*tx).noticeIncidentOpen,
 }
 
 // playbookRule is one rule of the playbook that may prompt someone. run
@@ -141,6 +143,8 @@ var playbookRules = []playbookRule{
 	{"monitoring (R16)", (*tx).watchMonitoring},
 	{"communications engaged (R52)", (*tx).checkCommunicationsEngaged},
 	{"director escalation (R53)", (*tx).escalateToDirector},
+	{"unanswered customer replies (R48)", (*tx).remindNoticeReplies},
+	{"customer notice checks (R48)", (*tx).remindNoticeChecks},
 }
 
 // PlaybookStep runs every playbook rule once, each in its own transaction:

@@ -1,6 +1,8 @@
 package worker
 
 import (
+	"strings"
+
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/internal/links"
 	"github.com/heraldhq/herald/internal/notify"
@@ -29,6 +31,8 @@ func compose(lk links.Links, o *store.Outgoing) notify.Message {
 	case o.SignIn != nil:
 		n := o.SignIn.Notice
 		m.Event, m.Subject, m.Text, m.URL = n.Event, n.Subject, n.Body, n.URL
+	case o.Notice != nil:
+		composeNotice(&m, o.Notice)
 	}
 	if o.Restricted != nil {
 		restrict(&m, lk, o)
@@ -112,5 +116,23 @@ func composePrompt(m *notify.Message, p *store.PromptNotice) {
 	m.Data = map[string]any{"event": p.Event, "kind": p.Kind, "incident_id": p.IncidentID, "subject": p.Subject, "body": p.Body, "url": p.URL}
 	if m.Kind == "email" || m.Kind == "teams" {
 		m.URL = ""
+	}
+}
+
+// composeNotice carries a customer notice: its own Message-ID and reply
+// address, threaded on the messages before it, with the tag and support
+// region of the thread (R41) for the mail systems that file it.
+func composeNotice(m *notify.Message, n *store.CustomerNotice) {
+	m.Event, m.Subject, m.Text, m.Cc = "notice.customer", n.Subject, n.Body, n.Cc
+	m.Headers = map[string]string{"Message-ID": "<" + n.MessageID + ">", "Reply-To": n.ReplyTo,
+		"Keywords": n.Tag, "X-Herald-Tag": n.Tag, "X-Herald-Support-Region": n.SupportRegion}
+	if n.InReplyTo != "" {
+		m.Headers["In-Reply-To"] = "<" + n.InReplyTo + ">"
+	}
+	if len(n.References) > 0 {
+		m.Headers["References"] = "<" + strings.Join(n.References, "> <") + ">"
+	}
+	if n.SupportRegion == "" {
+		delete(m.Headers, "X-Herald-Support-Region")
 	}
 }

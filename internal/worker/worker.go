@@ -149,7 +149,7 @@ func (w *Worker) init() []*loop {
 				{"sign-up expiry", 1, whole(w.Work.ExpireUnconfirmed)},
 				{"broadcast planning", 1, w.Work.PlanBroadcastStep},
 				{"broadcast deliveries", w.BulkSenders, w.deliverBulk},
-				{"tenant notices", w.BulkSenders, w.deliverNotice},
+				{"tenant notices", w.BulkSenders, w.deliverTenantNotice},
 				{"sign-in mails", 1, w.deliverSignIn},
 			}},
 			{name: "maintenance", steps: []step{{"maintenance automation", 1, w.Work.MaintenanceStep}}},
@@ -160,6 +160,8 @@ func (w *Worker) init() []*loop {
 				{"playbook rules", 1, w.Work.PlaybookStep},
 				{"prompt deliveries", 2, w.deliverPrompt},
 			}},
+			// Customer notices (notices.go) on a lane and loop of their own.
+			{name: "notices", steps: []step{{"notice deliveries", 2, w.deliverNotice}}},
 		}
 		for _, l := range w.loops {
 			l.beat.Store(time.Now().UnixNano())
@@ -314,24 +316,7 @@ func (w *Worker) deliverPrompt(ctx context.Context) (bool, error) {
 // deliverSignIn sends the next due sign-in mail of a private status page,
 // if any, within BulkTimeout, through the sender broadcasts take.
 func (w *Worker) deliverSignIn(ctx context.Context) (bool, error) {
-	o, err := w.Work.Claim(ctx, store.LaneSignIn)
-	if err != nil || o == nil {
-		return false, err
-	}
-	res := store.Result{Err: o.Err}
-	if o.Err == nil {
-		sctx, cancel := context.WithTimeout(ctx, w.BulkTimeout)
-		res.Err = w.Public.Send(sctx, compose(w.Links, o))
-		cancel()
-	}
-	if ctx.Err() != nil {
-		return false, ctx.Err()
-	}
-	if res.Err != nil {
-		w.Log.Warn("sign-in mail failed", "attempt", o.Attempt, "err", res.Err)
-	}
-	w.metrics.attempt(o, res.Err)
-	return true, w.Work.Complete(ctx, o, res)
+	return w.deliverMail(ctx, store.LaneSignIn, "sign-in mail failed")
 }
 
 // deliverBulk sends the next due broadcast delivery, if any, within
@@ -359,10 +344,22 @@ func (w *Worker) deliverBulk(ctx context.Context) (bool, error) {
 	return true, w.Work.Complete(ctx, o, res)
 }
 
-// deliverNotice sends the next due tenant notice of an emergency
-// maintenance (R33), if any, within BulkTimeout.
+// deliverNotice sends the next due customer notice (notices.go), if any.
 func (w *Worker) deliverNotice(ctx context.Context) (bool, error) {
-	o, err := w.Work.Claim(ctx, store.LaneNotice)
+	return w.deliverMail(ctx, store.LaneNotice, "customer notice delivery failed")
+}
+
+// deliverTenantNotice sends the next due tenant notice of an emergency
+// maintenance (R33), if any.
+func (w *Worker) deliverTenantNotice(ctx context.Context) (bool, error) {
+	return w.deliverMail(ctx, store.LaneTenantNotice, "tenant notice failed")
+}
+
+// deliverMail sends the next due message of a lane of mails to customers,
+// within BulkTimeout, through the public senders (the customers' addresses
+// are outside).
+func (w *Worker) deliverMail(ctx context.Context, lane store.Lane, failed string) (bool, error) {
+	o, err := w.Work.Claim(ctx, lane)
 	if err != nil || o == nil {
 		return false, err
 	}
@@ -376,7 +373,7 @@ func (w *Worker) deliverNotice(ctx context.Context) (bool, error) {
 		return false, ctx.Err()
 	}
 	if res.Err != nil {
-		w.Log.Warn("tenant notice failed", "attempt", o.Attempt, "err", res.Err)
+		w.Log.Warn(failed, "attempt", o.Attempt, "err", res.Err)
 	}
 	w.metrics.attempt(o, res.Err)
 	return true, w.Work.Complete(ctx, o, res)

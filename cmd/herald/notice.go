@@ -1,0 +1,221 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/client"
+)
+
+// noticeSendFlags are the fields of herald notice send and reply.
+type noticeSendFlags struct {
+	template, body, status, actions, next, nextUpdate, reason *string
+	override                                                  *bool
+	preview                                                   *bool
+}
+
+func addNoticeSendFlags(f *flags) *noticeSendFlags {
+	return &noticeSendFlags{
+		template:   f.String("template", "", "a template: "+strings.Join(herald.NoticeTemplateKinds, ", ")),
+		body:       f.String("body", "", "the text to send instead of a template (- reads stdin)"),
+		status:     f.String("status", "", "the template variable Status"),
+		actions:    f.String("actions-taken", "", "the template variable ActionsTaken"),
+		next:       f.String("next-steps", "", "the template variable NextSteps"),
+		nextUpdate: f.String("next-update", "", "the template variable NextUpdate (\"14:00 UTC\")"),
+		override:   f.Bool("override-guard", false, "send despite the content guard's findings (R45); needs --override-reason"),
+		reason:     f.String("override-reason", "", "why the findings may go to the customer (recorded)"),
+		preview:    f.Bool("preview", false, "show the filled-in text without sending"),
+	}
+}
+
+func (nf *noticeSendFlags) input(stdin io.Reader) (herald.NoticeSendInput, error) {
+	body := *nf.body
+	if body == "-" {
+		b, err := io.ReadAll(io.LimitReader(stdin, 1<<20))
+		if err != nil {
+			return herald.NoticeSendInput{}, err
+		}
+		body = string(b)
+	}
+	return herald.NoticeSendInput{Template: *nf.template, Body: body, Status: *nf.status, ActionsTaken: *nf.actions, NextSteps: *nf.next,
+		NextUpdate: *nf.nextUpdate, OverrideGuard: *nf.override, OverrideGuardReason: *nf.reason}, nil
+}
+
+// runNotice is `herald notice open|list|show|send|reply|view|templates|template`:
+// customer notice threads (docs/NOTICES.md).
+func runNotice(ctx context.Context, args []string, e env) error {
+	var nf *noticeSendFlags
+	var maint *bool
+	send := func(ctx context.Context, cf clientFlags, c *client.Client, thread string) error {
+		in, err := nf.input(e.stdin)
+		if err != nil {
+			return err
+		}
+		var m herald.NoticeMessage
+		if *nf.preview {
+			m, err = c.Notices.PreviewNotice(ctx, thread, in)
+		} else {
+			m, err = c.Notices.SendNotice(ctx, thread, in)
+		}
+		if err != nil {
+			return err
+		}
+		return cf.print(e.stdout, m, func(tw *tabwriter.Writer) {
+			if *nf.preview {
+				fmt.Fprintf(tw, "Preview (not sent)\n\n%s\n", m.Body)
+				return
+			}
+			fmt.Fprintf(tw, "Notice queued: %s\nMessage-ID:\t<%s>\n", m.Subject, m.MessageID)
+		})
+	}
+	return runCommands(ctx, "notice", map[string]command{
+		"open": {args: "INCIDENT|MAINTENANCE", n: 1, help: "open a notice thread per affected tenant (R41); --maintenance for a maintenance's id",
+			flags: func(f *flags) { maint = f.Bool("maintenance", false, "the argument is a maintenance id") },
+			run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+				var res herald.NoticeOpenResult
+				var err error
+				if *maint {
+					res, err = c.Notices.OpenMaintenanceNotices(ctx, pos[0])
+				} else {
+					res, err = c.Notices.OpenIncidentNotices(ctx, pos[0])
+				}
+				if err != nil {
+					return err
+				}
+				return cf.print(e.stdout, res, func(tw *tabwriter.Writer) {
+					fmt.Fprintf(tw, "Opened %d new thread(s).\n\n", len(res.Opened))
+					threadsTable(tw, res.Threads)
+				})
+			}},
+		"list": {args: "INCIDENT|MAINTENANCE", n: 1, help: "the notice threads of an incident (or --maintenance)",
+			flags: func(f *flags) { maint = f.Bool("maintenance", false, "the argument is a maintenance id") },
+			run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+				kind := "incident"
+				if *maint {
+					kind = "maintenance"
+				}
+				list, err := c.Notices.NoticeThreads(ctx, kind, pos[0])
+				if err != nil {
+					return err
+				}
+				return cf.print(e.stdout, list, func(tw *tabwriter.Writer) { threadsTable(tw, list) })
+			}},
+		"show": {args: "THREAD", n: 1, help: "one thread with its messages out and replies in", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+			th, err := c.Notices.NoticeThread(ctx, pos[0])
+			if err != nil {
+				return err
+			}
+			return cf.print(e.stdout, th, func(tw *tabwriter.Writer) { threadTable(tw, th) })
+		}},
+		"send": {args: "THREAD", n: 1, help: "send a notice from --template or --body (the incident's communications manager or an admin, R49)", flags: func(f *flags) { nf = addNoticeSendFlags(f) },
+			run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+				return send(ctx, cf, c, pos[0])
+			}},
+		"reply": {args: "THREAD", n: 1, help: "answer the customer's last reply (as send: threaded on the last message)", flags: func(f *flags) { nf = addNoticeSendFlags(f) },
+			run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+				if *nf.template == "" && *nf.body == "" {
+					return usagef("herald notice reply needs --body (or --template)")
+				}
+				return send(ctx, cf, c, pos[0])
+			}},
+		"view": {args: "INCIDENT", n: 1, help: "the incident's tenants: affected, told, next notice due, approvals pending", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+			v, err := c.Notices.IncidentNotices(ctx, pos[0])
+			if err != nil {
+				return err
+			}
+			return cf.print(e.stdout, v, func(tw *tabwriter.Writer) { incidentNoticesTable(tw, v) })
+		}},
+		"templates": {n: 0, help: "the notice templates (R42) and their variables", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+			ts, err := c.Notices.NoticeTemplates(ctx)
+			if err != nil {
+				return err
+			}
+			return cf.print(e.stdout, ts, func(tw *tabwriter.Writer) {
+				for _, k := range ts.Kinds {
+					fmt.Fprintf(tw, "== %s\n%s\n\n", k, ts.Templates[k])
+				}
+				fmt.Fprintln(tw, "Variables:")
+				for _, v := range ts.Variables {
+					fmt.Fprintf(tw, "  {{.%s}}\t%s\n", v.Name, v.Description)
+				}
+			})
+		}},
+		"template": {args: "KIND FILE", n: 2, help: "replace one template with FILE's text (- reads stdin; admin)", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+			text, err := readFileOrStdin(pos[1], e.stdin)
+			if err != nil {
+				return err
+			}
+			if _, err := c.Notices.SetNoticeTemplate(ctx, pos[0], text); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "Template %s saved.\n", pos[0])
+			return nil
+		}},
+	}, args, e)
+}
+
+func threadsTable(tw *tabwriter.Writer, list []herald.NoticeThread) {
+	row(tw, "TENANT", "OWNER", "TO", "MESSAGES", "LAST", "NEXT DUE", "AWAITING REPLY", "ID")
+	for _, t := range list {
+		row(tw, t.TenantName, t.OwnerName, t.To, fmt.Sprint(t.MessageCount), timeOrDash(t.LastMessageAt), timeOrDash(t.NextNoticeDue), timeOrDash(t.AwaitingReplySince), t.ID)
+	}
+}
+
+func threadTable(tw *tabwriter.Writer, th herald.NoticeThread) {
+	fmt.Fprintf(tw, "Subject:\t%s\nTenant:\t%s (support region %s)\nTo:\t%s\nCc:\t%s\nReply-To:\t%s\nTag:\t%s\nOwner:\t%s\nNext notice due:\t%s\n",
+		th.Subject, th.TenantName, orDash(th.SupportRegion), th.To, orDash(strings.Join(th.Cc, ", ")), orDash(th.ReplyTo), th.Tag, th.OwnerName, timeOrDash(th.NextNoticeDue))
+	if th.AwaitingReplySince != nil {
+		fmt.Fprintf(tw, "Awaiting an answer since:\t%s\n", timeOrDash(th.AwaitingReplySince))
+	}
+	for _, m := range th.Messages {
+		dir := "OUT " + m.Author
+		if m.Direction == "in" {
+			dir = "IN  " + m.From
+		}
+		state := ""
+		if m.Delivery != "" {
+			state = " [" + m.Delivery + "]"
+			if m.LastError != "" {
+				state += " " + m.LastError
+			}
+		}
+		fmt.Fprintf(tw, "\n--- %s %s%s\n%s\n", m.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), dir, state, m.Body)
+	}
+}
+
+func incidentNoticesTable(tw *tabwriter.Writer, v herald.IncidentNotices) {
+	row(tw, "TENANT", "TOLD", "OWNER", "LAST MESSAGE", "NEXT NOTICE DUE", "AWAITING REPLY", "PROBLEM")
+	for _, t := range v.Tenants {
+		told := "no"
+		if t.Told {
+			told = "yes"
+		}
+		row(tw, t.TenantName, told, orDash(t.OwnerName), timeOrDash(t.LastMessageAt), timeOrDash(t.NextNoticeDue), timeOrDash(t.AwaitingReplySince), orDash(t.Problem))
+	}
+	if len(v.PendingApprovals) == 0 {
+		fmt.Fprintln(tw, "\nApprovals pending: none")
+	}
+}
+
+func timeOrDash(t *time.Time) string {
+	if t == nil {
+		return "-"
+	}
+	return t.UTC().Format("2006-01-02 15:04 UTC")
+}
+
+// readFileOrStdin reads a file, or stdin for "-".
+func readFileOrStdin(name string, stdin io.Reader) (string, error) {
+	if name == "-" {
+		b, err := io.ReadAll(io.LimitReader(stdin, 1<<20))
+		return string(b), err
+	}
+	b, err := os.ReadFile(name)
+	return string(b), err
+}
