@@ -85,7 +85,7 @@ func TestConsole_NoticeThreadsComposeAndSettings(t *testing.T) {
 		}
 		res, body = cm.post(path, url.Values{"template": {"investigation_start"}, "action": {"send"}})
 		mustStatus(t, "send", res, body, http.StatusSeeOther)
-		res, body = cm.get(path)
+		_, body = cm.get(path)
 		if !strings.Contains(body, "Sent by admin person") || !strings.Contains(body, "queued") {
 			t.Fatalf("thread after sending:\n%s", body)
 		}

@@ -35,7 +35,7 @@ func TestConsole_TenantPrivatePage(t *testing.T) {
 		if !ok || !strings.Contains(url, "/p/") || res.Header.Get("Cache-Control") != "no-store" {
 			t.Fatalf("rotated:\n%s", body)
 		}
-		res, body = admin.get("/app/tenants/" + acme.ID)
+		_, body = admin.get("/app/tenants/" + acme.ID)
 		if strings.Contains(body, url) || !strings.Contains(body, "was shown then only") {
 			t.Fatalf("the URL is shown again:\n%s", body)
 		}

@@ -242,7 +242,7 @@ func (db *NoticeService) NoticeThreads(ctx context.Context, kind, ref string) ([
 		if err != nil {
 			return err
 		}
-		id := ref
+		var id string
 		switch kind {
 		case "incident":
 			inc, err := tx.incident(ctx, ref)

@@ -125,7 +125,9 @@ func dumpTenantPages(t *testing.T, f *fixture) string {
 	var b strings.Builder
 	for rows.Next() {
 		var a, h string
-		rows.Scan(&a, &h)
+		if err := rows.Scan(&a, &h); err != nil {
+			t.Fatal(err)
+		}
 		b.WriteString(a + " " + h + "\n")
 	}
 	return b.String()

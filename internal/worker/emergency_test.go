@@ -19,15 +19,14 @@ import (
 // emergencyFixture is a store with a worker sending e-mail to mailpit, an
 // engineer, a manager, and an on-call schedule of Ann then Bob.
 type emergencyFixture struct {
-	ctx             context.Context
-	clock           *testdb.Clock
-	db              *store.DB
-	w               *worker.Worker
-	mail            *testdb.Mailpit
-	eng, mgr        herald.Actor
-	ann, bob        herald.User
-	api, web        herald.Component
-	maintenanceText string
+	ctx      context.Context
+	clock    *testdb.Clock
+	db       *store.DB
+	w        *worker.Worker
+	mail     *testdb.Mailpit
+	eng, mgr herald.Actor
+	ann, bob herald.User
+	api, web herald.Component
 }
 
 func setupEmergency(t *testing.T, d store.Dialect) *emergencyFixture {

@@ -109,7 +109,9 @@ func runRule46(t *testing.T, d store.Dialect, compliance herald.Compliance) rule
 	r.channels["webhook"] = f.hook.bodies
 	for _, b := range provider.bodies {
 		var sent struct{ Data struct{ Kind string } }
-		json.Unmarshal([]byte(b), &sent)
+		if err := json.Unmarshal([]byte(b), &sent); err != nil {
+			t.Fatalf("a provider request that is not JSON: %v\n%s", err, b)
+		}
 		r.channels[sent.Data.Kind] = append(r.channels[sent.Data.Kind], b)
 	}
 	r.channels["slack"], r.channels["teams"] = slack.bodies(), teams.bodies()
