@@ -28,30 +28,14 @@ func runSubscriber(ctx context.Context, args []string, e env) error {
 			})
 		}},
 		"export": {args: "[FILE]", n: -1, help: "write every subscriber as CSV to FILE, or to stdout (admin)", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
-			if len(pos) > 1 {
-				return usagef("herald subscriber export takes at most one FILE")
-			}
-			data, err := c.StatusPage.ExportSubscribers(ctx)
+			return exportCSV(e, "subscriber", pos, func() (string, error) { return c.StatusPage.ExportSubscribers(ctx) })
+		}},
+		"import": {args: "FILE", n: 1, help: "add the subscribers of a CSV with the export's header (- reads stdin; admin): all rows or none; imported subscribers are confirmed", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+			r, done, err := openCSV(e, pos[0])
 			if err != nil {
 				return err
 			}
-			if len(pos) == 0 || pos[0] == "-" {
-				_, err = io.WriteString(e.stdout, data)
-				return err
-			}
-			// Addresses are personal data: the file is for its owner only.
-			return os.WriteFile(pos[0], []byte(data), 0o600)
-		}},
-		"import": {args: "FILE", n: 1, help: "add the subscribers of a CSV with the export's header (- reads stdin; admin): all rows or none; imported subscribers are confirmed", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
-			var r io.Reader = e.stdin
-			if pos[0] != "-" {
-				fh, err := os.Open(pos[0])
-				if err != nil {
-					return err
-				}
-				defer fh.Close()
-				r = fh
-			}
+			defer done()
 			res, err := c.StatusPage.ImportSubscribers(ctx, r)
 			if err != nil {
 				return err
@@ -61,4 +45,34 @@ func runSubscriber(ctx context.Context, args []string, e env) error {
 			})
 		}},
 	}, args, e)
+}
+
+// exportCSV writes an export (subscribers, tenants) to the FILE of pos, or
+// to stdout without one or with "-". The rows are personal data (addresses,
+// contacts), so a file is readable by its owner only.
+func exportCSV(e env, command string, pos []string, fetch func() (string, error)) error {
+	if len(pos) > 1 {
+		return usagef("herald %s export takes at most one FILE", command)
+	}
+	data, err := fetch()
+	if err != nil {
+		return err
+	}
+	if len(pos) == 0 || pos[0] == "-" {
+		_, err = io.WriteString(e.stdout, data)
+		return err
+	}
+	return os.WriteFile(pos[0], []byte(data), 0o600)
+}
+
+// openCSV opens the file an import reads ("-" is stdin); done closes it.
+func openCSV(e env, path string) (r io.Reader, done func(), err error) {
+	if path == "-" {
+		return e.stdin, func() {}, nil
+	}
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return fh, func() { fh.Close() }, nil
 }

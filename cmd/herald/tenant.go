@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 
@@ -179,30 +177,14 @@ func runTenant(ctx context.Context, args []string, e env) error {
 			return nil
 		}},
 		"export": {args: "[FILE]", n: -1, help: "write every tenant as CSV to FILE, or to stdout", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
-			if len(pos) > 1 {
-				return usagef("herald tenant export takes at most one FILE")
-			}
-			data, err := c.Tenants.ExportTenants(ctx)
+			return exportCSV(e, "tenant", pos, func() (string, error) { return c.Tenants.ExportTenants(ctx) })
+		}},
+		"import": {args: "FILE", n: 1, help: "create or replace (by name) the tenants of a CSV with the export's header (- reads stdin; admin): all rows or none", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+			r, done, err := openCSV(e, pos[0])
 			if err != nil {
 				return err
 			}
-			if len(pos) == 0 || pos[0] == "-" {
-				_, err = io.WriteString(e.stdout, data)
-				return err
-			}
-			// Customer addresses and contacts: the file is for its owner.
-			return os.WriteFile(pos[0], []byte(data), 0o600)
-		}},
-		"import": {args: "FILE", n: 1, help: "create or replace (by name) the tenants of a CSV with the export's header (- reads stdin; admin): all rows or none", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
-			var r io.Reader = e.stdin
-			if pos[0] != "-" {
-				fh, err := os.Open(pos[0])
-				if err != nil {
-					return err
-				}
-				defer fh.Close()
-				r = fh
-			}
+			defer done()
 			res, err := c.Tenants.ImportTenants(ctx, r)
 			if err != nil {
 				return err
