@@ -99,6 +99,9 @@ type NoticeSettings struct {
 	// is open: the first notice says so (R48), and the thread's next notice
 	// is due that long after the first.
 	UpdateInterval Duration `json:"update_interval"`
+	// S1Interval is how often a tenant hears from us during an S1, at any
+	// hour (R43).
+	S1Interval Duration `json:"s1_interval"`
 	// ReplyReminder is how long a customer's reply may wait for an answer
 	// before its owner is reminded (R48).
 	ReplyReminder Duration `json:"reply_reminder"`
@@ -116,6 +119,7 @@ func DefaultNoticeSettings() NoticeSettings {
 	return NoticeSettings{
 		Product:        "Herald",
 		UpdateInterval: Duration(defaultNoticeInterval),
+		S1Interval:     Duration(time.Hour),
 		ReplyReminder:  Duration(defaultNoticeReplyReminder),
 		CheckInterval:  Duration(defaultNoticeReplyReminder),
 		Templates: map[string]string{
@@ -145,6 +149,9 @@ func (n *NoticeSettings) validate(fe FieldErrors) {
 	}
 	if d := time.Duration(n.UpdateInterval); d < 5*time.Minute || d > 7*24*time.Hour {
 		fe.Add(f+"update_interval", "must be between 5m and 168h")
+	}
+	if d := time.Duration(n.S1Interval); d < 5*time.Minute || d > 24*time.Hour {
+		fe.Add(f+"s1_interval", "must be between 5m and 24h")
 	}
 	if d := time.Duration(n.ReplyReminder); d < time.Minute || d > 24*time.Hour {
 		fe.Add(f+"reply_reminder", "must be between 1m and 24h")
@@ -390,9 +397,9 @@ type NoticeThread struct {
 	// AwaitingReplySince is when a customer's reply came that nobody has
 	// answered yet.
 	AwaitingReplySince *time.Time `json:"awaiting_reply_since,omitempty"`
-	// NextNoticeDue is when the next notice is owed: for now the first
-	// notice plus notices.update_interval (R48); the customer cadence
-	// (R43, R47) will compute it.
+	// NextNoticeDue is when the next notice is owed after the last one sent
+	// (R43, NextCustomerNotice): in the tenant's business hours, or at S1
+	// at any hour.
 	NextNoticeDue *time.Time      `json:"next_notice_due,omitempty"`
 	MessageCount  int             `json:"message_count"`
 	LastMessage   *NoticeMessage  `json:"last_message,omitempty"`

@@ -325,6 +325,30 @@ func (b BusinessHours) Contains(t time.Time) bool {
 	return m >= s && m < e
 }
 
+// NextStart is the first start of business hours after t (at or after t
+// when t is a start), within the coming week; false when the hours name no
+// day or cannot be read. Starts are wall-clock times in the tenant's zone,
+// so 09:00 stays 09:00 across a daylight saving change.
+func (b BusinessHours) NextStart(t time.Time) (time.Time, bool) {
+	loc, err := time.LoadLocation(b.TimeZone)
+	s, ok := clockMinutes(b.Start)
+	if err != nil || b.TimeZone == "" || !ok {
+		return time.Time{}, false
+	}
+	lt := t.In(loc)
+	for i := 0; i <= 7; i++ {
+		day := lt.AddDate(0, 0, i)
+		if !slices.Contains(b.Days, Weekdays[day.Weekday()]) {
+			continue
+		}
+		start := time.Date(day.Year(), day.Month(), day.Day(), s/60, s%60, 0, 0, loc)
+		if !start.Before(t) {
+			return start, true
+		}
+	}
+	return time.Time{}, false
+}
+
 // String writes the hours as the CSV does: "mon,tue,wed 09:00-17:00 Europe/Berlin".
 func (b BusinessHours) String() string {
 	days := make([]string, len(b.Days))

@@ -445,10 +445,14 @@ func (db *NoticeService) SendNotice(ctx context.Context, actor herald.Actor, thr
 		if th.FirstSentAt != nil {
 			first = *th.FirstSentAt
 		}
-		// next_notice_due is the first notice plus the interval the customer
-		// was promised (R48); the customer cadence (R43) will refine it.
+		// The next notice is owed by the customer cadence (R43): in the
+		// tenant's business hours, or at S1 at any hour.
+		next, err := tx.nextCustomerNotice(ctx, s, th)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE notice_threads SET first_sent_at = $2, last_message_at = $3, awaiting_since = NULL, next_notice_due = $4 WHERE id = $1`,
-			th.ID, micros(first), micros(tx.now), micros(first.Add(time.Duration(s.Notices.UpdateInterval)))); err != nil {
+			th.ID, micros(first), micros(tx.now), micros(next)); err != nil {
 			return fmt.Errorf("update notice thread: %w", err)
 		}
 		if th.IncidentID != "" {
@@ -804,4 +808,23 @@ func (tx *tx) prepareNotice(ctx context.Context, o *Outgoing) error {
 	}
 	n.ReplyTo = s.Notices.ReplyAddress(token)
 	return nil
+}
+
+// nextCustomerNotice is when the thread's next notice is owed after one
+// sent now: the incident's severity (a maintenance's thread counts as not
+// S1) and the tenant's business hours decide (herald.NextCustomerNotice).
+func (tx *tx) nextCustomerNotice(ctx context.Context, s herald.Settings, th herald.NoticeThread) (time.Time, error) {
+	t, err := tx.tenant(ctx, th.TenantID)
+	if err != nil {
+		return time.Time{}, err
+	}
+	sev := herald.S4
+	if th.IncidentID != "" {
+		inc, err := tx.incident(ctx, th.IncidentID)
+		if err != nil {
+			return time.Time{}, err
+		}
+		sev = inc.Severity
+	}
+	return herald.NextCustomerNotice(tx.now, sev, t.BusinessHours, s.Notices), nil
 }
