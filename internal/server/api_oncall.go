@@ -204,9 +204,14 @@ func (s *Server) shiftsCalendar(r *http.Request, u herald.User, schedule string)
 		}
 		list = all
 	}
-	users, err := s.users(r)
-	if err != nil {
-		return "", err
+	// Names are needed only on a schedule's feed, which shows everyone: a
+	// person's own feed does not read every user on each fetch.
+	var users map[string]herald.User
+	if u.ID == "" {
+		var err error
+		if users, err = s.users(r); err != nil {
+			return "", err
+		}
 	}
 	var events []herald.CalendarEvent
 	for _, sch := range list {
