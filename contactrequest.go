@@ -136,3 +136,31 @@ type ContactRequestFilter struct {
 	Owner  string
 	Limit  int
 }
+
+// Normalize checks a close: done needs the message as sent (the record of
+// what the users were told), a cancel its reason.
+func (in *ContactRequestClose) Normalize(done bool) error {
+	fe := FieldErrors{}
+	in.Sent, in.Reply, in.Reason = strings.TrimSpace(in.Sent), strings.TrimSpace(in.Reply), strings.TrimSpace(in.Reason)
+	if done {
+		if in.Sent == "" {
+			fe.Add("sent", "give the message as it was sent: the record of what the users were told")
+		}
+		checkText(fe, "sent", in.Sent, MaxSummaryLen, false)
+		checkText(fe, "reply", in.Reply, MaxSummaryLen, false)
+	} else {
+		if in.Reason == "" {
+			fe.Add("reason", "say why the request is cancelled")
+		}
+		checkText(fe, "reason", in.Reason, MaxSummaryLen, false)
+	}
+	return fe.Err()
+}
+
+// NormalizeRequestNote trims a note on a contact request and checks it.
+func NormalizeRequestNote(text string) (string, error) {
+	fe := FieldErrors{}
+	text = strings.TrimSpace(text)
+	checkText(fe, "text", text, MaxSummaryLen, true)
+	return text, fe.Err()
+}

@@ -179,18 +179,12 @@ func (db *ContactRequestService) ContactRequests(ctx context.Context, f herald.C
 
 // NoteContactRequest adds progress to an open request.
 func (db *ContactRequestService) NoteContactRequest(ctx context.Context, actor herald.Actor, id, text string) (herald.ContactRequest, error) {
-	text = strings.TrimSpace(text)
-	fe := herald.FieldErrors{}
-	if text == "" {
-		fe.Add("text", "is required")
-	} else if n := len([]rune(text)); n > herald.MaxSummaryLen {
-		fe.Add("text", fmt.Sprintf("must be at most %d characters (it has %d)", herald.MaxSummaryLen, n))
-	}
-	if err := fe.Err(); err != nil {
+	text, err := herald.NormalizeRequestNote(text)
+	if err != nil {
 		return herald.ContactRequest{}, err
 	}
 	var c herald.ContactRequest
-	err := db.write(ctx, func(tx *tx) error {
+	err = db.write(ctx, func(tx *tx) error {
 		cur, err := tx.openContactRequest(ctx, id)
 		if err != nil {
 			return err
@@ -231,17 +225,7 @@ func (tx *tx) openContactRequest(ctx context.Context, id string) (herald.Contact
 
 // CompleteContactRequest closes a request as done.
 func (db *ContactRequestService) CompleteContactRequest(ctx context.Context, actor herald.Actor, id string, in herald.ContactRequestClose) (herald.ContactRequest, error) {
-	in.Sent, in.Reply = strings.TrimSpace(in.Sent), strings.TrimSpace(in.Reply)
-	fe := herald.FieldErrors{}
-	if in.Sent == "" {
-		fe.Add("sent", "give the message as it was sent: the record of what the users were told")
-	}
-	for field, v := range map[string]string{"sent": in.Sent, "reply": in.Reply} {
-		if n := len([]rune(v)); n > herald.MaxSummaryLen {
-			fe.Add(field, fmt.Sprintf("must be at most %d characters (it has %d)", herald.MaxSummaryLen, n))
-		}
-	}
-	if err := fe.Err(); err != nil {
+	if err := in.Normalize(true); err != nil {
 		return herald.ContactRequest{}, err
 	}
 	return db.close(ctx, actor, id, herald.RequestDone, in)
@@ -249,10 +233,8 @@ func (db *ContactRequestService) CompleteContactRequest(ctx context.Context, act
 
 // CancelContactRequest closes a request with a reason.
 func (db *ContactRequestService) CancelContactRequest(ctx context.Context, actor herald.Actor, id string, in herald.ContactRequestClose) (herald.ContactRequest, error) {
-	in.Reason = strings.TrimSpace(in.Reason)
-	if in.Reason == "" || len([]rune(in.Reason)) > herald.MaxSummaryLen {
-		return herald.ContactRequest{}, &herald.Error{Code: herald.EInvalid, Message: "say why the request is cancelled",
-			Fields: map[string]string{"reason": fmt.Sprintf("is required, at most %d characters", herald.MaxSummaryLen)}}
+	if err := in.Normalize(false); err != nil {
+		return herald.ContactRequest{}, err
 	}
 	return db.close(ctx, actor, id, herald.RequestCancelled, in)
 }
