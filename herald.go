@@ -29,6 +29,10 @@ const (
 
 	// EMethod: the path exists, but not with this method (405, with Allow).
 	EMethod = "method_not_allowed"
+
+	// EApprovalRequired: a customer message needs an approval of its
+	// exact text before it is sent (R44; 409).
+	EApprovalRequired = "approval_required"
 )
 
 // Error is an error meant to be shown to the person who caused it. Anything

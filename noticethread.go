@@ -404,6 +404,9 @@ type NoticeThread struct {
 	MessageCount  int             `json:"message_count"`
 	LastMessage   *NoticeMessage  `json:"last_message,omitempty"`
 	Messages      []NoticeMessage `json:"messages,omitempty"` // oldest first, on a thread read alone
+	// Approvals are the thread's approvals (R44), newest first, on a
+	// thread read alone.
+	Approvals []NoticeApproval `json:"approvals,omitempty"`
 }
 
 // NoticeMessage is one message of a thread, out to the customer or in
@@ -443,6 +446,12 @@ type NoticeSendInput struct {
 	// reason is recorded with the message and on the timeline.
 	OverrideGuard       bool   `json:"override_guard,omitempty"`
 	OverrideGuardReason string `json:"override_guard_reason,omitempty"`
+	// Class is what the message is about (R44): empty for the thread's
+	// own (DefaultNoticeClass), or security.
+	Class NoticeClass `json:"class,omitempty"`
+	// ApprovalID sends the exact text of that approval (R44) instead of a
+	// template or body.
+	ApprovalID string `json:"approval_id,omitempty"`
 }
 
 // Normalize validates the input.
@@ -450,7 +459,9 @@ func (in *NoticeSendInput) Normalize() error {
 	fe := FieldErrors{}
 	in.Template = strings.TrimSpace(in.Template)
 	in.Body = strings.TrimSpace(in.Body)
+	in.ApprovalID = strings.TrimSpace(in.ApprovalID)
 	switch {
+	case in.ApprovalID != "":
 	case in.Body == "" && in.Template == "":
 		fe.Add("template", "choose a template or write a body")
 	case in.Template != "" && !slices.Contains(NoticeTemplateKinds, in.Template):
@@ -497,18 +508,9 @@ type IncidentNotices struct {
 	IncidentID string               `json:"incident_id"`
 	Reference  string               `json:"reference"`
 	Tenants    []TenantNoticeStatus `json:"tenants"`
-	// PendingApprovals lists notices waiting for an approval (R44); empty
-	// until approvals exist.
+	// PendingApprovals lists the incident's notices waiting for an
+	// approval (R44), oldest first.
 	PendingApprovals []NoticeApproval `json:"pending_approvals"`
-}
-
-// NoticeApproval is a notice waiting for an approval (R44): reserved for
-// the approvals work.
-type NoticeApproval struct {
-	ThreadID  string    `json:"thread_id"`
-	MessageID string    `json:"message_id"`
-	Class     string    `json:"class"`
-	Requested time.Time `json:"requested_at"`
 }
 
 // TenantNoticeStatus is one affected tenant on the incident view.
@@ -543,7 +545,9 @@ type NoticeService interface {
 	NoticeThread(ctx context.Context, id string) (NoticeThread, error)
 	// SendNotice queues a notice on a thread. Only the incident's
 	// communications manager or an admin may (R49, EForbidden); the text
-	// passes the content guard (R45).
+	// passes the content guard (R45); a text whose class needs an approval
+	// goes only once that exact text is approved (R44,
+	// EApprovalRequired), and nothing is queued before.
 	SendNotice(ctx context.Context, actor Actor, threadID string, in NoticeSendInput) (NoticeMessage, error)
 	// PreviewNotice fills in a template for a thread without sending.
 	PreviewNotice(ctx context.Context, actor Actor, threadID string, in NoticeSendInput) (NoticeMessage, error)
@@ -555,6 +559,8 @@ type NoticeService interface {
 	// address, else In-Reply-To), to the incident's timeline, and prompts
 	// the thread's owner. ENotFound when no thread matches.
 	ReceiveReply(ctx context.Context, m InboundMail) (NoticeThread, error)
+	// The approvals of customer messages (R44).
+	NoticeApprovalService
 }
 
 // NoticeReplyPrompt tells a thread's owner that the customer replied.

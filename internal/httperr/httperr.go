@@ -26,6 +26,8 @@ var statusOf = map[string]int{
 	herald.ETooMany:         http.StatusTooManyRequests,
 	herald.EInternal:        http.StatusInternalServerError,
 	herald.EUnavailable:     http.StatusServiceUnavailable,
+
+	herald.EApprovalRequired: http.StatusConflict, // R44: the text is not approved
 }
 
 // UnavailableRetry is the Retry-After of an "unavailable" answer: long

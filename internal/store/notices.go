@@ -280,6 +280,10 @@ func (db *NoticeService) NoticeThread(ctx context.Context, id string) (herald.No
 		if n := len(t.Messages); n > 0 {
 			t.LastMessage = &t.Messages[n-1]
 		}
+		if err != nil {
+			return err
+		}
+		t.Approvals, err = tx.approvals(ctx, "DESC", `a.thread_id = $1`, t.ID)
 		return err
 	})
 	return t, err
@@ -416,10 +420,12 @@ func (db *NoticeService) SendNotice(ctx context.Context, actor herald.Actor, thr
 			return &herald.Error{Code: herald.EUnprocessable, Message: "notices cannot be sent before settings name notices.reply_domain, the domain replies come back to",
 				Fields: map[string]string{"notices.reply_domain": "is not set"}}
 		}
-		body, err := tx.composeNotice(ctx, s, th, actor, in)
+		// R44: a text whose class needs an approval goes only as approved.
+		approval, body, template, err := tx.approvedText(ctx, s, th, actor, in)
 		if err != nil {
 			return err
 		}
+		in.Template = template
 		override, err := tx.guardPublic(ctx, actor, in.OverrideGuard, in.OverrideGuardReason, [2]string{"body", body})
 		if err != nil {
 			return err
@@ -441,6 +447,9 @@ func (db *NoticeService) SendNotice(ctx context.Context, actor herald.Actor, thr
 		if _, err := tx.ExecContext(ctx, `INSERT INTO notice_deliveries (id, message_id, status, due_at) VALUES ($1, $1, 'pending', $2)`, id, micros(tx.now)); err != nil {
 			return fmt.Errorf("queue notice: %w", err)
 		}
+		if err := tx.markApprovalSent(ctx, approval, id); err != nil {
+			return err
+		}
 		first := tx.now
 		if th.FirstSentAt != nil {
 			first = *th.FirstSentAt
@@ -460,8 +469,12 @@ func (db *NoticeService) SendNotice(ctx context.Context, actor herald.Actor, thr
 			if in.Template != "" {
 				text += " (" + in.Template + ")"
 			}
-			if err := tx.appendEntry(ctx, th.IncidentID, actor, herald.EntryNotice, text,
-				map[string]any{"thread_id": th.ID, "message_id": id, "template": in.Template}); err != nil {
+			data := map[string]any{"thread_id": th.ID, "message_id": id, "template": in.Template}
+			if approval != nil {
+				text += fmt.Sprintf("; %s message approved by %s (R44)", approval.Class, approval.DecidedByName)
+				data["approval_id"], data["approval"] = approval.ID, herald.ApprovalSent
+			}
+			if err := tx.appendEntry(ctx, th.IncidentID, actor, herald.EntryNotice, text, data); err != nil {
 				return err
 			}
 			if override != nil {
@@ -754,7 +767,8 @@ func (db *NoticeService) IncidentNotices(ctx context.Context, ref string) (heral
 			}
 			out.Tenants = append(out.Tenants, st)
 		}
-		return nil
+		out.PendingApprovals, err = tx.approvals(ctx, "", `a.status = 'pending' AND t.incident_id = $1`, inc.ID)
+		return err
 	})
 	return out, err
 }

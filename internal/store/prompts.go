@@ -125,6 +125,7 @@ var promptChecks = map[string]func(tx *tx, ctx context.Context, incidentID, occu
 	herald.PromptNoDirector:               (*tx).stillUnmitigated,
 	herald.PromptNoticeUnanswered:         (*tx).noticeStillUnanswered,
 	herald.PromptNoticeCheck:              (*tx).noticeIncidentOpen,
+	herald.PromptNoticeApproval:           (*tx).approvalStillPending,
 }
 
 // playbookRule is one rule of the playbook that may prompt someone. run
