@@ -69,3 +69,43 @@ func (c *NoticeClient) SetNoticeTemplate(ctx context.Context, kind, text string)
 	var out NoticeTemplates
 	return out, c.do(ctx, "PUT", "/api/v1/notice-templates/"+esc(kind), map[string]string{"text": text}, &out)
 }
+
+// RequestNoticeApproval asks for the approval of a notice's exact text (R44).
+func (c *NoticeClient) RequestNoticeApproval(ctx context.Context, thread string, in herald.NoticeSendInput) (herald.NoticeApproval, error) {
+	var out herald.NoticeApproval
+	return out, c.do(ctx, "POST", "/api/v1/notice-threads/"+esc(thread)+"/approvals", in, &out)
+}
+
+// PendingApprovals lists every customer message waiting for an approval.
+func (c *NoticeClient) PendingApprovals(ctx context.Context) ([]herald.NoticeApproval, error) {
+	var out struct {
+		Approvals []herald.NoticeApproval `json:"approvals"`
+	}
+	return out.Approvals, c.do(ctx, "GET", "/api/v1/notice-approvals", nil, &out)
+}
+
+// IncidentPendingApprovals lists the incident's messages waiting for an approval.
+func (c *NoticeClient) IncidentPendingApprovals(ctx context.Context, ref string) ([]herald.NoticeApproval, error) {
+	var out struct {
+		Approvals []herald.NoticeApproval `json:"approvals"`
+	}
+	return out.Approvals, c.do(ctx, "GET", "/api/v1/incidents/"+esc(ref)+"/notice-approvals", nil, &out)
+}
+
+// NoticeApproval reads one approval with its exact text.
+func (c *NoticeClient) NoticeApproval(ctx context.Context, id string) (herald.NoticeApproval, error) {
+	var out herald.NoticeApproval
+	return out, c.do(ctx, "GET", "/api/v1/notice-approvals/"+esc(id), nil, &out)
+}
+
+// ApproveNotice approves the text (hash: the one read, or "").
+func (c *NoticeClient) ApproveNotice(ctx context.Context, id string, in herald.NoticeDecisionInput) (herald.NoticeApproval, error) {
+	var out herald.NoticeApproval
+	return out, c.do(ctx, "POST", "/api/v1/notice-approvals/"+esc(id)+"/approve", in, &out)
+}
+
+// RejectNotice rejects the text with a reason.
+func (c *NoticeClient) RejectNotice(ctx context.Context, id string, in herald.NoticeDecisionInput) (herald.NoticeApproval, error) {
+	var out herald.NoticeApproval
+	return out, c.do(ctx, "POST", "/api/v1/notice-approvals/"+esc(id)+"/reject", in, &out)
+}

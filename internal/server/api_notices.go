@@ -82,3 +82,36 @@ func (s *Server) putNoticeTemplate(r *http.Request, a herald.Actor, in NoticeTem
 	}
 	return NoticeTemplates{Templates: st.Notices.Templates, Variables: herald.NoticeVariables, Kinds: herald.NoticeTemplateKinds}, nil
 }
+
+// Approvals of customer messages (R44).
+
+// NoticeApprovals is a list of approvals.
+type NoticeApprovals struct {
+	Approvals []herald.NoticeApproval `json:"approvals"`
+}
+
+func (s *Server) requestNoticeApproval(r *http.Request, a herald.Actor, in herald.NoticeSendInput) (herald.NoticeApproval, error) {
+	return s.app.Notices.RequestNoticeApproval(r.Context(), a, r.PathValue("id"), in)
+}
+
+func (s *Server) pendingNoticeApprovals(r *http.Request, a herald.Actor, _ noBody) (NoticeApprovals, error) {
+	list, err := s.app.Notices.PendingApprovals(r.Context())
+	return NoticeApprovals{Approvals: list}, err
+}
+
+func (s *Server) incidentNoticeApprovals(r *http.Request, a herald.Actor, _ noBody) (NoticeApprovals, error) {
+	list, err := s.app.Notices.IncidentPendingApprovals(r.Context(), r.PathValue("id"))
+	return NoticeApprovals{Approvals: list}, err
+}
+
+func (s *Server) getNoticeApproval(r *http.Request, a herald.Actor, _ noBody) (herald.NoticeApproval, error) {
+	return s.app.Notices.NoticeApproval(r.Context(), r.PathValue("id"))
+}
+
+func (s *Server) approveNotice(r *http.Request, a herald.Actor, in herald.NoticeDecisionInput) (herald.NoticeApproval, error) {
+	return s.app.Notices.ApproveNotice(r.Context(), a, r.PathValue("id"), in)
+}
+
+func (s *Server) rejectNotice(r *http.Request, a herald.Actor, in herald.NoticeDecisionInput) (herald.NoticeApproval, error) {
+	return s.app.Notices.RejectNotice(r.Context(), a, r.PathValue("id"), in)
+}

@@ -230,6 +230,12 @@ func (s *Server) apiRoutes() []route {
 		op("GET", "/api/v1/notice-threads/{id}", viewer, 200, "One customer notice thread with its messages out and replies in", s.getNoticeThread),
 		op("POST", "/api/v1/notice-threads/{id}/messages", responder, 201, "Send a notice on the thread from a template or a body: only the incident's communications manager or an admin (R49, 403); the content guard refuses internal details (R45, 422) unless overridden with a reason", s.sendNotice),
 		op("POST", "/api/v1/notice-threads/{id}/preview", responder, 200, "Fill in a notice for the thread without sending it", s.previewNotice),
+		op("POST", "/api/v1/notice-threads/{id}/approvals", responder, 201, "Ask for the approval of a notice's exact text (R44): the security team's for a security message, else the incident lead's or an engineer's; an earlier text of the thread is void; the approvers are prompted", s.requestNoticeApproval),
+		op("GET", "/api/v1/notice-approvals", viewer, 200, "Every customer message waiting for an approval (R44), oldest first", s.pendingNoticeApprovals),
+		op("GET", "/api/v1/incidents/{id}/notice-approvals", viewer, 200, "The incident's customer messages waiting for an approval (R44)", s.incidentNoticeApprovals),
+		op("GET", "/api/v1/notice-approvals/{id}", viewer, 200, "One approval with the exact text and its hash", s.getNoticeApproval),
+		op("POST", "/api/v1/notice-approvals/{id}/approve", responder, 200, "Approve the exact text (R44): a security-team member for a security message; never your own text (403); hash, when given, must be the text's (409)", s.approveNotice),
+		op("POST", "/api/v1/notice-approvals/{id}/reject", responder, 200, "Reject the text with a reason (R44): the same people as approve it", s.rejectNotice),
 		op("GET", "/api/v1/notice-templates", viewer, 200, "The customer notice templates (R42) and the variables they may use", s.listNoticeTemplates),
 		op("PUT", "/api/v1/notice-templates/{kind}", admin, 200, "Replace one customer notice template; an unknown variable is refused naming it", s.putNoticeTemplate),
 

@@ -42,7 +42,7 @@ func scanApproval(row interface{ Scan(...any) error }) (herald.NoticeApproval, e
 // approvals reads the approvals a condition on a (and t) selects, with
 // who may approve each in words.
 func (tx *tx) approvals(ctx context.Context, order, where string, args ...any) ([]herald.NoticeApproval, error) {
-	rows, err := tx.QueryContext(ctx, approvalSelect+` WHERE `+where+` ORDER BY a.requested_at `+order+`, a.id`, args...)
+	rows, err := tx.QueryContext(ctx, approvalSelect+` WHERE `+where+` ORDER BY a.requested_at `+order+`, a.id `+order, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read notice approvals: %w", err)
 	}
