@@ -77,7 +77,7 @@ Usage:
   herald export-config        write the configuration as that document (secrets named, never written)
   herald import VENDOR        bring in on-call configuration from pagerduty, grafana-oncall or opsgenie (their APIs)
   herald tenant ...           list, show, create, update, delete, import, export, link single-tenant customers
-  herald notice ...           open, list, show, send, reply, view customer notice threads; templates
+  herald notice ...           open, list, show, send, reply, view customer notice threads; templates; ask, approve, reject (R44)
   herald doctor               list configuration gaps (exits 1 when there are errors)
   herald migrate --status     list the migrations, applied and pending
   herald backup FILE          copy the running SQLite database and its secret key into FILE (.tar.gz)

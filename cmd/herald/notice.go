@@ -16,6 +16,7 @@ import (
 // noticeSendFlags are the fields of herald notice send and reply.
 type noticeSendFlags struct {
 	template, body, status, actions, next, nextUpdate, reason *string
+	class, approval                                           *string
 	override                                                  *bool
 	preview                                                   *bool
 }
@@ -31,6 +32,8 @@ func addNoticeSendFlags(f *flags) *noticeSendFlags {
 		override:   f.Bool("override-guard", false, "send despite the content guard's findings (R45); needs --override-reason"),
 		reason:     f.String("override-reason", "", "why the findings may go to the customer (recorded)"),
 		preview:    f.Bool("preview", false, "show the filled-in text without sending"),
+		class:      f.String("class", "", "the message's class (R44): empty for the thread's own, or security"),
+		approval:   f.String("approval", "", "send the exact text of this approval (R44) instead of --template or --body"),
 	}
 }
 
@@ -44,14 +47,26 @@ func (nf *noticeSendFlags) input(stdin io.Reader) (herald.NoticeSendInput, error
 		body = string(b)
 	}
 	return herald.NoticeSendInput{Template: *nf.template, Body: body, Status: *nf.status, ActionsTaken: *nf.actions, NextSteps: *nf.next,
-		NextUpdate: *nf.nextUpdate, OverrideGuard: *nf.override, OverrideGuardReason: *nf.reason}, nil
+		NextUpdate: *nf.nextUpdate, OverrideGuard: *nf.override, OverrideGuardReason: *nf.reason, Class: herald.NoticeClass(*nf.class), ApprovalID: *nf.approval}, nil
 }
 
-// runNotice is `herald notice open|list|show|send|reply|view|templates|template`:
+// runNotice is `herald notice open|list|show|send|reply|view|templates|template`,
+// and the approvals `ask|approvals|approval|approve|reject` (R44):
 // customer notice threads (docs/NOTICES.md).
 func runNotice(ctx context.Context, args []string, e env) error {
 	var nf *noticeSendFlags
 	var maint *bool
+	var decision *herald.NoticeDecisionInput
+	decisionFlags := func(f *flags) {
+		decision = &herald.NoticeDecisionInput{}
+		f.StringVar(&decision.Hash, "hash", "", "the hash of the text you read (herald notice approval ID): a text changed since is refused")
+		f.StringVar(&decision.Reason, "reason", "", "why (required to reject; a comment to approve)")
+	}
+	decided := func(a herald.NoticeApproval, cf clientFlags) error {
+		return cf.print(e.stdout, a, func(tw *tabwriter.Writer) {
+			fmt.Fprintf(tw, "The %s message to %s is %s.\n", a.Class, a.TenantName, a.Status)
+		})
+	}
 	send := func(ctx context.Context, cf clientFlags, c *client.Client, thread string) error {
 		in, err := nf.input(e.stdin)
 		if err != nil {
@@ -123,6 +138,65 @@ func runNotice(ctx context.Context, args []string, e env) error {
 					return usagef("herald notice reply needs --body (or --template)")
 				}
 				return send(ctx, cf, c, pos[0])
+			}},
+		"ask": {args: "THREAD", n: 1, help: "ask for the approval of a notice's exact text (R44): --class security, or a review for the thread's class", flags: func(f *flags) { nf = addNoticeSendFlags(f) },
+			run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+				in, err := nf.input(e.stdin)
+				if err != nil {
+					return err
+				}
+				a, err := c.Notices.RequestNoticeApproval(ctx, pos[0], in)
+				if err != nil {
+					return err
+				}
+				return cf.print(e.stdout, a, func(tw *tabwriter.Writer) {
+					fmt.Fprintf(tw, "Approval asked: %s\nApprovers:\t%s\n", a.ID, a.Approvers)
+				})
+			}},
+		"approvals": {args: "[INCIDENT]", n: -1, help: "the customer messages waiting for an approval: all, or an incident's (R44)", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+			var list []herald.NoticeApproval
+			var err error
+			if len(pos) > 0 {
+				list, err = c.Notices.IncidentPendingApprovals(ctx, pos[0])
+			} else {
+				list, err = c.Notices.PendingApprovals(ctx)
+			}
+			if err != nil {
+				return err
+			}
+			return cf.print(e.stdout, list, func(tw *tabwriter.Writer) { approvalsTable(tw, list) })
+		}},
+		"approval": {args: "ID", n: 1, help: "one approval with the exact text and its hash", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+			a, err := c.Notices.NoticeApproval(ctx, pos[0])
+			if err != nil {
+				return err
+			}
+			return cf.print(e.stdout, a, func(tw *tabwriter.Writer) {
+				fmt.Fprintf(tw, "Class:\t%s\nTenant:\t%s\nStatus:\t%s\nAsked by:\t%s\nApprovers:\t%s\nHash:\t%s\n", a.Class, a.TenantName, a.Status, a.RequestedByName, a.Approvers, a.Hash)
+				if a.DecidedByName != "" {
+					fmt.Fprintf(tw, "Decided by:\t%s\n", a.DecidedByName)
+				}
+				if a.Reason != "" {
+					fmt.Fprintf(tw, "Reason:\t%s\n", a.Reason)
+				}
+				fmt.Fprintf(tw, "\nSubject: %s\n\n%s\n", a.Subject, a.Body)
+			})
+		}},
+		"approve": {args: "ID", n: 1, help: "approve the exact text (R44; --hash from herald notice approval)", flags: decisionFlags,
+			run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+				a, err := c.Notices.ApproveNotice(ctx, pos[0], *decision)
+				if err != nil {
+					return err
+				}
+				return decided(a, cf)
+			}},
+		"reject": {args: "ID", n: 1, help: "reject the text with --reason (R44)", flags: decisionFlags,
+			run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+				a, err := c.Notices.RejectNotice(ctx, pos[0], *decision)
+				if err != nil {
+					return err
+				}
+				return decided(a, cf)
 			}},
 		"view": {args: "INCIDENT", n: 1, help: "the incident's tenants: affected, told, next notice due, approvals pending", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
 			v, err := c.Notices.IncidentNotices(ctx, pos[0])
@@ -200,6 +274,16 @@ func incidentNoticesTable(tw *tabwriter.Writer, v herald.IncidentNotices) {
 	}
 	if len(v.PendingApprovals) == 0 {
 		fmt.Fprintln(tw, "\nApprovals pending: none")
+		return
+	}
+	fmt.Fprintf(tw, "\nApprovals pending: %d\n", len(v.PendingApprovals))
+	approvalsTable(tw, v.PendingApprovals)
+}
+
+func approvalsTable(tw *tabwriter.Writer, list []herald.NoticeApproval) {
+	row(tw, "TENANT", "CLASS", "ASKED BY", "ASKED", "INCIDENT", "APPROVERS", "ID")
+	for _, a := range list {
+		row(tw, a.TenantName, string(a.Class), a.RequestedByName, timeOrDash(&a.RequestedAt), orDash(a.Reference), a.Approvers, a.ID)
 	}
 }
 
