@@ -140,11 +140,28 @@ func (c *Console) sendNotice(w http.ResponseWriter, r *http.Request, a herald.Ac
 	}
 	f := r.PostForm
 	in := herald.NoticeSendInput{Template: f.Get("template"), Body: f.Get("body"), Status: f.Get("status"), ActionsTaken: f.Get("actions_taken"),
-		NextSteps: f.Get("next_steps"), NextUpdate: f.Get("next_update"), OverrideGuard: f.Get("override_guard") == "on", OverrideGuardReason: f.Get("override_guard_reason")}
+		NextSteps: f.Get("next_steps"), NextUpdate: f.Get("next_update"), OverrideGuard: f.Get("override_guard") == "on", OverrideGuardReason: f.Get("override_guard_reason"),
+		Class: herald.NoticeClass(f.Get("class"))}
 	if in.Body != "" && f.Get("use_body") != "on" {
 		in.Body = "" // the body box holds a preview unless it is to be sent as written
 	}
 	s := c.cfg.Services.Notices
+	switch f.Get("action") {
+	case "ask":
+		// R44: the text as it would go is stored and the approvers asked.
+		ap, err := s.RequestNoticeApproval(r.Context(), a, id, in)
+		if err != nil {
+			herr, status, ok := refusal(err)
+			if !ok {
+				return err
+			}
+			return c.renderNoticeThread(w, r, a, status, noticeThreadView{Input: f, Error: herr})
+		}
+		redirect(w, r, "/app/approvals/"+url.PathEscape(ap.ID), "Approval asked: "+ap.Approvers+" is prompted.")
+		return nil
+	case "send_approved":
+		in = herald.NoticeSendInput{ApprovalID: f.Get("approval_id"), OverrideGuard: in.OverrideGuard, OverrideGuardReason: in.OverrideGuardReason}
+	}
 	if f.Get("action") == "preview" {
 		m, err := s.PreviewNotice(r.Context(), a, id, in)
 		if err != nil {

@@ -113,7 +113,7 @@ func (c *Console) createPerson(w http.ResponseWriter, r *http.Request, a herald.
 func refusal(err error) (*herald.Error, int, bool) {
 	he, status, _ := httperr.Of(err)
 	switch he.Code {
-	case herald.EInvalid, herald.EUnprocessable, herald.EConflict:
+	case herald.EInvalid, herald.EUnprocessable, herald.EConflict, herald.EApprovalRequired:
 		return he, status, true
 	}
 	return nil, 0, false
