@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/client"
@@ -291,6 +292,75 @@ func TestRule44_ReviewOfOtherClassesFollowsTheSetting(t *testing.T) {
 		m, err := a.cara.Notices.SendNotice(ctx, th.ID, herald.NoticeSendInput{ApprovalID: req.ID})
 		if err != nil || m.Body != req.Body || m.Template != herald.NoticeUpdate {
 			t.Fatalf("send approved: %+v %v", m, err)
+		}
+	})
+}
+
+// R44 on a maintenance's threads: an emergency maintenance's message is a
+// security message by default and waits for the security team; an
+// out-of-band one, when its review is required, waits for an engineering
+// manager (a maintenance has no incident lead), never its writer.
+func TestRule44_MaintenanceThreadsTakeTheirClassFromTheKind(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		a := newApprovalsEnv(t, d)
+		ctx := context.Background()
+		from := a.clock.Now().Add(2 * time.Hour)
+		until := from.Add(time.Hour)
+		mk := func(name string, kind herald.MaintenanceKind, security bool) herald.NoticeThread {
+			t.Helper()
+			m, err := a.admin.Maintenances.CreateMaintenance(ctx, herald.MaintenanceInput{Name: &name, ScheduledFor: &from, ScheduledUntil: &until, Kind: &kind, Security: &security})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := a.admin.Tenants.SetMaintenanceTenants(ctx, m.ID, []string{"Acme"}); err != nil {
+				t.Fatal(err)
+			}
+			res, err := a.cara.Notices.OpenMaintenanceNotices(ctx, m.ID)
+			if err != nil || len(res.Threads) != 1 {
+				t.Fatalf("open: %+v %v", res, err)
+			}
+			return res.Threads[0]
+		}
+		em := mk("Kernel patch", herald.KindEmergency, true)
+		planned := herald.NoticeSendInput{Template: herald.NoticeEmergencyPlanned}
+		_, err := a.cara.Notices.SendNotice(ctx, em.ID, planned)
+		wantR44(t, "emergency notice unapproved", err, http.StatusConflict, "security")
+		req, err := a.cara.Notices.RequestNoticeApproval(ctx, em.ID, planned)
+		if err != nil || req.Class != herald.ClassSecurity || req.MaintenanceID == "" {
+			t.Fatalf("request: %+v %v", req, err)
+		}
+		if _, err := a.sam.Notices.ApproveNotice(ctx, req.ID, herald.NoticeDecisionInput{Hash: req.Hash}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.cara.Notices.SendNotice(ctx, em.ID, planned); err != nil {
+			t.Fatalf("approved emergency notice: %v", err)
+		}
+
+		s, _ := a.admin.Settings.Settings(ctx)
+		s.Approvals.Review = map[herald.NoticeClass]string{herald.ClassOutOfBand: herald.ReviewModeRequired}
+		if _, err := a.admin.Settings.SaveSettings(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		oob := mk("Disk swap", herald.KindOutOfBand, false)
+		text := herald.NoticeSendInput{Body: "We will swap a disk tonight; no downtime is expected."}
+		_, err = a.cara.Notices.SendNotice(ctx, oob.ID, text)
+		wantR44(t, "out-of-band unreviewed", err, http.StatusConflict, "approvals.review.out_of_band")
+		_, err = a.cara.Notices.RequestNoticeApproval(ctx, oob.ID, text)
+		wantR44(t, "nobody to review", err, http.StatusUnprocessableEntity, "engineering manager")
+		if _, err := a.admin.People.SetManager(ctx, "leo@example.com", true); err != nil {
+			t.Fatal(err)
+		}
+		req, err = a.cara.Notices.RequestNoticeApproval(ctx, oob.ID, text)
+		if err != nil || req.Class != herald.ClassOutOfBand {
+			t.Fatalf("request: %+v %v", req, err)
+		}
+		_, err = a.sam.Notices.ApproveNotice(ctx, req.ID, herald.NoticeDecisionInput{})
+		wantR44(t, "not a manager", err, http.StatusForbidden, "engineering manager")
+		if _, err := a.lead.Notices.ApproveNotice(ctx, req.ID, herald.NoticeDecisionInput{Hash: req.Hash}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.cara.Notices.SendNotice(ctx, oob.ID, text); err != nil {
+			t.Fatalf("reviewed out-of-band notice: %v", err)
 		}
 	})
 }
