@@ -225,11 +225,16 @@ type NoticeApprovalService interface {
 }
 
 // NoticeApprovalPrompt asks an approver to read and approve or reject a
-// customer message.
-func NoticeApprovalPrompt(a NoticeApproval, url string) Notice {
+// customer message. Restricted (a FedRAMP tenant's, R46) it names neither
+// the tenant nor the subject: only the console link.
+func NoticeApprovalPrompt(a NoticeApproval, url string, restricted bool) Notice {
 	what := "A customer message"
 	if a.Class == ClassSecurity {
 		what = "A security message"
+	}
+	if restricted {
+		return Notice{Event: "prompt." + PromptNoticeApproval, Subject: "Approve a customer message",
+			Body: what + " waits for your approval (R44): read it in Herald.\n\n" + url, URL: url}
 	}
 	return Notice{Event: "prompt." + PromptNoticeApproval, Subject: "Approve a message to " + a.TenantName + ": " + a.Subject,
 		Body: what + " to " + a.TenantName + " from " + a.RequestedByName + " waits for your approval (R44). It goes out only as approved; " +

@@ -1,6 +1,7 @@
 package herald
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -70,5 +71,19 @@ func TestRule44_ClassesAndSettings(t *testing.T) {
 	}
 	if NoticeTextHash("a", "b") == NoticeTextHash("a", "b ") || NoticeTextHash("ab", "") == NoticeTextHash("a", "b") {
 		t.Fatal("the hash does not bind the exact subject and body")
+	}
+}
+
+// R44 with R46: an approval prompt about a FedRAMP tenant names neither
+// the tenant nor the subject.
+func TestRule44_ApprovalPromptOfAFedRAMPTenantNamesNothing(t *testing.T) {
+	a := NoticeApproval{TenantName: "Gov", Subject: "Herald Notice: Kernel patch", RequestedByName: "Cara", Class: ClassSecurity}
+	open := NoticeApprovalPrompt(a, "https://h/app/approvals/1", false)
+	if !strings.Contains(open.Subject, "Gov") || !strings.Contains(open.Body, "Cara") {
+		t.Fatalf("open prompt: %+v", open)
+	}
+	closed := NoticeApprovalPrompt(a, "https://h/app/approvals/1", true)
+	if strings.Contains(closed.Subject+closed.Body, "Gov") || strings.Contains(closed.Subject+closed.Body, "Kernel") || !strings.Contains(closed.Body, "https://h/app/approvals/1") {
+		t.Fatalf("restricted prompt: %+v", closed)
 	}
 }

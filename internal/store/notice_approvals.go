@@ -230,9 +230,16 @@ func (db *NoticeService) RequestNoticeApproval(ctx context.Context, actor herald
 			a.ID, a.ThreadID, a.Class, a.Template, a.Subject, a.Body, a.Hash, a.RequestedBy, a.RequestedByName, micros(tx.now)); err != nil {
 			return fmt.Errorf("record approval request: %w", err)
 		}
+		// A FedRAMP tenant's name stays out of the prompt (R46); an
+		// incident's prompts are restricted when they are prepared, a
+		// maintenance's here.
+		var compliance string
+		if err := tx.QueryRowContext(ctx, `SELECT compliance FROM tenants WHERE id = $1`, th.TenantID).Scan(&compliance); err != nil {
+			return fmt.Errorf("read tenant: %w", err)
+		}
 		url := tx.db.links.Console() + "/approvals/" + a.ID
 		prompted, unreachable, err := tx.prompt(ctx, promptSpec{Kind: herald.PromptNoticeApproval, IncidentID: th.IncidentID, Occurrence: a.ID,
-			Notice: herald.NoticeApprovalPrompt(a, url)}, others...)
+			Notice: herald.NoticeApprovalPrompt(a, url, compliance == string(herald.ComplianceFedRAMP))}, others...)
 		if err != nil {
 			return err
 		}
