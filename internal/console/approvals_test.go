@@ -148,3 +148,41 @@ func TestRule44_ConsoleAsksApprovesAndSendsTheApprovedText(t *testing.T) {
 		}
 	})
 }
+
+// R44's settings on the notice settings screen: the security team and
+// each class's review; a mode that is not one is refused naming it, and
+// the settings stay as they were.
+func TestRule44_ConsoleApprovalSettings(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		e := newEnv(t, d)
+		ctx := context.Background()
+		s, _ := e.db.Settings.Settings(ctx)
+		b := e.browser(t)
+		b.signIn("admin@example.com")
+		res, body := b.get("/app/settings/notices")
+		mustStatus(t, "settings", res, body, http.StatusOK)
+		if !strings.Contains(body, `<label for="ns-secteam">`) || !strings.Contains(body, `value="Security"`) || !strings.Contains(body, `name="review_out_of_band"`) {
+			t.Fatalf("settings screen without approvals:\n%s", body)
+		}
+		form := url.Values{"product": {"Herald"}, "reply_domain": {""}, "update_interval": {"2h"}, "reply_reminder": {"30m"}, "check_interval": {"30m"},
+			"security_team": {"SecOps"}, "review_incident": {"always"}, "review_out_of_band": {"required"}, "review_other": {"off"}}
+		for k, text := range s.Notices.Templates {
+			form.Set("template_"+k, text)
+		}
+		res, body = b.post("/app/settings/notices", form)
+		if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "approvals.review.incident") || !strings.Contains(body, `value="SecOps"`) {
+			t.Fatalf("bad review mode: %d\n%s", res.StatusCode, body)
+		}
+		if cur, _ := e.db.Settings.Settings(ctx); cur.Approvals.SecurityTeam != "Security" {
+			t.Fatal("a refused form changed the settings")
+		}
+		form.Set("review_incident", "required")
+		res, body = b.post("/app/settings/notices", form)
+		mustStatus(t, "save", res, body, http.StatusSeeOther)
+		cur, _ := e.db.Settings.Settings(ctx)
+		if cur.Approvals.SecurityTeam != "SecOps" || cur.Approvals.Mode(herald.ClassIncident) != herald.ReviewModeRequired ||
+			cur.Approvals.Mode(herald.ClassOther) != herald.ReviewModeOff || cur.Approvals.Mode(herald.ClassOutOfBand) != herald.ReviewModeRequired {
+			t.Fatalf("saved: %+v", cur.Approvals)
+		}
+	})
+}

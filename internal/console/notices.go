@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -195,11 +196,24 @@ func mapKeys(m map[string]string) []string {
 
 type noticeSettingsView struct {
 	Notices   herald.NoticeSettings
+	Approvals herald.ApprovalSettings
 	Kinds     []string
 	Variables []herald.NoticeVariable
 	Input     url.Values
 	Error     *herald.Error
 }
+
+// ReviewClasses are the classes whose review is a setting (R44); Modes
+// the choices; Mode a class's.
+func (v noticeSettingsView) ReviewClasses() []herald.NoticeClass {
+	return []herald.NoticeClass{herald.ClassIncident, herald.ClassOutOfBand, herald.ClassOther}
+}
+
+func (v noticeSettingsView) Modes() []string {
+	return []string{herald.ReviewModeOff, herald.ReviewModeOptional, herald.ReviewModeRequired}
+}
+
+func (v noticeSettingsView) Mode(c herald.NoticeClass) string { return v.Approvals.Mode(c) }
 
 // Interval and Reminder are the durations as typed, or as saved.
 func (v noticeSettingsView) Interval() string {
@@ -228,7 +242,7 @@ func (c *Console) noticeSettings(w http.ResponseWriter, r *http.Request, a heral
 	if err != nil {
 		return err
 	}
-	c.render(w, r, http.StatusOK, "notice-settings", a, noticeSettingsView{Notices: s.Notices, Kinds: herald.NoticeTemplateKinds, Variables: herald.NoticeVariables})
+	c.render(w, r, http.StatusOK, "notice-settings", a, noticeSettingsView{Notices: s.Notices, Approvals: s.Approvals, Kinds: herald.NoticeTemplateKinds, Variables: herald.NoticeVariables})
 	return nil
 }
 
@@ -259,8 +273,22 @@ func (c *Console) saveNoticeSettings(w http.ResponseWriter, r *http.Request, a h
 	for _, k := range herald.NoticeTemplateKinds {
 		n.Templates[k] = f.Get("template_" + k)
 	}
+	// R44's settings, when the form has them.
+	ap := s.Approvals
+	ap.Review = maps.Clone(ap.Review)
+	if ap.Review == nil {
+		ap.Review = map[herald.NoticeClass]string{}
+	}
+	if f.Has("security_team") {
+		ap.SecurityTeam = f.Get("security_team")
+	}
+	for _, cl := range (noticeSettingsView{}).ReviewClasses() {
+		if f.Has("review_" + string(cl)) {
+			ap.Review[cl] = f.Get("review_" + string(cl))
+		}
+	}
 	if err := fe.Err(); err == nil {
-		s.Notices = n
+		s.Notices, s.Approvals = n, ap
 		_, err = c.cfg.Services.Settings.SaveSettings(ctx, s)
 		if err == nil {
 			redirect(w, r, "/app/settings/notices", "Notice settings saved.")
@@ -271,11 +299,11 @@ func (c *Console) saveNoticeSettings(w http.ResponseWriter, r *http.Request, a h
 		if !ok {
 			return err
 		}
-		c.render(w, r, status, "notice-settings", a, noticeSettingsView{Notices: n, Kinds: herald.NoticeTemplateKinds, Variables: herald.NoticeVariables, Input: f, Error: herr})
+		c.render(w, r, status, "notice-settings", a, noticeSettingsView{Notices: n, Approvals: ap, Kinds: herald.NoticeTemplateKinds, Variables: herald.NoticeVariables, Input: f, Error: herr})
 		return nil
 	}
 	herr, status, _ := refusal(fe.Err())
-	c.render(w, r, status, "notice-settings", a, noticeSettingsView{Notices: n, Kinds: herald.NoticeTemplateKinds, Variables: herald.NoticeVariables, Input: f, Error: herr})
+	c.render(w, r, status, "notice-settings", a, noticeSettingsView{Notices: n, Approvals: ap, Kinds: herald.NoticeTemplateKinds, Variables: herald.NoticeVariables, Input: f, Error: herr})
 	return nil
 }
 
