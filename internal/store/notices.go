@@ -75,7 +75,7 @@ func (tx *tx) threads(ctx context.Context, ns herald.NoticeSettings, where strin
 			out[i].LastMessage = &msgs[0]
 		}
 	}
-	return out, nil
+	return out, tx.noticeDueWords(ctx, out)
 }
 
 func (tx *tx) thread(ctx context.Context, ns herald.NoticeSettings, id string) (herald.NoticeThread, error) {
@@ -93,7 +93,7 @@ func (tx *tx) thread(ctx context.Context, ns herald.NoticeSettings, id string) (
 // one (lastOnly).
 func (tx *tx) noticeMessages(ctx context.Context, threadID string, lastOnly bool) ([]herald.NoticeMessage, error) {
 	q := `SELECT m.id, m.direction, m.template, m.subject, m.body, m.message_id, m.in_reply_to, m.from_addr, m.author_id, m.author, m.guard_override,
-		m.created_at, COALESCE(d.status, ''), COALESCE(d.attempts, 0), COALESCE(d.last_error, '')
+		m.substantial, m.created_at, COALESCE(d.status, ''), COALESCE(d.attempts, 0), COALESCE(d.last_error, '')
 		FROM notice_messages m LEFT JOIN notice_deliveries d ON d.message_id = m.id WHERE m.thread_id = $1`
 	if lastOnly {
 		q += ` ORDER BY m.created_at DESC, m.id DESC LIMIT 1`
@@ -111,7 +111,7 @@ func (tx *tx) noticeMessages(ctx context.Context, threadID string, lastOnly bool
 		var override string
 		var at int64
 		if err := rows.Scan(&m.ID, &m.Direction, &m.Template, &m.Subject, &m.Body, &m.MessageID, &m.InReplyTo, &m.From, &m.AuthorID, &m.Author,
-			&override, &at, &m.Delivery, &m.Attempts, &m.LastError); err != nil {
+			&override, &m.Substantial, &at, &m.Delivery, &m.Attempts, &m.LastError); err != nil {
 			return nil, fmt.Errorf("read notice messages: %w", err)
 		}
 		m.CreatedAt = fromMicros(at)
@@ -280,6 +280,12 @@ func (db *NoticeService) NoticeThread(ctx context.Context, id string) (herald.No
 		if n := len(t.Messages); n > 0 {
 			t.LastMessage = &t.Messages[n-1]
 		}
+		if err != nil {
+			return err
+		}
+		one := []herald.NoticeThread{t}
+		err = tx.noticeDueWords(ctx, one)
+		t = one[0]
 		return err
 	})
 	return t, err
@@ -389,6 +395,10 @@ func (db *NoticeService) PreviewNotice(ctx context.Context, actor herald.Actor, 
 		}
 		body, err := tx.composeNotice(ctx, s, th, actor, in)
 		m = herald.NoticeMessage{Direction: "out", Template: in.Template, Subject: th.Subject, Body: body, From: th.ReplyTo, Author: actor.User.Name}
+		if err != nil {
+			return err
+		}
+		m.Substantial, m.Warnings, err = tx.noticeCadenceOf(ctx, th, in)
 		return err
 	})
 	return m, err
@@ -440,6 +450,9 @@ func (db *NoticeService) SendNotice(ctx context.Context, actor herald.Actor, thr
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO notice_deliveries (id, message_id, status, due_at) VALUES ($1, $1, 'pending', $2)`, id, micros(tx.now)); err != nil {
 			return fmt.Errorf("queue notice: %w", err)
+		}
+		if err := tx.markNoticeCadence(ctx, th, &m, in); err != nil {
+			return err
 		}
 		first := tx.now
 		if th.FirstSentAt != nil {
@@ -750,6 +763,7 @@ func (db *NoticeService) IncidentNotices(ctx context.Context, ref string) (heral
 			if th, ok := byTenant[t.ID]; ok {
 				st.ThreadID, st.OwnerName, st.Told = th.ID, th.OwnerName, th.FirstSentAt != nil
 				st.LastMessageAt, st.LastMessage, st.NextNoticeDue, st.AwaitingReplySince = th.LastMessageAt, th.LastMessage, th.NextNoticeDue, th.AwaitingReplySince
+				st.NoticeDue = th.NoticeDue
 				delete(byTenant, t.ID)
 			}
 			out.Tenants = append(out.Tenants, st)
