@@ -243,9 +243,10 @@ func (tx *tx) subscriber(ctx context.Context, id string) (herald.Subscriber, err
 	return s, err
 }
 
-// SubscriberCounts counts active subscribers by kind, confirmed or not.
+// SubscriberCounts counts the public page's active subscribers by kind,
+// confirmed or not (a tenant page's are listed with the tenant).
 func (db *SubscriberService) SubscriberCounts(ctx context.Context) (map[string]map[string]int, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT kind, confirmed, paused, count(*) FROM subscribers WHERE unsubscribed_at IS NULL GROUP BY kind, confirmed, paused`)
+	rows, err := db.r.QueryContext(ctx, `SELECT kind, confirmed, paused, count(*) FROM subscribers WHERE unsubscribed_at IS NULL AND tenant_id IS NULL GROUP BY kind, confirmed, paused`)
 	if err != nil {
 		return nil, err
 	}

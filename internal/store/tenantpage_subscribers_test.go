@@ -77,6 +77,9 @@ func TestTenantPages_SubscribersHearOfTheirTenantOnly(t *testing.T) {
 		if err != nil || len(subs) != 1 || subs[0].Target != "ann@acme.example" || !subs[0].Confirmed {
 			t.Fatalf("Acme's subscribers: %+v %v", subs, err)
 		}
+		if c, err := f.db.Subscribers.SubscriberCounts(f.ctx); err != nil || c["email"]["confirmed"] != 2 {
+			t.Fatalf("the public counts take in a tenant's subscribers: %v %v", c, err)
+		}
 		var exported []string
 		f.db.Subscribers.ExportSubscribers(f.ctx, func(s herald.Subscriber) error { exported = append(exported, s.Target); return nil })
 		if slices.Contains(exported, "gus@globex.example") {
