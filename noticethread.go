@@ -109,6 +109,9 @@ type NoticeSettings struct {
 	// open, the threads' owner is reminded to check the incident, its chat
 	// and the threads (R48).
 	CheckInterval Duration `json:"check_interval"`
+	// Cadence times the reminders of next_notice_due and the summary
+	// prompt (R43, R47).
+	Cadence NoticeCadence `json:"cadence"`
 	// Templates are the texts by kind (NoticeTemplateKinds), Go templates
 	// over NoticeVariables.
 	Templates map[string]string `json:"templates"`
@@ -122,6 +125,7 @@ func DefaultNoticeSettings() NoticeSettings {
 		S1Interval:     Duration(time.Hour),
 		ReplyReminder:  Duration(defaultNoticeReplyReminder),
 		CheckInterval:  Duration(defaultNoticeReplyReminder),
+		Cadence:        DefaultNoticeCadence(),
 		Templates: map[string]string{
 			NoticeInvestigationStart: "Hello {{.Tenant}} team,\n\nWe are investigating an issue that may affect your {{.Product}} deployment: {{.Title}}.\n\n{{if .Summary}}{{.Summary}}\n\n{{end}}We will keep you informed in this thread.\n\n{{.Sender}}",
 			NoticeUpdate:             "Hello {{.Tenant}} team,\n\nAn update on {{.Title}}.\n\nStatus: {{.Status}}\nActions taken: {{.ActionsTaken}}\nNext steps: {{.NextSteps}}\nNext update: {{.NextUpdate}}\n\n{{.Sender}}",
@@ -159,6 +163,7 @@ func (n *NoticeSettings) validate(fe FieldErrors) {
 	if d := time.Duration(n.CheckInterval); d < 5*time.Minute || d > 24*time.Hour {
 		fe.Add(f+"check_interval", "must be between 5m and 24h")
 	}
+	n.Cadence.validate(fe)
 	for kind, text := range n.Templates {
 		if !slices.Contains(NoticeTemplateKinds, kind) {
 			fe.Add(f+"templates."+kind, "is not a template kind ("+strings.Join(NoticeTemplateKinds, ", ")+")")
@@ -407,6 +412,10 @@ type NoticeThread struct {
 	// Approvals are the thread's approvals (R44), newest first, on a
 	// thread read alone.
 	Approvals []NoticeApproval `json:"approvals,omitempty"`
+	// NoticeDue says in words where the next notice stands ("due in 40
+	// minutes", "overdue by 1 hour"); empty once the incident or
+	// maintenance is over.
+	NoticeDue string `json:"notice_due,omitempty"`
 }
 
 // NoticeMessage is one message of a thread, out to the customer or in
@@ -430,6 +439,12 @@ type NoticeMessage struct {
 	Attempts      int            `json:"attempts,omitempty"`
 	LastError     string         `json:"last_error,omitempty"`
 	GuardOverride *GuardOverride `json:"guard_override,omitempty"`
+	// Substantial: the notice carried substantial news (R43, R47;
+	// NoticeSendInput.IsSubstantial).
+	Substantial bool `json:"substantial,omitempty"`
+	// Warnings are said, not refused: a notice that is not substantial
+	// news, outside the tenant's business hours (R43).
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // NoticeSendInput is one notice to send on a thread: a template filled in
@@ -452,6 +467,10 @@ type NoticeSendInput struct {
 	// ApprovalID sends the exact text of that approval (R44) instead of a
 	// template or body.
 	ApprovalID string `json:"approval_id,omitempty"`
+	// Substantial says whether the notice carries substantial news (R43,
+	// R47); unset, a notice from a template does and a text written
+	// without one does not (IsSubstantial).
+	Substantial *bool `json:"substantial,omitempty"`
 }
 
 // Normalize validates the input.
@@ -524,6 +543,8 @@ type TenantNoticeStatus struct {
 	LastMessageAt *time.Time     `json:"last_message_at,omitempty"`
 	LastMessage   *NoticeMessage `json:"last_message,omitempty"`
 	NextNoticeDue *time.Time     `json:"next_notice_due,omitempty"`
+	// NoticeDue says it in words (NoticeThread.NoticeDue).
+	NoticeDue string `json:"notice_due,omitempty"`
 	// AwaitingReplySince: the customer replied and waits for an answer.
 	AwaitingReplySince *time.Time `json:"awaiting_reply_since,omitempty"`
 	// Problem says why the tenant cannot be told (no operational address).

@@ -21,6 +21,9 @@ type Subscriber struct {
 	// Secret is a webhook subscriber's signing secret, in the answer that
 	// creates it only.
 	Secret string `json:"secret,omitempty"`
+	// Tenant is set on a subscriber of a tenant's private page (its id):
+	// it hears only of that tenant's incidents and maintenances.
+	Tenant string `json:"tenant,omitempty"`
 }
 
 // SubscriberInput subscribes one address or endpoint. Exactly one of

@@ -91,6 +91,15 @@ type TenantPageService interface {
 	// is the page's URL, which the link is below.
 	RequestTenantPageSignIn(ctx context.Context, tenant, address, pageURL string) error
 
+	// SubscribeTenantPage subscribes an address (confirmed by a mail, as
+	// on the public page, unless admin adds it confirmed) or a webhook to
+	// the tenant's private page: it hears of that tenant's incidents and
+	// maintenances only. EUnprocessable when the tenant has no page.
+	SubscribeTenantPage(ctx context.Context, ref string, in SubscriberInput, admin bool) (Subscriber, error)
+
+	// TenantPageSubscribers lists the subscribers of the tenant's page.
+	TenantPageSubscribers(ctx context.Context, ref string) ([]Subscriber, error)
+
 	// UseTenantPageSignIn spends a sign-in token of the tenant: true when
 	// it was the tenant's, unused and not expired.
 	UseTenantPageSignIn(ctx context.Context, tenant, token string) (bool, error)

@@ -26,3 +26,18 @@ func (c *TenantClient) SetTenantPageSignIn(ctx context.Context, ref string, on b
 	var out herald.TenantPage
 	return out, c.do(ctx, "PUT", "/api/v1/tenants/"+esc(ref)+"/page/sign-in", herald.TenantPageSignIn{SignIn: &on}, &out)
 }
+
+// SubscribeTenantPage subscribes an address or a webhook to the tenant's
+// private page (admin): it hears of that tenant's incidents and
+// maintenances only; an address is sent a confirmation unless Confirmed.
+func (c *TenantClient) SubscribeTenantPage(ctx context.Context, ref string, in herald.SubscriberInput) (herald.Subscriber, error) {
+	var out herald.Subscriber
+	return out, c.do(ctx, "POST", "/api/v1/tenants/"+esc(ref)+"/page/subscribers", in, &out)
+}
+
+// TenantPageSubscribers lists the subscribers of the tenant's private page
+// (admin).
+func (c *TenantClient) TenantPageSubscribers(ctx context.Context, ref string) ([]herald.Subscriber, error) {
+	var out []herald.Subscriber
+	return out, c.do(ctx, "GET", "/api/v1/tenants/"+esc(ref)+"/page/subscribers", nil, &out)
+}

@@ -16,7 +16,7 @@ import (
 // noticeSendFlags are the fields of herald notice send and reply.
 type noticeSendFlags struct {
 	template, body, status, actions, next, nextUpdate, reason *string
-	class, approval                                           *string
+	class, approval, substantial                              *string
 	override                                                  *bool
 	preview                                                   *bool
 }
@@ -34,6 +34,8 @@ func addNoticeSendFlags(f *flags) *noticeSendFlags {
 		preview:    f.Bool("preview", false, "show the filled-in text without sending"),
 		class:      f.String("class", "", "the message's class (R44): empty for the thread's own, or security"),
 		approval:   f.String("approval", "", "send the exact text of this approval (R44) instead of --template or --body"),
+		substantial: f.String("substantial", "", "yes: the notice is substantial news, no: it is not (a check-in); "+
+			"by default a template's is and a --body's is not (R43, R47)"),
 	}
 }
 
@@ -46,8 +48,18 @@ func (nf *noticeSendFlags) input(stdin io.Reader) (herald.NoticeSendInput, error
 		}
 		body = string(b)
 	}
-	return herald.NoticeSendInput{Template: *nf.template, Body: body, Status: *nf.status, ActionsTaken: *nf.actions, NextSteps: *nf.next,
-		NextUpdate: *nf.nextUpdate, OverrideGuard: *nf.override, OverrideGuardReason: *nf.reason, Class: herald.NoticeClass(*nf.class), ApprovalID: *nf.approval}, nil
+	in := herald.NoticeSendInput{Template: *nf.template, Body: body, Status: *nf.status, ActionsTaken: *nf.actions, NextSteps: *nf.next,
+		NextUpdate: *nf.nextUpdate, OverrideGuard: *nf.override, OverrideGuardReason: *nf.reason, Class: herald.NoticeClass(*nf.class), ApprovalID: *nf.approval}
+	switch strings.ToLower(*nf.substantial) {
+	case "":
+	case "yes", "true":
+		in.Substantial = new(true)
+	case "no", "false":
+		in.Substantial = new(false)
+	default:
+		return in, usagef("--substantial must be yes or no")
+	}
+	return in, nil
 }
 
 // runNotice is `herald notice open|list|show|send|reply|view|templates|template`,
@@ -82,6 +94,9 @@ func runNotice(ctx context.Context, args []string, e env) error {
 			return err
 		}
 		return cf.print(e.stdout, m, func(tw *tabwriter.Writer) {
+			for _, w := range m.Warnings {
+				fmt.Fprintf(tw, "Warning: %s\n", w)
+			}
 			if *nf.preview {
 				fmt.Fprintf(tw, "Preview (not sent)\n\n%s\n", m.Body)
 				return
@@ -237,13 +252,13 @@ func runNotice(ctx context.Context, args []string, e env) error {
 func threadsTable(tw *tabwriter.Writer, list []herald.NoticeThread) {
 	row(tw, "TENANT", "OWNER", "TO", "MESSAGES", "LAST", "NEXT DUE", "AWAITING REPLY", "ID")
 	for _, t := range list {
-		row(tw, t.TenantName, t.OwnerName, t.To, fmt.Sprint(t.MessageCount), timeOrDash(t.LastMessageAt), timeOrDash(t.NextNoticeDue), timeOrDash(t.AwaitingReplySince), t.ID)
+		row(tw, t.TenantName, t.OwnerName, t.To, fmt.Sprint(t.MessageCount), timeOrDash(t.LastMessageAt), dueOrDash(t.NextNoticeDue, t.NoticeDue), timeOrDash(t.AwaitingReplySince), t.ID)
 	}
 }
 
 func threadTable(tw *tabwriter.Writer, th herald.NoticeThread) {
 	fmt.Fprintf(tw, "Subject:\t%s\nTenant:\t%s (support region %s)\nTo:\t%s\nCc:\t%s\nReply-To:\t%s\nTag:\t%s\nOwner:\t%s\nNext notice due:\t%s\n",
-		th.Subject, th.TenantName, orDash(th.SupportRegion), th.To, orDash(strings.Join(th.Cc, ", ")), orDash(th.ReplyTo), th.Tag, th.OwnerName, timeOrDash(th.NextNoticeDue))
+		th.Subject, th.TenantName, orDash(th.SupportRegion), th.To, orDash(strings.Join(th.Cc, ", ")), orDash(th.ReplyTo), th.Tag, th.OwnerName, dueOrDash(th.NextNoticeDue, th.NoticeDue))
 	if th.AwaitingReplySince != nil {
 		fmt.Fprintf(tw, "Awaiting an answer since:\t%s\n", timeOrDash(th.AwaitingReplySince))
 	}
@@ -259,6 +274,9 @@ func threadTable(tw *tabwriter.Writer, th herald.NoticeThread) {
 				state += " " + m.LastError
 			}
 		}
+		if m.Direction == "out" && !m.Substantial {
+			state += " (not substantial)"
+		}
 		fmt.Fprintf(tw, "\n--- %s %s%s\n%s\n", m.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), dir, state, m.Body)
 	}
 }
@@ -270,7 +288,7 @@ func incidentNoticesTable(tw *tabwriter.Writer, v herald.IncidentNotices) {
 		if t.Told {
 			told = "yes"
 		}
-		row(tw, t.TenantName, told, orDash(t.OwnerName), timeOrDash(t.LastMessageAt), timeOrDash(t.NextNoticeDue), timeOrDash(t.AwaitingReplySince), orDash(t.Problem))
+		row(tw, t.TenantName, told, orDash(t.OwnerName), timeOrDash(t.LastMessageAt), dueOrDash(t.NextNoticeDue, t.NoticeDue), timeOrDash(t.AwaitingReplySince), orDash(t.Problem))
 	}
 	if len(v.PendingApprovals) == 0 {
 		fmt.Fprintln(tw, "\nApprovals pending: none")
@@ -285,6 +303,15 @@ func approvalsTable(tw *tabwriter.Writer, list []herald.NoticeApproval) {
 	for _, a := range list {
 		row(tw, a.TenantName, string(a.Class), a.RequestedByName, timeOrDash(&a.RequestedAt), orDash(a.Reference), a.Approvers, a.ID)
 	}
+}
+
+// dueOrDash writes a next notice's time with where it stands in words
+// ("2026-11-30 14:00 UTC, overdue by 20 minutes").
+func dueOrDash(t *time.Time, words string) string {
+	if t == nil || words == "" {
+		return timeOrDash(t)
+	}
+	return timeOrDash(t) + ", " + words
 }
 
 func timeOrDash(t *time.Time) string {

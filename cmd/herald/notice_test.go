@@ -63,6 +63,13 @@ func TestCLI_NoticeThroughServe(t *testing.T) {
 		if err == nil || !strings.Contains(out+err.Error(), "NextSteps") {
 			t.Fatalf("missing variables: %v %s", err, out)
 		}
+		if out, err := cli(t, url, "notice", "send", th.ID, "--body", "No change.", "--substantial", "maybe"); err == nil || !strings.Contains(out+err.Error(), "--substantial must be yes or no") {
+			t.Fatalf("--substantial maybe: %v %s", err, out)
+		}
+		if out := mustCLI(t, url, "notice", "send", th.ID, "--body", "No change.", "--substantial", "yes", "--preview"); !strings.Contains(out, "No change.") ||
+			strings.Contains(out, "Warning:") {
+			t.Fatalf("substantial preview: %s", out)
+		}
 		mustCLI(t, url, "notice", "send", th.ID, "--template", "update", "--status", "Degraded", "--actions-taken", "Added capacity",
 			"--next-steps", "Watch the latency", "--next-update", "15:00 UTC")
 		var got []testdb.MailMessage

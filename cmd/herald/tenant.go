@@ -217,7 +217,7 @@ func runTenant(ctx context.Context, args []string, e env) error {
 				}
 				return cf.print(e.stdout, list, func(tw *tabwriter.Writer) { tenantsTable(tw, list) })
 			}},
-		"page": {args: "url|rotate|sign-in TENANT [on|off]", n: -1, help: "the tenant's private status page (admin): url shows it (the URL itself only when made), rotate makes a new URL and stops the old one, sign-in on|off asks for an operational address first",
+		"page": {args: "url|rotate|sign-in|subscribers|subscribe TENANT [on|off|ADDRESS [confirmed]]", n: -1, help: "the tenant's private status page (admin): url shows it (the URL itself only when made), rotate makes a new URL and stops the old one, sign-in on|off asks for an operational address first, subscribers lists its subscribers, subscribe adds an e-mail address (mailed a confirmation unless confirmed) or a webhook URL",
 			run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
 				return tenantPage(ctx, c, cf, e, pos)
 			}},
@@ -226,9 +226,12 @@ func runTenant(ctx context.Context, args []string, e env) error {
 
 // tenantPage runs herald tenant page.
 func tenantPage(ctx context.Context, c *client.Client, cf clientFlags, e env, pos []string) error {
-	usage := usagef("herald tenant page takes url|rotate TENANT, or sign-in TENANT on|off")
+	usage := usagef("herald tenant page takes url|rotate|subscribers TENANT, sign-in TENANT on|off, or subscribe TENANT ADDRESS|URL [confirmed]")
 	if len(pos) < 2 {
 		return usage
+	}
+	if pos[0] == "subscribers" || pos[0] == "subscribe" {
+		return tenantPageSubscribers(ctx, c, cf, e, pos, usage)
 	}
 	var p herald.TenantPage
 	var err error
@@ -260,6 +263,45 @@ func tenantPage(ctx context.Context, c *client.Client, cf clientFlags, e env, po
 			row(tw, "URL", "none yet: herald tenant page rotate "+p.TenantName)
 		}
 		row(tw, "SIGN-IN", signIn)
+	})
+}
+
+// tenantPageSubscribers runs herald tenant page subscribers|subscribe.
+func tenantPageSubscribers(ctx context.Context, c *client.Client, cf clientFlags, e env, pos []string, usage error) error {
+	var list []herald.Subscriber
+	switch {
+	case pos[0] == "subscribers" && len(pos) == 2:
+		var err error
+		if list, err = c.Tenants.TenantPageSubscribers(ctx, pos[1]); err != nil {
+			return err
+		}
+	case pos[0] == "subscribe" && (len(pos) == 3 || len(pos) == 4 && pos[3] == "confirmed"):
+		in := herald.SubscriberInput{Email: pos[2], Confirmed: len(pos) == 4}
+		if strings.HasPrefix(pos[2], "http://") || strings.HasPrefix(pos[2], "https://") {
+			in = herald.SubscriberInput{WebhookURL: pos[2]}
+		}
+		s, err := c.Tenants.SubscribeTenantPage(ctx, pos[1], in)
+		if err != nil {
+			return err
+		}
+		list = []herald.Subscriber{s}
+	default:
+		return usage
+	}
+	return cf.print(e.stdout, list, func(tw *tabwriter.Writer) {
+		row(tw, "KIND", "TARGET", "CONFIRMED", "SINCE", "ID")
+		for _, s := range list {
+			confirmed := "no (a confirmation mail is sent)"
+			if s.Confirmed {
+				confirmed = "yes"
+			}
+			row(tw, s.Kind, s.Target, confirmed, s.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), s.ID)
+		}
+		for _, s := range list {
+			if s.Secret != "" {
+				row(tw, "", "signing secret of "+s.Target+" (shown once): "+s.Secret)
+			}
+		}
 	})
 }
 

@@ -29,6 +29,15 @@ func TestCLI_TenantPage(t *testing.T) {
 		if out, err := cli(t, url, "tenant", "page", "sign-in", "Acme", "maybe"); err == nil {
 			t.Fatalf("sign-in maybe: %s", out)
 		}
+		if out := mustCLI(t, url, "tenant", "page", "subscribe", "Acme", "ann@acme.example", "confirmed"); !strings.Contains(out, "ann@acme.example") || !strings.Contains(out, "yes") {
+			t.Fatalf("subscribe:\n%s", out)
+		}
+		if out := mustCLI(t, url, "tenant", "page", "subscribers", "Acme"); !strings.Contains(out, "email") || !strings.Contains(out, "ann@acme.example") {
+			t.Fatalf("subscribers:\n%s", out)
+		}
+		if out, err := cli(t, url, "tenant", "page", "subscribe", "Acme", "not an address"); err == nil || !strings.Contains(out+err.Error(), "email") {
+			t.Fatalf("a bad address: %v\n%s", err, out)
+		}
 		if out, err := cli(t, url, "tenant", "page", "rotate", "Nobody"); err == nil || !strings.Contains(out+err.Error(), "404") {
 			t.Fatalf("unknown tenant: %v\n%s", err, out)
 		}

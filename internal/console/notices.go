@@ -143,6 +143,12 @@ func (c *Console) sendNotice(w http.ResponseWriter, r *http.Request, a herald.Ac
 	in := herald.NoticeSendInput{Template: f.Get("template"), Body: f.Get("body"), Status: f.Get("status"), ActionsTaken: f.Get("actions_taken"),
 		NextSteps: f.Get("next_steps"), NextUpdate: f.Get("next_update"), OverrideGuard: f.Get("override_guard") == "on", OverrideGuardReason: f.Get("override_guard_reason"),
 		Class: herald.NoticeClass(f.Get("class"))}
+	switch f.Get("substantial") { // R43, R47: the writer says whether it is news
+	case "yes":
+		in.Substantial = new(true)
+	case "no":
+		in.Substantial = new(false)
+	}
 	if in.Body != "" && f.Get("use_body") != "on" {
 		in.Body = "" // the body box holds a preview unless it is to be sent as written
 	}
@@ -174,7 +180,8 @@ func (c *Console) sendNotice(w http.ResponseWriter, r *http.Request, a herald.Ac
 		}
 		return c.renderNoticeThread(w, r, a, http.StatusOK, noticeThreadView{Input: f, Preview: &m})
 	}
-	if _, err := s.SendNotice(r.Context(), a, id, in); err != nil {
+	m, err := s.SendNotice(r.Context(), a, id, in)
+	if err != nil {
 		herr, status, ok := refusal(err)
 		if !ok {
 			return err
@@ -182,7 +189,11 @@ func (c *Console) sendNotice(w http.ResponseWriter, r *http.Request, a herald.Ac
 		guard := herr.Code == herald.EUnprocessable && slices.ContainsFunc(mapKeys(herr.Fields), func(k string) bool { return len(k) > 5 && k[:5] == "body:" })
 		return c.renderNoticeThread(w, r, a, status, noticeThreadView{Input: f, Error: herr, Findings: guard})
 	}
-	redirect(w, r, "/app/notices/"+url.PathEscape(id), "Notice queued: it goes out by e-mail in a moment.")
+	flash := "Notice queued: it goes out by e-mail in a moment."
+	for _, w := range m.Warnings {
+		flash += " Warning: " + w
+	}
+	redirect(w, r, "/app/notices/"+url.PathEscape(id), flash)
 	return nil
 }
 
@@ -230,6 +241,14 @@ func (v noticeSettingsView) Check() string {
 	return herald.ShortDuration(time.Duration(v.Notices.CheckInterval))
 }
 
+// SummaryAfter is notices.cadence.summary_after as typed or saved (R47).
+func (v noticeSettingsView) SummaryAfter() string {
+	if v.Input != nil {
+		return v.Input.Get("summary_after")
+	}
+	return herald.ShortDuration(time.Duration(v.Notices.Cadence.SummaryAfter))
+}
+
 func (v noticeSettingsView) Reminder() string {
 	if v.Input != nil {
 		return v.Input.Get("reply_reminder")
@@ -269,6 +288,11 @@ func (c *Console) saveNoticeSettings(w http.ResponseWriter, r *http.Request, a h
 			continue
 		}
 		*d = herald.Duration(v)
+	}
+	if v, err := time.ParseDuration(f.Get("summary_after")); err == nil {
+		n.Cadence.SummaryAfter = herald.Duration(v)
+	} else {
+		fe.Add("notices.cadence.summary_after", "must be a duration like 4h")
 	}
 	for _, k := range herald.NoticeTemplateKinds {
 		n.Templates[k] = f.Get("template_" + k)

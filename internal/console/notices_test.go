@@ -107,7 +107,7 @@ func TestConsole_NoticeThreadsComposeAndSettings(t *testing.T) {
 
 		res, body = cm.get("/app/settings/notices")
 		mustStatus(t, "settings", res, body, http.StatusOK)
-		form := url.Values{"product": {"Acme Cloud"}, "reply_domain": {"reply.example.com"}, "update_interval": {"1h"}, "reply_reminder": {"30m"}, "check_interval": {"45m"}}
+		form := url.Values{"product": {"Acme Cloud"}, "reply_domain": {"reply.example.com"}, "update_interval": {"1h"}, "reply_reminder": {"30m"}, "check_interval": {"45m"}, "summary_after": {"6h"}}
 		for k, text := range s.Notices.Templates {
 			form.Set("template_"+k, text)
 		}
@@ -123,7 +123,7 @@ func TestConsole_NoticeThreadsComposeAndSettings(t *testing.T) {
 		res, body = cm.post("/app/settings/notices", form)
 		mustStatus(t, "save", res, body, http.StatusSeeOther)
 		if cur, _ := e.db.Settings.Settings(ctx); cur.Notices.Product != "Acme Cloud" || cur.Notices.Templates["resolved"] != "{{.Title}} is fixed." ||
-			time.Duration(cur.Notices.CheckInterval) != 45*time.Minute {
+			time.Duration(cur.Notices.CheckInterval) != 45*time.Minute || time.Duration(cur.Notices.Cadence.SummaryAfter) != 6*time.Hour {
 			t.Fatalf("saved: %+v", cur.Notices)
 		}
 	})

@@ -28,6 +28,7 @@ func (c *Console) tenantsRoutes() []route {
 		{method: "POST", path: "/app/tenants/{id}/delete", role: admin, serve: c.deleteTenant},
 		{method: "POST", path: "/app/tenants/{id}/page/rotate", role: admin, serve: c.rotateTenantPage},
 		{method: "POST", path: "/app/tenants/{id}/page/sign-in", role: admin, serve: c.setTenantPageSignIn},
+		{method: "POST", path: "/app/tenants/{id}/page/subscribers", role: admin, serve: c.subscribeTenantPage},
 	}
 }
 
@@ -111,6 +112,11 @@ type tenantView struct {
 	// Page is the tenant's private status page, for admins; its URL is
 	// set only on the answer to a rotation (tenantpages.go).
 	Page *herald.TenantPage
+	// Subscribers are the page's (admins); SubInput and SubError are a
+	// refused subscribe form's.
+	Subscribers []herald.Subscriber
+	SubInput    url.Values
+	SubError    *herald.Error
 }
 
 func (c *Console) tenant(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
@@ -120,6 +126,12 @@ func (c *Console) tenant(w http.ResponseWriter, r *http.Request, a herald.Actor)
 // tenantWithPage renders the tenant's screen; page, when given, is the
 // private page just rotated, with its URL.
 func (c *Console) tenantWithPage(w http.ResponseWriter, r *http.Request, a herald.Actor, page *herald.TenantPage) error {
+	return c.tenantScreen(w, r, a, page, http.StatusOK, nil, nil)
+}
+
+// tenantScreen renders the tenant's screen with status; subErr and
+// subInput are a refused subscribe form's.
+func (c *Console) tenantScreen(w http.ResponseWriter, r *http.Request, a herald.Actor, page *herald.TenantPage, status int, subErr *herald.Error, subInput url.Values) error {
 	ctx := r.Context()
 	t, err := c.cfg.Services.Tenants.Tenant(ctx, r.PathValue("id"))
 	if err != nil {
@@ -149,7 +161,40 @@ func (c *Console) tenantWithPage(w http.ResponseWriter, r *http.Request, a heral
 		}
 		v.Page = &p
 	}
-	c.render(w, r, http.StatusOK, "tenant", a, v)
+	if v.Page != nil && v.Page.HasURL && a.Role.Allows(herald.RoleAdmin) {
+		if v.Subscribers, err = c.cfg.Services.TenantPages.TenantPageSubscribers(ctx, t.ID); err != nil {
+			return err
+		}
+	}
+	v.SubError, v.SubInput = subErr, subInput
+	if v.SubInput == nil {
+		v.SubInput = url.Values{}
+	}
+	c.render(w, r, status, "tenant", a, v)
+	return nil
+}
+
+// subscribeTenantPage adds a subscriber to the tenant's private page; a
+// refused address is shown again with the reason.
+func (c *Console) subscribeTenantPage(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
+	if err := r.ParseForm(); err != nil {
+		return herald.Errorf(herald.EInvalid, "unreadable form")
+	}
+	f := r.PostForm
+	in := herald.SubscriberInput{Email: f.Get("email"), Confirmed: f.Get("confirmed") == "on"}
+	id := r.PathValue("id")
+	if _, err := c.cfg.Services.TenantPages.SubscribeTenantPage(r.Context(), id, in, true); err != nil {
+		herr, status, ok := refusal(err)
+		if !ok {
+			return err
+		}
+		return c.tenantScreen(w, r, a, nil, status, herr, f)
+	}
+	msg := "Subscribed " + in.Email + " to the private page."
+	if !in.Confirmed {
+		msg = "A confirmation mail goes to " + in.Email + "; nothing else is sent until it is confirmed."
+	}
+	redirect(w, r, tenantsPath+"/"+url.PathEscape(id), msg)
 	return nil
 }
 

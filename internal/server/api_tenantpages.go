@@ -24,3 +24,11 @@ func (s *Server) setTenantPageSignIn(r *http.Request, a herald.Actor, in herald.
 	}
 	return s.app.TenantPages.SetTenantPageSignIn(r.Context(), a, r.PathValue("id"), *in.SignIn)
 }
+
+func (s *Server) subscribeTenantPage(r *http.Request, a herald.Actor, in herald.SubscriberInput) (herald.Subscriber, error) {
+	return s.app.TenantPages.SubscribeTenantPage(r.Context(), r.PathValue("id"), in, true)
+}
+
+func (s *Server) tenantPageSubscribers(r *http.Request, a herald.Actor, _ noBody) ([]herald.Subscriber, error) {
+	return s.app.TenantPages.TenantPageSubscribers(r.Context(), r.PathValue("id"))
+}

@@ -82,6 +82,18 @@ func TestAPI_Notices(t *testing.T) {
 			t.Fatalf("view after: %+v %v", view, err)
 		}
 
+		// R43, R47: a check-in is not substantial news; the answer and the
+		// thread say so, and the thread says in words when the next is due.
+		no := false
+		sent, err := cara.Notices.SendNotice(ctx, th.ID, herald.NoticeSendInput{Template: herald.NoticeUpdate, Body: "Nothing new yet.", Substantial: &no})
+		if err != nil || sent.Substantial {
+			t.Fatalf("check-in: %+v %v", sent, err)
+		}
+		got0, err := viewer.Notices.NoticeThread(ctx, th.ID)
+		if err != nil || len(got0.Messages) != 2 || !got0.Messages[0].Substantial || got0.Messages[1].Substantial || !strings.HasPrefix(got0.NoticeDue, "due in ") {
+			t.Fatalf("thread: %+v %v", got0, err)
+		}
+
 		// Templates: admins edit them; an unknown variable is named.
 		if _, err := cara.Notices.SetNoticeTemplate(ctx, herald.NoticeResolved, "Done"); func() int { s, _ := apiStatus(err); return s }() != http.StatusForbidden {
 			t.Fatalf("responder edits a template: %v", err)

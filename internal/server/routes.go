@@ -221,6 +221,8 @@ func (s *Server) apiRoutes() []route {
 		op("PUT", "/api/v1/maintenances/{id}/tenants", responder, 200, "Set the tenants the maintenance affects (ids or names; an unknown one is 404)", s.setMaintenanceTenants),
 		op("GET", "/api/v1/tenants/{id}/page", admin, 200, "The tenant's private status page: whether it has a URL, when that was made, whether it asks for e-mail sign-in (the URL itself is shown only when made)", s.getTenantPage),
 		op("POST", "/api/v1/tenants/{id}/page/rotate", admin, 200, "Make a new URL for the tenant's private status page, shown in this answer only; the previous URL stops working at once", s.rotateTenantPage),
+		op("GET", "/api/v1/tenants/{id}/page/subscribers", admin, 200, "The subscribers of the tenant's private status page: they hear of that tenant's incidents and maintenances only", s.tenantPageSubscribers),
+		op("POST", "/api/v1/tenants/{id}/page/subscribers", admin, 201, "Subscribe an e-mail address (confirmed by mail unless confirmed is set) or a webhook to the tenant's private status page; 422 when the tenant has no page", s.subscribeTenantPage),
 		op("PUT", "/api/v1/tenants/{id}/page/sign-in", admin, 200, "Turn the private page's e-mail sign-in on or off: when on, the page mails a one-time link to one of the tenant's operational addresses", s.setTenantPageSignIn),
 		op("POST", "/api/v1/incidents/{id}/notices", responder, 200, "Open a customer notice thread per affected tenant (R41), owned by the incident's communications manager; a tenant without an operational address refuses all (422)", s.openIncidentNotices),
 		op("GET", "/api/v1/incidents/{id}/notices", viewer, 200, "The incident's tenants: affected, told (thread, last message, when), next notice due, approvals pending", s.incidentNotices),

@@ -310,6 +310,7 @@ func (s *Server) plainRoutes() {
 	if s.cfg.Pages != nil {
 		s.mux.HandleFunc("POST "+links.Subscribe, s.subscribeForm)
 		s.mux.HandleFunc(privateSignIn, s.privateSignIn) // private_signin.go
+		s.mux.HandleFunc("POST "+privateSubscribe, s.privateSubscribe)
 		s.mux.HandleFunc("GET "+links.SubscribeConfirm, s.confirmSubscription)
 		s.mux.HandleFunc("POST "+links.SubscribeConfirm, s.confirmSubscription)
 		s.mux.HandleFunc("GET "+links.Unsubscribe, s.unsubscribe)

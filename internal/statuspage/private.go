@@ -255,6 +255,12 @@ func (t *tenantPage) signedIn(r *http.Request, now time.Time) bool {
 	return hmac.Equal([]byte(sig), []byte(sessionMAC(t.src.SessionKey, t.src.Tenant, exp)))
 }
 
+// SignedIn reports whether the request carries a valid, unexpired session
+// cookie of src's page (the form posts below a page check it).
+func SignedIn(src herald.TenantPageSource, r *http.Request, now time.Time) bool {
+	return (&tenantPage{src: src}).signedIn(r, now)
+}
+
 // PrivatePage returns the tenant page whose token this is, if any.
 func (c *Cache) PrivatePage(token string) (herald.TenantPageSource, bool) {
 	b := c.cur.Load()

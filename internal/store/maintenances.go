@@ -173,7 +173,11 @@ func (tx *tx) maintenanceEventTo(ctx context.Context, actor herald.Actor, m *her
 	if err != nil {
 		return err
 	}
-	return tx.broadcast(ctx, herald.MaintenanceNotice(settings.Page.Name, event, m, body, tx.db.links.Maintenance(m.ID)), comps, channels, "", dedup)
+	notice := herald.MaintenanceNotice(settings.Page.Name, event, m, body, tx.db.links.Maintenance(m.ID))
+	if err := tx.broadcast(ctx, notice, comps, channels, "", dedup); err != nil {
+		return err
+	}
+	return tx.broadcastToTenantPages(ctx, notice, channels, dedup, "", m.ID, comps) // and to the tenants' private pages
 }
 
 // noticeKey is a notice's text as a reader compares two of them: lower

@@ -75,7 +75,7 @@ func (tx *tx) threads(ctx context.Context, ns herald.NoticeSettings, where strin
 			out[i].LastMessage = &msgs[0]
 		}
 	}
-	return out, nil
+	return out, tx.noticeDueWords(ctx, out)
 }
 
 func (tx *tx) thread(ctx context.Context, ns herald.NoticeSettings, id string) (herald.NoticeThread, error) {
@@ -93,7 +93,7 @@ func (tx *tx) thread(ctx context.Context, ns herald.NoticeSettings, id string) (
 // one (lastOnly).
 func (tx *tx) noticeMessages(ctx context.Context, threadID string, lastOnly bool) ([]herald.NoticeMessage, error) {
 	q := `SELECT m.id, m.direction, m.template, m.subject, m.body, m.message_id, m.in_reply_to, m.from_addr, m.author_id, m.author, m.guard_override,
-		m.created_at, COALESCE(d.status, ''), COALESCE(d.attempts, 0), COALESCE(d.last_error, '')
+		m.substantial, m.created_at, COALESCE(d.status, ''), COALESCE(d.attempts, 0), COALESCE(d.last_error, '')
 		FROM notice_messages m LEFT JOIN notice_deliveries d ON d.message_id = m.id WHERE m.thread_id = $1`
 	if lastOnly {
 		q += ` ORDER BY m.created_at DESC, m.id DESC LIMIT 1`
@@ -111,7 +111,7 @@ func (tx *tx) noticeMessages(ctx context.Context, threadID string, lastOnly bool
 		var override string
 		var at int64
 		if err := rows.Scan(&m.ID, &m.Direction, &m.Template, &m.Subject, &m.Body, &m.MessageID, &m.InReplyTo, &m.From, &m.AuthorID, &m.Author,
-			&override, &at, &m.Delivery, &m.Attempts, &m.LastError); err != nil {
+			&override, &m.Substantial, &at, &m.Delivery, &m.Attempts, &m.LastError); err != nil {
 			return nil, fmt.Errorf("read notice messages: %w", err)
 		}
 		m.CreatedAt = fromMicros(at)
@@ -283,7 +283,12 @@ func (db *NoticeService) NoticeThread(ctx context.Context, id string) (herald.No
 		if err != nil {
 			return err
 		}
-		t.Approvals, err = tx.approvals(ctx, "DESC", `a.thread_id = $1`, t.ID)
+		if t.Approvals, err = tx.approvals(ctx, "DESC", `a.thread_id = $1`, t.ID); err != nil {
+			return err
+		}
+		one := []herald.NoticeThread{t}
+		err = tx.noticeDueWords(ctx, one)
+		t = one[0]
 		return err
 	})
 	return t, err
@@ -393,6 +398,10 @@ func (db *NoticeService) PreviewNotice(ctx context.Context, actor herald.Actor, 
 		}
 		body, err := tx.composeNotice(ctx, s, th, actor, in)
 		m = herald.NoticeMessage{Direction: "out", Template: in.Template, Subject: th.Subject, Body: body, From: th.ReplyTo, Author: actor.User.Name}
+		if err != nil {
+			return err
+		}
+		m.Substantial, m.Warnings, err = tx.noticeCadenceOf(ctx, th, in)
 		return err
 	})
 	return m, err
@@ -448,6 +457,9 @@ func (db *NoticeService) SendNotice(ctx context.Context, actor herald.Actor, thr
 			return fmt.Errorf("queue notice: %w", err)
 		}
 		if err := tx.markApprovalSent(ctx, approval, id); err != nil {
+			return err
+		}
+		if err := tx.markNoticeCadence(ctx, th, &m, in); err != nil {
 			return err
 		}
 		first := tx.now
@@ -763,6 +775,7 @@ func (db *NoticeService) IncidentNotices(ctx context.Context, ref string) (heral
 			if th, ok := byTenant[t.ID]; ok {
 				st.ThreadID, st.OwnerName, st.Told = th.ID, th.OwnerName, th.FirstSentAt != nil
 				st.LastMessageAt, st.LastMessage, st.NextNoticeDue, st.AwaitingReplySince = th.LastMessageAt, th.LastMessage, th.NextNoticeDue, th.AwaitingReplySince
+				st.NoticeDue = th.NoticeDue
 				delete(byTenant, t.ID)
 			}
 			out.Tenants = append(out.Tenants, st)

@@ -473,9 +473,10 @@ func (db *Work) PlanBroadcastStep(ctx context.Context) (bool, error) {
 
 func (db *core) planStep(ctx context.Context) (planned int, more bool, err error) {
 	err = db.write(ctx, func(tx *tx) error {
-		var id, event, comps, chans, onlyTo, cursor string
-		err := tx.QueryRowContext(ctx, `SELECT id, event, components, channels, only_to, cursor FROM broadcasts WHERE planned = $1 ORDER BY created_at, id LIMIT 1`+db.skipLocked(), false).
-			Scan(&id, &event, &comps, &chans, &onlyTo, &cursor)
+		var id, event, comps, chans, onlyTo, cursor, tenant string
+		err := tx.QueryRowContext(ctx, `SELECT id, event, components, channels, only_to, cursor, COALESCE(tenant_id, '') FROM broadcasts WHERE planned = $1
+			ORDER BY created_at, id LIMIT 1`+db.skipLocked(), false).
+			Scan(&id, &event, &comps, &chans, &onlyTo, &cursor, &tenant)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
@@ -496,14 +497,21 @@ func (db *core) planStep(ctx context.Context) (planned int, more bool, err error
 			unchecked = map[string]bool{}
 		}
 		var rows *sql.Rows
-		if onlyTo != "" {
+		switch {
+		case onlyTo != "":
 			rows, err = tx.QueryContext(ctx, `SELECT `+subscriberColumns+` FROM subscribers WHERE id = $1 AND unsubscribed_at IS NULL`, onlyTo)
-		} else {
+		case tenant != "":
+			// A tenant's broadcast goes to the subscribers of its private
+			// page only (tenantpage_subscribers.go).
+			rows, err = tx.QueryContext(ctx, `SELECT `+subscriberColumns+` FROM subscribers WHERE tenant_id = $5 AND id > $1 AND confirmed = $2 AND paused = $3
+				AND unsubscribed_at IS NULL ORDER BY id LIMIT $4`, cursor, true, false, planBatch, tenant)
+		default:
 			// Stakeholder notices (and internal updates,
 			// "incident.stakeholders.update") go to the internal channels
-			// only, and public broadcasts never do.
+			// only, and public broadcasts never do; neither goes to the
+			// subscribers of a tenant's private page.
 			rows, err = tx.QueryContext(ctx, `SELECT `+subscriberColumns+` FROM subscribers WHERE id > $1 AND confirmed = $2 AND paused = $3 AND unsubscribed_at IS NULL
-				AND internal = $5 ORDER BY id LIMIT $4`, cursor, true, false, planBatch, strings.HasPrefix(event, "incident.stakeholders"))
+				AND internal = $5 AND tenant_id IS NULL ORDER BY id LIMIT $4`, cursor, true, false, planBatch, strings.HasPrefix(event, "incident.stakeholders"))
 		}
 		if err != nil {
 			return fmt.Errorf("read audience: %w", err)

@@ -126,6 +126,8 @@ var promptChecks = map[string]func(tx *tx, ctx context.Context, incidentID, occu
 	herald.PromptNoticeUnanswered:         (*tx).noticeStillUnanswered,
 	herald.PromptNoticeCheck:              (*tx).noticeIncidentOpen,
 	herald.PromptNoticeApproval:           (*tx).approvalStillPending,
+	herald.PromptCustomerNoticeDue:        (*tx).noticeStillDue,
+	herald.PromptCustomerSummaryDue:       (*tx).summaryStillDue,
 }
 
 // playbookRule is one rule of the playbook that may prompt someone. run
@@ -146,6 +148,8 @@ var playbookRules = []playbookRule{
 	{"director escalation (R53)", (*tx).escalateToDirector},
 	{"unanswered customer replies (R48)", (*tx).remindNoticeReplies},
 	{"customer notice checks (R48)", (*tx).remindNoticeChecks},
+	{"customer notices due (R43)", (*tx).remindNoticesDue},
+	{"customer summaries (R47)", (*tx).remindNoticeSummaries},
 }
 
 // PlaybookStep runs every playbook rule once, each in its own transaction:

@@ -218,6 +218,9 @@ func (tx *tx) publish(ctx context.Context, actor herald.Actor, s *herald.StatusI
 	if err := tx.broadcast(ctx, plan.Notice, plan.Order, in.Channels, "", ""); err != nil {
 		return p, err
 	}
+	if err := tx.broadcastToTenantPages(ctx, plan.Notice, in.Channels, "", s.IncidentID, "", plan.Order); err != nil {
+		return p, err // and to the subscribers of the tenants' private pages
+	}
 	p.Incident = s
 	return p, nil
 }

@@ -60,6 +60,12 @@ func (db *core) subscriberLink(purpose, id string) (string, error) {
 // and answers the same, so the answer does not tell whether an address was
 // subscribed already. Webhook subscribers get a signing secret, shown once.
 func (db *SubscriberService) Subscribe(ctx context.Context, in herald.SubscriberInput, admin bool) (herald.Subscriber, error) {
+	return db.subscribe(ctx, in, admin, "")
+}
+
+// subscribe adds a subscriber of the public page (tenant "") or of a
+// tenant's private page (tenantpage_subscribers.go).
+func (db *core) subscribe(ctx context.Context, in herald.SubscriberInput, admin bool, tenant string) (herald.Subscriber, error) {
 	kind, target, err := in.Normalize()
 	if err != nil {
 		return herald.Subscriber{}, err
@@ -76,7 +82,8 @@ func (db *SubscriberService) Subscribe(ctx context.Context, in herald.Subscriber
 			return err
 		}
 		var existing string
-		err := tx.QueryRowContext(ctx, `SELECT id FROM subscribers WHERE kind = $1 AND target = $2 AND unsubscribed_at IS NULL`, kind, target).Scan(&existing)
+		err := tx.QueryRowContext(ctx, `SELECT id FROM subscribers WHERE kind = $1 AND target = $2 AND COALESCE(tenant_id, '') = $3 AND unsubscribed_at IS NULL`,
+			kind, target, tenant).Scan(&existing)
 		if err == nil {
 			// Known: an unconfirmed address gets its confirmation again (with
 			// the new choice of components); a confirmed one is left as it
@@ -97,7 +104,7 @@ func (db *SubscriberService) Subscribe(ctx context.Context, in herald.Subscriber
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		s = herald.Subscriber{ID: newID(), Kind: kind, Target: target, Components: in.Components, CreatedAt: tx.now}
+		s = herald.Subscriber{ID: newID(), Kind: kind, Target: target, Components: in.Components, CreatedAt: tx.now, Tenant: tenant}
 		s.Confirmed = kind != "email" || in.Confirmed
 		if s.Confirmed {
 			s.ConfirmedAt = &tx.now
@@ -112,8 +119,8 @@ func (db *SubscriberService) Subscribe(ctx context.Context, in herald.Subscriber
 			}
 		}
 		comps, _ := json.Marshal(s.Components)
-		_, err = tx.ExecContext(ctx, `INSERT INTO subscribers (id, kind, target, components, secret_enc, confirmed, created_at, confirmed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			s.ID, s.Kind, s.Target, string(comps), sealed, s.Confirmed, micros(tx.now), nullMicros(s.ConfirmedAt))
+		_, err = tx.ExecContext(ctx, `INSERT INTO subscribers (id, kind, target, components, secret_enc, confirmed, created_at, confirmed_at, tenant_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			s.ID, s.Kind, s.Target, string(comps), sealed, s.Confirmed, micros(tx.now), nullMicros(s.ConfirmedAt), nullString(tenant))
 		if err != nil {
 			return fmt.Errorf("insert subscriber: %w", err)
 		}
@@ -163,7 +170,13 @@ func (tx *tx) confirmationMail(ctx context.Context, s herald.Subscriber) error {
 	if err != nil {
 		return err
 	}
-	return tx.broadcast(ctx, herald.ConfirmationNotice(settings.Page.Name, link), nil, nil, s.ID, "")
+	page := settings.Page.Name
+	if s.Tenant != "" {
+		if page, err = tx.tenantPageName(ctx, settings, s.Tenant); err != nil {
+			return err
+		}
+	}
+	return tx.broadcast(ctx, herald.ConfirmationNotice(page, link), nil, nil, s.ID, "")
 }
 
 // ConfirmSubscriber confirms an e-mail subscriber from the link in its
@@ -202,14 +215,14 @@ func (db *SubscriberService) Unsubscribe(ctx context.Context, id, token string) 
 	})
 }
 
-const subscriberColumns = `id, kind, target, components, confirmed, paused, created_at, confirmed_at`
+const subscriberColumns = `id, kind, target, components, confirmed, paused, created_at, confirmed_at, COALESCE(tenant_id, '')`
 
 func scanSubscriber(row interface{ Scan(...any) error }) (herald.Subscriber, error) {
 	var s herald.Subscriber
 	var comps string
 	var created int64
 	var confirmed sql.NullInt64
-	if err := row.Scan(&s.ID, &s.Kind, &s.Target, &comps, &s.Confirmed, &s.Paused, &created, &confirmed); err != nil {
+	if err := row.Scan(&s.ID, &s.Kind, &s.Target, &comps, &s.Confirmed, &s.Paused, &created, &confirmed, &s.Tenant); err != nil {
 		return s, err
 	}
 	if err := json.Unmarshal([]byte(comps), &s.Components); err != nil {
@@ -230,9 +243,10 @@ func (tx *tx) subscriber(ctx context.Context, id string) (herald.Subscriber, err
 	return s, err
 }
 
-// SubscriberCounts counts active subscribers by kind, confirmed or not.
+// SubscriberCounts counts the public page's active subscribers by kind,
+// confirmed or not (a tenant page's are listed with the tenant).
 func (db *SubscriberService) SubscriberCounts(ctx context.Context) (map[string]map[string]int, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT kind, confirmed, paused, count(*) FROM subscribers WHERE unsubscribed_at IS NULL GROUP BY kind, confirmed, paused`)
+	rows, err := db.r.QueryContext(ctx, `SELECT kind, confirmed, paused, count(*) FROM subscribers WHERE unsubscribed_at IS NULL AND tenant_id IS NULL GROUP BY kind, confirmed, paused`)
 	if err != nil {
 		return nil, err
 	}
@@ -410,7 +424,7 @@ func (db *SubscriberService) ImportSubscribers(ctx context.Context, rows []heral
 	err = db.write(ctx, func(tx *tx) error {
 		for _, r := range all {
 			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM subscribers WHERE kind = $1 AND target = $2 AND unsubscribed_at IS NULL`, r.kind, r.target).Scan(&n); err != nil {
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM subscribers WHERE kind = $1 AND target = $2 AND tenant_id IS NULL AND unsubscribed_at IS NULL`, r.kind, r.target).Scan(&n); err != nil {
 				return err
 			}
 			if n > 0 {
@@ -433,7 +447,7 @@ func (db *SubscriberService) ImportSubscribers(ctx context.Context, rows []heral
 func (db *SubscriberService) ExportSubscribers(ctx context.Context, fn func(herald.Subscriber) error) error {
 	cursor := ""
 	for {
-		rows, err := db.r.QueryContext(ctx, `SELECT `+subscriberColumns+` FROM subscribers WHERE id > $1 AND unsubscribed_at IS NULL AND internal = $2 ORDER BY id LIMIT $3`, cursor, false, planBatch)
+		rows, err := db.r.QueryContext(ctx, `SELECT `+subscriberColumns+` FROM subscribers WHERE id > $1 AND unsubscribed_at IS NULL AND internal = $2 AND tenant_id IS NULL ORDER BY id LIMIT $3`, cursor, false, planBatch)
 		if err != nil {
 			return err
 		}
