@@ -164,7 +164,7 @@ func TestRule44_ConsoleApprovalSettings(t *testing.T) {
 		if !strings.Contains(body, `<label for="ns-secteam">`) || !strings.Contains(body, `value="Security"`) || !strings.Contains(body, `name="review_out_of_band"`) {
 			t.Fatalf("settings screen without approvals:\n%s", body)
 		}
-		form := url.Values{"product": {"Herald"}, "reply_domain": {""}, "update_interval": {"2h"}, "reply_reminder": {"30m"}, "check_interval": {"30m"},
+		form := url.Values{"product": {"Herald"}, "reply_domain": {""}, "update_interval": {"2h"}, "reply_reminder": {"30m"}, "check_interval": {"30m"}, "summary_after": {"4h"},
 			"security_team": {"SecOps"}, "review_incident": {"always"}, "review_out_of_band": {"required"}, "review_other": {"off"}}
 		for k, text := range s.Notices.Templates {
 			form.Set("template_"+k, text)
