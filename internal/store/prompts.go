@@ -125,6 +125,8 @@ var promptChecks = map[string]func(tx *tx, ctx context.Context, incidentID, occu
 	herald.PromptNoDirector:               (*tx).stillUnmitigated,
 	herald.PromptNoticeUnanswered:         (*tx).noticeStillUnanswered,
 	herald.PromptNoticeCheck:              (*tx).noticeIncidentOpen,
+	herald.PromptHandoverDue:              (*tx).handoverStillMissing,
+	herald.PromptHandoverMissing:          (*tx).handoverStillMissing,
 }
 
 // playbookRule is one rule of the playbook that may prompt someone. run
@@ -145,6 +147,7 @@ var playbookRules = []playbookRule{
 	{"director escalation (R53)", (*tx).escalateToDirector},
 	{"unanswered customer replies (R48)", (*tx).remindNoticeReplies},
 	{"customer notice checks (R48)", (*tx).remindNoticeChecks},
+	{"handovers (R60)", (*tx).draftHandovers},
 }
 
 // PlaybookStep runs every playbook rule once, each in its own transaction:
