@@ -102,6 +102,13 @@ func (tx *tx) handoverIncidents(ctx context.Context, sc *handoverScope) ([]heral
 		}
 		it := herald.HandoverItem{Ref: inc.Reference, Title: inc.Title,
 			Detail: fmt.Sprintf("%s, %s", inc.Severity, inc.State), Due: inc.NextUpdateDue}
+		switch {
+		case inc.NextUpdateDue != nil:
+			it.Detail += "; next public update due"
+		case inc.NextInternalUpdateDue != nil:
+			it.Detail += "; next internal update due"
+			it.Due = inc.NextInternalUpdateDue
+		}
 		var held []string
 		for _, role := range sc.roles {
 			if a, ok := inc.Role(role); ok {
