@@ -105,5 +105,13 @@ func TestRule60_HandoversInTheConsole(t *testing.T) {
 		if _, body := admin.get("/app/incidents/" + inc.Reference); !strings.Contains(body, live) {
 			t.Fatal("the incident does not link the live handover")
 		}
+		// The screens keep to the Content-Security-Policy.
+		for _, p := range []string{"/app/handovers", "/app/handovers?show=all", path, live} {
+			res, body := admin.get(p)
+			mustStatus(t, p, res, body, http.StatusOK)
+			if m := inlineRE.FindString(body); m != "" || !strings.Contains(body, "<main") {
+				t.Fatalf("%s: the policy refuses %q", p, m)
+			}
+		}
 	})
 }
