@@ -351,3 +351,47 @@ func TestRule60_LiveHandoverDuringAnIncident(t *testing.T) {
 		}
 	})
 }
+
+// A role without a rotation in the settings takes the schedules of the
+// first escalation level of its service (role_services); and that
+// rotation's shifts get records like any other.
+func TestRule60_RotationDerivedFromTheRolesService(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		f := setup(t, d)
+		sch, err := f.db.Schedules.CreateSchedule(f.ctx, herald.ScheduleInput{Name: "IMOC", Layers: []herald.Layer{{Rotation: herald.RotationDaily,
+			HandoffTime: "09:00", Start: f.clock.Now(), Users: []string{f.carol.User.ID, f.alice.User.ID}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := f.db.Paging.CreateEscalationPolicy(f.ctx, herald.EscalationPolicyInput{Name: "IMOC policy", Levels: []herald.EscalationLevel{
+			{TimeoutMinutes: 5, Targets: []herald.Target{{Type: herald.TargetSchedule, ID: sch.ID}}},
+			{TimeoutMinutes: 5, Targets: []herald.Target{{Type: herald.TargetUser, ID: f.bob.User.ID}}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.db.Paging.CreateService(f.ctx, herald.ServiceInput{Name: "Incident Management - IMOC", EscalationPolicyID: p.ID}); err != nil {
+			t.Fatal(err)
+		}
+		s, _ := f.db.Settings.Settings(f.ctx)
+		s.RoleServices = map[string]string{herald.RoleIncidentLead: "Incident Management - IMOC"}
+		if _, err := f.db.Settings.SaveSettings(f.ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		rots, err := f.db.Handovers.HandoverRotations(f.ctx)
+		if err != nil || len(rots) != 2 {
+			t.Fatalf("rotations: %+v %v", rots, err)
+		}
+		if r := rots[1]; r.Role != herald.RoleIncidentLead || r.ScheduleID != sch.ID || r.Source != "service" {
+			t.Fatalf("incident lead: %+v", r)
+		}
+		if r := rots[0]; r.Role != herald.RoleCommunications || r.ScheduleID != "" || r.Problem == "" {
+			t.Fatalf("communications (unbound): %+v", r)
+		}
+		f.clock.Advance(24*time.Hour + time.Minute)
+		f.playbook(t)
+		h := f.onlyHandover(t, f.carol)
+		if h.UserID != f.carol.User.ID || h.IncomingID != f.alice.User.ID || len(h.Roles) != 1 || h.Roles[0] != herald.RoleIncidentLead {
+			t.Fatalf("record: %+v", h)
+		}
+	})
+}
