@@ -45,6 +45,7 @@ func FieldEnum(name string) []string {
 		"event_severity":         EventSeverities,
 		"policy_template":        PolicyTemplates,
 		"contact_request_status": ContactRequestStatuses,
+		"handover_status":        HandoverStatuses,
 		"guard_kind":             GuardKinds,
 	}[name]
 }

@@ -306,3 +306,23 @@ func MaintenanceHandoverNotice(m *Maintenance, approvedBy string, shiftStart tim
 			shiftStart.UTC().Format(utc), approvedBy, m.Name, m.ScheduledFor.UTC().Format(utc), m.ScheduledUntil.UTC().Format(utc), url),
 		URL: url}
 }
+
+// HandoverDueNotice reminds the outgoing person that their shift's
+// handover is not submitted.
+func HandoverDueNotice(schedule string, end time.Time, url string) Notice {
+	at := end.UTC().Format("2006-01-02 15:04") + " UTC"
+	return Notice{Event: "prompt." + PromptHandoverDue, Subject: "Handover due: your shift on " + schedule + " ended at " + at,
+		Body: "Your shift on " + schedule + " ended at " + at + " and its handover is not submitted yet. " +
+			"Herald drafted it: check the items, add your note and submit it so the next shift knows what it takes over.",
+		URL: url}
+}
+
+// HandoverMissingNotice tells the outgoing person's manager that a
+// handover is still missing.
+func HandoverMissingNotice(person, schedule string, end time.Time, url string) Notice {
+	at := end.UTC().Format("2006-01-02 15:04") + " UTC"
+	return Notice{Event: "prompt." + PromptHandoverMissing, Subject: "Handover missing: " + person + " on " + schedule + " (shift ended " + at + ")",
+		Body: person + "'s shift on " + schedule + " ended at " + at + " and its handover is still not submitted. " +
+			"Please follow up so the next shift knows what it takes over.",
+		URL: url}
+}

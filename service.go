@@ -26,6 +26,7 @@ type Services struct {
 	Tenants      TenantService
 	TenantPages  TenantPageService
 	Notices      NoticeService
+	Handovers    HandoverService
 }
 
 // IncidentService declares, changes and reads incidents with their roles,

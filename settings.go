@@ -124,6 +124,9 @@ type Settings struct {
 	Notices NoticeSettings `json:"notices"`
 	// Approvals say who approves customer messages (R44, noticeapproval.go).
 	Approvals ApprovalSettings `json:"approvals"`
+	// Handover says which rotations hand over at each shift's end and
+	// when a missing handover is reminded (handover.go, R60).
+	Handover HandoverSettings `json:"handover"`
 }
 
 // PagingSettings are the organisation's paging choices.
@@ -212,6 +215,7 @@ func DefaultSettings() Settings {
 		SupportRegions:  DefaultSupportRegions(),
 		Notices:         DefaultNoticeSettings(),
 		Approvals:       DefaultApprovalSettings(),
+		Handover:        DefaultHandover(),
 		Sessions:        SessionSettings{Idle: Duration(12 * time.Hour), Max: Duration(7 * 24 * time.Hour)},
 		Cadence: CadenceTable{
 			Investigating: {S1: minutes(10), S2: minutes(15), S3: minutes(15), S4: minutes(15)},
@@ -366,6 +370,7 @@ func (s *Settings) Validate() error {
 	s.SupportRegions.validate(fe)
 	s.Notices.validate(fe)
 	s.Approvals.validate(fe)
+	s.Handover.validate(fe)
 	for name, t := range s.StatusTemplates {
 		if strings.TrimSpace(t) == "" || len(t) > 2000 {
 			fe.Add("status_templates", quote(name)+" must be 1 to 2000 characters")

@@ -105,6 +105,7 @@ func (c *Console) table() []route {
 		c.emergencyRoutes(),
 		c.noticesRoutes(),
 		c.approvalsRoutes(),
+		c.handoversRoutes(),
 	)
 }
 

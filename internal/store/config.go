@@ -487,6 +487,9 @@ func (tx *tx) configState(ctx context.Context) (*configState, error) {
 	for k, v := range s.RoleServices {
 		s.RoleServices[k] = name(v)
 	}
+	for k, v := range s.Handover.Rotations {
+		s.Handover.Rotations[k] = name(v)
+	}
 	b, err := json.Marshal(s)
 	if err != nil {
 		return nil, fmt.Errorf("encode settings: %w", err)

@@ -128,6 +128,8 @@ var promptChecks = map[string]func(tx *tx, ctx context.Context, incidentID, occu
 	herald.PromptNoticeApproval:           (*tx).approvalStillPending,
 	herald.PromptCustomerNoticeDue:        (*tx).noticeStillDue,
 	herald.PromptCustomerSummaryDue:       (*tx).summaryStillDue,
+	herald.PromptHandoverDue:              (*tx).handoverStillMissing,
+	herald.PromptHandoverMissing:          (*tx).handoverStillMissing,
 }
 
 // playbookRule is one rule of the playbook that may prompt someone. run
@@ -150,6 +152,7 @@ var playbookRules = []playbookRule{
 	{"customer notice checks (R48)", (*tx).remindNoticeChecks},
 	{"customer notices due (R43)", (*tx).remindNoticesDue},
 	{"customer summaries (R47)", (*tx).remindNoticeSummaries},
+	{"handovers (R60)", (*tx).draftHandovers},
 }
 
 // PlaybookStep runs every playbook rule once, each in its own transaction:
