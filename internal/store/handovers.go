@@ -48,9 +48,7 @@ type sectionBuilder struct {
 var handoverSections = []sectionBuilder{
 	{herald.SectionIncidents, "Ongoing incidents", (*tx).handoverIncidents},
 	{herald.SectionNoticeThreads, "Open customer-notice threads", (*tx).handoverThreads},
-	// Pending approvals (R44): completed after the approvals work is
-	// merged, from the notice service's list of pending approvals.
-	{herald.SectionApprovals, "Pending approvals", nil},
+	{herald.SectionApprovals, "Customer messages awaiting approval or sending (R44)", (*tx).handoverApprovals},
 	{herald.SectionContactRequests, "Open contact requests (they stay with their owner)", (*tx).handoverRequests},
 	// Tickets to take over (R20): completed after the tickets work is merged.
 	{herald.SectionTickets, "Tickets to take over", nil},
@@ -166,6 +164,31 @@ func (tx *tx) handoverThreads(ctx context.Context, sc *handoverScope) ([]herald.
 		out = append(out, it)
 	}
 	return out, rows.Err()
+}
+
+// handoverApprovals lists the customer messages waiting for an approval,
+// and those approved and not yet sent: the next shift decides or sends
+// them. They follow their thread, so they never move by themselves.
+func (tx *tx) handoverApprovals(ctx context.Context, sc *handoverScope) ([]herald.HandoverItem, error) {
+	list, err := tx.approvals(ctx, "", `a.status IN ($1, $2)`, herald.ApprovalPending, herald.ApprovalApproved)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]herald.HandoverItem, 0, len(list))
+	for _, a := range list {
+		it := herald.HandoverItem{Ref: a.ID, Title: string(a.Class) + " message to " + a.TenantName + ": " + a.Subject,
+			OwnerID: a.RequestedBy, Owner: a.RequestedByName}
+		if a.Status == herald.ApprovalPending {
+			it.Detail = "awaiting approval by " + a.Approvers
+		} else {
+			it.Detail = "approved by " + a.DecidedByName + ", not sent yet"
+		}
+		if a.Reference != "" {
+			it.Detail += ", " + a.Reference
+		}
+		out = append(out, it)
+	}
+	return out, nil
 }
 
 // handoverRequests lists the open contact requests. They are never moved:

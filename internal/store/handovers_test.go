@@ -109,6 +109,15 @@ func TestRule60_DraftSubmitReassignsRolesAndThreadsNotContactRequests(t *testing
 			t.Fatalf("threads: %+v %v", opened, err)
 		}
 		thread := opened.Threads[0]
+		// A security message waits for the security team (R44): the next
+		// shift decides or sends it.
+		if _, err := f.db.Teams.CreateTeam(f.ctx, herald.TeamInput{Name: "Security", Members: []string{f.bob.User.Email}}); err != nil {
+			t.Fatal(err)
+		}
+		ask, err := f.db.Notices.RequestNoticeApproval(f.ctx, f.alice, thread.ID, herald.NoticeSendInput{Body: "We rotated a certificate.", Class: herald.ClassSecurity})
+		if err != nil {
+			t.Fatal(err)
+		}
 		req, err := f.db.Requests.OpenContactRequest(f.ctx, f.alice, herald.ContactRequestInput{From: "security", Recipients: []string{"ops@acme.example"},
 			Reason: "Rotate keys", Message: "Please rotate your keys."})
 		if err != nil {
@@ -147,6 +156,10 @@ func TestRule60_DraftSubmitReassignsRolesAndThreadsNotContactRequests(t *testing
 		threads, _ := h.Section(herald.SectionNoticeThreads)
 		if len(threads.Items) != 1 || threads.Items[0].Ref != thread.ID || !threads.Items[0].Reassign {
 			t.Fatalf("threads: %+v", threads)
+		}
+		pending, _ := h.Section(herald.SectionApprovals)
+		if len(pending.Items) != 1 || pending.Items[0].Ref != ask.ID || pending.Pending || !strings.Contains(pending.Items[0].Detail, "awaiting approval") {
+			t.Fatalf("approvals: %+v", pending)
 		}
 		reqs, _ := h.Section(herald.SectionContactRequests)
 		if len(reqs.Items) != 1 || reqs.Items[0].Ref != req.ID || reqs.Items[0].Reassign || reqs.Items[0].Movable {
