@@ -125,6 +125,7 @@ var promptChecks = map[string]func(tx *tx, ctx context.Context, incidentID, occu
 	herald.PromptNoDirector:               (*tx).stillUnmitigated,
 	herald.PromptNoticeUnanswered:         (*tx).noticeStillUnanswered,
 	herald.PromptNoticeCheck:              (*tx).noticeIncidentOpen,
+	herald.PromptOnCallChange:             (*tx).onCallStillIncoming,
 }
 
 // playbookRule is one rule of the playbook that may prompt someone. run
@@ -145,6 +146,7 @@ var playbookRules = []playbookRule{
 	{"director escalation (R53)", (*tx).escalateToDirector},
 	{"unanswered customer replies (R48)", (*tx).remindNoticeReplies},
 	{"customer notice checks (R48)", (*tx).remindNoticeChecks},
+	{"on-call change notices", (*tx).tellIncomingOnCall},
 }
 
 // PlaybookStep runs every playbook rule once, each in its own transaction:
