@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -383,27 +384,35 @@ func TestShiftOffer_WithdrawAndExpiry(t *testing.T) {
 	})
 }
 
-// Two people take the same offer at once: one wins, the other is refused,
-// and there is one override.
+// Several people take the same offer at once: one wins, the others are
+// refused, and there is one override.
 func TestShiftOffer_ConcurrentTakeOneWins(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
 		f := setup(t, d)
 		s := f.primary(t, f.alice, f.bob)
-		for round := 0; round < 5; round++ {
-			start := at(10+round, 0)
-			if round == 4 {
-				break // alice's shift is 10:00-14:00
+		takers := []herald.Actor{f.bob, f.carol}
+		for i := 0; i < 6; i++ {
+			u, err := f.db.People.CreateUser(f.ctx, herald.UserInput{Name: fmt.Sprintf("Taker %d", i), Email: fmt.Sprintf("taker%d@example.com", i)})
+			if err != nil {
+				t.Fatal(err)
 			}
-			o := f.offer(t, f.alice, "Primary", start, start.Add(time.Hour), "")
+			takers = append(takers, herald.Actor{User: u, Role: herald.RoleResponder})
+		}
+		for round := 0; round < 8; round++ {
+			start := at(10, 0).Add(time.Duration(round) * 30 * time.Minute) // alice's shift is 10:00-14:00
+			o := f.offer(t, f.alice, "Primary", start, start.Add(30*time.Minute), "")
 			var wg sync.WaitGroup
-			errs := make([]error, 2)
-			for i, who := range []herald.Actor{f.bob, f.carol} {
+			ready := make(chan struct{})
+			errs := make([]error, len(takers))
+			for i, who := range takers {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
+					<-ready
 					_, errs[i] = f.db.Schedules.TakeShiftOffer(f.ctx, who, o.ID)
 				}()
 			}
+			close(ready)
 			wg.Wait()
 			won := 0
 			for _, err := range errs {
