@@ -46,8 +46,10 @@ func (o OnCallSettings) validate(fe FieldErrors) {
 	if d := time.Duration(o.NoticeBefore); d < 0 || d > 24*time.Hour {
 		fe.Add("oncall", "notice_before must be between 0s and 24h")
 	}
-	if d := time.Duration(o.LateLimit); d < 0 || d > 24*time.Hour {
-		fe.Add("oncall", "late_limit must be between 0s and 24h")
+	// At least a minute: the playbook loop looks every few seconds, and a
+	// notice due for an instant only would never go.
+	if d := time.Duration(o.LateLimit); d < time.Minute || d > 24*time.Hour {
+		fe.Add("oncall", "late_limit must be between 1m and 24h")
 	}
 }
 

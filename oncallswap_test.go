@@ -62,11 +62,22 @@ func TestOnCallSettings_DueWindowAndBounds(t *testing.T) {
 			t.Errorf("due at %s: %v", c.now.Format("15:04"), got)
 		}
 	}
-	s := DefaultSettings()
-	s.OnCall.NoticeBefore = Duration(25 * time.Hour)
-	err := s.Validate()
-	if e, ok := err.(*Error); !ok || !strings.Contains(e.Fields["oncall"], "notice_before") {
-		t.Fatalf("a day's notice and more: %v", err)
+	for _, c := range []struct {
+		o    OnCallSettings
+		want string
+	}{
+		{OnCallSettings{NoticeBefore: Duration(25 * time.Hour), LateLimit: Duration(time.Hour)}, "notice_before"},
+		{OnCallSettings{LateLimit: 0}, "late_limit"},
+	} {
+		s := DefaultSettings()
+		s.OnCall = c.o
+		err := s.Validate()
+		if e, ok := err.(*Error); !ok || !strings.Contains(e.Fields["oncall"], c.want) {
+			t.Errorf("%+v: %v", c.o, err)
+		}
+	}
+	if s := DefaultSettings(); s.Validate() != nil {
+		t.Fatal(s.Validate())
 	}
 }
 
