@@ -32,14 +32,26 @@ type OnCallSettings struct {
 	NoticeBefore Duration `json:"notice_before"`
 	// LateLimit bounds how late a notice may still go: a hand-off further
 	// in the past than this when Herald looks (it was down, say) is not
-	// told any more, since the person has long taken over.
+	// told any more, since the person has long taken over. Read it with
+	// Late (0s is the default).
 	LateLimit Duration `json:"late_limit"`
+}
+
+// defaultLateLimit is the late limit when none is set.
+const defaultLateLimit = time.Hour
+
+// Late is how late a notice may still go.
+func (o OnCallSettings) Late() time.Duration {
+	if o.LateLimit <= 0 {
+		return defaultLateLimit
+	}
+	return time.Duration(o.LateLimit)
 }
 
 // DefaultOnCallSettings tell the incoming person at the hand-off, and up to
 // an hour late.
 func DefaultOnCallSettings() OnCallSettings {
-	return OnCallSettings{LateLimit: Duration(time.Hour)}
+	return OnCallSettings{LateLimit: Duration(defaultLateLimit)}
 }
 
 func (o OnCallSettings) validate(fe FieldErrors) {
@@ -47,9 +59,10 @@ func (o OnCallSettings) validate(fe FieldErrors) {
 		fe.Add("oncall", "notice_before must be between 0s and 24h")
 	}
 	// At least a minute: the playbook loop looks every few seconds, and a
-	// notice due for an instant only would never go.
-	if d := time.Duration(o.LateLimit); d < time.Minute || d > 24*time.Hour {
-		fe.Add("oncall", "late_limit must be between 1m and 24h")
+	// notice due for an instant only would never go. 0s (a document saved
+	// without it) is the default.
+	if d := time.Duration(o.LateLimit); d != 0 && (d < time.Minute || d > 24*time.Hour) {
+		fe.Add("oncall", "late_limit must be between 1m and 24h (0s: the default, 1h)")
 	}
 }
 
@@ -59,7 +72,7 @@ func (o OnCallSettings) HandoffDue(now, start time.Time) bool {
 	if o.Off {
 		return false
 	}
-	return !now.Before(start.Add(-time.Duration(o.NoticeBefore))) && !now.After(start.Add(time.Duration(o.LateLimit)))
+	return !now.Before(start.Add(-time.Duration(o.NoticeBefore))) && !now.After(start.Add(o.Late()))
 }
 
 // Handoff is one change of hands on a schedule's final rotation: UserID

@@ -67,7 +67,7 @@ func TestOnCallSettings_DueWindowAndBounds(t *testing.T) {
 		want string
 	}{
 		{OnCallSettings{NoticeBefore: Duration(25 * time.Hour), LateLimit: Duration(time.Hour)}, "notice_before"},
-		{OnCallSettings{LateLimit: 0}, "late_limit"},
+		{OnCallSettings{LateLimit: Duration(time.Second)}, "late_limit"},
 	} {
 		s := DefaultSettings()
 		s.OnCall = c.o
@@ -78,6 +78,10 @@ func TestOnCallSettings_DueWindowAndBounds(t *testing.T) {
 	}
 	if s := DefaultSettings(); s.Validate() != nil {
 		t.Fatal(s.Validate())
+	}
+	// A document saved without the key has the default.
+	if late := (OnCallSettings{}).Late(); late != time.Hour {
+		t.Fatalf("late limit of a zero setting: %s", late)
 	}
 }
 

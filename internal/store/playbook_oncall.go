@@ -36,7 +36,7 @@ func (tx *tx) tellIncomingOnCall(ctx context.Context, s herald.Settings) error {
 	}
 	// A second before the window, so a hand-off at its very start is one
 	// (Handoffs takes a stretch that starts at from as cut by the window).
-	from := tx.now.Add(-time.Duration(o.LateLimit) - time.Second)
+	from := tx.now.Add(-o.Late() - time.Second)
 	to := tx.now.Add(time.Duration(o.NoticeBefore) + time.Microsecond)
 	ids, err := tx.ids(ctx, "list schedules", `SELECT id FROM schedules ORDER BY name`)
 	if err != nil {
