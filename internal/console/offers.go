@@ -61,7 +61,7 @@ func (c *Console) renderOffers(w http.ResponseWriter, r *http.Request, a herald.
 	if v.Swaps, err = s.ShiftOffers(ctx, herald.ShiftOfferFilter{Status: string(herald.OfferTaken), Limit: 500}); err != nil {
 		return err
 	}
-	// The latest swaps first, twenty of them.
+	// The twenty latest windows first.
 	for i, j := 0, len(v.Swaps)-1; i < j; i, j = i+1, j-1 {
 		v.Swaps[i], v.Swaps[j] = v.Swaps[j], v.Swaps[i]
 	}
