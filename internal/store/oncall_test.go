@@ -432,3 +432,26 @@ func TestShiftOffer_ConcurrentTakeOneWins(t *testing.T) {
 		}
 	})
 }
+
+// A notice queued ahead of a hand-off is not sent when, by the time it
+// goes, someone else takes over at that start (a swap since): the person
+// who now takes over is told instead.
+func TestOnCall_NoticeAheadCancelledBySwap(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		f := setup(t, d)
+		f.oncallSettings(t, func(o *herald.OnCallSettings) { o.NoticeBefore = herald.Duration(15 * time.Minute) })
+		f.primary(t, f.alice, f.bob)
+		f.advanceTo(t, at(9, 45))
+		if err := f.db.Work.RunPlaybook(f.ctx); err != nil { // alice's notice is queued
+			t.Fatal(err)
+		}
+		o := f.offer(t, f.alice, "Primary", at(10, 0), at(14, 0), "")
+		if _, err := f.db.Schedules.TakeShiftOffer(f.ctx, f.carol, o.ID); err != nil {
+			t.Fatal(err)
+		}
+		want := "alice@example.com: Carol took your shift on Primary|carol@example.com: On call for Primary in 15 minutes, until 2026-11-23 14:00 UTC"
+		if got := f.sentSorted(t); got != want {
+			t.Fatalf("sent %q, want %q", got, want)
+		}
+	})
+}
