@@ -52,6 +52,9 @@ type Override struct {
 	UserID string    `json:"user_id"`
 	Start  time.Time `json:"start"`
 	End    time.Time `json:"end"`
+	// Swap is set when the override came from a shift offer that was
+	// taken (oncallswap.go).
+	Swap *OverrideSwap `json:"swap,omitempty"`
 }
 
 // ScheduleInput creates or replaces a schedule. Users are ids or e-mail

@@ -393,6 +393,23 @@ type ScheduleService interface {
 
 	// DeleteOverride removes an override.
 	DeleteOverride(ctx context.Context, ref, id string) error
+
+	// OfferShift offers a window of the actor's shift on a schedule to
+	// others (oncallswap.go).
+	OfferShift(ctx context.Context, actor Actor, ref string, in ShiftOfferInput) (ShiftOffer, error)
+
+	// ShiftOffers lists shift offers, open ones first by start.
+	ShiftOffers(ctx context.Context, f ShiftOfferFilter) ([]ShiftOffer, error)
+
+	// ShiftOffer reads one shift offer.
+	ShiftOffer(ctx context.Context, id string) (ShiftOffer, error)
+
+	// TakeShiftOffer puts the actor on call for an open offer's window
+	// through an override; of two takers at once, one wins.
+	TakeShiftOffer(ctx context.Context, actor Actor, id string) (ShiftOffer, error)
+
+	// WithdrawShiftOffer withdraws an open offer (its offerer or an admin).
+	WithdrawShiftOffer(ctx context.Context, actor Actor, id string) (ShiftOffer, error)
 }
 
 // SubscriberService keeps the people and systems told about the status page

@@ -127,6 +127,9 @@ type Settings struct {
 	// Handover says which rotations hand over at each shift's end and
 	// when a missing handover is reminded (handover.go, R60).
 	Handover HandoverSettings `json:"handover"`
+	// OnCall times the notices to the incoming person at each hand-off
+	// (oncallswap.go).
+	OnCall OnCallSettings `json:"oncall"`
 }
 
 // PagingSettings are the organisation's paging choices.
@@ -216,6 +219,7 @@ func DefaultSettings() Settings {
 		Notices:         DefaultNoticeSettings(),
 		Approvals:       DefaultApprovalSettings(),
 		Handover:        DefaultHandover(),
+		OnCall:          DefaultOnCallSettings(),
 		Sessions:        SessionSettings{Idle: Duration(12 * time.Hour), Max: Duration(7 * 24 * time.Hour)},
 		Cadence: CadenceTable{
 			Investigating: {S1: minutes(10), S2: minutes(15), S3: minutes(15), S4: minutes(15)},
@@ -371,6 +375,7 @@ func (s *Settings) Validate() error {
 	s.Notices.validate(fe)
 	s.Approvals.validate(fe)
 	s.Handover.validate(fe)
+	s.OnCall.validate(fe)
 	for name, t := range s.StatusTemplates {
 		if strings.TrimSpace(t) == "" || len(t) > 2000 {
 			fe.Add("status_templates", quote(name)+" must be 1 to 2000 characters")

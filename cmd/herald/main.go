@@ -63,7 +63,7 @@ Usage:
   herald service ...          list, create services (integration keys)
   herald policy ...           list, show, create escalation policies; template r05|r07 adds one
   herald oncall SCHEDULE      who is on call now (--at TIME for another moment)
-  herald schedule ...         list, create, shifts, override on-call schedules
+  herald schedule ...         list, create, shifts, override on-call schedules; offer, offers, take, withdraw shift swaps
   herald export-static DIR    write the public status page as plain files (--watch to keep it current);
                               DIR may be s3://BUCKET/PREFIX (--s3-endpoint URL) for object storage
   herald token ...            create, list, revoke API tokens

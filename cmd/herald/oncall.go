@@ -69,7 +69,7 @@ func runOnCall(ctx context.Context, args []string, e env) error {
 
 func runSchedule(ctx context.Context, args []string, e env) error {
 	var file, from, to, user *string
-	return runCommands(ctx, "schedule", map[string]command{
+	return runCommands(ctx, "schedule", withShiftOffers(map[string]command{
 		"list": {n: 0, help: "schedules", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
 			list, err := c.Schedules.Schedules(ctx)
 			if err != nil {
@@ -154,5 +154,5 @@ func runSchedule(ctx context.Context, args []string, e env) error {
 				fmt.Fprintf(e.stdout, "override %s: %s to %s UTC\n", o.ID, ts(o.Start), ts(o.End))
 				return nil
 			}},
-	}, args, e)
+	}, e), args, e)
 }

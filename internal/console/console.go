@@ -88,6 +88,7 @@ func (c *Console) table() []route {
 		c.nowRoutes(),
 		c.composeRoutes(),
 		c.oncallRoutes(),
+		c.offersRoutes(),
 		c.pagesRoutes(),
 		c.pagelinkRoutes(),
 		c.statusAdminRoutes(),

@@ -122,6 +122,8 @@ type overrideForm struct {
 type overrideRow struct {
 	ID, Who    string
 	Start, End timeLabel
+	// SwapOf names who offered the shift, when the override is a swap.
+	SwapOf string
 }
 
 // timeLabel is an instant written in the timeline's zone and in UTC.
@@ -229,7 +231,11 @@ func (c *Console) loadSchedule(ctx context.Context, ref, tz string, a herald.Act
 	for _, o := range s.Overrides {
 		overrides = append(overrides, herald.Shift{UserID: o.UserID, Start: o.Start, End: o.End, Override: true})
 		if o.End.After(now) {
-			v.Overrides = append(v.Overrides, overrideRow{ID: o.ID, Who: names[o.UserID], Start: label(o.Start, loc), End: label(o.End, loc)})
+			row := overrideRow{ID: o.ID, Who: names[o.UserID], Start: label(o.Start, loc), End: label(o.End, loc)}
+			if o.Swap != nil {
+				row.SwapOf = orUnknown(names[o.Swap.OfferedBy], o.Swap.OfferedBy)
+			}
+			v.Overrides = append(v.Overrides, row)
 		}
 	}
 	for d := 0; d < timelineDays; d++ {

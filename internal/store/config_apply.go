@@ -568,7 +568,7 @@ func (tx *tx) applyDeletes(ctx context.Context, actor herald.Actor, st *configSt
 			qs = []string{`DELETE FROM escalation_policies WHERE id = $1`}
 		case config.KindSchedule:
 			id = st.schedules[c.Name]
-			qs = []string{`DELETE FROM schedule_overrides WHERE schedule_id = $1`, `DELETE FROM schedules WHERE id = $1`}
+			qs = []string{`DELETE FROM shift_offers WHERE schedule_id = $1`, `DELETE FROM schedule_overrides WHERE schedule_id = $1`, `DELETE FROM schedules WHERE id = $1`}
 		case config.KindTeam:
 			if err := tx.deleteTeam(ctx, st.teams[c.Name]); err != nil {
 				return at(path, err)

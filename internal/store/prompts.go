@@ -130,6 +130,7 @@ var promptChecks = map[string]func(tx *tx, ctx context.Context, incidentID, occu
 	herald.PromptCustomerSummaryDue:       (*tx).summaryStillDue,
 	herald.PromptHandoverDue:              (*tx).handoverStillMissing,
 	herald.PromptHandoverMissing:          (*tx).handoverStillMissing,
+	herald.PromptOnCallChange:             (*tx).onCallStillIncoming,
 }
 
 // playbookRule is one rule of the playbook that may prompt someone. run
@@ -153,6 +154,7 @@ var playbookRules = []playbookRule{
 	{"customer notices due (R43)", (*tx).remindNoticesDue},
 	{"customer summaries (R47)", (*tx).remindNoticeSummaries},
 	{"handovers (R60)", (*tx).draftHandovers},
+	{"on-call change notices", (*tx).tellIncomingOnCall},
 }
 
 // PlaybookStep runs every playbook rule once, each in its own transaction:

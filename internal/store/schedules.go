@@ -110,7 +110,9 @@ func (tx *tx) schedule(ctx context.Context, ref string, since time.Time) (*heral
 	if err := json.Unmarshal([]byte(shadows), &s.Shadows); err != nil {
 		return nil, fmt.Errorf("decode shadows: %w", err)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT id, user_id, start_at, end_at FROM schedule_overrides WHERE schedule_id = $1 AND end_at > $2 ORDER BY start_at`,
+	// A swap's override says so, with the offer that made it (shiftoffers.go).
+	rows, err := tx.QueryContext(ctx, `SELECT o.id, o.user_id, o.start_at, o.end_at, COALESCE(f.id, ''), COALESCE(f.offered_by, ''), COALESCE(f.taken_at, 0)
+		FROM schedule_overrides o LEFT JOIN shift_offers f ON f.override_id = o.id WHERE o.schedule_id = $1 AND o.end_at > $2 ORDER BY o.start_at`,
 		s.ID, micros(since))
 	if err != nil {
 		return nil, fmt.Errorf("read overrides: %w", err)
@@ -119,11 +121,15 @@ func (tx *tx) schedule(ctx context.Context, ref string, since time.Time) (*heral
 	s.Overrides = []herald.Override{}
 	for rows.Next() {
 		var o herald.Override
-		var from, to int64
-		if err := rows.Scan(&o.ID, &o.UserID, &from, &to); err != nil {
+		var from, to, taken int64
+		var offer, offeredBy string
+		if err := rows.Scan(&o.ID, &o.UserID, &from, &to, &offer, &offeredBy, &taken); err != nil {
 			return nil, fmt.Errorf("read overrides: %w", err)
 		}
 		o.Start, o.End = fromMicros(from), fromMicros(to)
+		if offer != "" {
+			o.Swap = &herald.OverrideSwap{OfferID: offer, OfferedBy: offeredBy, TakenAt: fromMicros(taken)}
+		}
 		s.Overrides = append(s.Overrides, o)
 	}
 	return s, rows.Err()
