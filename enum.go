@@ -46,6 +46,7 @@ func FieldEnum(name string) []string {
 		"policy_template":        PolicyTemplates,
 		"contact_request_status": ContactRequestStatuses,
 		"guard_kind":             GuardKinds,
+		"ticket_system":          TicketSystemKinds,
 	}[name]
 }
 
