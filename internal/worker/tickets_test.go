@@ -6,6 +6,7 @@ package worker_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"log/slog"
 	"slices"
@@ -174,11 +175,26 @@ func TestRule20_SweepFindsUntaggedTicketsAndTagsThePicked(t *testing.T) {
 		if it := f.item(t, "final_ticket_check"); !it.Checked || it.How != herald.CheckedAuto {
 			t.Fatalf("the Resolve sweep item after a sweep that tagged all: %+v", it)
 		}
-		// Every request carried the token only in the documented header.
+		// Every request carried the token only in the documented header;
+		// searches were paged; tags were added with the documented body.
+		auth := "Basic " + base64.StdEncoding.EncodeToString([]byte("agent@example.com/token:"+deskToken))
+		pages, puts := 0, 0
 		for _, r := range f.desk.Requests() {
-			if strings.Contains(r.Body, deskToken) || strings.Contains(r.Query, deskToken) {
-				t.Fatalf("token sent outside the Authorization header: %+v", r)
+			if r.Auth != auth || strings.Contains(r.Body, deskToken) || strings.Contains(r.Query, deskToken) {
+				t.Fatalf("request %+v: want the token only in basic auth as {email}/token:{token}", r)
 			}
+			if r.Page != "" {
+				pages++
+			}
+			if r.Method == "PUT" {
+				puts++
+				if r.Body != `{"tags":["`+sw.Tag+`"]}` || !strings.HasSuffix(r.Path, "/tags.json") {
+					t.Fatalf("tag request %+v", r)
+				}
+			}
+		}
+		if pages == 0 || puts != 2 {
+			t.Fatalf("%d next pages followed, %d tags added; want pages and 2", pages, puts)
 		}
 		if strings.Contains(f.logs.String(), deskToken) {
 			t.Fatal("the token is in the worker's log")
