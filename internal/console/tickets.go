@@ -17,7 +17,7 @@ import (
 // picked (or all); and the settings screen that connects the ticket
 // system (Zendesk) and sets the tags' prefixes. A sweep runs in the
 // background: the screen shows it queued, and its result once the worker
-// has it (the incident's live part refreshes).
+// has it and the screen is loaded again.
 func (c *Console) ticketsRoutes() []route {
 	const inc = "/app/incidents/{ref}/tickets"
 	return []route{
