@@ -123,8 +123,11 @@ type IncidentTickets struct {
 	Suggested string `json:"suggested,omitempty"`
 	// Keywords are searched for in the window: those set on the incident,
 	// else the names of its services.
-	Keywords []string     `json:"keywords"`
-	Window   TicketWindow `json:"window"`
+	Keywords []string `json:"keywords"`
+	// KeywordsFromServices says the keywords are the services' names:
+	// none were set on the incident.
+	KeywordsFromServices bool         `json:"keywords_from_services,omitempty"`
+	Window               TicketWindow `json:"window"`
 	// Connected says whether a ticket system is connected (sweeps need it).
 	Connected bool `json:"connected"`
 	// Sweeps are the incident's latest sweeps and taggings, newest first.
@@ -144,7 +147,7 @@ func (t TicketSettings) CoupleTickets(inc *Incident, manualTag string, keywords 
 		c.Tag = t.PublicTicketTag(inc)
 	}
 	if len(c.Keywords) == 0 {
-		c.Keywords = slices.Clone(inc.Services)
+		c.Keywords, c.KeywordsFromServices = slices.Clone(inc.Services), true
 	}
 	if c.Keywords == nil {
 		c.Keywords = []string{}

@@ -69,6 +69,9 @@ func (c *Console) sweepTickets(r *http.Request, a herald.Actor, ref string) (str
 
 func (c *Console) tagTickets(r *http.Request, a herald.Actor, ref string) (string, error) {
 	in := herald.TagTicketsInput{TicketIDs: r.PostForm["ticket"], All: r.PostForm.Get("all") == "on"}
+	if in.All {
+		in.TicketIDs = nil // "All of them" wins over the boxes ticked
+	}
 	sw, err := c.cfg.Services.Tickets.TagTickets(r.Context(), a, ref, in)
 	if err != nil {
 		return "", err

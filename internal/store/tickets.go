@@ -172,7 +172,7 @@ func (db *TicketService) SetIncidentTickets(ctx context.Context, actor herald.Ac
 				return err
 			}
 		}
-		if len(in.Keywords) > 0 || in.ClearKeywords {
+		if (len(in.Keywords) > 0 || in.ClearKeywords) && !slices.Equal(in.Keywords, keywords) {
 			keywords = in.Keywords
 			text := "Support tickets are searched for: " + strings.Join(keywords, ", ")
 			if len(keywords) == 0 {
