@@ -45,12 +45,21 @@ const (
 	// RuleReviewRequested (review_requested, or review_requested:<kind>):
 	// a post-incident review is scheduled or was requested.
 	RuleReviewRequested = "review_requested"
+	// RuleTicketTag: the incident has its support ticket tag (R20): a
+	// public incident from its declaration, a confidential one once the
+	// tag is set by hand.
+	RuleTicketTag = "ticket_tag"
+	// RuleTicketsSwept (tickets_swept, or tickets_swept:resolved): a sweep
+	// of the incident's support tickets left none untagged (R20): it
+	// found none, or the ones found were tagged. With "resolved", only a
+	// sweep after the all-clear or the resolution counts.
+	RuleTicketsSwept = "tickets_swept"
 )
 
 // ChecklistRules lists the rule names, with ":" after those that take an
 // argument.
 var ChecklistRules = []string{RulePageAcknowledged, RulePageResolved, RuleStatusIncidentPublished, RuleStatusState + ":",
-	RuleStakeholdersNotified, RuleLabelApplied + ":", RulePostmortemLinkAdded, RuleDecision + ":", RuleReviewRequested}
+	RuleStakeholdersNotified, RuleLabelApplied + ":", RulePostmortemLinkAdded, RuleDecision + ":", RuleReviewRequested, RuleTicketTag, RuleTicketsSwept}
 
 // EntryChecklist is the timeline entry of an item checked or unchecked by
 // hand.
@@ -102,8 +111,8 @@ func DefaultChecklists() map[string][]ChecklistStage {
 			}},
 			{Key: "manage", Name: "Manage", Items: []ChecklistTask{
 				{Key: "updates_on_cadence", Text: "Publish updates on the cadence for the state and severity, or say when the next one comes"},
-				{Key: "ticket_tag", Text: "Create the support ticket tag for the incident (a manual tag when it is confidential)"},
-				{Key: "answer_tickets", Text: "Tag and answer the support tickets about the incident"},
+				{Key: "ticket_tag", Text: "Create the support ticket tag for the incident (a manual tag when it is confidential)", Rule: RuleTicketTag},
+				{Key: "answer_tickets", Text: "Sweep the support tickets about the incident: tag the untagged ones and answer them", Rule: RuleTicketsSwept},
 			}},
 			{Key: "monitor", Name: "Monitor", Items: []ChecklistTask{
 				{Key: "publish_monitoring", Text: "Publish the Monitoring update (components stay degraded) unless the incident lead skips monitoring", Rule: RuleStatusState + ":" + string(Monitoring)},
@@ -111,7 +120,7 @@ func DefaultChecklists() map[string][]ChecklistStage {
 			{Key: "resolve", Name: "Resolve", Items: []ChecklistTask{
 				{Key: "publish_resolved", Text: "After the incident lead's all-clear, publish the Resolved update with the incident link", Rule: RuleStatusState + ":" + string(Resolved)},
 				{Key: "add_postmortem", Text: "Add the post-mortem link to the status incident", Rule: RulePostmortemLinkAdded},
-				{Key: "final_ticket_check", Text: "Check the support tickets once more: none left to tag or answer"},
+				{Key: "final_ticket_check", Text: "Sweep the support tickets once more after the all-clear: none left to tag or answer", Rule: RuleTicketsSwept + ":resolved"},
 			}},
 		},
 		RoleIncidentLead: {
@@ -165,6 +174,14 @@ func CheckChecklistRule(rule string) error {
 	case RuleReviewRequested:
 		if hasArg && !slices.Contains(ReviewKinds, arg) {
 			return bad("takes internal or external, or nothing for any review")
+		}
+	case RuleTicketTag:
+		if hasArg {
+			return bad("takes no argument")
+		}
+	case RuleTicketsSwept:
+		if hasArg && arg != "resolved" {
+			return bad("takes resolved (a sweep after the all-clear or resolution), or nothing for any sweep")
 		}
 	default:
 		return bad("is not one Herald knows; the rules are " + strings.Join(ChecklistRules, ", ") + " (empty: checked by hand)")
@@ -342,6 +359,9 @@ type ChecklistRecord struct {
 	// Status is nil while the incident is not on the status page.
 	Status  *ChecklistStatus
 	Reviews []Review
+	// TicketTag is the incident's support ticket tag (R20); empty while a
+	// confidential incident has none.
+	TicketTag string
 }
 
 // checkMarkData is the data of an EntryChecklist timeline entry.
@@ -521,6 +541,35 @@ func (rec *ChecklistRecord) ruleDone(role, rule string) (done, bool) {
 			return d, true
 		}
 		return done{}, true
+	case RuleTicketTag:
+		if rec.TicketTag == "" {
+			return done{}, false
+		}
+		if d, ok := entry(func(e TimelineEntry) bool {
+			var v TicketEntry
+			return e.Kind == EntryTickets && data(e, &v) && v.Kind == "tag_set" && v.Tag == rec.TicketTag
+		}); ok {
+			return d, true
+		}
+		at := rec.Incident.DeclaredAt
+		return done{by: rec.Incident.DeclaredBy, at: &at}, true
+	case RuleTicketsSwept:
+		var after *time.Time
+		if arg == "resolved" {
+			after = rec.Incident.ResolvedAt
+			if d, ok := entry(func(e TimelineEntry) bool {
+				var v struct {
+					Kind string `json:"kind"`
+				}
+				return e.Kind == EntryDecision && data(e, &v) && v.Kind == DecisionAllClear
+			}); ok && (after == nil || d.at.Before(*after)) {
+				after = d.at
+			}
+			if after == nil {
+				return done{}, false
+			}
+		}
+		return ticketsSwept(rec.Timeline, after)
 	}
 	return done{}, false
 }

@@ -47,6 +47,7 @@ func FieldEnum(name string) []string {
 		"contact_request_status": ContactRequestStatuses,
 		"handover_status":        HandoverStatuses,
 		"guard_kind":             GuardKinds,
+		"ticket_system":          TicketSystemKinds,
 	}[name]
 }
 

@@ -148,6 +148,10 @@ type Incident struct {
 	// for, levels that reached nobody), from its timeline; filled where one
 	// incident is read.
 	Warnings []Warning `json:"warnings,omitempty"`
+	// Tickets is the incident's support ticket coupling (R20: its tag,
+	// keywords, search window and latest sweeps); filled where one
+	// incident is read.
+	Tickets *IncidentTickets `json:"tickets,omitempty"`
 }
 
 // Role returns who holds role key on the incident, if anyone.

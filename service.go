@@ -27,6 +27,7 @@ type Services struct {
 	TenantPages  TenantPageService
 	Notices      NoticeService
 	Handovers    HandoverService
+	Tickets      TicketService
 }
 
 // IncidentService declares, changes and reads incidents with their roles,
@@ -653,4 +654,44 @@ type TenantService interface {
 
 	// MaintenanceTenants lists the tenants a maintenance affects, by name.
 	MaintenanceTenants(ctx context.Context, id string) ([]Tenant, error)
+}
+
+// TicketService couples incidents to the support desk (R20, tickets.go):
+// each incident's tag, keywords and search window, the connected ticket
+// system, and the sweeps that look for untagged tickets and tag them. A
+// sweep is recorded here and run in the background; nothing in this
+// service calls the desk.
+type TicketService interface {
+	// IncidentTickets reads an incident's tag, keywords, window and latest
+	// sweeps.
+	IncidentTickets(ctx context.Context, ref string) (IncidentTickets, error)
+
+	// SetIncidentTickets sets a confidential incident's tag by hand (a
+	// public incident's tag is derived and refused here, EUnprocessable)
+	// and the keywords searched for; recorded on the timeline.
+	SetIncidentTickets(ctx context.Context, actor Actor, ref string, in TicketCouplingInput) (IncidentTickets, error)
+
+	// Sweep queues a search of the incident's window for tickets that
+	// lack its tag. It is refused while no ticket system is connected, the
+	// incident has no tag, or nothing is to be searched for
+	// (EUnprocessable).
+	Sweep(ctx context.Context, actor Actor, ref string, in SweepInput) (TicketSweep, error)
+
+	// TagTickets queues the tagging of tickets the incident's last sweep
+	// found; tickets it did not find are refused (EInvalid).
+	TagTickets(ctx context.Context, actor Actor, ref string, in TagTicketsInput) (TicketSweep, error)
+
+	// TicketSweep reads one sweep of the incident.
+	TicketSweep(ctx context.Context, ref, id string) (TicketSweep, error)
+
+	// TicketConnection reads the connected ticket system, without its
+	// token; ENotFound when none is connected.
+	TicketConnection(ctx context.Context) (TicketConnection, error)
+
+	// ConnectTicketSystem stores the connection, the API token encrypted
+	// with the server key; an empty token keeps the stored one.
+	ConnectTicketSystem(ctx context.Context, actor Actor, in TicketConnectionInput) (TicketConnection, error)
+
+	// DisconnectTicketSystem forgets the connection and its token.
+	DisconnectTicketSystem(ctx context.Context, actor Actor) error
 }

@@ -130,6 +130,8 @@ type Settings struct {
 	// OnCall times the notices to the incoming person at each hand-off
 	// (oncallswap.go).
 	OnCall OnCallSettings `json:"oncall"`
+	// Tickets are the choices of support ticket coupling (tickets.go, R20).
+	Tickets TicketSettings `json:"tickets"`
 }
 
 // PagingSettings are the organisation's paging choices.
@@ -220,6 +222,7 @@ func DefaultSettings() Settings {
 		Approvals:       DefaultApprovalSettings(),
 		Handover:        DefaultHandover(),
 		OnCall:          DefaultOnCallSettings(),
+		Tickets:         DefaultTicketSettings(),
 		Sessions:        SessionSettings{Idle: Duration(12 * time.Hour), Max: Duration(7 * 24 * time.Hour)},
 		Cadence: CadenceTable{
 			Investigating: {S1: minutes(10), S2: minutes(15), S3: minutes(15), S4: minutes(15)},
@@ -376,6 +379,7 @@ func (s *Settings) Validate() error {
 	s.Approvals.validate(fe)
 	s.Handover.validate(fe)
 	s.OnCall.validate(fe)
+	s.Tickets.validate(fe)
 	for name, t := range s.StatusTemplates {
 		if strings.TrimSpace(t) == "" || len(t) > 2000 {
 			fe.Add("status_templates", quote(name)+" must be 1 to 2000 characters")

@@ -31,6 +31,7 @@ type Client struct {
 	People       *PeopleClient
 	Settings     *SettingsClient
 	Requests     *RequestsClient
+	Tickets      *TicketsClient
 	Teams        *TeamClient
 	Config       *ConfigClient
 	Tenants      *TenantClient
@@ -55,6 +56,7 @@ type (
 	PeopleClient      struct{ *conn }
 	SettingsClient    struct{ *conn }
 	RequestsClient    struct{ *conn }
+	TicketsClient     struct{ *conn }
 	TeamClient        struct{ *conn }
 	ConfigClient      struct{ *conn }
 	TenantClient      struct{ *conn }
@@ -66,7 +68,7 @@ type (
 func New(base, token string) *Client {
 	c := &conn{baseURL: strings.TrimRight(base, "/"), token: token, http: &http.Client{Timeout: 30 * time.Second}}
 	return &Client{conn: c, Incidents: &IncidentClient{c}, StatusPage: &StatusPageClient{c}, Maintenances: &MaintenanceClient{c},
-		Paging: &PagingClient{c}, Schedules: &ScheduleClient{c}, People: &PeopleClient{c}, Settings: &SettingsClient{c}, Requests: &RequestsClient{c},
+		Paging: &PagingClient{c}, Schedules: &ScheduleClient{c}, People: &PeopleClient{c}, Settings: &SettingsClient{c}, Requests: &RequestsClient{c}, Tickets: &TicketsClient{c},
 		Teams: &TeamClient{c}, Config: &ConfigClient{c}, Tenants: &TenantClient{c}, Notices: &NoticeClient{c}, Handovers: &HandoverClient{c}}
 }
 

@@ -72,6 +72,7 @@ Usage:
   herald stakeholder ...      list, add the channels that receive stakeholder notices (R19)
   herald request ...          list, show, open, note, done, cancel contact requests (R61)
   herald handover ...         list, show, start, save, submit, ack shift handovers; role (live handover) (R60)
+  herald tickets ...          show, tag, sweep, tag-found support tickets of an incident; connect the desk (R20)
   herald subscriber ...       counts, export [FILE], import FILE status page subscribers (CSV)
   herald team ...             list, show, create, set, add-member, remove-member, delete teams
   herald apply -f FILE        make the configuration match a YAML document (plan first; --dry-run, --prune, --yes)
@@ -153,6 +154,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return runRequest(ctx, rest, e)
 	case "handover", "handovers":
 		return runHandover(ctx, rest, e)
+	case "tickets", "ticket":
+		return runTickets(ctx, rest, e)
 	case "subscriber", "subscribers":
 		return runSubscriber(ctx, rest, e)
 	case "team", "teams":

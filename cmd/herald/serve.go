@@ -26,6 +26,7 @@ import (
 	"github.com/heraldhq/herald/internal/statuspage"
 	"github.com/heraldhq/herald/internal/store"
 	"github.com/heraldhq/herald/internal/worker"
+	"github.com/heraldhq/herald/internal/zendesk"
 )
 
 // storeFlags are the flags that choose the database, shared by serve and
@@ -256,6 +257,11 @@ func runServe(ctx context.Context, args []string, e env) (err error) {
 		public.EmailRate = notify.NewLimiter(float64(*smtpRate))
 	}
 	work := &worker.Worker{Work: db.Work, Sender: &sender, Public: &public, Log: log, Links: lk, Senders: 8, BulkTimeout: *bulkTimeout}
+	// Support ticket sweeps (R20) reach the desk an admin connected, through
+	// the same address guard as every URL people give.
+	work.Tickets, work.TicketSystem = db.Work, func(c herald.TicketCredentials) (herald.TicketSystem, error) {
+		return zendesk.New(c, notify.NewPublicWebhook(*allowPrivate).Client)
+	}
 	go func() { defer wg.Done(); work.Run(bg, *tick) }()
 	probe := probeEvery(db.Work, instanceName(), 2*time.Second)
 	ready := func(ctx context.Context) error {

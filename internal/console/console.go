@@ -107,6 +107,7 @@ func (c *Console) table() []route {
 		c.noticesRoutes(),
 		c.approvalsRoutes(),
 		c.handoversRoutes(),
+		c.ticketsRoutes(),
 	)
 }
 

@@ -78,6 +78,9 @@ func (tx *tx) checklist(ctx context.Context, inc *herald.Incident) (herald.Check
 	if rec.Reviews, err = tx.reviews(ctx, inc.ID); err != nil {
 		return herald.Checklist{}, err
 	}
+	if rec.TicketTag, err = tx.ticketTag(ctx, inc, rec.Settings); err != nil {
+		return herald.Checklist{}, err
+	}
 	return herald.BuildChecklist(rec), nil
 }
 

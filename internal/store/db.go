@@ -89,6 +89,7 @@ type DB struct {
 	Tenants      *TenantService
 	Notices      *NoticeService
 	Handovers    *HandoverService
+	Tickets      *TicketService
 	// Work is the background work the worker's loops drive: escalation,
 	// broadcast planning, maintenance automation and the outbox.
 	Work *Work
@@ -116,7 +117,8 @@ func newDB(c *core) *DB {
 		Incidents: &IncidentService{c}, StatusPage: &StatusPageService{c}, Maintenances: &MaintenanceService{c},
 		Paging: &PagingService{c}, Schedules: &ScheduleService{c}, Subscribers: &SubscriberService{c},
 		People: &PeopleService{c}, Requests: &ContactRequestService{c}, Settings: &SettingsService{c}, Auth: &AuthService{c}, Work: &Work{c},
-		Teams: &TeamService{c}, Tenants: &TenantService{c}, Notices: &NoticeService{c}, Handovers: &HandoverService{c}}
+		Teams: &TeamService{c}, Tenants: &TenantService{c}, Notices: &NoticeService{c}, Handovers: &HandoverService{c},
+		Tickets: &TicketService{c}}
 }
 
 // core is what every service shares: the connections, the write gate, the
@@ -506,5 +508,5 @@ func (db *DB) Services() herald.Services {
 	return herald.Services{Incidents: db.Incidents, StatusPage: db.StatusPage, Maintenances: db.Maintenances,
 		Paging: db.Paging, Schedules: db.Schedules, Subscribers: db.Subscribers, People: db.People, Settings: db.Settings, Auth: db.Auth,
 		Requests: db.Requests, Teams: db.Teams, Tenants: db.Tenants,
-		TenantPages: db.Tenants, Notices: db.Notices, Handovers: db.Handovers}
+		TenantPages: db.Tenants, Notices: db.Notices, Handovers: db.Handovers, Tickets: db.Tickets}
 }

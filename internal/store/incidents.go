@@ -116,7 +116,11 @@ func (db *IncidentService) Incident(ctx context.Context, ref string) (*herald.In
 		if inc, err = tx.incident(ctx, ref); err != nil {
 			return err
 		}
-		inc.Warnings, err = tx.incidentWarnings(ctx, inc.ID)
+		if inc.Warnings, err = tx.incidentWarnings(ctx, inc.ID); err != nil {
+			return err
+		}
+		t, err := tx.incidentTickets(ctx, inc)
+		inc.Tickets = &t
 		return err
 	})
 	return inc, err

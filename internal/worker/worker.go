@@ -21,6 +21,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/heraldhq/herald"
+
 	"github.com/heraldhq/herald/internal/links"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/store"
@@ -69,6 +71,11 @@ type Worker struct {
 	// BulkTimeout bounds one broadcast delivery (default 5 s): a subscriber
 	// whose endpoint hangs costs this, and is paused after a few.
 	BulkTimeout time.Duration
+	// Tickets are the support ticket sweeps (R20, tickets.go) and
+	// TicketSystem makes the connector for the connected desk; the sweeps
+	// run on a loop of their own when both are set.
+	Tickets      TicketQueue
+	TicketSystem func(herald.TicketCredentials) (herald.TicketSystem, error)
 
 	once    sync.Once
 	loops   []*loop
@@ -162,6 +169,10 @@ func (w *Worker) init() []*loop {
 			}},
 			// Customer notices (notices.go) on a lane and loop of their own.
 			{name: "notices", steps: []step{{"notice deliveries", 2, w.deliverNotice}}},
+		}
+		if w.Tickets != nil && w.TicketSystem != nil {
+			// A support desk can be slow: its sweeps wait for nobody.
+			w.loops = append(w.loops, &loop{name: "tickets", steps: []step{{"ticket sweeps", 1, w.sweepTickets}}})
 		}
 		for _, l := range w.loops {
 			l.beat.Store(time.Now().UnixNano())
