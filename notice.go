@@ -306,3 +306,25 @@ func MaintenanceHandoverNotice(m *Maintenance, approvedBy string, shiftStart tim
 			shiftStart.UTC().Format(utc), approvedBy, m.Name, m.ScheduledFor.UTC().Format(utc), m.ScheduledUntil.UTC().Format(utc), url),
 		URL: url}
 }
+
+// The words of a practice (R63): every one starts with PracticeMark, and
+// the outbox marks anything of a run that does not (practice_guard.go).
+
+// PracticeStatusNotice tells the sandbox's subscribers of a practice's
+// status update, linking the sandbox page.
+func PracticeStatusNotice(page, title string, status State, text, url string) Notice {
+	return Notice{Event: "practice.status_update", Subject: MarkPractice(fmt.Sprintf("%s: %s (%s)", page, title, status)),
+		Body: PracticeMark + " This is a practice; nothing here is real.\n\n" + text + "\n\nSandbox status page: " + url, URL: url}
+}
+
+// PracticeStakeholderNotice tells the sandbox's stakeholder channels.
+func PracticeStakeholderNotice(ref, title, text, url string) Notice {
+	return Notice{Event: "incident.stakeholders.practice", Subject: MarkPractice(fmt.Sprintf("%s %s: stakeholder notice", ref, title)),
+		Body: PracticeMark + " This is a practice; nothing here is real.\n\n" + text + "\n\nSandbox status page: " + url, URL: url}
+}
+
+// PracticePromptNotice is a scenario's prompt to a participant.
+func PracticePromptNotice(ref, title, text, url string) Notice {
+	return Notice{Event: "prompt.practice", Subject: MarkPractice(fmt.Sprintf("%s %s", ref, title)),
+		Body: PracticeMark + " This is a practice.\n\n" + text + "\n\n" + url, URL: url}
+}

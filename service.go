@@ -26,6 +26,7 @@ type Services struct {
 	Tenants      TenantService
 	TenantPages  TenantPageService
 	Notices      NoticeService
+	Practice     PracticeService
 }
 
 // IncidentService declares, changes and reads incidents with their roles,

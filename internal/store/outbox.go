@@ -193,6 +193,10 @@ func (db *core) claim(ctx context.Context, lane Lane, only string) (o *Outgoing,
 		default:
 			prepErr = tx.prepareBroadcast(ctx, claimed)
 		}
+		if prepErr == nil && !cancelled {
+			// R63: a practice stays in its sandbox (practice_guard.go).
+			cancelled, prepErr = tx.practiceGuard(ctx, claimed)
+		}
 		if prepErr != nil && !errors.Is(prepErr, errBrokenTx) {
 			claimed.Err = prepErr // the claim stands: this row fails on its own
 			return nil
@@ -473,9 +477,9 @@ func (db *Work) PlanBroadcastStep(ctx context.Context) (bool, error) {
 
 func (db *core) planStep(ctx context.Context) (planned int, more bool, err error) {
 	err = db.write(ctx, func(tx *tx) error {
-		var id, event, comps, chans, onlyTo, cursor string
-		err := tx.QueryRowContext(ctx, `SELECT id, event, components, channels, only_to, cursor FROM broadcasts WHERE planned = $1 ORDER BY created_at, id LIMIT 1`+db.skipLocked(), false).
-			Scan(&id, &event, &comps, &chans, &onlyTo, &cursor)
+		var id, event, comps, chans, onlyTo, cursor, incidentID string
+		err := tx.QueryRowContext(ctx, `SELECT id, event, components, channels, only_to, cursor, incident_id FROM broadcasts WHERE planned = $1 ORDER BY created_at, id LIMIT 1`+db.skipLocked(), false).
+			Scan(&id, &event, &comps, &chans, &onlyTo, &cursor, &incidentID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
@@ -495,6 +499,12 @@ func (db *core) planStep(ctx context.Context) (planned int, more bool, err error
 			db.log.Warn("broadcast channels unreadable; using every channel", "broadcast", id, "err", err)
 			unchecked = map[string]bool{}
 		}
+		// R63: a practice's audience is its sandbox subscribers, and no
+		// one else's audience includes them.
+		run, err := tx.practiceRunOf(ctx, incidentID)
+		if err != nil {
+			return fmt.Errorf("the broadcast's practice run: %w", err)
+		}
 		var rows *sql.Rows
 		if onlyTo != "" {
 			rows, err = tx.QueryContext(ctx, `SELECT `+subscriberColumns+` FROM subscribers WHERE id = $1 AND unsubscribed_at IS NULL`, onlyTo)
@@ -503,7 +513,7 @@ func (db *core) planStep(ctx context.Context) (planned int, more bool, err error
 			// "incident.stakeholders.update") go to the internal channels
 			// only, and public broadcasts never do.
 			rows, err = tx.QueryContext(ctx, `SELECT `+subscriberColumns+` FROM subscribers WHERE id > $1 AND confirmed = $2 AND paused = $3 AND unsubscribed_at IS NULL
-				AND internal = $5 ORDER BY id LIMIT $4`, cursor, true, false, planBatch, strings.HasPrefix(event, "incident.stakeholders"))
+				AND internal = $5 AND practice_run_id = $6 ORDER BY id LIMIT $4`, cursor, true, false, planBatch, strings.HasPrefix(event, "incident.stakeholders"), run)
 		}
 		if err != nil {
 			return fmt.Errorf("read audience: %w", err)

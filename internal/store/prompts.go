@@ -145,6 +145,7 @@ var playbookRules = []playbookRule{
 	{"director escalation (R53)", (*tx).escalateToDirector},
 	{"unanswered customer replies (R48)", (*tx).remindNoticeReplies},
 	{"customer notice checks (R48)", (*tx).remindNoticeChecks},
+	{"practice runs (R63)", (*tx).playPractice},
 }
 
 // PlaybookStep runs every playbook rule once, each in its own transaction:
