@@ -88,6 +88,9 @@ type Outgoing struct {
 	// TenantNotice is set for the tenant notice lane.
 	TenantNotice *TenantNoticeOut
 	SignIn       *SignInNotice // a private page's sign-in link (tenantpages.go)
+	// Practice is the practice run the message belongs to (R63,
+	// practice_guard.go): the composer marks it.
+	Practice string
 }
 
 // PageNotice is what a page delivery is about.

@@ -66,7 +66,8 @@ func (tx *tx) practiceGuard(ctx context.Context, o *Outgoing) (bool, error) {
 				return false, nil
 			}
 			o.Broadcast.Subject, o.Broadcast.Body = herald.MarkPractice(o.Broadcast.Subject), herald.MarkPractice(o.Broadcast.Body)
-			break
+			o.Practice = run
+			return false, nil
 		}
 		if run == "" {
 			// A real broadcast never reaches a sandbox subscriber.
@@ -89,6 +90,7 @@ func (tx *tx) practiceGuard(ctx context.Context, o *Outgoing) (bool, error) {
 		return false, nil
 	}
 	if why == "" {
+		o.Practice = run
 		return false, nil
 	}
 	return true, tx.holdBack(ctx, o, run, why)
