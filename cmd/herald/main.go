@@ -71,6 +71,7 @@ Usage:
   herald settings get|set     print the settings document, or save one (-f FILE) or keys (KEY=VALUE)
   herald stakeholder ...      list, add the channels that receive stakeholder notices (R19)
   herald request ...          list, show, open, note, done, cancel contact requests (R61)
+  herald practice ...         run a practice scenario in a sandbox (R63); list, show, finish runs
   herald subscriber ...       counts, export [FILE], import FILE status page subscribers (CSV)
   herald team ...             list, show, create, set, add-member, remove-member, delete teams
   herald apply -f FILE        make the configuration match a YAML document (plan first; --dry-run, --prune, --yes)
@@ -164,6 +165,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return runTenant(ctx, rest, e)
 	case "notice", "notices":
 		return runNotice(ctx, rest, e)
+	case "practice":
+		return runPractice(ctx, rest, e)
 	case "version", "--version":
 		printVersion(stdout, version, readBuildInfo())
 		return nil
