@@ -29,7 +29,7 @@ func TestRule63_RunPlaysItsScenarioAndCountsAsTraining(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
 		f := setup(t, d)
 		f.withoutTimeRules(t)
-		f.service(t, "API", "", nil)
+		svc := f.service(t, "API", "", nil)
 		start := f.clock.Now()
 		run, err := f.db.Practice.StartPractice(f.ctx, f.alice, herald.PracticeStartInput{Scenario: drill})
 		if err != nil {
@@ -58,6 +58,22 @@ func TestRule63_RunPlaysItsScenarioAndCountsAsTraining(t *testing.T) {
 		pages, _ := f.db.Paging.PageList(f.ctx, herald.PageFilter{})
 		if len(pages) != 1 || pages[0].IncidentID != run.IncidentID {
 			t.Fatalf("pages: %+v", pages)
+		}
+		// A real page cannot join the practice: its deliveries would be
+		// held back at the sandbox's edge.
+		f.enqueue(t, trigger(svc.IntegrationKey, "real", "Real trouble"))
+		real, _ := f.db.Paging.Pages(f.ctx, svc.ID, herald.PageTriggered, 10)
+		tried := 0
+		for _, p := range real {
+			if p.IncidentID == "" {
+				tried++
+				if _, err := f.db.Paging.LinkPage(f.ctx, f.alice, p.ID, herald.PageLinkInput{Incident: run.Reference}); herald.ErrorCode(err) != herald.EUnprocessable {
+					t.Fatalf("a real page joins the practice: %v", err)
+				}
+			}
+		}
+		if tried != 1 {
+			t.Fatalf("real pages: %+v", real)
 		}
 		f.clock.Advance(4*time.Minute + 59*time.Second)
 		if n := played(); n != 1 {
