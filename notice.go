@@ -326,3 +326,29 @@ func HandoverMissingNotice(person, schedule string, end time.Time, url string) N
 			"Please follow up so the next shift knows what it takes over.",
 		URL: url}
 }
+
+// The words of a practice (R63): every one starts with PracticeMark, and
+// the outbox marks anything of a run that does not (practice_guard.go).
+
+// PracticeStatusNotice tells the sandbox's subscribers of a practice's
+// status update, linking the sandbox page.
+func PracticeStatusNotice(page, title string, status State, text, url string) Notice {
+	return Notice{Event: "practice.status_update", Subject: MarkPractice(fmt.Sprintf("%s: %s (%s)", page, unmarked(title), status)),
+		Body: PracticeMark + " This is a practice; nothing here is real.\n\n" + text + "\n\nSandbox status page: " + url, URL: url}
+}
+
+// PracticeStakeholderNotice tells the sandbox's stakeholder channels.
+func PracticeStakeholderNotice(ref, title, text, url string) Notice {
+	return Notice{Event: "incident.stakeholders.practice", Subject: MarkPractice(fmt.Sprintf("%s %s: stakeholder notice", ref, unmarked(title))),
+		Body: PracticeMark + " This is a practice; nothing here is real.\n\n" + text + "\n\nSandbox status page: " + url, URL: url}
+}
+
+// PracticePromptNotice is a scenario's prompt to a participant.
+func PracticePromptNotice(ref, title, text, url string) Notice {
+	return Notice{Event: "prompt.practice", Subject: MarkPractice(fmt.Sprintf("%s %s", ref, unmarked(title))),
+		Body: PracticeMark + " This is a practice.\n\n" + text + "\n\n" + url, URL: url}
+}
+
+// unmarked is a practice incident's title without its mark, so a subject
+// says [PRACTICE] once.
+func unmarked(title string) string { return strings.TrimPrefix(title, PracticeMark+" ") }

@@ -28,6 +28,7 @@ type Services struct {
 	Notices      NoticeService
 	Handovers    HandoverService
 	Tickets      TicketService
+	Practice     PracticeService
 }
 
 // IncidentService declares, changes and reads incidents with their roles,

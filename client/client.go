@@ -37,6 +37,7 @@ type Client struct {
 	Tenants      *TenantClient
 	Notices      *NoticeClient
 	Handovers    *HandoverClient
+	Practice     *PracticeClient
 }
 
 // conn is the server and token every part of a Client uses.
@@ -62,6 +63,7 @@ type (
 	TenantClient      struct{ *conn }
 	NoticeClient      struct{ *conn }
 	HandoverClient    struct{ *conn }
+	PracticeClient    struct{ *conn }
 )
 
 // New returns a client for the server at base (http://host:port).
@@ -69,7 +71,8 @@ func New(base, token string) *Client {
 	c := &conn{baseURL: strings.TrimRight(base, "/"), token: token, http: &http.Client{Timeout: 30 * time.Second}}
 	return &Client{conn: c, Incidents: &IncidentClient{c}, StatusPage: &StatusPageClient{c}, Maintenances: &MaintenanceClient{c},
 		Paging: &PagingClient{c}, Schedules: &ScheduleClient{c}, People: &PeopleClient{c}, Settings: &SettingsClient{c}, Requests: &RequestsClient{c}, Tickets: &TicketsClient{c},
-		Teams: &TeamClient{c}, Config: &ConfigClient{c}, Tenants: &TenantClient{c}, Notices: &NoticeClient{c}, Handovers: &HandoverClient{c}}
+		Teams: &TeamClient{c}, Config: &ConfigClient{c}, Tenants: &TenantClient{c}, Notices: &NoticeClient{c}, Handovers: &HandoverClient{c},
+		Practice: &PracticeClient{c}}
 }
 
 // Error is an error answer from the server.

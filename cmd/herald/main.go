@@ -73,6 +73,7 @@ Usage:
   herald request ...          list, show, open, note, done, cancel contact requests (R61)
   herald handover ...         list, show, start, save, submit, ack shift handovers; role (live handover) (R60)
   herald tickets ...          show, tag, sweep, tag-found support tickets of an incident; connect the desk (R20)
+  herald practice ...         run a practice scenario in a sandbox (R63); list, show, finish runs
   herald subscriber ...       counts, export [FILE], import FILE status page subscribers (CSV)
   herald team ...             list, show, create, set, add-member, remove-member, delete teams
   herald apply -f FILE        make the configuration match a YAML document (plan first; --dry-run, --prune, --yes)
@@ -170,6 +171,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return runTenant(ctx, rest, e)
 	case "notice", "notices":
 		return runNotice(ctx, rest, e)
+	case "practice":
+		return runPractice(ctx, rest, e)
 	case "version", "--version":
 		printVersion(stdout, version, readBuildInfo())
 		return nil

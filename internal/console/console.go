@@ -108,6 +108,7 @@ func (c *Console) table() []route {
 		c.approvalsRoutes(),
 		c.handoversRoutes(),
 		c.ticketsRoutes(),
+		c.practiceRoutes(),
 	)
 }
 

@@ -62,6 +62,9 @@ const (
 	// updates" (R15) and the internal stakeholder update.
 	NoMaterialUpdates = "/app/incidents/{id}/no-material-updates"
 	InternalUpdate    = "/app/incidents/{id}/internal-update"
+	// A practice run's sandbox status page (R63), in the console: a
+	// practice is never on the public page.
+	PracticePage = "/app/practice/{id}/page"
 
 	// The console (internal/console), where responders work. Every path
 	// under these prefixes is the console's: the server hands them to it.
@@ -234,6 +237,9 @@ func (l Links) NoMaterialUpdates(ref string) string { return l.fill(NoMaterialUp
 // InternalUpdate is the console screen that sends an incident's next
 // update to the internal stakeholders.
 func (l Links) InternalUpdate(ref string) string { return l.fill(InternalUpdate, ref) }
+
+// PracticePage is a practice run's sandbox status page (R63).
+func (l Links) PracticePage(id string) string { return l.fill(PracticePage, id) }
 
 // Console is the console's front page ("Now").
 func (l Links) Console() string { return l.base + Console }

@@ -90,6 +90,7 @@ type DB struct {
 	Notices      *NoticeService
 	Handovers    *HandoverService
 	Tickets      *TicketService
+	Practice     *PracticeService
 	// Work is the background work the worker's loops drive: escalation,
 	// broadcast planning, maintenance automation and the outbox.
 	Work *Work
@@ -118,7 +119,7 @@ func newDB(c *core) *DB {
 		Paging: &PagingService{c}, Schedules: &ScheduleService{c}, Subscribers: &SubscriberService{c},
 		People: &PeopleService{c}, Requests: &ContactRequestService{c}, Settings: &SettingsService{c}, Auth: &AuthService{c}, Work: &Work{c},
 		Teams: &TeamService{c}, Tenants: &TenantService{c}, Notices: &NoticeService{c}, Handovers: &HandoverService{c},
-		Tickets: &TicketService{c}}
+		Tickets: &TicketService{c}, Practice: &PracticeService{c}}
 }
 
 // core is what every service shares: the connections, the write gate, the
@@ -508,5 +509,5 @@ func (db *DB) Services() herald.Services {
 	return herald.Services{Incidents: db.Incidents, StatusPage: db.StatusPage, Maintenances: db.Maintenances,
 		Paging: db.Paging, Schedules: db.Schedules, Subscribers: db.Subscribers, People: db.People, Settings: db.Settings, Auth: db.Auth,
 		Requests: db.Requests, Teams: db.Teams, Tenants: db.Tenants,
-		TenantPages: db.Tenants, Notices: db.Notices, Handovers: db.Handovers, Tickets: db.Tickets}
+		TenantPages: db.Tenants, Notices: db.Notices, Handovers: db.Handovers, Tickets: db.Tickets, Practice: db.Practice}
 }

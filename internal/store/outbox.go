@@ -88,6 +88,9 @@ type Outgoing struct {
 	// TenantNotice is set for the tenant notice lane.
 	TenantNotice *TenantNoticeOut
 	SignIn       *SignInNotice // a private page's sign-in link (tenantpages.go)
+	// Practice is the practice run the message belongs to (R63,
+	// practice_guard.go): the composer marks it.
+	Practice string
 }
 
 // PageNotice is what a page delivery is about.
@@ -192,6 +195,10 @@ func (db *core) claim(ctx context.Context, lane Lane, only string) (o *Outgoing,
 			cancelled, prepErr = tx.prepareSignIn(ctx, claimed)
 		default:
 			prepErr = tx.prepareBroadcast(ctx, claimed)
+		}
+		if prepErr == nil && !cancelled {
+			// R63: a practice stays in its sandbox (practice_guard.go).
+			cancelled, prepErr = tx.practiceGuard(ctx, claimed)
 		}
 		if prepErr != nil && !errors.Is(prepErr, errBrokenTx) {
 			claimed.Err = prepErr // the claim stands: this row fails on its own
@@ -473,10 +480,10 @@ func (db *Work) PlanBroadcastStep(ctx context.Context) (bool, error) {
 
 func (db *core) planStep(ctx context.Context) (planned int, more bool, err error) {
 	err = db.write(ctx, func(tx *tx) error {
-		var id, event, comps, chans, onlyTo, cursor, tenant string
-		err := tx.QueryRowContext(ctx, `SELECT id, event, components, channels, only_to, cursor, COALESCE(tenant_id, '') FROM broadcasts WHERE planned = $1
+		var id, event, comps, chans, onlyTo, cursor, incidentID, tenant string
+		err := tx.QueryRowContext(ctx, `SELECT id, event, components, channels, only_to, cursor, incident_id, COALESCE(tenant_id, '') FROM broadcasts WHERE planned = $1
 			ORDER BY created_at, id LIMIT 1`+db.skipLocked(), false).
-			Scan(&id, &event, &comps, &chans, &onlyTo, &cursor, &tenant)
+			Scan(&id, &event, &comps, &chans, &onlyTo, &cursor, &incidentID, &tenant)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
@@ -496,6 +503,12 @@ func (db *core) planStep(ctx context.Context) (planned int, more bool, err error
 			db.log.Warn("broadcast channels unreadable; using every channel", "broadcast", id, "err", err)
 			unchecked = map[string]bool{}
 		}
+		// R63: a practice's audience is its sandbox subscribers, and no
+		// one else's audience includes them.
+		run, err := tx.practiceRunOf(ctx, incidentID)
+		if err != nil {
+			return fmt.Errorf("the broadcast's practice run: %w", err)
+		}
 		var rows *sql.Rows
 		switch {
 		case onlyTo != "":
@@ -504,14 +517,14 @@ func (db *core) planStep(ctx context.Context) (planned int, more bool, err error
 			// A tenant's broadcast goes to the subscribers of its private
 			// page only (tenantpage_subscribers.go).
 			rows, err = tx.QueryContext(ctx, `SELECT `+subscriberColumns+` FROM subscribers WHERE tenant_id = $5 AND id > $1 AND confirmed = $2 AND paused = $3
-				AND unsubscribed_at IS NULL ORDER BY id LIMIT $4`, cursor, true, false, planBatch, tenant)
+				AND unsubscribed_at IS NULL AND practice_run_id = $6 ORDER BY id LIMIT $4`, cursor, true, false, planBatch, tenant, run)
 		default:
 			// Stakeholder notices (and internal updates,
 			// "incident.stakeholders.update") go to the internal channels
 			// only, and public broadcasts never do; neither goes to the
 			// subscribers of a tenant's private page.
 			rows, err = tx.QueryContext(ctx, `SELECT `+subscriberColumns+` FROM subscribers WHERE id > $1 AND confirmed = $2 AND paused = $3 AND unsubscribed_at IS NULL
-				AND internal = $5 AND tenant_id IS NULL ORDER BY id LIMIT $4`, cursor, true, false, planBatch, strings.HasPrefix(event, "incident.stakeholders"))
+				AND internal = $5 AND tenant_id IS NULL AND practice_run_id = $6 ORDER BY id LIMIT $4`, cursor, true, false, planBatch, strings.HasPrefix(event, "incident.stakeholders"), run)
 		}
 		if err != nil {
 			return fmt.Errorf("read audience: %w", err)

@@ -110,6 +110,15 @@ func (db *PagingService) LinkPage(ctx context.Context, actor herald.Actor, id st
 		if err != nil {
 			return err
 		}
+		// R63: a real page linked to a practice would be held at the
+		// sandbox's edge; a page of a practice is its own already.
+		if run, err := tx.practiceRunOf(ctx, inc.ID); err != nil || run != "" {
+			if err != nil {
+				return err
+			}
+			return &herald.Error{Code: herald.EUnprocessable, Message: inc.Reference + " is a practice incident: a real page cannot join it",
+				Fields: map[string]string{"incident": "is a practice incident"}}
+		}
 		_, err = tx.linkPage(ctx, actor, inc, id, false)
 		return err
 	})

@@ -155,6 +155,7 @@ var playbookRules = []playbookRule{
 	{"customer summaries (R47)", (*tx).remindNoticeSummaries},
 	{"handovers (R60)", (*tx).draftHandovers},
 	{"on-call change notices", (*tx).tellIncomingOnCall},
+	{"practice runs (R63)", (*tx).playPractice},
 }
 
 // PlaybookStep runs every playbook rule once, each in its own transaction:

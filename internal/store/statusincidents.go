@@ -50,6 +50,14 @@ func (tx *tx) createStatusIncident(ctx context.Context, actor herald.Actor, in h
 			}
 			return p, err
 		}
+		if run, err := tx.practiceRunOf(ctx, internal.ID); err != nil || run != "" {
+			if err != nil {
+				return p, err
+			}
+			// R63: a practice publishes on its sandbox page only.
+			return p, &herald.Error{Code: herald.EUnprocessable, Message: internal.Reference + " is a practice incident: its updates go on the run's sandbox page, never the public one",
+				Fields: map[string]string{"incident_id": "is a practice incident"}}
+		}
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM status_incidents WHERE incident_id = $1`, internal.ID).Scan(&n); err != nil {
 			return p, err

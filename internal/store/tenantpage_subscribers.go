@@ -114,6 +114,10 @@ func (tx *tx) tenantPageName(ctx context.Context, s herald.Settings, tenantID st
 // incident (incidentID) or the maintenance (maintenanceID), and tenants
 // served by one of components. dedup, when set, is kept per tenant.
 func (tx *tx) broadcastToTenantPages(ctx context.Context, n herald.Notice, channels map[string]bool, dedup, incidentID, maintenanceID string, components []string) error {
+	// A practice stays in its sandbox (R63): no tenant hears of it.
+	if run, err := tx.practiceRunOf(ctx, incidentID); err != nil || run != "" {
+		return err
+	}
 	rows, err := tx.QueryContext(ctx, `SELECT t.id,
 		CASE WHEN EXISTS (SELECT 1 FROM incident_tenants it WHERE it.tenant_id = t.id AND it.incident_id = $1)
 			OR EXISTS (SELECT 1 FROM maintenance_tenants mt WHERE mt.tenant_id = t.id AND mt.maintenance_id = $2) THEN 1 ELSE 0 END

@@ -37,6 +37,14 @@ func compose(lk links.Links, o *store.Outgoing) notify.Message {
 	if o.Restricted != nil {
 		restrict(&m, lk, o)
 	}
+	if o.Practice != "" {
+		// R63: whatever the lane and channel, a practice's message says so
+		// first, in its subject and its text (and a webhook's payload).
+		m.Subject, m.Text = herald.MarkPractice(m.Subject), herald.MarkPractice(m.Text)
+		if d, ok := m.Data.(map[string]any); ok {
+			d["practice_run_id"] = o.Practice
+		}
+	}
 	return m
 }
 
