@@ -50,8 +50,7 @@ var handoverSections = []sectionBuilder{
 	{herald.SectionNoticeThreads, "Open customer-notice threads", (*tx).handoverThreads},
 	{herald.SectionApprovals, "Customer messages awaiting approval or sending (R44)", (*tx).handoverApprovals},
 	{herald.SectionContactRequests, "Open contact requests (they stay with their owner)", (*tx).handoverRequests},
-	// Tickets to take over (R20): completed after the tickets work is merged.
-	{herald.SectionTickets, "Tickets to take over", nil},
+	{herald.SectionTickets, "Support tickets to take over (R20)", (*tx).handoverTickets},
 	{herald.SectionMaintenances, "Maintenances starting in the next shift", (*tx).handoverMaintenances},
 	{herald.SectionOverrides, "Overrides in the next 24 hours", (*tx).handoverOverrides},
 	{herald.SectionGaps, "Gaps in the next 24 hours (nobody on call)", (*tx).handoverGaps},
@@ -187,6 +186,69 @@ func (tx *tx) handoverApprovals(ctx context.Context, sc *handoverScope) ([]heral
 			it.Detail += ", " + a.Reference
 		}
 		out = append(out, it)
+	}
+	return out, nil
+}
+
+// handoverTickets lists, for each ongoing incident, the support tickets its
+// last sweep found without the incident's tag and that no tagging since
+// has tagged, and a sweep that failed or has not finished: the next shift
+// tags them or sweeps again (R20).
+func (tx *tx) handoverTickets(ctx context.Context, sc *handoverScope) ([]herald.HandoverItem, error) {
+	ids, err := tx.ids(ctx, "read ongoing incidents", `SELECT id FROM incidents WHERE state <> $1 ORDER BY number`, herald.Resolved)
+	if err != nil {
+		return nil, err
+	}
+	var out []herald.HandoverItem
+	for _, id := range ids {
+		rows, err := tx.QueryContext(ctx, `SELECT `+sweepColumns+` FROM ticket_sweeps WHERE incident_id = $1 ORDER BY created_at DESC, id DESC LIMIT 20`, id)
+		if err != nil {
+			return nil, fmt.Errorf("read ticket sweeps: %w", err)
+		}
+		var sweeps []herald.TicketSweep // newest first
+		for rows.Next() {
+			sw, err := scanSweep(rows)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			sweeps = append(sweeps, sw)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		if len(sweeps) == 0 {
+			continue
+		}
+		var ref string
+		if err := tx.QueryRowContext(ctx, `SELECT number FROM incidents WHERE id = $1`, id).Scan(&ref); err != nil {
+			return nil, fmt.Errorf("read incident: %w", err)
+		}
+		ref = sc.settings.ReferencePrefix + "-" + ref
+		tagged := map[string]bool{}
+		for i, sw := range sweeps {
+			if sw.State == herald.SweepQueued || sw.State == herald.SweepRunning || sw.State == herald.SweepFailed {
+				if i == 0 || sw.Kind == herald.SweepSearch {
+					out = append(out, herald.HandoverItem{Ref: sw.ID, Title: "Ticket " + sw.Kind + " of " + ref + " is " + sw.State,
+						Detail: sw.LastError})
+				}
+				continue
+			}
+			for _, t := range sw.Tagged {
+				tagged[t] = true
+			}
+			if sw.Kind != herald.SweepSearch {
+				continue
+			}
+			// The newest finished search says what is left untagged.
+			for _, t := range sw.Found {
+				if !tagged[t.ID] {
+					out = append(out, herald.HandoverItem{Ref: t.ID, Title: t.Subject, Detail: "not tagged " + sw.Tag + " yet (" + ref + ")"})
+				}
+			}
+			break
+		}
 	}
 	return out, nil
 }

@@ -72,8 +72,10 @@ func TestRule60_QuietShiftGetsARecord(t *testing.T) {
 				t.Fatalf("section %s of a quiet shift: %+v %v", key, sec, ok)
 			}
 		}
-		if sec, _ := h.Section(herald.SectionApprovals); !sec.Pending {
-			t.Fatal("pending approvals should be marked as drafted by later work")
+		for _, sec := range h.Sections {
+			if sec.Pending {
+				t.Fatalf("section %s is not drafted", sec.Key)
+			}
 		}
 	})
 }
@@ -118,6 +120,25 @@ func TestRule60_DraftSubmitReassignsRolesAndThreadsNotContactRequests(t *testing
 		if err != nil {
 			t.Fatal(err)
 		}
+		// A sweep found a ticket without the incident's tag (R20): the next
+		// shift takes it over.
+		if _, err := f.db.Tickets.ConnectTicketSystem(f.ctx, f.alice, herald.TicketConnectionInput{Kind: "zendesk", URL: "http://127.0.0.1:9/",
+			Email: "agent@example.com", Token: "t"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.db.Tickets.SetIncidentTickets(f.ctx, f.alice, inc.Reference, herald.TicketCouplingInput{Keywords: []string{"API"}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.db.Tickets.Sweep(f.ctx, f.alice, inc.Reference, herald.SweepInput{}); err != nil {
+			t.Fatal(err)
+		}
+		job, err := f.db.Work.ClaimTicketSweep(f.ctx)
+		if err != nil || job == nil {
+			t.Fatalf("claim sweep: %v %v", job, err)
+		}
+		if err := f.db.Work.FinishTicketSweep(f.ctx, job, []herald.Ticket{{ID: "4711", Subject: "API down?"}}, nil, nil); err != nil {
+			t.Fatal(err)
+		}
 		req, err := f.db.Requests.OpenContactRequest(f.ctx, f.alice, herald.ContactRequestInput{From: "security", Recipients: []string{"ops@acme.example"},
 			Reason: "Rotate keys", Message: "Please rotate your keys."})
 		if err != nil {
@@ -160,6 +181,10 @@ func TestRule60_DraftSubmitReassignsRolesAndThreadsNotContactRequests(t *testing
 		pending, _ := h.Section(herald.SectionApprovals)
 		if len(pending.Items) != 1 || pending.Items[0].Ref != ask.ID || pending.Pending || !strings.Contains(pending.Items[0].Detail, "awaiting approval") {
 			t.Fatalf("approvals: %+v", pending)
+		}
+		tickets, _ := h.Section(herald.SectionTickets)
+		if len(tickets.Items) != 1 || tickets.Items[0].Ref != "4711" || tickets.Items[0].Title != "API down?" || tickets.Pending {
+			t.Fatalf("tickets: %+v", tickets)
 		}
 		reqs, _ := h.Section(herald.SectionContactRequests)
 		if len(reqs.Items) != 1 || reqs.Items[0].Ref != req.ID || reqs.Items[0].Reassign || reqs.Items[0].Movable {

@@ -72,6 +72,17 @@ func TestRule63_RunPlaysItsScenarioAndCountsAsTraining(t *testing.T) {
 				}
 			}
 		}
+		// Nor does a real support desk hear of it (R20): no sweep, no tag.
+		if _, err := f.db.Tickets.ConnectTicketSystem(f.ctx, f.alice, herald.TicketConnectionInput{Kind: "zendesk", URL: "http://127.0.0.1:9/",
+			Email: "agent@example.com", Token: "t"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.db.Tickets.SetIncidentTickets(f.ctx, f.alice, run.Reference, herald.TicketCouplingInput{Keywords: []string{"API"}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.db.Tickets.Sweep(f.ctx, f.alice, run.Reference, herald.SweepInput{}); herald.ErrorCode(err) != herald.EUnprocessable {
+			t.Fatalf("a practice's tickets were swept: %v", err)
+		}
 		if tried != 1 {
 			t.Fatalf("real pages: %+v", real)
 		}

@@ -212,7 +212,14 @@ func (db *TicketService) Sweep(ctx context.Context, actor herald.Actor, ref stri
 		if err != nil {
 			return err
 		}
+		run, err := tx.practiceRunOf(ctx, inc.ID)
+		if err != nil {
+			return err
+		}
 		switch {
+		case run != "":
+			// A practice stays in its sandbox (R63): no real desk is searched or tagged.
+			return herald.Errorf(herald.EUnprocessable, "%s is a practice: its tickets are not swept, so no real ticket is tagged", inc.Reference)
 		case !c.Connected:
 			return herald.Errorf(herald.EUnprocessable, "no ticket system is connected: an admin connects one first (herald tickets connect, or Settings, Support tickets)")
 		case c.Tag == "":
