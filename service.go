@@ -26,6 +26,7 @@ type Services struct {
 	Tenants      TenantService
 	TenantPages  TenantPageService
 	Notices      NoticeService
+	Chat         ChatService
 }
 
 // IncidentService declares, changes and reads incidents with their roles,

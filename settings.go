@@ -122,6 +122,8 @@ type Settings struct {
 	SupportRegions RegionTable `json:"support_regions"`
 	// Notices are the choices of customer notices (noticethread.go).
 	Notices NoticeSettings `json:"notices"`
+	// Chat are the chat-ops choices (chat.go): the call bridge.
+	Chat ChatSettings `json:"chat"`
 }
 
 // PagingSettings are the organisation's paging choices.
@@ -362,6 +364,7 @@ func (s *Settings) Validate() error {
 	s.validateChecklists(fe, seen)
 	s.SupportRegions.validate(fe)
 	s.Notices.validate(fe)
+	s.Chat.Bridge.validate(fe)
 	for name, t := range s.StatusTemplates {
 		if strings.TrimSpace(t) == "" || len(t) > 2000 {
 			fe.Add("status_templates", quote(name)+" must be 1 to 2000 characters")

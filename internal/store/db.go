@@ -88,6 +88,7 @@ type DB struct {
 	Teams        *TeamService
 	Tenants      *TenantService
 	Notices      *NoticeService
+	Chat         *ChatService
 	// Work is the background work the worker's loops drive: escalation,
 	// broadcast planning, maintenance automation and the outbox.
 	Work *Work
@@ -115,7 +116,8 @@ func newDB(c *core) *DB {
 		Incidents: &IncidentService{c}, StatusPage: &StatusPageService{c}, Maintenances: &MaintenanceService{c},
 		Paging: &PagingService{c}, Schedules: &ScheduleService{c}, Subscribers: &SubscriberService{c},
 		People: &PeopleService{c}, Requests: &ContactRequestService{c}, Settings: &SettingsService{c}, Auth: &AuthService{c}, Work: &Work{c},
-		Teams: &TeamService{c}, Tenants: &TenantService{c}, Notices: &NoticeService{c}}
+		Teams: &TeamService{c}, Tenants: &TenantService{c}, Notices: &NoticeService{c},
+		Chat: &ChatService{c}}
 }
 
 // core is what every service shares: the connections, the write gate, the
@@ -505,5 +507,6 @@ func (db *DB) Services() herald.Services {
 	return herald.Services{Incidents: db.Incidents, StatusPage: db.StatusPage, Maintenances: db.Maintenances,
 		Paging: db.Paging, Schedules: db.Schedules, Subscribers: db.Subscribers, People: db.People, Settings: db.Settings, Auth: db.Auth,
 		Requests: db.Requests, Teams: db.Teams, Tenants: db.Tenants,
-		TenantPages: db.Tenants, Notices: db.Notices}
+		TenantPages: db.Tenants, Notices: db.Notices,
+		Chat: db.Chat}
 }
