@@ -283,23 +283,52 @@ func (e *Executor) page(ctx context.Context, actor herald.Actor, cmd herald.Chat
 		Fields: []herald.ChatField{{Label: "Page", Value: p.ID}, {Label: "Status", Value: string(p.Status)}}}, nil
 }
 
+// ack acknowledges the incident's open pages that reached the actor; when
+// none did, its alert pages (declared from or attached), or its only open
+// page. Acknowledging a role page takes the role, so a person does not
+// take a role whose page went to someone else by typing "ack".
 func (e *Executor) ack(ctx context.Context, actor herald.Actor, inc *herald.Incident) (herald.ChatReply, error) {
 	pages, err := e.Services.Incidents.IncidentPages(ctx, inc.Reference)
 	if err != nil {
 		return herald.ChatReply{}, err
 	}
-	var done []string
+	var open, mine, alerts []herald.LinkedPage
 	for _, p := range pages {
 		if p.Status != herald.PageTriggered {
 			continue
 		}
+		open = append(open, p)
+		ns, err := e.Services.Paging.Notifications(ctx, p.ID)
+		if err != nil {
+			return herald.ChatReply{}, err
+		}
+		if slices.ContainsFunc(ns, func(n herald.Notification) bool { return n.UserID == actor.User.ID && !n.Shadow }) {
+			mine = append(mine, p)
+		} else if p.Role == "" {
+			alerts = append(alerts, p)
+		}
+	}
+	target := mine
+	switch {
+	case len(open) == 0:
+		return herald.ChatReply{}, herald.Errorf(herald.EUnprocessable, "no page of %s waits for an acknowledgement", inc.Reference)
+	case len(target) == 0 && len(alerts) > 0:
+		target = alerts
+	case len(target) == 0 && len(open) == 1:
+		target = open
+	case len(target) == 0:
+		var names []string
+		for _, p := range open {
+			names = append(names, pageName(p))
+		}
+		return herald.ChatReply{}, herald.Errorf(herald.EUnprocessable, "none of %s's open pages reached you (%s): acknowledging a role page takes the role, so acknowledge it in the console if you take it", inc.Reference, strings.Join(names, ", "))
+	}
+	var done []string
+	for _, p := range target {
 		if _, err := e.Services.Paging.AcknowledgePage(ctx, actor, p.ID); err != nil {
 			return herald.ChatReply{}, err
 		}
 		done = append(done, pageName(p))
-	}
-	if len(done) == 0 {
-		return herald.ChatReply{}, herald.Errorf(herald.EUnprocessable, "no page of %s waits for an acknowledgement", inc.Reference)
 	}
 	return herald.ChatReply{Text: fmt.Sprintf("%s acknowledged %s for %s.", actor.User.Name, strings.Join(done, ", "), inc.Reference), Incident: inc.Reference}, nil
 }
@@ -333,7 +362,7 @@ func (e *Executor) escalate(ctx context.Context, actor herald.Actor, inc *herald
 		if err != nil {
 			return herald.ChatReply{}, err
 		}
-		level = p.Level + 1
+		level = p.Level + 2 // Level counts from 0: the level paged last, 1-based, is Level+1
 	}
 	if _, err := e.Services.Paging.EscalatePage(ctx, actor, open.ID, level); err != nil {
 		return herald.ChatReply{}, err
@@ -416,12 +445,15 @@ func (e *Executor) status(ctx context.Context, actor herald.Actor, inc *herald.I
 			inc.Reference, inc.Reference, settings.UpdateLimits.BeforeLink, settings.UpdateLimits.Total),
 			Incident: inc.Reference, Composer: comp, Private: true}, nil
 	}
+	// The dry run shows failed checks instead of failing on them (as the
+	// console's "Check" does); publishing never overrides them from chat.
 	publish := func(dry bool) (herald.Preview, error) {
+		up := herald.StatusUpdateInput{Status: comp.State, Body: cmd.Text, OverrideChecks: dry}
 		if inc.StatusIncidentID != "" {
-			return e.Services.StatusPage.PublishUpdate(ctx, actor, inc.StatusIncidentID, herald.StatusUpdateInput{Status: comp.State, Body: cmd.Text}, dry)
+			return e.Services.StatusPage.PublishUpdate(ctx, actor, inc.StatusIncidentID, up, dry)
 		}
-		return e.Services.StatusPage.CreateStatusIncident(ctx, actor, herald.StatusIncidentInput{Name: inc.Title, IncidentID: inc.ID,
-			StatusUpdateInput: herald.StatusUpdateInput{Status: inc.State, Body: cmd.Text}}, dry)
+		up.Status = inc.State
+		return e.Services.StatusPage.CreateStatusIncident(ctx, actor, herald.StatusIncidentInput{Name: inc.Title, IncidentID: inc.ID, StatusUpdateInput: up}, dry)
 	}
 	pv, err := publish(true)
 	if err != nil {
