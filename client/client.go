@@ -35,6 +35,7 @@ type Client struct {
 	Config       *ConfigClient
 	Tenants      *TenantClient
 	Notices      *NoticeClient
+	Chat         *ChatClient
 }
 
 // conn is the server and token every part of a Client uses.
@@ -58,6 +59,7 @@ type (
 	ConfigClient      struct{ *conn }
 	TenantClient      struct{ *conn }
 	NoticeClient      struct{ *conn }
+	ChatClient        struct{ *conn }
 )
 
 // New returns a client for the server at base (http://host:port).
@@ -65,7 +67,8 @@ func New(base, token string) *Client {
 	c := &conn{baseURL: strings.TrimRight(base, "/"), token: token, http: &http.Client{Timeout: 30 * time.Second}}
 	return &Client{conn: c, Incidents: &IncidentClient{c}, StatusPage: &StatusPageClient{c}, Maintenances: &MaintenanceClient{c},
 		Paging: &PagingClient{c}, Schedules: &ScheduleClient{c}, People: &PeopleClient{c}, Settings: &SettingsClient{c}, Requests: &RequestsClient{c},
-		Teams: &TeamClient{c}, Config: &ConfigClient{c}, Tenants: &TenantClient{c}, Notices: &NoticeClient{c}}
+		Teams: &TeamClient{c}, Config: &ConfigClient{c}, Tenants: &TenantClient{c}, Notices: &NoticeClient{c},
+		Chat: &ChatClient{c}}
 }
 
 // Error is an error answer from the server.

@@ -583,3 +583,39 @@ func (e *Executor) onCall(ctx context.Context, cmd herald.ChatCommand) (herald.C
 	}
 	return r, nil
 }
+
+// UserResolver resolves mentions against Herald's users, for callers
+// that have no platform of their own (the API and the CLI): an e-mail
+// address, or @name where name is the start of exactly one user's e-mail
+// address (before the @) or their name without spaces, in any case.
+type UserResolver struct{ People herald.PeopleService }
+
+// ResolveMention implements Resolver.
+func (r UserResolver) ResolveMention(ctx context.Context, mention string) (string, error) {
+	if email, ok := herald.MentionEmail(mention); ok {
+		return email, nil
+	}
+	name, ok := strings.CutPrefix(mention, "@")
+	if !ok {
+		return "", herald.Errorf(herald.EInvalid, "%s is not a person Herald knows: give their e-mail address or @name", mention)
+	}
+	users, err := r.People.Users(ctx)
+	if err != nil {
+		return "", err
+	}
+	name = strings.ToLower(name)
+	var found []herald.User
+	for _, u := range users {
+		local, _, _ := strings.Cut(strings.ToLower(u.Email), "@")
+		if local == name || strings.ToLower(strings.ReplaceAll(u.Name, " ", "")) == name {
+			found = append(found, u)
+		}
+	}
+	switch len(found) {
+	case 1:
+		return found[0].ID, nil
+	case 0:
+		return "", &herald.Error{Code: herald.EInvalid, Message: fmt.Sprintf("nobody in Herald is %s: give their e-mail address", mention), Fields: map[string]string{"person": "unknown"}}
+	}
+	return "", &herald.Error{Code: herald.EInvalid, Message: fmt.Sprintf("%s is more than one person in Herald: give their e-mail address", mention), Fields: map[string]string{"person": "ambiguous"}}
+}
