@@ -336,11 +336,20 @@ func TestChatops_Identify(t *testing.T) {
 	})
 }
 
-func TestChatops_BridgeOnlyWhenSet(t *testing.T) {
+// R01: the declaration gives the incident its call bridge, from the
+// settings' template (chat.bridge), without any vendor API.
+func TestRule01_DeclaringMakesTheCallBridgeFromTheTemplate(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
 		e := setup(t, d)
+		inc, err := e.db.Incidents.DeclareIncident(e.ctx, e.alice, herald.DeclareInput{Title: "Payments: EU down", Severity: herald.S4})
+		if err != nil || inc.BridgeURL != "https://meet.example.org/herald-"+inc.Reference {
+			t.Fatalf("%+v %v", inc, err)
+		}
+		if got, _ := e.db.Incidents.Incident(e.ctx, inc.ID); got.BridgeURL != inc.BridgeURL {
+			t.Fatalf("stored bridge %q", got.BridgeURL)
+		}
 		// A bridge given at the declaration wins over the template.
-		inc, err := e.db.Incidents.DeclareIncident(e.ctx, e.alice, herald.DeclareInput{Title: "x", Severity: herald.S4, BridgeURL: "https://call.example.org/standing"})
+		inc, err = e.db.Incidents.DeclareIncident(e.ctx, e.alice, herald.DeclareInput{Title: "x", Severity: herald.S4, BridgeURL: "https://call.example.org/standing"})
 		if err != nil || inc.BridgeURL != "https://call.example.org/standing" {
 			t.Fatalf("%+v %v", inc, err)
 		}
@@ -359,6 +368,29 @@ func TestChatops_BridgeOnlyWhenSet(t *testing.T) {
 		s.Chat.Bridge = herald.BridgeSettings{Provider: "url_template", Template: "https://meet.example.org/{title}"}
 		if _, err := e.db.Settings.SaveSettings(e.ctx, s); herald.ErrorCode(err) != herald.EInvalid {
 			t.Fatalf("bad template saved: %v", err)
+		}
+	})
+}
+
+// R50 from chat: a decision without its rationale is refused with the
+// usage line and records nothing; with "because" it is recorded with it.
+func TestRule50_ChatDecisionsCarryTheirRationale(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		e := setup(t, d)
+		r := e.run(t, e.alice, "declare S3 Search is slow")
+		_, err := e.x.Run(e.ctx, e.alice, chatops.Request{Text: "decision rebuild the index", Incident: r.Incident})
+		if herald.ErrorCode(err) != herald.EInvalid || !strings.Contains(err.Error(), "because <why>") {
+			t.Fatalf("without rationale: %v", err)
+		}
+		if ds, _ := e.db.Incidents.Decisions(e.ctx, r.Incident); len(ds) != 0 {
+			t.Fatalf("recorded %+v", ds)
+		}
+		if _, err := e.x.Run(e.ctx, e.alice, chatops.Request{Text: "Decision: rebuild the index because it is corrupt", Incident: r.Incident}); err != nil {
+			t.Fatal(err)
+		}
+		ds, _ := e.db.Incidents.Decisions(e.ctx, r.Incident)
+		if len(ds) != 1 || ds[0].Decision.What != "rebuild the index" || ds[0].Decision.Rationale != "it is corrupt" || !strings.Contains(ds[0].Entry.Text, "it is corrupt") {
+			t.Fatalf("decisions %+v", ds)
 		}
 	})
 }
