@@ -70,21 +70,26 @@ func (db *ChatService) ChatUser(ctx context.Context, platform, team, chatUser, v
 		return herald.User{}, err
 	}
 	var u herald.User
-	err := db.write(ctx, func(tx *tx) error {
+	// A read first: most commands come from a linked identity, and a read
+	// takes no write lock from the paging path.
+	err := db.read(ctx, func(tx *tx) error {
 		var id string
 		err := tx.QueryRowContext(ctx, `SELECT user_id FROM chat_identities WHERE platform = $1 AND team = $2 AND chat_user = $3`,
 			platform, team, chatUser).Scan(&id)
-		switch {
-		case err == nil:
-			u, err = scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
-			return err
-		case !errors.Is(err, sql.ErrNoRows):
+		if err != nil {
 			return err
 		}
-		email := strings.ToLower(strings.TrimSpace(verifiedEmail))
-		if email == "" {
-			return herald.Errorf(herald.ENotFound, "this chat user is not linked to a Herald user")
-		}
+		u, err = scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
+		return err
+	})
+	if !errors.Is(err, sql.ErrNoRows) {
+		return u, err
+	}
+	email := strings.ToLower(strings.TrimSpace(verifiedEmail))
+	if email == "" {
+		return u, herald.Errorf(herald.ENotFound, "this chat user is not linked to a Herald user")
+	}
+	err = db.write(ctx, func(tx *tx) error {
 		u, err = scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE lower(email) = $1`, email))
 		if errors.Is(err, sql.ErrNoRows) {
 			return herald.Errorf(herald.ENotFound, "nobody in Herald has the e-mail address %s", email)
@@ -92,8 +97,8 @@ func (db *ChatService) ChatUser(ctx context.Context, platform, team, chatUser, v
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO chat_identities (platform, team, chat_user, user_id, via, created_at) VALUES ($1, $2, $3, $4, 'email', $5)`,
-			platform, team, chatUser, u.ID, micros(tx.now))
+		_, err = tx.ExecContext(ctx, `INSERT INTO chat_identities (platform, team, chat_user, user_id, via, created_at) VALUES ($1, $2, $3, $4, 'email', $5)
+			ON CONFLICT (platform, team, chat_user) DO NOTHING`, platform, team, chatUser, u.ID, micros(tx.now))
 		return err
 	})
 	return u, err
