@@ -240,6 +240,17 @@ func TestChatops_EveryCommandThroughTheStore(t *testing.T) {
 		if len(sis) != 1 || sis[0].IncidentID != inc.ID || !strings.Contains(r.Text, "published") {
 			t.Fatalf("status incidents %+v, reply %q", sis, r.Text)
 		}
+		// The next update goes to the open status incident.
+		inc, _ = e.db.Incidents.Incident(ctx, "INC-1")
+		if r = e.run(t, e.bob, "status"); r.Composer.StatusIncidentID != sis[0].ID {
+			t.Fatalf("composer of the open status incident: %+v", r.Composer)
+		}
+		if _, err = e.x.Run(ctx, e.bob, chatops.Request{Text: "status INC-1 We have found the cause.", Confirm: true}); err != nil {
+			t.Fatal(err)
+		}
+		if si, _ := e.db.StatusPage.StatusIncident(ctx, sis[0].ID); len(si.Updates) != 2 || !strings.Contains(si.Updates[0].Body, "found the cause") {
+			t.Fatalf("updates %+v", si.Updates)
+		}
 
 		// handover summarises for whoever takes over.
 		r = e.run(t, e.vera, "handover")
