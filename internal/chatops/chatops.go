@@ -279,7 +279,7 @@ func (e *Executor) page(ctx context.Context, actor herald.Actor, cmd herald.Chat
 	if err != nil {
 		return herald.ChatReply{}, err
 	}
-	return herald.ChatReply{Text: fmt.Sprintf("Paged %s: %s", svc.Name, cmd.Text), Link: e.Links.Base() + "/app/pages/" + p.ID,
+	return herald.ChatReply{Text: fmt.Sprintf("Paged %s: %s", svc.Name, cmd.Text), Link: e.Links.Page(p.ID),
 		Fields: []herald.ChatField{{Label: "Page", Value: p.ID}, {Label: "Status", Value: string(p.Status)}}}, nil
 }
 
@@ -545,6 +545,18 @@ func (e *Executor) onCall(ctx context.Context, cmd herald.ChatCommand) (herald.C
 	var list []*herald.Schedule
 	if cmd.Schedule != "" {
 		s, err := e.Services.Schedules.Schedule(ctx, cmd.Schedule, now)
+		if herald.ErrorCode(err) == herald.ENotFound { // chat is typed: a name in another case is the same
+			all, err2 := e.Services.Schedules.Schedules(ctx)
+			if err2 != nil {
+				return herald.ChatReply{}, err2
+			}
+			for _, c := range all {
+				if strings.EqualFold(c.Name, cmd.Schedule) {
+					s, err = e.Services.Schedules.Schedule(ctx, c.ID, now)
+					break
+				}
+			}
+		}
 		if err != nil {
 			return herald.ChatReply{}, err
 		}

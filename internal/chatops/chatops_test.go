@@ -272,6 +272,14 @@ func TestChatops_EveryCommandThroughTheStore(t *testing.T) {
 		if r = e.run(t, e.vera, "oncall"); r.Text != "There are no schedules." {
 			t.Fatalf("oncall %q", r.Text)
 		}
+		if _, err := e.db.Schedules.CreateSchedule(ctx, herald.ScheduleInput{Name: "Primary DB", Layers: []herald.Layer{{Rotation: herald.RotationWeekly,
+			HandoffTime: "09:00", Start: e.clock.Now().Add(-time.Hour), Users: []string{"dave@example.com"}}}}); err != nil {
+			t.Fatal(err)
+		}
+		if r = e.run(t, e.vera, "oncall primary db"); len(r.Fields) != 1 || r.Fields[0].Label != "Primary DB" || !strings.HasPrefix(r.Fields[0].Value, "Dave until ") {
+			t.Fatalf("oncall schedule: %+v", r)
+		}
+		e.refused(t, e.vera, "oncall nowhere", herald.ENotFound, "")
 		if r = e.run(t, e.vera, "help role"); !strings.Contains(r.Text, "role [INC-n] <role> @person") {
 			t.Fatalf("help %q", r.Text)
 		}
