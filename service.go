@@ -29,6 +29,7 @@ type Services struct {
 	Handovers    HandoverService
 	Tickets      TicketService
 	Practice     PracticeService
+	Chat         ChatService
 }
 
 // IncidentService declares, changes and reads incidents with their roles,

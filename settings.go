@@ -132,6 +132,8 @@ type Settings struct {
 	OnCall OnCallSettings `json:"oncall"`
 	// Tickets are the choices of support ticket coupling (tickets.go, R20).
 	Tickets TicketSettings `json:"tickets"`
+	// Chat are the chat-ops choices (chat.go): the call bridge.
+	Chat ChatSettings `json:"chat"`
 }
 
 // PagingSettings are the organisation's paging choices.
@@ -380,6 +382,7 @@ func (s *Settings) Validate() error {
 	s.Handover.validate(fe)
 	s.OnCall.validate(fe)
 	s.Tickets.validate(fe)
+	s.Chat.Bridge.validate(fe)
 	for name, t := range s.StatusTemplates {
 		if strings.TrimSpace(t) == "" || len(t) > 2000 {
 			fe.Add("status_templates", quote(name)+" must be 1 to 2000 characters")

@@ -38,6 +38,7 @@ type Client struct {
 	Notices      *NoticeClient
 	Handovers    *HandoverClient
 	Practice     *PracticeClient
+	Chat         *ChatClient
 }
 
 // conn is the server and token every part of a Client uses.
@@ -64,6 +65,7 @@ type (
 	NoticeClient      struct{ *conn }
 	HandoverClient    struct{ *conn }
 	PracticeClient    struct{ *conn }
+	ChatClient        struct{ *conn }
 )
 
 // New returns a client for the server at base (http://host:port).
@@ -72,7 +74,7 @@ func New(base, token string) *Client {
 	return &Client{conn: c, Incidents: &IncidentClient{c}, StatusPage: &StatusPageClient{c}, Maintenances: &MaintenanceClient{c},
 		Paging: &PagingClient{c}, Schedules: &ScheduleClient{c}, People: &PeopleClient{c}, Settings: &SettingsClient{c}, Requests: &RequestsClient{c}, Tickets: &TicketsClient{c},
 		Teams: &TeamClient{c}, Config: &ConfigClient{c}, Tenants: &TenantClient{c}, Notices: &NoticeClient{c}, Handovers: &HandoverClient{c},
-		Practice: &PracticeClient{c}}
+		Practice: &PracticeClient{c}, Chat: &ChatClient{c}}
 }
 
 // Error is an error answer from the server.

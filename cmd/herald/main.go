@@ -81,6 +81,8 @@ Usage:
   herald import VENDOR        bring in on-call configuration from pagerduty, grafana-oncall or opsgenie (their APIs)
   herald tenant ...           list, show, create, update, delete, import, export, link single-tenant customers
   herald notice ...           open, list, show, send, reply, view customer notice threads; templates; ask, approve, reject (R44)
+  herald notice ...           open, list, show, send, reply, view customer notice threads; templates
+  herald chat run "LINE"      run a chat command (the chat-ops grammar: declare, status, ack, note...)
   herald doctor               list configuration gaps (exits 1 when there are errors)
   herald migrate --status     list the migrations, applied and pending
   herald backup FILE          copy the running SQLite database and its secret key into FILE (.tar.gz)
@@ -173,6 +175,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return runNotice(ctx, rest, e)
 	case "practice":
 		return runPractice(ctx, rest, e)
+	case "chat":
+		return runChat(ctx, rest, e)
 	case "version", "--version":
 		printVersion(stdout, version, readBuildInfo())
 		return nil

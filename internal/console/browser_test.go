@@ -77,6 +77,13 @@ var screens = []screen{
 	{name: "checklists", as: herald.RoleAdmin, open: in(func(*world) string { return "/app/settings/checklists" })},
 	{name: "password reset", open: path("/login/reset")},
 	{name: "acknowledge link", open: ackLink},
+	{name: "chat link", as: herald.RoleViewer, open: func(t *testing.T, e *env) string {
+		code, _, err := e.db.Chat.NewChatLink(context.Background(), herald.ChatSlack, "T1", "U1", "ada")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return "/app/chat/link?code=" + code
+	}},
 }
 
 func path(p string) func(*testing.T, *env) string { return func(*testing.T, *env) string { return p } }

@@ -109,6 +109,7 @@ func (c *Console) table() []route {
 		c.handoversRoutes(),
 		c.ticketsRoutes(),
 		c.practiceRoutes(),
+		c.chatRoutes(),
 	)
 }
 

@@ -71,6 +71,9 @@ const (
 	Console = "/app"
 	SignIn  = "/login"
 	SignOut = "/logout"
+	// ChatLink is where a chat user unknown to Herald links their chat
+	// identity to their account, with a one-time code (chat-ops).
+	ChatLink = "/app/chat/link"
 	// Ack is the signed link in a page notification: a small page that
 	// acknowledges, escalates or resolves without signing in.
 	Ack = "/ack/{token}"
@@ -217,6 +220,12 @@ func (l Links) Page(id string) string { return l.fill(Page, id) }
 
 // Incident is an incident in the console, by its reference (INC-42).
 func (l Links) Incident(ref string) string { return l.fill(Incident, ref) }
+
+// ChatLink is the console page that links a chat identity with a
+// one-time code.
+func (l Links) ChatLink(code string) string {
+	return l.base + ChatLink + "?code=" + url.QueryEscape(code)
+}
 
 // CalendarFeed is a person's shifts for calendar apps to subscribe to; the
 // token in it is the credential (calendar apps send no other).

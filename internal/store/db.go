@@ -91,6 +91,7 @@ type DB struct {
 	Handovers    *HandoverService
 	Tickets      *TicketService
 	Practice     *PracticeService
+	Chat         *ChatService
 	// Work is the background work the worker's loops drive: escalation,
 	// broadcast planning, maintenance automation and the outbox.
 	Work *Work
@@ -119,7 +120,7 @@ func newDB(c *core) *DB {
 		Paging: &PagingService{c}, Schedules: &ScheduleService{c}, Subscribers: &SubscriberService{c},
 		People: &PeopleService{c}, Requests: &ContactRequestService{c}, Settings: &SettingsService{c}, Auth: &AuthService{c}, Work: &Work{c},
 		Teams: &TeamService{c}, Tenants: &TenantService{c}, Notices: &NoticeService{c}, Handovers: &HandoverService{c},
-		Tickets: &TicketService{c}, Practice: &PracticeService{c}}
+		Tickets: &TicketService{c}, Practice: &PracticeService{c}, Chat: &ChatService{c}}
 }
 
 // core is what every service shares: the connections, the write gate, the
@@ -509,5 +510,6 @@ func (db *DB) Services() herald.Services {
 	return herald.Services{Incidents: db.Incidents, StatusPage: db.StatusPage, Maintenances: db.Maintenances,
 		Paging: db.Paging, Schedules: db.Schedules, Subscribers: db.Subscribers, People: db.People, Settings: db.Settings, Auth: db.Auth,
 		Requests: db.Requests, Teams: db.Teams, Tenants: db.Tenants,
-		TenantPages: db.Tenants, Notices: db.Notices, Handovers: db.Handovers, Tickets: db.Tickets, Practice: db.Practice}
+		TenantPages: db.Tenants, Notices: db.Notices, Handovers: db.Handovers, Tickets: db.Tickets, Practice: db.Practice,
+		Chat: db.Chat}
 }

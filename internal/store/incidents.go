@@ -73,6 +73,9 @@ func (db *IncidentService) DeclareIncident(ctx context.Context, actor herald.Act
 			Labels: []string{}, Roles: []herald.RoleAssignment{}, ChatURL: in.ChatURL, BridgeURL: in.BridgeURL,
 			ImpactStartedAt: in.ImpactStartedAt,
 		}
+		if inc.BridgeURL == "" {
+			inc.BridgeURL = settings.Chat.Bridge.Link(inc) // every incident gets a call bridge when one is set
+		}
 		if err := herald.CheckImpactStart(inc.ImpactStartedAt, tx.now); err != nil {
 			return err
 		}
