@@ -122,6 +122,8 @@ type Settings struct {
 	SupportRegions RegionTable `json:"support_regions"`
 	// Notices are the choices of customer notices (noticethread.go).
 	Notices NoticeSettings `json:"notices"`
+	// Measures are the choices of the measures report (measures_report.go).
+	Measures MeasuresSettings `json:"measures"`
 }
 
 // PagingSettings are the organisation's paging choices.
@@ -209,6 +211,7 @@ func DefaultSettings() Settings {
 		Guard:           DefaultGuardPatterns(),
 		SupportRegions:  DefaultSupportRegions(),
 		Notices:         DefaultNoticeSettings(),
+		Measures:        DefaultMeasuresSettings(),
 		Sessions:        SessionSettings{Idle: Duration(12 * time.Hour), Max: Duration(7 * 24 * time.Hour)},
 		Cadence: CadenceTable{
 			Investigating: {S1: minutes(10), S2: minutes(15), S3: minutes(15), S4: minutes(15)},
@@ -362,6 +365,7 @@ func (s *Settings) Validate() error {
 	s.validateChecklists(fe, seen)
 	s.SupportRegions.validate(fe)
 	s.Notices.validate(fe)
+	s.Measures.validate(fe)
 	for name, t := range s.StatusTemplates {
 		if strings.TrimSpace(t) == "" || len(t) > 2000 {
 			fe.Add("status_templates", quote(name)+" must be 1 to 2000 characters")
