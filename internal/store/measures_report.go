@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strconv"
@@ -333,12 +334,24 @@ func (tx *tx) measureCustomerNotices(ctx context.Context, sc measuresScope, s he
 	}
 	hours := map[string]herald.BusinessHours{}
 	if len(list) > 0 {
-		tenants, err := tx.queryTenants(ctx, `SELECT `+tenantColumns+` FROM tenants`)
+		trows, err := tx.QueryContext(ctx, `SELECT id, business_hours FROM tenants`)
 		if err != nil {
-			return c, err
+			return c, fmt.Errorf("read tenants' hours: %w", err)
 		}
-		for _, t := range tenants {
-			hours[t.ID] = t.BusinessHours
+		for trows.Next() {
+			var id, data string
+			var h herald.BusinessHours
+			if err := trows.Scan(&id, &data); err != nil {
+				trows.Close()
+				return c, fmt.Errorf("read tenants' hours: %w", err)
+			}
+			if json.Unmarshal([]byte(data), &h) == nil {
+				hours[id] = h
+			}
+		}
+		trows.Close()
+		if err := trows.Err(); err != nil {
+			return c, fmt.Errorf("read tenants' hours: %w", err)
 		}
 	}
 	var late time.Duration
