@@ -69,7 +69,10 @@ func (tx *tx) measuresReport(ctx context.Context, q herald.MeasuresQuery) (heral
 		func() (err error) { r.CustomerNotices, err = tx.measureCustomerNotices(ctx, sc, s); return },
 		func() (err error) { r.Handovers, err = tx.measureHandovers(ctx, sc); return },
 		func() (err error) { r.ContactRequests, err = tx.measureContactRequests(ctx, sc); return },
-		func() (err error) { r.Pages, err = tx.measurePagesPerPerson(ctx, sc, hours.Windows(q.From, q.To)); return },
+		func() (err error) {
+			r.Pages, err = tx.measurePagesPerPerson(ctx, sc, hours.Windows(q.From, q.To))
+			return
+		},
 		func() (err error) { r.Severities, err = tx.measureSeverities(ctx, sc); return },
 		func() (err error) { r.Training, err = tx.measureTraining(ctx, sc); return },
 	}
