@@ -50,7 +50,7 @@ func (m *MeasuresSettings) validate(fe FieldErrors) {
 	}
 }
 
-// Hours are the working hours the report judges "out of hours" by: the
+// MeasuresHours are the working hours the report judges "out of hours" by: the
 // setting, else Monday to Friday 08:00-18:00 in the page's time zone.
 func (s *Settings) MeasuresHours() BusinessHours {
 	if s.Measures.BusinessHours != nil {
@@ -121,44 +121,29 @@ const MaxMeasuresPeriod = 366 * 24 * time.Hour * 3
 
 // ParseMeasuresQuery reads from, to, person and ack_target from a query
 // string. from and to are RFC 3339 times or dates (2026-01-31, midnight
-// UTC; a date given as to includes that day). Left out, to is now and from
-// 30 days before to. Bad values are field errors naming the parameter.
-func ParseMeasuresQuery(v url.Values, now time.Time) (MeasuresQuery, error) {
+// UTC; a date given as to includes that day). Left out, they stay zero for
+// Normalize to fill. Bad values are field errors naming the parameter.
+func ParseMeasuresQuery(v url.Values) (MeasuresQuery, error) {
 	fe := FieldErrors{}
 	q := MeasuresQuery{Person: strings.TrimSpace(v.Get("person"))}
-	parse := func(field string, end bool) (time.Time, bool) {
+	parse := func(field string, end bool) time.Time {
 		s := strings.TrimSpace(v.Get(field))
 		if s == "" {
-			return time.Time{}, false
+			return time.Time{}
 		}
 		if t, err := time.Parse(time.RFC3339, s); err == nil {
-			return t.UTC(), true
+			return t.UTC()
 		}
 		if t, err := time.Parse("2006-01-02", s); err == nil {
 			if end {
 				t = t.AddDate(0, 0, 1)
 			}
-			return t, true
+			return t
 		}
 		fe.Add(field, "must be a date (2026-01-31) or an RFC 3339 time (2026-01-31T09:00:00Z)")
-		return time.Time{}, false
+		return time.Time{}
 	}
-	to, okTo := parse("to", true)
-	from, okFrom := parse("from", false)
-	if !okTo && fe["to"] == "" {
-		to = now
-	}
-	if !okFrom && fe["from"] == "" {
-		from = to.AddDate(0, 0, -30)
-	}
-	if len(fe) == 0 {
-		switch {
-		case !from.Before(to):
-			fe.Add("from", "must be before to")
-		case to.Sub(from) > MaxMeasuresPeriod:
-			fe.Add("to", "the period may be at most three years")
-		}
-	}
+	q.From, q.To = parse("from", false), parse("to", true)
 	if s := strings.TrimSpace(v.Get("ack_target")); s != "" {
 		d, err := time.ParseDuration(s)
 		if err != nil || d < time.Minute || d > 24*time.Hour {
@@ -166,8 +151,33 @@ func ParseMeasuresQuery(v url.Values, now time.Time) (MeasuresQuery, error) {
 		}
 		q.AckTarget = d
 	}
-	q.From, q.To = from, to
-	return q, fe.Err()
+	if err := fe.Err(); err != nil {
+		return q, err
+	}
+	return q, nil
+}
+
+// Normalize fills a period left out (to: now; from: 30 days before to)
+// and checks it: from before to, at most MaxMeasuresPeriod long.
+func (q *MeasuresQuery) Normalize(now time.Time) error {
+	fe := FieldErrors{}
+	if q.To.IsZero() {
+		q.To = now
+	}
+	if q.From.IsZero() {
+		q.From = q.To.AddDate(0, 0, -30)
+	}
+	q.From, q.To = q.From.UTC(), q.To.UTC()
+	switch {
+	case !q.From.Before(q.To):
+		fe.Add("from", "must be before to")
+	case q.To.Sub(q.From) > MaxMeasuresPeriod:
+		fe.Add("to", "the period may be at most three years")
+	}
+	if q.AckTarget != 0 && (q.AckTarget < time.Minute || q.AckTarget > 24*time.Hour) {
+		fe.Add("ack_target", "must be a duration between 1m and 24h, like 15m")
+	}
+	return fe.Err()
 }
 
 // MeasuresReport is the report over a period (R62). Shares are between 0
@@ -224,7 +234,9 @@ type RoleAckStats struct {
 	// Pages sent for the role in the period; Acknowledged of them.
 	Pages        int `json:"pages"`
 	Acknowledged int `json:"acknowledged"`
-	Percentiles
+	// P50S and P90S: the time to acknowledge, of those acknowledged.
+	P50S *int `json:"p50_s"`
+	P90S *int `json:"p90_s"`
 	// WithinTarget were acknowledged within the target; the share is of
 	// all pages, so one never acknowledged counts against it.
 	WithinTarget      int      `json:"within_target"`

@@ -36,8 +36,8 @@ type measuresScope struct {
 }
 
 func (tx *tx) measuresReport(ctx context.Context, q herald.MeasuresQuery) (herald.MeasuresReport, error) {
-	if !q.From.Before(q.To) {
-		return herald.MeasuresReport{}, herald.FieldErrors{"from": "must be before to"}.Err()
+	if err := q.Normalize(tx.now); err != nil {
+		return herald.MeasuresReport{}, err
 	}
 	s, err := tx.settings(ctx)
 	if err != nil {
