@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
-	"math"
 	"net/url"
 	"strconv"
 	"strings"
@@ -63,39 +62,65 @@ func (s *Settings) MeasuresHours() BusinessHours {
 	return BusinessHours{Days: []string{"monday", "tuesday", "wednesday", "thursday", "friday"}, Start: "08:00", End: "18:00", TimeZone: tz}
 }
 
-// Windows lists the stretches of business hours that overlap [from, to),
-// clipped to it, oldest first. The store counts what falls inside them;
-// the rest of the period is out of hours.
-func (b BusinessHours) Windows(from, to time.Time) [][2]time.Time {
+// ZoneSpan is a stretch of time with one UTC offset: Until (exclusive;
+// zero for the last span) and Offset in seconds east of UTC.
+type ZoneSpan struct {
+	Until  time.Time
+	Offset int
+}
+
+// Spans lists the UTC offsets of the hours' time zone over [from, to),
+// oldest first: one span per daylight saving change. With them the store
+// tells in SQL, by arithmetic on each row's time, whether it fell in
+// business hours, rather than reading every row into Go.
+func (b BusinessHours) Spans(from, to time.Time) []ZoneSpan {
 	loc, err := time.LoadLocation(b.TimeZone)
-	s, ok1 := clockMinutes(b.Start)
-	e, ok2 := clockMinutes(b.End)
-	if b.End == "24:00" {
-		e, ok2 = 24*60, true
+	if err != nil || b.TimeZone == "" {
+		loc = time.UTC
 	}
-	if err != nil || b.TimeZone == "" || !ok1 || !ok2 || !to.After(from) {
-		return nil
+	offset := func(t time.Time) int { _, o := t.In(loc).Zone(); return o }
+	var out []ZoneSpan
+	cur := offset(from)
+	for day := from; day.Before(to); {
+		next := day.Add(24 * time.Hour)
+		if o := offset(next); o != cur {
+			// The change is within (day, next]: find its second.
+			lo, hi := day, next
+			for hi.Sub(lo) > time.Second {
+				mid := lo.Add(hi.Sub(lo) / 2)
+				if offset(mid) == cur {
+					lo = mid
+				} else {
+					hi = mid
+				}
+			}
+			out = append(out, ZoneSpan{Until: hi, Offset: cur})
+			cur = o
+		}
+		day = next
 	}
-	var out [][2]time.Time
-	lf := from.In(loc)
-	day := time.Date(lf.Year(), lf.Month(), lf.Day(), 0, 0, 0, 0, loc).AddDate(0, 0, -1)
-	for ; day.Before(to); day = day.AddDate(0, 0, 1) {
-		if !containsDay(b.Days, Weekdays[day.Weekday()]) {
-			continue
-		}
-		ws := time.Date(day.Year(), day.Month(), day.Day(), s/60, s%60, 0, 0, loc)
-		we := time.Date(day.Year(), day.Month(), day.Day(), e/60, e%60, 0, 0, loc)
-		if ws.Before(from) {
-			ws = from
-		}
-		if we.After(to) {
-			we = to
-		}
-		if we.After(ws) {
-			out = append(out, [2]time.Time{ws, we})
+	return append(out, ZoneSpan{Offset: cur})
+}
+
+// DayNumbers are the hours' days as numbers, Sunday 0 to Saturday 6.
+func (b BusinessHours) DayNumbers() []int {
+	var out []int
+	for i, d := range Weekdays {
+		if containsDay(b.Days, d) {
+			out = append(out, i)
 		}
 	}
 	return out
+}
+
+// Minutes are Start and End as minutes after midnight (End 1440 for 24:00).
+func (b BusinessHours) Minutes() (start, end int) {
+	start, _ = clockMinutes(b.Start)
+	end, ok := clockMinutes(b.End)
+	if b.End == "24:00" || !ok {
+		end = 24 * 60
+	}
+	return start, end
 }
 
 func containsDay(days []string, d string) bool {
@@ -335,18 +360,6 @@ func Share(part, whole int) *float64 {
 func Quarter(t time.Time) string {
 	t = t.UTC()
 	return fmt.Sprintf("%d-Q%d", t.Year(), (int(t.Month())-1)/3+1)
-}
-
-// NearestRank picks the p-th percentile (0 < p <= 1) of sorted values as
-// percentile_disc does; nil for none.
-func NearestRank(sorted []int64, p float64) *int64 {
-	if len(sorted) == 0 {
-		return nil
-	}
-	i := int(math.Ceil(p*float64(len(sorted)))) - 1
-	i = max(0, min(i, len(sorted)-1))
-	v := sorted[i]
-	return &v
 }
 
 // MeasuresCSVHeader are the CSV's columns: one row per measure, and per

@@ -79,6 +79,7 @@ Usage:
   herald tenant ...           list, show, create, update, delete, import, export, link single-tenant customers
   herald notice ...           open, list, show, send, reply, view customer notice threads; templates
   herald doctor               list configuration gaps (exits 1 when there are errors)
+  herald measures             the measures report over a period, per role and person (--from, --to, --person, --csv)
   herald migrate --status     list the migrations, applied and pending
   herald backup FILE          copy the running SQLite database and its secret key into FILE (.tar.gz)
   herald restore FILE         put a backup into an empty data folder
@@ -142,6 +143,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return runUser(ctx, rest, e)
 	case "doctor":
 		return runDoctor(ctx, rest, e)
+	case "measures":
+		return runMeasures(ctx, rest, e)
 	case "completion":
 		return runCompletion(ctx, rest, e)
 	case "settings":

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -18,8 +20,9 @@ import (
 // rows, in bulk INSERTs) runs once per database, and only when benchmarks
 // are asked for:
 //
-//	go test -run '^$' -bench MeasuresReport100k -benchtime 10x ./internal/store/
+//	go test -run '^$' -bench MeasuresReport100k -benchtime 10x -timeout 60m ./internal/store/
 //
+// HERALD_BENCH_MEASURES_INCIDENTS=10000 seeds fewer, to try it quickly.
 // It reports the median of the iterations (median-ms) beside the mean.
 func BenchmarkMeasuresReport100k(b *testing.B) {
 	for _, d := range testdb.Dialects {
@@ -27,7 +30,13 @@ func BenchmarkMeasuresReport100k(b *testing.B) {
 			year := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 			end := year.AddDate(1, 0, 0)
 			db := testdb.Open(b, d, fixedClock{end.Add(time.Hour)})
-			people := seedMeasuresYear(b, db, year, end, 100_000)
+			n := 100_000
+			if v, err := strconv.Atoi(os.Getenv("HERALD_BENCH_MEASURES_INCIDENTS")); err == nil && v > 0 {
+				n = v // a smaller world to try the benchmark quickly
+			}
+			seeding := time.Now()
+			people := seedMeasuresYear(b, db, year, end, n)
+			b.Logf("%s: %d incidents seeded in %s", d, n, time.Since(seeding).Round(time.Second))
 			ctx := context.Background()
 			queries := []herald.MeasuresQuery{
 				{From: year, To: end},

@@ -70,7 +70,7 @@ func (tx *tx) measuresReport(ctx context.Context, q herald.MeasuresQuery) (heral
 		func() (err error) { r.Handovers, err = tx.measureHandovers(ctx, sc); return },
 		func() (err error) { r.ContactRequests, err = tx.measureContactRequests(ctx, sc); return },
 		func() (err error) {
-			r.Pages, err = tx.measurePagesPerPerson(ctx, sc, hours.Windows(q.From, q.To))
+			r.Pages, err = tx.measurePagesPerPerson(ctx, sc, hours)
 			return
 		},
 		func() (err error) { r.Severities, err = tx.measureSeverities(ctx, sc); return },
@@ -92,8 +92,8 @@ type dist struct {
 
 // distribution reads the distribution of v for each k of inner, a query
 // selecting the columns k and v (v never NULL). PostgreSQL computes the
-// percentiles itself; SQLite has no percentile function, so it sorts the
-// one narrow column and Go picks the ranks in a single pass.
+// percentiles itself (percentile_disc); SQLite has no percentile function,
+// so a window function ranks the one narrow column.
 func (tx *tx) distribution(ctx context.Context, inner string, args ...any) (map[string]dist, error) {
 	out := map[string]dist{}
 	if tx.db.dialect == Postgres {
@@ -115,32 +115,32 @@ func (tx *tx) distribution(ctx context.Context, inner string, args ...any) (map[
 		}
 		return out, rows.Err()
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT k, v FROM (`+inner+`) q ORDER BY k, v`, args...)
+	// SQLite: number each group's values in order and keep only the rows
+	// at the two ranks, so the sort happens inside SQLite and two rows per
+	// group reach Go (nearest rank: ceil(p*n)).
+	rows, err := tx.QueryContext(ctx, `SELECT k, n, rn, v FROM (SELECT k, v, ROW_NUMBER() OVER (PARTITION BY k ORDER BY v) AS rn,
+		COUNT(*) OVER (PARTITION BY k) AS n FROM (`+inner+`) q) r WHERE rn = (n + 1) / 2 OR rn = (9 * n + 9) / 10`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("measure distribution: %w", err)
 	}
 	defer rows.Close()
-	var key string
-	var vals []int64
-	flush := func() {
-		if len(vals) > 0 {
-			out[key] = dist{n: len(vals), p50: herald.NearestRank(vals, 0.5), p90: herald.NearestRank(vals, 0.9)}
-		}
-		vals = vals[:0]
-	}
 	for rows.Next() {
 		var k string
+		var n, rn int
 		var v int64
-		if err := rows.Scan(&k, &v); err != nil {
+		if err := rows.Scan(&k, &n, &rn, &v); err != nil {
 			return nil, fmt.Errorf("measure distribution: %w", err)
 		}
-		if k != key {
-			flush()
-			key = k
+		d := out[k]
+		d.n = n
+		if rn == (n+1)/2 {
+			d.p50 = &v
 		}
-		vals = append(vals, v)
+		if rn == (9*n+9)/10 {
+			d.p90 = &v
+		}
+		out[k] = d
 	}
-	flush()
 	return out, rows.Err()
 }
 
@@ -226,17 +226,15 @@ func (tx *tx) measureRoleAcks(ctx context.Context, sc measuresScope, s herald.Se
 // cheaply). An update to Resolved owes nothing; while a status incident
 // is open its last interval runs to now.
 func (tx *tx) measureCadence(ctx context.Context, sc measuresScope, s herald.Settings) (herald.CadenceStats, error) {
-	var cad []string
+	cad := "CASE iv.st || ':' || iv.sev"
 	for _, st := range herald.States {
 		for _, sev := range herald.Severities {
 			if d := s.NextUpdateAfter(st, sev); d > 0 {
-				cad = append(cad, fmt.Sprintf("('%s', '%s', %d)", st, sev, d.Microseconds()))
+				cad += fmt.Sprintf(" WHEN '%s:%s' THEN %d", st, sev, d.Microseconds())
 			}
 		}
 	}
-	if len(cad) == 0 {
-		cad = append(cad, "('', '', 0)")
-	}
+	cad += " ELSE 0 END"
 	args := []any{sc.from, sc.to, sc.now}
 	person := ""
 	if sc.person != "" {
@@ -245,16 +243,15 @@ func (tx *tx) measureCadence(ctx context.Context, sc measuresScope, s herald.Set
 	}
 	var c herald.CadenceStats
 	var lateMicros int64
-	err := tx.QueryRowContext(ctx, `WITH cad (st, sev, mx) AS (VALUES `+strings.Join(cad, ", ")+`),
-		iv AS (SELECT u.status AS st, u.next_update_in AS nui, u.created_at AS f, i.severity AS sev,
+	err := tx.QueryRowContext(ctx, `WITH iv AS (SELECT u.status AS st, u.next_update_in AS nui, u.created_at AS f, i.severity AS sev,
 			LEAD(u.created_at) OVER (PARTITION BY u.status_incident_id ORDER BY u.created_at, u.id) AS t
 			FROM status_updates u JOIN status_incidents s ON s.id = u.status_incident_id JOIN incidents i ON i.id = s.incident_id
 			WHERE u.created_at >= $1`+person+`)
 		SELECT COUNT(*), CAST(COALESCE(SUM(CASE WHEN d > mx THEN 1 ELSE 0 END), 0) AS BIGINT),
 			CAST(COALESCE(SUM(CASE WHEN d > mx THEN d - mx ELSE 0 END), 0) AS BIGINT)
 		FROM (SELECT COALESCE(iv.t, $3) - iv.f AS d,
-				CASE WHEN iv.nui > 0 THEN CAST(iv.nui AS BIGINT) * 60000000 ELSE COALESCE(cad.mx, 0) END AS mx
-			FROM iv LEFT JOIN cad ON cad.st = iv.st AND cad.sev = iv.sev
+				CASE WHEN iv.nui > 0 THEN CAST(iv.nui AS BIGINT) * 60000000 ELSE `+cad+` END AS mx
+			FROM iv
 			WHERE iv.f < $2 AND iv.st <> 'resolved') x
 		WHERE mx > 0`, args...).Scan(&c.Intervals, &c.Late, &lateMicros)
 	if err != nil {
@@ -409,69 +406,52 @@ func (tx *tx) measureContactRequests(ctx context.Context, sc measuresScope) (her
 
 // measurePagesPerPerson: per person, the pages raised in the period that
 // reached them (a notification that was not a shadow's), and how many of
-// those were raised outside working hours: all of them less those raised
-// inside one of the windows.
-func (tx *tx) measurePagesPerPerson(ctx context.Context, sc measuresScope, windows [][2]time.Time) ([]herald.PersonPages, error) {
+// those were raised outside working hours. One pass: whether a page's
+// time was in working hours is arithmetic in SQL (outOfHoursSQL).
+func (tx *tx) measurePagesPerPerson(ctx context.Context, sc measuresScope, hours herald.BusinessHours) ([]herald.PersonPages, error) {
 	args := []any{sc.from, sc.to}
 	person := ""
 	if sc.person != "" {
 		person = ` AND n.user_id = $3`
 		args = append(args, sc.person)
 	}
-	byUser := map[string]*herald.PersonPages{}
-	rows, err := tx.QueryContext(ctx, `SELECT n.user_id, u.name, COUNT(DISTINCT n.page_id) FROM pages p
-		JOIN notifications n ON n.page_id = p.id AND NOT n.shadow JOIN users u ON u.id = n.user_id
-		WHERE p.first_seen >= $1 AND p.first_seen < $2`+person+` GROUP BY n.user_id, u.name`, args...)
+	rows, err := tx.QueryContext(ctx, `SELECT u, COUNT(*), CAST(COALESCE(SUM(`+outOfHoursSQL("t", hours, fromMicros(sc.from), fromMicros(sc.to))+`), 0) AS BIGINT)
+		FROM (SELECT n.user_id AS u, MIN(p.first_seen) AS t FROM pages p JOIN notifications n ON n.page_id = p.id AND NOT n.shadow
+			WHERE p.first_seen >= $1 AND p.first_seen < $2`+person+` GROUP BY n.page_id, n.user_id) x GROUP BY u`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("measure pages: %w", err)
 	}
+	var out []herald.PersonPages
 	for rows.Next() {
-		p := &herald.PersonPages{}
-		if err := rows.Scan(&p.UserID, &p.Name, &p.Pages); err != nil {
+		var p herald.PersonPages
+		if err := rows.Scan(&p.UserID, &p.Pages, &p.OutOfHours); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("measure pages: %w", err)
 		}
-		p.OutOfHours = p.Pages
-		byUser[p.UserID] = p
+		out = append(out, p)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("measure pages: %w", err)
 	}
-	if len(byUser) > 0 && len(windows) > 0 {
-		w := make([]string, len(windows))
-		for i, win := range windows {
-			w[i] = fmt.Sprintf("(%d, %d)", micros(win[0]), micros(win[1]))
-		}
-		var pargs []any
-		if sc.person != "" {
-			person = ` WHERE n.user_id = $1`
-			pargs = append(pargs, sc.person)
-		}
-		rows, err := tx.QueryContext(ctx, `WITH w (s, e) AS (VALUES `+strings.Join(w, ", ")+`)
-			SELECT n.user_id, COUNT(DISTINCT n.page_id) FROM w JOIN pages p ON p.first_seen >= w.s AND p.first_seen < w.e
-			JOIN notifications n ON n.page_id = p.id AND NOT n.shadow`+person+` GROUP BY n.user_id`, pargs...)
+	if len(out) > 0 {
+		names := map[string]string{}
+		urows, err := tx.QueryContext(ctx, `SELECT id, name FROM users`)
 		if err != nil {
-			return nil, fmt.Errorf("measure pages in hours: %w", err)
+			return nil, fmt.Errorf("read names: %w", err)
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var id string
-			var in int
-			if err := rows.Scan(&id, &in); err != nil {
-				return nil, fmt.Errorf("measure pages in hours: %w", err)
+		for urows.Next() {
+			var id, name string
+			if err := urows.Scan(&id, &name); err != nil {
+				urows.Close()
+				return nil, fmt.Errorf("read names: %w", err)
 			}
-			if p := byUser[id]; p != nil {
-				p.OutOfHours -= in
-			}
+			names[id] = name
 		}
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("measure pages in hours: %w", err)
+		urows.Close()
+		for i := range out {
+			out[i].Name = names[out[i].UserID]
 		}
-	}
-	out := make([]herald.PersonPages, 0, len(byUser))
-	for _, p := range byUser {
-		out = append(out, *p)
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Pages != out[j].Pages {
@@ -479,7 +459,41 @@ func (tx *tx) measurePagesPerPerson(ctx context.Context, sc measuresScope, windo
 		}
 		return out[i].Name < out[j].Name
 	})
+	if out == nil {
+		out = []herald.PersonPages{}
+	}
 	return out, nil
+}
+
+// outOfHoursSQL is an expression that is 1 when the time col (micros)
+// falls outside the hours, else 0: the local time is col plus the zone's
+// offset in force (a CASE over the period's daylight saving spans), its
+// weekday and minute of the day by integer arithmetic (1970-01-01 was a
+// Thursday). Every value in it is a number Go computed, never input.
+func outOfHoursSQL(col string, h herald.BusinessHours, from, to time.Time) string {
+	var off strings.Builder
+	spans := h.Spans(from, to)
+	if len(spans) == 1 {
+		off.WriteString(strconv.Itoa(spans[0].Offset))
+	} else {
+		off.WriteString("CASE")
+		for _, sp := range spans[:len(spans)-1] {
+			fmt.Fprintf(&off, " WHEN %s < %d THEN %d", col, micros(sp.Until), sp.Offset)
+		}
+		fmt.Fprintf(&off, " ELSE %d END", spans[len(spans)-1].Offset)
+	}
+	local := "(" + col + " / 1000000 + " + off.String() + ")"
+	days := h.DayNumbers()
+	if len(days) == 0 {
+		return "1"
+	}
+	ds := make([]string, len(days))
+	for i, d := range days {
+		ds[i] = strconv.Itoa(d)
+	}
+	start, end := h.Minutes()
+	return fmt.Sprintf(`CASE WHEN (%[1]s / 86400 + 4) %% 7 IN (%[2]s) AND (%[1]s %% 86400) / 60 >= %[3]d AND (%[1]s %% 86400) / 60 < %[4]d THEN 0 ELSE 1 END`,
+		local, strings.Join(ds, ", "), start, end)
 }
 
 // measureSeverities: per severity (the incident's now), the incidents
