@@ -104,6 +104,7 @@ func (c *Console) table() []route {
 		c.tenantsRoutes(),
 		c.emergencyRoutes(),
 		c.noticesRoutes(),
+		c.measuresRoutes(),
 	)
 }
 
