@@ -202,7 +202,7 @@ func measuresCharts(r herald.MeasuresReport) []template.HTML {
 	for _, a := range r.Acknowledgement {
 		ack = append(ack, chartBar{label: a.RoleName, segments: []chartSegment{
 			{secsValue(a.P50S), "bar-p50", "median " + minutesText(a.P50S)},
-			{max(0, secsValue(a.P90S) - secsValue(a.P50S)), "bar-p90", "p90 " + minutesText(a.P90S)}}})
+			{max(0, secsValue(a.P90S)-secsValue(a.P50S)), "bar-p90", "p90 " + minutesText(a.P90S)}}})
 	}
 	target := float64(r.AckTargetS) / 60
 	charts := []template.HTML{barChart("chart-ack", "Time to acknowledge by role",
@@ -225,7 +225,7 @@ func measuresCharts(r herald.MeasuresReport) []template.HTML {
 	for _, s := range r.Severities {
 		mttr = append(mttr, chartBar{label: string(s.Severity), segments: []chartSegment{
 			{secsValue(s.MTTR.P50S), "bar-p50", "median " + minutesText(s.MTTR.P50S)},
-			{max(0, secsValue(s.MTTR.P90S) - secsValue(s.MTTR.P50S)), "bar-p90", "p90 " + minutesText(s.MTTR.P90S)}}})
+			{max(0, secsValue(s.MTTR.P90S)-secsValue(s.MTTR.P50S)), "bar-p90", "p90 " + minutesText(s.MTTR.P90S)}}})
 	}
 	charts = append(charts, barChart("chart-mttr", "Time to resolve by severity", "Median and 90th percentile of the time from declaration (or the start of impact) to resolution, in minutes, by severity.", mttr, 0, 0, ""))
 
