@@ -94,6 +94,25 @@ func TestRule62_MeasuresReportThroughTheAPI(t *testing.T) {
 			t.Errorf("CSV answer %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 		}
 
+		// The gauges over the last 30 days: aggregates only, no series per
+		// person unless the setting asks.
+		body := metricsBody(t, e)
+		for _, want := range []string{`herald_measures_mttr_seconds{quantile="0.5",severity="S3"} 5400`,
+			`herald_measures_pages{when="out_of_hours"} 0`, `herald_measures_ack_within_target_ratio`} {
+			if want == `herald_measures_ack_within_target_ratio` {
+				if strings.Contains(body, want+"{") {
+					t.Errorf("a share with no pages to measure: %s", want)
+				}
+				continue
+			}
+			if !strings.Contains(body, want) {
+				t.Errorf("/metrics lacks %s", want)
+			}
+		}
+		if strings.Contains(body, "herald_measures_person_pages{") {
+			t.Error("per-person series without the setting")
+		}
+
 		for _, c := range []struct{ query, field string }{
 			{"from=2026-03-02&to=2026-03-01", "from"},
 			{"from=2026-03-01&to=2026-03-01T00:00:00Z", "from"},
