@@ -28,11 +28,11 @@ type measuresCollector struct {
 
 	ack, ackShare, share, mtta, mttr, pages, personPages *prometheus.Desc
 
-	mu       sync.Mutex
-	at       time.Time
-	report   herald.MeasuresReport
+	mu        sync.Mutex
+	at        time.Time
+	report    herald.MeasuresReport
 	perPerson bool
-	ok       bool
+	ok        bool
 }
 
 func newMeasuresCollector(inc herald.IncidentService, set herald.SettingsService) *measuresCollector {
