@@ -94,6 +94,7 @@ func (b BusinessHours) Spans(from, to time.Time) []ZoneSpan {
 					hi = mid
 				}
 			}
+			hi = hi.Truncate(time.Second) // zones change on whole seconds
 			out = append(out, ZoneSpan{Until: hi, Offset: cur})
 			cur = o
 		}
