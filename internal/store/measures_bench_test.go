@@ -2,11 +2,13 @@ package store_test
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -25,6 +27,11 @@ import (
 // HERALD_BENCH_MEASURES_INCIDENTS=10000 seeds fewer, to try it quickly.
 // It reports the median of the iterations (median-ms) beside the mean.
 func BenchmarkMeasuresReport100k(b *testing.B) {
+	// Seeding takes minutes: ./scripts/bench (-bench .) leaves it out
+	// unless it is named or HERALD_BENCH_MEASURES_INCIDENTS is set.
+	if f := flag.Lookup("test.bench"); f != nil && !strings.Contains(f.Value.String(), "Measures") && os.Getenv("HERALD_BENCH_MEASURES_INCIDENTS") == "" {
+		b.Skip("name it (-bench MeasuresReport100k) or set HERALD_BENCH_MEASURES_INCIDENTS: seeding takes minutes")
+	}
 	for _, d := range testdb.Dialects {
 		b.Run(string(d), func(b *testing.B) {
 			year := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
