@@ -39,6 +39,13 @@ func (tx *tx) measuresReport(ctx context.Context, q herald.MeasuresQuery) (heral
 	if err := q.Normalize(tx.now); err != nil {
 		return herald.MeasuresReport{}, err
 	}
+	if tx.db.dialect == Postgres {
+		// The aggregates group and sort a year of pages: with the default
+		// 4 MB they spill to disk. For this transaction only.
+		if _, err := tx.ExecContext(ctx, `SET LOCAL work_mem = '64MB'`); err != nil {
+			return herald.MeasuresReport{}, fmt.Errorf("measures: %w", err)
+		}
+	}
 	s, err := tx.settings(ctx)
 	if err != nil {
 		return herald.MeasuresReport{}, err
