@@ -101,6 +101,11 @@ type IncidentService interface {
 	// stakeholder notices (R62).
 	Measures(ctx context.Context, ref string) (Measures, error)
 
+	// MeasuresReport measures the practice over a period, across incidents
+	// and per person (R62): time to acknowledge, cadence, notices,
+	// handovers, contact requests, pages, MTTA/MTTR, training.
+	MeasuresReport(ctx context.Context, q MeasuresQuery) (MeasuresReport, error)
+
 	// Prompts lists the reminders the playbook sent about an incident, and
 	// to whom, oldest first.
 	Prompts(ctx context.Context, ref string) ([]Prompt, error)

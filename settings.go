@@ -134,6 +134,8 @@ type Settings struct {
 	Tickets TicketSettings `json:"tickets"`
 	// Chat are the chat-ops choices (chat.go): the call bridge.
 	Chat ChatSettings `json:"chat"`
+	// Measures are the choices of the measures report (measures_report.go).
+	Measures MeasuresSettings `json:"measures"`
 }
 
 // PagingSettings are the organisation's paging choices.
@@ -225,6 +227,7 @@ func DefaultSettings() Settings {
 		Handover:        DefaultHandover(),
 		OnCall:          DefaultOnCallSettings(),
 		Tickets:         DefaultTicketSettings(),
+		Measures:        DefaultMeasuresSettings(),
 		Sessions:        SessionSettings{Idle: Duration(12 * time.Hour), Max: Duration(7 * 24 * time.Hour)},
 		Cadence: CadenceTable{
 			Investigating: {S1: minutes(10), S2: minutes(15), S3: minutes(15), S4: minutes(15)},
@@ -383,6 +386,7 @@ func (s *Settings) Validate() error {
 	s.OnCall.validate(fe)
 	s.Tickets.validate(fe)
 	s.Chat.Bridge.validate(fe)
+	s.Measures.validate(fe)
 	for name, t := range s.StatusTemplates {
 		if strings.TrimSpace(t) == "" || len(t) > 2000 {
 			fe.Add("status_templates", quote(name)+" must be 1 to 2000 characters")

@@ -276,6 +276,39 @@ func (c *IncidentClient) Measures(ctx context.Context, ref string) (herald.Measu
 	return m, c.do(ctx, "GET", "/api/v1/incidents/"+esc(ref)+"/measures", nil, &m)
 }
 
+// MeasuresReport reads the measures report over a period, optionally for
+// one person (R62).
+func (c *IncidentClient) MeasuresReport(ctx context.Context, q herald.MeasuresQuery) (herald.MeasuresReport, error) {
+	var r herald.MeasuresReport
+	return r, c.do(ctx, "GET", "/api/v1/measures?"+measuresQuery(q, "").Encode(), nil, &r)
+}
+
+// MeasuresCSV reads the same report as CSV (herald.MeasuresCSVHeader).
+func (c *IncidentClient) MeasuresCSV(ctx context.Context, q herald.MeasuresQuery) (string, error) {
+	var s string
+	return s, c.do(ctx, "GET", "/api/v1/measures?"+measuresQuery(q, "csv").Encode(), nil, &s)
+}
+
+func measuresQuery(q herald.MeasuresQuery, format string) url.Values {
+	v := url.Values{}
+	if !q.From.IsZero() {
+		v.Set("from", q.From.UTC().Format(time.RFC3339))
+	}
+	if !q.To.IsZero() {
+		v.Set("to", q.To.UTC().Format(time.RFC3339))
+	}
+	if q.Person != "" {
+		v.Set("person", q.Person)
+	}
+	if q.AckTarget > 0 {
+		v.Set("ack_target", q.AckTarget.String())
+	}
+	if format != "" {
+		v.Set("format", format)
+	}
+	return v
+}
+
 // Checklist reads the incident roles' checklists (R08).
 func (c *IncidentClient) Checklist(ctx context.Context, ref string) (herald.Checklist, error) {
 	var l herald.Checklist

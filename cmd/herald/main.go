@@ -84,6 +84,7 @@ Usage:
   herald notice ...           open, list, show, send, reply, view customer notice threads; templates
   herald chat run "LINE"      run a chat command (the chat-ops grammar: declare, status, ack, note...)
   herald doctor               list configuration gaps (exits 1 when there are errors)
+  herald measures             the measures report over a period, per role and person (--from, --to, --person, --csv)
   herald migrate --status     list the migrations, applied and pending
   herald backup FILE          copy the running SQLite database and its secret key into FILE (.tar.gz)
   herald restore FILE         put a backup into an empty data folder
@@ -147,6 +148,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return runUser(ctx, rest, e)
 	case "doctor":
 		return runDoctor(ctx, rest, e)
+	case "measures":
+		return runMeasures(ctx, rest, e)
 	case "completion":
 		return runCompletion(ctx, rest, e)
 	case "settings":

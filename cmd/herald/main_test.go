@@ -181,6 +181,18 @@ func TestCLI_IncidentLifecycle(t *testing.T) {
 		if err := json.Unmarshal([]byte(out), &m); err != nil || m.Intervals == nil {
 			t.Errorf("measures -o json: %v\n%s", err, out)
 		}
+		// R62: the report over the last 30 days, as tables and as CSV.
+		out = mustCLI(t, url, "measures")
+		if !strings.Contains(out, "Out of hours") || !strings.Contains(out, "MTTR P90") || !strings.Contains(out, "Update intervals on time") {
+			t.Errorf("measures report:\n%s", out)
+		}
+		out = mustCLI(t, url, "measures", "--csv")
+		if !strings.HasPrefix(out, "from,to,measure,group,person_id,person,value\n") {
+			t.Errorf("measures --csv:\n%s", out)
+		}
+		if out, err := cli(t, url, "measures", "--from", "2026-02-02", "--to", "2026-02-01"); err == nil || !strings.Contains(err.Error(), "from") {
+			t.Errorf("measures with from after to: %v\n%s", err, out)
+		}
 
 		// R08: the checklists, and an item checked by hand.
 		out = mustCLI(t, url, "incident", "checklist", "INC-1")

@@ -145,6 +145,7 @@ func (s *Server) apiRoutes() []route {
 		op("GET", "/api/v1/incidents/{id}/export.md", viewer, 200, "The incident and its timeline as Markdown, the draft of a review", s.exportMarkdown),
 		op("GET", "/api/v1/incidents/{id}/pages", viewer, 200, "The pages linked to the incident: each one's acknowledgement, escalation steps and time to acknowledge", s.incidentPages),
 		op("GET", "/api/v1/incidents/{id}/measures", viewer, 200, "How closely the incident kept to the practice: update intervals against the cadence, time to acknowledge per role, stakeholder notices", s.getMeasures),
+		s.measuresReportRoute(),
 		op("GET", "/api/v1/incidents/{id}/checklist", viewer, 200, "The incident roles' checklists by stage (R08): each item's state, whether Herald or a person checked it, who and when", s.getChecklist),
 		op("POST", "/api/v1/incidents/{id}/checklist", responder, 200, "Check or uncheck a checklist item by hand (recorded on the timeline); an automatic item needs a note", s.checkItem),
 		op("GET", "/api/v1/incidents/{id}/tickets", viewer, 200, "The incident's support ticket tag, keywords, search window and latest sweeps (R20)", s.getIncidentTickets),

@@ -116,6 +116,9 @@ func New(cfg Config) *Server {
 	if cfg.Services.Paging != nil {
 		cfg.Registry.MustRegister(newGapCollector(cfg.Services.Paging))
 	}
+	if cfg.Database != nil && cfg.Services.Incidents != nil && cfg.Services.Settings != nil {
+		cfg.Registry.MustRegister(newMeasuresCollector(cfg.Services.Incidents, cfg.Services.Settings))
+	}
 	s.routes = s.apiRoutes()
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.method+" "+rt.path, s.api(rt))

@@ -433,3 +433,48 @@ func TestRule60_RotationDerivedFromTheRolesService(t *testing.T) {
 		}
 	})
 }
+
+// The measures report counts the rotation's shifts that ended in the
+// period and the handovers submitted for them (R60, R62), and a practice
+// run as a training event of each participant in its quarter (R63, R62).
+func TestRule62_HandoversSubmittedAndTrainingEvents(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		f := setup(t, d)
+		f.withoutTimeRules(t)
+		f.service(t, "API", "", nil)
+		from := f.clock.Now()
+		f.commsRotation(t)
+		if _, err := f.db.Practice.StartPractice(f.ctx, f.alice, herald.PracticeStartInput{Scenario: drill}); err != nil {
+			t.Fatal(err)
+		}
+		// Two shifts end (Alice's, then Bob's); Alice hands over, Bob does not.
+		f.clock.Advance(24*time.Hour + time.Minute)
+		f.playbook(t)
+		h := f.onlyHandover(t, f.alice)
+		if _, err := f.db.Handovers.SubmitHandover(f.ctx, f.alice, h.ID, herald.HandoverEdit{Note: "quiet"}); err != nil {
+			t.Fatal(err)
+		}
+		f.clock.Advance(24 * time.Hour)
+		f.playbook(t)
+		r, err := f.db.Incidents.MeasuresReport(f.ctx, herald.MeasuresQuery{From: from, To: f.clock.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Handovers.Shifts != 2 || r.Handovers.Submitted != 1 || r.Handovers.ShareSubmitted == nil || *r.Handovers.ShareSubmitted != 0.5 {
+			t.Fatalf("handovers: %+v", r.Handovers)
+		}
+		q := herald.Quarter(from)
+		if len(r.Training) != 2 || r.Training[0].Name != f.alice.User.Name || r.Training[0].Quarter != q || r.Training[0].Events != 1 ||
+			r.Training[1].UserID != f.bob.User.ID {
+			t.Fatalf("training: %+v", r.Training)
+		}
+		// Bob's own: one shift, not handed over; one practice.
+		rb, err := f.db.Incidents.MeasuresReport(f.ctx, herald.MeasuresQuery{From: from, To: f.clock.Now(), Person: f.bob.User.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rb.Handovers.Shifts != 1 || rb.Handovers.Submitted != 0 || len(rb.Training) != 1 || rb.Training[0].UserID != f.bob.User.ID {
+			t.Fatalf("bob: %+v %+v", rb.Handovers, rb.Training)
+		}
+	})
+}

@@ -22,16 +22,16 @@ func (f *fixture) primary(t *testing.T, users ...herald.Actor) *herald.Schedule 
 		ids = append(ids, u.User.ID)
 	}
 	s, err := f.db.Schedules.CreateSchedule(f.ctx, herald.ScheduleInput{Name: "Primary", Layers: []herald.Layer{{
-		Rotation: herald.RotationCustom, LengthHours: 4, Start: at(10, 0), Users: ids}}})
+		Rotation: herald.RotationCustom, LengthHours: 4, Start: onDay1(10, 0), Users: ids}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return s
 }
 
-// at is a time on the fixture clock's first day (2026-11-23), UTC; hours
+// onDay1 is a time on the fixture clock's first day (2026-11-23), UTC; hours
 // past 23 run into the next days.
-func at(h, m int) time.Time { return time.Date(2026, 11, 23, h, m, 0, 0, time.UTC) }
+func onDay1(h, m int) time.Time { return time.Date(2026, 11, 23, h, m, 0, 0, time.UTC) }
 
 // advanceTo moves the fixture's clock to t.
 func (f *fixture) advanceTo(t *testing.T, to time.Time) {
@@ -64,11 +64,11 @@ func TestOnCall_IncomingToldOncePerShift(t *testing.T) {
 			to   time.Time
 			want string
 		}{
-			{at(9, 0), ""},
-			{at(10, 0), "alice@example.com: You are on call for Primary until 2026-11-23 14:00 UTC"},
-			{at(10, 1), ""}, // once
-			{at(14, 0), "bob@example.com: You are on call for Primary until 2026-11-23 22:00 UTC"},
-			{at(18, 0), ""}, // bob's second turn follows his first
+			{onDay1(9, 0), ""},
+			{onDay1(10, 0), "alice@example.com: You are on call for Primary until 2026-11-23 14:00 UTC"},
+			{onDay1(10, 1), ""}, // once
+			{onDay1(14, 0), "bob@example.com: You are on call for Primary until 2026-11-23 22:00 UTC"},
+			{onDay1(18, 0), ""}, // bob's second turn follows his first
 		}
 		for i, st := range steps {
 			f.advanceTo(t, st.to)
@@ -77,16 +77,16 @@ func TestOnCall_IncomingToldOncePerShift(t *testing.T) {
 			}
 		}
 		// Carol's turn (22:00-02:00) runs on into an override of hers.
-		if _, err := f.db.Schedules.AddOverride(f.ctx, f.alice, s.ID, herald.OverrideInput{User: f.carol.User.ID, Start: at(26, 0), End: at(28, 0)}); err != nil {
+		if _, err := f.db.Schedules.AddOverride(f.ctx, f.alice, s.ID, herald.OverrideInput{User: f.carol.User.ID, Start: onDay1(26, 0), End: onDay1(28, 0)}); err != nil {
 			t.Fatal(err)
 		}
 		for i, st := range []struct {
 			to   time.Time
 			want string
 		}{
-			{at(22, 0), "carol@example.com: You are on call for Primary until 2026-11-24 04:00 UTC"},
-			{at(26, 0), ""},
-			{at(28, 0), "alice@example.com: You are on call for Primary until 2026-11-24 06:00 UTC"},
+			{onDay1(22, 0), "carol@example.com: You are on call for Primary until 2026-11-24 04:00 UTC"},
+			{onDay1(26, 0), ""},
+			{onDay1(28, 0), "alice@example.com: You are on call for Primary until 2026-11-24 06:00 UTC"},
 		} {
 			f.advanceTo(t, st.to)
 			if got := f.sentSorted(t); got != st.want {
@@ -107,10 +107,10 @@ func TestOnCall_NoticeBeforeTheHandoff(t *testing.T) {
 			to   time.Time
 			want string
 		}{
-			{at(9, 44), ""},
-			{at(9, 45), "alice@example.com: On call for Primary in 15 minutes, until 2026-11-23 14:00 UTC"},
-			{at(10, 0), ""},
-			{at(13, 45), "bob@example.com: On call for Primary in 15 minutes, until 2026-11-23 18:00 UTC"},
+			{onDay1(9, 44), ""},
+			{onDay1(9, 45), "alice@example.com: On call for Primary in 15 minutes, until 2026-11-23 14:00 UTC"},
+			{onDay1(10, 0), ""},
+			{onDay1(13, 45), "bob@example.com: On call for Primary in 15 minutes, until 2026-11-23 18:00 UTC"},
 		} {
 			f.advanceTo(t, st.to)
 			if got := f.sentSorted(t); got != st.want {
@@ -126,16 +126,16 @@ func TestOnCall_LateHandoffsWithinTheBoundOnly(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
 		f := setup(t, d)
 		f.primary(t, f.alice, f.bob, f.carol)
-		f.advanceTo(t, at(11, 1)) // down from 09:00 to 11:01; the bound is an hour
+		f.advanceTo(t, onDay1(11, 1)) // down from 09:00 to 11:01; the bound is an hour
 		if got := f.sentSorted(t); got != "" {
 			t.Fatalf("after the bound: %q", got)
 		}
-		f.advanceTo(t, at(14, 59)) // down over bob's hand-off at 14:00
+		f.advanceTo(t, onDay1(14, 59)) // down over bob's hand-off at 14:00
 		if got := f.sentSorted(t); got != "bob@example.com: You are on call for Primary until 2026-11-23 18:00 UTC" {
 			t.Fatalf("within the bound: %q", got)
 		}
 		f.oncallSettings(t, func(o *herald.OnCallSettings) { o.Off = true })
-		f.advanceTo(t, at(18, 0))
+		f.advanceTo(t, onDay1(18, 0))
 		if got := f.sentSorted(t); got != "" {
 			t.Fatalf("notices off: %q", got)
 		}
@@ -159,7 +159,7 @@ func TestOnCall_NoticeBriefsPagesAndIncidents(t *testing.T) {
 		f.enqueue(t, trigger(api.IntegrationKey, "5xx", "Error rate above 5%"))
 		f.enqueue(t, trigger(other.IntegrationKey, "late", "Invoices late"))
 		inc := f.declare(t, herald.S2)
-		f.advanceTo(t, at(10, 0))
+		f.advanceTo(t, onDay1(10, 0))
 		if err := f.db.Work.RunPlaybook(f.ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -219,7 +219,7 @@ func TestShiftOffer_TakenBecomesAnOverride(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
 		f := setup(t, d)
 		s := f.primary(t, f.alice, f.bob, f.carol)
-		o := f.offer(t, f.alice, "Primary", at(11, 0), at(13, 0), "dentist")
+		o := f.offer(t, f.alice, "Primary", onDay1(11, 0), onDay1(13, 0), "dentist")
 		if o.Status != herald.OfferOpen || o.OfferedBy != f.alice.User.ID || o.Note != "dentist" || o.ScheduleName != "Primary" {
 			t.Fatalf("offer: %+v", o)
 		}
@@ -227,12 +227,12 @@ func TestShiftOffer_TakenBecomesAnOverride(t *testing.T) {
 		if len(open) != 1 || open[0].ID != o.ID {
 			t.Fatalf("open offers: %+v", open)
 		}
-		f.advanceTo(t, at(9, 30))
+		f.advanceTo(t, onDay1(9, 30))
 		taken, err := f.db.Schedules.TakeShiftOffer(f.ctx, f.bob, o.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if taken.Status != herald.OfferTaken || taken.TakenBy != f.bob.User.ID || taken.TakenByName != "Bob" || taken.TakenAt == nil || !taken.TakenAt.Equal(at(9, 30)) || taken.OverrideID == "" {
+		if taken.Status != herald.OfferTaken || taken.TakenBy != f.bob.User.ID || taken.TakenByName != "Bob" || taken.TakenAt == nil || !taken.TakenAt.Equal(onDay1(9, 30)) || taken.OverrideID == "" {
 			t.Fatalf("taken: %+v", taken)
 		}
 		got, _ := f.db.Schedules.Schedule(f.ctx, s.ID, time.Time{})
@@ -240,14 +240,14 @@ func TestShiftOffer_TakenBecomesAnOverride(t *testing.T) {
 			t.Fatalf("overrides: %+v", got.Overrides)
 		}
 		ov := got.Overrides[0]
-		if ov.ID != taken.OverrideID || ov.UserID != f.bob.User.ID || !ov.Start.Equal(at(11, 0)) || !ov.End.Equal(at(13, 0)) ||
-			ov.Swap == nil || ov.Swap.OfferID != o.ID || ov.Swap.OfferedBy != f.alice.User.ID || !ov.Swap.TakenAt.Equal(at(9, 30)) {
+		if ov.ID != taken.OverrideID || ov.UserID != f.bob.User.ID || !ov.Start.Equal(onDay1(11, 0)) || !ov.End.Equal(onDay1(13, 0)) ||
+			ov.Swap == nil || ov.Swap.OfferID != o.ID || ov.Swap.OfferedBy != f.alice.User.ID || !ov.Swap.TakenAt.Equal(onDay1(9, 30)) {
 			t.Fatalf("override: %+v %+v", ov, ov.Swap)
 		}
 		for _, c := range []struct {
 			at   time.Time
 			want string
-		}{{at(10, 30), f.alice.User.ID}, {at(11, 0), f.bob.User.ID}, {at(12, 59), f.bob.User.ID}, {at(13, 0), f.alice.User.ID}} {
+		}{{onDay1(10, 30), f.alice.User.ID}, {onDay1(11, 0), f.bob.User.ID}, {onDay1(12, 59), f.bob.User.ID}, {onDay1(13, 0), f.alice.User.ID}} {
 			if who := f.finalAt(t, s, c.at); who != c.want {
 				t.Fatalf("on call at %s: %s, want %s", c.at.Format("15:04"), who, c.want)
 			}
@@ -262,9 +262,9 @@ func TestShiftOffer_TakenBecomesAnOverride(t *testing.T) {
 			to   time.Time
 			want string
 		}{
-			{at(10, 0), "alice@example.com: You are on call for Primary until 2026-11-23 11:00 UTC"},
-			{at(11, 0), "bob@example.com: You are on call for Primary until 2026-11-23 13:00 UTC"},
-			{at(13, 0), "alice@example.com: You are on call for Primary until 2026-11-23 14:00 UTC"},
+			{onDay1(10, 0), "alice@example.com: You are on call for Primary until 2026-11-23 11:00 UTC"},
+			{onDay1(11, 0), "bob@example.com: You are on call for Primary until 2026-11-23 13:00 UTC"},
+			{onDay1(13, 0), "alice@example.com: You are on call for Primary until 2026-11-23 14:00 UTC"},
 		} {
 			f.advanceTo(t, st.to)
 			if got := f.sentSorted(t); got != st.want {
@@ -281,17 +281,17 @@ func TestShiftOffer_WindowOfAnOverride(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
 		f := setup(t, d)
 		s := f.primary(t, f.alice, f.bob)
-		if _, err := f.db.Schedules.AddOverride(f.ctx, f.carol, s.ID, herald.OverrideInput{User: f.carol.User.ID, Start: at(10, 0), End: at(18, 0)}); err != nil {
+		if _, err := f.db.Schedules.AddOverride(f.ctx, f.carol, s.ID, herald.OverrideInput{User: f.carol.User.ID, Start: onDay1(10, 0), End: onDay1(18, 0)}); err != nil {
 			t.Fatal(err)
 		}
-		o := f.offer(t, f.carol, s.ID, at(12, 0), at(14, 0), "")
+		o := f.offer(t, f.carol, s.ID, onDay1(12, 0), onDay1(14, 0), "")
 		if _, err := f.db.Schedules.TakeShiftOffer(f.ctx, f.alice, o.ID); err != nil {
 			t.Fatal(err)
 		}
 		for _, c := range []struct {
 			at   time.Time
 			want string
-		}{{at(11, 59), f.carol.User.ID}, {at(12, 0), f.alice.User.ID}, {at(13, 59), f.alice.User.ID}, {at(14, 0), f.carol.User.ID}, {at(17, 59), f.carol.User.ID}, {at(18, 0), f.alice.User.ID}} {
+		}{{onDay1(11, 59), f.carol.User.ID}, {onDay1(12, 0), f.alice.User.ID}, {onDay1(13, 59), f.alice.User.ID}, {onDay1(14, 0), f.carol.User.ID}, {onDay1(17, 59), f.carol.User.ID}, {onDay1(18, 0), f.alice.User.ID}} {
 			if who := f.finalAt(t, s, c.at); who != c.want {
 				t.Fatalf("on call at %s: %s, want %s", c.at.Format("15:04"), who, c.want)
 			}
@@ -313,14 +313,14 @@ func TestShiftOffer_BadInput(t *testing.T) {
 			code       string
 			field      string
 		}{
-			{"end before start", f.alice, "Primary", at(12, 0), at(11, 0), "", herald.EInvalid, "end"},
-			{"no start", f.alice, "Primary", time.Time{}, at(11, 0), "", herald.EInvalid, "start"},
-			{"window ended", f.alice, "Primary", at(7, 0), at(8, 0), "", herald.EInvalid, "end"},
-			{"note too long", f.alice, "Primary", at(11, 0), at(12, 0), strings.Repeat("x", herald.MaxOfferNoteLen+1), herald.EInvalid, "note"},
-			{"outside the offerer's shift", f.alice, "Primary", at(13, 0), at(15, 0), "", herald.EUnprocessable, "start"},
-			{"someone else's shift", f.bob, "Primary", at(11, 0), at(12, 0), "", herald.EUnprocessable, "end"},
-			{"before the rotation starts", f.alice, "Primary", at(9, 0), at(11, 0), "", herald.EUnprocessable, "start"},
-			{"unknown schedule", f.alice, "Secondary", at(11, 0), at(12, 0), "", herald.ENotFound, ""},
+			{"end before start", f.alice, "Primary", onDay1(12, 0), onDay1(11, 0), "", herald.EInvalid, "end"},
+			{"no start", f.alice, "Primary", time.Time{}, onDay1(11, 0), "", herald.EInvalid, "start"},
+			{"window ended", f.alice, "Primary", onDay1(7, 0), onDay1(8, 0), "", herald.EInvalid, "end"},
+			{"note too long", f.alice, "Primary", onDay1(11, 0), onDay1(12, 0), strings.Repeat("x", herald.MaxOfferNoteLen+1), herald.EInvalid, "note"},
+			{"outside the offerer's shift", f.alice, "Primary", onDay1(13, 0), onDay1(15, 0), "", herald.EUnprocessable, "start"},
+			{"someone else's shift", f.bob, "Primary", onDay1(11, 0), onDay1(12, 0), "", herald.EUnprocessable, "end"},
+			{"before the rotation starts", f.alice, "Primary", onDay1(9, 0), onDay1(11, 0), "", herald.EUnprocessable, "start"},
+			{"unknown schedule", f.alice, "Secondary", onDay1(11, 0), onDay1(12, 0), "", herald.ENotFound, ""},
 		}
 		for _, c := range cases {
 			_, err := f.db.Schedules.OfferShift(f.ctx, c.who, c.schedule, herald.ShiftOfferInput{Start: c.start, End: c.end, Note: c.note})
@@ -334,8 +334,8 @@ func TestShiftOffer_BadInput(t *testing.T) {
 		if all, _ := f.db.Schedules.ShiftOffers(f.ctx, herald.ShiftOfferFilter{}); len(all) != 0 {
 			t.Fatalf("a refused offer was stored: %+v", all)
 		}
-		o := f.offer(t, f.alice, "Primary", at(10, 0), at(12, 0), "")
-		_, err := f.db.Schedules.OfferShift(f.ctx, f.alice, "Primary", herald.ShiftOfferInput{Start: at(11, 0), End: at(13, 0)})
+		o := f.offer(t, f.alice, "Primary", onDay1(10, 0), onDay1(12, 0), "")
+		_, err := f.db.Schedules.OfferShift(f.ctx, f.alice, "Primary", herald.ShiftOfferInput{Start: onDay1(11, 0), End: onDay1(13, 0)})
 		wantCode(t, err, herald.EConflict) // overlaps her open offer
 		_, err = f.db.Schedules.TakeShiftOffer(f.ctx, f.alice, o.ID)
 		wantCode(t, err, herald.EUnprocessable) // her own
@@ -352,7 +352,7 @@ func TestShiftOffer_WithdrawAndExpiry(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
 		f := setup(t, d)
 		s := f.primary(t, f.alice, f.bob)
-		o := f.offer(t, f.alice, "Primary", at(12, 0), at(14, 0), "")
+		o := f.offer(t, f.alice, "Primary", onDay1(12, 0), onDay1(14, 0), "")
 		_, err := f.db.Schedules.WithdrawShiftOffer(f.ctx, f.carol, o.ID)
 		wantCode(t, err, herald.EForbidden)
 		w, err := f.db.Schedules.WithdrawShiftOffer(f.ctx, f.alice, o.ID)
@@ -364,8 +364,8 @@ func TestShiftOffer_WithdrawAndExpiry(t *testing.T) {
 		_, err = f.db.Schedules.WithdrawShiftOffer(f.ctx, f.alice, o.ID)
 		wantCode(t, err, herald.EConflict)
 
-		e := f.offer(t, f.alice, "Primary", at(10, 0), at(11, 0), "")
-		f.advanceTo(t, at(11, 0))
+		e := f.offer(t, f.alice, "Primary", onDay1(10, 0), onDay1(11, 0), "")
+		f.advanceTo(t, onDay1(11, 0))
 		got, _ := f.db.Schedules.ShiftOffer(f.ctx, e.ID)
 		if got.Status != herald.OfferExpired {
 			t.Fatalf("status at the window's end: %s", got.Status)
@@ -399,7 +399,7 @@ func TestShiftOffer_ConcurrentTakeOneWins(t *testing.T) {
 			takers = append(takers, herald.Actor{User: u, Role: herald.RoleResponder})
 		}
 		for round := 0; round < 8; round++ {
-			start := at(10, 0).Add(time.Duration(round) * 30 * time.Minute) // alice's shift is 10:00-14:00
+			start := onDay1(10, 0).Add(time.Duration(round) * 30 * time.Minute) // alice's shift is 10:00-14:00
 			o := f.offer(t, f.alice, "Primary", start, start.Add(30*time.Minute), "")
 			var wg sync.WaitGroup
 			ready := make(chan struct{})
@@ -441,11 +441,11 @@ func TestOnCall_NoticeAheadCancelledBySwap(t *testing.T) {
 		f := setup(t, d)
 		f.oncallSettings(t, func(o *herald.OnCallSettings) { o.NoticeBefore = herald.Duration(15 * time.Minute) })
 		f.primary(t, f.alice, f.bob)
-		f.advanceTo(t, at(9, 45))
+		f.advanceTo(t, onDay1(9, 45))
 		if err := f.db.Work.RunPlaybook(f.ctx); err != nil { // alice's notice is queued
 			t.Fatal(err)
 		}
-		o := f.offer(t, f.alice, "Primary", at(10, 0), at(14, 0), "")
+		o := f.offer(t, f.alice, "Primary", onDay1(10, 0), onDay1(14, 0), "")
 		if _, err := f.db.Schedules.TakeShiftOffer(f.ctx, f.carol, o.ID); err != nil {
 			t.Fatal(err)
 		}

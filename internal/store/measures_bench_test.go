@@ -1,0 +1,194 @@
+package store_test
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/store"
+	"github.com/heraldhq/herald/internal/testdb"
+)
+
+// BenchmarkMeasuresReport100k measures the R62 report over a year holding
+// 100,000 incidents, on both databases. The seeding (about 1.5 million
+// rows, in bulk INSERTs) runs once per database, and only when benchmarks
+// are asked for:
+//
+//	go test -run '^$' -bench MeasuresReport100k -benchtime 10x -timeout 60m ./internal/store/
+//
+// HERALD_BENCH_MEASURES_INCIDENTS=10000 seeds fewer, to try it quickly.
+// It reports the median of the iterations (median-ms) beside the mean.
+func BenchmarkMeasuresReport100k(b *testing.B) {
+	// Seeding takes minutes: ./scripts/bench (-bench .) leaves it out
+	// unless it is named or HERALD_BENCH_MEASURES_INCIDENTS is set.
+	if f := flag.Lookup("test.bench"); f != nil && !strings.Contains(f.Value.String(), "Measures") && os.Getenv("HERALD_BENCH_MEASURES_INCIDENTS") == "" {
+		b.Skip("name it (-bench MeasuresReport100k) or set HERALD_BENCH_MEASURES_INCIDENTS: seeding takes minutes")
+	}
+	for _, d := range testdb.Dialects {
+		b.Run(string(d), func(b *testing.B) {
+			year := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+			end := year.AddDate(1, 0, 0)
+			db := testdb.Open(b, d, fixedClock{end.Add(time.Hour)})
+			n := 100_000
+			if v, err := strconv.Atoi(os.Getenv("HERALD_BENCH_MEASURES_INCIDENTS")); err == nil && v > 0 {
+				n = v // a smaller world to try the benchmark quickly
+			}
+			seeding := time.Now()
+			people := seedMeasuresYear(b, db, year, end, n)
+			b.Logf("%s: %d incidents seeded in %s", d, n, time.Since(seeding).Round(time.Second))
+			ctx := context.Background()
+			queries := []herald.MeasuresQuery{
+				{From: year, To: end},
+				{From: year, To: end, Person: people[0]},
+			}
+			for _, q := range queries {
+				name := "all"
+				if q.Person != "" {
+					name = "person"
+				}
+				b.Run(name, func(b *testing.B) {
+					var took []time.Duration
+					for b.Loop() {
+						start := time.Now()
+						r, err := db.Incidents.MeasuresReport(ctx, q)
+						if err != nil {
+							b.Fatal(err)
+						}
+						took = append(took, time.Since(start))
+						if q.Person == "" && sev(r, herald.S3).Incidents == 0 {
+							b.Fatal("the report saw no incidents")
+						}
+					}
+					slices.Sort(took)
+					b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "median-ms")
+				})
+			}
+		})
+	}
+}
+
+// seedMeasuresYear writes n incidents spread over [from, to) as they come:
+// mostly S3 and S4 with one page, S1 and S2 with the three role pages;
+// half of them public with about four updates; stakeholder notices on
+// the serious ones; customer threads on some; alert pages outside
+// incidents; contact requests. It returns the people's ids.
+func seedMeasuresYear(b *testing.B, db *store.DB, from, to time.Time, n int) []string {
+	b.Helper()
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(62, 62))
+	var people []string
+	for i := range 40 {
+		u, err := db.People.CreateUser(ctx, herald.UserInput{Name: fmt.Sprintf("Person %d", i), Email: fmt.Sprintf("p%d@example.com", i)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		people = append(people, u.ID)
+	}
+	r := newRows(b, db.SQL())
+	r.service("svc")
+	r.add("tenants", colsTenant, "acme", "Acme", "1", "us-east-1", false, "", "[]", "{}", "",
+		`{"days":["monday","tuesday","wednesday","thursday","friday"],"start":"09:00","end":"17:00","time_zone":"UTC"}`, "standard", 1, int64(0), int64(0))
+	r.flush()
+	span := to.Sub(from)
+	step := span / time.Duration(n)
+	roles := []string{herald.RoleIncidentLead, herald.RoleEngineerOnCall, herald.RoleCommunications}
+	minutes := func(lo, hi int) time.Duration { return time.Duration(lo+rng.IntN(hi-lo+1)) * time.Minute }
+	page := 0
+	for i := range n {
+		id := fmt.Sprintf("i%d", i)
+		at := from.Add(time.Duration(i) * step)
+		sev, pages := "S4", 1
+		switch x := rng.IntN(100); {
+		case x < 5:
+			sev, pages = "S1", 3
+		case x < 25:
+			sev, pages = "S2", 3
+		case x < 65:
+			sev = "S3"
+		}
+		state, resolved := "investigating", (*time.Time)(nil)
+		if rng.IntN(100) < 95 {
+			state, resolved = "resolved", tp(at.Add(minutes(20, 600)))
+		}
+		r.incident(id, i+1, sev, state, people[0], at, resolved, nil)
+		for k := range pages {
+			role := roles[k]
+			if pages == 1 {
+				role = herald.RoleEngineerOnCall
+			}
+			who := people[rng.IntN(len(people))]
+			r.role(id, role, who, at)
+			pid := fmt.Sprintf("p%d", page)
+			page++
+			var acked *time.Time
+			if rng.IntN(100) < 97 {
+				acked = tp(at.Add(time.Duration(30+rng.IntN(1800)) * time.Second))
+			}
+			r.page(pid, "svc", "incident/"+id+"/"+role, id, role, at, acked)
+			r.notification(pid+"n", pid, who, 0, false, at)
+			if acked == nil || acked.Sub(at) > 5*time.Minute {
+				r.notification(pid+"e", pid, people[rng.IntN(len(people))], 1, false, at.Add(5*time.Minute))
+			}
+		}
+		if i%2 == 0 {
+			si := "s" + id
+			r.statusIncident(si, id, at)
+			t := at
+			for k := range 4 {
+				status := "investigating"
+				if k == 3 && state == "resolved" {
+					status = "resolved"
+				} else if k >= 2 {
+					status = "identified"
+				}
+				r.update(fmt.Sprintf("%s-%d", si, k), si, status, 0, t)
+				t = t.Add(minutes(5, 40))
+			}
+		}
+		for k := range 4 {
+			data := ""
+			if k == 0 && pages == 3 {
+				data = `{"severity":"` + sev + `","stakeholder_notice":true}`
+			}
+			r.entry(id, at.Add(time.Duration(k)*time.Minute), data)
+		}
+		if i%20 == 0 {
+			th := "th" + id
+			r.add("notice_threads", colsThread, th, "tok"+id, "incident", id, id, "acme", "Notice", "t", "AMER", "ops@acme.example", "[]", people[1], us(at), us(at.Add(2*time.Hour)))
+			t := at.Add(10 * time.Minute)
+			for k := range 3 {
+				mid := fmt.Sprintf("%s-%d", th, k)
+				r.add("notice_messages", colsMessage, mid, th, "out", "", "s", "b", mid+"@x", "", "a@x", people[1], "P", "", us(t))
+				t = t.Add(minutes(30, 120))
+			}
+		}
+		if i%50 == 0 {
+			status, closed := "done", tp(at.Add(time.Hour))
+			if i%150 == 0 {
+				status, closed = "open", nil
+			}
+			r.add("contact_requests", colsRequest, "cr"+id, "security", `["x@example.com"]`, "why", "what", us(at.Add(2*time.Hour)), people[rng.IntN(len(people))], status, us(at), nullUs(closed))
+		}
+		// An alert's page outside any incident.
+		pid := fmt.Sprintf("p%d", page)
+		page++
+		r.page(pid, "svc", "alert-"+pid, "", "", at.Add(time.Minute), tp(at.Add(3*time.Minute)))
+		r.notification(pid+"n", pid, people[rng.IntN(len(people))], 0, false, at.Add(time.Minute))
+		if i%5000 == 4999 {
+			r.flush()
+		}
+	}
+	r.flush()
+	if _, err := db.SQL().Exec(`ANALYZE`); err != nil {
+		b.Fatal(err)
+	}
+	return people
+}
