@@ -241,7 +241,6 @@ func TestChatops_EveryCommandThroughTheStore(t *testing.T) {
 			t.Fatalf("status incidents %+v, reply %q", sis, r.Text)
 		}
 		// The next update goes to the open status incident.
-		inc, _ = e.db.Incidents.Incident(ctx, "INC-1")
 		if r = e.run(t, e.bob, "status"); r.Composer.StatusIncidentID != sis[0].ID {
 			t.Fatalf("composer of the open status incident: %+v", r.Composer)
 		}

@@ -9,10 +9,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// measuresWindow is the period the measures gauges cover: the last 30 days
-// up to the scrape.
-const measuresWindow = 30 * 24 * time.Hour
-
 // measuresTTL is how long one computed report serves scrapes: the report
 // reads a month of incidents, which a scrape every 15 seconds need not
 // repeat.

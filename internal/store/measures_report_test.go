@@ -21,12 +21,11 @@ func (c fixedClock) Now() time.Time { return c.t }
 
 // mWorld is a small month, March 2026, whose measures were counted by hand.
 type mWorld struct {
-	db                   *store.DB
-	alice, bob           string // alice communicates, bob leads
-	from, to, now        time.Time
-	inc1, inc2, inc4     string
-	openFrom             time.Time // INC-2's last update: its interval runs to now
-	s1Notice, thread1Out time.Time
+	db               *store.DB
+	alice, bob       string // alice communicates, bob leads
+	from, to, now    time.Time
+	inc1, inc2, inc4 string
+	openFrom         time.Time // INC-2's last update: its interval runs to now
 }
 
 func at(s string) time.Time {
