@@ -266,13 +266,6 @@ func FollowUpOverdueNotice(ref, title, dueDate, url string) Notice {
 	return Notice{Event: "prompt." + PromptFollowUpOverdue, Subject: subject, Body: body, URL: url}
 }
 
-// EmergencyMaintenanceTenantNotice is what a tenant is told of an
-// emergency maintenance (R33): EmergencyMaintenanceNoticeText filled in for
-// one tenant.
-func EmergencyMaintenanceTenantNotice(product, event string, m *Maintenance, tenant string, affected bool, at time.Time) Notice {
-	return FillEmergencyNotice(EmergencyMaintenanceNoticeText(product, event, m, at), tenant, affected)
-}
-
 // Placeholders of an emergency maintenance's notice text: the only words
 // that differ from one tenant to the next. The security team approves the
 // text with them in place (R44), so what each tenant reads is that text
