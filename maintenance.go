@@ -117,6 +117,9 @@ type Maintenance struct {
 	// TenantNotices (one maintenance read) are the notices queued to the
 	// linked tenants of an emergency maintenance (R33).
 	TenantNotices []MaintenanceTenantNotice `json:"tenant_notices,omitempty"`
+	// NoticeApprovals (one maintenance read) are the security team's
+	// approvals of the texts those notices carry (R44), oldest first.
+	NoticeApprovals []NoticeApproval `json:"notice_approvals,omitempty"`
 }
 
 // AwaitsApproval reports whether the maintenance is emergency work that

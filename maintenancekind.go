@@ -77,7 +77,7 @@ type MaintenanceTenantNotice struct {
 	ID         string     `json:"id"`
 	TenantID   string     `json:"tenant_id"`
 	TenantName string     `json:"tenant_name"`
-	Event      string     `json:"event"` // approved, completed
+	Event      string     `json:"event"` // approved, rescheduled, cancelled, completed
 	Affected   bool       `json:"affected"`
 	To         string     `json:"to"`
 	Cc         []string   `json:"cc"`
@@ -88,10 +88,13 @@ type MaintenanceTenantNotice struct {
 	SentAt     *time.Time `json:"sent_at,omitempty"`
 }
 
-// Events of an emergency maintenance that tell the tenants.
+// Events of an emergency maintenance that tell the tenants. Each one's
+// text is approved by the security team before it goes (R44).
 const (
-	TenantNoticeApproved  = "approved"
-	TenantNoticeCompleted = "completed"
+	TenantNoticeApproved    = "approved"
+	TenantNoticeRescheduled = "rescheduled"
+	TenantNoticeCancelled   = "cancelled"
+	TenantNoticeCompleted   = "completed"
 )
 
 // PromptMaintenanceHandover tells the people of the next on-call shifts

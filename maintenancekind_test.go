@@ -1,6 +1,7 @@
 package herald
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -53,6 +54,37 @@ func TestRule32_KindAndSecurity(t *testing.T) {
 		CheckMaintenanceKind(fe, c.kind, c.security)
 		if ok := fe["kind"] == ""; ok != c.ok || len(fe) > 1 {
 			t.Errorf("%q security=%v: %v", c.kind, c.security, fe)
+		}
+	}
+}
+
+// The security team approves one text per event with the tenant's name and
+// whether it is affected as placeholders (R44); each tenant reads that
+// text with only those filled in, a name that looks like a placeholder
+// included.
+func TestRule44_EmergencyNoticeFillsOnlyThePlaceholders(t *testing.T) {
+	from := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	m := &Maintenance{Name: "OpenSSL patch", Body: "We patch every host.", ScheduledFor: from, ScheduledUntil: from.Add(2 * time.Hour)}
+	for _, c := range []struct {
+		event, subject, line string
+	}{
+		{TenantNoticeApproved, "Acme Cloud Notice: Emergency maintenance planned: OpenSSL patch", "Your deployment is affected: yes."},
+		{TenantNoticeRescheduled, "Acme Cloud Notice: Emergency maintenance rescheduled: OpenSSL patch", "Your deployment is affected: yes."},
+		{TenantNoticeCancelled, "Acme Cloud Notice: Emergency maintenance cancelled: OpenSSL patch", "Your deployment would have been affected: yes."},
+		{TenantNoticeCompleted, "Acme Cloud Notice: Emergency maintenance completed: OpenSSL patch", "Your deployment was affected: yes."},
+	} {
+		text := EmergencyMaintenanceNoticeText("Acme Cloud", c.event, m, from.Add(-time.Hour))
+		if text.Subject != c.subject || !strings.Contains(text.Body, "Hello {tenant},") || !strings.Contains(text.Body, "Window: 2026-11-23 10:00 UTC to 2026-11-23 12:00 UTC") ||
+			!strings.Contains(text.Body, "at 2026-11-23 09:00 UTC") || !strings.HasSuffix(text.Body, "\n\nWe patch every host.") {
+			t.Errorf("%s: %q\n%s", c.event, text.Subject, text.Body)
+		}
+		n := FillEmergencyNotice(text, "Initech {affected}", true)
+		want := strings.Replace(strings.Replace(text.Body, "{tenant}", "Initech {affected}", 1), "{affected}.", "yes.", 1)
+		if n.Subject != text.Subject || n.Body != want || !strings.Contains(n.Body, c.line) {
+			t.Errorf("%s filled:\n%s\nwant:\n%s", c.event, n.Body, want)
+		}
+		if no := FillEmergencyNotice(text, "Acme", false); !strings.Contains(no.Body, strings.Replace(c.line, "yes.", "no.", 1)) {
+			t.Errorf("%s, not affected:\n%s", c.event, no.Body)
 		}
 	}
 }

@@ -266,33 +266,61 @@ func FollowUpOverdueNotice(ref, title, dueDate, url string) Notice {
 	return Notice{Event: "prompt." + PromptFollowUpOverdue, Subject: subject, Body: body, URL: url}
 }
 
-// EmergencyMaintenanceTenantNotice is what a tenant is told of an
-// emergency maintenance (R33): when it was approved (event approved) and
-// when it is complete (event completed), with the date and time in UTC and
-// whether this tenant was affected. Customers are informed, not asked: the
-// work goes ahead while the notices go out. product names the service
-// ("<Product> Notice: ..." as the customer notices, R41).
-func EmergencyMaintenanceTenantNotice(product, event string, m *Maintenance, tenant string, affected bool, at time.Time) Notice {
+// Placeholders of an emergency maintenance's notice text: the only words
+// that differ from one tenant to the next. The security team approves the
+// text with them in place (R44), so what each tenant reads is that text
+// with its name and "yes" or "no".
+const (
+	PlaceholderTenant   = "{tenant}"
+	PlaceholderAffected = "{affected}"
+)
+
+// EmergencyMaintenanceNoticeText is what each linked tenant is told of an
+// emergency maintenance (R33), with the tenant's name and whether it is
+// affected as placeholders: when it was approved (event approved), moved
+// (rescheduled), cancelled and completed, with the date and time in UTC.
+// Customers are informed, not asked: the work goes ahead while the notices
+// go out. product names the service ("<Product> Notice: ..." as the
+// customer notices, R41); at is when the event happened.
+func EmergencyMaintenanceNoticeText(product, event string, m *Maintenance, at time.Time) Notice {
 	const utc = "2006-01-02 15:04 UTC"
 	window := fmt.Sprintf("%s to %s", m.ScheduledFor.UTC().Format(utc), m.ScheduledUntil.UTC().Format(utc))
-	yours := "Your deployment is affected: yes."
-	if !affected {
-		yours = "Your deployment is affected: no. None of the components serving it are part of this work."
+	when := at.UTC().Format(utc)
+	what := "planned"
+	intro := fmt.Sprintf("We are carrying out emergency security maintenance on %s. It was approved at %s and goes ahead as planned; no action is needed from you.", product, when)
+	yours := "Your deployment is affected: " + PlaceholderAffected + "."
+	switch event {
+	case TenantNoticeRescheduled:
+		what = "rescheduled"
+		intro = fmt.Sprintf("The emergency security maintenance on %s was moved at %s to the window below (all times UTC); no action is needed from you.", product, when)
+	case TenantNoticeCancelled:
+		what = "cancelled"
+		intro = fmt.Sprintf("The emergency security maintenance on %s was cancelled at %s: it will not take place in the window below.", product, when)
+		yours = "Your deployment would have been affected: " + PlaceholderAffected + "."
+	case TenantNoticeCompleted:
+		what = "completed"
+		intro = fmt.Sprintf("The emergency security maintenance on %s was completed at %s.", product, when)
+		yours = "Your deployment was affected: " + PlaceholderAffected + "."
 	}
-	what, intro := "planned", fmt.Sprintf("We are carrying out emergency security maintenance on %s. It was approved at %s and goes ahead as planned; no action is needed from you.",
-		product, at.UTC().Format(utc))
-	if event == TenantNoticeCompleted {
-		what, intro = "completed", fmt.Sprintf("The emergency security maintenance on %s was completed at %s.", product, at.UTC().Format(utc))
-		yours = "Your deployment was affected: yes."
-		if !affected {
-			yours = "Your deployment was affected: no. None of the components serving it were part of this work."
-		}
-	}
-	body := fmt.Sprintf("Hello %s,\n\n%s\n\nMaintenance: %s\nWindow: %s\n%s", tenant, intro, m.Name, window, yours)
+	yours += " A deployment is affected when a component serving it is part of this work."
+	body := fmt.Sprintf("Hello %s,\n\n%s\n\nMaintenance: %s\nWindow: %s\n%s", PlaceholderTenant, intro, m.Name, window, yours)
 	if m.Body != "" {
 		body += "\n\n" + m.Body
 	}
 	return Notice{Event: "maintenance.emergency." + event, Subject: fmt.Sprintf("%s Notice: Emergency maintenance %s: %s", product, what, m.Name), Body: body}
+}
+
+// FillEmergencyNotice puts one tenant's name and whether it is affected
+// into an emergency maintenance's notice text, in one pass: a tenant name
+// that reads like a placeholder stays as written.
+func FillEmergencyNotice(n Notice, tenant string, affected bool) Notice {
+	yes := "no"
+	if affected {
+		yes = "yes"
+	}
+	r := strings.NewReplacer(PlaceholderTenant, tenant, PlaceholderAffected, yes)
+	n.Subject, n.Body = r.Replace(n.Subject), r.Replace(n.Body)
+	return n
 }
 
 // MaintenanceHandoverNotice tells someone of the next on-call shift that

@@ -183,6 +183,11 @@ type NoticeApproval struct {
 	MessageID string `json:"message_id,omitempty"`
 	// Approvers says in words who may approve it.
 	Approvers string `json:"approvers"`
+	// Event is set on the approval of an emergency maintenance's notice
+	// text (R33, R44): approved, rescheduled, cancelled or completed. It
+	// has no thread: once approved, the text goes at once to each tenant
+	// linked to MaintenanceID, with {tenant} and {affected} filled in.
+	Event string `json:"event,omitempty"`
 }
 
 // NoticeDecisionInput approves or rejects a text. Hash, when given, must

@@ -6,10 +6,12 @@
 //
 // Each round makes N tenants (two operational addresses each, so every
 // notice carries a copy), schedules an emergency maintenance affecting
-// them all, and has an engineering manager approve it: the time from
-// sending the approval to mailpit accepting the last of the N notices, and
-// Herald's peak memory (VmHWM) before the approval and after the last
-// notice. Rounds after the first reuse the tenants with a new maintenance.
+// them all, has an engineering manager approve it and a member of the
+// security team approve the notice's words (R44): the time from sending
+// the security team's approval (which reads and queues the N notices) to
+// mailpit accepting the last of them, and Herald's peak memory (VmHWM)
+// before the manager's approval and after the last notice. Rounds after
+// the first reuse the tenants with a new maintenance.
 package main
 
 import (
@@ -39,8 +41,12 @@ var (
 func main() { benchkit.Main(run) }
 
 func api(base, token, method, path string, in, out any) error {
-	b, _ := json.Marshal(in)
-	req, _ := http.NewRequest(method, base+path, bytes.NewReader(b))
+	var send io.Reader
+	if in != nil {
+		b, _ := json.Marshal(in)
+		send = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, base+path, send)
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := (&http.Client{Timeout: 5 * time.Minute}).Do(req)
@@ -116,6 +122,18 @@ func run() error {
 	if err := api(base, admin, "POST", "/api/v1/tokens", map[string]any{"name": "mia", "role": "responder", "user_id": mia.ID}, &tok); err != nil {
 		return err
 	}
+	// Sam is the security team: Mia approves the work, Sam the words.
+	var sam struct{ ID string }
+	if err := api(base, admin, "POST", "/api/v1/users", map[string]any{"name": "Sam", "email": "sam@example.com"}, &sam); err != nil {
+		return err
+	}
+	var samTok struct{ Secret string }
+	if err := api(base, admin, "POST", "/api/v1/tokens", map[string]any{"name": "sam", "role": "responder", "user_id": sam.ID}, &samTok); err != nil {
+		return err
+	}
+	if err := api(base, admin, "POST", "/api/v1/teams", map[string]any{"name": "Security", "members": []string{sam.ID}}, nil); err != nil {
+		return err
+	}
 	var comp struct{ ID string }
 	if err := api(base, admin, "POST", "/api/v1/components", map[string]any{"name": "API"}, &comp); err != nil {
 		return err
@@ -160,6 +178,33 @@ func run() error {
 			return err
 		}
 		answered := time.Since(t0)
+		var pending struct {
+			Approvals []struct {
+				ID            string
+				Hash          string
+				MaintenanceID string `json:"maintenance_id"`
+			}
+		}
+		if err := api(base, admin, "GET", "/api/v1/notice-approvals", nil, &pending); err != nil {
+			return err
+		}
+		words := ""
+		for _, a := range pending.Approvals {
+			if a.MaintenanceID == m.ID {
+				words = a.ID
+			}
+		}
+		if words == "" {
+			return fmt.Errorf("round %d: no approval of the notice's words asked", r)
+		}
+		if early := accepted() - (want - *tenants); early != 0 {
+			return fmt.Errorf("round %d: %d messages before the security team's approval", r, early)
+		}
+		t0 = time.Now()
+		if err := api(base, samTok.Secret, "POST", "/api/v1/notice-approvals/"+words+"/approve", map[string]any{}, nil); err != nil {
+			return err
+		}
+		queued := time.Since(t0)
 		for accepted() < want {
 			if time.Since(t0) > 10*time.Minute {
 				return fmt.Errorf("round %d: %d of %d after 10 minutes", r, accepted(), want)
@@ -168,8 +213,8 @@ func run() error {
 		}
 		d := time.Since(t0)
 		took = append(took, d)
-		fmt.Printf("round %d: approval answered in %s; %d tenant notices accepted by mailpit %s after the approval was sent; herald peak RSS %d MB (%d MB before)\n",
-			r, answered.Round(time.Millisecond), *tenants, d.Round(10*time.Millisecond), peakKB(cmd.Process.Pid)/1024, before/1024)
+		fmt.Printf("round %d: manager's approval answered in %s, security team's (queues the notices) in %s; %d tenant notices accepted by mailpit %s after the security team's approval was sent; herald peak RSS %d MB (%d MB before)\n",
+			r, answered.Round(time.Millisecond), queued.Round(time.Millisecond), *tenants, d.Round(10*time.Millisecond), peakKB(cmd.Process.Pid)/1024, before/1024)
 	}
 	p50, _, _ := benchkit.Percentiles(took)
 	fmt.Printf("median of %d rounds: %s for %d tenants\n", len(took), p50.Round(10*time.Millisecond), *tenants)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/heraldhq/herald/client"
 	"github.com/heraldhq/herald/internal/store"
 )
 
@@ -34,6 +35,16 @@ func TestRule33_CLIEmergencyMaintenanceCreateAndApprove(t *testing.T) {
 	if out, err := cli(t, url, "maintenance", "approve", m.ID); err == nil || !strings.Contains(err.Error(), "R33") {
 		t.Fatalf("approval by a non-manager: %v\n%s", err, out)
 	}
+	// Acme is linked; Sam is the security team (R44).
+	mustCLI(t, url, "tenant", "create", "--name", "Acme", "--primary-region", "eu-west-1", "--email", "ops@acme.example")
+	mustCLI(t, url, "tenant", "link", "maintenance", m.ID, "Acme")
+	mustCLI(t, url, "user", "create", "--name", "Sam", "--email", "sam@example.com")
+	mustCLI(t, url, "team", "create", "Security", "--member", "sam@example.com")
+	out = mustCLI(t, url, "token", "create", "--role", "responder", "--user", "sam@example.com", "-o", "json")
+	var samTok struct{ Secret string }
+	if err := json.Unmarshal([]byte(out), &samTok); err != nil {
+		t.Fatal(err)
+	}
 	mustCLI(t, url, "user", "create", "--name", "Mia", "--email", "mia@example.com", "--manager")
 	out = mustCLI(t, url, "token", "create", "--role", "responder", "--user", "mia@example.com", "-o", "json")
 	var tok struct{ Secret string }
@@ -45,7 +56,28 @@ func TestRule33_CLIEmergencyMaintenanceCreateAndApprove(t *testing.T) {
 	if err := run(context.Background(), []string{"maintenance", "approve", m.ID, "--comment", "CVE"}, func(k string) string { return vars[k] }, strings.NewReader(""), &stdout, &stderr); err != nil {
 		t.Fatalf("approval by Mia: %v\n%s", err, stderr.String())
 	}
-	if !strings.Contains(stdout.String(), "Emergency") || strings.Contains(stdout.String(), "awaits") {
+	if !strings.Contains(stdout.String(), "Emergency") || strings.Contains(stdout.String(), "awaits") || !strings.Contains(stdout.String(), "herald notice approval ") {
 		t.Errorf("approved:\n%s", stdout.String())
+	}
+	// The words wait for Sam: herald notice approvals lists them, Mia
+	// cannot approve them, Sam does, and Acme's notice is queued.
+	out = mustCLI(t, url, "notice", "approvals", "-o", "json")
+	var list []struct {
+		ID, Event, Hash string
+		MaintenanceID   string `json:"maintenance_id"`
+	}
+	if err := json.Unmarshal([]byte(out), &list); err != nil || len(list) != 1 || list[0].MaintenanceID != m.ID || list[0].Event != "approved" {
+		t.Fatalf("approvals: %v\n%s", err, out)
+	}
+	a := list[0]
+	if out, err := cliAs(t, url, tok.Secret, "notice", "approve", a.ID); err == nil || !strings.Contains(out+err.Error(), "R44") {
+		t.Fatalf("Mia approving her own words: %v\n%s", err, out)
+	}
+	if out, err := cliAs(t, url, samTok.Secret, "notice", "approve", a.ID, "--hash", a.Hash); err != nil || !strings.Contains(out, "is sent") {
+		t.Fatalf("Sam's approval: %v\n%s", err, out)
+	}
+	got, err := client.New(url, testAdminToken).Maintenances.Maintenance(context.Background(), m.ID)
+	if err != nil || len(got.TenantNotices) != 1 || got.TenantNotices[0].To != "ops@acme.example" {
+		t.Errorf("Acme's notice after Sam's approval: %v %+v", err, got.TenantNotices)
 	}
 }

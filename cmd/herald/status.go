@@ -586,7 +586,7 @@ func runMaintenance(ctx context.Context, args []string, e env) error {
 				maintenanceWarnings(e.stderr, m)
 				return cf.print(e.stdout, m, func(tw *tabwriter.Writer) { maintenanceTable(tw, m) })
 			}},
-		"approve": {args: "ID", n: 1, help: "approve an emergency maintenance as an engineering manager (R33): it may start, its tenants are told",
+		"approve": {args: "ID", n: 1, help: "approve an emergency maintenance as an engineering manager (R33): it may start; its tenants are told once the security team approves the words (R44)",
 			flags: func(f *flags) { approveComment = f.String("comment", "", "a note kept with the approval") },
 			run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
 				m, err := c.Maintenances.ApproveMaintenance(ctx, pos[0], herald.ApprovalInput{Comment: *approveComment})
@@ -597,6 +597,13 @@ func runMaintenance(ctx context.Context, args []string, e env) error {
 					maintenanceTable(tw, m)
 					for _, n := range m.TenantNotices {
 						row(tw, "notice", n.Status, n.TenantName, n.To, fmt.Sprintf("affected: %v", n.Affected), n.Event, "")
+					}
+					// The tenants' notices wait for the security team's
+					// approval of their words (R44).
+					for _, a := range m.NoticeApprovals {
+						if a.Status == herald.ApprovalPending {
+							row(tw, "words", a.Status, a.Event, "approved by "+a.Approvers, "herald notice approval "+a.ID, "", "")
+						}
 					}
 				})
 			}},

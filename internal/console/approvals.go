@@ -64,7 +64,10 @@ func (c *Console) decideApproval(w http.ResponseWriter, r *http.Request, a heral
 	msg := "Approved: the writer may send this text now."
 	switch f.Get("action") {
 	case "approve":
-		_, err = s.ApproveNotice(r.Context(), a, id, in)
+		var ap herald.NoticeApproval
+		if ap, err = s.ApproveNotice(r.Context(), a, id, in); err == nil && ap.Event != "" {
+			msg = "Approved: the notices are going to each linked tenant now."
+		}
 	case "reject":
 		_, err = s.RejectNotice(r.Context(), a, id, in)
 		msg = "Rejected: the writer sees your reason."

@@ -40,6 +40,6 @@ func (c *Console) approveMaintenance(w http.ResponseWriter, r *http.Request, a h
 		}
 		return err
 	}
-	redirect(w, r, maintenancesPath+"/"+url.PathEscape(id), "Approved; the tenants are being told and the next on-call shifts prompted.")
+	redirect(w, r, maintenancesPath+"/"+url.PathEscape(id), "Approved; the security team is asked to approve the tenants' notice, and the next on-call shifts are prompted.")
 	return nil
 }

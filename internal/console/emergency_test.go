@@ -24,6 +24,10 @@ func TestRule33_ConsoleEmergencyMaintenanceKindWarningAndApproval(t *testing.T) 
 			MaintenanceWindow: &herald.MaintenanceWindow{Weekday: "sunday", Start: "02:00", Duration: herald.Duration(2 * time.Hour), TimeZone: "Europe/Berlin"}}); err != nil {
 			t.Fatal(err)
 		}
+		// The security team approves the tenants' notices (R44).
+		if _, err := e.db.Teams.CreateTeam(ctx, herald.TeamInput{Name: "Security", Members: []string{"responder@example.com", "admin@example.com"}}); err != nil {
+			t.Fatal(err)
+		}
 		b := e.browser(t)
 		b.signIn("responder@example.com")
 		// Monday 2026-11-30 09:00 UTC: not Acme's Sunday night window.
@@ -105,11 +109,33 @@ func TestRule33_ConsoleEmergencyMaintenanceKindWarningAndApproval(t *testing.T) 
 			t.Fatalf("approve: %d %s", res.StatusCode, body)
 		}
 		got, _ := e.db.Maintenances.Maintenance(ctx, m.ID)
-		if got.Approval == nil || got.Approval.Comment != "CVE-2026-0001" || len(got.TenantNotices) != 1 {
+		if got.Approval == nil || got.Approval.Comment != "CVE-2026-0001" || len(got.TenantNotices) != 0 || len(got.NoticeApprovals) != 1 {
 			t.Fatalf("approved: %+v", got)
 		}
-		if _, body = mb.get(page); !strings.Contains(body, "approved by admin person") || !strings.Contains(body, "ops@acme.example") || strings.Contains(body, "Approve emergency maintenance") {
+		if _, body = mb.get(page); !strings.Contains(body, "approved by admin person") || !strings.Contains(body, "Waiting for a member of the Security team") || strings.Contains(body, "Approve emergency maintenance") {
 			t.Fatalf("approved page: %s", body)
+		}
+		// The words wait for the security team (R44): the responder, a
+		// member, approves them on the Approvals screen; the manager who
+		// asked may not.
+		ap := got.NoticeApprovals[0]
+		if _, body = b.get("/app/approvals"); !strings.Contains(body, "To each tenant linked to Kernel patch") {
+			t.Fatalf("approvals list: %s", body)
+		}
+		if res, body := mb.post("/app/approvals/"+ap.ID, url.Values{"action": {"approve"}, "hash": {ap.Hash}}); res.StatusCode != http.StatusForbidden {
+			t.Fatalf("the manager approving the words: %d %s", res.StatusCode, body)
+		}
+		if _, body = b.get("/app/approvals/" + ap.ID); !strings.Contains(body, "Hello {tenant},") || !strings.Contains(body, "The emergency maintenance") {
+			t.Fatalf("approval screen: %s", body)
+		}
+		if res, body := b.post("/app/approvals/"+ap.ID, url.Values{"action": {"approve"}, "hash": {ap.Hash}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("security approval: %d %s", res.StatusCode, body)
+		}
+		if got, _ = e.db.Maintenances.Maintenance(ctx, m.ID); len(got.TenantNotices) != 1 || got.NoticeApprovals[0].Status != herald.ApprovalSent {
+			t.Fatalf("after the security approval: %+v", got)
+		}
+		if _, body = mb.get(page); !strings.Contains(body, "ops@acme.example") || !strings.Contains(body, "Approved by responder person; sent to the tenants") {
+			t.Fatalf("page after the security approval: %s", body)
 		}
 	})
 }

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/heraldhq/herald"
@@ -106,7 +105,19 @@ func (tx *tx) fillMaintenanceTenants(ctx context.Context, m *herald.Maintenance)
 		n.CreatedAt, n.SentAt = fromMicros(at), fromNullMicros(sent)
 		m.TenantNotices = append(m.TenantNotices, n)
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows.Close()
+	if m.Kind != herald.KindEmergency {
+		return nil
+	}
+	s, err := tx.settings(ctx)
+	if err != nil {
+		return err
+	}
+	m.NoticeApprovals, err = tx.emergencyApprovals(ctx, s, `a.maintenance_id = $1`, m.ID)
+	return err
 }
 
 // ApproveMaintenance records an engineering manager's approval of an
@@ -114,8 +125,10 @@ func (tx *tx) fillMaintenanceTenants(ctx context.Context, m *herald.Maintenance)
 // emergency_maintenance taken on the maintenance: R33 asks for a manager
 // whatever the settings say, and the organisation's rule for that decision
 // (decision_authority: a qualification, say) applies as well. Approving
-// queues one notice to each linked tenant and prompts the next on-call
-// shifts, in the same transaction.
+// asks for the notice to each linked tenant and prompts the next on-call
+// shifts, in the same transaction. The notice asks the security team to
+// approve its text first (emergency_approvals.go): the maintenance does
+// not wait for that, the notices do.
 func (db *MaintenanceService) ApproveMaintenance(ctx context.Context, actor herald.Actor, id string, in herald.ApprovalInput) (*herald.Maintenance, error) {
 	if err := in.Normalize(); err != nil {
 		return nil, err
@@ -149,7 +162,7 @@ func (db *MaintenanceService) ApproveMaintenance(ctx context.Context, actor hera
 			return fmt.Errorf("approve maintenance: %w", err)
 		}
 		m.Approval = &herald.MaintenanceApproval{By: actor.User.ID, ByName: actor.User.Name, At: tx.now, Comment: in.Comment}
-		if err := tx.queueTenantNotices(ctx, m, herald.TenantNoticeApproved); err != nil {
+		if err := tx.requestEmergencyNotice(ctx, m, herald.TenantNoticeApproved, actor, tx.now); err != nil {
 			return err
 		}
 		return tx.promptHandover(ctx, m)
@@ -159,51 +172,6 @@ func (db *MaintenanceService) ApproveMaintenance(ctx context.Context, actor hera
 	}
 	db.log.Info("emergency maintenance approved", "maintenance", id, "by", actor.User.ID)
 	return db.Maintenance(ctx, id)
-}
-
-// queueTenantNotices queues the notice of an emergency maintenance's event
-// to each tenant it is linked to (R33): to the first operational address,
-// copying the others and the account manager, on the outbox's notice lane.
-// A tenant is affected when a component serving it is part of the work
-// (or the work names no components). A tenant without an operational
-// address gets a failed row saying so: the security work does not wait.
-//
-// This is the one place that decides how tenants hear of an emergency
-// maintenance: when customer notice threads exist, it is the function to
-// route into them (the rows are kept for that).
-func (tx *tx) queueTenantNotices(ctx context.Context, m *herald.Maintenance, event string) error {
-	tenants, err := tx.linkedTenants(ctx, "maintenance_tenants", "maintenance_id", m.ID)
-	if err != nil {
-		return err
-	}
-	settings, err := tx.settings(ctx)
-	if err != nil {
-		return err
-	}
-	at := tx.now
-	if event == herald.TenantNoticeApproved && m.Approval != nil {
-		at = m.Approval.At
-	}
-	for _, t := range tenants {
-		if t.DeletedAt != nil {
-			continue
-		}
-		affected := len(m.Components) == 0 || slices.ContainsFunc(t.Components, func(c string) bool { return slices.Contains(m.Components, c) })
-		n := herald.EmergencyMaintenanceTenantNotice(settings.Page.Name, event, m, t.Name, affected, at)
-		to, cc, rerr := t.NoticeRecipients()
-		status, lastErr := "pending", ""
-		if rerr != nil {
-			status, lastErr = "failed", rerr.Error()
-		}
-		ccJSON, _ := json.Marshal(orEmpty(cc))
-		if _, err := tx.ExecContext(ctx, `INSERT INTO tenant_notices (id, maintenance_id, tenant_id, event, affected, recipient, cc, subject, body, created_at, status, due_at, last_error)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $10, $12) ON CONFLICT (maintenance_id, tenant_id, event) DO NOTHING`,
-			newID(), m.ID, t.ID, event, affected, to, string(ccJSON), n.Subject, n.Body, micros(tx.now), status, lastErr); err != nil {
-			return fmt.Errorf("queue tenant notice: %w", err)
-		}
-	}
-	tx.db.kickBulk()
-	return nil
 }
 
 // handoverHorizon is how far ahead the next shift of a schedule is looked

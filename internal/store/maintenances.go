@@ -230,6 +230,7 @@ func (db *MaintenanceService) UpdateMaintenance(ctx context.Context, actor heral
 		if !m.Active() {
 			return herald.Errorf(herald.EUnprocessable, "the maintenance is %s; it can no longer change", m.Status.Title())
 		}
+		was := *m
 		if in.AutoTransition != nil && *in.AutoTransition && !m.AutoTransition {
 			return herald.Errorf(herald.EUnprocessable, "automation was turned off for this maintenance and cannot be turned on again: start, update and finish it by hand")
 		}
@@ -320,6 +321,9 @@ func (db *MaintenanceService) UpdateMaintenance(ctx context.Context, actor heral
 			if err := tx.maintenanceEvent(ctx, actor, m, herald.EventRescheduled, text); err != nil {
 				return err
 			}
+		}
+		if err := tx.emergencyEdited(ctx, actor, &was, m); err != nil {
+			return err
 		}
 		if err := tx.recomputeComponents(ctx); err != nil {
 			return err
@@ -455,8 +459,8 @@ func (tx *tx) moveMaintenance(ctx context.Context, actor herald.Actor, m *herald
 	if err := tx.maintenanceEventTo(ctx, actor, m, event, body, channels); err != nil {
 		return err
 	}
-	if to == herald.MaintenanceCompleted && m.Kind == herald.KindEmergency && m.Approval != nil {
-		if err := tx.queueTenantNotices(ctx, m, herald.TenantNoticeCompleted); err != nil {
+	if to == herald.MaintenanceCompleted || to == herald.MaintenanceCancelled {
+		if err := tx.emergencyEnded(ctx, actor, m, to); err != nil {
 			return err
 		}
 	}

@@ -75,6 +75,10 @@ func (tx *tx) approval(ctx context.Context, id string) (herald.NoticeApproval, e
 		return herald.NoticeApproval{}, err
 	}
 	if len(list) == 0 {
+		// An emergency maintenance's notice text (emergency_approvals.go).
+		if a, ok, err := tx.emergencyApproval(ctx, id); ok || err != nil {
+			return a, err
+		}
 		return herald.NoticeApproval{}, herald.Errorf(herald.ENotFound, "no notice approval %q", id)
 	}
 	return list[0], nil
@@ -295,6 +299,9 @@ func (db *NoticeService) decide(ctx context.Context, actor herald.Actor, id stri
 		if actor.User.ID == "" || actor.User.ID == a.RequestedBy {
 			return herald.Errorf(herald.EForbidden, "R44: nobody approves or rejects their own text; %s does", a.Approvers)
 		}
+		if a.ThreadID == "" {
+			return tx.decideEmergencyNotice(ctx, actor, &a, in, status)
+		}
 		s, err := tx.settings(ctx)
 		if err != nil {
 			return err
@@ -345,8 +352,21 @@ func (db *NoticeService) PendingApprovals(ctx context.Context) ([]herald.NoticeA
 	var out []herald.NoticeApproval
 	err := db.read(ctx, func(tx *tx) error {
 		var err error
-		out, err = tx.approvals(ctx, "", `a.status = 'pending'`)
-		return err
+		if out, err = tx.approvals(ctx, "", `a.status = 'pending'`); err != nil {
+			return err
+		}
+		// With the emergency maintenances' notice texts, oldest first.
+		s, err := tx.settings(ctx)
+		if err != nil {
+			return err
+		}
+		more, err := tx.emergencyApprovals(ctx, s, `a.status = 'pending'`)
+		if err != nil || len(more) == 0 {
+			return err
+		}
+		out = append(out, more...)
+		slices.SortStableFunc(out, func(x, y herald.NoticeApproval) int { return x.RequestedAt.Compare(y.RequestedAt) })
+		return nil
 	})
 	return out, err
 }
@@ -432,7 +452,7 @@ func (tx *tx) approvalStillPending(ctx context.Context, _ string, occurrence str
 	var status string
 	err := tx.QueryRowContext(ctx, `SELECT status FROM notice_approvals WHERE id = $1`, occurrence).Scan(&status)
 	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
+		return tx.emergencyApprovalStillPending(ctx, occurrence)
 	}
 	return status == herald.ApprovalPending, err
 }

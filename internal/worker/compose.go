@@ -25,7 +25,8 @@ func compose(lk links.Links, o *store.Outgoing) notify.Message {
 		composePrompt(&m, o.Prompt)
 	case o.TenantNotice != nil:
 		// A tenant's notice is an e-mail to its operational addresses,
-		// written whole by herald.EmergencyMaintenanceTenantNotice.
+		// written whole by herald.EmergencyMaintenanceNoticeText and approved
+		// by the security team before it was queued (R44).
 		n := o.TenantNotice
 		m.Event, m.Subject, m.Text, m.Cc = n.Event, n.Subject, n.Body, n.Cc
 	case o.SignIn != nil:

@@ -53,6 +53,11 @@ func setupEmergency(t *testing.T, d store.Dialect) *emergencyFixture {
 	f.eng = herald.Actor{User: user("Eve", false), Role: herald.RoleResponder}
 	f.mgr = herald.Actor{User: user("Mia", true), Role: herald.RoleResponder}
 	f.ann, f.bob = user("Ann", false), user("Bob", false)
+	// Ann and Mia are the security team (R44): Mia approves the work,
+	// so Ann approves the words.
+	if _, err := f.db.Teams.CreateTeam(f.ctx, herald.TeamInput{Name: "Security", Members: []string{f.ann.Email, f.mgr.User.Email}}); err != nil {
+		t.Fatal(err)
+	}
 	// Ann is on call from Sunday 17:00 to Monday 17:00 (the clock is Monday
 	// 09:00), Bob after her.
 	if _, err := f.db.Schedules.CreateSchedule(f.ctx, herald.ScheduleInput{Name: "Primary", Layers: []herald.Layer{{Rotation: herald.RotationDaily,
@@ -153,12 +158,50 @@ func TestRule33_ApprovalNotifiesEachTenantInUTCAndTheNextOnCall(t *testing.T) {
 		if _, err := f.db.Maintenances.ApproveMaintenance(f.ctx, f.mgr, m.ID, herald.ApprovalInput{Comment: "CVE-2026-0001"}); err != nil {
 			t.Fatal(err)
 		}
-		// Acme and Globex, one each; Bob (the next shift) prompted; not
-		// Initech, which has no operational address.
-		msgs := f.sent(t, 3)
+		// The manager approved the work; the security team approves the
+		// words (R44). Until then only people hear of it: Bob (the next
+		// shift) and Ann (the security team) are prompted, no tenant.
+		msgs := f.sent(t, 2)
+		handover := find(t, msgs, "bob@example.com", "Handover: emergency maintenance OpenSSL patch")
+		if text := f.mail.Text(t, handover.ID); !strings.Contains(text, "For your on-call shift from 2026-11-23 17:00 UTC: Mia approved") {
+			t.Errorf("handover:\n%s", text)
+		}
+		if text := f.mail.Text(t, find(t, msgs, "ann@example.com", "Approve a message to each tenant linked to OpenSSL patch").ID); !strings.Contains(text, "A security message") {
+			t.Errorf("security team's prompt:\n%s", text)
+		}
+		a := f.pending(t, m.ID)
+		// Mia asked, so Mia cannot approve it, though in the team.
+		if _, err := f.db.Notices.ApproveNotice(f.ctx, f.mgr, a.ID, herald.NoticeDecisionInput{Hash: a.Hash}); herald.ErrorCode(err) != herald.EForbidden {
+			t.Fatalf("the manager approving the words too: %v", err)
+		}
+		// A rejection holds the notices.
+		ann := herald.Actor{User: f.ann, Role: herald.RoleResponder}
+		if _, err := f.db.Notices.RejectNotice(f.ctx, ann, a.ID, herald.NoticeDecisionInput{Reason: "say no action is needed"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.w.Tick(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(200 * time.Millisecond)
+		if msgs := f.mail.Messages(t); len(msgs) != 2 {
+			t.Fatalf("sent after a rejection: %d messages", len(msgs))
+		}
+		// Eve's edit asks again (Ann and Mia prompted), and Ann approves it.
+		body := "Customers need to do nothing."
+		if _, err := f.db.Maintenances.UpdateMaintenance(f.ctx, f.eng, m.ID, herald.MaintenanceInput{Body: &body}); err != nil {
+			t.Fatal(err)
+		}
+		find(t, f.sent(t, 4), "mia@example.com", "Approve a message to each tenant linked to OpenSSL patch")
+		a = f.pending(t, m.ID)
+		if _, err := f.db.Notices.ApproveNotice(f.ctx, ann, a.ID, herald.NoticeDecisionInput{Hash: a.Hash}); err != nil {
+			t.Fatal(err)
+		}
+		// Acme and Globex, one each, at once; not Initech, which has no
+		// operational address.
+		msgs = f.sent(t, 6)
 		acme := find(t, msgs, "ops@acme.example", "Emergency maintenance planned: OpenSSL patch")
 		text := f.mail.Text(t, acme.ID)
-		for _, want := range []string{"approved at 2026-11-23 09:10 UTC", "Window: 2026-11-23 10:00 UTC to 2026-11-23 12:00 UTC", "affected: yes"} {
+		for _, want := range []string{"Hello Acme,", "approved at 2026-11-23 09:10 UTC", "Window: 2026-11-23 10:00 UTC to 2026-11-23 12:00 UTC", "affected: yes", body} {
 			if !strings.Contains(text, want) {
 				t.Errorf("Acme's notice lacks %q:\n%s", want, text)
 			}
@@ -166,12 +209,8 @@ func TestRule33_ApprovalNotifiesEachTenantInUTCAndTheNextOnCall(t *testing.T) {
 		if cc := f.mail.Headers(t, acme.ID)["Cc"]; len(cc) != 1 || !strings.Contains(cc[0], "sre@acme.example") {
 			t.Errorf("Acme's copy: %q", cc)
 		}
-		if text := f.mail.Text(t, find(t, msgs, "noc@globex.example", "planned").ID); !strings.Contains(text, "affected: no") {
+		if text := f.mail.Text(t, find(t, msgs, "noc@globex.example", "planned").ID); !strings.Contains(text, "affected: no") || !strings.Contains(text, "Hello Globex,") {
 			t.Errorf("Globex's notice:\n%s", text)
-		}
-		handover := find(t, msgs, "bob@example.com", "Handover: emergency maintenance OpenSSL patch")
-		if text := f.mail.Text(t, handover.ID); !strings.Contains(text, "For your on-call shift from 2026-11-23 17:00 UTC: Mia approved") {
-			t.Errorf("handover:\n%s", text)
 		}
 		got, err := f.db.Maintenances.Maintenance(f.ctx, m.ID)
 		if err != nil {
@@ -185,8 +224,9 @@ func TestRule33_ApprovalNotifiesEachTenantInUTCAndTheNextOnCall(t *testing.T) {
 			t.Errorf("notices recorded: %v", statuses)
 		}
 
-		// It starts and completes on time; the completion tells each
-		// tenant again.
+		// It starts and completes on time; the completion's words wait for
+		// the team too (the automation asks in Mia's name), then each
+		// tenant is told again.
 		f.clock.Advance(3 * time.Hour)
 		if _, err := f.db.Work.RunMaintenanceAutomation(f.ctx); err != nil {
 			t.Fatal(err)
@@ -194,7 +234,15 @@ func TestRule33_ApprovalNotifiesEachTenantInUTCAndTheNextOnCall(t *testing.T) {
 		if got, _ = f.db.Maintenances.Maintenance(f.ctx, m.ID); got.Status != herald.MaintenanceCompleted {
 			t.Fatalf("status %s", got.Status)
 		}
-		msgs = f.sent(t, 5)
+		f.sent(t, 7) // Ann's prompt
+		a = f.pending(t, m.ID)
+		if a.Event != herald.TenantNoticeCompleted || a.RequestedByName != "Mia" {
+			t.Fatalf("completion asked: %+v", a)
+		}
+		if _, err := f.db.Notices.ApproveNotice(f.ctx, ann, a.ID, herald.NoticeDecisionInput{Hash: a.Hash}); err != nil {
+			t.Fatal(err)
+		}
+		msgs = f.sent(t, 9)
 		done := f.mail.Text(t, find(t, msgs, "ops@acme.example", "Emergency maintenance completed").ID)
 		if !strings.Contains(done, "was completed at 2026-11-23 12:10 UTC") || !strings.Contains(done, "was affected: yes") {
 			t.Errorf("completion notice:\n%s", done)
@@ -203,4 +251,14 @@ func TestRule33_ApprovalNotifiesEachTenantInUTCAndTheNextOnCall(t *testing.T) {
 			t.Errorf("Globex's completion:\n%s", text)
 		}
 	})
+}
+
+// pending is the maintenance's one text waiting for the security team.
+func (f *emergencyFixture) pending(t *testing.T, id string) herald.NoticeApproval {
+	t.Helper()
+	list, err := f.db.Notices.PendingApprovals(f.ctx)
+	if err != nil || len(list) != 1 || list[0].MaintenanceID != id {
+		t.Fatalf("pending: %v %+v", err, list)
+	}
+	return list[0]
 }
