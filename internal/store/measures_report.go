@@ -201,9 +201,30 @@ func (tx *tx) measureRoleAcks(ctx context.Context, sc measuresScope, s herald.Se
 	}
 	type counts struct{ pages, acked, within int }
 	byRole := map[string]counts{}
-	rows, err := tx.QueryContext(ctx, `SELECT p.incident_role, COUNT(*), COUNT(p.acked_at),
-		COALESCE(SUM(CASE WHEN p.acked_at - p.first_seen <= `+strconv.FormatInt(target.Microseconds(), 10)+` THEN 1 ELSE 0 END), 0)
-		FROM pages p WHERE `+where+` GROUP BY p.incident_role`, args...)
+	d := map[string]dist{}
+	within := `CASE WHEN p.acked_at - p.first_seen <= ` + strconv.FormatInt(target.Microseconds(), 10) + ` THEN 1 ELSE 0 END`
+	// One pass over the period's role pages gives the counts and the
+	// percentiles of the acknowledged ones' times.
+	var q string
+	if tx.db.dialect == Postgres {
+		// percentile_disc leaves the NULLs (pages never acknowledged) out.
+		q = `SELECT p.incident_role, COUNT(*), COUNT(p.acked_at), COALESCE(SUM(` + within + `), 0),
+			percentile_disc(0.5) WITHIN GROUP (ORDER BY p.acked_at - p.first_seen),
+			percentile_disc(0.9) WITHIN GROUP (ORDER BY p.acked_at - p.first_seen), 0
+			FROM pages p WHERE ` + where + ` GROUP BY p.incident_role`
+	} else {
+		// SQLite: each role's pages numbered in order of their time, the
+		// never acknowledged (NULL) first; the ranks among the m
+		// acknowledged of n are shifted by n - m. The first row of each
+		// role carries its counts even when none was acknowledged.
+		q = `SELECT k, n, m, w, v, v, rn - (n - m) FROM (SELECT p.incident_role AS k, p.acked_at - p.first_seen AS v,
+			ROW_NUMBER() OVER (PARTITION BY p.incident_role ORDER BY p.acked_at - p.first_seen) AS rn,
+			COUNT(*) OVER (PARTITION BY p.incident_role) AS n, COUNT(p.acked_at) OVER (PARTITION BY p.incident_role) AS m,
+			SUM(` + within + `) OVER (PARTITION BY p.incident_role) AS w
+			FROM pages p WHERE ` + where + `) r
+			WHERE rn = 1 OR rn - (n - m) = (m + 1) / 2 OR rn - (n - m) = (9 * m + 9) / 10`
+	}
+	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("measure acknowledgements: %w", err)
 	}
@@ -211,20 +232,34 @@ func (tx *tx) measureRoleAcks(ctx context.Context, sc measuresScope, s herald.Se
 	for rows.Next() {
 		var role string
 		var c counts
-		if err := rows.Scan(&role, &c.pages, &c.acked, &c.within); err != nil {
+		var within *int
+		var p50, p90 *int64
+		var rank int
+		if err := rows.Scan(&role, &c.pages, &c.acked, &within, &p50, &p90, &rank); err != nil {
 			return nil, fmt.Errorf("measure acknowledgements: %w", err)
 		}
+		if within != nil {
+			c.within = *within
+		}
 		byRole[role] = c
+		x := d[role]
+		x.n = c.acked
+		if tx.db.dialect == Postgres {
+			x.p50, x.p90 = p50, p90
+		} else if c.acked > 0 && p50 != nil {
+			if rank == (c.acked+1)/2 {
+				x.p50 = p50
+			}
+			if rank == (9*c.acked+9)/10 {
+				x.p90 = p90
+			}
+		}
+		d[role] = x
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("measure acknowledgements: %w", err)
 	}
 	rows.Close()
-	d, err := tx.distribution(ctx, `SELECT p.incident_role AS k, p.acked_at - p.first_seen AS v FROM pages p
-		WHERE `+where+` AND p.acked_at IS NOT NULL`, args...)
-	if err != nil {
-		return nil, err
-	}
 	roles := make([]string, 0, len(s.IncidentRoles))
 	for _, rd := range s.IncidentRoles {
 		roles = append(roles, rd.Key)
