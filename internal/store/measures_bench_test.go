@@ -69,6 +69,10 @@ func BenchmarkMeasuresReport100k(b *testing.B) {
 					people = append(people, id)
 				}
 				rows.Close()
+				var shifts int
+				if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM handovers`).Scan(&shifts); err == nil && shifts == 0 && len(people) > 0 {
+					b.Fatalf("the world in %s was seeded before the shifts were: remove it", cache)
+				}
 				if len(people) > 0 {
 					b.Logf("%s: reusing the seeded world in %s", d, cache)
 					if _, err := db.SQL().Exec(`ANALYZE`); err != nil { // indexes a newer migration added
@@ -110,8 +114,8 @@ func BenchmarkMeasuresReport100k(b *testing.B) {
 						}
 						took = append(took, time.Since(start))
 						cpu = append(cpu, cpuTime()-startCPU)
-						if q.Person == "" && sev(r, herald.S3).Incidents == 0 {
-							b.Fatal("the report saw no incidents")
+						if q.Person == "" && (sev(r, herald.S3).Incidents == 0 || r.Handovers.Shifts == 0) {
+							b.Fatal("the report saw no incidents or no shifts")
 						}
 					}
 					slices.Sort(took)
@@ -133,6 +137,8 @@ func BenchmarkMeasuresReport100k(b *testing.B) {
 		})
 	}
 }
+
+const colsHandover = "id, schedule_id, roles, user_id, shift_start, shift_end, sections, drafted_at, submitted_at"
 
 // seedMeasuresYear writes n incidents spread over [from, to) as they come:
 // mostly S3 and S4 with one page, S1 and S2 with the three role pages;
@@ -243,6 +249,19 @@ func seedMeasuresYear(b *testing.B, db *store.DB, from, to time.Time, n int) []s
 		r.notification(pid+"n", pid, people[rng.IntN(len(people))], 0, false, at.Add(time.Minute))
 		if i%5000 == 4999 {
 			r.flush()
+		}
+	}
+	// A year of shifts: two rotations (communications, incident lead) of
+	// 12-hour shifts, each with its handover record, nine in ten submitted.
+	for k, sched := range []string{"comms", "lead"} {
+		for at := from; at.Before(to); at = at.Add(12 * time.Hour) {
+			end := at.Add(12 * time.Hour)
+			var submitted any
+			if rng.IntN(10) > 0 {
+				submitted = us(end.Add(10 * time.Minute))
+			}
+			r.add("handovers", colsHandover, fmt.Sprintf("h%s%d", sched, at.Unix()), sched, `["`+roles[2*k]+`"]`,
+				people[rng.IntN(len(people))], us(at), us(end), "{}", us(end), submitted)
 		}
 	}
 	r.flush()
