@@ -83,13 +83,25 @@ func (tx *tx) measuresReport(ctx context.Context, q herald.MeasuresQuery) (heral
 		func() (err error) { r.Severities, err = tx.measureSeverities(ctx, sc); return },
 		func() (err error) { r.Training, err = tx.measureTraining(ctx, sc); return },
 	}
-	for _, step := range steps {
+	for i, step := range steps {
+		start := time.Now()
 		if err := step(); err != nil {
 			return r, err
+		}
+		if measuresTrace != nil {
+			measuresTrace(i, time.Since(start))
 		}
 	}
 	return r, nil
 }
+
+// measuresTrace, when set (only by the benchmark), hears how long each
+// step of the report took, to find the slow ones.
+var measuresTrace func(step int, took time.Duration)
+
+// measuresSteps names the report's steps in order, for measuresTrace.
+var measuresSteps = []string{"role-acks", "cadence", "stakeholders", "customers", "handovers",
+	"contacts", "pages", "severities", "training"}
 
 // dist is a distribution's size and nearest-rank percentiles, in micros.
 type dist struct {
@@ -165,13 +177,23 @@ func seconds(v *int64) *int {
 // one who took it).
 const personIncidents = ` AND i.id IN (SELECT incident_id FROM incident_roles WHERE user_id = $%d)`
 
+// A practice incident (R63) is training, not an incident: it counts in no
+// incident measure. liveIncident keeps the incidents i that are real
+// (the partial index incidents_live_declared, 0043, has this predicate);
+// livePage keeps the pages p outside practice incidents, an alert's page
+// too, by one look at the few practice incidents (incidents_practice).
+const (
+	liveIncident = ` AND i.practice_run_id = ''`
+	livePage     = ` AND COALESCE(p.incident_id, '') NOT IN (SELECT id FROM incidents WHERE practice_run_id <> '')`
+)
+
 // measureRoleAcks: each incident role's pages raised in the period (the
 // requests to find cover, R06, left out), how many were acknowledged, how
 // fast, and the share within the target. For a person: the pages that
 // reached them.
 func (tx *tx) measureRoleAcks(ctx context.Context, sc measuresScope, s herald.Settings, target time.Duration) ([]herald.RoleAckStats, error) {
 	where := `p.incident_role <> '' AND p.first_seen >= $1 AND p.first_seen < $2
-		AND p.dedup_key <> 'incident/' || p.incident_id || '/' || p.incident_role || '/cover'`
+		AND p.dedup_key <> 'incident/' || p.incident_id || '/' || p.incident_role || '/cover'` + livePage
 	args := []any{sc.from, sc.to}
 	if sc.person != "" {
 		where += ` AND EXISTS (SELECT 1 FROM notifications n WHERE n.page_id = p.id AND n.user_id = $3 AND NOT n.shadow)`
@@ -179,9 +201,30 @@ func (tx *tx) measureRoleAcks(ctx context.Context, sc measuresScope, s herald.Se
 	}
 	type counts struct{ pages, acked, within int }
 	byRole := map[string]counts{}
-	rows, err := tx.QueryContext(ctx, `SELECT p.incident_role, COUNT(*), COUNT(p.acked_at),
-		COALESCE(SUM(CASE WHEN p.acked_at - p.first_seen <= `+strconv.FormatInt(target.Microseconds(), 10)+` THEN 1 ELSE 0 END), 0)
-		FROM pages p WHERE `+where+` GROUP BY p.incident_role`, args...)
+	d := map[string]dist{}
+	within := `CASE WHEN p.acked_at - p.first_seen <= ` + strconv.FormatInt(target.Microseconds(), 10) + ` THEN 1 ELSE 0 END`
+	// One pass over the period's role pages gives the counts and the
+	// percentiles of the acknowledged ones' times.
+	var q string
+	if tx.db.dialect == Postgres {
+		// percentile_disc leaves the NULLs (pages never acknowledged) out.
+		q = `SELECT p.incident_role, COUNT(*), COUNT(p.acked_at), COALESCE(SUM(` + within + `), 0),
+			percentile_disc(0.5) WITHIN GROUP (ORDER BY p.acked_at - p.first_seen),
+			percentile_disc(0.9) WITHIN GROUP (ORDER BY p.acked_at - p.first_seen), 0
+			FROM pages p WHERE ` + where + ` GROUP BY p.incident_role`
+	} else {
+		// SQLite: each role's pages numbered in order of their time, the
+		// never acknowledged (NULL) first; the ranks among the m
+		// acknowledged of n are shifted by n - m. The first row of each
+		// role carries its counts even when none was acknowledged.
+		q = `SELECT k, n, m, w, v, v, rn - (n - m) FROM (SELECT p.incident_role AS k, p.acked_at - p.first_seen AS v,
+			ROW_NUMBER() OVER (PARTITION BY p.incident_role ORDER BY p.acked_at - p.first_seen) AS rn,
+			COUNT(*) OVER (PARTITION BY p.incident_role) AS n, COUNT(p.acked_at) OVER (PARTITION BY p.incident_role) AS m,
+			SUM(` + within + `) OVER (PARTITION BY p.incident_role) AS w
+			FROM pages p WHERE ` + where + `) r
+			WHERE rn = 1 OR rn - (n - m) = (m + 1) / 2 OR rn - (n - m) = (9 * m + 9) / 10`
+	}
+	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("measure acknowledgements: %w", err)
 	}
@@ -189,20 +232,34 @@ func (tx *tx) measureRoleAcks(ctx context.Context, sc measuresScope, s herald.Se
 	for rows.Next() {
 		var role string
 		var c counts
-		if err := rows.Scan(&role, &c.pages, &c.acked, &c.within); err != nil {
+		var within *int
+		var p50, p90 *int64
+		var rank int
+		if err := rows.Scan(&role, &c.pages, &c.acked, &within, &p50, &p90, &rank); err != nil {
 			return nil, fmt.Errorf("measure acknowledgements: %w", err)
 		}
+		if within != nil {
+			c.within = *within
+		}
 		byRole[role] = c
+		x := d[role]
+		x.n = c.acked
+		if tx.db.dialect == Postgres {
+			x.p50, x.p90 = p50, p90
+		} else if c.acked > 0 && p50 != nil {
+			if rank == (c.acked+1)/2 {
+				x.p50 = p50
+			}
+			if rank == (9*c.acked+9)/10 {
+				x.p90 = p90
+			}
+		}
+		d[role] = x
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("measure acknowledgements: %w", err)
 	}
 	rows.Close()
-	d, err := tx.distribution(ctx, `SELECT p.incident_role AS k, p.acked_at - p.first_seen AS v FROM pages p
-		WHERE `+where+` AND p.acked_at IS NOT NULL`, args...)
-	if err != nil {
-		return nil, err
-	}
 	roles := make([]string, 0, len(s.IncidentRoles))
 	for _, rd := range s.IncidentRoles {
 		roles = append(roles, rd.Key)
@@ -253,7 +310,7 @@ func (tx *tx) measureCadence(ctx context.Context, sc measuresScope, s herald.Set
 	err := tx.QueryRowContext(ctx, `WITH iv AS (SELECT u.status AS st, u.next_update_in AS nui, u.created_at AS f, i.severity AS sev,
 			LEAD(u.created_at) OVER (PARTITION BY u.status_incident_id ORDER BY u.created_at, u.id) AS t
 			FROM status_updates u JOIN status_incidents s ON s.id = u.status_incident_id JOIN incidents i ON i.id = s.incident_id
-			WHERE u.created_at >= $1`+person+`)
+			WHERE u.created_at >= $1`+liveIncident+person+`)
 		SELECT COUNT(*), CAST(COALESCE(SUM(CASE WHEN d > mx THEN 1 ELSE 0 END), 0) AS BIGINT),
 			CAST(COALESCE(SUM(CASE WHEN d > mx THEN d - mx ELSE 0 END), 0) AS BIGINT)
 		FROM (SELECT COALESCE(iv.t, $3) - iv.f AS d,
@@ -285,12 +342,12 @@ func (tx *tx) measureStakeholderNotices(ctx context.Context, sc measuresScope) (
 		args = append(args, sc.person)
 	}
 	var st herald.StakeholderStats
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM incidents i WHERE i.declared_at >= $1 AND i.declared_at < $2`+person, args...).
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM incidents i WHERE i.declared_at >= $1 AND i.declared_at < $2`+liveIncident+person, args...).
 		Scan(&st.Incidents); err != nil {
 		return st, fmt.Errorf("measure stakeholder notices: %w", err)
 	}
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM timeline t JOIN incidents i ON i.id = t.incident_id
-		WHERE `+stakeholderNotice+` AND i.declared_at >= $1 AND i.declared_at < $2`+person, args...).Scan(&st.Notices); err != nil {
+		WHERE `+stakeholderNotice+` AND i.declared_at >= $1 AND i.declared_at < $2`+liveIncident+person, args...).Scan(&st.Notices); err != nil {
 		return st, fmt.Errorf("measure stakeholder notices: %w", err)
 	}
 	if st.Incidents > 0 {
@@ -316,7 +373,7 @@ func (tx *tx) measureCustomerNotices(ctx context.Context, sc measuresScope, s he
 	rows, err := tx.QueryContext(ctx, `SELECT m.thread_id, m.created_at, t.tenant_id, COALESCE(i.severity, 'S4')
 		FROM notice_messages m JOIN notice_threads t ON t.id = m.thread_id LEFT JOIN incidents i ON i.id = t.incident_id
 		WHERE m.direction = 'out' AND m.thread_id IN (SELECT thread_id FROM notice_messages
-			WHERE direction = 'out' AND created_at >= $1 AND created_at < $2)`+owner+`
+			WHERE direction = 'out' AND created_at >= $1 AND created_at < $2) AND (i.id IS NULL OR i.practice_run_id = '')`+owner+`
 		ORDER BY m.thread_id, m.created_at, m.id`, args...)
 	if err != nil {
 		return c, fmt.Errorf("measure customer notices: %w", err)
@@ -381,7 +438,7 @@ func (tx *tx) measureCustomerNotices(ctx context.Context, sc measuresScope, s he
 		args = append(args, sc.person)
 	}
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM notice_threads t JOIN incidents i ON i.id = t.incident_id
-		WHERE t.next_notice_due >= $1 AND t.next_notice_due < $2 AND i.state <> 'resolved'`+owner, args...).Scan(&c.Overdue); err != nil {
+		WHERE t.next_notice_due >= $1 AND t.next_notice_due < $2 AND i.state <> 'resolved'`+liveIncident+owner, args...).Scan(&c.Overdue); err != nil {
 		return c, fmt.Errorf("measure overdue customer notices: %w", err)
 	}
 	return c, nil
@@ -424,7 +481,7 @@ func (tx *tx) measurePagesPerPerson(ctx context.Context, sc measuresScope, hours
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT u, COUNT(*), CAST(COALESCE(SUM(`+outOfHoursSQL("t", hours, fromMicros(sc.from), fromMicros(sc.to))+`), 0) AS BIGINT)
 		FROM (SELECT n.user_id AS u, MIN(p.first_seen) AS t FROM pages p JOIN notifications n ON n.page_id = p.id AND NOT n.shadow
-			WHERE p.first_seen >= $1 AND p.first_seen < $2`+person+` GROUP BY n.page_id, n.user_id) x GROUP BY u`, args...)
+			WHERE p.first_seen >= $1 AND p.first_seen < $2`+livePage+person+` GROUP BY n.page_id, n.user_id) x GROUP BY u`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("measure pages: %w", err)
 	}
@@ -521,7 +578,7 @@ func (tx *tx) measureSeverities(ctx context.Context, sc measuresScope) ([]herald
 		bySev[sev] = &out[i]
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT i.severity, COUNT(*), COUNT(i.resolved_at) FROM incidents i
-		WHERE i.declared_at >= $1 AND i.declared_at < $2`+person+` GROUP BY i.severity`, args...)
+		WHERE i.declared_at >= $1 AND i.declared_at < $2`+liveIncident+person+` GROUP BY i.severity`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("measure severities: %w", err)
 	}
@@ -542,13 +599,13 @@ func (tx *tx) measureSeverities(ctx context.Context, sc measuresScope) ([]herald
 	}
 	mtta, err := tx.distribution(ctx, `SELECT i.severity AS k, MIN(p.acked_at) - MIN(p.first_seen) AS v
 		FROM incidents i JOIN pages p ON p.incident_id = i.id
-		WHERE i.declared_at >= $1 AND i.declared_at < $2`+person+`
+		WHERE i.declared_at >= $1 AND i.declared_at < $2`+liveIncident+person+`
 		GROUP BY i.id, i.severity HAVING MIN(p.acked_at) IS NOT NULL`, args...)
 	if err != nil {
 		return nil, err
 	}
 	mttr, err := tx.distribution(ctx, `SELECT i.severity AS k, i.resolved_at - COALESCE(i.impact_started_at, i.declared_at) AS v
-		FROM incidents i WHERE i.resolved_at IS NOT NULL AND i.declared_at >= $1 AND i.declared_at < $2`+person, args...)
+		FROM incidents i WHERE i.resolved_at IS NOT NULL AND i.declared_at >= $1 AND i.declared_at < $2`+liveIncident+person, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -363,3 +363,87 @@ func TestRule62_ReportCSVHasOneRowPerMeasure(t *testing.T) {
 		}
 	})
 }
+
+// R62, R63: a practice incident is training, not an incident: its pages,
+// roles, updates, notices and customer thread count in none of the
+// incident measures, while the run counts as a training event.
+func TestRule62_PracticeIncidentsCountOnlyAsTraining(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		f := setup(t, d)
+		f.withoutTimeRules(t)
+		f.service(t, "API", "", nil)
+		start := f.clock.Now()
+		run, err := f.db.Practice.StartPractice(f.ctx, f.alice, herald.PracticeStartInput{Scenario: drill})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.db.Work.RunPlaybook(f.ctx); err != nil { // the alert: a page to the participants
+			t.Fatal(err)
+		}
+		pages, _ := f.db.Paging.PageList(f.ctx, herald.PageFilter{})
+		if len(pages) != 1 || pages[0].IncidentID != run.IncidentID {
+			t.Fatalf("pages: %+v", pages)
+		}
+		f.clock.Advance(2 * time.Minute)
+		if _, err := f.db.Paging.AcknowledgePage(f.ctx, f.bob, pages[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		// What a practice may also hold: a role and its page, public
+		// updates, a stakeholder notice, a customer thread.
+		inc := run.IncidentID
+		r := newRows(t, f.db.SQL())
+		r.role(inc, herald.RoleCommunications, f.bob.User.ID, start)
+		r.page("pp", pages[0].ServiceID, "incident/"+inc+"/communications", inc, herald.RoleCommunications, start, tp(start.Add(time.Minute)))
+		r.notification("ppn", "pp", f.bob.User.ID, 0, false, start)
+		r.statusIncident("psi", inc, start)
+		r.update("pu1", "psi", "investigating", 0, start)
+		r.update("pu2", "psi", "identified", 0, start.Add(time.Hour))
+		r.entry(inc, start, `{"severity":"S1","stakeholder_notice":true}`)
+		r.add("tenants", colsTenant, "acme", "Acme", "1", "us-east-1", false, "", "[]", "{}", "", "{}", "standard", 1, int64(0), int64(0))
+		r.add("notice_threads", colsThread, "pth", "ptok", "incident", inc, inc, "acme", "Notice", "t", "AMER", "ops@acme.example", "[]", f.bob.User.ID, us(start), us(start.Add(time.Hour)))
+		r.add("notice_messages", colsMessage, "pm1", "pth", "out", "", "s", "b", "pm1@x", "", "a@x", f.bob.User.ID, "Bob", "", us(start))
+		r.add("notice_messages", colsMessage, "pm2", "pth", "out", "", "s", "b", "pm2@x", "", "a@x", f.bob.User.ID, "Bob", "", us(start.Add(3*time.Hour)))
+		r.flush()
+
+		q := herald.MeasuresQuery{From: start.Add(-time.Hour), To: start.Add(24 * time.Hour)}
+		for _, person := range []string{"", f.bob.User.ID} {
+			q.Person = person
+			rep, err := f.db.Incidents.MeasuresReport(f.ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range rep.Acknowledgement {
+				if a.Pages != 0 {
+					t.Errorf("person %q: role acks %+v", person, a)
+				}
+			}
+			for _, s := range rep.Severities {
+				if s.Incidents != 0 || s.Acknowledged != 0 {
+					t.Errorf("person %q: severity %+v", person, s)
+				}
+			}
+			if rep.Cadence.Intervals != 0 || rep.StakeholderNotices.Incidents != 0 || rep.StakeholderNotices.Notices != 0 {
+				t.Errorf("person %q: cadence %+v stakeholders %+v", person, rep.Cadence, rep.StakeholderNotices)
+			}
+			if rep.CustomerNotices.Notices != 0 || rep.CustomerNotices.Overdue != 0 {
+				t.Errorf("person %q: customer notices %+v", person, rep.CustomerNotices)
+			}
+			if len(rep.Pages) != 0 {
+				t.Errorf("person %q: pages %+v", person, rep.Pages)
+			}
+			// The run is a training event for each participant (bob, and
+			// alice who started it).
+			trained := map[string]int{}
+			for _, tr := range rep.Training {
+				trained[tr.UserID] += tr.Events
+			}
+			want := map[string]int{f.alice.User.ID: 1, f.bob.User.ID: 1}
+			if person != "" {
+				want = map[string]int{person: 1}
+			}
+			if len(trained) != len(want) || trained[f.bob.User.ID] != 1 || (person == "" && trained[f.alice.User.ID] != 1) {
+				t.Errorf("person %q: training %+v", person, rep.Training)
+			}
+		}
+	})
+}
