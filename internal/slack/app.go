@@ -293,7 +293,10 @@ func (a *App) refreshIncident(ctx context.Context, cr herald.SlackCredentials, r
 		return
 	}
 	card := a.Exec.IncidentCard(inc)
-	stamp := strconv.FormatInt(a.now().UnixNano(), 36)
+	// The same card twice is the same edit: its content is the key.
+	raw, _ := json.Marshal(card)
+	sum := sha256.Sum256(raw)
+	stamp := hex.EncodeToString(sum[:12])
 	if ch, err := a.Store.ChatResult(ctx, channelKey(inc.Reference)); err == nil {
 		if _, err := a.Store.ChatResult(ctx, cardKey(inc.Reference)); err == nil {
 			a.queue(ctx, herald.ChatMessage{Key: cardKey(inc.Reference) + ":" + stamp, Kind: herald.ChatUpdate, Channel: ch, Incident: inc.ID, Ref: cardKey(inc.Reference), Reply: card})

@@ -299,3 +299,295 @@ func TestEndpoints_RefuseForgedAndStale(t *testing.T) {
 		}
 	})
 }
+
+func blocksText(a answer) string {
+	b, _ := json.Marshal(a.Blocks)
+	return a.Text + string(b)
+}
+
+// Every command of the grammar through the slash command's payload: who
+// typed it is found by the address Slack confirmed, the answer comes in
+// Slack's response format (ephemeral for the person, in_channel for the
+// channel), and what it did is in Herald.
+func TestSlashCommand_EveryCommand(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		e := setup(t, d)
+		pol, err := e.db.Paging.CreateEscalationPolicy(e.ctx, herald.EscalationPolicyInput{Name: "db", Levels: []herald.EscalationLevel{
+			{TimeoutMinutes: 30, Targets: []herald.Target{{Type: "user", ID: "alice@example.com"}}},
+			{TimeoutMinutes: 30, Targets: []herald.Target{{Type: "user", ID: "bob@example.com"}}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.db.Paging.CreateService(e.ctx, herald.ServiceInput{Name: "Database", EscalationPolicyID: pol.ID}); err != nil {
+			t.Fatal(err)
+		}
+		steps := []struct {
+			text, want, typ string
+		}{
+			{"", "declare", "ephemeral"}, // an empty command is help
+			{"help", "declare", "ephemeral"},
+			{"declare S2 Search is slow", "declared INC-1", "in_channel"},
+			{"status INC-1", "Status update for INC-1", "ephemeral"},
+			{"page Database the primary is down", "Paged Database", "in_channel"},
+			{"note INC-1 the queue drained", "Noted on INC-1", "in_channel"},
+			{"decision INC-1 fail over because the primary is gone", "Decision on INC-1", "in_channel"},
+			{"follow-up INC-1 add an alert on replication lag", "Follow-up on INC-1", "in_channel"},
+			{"role INC-1 incident_lead <@U2|bob>", "Bob is now the", "in_channel"},
+			{"role INC-1 eoc <@U1>", "Alice is now the", "in_channel"},
+			{"severity INC-1 S1 because customers see errors", "INC-1 is now S1", "in_channel"},
+			{"handover INC-1", "Handover of INC-1", "ephemeral"},
+			{"oncall", "schedules", "in_channel"},
+			{"escalate INC-1", "no open page", "ephemeral"},
+			{"ack INC-1", "waits for an acknowledgement", "ephemeral"},
+			{"resolve INC-1", "resolved INC-1", "in_channel"},
+			{"note the queue drained", "which incident?", "ephemeral"},
+			{"frobnicate", "unknown command", "ephemeral"},
+		}
+		for _, s := range steps {
+			a := e.slash(t, "U1", "CGENERAL", s.text)
+			if !strings.Contains(blocksText(a), s.want) || a.ResponseType != s.typ {
+				t.Errorf("%q: %s %q, want %s with %q", s.text, a.ResponseType, blocksText(a), s.typ, s.want)
+			}
+		}
+		inc, err := e.db.Incidents.Incident(e.ctx, "INC-1")
+		if err != nil || inc.Severity != herald.S1 || inc.State != herald.Resolved {
+			t.Fatalf("incident: %+v %v", inc, err)
+		}
+		if h, ok := inc.Role(herald.RoleIncidentLead); !ok || h.UserName != "Bob" {
+			t.Fatalf("role: %+v", inc.Roles)
+		}
+		dec, _ := e.db.Incidents.Timeline(e.ctx, "INC-1", herald.EntryDecision)
+		if len(dec) != 1 || dec[0].Actor != "Alice" {
+			t.Fatalf("decisions: %+v", dec)
+		}
+		// A viewer is refused with the role it needs; an unconfirmed
+		// address gets the linking flow, privately.
+		e.db.Chat.BindChannel(e.ctx, herald.ChatChannel{Platform: herald.ChatSlack, ChannelID: "CX", Incident: "INC-1"})
+		if _, err := e.db.Chat.ChatUser(e.ctx, herald.ChatSlack, "T1", "UV", "vera@example.com"); err != nil {
+			t.Fatal(err)
+		}
+		if a := e.slash(t, "UV", "CX", "note from a viewer"); a.ResponseType != "ephemeral" || !strings.Contains(a.Text, "needs the responder role") {
+			t.Fatalf("viewer: %+v", a)
+		}
+		if a := e.slash(t, "U3", "CX", "note who am I"); a.ResponseType != "ephemeral" || !strings.Contains(blocksText(a), "/app/chat/link?code=") {
+			t.Fatalf("unknown person: %+v", a)
+		}
+		notes, _ := e.db.Incidents.Timeline(e.ctx, "INC-1", herald.EntryNote)
+		for _, n := range notes {
+			if strings.Contains(n.Text, "viewer") || strings.Contains(n.Text, "who am I") {
+				t.Fatalf("a refused note was recorded: %+v", n)
+			}
+		}
+	})
+}
+
+// A command slower than Wait is answered "working on it" at once, and its
+// answer follows through the response URL on the chat lane.
+func TestSlashCommand_SlowAnswerFollowsThroughResponseURL(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		e := setup(t, d)
+		e.app.Wait = time.Nanosecond
+		a := e.slash(t, "U1", "CGENERAL", "declare S3 Slow one")
+		if a.ResponseType != "ephemeral" || !strings.Contains(a.Text, "Working on it") {
+			t.Skipf("the command was done within a nanosecond: %+v", a) // cannot be forced slower without a hook
+		}
+		e.drain(t)
+		e.slack.mu.Lock()
+		defer e.slack.mu.Unlock()
+		if len(e.slack.responses) != 1 || !strings.Contains(fmt.Sprint(e.slack.responses[0]["text"]), "declared INC-1") {
+			t.Fatalf("responses: %+v", e.slack.responses)
+		}
+	})
+}
+
+// The incident channel end to end: declare from Slack makes inc-<N>-<slug>,
+// binds it, invites the declarer, posts the summary with the call bridge
+// and announces in the incident-management channel; a change edits both
+// messages in place; in the channel "Decision:" and the pin reaction reach
+// the timeline; a button acknowledges through the response URL.
+func TestChannelFlow_EndToEnd(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		e := setup(t, d)
+		s, _ := e.db.Settings.Settings(e.ctx)
+		s.Chat.Bridge = herald.BridgeSettings{Provider: herald.BridgeURLTemplate, Template: "https://meet.example.org/herald-{reference}"}
+		if _, err := e.db.Settings.SaveSettings(e.ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		if a := e.slash(t, "U1", "CGENERAL", "declare S1 Checkout fails for EU users!"); !strings.Contains(a.Text, "declared INC-1") {
+			t.Fatalf("declare: %+v", a)
+		}
+		e.drain(t)
+		created := e.slack.called("conversations.create")
+		if len(created) != 1 || created[0].Args["name"] != "inc-1-checkout-fails-for-eu-users" {
+			t.Fatalf("create: %+v", created)
+		}
+		ch, err := e.db.Chat.ChatResult(e.ctx, "slack:channel:INC-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ref, err := e.db.Chat.ChannelIncident(e.ctx, herald.ChatSlack, ch); err != nil || ref != "INC-1" {
+			t.Fatalf("binding: %q %v (calls %+v)", ref, err, e.slack.calls)
+		}
+		inv := e.slack.called("conversations.invite")
+		if len(inv) != 1 || inv[0].Args["channel"] != ch || !strings.Contains(fmt.Sprint(inv[0].Args["users"]), "U1") {
+			t.Fatalf("invite: %+v", inv)
+		}
+		posts := e.slack.called("chat.postMessage")
+		if len(posts) != 2 {
+			t.Fatalf("posts: %+v", posts)
+		}
+		var inChannel, announce call
+		for _, p := range posts {
+			switch p.Args["channel"] {
+			case ch:
+				inChannel = p
+			case "CANNOUNCE":
+				announce = p
+			}
+		}
+		if b, _ := json.Marshal(inChannel.Args["blocks"]); !strings.Contains(string(b), "https://meet.example.org/herald-INC-1") || !strings.Contains(string(b), "S1") {
+			t.Fatalf("summary: %s", b)
+		}
+		if !strings.Contains(fmt.Sprint(announce.Args["text"]), "INC-1 declared") || !strings.Contains(fmt.Sprint(announce.Args["text"]), "#inc-1-checkout") {
+			t.Fatalf("announcement: %+v", announce)
+		}
+		// In the channel, the incident is implied; each change edits both messages.
+		if a := e.slash(t, "U1", ch, "role eoc <@U1>"); !strings.Contains(a.Text, "Alice is now the Engineer on Call") {
+			t.Fatalf("role: %+v", a)
+		}
+		if a := e.slash(t, "U1", ch, "severity S2 because only some users"); !strings.Contains(a.Text, "INC-1 is now S2") {
+			t.Fatalf("severity: %+v", a)
+		}
+		e.drain(t)
+		ups := e.slack.called("chat.update")
+		if len(ups) != 4 {
+			t.Fatalf("updates: %+v", ups)
+		}
+		for _, u := range ups[2:] {
+			if b, _ := json.Marshal(u.Args["blocks"]); !strings.Contains(string(b), "S2") || u.Args["ts"] == "" {
+				t.Fatalf("update: %+v", u)
+			}
+		}
+		// Events: the URL check, a decision typed in the channel, a pinned message.
+		resp, b := e.post(t, "/slack/events", "application/json", `{"type":"url_verification","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"}`, 0, secret)
+		if resp.StatusCode != 200 || !strings.Contains(string(b), "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P") {
+			t.Fatalf("challenge: %d %s", resp.StatusCode, b)
+		}
+		ev := func(event string) {
+			t.Helper()
+			if resp, b := e.post(t, "/slack/events", "application/json", `{"type":"event_callback","team_id":"T1","event":`+event+`}`, 0, secret); resp.StatusCode != 200 {
+				t.Fatalf("event: %d %s", resp.StatusCode, b)
+			}
+			e.app.Drain()
+		}
+		ev(`{"type":"message","channel":"` + ch + `","user":"U2","text":"Decision: roll back the deploy because errors began with it","ts":"1700000001.000100"}`)
+		ev(`{"type":"message","channel":"CGENERAL","user":"U2","text":"Decision: nothing here because no incident","ts":"1700000001.000200"}`)
+		ev(`{"type":"message","subtype":"bot_message","bot_id":"B1","channel":"` + ch + `","text":"Decision: a bot because no","ts":"1700000001.000300"}`)
+		e.slack.mu.Lock()
+		e.slack.history["1700000002.000100"] = "EU traffic now on the old build"
+		e.slack.mu.Unlock()
+		ev(`{"type":"reaction_added","user":"U1","reaction":"pushpin","item":{"type":"message","channel":"` + ch + `","ts":"1700000002.000100"}}`)
+		ev(`{"type":"reaction_added","user":"U1","reaction":"eyes","item":{"type":"message","channel":"` + ch + `","ts":"1700000002.000100"}}`)
+		dec, _ := e.db.Incidents.Timeline(e.ctx, "INC-1", herald.EntryDecision)
+		if len(dec) != 1 || dec[0].Actor != "Bob" || !strings.Contains(dec[0].Text, "roll back the deploy") {
+			t.Fatalf("decisions: %+v", dec)
+		}
+		notes, _ := e.db.Incidents.Timeline(e.ctx, "INC-1", herald.EntryNote)
+		pinned := 0
+		for _, n := range notes {
+			if strings.Contains(n.Text, "EU traffic now on the old build") {
+				pinned++
+			}
+		}
+		if pinned != 1 {
+			t.Fatalf("pinned notes: %d in %+v", pinned, notes)
+		}
+		// A button: the Status update button runs "status INC-1" as the person.
+		payload, _ := json.Marshal(map[string]any{"type": "block_actions", "user": map[string]any{"id": "U1", "username": "alice", "team_id": "T1"},
+			"team": map[string]any{"id": "T1"}, "channel": map[string]any{"id": ch}, "response_url": e.slack.srv.URL + "/respond",
+			"actions": []any{map[string]any{"action_id": "publish-2", "value": "status INC-1"}}})
+		if resp, _ := e.post(t, "/slack/interactive", "application/x-www-form-urlencoded", url.Values{"payload": {string(payload)}}.Encode(), 0, secret); resp.StatusCode != 200 {
+			t.Fatalf("interactive: %d", resp.StatusCode)
+		}
+		e.drain(t)
+		e.slack.mu.Lock()
+		got := fmt.Sprint(e.slack.responses)
+		e.slack.mu.Unlock()
+		if !strings.Contains(got, "Status update for INC-1") || !strings.Contains(got, "ephemeral") {
+			t.Fatalf("button answer: %s", got)
+		}
+	})
+}
+
+// A 429 from Slack is a rate limit with its Retry-After, which the chat
+// lane honours (store tests show the row waits without counting).
+func TestClient_RateLimitedHonoursRetryAfter(t *testing.T) {
+	f := newFakeSlack(t)
+	f.limitOnce = true
+	c := &slack.Client{API: f.srv.URL + "/api/", Token: "xoxb-test"}
+	_, err := c.PostMessage(context.Background(), "C1", slack.Render(herald.ChatReply{Text: "hi"}))
+	rl, ok := err.(*herald.ChatRateLimited)
+	if !ok || rl.After != 7*time.Second {
+		t.Fatalf("429: %v", err)
+	}
+	if ts, err := c.PostMessage(context.Background(), "C1", slack.Render(herald.ChatReply{Text: "hi"})); err != nil || ts == "" {
+		t.Fatalf("after: %q %v", ts, err)
+	}
+}
+
+// Block Kit's limits: at most 50 blocks, 3,000 characters per section
+// text, 10 fields of 2,000 per section, 75 per button label; text is cut
+// on a boundary, never inside an escape; the buttons stay.
+func TestRender_BlockKitLimits(t *testing.T) {
+	long := strings.Repeat("a&b <c> ", 2000) // 16,000 characters, escapes everywhere
+	var fields []herald.ChatField
+	for i := range 600 {
+		fields = append(fields, herald.ChatField{Label: fmt.Sprint("field ", i), Value: strings.Repeat("v", 2500)})
+	}
+	m := slack.Render(herald.ChatReply{Text: long, Fields: fields, Link: "https://herald.test/app/incidents/INC-1",
+		Actions: []herald.ChatAction{{ID: "ack", Label: strings.Repeat("L", 200), Command: "ack INC-1"}, {ID: "publish", Label: "Publish", Command: strings.Repeat("x", 3000), Confirm: true}}})
+	if len(m.Blocks) != slack.MaxBlocks {
+		t.Fatalf("%d blocks", len(m.Blocks))
+	}
+	for i, b := range m.Blocks {
+		if tx, ok := b["text"].(map[string]any); ok {
+			s := tx["text"].(string)
+			if n := len([]rune(s)); n > slack.MaxSectionText {
+				t.Fatalf("block %d: %d characters", i, n)
+			}
+			if j := strings.LastIndexByte(s, '&'); j >= 0 && !strings.Contains(s[j:], ";") {
+				t.Fatalf("block %d ends inside an escape: %q", i, s[len(s)-20:])
+			}
+		}
+		if fs, ok := b["fields"].([]any); ok {
+			if len(fs) > slack.MaxFields {
+				t.Fatalf("block %d: %d fields", i, len(fs))
+			}
+			for _, f := range fs {
+				if n := len([]rune(f.(map[string]any)["text"].(string))); n > slack.MaxFieldText {
+					t.Fatalf("field of %d characters", n)
+				}
+			}
+		}
+	}
+	last := m.Blocks[len(m.Blocks)-1]
+	els, _ := last["elements"].([]any)
+	if last["type"] != "actions" || len(els) != 1 {
+		t.Fatalf("last block: %+v", last)
+	}
+	btn := els[0].(map[string]any)
+	if n := len([]rune(btn["text"].(map[string]any)["text"].(string))); n > slack.MaxButtonText || btn["value"] != "ack INC-1" {
+		t.Fatalf("button: %+v", btn)
+	}
+	if ctx := m.Blocks[len(m.Blocks)-2]; ctx["type"] != "context" || !strings.Contains(fmt.Sprint(ctx), "https://herald.test/app/incidents/INC-1") {
+		t.Fatalf("the rest is not pointed to: %+v", ctx)
+	}
+	if !strings.Contains(fmt.Sprint(m.Blocks[0]), "a&amp;b &lt;c&gt;") {
+		t.Fatalf("not escaped: %v", m.Blocks[0])
+	}
+	// A short reply is as it was.
+	small := slack.Render(herald.ChatReply{Text: "ok", Actions: []herald.ChatAction{{ID: "publish", Label: "Publish", Command: "status INC-1 hi", Confirm: true, Style: "primary"}}})
+	if len(small.Blocks) != 2 || !strings.Contains(fmt.Sprint(small.Blocks[1]), "confirm:status INC-1 hi") {
+		t.Fatalf("small: %+v", small)
+	}
+}
