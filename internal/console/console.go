@@ -110,6 +110,7 @@ func (c *Console) table() []route {
 		c.ticketsRoutes(),
 		c.practiceRoutes(),
 		c.chatRoutes(),
+		c.slackRoutes(),
 	)
 }
 
