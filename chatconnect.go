@@ -49,6 +49,7 @@ func (c SlackCredentials) GoString() string { return c.String() }
 const DefaultPinReaction = "pushpin"
 
 var (
+	slackMemberRE   = regexp.MustCompile(`^[UW][A-Z0-9]{2,20}$`)
 	slackChannelRE  = regexp.MustCompile(`^[CG][A-Z0-9]{2,20}$`)
 	slackReactionRE = regexp.MustCompile(`^[a-z0-9_+'-]{1,100}$`)
 )
@@ -76,6 +77,11 @@ func (in *SlackInput) Normalize() error {
 	}
 	return fe.Err()
 }
+
+// SlackMemberID says whether a Slack contact method's target is a member
+// id (U0123ABCD): the page goes as a direct message from Herald's Slack
+// app, not to an incoming webhook.
+func SlackMemberID(target string) bool { return slackMemberRE.MatchString(target) }
 
 // ChatConnections keeps the connected chat apps.
 type ChatConnections interface {

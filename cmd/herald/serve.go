@@ -252,6 +252,9 @@ func runServe(ctx context.Context, args []string, e env) (err error) {
 	go func() { defer wg.Done(); pages.Run(bg) }()
 	// Broadcasts get their own limiters and webhook client: a broadcast to
 	// every subscriber can wait for the SMTP rate, a page never does.
+	// A Slack contact method with a member id is a direct message from
+	// Herald's Slack app (R07), on the page lane.
+	sender.SlackDM = slack.DM{Store: db.Chat}
 	public := sender
 	public.Webhook = notify.NewPublicWebhook(*allowPrivate)
 	public.ChatRate = notify.NewLimiter(1)

@@ -22,6 +22,7 @@ import (
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/internal/chatops"
 	"github.com/heraldhq/herald/internal/links"
+	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/slack"
 	"github.com/heraldhq/herald/internal/store"
 	"github.com/heraldhq/herald/internal/testdb"
@@ -590,4 +591,39 @@ func TestRender_BlockKitLimits(t *testing.T) {
 	if len(small.Blocks) != 2 || !strings.Contains(fmt.Sprint(small.Blocks[1]), "confirm:status INC-1 hi") {
 		t.Fatalf("small: %+v", small)
 	}
+}
+
+// R07: a Slack contact method whose target is a member id is a direct
+// message from Herald's app (conversations.open, chat.postMessage) with
+// the page's text and its link as a button; a webhook URL stays a webhook;
+// without a connection it fails with the reason.
+func TestRule07_SlackDirectMessageContactMethod(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		e := setup(t, d)
+		r := &notify.Router{SlackDM: slack.DM{Store: e.db.Chat, API: e.slack.srv.URL + "/api/"}}
+		err := r.Send(e.ctx, notify.Message{Kind: "slack", Target: "U0BOB", Subject: "[Herald] Paged: INC-4", Text: "You are paged (level 1): DB down", URL: "https://herald.test/ack/x"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		open, posts := e.slack.called("conversations.open"), e.slack.called("chat.postMessage")
+		if len(open) != 1 || open[0].Args["users"] != "U0BOB" || len(posts) != 1 || posts[0].Args["channel"] != "DM1" {
+			t.Fatalf("open %+v posts %+v", open, posts)
+		}
+		if b, _ := json.Marshal(posts[0].Args["blocks"]); !strings.Contains(string(b), "DB down") || !strings.Contains(string(b), "https://herald.test/ack/x") {
+			t.Fatalf("dm: %s", b)
+		}
+		for _, c := range []struct {
+			target string
+			ok     bool
+		}{{"U0123ABCD", true}, {"https://hooks.slack.com/services/T/B/X", true}, {"u0123", false}, {"#general", false}} {
+			in := herald.ContactMethodInput{Kind: "slack", Target: c.target}
+			if err := in.Normalize(); (err == nil) != c.ok {
+				t.Errorf("target %q: %v", c.target, err)
+			}
+		}
+		none := testdb.Open(t, d, e.clock)
+		if err := (slack.DM{Store: none.Chat}).Send(e.ctx, notify.Message{Kind: "slack", Target: "U2", Text: "x"}); err == nil || !strings.Contains(err.Error(), "not connected") {
+			t.Fatalf("unconnected: %v", err)
+		}
+	})
 }
