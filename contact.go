@@ -41,7 +41,13 @@ func (in *ContactMethodInput) Normalize() error {
 		if a, err := mail.ParseAddress(in.Target); err != nil || a.Address != in.Target {
 			fe.Add("target", "must be a plain e-mail address")
 		}
-	case "webhook", "slack", "teams":
+	case "slack":
+		// An incoming webhook's URL, or a member id: a direct message from
+		// Herald's Slack app (R07).
+		if !SlackMemberID(in.Target) && CheckLink(in.Target) != nil {
+			fe.Add("target", "must be a Slack member id like U0123ABCD (a direct message from Herald's Slack app) or an incoming webhook's https URL")
+		}
+	case "webhook", "teams":
 		if err := CheckLink(in.Target); err != nil {
 			fe.Add("target", "must be an http or https URL")
 		}

@@ -30,6 +30,8 @@ type Services struct {
 	Tickets      TicketService
 	Practice     PracticeService
 	Chat         ChatService
+	// ChatApps are the connected chat apps (chatconnect.go).
+	ChatApps ChatConnections
 }
 
 // IncidentService declares, changes and reads incidents with their roles,

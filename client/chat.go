@@ -12,3 +12,23 @@ func (c *ChatClient) Run(ctx context.Context, in herald.ChatCommandInput) (heral
 	var out herald.ChatReply
 	return out, c.do(ctx, "POST", "/api/v1/chat/commands", in, &out)
 }
+
+// SlackApp is the Slack app's connection (never its secrets) and the app
+// manifest to paste at Slack.
+type SlackApp struct {
+	herald.SlackConnection
+	Manifest string `json:"manifest"`
+}
+
+// Slack reads the Slack app's connection and manifest (admins).
+func (c *ChatClient) Slack(ctx context.Context) (SlackApp, error) {
+	var out SlackApp
+	return out, c.do(ctx, "GET", "/api/v1/chat/slack", nil, &out)
+}
+
+// ConnectSlack connects the Slack app (admins): empty secrets keep the
+// stored ones.
+func (c *ChatClient) ConnectSlack(ctx context.Context, in herald.SlackInput) (SlackApp, error) {
+	var out SlackApp
+	return out, c.do(ctx, "PUT", "/api/v1/chat/slack", in, &out)
+}

@@ -15,7 +15,8 @@ import (
 // same in chat and in a terminal.
 func runChat(ctx context.Context, args []string, e env) error {
 	var incident *string
-	var confirm *bool
+	var confirm, manifest *bool
+	var announce, pin *string
 	return runCommands(ctx, "chat", map[string]command{
 		"run": {args: `"COMMAND LINE"`, n: -1, help: "run a chat command (declare, status, page, ack, escalate, resolve, role, decision, follow-up, note, severity, handover, oncall, help); quote it as one argument",
 			flags: func(f *flags) {
@@ -30,6 +31,31 @@ func runChat(ctx context.Context, args []string, e env) error {
 					return err
 				}
 				return cf.print(e.stdout, r, func(tw *tabwriter.Writer) { chatReplyRows(tw, r) })
+			}},
+		"slack": {n: 0, help: "the Slack app's connection (its secrets are never shown) and, with --manifest, the app manifest to paste at Slack (admins)",
+			flags: func(f *flags) { manifest = f.Bool("manifest", false, "print only the app manifest (YAML)") },
+			run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+				app, err := c.Chat.Slack(ctx)
+				if err != nil {
+					return err
+				}
+				if *manifest {
+					_, err := fmt.Fprint(e.stdout, app.Manifest)
+					return err
+				}
+				return cf.print(e.stdout, app, func(tw *tabwriter.Writer) { slackRows(tw, app) })
+			}},
+		"slack-connect": {n: 0, help: "connect the Slack app (admins): --announce-channel, --pin-reaction; the signing secret from HERALD_SLACK_SIGNING_SECRET and the bot token from HERALD_SLACK_BOT_TOKEN (never flags; unset keeps the stored ones)",
+			flags: func(f *flags) {
+				announce = f.String("announce-channel", "", "the incident-management channel's id (C0123ABCD) where declarations are announced")
+				pin = f.String("pin-reaction", herald.DefaultPinReaction, "the reaction that puts a message of an incident channel on the timeline")
+			}, run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+				app, err := c.Chat.ConnectSlack(ctx, herald.SlackInput{SigningSecret: e.getenv("HERALD_SLACK_SIGNING_SECRET"), BotToken: e.getenv("HERALD_SLACK_BOT_TOKEN"),
+					AnnounceChannel: *announce, PinReaction: *pin})
+				if err != nil {
+					return err
+				}
+				return cf.print(e.stdout, app, func(tw *tabwriter.Writer) { slackRows(tw, app) })
 			}},
 	}, args, e)
 }
@@ -67,4 +93,13 @@ func chatReplyRows(tw *tabwriter.Writer, r herald.ChatReply) {
 	if r.Link != "" && !strings.Contains(r.Text, r.Link) {
 		row(tw, "Link", r.Link)
 	}
+}
+
+func slackRows(tw *tabwriter.Writer, app client.SlackApp) {
+	row(tw, "Connected", map[bool]string{true: "yes", false: "no (herald chat slack-connect)"}[app.Connected])
+	row(tw, "Signing secret", map[bool]string{true: "set (hidden)", false: "not set"}[app.SigningSecretSet])
+	row(tw, "Bot token", map[bool]string{true: "set (hidden)", false: "not set"}[app.BotTokenSet])
+	row(tw, "Announce channel", app.AnnounceChannel)
+	row(tw, "Pin reaction", ":"+app.PinReaction+":")
+	row(tw, "Manifest", "herald chat slack --manifest")
 }

@@ -19,10 +19,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/chatops"
 	"github.com/heraldhq/herald/internal/console"
 	"github.com/heraldhq/herald/internal/links"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/server"
+	"github.com/heraldhq/herald/internal/slack"
 	"github.com/heraldhq/herald/internal/statuspage"
 	"github.com/heraldhq/herald/internal/store"
 	"github.com/heraldhq/herald/internal/worker"
@@ -250,6 +252,9 @@ func runServe(ctx context.Context, args []string, e env) (err error) {
 	go func() { defer wg.Done(); pages.Run(bg) }()
 	// Broadcasts get their own limiters and webhook client: a broadcast to
 	// every subscriber can wait for the SMTP rate, a page never does.
+	// A Slack contact method with a member id is a direct message from
+	// Herald's Slack app (R07), on the page lane.
+	sender.SlackDM = slack.DM{Store: db.Chat}
 	public := sender
 	public.Webhook = notify.NewPublicWebhook(*allowPrivate)
 	public.ChatRate = notify.NewLimiter(1)
@@ -262,6 +267,10 @@ func runServe(ctx context.Context, args []string, e env) (err error) {
 	work.Tickets, work.TicketSystem = db.Work, func(c herald.TicketCredentials) (herald.TicketSystem, error) {
 		return zendesk.New(c, notify.NewPublicWebhook(*allowPrivate).Client)
 	}
+	// The Slack app: its request URLs (server) and the chat lane's sender
+	// (worker), on a loop of its own.
+	slackApp := &slack.App{Exec: &chatops.Executor{Services: db.Services(), Links: lk}, Store: db.Chat, Log: log}
+	work.Chat = map[string]worker.ChatSender{herald.ChatSlack: slackApp}
 	go func() { defer wg.Done(); work.Run(bg, *tick) }()
 	probe := probeEvery(db.Work, instanceName(), 2*time.Second)
 	ready := func(ctx context.Context) error {
@@ -303,7 +312,7 @@ func runServe(ctx context.Context, args []string, e env) (err error) {
 		return err
 	}
 	srv := server.New(server.Config{Services: db.Services(), Database: db, Links: lk, Logger: log, Registry: reg, MaxBodyBytes: int64(*maxBody), Version: version, Pages: pages,
-		Ready: ready, SMTP: *smtpURL != "", TrustedProxies: proxies, Console: cons, Sender: &sender})
+		Ready: ready, SMTP: *smtpURL != "", TrustedProxies: proxies, Console: cons, Sender: &sender, Slack: slackApp})
 	hs := &http.Server{
 		Handler: srv,
 		// Read deadlines are set per request with a body (server.bodyDeadline)

@@ -111,6 +111,7 @@ func (c *Console) table() []route {
 		c.practiceRoutes(),
 		c.chatRoutes(),
 		c.measuresRoutes(),
+		c.slackRoutes(),
 	)
 }
 

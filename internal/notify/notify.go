@@ -7,7 +7,12 @@ package notify
 import (
 	"context"
 	"fmt"
+	"regexp"
 )
+
+// slackMemberRE is a Slack member id (herald.SlackMemberID): such a
+// Slack target is a direct message, not an incoming webhook.
+var slackMemberRE = regexp.MustCompile(`^[UW][A-Z0-9]{2,20}$`)
 
 // Message is one notification to one contact method.
 type Message struct {
@@ -43,6 +48,10 @@ type Router struct {
 	// EmailRate spaces e-mail to the SMTP server; ChatRate spaces messages
 	// to each Slack or Teams webhook URL. Nil: no limit.
 	EmailRate, ChatRate *Limiter
+	// SlackDM sends a Slack contact method whose target is a member id as
+	// a direct message from Herald's Slack app (internal/slack.DM); nil:
+	// Slack is not wired in.
+	SlackDM Sender
 }
 
 var _ Sender = (*Router)(nil)
@@ -60,7 +69,15 @@ func (r *Router) Send(ctx context.Context, m Message) error {
 		}
 	}
 	switch m.Kind {
-	case "webhook", "slack", "teams":
+	case "slack":
+		if slackMemberRE.MatchString(m.Target) {
+			if r.SlackDM == nil {
+				return fmt.Errorf("a Slack direct message needs Herald's Slack app, which this server does not run")
+			}
+			return r.SlackDM.Send(ctx, m)
+		}
+		return r.Webhook.Send(ctx, m)
+	case "webhook", "teams":
 		return r.Webhook.Send(ctx, m)
 	case "email":
 		if r.Email == nil {

@@ -296,6 +296,8 @@ func (s *Server) apiRoutes() []route {
 			param{"prune", "true to also delete what a list in the document leaves out"}),
 		op("POST", "/api/v1/config/apply", admin, 200, "Make the configuration match the document, all or nothing; answers the changes made", s.applyConfig,
 			param{"prune", "true to also delete what a list in the document leaves out"}),
+		op("GET", "/api/v1/chat/slack", admin, 200, "The Slack app's connection (chat.slack; its signing secret and bot token are never shown) and the app manifest to paste at Slack", s.getSlack),
+		op("PUT", "/api/v1/chat/slack", admin, 200, "Connect the Slack app (chat.slack): signing secret and bot token, stored encrypted (empty keeps the stored ones), announce channel, pin reaction", s.connectSlack),
 		op("POST", "/api/v1/chat/commands", viewer, 200, "Run one chat command (docs/CHATOPS.md: declare, status, page, ack, escalate, resolve, role, decision, follow-up, note, severity, handover, oncall, help) as the token's person; commands that change something need a responder", s.chatCommand),
 		op("GET", "/api/v1/doctor", admin, 200, "Configuration gaps: people nobody can reach, uncovered schedules, services without a policy, unbound roles, e-mail without SMTP", s.doctor),
 	}

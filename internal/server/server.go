@@ -21,6 +21,7 @@ import (
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/internal/links"
 	"github.com/heraldhq/herald/internal/notify"
+	"github.com/heraldhq/herald/internal/slack"
 	"github.com/heraldhq/herald/internal/statuspage"
 	"github.com/heraldhq/herald/internal/store"
 )
@@ -65,6 +66,8 @@ type Config struct {
 	// Config serves configuration as code (nil: the Database, when it is
 	// a ConfigStore, as *store.DB is).
 	Config ConfigStore
+	// Slack is the Slack app's request URLs (nil: not served).
+	Slack *slack.App
 }
 
 // Database is the database behind the services, for what concerns it
@@ -303,6 +306,11 @@ func (s *Server) plainRoutes() {
 	// Ingestion: the integration key is the credential.
 	s.mux.HandleFunc("POST /v2/enqueue", s.metrics.countEvents("events_v2", s.enqueue))
 	s.mux.HandleFunc("POST /api/v1/ingest/alertmanager/{key}", s.metrics.countEvents("alertmanager", s.alertmanager))
+	if a := s.cfg.Slack; a != nil { // verified by Slack's signature, not a token
+		s.mux.HandleFunc("POST "+slack.CommandsPath, a.Commands)
+		s.mux.HandleFunc("POST "+slack.InteractivePath, a.Interactive)
+		s.mux.HandleFunc("POST "+slack.EventsPath, a.Events)
+	}
 	s.mux.HandleFunc("/api/", s.noRoute)
 	s.mux.HandleFunc("/v2/enqueue", s.noRoute)
 	s.mux.HandleFunc("POST /api/v1/subscribers", s.createSubscriber)

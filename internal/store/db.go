@@ -511,5 +511,5 @@ func (db *DB) Services() herald.Services {
 		Paging: db.Paging, Schedules: db.Schedules, Subscribers: db.Subscribers, People: db.People, Settings: db.Settings, Auth: db.Auth,
 		Requests: db.Requests, Teams: db.Teams, Tenants: db.Tenants,
 		TenantPages: db.Tenants, Notices: db.Notices, Handovers: db.Handovers, Tickets: db.Tickets, Practice: db.Practice,
-		Chat: db.Chat}
+		Chat: db.Chat, ChatApps: db.Chat}
 }

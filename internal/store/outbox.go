@@ -57,6 +57,8 @@ func (l Lane) table() string {
 		return "tenant_notices"
 	case LaneSignIn:
 		return "tenant_page_signins"
+	case LaneChat:
+		return "chat_messages"
 	}
 	return "broadcast_deliveries"
 }
@@ -88,6 +90,7 @@ type Outgoing struct {
 	// TenantNotice is set for the tenant notice lane.
 	TenantNotice *TenantNoticeOut
 	SignIn       *SignInNotice // a private page's sign-in link (tenantpages.go)
+	Chat         *ChatOut      // a chat lane message (chatlane.go)
 	// Practice is the practice run the message belongs to (R63,
 	// practice_guard.go): the composer marks it.
 	Practice string
@@ -193,6 +196,8 @@ func (db *core) claim(ctx context.Context, lane Lane, only string) (o *Outgoing,
 			prepErr = tx.prepareTenantNotice(ctx, claimed)
 		case LaneSignIn:
 			cancelled, prepErr = tx.prepareSignIn(ctx, claimed)
+		case LaneChat:
+			prepErr = tx.prepareChat(ctx, claimed)
 		default:
 			prepErr = tx.prepareBroadcast(ctx, claimed)
 		}
@@ -288,6 +293,8 @@ type Result struct {
 	// answered only after most of the time allowed): a subscriber that is
 	// slow again and again is paused like one that fails.
 	Slow bool
+	// Value is what a sent chat message made on its platform (chatlane.go).
+	Value string
 }
 
 // Complete records how an attempt went. A failure is retried with backoff
@@ -305,6 +312,11 @@ func (db *Work) Complete(ctx context.Context, o *Outgoing, r Result) error {
 		// whose claim expired (and whose row another sender took) changes
 		// nothing and has no effect on the source.
 		mine := ` AND status = 'pending' AND attempts = ` + strconv.Itoa(o.Attempt)
+		if o.Chat != nil {
+			if done, err := tx.settleChat(ctx, o, r); done || err != nil {
+				return err
+			}
+		}
 		if r.Err == nil {
 			res, err := tx.ExecContext(ctx, `UPDATE `+t+` SET status = 'sent', sent_at = $1, claimed_until = NULL WHERE id = $2`+mine, micros(tx.now), o.ID)
 			if err != nil {

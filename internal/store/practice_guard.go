@@ -84,6 +84,8 @@ func (tx *tx) practiceGuard(ctx context.Context, o *Outgoing) (bool, error) {
 			return false, dbErr("the notice's practice run", err)
 		}
 		why = "customers are never told of a practice"
+	case o.Chat != nil:
+		return tx.chatGuard(ctx, o)
 	default:
 		// Tenant notices are about maintenances and sign-in mails about
 		// private pages: neither can belong to a practice.

@@ -76,6 +76,8 @@ type Worker struct {
 	// run on a loop of their own when both are set.
 	Tickets      TicketQueue
 	TicketSystem func(herald.TicketCredentials) (herald.TicketSystem, error)
+	// Chat sends the chat lane's messages, by platform (chat.go).
+	Chat map[string]ChatSender
 
 	once    sync.Once
 	loops   []*loop
@@ -169,6 +171,9 @@ func (w *Worker) init() []*loop {
 			}},
 			// Customer notices (notices.go) on a lane and loop of their own.
 			{name: "notices", steps: []step{{"notice deliveries", 2, w.deliverNotice}}},
+			// Chat platforms (chat.go) on a lane and loop of their own: a
+			// rate-limited channel waits, a page does not.
+			{name: "chat", steps: []step{{"chat messages", 2, w.deliverChat}}},
 		}
 		if w.Tickets != nil && w.TicketSystem != nil {
 			// A support desk can be slow: its sweeps wait for nobody.

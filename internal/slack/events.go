@@ -1,0 +1,188 @@
+package slack
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/chatops"
+)
+
+// Button values that are not a command line of the grammar.
+const noMaterialPrefix = "no-material-updates "
+
+// NoMaterialAction is the button of a cadence reminder that publishes "no
+// material updates" (R15) for an incident.
+func NoMaterialAction(ref string) herald.ChatAction {
+	return herald.ChatAction{ID: "no_material_updates", Label: "No material updates", Command: noMaterialPrefix + ref}
+}
+
+// Interactive is the interactivity request URL: a button (block_actions)
+// runs the command it carries, as the person who pressed it. Slack is
+// answered at once; the answer follows through the response URL.
+func (a *App) Interactive(w http.ResponseWriter, r *http.Request) {
+	cr, body, ok := a.verified(w, r)
+	if !ok {
+		return
+	}
+	f, _ := url.ParseQuery(string(body))
+	var p struct {
+		Type string `json:"type"`
+		User struct {
+			ID       string `json:"id"`
+			Username string `json:"username"`
+			TeamID   string `json:"team_id"`
+		} `json:"user"`
+		Team struct {
+			ID string `json:"id"`
+		} `json:"team"`
+		Channel struct {
+			ID string `json:"id"`
+		} `json:"channel"`
+		ResponseURL string `json:"response_url"`
+		Actions     []struct {
+			ActionID string `json:"action_id"`
+			Value    string `json:"value"`
+		} `json:"actions"`
+	}
+	if err := json.Unmarshal([]byte(f.Get("payload")), &p); err != nil || p.User.ID == "" {
+		http.Error(w, "not an interaction payload", http.StatusBadRequest)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+	if p.Type != "block_actions" || len(p.Actions) == 0 || p.Actions[0].Value == "" {
+		return // a link button, or an interaction Herald offers none of
+	}
+	team := p.Team.ID
+	if team == "" {
+		team = p.User.TeamID
+	}
+	c := command{Team: team, User: p.User.ID, UserName: p.User.Username, Channel: p.Channel.ID, ResponseURL: p.ResponseURL, Text: p.Actions[0].Value}
+	c.Text, c.Confirm = strings.CutPrefix(c.Text, confirmPrefix)
+	a.background(r, func(ctx context.Context) {
+		var reply herald.ChatReply
+		if ref, ok := strings.CutPrefix(c.Text, noMaterialPrefix); ok {
+			reply = a.noMaterial(ctx, cr, c, strings.TrimSpace(ref))
+		} else {
+			reply = a.run(ctx, cr, c)
+		}
+		a.respond(ctx, c.ResponseURL, reply)
+	})
+}
+
+// noMaterial publishes "no material updates" for an incident, as the API
+// does (responder; R15's checks in the service).
+func (a *App) noMaterial(ctx context.Context, cr herald.SlackCredentials, c command, ref string) herald.ChatReply {
+	actor, reply, err := a.identify(ctx, cr, c.Team, c.User, c.UserName)
+	if err != nil {
+		return chatops.ErrorReply(err)
+	}
+	if reply != nil {
+		return *reply
+	}
+	if !actor.Role.Allows(herald.RoleResponder) {
+		return chatops.ErrorReply(herald.Errorf(herald.EForbidden, "publishing needs the responder role in Herald; %s is a %s", actor.User.Name, actor.Role))
+	}
+	pv, err := a.Exec.Services.StatusPage.NoMaterialUpdates(ctx, actor, ref, false)
+	if err != nil {
+		return chatops.ErrorReply(err)
+	}
+	return herald.ChatReply{Text: actor.User.Name + " published on the status page for " + ref + ":\n" + pv.Text, Incident: ref}
+}
+
+// background runs work after the request is answered, bounded, on a
+// context that outlives the request.
+func (a *App) background(r *http.Request, fn func(ctx context.Context)) {
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), time.Minute)
+		defer cancel()
+		fn(ctx)
+	}()
+}
+
+// Events is the Events API's request URL: its URL check (the challenge),
+// and in an incident channel a message starting "Decision:" (recorded as
+// the decision, with its "because") or a message marked with the pin
+// reaction (a note on the timeline). Slack's retries of an event already
+// received are answered and dropped, so nothing is recorded twice.
+func (a *App) Events(w http.ResponseWriter, r *http.Request) {
+	cr, body, ok := a.verified(w, r)
+	if !ok {
+		return
+	}
+	var p struct {
+		Type      string `json:"type"`
+		Challenge string `json:"challenge"`
+		TeamID    string `json:"team_id"`
+		Event     struct {
+			Type     string `json:"type"`
+			Subtype  string `json:"subtype"`
+			BotID    string `json:"bot_id"`
+			User     string `json:"user"`
+			Channel  string `json:"channel"`
+			Text     string `json:"text"`
+			Reaction string `json:"reaction"`
+			Item     struct {
+				Type    string `json:"type"`
+				Channel string `json:"channel"`
+				TS      string `json:"ts"`
+			} `json:"item"`
+		} `json:"event"`
+	}
+	if err := json.Unmarshal(body, &p); err != nil {
+		http.Error(w, "not an event", http.StatusBadRequest)
+		return
+	}
+	if p.Type == "url_verification" {
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]string{"challenge": p.Challenge})
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+	if p.Type != "event_callback" || r.Header.Get("X-Slack-Retry-Num") != "" {
+		return
+	}
+	ev := p.Event
+	switch {
+	case ev.Type == "message" && ev.Subtype == "" && ev.BotID == "" && ev.User != "":
+		text := strings.TrimSpace(ev.Text)
+		if len(text) < 9 || !strings.EqualFold(text[:9], "decision:") {
+			return
+		}
+		a.background(r, func(ctx context.Context) {
+			a.fromChannel(ctx, cr, p.TeamID, ev.User, ev.Channel, text)
+		})
+	case ev.Type == "reaction_added" && ev.Reaction == cr.PinReaction && ev.Item.Type == "message" && ev.User != "":
+		a.background(r, func(ctx context.Context) {
+			if _, err := a.Exec.Services.Chat.ChannelIncident(ctx, herald.ChatSlack, ev.Item.Channel); err != nil {
+				return // not an incident's channel
+			}
+			cr := cr
+			text, _, err := a.client(cr).MessageText(ctx, ev.Item.Channel, ev.Item.TS)
+			if err != nil {
+				a.log().Warn("slack: reading a pinned message failed", "err", err)
+				return
+			}
+			a.fromChannel(ctx, cr, p.TeamID, ev.User, ev.Item.Channel, "note "+text)
+		})
+	}
+}
+
+// fromChannel runs what a message of an incident channel asks for, as its
+// author; a refusal goes to the author privately.
+func (a *App) fromChannel(ctx context.Context, cr herald.SlackCredentials, team, user, channel, text string) {
+	if _, err := a.Exec.Services.Chat.ChannelIncident(ctx, herald.ChatSlack, channel); err != nil {
+		return
+	}
+	reply := a.run(ctx, cr, command{Team: team, User: user, Channel: channel, Text: text})
+	if !reply.Private {
+		return // recorded: the timeline has it, the channel has the message
+	}
+	a.queue(ctx, herald.ChatMessage{Key: "slack:dm:" + channel + ":" + user + ":" + a.now().Format(time.RFC3339Nano), Kind: herald.ChatDirect, Channel: user, Reply: reply})
+}
