@@ -1,9 +1,11 @@
 package notify
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/url"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -46,40 +48,42 @@ const teamsMaxActions = 5
 // one Adaptive Card attachment, at most TeamsMaxPayload bytes. Text that
 // would not fit is cut on a character boundary and the card says so.
 func TeamsCard(m Message) []byte {
-	text := m.Text
-	body, ok := teamsCard(m, text, false)
-	if ok {
+	if body, ok := teamsCard(m, m.Text, false); ok {
 		return body
 	}
-	// Cut the text by what is over (JSON escaping may make the text
-	// longer on the wire than in bytes, so repeat until it fits).
-	for len(text) > 0 {
-		over := len(body) - TeamsMaxPayload
-		cut := len(text) - over - 64
-		if over <= 0 {
-			cut = len(text) - 64
+	// The longest start of the text that fits, cut on a character
+	// boundary (JSON escaping makes some characters longer on the wire,
+	// so search rather than subtract).
+	cutAt := func(n int) string {
+		for n > 0 && n < len(m.Text) && !utf8.RuneStart(m.Text[n]) {
+			n--
 		}
-		if cut < 0 {
-			cut = 0
-		}
-		for cut > 0 && !utf8.RuneStart(text[cut]) {
-			cut--
-		}
-		text = strings.TrimRightFunc(text[:cut], func(r rune) bool { return r == ' ' || r == '\n' }) + " …"
-		if cut == 0 {
-			text = ""
-		}
-		if body, ok = teamsCard(m, text, true); ok {
-			return body
+		return strings.TrimRightFunc(m.Text[:n], unicode.IsSpace) + " …"
+	}
+	lo, hi := 0, len(m.Text)
+	var best []byte
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if body, ok := teamsCard(m, cutAt(mid), true); ok {
+			lo, best = mid, body
+		} else {
+			hi = mid - 1
 		}
 	}
-	body, _ = teamsCard(Message{Subject: "Herald", URL: m.URL, Links: m.Links}, "", true)
+	if best != nil {
+		return best
+	}
+	if body, ok := teamsCard(m, "", true); ok {
+		return body
+	}
+	// The subject or the facts alone are too long: say where to read it.
+	body, _ := teamsCard(Message{Subject: "Herald", URL: m.URL, Links: m.Links}, "", true)
 	return body
 }
 
 // teamsCard builds the body with text, and says whether it fits.
 func teamsCard(m Message, text string, truncated bool) ([]byte, bool) {
-	blocks := []any{map[string]any{"type": "TextBlock", "text": m.Subject, "weight": "Bolder", "size": "Medium", "wrap": true, "style": "heading"}}
+	blocks := []any{map[string]any{"type": "TextBlock", "text": m.Subject, "weight": "Bolder", "size": "Medium", "wrap": true}}
 	if len(m.Facts) > 0 {
 		facts := make([]any, 0, len(m.Facts))
 		for _, f := range m.Facts {
@@ -116,7 +120,11 @@ func teamsCard(m Message, text string, truncated bool) ([]byte, bool) {
 	}
 	env := map[string]any{"type": "message", "attachments": []any{map[string]any{
 		"contentType": "application/vnd.microsoft.card.adaptive", "contentUrl": nil, "content": card}}}
-	b, _ := json.Marshal(env)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // < > & as themselves: a card is not HTML
+	enc.Encode(env)
+	b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	return b, len(b) <= TeamsMaxPayload
 }
 

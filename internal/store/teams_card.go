@@ -4,6 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+
+	"github.com/heraldhq/herald"
 )
 
 // IncidentFacts are what a Microsoft Teams card shows of a message's
@@ -64,4 +67,55 @@ func (tx *tx) prepareTeams(ctx context.Context, o *Outgoing) error {
 	}
 	o.Incident = f
 	return nil
+}
+
+// doctorTeams warns of every Teams contact method and channel whose URL is
+// an old Office 365 connector's: Microsoft retired them, and each must be
+// replaced by a Workflow's URL before it stops. The URL is a secret: the
+// finding names its owner, never the URL.
+func (tx *tx) doctorTeams(ctx context.Context, add func(kind, severity, fix, format string, args ...any)) error {
+	const fix = "In Teams, make a Workflow from the template \"Post to a channel when a webhook request is received\", then replace the URL with the Workflow's (docs/CHATOPS.md, Teams)."
+	rows, err := tx.QueryContext(ctx, `SELECT u.email, m.target FROM contact_methods m JOIN users u ON u.id = m.user_id WHERE m.kind = 'teams' ORDER BY u.email`)
+	if err != nil {
+		return fmt.Errorf("list Teams contact methods: %w", err)
+	}
+	var users []string
+	for rows.Next() {
+		var email, target string
+		if err := rows.Scan(&email, &target); err != nil {
+			rows.Close()
+			return fmt.Errorf("list Teams contact methods: %w", err)
+		}
+		if herald.TeamsURLWarning("teams", target) != "" {
+			users = append(users, email)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("list Teams contact methods: %w", err)
+	}
+	for _, email := range users {
+		add(herald.FindingTeamsConnector, herald.SeverityWarning, fix, "The Teams contact method of %s uses an old Office 365 connector URL (webhook.office.com), which Microsoft retired", email)
+	}
+	rows, err = tx.QueryContext(ctx, `SELECT id, internal, target FROM subscribers WHERE kind = 'teams' AND unsubscribed_at IS NULL ORDER BY id`)
+	if err != nil {
+		return fmt.Errorf("list Teams channels: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, target string
+		var internal bool
+		if err := rows.Scan(&id, &internal, &target); err != nil {
+			return fmt.Errorf("list Teams channels: %w", err)
+		}
+		if herald.TeamsURLWarning("teams", target) == "" {
+			continue
+		}
+		what := "status page subscriber"
+		if internal {
+			what = "stakeholder channel"
+		}
+		add(herald.FindingTeamsConnector, herald.SeverityWarning, fix, "The Teams %s %s uses an old Office 365 connector URL (webhook.office.com), which Microsoft retired", what, id)
+	}
+	return rows.Err()
 }
