@@ -22,8 +22,9 @@ var teams14Actions = map[string]bool{"Action.OpenUrl": true, "Action.Submit": tr
 // Card attachment, contentUrl null), schema version 1.4 or below, only 1.4
 // element and action types, at most TeamsMaxPayload bytes, every TextBlock
 // and fact a string, and every Action.OpenUrl URL absolute https or under
-// base (the console's base URL, which may be http on a private network).
-func CheckTeamsCard(body []byte, base string) error {
+// one of base (the console's base URL, which may be http on a private
+// network).
+func CheckTeamsCard(body []byte, base ...string) error {
 	if len(body) > TeamsMaxPayload {
 		return fmt.Errorf("the body is %d bytes, over %d", len(body), TeamsMaxPayload)
 	}
@@ -75,7 +76,7 @@ func CheckTeamsCard(body []byte, base string) error {
 	return nil
 }
 
-func checkElements(list []any, base string) error {
+func checkElements(list []any, base []string) error {
 	for _, e := range list {
 		el, _ := e.(map[string]any)
 		t, _ := el["type"].(string)
@@ -118,7 +119,7 @@ func checkElements(list []any, base string) error {
 	return nil
 }
 
-func checkActions(list []any, base string) error {
+func checkActions(list []any, base []string) error {
 	for _, x := range list {
 		a, _ := x.(map[string]any)
 		t, _ := a["type"].(string)
@@ -132,7 +133,11 @@ func checkActions(list []any, base string) error {
 			continue
 		}
 		u, _ := a["url"].(string)
-		if !strings.HasPrefix(u, "https://") && (base == "" || !strings.HasPrefix(u, strings.TrimSuffix(base, "/")+"/")) {
+		under := strings.HasPrefix(u, "https://")
+		for _, b := range base {
+			under = under || (b != "" && strings.HasPrefix(u, strings.TrimSuffix(b, "/")+"/"))
+		}
+		if !under {
 			return fmt.Errorf("Action.OpenUrl to %q: must be absolute https or under the console's base URL", u)
 		}
 		if !openable(u) {
