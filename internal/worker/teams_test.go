@@ -129,3 +129,53 @@ func TestRule46_TeamsCardCarriesOnlyReferenceAndLinks(t *testing.T) {
 		}
 	})
 }
+
+// R63 on Teams: a practice's stakeholder notice reaches the sandbox's
+// Teams channel as a valid card marked practice, and the real Teams
+// stakeholder channel gets nothing, even when someone notifies the
+// stakeholders of the practice incident.
+func TestRule63_TeamsCardStaysInTheSandbox(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		f := setup(t, d)
+		pia, err := f.db.People.CreateUser(f.ctx, herald.UserInput{Name: "Pia", Email: "pia@example.com"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		piaA := herald.Actor{User: pia, Role: herald.RoleResponder}
+		realTeams, sandboxTeams := newChat(t), newChat(t)
+		if _, err := f.db.Subscribers.AddStakeholderChannel(f.ctx, herald.SubscriberInput{TeamsURL: realTeams.srv.URL}); err != nil {
+			t.Fatal(err)
+		}
+		scenario := `
+title: Teams drill
+severity: S3
+summary: The queue is stuck.
+subscribers:
+  - {kind: teams, target: "` + sandboxTeams.srv.URL + `", internal: true}
+steps:
+  - {at: 0s, kind: stakeholder_notice, text: "Failover under way."}
+`
+		run, err := f.db.Practice.StartPractice(f.ctx, piaA, herald.PracticeStartInput{Scenario: scenario})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.db.Subscribers.NotifyStakeholders(f.ctx, piaA, run.IncidentID); err != nil {
+			t.Fatal(err)
+		}
+		for range 3 {
+			f.tick(t)
+		}
+		if b := realTeams.bodies(); len(b) != 0 {
+			t.Errorf("the real Teams channel got %q", b)
+		}
+		cards := readCards(t, sandboxTeams.bodies(), teamsBase, f.db.Links().Base())
+		if len(cards) == 0 {
+			t.Fatal("the sandbox's Teams channel got nothing")
+		}
+		for _, c := range cards {
+			if !strings.HasPrefix(c.Subject, herald.PracticeMark) || c.Facts["Practice"] != herald.PracticeMark {
+				t.Errorf("sandbox card %+v", c)
+			}
+		}
+	})
+}
