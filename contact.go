@@ -23,6 +23,9 @@ type ContactMethod struct {
 	// Secret is the webhook signing secret, in the answer that creates a
 	// webhook method only.
 	Secret string `json:"secret,omitempty"`
+	// Warning is what the admin should fix: a Teams URL of an old Office
+	// 365 connector (TeamsLegacyWarning).
+	Warning string `json:"warning,omitempty"`
 }
 
 // ContactMethodInput adds a contact method.

@@ -25,6 +25,7 @@ const (
 	FindingRoleUnbound     = "role_unbound"      // an incident role that declarations page, bound to no service
 	FindingFallbackMissing = "fallback_missing"  // settings paging.fallback names nobody
 	FindingSMTPMissing     = "smtp_missing"      // e-mail is used but no SMTP server is configured
+	FindingTeamsConnector  = "teams_connector"   // a Teams URL is an old Office 365 connector's, to replace with a Workflow
 )
 
 // Report is what `herald doctor` shows: every finding, errors first.

@@ -24,6 +24,9 @@ type Subscriber struct {
 	// Tenant is set on a subscriber of a tenant's private page (its id):
 	// it hears only of that tenant's incidents and maintenances.
 	Tenant string `json:"tenant,omitempty"`
+	// Warning is what the admin should fix: a Teams URL of an old Office
+	// 365 connector (TeamsLegacyWarning).
+	Warning string `json:"warning,omitempty"`
 }
 
 // SubscriberInput subscribes one address or endpoint. Exactly one of

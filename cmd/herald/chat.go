@@ -14,6 +14,9 @@ import (
 // (docs/CHATOPS.md) from the shell, through the API, so the words are the
 // same in chat and in a terminal.
 func runChat(ctx context.Context, args []string, e env) error {
+	if len(args) > 0 && args[0] == "teams" {
+		return runChatTeams(ctx, args[1:], e) // sends from here: no server needed
+	}
 	var incident *string
 	var confirm, manifest *bool
 	var announce, pin *string

@@ -382,6 +382,9 @@ func (c *Console) addMethod(w http.ResponseWriter, r *http.Request, a herald.Act
 		return c.formFail(w, r, a, "method", err)
 	}
 	msg := "Contact method added: " + m.Kind + " " + m.Target + "."
+	if m.Warning != "" {
+		msg += " Warning: " + m.Warning + "."
+	}
 	if m.Secret != "" {
 		// A webhook's signing secret: shown once, on this answer, as the
 		// API does; never in a redirect's URL.

@@ -681,7 +681,11 @@ func (c *Console) addStakeholderChannel(w http.ResponseWriter, r *http.Request, 
 	if ch.Secret != "" {
 		return c.showSubscribers(w, r, a, http.StatusCreated, form{}, ch.Secret)
 	}
-	redirect(w, r, subscribersPath, "Stakeholder channel added.")
+	msg := "Stakeholder channel added."
+	if ch.Warning != "" {
+		msg += " Warning: " + ch.Warning + "."
+	}
+	redirect(w, r, subscribersPath, msg)
 	return nil
 }
 

@@ -32,6 +32,9 @@ type Message struct {
 	// Cc are e-mail addresses copied on the mail (a tenant's other
 	// operational addresses and its account manager).
 	Cc []string
+	// Facts and Links are a Teams card's FactSet and buttons (teams.go).
+	Facts []Fact
+	Links []Link
 }
 
 // Sender delivers a message. An error means the delivery should be tried

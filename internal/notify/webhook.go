@@ -144,7 +144,8 @@ func (w *Webhook) Send(ctx context.Context, m Message) error {
 	case "slack":
 		body, _ = json.Marshal(map[string]string{"text": slackText(m)})
 	case "teams":
-		body, _ = json.Marshal(map[string]string{"title": m.Subject, "text": m.Text + "\n\n" + m.URL})
+		// A Workflows webhook and an old connector's both take the card.
+		body = TeamsCard(m)
 	default:
 		body, _ = json.Marshal(map[string]any{"type": m.Event, "timestamp": w.Now().UTC().Format(time.RFC3339), "data": m.Data})
 	}

@@ -37,7 +37,7 @@ func (db *PeopleService) CreateContactMethod(ctx context.Context, userRef string
 
 // createContactMethod inserts a normalized, checked contact method.
 func (tx *tx) createContactMethod(ctx context.Context, userID string, in herald.ContactMethodInput) (herald.ContactMethod, error) {
-	m := herald.ContactMethod{ID: newID(), UserID: userID, Kind: in.Kind, Target: in.Target, CreatedAt: tx.now}
+	m := herald.ContactMethod{ID: newID(), UserID: userID, Kind: in.Kind, Target: in.Target, CreatedAt: tx.now, Warning: herald.TeamsURLWarning(in.Kind, in.Target)}
 	sealed := ""
 	if in.Kind == "webhook" {
 		b := make([]byte, 24)
@@ -76,7 +76,7 @@ func (db *PeopleService) ContactMethods(ctx context.Context, userRef string) ([]
 			if err := rows.Scan(&m.ID, &m.UserID, &m.Kind, &m.Target, &m.Failures, &m.Failing, &at); err != nil {
 				return err
 			}
-			m.CreatedAt = fromMicros(at)
+			m.CreatedAt, m.Warning = fromMicros(at), herald.TeamsURLWarning(m.Kind, m.Target)
 			out = append(out, m)
 		}
 		return rows.Err()

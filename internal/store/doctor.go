@@ -212,6 +212,9 @@ func (db *DB) Doctor(ctx context.Context, opt DoctorOptions) (herald.Report, err
 					"No SMTP server is configured, but %d e-mail contact methods and %d e-mail subscribers exist: their mail is never sent", methods, subscribers)
 			}
 		}
+		if err := tx.doctorTeams(ctx, add); err != nil {
+			return err
+		}
 		return nil
 	})
 	if err != nil {

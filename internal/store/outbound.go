@@ -27,6 +27,14 @@ func (db *core) checkOutboundCached(ctx context.Context, kind, field, target str
 	default:
 		return nil
 	}
+	if kind == "teams" && !db.allowPrivate {
+		// A Teams channel is reached only through Microsoft's hosts; a
+		// test receiver on a private address needs WebhookAllowPrivate.
+		if _, err := herald.CheckTeamsURL(target); err != nil {
+			msg := err.(*herald.Error).Message
+			return &herald.Error{Code: herald.EInvalid, Message: field + ": " + msg, Fields: map[string]string{field: msg}}
+		}
+	}
 	host := target
 	if u, err := url.Parse(target); err == nil {
 		host = u.Host

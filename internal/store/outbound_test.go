@@ -33,8 +33,11 @@ func TestOutboundURLs_RefusedAtCreation(t *testing.T) {
 			refusedAs(t, err, "target")
 			_, err = strict.People.CreateContactMethod(ctx, "ann@example.com", herald.ContactMethodInput{Kind: "slack", Target: u})
 			refusedAs(t, err, "target")
+			// A Teams URL must be a Workflows host's first: 400, naming it.
 			_, err = strict.Subscribers.AddStakeholderChannel(ctx, herald.SubscriberInput{TeamsURL: u})
-			refusedAs(t, err, "teams_url")
+			if he, ok := err.(*herald.Error); !ok || he.Code != herald.EInvalid || he.Fields["teams_url"] == "" {
+				t.Fatalf("teams %s: %v", u, err)
+			}
 			_, err = strict.Subscribers.Subscribe(ctx, herald.SubscriberInput{WebhookURL: u}, false)
 			refusedAs(t, err, "webhook_url")
 			if _, _, err := strict.Subscribers.ImportSubscribers(ctx, []herald.SubscriberInput{{SlackURL: u}}); herald.ErrorCode(err) != herald.EInvalid {

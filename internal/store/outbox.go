@@ -94,6 +94,11 @@ type Outgoing struct {
 	// Practice is the practice run the message belongs to (R63,
 	// practice_guard.go): the composer marks it.
 	Practice string
+	// Incident is what a Teams card shows of the incident the message is
+	// about (teams_card.go); nil on other channels and when restricted.
+	Incident *IncidentFacts
+
+	incidentID string // a broadcast's incident, for Incident
 }
 
 // PageNotice is what a page delivery is about.
@@ -205,6 +210,9 @@ func (db *core) claim(ctx context.Context, lane Lane, only string) (o *Outgoing,
 			// R63: a practice stays in its sandbox (practice_guard.go).
 			cancelled, prepErr = tx.practiceGuard(ctx, claimed)
 		}
+		if prepErr == nil && !cancelled && claimed.Kind == "teams" {
+			prepErr = tx.prepareTeams(ctx, claimed)
+		}
 		if prepErr != nil && !errors.Is(prepErr, errBrokenTx) {
 			claimed.Err = prepErr // the claim stands: this row fails on its own
 			return nil
@@ -263,7 +271,7 @@ func (tx *tx) prepareBroadcast(ctx context.Context, o *Outgoing) error {
 		Scan(&b.subscriberID, &o.Kind, &o.Target, &sealed, &b.Event, &b.Subject, &b.Body, &b.URL, &incidentID); err != nil {
 		return dbErr("read subscriber delivery", err)
 	}
-	o.Broadcast = b
+	o.Broadcast, o.incidentID = b, incidentID
 	var err error
 	if o.Restricted, err = tx.incidentRestriction(ctx, incidentID); err != nil {
 		return dbErr("the incident's tenants", err)

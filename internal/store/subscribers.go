@@ -104,7 +104,7 @@ func (db *core) subscribe(ctx context.Context, in herald.SubscriberInput, admin 
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		s = herald.Subscriber{ID: newID(), Kind: kind, Target: target, Components: in.Components, CreatedAt: tx.now, Tenant: tenant}
+		s = herald.Subscriber{ID: newID(), Kind: kind, Target: target, Components: in.Components, CreatedAt: tx.now, Tenant: tenant, Warning: herald.TeamsURLWarning(kind, target)}
 		s.Confirmed = kind != "email" || in.Confirmed
 		if s.Confirmed {
 			s.ConfirmedAt = &tx.now
@@ -231,7 +231,7 @@ func scanSubscriber(row interface{ Scan(...any) error }) (herald.Subscriber, err
 	if s.Components == nil {
 		s.Components = []string{}
 	}
-	s.CreatedAt, s.ConfirmedAt = fromMicros(created), fromNullMicros(confirmed)
+	s.CreatedAt, s.ConfirmedAt, s.Warning = fromMicros(created), fromNullMicros(confirmed), herald.TeamsURLWarning(s.Kind, s.Target)
 	return s, nil
 }
 
@@ -315,7 +315,7 @@ func (db *SubscriberService) AddStakeholderChannel(ctx context.Context, in heral
 // addStakeholderChannel inserts a checked stakeholder channel; components
 // is its JSON list of component ids.
 func (tx *tx) addStakeholderChannel(ctx context.Context, kind, target, name, components string) (herald.Subscriber, error) {
-	s := herald.Subscriber{ID: newID(), Kind: kind, Target: target, Components: []string{}, Confirmed: true}
+	s := herald.Subscriber{ID: newID(), Kind: kind, Target: target, Components: []string{}, Confirmed: true, Warning: herald.TeamsURLWarning(kind, target)}
 	s.CreatedAt, s.ConfirmedAt = tx.now, &tx.now
 	sealed := ""
 	if kind == "webhook" {

@@ -46,6 +46,9 @@ func compose(lk links.Links, o *store.Outgoing) notify.Message {
 			d["practice_run_id"] = o.Practice
 		}
 	}
+	if m.Kind == "teams" {
+		composeTeams(&m, lk, o)
+	}
 	return m
 }
 
