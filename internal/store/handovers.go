@@ -173,6 +173,13 @@ func (tx *tx) handoverApprovals(ctx context.Context, sc *handoverScope) ([]heral
 	if err != nil {
 		return nil, err
 	}
+	// And the words of emergency maintenance notices waiting for the
+	// security team (R33): approved ones are sent at once, so only those.
+	words, err := tx.emergencyApprovals(ctx, sc.settings, `a.status = $1`, herald.ApprovalPending)
+	if err != nil {
+		return nil, err
+	}
+	list = append(list, words...)
 	out := make([]herald.HandoverItem, 0, len(list))
 	for _, a := range list {
 		it := herald.HandoverItem{Ref: a.ID, Title: string(a.Class) + " message to " + a.TenantName + ": " + a.Subject,

@@ -478,3 +478,25 @@ func TestRule62_HandoversSubmittedAndTrainingEvents(t *testing.T) {
 		}
 	})
 }
+
+// The words of an emergency maintenance's notices waiting for the
+// security team (R33, R44) are handed over with the thread approvals.
+func TestRule60_HandoverListsEmergencyWordsAwaitingTheSecurityTeam(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		f := setup(t, d)
+		f.commsRotation(t)
+		m := f.emergencyWithTenants(t)
+		if _, err := f.db.Maintenances.ApproveMaintenance(f.ctx, f.carol, m.ID, herald.ApprovalInput{}); err != nil {
+			t.Fatal(err)
+		}
+		a := f.pendingNotice(t, m.ID)
+		f.clock.Advance(24*time.Hour + time.Minute)
+		f.playbook(t)
+		h := f.onlyHandover(t, f.alice)
+		sec, _ := h.Section(herald.SectionApprovals)
+		if len(sec.Items) != 1 || sec.Items[0].Ref != a.ID || !strings.Contains(sec.Items[0].Title, "each tenant linked to") ||
+			!strings.Contains(sec.Items[0].Detail, "awaiting approval") {
+			t.Fatalf("approvals: %+v", sec)
+		}
+	})
+}
