@@ -28,7 +28,7 @@ var _ notify.Sender = DM{}
 func (d DM) Send(ctx context.Context, m notify.Message) error {
 	cr, err := d.Store.SlackCredentials(ctx)
 	if herald.ErrorCode(err) == herald.ENotFound {
-		return errors.New("Slack is not connected: an admin connects Herald's Slack app (Settings, Slack)")
+		return errors.New("slack is not connected: an admin connects Herald's Slack app (Settings, Slack)")
 	}
 	if err != nil {
 		return err

@@ -69,7 +69,10 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	if r.URL.Path == "/respond" {
 		var m map[string]any
-		json.Unmarshal(body, &m)
+		if err := json.Unmarshal(body, &m); err != nil {
+			http.Error(w, "bad response body: "+err.Error(), http.StatusBadRequest)
+			return
+		}
 		f.responses = append(f.responses, m)
 		io.WriteString(w, "ok")
 		return
@@ -81,7 +84,10 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 	method := strings.TrimPrefix(r.URL.Path, "/api/")
 	args := map[string]any{}
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
-		json.Unmarshal(body, &args)
+		if err := json.Unmarshal(body, &args); err != nil {
+			json.NewEncoder(w).Encode(map[string]any{"ok": false, "error": "invalid_json"})
+			return
+		}
 	} else {
 		v, _ := url.ParseQuery(string(body))
 		for k := range v {
