@@ -170,15 +170,8 @@ func (db *NoticeService) RequestNoticeApproval(ctx context.Context, actor herald
 	}
 	var a herald.NoticeApproval
 	err := db.write(ctx, func(tx *tx) error {
-		s, err := tx.settings(ctx)
+		s, th, err := tx.threadToWrite(ctx, actor, threadID)
 		if err != nil {
-			return err
-		}
-		th, err := tx.thread(ctx, s.Notices, threadID)
-		if err != nil {
-			return err
-		}
-		if err := tx.mayWriteToCustomers(ctx, actor, th); err != nil {
 			return err
 		}
 		if actor.User.ID == "" {

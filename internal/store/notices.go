@@ -294,6 +294,21 @@ func (db *NoticeService) NoticeThread(ctx context.Context, id string) (herald.No
 	return t, err
 }
 
+// threadToWrite reads the settings and a thread the actor is about to
+// write on (send, or ask approval of a text), refusing one who may not
+// write to customers (R49).
+func (tx *tx) threadToWrite(ctx context.Context, actor herald.Actor, threadID string) (herald.Settings, herald.NoticeThread, error) {
+	s, err := tx.settings(ctx)
+	if err != nil {
+		return s, herald.NoticeThread{}, err
+	}
+	th, err := tx.thread(ctx, s.Notices, threadID)
+	if err != nil {
+		return s, th, err
+	}
+	return s, th, tx.mayWriteToCustomers(ctx, actor, th)
+}
+
 // mayWriteToCustomers applies R49: the incident's communications manager
 // or an admin writes to customers; on a maintenance's thread, its owner or
 // an admin. The incident lead may not.
@@ -414,15 +429,8 @@ func (db *NoticeService) SendNotice(ctx context.Context, actor herald.Actor, thr
 	}
 	var m herald.NoticeMessage
 	err := db.write(ctx, func(tx *tx) error {
-		s, err := tx.settings(ctx)
+		s, th, err := tx.threadToWrite(ctx, actor, threadID)
 		if err != nil {
-			return err
-		}
-		th, err := tx.thread(ctx, s.Notices, threadID)
-		if err != nil {
-			return err
-		}
-		if err := tx.mayWriteToCustomers(ctx, actor, th); err != nil {
 			return err
 		}
 		if s.Notices.ReplyDomain == "" {
