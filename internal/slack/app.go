@@ -5,20 +5,18 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/chatflow"
 	"github.com/heraldhq/herald/internal/chatops"
 )
 
@@ -202,9 +200,9 @@ func (a *App) run(ctx context.Context, cr herald.SlackCredentials, c command) he
 	}
 	if out.Incident != "" {
 		if cmd.Verb == herald.ChatDeclare {
-			a.startIncident(ctx, cr, out, c.User)
+			a.flow().Start(ctx, out.Incident, out, c.User)
 		} else {
-			a.refreshIncident(ctx, cr, out.Incident)
+			a.flow().Refresh(ctx, out.Incident)
 		}
 	}
 	return out
@@ -256,136 +254,86 @@ func (r resolver) ResolveMention(ctx context.Context, mention string) (string, e
 	return actor.User.ID, nil
 }
 
-// Message keys on the chat lane: one per incident and purpose, so a
-// repeat (a retried request) queues nothing new.
-func channelKey(ref string) string  { return "slack:channel:" + ref }
-func cardKey(ref string) string     { return "slack:card:" + ref }
-func announceKey(ref string) string { return "slack:announce:" + ref }
-
-// ChannelName is an incident's channel: inc-<N>-<slug>, at most 80
-// characters (Slack's limit), lower case.
-func ChannelName(inc *herald.Incident) string {
-	prefix := "inc-" + strconv.FormatInt(inc.Number, 10)
-	return prefix + "-" + herald.Slug(inc.Title, 80-len(prefix)-1)
+// flow is the incident channel flow on Slack.
+func (a *App) flow() *chatflow.Flow {
+	return &chatflow.Flow{Exec: a.Exec, Store: a.Store, Platform: platform{a}, Log: a.log()}
 }
 
-// startIncident queues the incident's channel; when it exists (SendChat),
-// the role holders are invited, the summary posted and the declaration
-// announced.
-func (a *App) startIncident(ctx context.Context, cr herald.SlackCredentials, reply herald.ChatReply, declarer string) {
-	inc, err := a.Exec.Services.Incidents.Incident(ctx, reply.Incident)
-	if err != nil {
-		a.log().Error("slack: reading a declared incident failed", "err", err)
-		return
-	}
-	m := herald.ChatMessage{Key: channelKey(inc.Reference), Platform: herald.ChatSlack, Kind: herald.ChatCreateChannel, Incident: inc.ID,
-		Name: ChannelName(inc), Users: []string{declarer}, Announce: cr.AnnounceChannel, Reply: reply}
-	if err := a.Store.QueueChat(ctx, m); err != nil {
-		a.log().Error("slack: queueing an incident channel failed", "err", err)
-	}
-}
-
-// refreshIncident edits the incident's message in place (in its channel
-// and in the announcement), once they are posted.
-func (a *App) refreshIncident(ctx context.Context, cr herald.SlackCredentials, ref string) {
-	inc, err := a.Exec.Services.Incidents.Incident(ctx, ref)
-	if err != nil {
-		return
-	}
-	card := a.Exec.IncidentCard(inc)
-	// The same card twice is the same edit: its content is the key.
-	raw, _ := json.Marshal(card)
-	sum := sha256.Sum256(raw)
-	stamp := hex.EncodeToString(sum[:12])
-	if ch, err := a.Store.ChatResult(ctx, channelKey(inc.Reference)); err == nil {
-		if _, err := a.Store.ChatResult(ctx, cardKey(inc.Reference)); err == nil {
-			a.queue(ctx, herald.ChatMessage{Key: cardKey(inc.Reference) + ":" + stamp, Kind: herald.ChatUpdate, Channel: ch, Incident: inc.ID, Ref: cardKey(inc.Reference), Reply: card})
-		}
-	}
-	if cr.AnnounceChannel != "" {
-		if _, err := a.Store.ChatResult(ctx, announceKey(inc.Reference)); err == nil {
-			a.queue(ctx, herald.ChatMessage{Key: announceKey(inc.Reference) + ":" + stamp, Kind: herald.ChatUpdate, Channel: cr.AnnounceChannel, Incident: inc.ID,
-				Ref: announceKey(inc.Reference), Reply: card})
-		}
-	}
-}
-
-func (a *App) queue(ctx context.Context, m herald.ChatMessage) {
-	m.Platform = herald.ChatSlack
-	if err := a.Store.QueueChat(ctx, m); err != nil {
-		a.log().Error("slack: queueing a message failed", "kind", m.Kind, "err", err)
-	}
-}
+func (a *App) queue(ctx context.Context, m herald.ChatMessage) { a.flow().Queue(ctx, m) }
 
 // SendChat sends one chat lane message to Slack (worker.ChatSender).
 func (a *App) SendChat(ctx context.Context, m herald.ChatMessage) (string, error) {
-	cr, err := a.Store.SlackCredentials(ctx)
-	if err != nil {
-		return "", err
-	}
-	c := a.client(cr)
-	switch m.Kind {
-	case herald.ChatPost:
-		return c.PostMessage(ctx, m.Channel, Render(m.Reply))
-	case herald.ChatUpdate:
-		return "", c.Update(ctx, m.Channel, m.Target, Render(m.Reply))
-	case herald.ChatRespond:
-		return "", c.Respond(ctx, m.Channel, Render(m.Reply), m.Reply.Private, false)
-	case herald.ChatInvite:
-		return "", c.Invite(ctx, m.Channel, m.Users)
-	case herald.ChatDirect:
-		ch, err := c.OpenDM(ctx, m.Channel)
-		if err != nil {
-			return "", err
-		}
-		return c.PostMessage(ctx, ch, Render(m.Reply))
-	case herald.ChatCreateChannel:
-		return a.createChannel(ctx, c, m)
-	}
-	return "", fmt.Errorf("slack cannot send a %q", m.Kind)
+	return a.flow().SendChat(ctx, m)
 }
 
-// createChannel makes an incident's channel, binds it to the incident and
-// queues what goes in it: the people, the summary, the announcement.
-func (a *App) createChannel(ctx context.Context, c *Client, m herald.ChatMessage) (string, error) {
-	inc, err := a.Exec.Services.Incidents.Incident(ctx, m.Incident)
+// platform is Slack's Web API as the incident channel flow uses it.
+type platform struct{ a *App }
+
+func (platform) Name() string { return herald.ChatSlack }
+
+func (p platform) client(ctx context.Context) (*Client, error) {
+	cr, err := p.a.Store.SlackCredentials(ctx)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	id, err := c.CreateChannel(ctx, m.Name)
-	if err != nil {
-		return "", err
-	}
-	if err := a.Exec.Services.Chat.BindChannel(ctx, herald.ChatChannel{Platform: herald.ChatSlack, ChannelID: id, Incident: inc.ID}); err != nil {
-		return id, err
-	}
-	users := map[string]bool{}
-	for _, u := range m.Users {
-		users[u] = true
-	}
-	for _, r := range inc.Roles {
-		ids, err := a.Exec.Services.Chat.ChatIdentities(ctx, r.UserID)
-		if err != nil {
-			return id, err
-		}
-		for _, ci := range ids {
-			if ci.Platform == herald.ChatSlack {
-				users[ci.ChatUser] = true
-			}
-		}
-	}
-	var list []string
-	for u := range users {
-		list = append(list, u)
-	}
-	if len(list) > 0 {
-		a.queue(ctx, herald.ChatMessage{Key: "slack:invite:" + inc.Reference, Kind: herald.ChatInvite, Channel: id, Incident: inc.ID, Users: list})
-	}
-	a.queue(ctx, herald.ChatMessage{Key: cardKey(inc.Reference), Kind: herald.ChatPost, Channel: id, Incident: inc.ID, Reply: m.Reply})
-	if m.Announce != "" {
-		ann := a.Exec.IncidentCard(inc)
-		ann.Text = fmt.Sprintf("%s declared: %s. Join #%s.", inc.Reference, inc.Title, m.Name)
-		a.queue(ctx, herald.ChatMessage{Key: announceKey(inc.Reference), Kind: herald.ChatPost, Channel: m.Announce, Incident: inc.ID, Reply: ann})
-	}
-	return id, nil
+	return p.a.client(cr), nil
 }
+
+func (p platform) AnnounceChannel(ctx context.Context) (string, error) {
+	cr, err := p.a.Store.SlackCredentials(ctx)
+	return cr.AnnounceChannel, err
+}
+
+func (p platform) CreateChannel(ctx context.Context, name string) (string, error) {
+	c, err := p.client(ctx)
+	if err != nil {
+		return "", err
+	}
+	return c.CreateChannel(ctx, name)
+}
+
+func (p platform) Invite(ctx context.Context, channel string, users []string) error {
+	c, err := p.client(ctx)
+	if err != nil {
+		return err
+	}
+	return c.Invite(ctx, channel, users)
+}
+
+func (p platform) Post(ctx context.Context, channel string, r herald.ChatReply) (string, error) {
+	c, err := p.client(ctx)
+	if err != nil {
+		return "", err
+	}
+	return c.PostMessage(ctx, channel, Render(r))
+}
+
+func (p platform) Update(ctx context.Context, channel, ts string, r herald.ChatReply) error {
+	c, err := p.client(ctx)
+	if err != nil {
+		return err
+	}
+	return c.Update(ctx, channel, ts, Render(r))
+}
+
+func (p platform) Respond(ctx context.Context, responseURL string, r herald.ChatReply) error {
+	c, err := p.client(ctx)
+	if err != nil {
+		return err
+	}
+	return c.Respond(ctx, responseURL, Render(r), r.Private, false)
+}
+
+func (p platform) Direct(ctx context.Context, user string, r herald.ChatReply) (string, error) {
+	c, err := p.client(ctx)
+	if err != nil {
+		return "", err
+	}
+	ch, err := c.OpenDM(ctx, user)
+	if err != nil {
+		return "", err
+	}
+	return c.PostMessage(ctx, ch, Render(r))
+}
+
+func (platform) ChannelMention(name, id string) string { return "#" + name }

@@ -1,0 +1,217 @@
+// Package chatflow is the incident channel flow, the same on every chat
+// platform that has channels (Slack, Mattermost): when an incident is
+// declared from chat, a channel of its own (inc-<N>-<slug>) is made, the
+// people holding its roles are invited, its message (the incident card)
+// is posted there and announced in the incident-management channel, and
+// that message is edited in place as the incident changes.
+//
+// Every step is a message on the chat lane (herald.ChatMessage, sent by
+// the worker's chat loop through Flow.SendChat): retried with backoff,
+// paced per channel, restricted for FedRAMP tenants, held back for a
+// practice, and never in the way of a page. What differs between
+// platforms is only their API: a Platform.
+package chatflow
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strconv"
+
+	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/chatops"
+)
+
+// Platform is what the flow asks of one chat platform, in its own API.
+type Platform interface {
+	// Name is the platform (herald.ChatSlack, herald.ChatMattermost); it
+	// is the first part of every message key, so keys never collide
+	// between platforms.
+	Name() string
+	// AnnounceChannel is the incident-management channel's id, where new
+	// incidents are announced ("" for none).
+	AnnounceChannel(ctx context.Context) (string, error)
+	// CreateChannel makes a channel called name and answers its id. When a
+	// channel of that name exists already it answers that one's id: the
+	// name is the incident's own (a retry after a crash between making
+	// the channel and recording it must not fail).
+	CreateChannel(ctx context.Context, name string) (string, error)
+	// Invite adds people (platform user ids) to a channel; people in it
+	// already are no error.
+	Invite(ctx context.Context, channel string, users []string) error
+	// Post posts a reply in a channel and answers the message's id.
+	Post(ctx context.Context, channel string, r herald.ChatReply) (string, error)
+	// Update edits a posted message in place.
+	Update(ctx context.Context, channel, messageID string, r herald.ChatReply) error
+	// Respond answers a command or a button through the URL the platform
+	// gave for it.
+	Respond(ctx context.Context, responseURL string, r herald.ChatReply) error
+	// Direct sends a reply to one person (a platform user id) privately
+	// and answers the message's id.
+	Direct(ctx context.Context, user string, r herald.ChatReply) (string, error)
+	// ChannelMention is how a message names a channel ("#inc-4-db").
+	ChannelMention(name, id string) string
+}
+
+// Store is what the flow keeps: the chat lane.
+type Store interface {
+	herald.ChatOutbox
+}
+
+// Flow runs the incident channel flow on one platform.
+type Flow struct {
+	Exec     *chatops.Executor
+	Store    Store
+	Platform Platform
+	Log      *slog.Logger
+}
+
+func (f *Flow) log() *slog.Logger {
+	if f.Log != nil {
+		return f.Log
+	}
+	return slog.Default()
+}
+
+// Message keys on the chat lane: one per platform, incident and purpose,
+// so a repeat (a retried request, a second instance) queues nothing new.
+func (f *Flow) channelKey(ref string) string  { return f.Platform.Name() + ":channel:" + ref }
+func (f *Flow) cardKey(ref string) string     { return f.Platform.Name() + ":card:" + ref }
+func (f *Flow) announceKey(ref string) string { return f.Platform.Name() + ":announce:" + ref }
+func (f *Flow) inviteKey(ref string) string   { return f.Platform.Name() + ":invite:" + ref }
+
+// ChannelName is an incident's channel: inc-<N>-<slug>, at most 80
+// characters (Slack's limit; Mattermost allows 64 for a name, so the
+// Mattermost adapter cuts further), lower case.
+func ChannelName(inc *herald.Incident) string {
+	prefix := "inc-" + strconv.FormatInt(inc.Number, 10)
+	return prefix + "-" + herald.Slug(inc.Title, 80-len(prefix)-1)
+}
+
+// Queue queues one message on this platform's chat lane; a failure to
+// queue is logged (the command it follows has been done).
+func (f *Flow) Queue(ctx context.Context, m herald.ChatMessage) {
+	m.Platform = f.Platform.Name()
+	if err := f.Store.QueueChat(ctx, m); err != nil {
+		f.log().Error("chat: queueing a message failed", "platform", m.Platform, "kind", m.Kind, "err", err)
+	}
+}
+
+// Start queues a declared incident's channel; when it exists (SendChat),
+// the role holders and the declarer (a platform user id) are invited, the
+// reply (the incident card) posted in it and the incident announced.
+func (f *Flow) Start(ctx context.Context, ref string, reply herald.ChatReply, declarer string) {
+	inc, err := f.Exec.Services.Incidents.Incident(ctx, ref)
+	if err != nil {
+		f.log().Error("chat: reading a declared incident failed", "platform", f.Platform.Name(), "err", err)
+		return
+	}
+	announce, err := f.Platform.AnnounceChannel(ctx)
+	if err != nil {
+		f.log().Warn("chat: reading the announcement channel failed", "platform", f.Platform.Name(), "err", err)
+	}
+	var users []string
+	if declarer != "" {
+		users = []string{declarer}
+	}
+	f.Queue(ctx, herald.ChatMessage{Key: f.channelKey(inc.Reference), Kind: herald.ChatCreateChannel, Incident: inc.ID,
+		Name: ChannelName(inc), Users: users, Announce: announce, Reply: reply})
+}
+
+// Refresh edits the incident's message in place (in its channel and in
+// the announcement), once they are posted. The same card twice is the
+// same edit: its content is in the key.
+func (f *Flow) Refresh(ctx context.Context, ref string) {
+	inc, err := f.Exec.Services.Incidents.Incident(ctx, ref)
+	if err != nil {
+		return
+	}
+	card := f.Exec.IncidentCard(inc)
+	raw, _ := json.Marshal(card)
+	sum := sha256.Sum256(raw)
+	stamp := hex.EncodeToString(sum[:12])
+	if ch, err := f.Store.ChatResult(ctx, f.channelKey(inc.Reference)); err == nil {
+		if _, err := f.Store.ChatResult(ctx, f.cardKey(inc.Reference)); err == nil {
+			f.Queue(ctx, herald.ChatMessage{Key: f.cardKey(inc.Reference) + ":" + stamp, Kind: herald.ChatUpdate, Channel: ch, Incident: inc.ID,
+				Ref: f.cardKey(inc.Reference), Reply: card})
+		}
+	}
+	announce, err := f.Platform.AnnounceChannel(ctx)
+	if err != nil || announce == "" {
+		return
+	}
+	if _, err := f.Store.ChatResult(ctx, f.announceKey(inc.Reference)); err == nil {
+		f.Queue(ctx, herald.ChatMessage{Key: f.announceKey(inc.Reference) + ":" + stamp, Kind: herald.ChatUpdate, Channel: announce, Incident: inc.ID,
+			Ref: f.announceKey(inc.Reference), Reply: card})
+	}
+}
+
+// SendChat sends one chat lane message through the platform
+// (worker.ChatSender).
+func (f *Flow) SendChat(ctx context.Context, m herald.ChatMessage) (string, error) {
+	p := f.Platform
+	switch m.Kind {
+	case herald.ChatPost:
+		return p.Post(ctx, m.Channel, m.Reply)
+	case herald.ChatUpdate:
+		return "", p.Update(ctx, m.Channel, m.Target, m.Reply)
+	case herald.ChatRespond:
+		return "", p.Respond(ctx, m.Channel, m.Reply)
+	case herald.ChatInvite:
+		return "", p.Invite(ctx, m.Channel, m.Users)
+	case herald.ChatDirect:
+		return p.Direct(ctx, m.Channel, m.Reply)
+	case herald.ChatCreateChannel:
+		return f.createChannel(ctx, m)
+	}
+	return "", fmt.Errorf("%s cannot send a %q", p.Name(), m.Kind)
+}
+
+// createChannel makes an incident's channel, binds it to the incident and
+// queues what goes in it: the people, the card, the announcement.
+func (f *Flow) createChannel(ctx context.Context, m herald.ChatMessage) (string, error) {
+	inc, err := f.Exec.Services.Incidents.Incident(ctx, m.Incident)
+	if err != nil {
+		return "", err
+	}
+	id, err := f.Platform.CreateChannel(ctx, m.Name)
+	if err != nil {
+		return "", err
+	}
+	name := f.Platform.Name()
+	if err := f.Exec.Services.Chat.BindChannel(ctx, herald.ChatChannel{Platform: name, ChannelID: id, Incident: inc.ID}); err != nil {
+		return id, err
+	}
+	users := map[string]bool{}
+	for _, u := range m.Users {
+		users[u] = true
+	}
+	for _, r := range inc.Roles {
+		ids, err := f.Exec.Services.Chat.ChatIdentities(ctx, r.UserID)
+		if err != nil {
+			return id, err
+		}
+		for _, ci := range ids {
+			if ci.Platform == name {
+				users[ci.ChatUser] = true
+			}
+		}
+	}
+	var list []string
+	for u := range users {
+		list = append(list, u)
+	}
+	if len(list) > 0 {
+		f.Queue(ctx, herald.ChatMessage{Key: f.inviteKey(inc.Reference), Kind: herald.ChatInvite, Channel: id, Incident: inc.ID, Users: list})
+	}
+	f.Queue(ctx, herald.ChatMessage{Key: f.cardKey(inc.Reference), Kind: herald.ChatPost, Channel: id, Incident: inc.ID, Reply: m.Reply})
+	if m.Announce != "" {
+		ann := f.Exec.IncidentCard(inc)
+		ann.Text = fmt.Sprintf("%s declared: %s. Join %s.", inc.Reference, inc.Title, f.Platform.ChannelMention(m.Name, id))
+		f.Queue(ctx, herald.ChatMessage{Key: f.announceKey(inc.Reference), Kind: herald.ChatPost, Channel: m.Announce, Incident: inc.ID, Reply: ann})
+	}
+	return id, nil
+}
