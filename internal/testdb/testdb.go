@@ -184,3 +184,14 @@ func (s *SyncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// BenchSize is how many rows a benchmark seeds when it wants n: n, except
+// in the one-iteration pass of scripts/test (HERALD_BENCH_SMALL=1), which
+// only checks that each benchmark still runs and passes its checks, and
+// there at most 1,000, enough for every query to find what it lists.
+func BenchSize(n int) int {
+	if os.Getenv("HERALD_BENCH_SMALL") == "1" {
+		return min(n, 1_000)
+	}
+	return n
+}
