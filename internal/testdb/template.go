@@ -109,7 +109,7 @@ func postgresTemplate(t testing.TB, admin *sql.DB) string {
 		t.Fatalf("create the template database: %v", err)
 	}
 	if err := migrateOnce(databaseURL(t, name), ""); err != nil {
-		admin.Exec(`DROP DATABASE ` + name + ` WITH (FORCE)`)
+		_, _ = admin.Exec(`DROP DATABASE ` + name + ` WITH (FORCE)`) // the migration's error is the one to report
 		t.Fatalf("migrate the template database: %v", err)
 	}
 	templates.pg = name
