@@ -29,12 +29,16 @@ var benchScreens = []struct {
 }{
 	{"now", func(*env) string { return "/app" }},
 	{"incidents", func(*env) string { return "/app/incidents" }},
-	{"incident", func(*env) string { return "/app/incidents/INC-100000" }}, // the newest, with its status incident
+	{"incident", func(*env) string { return fmt.Sprintf("/app/incidents/INC-%d", benchIncidents) }}, // the newest, with its status incident
 	{"pages", func(*env) string { return "/app/pages" }},
 	{"page", func(e *env) string { return "/app/pages/" + benchPage(e) }},
 	{"status", func(*env) string { return "/app/status" }},
 	{"oncall", func(*env) string { return "/app/oncall" }},
 }
+
+// benchIncidents is how many incidents benchSeed makes (fewer in the
+// one-iteration pass of scripts/test, see testdb.BenchSize).
+var benchIncidents = testdb.BenchSize(100_000)
 
 // benchPage is the newest seeded page's id.
 func benchPage(e *env) string {
@@ -45,18 +49,18 @@ func benchPage(e *env) string {
 	return id
 }
 
-// benchSeed is a long-lived organisation: 100,000 incidents (one in six
+// benchSeed is a long-lived organisation: 100,000 incidents (benchIncidents; one in six
 // active), 1,000 open pages sent to two people each, a few status
 // incidents, schedules and maintenances.
 func benchSeed(b *testing.B, e *env) {
 	ctx := context.Background()
 	now := e.clock.Now()
-	seedIncidents(b, e.db, 100_000, now)
+	seedIncidents(b, e.db, benchIncidents, now)
 	seedPages(b, e.db, 1_000, []string{e.people[herald.RoleResponder].ID, e.people[herald.RoleAdmin].ID}, now)
 	lead := herald.Actor{User: e.people[herald.RoleResponder], Role: herald.RoleResponder}
 	for i := range 5 {
-		decideStatusPage(b, e.db, lead, fmt.Sprintf("seed-%07d", 100_000-6*i))
-		if _, err := e.db.StatusPage.CreateStatusIncident(ctx, lead, herald.StatusIncidentInput{Name: fmt.Sprintf("Errors %d", i), IncidentID: fmt.Sprintf("seed-%07d", 100_000-6*i),
+		decideStatusPage(b, e.db, lead, fmt.Sprintf("seed-%07d", benchIncidents-6*i))
+		if _, err := e.db.StatusPage.CreateStatusIncident(ctx, lead, herald.StatusIncidentInput{Name: fmt.Sprintf("Errors %d", i), IncidentID: fmt.Sprintf("seed-%07d", benchIncidents-6*i),
 			StatusUpdateInput: herald.StatusUpdateInput{Status: herald.Investigating, Body: "We are looking into it."}}, false); err != nil {
 			b.Fatal(err)
 		}

@@ -88,7 +88,7 @@ func BenchmarkList50NewestOf100k(b *testing.B) {
 	for _, d := range testdb.Dialects {
 		b.Run(string(d), func(b *testing.B) {
 			db := testdb.Open(b, d, herald.SystemClock{})
-			seed(b, db, 100_000)
+			seed(b, db, testdb.BenchSize(100_000))
 			ctx := context.Background()
 			active := true
 			for _, f := range []struct {

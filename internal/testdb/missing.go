@@ -63,6 +63,9 @@ func Missing(t testing.TB, need *Need) {
 // terminal (/dev/tty) when there is one.
 func Main(m *testing.M) {
 	code := m.Run()
+	if err := dropTemplates(); err != nil {
+		fmt.Fprintln(os.Stderr, err) // left behind in a server the tests share, harmless to the result
+	}
 	if s := Summary(); s != "" {
 		w := os.Stderr
 		if !testing.Verbose() {

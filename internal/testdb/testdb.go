@@ -3,7 +3,9 @@
 //
 // SQLite needs nothing. PostgreSQL needs a server: scripts/test starts a
 // throwaway one and sets HERALD_TEST_DATABASE_URL; every test then gets its
-// own schema in it, so tests run in parallel without seeing each other.
+// own database in it (Open: a copy of a template migrated once, see
+// template.go) or its own empty schema (URL), so tests run in parallel
+// without seeing each other.
 // Without the variable the PostgreSQL half of each test is skipped with a
 // message, unless HERALD_TEST_REQUIRE_POSTGRES=1 (as in CI), where it fails
 // (see Missing; Main, called from each package's TestMain, sums the skips up).
@@ -15,8 +17,10 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"net/url"
 	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -105,22 +109,39 @@ func URL(t testing.TB, dialect store.Dialect) string {
 	return u.String()
 }
 
-// Open returns a migrated store on the dialect, closed when the test ends.
+// Open returns a migrated store on the dialect, closed when the test ends:
+// a database of its own, copied from a template migrated once per test
+// binary (template.go).
 // Webhook URLs may reach private addresses (the receivers tests deliver to
 // listen on loopback); options change the configuration, for example to
 // test that refusal.
 func Open(t testing.TB, dialect store.Dialect, clock herald.Clock, options ...func(*store.Config)) *store.DB {
 	t.Helper()
-	cfg := store.Config{URL: URL(t, dialect), DataDir: t.TempDir(), Clock: clock, SecretKey: TestSecretKey, WebhookAllowPrivate: true}
+	cfg := store.Config{DataDir: t.TempDir(), Clock: clock, SecretKey: TestSecretKey, WebhookAllowPrivate: true}
 	for _, o := range options {
 		o(&cfg)
+	}
+	// A copy of the migrated template (template.go), unless asked not to,
+	// or the data folder an option chose already holds a database.
+	copied := false
+	if os.Getenv("HERALD_TEST_MIGRATE_EACH") == "1" {
+		cfg.URL = URL(t, dialect)
+	} else if dialect == store.Postgres {
+		cfg.URL, copied = postgresCopy(t), true
+	} else if _, err := os.Stat(filepath.Join(cfg.DataDir, "herald.db")); errors.Is(err, os.ErrNotExist) {
+		sqliteCopy(t, cfg.DataDir)
+		copied = true
 	}
 	db, err := store.Open(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("open %s: %v", dialect, err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(context.Background()); err != nil {
+	if copied {
+		if n, err := db.Pending(context.Background()); err != nil || n != 0 {
+			t.Fatalf("the copy of the migrated %s template has %d migrations pending (%v)", dialect, n, err)
+		}
+	} else if _, err := db.Migrate(context.Background()); err != nil {
 		t.Fatalf("migrate %s: %v", dialect, err)
 	}
 	return db
@@ -162,4 +183,15 @@ func (s *SyncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// BenchSize is how many rows a benchmark seeds when it wants n: n, except
+// in the one-iteration pass of scripts/test (HERALD_BENCH_SMALL=1), which
+// only checks that each benchmark still runs and passes its checks, and
+// there at most 1,000, enough for every query to find what it lists.
+func BenchSize(n int) int {
+	if os.Getenv("HERALD_BENCH_SMALL") == "1" {
+		return min(n, 1_000)
+	}
+	return n
 }
