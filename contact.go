@@ -62,6 +62,9 @@ func (in *ContactMethodInput) Normalize() error {
 	default:
 		fe.Add("kind", "must be email, webhook, slack, teams, sms or voice")
 	}
+	if SecretTarget(in.Kind, in.Target) && MaskedURL(in.Target) {
+		fe.Add("target", "is a masked URL, as Herald shows it: give the full URL")
+	}
 	return fe.Err()
 }
 

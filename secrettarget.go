@@ -52,6 +52,14 @@ func RedactTarget(text, kind, target string) string {
 // maskedPath is the path of a masked URL: what MaskURL leaves of the path.
 const maskedPath = "/…"
 
+// MaskedURL says whether a URL is one Herald masked: given back (from an
+// export, a copied answer) it would post nowhere useful, so it is refused
+// where a URL is given.
+func MaskedURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && u.Host != "" && (u.Path == maskedPath || strings.HasPrefix(u.Path, maskedPath+"/"))
+}
+
 // MaskURL shows a secret URL without its credential: its scheme and host,
 // enough to tell where it goes, and its last four characters, enough to
 // tell two apart ("https://hooks.slack.com/…/a1b2"). A short path is left

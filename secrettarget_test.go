@@ -65,3 +65,22 @@ func TestRedactTarget_LeavesNoPartOfTheURL(t *testing.T) {
 		t.Errorf("an e-mail address is no secret: %q", got)
 	}
 }
+
+// TestMaskedURL_IsRefusedWhereAURLIsGiven: a masked URL given back (from
+// an export, a copied answer) would post nowhere; it is refused, naming
+// the field.
+func TestMaskedURL_IsRefusedWhereAURLIsGiven(t *testing.T) {
+	masked := MaskURL("https://hooks.slack.com/services/T0/B0/XXXXa1b2")
+	cm := ContactMethodInput{Kind: "slack", Target: masked}
+	if err := cm.Normalize(); err == nil || !strings.Contains(err.Error(), "masked") {
+		t.Errorf("a masked contact method URL: %v", err)
+	}
+	sub := SubscriberInput{SlackURL: masked}
+	if _, _, err := sub.Normalize(); err == nil || !strings.Contains(err.Error(), "masked") {
+		t.Errorf("a masked subscriber URL: %v", err)
+	}
+	full := ContactMethodInput{Kind: "slack", Target: "https://hooks.slack.com/services/T0/B0/XXXXa1b2"}
+	if err := full.Normalize(); err != nil {
+		t.Errorf("the full URL: %v", err)
+	}
+}

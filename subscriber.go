@@ -65,6 +65,8 @@ func (in *SubscriberInput) Normalize() (kind, target string, err error) {
 	default:
 		if err := CheckLink(target); err != nil {
 			fe.Add(kind+"_url", "must be an http or https URL")
+		} else if MaskedURL(target) {
+			fe.Add(kind+"_url", "is a masked URL, as Herald shows it: give the full URL")
 		}
 	}
 	in.Components = normalizeNames(fe, "components", in.Components)
