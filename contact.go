@@ -14,7 +14,7 @@ type ContactMethod struct {
 	ID       string `json:"id"`
 	UserID   string `json:"user_id"`
 	Kind     string `json:"kind" enum:"contact_kind"` // email, webhook, slack, teams, sms, voice
-	Target   string `json:"target"`                   // address or URL
+	Target   string `json:"target" doc:"The e-mail address, phone number or Slack member id. A webhook, Slack or Teams URL is stored encrypted and shown only masked, to everyone including admins and its owner: scheme and host, then the last 4 characters (https://hooks.slack.com/…/a1b2). To change it, add the method again with the new URL."`
 	Failures int    `json:"failures"`
 	// Failing is set after deliveries to it kept failing; the person's other
 	// methods take over, and it clears on the next success.
@@ -31,7 +31,7 @@ type ContactMethod struct {
 // ContactMethodInput adds a contact method.
 type ContactMethodInput struct {
 	Kind   string `json:"kind" required:"true" enum:"contact_kind"`
-	Target string `json:"target" required:"true"`
+	Target string `json:"target" required:"true" doc:"The e-mail address, phone number (+15551234567), Slack member id, or webhook, Slack or Teams URL. A URL is stored encrypted and never shown again in full; answers carry it masked."`
 }
 
 // Normalize validates the method.
@@ -61,6 +61,9 @@ func (in *ContactMethodInput) Normalize() error {
 		}
 	default:
 		fe.Add("kind", "must be email, webhook, slack, teams, sms or voice")
+	}
+	if SecretTarget(in.Kind, in.Target) && MaskedURL(in.Target) {
+		fe.Add("target", "is a masked URL, as Herald shows it: give the full URL")
 	}
 	return fe.Err()
 }

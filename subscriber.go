@@ -12,7 +12,7 @@ import (
 type Subscriber struct {
 	ID          string     `json:"id"`
 	Kind        string     `json:"kind" enum:"subscriber_kind"`
-	Target      string     `json:"target"`
+	Target      string     `json:"target" doc:"The e-mail address; for a webhook, Slack or Teams subscriber its URL masked, to everyone including admins: scheme and host, then the last 4 characters (https://hooks.slack.com/…/a1b2). The URL is stored encrypted and never shown again in full; to change it, subscribe the new URL."`
 	Components  []string   `json:"components"` // empty: all
 	Confirmed   bool       `json:"confirmed"`
 	Paused      bool       `json:"paused"` // deliveries kept failing
@@ -65,6 +65,8 @@ func (in *SubscriberInput) Normalize() (kind, target string, err error) {
 	default:
 		if err := CheckLink(target); err != nil {
 			fe.Add(kind+"_url", "must be an http or https URL")
+		} else if MaskedURL(target) {
+			fe.Add(kind+"_url", "is a masked URL, as Herald shows it: give the full URL")
 		}
 	}
 	in.Components = normalizeNames(fe, "components", in.Components)

@@ -51,7 +51,8 @@ func (c *StatusPageClient) StatusTemplates(ctx context.Context) (map[string]stri
 }
 
 // StakeholderChannels lists the internal channels that receive
-// stakeholder notices (URLs masked except for admins).
+// stakeholder notices (URLs masked; admins see scheme, host and last 4
+// characters).
 func (c *StatusPageClient) StakeholderChannels(ctx context.Context) ([]herald.Subscriber, error) {
 	var out struct {
 		Channels []herald.Subscriber `json:"channels"`

@@ -606,17 +606,18 @@ func TestCLI_PageEscalatesThroughTheServer(t *testing.T) {
 func TestCLI_ContactMethodsAndRules(t *testing.T) {
 	url, _ := startServer(t, store.SQLite)
 	mustCLI(t, url, "user", "create", "--name", "Ann", "--email", "ann@example.com")
-	out := mustCLI(t, url, "user", "contact", "ann@example.com", "--kind", "webhook", "--target", "https://hooks.example.com/ann", "-o", "json")
-	var m struct{ ID, Secret string }
+	out := mustCLI(t, url, "user", "contact", "ann@example.com", "--kind", "webhook", "--target", "https://hooks.example.com/ann/CLISECRETPATH42", "-o", "json")
+	var m struct{ ID, Secret, Target string }
 	if err := json.Unmarshal([]byte(out), &m); err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}
-	if !strings.HasPrefix(m.Secret, "whsec_") {
+	// The URL is a credential: shown masked once saved, even to an admin.
+	if !strings.HasPrefix(m.Secret, "whsec_") || m.Target != "https://hooks.example.com/…/TH42" || strings.Contains(out, "CLISECRETPATH") {
 		t.Fatalf("webhook method: %s", out)
 	}
 	mustCLI(t, url, "user", "rule", "ann@example.com", "--method", m.ID, "--delay", "2")
 	out = mustCLI(t, url, "user", "contact", "ann@example.com")
-	if !strings.Contains(out, "https://hooks.example.com/ann") || strings.Contains(out, "whsec_") {
+	if !strings.Contains(out, "https://hooks.example.com/…/TH42") || strings.Contains(out, "CLISECRETPATH") || strings.Contains(out, "whsec_") {
 		t.Fatalf("list shows %s", out)
 	}
 }

@@ -167,7 +167,7 @@ func runServe(ctx context.Context, args []string, e env) (err error) {
 		return err
 	}
 	if key == nil {
-		log.Warn("HERALD_SECRET_KEY is not set: webhook contact methods, webhook subscribers and e-mail sign-ups will be refused until it is (32 bytes, base64, the same on every instance)")
+		log.Warn("HERALD_SECRET_KEY is not set: webhook, Slack and Teams contact methods and subscribers and e-mail sign-ups will be refused until it is (32 bytes, base64, the same on every instance)")
 	}
 	var sender notify.Router
 	// Every URL people gave is checked when it is given and when it is

@@ -14,7 +14,7 @@ import (
 func runStakeholder(ctx context.Context, args []string, e env) error {
 	var email, webhook, slack, teams *string
 	return runCommands(ctx, "stakeholder", map[string]command{
-		"list": {n: 0, help: "the stakeholder channels (URLs masked except for admins)", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+		"list": {n: 0, help: "the stakeholder channels (URLs masked: admins see scheme, host and last 4 characters)", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
 			list, err := c.StatusPage.StakeholderChannels(ctx)
 			if err != nil {
 				return err

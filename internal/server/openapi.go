@@ -568,6 +568,9 @@ func (g *schemaGen) ref(t reflect.Type, mode schemaMode, hint string) map[string
 				s = g.orZero(s, f.typ)
 			}
 		}
+		if f.doc != "" {
+			s["description"] = f.doc
+		}
 		props[f.name] = s
 	}
 	def := map[string]any{"type": "object", "properties": props}
@@ -637,6 +640,7 @@ type jsonField struct {
 	typ            reflect.Type
 	omitempty      bool
 	required, enum string // the required and enum tags
+	doc            string // the doc tag: the property's description
 }
 
 // jsonFields lists the fields encoding/json writes for a struct, in order,
@@ -674,7 +678,7 @@ func jsonFields(t reflect.Type) []jsonField {
 		}
 		o := strings.Split(opts, ",")
 		jf := jsonField{name: name, goName: f.Name, typ: f.Type, omitempty: slices.Contains(o, "omitempty"),
-			required: f.Tag.Get("required"), enum: f.Tag.Get("enum")}
+			required: f.Tag.Get("required"), enum: f.Tag.Get("enum"), doc: f.Tag.Get("doc")}
 		if slices.Contains(o, "string") {
 			jf.typ = reflect.TypeOf("")
 		}

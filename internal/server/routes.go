@@ -225,12 +225,12 @@ func (s *Server) apiRoutes() []route {
 		op("PUT", "/api/v1/pages/{id}/incident", responder, 200, "Attach a page to an incident (recorded on both)", s.linkPage),
 		op("DELETE", "/api/v1/pages/{id}/incident", responder, 200, "Detach a page from its incident (recorded on both; role pages stay)", s.unlinkPage),
 
-		op("GET", "/api/v1/users/{id}/contact-methods", viewer, 200, "How a user is reached, and which methods are failing (phone numbers and URLs masked except for the user and admins)", s.listContactMethods),
+		op("GET", "/api/v1/users/{id}/contact-methods", viewer, 200, "How a user is reached, and which methods are failing (phone numbers masked except for the user and admins; webhook, Slack and Teams URLs masked for everyone)", s.listContactMethods),
 		op("POST", "/api/v1/users/{id}/contact-methods", responder, 201, "Add a contact method (yourself, or anyone as admin); a webhook's signing secret is in this answer only", s.createContactMethod),
 		op("POST", "/api/v1/users/{id}/contact-methods/{method}/test", responder, 200, "Send a contact method a test notification now (yourself, or anyone as admin); a failed send is 422 with the sender's error", s.testContactMethod),
 		op("POST", "/api/v1/users/{id}/notification-rules", responder, 201, "Use a contact method a delay after a page reaches the user, while unacknowledged", s.createRule),
 
-		op("GET", "/api/v1/stakeholder-channels", viewer, 200, "Internal channels that receive stakeholder notices (R19); URLs masked except for admins", s.listStakeholders),
+		op("GET", "/api/v1/stakeholder-channels", viewer, 200, "Internal channels that receive stakeholder notices (R19); URLs masked (admins see scheme, host and last 4 characters)", s.listStakeholders),
 		op("POST", "/api/v1/stakeholder-channels", admin, 201, "Add a stakeholder channel: email, webhook_url, slack_url or teams_url", s.addStakeholder),
 		op("POST", "/api/v1/incidents/{id}/notify-stakeholders", responder, 200, "Tell the stakeholders now (also sent when a severity decision is recorded)", s.notifyStakeholders),
 		op("POST", "/api/v1/incidents/{id}/internal-updates", responder, 201, "Send an update to the stakeholder channels; the next internal update is due an interval (by severity) after it", s.sendInternalUpdate),

@@ -186,14 +186,20 @@ func (tx *tx) configState(ctx context.Context) (*configState, error) {
 		return nil, fmt.Errorf("read users: %w", err)
 	}
 	contactOf := map[string]string{} // method id -> "kind:target"
-	rows, err = tx.QueryContext(ctx, `SELECT id, user_id, kind, target FROM contact_methods ORDER BY created_at, id`)
+	rows, err = tx.QueryContext(ctx, `SELECT id, user_id, kind, target, target_enc FROM contact_methods ORDER BY created_at, id`)
 	if err != nil {
 		return nil, fmt.Errorf("read contact methods: %w", err)
 	}
 	for rows.Next() {
-		var id, user string
+		var id, user, sealed string
 		var c config.Contact
-		if err := rows.Scan(&id, &user, &c.Kind, &c.Target); err != nil {
+		if err := rows.Scan(&id, &user, &c.Kind, &c.Target, &sealed); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("read contact methods: %w", err)
+		}
+		// The plan compares URLs: opened here, hidden again on the way
+		// out (hideSecrets, config.ContactShown).
+		if c.Target, err = tx.db.openTarget(c.Target, sealed); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("read contact methods: %w", err)
 		}
@@ -433,17 +439,21 @@ func (tx *tx) configState(ctx context.Context) (*configState, error) {
 
 	// Stakeholder channels: one without a name (added before names) is
 	// given one, its address or its kind and number.
-	rows, err = tx.QueryContext(ctx, `SELECT id, name, kind, target, components FROM subscribers WHERE internal = $1 AND unsubscribed_at IS NULL ORDER BY created_at, id`, true)
+	rows, err = tx.QueryContext(ctx, `SELECT id, name, kind, target, components, target_enc FROM subscribers WHERE internal = $1 AND unsubscribed_at IS NULL ORDER BY created_at, id`, true)
 	if err != nil {
 		return nil, fmt.Errorf("read stakeholder channels: %w", err)
 	}
 	n := map[string]int{}
 	for rows.Next() {
-		var id, comps string
+		var id, comps, sealed string
 		var c config.Channel
-		if err := rows.Scan(&id, &c.Name, &c.Kind, &c.Target, &comps); err != nil {
+		if err := rows.Scan(&id, &c.Name, &c.Kind, &c.Target, &comps, &sealed); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("read stakeholder channels: %w", err)
+		}
+		if c.Target, err = tx.db.openTarget(c.Target, sealed); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("read stakeholder channel %s: %w", c.Name, err)
 		}
 		n[c.Kind]++
 		if c.Name == "" {

@@ -193,7 +193,11 @@ func (tx *tx) syncContacts(ctx context.Context, path, userID string, cur config.
 		}
 		for j, h := range cur.Contacts {
 			if !used[j] && h.Kind == c.Kind {
-				if err := tx.exec(ctx, cpath, `UPDATE contact_methods SET target = $1, failures = 0, failing = $2 WHERE id = $3`, in.Target, false, curIDs[j]); err != nil {
+				st, err := tx.db.storeTarget(in.Kind, in.Target)
+				if err != nil {
+					return at(cpath, err)
+				}
+				if err := tx.exec(ctx, cpath, `UPDATE contact_methods SET target = $1, failures = 0, failing = $2, target_enc = $4 WHERE id = $3`, st.shown, false, curIDs[j], st.sealed); err != nil {
 					return err
 				}
 				ids[i], used[j] = curIDs[j], true
@@ -517,7 +521,12 @@ func (tx *tx) applyChannels(ctx context.Context, st *configState, want *config.D
 		comps, _ := json.Marshal(ids)
 		j, ok := match[i]
 		if ok && st.doc.StakeholderChannels[j].Kind == kind {
-			if err := tx.exec(ctx, path, `UPDATE subscribers SET name = $1, target = $2, components = $3 WHERE id = $4`, c.Name, target, string(comps), st.channels[j]); err != nil {
+			t, err := tx.db.storeTarget(kind, target)
+			if err != nil {
+				return at(path, err)
+			}
+			if err := tx.exec(ctx, path, `UPDATE subscribers SET name = $1, target = $2, components = $3, target_enc = $5, target_hash = $6 WHERE id = $4`,
+				c.Name, t.shown, string(comps), st.channels[j], t.sealed, t.hash); err != nil {
 				return err
 			}
 			continue

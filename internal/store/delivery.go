@@ -48,8 +48,14 @@ func (tx *tx) createContactMethod(ctx context.Context, userID string, in herald.
 			return m, err
 		}
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO contact_methods (id, user_id, kind, target, secret_enc, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-		m.ID, m.UserID, m.Kind, m.Target, sealed, micros(tx.now))
+	// A URL is stored sealed, and shown masked from this answer on.
+	st, err := tx.db.storeTarget(m.Kind, m.Target)
+	if err != nil {
+		return m, err
+	}
+	m.Target = st.shown
+	_, err = tx.ExecContext(ctx, `INSERT INTO contact_methods (id, user_id, kind, target, secret_enc, created_at, target_enc) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		m.ID, m.UserID, m.Kind, m.Target, sealed, micros(tx.now), st.sealed)
 	if err != nil {
 		return m, fmt.Errorf("insert contact method: %w", err)
 	}
@@ -76,6 +82,8 @@ func (db *PeopleService) ContactMethods(ctx context.Context, userRef string) ([]
 			if err := rows.Scan(&m.ID, &m.UserID, &m.Kind, &m.Target, &m.Failures, &m.Failing, &at); err != nil {
 				return err
 			}
+			// A row sealTargets could not convert (no key) is masked too.
+			m.Target = herald.ShownTarget(m.Kind, m.Target)
 			m.CreatedAt, m.Warning = fromMicros(at), herald.TeamsURLWarning(m.Kind, m.Target)
 			out = append(out, m)
 		}

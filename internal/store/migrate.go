@@ -58,8 +58,15 @@ func (db *core) migrations() ([]migration, error) {
 // A database that has migrations this binary does not know was run by a
 // newer Herald: Migrate refuses it (ErrSchemaNewer) rather than let old
 // code write to a schema it does not understand.
+//
+// Then it runs the steps SQL cannot do: rows written before a migration
+// that Go must rewrite (sealTargets encrypts the webhook URLs of 0046).
+// Each is idempotent and safe on several instances at once.
 func (db *DB) Migrate(ctx context.Context) (applied []string, err error) {
-	return db.migrateTo(ctx, 0)
+	if applied, err = db.migrateTo(ctx, 0); err != nil {
+		return applied, err
+	}
+	return applied, db.sealTargets(ctx)
 }
 
 // ErrSchemaNewer is the error Migrate's refusal wraps.

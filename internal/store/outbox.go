@@ -230,11 +230,11 @@ var errBrokenTx = errors.New("database error while preparing a delivery")
 // its page is no longer triggered.
 func (tx *tx) preparePage(ctx context.Context, o *Outgoing) (bool, error) {
 	n := &PageNotice{}
-	var pageID, sealed string
-	err := tx.QueryRowContext(ctx, `SELECT m.kind, m.target, m.secret_enc, d.notification_id, d.contact_method_id, n.page_id, n.user_id, n.level, n.shadow, u.name
+	var pageID, sealed, target string
+	err := tx.QueryRowContext(ctx, `SELECT m.kind, m.target, m.secret_enc, d.notification_id, d.contact_method_id, n.page_id, n.user_id, n.level, n.shadow, u.name, m.target_enc
 		FROM deliveries d JOIN contact_methods m ON m.id = d.contact_method_id JOIN notifications n ON n.id = d.notification_id
 		JOIN users u ON u.id = n.user_id WHERE d.id = $1`, o.ID).
-		Scan(&o.Kind, &o.Target, &sealed, &n.notificationID, &n.methodID, &pageID, &n.userID, &n.Level, &n.Shadow, &n.UserName)
+		Scan(&o.Kind, &o.Target, &sealed, &n.notificationID, &n.methodID, &pageID, &n.userID, &n.Level, &n.Shadow, &n.UserName, &target)
 	if err != nil {
 		return false, dbErr("read delivery", err)
 	}
@@ -255,6 +255,9 @@ func (tx *tx) preparePage(ctx context.Context, o *Outgoing) (bool, error) {
 	if o.Secret, err = tx.db.open(sealed); err != nil {
 		return false, fmt.Errorf("open the signing secret: %w", err)
 	}
+	if o.Target, err = tx.db.openTarget(o.Target, target); err != nil {
+		return false, err
+	}
 	if o.Restricted, err = tx.pageRestriction(ctx, p); err != nil {
 		return false, dbErr("the page's tenants", err)
 	}
@@ -265,10 +268,10 @@ func (tx *tx) preparePage(ctx context.Context, o *Outgoing) (bool, error) {
 // prepareBroadcast reads what a broadcast delivery needs.
 func (tx *tx) prepareBroadcast(ctx context.Context, o *Outgoing) error {
 	b := &BroadcastNotice{}
-	var sealed, incidentID string
-	if err := tx.QueryRowContext(ctx, `SELECT s.id, s.kind, s.target, s.secret_enc, b.event, b.subject, b.body, b.url, b.incident_id
+	var sealed, incidentID, target string
+	if err := tx.QueryRowContext(ctx, `SELECT s.id, s.kind, s.target, s.secret_enc, b.event, b.subject, b.body, b.url, b.incident_id, s.target_enc
 		FROM broadcast_deliveries d JOIN subscribers s ON s.id = d.subscriber_id JOIN broadcasts b ON b.id = d.broadcast_id WHERE d.id = $1`, o.ID).
-		Scan(&b.subscriberID, &o.Kind, &o.Target, &sealed, &b.Event, &b.Subject, &b.Body, &b.URL, &incidentID); err != nil {
+		Scan(&b.subscriberID, &o.Kind, &o.Target, &sealed, &b.Event, &b.Subject, &b.Body, &b.URL, &incidentID, &target); err != nil {
 		return dbErr("read subscriber delivery", err)
 	}
 	o.Broadcast, o.incidentID = b, incidentID
@@ -278,6 +281,9 @@ func (tx *tx) prepareBroadcast(ctx context.Context, o *Outgoing) error {
 	}
 	if o.Secret, err = tx.db.open(sealed); err != nil {
 		return fmt.Errorf("open the signing secret: %w", err)
+	}
+	if o.Target, err = tx.db.openTarget(o.Target, target); err != nil {
+		return err
 	}
 	b.UnsubscribeURL, err = tx.db.subscriberLink("unsubscribe", b.subscriberID)
 	return err
@@ -337,7 +343,7 @@ func (db *Work) Complete(ctx context.Context, o *Outgoing, r Result) error {
 		}
 		// The error may quote a receiver (a status line): make it text a
 		// database takes, or the row could never be settled.
-		msg := cleanText(r.Err.Error(), 500)
+		msg := cleanText(herald.RedactTarget(r.Err.Error(), o.Kind, o.Target), 500)
 		final := o.Attempt >= MaxAttempts
 		var res sql.Result
 		var err error

@@ -106,12 +106,17 @@ func (db *PeopleService) ContactMethodForTest(ctx context.Context, userRef, meth
 			return err
 		}
 		var at int64
-		err = tx.QueryRowContext(ctx, `SELECT id, user_id, kind, target, failures, failing, created_at, secret_enc FROM contact_methods WHERE id = $1 AND user_id = $2`, methodID, u.ID).
-			Scan(&m.ID, &m.UserID, &m.Kind, &m.Target, &m.Failures, &m.Failing, &at, &sealed)
+		var target string
+		err = tx.QueryRowContext(ctx, `SELECT id, user_id, kind, target, failures, failing, created_at, secret_enc, target_enc FROM contact_methods WHERE id = $1 AND user_id = $2`, methodID, u.ID).
+			Scan(&m.ID, &m.UserID, &m.Kind, &m.Target, &m.Failures, &m.Failing, &at, &sealed, &target)
 		if errors.Is(err, sql.ErrNoRows) {
 			return herald.Errorf(herald.ENotFound, "%s has no contact method %q", u.Name, methodID)
 		}
 		m.CreatedAt = fromMicros(at)
+		if err == nil {
+			// The test goes where a page would: the URL, opened.
+			m.Target, err = db.openTarget(m.Target, target)
+		}
 		return err
 	})
 	if err != nil || sealed == "" {

@@ -129,9 +129,13 @@ func (db *PracticeService) StartPractice(ctx context.Context, actor herald.Actor
 		}
 		for i, sub := range sc.Subscribers {
 			sealed := ""
-			res, err := tx.ExecContext(ctx, `INSERT INTO subscribers (id, kind, target, components, secret_enc, confirmed, paused, internal, failures, created_at, confirmed_at, practice_run_id)
-				VALUES ($1, $2, $3, '[]', $4, $5, $6, $7, 0, $8, $8, $9) ON CONFLICT DO NOTHING`,
-				newID(), sub.Kind, sub.Target, sealed, true, false, sub.Internal, micros(tx.now), runID)
+			st, err := tx.db.storeTarget(sub.Kind, sub.Target)
+			if err != nil {
+				return at(fmt.Sprintf("scenario.subscribers[%d].target", i), err)
+			}
+			res, err := tx.ExecContext(ctx, `INSERT INTO subscribers (id, kind, target, components, secret_enc, confirmed, paused, internal, failures, created_at, confirmed_at, practice_run_id, target_enc, target_hash)
+				VALUES ($1, $2, $3, '[]', $4, $5, $6, $7, 0, $8, $8, $9, $10, $11) ON CONFLICT DO NOTHING`,
+				newID(), sub.Kind, st.shown, sealed, true, false, sub.Internal, micros(tx.now), runID, st.sealed, st.hash)
 			if err != nil {
 				return fmt.Errorf("record sandbox subscriber: %w", err)
 			}

@@ -84,10 +84,10 @@ type PromptNotice struct {
 // published, the incident resolved. A prompt only goes while it is true.
 func (tx *tx) preparePrompt(ctx context.Context, o *Outgoing) (bool, error) {
 	n := &PromptNotice{}
-	var sealed, occurrence string
-	err := tx.QueryRowContext(ctx, `SELECT m.kind, m.target, m.secret_enc, p.kind, p.incident_id, p.occurrence, p.subject, p.body, p.url
+	var sealed, occurrence, target string
+	err := tx.QueryRowContext(ctx, `SELECT m.kind, m.target, m.secret_enc, p.kind, p.incident_id, p.occurrence, p.subject, p.body, p.url, m.target_enc
 		FROM prompt_deliveries d JOIN contact_methods m ON m.id = d.contact_method_id JOIN prompts p ON p.id = d.prompt_id WHERE d.id = $1`, o.ID).
-		Scan(&o.Kind, &o.Target, &sealed, &n.Kind, &n.IncidentID, &occurrence, &n.Subject, &n.Body, &n.URL)
+		Scan(&o.Kind, &o.Target, &sealed, &n.Kind, &n.IncidentID, &occurrence, &n.Subject, &n.Body, &n.URL, &target)
 	if err != nil {
 		return false, dbErr("read prompt delivery", err)
 	}
@@ -109,6 +109,9 @@ func (tx *tx) preparePrompt(ctx context.Context, o *Outgoing) (bool, error) {
 	}
 	if o.Secret, err = tx.db.open(sealed); err != nil {
 		return false, fmt.Errorf("open the signing secret: %w", err)
+	}
+	if o.Target, err = tx.db.openTarget(o.Target, target); err != nil {
+		return false, err
 	}
 	return false, nil
 }

@@ -76,14 +76,19 @@ func (db *core) subscribe(ctx context.Context, in herald.SubscriberInput, admin 
 	if in.Confirmed && !admin {
 		return herald.Subscriber{}, herald.Errorf(herald.EForbidden, "only an admin adds subscribers already confirmed")
 	}
+	// A URL is found by its keyed hash, and stored sealed (targets.go).
+	st, err := db.storeTarget(kind, target)
+	if err != nil {
+		return herald.Subscriber{}, err
+	}
 	var s herald.Subscriber
 	err = db.write(ctx, func(tx *tx) error {
 		if err := tx.checkComponents(ctx, &in.Components); err != nil {
 			return err
 		}
 		var existing string
-		err := tx.QueryRowContext(ctx, `SELECT id FROM subscribers WHERE kind = $1 AND target = $2 AND COALESCE(tenant_id, '') = $3 AND unsubscribed_at IS NULL`,
-			kind, target, tenant).Scan(&existing)
+		err := tx.QueryRowContext(ctx, `SELECT id FROM subscribers WHERE kind = $1 AND target = $2 AND target_hash = $4 AND COALESCE(tenant_id, '') = $3 AND unsubscribed_at IS NULL`,
+			kind, st.shown, tenant, st.hash).Scan(&existing)
 		if err == nil {
 			// Known: an unconfirmed address gets its confirmation again (with
 			// the new choice of components); a confirmed one is left as it
@@ -104,7 +109,7 @@ func (db *core) subscribe(ctx context.Context, in herald.SubscriberInput, admin 
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		s = herald.Subscriber{ID: newID(), Kind: kind, Target: target, Components: in.Components, CreatedAt: tx.now, Tenant: tenant, Warning: herald.TeamsURLWarning(kind, target)}
+		s = herald.Subscriber{ID: newID(), Kind: kind, Target: st.shown, Components: in.Components, CreatedAt: tx.now, Tenant: tenant, Warning: herald.TeamsURLWarning(kind, target)}
 		s.Confirmed = kind != "email" || in.Confirmed
 		if s.Confirmed {
 			s.ConfirmedAt = &tx.now
@@ -119,8 +124,9 @@ func (db *core) subscribe(ctx context.Context, in herald.SubscriberInput, admin 
 			}
 		}
 		comps, _ := json.Marshal(s.Components)
-		_, err = tx.ExecContext(ctx, `INSERT INTO subscribers (id, kind, target, components, secret_enc, confirmed, created_at, confirmed_at, tenant_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			s.ID, s.Kind, s.Target, string(comps), sealed, s.Confirmed, micros(tx.now), nullMicros(s.ConfirmedAt), nullString(tenant))
+		_, err = tx.ExecContext(ctx, `INSERT INTO subscribers (id, kind, target, components, secret_enc, confirmed, created_at, confirmed_at, tenant_id, target_enc, target_hash)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+			s.ID, s.Kind, s.Target, string(comps), sealed, s.Confirmed, micros(tx.now), nullMicros(s.ConfirmedAt), nullString(tenant), st.sealed, st.hash)
 		if err != nil {
 			return fmt.Errorf("insert subscriber: %w", err)
 		}
@@ -231,6 +237,8 @@ func scanSubscriber(row interface{ Scan(...any) error }) (herald.Subscriber, err
 	if s.Components == nil {
 		s.Components = []string{}
 	}
+	// A row sealTargets could not convert (no key) is masked too.
+	s.Target = herald.ShownTarget(s.Kind, s.Target)
 	s.CreatedAt, s.ConfirmedAt, s.Warning = fromMicros(created), fromNullMicros(confirmed), herald.TeamsURLWarning(s.Kind, s.Target)
 	return s, nil
 }
@@ -315,7 +323,11 @@ func (db *SubscriberService) AddStakeholderChannel(ctx context.Context, in heral
 // addStakeholderChannel inserts a checked stakeholder channel; components
 // is its JSON list of component ids.
 func (tx *tx) addStakeholderChannel(ctx context.Context, kind, target, name, components string) (herald.Subscriber, error) {
-	s := herald.Subscriber{ID: newID(), Kind: kind, Target: target, Components: []string{}, Confirmed: true, Warning: herald.TeamsURLWarning(kind, target)}
+	st, err := tx.db.storeTarget(kind, target)
+	if err != nil {
+		return herald.Subscriber{}, err
+	}
+	s := herald.Subscriber{ID: newID(), Kind: kind, Target: st.shown, Components: []string{}, Confirmed: true, Warning: herald.TeamsURLWarning(kind, target)}
 	s.CreatedAt, s.ConfirmedAt = tx.now, &tx.now
 	sealed := ""
 	if kind == "webhook" {
@@ -327,9 +339,9 @@ func (tx *tx) addStakeholderChannel(ctx context.Context, kind, target, name, com
 			return s, err
 		}
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO subscribers (id, kind, target, components, secret_enc, confirmed, internal, created_at, confirmed_at, name)
-		VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $7, $8)`, s.ID, kind, target, components, sealed, true, micros(tx.now), name)
-	return s, conflictAs(err, "insert stakeholder channel", "%s is subscribed already", target)
+	_, err = tx.ExecContext(ctx, `INSERT INTO subscribers (id, kind, target, components, secret_enc, confirmed, internal, created_at, confirmed_at, name, target_enc, target_hash)
+		VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $7, $8, $9, $10)`, s.ID, kind, st.shown, components, sealed, true, micros(tx.now), name, st.sealed, st.hash)
+	return s, conflictAs(err, "insert stakeholder channel", "%s is subscribed already", st.shown)
 }
 
 // StakeholderChannels lists the internal channels.
@@ -403,7 +415,10 @@ func (tx *tx) notifyStakeholders(ctx context.Context, actor herald.Actor, inc *h
 // Rows whose kind and target exist already are skipped.
 func (db *SubscriberService) ImportSubscribers(ctx context.Context, rows []herald.SubscriberInput) (created, skipped int, err error) {
 	fe := herald.FieldErrors{}
-	type norm struct{ kind, target, comps string }
+	type norm struct {
+		kind, comps string
+		st          storedTarget
+	}
 	var all []norm
 	seen := map[string]error{}
 	for i, in := range rows {
@@ -416,7 +431,12 @@ func (db *SubscriberService) ImportSubscribers(ctx context.Context, rows []heral
 			continue
 		}
 		c, _ := json.Marshal(in.Components)
-		all = append(all, norm{kind, target, string(c)})
+		st, err := db.storeTarget(kind, target)
+		if err != nil {
+			fe.Add(fmt.Sprintf("line %d", i+2), err.Error())
+			continue
+		}
+		all = append(all, norm{kind, string(c), st})
 	}
 	if err := fe.Err(); err != nil {
 		return 0, 0, err
@@ -424,15 +444,16 @@ func (db *SubscriberService) ImportSubscribers(ctx context.Context, rows []heral
 	err = db.write(ctx, func(tx *tx) error {
 		for _, r := range all {
 			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM subscribers WHERE kind = $1 AND target = $2 AND tenant_id IS NULL AND unsubscribed_at IS NULL`, r.kind, r.target).Scan(&n); err != nil {
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM subscribers WHERE kind = $1 AND target = $2 AND target_hash = $3 AND tenant_id IS NULL AND unsubscribed_at IS NULL`,
+				r.kind, r.st.shown, r.st.hash).Scan(&n); err != nil {
 				return err
 			}
 			if n > 0 {
 				skipped++
 				continue
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO subscribers (id, kind, target, components, secret_enc, confirmed, created_at, confirmed_at)
-				VALUES ($1, $2, $3, $4, '', $5, $6, $6)`, newID(), r.kind, r.target, r.comps, true, micros(tx.now)); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO subscribers (id, kind, target, components, secret_enc, confirmed, created_at, confirmed_at, target_enc, target_hash)
+				VALUES ($1, $2, $3, $4, '', $5, $6, $6, $7, $8)`, newID(), r.kind, r.st.shown, r.comps, true, micros(tx.now), r.st.sealed, r.st.hash); err != nil {
 				return fmt.Errorf("import: %w", err)
 			}
 			created++

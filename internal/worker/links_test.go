@@ -85,10 +85,9 @@ func TestDeliver_PageWithoutSecretKeyCarriesTheConsoleLink(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Without a key no webhook secret can be sealed: a Slack-style chat
-	// method needs none.
-	chat := newChat(t)
-	if _, err := keyless.People.CreateContactMethod(ctx, ann.ID, herald.ContactMethodInput{Kind: "slack", Target: chat.srv.URL}); err != nil {
+	// Without a key no webhook secret or URL can be sealed: an e-mail
+	// address needs none.
+	if _, err := keyless.People.CreateContactMethod(ctx, ann.ID, herald.ContactMethodInput{Kind: "email", Target: "ann@example.com"}); err != nil {
 		t.Fatal(err)
 	}
 	pol, err := keyless.Paging.CreateEscalationPolicy(ctx, herald.EscalationPolicyInput{Name: "p", Levels: []herald.EscalationLevel{
@@ -109,8 +108,12 @@ func TestDeliver_PageWithoutSecretKeyCarriesTheConsoleLink(t *testing.T) {
 		t.Fatal(err)
 	}
 	pages, _ := keyless.Paging.Pages(ctx, svc.ID, "", 1)
-	if len(chat.bodies()) != 1 || !strings.Contains(chat.bodies()[0], "https://herald.example.com/app/pages/"+pages[0].ID) || strings.Contains(chat.bodies()[0], "/ack/") {
-		t.Fatalf("chat: %q", chat.bodies())
+	msgs := f.mail.Messages(t)
+	if len(msgs) != 1 {
+		t.Fatalf("mails: %+v", msgs)
+	}
+	if text := f.mail.Text(t, msgs[0].ID); !strings.Contains(text, "https://herald.example.com/app/pages/"+pages[0].ID) || strings.Contains(text, "/ack/") {
+		t.Fatalf("mail text:\n%s", text)
 	}
 }
 

@@ -54,6 +54,8 @@ func SendTest(ctx context.Context, s notify.Sender, svc herald.Services, lk link
 		Data: map[string]any{"event": n.Event, "subject": n.Subject, "body": n.Body, "url": n.URL, "test": true}}
 	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	res.Failed = s.Send(sctx, msg)
+	// What the caller shows and logs has the URL masked, like the store.
+	res.Failed = redacted(m.Kind, m.Target, s.Send(sctx, msg))
+	res.Method.Target = herald.ShownTarget(m.Kind, m.Target)
 	return res, nil
 }

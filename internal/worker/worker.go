@@ -297,7 +297,7 @@ func (w *Worker) deliverPage(ctx context.Context) (bool, error) {
 	}
 	res := store.Result{Err: o.Err}
 	if o.Err == nil {
-		res.Err = w.Sender.Send(ctx, compose(w.Links, o))
+		res.Err = redacted(o.Kind, o.Target, w.Sender.Send(ctx, compose(w.Links, o)))
 	}
 	if res.Err != nil {
 		w.Log.Warn("page delivery failed", "kind", o.Kind, "attempt", o.Attempt, "err", res.Err)
@@ -316,7 +316,7 @@ func (w *Worker) deliverPrompt(ctx context.Context) (bool, error) {
 	res := store.Result{Err: o.Err}
 	if o.Err == nil {
 		sctx, cancel := context.WithTimeout(ctx, w.BulkTimeout)
-		res.Err = w.Sender.Send(sctx, compose(w.Links, o))
+		res.Err = redacted(o.Kind, o.Target, w.Sender.Send(sctx, compose(w.Links, o)))
 		cancel()
 	}
 	if ctx.Err() != nil {
@@ -346,7 +346,7 @@ func (w *Worker) deliverBulk(ctx context.Context) (bool, error) {
 	if o.Err == nil {
 		sctx, cancel := context.WithTimeout(ctx, w.BulkTimeout)
 		start := time.Now()
-		res.Err = w.Public.Send(sctx, compose(w.Links, o))
+		res.Err = redacted(o.Kind, o.Target, w.Public.Send(sctx, compose(w.Links, o)))
 		// Only a subscriber's own endpoint can be slow: e-mail goes through
 		// Herald's relay and chat through its rate limits, whose waits say
 		// nothing of the subscriber.
@@ -382,7 +382,7 @@ func (w *Worker) deliverMail(ctx context.Context, lane store.Lane, failed string
 	res := store.Result{Err: o.Err}
 	if o.Err == nil {
 		sctx, cancel := context.WithTimeout(ctx, w.BulkTimeout)
-		res.Err = w.Public.Send(sctx, compose(w.Links, o))
+		res.Err = redacted(o.Kind, o.Target, w.Public.Send(sctx, compose(w.Links, o)))
 		cancel()
 	}
 	if ctx.Err() != nil {
