@@ -373,6 +373,9 @@ func (a *App) composerAction(ctx context.Context, cr herald.SlackCredentials, te
 	if err != nil {
 		return
 	}
+	if r, err := a.Store.ChatRestriction(ctx, meta.Incident); err != nil || r != nil {
+		return // restricted since the modal opened (R46): show nothing more of it
+	}
 	actor, reply, err := a.identify(ctx, cr, team, user, name)
 	if err != nil || reply != nil {
 		return
