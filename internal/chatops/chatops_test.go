@@ -429,12 +429,12 @@ func TestAnnouncementCard_ConfidentialCarriesOnlyReferenceAndLink(t *testing.T) 
 		if err != nil {
 			t.Fatal(err)
 		}
-		c := e.x.AnnouncementCard(secret, "inc-1-payroll-data-exposed")
+		c := e.x.AnnouncementCard(secret, "#inc-1-payroll-data-exposed")
 		if c.Text != secret.Reference+" is a confidential incident: read it in Herald." || len(c.Fields) != 0 || c.Link != "https://herald.test/app/incidents/"+secret.Reference ||
 			len(c.Actions) != 1 || c.Actions[0].URL != c.Link || c.Actions[0].Command != "" {
 			t.Fatalf("confidential: %+v", c)
 		}
-		p := e.x.AnnouncementCard(public, "inc-2-search-is-slow")
+		p := e.x.AnnouncementCard(public, "#inc-2-search-is-slow")
 		if !strings.Contains(p.Text, "declared: Search is slow. Join #inc-2-search-is-slow.") || field(p, "Severity") != "S3" {
 			t.Fatalf("public: %+v", p)
 		}
