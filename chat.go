@@ -147,6 +147,9 @@ type ChatService interface {
 	// ChannelIncident is the reference of the incident a channel is bound
 	// to; ENotFound when it is none's.
 	ChannelIncident(ctx context.Context, platform, channelID string) (string, error)
+	// IncidentChannels lists the channels bound to an incident, on every
+	// platform, oldest first.
+	IncidentChannels(ctx context.Context, incident string) ([]ChatChannel, error)
 	// ChatUser finds the Herald user of a chat identity: linked before, or
 	// by the e-mail address the platform verified (which links it). An
 	// unknown person is ENotFound.

@@ -57,7 +57,7 @@ var chatUsage = map[ChatVerb]string{
 	ChatFollowUp: "follow-up [INC-n] <text>",
 	ChatNote:     "note [INC-n] <text>",
 	ChatSeverity: "severity [INC-n] <S1-S4> because <why>",
-	ChatHandover: "handover [INC-n]",
+	ChatHandover: "handover [INC-n] [<role> @person <note>]",
 	ChatOnCall:   "oncall [schedule]",
 	ChatHelp:     "help [command]",
 }
@@ -75,7 +75,7 @@ var chatHelp = map[ChatVerb]string{
 	ChatFollowUp: "track a corrective action",
 	ChatNote:     "add a note to the timeline",
 	ChatSeverity: "change the severity, with the reason (who may: decision authority)",
-	ChatHandover: "summarise the incident for whoever takes over",
+	ChatHandover: "summarise the incident for whoever takes over; with a role, a person and a note, hand your role on the incident over to them (R60)",
 	ChatOnCall:   "who is on call now, on one schedule or all",
 	ChatHelp:     "list the commands, or explain one",
 }
@@ -101,8 +101,10 @@ func ChatIncidentVerb(v ChatVerb) bool {
 // without text reads, with text it publishes.
 func (c ChatCommand) Writes() bool {
 	switch c.Verb {
-	case ChatHelp, ChatOnCall, ChatHandover:
+	case ChatHelp, ChatOnCall:
 		return false
+	case ChatHandover: // the summary reads; a live handover moves a role
+		return c.Mention != ""
 	case ChatStatus:
 		return c.Text != ""
 	}
@@ -117,12 +119,12 @@ type ChatCommand struct {
 	Verb     ChatVerb `json:"verb"`
 	Incident string   `json:"incident,omitempty"` // INC-n given in the command
 	Severity Severity `json:"severity,omitempty"` // declare, severity
-	Text     string   `json:"text,omitempty"`     // title, summary, status text, decision, follow-up, note
+	Text     string   `json:"text,omitempty"`     // title, summary, status text, decision, follow-up, note, handover note
 	Reason   string   `json:"reason,omitempty"`   // what follows "because"
 	Service  string   `json:"service,omitempty"`  // page
 	Level    int      `json:"level,omitempty"`    // escalate; 0 is the next level
 	Role     string   `json:"role,omitempty"`     // role: a key or a name, as typed
-	Mention  string   `json:"mention,omitempty"`  // role: the person
+	Mention  string   `json:"mention,omitempty"`  // role, handover: the person
 	Schedule string   `json:"schedule,omitempty"` // oncall
 	Topic    ChatVerb `json:"topic,omitempty"`    // help
 }
@@ -290,7 +292,31 @@ func ParseChatCommand(line string) (ChatCommand, error) {
 			return c, chatError(v, "page needs a service and a summary")
 		}
 		c.Service, c.Text = strings.TrimSpace(args[0].text), span(line, args[1:])
-	case ChatAck, ChatResolve, ChatHandover:
+	case ChatHandover:
+		if len(args) == 0 {
+			break // the summary
+		}
+		at := -1
+		for k, t := range args {
+			if !t.quoted && IsChatMention(t.text) {
+				at = k
+				break
+			}
+		}
+		switch {
+		case at < 0:
+			return c, chatError(v, "a handover names the role, the person who takes it and a note: mention them (@name) or give their e-mail address")
+		case at == 0:
+			return c, chatError(v, "say which role you hand over before %s", quote(args[0].text))
+		}
+		c.Role, c.Mention, c.Text = span(line, args[:at]), args[at].text, span(line, args[at+1:])
+		if c.Text == "" {
+			return c, chatError(v, "add a short note for the timeline after the person: what they take over")
+		}
+		if n := utf8.RuneCountInString(c.Text); n > MaxRoleHandoverNote {
+			return c, chatError(v, "the note %s", tooLong(n, MaxRoleHandoverNote, "characters"))
+		}
+	case ChatAck, ChatResolve:
 		if len(args) > 0 {
 			return c, chatError(v, "%s takes no text (%s was given)", v, quote(span(line, args)))
 		}

@@ -45,6 +45,9 @@ func TestParseChatCommand(t *testing.T) {
 		{"severity s2 because only EU is affected", ChatCommand{Verb: ChatSeverity, Severity: S2, Reason: "only EU is affected"}},
 		{"severity INC-2 S1 because all regions", ChatCommand{Verb: ChatSeverity, Incident: "INC-2", Severity: S1, Reason: "all regions"}},
 		{"handover", ChatCommand{Verb: ChatHandover}},
+		{"handover INC-3", ChatCommand{Verb: ChatHandover, Incident: "INC-3"}},
+		{"handover communications <@U2|bob> owns the 14:30 update", ChatCommand{Verb: ChatHandover, Role: "communications", Mention: "<@U2|bob>", Text: "owns the 14:30 update"}},
+		{"handover INC-3 Incident Lead bob@example.com \"rollback is half done\"", ChatCommand{Verb: ChatHandover, Incident: "INC-3", Role: "Incident Lead", Mention: "bob@example.com", Text: "rollback is half done"}},
 		{"oncall", ChatCommand{Verb: ChatOnCall}},
 		{"oncall Primary DB", ChatCommand{Verb: ChatOnCall, Schedule: "Primary DB"}},
 		{"help", ChatCommand{Verb: ChatHelp}},
@@ -88,6 +91,10 @@ func TestParseChatCommand_Errors(t *testing.T) {
 		{"severity S9 because x", []string{`"S9" is not a severity`}},
 		{"severity S2 bad because x", []string{"say why"}},
 		{"note", []string{"note needs text", "Usage: note"}},
+		{"handover communications", []string{"names the role, the person who takes it and a note", "Usage: handover [INC-n] [<role> @person <note>]"}},
+		{"handover @bob take it", []string{`say which role you hand over before "@bob"`}},
+		{"handover eoc @bob", []string{"add a short note"}},
+		{"handover eoc @bob " + strings.Repeat("n", MaxRoleHandoverNote+1), []string{"note must be at most 1000 characters"}},
 		{"follow-up   ", []string{"follow-up needs text"}},
 		{"note \"unclosed", []string{"quote opened at character 6 is never closed"}},
 		{"help frob", []string{`no command "frob"`}},
@@ -112,7 +119,7 @@ func TestParseChatCommand_Errors(t *testing.T) {
 
 func TestChatCommand_Writes(t *testing.T) {
 	for line, want := range map[string]bool{"help": false, "oncall": false, "handover": false, "status": false,
-		"status going well": true, "note x": true, "ack": true, "declare S1 x": true, "role eoc a@b.c": true} {
+		"status going well": true, "note x": true, "ack": true, "declare S1 x": true, "role eoc a@b.c": true, "handover INC-2": false, "handover eoc @bob over to you": true} {
 		c, err := ParseChatCommand(line)
 		if err != nil {
 			t.Fatal(err)

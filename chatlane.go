@@ -63,6 +63,11 @@ type ChatOutbox interface {
 	// ChatResult is what a sent message made on the platform (a message
 	// id, a channel id); ENotFound until it is sent.
 	ChatResult(ctx context.Context, key string) (string, error)
+	// ChatRestriction is how a message about an incident (id or
+	// reference) must be restricted when it is written to a platform
+	// outside the lane (a slash command's immediate answer): nil when it
+	// may carry its details, or for "" (R46, decided as the lane does).
+	ChatRestriction(ctx context.Context, incident string) (*Restriction, error)
 }
 
 // ChatRateLimited is a platform's "too many requests": the message is

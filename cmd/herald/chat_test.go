@@ -1,11 +1,15 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
 
+	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/client"
 	"github.com/heraldhq/herald/internal/store"
+	"github.com/heraldhq/herald/internal/testdb"
 )
 
 // The chat grammar from the shell: the same words as in chat, through
@@ -41,4 +45,55 @@ func TestCLI_ChatRun(t *testing.T) {
 	if _, err := cli(t, srv, "chat", "run", "severity INC-1 S2"); err == nil || !strings.Contains(err.Error(), "Usage: severity") {
 		t.Fatalf("severity without a reason: %v", err)
 	}
+}
+
+// handover <role> @person <note> from the shell: the live handover (R60)
+// through the API's own service call. Only the role's holder (or an
+// admin) hands it over; the timeline records both people and the note;
+// handover with no arguments is still the summary.
+func TestRule60_CLIChatHandoverHandsTheRoleOver(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		url, _ := startServer(t, d)
+		ctx := context.Background()
+		c := client.New(url, testAdminToken)
+		tokens := map[string]string{}
+		for _, name := range []string{"Sam", "Bob"} {
+			u, err := c.People.CreateUser(ctx, herald.UserInput{Name: name, Email: strings.ToLower(name) + "@example.com", Role: herald.RoleResponder})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tok, err := c.People.CreateToken(ctx, herald.TokenInput{Name: name, Role: herald.RoleResponder, UserID: u.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tokens[name] = tok.Secret
+		}
+		mustCLI(t, url, "chat", "run", "declare S2 Search is slow")
+		mustCLI(t, url, "chat", "run", "role INC-1 communications sam@example.com")
+		if out, err := cliAs(t, url, tokens["Bob"], "chat", "run", "handover INC-1 communications @bob I take it"); err == nil || !strings.Contains(out+err.Error(), "only the Communications Manager") {
+			t.Fatalf("a non-holder handed the role over: %v %s", err, out)
+		}
+		out, err := cliAs(t, url, tokens["Sam"], "chat", "run", "handover INC-1 communications @bob the 14:30 update is drafted")
+		if err != nil || !strings.Contains(out, "Sam handed the Communications Manager role of INC-1 over to Bob") {
+			t.Fatalf("handover: %v %s", err, out)
+		}
+		inc, err := c.Incidents.Incident(ctx, "INC-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h, ok := inc.Role(herald.RoleCommunications); !ok || h.UserName != "Bob" {
+			t.Fatalf("roles: %+v", inc.Roles)
+		}
+		tl, _ := c.Incidents.Timeline(ctx, "INC-1", "")
+		found := false
+		for _, e := range tl {
+			found = found || strings.Contains(e.Text, "Live handover: Sam handed the Communications Manager role over to Bob: the 14:30 update is drafted")
+		}
+		if !found {
+			t.Fatalf("timeline: %+v", tl)
+		}
+		if out := mustCLI(t, url, "chat", "run", "handover INC-1"); !strings.Contains(out, "Handover of INC-1") || !strings.Contains(out, "Bob") {
+			t.Fatalf("summary: %s", out)
+		}
+	})
 }

@@ -188,6 +188,9 @@ func (e *Executor) Execute(ctx context.Context, actor herald.Actor, cmd herald.C
 		}
 		return e.incidentReply(inc, fmt.Sprintf("%s is now %s (%s): %s", inc.Reference, inc.Severity, actor.User.Name, cmd.Reason)), nil
 	case herald.ChatHandover:
+		if cmd.Mention != "" {
+			return e.handOver(ctx, actor, inc, cmd, req)
+		}
 		return e.handover(ctx, inc)
 	case herald.ChatOnCall:
 		return e.onCall(ctx, cmd)
@@ -375,18 +378,9 @@ func (e *Executor) role(ctx context.Context, actor herald.Actor, inc *herald.Inc
 	if err != nil {
 		return herald.ChatReply{}, err
 	}
-	key := ""
-	want := strings.ToLower(strings.Join(strings.Fields(cmd.Role), " "))
-	var names []string
-	for _, r := range settings.IncidentRoles {
-		names = append(names, r.Key)
-		if want == r.Key || want == strings.ToLower(r.Name) || strings.ReplaceAll(want, " ", "_") == r.Key {
-			key = r.Key
-		}
-	}
-	if key == "" {
-		return herald.ChatReply{}, &herald.Error{Code: herald.EInvalid, Message: fmt.Sprintf("there is no incident role %q: the roles are %s. Usage: %s", cmd.Role, strings.Join(names, ", "), herald.ChatUsage(herald.ChatRole)),
-			Fields: map[string]string{"role": "unknown role"}}
+	key, err := roleKey(settings, cmd)
+	if err != nil {
+		return herald.ChatReply{}, err
 	}
 	who, err := resolve(ctx, req.Resolver, cmd.Mention)
 	if err != nil {
@@ -398,6 +392,47 @@ func (e *Executor) role(ctx context.Context, actor herald.Actor, inc *herald.Inc
 	}
 	holder, _ := inc.Role(key)
 	return e.incidentReply(inc, fmt.Sprintf("%s is now the %s of %s.", holder.UserName, settings.RoleName(key), inc.Reference)), nil
+}
+
+// roleKey finds the incident role a command names: its key or its name,
+// in any case.
+func roleKey(settings herald.Settings, cmd herald.ChatCommand) (string, error) {
+	want := strings.ToLower(strings.Join(strings.Fields(cmd.Role), " "))
+	var names []string
+	for _, r := range settings.IncidentRoles {
+		names = append(names, r.Key)
+		if want == r.Key || want == strings.ToLower(r.Name) || strings.ReplaceAll(want, " ", "_") == r.Key {
+			return r.Key, nil
+		}
+	}
+	return "", &herald.Error{Code: herald.EInvalid, Message: fmt.Sprintf("there is no incident role %q: the roles are %s. Usage: %s", cmd.Role, strings.Join(names, ", "), herald.ChatUsage(cmd.Verb)),
+		Fields: map[string]string{"role": "unknown role"}}
+}
+
+// handOver is the live handover (R60): the caller's role on the incident
+// goes to another person with a note, through the API's own service call
+// (only the holder or an admin may; the timeline records both people and
+// the note).
+func (e *Executor) handOver(ctx context.Context, actor herald.Actor, inc *herald.Incident, cmd herald.ChatCommand, req Request) (herald.ChatReply, error) {
+	settings, err := e.Services.Settings.Settings(ctx)
+	if err != nil {
+		return herald.ChatReply{}, err
+	}
+	key, err := roleKey(settings, cmd)
+	if err != nil {
+		return herald.ChatReply{}, err
+	}
+	who, err := resolve(ctx, req.Resolver, cmd.Mention)
+	if err != nil {
+		return herald.ChatReply{}, err
+	}
+	from, _ := inc.Role(key)
+	inc, err = e.Services.Handovers.HandOverRole(ctx, actor, inc.Reference, key, herald.RoleHandoverInput{To: who, Note: cmd.Text})
+	if err != nil {
+		return herald.ChatReply{}, err
+	}
+	holder, _ := inc.Role(key)
+	return e.incidentReply(inc, fmt.Sprintf("%s handed the %s role of %s over to %s: %s", from.UserName, settings.RoleName(key), inc.Reference, holder.UserName, cmd.Text)), nil
 }
 
 // resolve turns a mention into a user reference: through the platform's

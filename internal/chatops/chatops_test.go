@@ -412,3 +412,34 @@ func TestRule50_ChatDecisionsCarryTheirRationale(t *testing.T) {
 		}
 	})
 }
+
+// The incident-management channel is read by more people than an
+// incident's own: a confidential incident's announcement carries only
+// its reference and console link (no title, severity, people, call or
+// channel name, which holds the title); a public one's is the incident
+// card with its channel to join.
+func TestAnnouncementCard_ConfidentialCarriesOnlyReferenceAndLink(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		e := setup(t, d)
+		secret, err := e.db.Incidents.DeclareIncident(e.ctx, e.alice, herald.DeclareInput{Title: "Payroll data exposed", Severity: herald.S1, Confidential: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		public, err := e.db.Incidents.DeclareIncident(e.ctx, e.alice, herald.DeclareInput{Title: "Search is slow", Severity: herald.S3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := e.x.AnnouncementCard(secret, "#inc-1-payroll-data-exposed")
+		if c.Text != secret.Reference+" is a confidential incident: read it in Herald." || len(c.Fields) != 0 || c.Link != "https://herald.test/app/incidents/"+secret.Reference ||
+			len(c.Actions) != 1 || c.Actions[0].URL != c.Link || c.Actions[0].Command != "" {
+			t.Fatalf("confidential: %+v", c)
+		}
+		p := e.x.AnnouncementCard(public, "#inc-2-search-is-slow")
+		if !strings.Contains(p.Text, "declared: Search is slow. Join #inc-2-search-is-slow.") || field(p, "Severity") != "S3" {
+			t.Fatalf("public: %+v", p)
+		}
+		if edit := e.x.AnnouncementCard(public, ""); edit.Text != e.x.IncidentCard(public).Text {
+			t.Fatalf("edit: %+v", edit)
+		}
+	})
+}

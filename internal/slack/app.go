@@ -96,6 +96,8 @@ func (a *App) verified(w http.ResponseWriter, r *http.Request) (herald.SlackCred
 type command struct {
 	Team, User, UserName, Channel, ResponseURL, Text string
 	Confirm                                          bool
+	// TriggerID lets the answer open a modal (status: the composer).
+	TriggerID string
 }
 
 // Commands is the slash command's request URL: the command's text runs
@@ -114,7 +116,7 @@ func (a *App) Commands(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := command{Team: f.Get("team_id"), User: f.Get("user_id"), UserName: f.Get("user_name"), Channel: f.Get("channel_id"),
-		ResponseURL: f.Get("response_url"), Text: strings.TrimSpace(f.Get("text"))}
+		ResponseURL: f.Get("response_url"), Text: strings.TrimSpace(f.Get("text")), TriggerID: f.Get("trigger_id")}
 	// Whoever settles first answers: the command, done in time, in the
 	// response; or the timer, with "working on it", and the command later
 	// through the response URL.
@@ -125,7 +127,9 @@ func (a *App) Commands(w http.ResponseWriter, r *http.Request) {
 		defer a.wg.Done()
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), time.Minute)
 		defer cancel()
-		reply := a.run(ctx, cr, c)
+		// Written straight into Slack's response, the reply is restricted
+		// here as the chat lane restricts what it sends (R46).
+		reply := chatops.RestrictReply(ctx, a.Store, a.run(ctx, cr, c))
 		if settled.CompareAndSwap(false, true) {
 			done <- reply
 			return
@@ -153,7 +157,7 @@ func (a *App) Commands(w http.ResponseWriter, r *http.Request) {
 
 // respond sends a late answer through the response URL, on the chat lane.
 func (a *App) respond(ctx context.Context, responseURL string, reply herald.ChatReply) {
-	if responseURL == "" {
+	if responseURL == "" || reply.Text == "" { // nothing to say: a modal opened
 		return
 	}
 	sum := sha256.Sum256([]byte(responseURL + "\x00" + reply.Text))
@@ -165,6 +169,10 @@ func (a *App) respond(ctx context.Context, responseURL string, reply herald.Chat
 }
 
 func writeResponse(w http.ResponseWriter, reply herald.ChatReply) {
+	if reply.Text == "" { // a modal opened: an empty answer posts nothing
+		w.WriteHeader(http.StatusOK)
+		return
+	}
 	msg := Render(reply)
 	typ := "in_channel"
 	if reply.Private {
@@ -197,6 +205,11 @@ func (a *App) run(ctx context.Context, cr herald.SlackCredentials, c command) he
 		Resolver: resolver{a: a, cr: cr, team: c.Team, ctx: ctx}})
 	if err != nil {
 		return chatops.ErrorReply(err)
+	}
+	// status without text opens the composer as a modal when Slack gave a
+	// trigger; the answer is then empty (the modal is it).
+	if cmd.Verb == herald.ChatStatus && cmd.Text == "" && c.TriggerID != "" && out.Composer != nil && a.openComposer(ctx, cr, actor, c, out.Incident) {
+		return herald.ChatReply{}
 	}
 	if out.Incident != "" {
 		if cmd.Verb == herald.ChatDeclare {

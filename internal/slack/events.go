@@ -13,13 +13,11 @@ import (
 )
 
 // Button values that are not a command line of the grammar.
-const noMaterialPrefix = "no-material-updates "
+const noMaterialPrefix = herald.NoMaterialCommand
 
 // NoMaterialAction is the button of a cadence reminder that publishes "no
-// material updates" (R15) for an incident.
-func NoMaterialAction(ref string) herald.ChatAction {
-	return herald.ChatAction{ID: "no_material_updates", Label: "No material updates", Command: noMaterialPrefix + ref}
-}
+// material updates" (R15) for an incident (herald.NoMaterialChatAction).
+func NoMaterialAction(ref string) herald.ChatAction { return herald.NoMaterialChatAction(ref) }
 
 // Interactive is the interactivity request URL: a button (block_actions)
 // runs the command it carries, as the person who pressed it. Slack is
@@ -43,25 +41,54 @@ func (a *App) Interactive(w http.ResponseWriter, r *http.Request) {
 		Channel struct {
 			ID string `json:"id"`
 		} `json:"channel"`
-		ResponseURL string `json:"response_url"`
+		ResponseURL string      `json:"response_url"`
+		TriggerID   string      `json:"trigger_id"`
+		View        viewPayload `json:"view"`
 		Actions     []struct {
-			ActionID string `json:"action_id"`
-			Value    string `json:"value"`
+			ActionID       string `json:"action_id"`
+			BlockID        string `json:"block_id"`
+			Value          string `json:"value"`
+			SelectedOption *struct {
+				Value string `json:"value"`
+			} `json:"selected_option"`
 		} `json:"actions"`
 	}
 	if err := json.Unmarshal([]byte(f.Get("payload")), &p); err != nil || p.User.ID == "" {
 		http.Error(w, "not an interaction payload", http.StatusBadRequest)
 		return
 	}
-	w.WriteHeader(http.StatusOK)
-	if p.Type != "block_actions" || len(p.Actions) == 0 || p.Actions[0].Value == "" {
-		return // a link button, or an interaction Herald offers none of
-	}
 	team := p.Team.ID
 	if team == "" {
 		team = p.User.TeamID
 	}
-	c := command{Team: team, User: p.User.ID, UserName: p.User.Username, Channel: p.Channel.ID, ResponseURL: p.ResponseURL, Text: p.Actions[0].Value}
+	// The status composer's modal: its submission is answered in the
+	// response (errors beside the fields, or empty to close it); typing
+	// and choosing a template update it.
+	if p.View.CallbackID == StatusCallback {
+		switch {
+		case p.Type == "view_submission":
+			a.submitComposer(w, r.Context(), cr, team, p.User.ID, p.User.Username, p.View)
+		case p.Type == "block_actions" && len(p.Actions) > 0:
+			w.WriteHeader(http.StatusOK)
+			act := p.Actions[0]
+			value := act.Value
+			if act.SelectedOption != nil {
+				value = act.SelectedOption.Value
+			}
+			a.background(r, func(ctx context.Context) {
+				a.composerAction(ctx, cr, team, p.User.ID, p.User.Username, p.View, act.BlockID, value)
+			})
+		default:
+			w.WriteHeader(http.StatusOK) // closed: nothing to do
+		}
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+	if p.Type != "block_actions" || len(p.Actions) == 0 || p.Actions[0].Value == "" {
+		return // a link button, or an interaction Herald offers none of
+	}
+	c := command{Team: team, User: p.User.ID, UserName: p.User.Username, Channel: p.Channel.ID, ResponseURL: p.ResponseURL, Text: p.Actions[0].Value,
+		TriggerID: p.TriggerID}
 	c.Text, c.Confirm = strings.CutPrefix(c.Text, confirmPrefix)
 	a.background(r, func(ctx context.Context) {
 		var reply herald.ChatReply

@@ -64,6 +64,9 @@ func (tx *tx) remindUpdates(ctx context.Context, s herald.Settings) error {
 		if err := tx.remindOfUpdate(ctx, inc, herald.PromptUpdateDue, stage, n, withLead, d.due, notice); err != nil {
 			return err
 		}
+		if err := tx.remindInChannels(ctx, inc, stage, d.due); err != nil {
+			return err
+		}
 	}
 	return nil
 }
