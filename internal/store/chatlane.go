@@ -45,33 +45,36 @@ func (db *ChatService) QueueChat(ctx context.Context, m herald.ChatMessage) erro
 	if err != nil {
 		return err
 	}
-	return db.write(ctx, func(tx *tx) error {
-		incidentID := ""
-		if m.Incident != "" {
-			inc, err := tx.incident(ctx, m.Incident)
-			if err != nil {
-				return err
-			}
-			incidentID = inc.ID
-		}
-		due := micros(tx.now)
-		if m.Channel != "" && m.Kind != herald.ChatRespond {
-			var last sql.NullInt64
-			if err := tx.QueryRowContext(ctx, `SELECT MAX(due_at) FROM chat_messages WHERE platform = $1 AND channel = $2`, m.Platform, m.Channel).Scan(&last); err != nil {
-				return fmt.Errorf("the channel's pace: %w", err)
-			}
-			if next := last.Int64 + herald.ChatChannelGap.Microseconds(); last.Valid && next > due {
-				due = next
-			}
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO chat_messages (id, platform, kind, channel, incident_id, ref, body, status, created_at, due_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9) ON CONFLICT (id) DO NOTHING`,
-			m.Key, m.Platform, m.Kind, m.Channel, incidentID, m.Ref, string(body), micros(tx.now), due)
+	return db.write(ctx, func(tx *tx) error { return tx.queueChat(ctx, m, body) })
+}
+
+// queueChat queues a checked chat message in the caller's transaction.
+func (tx *tx) queueChat(ctx context.Context, m herald.ChatMessage, body []byte) error {
+	incidentID := ""
+	if m.Incident != "" {
+		inc, err := tx.incident(ctx, m.Incident)
 		if err != nil {
-			return fmt.Errorf("queue a chat message: %w", err)
+			return err
 		}
-		return nil
-	})
+		incidentID = inc.ID
+	}
+	due := micros(tx.now)
+	if m.Channel != "" && m.Kind != herald.ChatRespond {
+		var last sql.NullInt64
+		if err := tx.QueryRowContext(ctx, `SELECT MAX(due_at) FROM chat_messages WHERE platform = $1 AND channel = $2`, m.Platform, m.Channel).Scan(&last); err != nil {
+			return fmt.Errorf("the channel's pace: %w", err)
+		}
+		if next := last.Int64 + herald.ChatChannelGap.Microseconds(); last.Valid && next > due {
+			due = next
+		}
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO chat_messages (id, platform, kind, channel, incident_id, ref, body, status, created_at, due_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9) ON CONFLICT (id) DO NOTHING`,
+		m.Key, m.Platform, m.Kind, m.Channel, incidentID, m.Ref, string(body), micros(tx.now), due)
+	if err != nil {
+		return fmt.Errorf("queue a chat message: %w", err)
+	}
+	return nil
 }
 
 // ChatResult is what a sent chat message made on its platform.

@@ -1,0 +1,170 @@
+package slack_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/slack"
+	"github.com/heraldhq/herald/internal/store"
+	"github.com/heraldhq/herald/internal/testdb"
+	"github.com/heraldhq/herald/internal/worker"
+)
+
+// updates are the chat.update calls fakeSlack received for a channel.
+func (f *fakeSlack) updates(channel string) []call {
+	var out []call
+	for _, c := range f.called("chat.update") {
+		if c.Args["channel"] == channel {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func blocksOf(c call) string {
+	b, _ := json.Marshal(c.Args["blocks"])
+	return string(b)
+}
+
+// refresh runs the worker's chat loop once on n instances, each with the
+// Slack flow registered as serve does, then sends what was queued.
+func (e *env) refresh(t *testing.T, instances int) {
+	t.Helper()
+	for range instances {
+		// A new App per instance: nothing is shared but the database.
+		app := &slack.App{Exec: e.app.Exec, Store: e.db.Chat, API: e.app.API, Now: e.clock.Now}
+		w := &worker.Worker{Work: e.db.Work, Log: slog.New(slog.DiscardHandler), Chat: map[string]worker.ChatSender{herald.ChatSlack: app},
+			Flows: map[string]worker.ChatFlow{herald.ChatSlack: app.Flow()}}
+		if err := w.Tick(e.ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.drain(t)
+}
+
+// The incident card follows every change, whatever made it: a severity,
+// a state and a role changed through the store (as the console, the API
+// and the CLI do) edit the card in the incident's channel and in the
+// announcement once, on Slack's chat.update, however many instances look;
+// the new role holder, who has a Slack identity, is invited into the
+// channel; a change the card does not show (a note) sends nothing; a role
+// handed on and back edits the card back.
+func TestChannelFlow_CardFollowsEveryChange(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		e := setup(t, d)
+		e.slash(t, "U1", "CGENERAL", "declare S2 Search is slow")
+		e.drain(t)
+		ch, err := e.db.Chat.ChatResult(e.ctx, "slack:channel:INC-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Bob has linked his Slack identity (U2) before.
+		if _, err := e.db.Chat.ChatUser(e.ctx, herald.ChatSlack, "T1", "U2", "bob@example.com"); err != nil {
+			t.Fatal(err)
+		}
+		// Nothing changed since the declaration: nothing is sent.
+		e.refresh(t, 2)
+		if ups := e.slack.called("chat.update"); len(ups) != 0 {
+			t.Fatalf("edits with nothing changed: %+v", ups)
+		}
+
+		e.clock.Advance(time.Minute)
+		inc, _ := e.db.Incidents.Incident(e.ctx, "INC-1")
+		s1, identified := herald.S1, herald.Identified
+		if _, err := e.db.Incidents.UpdateIncident(e.ctx, e.alice, "INC-1", herald.UpdateInput{Version: inc.Version, Severity: &s1, SeverityReason: "all users", State: &identified}); err != nil {
+			t.Fatal(err)
+		}
+		e.clock.Advance(time.Second)
+		if _, err := e.db.Incidents.AssignRole(e.ctx, e.alice, "INC-1", "eoc", herald.RoleInput{User: "bob@example.com"}); err != nil {
+			t.Fatal(err)
+		}
+		e.refresh(t, 2)
+		for _, channel := range []string{ch, "CANNOUNCE"} {
+			ups := e.slack.updates(channel)
+			if len(ups) != 1 {
+				t.Fatalf("edits in %s: %d, want 1: %+v", channel, len(ups), ups)
+			}
+			if b := blocksOf(ups[0]); !strings.Contains(b, "S1") || !strings.Contains(b, "Identified") || !strings.Contains(b, "Bob") || ups[0].Args["ts"] == "" {
+				t.Fatalf("edit in %s: %s", channel, b)
+			}
+		}
+		if b := blocksOf(e.slack.updates("CANNOUNCE")[0]); !strings.Contains(b, "Join #inc-1-search-is-slow") {
+			t.Fatalf("the announcement lost its way to the channel: %s", b)
+		}
+		var invitedBob []call
+		for _, c := range e.slack.called("conversations.invite") {
+			if c.Args["channel"] == ch && strings.Contains(fmt.Sprint(c.Args["users"]), "U2") {
+				invitedBob = append(invitedBob, c)
+			}
+		}
+		if len(invitedBob) != 1 || strings.Contains(fmt.Sprint(invitedBob[0].Args["users"]), "U1") {
+			t.Fatalf("invitations of the new role holder: %+v", invitedBob)
+		}
+
+		// A note changes the incident, not its card.
+		e.clock.Advance(time.Second)
+		if _, err := e.db.Incidents.AddNote(e.ctx, e.alice, "INC-1", herald.NoteInput{Text: "the index is rebuilding"}); err != nil {
+			t.Fatal(err)
+		}
+		e.refresh(t, 1)
+		if n := len(e.slack.called("chat.update")); n != 2 {
+			t.Fatalf("a note edited the cards: %d edits", n)
+		}
+
+		// Bob -> Alice -> Bob: the card ends with Bob, though it showed
+		// Bob before.
+		for _, who := range []string{"alice@example.com", "bob@example.com"} {
+			e.clock.Advance(time.Second)
+			if _, err := e.db.Incidents.AssignRole(e.ctx, e.alice, "INC-1", "eoc", herald.RoleInput{User: who}); err != nil {
+				t.Fatal(err)
+			}
+			e.refresh(t, 1)
+		}
+		ups := e.slack.updates(ch)
+		if len(ups) != 3 || !strings.Contains(blocksOf(ups[1]), "Alice") || strings.Contains(blocksOf(ups[1]), "Bob") ||
+			!strings.Contains(blocksOf(ups[2]), "Bob") || strings.Contains(blocksOf(ups[2]), "Alice") {
+			t.Fatalf("edits back and forth: %+v", ups)
+		}
+	})
+}
+
+// notConnected is the store of an instance where Slack is not connected.
+type notConnected struct{ *store.ChatService }
+
+func (notConnected) SlackCredentials(context.Context) (herald.SlackCredentials, error) {
+	return herald.SlackCredentials{}, herald.Errorf(herald.ENotFound, "Slack is not connected")
+}
+
+// Slack not connected: the worker renders no card (nothing would send
+// it); the card stays due and is rendered once Slack is connected.
+func TestChannelFlow_NoCardsWhileNotConnected(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		e := setup(t, d)
+		e.slash(t, "U1", "CGENERAL", "declare S2 Search is slow")
+		e.drain(t)
+		e.clock.Advance(time.Minute)
+		if _, err := e.db.Incidents.AssignRole(e.ctx, e.alice, "INC-1", "eoc", herald.RoleInput{User: "bob@example.com"}); err != nil {
+			t.Fatal(err)
+		}
+		off := &slack.App{Exec: e.app.Exec, Store: notConnected{e.db.Chat}, API: e.app.API, Now: e.clock.Now}
+		if err := off.Flow().RefreshCards(e.ctx); err != nil {
+			t.Fatal(err)
+		}
+		if o, err := e.db.Work.Claim(e.ctx, store.LaneChat); err != nil || o != nil {
+			t.Fatalf("queued while Slack is not connected: %+v %v", o, err)
+		}
+		if due, err := e.db.Chat.ChatCardsDue(e.ctx, herald.ChatSlack, 10); err != nil || len(due) != 2 {
+			t.Fatalf("due cards: %+v %v", due, err)
+		}
+		e.refresh(t, 1)
+		if n := len(e.slack.called("chat.update")); n != 2 {
+			t.Fatalf("edits once connected: %d", n)
+		}
+	})
+}
