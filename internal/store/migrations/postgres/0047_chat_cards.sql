@@ -22,3 +22,12 @@ CREATE TABLE chat_cards (
 );
 CREATE INDEX chat_cards_incident ON chat_cards (incident_id, platform);
 CREATE INDEX chat_cards_channel ON chat_cards (platform, channel);
+
+-- The cards posted before this migration (an open incident's channel and
+-- announcement) are kept from now on; rendered NULL makes the worker
+-- render them once.
+INSERT INTO chat_cards (id, platform, channel, incident_id, invite, invited, created_at)
+SELECT m.id, m.platform, m.channel, m.incident_id, m.id = m.platform || ':card:' || i.reference, '[]', m.created_at
+FROM chat_messages m JOIN incidents i ON i.id = m.incident_id
+WHERE m.kind = 'post' AND i.state <> 'resolved'
+	AND (m.id = m.platform || ':card:' || i.reference OR m.id = m.platform || ':announce:' || i.reference);
