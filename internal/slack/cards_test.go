@@ -168,3 +168,61 @@ func TestChannelFlow_NoCardsWhileNotConnected(t *testing.T) {
 		}
 	})
 }
+
+// Herald made the channel and crashed before it was recorded: the retry
+// gets name_taken, and the channel of that name (found on a later page of
+// conversations.list) is the incident's, bound and given its card.
+func TestChannelFlow_CreateAfterCrashFindsTheChannel(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		e := setup(t, d)
+		e.slack.mu.Lock()
+		for i, name := range []string{"general", "random", "alerts", "inc-0-old", "ops", "inc-1-search-is-slow", "zeta"} {
+			e.slack.channels[name] = fmt.Sprintf("CX%d", i)
+		}
+		e.slack.mu.Unlock()
+		e.slash(t, "U1", "CGENERAL", "declare S2 Search is slow")
+		e.drain(t)
+		ch, err := e.db.Chat.ChatResult(e.ctx, "slack:channel:INC-1")
+		if err != nil || ch != "CX5" {
+			t.Fatalf("channel: %q %v (calls %+v)", ch, err, e.slack.calls)
+		}
+		if ref, err := e.db.Chat.ChannelIncident(e.ctx, herald.ChatSlack, "CX5"); err != nil || ref != "INC-1" {
+			t.Fatalf("binding: %q %v", ref, err)
+		}
+		lists := e.slack.called("conversations.list")
+		if len(lists) < 2 || lists[len(lists)-1].Args["cursor"] == nil {
+			t.Fatalf("conversations.list was not paged: %+v", lists)
+		}
+		posted := false
+		for _, p := range e.slack.called("chat.postMessage") {
+			posted = posted || p.Args["channel"] == "CX5"
+		}
+		if !posted {
+			t.Fatal("no card in the channel found")
+		}
+	})
+}
+
+// A taken name that no listed channel has (an archived channel) is an
+// error that says so, not some other channel's id.
+func TestClient_CreateChannelNameTakenButNotListed(t *testing.T) {
+	f := newFakeSlack(t)
+	f.listPage = 1
+	c := &slack.Client{API: f.srv.URL + "/api/", Token: "xoxb-test"}
+	id, err := c.CreateChannel(context.Background(), "inc-3-y")
+	if err != nil || id == "" {
+		t.Fatalf("new name: %q %v", id, err)
+	}
+	f.mu.Lock()
+	f.channels["a"], f.channels["b"] = "CA", "CB"
+	f.mu.Unlock()
+	if again, err := c.CreateChannel(context.Background(), "inc-3-y"); err != nil || again != id {
+		t.Fatalf("taken name: %q %v, want %q", again, err, id)
+	}
+	f.mu.Lock()
+	f.archived = map[string]bool{"inc-4-z": true}
+	f.mu.Unlock()
+	if got, err := c.CreateChannel(context.Background(), "inc-4-z"); err == nil || !strings.Contains(err.Error(), "no unarchived public channel") {
+		t.Fatalf("archived name: %q %v", got, err)
+	}
+}

@@ -53,6 +53,7 @@ type fakeSlack struct {
 	// conversations.list serves them listPage at a time (2 by default).
 	channels map[string]string
 	listPage int
+	archived map[string]bool // taken names conversations.list leaves out
 	srv      *httptest.Server
 }
 
@@ -124,7 +125,7 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 		ok(map[string]any{"ts": args["ts"]})
 	case "conversations.create":
 		name := fmt.Sprint(args["name"])
-		if _, taken := f.channels[name]; taken {
+		if _, taken := f.channels[name]; taken || f.archived[name] {
 			json.NewEncoder(w).Encode(map[string]any{"ok": false, "error": "name_taken"})
 			return
 		}
