@@ -226,3 +226,59 @@ func TestClient_CreateChannelNameTakenButNotListed(t *testing.T) {
 		t.Fatalf("archived name: %q %v", got, err)
 	}
 }
+
+// A channel bound by hand gets the incident card, posted by the worker on
+// the chat lane, with the role holders invited, and the card is edited
+// there on the next change; once unbound, it is left as it is.
+func TestChannelFlow_BoundByHandGetsTheCard(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		e := setup(t, d)
+		if _, err := e.db.Chat.ChatUser(e.ctx, herald.ChatSlack, "T1", "U2", "bob@example.com"); err != nil {
+			t.Fatal(err)
+		}
+		inc, err := e.db.Incidents.DeclareIncident(e.ctx, e.alice, herald.DeclareInput{Title: "Search is slow", Severity: herald.S3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.db.Incidents.AssignRole(e.ctx, e.alice, inc.Reference, "eoc", herald.RoleInput{User: "bob@example.com"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.db.Chat.BindIncidentChannel(e.ctx, e.alice, herald.ChatChannel{Platform: herald.ChatSlack, ChannelID: "CWAR", Incident: inc.Reference}); err != nil {
+			t.Fatal(err)
+		}
+		e.refresh(t, 2)
+		var posts []call
+		for _, p := range e.slack.called("chat.postMessage") {
+			if p.Args["channel"] == "CWAR" {
+				posts = append(posts, p)
+			}
+		}
+		if len(posts) != 1 || !strings.Contains(blocksOf(posts[0]), "S3") || !strings.Contains(blocksOf(posts[0]), "Bob") {
+			t.Fatalf("card posted: %+v", posts)
+		}
+		inv := e.slack.called("conversations.invite")
+		if len(inv) != 1 || inv[0].Args["channel"] != "CWAR" || inv[0].Args["users"] != "U2" {
+			t.Fatalf("invitations: %+v", inv)
+		}
+		e.clock.Advance(time.Minute)
+		if _, err := e.db.Incidents.UnassignRole(e.ctx, e.alice, inc.Reference, "eoc"); err != nil {
+			t.Fatal(err)
+		}
+		e.refresh(t, 1)
+		ups := e.slack.updates("CWAR")
+		if len(ups) != 1 || strings.Contains(blocksOf(ups[0]), "Bob") {
+			t.Fatalf("edits: %+v", ups)
+		}
+		if err := e.db.Chat.UnbindIncidentChannel(e.ctx, e.alice, herald.ChatChannel{Platform: herald.ChatSlack, ChannelID: "CWAR", Incident: inc.Reference}); err != nil {
+			t.Fatal(err)
+		}
+		e.clock.Advance(time.Minute)
+		if _, err := e.db.Incidents.AssignRole(e.ctx, e.alice, inc.Reference, "eoc", herald.RoleInput{User: "bob@example.com"}); err != nil {
+			t.Fatal(err)
+		}
+		e.refresh(t, 1)
+		if n := len(e.slack.updates("CWAR")); n != 1 {
+			t.Fatalf("edited after unbinding: %d", n)
+		}
+	})
+}
