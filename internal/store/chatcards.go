@@ -101,12 +101,15 @@ func (db *ChatService) IncidentChatCards(ctx context.Context, platform, incident
 // rendered: one query, which the worker's chat loop runs every tick.
 // The comparison is "differs", not "is older": an updated_at written by
 // a transaction that began before another committed must not be missed.
+// A card whose post is still waiting to go is left out until it went (a
+// platform that is down must not cost a write per card and tick).
 func (db *ChatService) ChatCardsDue(ctx context.Context, platform string, limit int) ([]herald.ChatCard, error) {
 	var out []herald.ChatCard
 	err := db.read(ctx, func(tx *tx) error {
 		var err error
-		out, err = tx.cards(ctx, `WHERE c.platform = $1 AND (c.rendered IS NULL OR c.rendered <> i.updated_at) ORDER BY c.created_at, c.id LIMIT $2`,
-			platform, max(limit, 1))
+		out, err = tx.cards(ctx, `WHERE c.platform = $1 AND (c.rendered IS NULL OR c.rendered <> i.updated_at)
+			AND NOT EXISTS (SELECT 1 FROM chat_messages m WHERE m.id = c.id AND m.status = 'pending')
+			ORDER BY c.created_at, c.id LIMIT $2`, platform, max(limit, 1))
 		return err
 	})
 	return out, err

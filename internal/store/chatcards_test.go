@@ -9,8 +9,8 @@ import (
 	"github.com/heraldhq/herald/internal/testdb"
 )
 
-// A card's renderings: posted when it has no post, left due while its
-// post waits, unchanged when the content is the same, edited when it
+// A card's renderings: posted when it has no post, not due while its
+// post waits to go (and left as it is if rendered then), unchanged when the content is the same, edited when it
 // differs, left due (stale) when rendered from an incident that changed
 // since; due again when a page acknowledged gives a role (the path that
 // wrote the role without marking the incident changed); gone once
@@ -48,10 +48,9 @@ func TestChatCards_RenderingAndWhatMakesThemDue(t *testing.T) {
 		if _, err := f.db.Incidents.AddNote(f.ctx, f.alice, inc.ID, herald.NoteInput{Text: "looking"}); err != nil {
 			t.Fatal(err)
 		}
-		due(1)
+		due(0) // not while its post waits to go
 		cur, _ = f.db.Incidents.Incident(f.ctx, inc.ID)
 		do(cur, "v2", herald.CardWaiting)
-		due(1)
 		o, err := f.db.Work.Claim(f.ctx, store.LaneChat)
 		if err != nil || o == nil || o.ID != key {
 			t.Fatalf("claim the post: %+v %v", o, err)
@@ -59,6 +58,7 @@ func TestChatCards_RenderingAndWhatMakesThemDue(t *testing.T) {
 		if err := f.db.Work.Complete(f.ctx, o, store.Result{Value: "1700.1"}); err != nil {
 			t.Fatal(err)
 		}
+		due(1) // sent: rendered again
 		do(cur, "v1", herald.CardUnchanged)
 		due(0)
 		// A page acknowledged gives the acknowledger the role: due again.
