@@ -136,6 +136,8 @@ type ChatChannel struct {
 	Platform  string `json:"platform"`
 	ChannelID string `json:"channel_id"`
 	Incident  string `json:"incident"` // reference, id or number
+	// CreatedAt is when the channel was bound (in lists).
+	CreatedAt time.Time `json:"created_at,omitzero"`
 }
 
 // ChatService keeps what chat-ops needs beside the incidents: which
@@ -165,6 +167,8 @@ type ChatService interface {
 	ConfirmChatLink(ctx context.Context, actor Actor, code string) (ChatIdentity, error)
 	// ChatIdentities lists a user's linked chat identities.
 	ChatIdentities(ctx context.Context, userID string) ([]ChatIdentity, error)
+	// The incident cards and the channels bound by hand (chatcards.go).
+	ChatCards
 }
 
 // CheckChatPlatform validates a platform name.

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strings"
 	"text/tabwriter"
 
@@ -20,7 +21,7 @@ func runChat(ctx context.Context, args []string, e env) error {
 	var incident *string
 	var confirm, manifest *bool
 	var announce, pin *string
-	return runCommands(ctx, "chat", map[string]command{
+	cmds := map[string]command{
 		"run": {args: `"COMMAND LINE"`, n: -1, help: "run a chat command (declare, status, page, ack, escalate, resolve, role, decision, follow-up, note, severity, handover, oncall, help); quote it as one argument",
 			flags: func(f *flags) {
 				incident = f.String("incident", "", "the incident when the command names none (INC-12)")
@@ -60,7 +61,9 @@ func runChat(ctx context.Context, args []string, e env) error {
 				}
 				return cf.print(e.stdout, app, func(tw *tabwriter.Writer) { slackRows(tw, app) })
 			}},
-	}, args, e)
+	}
+	maps.Copy(cmds, chatChannelCommands(e)) // chat_channels.go
+	return runCommands(ctx, "chat", cmds, args, e)
 }
 
 // chatReplyRows prints a reply as a terminal shows it: the text, its

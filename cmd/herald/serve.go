@@ -271,6 +271,7 @@ func runServe(ctx context.Context, args []string, e env) (err error) {
 	// (worker), on a loop of its own.
 	slackApp := &slack.App{Exec: &chatops.Executor{Services: db.Services(), Links: lk}, Store: db.Chat, Log: log}
 	work.Chat = map[string]worker.ChatSender{herald.ChatSlack: slackApp}
+	work.Flows = map[string]worker.ChatFlow{herald.ChatSlack: slackApp.Flow()}
 	go func() { defer wg.Done(); work.Run(bg, *tick) }()
 	probe := probeEvery(db.Work, instanceName(), 2*time.Second)
 	ready := func(ctx context.Context) error {

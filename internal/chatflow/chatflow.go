@@ -3,7 +3,8 @@
 // declared from chat, a channel of its own (inc-<N>-<slug>) is made, the
 // people holding its roles are invited, its message (the incident card)
 // is posted there and announced in the incident-management channel, and
-// that message is edited in place as the incident changes.
+// that message is edited in place on every change of the incident,
+// whatever made it (RefreshCards, from the worker's chat loop).
 //
 // Every step is a message on the chat lane (herald.ChatMessage, sent by
 // the worker's chat loop through Flow.SendChat): retried with backoff,
@@ -14,11 +15,10 @@ package chatflow
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 
 	"github.com/heraldhq/herald"
@@ -67,6 +67,9 @@ type Flow struct {
 	Store    Store
 	Platform Platform
 	Log      *slog.Logger
+	// Connected, when set, says whether the platform is connected
+	// (ENotFound when it is not): the worker renders no card until it is.
+	Connected func(ctx context.Context) error
 }
 
 func (f *Flow) log() *slog.Logger {
@@ -121,32 +124,74 @@ func (f *Flow) Start(ctx context.Context, ref string, reply herald.ChatReply, de
 		Name: ChannelName(inc), Users: users, Announce: announce, Reply: reply})
 }
 
-// Refresh edits the incident's message in place (in its channel and in
-// the announcement), once they are posted. The same card twice is the
-// same edit: its content is in the key.
+// Refresh renders the incident's cards on this platform now (in its
+// channels and in the announcement): what a command typed in chat
+// changed shows at once, without waiting for the worker's next look.
 func (f *Flow) Refresh(ctx context.Context, ref string) {
-	inc, err := f.Exec.Services.Incidents.Incident(ctx, ref)
-	if err != nil {
+	cards, err := f.Exec.Services.Chat.IncidentChatCards(ctx, f.Platform.Name(), ref)
+	if err != nil || len(cards) == 0 {
 		return
 	}
-	card := f.Exec.IncidentCard(inc)
-	raw, _ := json.Marshal(card)
-	sum := sha256.Sum256(raw)
-	stamp := hex.EncodeToString(sum[:12])
-	if ch, err := f.Store.ChatResult(ctx, f.channelKey(inc.Reference)); err == nil {
-		if _, err := f.Store.ChatResult(ctx, f.cardKey(inc.Reference)); err == nil {
-			f.Queue(ctx, herald.ChatMessage{Key: f.cardKey(inc.Reference) + ":" + stamp, Kind: herald.ChatUpdate, Channel: ch, Incident: inc.ID,
-				Ref: f.cardKey(inc.Reference), Reply: card})
+	if err := f.render(ctx, cards); err != nil {
+		f.log().Error("chat: rendering an incident card failed", "platform", f.Platform.Name(), "incident", ref, "err", err)
+	}
+}
+
+// cardBatch bounds the cards rendered in one look.
+const cardBatch = 100
+
+// RefreshCards renders again the cards whose incident changed since they
+// were rendered, however it changed (the console, the API, the CLI, the
+// playbook, an acknowledged page): the worker's chat loop calls it every
+// tick, on every instance. Nothing changed costs one query; a change the
+// card does not show queues nothing (its content is compared); a card
+// two instances render at once is queued once (the store holds its row).
+// Nothing is rendered while the platform is not connected.
+func (f *Flow) RefreshCards(ctx context.Context) error {
+	due, err := f.Exec.Services.Chat.ChatCardsDue(ctx, f.Platform.Name(), cardBatch)
+	if err != nil || len(due) == 0 {
+		return err
+	}
+	if f.Connected != nil {
+		if err := f.Connected(ctx); err != nil {
+			if herald.ErrorCode(err) == herald.ENotFound {
+				return nil // not connected: the cards wait for a connection
+			}
+			return err
 		}
 	}
-	announce, err := f.Platform.AnnounceChannel(ctx)
-	if err != nil || announce == "" {
-		return
+	return f.render(ctx, due)
+}
+
+// render renders cards, reading each incident once.
+func (f *Flow) render(ctx context.Context, cards []herald.ChatCard) error {
+	var errs []error
+	incs := map[string]*herald.Incident{}
+	for _, c := range cards {
+		inc, ok := incs[c.Incident]
+		if !ok {
+			var err error
+			if inc, err = f.Exec.Services.Incidents.Incident(ctx, c.Incident); err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			incs[c.Incident] = inc
+		}
+		if _, err := f.Exec.Services.Chat.RenderChatCard(ctx, c.Key, inc, f.Card(c, inc)); err != nil {
+			errs = append(errs, fmt.Errorf("card %s: %w", c.Key, err))
+		}
 	}
-	if _, err := f.Store.ChatResult(ctx, f.announceKey(inc.Reference)); err == nil {
-		f.Queue(ctx, herald.ChatMessage{Key: f.announceKey(inc.Reference) + ":" + stamp, Kind: herald.ChatUpdate, Channel: announce, Incident: inc.ID,
-			Ref: f.announceKey(inc.Reference), Reply: card})
+	return errors.Join(errs...)
+}
+
+// Card is an incident's card as a channel shows it: the announcement
+// also points to the incident's channel.
+func (f *Flow) Card(c herald.ChatCard, inc *herald.Incident) herald.ChatReply {
+	card := f.Exec.IncidentCard(inc)
+	if c.Mention != "" {
+		card.Text += ". Join " + c.Mention + "."
 	}
+	return card
 }
 
 // SendChat sends one chat lane message through the platform
@@ -204,14 +249,29 @@ func (f *Flow) createChannel(ctx context.Context, m herald.ChatMessage) (string,
 	for u := range users {
 		list = append(list, u)
 	}
+	slices.Sort(list)
+	// The cards are recorded before their posts are queued, as rendered
+	// from the incident read here: the declaration's reply stands for the
+	// card until the incident changes, and the worker edits it from then.
+	card := herald.ChatCard{Key: f.cardKey(inc.Reference), Platform: name, Channel: id, Incident: inc.ID, Invite: true, Invited: list, Rendered: &inc.UpdatedAt}
+	card.Hash = herald.CardHash(f.Card(card, inc))
+	if err := f.Exec.Services.Chat.AddChatCard(ctx, card); err != nil {
+		return id, err
+	}
 	if len(list) > 0 {
 		f.Queue(ctx, herald.ChatMessage{Key: f.inviteKey(inc.Reference), Kind: herald.ChatInvite, Channel: id, Incident: inc.ID, Users: list})
 	}
 	f.Queue(ctx, herald.ChatMessage{Key: f.cardKey(inc.Reference), Kind: herald.ChatPost, Channel: id, Incident: inc.ID, Reply: m.Reply})
 	if m.Announce != "" {
-		ann := f.Exec.IncidentCard(inc)
-		ann.Text = fmt.Sprintf("%s declared: %s. Join %s.", inc.Reference, inc.Title, f.Platform.ChannelMention(m.Name, id))
-		f.Queue(ctx, herald.ChatMessage{Key: f.announceKey(inc.Reference), Kind: herald.ChatPost, Channel: m.Announce, Incident: inc.ID, Reply: ann})
+		ann := herald.ChatCard{Key: f.announceKey(inc.Reference), Platform: name, Channel: m.Announce, Incident: inc.ID,
+			Mention: f.Platform.ChannelMention(m.Name, id), Rendered: &inc.UpdatedAt}
+		ann.Hash = herald.CardHash(f.Card(ann, inc))
+		if err := f.Exec.Services.Chat.AddChatCard(ctx, ann); err != nil {
+			return id, err
+		}
+		post := f.Exec.IncidentCard(inc)
+		post.Text = fmt.Sprintf("%s declared: %s. Join %s.", inc.Reference, inc.Title, ann.Mention)
+		f.Queue(ctx, herald.ChatMessage{Key: f.announceKey(inc.Reference), Kind: herald.ChatPost, Channel: m.Announce, Incident: inc.ID, Reply: post})
 	}
 	return id, nil
 }

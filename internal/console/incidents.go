@@ -292,6 +292,9 @@ type incidentView struct {
 	// Notices is the incident's view of its tenants (notices.go); nil
 	// when the store has no notice service.
 	Notices *herald.IncidentNotices
+	// ChatChannels are the chat channels bound to the incident
+	// (chatchannels.go).
+	ChatChannels []herald.ChatChannel
 
 	States        []herald.State
 	Sevs          []herald.Severity
@@ -455,6 +458,9 @@ func (c *Console) loadIncident(ctx context.Context, ref string) (*incidentView, 
 		return nil, err
 	}
 	if v.FollowUps, err = s.Incidents.FollowUps(ctx, inc.ID); err != nil {
+		return nil, err
+	}
+	if v.ChatChannels, err = s.Chat.IncidentChannels(ctx, inc.ID); err != nil {
 		return nil, err
 	}
 	if v.Reviews, err = s.Incidents.Reviews(ctx, inc.ID); err != nil {

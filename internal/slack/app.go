@@ -269,8 +269,15 @@ func (r resolver) ResolveMention(ctx context.Context, mention string) (string, e
 
 // flow is the incident channel flow on Slack.
 func (a *App) flow() *chatflow.Flow {
-	return &chatflow.Flow{Exec: a.Exec, Store: a.Store, Platform: platform{a}, Log: a.log()}
+	return &chatflow.Flow{Exec: a.Exec, Store: a.Store, Platform: platform{a}, Log: a.log(), Connected: func(ctx context.Context) error {
+		_, err := a.Store.SlackCredentials(ctx)
+		return err
+	}}
 }
+
+// Flow is the incident channel flow on Slack, for the worker: it keeps
+// the incident cards up to date whatever changed the incident.
+func (a *App) Flow() *chatflow.Flow { return a.flow() }
 
 func (a *App) queue(ctx context.Context, m herald.ChatMessage) { a.flow().Queue(ctx, m) }
 

@@ -124,7 +124,10 @@ func (c *Client) Update(ctx context.Context, channel, ts string, msg Message) er
 	return c.call(ctx, "chat.update", map[string]any{"channel": channel, "ts": ts, "text": msg.Text, "blocks": msg.Blocks}, false, &struct{}{})
 }
 
-// CreateChannel makes a public channel and answers its id.
+// CreateChannel makes a public channel and answers its id. When the name
+// is taken (a retry after Herald made the channel and crashed before
+// recording it: the name is the incident's own), it answers the id of the
+// channel of that name.
 func (c *Client) CreateChannel(ctx context.Context, name string) (string, error) {
 	var out struct {
 		Channel struct {
@@ -132,7 +135,44 @@ func (c *Client) CreateChannel(ctx context.Context, name string) (string, error)
 		} `json:"channel"`
 	}
 	err := c.call(ctx, "conversations.create", map[string]any{"name": name}, false, &out)
+	var ae *APIError
+	if asAPIError(err, &ae) && ae.Code == "name_taken" {
+		return c.ChannelByName(ctx, name)
+	}
 	return out.Channel.ID, err
+}
+
+// ChannelByName finds a public, unarchived channel by its name
+// (conversations.list, page by page).
+func (c *Client) ChannelByName(ctx context.Context, name string) (string, error) {
+	cursor := ""
+	for range 100 { // 100 pages of 200: 20,000 channels
+		var out struct {
+			Channels []struct {
+				ID   string `json:"id"`
+				Name string `json:"name"`
+			} `json:"channels"`
+			Meta struct {
+				NextCursor string `json:"next_cursor"`
+			} `json:"response_metadata"`
+		}
+		args := map[string]any{"types": "public_channel", "exclude_archived": "true", "limit": 200}
+		if cursor != "" {
+			args["cursor"] = cursor
+		}
+		if err := c.call(ctx, "conversations.list", args, true, &out); err != nil {
+			return "", err
+		}
+		for _, ch := range out.Channels {
+			if ch.Name == name {
+				return ch.ID, nil
+			}
+		}
+		if cursor = out.Meta.NextCursor; cursor == "" {
+			break
+		}
+	}
+	return "", fmt.Errorf("slack conversations.create: the name %s is taken, but no unarchived public channel has it (an archived channel or a private one does: rename it)", name)
 }
 
 // Invite adds people to a channel.

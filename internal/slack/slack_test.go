@@ -6,13 +6,16 @@ package slack_test
 // response URL, with Slack's answers ({"ok": ...}, 429 with Retry-After).
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -46,7 +49,12 @@ type fakeSlack struct {
 	// limitOnce answers the next chat.postMessage 429.
 	limitOnce bool
 	history   map[string]string // ts -> text
-	srv       *httptest.Server
+	// channels are the workspace's public channels, name -> id;
+	// conversations.list serves them listPage at a time (2 by default).
+	channels map[string]string
+	listPage int
+	archived map[string]bool // taken names conversations.list leaves out
+	srv      *httptest.Server
 }
 
 // users are the workspace: U1 is Alice, U2 Bob, U3 someone whose address
@@ -57,7 +65,7 @@ var users = map[string]struct {
 }{"U1": {"alice@example.com", true}, "U2": {"bob@example.com", true}, "U3": {"nobody@example.com", false}}
 
 func newFakeSlack(t *testing.T) *fakeSlack {
-	f := &fakeSlack{history: map[string]string{}}
+	f := &fakeSlack{history: map[string]string{}, channels: map[string]string{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -124,7 +132,31 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 	case "views.update":
 		ok(map[string]any{"view": map[string]any{"id": args["view_id"], "hash": fmt.Sprint("h", f.n)}})
 	case "conversations.create":
-		ok(map[string]any{"channel": map[string]any{"id": "CINC" + strconv.Itoa(f.n), "name": args["name"]}})
+		name := fmt.Sprint(args["name"])
+		if _, taken := f.channels[name]; taken || f.archived[name] {
+			json.NewEncoder(w).Encode(map[string]any{"ok": false, "error": "name_taken"})
+			return
+		}
+		f.channels[name] = "CINC" + strconv.Itoa(f.n)
+		ok(map[string]any{"channel": map[string]any{"id": f.channels[name], "name": name}})
+	case "conversations.list":
+		if args["types"] != "public_channel" || args["exclude_archived"] != "true" {
+			json.NewEncoder(w).Encode(map[string]any{"ok": false, "error": "invalid_arguments"})
+			return
+		}
+		names := slices.Sorted(maps.Keys(f.channels))
+		from, _ := strconv.Atoi(fmt.Sprint(args["cursor"]))
+		size := cmp.Or(f.listPage, 2)
+		to := min(from+size, len(names))
+		var page []any
+		for _, n := range names[from:to] {
+			page = append(page, map[string]any{"id": f.channels[n], "name": n})
+		}
+		next := ""
+		if to < len(names) {
+			next = strconv.Itoa(to)
+		}
+		ok(map[string]any{"channels": page, "response_metadata": map[string]any{"next_cursor": next}})
 	case "conversations.invite", "conversations.open":
 		ok(map[string]any{"channel": map[string]any{"id": "DM1"}})
 	case "conversations.history":

@@ -24,17 +24,19 @@ func (db *ChatService) IncidentChannels(ctx context.Context, ref string) ([]hera
 }
 
 func (tx *tx) incidentChannels(ctx context.Context, inc *herald.Incident) ([]herald.ChatChannel, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT platform, channel_id FROM chat_channels WHERE incident_id = $1 ORDER BY created_at, platform, channel_id`, inc.ID)
+	rows, err := tx.QueryContext(ctx, `SELECT platform, channel_id, created_at FROM chat_channels WHERE incident_id = $1 ORDER BY created_at, platform, channel_id`, inc.ID)
 	if err != nil {
 		return nil, fmt.Errorf("read the incident's chat channels: %w", err)
 	}
 	defer rows.Close()
-	var out []herald.ChatChannel
+	out := []herald.ChatChannel{}
 	for rows.Next() {
 		c := herald.ChatChannel{Incident: inc.Reference}
-		if err := rows.Scan(&c.Platform, &c.ChannelID); err != nil {
+		var at int64
+		if err := rows.Scan(&c.Platform, &c.ChannelID, &at); err != nil {
 			return nil, err
 		}
+		c.CreatedAt = fromMicros(at)
 		out = append(out, c)
 	}
 	return out, rows.Err()

@@ -62,6 +62,10 @@ func (db *Work) WorkStats(ctx context.Context) (WorkStats, error) {
 				WHERE d.status IN ('pending', 'failed') GROUP BY s.kind, d.status, d.attempts > 0`},
 			{LaneNotice, `SELECT 'email', status, attempts > 0, count(*) FROM notice_deliveries
 				WHERE status IN ('pending', 'failed') GROUP BY status, attempts > 0`},
+			// The chat lane, by platform (a rate-limited or unreachable
+			// platform shows here and in the lag, never in /readyz).
+			{LaneChat, `SELECT platform, status, attempts > 0, count(*) FROM chat_messages
+				WHERE status IN ('pending', 'failed') GROUP BY platform, status, attempts > 0`},
 		} {
 			rows, err := tx.QueryContext(ctx, q.sql)
 			if err != nil {
@@ -89,6 +93,7 @@ func (db *Work) WorkStats(ctx context.Context) (WorkStats, error) {
 			"paging":     `SELECT MIN(due_at) FROM deliveries WHERE status = 'pending' AND due_at <= $1 AND (claimed_until IS NULL OR claimed_until < $1)`,
 			"broadcast":  `SELECT MIN(due_at) FROM broadcast_deliveries WHERE status = 'pending' AND due_at <= $1 AND (claimed_until IS NULL OR claimed_until < $1)`,
 			"notices":    `SELECT MIN(due_at) FROM notice_deliveries WHERE status = 'pending' AND due_at <= $1 AND (claimed_until IS NULL OR claimed_until < $1)`,
+			"chat":       `SELECT MIN(due_at) FROM chat_messages WHERE status = 'pending' AND due_at <= $1 AND (claimed_until IS NULL OR claimed_until < $1)`,
 			"maintenance": `SELECT MIN(CASE WHEN status = 'scheduled' THEN scheduled_for ELSE scheduled_until END) FROM maintenances
 				WHERE auto_transition = TRUE AND ((status = 'scheduled' AND scheduled_for <= $1) OR (status = 'in_progress' AND scheduled_until <= $1))
 				AND (step_retry_at IS NULL OR step_retry_at <= $1)`,

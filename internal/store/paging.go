@@ -821,6 +821,9 @@ func (tx *tx) incidentAck(ctx context.Context, actor herald.Actor, p *herald.Pag
 		inc.ID, p.IncidentRole, actor.User.ID, micros(tx.now)); err != nil {
 		return fmt.Errorf("assign role: %w", err)
 	}
+	if err := tx.touch(ctx, inc); err != nil { // the incident card shows the new role holder
+		return err
+	}
 	return tx.appendEntry(ctx, inc.ID, actor, herald.EntryRoleChange, fmt.Sprintf("%s is now the %s", actor.User.Name, settings.RoleName(p.IncidentRole)),
 		map[string]any{"role": p.IncidentRole, "user_id": actor.User.ID, "user": actor.User.Name})
 }

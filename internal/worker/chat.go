@@ -2,6 +2,10 @@ package worker
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/heraldhq/herald"
@@ -13,6 +17,28 @@ import (
 // *herald.ChatRateLimited error makes the row wait without counting.
 type ChatSender interface {
 	SendChat(ctx context.Context, m herald.ChatMessage) (string, error)
+}
+
+// ChatFlow keeps one connected platform's incident cards up to date
+// (chatflow.Flow): it renders again, and queues on the chat lane, the
+// cards whose incident changed since they were rendered.
+type ChatFlow interface {
+	RefreshCards(ctx context.Context) error
+}
+
+// refreshCards looks, on every platform with a flow, for the incident
+// cards to render again: whatever changed the incident (the console, the
+// API, the playbook, an acknowledged page), its card follows within a
+// tick. The state is in the database, so this is safe on several
+// instances and after a restart.
+func (w *Worker) refreshCards(ctx context.Context) (bool, error) {
+	var errs []error
+	for _, name := range slices.Sorted(maps.Keys(w.Flows)) {
+		if err := w.Flows[name].RefreshCards(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", name, err))
+		}
+	}
+	return false, errors.Join(errs...)
 }
 
 // chatTimeout bounds one chat message.

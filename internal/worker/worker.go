@@ -78,6 +78,9 @@ type Worker struct {
 	TicketSystem func(herald.TicketCredentials) (herald.TicketSystem, error)
 	// Chat sends the chat lane's messages, by platform (chat.go).
 	Chat map[string]ChatSender
+	// Flows keep the incident cards of the connected platforms up to
+	// date, by platform (chat.go).
+	Flows map[string]ChatFlow
 
 	once    sync.Once
 	loops   []*loop
@@ -173,7 +176,7 @@ func (w *Worker) init() []*loop {
 			{name: "notices", steps: []step{{"notice deliveries", 2, w.deliverNotice}}},
 			// Chat platforms (chat.go) on a lane and loop of their own: a
 			// rate-limited channel waits, a page does not.
-			{name: "chat", steps: []step{{"chat messages", 2, w.deliverChat}}},
+			{name: "chat", steps: []step{{"incident cards", 1, w.refreshCards}, {"chat messages", 2, w.deliverChat}}},
 		}
 		if w.Tickets != nil && w.TicketSystem != nil {
 			// A support desk can be slow: its sweeps wait for nobody.
