@@ -269,7 +269,7 @@ func runStatus(ctx context.Context, args []string, e env) error {
 	var comps *list
 	var dry, override *bool
 	var overrideGuardReason *string
-	var next *int
+	var next, monitorFor *int
 	var editName *string
 	var editComps *list
 	var noComps *bool
@@ -281,6 +281,7 @@ func runStatus(ctx context.Context, args []string, e env) error {
 		override = f.Bool("override-checks", false, "publish even when a check fails (recorded)")
 		overrideGuardReason = f.String("override-guard", "", "REASON: publish even when the content guard finds internal details (R45; recorded with the findings)")
 		next = f.Int("next", 0, "minutes until the next update, announced (default: the cadence)")
+		monitorFor = f.Int("monitor-for", 0, "with --status monitoring: minutes monitoring lasts instead of the setting (the incident lead's call, R16)")
 		status = f.String("status", "", "investigating, identified, monitoring or resolved")
 	}
 	updateInput := func(ctx context.Context, c *client.Client, defStatus herald.State) (herald.StatusUpdateInput, error) {
@@ -294,7 +295,7 @@ func runStatus(ctx context.Context, args []string, e env) error {
 		}
 		og, reason := overrideGuard(*overrideGuardReason)
 		return herald.StatusUpdateInput{Status: st, Body: *body, Template: *template, Components: cs,
-			OverrideChecks: *override, NextUpdateIn: *next, OverrideGuard: og, OverrideGuardReason: reason}, nil
+			OverrideChecks: *override, NextUpdateIn: *next, MonitorFor: *monitorFor, OverrideGuard: og, OverrideGuardReason: reason}, nil
 	}
 	// A new status incident, published (create) or drafted for the lead
 	// (draft, R10), takes the same flags.
