@@ -35,6 +35,9 @@ func TestRule21_ConsoleProposesAndAnotherAdminApproves(t *testing.T) {
 		}
 		admin := e.browser(t)
 		admin.signIn("admin@example.com")
+		if _, page := admin.get("/app/settings"); !strings.Contains(page, `<option value="required" selected>`) {
+			t.Fatalf("the settings screen does not show review required:\n%s", page)
+		}
 		res, body := admin.post("/app/status/components", url.Values{"name": {"API"}, "description": {""}, "group": {""}, "position": {"0"}})
 		wantRedirect(t, "propose", res, body, "/app/status/components")
 		if _, ok := componentNamed(t, e, "API"); ok {
