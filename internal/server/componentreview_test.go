@@ -226,8 +226,12 @@ func TestRule21_StaleProposalIsRefused(t *testing.T) {
 		if _, err := adminB.StatusPage.ApproveComponentProposal(ctx, renameSearch.ID); statusOf2(err) != http.StatusConflict || !strings.Contains(err.Error(), "removed") {
 			t.Fatalf("proposal on a removed component: %v", err)
 		}
+		toStatus := propose(herald.ComponentProposalInput{Action: herald.ProposalUpdate, Component: "Public API", Change: herald.ComponentInput{Name: ptr("Status")}})
 		if _, err := adminB.StatusPage.ApproveComponentProposal(ctx, addFirst.ID); err != nil {
 			t.Fatal(err)
+		}
+		if _, err := adminB.StatusPage.ApproveComponentProposal(ctx, toStatus.ID); statusOf2(err) != http.StatusConflict || !strings.Contains(err.Error(), "already on the page") {
+			t.Fatalf("renaming to a name taken since: %v", err)
 		}
 		if _, err := adminB.StatusPage.ApproveComponentProposal(ctx, addAgain.ID); statusOf2(err) != http.StatusConflict {
 			t.Fatalf("adding a name taken since: %v", err)

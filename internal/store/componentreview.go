@@ -125,6 +125,11 @@ func (db *StatusPageService) ProposeComponentChange(ctx context.Context, actor h
 			if in.Action == herald.ProposalUpdate && c.Group && in.Change.Group != nil && *in.Change.Group != "" {
 				return herald.Errorf(herald.EUnprocessable, "a group cannot be put in another group: the page has two levels")
 			}
+			if in.Action == herald.ProposalUpdate && in.Change.Name != nil {
+				if err := tx.nameFree(ctx, *in.Change.Name, c.ID); err != nil {
+					return err
+				}
+			}
 			p.ComponentID, p.ComponentName = c.ID, c.Name
 			if base, err = tx.lastComponentChange(ctx, c.ID); err != nil {
 				return err
@@ -230,6 +235,11 @@ func (db *StatusPageService) ApproveComponentProposal(ctx context.Context, actor
 			}
 			if last != base {
 				return herald.Errorf(herald.EConflict, "stale proposal: %s was changed since it was proposed (see GET /api/v1/components/changes); reject it and propose again", p.ComponentName)
+			}
+			if p.Change.Name != nil {
+				if err := tx.nameFree(ctx, *p.Change.Name, p.ComponentID); err != nil {
+					return herald.Errorf(herald.EConflict, "stale proposal: %s", err.(*herald.Error).Message)
+				}
 			}
 		} else if err := tx.nameFree(ctx, *p.Change.Name, ""); err != nil {
 			return herald.Errorf(herald.EConflict, "stale proposal: %s", err.(*herald.Error).Message)
