@@ -19,10 +19,14 @@ const (
 	// DecisionCostMitigation is a mitigation that costs money (scaling
 	// infrastructure up): it needs an approval (R55).
 	DecisionCostMitigation = "cost_mitigation"
+	// DecisionMonitoring is a change of an incident's monitoring period:
+	// shortening, lengthening or skipping it is the incident lead's call
+	// (R16, monitoring.go).
+	DecisionMonitoring = "monitoring"
 )
 
 // DecisionKinds lists the known decision kinds.
-var DecisionKinds = []string{DecisionGeneral, DecisionFailover, DecisionEmergencyMaintenance, DecisionSeverity, DecisionStatusPage, DecisionAllClear, DecisionCostMitigation}
+var DecisionKinds = []string{DecisionGeneral, DecisionFailover, DecisionEmergencyMaintenance, DecisionSeverity, DecisionStatusPage, DecisionAllClear, DecisionCostMitigation, DecisionMonitoring}
 
 // Decision is a choice made during an incident, with its rationale (R50):
 // "fail over: 30-45 minutes to recover against 2-4 hours to restore".
@@ -144,6 +148,8 @@ func DecisionWhat(kind string) string {
 		return "the all-clear"
 	case DecisionCostMitigation:
 		return "a cost-impacting mitigation"
+	case DecisionMonitoring:
+		return "a change of the monitoring period"
 	}
 	return "this decision"
 }

@@ -48,6 +48,9 @@ func FieldEnum(name string) []string {
 		"handover_status":        HandoverStatuses,
 		"guard_kind":             GuardKinds,
 		"ticket_system":          TicketSystemKinds,
+		"component_review":       ComponentReviewModes,
+		"proposal_action":        ProposalActions,
+		"proposal_state":         ProposalStates,
 	}[name]
 }
 

@@ -174,6 +174,19 @@ type StatusPageService interface {
 	// (R21).
 	ComponentChanges(ctx context.Context, limit int) ([]ComponentLogEntry, error)
 
+	// ProposeComponentChange records an admin's proposed change to the
+	// components for another admin to approve (R21).
+	ProposeComponentChange(ctx context.Context, actor Actor, in ComponentProposalInput) (ComponentProposal, error)
+	// ComponentProposals lists proposals in state ("" for all), newest first.
+	ComponentProposals(ctx context.Context, state string) ([]ComponentProposal, error)
+	// ComponentProposal reads one proposal.
+	ComponentProposal(ctx context.Context, id string) (ComponentProposal, error)
+	// ApproveComponentProposal applies a proposal in the approver's
+	// transaction: EForbidden for its proposer, EConflict when stale.
+	ApproveComponentProposal(ctx context.Context, actor Actor, id string) (ComponentProposal, error)
+	// RejectComponentProposal rejects a proposal, with a reason.
+	RejectComponentProposal(ctx context.Context, actor Actor, id string, in ProposalRejectInput) (ComponentProposal, error)
+
 	// StatusVersion changes whenever anything the public status page shows
 	// changes. Every instance polls it to know when to rebuild its page: cheap,
 	// and the same on both databases.

@@ -156,6 +156,10 @@ type PageSettings struct {
 	Links   []PageLink `json:"links,omitempty"`
 	// TimeZone is shown beside UTC times; empty shows UTC only.
 	TimeZone string `json:"time_zone,omitempty"`
+	// ComponentReview says whether changes to the page's components need
+	// a second admin's approval (R21, componentreview.go): off (empty
+	// reads as off) or required.
+	ComponentReview string `json:"component_review,omitempty" enum:"component_review"`
 }
 
 // PageLink is a link in the page's header or footer.
@@ -204,10 +208,12 @@ func DefaultSettings() Settings {
 			DecisionStatusPage: {Roles: []string{RoleIncidentLead}, Fallback: []string{RoleEngineerOnCall}},
 			// R17: the incident lead's; open to the responders while nobody leads.
 			DecisionAllClear: {Roles: []string{RoleIncidentLead}},
+			// R16: the incident lead's; open to the responders while nobody leads.
+			DecisionMonitoring: {Roles: []string{RoleIncidentLead}},
 			// R55: any responder proposes; an engineering manager approves.
 			DecisionCostMitigation: {Approval: &ApprovalRule{Manager: true}},
 		},
-		Page:         PageSettings{Name: "Service Status", Accent: "#1f6feb"},
+		Page:         PageSettings{Name: "Service Status", Accent: "#1f6feb", ComponentReview: ComponentReviewOff},
 		Checklists:   DefaultChecklists(),
 		RoleServices: map[string]string{},
 		PageRoles: map[Severity][]string{
@@ -346,6 +352,9 @@ func (s *Settings) Validate() error {
 		if _, err := time.LoadLocation(s.Page.TimeZone); err != nil {
 			fe.Add("page", "time_zone "+quote(s.Page.TimeZone)+" is not a known time zone")
 		}
+	}
+	if s.Page.ComponentReview != "" && !slices.Contains(ComponentReviewModes, s.Page.ComponentReview) {
+		fe.Add("page", "component_review must be off or required")
 	}
 	if !slices.Contains(LinkModes, s.IncidentLink) {
 		fe.Add("incident_link", "must be append, require or off")

@@ -410,6 +410,13 @@ type ComponentLogEntry struct {
 	Actor       string          `json:"actor"`
 	At          time.Time       `json:"at"`
 	Data        json.RawMessage `json:"data"`
+	// Via says how the change was made (R21): "" directly by the actor,
+	// "proposal" proposed by the actor and approved by ApprovedBy (in
+	// ProposalID), "apply" by the actor's herald apply of configuration
+	// reviewed in its repository.
+	Via        string `json:"via,omitempty"`
+	ApprovedBy string `json:"approved_by,omitempty"`
+	ProposalID string `json:"proposal_id,omitempty"`
 }
 
 // StatusPoint is a component's shown status from At on.

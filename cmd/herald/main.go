@@ -56,7 +56,7 @@ Usage:
   herald migrate [flags]      apply database migrations and exit
   herald incident ...         declare, list, show, update, note, decide, resolve, assign, label, follow-up, review, approve-review, publish-review, export
   herald followups [--overdue] follow-ups across incidents; --overdue for those past their due date
-  herald component ...        list, create, update, delete status page components
+  herald component ...        list, create, update, delete status page components; propose, proposals, approve, reject (R21)
   herald status ...           list, show, create, update, resolve, postmortem status page incidents; templates
   herald maintenance ...      list, create, update, approve, post, start, complete, cancel maintenances
   herald page --service S --summary T   page a service's responders (page list|show|ack|escalate|snooze|resolve)

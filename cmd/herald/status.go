@@ -122,7 +122,7 @@ func componentTable(tw *tabwriter.Writer, comps []herald.Component) {
 }
 
 func runComponent(ctx context.Context, args []string, e env) error {
-	var name, desc, group *string
+	var name, desc, group, proposalState, rejectReason *string
 	var position *int
 	fields := func(f *flags) {
 		name = f.String("name", "", "component name")
@@ -183,7 +183,60 @@ func runComponent(ctx context.Context, args []string, e env) error {
 			fmt.Fprintln(e.stdout, "deleted", pos[0])
 			return nil
 		}},
+		"propose": {args: "create|update|delete [COMPONENT]", n: -1, flags: fields,
+			help: "propose a change for another admin to approve (R21; page.component_review required)",
+			run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+				if len(pos) < 1 || len(pos) > 2 {
+					return usagef("herald component propose takes create|update|delete and, to update or delete, the component")
+				}
+				in := herald.ComponentProposalInput{Action: pos[0], Change: input(f)}
+				if len(pos) == 2 {
+					in.Component = pos[1]
+				}
+				p, err := c.StatusPage.ProposeComponentChange(ctx, in)
+				if err != nil {
+					return err
+				}
+				return cf.print(e.stdout, p, func(tw *tabwriter.Writer) { proposalTable(tw, []herald.ComponentProposal{p}) })
+			}},
+		"proposals": {n: 0, help: "proposed changes to components (R21), newest first",
+			flags: func(f *flags) { proposalState = f.String("state", "pending", "pending, approved, rejected, or all") },
+			run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+				state := *proposalState
+				if state == "all" {
+					state = ""
+				}
+				list, err := c.StatusPage.ComponentProposals(ctx, state)
+				if err != nil {
+					return err
+				}
+				return cf.print(e.stdout, list, func(tw *tabwriter.Writer) { proposalTable(tw, list) })
+			}},
+		"approve": {args: "PROPOSAL", n: 1, help: "approve and apply another admin's proposal (R21)", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+			p, err := c.StatusPage.ApproveComponentProposal(ctx, pos[0])
+			if err != nil {
+				return err
+			}
+			return cf.print(e.stdout, p, func(tw *tabwriter.Writer) { proposalTable(tw, []herald.ComponentProposal{p}) })
+		}},
+		"reject": {args: "PROPOSAL", n: 1, help: "reject a proposal with --reason (R21)",
+			flags: func(f *flags) { rejectReason = f.String("reason", "", "why (required)") },
+			run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
+				p, err := c.StatusPage.RejectComponentProposal(ctx, pos[0], *rejectReason)
+				if err != nil {
+					return err
+				}
+				return cf.print(e.stdout, p, func(tw *tabwriter.Writer) { proposalTable(tw, []herald.ComponentProposal{p}) })
+			}},
 	}, args, e)
+}
+
+// proposalTable lists component proposals (R21).
+func proposalTable(tw *tabwriter.Writer, list []herald.ComponentProposal) {
+	row(tw, "ID", "STATE", "CHANGE", "PROPOSED BY", "AT", "DECIDED BY", "REASON")
+	for _, p := range list {
+		row(tw, p.ID, p.State, p.Summary, p.ProposedByName, ts(p.ProposedAt), orDash(p.DecidedByName), orDash(p.Reason))
+	}
 }
 
 func printPublished(e env, cf clientFlags, res client.PublishResult) error {
@@ -216,7 +269,7 @@ func runStatus(ctx context.Context, args []string, e env) error {
 	var comps *list
 	var dry, override *bool
 	var overrideGuardReason *string
-	var next *int
+	var next, monitorFor *int
 	var editName *string
 	var editComps *list
 	var noComps *bool
@@ -228,6 +281,7 @@ func runStatus(ctx context.Context, args []string, e env) error {
 		override = f.Bool("override-checks", false, "publish even when a check fails (recorded)")
 		overrideGuardReason = f.String("override-guard", "", "REASON: publish even when the content guard finds internal details (R45; recorded with the findings)")
 		next = f.Int("next", 0, "minutes until the next update, announced (default: the cadence)")
+		monitorFor = f.Int("monitor-for", 0, "with --status monitoring: minutes monitoring lasts instead of the setting (the incident lead's call, R16)")
 		status = f.String("status", "", "investigating, identified, monitoring or resolved")
 	}
 	updateInput := func(ctx context.Context, c *client.Client, defStatus herald.State) (herald.StatusUpdateInput, error) {
@@ -241,7 +295,7 @@ func runStatus(ctx context.Context, args []string, e env) error {
 		}
 		og, reason := overrideGuard(*overrideGuardReason)
 		return herald.StatusUpdateInput{Status: st, Body: *body, Template: *template, Components: cs,
-			OverrideChecks: *override, NextUpdateIn: *next, OverrideGuard: og, OverrideGuardReason: reason}, nil
+			OverrideChecks: *override, NextUpdateIn: *next, MonitorFor: *monitorFor, OverrideGuard: og, OverrideGuardReason: reason}, nil
 	}
 	// A new status incident, published (create) or drafted for the lead
 	// (draft, R10), takes the same flags.

@@ -137,7 +137,10 @@ type composeForm struct {
 	Template, Applied         string
 	Body                      string
 	NextUpdateIn              string
-	Override                  bool
+	// MonitorFor is minutes of monitoring instead of the setting: the
+	// incident lead's call (R16).
+	MonitorFor string
+	Override   bool
 	// OverrideGuard and GuardReason publish despite the content guard
 	// (R45), with the reason recorded.
 	OverrideGuard bool
@@ -280,7 +283,7 @@ func (c *Console) composeView(ctx context.Context, si *herald.StatusIncident, f 
 func readCompose(r *http.Request) (composeForm, herald.StatusUpdateInput, error) {
 	p := r.PostForm // read by the route's wrapper
 	f := composeForm{Name: p.Get("name"), IncidentRef: p.Get("incident"), Impact: p.Get("impact"), Status: p.Get("status"),
-		Template: p.Get("template"), Applied: p.Get("applied_template"), Body: p.Get("body"), NextUpdateIn: strings.TrimSpace(p.Get("next_update_in")),
+		Template: p.Get("template"), Applied: p.Get("applied_template"), Body: p.Get("body"), NextUpdateIn: strings.TrimSpace(p.Get("next_update_in")), MonitorFor: strings.TrimSpace(p.Get("monitor_for")),
 		Override: p.Get("override") == "1", OverrideGuard: p.Get("override_guard") == "1", GuardReason: p.Get("override_guard_reason")}
 	in := herald.StatusUpdateInput{Status: herald.State(f.Status), Body: f.Body, OverrideChecks: f.Override,
 		OverrideGuard: f.OverrideGuard, OverrideGuardReason: f.GuardReason}
@@ -294,6 +297,14 @@ func readCompose(r *http.Request) (composeForm, herald.StatusUpdateInput, error)
 				Fields: map[string]string{"next_update_in_minutes": "must be a whole number of minutes"}}
 		}
 		in.NextUpdateIn = n
+	}
+	if f.MonitorFor != "" {
+		n, err := strconv.Atoi(f.MonitorFor)
+		if err != nil {
+			return f, in, &herald.Error{Code: herald.EInvalid, Message: "monitoring lasts a number of minutes",
+				Fields: map[string]string{"monitor_for_minutes": "must be a whole number of minutes"}}
+		}
+		in.MonitorFor = n
 	}
 	for key, vals := range p {
 		if id, ok := strings.CutPrefix(key, "component."); ok && len(vals) > 0 && vals[0] != "" {

@@ -113,6 +113,7 @@ func (c *Console) table() []route {
 		c.measuresRoutes(),
 		c.slackRoutes(),
 		c.chatChannelsRoutes(),
+		c.componentReviewRoutes(),
 	)
 }
 

@@ -97,6 +97,9 @@ func (c *Console) saveSettings(w http.ResponseWriter, r *http.Request, a herald.
 	s.Page.Accent = strings.TrimSpace(f.Get("page_accent"))
 	s.Page.TimeZone = strings.TrimSpace(f.Get("page_time_zone"))
 	s.Page.LogoURL = strings.TrimSpace(f.Get("page_logo_url"))
+	if v := f.Get("page_component_review"); v != "" { // R21; a form without it keeps it
+		s.Page.ComponentReview = v
+	}
 	s.IncidentLink = f.Get("incident_link")
 	v := settingsView{Idle: f.Get("session_idle"), Max: f.Get("session_max")}
 	v.Playbook = readPlaybookForm(f, &s, fe)

@@ -111,6 +111,10 @@ type componentsView struct {
 	Components []componentRow
 	Groups     []string
 	Form       form
+	// Review says changes are proposals another admin approves (R21);
+	// Proposals are those pending (componentreview.go).
+	Review    bool
+	Proposals []herald.ComponentProposal
 }
 
 type componentRow struct {
@@ -138,6 +142,9 @@ func (c *Console) showComponents(w http.ResponseWriter, r *http.Request, a heral
 	}
 	for _, cp := range list {
 		v.Components = append(v.Components, componentRow{Component: cp, GroupName: names[cp.GroupID]})
+	}
+	if v.Review, v.Proposals, err = c.componentReview(r.Context()); err != nil {
+		return err
 	}
 	c.render(w, r, status, "components", a, v)
 	return nil
@@ -168,6 +175,9 @@ func componentInput(r *http.Request) (herald.ComponentInput, error) {
 
 func (c *Console) createComponent(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
 	in, err := componentInput(r)
+	if review, _, rerr := c.componentReview(r.Context()); rerr != nil || review {
+		return c.proposeComponent(w, r, a, rerr, "create", herald.ComponentProposalInput{Action: herald.ProposalCreate, Change: in}, err)
+	}
 	var cp herald.Component
 	if err == nil {
 		cp, err = c.cfg.Services.StatusPage.CreateComponent(r.Context(), a, in)
@@ -185,6 +195,9 @@ func (c *Console) createComponent(w http.ResponseWriter, r *http.Request, a hera
 func (c *Console) updateComponent(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
 	id := r.PathValue("id")
 	in, err := componentInput(r)
+	if review, _, rerr := c.componentReview(r.Context()); rerr != nil || review {
+		return c.proposeComponent(w, r, a, rerr, id, herald.ComponentProposalInput{Action: herald.ProposalUpdate, Component: id, Change: in}, err)
+	}
 	var cp herald.Component
 	if err == nil {
 		cp, err = c.cfg.Services.StatusPage.UpdateComponent(r.Context(), a, id, in)
@@ -201,6 +214,9 @@ func (c *Console) updateComponent(w http.ResponseWriter, r *http.Request, a hera
 
 func (c *Console) deleteComponent(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
 	id := r.PathValue("id")
+	if review, _, rerr := c.componentReview(r.Context()); rerr != nil || review {
+		return c.proposeComponent(w, r, a, rerr, "delete-"+id, herald.ComponentProposalInput{Action: herald.ProposalDelete, Component: id}, nil)
+	}
 	if err := c.cfg.Services.StatusPage.DeleteComponent(r.Context(), a, id); err != nil {
 		if f, status, ok := refused(r, "delete-"+id, err); ok {
 			f.Error = "Not deleted: " + f.Error

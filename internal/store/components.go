@@ -148,8 +148,21 @@ func (db *StatusPageService) CreateComponent(ctx context.Context, actor herald.A
 		return herald.Component{}, err
 	}
 	var c herald.Component
-	err := db.write(ctx, func(tx *tx) error {
-		c = herald.Component{ID: newID(), Name: *in.Name, Status: herald.Operational, CreatedAt: tx.now, UpdatedAt: tx.now}
+	err := db.write(ctx, func(tx *tx) (err error) {
+		if err := tx.requireDirectComponentChange(ctx, actor, "adding a component"); err != nil {
+			return err
+		}
+		c, err = tx.createComponent(ctx, actor, in)
+		return err
+	})
+	return c, err
+}
+
+// createComponent is CreateComponent in the caller's transaction (an
+// approved proposal applies through it, R21).
+func (tx *tx) createComponent(ctx context.Context, actor herald.Actor, in herald.ComponentInput) (herald.Component, error) {
+	c := herald.Component{ID: newID(), Name: *in.Name, Status: herald.Operational, CreatedAt: tx.now, UpdatedAt: tx.now}
+	err := func() error {
 		if in.Description != nil {
 			c.Description = *in.Description
 		}
@@ -163,7 +176,7 @@ func (db *StatusPageService) CreateComponent(ctx context.Context, actor herald.A
 			}
 		}
 		return tx.insertComponent(ctx, actor, c)
-	})
+	}()
 	return c, err
 }
 
@@ -174,7 +187,21 @@ func (db *StatusPageService) UpdateComponent(ctx context.Context, actor herald.A
 		return herald.Component{}, err
 	}
 	var c herald.Component
-	err := db.write(ctx, func(tx *tx) error {
+	err := db.write(ctx, func(tx *tx) (err error) {
+		if err := tx.requireDirectComponentChange(ctx, actor, "changing a component"); err != nil {
+			return err
+		}
+		c, err = tx.updateComponent(ctx, actor, id, in)
+		return err
+	})
+	return c, err
+}
+
+// updateComponent is UpdateComponent in the caller's transaction (an
+// approved proposal applies through it, R21).
+func (tx *tx) updateComponent(ctx context.Context, actor herald.Actor, id string, in herald.ComponentInput) (herald.Component, error) {
+	var c herald.Component
+	err := func() error {
 		var err error
 		if c, err = tx.component(ctx, id); err != nil {
 			return err
@@ -212,14 +239,19 @@ func (db *StatusPageService) UpdateComponent(ctx context.Context, actor herald.A
 			return err
 		}
 		return tx.recomputeComponents(ctx)
-	})
+	}()
 	return c, err
 }
 
 // DeleteComponent removes a component from the page. One that an open
 // incident or maintenance still affects, or a group with members, stays.
 func (db *StatusPageService) DeleteComponent(ctx context.Context, actor herald.Actor, id string) error {
-	return db.write(ctx, func(tx *tx) error { return tx.deleteComponent(ctx, actor, id) })
+	return db.write(ctx, func(tx *tx) error {
+		if err := tx.requireDirectComponentChange(ctx, actor, "removing a component"); err != nil {
+			return err
+		}
+		return tx.deleteComponent(ctx, actor, id)
+	})
 }
 
 func (tx *tx) deleteComponent(ctx context.Context, actor herald.Actor, id string) error {
@@ -247,7 +279,7 @@ func (tx *tx) deleteComponent(ctx context.Context, actor herald.Actor, id string
 // ComponentChanges lists the recorded changes to components, newest first
 // (R21).
 func (db *StatusPageService) ComponentChanges(ctx context.Context, limit int) ([]herald.ComponentLogEntry, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT component_id, action, actor, at, data FROM component_changes ORDER BY id DESC LIMIT $1`, limit)
+	rows, err := db.r.QueryContext(ctx, `SELECT component_id, action, actor, at, data, via, approved_by, proposal_id FROM component_changes ORDER BY id DESC LIMIT $1`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("component changes: %w", err)
 	}
@@ -257,7 +289,7 @@ func (db *StatusPageService) ComponentChanges(ctx context.Context, limit int) ([
 		var c herald.ComponentLogEntry
 		var at int64
 		var data string
-		if err := rows.Scan(&c.ComponentID, &c.Action, &c.Actor, &at, &data); err != nil {
+		if err := rows.Scan(&c.ComponentID, &c.Action, &c.Actor, &at, &data, &c.Via, &c.ApprovedBy, &c.ProposalID); err != nil {
 			return nil, fmt.Errorf("component changes: %w", err)
 		}
 		c.At, c.Data = fromMicros(at), json.RawMessage(data)

@@ -79,7 +79,16 @@ func (db *DB) applyConfig(ctx context.Context, actor herald.Actor, doc *config.D
 			return problemsError(err)
 		}
 		plan = config.Diff(st.doc, &want, o)
+		before, err := tx.lastComponentChange(ctx, "")
+		if err != nil {
+			return err
+		}
 		if err := tx.carryOut(ctx, actor, st, &want, plan); err != nil {
+			return err
+		}
+		// Components change here without a proposal (R21): the document
+		// was reviewed in its repository; the record says it was applied.
+		if err := tx.markComponentChanges(ctx, before, "apply", "", ""); err != nil {
 			return err
 		}
 		// What the document left alone may refer to what it deleted: read

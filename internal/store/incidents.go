@@ -333,6 +333,11 @@ func (db *IncidentService) UpdateIncident(ctx context.Context, actor herald.Acto
 				return err
 			}
 			from := inc.State
+			if *in.State == herald.Resolved {
+				if err := tx.checkResolvingChange(ctx, actor, &settings, inc); err != nil {
+					return err // R16: skipping or shortening monitoring is the lead's call
+				}
+			}
 			inc.State = *in.State
 			kind := herald.TransitionKind(from, inc.State)
 			switch kind {
