@@ -112,6 +112,7 @@ func (c *Console) table() []route {
 		c.chatRoutes(),
 		c.measuresRoutes(),
 		c.slackRoutes(),
+		c.mattermostRoutes(),
 	)
 }
 
