@@ -24,6 +24,7 @@ import (
 	"github.com/heraldhq/herald/internal/links"
 	"github.com/heraldhq/herald/internal/mattermost"
 	"github.com/heraldhq/herald/internal/mattermost/mmtest"
+	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/store"
 	"github.com/heraldhq/herald/internal/testdb"
 )
@@ -566,5 +567,57 @@ func TestRender_MattermostLimits(t *testing.T) {
 	small := mattermost.Render(herald.ChatReply{Text: "ok @channel @here @all"}, mattermost.Buttons{})
 	if small.Props != nil || strings.Contains(small.Message, "@channel") || strings.Contains(small.Message, "@here") || strings.Contains(small.Message, "@all") {
 		t.Fatalf("small: %+v", small)
+	}
+}
+
+// A Mattermost incoming webhook as a contact method or stakeholder
+// channel (kind mattermost): the message's subject linked in bold, its
+// text, within Mattermost's 16,383 characters, never notifying the whole
+// channel; the test Mattermost takes it as Mattermost would. (The worker's
+// R46 tests deliver pages, prompts, notices and updates to such hooks on
+// both databases.)
+func TestIncomingWebhook_Delivery(t *testing.T) {
+	mm := mmtest.New(t)
+	hook := mm.IncomingHook()
+	r := &notify.Router{Webhook: notify.NewPublicWebhook(true)}
+	long := strings.Repeat("ü", 20000)
+	for _, m := range []notify.Message{
+		{ID: "d1", Kind: "mattermost", Target: hook, Subject: "[Herald] INC-4 @channel declared", Text: "Checkout is down.", URL: "https://herald.test/app/incidents/INC-4"},
+		{ID: "d2", Kind: "mattermost", Target: hook, Subject: "Long", Text: long},
+	} {
+		if err := r.Send(context.Background(), m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := mm.Hook(hook)
+	if len(got) != 2 {
+		t.Fatalf("hook got %d", len(got))
+	}
+	first := got[0]["text"].(string)
+	if !strings.HasPrefix(first, "**[(Herald) INC-4 @\u200bchannel declared](https://herald.test/app/incidents/INC-4)**\nCheckout is down.") {
+		t.Fatalf("text %q", first)
+	}
+	if n := utf8.RuneCountInString(got[1]["text"].(string)); n > mattermost.MaxMessage {
+		t.Fatalf("long text of %d characters", n)
+	}
+	if err := r.Send(context.Background(), notify.Message{ID: "d3", Kind: "mattermost", Target: mm.URL + "/hooks/nosuchhook", Subject: "x", Text: "y"}); err == nil {
+		t.Fatal("an unknown hook took the message")
+	}
+	for _, c := range []struct {
+		in   herald.SubscriberInput
+		kind string
+		ok   bool
+	}{
+		{herald.SubscriberInput{MattermostURL: hook}, "mattermost", true},
+		{herald.SubscriberInput{MattermostURL: "not a url"}, "", false},
+		{herald.SubscriberInput{MattermostURL: hook, SlackURL: hook}, "", false},
+	} {
+		kind, _, err := c.in.Normalize()
+		if (err == nil) != c.ok || (c.ok && kind != c.kind) {
+			t.Errorf("%+v: %q %v", c.in, kind, err)
+		}
+	}
+	if err := (&herald.ContactMethodInput{Kind: "mattermost", Target: hook}).Normalize(); err != nil {
+		t.Fatal(err)
 	}
 }

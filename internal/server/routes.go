@@ -231,7 +231,7 @@ func (s *Server) apiRoutes() []route {
 		op("POST", "/api/v1/users/{id}/notification-rules", responder, 201, "Use a contact method a delay after a page reaches the user, while unacknowledged", s.createRule),
 
 		op("GET", "/api/v1/stakeholder-channels", viewer, 200, "Internal channels that receive stakeholder notices (R19); URLs masked except for admins", s.listStakeholders),
-		op("POST", "/api/v1/stakeholder-channels", admin, 201, "Add a stakeholder channel: email, webhook_url, slack_url or teams_url", s.addStakeholder),
+		op("POST", "/api/v1/stakeholder-channels", admin, 201, "Add a stakeholder channel: email, webhook_url, slack_url, teams_url or mattermost_url", s.addStakeholder),
 		op("POST", "/api/v1/incidents/{id}/notify-stakeholders", responder, 200, "Tell the stakeholders now (also sent when a severity decision is recorded)", s.notifyStakeholders),
 		op("POST", "/api/v1/incidents/{id}/internal-updates", responder, 201, "Send an update to the stakeholder channels; the next internal update is due an interval (by severity) after it", s.sendInternalUpdate),
 		op("GET", "/api/v1/incidents/{id}/internal-updates", viewer, 200, "The incident's stakeholder notices and internal updates, oldest first", s.listInternalUpdates),
