@@ -185,12 +185,16 @@ func (c *Client) PatchPost(ctx context.Context, id string, p Post) error {
 
 // Respond answers a slash command through its response_url: a POST of the
 // command response (JSON) to the Mattermost server, which posts it. The
-// URL must be on the connected server: Herald posts to no other host.
+// URL is on the connected server, or is a command response URL
+// (/hooks/commands/...) on Mattermost's Site URL, which may differ from
+// the address Herald calls; it carries no credential of Herald's.
 func (c *Client) Respond(ctx context.Context, responseURL string, resp CommandResponse) error {
 	u, err := url.Parse(responseURL)
 	s, _ := url.Parse(c.URL)
-	if err != nil || s == nil || u.Scheme != s.Scheme || u.Host != s.Host {
-		return fmt.Errorf("mattermost response_url %q is not on the connected server", responseURL)
+	onServer := err == nil && s != nil && u.Scheme == s.Scheme && u.Host == s.Host
+	hook := err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" && strings.HasPrefix(u.Path, "/hooks/commands/")
+	if !onServer && !hook {
+		return fmt.Errorf("mattermost response_url %q is not a command response URL", responseURL)
 	}
 	b, _ := json.Marshal(resp)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, responseURL, bytes.NewReader(b))

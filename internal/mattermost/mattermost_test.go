@@ -621,3 +621,22 @@ func TestIncomingWebhook_Delivery(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A late answer goes only to a command response URL (on the server, or a
+// /hooks/commands/ URL of Mattermost's Site URL), never elsewhere.
+func TestRespond_OnlyToCommandResponseURLs(t *testing.T) {
+	mm := mmtest.New(t)
+	c := &mattermost.Client{URL: mm.URL, Token: mm.Token}
+	resp := mattermost.CommandResponse{ResponseType: "ephemeral", Text: "hi"}
+	if err := c.Respond(context.Background(), mm.URL+"/hooks/commands/abc", resp); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []string{"https://attacker.example/steal", "file:///etc/passwd", "not a url", "https://attacker.example/hooks/other"} {
+		if err := c.Respond(context.Background(), u, resp); err == nil || !strings.Contains(err.Error(), "not a command response URL") {
+			t.Errorf("%s: %v", u, err)
+		}
+	}
+	if rs := mm.Responses(); len(rs) != 1 || rs[0]["text"] != "hi" {
+		t.Fatalf("responses %+v", rs)
+	}
+}
