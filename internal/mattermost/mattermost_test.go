@@ -467,6 +467,25 @@ func TestChannelFlow_EndToEnd(t *testing.T) {
 		if inc, _ := e.db.Incidents.Incident(e.ctx, "INC-1"); inc.State == herald.Resolved {
 			t.Fatal("a forged button resolved the incident")
 		}
+		// A button whose reply is for the channel replaces the post it is
+		// on (update), and acts as the one who pressed it.
+		post := mattermost.Render(herald.ChatReply{Text: "Anything to add?", Actions: []herald.ChatAction{{ID: "note", Label: "Note it", Command: "note INC-1 pressed from Mattermost"}}},
+			mattermost.Buttons{URL: acts, Key: mustKey(t, e), Channel: ch.ID})
+		pid, err := (&mattermost.Client{URL: e.mm.URL, Token: e.mm.Token}).CreatePost(e.ctx, post)
+		if err != nil {
+			t.Fatal(err)
+		}
+		code, m = e.mm.Click(t, pid, "Note it", e.mmBob)
+		if up, _ := m["update"].(map[string]any); code != 200 || !strings.Contains(fmt.Sprint(up["message"]), "Noted on INC-1") {
+			t.Fatalf("note button: %d %v", code, m)
+		}
+		if p, _ := e.mm.StoredPost(pid); !strings.Contains(p.Message, "Noted on INC-1") || p.Edits != 1 {
+			t.Fatalf("post after the press: %+v", p)
+		}
+		notes, _ := e.db.Incidents.Timeline(e.ctx, "INC-1", herald.EntryNote)
+		if len(notes) == 0 || notes[len(notes)-1].Actor != "Bob" || !strings.Contains(notes[len(notes)-1].Text, "pressed from Mattermost") {
+			t.Fatalf("notes: %+v", notes)
+		}
 	})
 }
 
