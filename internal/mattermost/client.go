@@ -71,7 +71,7 @@ func (c *Client) call(ctx context.Context, method, route string, in, out any) er
 	return c.do(req, route, out)
 }
 
-// routeName is a route without its ids, for errors and logs.
+// do sends a request and decodes its answer; route names it in errors.
 func (c *Client) do(req *http.Request, route string, out any) error {
 	resp, err := c.http().Do(req)
 	if err != nil {
