@@ -92,4 +92,5 @@ type ChatConnections interface {
 	// SlackCredentials are the secrets, for the app itself; ENotFound when
 	// Slack is not connected.
 	SlackCredentials(ctx context.Context) (SlackCredentials, error)
+	MattermostConnections
 }

@@ -50,7 +50,7 @@ func (in *ContactMethodInput) Normalize() error {
 		if !SlackMemberID(in.Target) && CheckLink(in.Target) != nil {
 			fe.Add("target", "must be a Slack member id like U0123ABCD (a direct message from Herald's Slack app) or an incoming webhook's https URL")
 		}
-	case "webhook", "teams":
+	case "webhook", "teams", "mattermost":
 		if err := CheckLink(in.Target); err != nil {
 			fe.Add("target", "must be an http or https URL")
 		}
@@ -60,7 +60,7 @@ func (in *ContactMethodInput) Normalize() error {
 			fe.Add("target", "must be a phone number in international form, like +15551234567")
 		}
 	default:
-		fe.Add("kind", "must be email, webhook, slack, teams, sms or voice")
+		fe.Add("kind", "must be email, webhook, slack, teams, mattermost, sms or voice")
 	}
 	if SecretTarget(in.Kind, in.Target) && MaskedURL(in.Target) {
 		fe.Add("target", "is a masked URL, as Herald shows it: give the full URL")

@@ -6,7 +6,7 @@ package herald
 // documented enum and what the API accepts cannot drift apart.
 var (
 	// ContactKinds are the kinds of a contact method.
-	ContactKinds = []string{"email", "webhook", "slack", "teams", "sms", "voice"}
+	ContactKinds = []string{"email", "webhook", "slack", "teams", "sms", "voice", "mattermost"}
 	// RotationKinds are the rotations of a schedule layer.
 	RotationKinds = []string{RotationDaily, RotationWeekly, RotationCustom}
 	// TargetTypes are what an escalation level pages.
@@ -18,7 +18,7 @@ var (
 	// LinkModes say what happens to an update without the incident link.
 	LinkModes = []string{LinkAppend, LinkRequire, LinkOff}
 	// SubscriberKinds are the kinds of a status page subscriber.
-	SubscriberKinds = []string{"email", "webhook", "slack", "teams"}
+	SubscriberKinds = []string{"email", "webhook", "slack", "teams", "mattermost"}
 	// MaintenanceEvents are the events of a maintenance's updates.
 	MaintenanceEvents = []string{EventScheduled, EventReminder, EventStarted, EventUpdate, EventCompleted, EventRescheduled, EventCancelled}
 	// EventActions are PagerDuty Events API v2 actions.

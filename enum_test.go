@@ -79,7 +79,7 @@ func TestEnums_MatchValidation(t *testing.T) {
 	}
 	// The subscriber kinds are the ones SubscriberInput produces.
 	var kinds []string
-	for _, in := range []SubscriberInput{{Email: "ada@example.com"}, {WebhookURL: "https://example.com/a"}, {SlackURL: "https://example.com/b"}, {TeamsURL: "https://example.com/c"}} {
+	for _, in := range []SubscriberInput{{Email: "ada@example.com"}, {WebhookURL: "https://example.com/a"}, {SlackURL: "https://example.com/b"}, {TeamsURL: "https://example.com/c"}, {MattermostURL: "https://example.com/d"}} {
 		kind, _, err := in.Normalize()
 		if err != nil {
 			t.Fatal(err)

@@ -120,8 +120,8 @@ func (s *Scenario) Check() error {
 	}
 	for i, sub := range s.Subscribers {
 		at := fmt.Sprintf("scenario.subscribers[%d]", i)
-		if !slices.Contains([]string{"email", "webhook", "slack", "teams"}, sub.Kind) {
-			fe.Add(at+".kind", "must be one of email, webhook, slack, teams")
+		if !slices.Contains([]string{"email", "webhook", "slack", "teams", "mattermost"}, sub.Kind) {
+			fe.Add(at+".kind", "must be one of email, webhook, slack, teams, mattermost")
 		}
 		checkText(fe, at+".target", sub.Target, 500, true)
 		if sub.Kind == "email" && !strings.Contains(sub.Target, "@") {

@@ -30,13 +30,15 @@ type Subscriber struct {
 }
 
 // SubscriberInput subscribes one address or endpoint. Exactly one of
-// Email, WebhookURL, SlackURL and TeamsURL is set.
+// Email, WebhookURL, SlackURL, TeamsURL and MattermostURL is set.
 type SubscriberInput struct {
-	Email      string   `json:"email,omitempty"`
-	WebhookURL string   `json:"webhook_url,omitempty"`
-	SlackURL   string   `json:"slack_url,omitempty"`
-	TeamsURL   string   `json:"teams_url,omitempty"`
-	Components []string `json:"components,omitempty"`
+	Email      string `json:"email,omitempty"`
+	WebhookURL string `json:"webhook_url,omitempty"`
+	SlackURL   string `json:"slack_url,omitempty"`
+	TeamsURL   string `json:"teams_url,omitempty"`
+	// MattermostURL is a Mattermost incoming webhook's URL.
+	MattermostURL string   `json:"mattermost_url,omitempty"`
+	Components    []string `json:"components,omitempty"`
 	// Confirmed lets an admin add an e-mail subscriber without opt-in (an
 	// import of addresses that opted in elsewhere).
 	Confirmed bool `json:"confirmed,omitempty"`
@@ -46,7 +48,7 @@ type SubscriberInput struct {
 func (in *SubscriberInput) Normalize() (kind, target string, err error) {
 	fe := FieldErrors{}
 	set := 0
-	for _, c := range []struct{ kind, v string }{{"email", in.Email}, {"webhook", in.WebhookURL}, {"slack", in.SlackURL}, {"teams", in.TeamsURL}} {
+	for _, c := range []struct{ kind, v string }{{"email", in.Email}, {"webhook", in.WebhookURL}, {"slack", in.SlackURL}, {"teams", in.TeamsURL}, {"mattermost", in.MattermostURL}} {
 		if strings.TrimSpace(c.v) != "" {
 			set++
 			kind, target = c.kind, strings.TrimSpace(c.v)
@@ -54,9 +56,9 @@ func (in *SubscriberInput) Normalize() (kind, target string, err error) {
 	}
 	switch {
 	case set == 0:
-		fe.Add("email", "give an e-mail address, or a webhook_url, slack_url or teams_url")
+		fe.Add("email", "give an e-mail address, or a webhook_url, slack_url, teams_url or mattermost_url")
 	case set > 1:
-		fe.Add("email", "give only one of email, webhook_url, slack_url, teams_url")
+		fe.Add("email", "give only one of email, webhook_url, slack_url, teams_url, mattermost_url")
 	case kind == "email":
 		target = strings.ToLower(target)
 		if a, err := mail.ParseAddress(target); err != nil || a.Address != target || len(target) > 254 {

@@ -80,8 +80,10 @@ func ReadSubscribersCSV(r io.Reader) ([]SubscriberInput, error) {
 			in.SlackURL = get(ti)
 		case "teams":
 			in.TeamsURL = get(ti)
+		case "mattermost":
+			in.MattermostURL = get(ti)
 		default:
-			return nil, &Error{Code: EInvalid, Message: fmt.Sprintf("line %d: kind must be email, webhook, slack or teams", line)}
+			return nil, &Error{Code: EInvalid, Message: fmt.Sprintf("line %d: kind must be email, webhook, slack, teams or mattermost", line)}
 		}
 		if hasComps && get(ci) != "" {
 			in.Components = strings.Fields(get(ci))

@@ -32,3 +32,30 @@ func (c *ChatClient) ConnectSlack(ctx context.Context, in herald.SlackInput) (Sl
 	var out SlackApp
 	return out, c.do(ctx, "PUT", "/api/v1/chat/slack", in, &out)
 }
+
+// MattermostApp is the Mattermost connection (never its secrets) and the
+// URLs to give Mattermost.
+type MattermostApp struct {
+	herald.MattermostConnection
+	CommandsURL string `json:"commands_url"`
+	WebhookURL  string `json:"webhook_url"`
+	ActionsURL  string `json:"actions_url"`
+}
+
+// Mattermost reads the Mattermost connection (admins).
+func (c *ChatClient) Mattermost(ctx context.Context) (MattermostApp, error) {
+	var out MattermostApp
+	return out, c.do(ctx, "GET", "/api/v1/chat/mattermost", nil, &out)
+}
+
+// ConnectMattermost connects Mattermost (admins): empty secrets keep the
+// stored ones.
+func (c *ChatClient) ConnectMattermost(ctx context.Context, in herald.MattermostInput) (MattermostApp, error) {
+	var out MattermostApp
+	return out, c.do(ctx, "PUT", "/api/v1/chat/mattermost", in, &out)
+}
+
+// DisconnectMattermost forgets the Mattermost connection (admins).
+func (c *ChatClient) DisconnectMattermost(ctx context.Context) error {
+	return c.do(ctx, "DELETE", "/api/v1/chat/mattermost", nil, nil)
+}

@@ -18,6 +18,9 @@ func runChat(ctx context.Context, args []string, e env) error {
 	if len(args) > 0 && args[0] == "teams" {
 		return runChatTeams(ctx, args[1:], e) // sends from here: no server needed
 	}
+	if len(args) > 0 && args[0] == "mattermost" {
+		return runChatMattermost(ctx, args[1:], e)
+	}
 	var incident *string
 	var confirm, manifest *bool
 	var announce, pin *string

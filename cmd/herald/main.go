@@ -84,6 +84,7 @@ Usage:
   herald notice ...           open, list, show, send, reply, view customer notice threads; templates
   herald chat run "LINE"      run a chat command (the chat-ops grammar: declare, status, ack, note...)
   herald chat teams test URL  send a test card to a Microsoft Teams Workflows webhook
+  herald chat mattermost ...  connect, show, disconnect the Mattermost integration
   herald doctor               list configuration gaps (exits 1 when there are errors)
   herald measures             the measures report over a period, per role and person (--from, --to, --person, --csv)
   herald migrate --status     list the migrations, applied and pending

@@ -22,6 +22,7 @@ import (
 	"github.com/heraldhq/herald/internal/chatops"
 	"github.com/heraldhq/herald/internal/console"
 	"github.com/heraldhq/herald/internal/links"
+	"github.com/heraldhq/herald/internal/mattermost"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/server"
 	"github.com/heraldhq/herald/internal/slack"
@@ -271,6 +272,10 @@ func runServe(ctx context.Context, args []string, e env) (err error) {
 	// (worker), on a loop of its own.
 	slackApp := &slack.App{Exec: &chatops.Executor{Services: db.Services(), Links: lk}, Store: db.Chat, Log: log}
 	work.Chat = map[string]worker.ChatSender{herald.ChatSlack: slackApp}
+	// Mattermost likewise; its server is the admin's (often on the same
+	// network as Herald), so its address is not held to the public guard.
+	mattermostApp := &mattermost.App{Exec: &chatops.Executor{Services: db.Services(), Links: lk}, Store: db.Chat, Log: log, HTTP: &http.Client{Timeout: 15 * time.Second}}
+	work.Chat[herald.ChatMattermost] = mattermostApp
 	work.Flows = map[string]worker.ChatFlow{herald.ChatSlack: slackApp.Flow()}
 	go func() { defer wg.Done(); work.Run(bg, *tick) }()
 	probe := probeEvery(db.Work, instanceName(), 2*time.Second)
@@ -313,7 +318,7 @@ func runServe(ctx context.Context, args []string, e env) (err error) {
 		return err
 	}
 	srv := server.New(server.Config{Services: db.Services(), Database: db, Links: lk, Logger: log, Registry: reg, MaxBodyBytes: int64(*maxBody), Version: version, Pages: pages,
-		Ready: ready, SMTP: *smtpURL != "", TrustedProxies: proxies, Console: cons, Sender: &sender, Slack: slackApp})
+		Ready: ready, SMTP: *smtpURL != "", TrustedProxies: proxies, Console: cons, Sender: &sender, Slack: slackApp, Mattermost: mattermostApp})
 	hs := &http.Server{
 		Handler: srv,
 		// Read deadlines are set per request with a body (server.bodyDeadline)

@@ -12,7 +12,7 @@ import (
 // runStakeholder is `herald stakeholder list|add`: the internal channels
 // that receive stakeholder notices and internal updates (R19).
 func runStakeholder(ctx context.Context, args []string, e env) error {
-	var email, webhook, slack, teams *string
+	var email, webhook, slack, teams, mm *string
 	return runCommands(ctx, "stakeholder", map[string]command{
 		"list": {n: 0, help: "the stakeholder channels (URLs masked: admins see scheme, host and last 4 characters)", run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
 			list, err := c.StatusPage.StakeholderChannels(ctx)
@@ -26,13 +26,14 @@ func runStakeholder(ctx context.Context, args []string, e env) error {
 				}
 			})
 		}},
-		"add": {n: 0, help: "add a channel (admin): one of --email, --webhook, --slack, --teams", flags: func(f *flags) {
+		"add": {n: 0, help: "add a channel (admin): one of --email, --webhook, --slack, --teams, --mattermost", flags: func(f *flags) {
 			email = f.String("email", "", "an e-mail address")
 			webhook = f.String("webhook", "", "a webhook URL (signed; the secret is shown once)")
 			slack = f.String("slack", "", "a Slack incoming webhook URL")
 			teams = f.String("teams", "", "a Microsoft Teams incoming webhook URL")
+			mm = f.String("mattermost", "", "a Mattermost incoming webhook URL")
 		}, run: func(ctx context.Context, f *flags, cf clientFlags, c *client.Client, pos []string) error {
-			s, err := c.StatusPage.AddStakeholderChannel(ctx, herald.SubscriberInput{Email: *email, WebhookURL: *webhook, SlackURL: *slack, TeamsURL: *teams})
+			s, err := c.StatusPage.AddStakeholderChannel(ctx, herald.SubscriberInput{Email: *email, WebhookURL: *webhook, SlackURL: *slack, TeamsURL: *teams, MattermostURL: *mm})
 			if err != nil {
 				return err
 			}

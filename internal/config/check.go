@@ -39,12 +39,14 @@ func (p *Problems) add(path, format string, args ...any) {
 // Secret reports whether a contact method or channel kind's target is a
 // secret (a URL that lets whoever holds it post): those are named by an
 // environment variable in a file, never written in it.
-func Secret(kind string) bool { return kind == "webhook" || kind == "slack" || kind == "teams" }
+func Secret(kind string) bool {
+	return kind == "webhook" || kind == "slack" || kind == "teams" || kind == "mattermost"
+}
 
 // ContactKinds and ChannelKinds are the kinds a document may name.
 var (
-	ContactKinds = []string{"email", "sms", "voice", "webhook", "slack", "teams"}
-	ChannelKinds = []string{"email", "webhook", "slack", "teams"}
+	ContactKinds = []string{"email", "sms", "voice", "webhook", "slack", "teams", "mattermost"}
+	ChannelKinds = []string{"email", "webhook", "slack", "teams", "mattermost"}
 )
 
 // FormatDuration writes a duration the way a document does: "15m",

@@ -162,7 +162,7 @@ type composeChannel struct {
 	Skip        bool
 }
 
-var channelLabels = map[string]string{"email": "E-mail subscribers", "webhook": "Webhooks", "slack": "Slack", "teams": "Microsoft Teams"}
+var channelLabels = map[string]string{"email": "E-mail subscribers", "webhook": "Webhooks", "slack": "Slack", "teams": "Microsoft Teams", "mattermost": "Mattermost"}
 
 // placeholderID stands for a status incident not created yet, so the
 // counters can count its link: the store's ids are UUIDs of this length.

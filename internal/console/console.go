@@ -114,6 +114,7 @@ func (c *Console) table() []route {
 		c.slackRoutes(),
 		c.chatChannelsRoutes(),
 		c.componentReviewRoutes(),
+		c.mattermostRoutes(),
 	)
 }
 

@@ -53,7 +53,7 @@ func (c *Console) peopleRoutes() []route {
 
 // contactKinds are the kinds of contact method, in the order the form
 // offers them.
-var contactKinds = []string{"email", "sms", "voice", "slack", "teams", "webhook"}
+var contactKinds = []string{"email", "sms", "voice", "slack", "teams", "mattermost", "webhook"}
 
 type peopleView struct {
 	People []personRow

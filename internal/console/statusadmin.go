@@ -533,7 +533,7 @@ type kindCount struct {
 }
 
 // subscriberKinds are the kinds in the order the page lists them.
-var subscriberKinds = []string{"email", "webhook", "slack", "teams"}
+var subscriberKinds = []string{"email", "webhook", "slack", "teams", "mattermost"}
 
 func (c *Console) subscribers(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
 	return c.showSubscribers(w, r, a, http.StatusOK, form{}, "")
@@ -674,8 +674,10 @@ func (c *Console) addStakeholderChannel(w http.ResponseWriter, r *http.Request, 
 		in.SlackURL = target
 	case "teams":
 		in.TeamsURL = target
+	case "mattermost":
+		in.MattermostURL = target
 	}
-	var err error = herald.FieldErrors{"kind": "choose e-mail, webhook, Slack or Teams"}.Err()
+	var err error = herald.FieldErrors{"kind": "choose e-mail, webhook, Slack, Teams or Mattermost"}.Err()
 	var ch herald.Subscriber
 	if contains(subscriberKinds, r.PostFormValue("kind")) {
 		ch, err = c.cfg.Services.Subscribers.AddStakeholderChannel(r.Context(), in)

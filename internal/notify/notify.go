@@ -19,7 +19,7 @@ type Message struct {
 	// ID is the delivery's idempotency key: the same on every attempt, so a
 	// receiver can drop a repeat after a retry.
 	ID                 string
-	Kind               string // email, webhook, slack, teams
+	Kind               string // email, webhook, slack, teams, mattermost
 	Target             string // address or URL
 	Secret             string // webhook signing secret ("whsec_..."), if any
 	Event              string // for example "page.triggered"
@@ -66,7 +66,7 @@ func (r *Router) Send(ctx context.Context, m Message) error {
 		if err := r.EmailRate.Wait(ctx, "smtp"); err != nil {
 			return err
 		}
-	case (m.Kind == "slack" || m.Kind == "teams") && r.ChatRate != nil:
+	case (m.Kind == "slack" || m.Kind == "teams" || m.Kind == "mattermost") && r.ChatRate != nil:
 		if err := r.ChatRate.Wait(ctx, m.Target); err != nil {
 			return err
 		}
@@ -80,7 +80,7 @@ func (r *Router) Send(ctx context.Context, m Message) error {
 			return r.SlackDM.Send(ctx, m)
 		}
 		return r.Webhook.Send(ctx, m)
-	case "webhook", "teams":
+	case "webhook", "teams", "mattermost":
 		return r.Webhook.Send(ctx, m)
 	case "email":
 		if r.Email == nil {

@@ -146,6 +146,8 @@ func (w *Webhook) Send(ctx context.Context, m Message) error {
 	case "teams":
 		// A Workflows webhook and an old connector's both take the card.
 		body = TeamsCard(m)
+	case "mattermost":
+		body = MattermostPayload(m)
 	default:
 		body, _ = json.Marshal(map[string]any{"type": m.Event, "timestamp": w.Now().UTC().Format(time.RFC3339), "data": m.Data})
 	}

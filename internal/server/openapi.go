@@ -181,7 +181,7 @@ var plainOps = []opSpec{
 			{status: 413, desc: "Body over the size limit", body: amAnswer{}},
 		}},
 	{method: "POST", path: "/api/v1/subscribers", opID: "post_subscribers", auth: authOptional, role: herald.RoleAdmin,
-		summary: "Subscribe an e-mail address (double opt-in), a webhook, or a Slack or Teams webhook to status page updates",
+		summary: "Subscribe an e-mail address (double opt-in), a webhook, or a Slack, Teams or Mattermost webhook to status page updates",
 		desc:    "Open to anyone, rate limited per client address. With an admin token the subscriber is created at once (confirmed: true skips the opt-in) and the answer is 201 with the subscriber.",
 		in:      herald.SubscriberInput{},
 		responses: []resp{

@@ -240,7 +240,7 @@ func (s *Server) apiRoutes() []route {
 		op("POST", "/api/v1/users/{id}/notification-rules", responder, 201, "Use a contact method a delay after a page reaches the user, while unacknowledged", s.createRule),
 
 		op("GET", "/api/v1/stakeholder-channels", viewer, 200, "Internal channels that receive stakeholder notices (R19); URLs masked (admins see scheme, host and last 4 characters)", s.listStakeholders),
-		op("POST", "/api/v1/stakeholder-channels", admin, 201, "Add a stakeholder channel: email, webhook_url, slack_url or teams_url", s.addStakeholder),
+		op("POST", "/api/v1/stakeholder-channels", admin, 201, "Add a stakeholder channel: email, webhook_url, slack_url, teams_url or mattermost_url", s.addStakeholder),
 		op("POST", "/api/v1/incidents/{id}/notify-stakeholders", responder, 200, "Tell the stakeholders now (also sent when a severity decision is recorded)", s.notifyStakeholders),
 		op("POST", "/api/v1/incidents/{id}/internal-updates", responder, 201, "Send an update to the stakeholder channels; the next internal update is due an interval (by severity) after it", s.sendInternalUpdate),
 		op("GET", "/api/v1/incidents/{id}/internal-updates", viewer, 200, "The incident's stakeholder notices and internal updates, oldest first", s.listInternalUpdates),
@@ -307,6 +307,9 @@ func (s *Server) apiRoutes() []route {
 			param{"prune", "true to also delete what a list in the document leaves out"}),
 		op("GET", "/api/v1/chat/slack", admin, 200, "The Slack app's connection (chat.slack; its signing secret and bot token are never shown) and the app manifest to paste at Slack", s.getSlack),
 		op("PUT", "/api/v1/chat/slack", admin, 200, "Connect the Slack app (chat.slack): signing secret and bot token, stored encrypted (empty keeps the stored ones), announce channel, pin reaction", s.connectSlack),
+		op("GET", "/api/v1/chat/mattermost", admin, 200, "The Mattermost connection (chat.mattermost; its bot token and the slash command and outgoing webhook tokens are never shown) and the URLs to give Mattermost", s.getMattermost),
+		op("PUT", "/api/v1/chat/mattermost", admin, 200, "Connect Mattermost (chat.mattermost): server URL, bot token, slash command tokens, outgoing webhook token (stored encrypted; empty keeps the stored ones), team id, announce channel id", s.connectMattermost),
+		op("DELETE", "/api/v1/chat/mattermost", admin, 204, "Disconnect Mattermost and forget its tokens", s.disconnectMattermost),
 		op("POST", "/api/v1/chat/commands", viewer, 200, "Run one chat command (docs/CHATOPS.md: declare, status, page, ack, escalate, resolve, role, decision, follow-up, note, severity, handover, oncall, help) as the token's person; commands that change something need a responder", s.chatCommand),
 		op("GET", "/api/v1/doctor", admin, 200, "Configuration gaps: people nobody can reach, uncovered schedules, services without a policy, unbound roles, e-mail without SMTP", s.doctor),
 	}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/internal/links"
+	"github.com/heraldhq/herald/internal/mattermost"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/slack"
 	"github.com/heraldhq/herald/internal/statuspage"
@@ -68,6 +69,8 @@ type Config struct {
 	Config ConfigStore
 	// Slack is the Slack app's request URLs (nil: not served).
 	Slack *slack.App
+	// Mattermost is the Mattermost integration's URLs (nil: not served).
+	Mattermost *mattermost.App
 }
 
 // Database is the database behind the services, for what concerns it
@@ -310,6 +313,11 @@ func (s *Server) plainRoutes() {
 		s.mux.HandleFunc("POST "+slack.CommandsPath, a.Commands)
 		s.mux.HandleFunc("POST "+slack.InteractivePath, a.Interactive)
 		s.mux.HandleFunc("POST "+slack.EventsPath, a.Events)
+	}
+	if a := s.cfg.Mattermost; a != nil { // verified by Mattermost's tokens and Herald's button signatures
+		s.mux.HandleFunc("POST "+mattermost.CommandsPath, a.Commands)
+		s.mux.HandleFunc("POST "+mattermost.ActionsPath, a.Actions)
+		s.mux.HandleFunc("POST "+mattermost.WebhookPath, a.Webhook)
 	}
 	s.mux.HandleFunc("/api/", s.noRoute)
 	s.mux.HandleFunc("/v2/enqueue", s.noRoute)

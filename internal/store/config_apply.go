@@ -506,6 +506,8 @@ func (tx *tx) applyChannels(ctx context.Context, st *configState, want *config.D
 			in.SlackURL = c.Target
 		case "teams":
 			in.TeamsURL = c.Target
+		case "mattermost":
+			in.MattermostURL = c.Target
 		}
 		kind, target, err := in.Normalize()
 		if err != nil {

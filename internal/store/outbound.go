@@ -23,7 +23,7 @@ func (db *core) checkOutbound(ctx context.Context, kind, field, target string) e
 // once.
 func (db *core) checkOutboundCached(ctx context.Context, kind, field, target string, seen map[string]error) error {
 	switch kind {
-	case "webhook", "slack", "teams":
+	case "webhook", "slack", "teams", "mattermost":
 	default:
 		return nil
 	}
@@ -55,7 +55,7 @@ func (db *core) checkOutboundCached(ctx context.Context, kind, field, target str
 // subscriberField is the input field that carries a subscriber's target.
 func subscriberField(kind string) string {
 	switch kind {
-	case "webhook", "slack", "teams":
+	case "webhook", "slack", "teams", "mattermost":
 		return kind + "_url"
 	}
 	return kind

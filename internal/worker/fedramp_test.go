@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/mattermost/mmtest"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/store"
 	"github.com/heraldhq/herald/internal/testdb"
@@ -37,8 +38,12 @@ func runRule46(t *testing.T, d store.Dialect, compliance herald.Compliance) rule
 	provider.secret = "whsec_" + "c2VjcmV0LXNlY3JldC1zZWNyZXQ="
 	f.w.Sender.(*notify.Router).Phone = &notify.Provider{URL: provider.srv.URL, Secret: provider.secret, Webhook: notify.NewWebhook()}
 	slack, teams := newChat(t), newChat(t)
+	// Mattermost's incoming webhooks, on the test Mattermost (which refuses
+	// a payload Mattermost would).
+	mm := mmtest.New(t)
+	mmPerson, mmStake := mm.IncomingHook(), mm.IncomingHook()
 	for _, m := range []herald.ContactMethodInput{{Kind: "sms", Target: "+15551234567"}, {Kind: "voice", Target: "+15551234568"},
-		{Kind: "slack", Target: slack.srv.URL}, {Kind: "teams", Target: teams.srv.URL}} {
+		{Kind: "slack", Target: slack.srv.URL}, {Kind: "teams", Target: teams.srv.URL}, {Kind: "mattermost", Target: mmPerson}} {
 		if _, err := f.db.People.CreateContactMethod(f.ctx, f.ann.ID, m); err != nil {
 			t.Fatal(err)
 		}
@@ -49,7 +54,7 @@ func runRule46(t *testing.T, d store.Dialect, compliance herald.Compliance) rule
 		t.Fatal(err)
 	}
 	stakeHook.secret = ch.Secret
-	for _, in := range []herald.SubscriberInput{{SlackURL: stakeSlack.srv.URL}, {TeamsURL: stakeTeams.srv.URL}} {
+	for _, in := range []herald.SubscriberInput{{SlackURL: stakeSlack.srv.URL}, {TeamsURL: stakeTeams.srv.URL}, {MattermostURL: mmStake}} {
 		if _, err := f.db.Subscribers.AddStakeholderChannel(f.ctx, in); err != nil {
 			t.Fatal(err)
 		}
@@ -116,6 +121,7 @@ func runRule46(t *testing.T, d store.Dialect, compliance herald.Compliance) rule
 	}
 	r.channels["slack"], r.channels["teams"] = slack.bodies(), teams.bodies()
 	r.channels["stakeholder webhook"], r.channels["stakeholder slack"], r.channels["stakeholder teams"] = stakeHook.bodies, stakeSlack.bodies(), stakeTeams.bodies()
+	r.channels["mattermost"], r.channels["stakeholder mattermost"] = mmBodies(mm.Hook(mmPerson)), mmBodies(mm.Hook(mmStake))
 	// Each person's channel had the page and the prompt, each stakeholder
 	// channel the notice and the update.
 	for name, bodies := range r.channels {
@@ -123,7 +129,7 @@ func runRule46(t *testing.T, d store.Dialect, compliance herald.Compliance) rule
 			t.Fatalf("%s got %d messages: %q", name, len(bodies), bodies)
 		}
 	}
-	if len(r.channels) != 9 || f.hook.bad+provider.bad+stakeHook.bad != 0 {
+	if len(r.channels) != 11 || f.hook.bad+provider.bad+stakeHook.bad != 0 {
 		t.Fatalf("channels %d, bad signatures %d", len(r.channels), f.hook.bad+provider.bad+stakeHook.bad)
 	}
 	return r
@@ -181,4 +187,14 @@ func TestRule46_StandardTenantReachesEveryChannelWithTheDetails(t *testing.T) {
 	if !strings.Contains(strings.Join(r.channels["webhook"], ""), "marigold-falcon") {
 		t.Error("the page's webhook lacks its details")
 	}
+}
+
+// mmBodies are the payloads a Mattermost incoming webhook took, as JSON.
+func mmBodies(payloads []map[string]any) []string {
+	var out []string
+	for _, p := range payloads {
+		b, _ := json.Marshal(p)
+		out = append(out, string(b))
+	}
+	return out
 }
