@@ -77,10 +77,12 @@ func (tx *tx) measuresReportFrom(ctx context.Context, q herald.MeasuresQuery, ro
 		r.Person = &herald.MeasuresPerson{ID: u.ID, Name: u.Name}
 	}
 	// The report over everyone reads the roll-ups for its whole days
-	// (measures_rollup.go); one person's, or a period within a day, reads
-	// the rows. A step the roll-up cannot answer exactly reads the rows.
+	// (measures_rollup.go); one person's reads them for pages per person
+	// and the rows for the rest, a period within a day the rows. A step
+	// the roll-up cannot answer exactly reads the rows.
 	sp, whole := splitDays(sc)
 	rollup := whole && sc.person == "" && !sc.rows
+	rollupPages := whole && !sc.rows // per person already
 	fallback := func(ok bool, err error) (bool, error) {
 		if err == errRollup {
 			measuresFallbacks.Add(1)
@@ -123,7 +125,7 @@ func (tx *tx) measuresReportFrom(ctx context.Context, q herald.MeasuresQuery, ro
 		func() (err error) { r.ContactRequests, err = tx.measureContactRequests(ctx, sc); return },
 		func() (err error) {
 			ok := false
-			if rollup {
+			if rollupPages {
 				if r.Pages, ok, err = tx.measurePagesPerPersonRollup(ctx, sc, sp, hours); ok || err != nil {
 					return err
 				}

@@ -335,12 +335,12 @@ func (tx *tx) measureSeveritiesRollup(ctx context.Context, sc measuresScope, sp 
 }
 
 // measureStakeholderNoticesRollup is measureStakeholderNotices from the
-// roll-up: the incidents are the MTTR bins' (resolved or not).
+// roll-up: bin -1 counts the incidents, bin 0 their notices.
 func (tx *tx) measureStakeholderNoticesRollup(ctx context.Context, sp daySplit) (herald.StakeholderStats, error) {
 	var st herald.StakeholderStats
-	err := tx.QueryRowContext(ctx, `SELECT COALESCE(CAST(SUM(CASE WHEN measure = 'mttr' THEN n ELSE 0 END) AS BIGINT), 0),
-		COALESCE(CAST(SUM(CASE WHEN measure = 'notices' THEN n ELSE 0 END) AS BIGINT), 0)
-		FROM measure_bins WHERE measure IN ('mttr', 'notices') AND day >= $1 AND day < $2`, sp.d0, sp.d1).Scan(&st.Incidents, &st.Notices)
+	err := tx.QueryRowContext(ctx, `SELECT COALESCE(CAST(SUM(CASE WHEN bin = -1 THEN n ELSE 0 END) AS BIGINT), 0),
+		COALESCE(CAST(SUM(CASE WHEN bin = 0 THEN n ELSE 0 END) AS BIGINT), 0)
+		FROM measure_bins WHERE measure = 'notices' AND k = '' AND bin IN (-1, 0) AND day >= $1 AND day < $2`, sp.d0, sp.d1).Scan(&st.Incidents, &st.Notices)
 	if err != nil {
 		return st, fmt.Errorf("measure stakeholder notices: %w", err)
 	}
@@ -520,7 +520,13 @@ func (tx *tx) measurePagesPerPersonRollup(ctx context.Context, sc measuresScope,
 		}
 		return c
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT user_id, day, slots FROM measure_person_pages WHERE day >= $1 AND day < $2`, sp.d0, sp.d1)
+	args := []any{sp.d0, sp.d1}
+	person, pairPerson := "", ""
+	if sc.person != "" {
+		person, pairPerson = ` AND user_id = $3`, ` AND n.user_id = $%d`
+		args = append(args, sc.person)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT user_id, day, slots FROM measure_person_pages WHERE day >= $1 AND day < $2`+person, args...)
 	if err != nil {
 		return nil, false, fmt.Errorf("measure pages: %w", err)
 	}
@@ -577,10 +583,17 @@ func (tx *tx) measurePagesPerPersonRollup(ctx context.Context, sc measuresScope,
 		}
 		return rows.Err()
 	}
-	if err := pairs(`1 = 1`+edgeSQL("p.first_seen", 1)+livePage, 1, sp.edges...); err != nil {
+	edges, practice := sp.edges, []any{sp.d0 * dayMicros, sp.d1 * dayMicros}
+	edgeWhere, practiceWhere := `1 = 1`+edgeSQL("p.first_seen", 1)+livePage, `p.first_seen >= $1 AND p.first_seen < $2`+practicePage
+	if sc.person != "" {
+		edges, practice = append(edges[:4:4], sc.person), append(practice, sc.person)
+		edgeWhere += fmt.Sprintf(pairPerson, 5)
+		practiceWhere += fmt.Sprintf(pairPerson, 3)
+	}
+	if err := pairs(edgeWhere, 1, edges...); err != nil {
 		return nil, false, err
 	}
-	if err := pairs(`p.first_seen >= $1 AND p.first_seen < $2`+practicePage, -1, sp.d0*dayMicros, sp.d1*dayMicros); err != nil {
+	if err := pairs(practiceWhere, -1, practice...); err != nil {
 		return nil, false, err
 	}
 	var out []herald.PersonPages

@@ -178,6 +178,9 @@ func TestRule62_RollupsAgreeWithTheRows(t *testing.T) {
 		same("partial days", herald.MeasuresQuery{From: start.Add(7*time.Hour + 13*time.Minute), To: mid.Add(5*time.Hour + 31*time.Second)})
 		same("a stretch", herald.MeasuresQuery{From: mid, To: mid.Add(50 * 24 * time.Hour)})
 		same("a 30 minute target", herald.MeasuresQuery{From: all.From, To: all.To, AckTarget: 30 * time.Minute})
+		for _, person := range []string{f.carol.User.ID, dave.ID, f.bob.User.ID} { // pages per person from the roll-up too
+			same("one person", herald.MeasuresQuery{From: all.From, To: all.To, Person: person})
+		}
 		// Working hours across a daylight saving change (Berlin, 28 March
 		// 2027), then half an hour off UTC, then off the quarter hour (the
 		// rows answer that one).

@@ -9,7 +9,8 @@
 -- (micros / 86400000000): 'ack' role pages by role (bin -1: never
 -- acknowledged), 'mttr' live incidents by severity (bin -1: unresolved),
 -- 'mtta' live incidents with an acknowledged page by severity,
--- 'notices' stakeholder notices of live incidents, 'cadence' closed
+-- 'notices' live incidents (bin -1) and their stakeholder notices (bin
+-- 0), 'cadence' closed
 -- intervals between public updates by status:severity:announced minutes.
 -- A value's bin is its whole minute (rounded up) to 2 hours, its quarter
 -- hour to 48 hours, its hour after that: thresholds on those edges are
@@ -70,6 +71,9 @@ FROM incidents WHERE practice_run_id = '' AND mtta IS NOT NULL GROUP BY 2, 3, 4;
 INSERT INTO measure_bins (measure, k, bin, day, n, total)
 SELECT 'notices', '', 0, declared_at / 86400000000, SUM(stakeholder_notices), 0
 FROM incidents WHERE practice_run_id = '' AND stakeholder_notices > 0 GROUP BY 4;
+INSERT INTO measure_bins (measure, k, bin, day, n, total)
+SELECT 'notices', '', -1, declared_at / 86400000000, COUNT(*), 0
+FROM incidents WHERE practice_run_id = '' GROUP BY 4;
 INSERT INTO measure_bins (measure, k, bin, day, n, total)
 SELECT 'cadence', status || ':' || cadence_severity || ':' || next_update_in, CASE WHEN next_at - created_at <= 0 THEN 0 WHEN next_at - created_at <= 7200000000 THEN (next_at - created_at + 59999999) / 60000000 WHEN next_at - created_at <= 172800000000 THEN 120 + (next_at - created_at - 7200000000 + 899999999) / 900000000 ELSE 304 + (next_at - created_at - 172800000000 + 3599999999) / 3600000000 END, created_at / 86400000000, COUNT(*), SUM(next_at - created_at)
 FROM status_updates WHERE next_at IS NOT NULL AND cadence_severity <> '' AND status <> 'resolved' GROUP BY 2, 3, 4;
@@ -148,6 +152,8 @@ BEGIN
 		INSERT INTO measure_bins AS b (measure, k, bin, day, n, total) VALUES ('mtta', r.severity, measure_bin(r.mtta), d, sign, sign * r.mtta)
 		ON CONFLICT (measure, k, bin, day) DO UPDATE SET n = b.n + excluded.n, total = b.total + excluded.total;
 	END IF;
+	INSERT INTO measure_bins AS b (measure, k, bin, day, n, total) VALUES ('notices', '', -1, d, sign, 0)
+	ON CONFLICT (measure, k, bin, day) DO UPDATE SET n = b.n + excluded.n, total = b.total + excluded.total;
 	IF r.stakeholder_notices > 0 THEN
 		INSERT INTO measure_bins AS b (measure, k, bin, day, n, total) VALUES ('notices', '', 0, d, sign * r.stakeholder_notices, 0)
 		ON CONFLICT (measure, k, bin, day) DO UPDATE SET n = b.n + excluded.n, total = b.total + excluded.total;

@@ -9,7 +9,8 @@
 -- (micros / 86400000000): 'ack' role pages by role (bin -1: never
 -- acknowledged), 'mttr' live incidents by severity (bin -1: unresolved),
 -- 'mtta' live incidents with an acknowledged page by severity,
--- 'notices' stakeholder notices of live incidents, 'cadence' closed
+-- 'notices' live incidents (bin -1) and their stakeholder notices (bin
+-- 0), 'cadence' closed
 -- intervals between public updates by status:severity:announced minutes.
 -- A value's bin is its whole minute (rounded up) to 2 hours, its quarter
 -- hour to 48 hours, its hour after that: thresholds on those edges are
@@ -28,7 +29,7 @@ CREATE TABLE measure_bins (
 	n       INTEGER NOT NULL,
 	total   INTEGER NOT NULL,
 	PRIMARY KEY (measure, k, bin, day)
-);
+) WITHOUT ROWID;
 -- Pages per person: one row per person and UTC day, slots a string of 96
 -- characters, one per quarter hour, each the count of pages that reached
 -- them plus 48 (character '0'), so out of hours is judged when the report
@@ -38,7 +39,7 @@ CREATE TABLE measure_person_pages (
 	day     INTEGER NOT NULL,
 	slots   TEXT NOT NULL,
 	PRIMARY KEY (day, user_id)
-);
+) WITHOUT ROWID;
 
 -- The refinement of a percentile reads one bin's rows by value.
 CREATE INDEX pages_ack_time ON pages (incident_role, (acked_at - first_seen), first_seen) WHERE incident_role <> '' AND acked_at IS NOT NULL;
@@ -65,6 +66,9 @@ FROM incidents WHERE practice_run_id = '' AND mtta IS NOT NULL GROUP BY 2, 3, 4;
 INSERT INTO measure_bins (measure, k, bin, day, n, total)
 SELECT 'notices', '', 0, declared_at / 86400000000, SUM(stakeholder_notices), 0
 FROM incidents WHERE practice_run_id = '' AND stakeholder_notices > 0 GROUP BY 4;
+INSERT INTO measure_bins (measure, k, bin, day, n, total)
+SELECT 'notices', '', -1, declared_at / 86400000000, COUNT(*), 0
+FROM incidents WHERE practice_run_id = '' GROUP BY 4;
 INSERT INTO measure_bins (measure, k, bin, day, n, total)
 SELECT 'cadence', status || ':' || cadence_severity || ':' || next_update_in, CASE WHEN next_at - created_at <= 0 THEN 0 WHEN next_at - created_at <= 7200000000 THEN (next_at - created_at + 59999999) / 60000000 WHEN next_at - created_at <= 172800000000 THEN 120 + (next_at - created_at - 7200000000 + 899999999) / 900000000 ELSE 304 + (next_at - created_at - 172800000000 + 3599999999) / 3600000000 END, created_at / 86400000000, COUNT(*), SUM(next_at - created_at)
 FROM status_updates WHERE next_at IS NOT NULL AND cadence_severity <> '' AND status <> 'resolved' GROUP BY 2, 3, 4;
@@ -114,6 +118,8 @@ CREATE TRIGGER measure_incidents_insert AFTER INSERT ON incidents BEGIN
 	WHERE NEW.practice_run_id = '' AND NEW.mtta IS NOT NULL ON CONFLICT (measure, k, bin, day) DO UPDATE SET n = n + excluded.n, total = total + excluded.total;
 	INSERT INTO measure_bins (measure, k, bin, day, n, total) SELECT 'notices', '', 0, NEW.declared_at / 86400000000, NEW.stakeholder_notices, 0
 	WHERE NEW.practice_run_id = '' AND NEW.stakeholder_notices > 0 ON CONFLICT (measure, k, bin, day) DO UPDATE SET n = n + excluded.n, total = total + excluded.total;
+	INSERT INTO measure_bins (measure, k, bin, day, n, total) SELECT 'notices', '', -1, NEW.declared_at / 86400000000, 1, 0
+	WHERE NEW.practice_run_id = '' ON CONFLICT (measure, k, bin, day) DO UPDATE SET n = n + excluded.n, total = total + excluded.total;
 END;
 CREATE TRIGGER measure_incidents_update AFTER UPDATE OF severity, declared_at, resolved_at, impact_started_at, practice_run_id, mtta, stakeholder_notices ON incidents
 WHEN OLD.severity IS NOT NEW.severity OR OLD.declared_at IS NOT NEW.declared_at OR OLD.resolved_at IS NOT NEW.resolved_at
@@ -126,12 +132,16 @@ BEGIN
 	WHERE measure = 'mtta' AND k = OLD.severity AND bin = CASE WHEN OLD.mtta <= 0 THEN 0 WHEN OLD.mtta <= 7200000000 THEN (OLD.mtta + 59999999) / 60000000 WHEN OLD.mtta <= 172800000000 THEN 120 + (OLD.mtta - 7200000000 + 899999999) / 900000000 ELSE 304 + (OLD.mtta - 172800000000 + 3599999999) / 3600000000 END AND day = OLD.declared_at / 86400000000 AND OLD.practice_run_id = '' AND OLD.mtta IS NOT NULL;
 	UPDATE measure_bins SET n = n - OLD.stakeholder_notices, total = total - 0
 	WHERE measure = 'notices' AND k = '' AND bin = 0 AND day = OLD.declared_at / 86400000000 AND OLD.practice_run_id = '' AND OLD.stakeholder_notices > 0;
+	UPDATE measure_bins SET n = n - 1, total = total - 0
+	WHERE measure = 'notices' AND k = '' AND bin = -1 AND day = OLD.declared_at / 86400000000 AND OLD.practice_run_id = '';
 	INSERT INTO measure_bins (measure, k, bin, day, n, total) SELECT 'mttr', NEW.severity, CASE WHEN NEW.resolved_at IS NULL THEN -1 ELSE CASE WHEN (NEW.resolved_at - COALESCE(NEW.impact_started_at, NEW.declared_at)) <= 0 THEN 0 WHEN (NEW.resolved_at - COALESCE(NEW.impact_started_at, NEW.declared_at)) <= 7200000000 THEN ((NEW.resolved_at - COALESCE(NEW.impact_started_at, NEW.declared_at)) + 59999999) / 60000000 WHEN (NEW.resolved_at - COALESCE(NEW.impact_started_at, NEW.declared_at)) <= 172800000000 THEN 120 + ((NEW.resolved_at - COALESCE(NEW.impact_started_at, NEW.declared_at)) - 7200000000 + 899999999) / 900000000 ELSE 304 + ((NEW.resolved_at - COALESCE(NEW.impact_started_at, NEW.declared_at)) - 172800000000 + 3599999999) / 3600000000 END END, NEW.declared_at / 86400000000, 1, COALESCE(NEW.resolved_at - COALESCE(NEW.impact_started_at, NEW.declared_at), 0)
 	WHERE NEW.practice_run_id = '' ON CONFLICT (measure, k, bin, day) DO UPDATE SET n = n + excluded.n, total = total + excluded.total;
 	INSERT INTO measure_bins (measure, k, bin, day, n, total) SELECT 'mtta', NEW.severity, CASE WHEN NEW.mtta <= 0 THEN 0 WHEN NEW.mtta <= 7200000000 THEN (NEW.mtta + 59999999) / 60000000 WHEN NEW.mtta <= 172800000000 THEN 120 + (NEW.mtta - 7200000000 + 899999999) / 900000000 ELSE 304 + (NEW.mtta - 172800000000 + 3599999999) / 3600000000 END, NEW.declared_at / 86400000000, 1, NEW.mtta
 	WHERE NEW.practice_run_id = '' AND NEW.mtta IS NOT NULL ON CONFLICT (measure, k, bin, day) DO UPDATE SET n = n + excluded.n, total = total + excluded.total;
 	INSERT INTO measure_bins (measure, k, bin, day, n, total) SELECT 'notices', '', 0, NEW.declared_at / 86400000000, NEW.stakeholder_notices, 0
 	WHERE NEW.practice_run_id = '' AND NEW.stakeholder_notices > 0 ON CONFLICT (measure, k, bin, day) DO UPDATE SET n = n + excluded.n, total = total + excluded.total;
+	INSERT INTO measure_bins (measure, k, bin, day, n, total) SELECT 'notices', '', -1, NEW.declared_at / 86400000000, 1, 0
+	WHERE NEW.practice_run_id = '' ON CONFLICT (measure, k, bin, day) DO UPDATE SET n = n + excluded.n, total = total + excluded.total;
 	UPDATE status_updates SET cadence_severity = CASE WHEN NEW.practice_run_id = '' THEN NEW.severity ELSE '' END
 	WHERE status_incident_id IN (SELECT id FROM status_incidents WHERE incident_id = NEW.id)
 		AND cadence_severity <> CASE WHEN NEW.practice_run_id = '' THEN NEW.severity ELSE '' END;
