@@ -47,6 +47,8 @@ CREATE INDEX incidents_mtta ON incidents (severity, mtta, declared_at) WHERE pra
 CREATE INDEX incidents_mttr ON incidents (severity, (resolved_at - COALESCE(impact_started_at, declared_at)), declared_at) WHERE practice_run_id = '' AND resolved_at IS NOT NULL;
 -- The open intervals (an update with none after it) run to now.
 CREATE INDEX status_updates_open ON status_updates (created_at) WHERE next_at IS NULL;
+-- An incident's public updates, when its severity changes.
+CREATE INDEX status_incidents_incident ON status_incidents (incident_id);
 
 -- A value's bin (the same arithmetic as store.valueBin).
 CREATE FUNCTION measure_bin(v BIGINT) RETURNS BIGINT LANGUAGE sql IMMUTABLE AS $$
@@ -171,7 +173,8 @@ BEGIN
 		PERFORM measure_incident_add(OLD, -1);
 	END IF;
 	PERFORM measure_incident_add(NEW, 1);
-	IF TG_OP = 'UPDATE' THEN
+	IF TG_OP = 'UPDATE' AND (OLD.severity IS DISTINCT FROM NEW.severity OR OLD.practice_run_id IS DISTINCT FROM NEW.practice_run_id) THEN
+		-- The cadence follows the incident's severity now.
 		UPDATE status_updates SET cadence_severity = CASE WHEN NEW.practice_run_id = '' THEN NEW.severity ELSE '' END
 		WHERE status_incident_id IN (SELECT id FROM status_incidents WHERE incident_id = NEW.id)
 			AND cadence_severity <> CASE WHEN NEW.practice_run_id = '' THEN NEW.severity ELSE '' END;

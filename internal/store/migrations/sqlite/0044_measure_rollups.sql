@@ -47,6 +47,8 @@ CREATE INDEX incidents_mtta ON incidents (severity, mtta, declared_at) WHERE pra
 CREATE INDEX incidents_mttr ON incidents (severity, (resolved_at - COALESCE(impact_started_at, declared_at)), declared_at) WHERE practice_run_id = '' AND resolved_at IS NOT NULL;
 -- The open intervals (an update with none after it) run to now.
 CREATE INDEX status_updates_open ON status_updates (created_at) WHERE next_at IS NULL;
+-- An incident's public updates, when its severity changes.
+CREATE INDEX status_incidents_incident ON status_incidents (incident_id);
 -- Fill what the rows already hold.
 UPDATE incidents SET mtta = (SELECT MIN(p.acked_at) - MIN(p.first_seen) FROM pages p WHERE p.incident_id = incidents.id);
 UPDATE incidents SET stakeholder_notices = (SELECT COUNT(*) FROM timeline t WHERE t.incident_id = incidents.id AND t.data LIKE '%"stakeholder_notice":true%');
@@ -142,6 +144,11 @@ BEGIN
 	WHERE NEW.practice_run_id = '' AND NEW.stakeholder_notices > 0 ON CONFLICT (measure, k, bin, day) DO UPDATE SET n = n + excluded.n, total = total + excluded.total;
 	INSERT INTO measure_bins (measure, k, bin, day, n, total) SELECT 'notices', '', -1, NEW.declared_at / 86400000000, 1, 0
 	WHERE NEW.practice_run_id = '' ON CONFLICT (measure, k, bin, day) DO UPDATE SET n = n + excluded.n, total = total + excluded.total;
+END;
+-- The cadence follows the incident's severity now.
+CREATE TRIGGER measure_incidents_severity AFTER UPDATE OF severity, practice_run_id ON incidents
+WHEN OLD.severity IS NOT NEW.severity OR OLD.practice_run_id IS NOT NEW.practice_run_id
+BEGIN
 	UPDATE status_updates SET cadence_severity = CASE WHEN NEW.practice_run_id = '' THEN NEW.severity ELSE '' END
 	WHERE status_incident_id IN (SELECT id FROM status_incidents WHERE incident_id = NEW.id)
 		AND cadence_severity <> CASE WHEN NEW.practice_run_id = '' THEN NEW.severity ELSE '' END;
