@@ -139,7 +139,7 @@ CREATE TRIGGER measure_notifications BEFORE INSERT ON notifications
 FOR EACH ROW EXECUTE FUNCTION measure_notifications();
 
 -- An incident's own measures, when it is not a practice (R63).
-CREATE FUNCTION measure_incident_add(r incidents, sign BIGINT) RETURNS void LANGUAGE plpgsql AS $$
+CREATE FUNCTION measure_incident_add(r incidents, sign BIGINT, all_parts BOOLEAN, mttr BOOLEAN, mtta BOOLEAN, notices BOOLEAN) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
 	d BIGINT := r.declared_at / 86400000000;
 	v BIGINT := r.resolved_at - COALESCE(r.impact_started_at, r.declared_at);
@@ -147,21 +147,30 @@ BEGIN
 	IF r.practice_run_id <> '' THEN
 		RETURN;
 	END IF;
+	IF all_parts OR mttr THEN
 	INSERT INTO measure_bins AS b (measure, k, bin, day, n, total)
 	VALUES ('mttr', r.severity, CASE WHEN r.resolved_at IS NULL THEN -1 ELSE measure_bin(v) END, d, sign, sign * COALESCE(v, 0))
 	ON CONFLICT (measure, k, bin, day) DO UPDATE SET n = b.n + excluded.n, total = b.total + excluded.total;
-	IF r.mtta IS NOT NULL THEN
+	END IF;
+	IF (all_parts OR mtta) AND r.mtta IS NOT NULL THEN
 		INSERT INTO measure_bins AS b (measure, k, bin, day, n, total) VALUES ('mtta', r.severity, measure_bin(r.mtta), d, sign, sign * r.mtta)
 		ON CONFLICT (measure, k, bin, day) DO UPDATE SET n = b.n + excluded.n, total = b.total + excluded.total;
 	END IF;
-	INSERT INTO measure_bins AS b (measure, k, bin, day, n, total) VALUES ('notices', '', -1, d, sign, 0)
-	ON CONFLICT (measure, k, bin, day) DO UPDATE SET n = b.n + excluded.n, total = b.total + excluded.total;
-	IF r.stakeholder_notices > 0 THEN
+	IF all_parts THEN
+		INSERT INTO measure_bins AS b (measure, k, bin, day, n, total) VALUES ('notices', '', -1, d, sign, 0)
+		ON CONFLICT (measure, k, bin, day) DO UPDATE SET n = b.n + excluded.n, total = b.total + excluded.total;
+	END IF;
+	IF (all_parts OR notices) AND r.stakeholder_notices > 0 THEN
 		INSERT INTO measure_bins AS b (measure, k, bin, day, n, total) VALUES ('notices', '', 0, d, sign * r.stakeholder_notices, 0)
 		ON CONFLICT (measure, k, bin, day) DO UPDATE SET n = b.n + excluded.n, total = b.total + excluded.total;
 	END IF;
 END $$;
 CREATE FUNCTION measure_incidents() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+	all_parts BOOLEAN := TRUE;
+	mttr BOOLEAN := FALSE;
+	mtta BOOLEAN := FALSE;
+	notices BOOLEAN := FALSE;
 BEGIN
 	IF TG_OP = 'UPDATE' THEN
 		IF OLD.severity IS NOT DISTINCT FROM NEW.severity AND OLD.declared_at IS NOT DISTINCT FROM NEW.declared_at
@@ -170,9 +179,16 @@ BEGIN
 			AND OLD.stakeholder_notices IS NOT DISTINCT FROM NEW.stakeholder_notices THEN
 			RETURN NULL;
 		END IF;
-		PERFORM measure_incident_add(OLD, -1);
+		-- A change of severity, declaration or practice moves everything;
+		-- another only its own bins.
+		all_parts := OLD.severity IS DISTINCT FROM NEW.severity OR OLD.declared_at IS DISTINCT FROM NEW.declared_at
+			OR OLD.practice_run_id IS DISTINCT FROM NEW.practice_run_id;
+		mttr := OLD.resolved_at IS DISTINCT FROM NEW.resolved_at OR OLD.impact_started_at IS DISTINCT FROM NEW.impact_started_at;
+		mtta := OLD.mtta IS DISTINCT FROM NEW.mtta;
+		notices := OLD.stakeholder_notices IS DISTINCT FROM NEW.stakeholder_notices;
+		PERFORM measure_incident_add(OLD, -1, all_parts, mttr, mtta, notices);
 	END IF;
-	PERFORM measure_incident_add(NEW, 1);
+	PERFORM measure_incident_add(NEW, 1, all_parts, mttr, mtta, notices);
 	IF TG_OP = 'UPDATE' AND (OLD.severity IS DISTINCT FROM NEW.severity OR OLD.practice_run_id IS DISTINCT FROM NEW.practice_run_id) THEN
 		-- The cadence follows the incident's severity now.
 		UPDATE status_updates SET cadence_severity = CASE WHEN NEW.practice_run_id = '' THEN NEW.severity ELSE '' END

@@ -94,10 +94,12 @@ CREATE TRIGGER measure_pages_update AFTER UPDATE OF acked_at, first_seen, incide
 	INSERT INTO measure_bins (measure, k, bin, day, n, total)
 	SELECT 'ack', NEW.incident_role, CASE WHEN NEW.acked_at IS NULL THEN -1 ELSE CASE WHEN (NEW.acked_at - NEW.first_seen) <= 0 THEN 0 WHEN (NEW.acked_at - NEW.first_seen) <= 7200000000 THEN ((NEW.acked_at - NEW.first_seen) + 59999999) / 60000000 WHEN (NEW.acked_at - NEW.first_seen) <= 172800000000 THEN 120 + ((NEW.acked_at - NEW.first_seen) - 7200000000 + 899999999) / 900000000 ELSE 304 + ((NEW.acked_at - NEW.first_seen) - 172800000000 + 3599999999) / 3600000000 END END, NEW.first_seen / 86400000000, 1, COALESCE(NEW.acked_at - NEW.first_seen, 0)
 	WHERE NEW.incident_role <> '' AND NEW.dedup_key <> 'incident/' || NEW.incident_id || '/' || NEW.incident_role || '/cover' ON CONFLICT (measure, k, bin, day) DO UPDATE SET n = n + 1, total = total + excluded.total;
-	UPDATE incidents SET mtta = (SELECT MIN(acked_at) - MIN(first_seen) FROM pages WHERE incident_id = OLD.incident_id)
-	WHERE id = OLD.incident_id AND mtta IS NOT (SELECT MIN(acked_at) - MIN(first_seen) FROM pages WHERE incident_id = OLD.incident_id);
 	UPDATE incidents SET mtta = (SELECT MIN(acked_at) - MIN(first_seen) FROM pages WHERE incident_id = NEW.incident_id)
 	WHERE id = NEW.incident_id AND mtta IS NOT (SELECT MIN(acked_at) - MIN(first_seen) FROM pages WHERE incident_id = NEW.incident_id);
+END;
+CREATE TRIGGER measure_pages_unlinked AFTER UPDATE OF incident_id ON pages WHEN OLD.incident_id IS NOT NEW.incident_id BEGIN
+	UPDATE incidents SET mtta = (SELECT MIN(acked_at) - MIN(first_seen) FROM pages WHERE incident_id = OLD.incident_id)
+	WHERE id = OLD.incident_id AND mtta IS NOT (SELECT MIN(acked_at) - MIN(first_seen) FROM pages WHERE incident_id = OLD.incident_id);
 END;
 
 -- Who a page reached: the first notification of a page to a person that
@@ -123,10 +125,12 @@ CREATE TRIGGER measure_incidents_insert AFTER INSERT ON incidents BEGIN
 	INSERT INTO measure_bins (measure, k, bin, day, n, total) SELECT 'notices', '', -1, NEW.declared_at / 86400000000, 1, 0
 	WHERE NEW.practice_run_id = '' ON CONFLICT (measure, k, bin, day) DO UPDATE SET n = n + excluded.n, total = total + excluded.total;
 END;
-CREATE TRIGGER measure_incidents_update AFTER UPDATE OF severity, declared_at, resolved_at, impact_started_at, practice_run_id, mtta, stakeholder_notices ON incidents
-WHEN OLD.severity IS NOT NEW.severity OR OLD.declared_at IS NOT NEW.declared_at OR OLD.resolved_at IS NOT NEW.resolved_at
-	OR OLD.impact_started_at IS NOT NEW.impact_started_at OR OLD.practice_run_id IS NOT NEW.practice_run_id
-	OR OLD.mtta IS NOT NEW.mtta OR OLD.stakeholder_notices IS NOT NEW.stakeholder_notices
+-- A change of severity, declaration or practice moves everything the
+-- incident counts in, and its public updates' severity; each other column
+-- its own bins. Triggers by column, so that a statement compiles only
+-- those it can fire (SQLite compiles triggers into each statement).
+CREATE TRIGGER measure_incidents_update AFTER UPDATE OF severity, declared_at, practice_run_id ON incidents
+WHEN OLD.severity IS NOT NEW.severity OR OLD.declared_at IS NOT NEW.declared_at OR OLD.practice_run_id IS NOT NEW.practice_run_id
 BEGIN
 	UPDATE measure_bins SET n = n - 1, total = total - COALESCE(OLD.resolved_at - COALESCE(OLD.impact_started_at, OLD.declared_at), 0)
 	WHERE measure = 'mttr' AND k = OLD.severity AND bin = CASE WHEN OLD.resolved_at IS NULL THEN -1 ELSE CASE WHEN (OLD.resolved_at - COALESCE(OLD.impact_started_at, OLD.declared_at)) <= 0 THEN 0 WHEN (OLD.resolved_at - COALESCE(OLD.impact_started_at, OLD.declared_at)) <= 7200000000 THEN ((OLD.resolved_at - COALESCE(OLD.impact_started_at, OLD.declared_at)) + 59999999) / 60000000 WHEN (OLD.resolved_at - COALESCE(OLD.impact_started_at, OLD.declared_at)) <= 172800000000 THEN 120 + ((OLD.resolved_at - COALESCE(OLD.impact_started_at, OLD.declared_at)) - 7200000000 + 899999999) / 900000000 ELSE 304 + ((OLD.resolved_at - COALESCE(OLD.impact_started_at, OLD.declared_at)) - 172800000000 + 3599999999) / 3600000000 END END AND day = OLD.declared_at / 86400000000 AND OLD.practice_run_id = '';
@@ -144,14 +148,34 @@ BEGIN
 	WHERE NEW.practice_run_id = '' AND NEW.stakeholder_notices > 0 ON CONFLICT (measure, k, bin, day) DO UPDATE SET n = n + excluded.n, total = total + excluded.total;
 	INSERT INTO measure_bins (measure, k, bin, day, n, total) SELECT 'notices', '', -1, NEW.declared_at / 86400000000, 1, 0
 	WHERE NEW.practice_run_id = '' ON CONFLICT (measure, k, bin, day) DO UPDATE SET n = n + excluded.n, total = total + excluded.total;
-END;
--- The cadence follows the incident's severity now.
-CREATE TRIGGER measure_incidents_severity AFTER UPDATE OF severity, practice_run_id ON incidents
-WHEN OLD.severity IS NOT NEW.severity OR OLD.practice_run_id IS NOT NEW.practice_run_id
-BEGIN
 	UPDATE status_updates SET cadence_severity = CASE WHEN NEW.practice_run_id = '' THEN NEW.severity ELSE '' END
 	WHERE status_incident_id IN (SELECT id FROM status_incidents WHERE incident_id = NEW.id)
 		AND cadence_severity <> CASE WHEN NEW.practice_run_id = '' THEN NEW.severity ELSE '' END;
+END;
+CREATE TRIGGER measure_incidents_resolved AFTER UPDATE OF resolved_at, impact_started_at ON incidents
+WHEN (OLD.resolved_at IS NOT NEW.resolved_at OR OLD.impact_started_at IS NOT NEW.impact_started_at)
+	AND OLD.severity IS NEW.severity AND OLD.declared_at IS NEW.declared_at AND OLD.practice_run_id IS NEW.practice_run_id
+BEGIN
+	UPDATE measure_bins SET n = n - 1, total = total - COALESCE(OLD.resolved_at - COALESCE(OLD.impact_started_at, OLD.declared_at), 0)
+	WHERE measure = 'mttr' AND k = OLD.severity AND bin = CASE WHEN OLD.resolved_at IS NULL THEN -1 ELSE CASE WHEN (OLD.resolved_at - COALESCE(OLD.impact_started_at, OLD.declared_at)) <= 0 THEN 0 WHEN (OLD.resolved_at - COALESCE(OLD.impact_started_at, OLD.declared_at)) <= 7200000000 THEN ((OLD.resolved_at - COALESCE(OLD.impact_started_at, OLD.declared_at)) + 59999999) / 60000000 WHEN (OLD.resolved_at - COALESCE(OLD.impact_started_at, OLD.declared_at)) <= 172800000000 THEN 120 + ((OLD.resolved_at - COALESCE(OLD.impact_started_at, OLD.declared_at)) - 7200000000 + 899999999) / 900000000 ELSE 304 + ((OLD.resolved_at - COALESCE(OLD.impact_started_at, OLD.declared_at)) - 172800000000 + 3599999999) / 3600000000 END END AND day = OLD.declared_at / 86400000000 AND OLD.practice_run_id = '';
+	INSERT INTO measure_bins (measure, k, bin, day, n, total) SELECT 'mttr', NEW.severity, CASE WHEN NEW.resolved_at IS NULL THEN -1 ELSE CASE WHEN (NEW.resolved_at - COALESCE(NEW.impact_started_at, NEW.declared_at)) <= 0 THEN 0 WHEN (NEW.resolved_at - COALESCE(NEW.impact_started_at, NEW.declared_at)) <= 7200000000 THEN ((NEW.resolved_at - COALESCE(NEW.impact_started_at, NEW.declared_at)) + 59999999) / 60000000 WHEN (NEW.resolved_at - COALESCE(NEW.impact_started_at, NEW.declared_at)) <= 172800000000 THEN 120 + ((NEW.resolved_at - COALESCE(NEW.impact_started_at, NEW.declared_at)) - 7200000000 + 899999999) / 900000000 ELSE 304 + ((NEW.resolved_at - COALESCE(NEW.impact_started_at, NEW.declared_at)) - 172800000000 + 3599999999) / 3600000000 END END, NEW.declared_at / 86400000000, 1, COALESCE(NEW.resolved_at - COALESCE(NEW.impact_started_at, NEW.declared_at), 0)
+	WHERE NEW.practice_run_id = '' ON CONFLICT (measure, k, bin, day) DO UPDATE SET n = n + excluded.n, total = total + excluded.total;
+END;
+CREATE TRIGGER measure_incidents_mtta AFTER UPDATE OF mtta ON incidents
+WHEN OLD.mtta IS NOT NEW.mtta AND OLD.severity IS NEW.severity AND OLD.declared_at IS NEW.declared_at AND OLD.practice_run_id IS NEW.practice_run_id
+BEGIN
+	UPDATE measure_bins SET n = n - 1, total = total - OLD.mtta
+	WHERE measure = 'mtta' AND k = OLD.severity AND bin = CASE WHEN OLD.mtta <= 0 THEN 0 WHEN OLD.mtta <= 7200000000 THEN (OLD.mtta + 59999999) / 60000000 WHEN OLD.mtta <= 172800000000 THEN 120 + (OLD.mtta - 7200000000 + 899999999) / 900000000 ELSE 304 + (OLD.mtta - 172800000000 + 3599999999) / 3600000000 END AND day = OLD.declared_at / 86400000000 AND OLD.practice_run_id = '' AND OLD.mtta IS NOT NULL;
+	INSERT INTO measure_bins (measure, k, bin, day, n, total) SELECT 'mtta', NEW.severity, CASE WHEN NEW.mtta <= 0 THEN 0 WHEN NEW.mtta <= 7200000000 THEN (NEW.mtta + 59999999) / 60000000 WHEN NEW.mtta <= 172800000000 THEN 120 + (NEW.mtta - 7200000000 + 899999999) / 900000000 ELSE 304 + (NEW.mtta - 172800000000 + 3599999999) / 3600000000 END, NEW.declared_at / 86400000000, 1, NEW.mtta
+	WHERE NEW.practice_run_id = '' AND NEW.mtta IS NOT NULL ON CONFLICT (measure, k, bin, day) DO UPDATE SET n = n + excluded.n, total = total + excluded.total;
+END;
+CREATE TRIGGER measure_incidents_notices AFTER UPDATE OF stakeholder_notices ON incidents
+WHEN OLD.stakeholder_notices IS NOT NEW.stakeholder_notices AND OLD.declared_at IS NEW.declared_at AND OLD.practice_run_id IS NEW.practice_run_id
+BEGIN
+	UPDATE measure_bins SET n = n - OLD.stakeholder_notices, total = total - 0
+	WHERE measure = 'notices' AND k = '' AND bin = 0 AND day = OLD.declared_at / 86400000000 AND OLD.practice_run_id = '' AND OLD.stakeholder_notices > 0;
+	INSERT INTO measure_bins (measure, k, bin, day, n, total) SELECT 'notices', '', 0, NEW.declared_at / 86400000000, NEW.stakeholder_notices, 0
+	WHERE NEW.practice_run_id = '' AND NEW.stakeholder_notices > 0 ON CONFLICT (measure, k, bin, day) DO UPDATE SET n = n + excluded.n, total = total + excluded.total;
 END;
 
 -- Stakeholder notices: the timeline is append-only.
@@ -167,8 +191,7 @@ END;
 -- counted in its bin.
 CREATE TRIGGER measure_status_updates_insert AFTER INSERT ON status_updates BEGIN
 	UPDATE status_updates SET cadence_severity = COALESCE((SELECT i.severity FROM status_incidents s JOIN incidents i ON i.id = s.incident_id
-		WHERE s.id = NEW.status_incident_id AND i.practice_run_id = ''), '') WHERE id = NEW.id;
-	UPDATE status_updates SET next_at = (SELECT n.created_at FROM status_updates n WHERE n.status_incident_id = status_updates.status_incident_id
+		WHERE s.id = NEW.status_incident_id AND i.practice_run_id = ''), ''), next_at = (SELECT n.created_at FROM status_updates n WHERE n.status_incident_id = status_updates.status_incident_id
 		AND (n.created_at > status_updates.created_at OR (n.created_at = status_updates.created_at AND n.id > status_updates.id)) ORDER BY n.created_at, n.id LIMIT 1) WHERE id = NEW.id;
 	UPDATE status_updates SET next_at = (SELECT n.created_at FROM status_updates n WHERE n.status_incident_id = status_updates.status_incident_id
 		AND (n.created_at > status_updates.created_at OR (n.created_at = status_updates.created_at AND n.id > status_updates.id)) ORDER BY n.created_at, n.id LIMIT 1)
