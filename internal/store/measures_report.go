@@ -33,9 +33,16 @@ func (db *IncidentService) MeasuresReport(ctx context.Context, q herald.Measures
 type measuresScope struct {
 	from, to, now int64 // micros
 	person        string
+	rows          bool // every measure from the rows, never the roll-ups (the tests' oracle)
 }
 
 func (tx *tx) measuresReport(ctx context.Context, q herald.MeasuresQuery) (herald.MeasuresReport, error) {
+	return tx.measuresReportFrom(ctx, q, false)
+}
+
+// measuresReportFrom computes the report; rows computes every measure
+// from the rows (the oracle the roll-ups are tested against).
+func (tx *tx) measuresReportFrom(ctx context.Context, q herald.MeasuresQuery, rows bool) (herald.MeasuresReport, error) {
 	if err := q.Normalize(tx.now); err != nil {
 		return herald.MeasuresReport{}, err
 	}
@@ -57,7 +64,7 @@ func (tx *tx) measuresReport(ctx context.Context, q herald.MeasuresQuery) (heral
 	hours := s.MeasuresHours()
 	r := herald.MeasuresReport{From: q.From.UTC(), To: q.To.UTC(), AckTargetS: int(target / time.Second),
 		OutOfHours: "outside " + hours.String()}
-	sc := measuresScope{from: micros(q.From), to: micros(q.To), now: micros(tx.now)}
+	sc := measuresScope{from: micros(q.From), to: micros(q.To), now: micros(tx.now), rows: rows}
 	if strings.TrimSpace(q.Person) != "" {
 		u, err := tx.user(ctx, q.Person)
 		if herald.ErrorCode(err) == herald.ENotFound {
@@ -69,18 +76,74 @@ func (tx *tx) measuresReport(ctx context.Context, q herald.MeasuresQuery) (heral
 		sc.person = u.ID
 		r.Person = &herald.MeasuresPerson{ID: u.ID, Name: u.Name}
 	}
+	// The report over everyone reads the roll-ups for its whole days
+	// (measures_rollup.go); one person's reads them for pages per person
+	// and the rows for the rest, a period within a day the rows. A step
+	// the roll-up cannot answer exactly reads the rows.
+	sp, whole := splitDays(sc)
+	rollup := whole && sc.person == "" && !sc.rows
+	rollupPages := whole && !sc.rows // per person already
+	fallback := func(ok bool, err error) (bool, error) {
+		if err == errRollup {
+			measuresFallbacks.Add(1)
+			return false, nil
+		}
+		return ok, err
+	}
 	steps := []func() error{
-		func() (err error) { r.Acknowledgement, err = tx.measureRoleAcks(ctx, sc, s, target); return },
-		func() (err error) { r.Cadence, err = tx.measureCadence(ctx, sc, s); return },
-		func() (err error) { r.StakeholderNotices, err = tx.measureStakeholderNotices(ctx, sc); return },
+		func() (err error) {
+			ok := false
+			if rollup {
+				r.Acknowledgement, ok, err = tx.measureRoleAcksRollup(ctx, sc, sp, s, target)
+				if ok, err = fallback(ok, err); ok || err != nil {
+					return err
+				}
+			}
+			r.Acknowledgement, err = tx.measureRoleAcks(ctx, sc, s, target)
+			return
+		},
+		func() (err error) {
+			ok := false
+			if rollup {
+				if r.Cadence, ok, err = tx.measureCadenceRollup(ctx, sc, sp, s); ok || err != nil {
+					return err
+				}
+			}
+			r.Cadence, err = tx.measureCadence(ctx, sc, s)
+			return
+		},
+		func() (err error) {
+			if rollup {
+				r.StakeholderNotices, err = tx.measureStakeholderNoticesRollup(ctx, sp)
+				return
+			}
+			r.StakeholderNotices, err = tx.measureStakeholderNotices(ctx, sc)
+			return
+		},
 		func() (err error) { r.CustomerNotices, err = tx.measureCustomerNotices(ctx, sc, s); return },
 		func() (err error) { r.Handovers, err = tx.measureHandovers(ctx, sc); return },
 		func() (err error) { r.ContactRequests, err = tx.measureContactRequests(ctx, sc); return },
 		func() (err error) {
+			ok := false
+			if rollupPages {
+				if r.Pages, ok, err = tx.measurePagesPerPersonRollup(ctx, sc, sp, hours); ok || err != nil {
+					return err
+				}
+			}
 			r.Pages, err = tx.measurePagesPerPerson(ctx, sc, hours)
 			return
 		},
-		func() (err error) { r.Severities, err = tx.measureSeverities(ctx, sc); return },
+		func() (err error) {
+			if rollup {
+				r.Severities, err = tx.measureSeveritiesRollup(ctx, sc, sp)
+				ok, ferr := fallback(true, err)
+				if ok || ferr != nil {
+					return ferr
+				}
+			}
+			r.Severities, err = tx.measureSeverities(ctx, sc)
+			return
+		},
 		func() (err error) { r.Training, err = tx.measureTraining(ctx, sc); return },
 	}
 	for i, step := range steps {
@@ -199,8 +262,7 @@ func (tx *tx) measureRoleAcks(ctx context.Context, sc measuresScope, s herald.Se
 		where += ` AND EXISTS (SELECT 1 FROM notifications n WHERE n.page_id = p.id AND n.user_id = $3 AND NOT n.shadow)`
 		args = append(args, sc.person)
 	}
-	type counts struct{ pages, acked, within int }
-	byRole := map[string]counts{}
+	byRole := map[string]ackCounts{}
 	d := map[string]dist{}
 	within := `CASE WHEN p.acked_at - p.first_seen <= ` + strconv.FormatInt(target.Microseconds(), 10) + ` THEN 1 ELSE 0 END`
 	// One pass over the period's role pages gives the counts and the
@@ -231,7 +293,7 @@ func (tx *tx) measureRoleAcks(ctx context.Context, sc measuresScope, s herald.Se
 	defer rows.Close()
 	for rows.Next() {
 		var role string
-		var c counts
+		var c ackCounts
 		var within *int
 		var p50, p90 *int64
 		var rank int
@@ -260,6 +322,16 @@ func (tx *tx) measureRoleAcks(ctx context.Context, sc measuresScope, s herald.Se
 		return nil, fmt.Errorf("measure acknowledgements: %w", err)
 	}
 	rows.Close()
+	return roleAckStats(s, byRole, d), nil
+}
+
+// ackCounts are one role's pages, those acknowledged and those within the
+// target.
+type ackCounts struct{ pages, acked, within int }
+
+// roleAckStats lists the roles' figures: the configured roles in their
+// order, then any other role that was paged.
+func roleAckStats(s herald.Settings, byRole map[string]ackCounts, d map[string]dist) []herald.RoleAckStats {
 	roles := make([]string, 0, len(s.IncidentRoles))
 	for _, rd := range s.IncidentRoles {
 		roles = append(roles, rd.Key)
@@ -279,7 +351,7 @@ func (tx *tx) measureRoleAcks(ctx context.Context, sc measuresScope, s herald.Se
 		a.P50S, a.P90S = seconds(d[role].p50), seconds(d[role].p90)
 		out = append(out, a)
 	}
-	return out, nil
+	return out
 }
 
 // measureCadence: the intervals between public updates that began in the
@@ -498,6 +570,11 @@ func (tx *tx) measurePagesPerPerson(ctx context.Context, sc measuresScope, hours
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("measure pages: %w", err)
 	}
+	return tx.namePersonPages(ctx, out)
+}
+
+// namePersonPages names the people and sorts them, most paged first.
+func (tx *tx) namePersonPages(ctx context.Context, out []herald.PersonPages) ([]herald.PersonPages, error) {
 	if len(out) > 0 {
 		names := map[string]string{}
 		urows, err := tx.QueryContext(ctx, `SELECT id, name FROM users`)
