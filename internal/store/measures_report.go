@@ -12,11 +12,12 @@ import (
 	"github.com/heraldhq/herald"
 )
 
-// The measures report (R62) over a period. Each measure is one or two SQL
-// aggregates over an indexed time range (migration 0037), so the report
-// stays well under a second over a hundred thousand incidents; the
-// percentiles are percentile_disc on PostgreSQL and, on SQLite, one pass
-// over a single sorted column (see distribution).
+// The measures report (R62) over a period. Over everyone it reads the
+// roll-ups of migration 0044 for the period's whole days (measures_rollup.go);
+// from the rows, each measure is one or two SQL aggregates over an
+// indexed time range (migration 0037), the percentiles percentile_disc on
+// PostgreSQL and, on SQLite, one pass over a single sorted column (see
+// distribution). The rows are also the tests' oracle for the roll-ups.
 
 // MeasuresReport computes the report in one read transaction.
 func (db *IncidentService) MeasuresReport(ctx context.Context, q herald.MeasuresQuery) (herald.MeasuresReport, error) {

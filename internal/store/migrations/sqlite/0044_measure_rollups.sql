@@ -45,8 +45,9 @@ CREATE TABLE measure_person_pages (
 CREATE INDEX pages_ack_time ON pages (incident_role, (acked_at - first_seen), first_seen) WHERE incident_role <> '' AND acked_at IS NOT NULL;
 CREATE INDEX incidents_mtta ON incidents (severity, mtta, declared_at) WHERE practice_run_id = '' AND mtta IS NOT NULL;
 CREATE INDEX incidents_mttr ON incidents (severity, (resolved_at - COALESCE(impact_started_at, declared_at)), declared_at) WHERE practice_run_id = '' AND resolved_at IS NOT NULL;
--- The open intervals (an update with none after it) run to now.
-CREATE INDEX status_updates_open ON status_updates (created_at) WHERE next_at IS NULL;
+-- The open intervals (an update with none after it, not to Resolved)
+-- run to now.
+CREATE INDEX status_updates_open ON status_updates (created_at) WHERE next_at IS NULL AND status <> 'resolved';
 -- An incident's public updates, when its severity changes.
 CREATE INDEX status_incidents_incident ON status_incidents (incident_id);
 -- Fill what the rows already hold.
