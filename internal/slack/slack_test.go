@@ -394,6 +394,18 @@ func TestSlashCommand_EveryCommand(t *testing.T) {
 			{"frobnicate", "unknown command", "ephemeral"},
 		}
 		for _, s := range steps {
+			if s.text == "resolve INC-1" {
+				// Resolving straight from Investigating skips monitoring:
+				// Bob, the lead, gives the all-clear first (R16, R17).
+				bob, err := e.db.People.User(e.ctx, "bob@example.com")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := e.db.Incidents.RecordDecision(e.ctx, herald.Actor{User: bob, Role: herald.RoleResponder}, "INC-1",
+					herald.DecisionInput{Kind: herald.DecisionAllClear, What: "All clear", Rationale: "quiet"}); err != nil {
+					t.Fatal(err)
+				}
+			}
 			a := e.slash(t, "U1", "CGENERAL", s.text)
 			if !strings.Contains(blocksText(a), s.want) || a.ResponseType != s.typ {
 				t.Errorf("%q: %s %q, want %s with %q", s.text, a.ResponseType, blocksText(a), s.typ, s.want)
@@ -407,7 +419,7 @@ func TestSlashCommand_EveryCommand(t *testing.T) {
 			t.Fatalf("role: %+v", inc.Roles)
 		}
 		dec, _ := e.db.Incidents.Timeline(e.ctx, "INC-1", herald.EntryDecision)
-		if len(dec) != 1 || dec[0].Actor != "Alice" {
+		if len(dec) != 2 || dec[0].Actor != "Alice" || dec[1].Actor != "Bob" { // the decision, Bob's all-clear
 			t.Fatalf("decisions: %+v", dec)
 		}
 		// A viewer is refused with the role it needs; an unconfirmed

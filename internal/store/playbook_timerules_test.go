@@ -162,7 +162,9 @@ func TestRule16_PromptToResolveIsNotSentOnceResolved(t *testing.T) {
 		inc, s := f.monitored(t)
 		// The lead set a longer monitoring on the status page: it counts.
 		f.clock.Advance(time.Minute)
-		f.update(t, s.ID, herald.StatusUpdateInput{Status: herald.Monitoring, Body: "Watching for an hour.", MonitorFor: 60})
+		if _, err := f.db.StatusPage.PublishUpdate(f.ctx, f.carol, s.ID, herald.StatusUpdateInput{Status: herald.Monitoring, Body: "Watching for an hour.", MonitorFor: 60}, false); err != nil {
+			t.Fatal(err) // Carol leads: the period is hers to change (R16)
+		}
 		f.clock.Advance(40 * time.Minute)
 		wantSent(t, "the setting's 30 minutes passed", f.timePrompts(t, r16...))
 		f.clock.Advance(20 * time.Minute)

@@ -63,7 +63,11 @@ func setState(t *testing.T, f *noticeFixture, ref string, state herald.State) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.db.Incidents.UpdateIncident(f.ctx, herald.Actor{User: f.ann, Role: herald.RoleResponder}, ref, herald.UpdateInput{Version: inc.Version, State: &state}); err != nil {
+	who := f.ann
+	if state == herald.Resolved {
+		who = f.leo // resolving without monitoring is the lead's call (R16)
+	}
+	if _, err := f.db.Incidents.UpdateIncident(f.ctx, herald.Actor{User: who, Role: herald.RoleResponder}, ref, herald.UpdateInput{Version: inc.Version, State: &state}); err != nil {
 		t.Fatal(err)
 	}
 }
