@@ -276,7 +276,7 @@ func runServe(ctx context.Context, args []string, e env) (err error) {
 	// network as Herald), so its address is not held to the public guard.
 	mattermostApp := &mattermost.App{Exec: &chatops.Executor{Services: db.Services(), Links: lk}, Store: db.Chat, Log: log, HTTP: &http.Client{Timeout: 15 * time.Second}}
 	work.Chat[herald.ChatMattermost] = mattermostApp
-	work.Flows = map[string]worker.ChatFlow{herald.ChatSlack: slackApp.Flow()}
+	work.Flows = map[string]worker.ChatFlow{herald.ChatSlack: slackApp.Flow(), herald.ChatMattermost: mattermostApp.Flow()}
 	go func() { defer wg.Done(); work.Run(bg, *tick) }()
 	probe := probeEvery(db.Work, instanceName(), 2*time.Second)
 	ready := func(ctx context.Context) error {

@@ -337,6 +337,10 @@ func (a *App) flow() *chatflow.Flow {
 	return &chatflow.Flow{Exec: a.Exec, Store: a.Store, Platform: platform{a}, Log: a.log()}
 }
 
+// Flow is the incident channel flow on Mattermost, for the worker that
+// keeps its incident cards up to date.
+func (a *App) Flow() *chatflow.Flow { return a.flow() }
+
 func (a *App) queue(ctx context.Context, m herald.ChatMessage) { a.flow().Queue(ctx, m) }
 
 // SendChat sends one chat lane message to Mattermost (worker.ChatSender).
