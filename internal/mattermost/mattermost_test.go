@@ -279,8 +279,9 @@ func TestSlashCommand_EveryCommand(t *testing.T) {
 			{"note INC-1 the queue drained", "Noted on INC-1", "in_channel"},
 			{"decision INC-1 fail over because the primary is gone", "Decision on INC-1", "in_channel"},
 			{"follow-up INC-1 add an alert on replication lag", "Follow-up on INC-1", "in_channel"},
-			{"role INC-1 incident_lead @bob", "Bob is now the", "in_channel"},
-			{"role INC-1 eoc @alice", "Alice is now the", "in_channel"},
+			{"role INC-1 eoc @bob", "Bob is now the", "in_channel"},
+			// Alice leads: resolving without monitoring is the lead's (R16).
+			{"role INC-1 incident_lead @alice", "Alice is now the", "in_channel"},
 			{"severity INC-1 S1 because customers see errors", "INC-1 is now S1", "in_channel"},
 			{"handover INC-1", "Handover of INC-1", "ephemeral"},
 			{"oncall", "schedules", "in_channel"},
@@ -299,7 +300,7 @@ func TestSlashCommand_EveryCommand(t *testing.T) {
 		if err != nil || inc.Severity != herald.S1 || inc.State != herald.Resolved {
 			t.Fatalf("incident: %+v %v", inc, err)
 		}
-		if h, ok := inc.Role(herald.RoleIncidentLead); !ok || h.UserName != "Bob" {
+		if h, ok := inc.Role(herald.RoleIncidentLead); !ok || h.UserName != "Alice" {
 			t.Fatalf("role: %+v", inc.Roles)
 		}
 		dec, _ := e.db.Incidents.Timeline(e.ctx, "INC-1", herald.EntryDecision)
