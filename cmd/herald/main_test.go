@@ -142,6 +142,26 @@ func TestCLI_IncidentLifecycle(t *testing.T) {
 			t.Fatalf("after removing:\n%s", out)
 		}
 
+		// Resolving straight from Identified skips monitoring: Grace, the
+		// lead, gives the all-clear first (R16, R17).
+		c := client.New(url, testAdminToken)
+		users, err := c.People.Users(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var graceID string
+		for _, u := range users {
+			if u.Email == "grace@example.com" {
+				graceID = u.ID
+			}
+		}
+		graceTok, err := c.People.CreateToken(context.Background(), herald.TokenInput{Name: "grace", Role: herald.RoleResponder, UserID: graceID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out, err := cliAs(t, url, graceTok.Secret, "incident", "all-clear", "INC-1", "--why", "the backup provider carries all traffic"); err != nil {
+			t.Fatalf("all-clear: %v %s", err, out)
+		}
 		mustCLI(t, url, "incident", "resolve", "INC-1", "--note", "Backup provider carries all traffic")
 		out = mustCLI(t, url, "incident", "show", "INC-1")
 		for _, want := range []string{"Resolved", "Incident-Comms::Status-Page", "Grace Hopper", "Payments provider returns 503", "Decision (Administrator, on behalf of Grace Hopper): Switch to the backup provider", "State changed from Identified to Resolved"} {

@@ -28,7 +28,8 @@ func TestRule54_ReviewRemindersBeforeAndOnTheDueDate(t *testing.T) {
 		inc := f.declare(t, herald.S1)
 		f.assign(t, inc, herald.RoleIncidentLead, f.carol)
 		cur, _ := f.db.Incidents.Incident(f.ctx, inc.ID)
-		if _, err := f.db.Incidents.UpdateIncident(f.ctx, f.alice, inc.ID, herald.UpdateInput{Version: cur.Version, State: ptr(herald.Resolved)}); err != nil {
+		// Carol leads: resolving without monitoring is hers (R16).
+		if _, err := f.db.Incidents.UpdateIncident(f.ctx, f.carol, inc.ID, herald.UpdateInput{Version: cur.Version, State: ptr(herald.Resolved)}); err != nil {
 			t.Fatal(err)
 		}
 		ref := inc.Reference

@@ -155,8 +155,10 @@ func (tx *tx) publish(ctx context.Context, actor herald.Actor, s *herald.StatusI
 	if err != nil {
 		return herald.Preview{}, err
 	}
-	if err := tx.checkMonitoringChange(ctx, actor, &settings, s, in, internal); err != nil {
-		return herald.Preview{}, err // R16: the lead's call
+	if !dryRun { // a preview is for anyone (as for R10, R17)
+		if err := tx.checkMonitoringChange(ctx, actor, &settings, s, in, internal); err != nil {
+			return herald.Preview{}, err // R16: the lead's call
+		}
 	}
 	renamed, removed, err := tx.applyPendingEdit(ctx, s, &in)
 	if err != nil {
