@@ -48,3 +48,17 @@ func (e *Executor) PublishStatus(ctx context.Context, actor herald.Actor, ref st
 	}
 	return r, nil
 }
+
+// NoMaterial publishes "no material updates" for an incident (the
+// cadence reminder's button, herald.NoMaterialCommand), as the API does:
+// the responder role, and R15's checks in the service.
+func (e *Executor) NoMaterial(ctx context.Context, actor herald.Actor, ref string) (herald.ChatReply, error) {
+	if !actor.Role.Allows(herald.RoleResponder) {
+		return herald.ChatReply{}, herald.Errorf(herald.EForbidden, "publishing needs the responder role in Herald; %s is a %s", actor.User.Name, actor.Role)
+	}
+	pv, err := e.Services.StatusPage.NoMaterialUpdates(ctx, actor, ref, false)
+	if err != nil {
+		return herald.ChatReply{}, err
+	}
+	return herald.ChatReply{Text: actor.User.Name + " published on the status page for " + ref + ":\n" + pv.Text, Incident: ref}, nil
+}

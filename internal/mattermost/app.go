@@ -255,6 +255,15 @@ func (a *App) run(ctx context.Context, cr herald.MattermostCredentials, c comman
 	if text == "" {
 		text = "help"
 	}
+	// The cadence reminder's "No material updates" button.
+	if ref, ok := strings.CutPrefix(text, herald.NoMaterialCommand); ok {
+		out, err := a.Exec.NoMaterial(ctx, actor, strings.TrimSpace(ref))
+		if err != nil {
+			return chatops.ErrorReply(err)
+		}
+		a.flow().Refresh(ctx, out.Incident)
+		return out
+	}
 	cmd, err := herald.ParseChatCommand(text)
 	if err != nil {
 		return chatops.ErrorReply(err)

@@ -111,14 +111,11 @@ func (a *App) noMaterial(ctx context.Context, cr herald.SlackCredentials, c comm
 	if reply != nil {
 		return *reply
 	}
-	if !actor.Role.Allows(herald.RoleResponder) {
-		return chatops.ErrorReply(herald.Errorf(herald.EForbidden, "publishing needs the responder role in Herald; %s is a %s", actor.User.Name, actor.Role))
-	}
-	pv, err := a.Exec.Services.StatusPage.NoMaterialUpdates(ctx, actor, ref, false)
+	out, err := a.Exec.NoMaterial(ctx, actor, ref)
 	if err != nil {
 		return chatops.ErrorReply(err)
 	}
-	return herald.ChatReply{Text: actor.User.Name + " published on the status page for " + ref + ":\n" + pv.Text, Incident: ref}
+	return out
 }
 
 // background runs work after the request is answered, bounded, on a
