@@ -6,13 +6,13 @@ import (
 )
 
 // SecretTarget says whether a contact method's or subscriber's target is a
-// credential: the URL of a webhook, of a Slack incoming webhook or of a
-// Teams workflow, whose path lets anyone who holds it post. Herald stores
+// credential: the URL of a webhook, of a Slack or Mattermost incoming webhook or
+// of a Teams workflow, whose path lets anyone who holds it post. Herald stores
 // such a target encrypted and shows it only masked (MaskURL); e-mail
 // addresses, phone numbers and Slack member ids are not secrets.
 func SecretTarget(kind, target string) bool {
 	switch kind {
-	case "webhook", "teams":
+	case "webhook", "teams", "mattermost":
 		return true
 	case "slack":
 		return !SlackMemberID(target)

@@ -34,6 +34,7 @@ func TestSecretTarget_OnlyURLsAreSecret(t *testing.T) {
 		{"teams", "https://x.logic.azure.com/workflows/1", true},
 		{"slack", "https://hooks.slack.com/services/T/B/X", true},
 		{"slack", "U0123ABCD", false},
+		{"mattermost", "https://chat.example.org/hooks/xq9abcdefg", true},
 		{"email", "ada@example.com", false},
 		{"sms", "+15551234567", false},
 		{"voice", "+15551234567", false},

@@ -41,8 +41,8 @@ func rowText(t *testing.T, db *sql.DB, query string, args ...any) string {
 }
 
 // TestSecretTargets_APIStoresURLsEncryptedAndShowsThemOnlyMasked adds a
-// webhook contact method (as its owner), webhook, Slack and Teams
-// subscribers, a stakeholder channel and a tenant page's subscriber
+// webhook contact method (as its owner), webhook, Slack, Teams and
+// Mattermost subscribers, a stakeholder channel and a tenant page's subscriber
 // through the API. No text column of their rows holds the URL or its
 // secret path; every answer, to the owner and to an admin alike, has the
 // URL masked; the same webhook subscribed twice is one subscription, and
@@ -78,9 +78,10 @@ func TestSecretTargets_APIStoresURLsEncryptedAndShowsThemOnlyMasked(t *testing.T
 		}
 
 		subs := map[string]string{ // JSON field -> URL
-			"webhook_url": "https://status-hooks.example.com/in/SUBWEBHOOKSECRET1",
-			"slack_url":   "https://hooks.slack.com/services/T00/B00/SUBSLACKSECRET22",
-			"teams_url":   "https://acme.logic.azure.com/workflows/SUBTEAMSSECRET33",
+			"webhook_url":    "https://status-hooks.example.com/in/SUBWEBHOOKSECRET1",
+			"slack_url":      "https://hooks.slack.com/services/T00/B00/SUBSLACKSECRET22",
+			"teams_url":      "https://acme.logic.azure.com/workflows/SUBTEAMSSECRET33",
+			"mattermost_url": "https://chat.example.org/hooks/SUBMMSECRET66",
 		}
 		ids := map[string]string{}
 		for field, u := range subs {
@@ -100,8 +101,8 @@ func TestSecretTargets_APIStoresURLsEncryptedAndShowsThemOnlyMasked(t *testing.T
 			}
 		}
 		var n int
-		if err := e.db.SQL().QueryRow(`SELECT count(*) FROM subscribers WHERE unsubscribed_at IS NULL`).Scan(&n); err != nil || n != 3 {
-			t.Errorf("%d subscriptions for 3 URLs subscribed twice (%v)", n, err)
+		if err := e.db.SQL().QueryRow(`SELECT count(*) FROM subscribers WHERE unsubscribed_at IS NULL`).Scan(&n); err != nil || n != len(subs) {
+			t.Errorf("%d subscriptions for %d URLs subscribed twice (%v)", n, len(subs), err)
 		}
 
 		const chanURL = "https://hooks.slack.com/services/T00/B00/CHANNELSECRET44"
