@@ -88,9 +88,13 @@ func (f *Flow) inviteKey(ref string) string   { return f.Platform.Name() + ":inv
 
 // ChannelName is an incident's channel: inc-<N>-<slug>, at most 80
 // characters (Slack's limit; Mattermost allows 64 for a name, so the
-// Mattermost adapter cuts further), lower case.
+// Mattermost adapter cuts further), lower case. A confidential incident's
+// is inc-<N> only: a channel's name is seen by everyone in the workspace.
 func ChannelName(inc *herald.Incident) string {
 	prefix := "inc-" + strconv.FormatInt(inc.Number, 10)
+	if inc.Confidential {
+		return prefix
+	}
 	return prefix + "-" + herald.Slug(inc.Title, 80-len(prefix)-1)
 }
 
@@ -184,14 +188,15 @@ func (f *Flow) render(ctx context.Context, cards []herald.ChatCard) error {
 	return errors.Join(errs...)
 }
 
-// Card is an incident's card as a channel shows it: the announcement
-// also points to the incident's channel.
+// Card is an incident's card as a channel shows it. The announcement
+// (the card with a Mention) points to the incident's channel, and of a
+// confidential incident carries only its reference and link: the
+// incident-management channel is read by many.
 func (f *Flow) Card(c herald.ChatCard, inc *herald.Incident) herald.ChatReply {
-	card := f.Exec.IncidentCard(inc)
 	if c.Mention != "" {
-		card.Text += ". Join " + c.Mention + "."
+		return f.Exec.AnnouncementCard(inc, c.Mention)
 	}
-	return card
+	return f.Exec.IncidentCard(inc)
 }
 
 // SendChat sends one chat lane message through the platform
@@ -269,9 +274,7 @@ func (f *Flow) createChannel(ctx context.Context, m herald.ChatMessage) (string,
 		if err := f.Exec.Services.Chat.AddChatCard(ctx, ann); err != nil {
 			return id, err
 		}
-		post := f.Exec.IncidentCard(inc)
-		post.Text = fmt.Sprintf("%s declared: %s. Join %s.", inc.Reference, inc.Title, ann.Mention)
-		f.Queue(ctx, herald.ChatMessage{Key: f.announceKey(inc.Reference), Kind: herald.ChatPost, Channel: m.Announce, Incident: inc.ID, Reply: post})
+		f.Queue(ctx, herald.ChatMessage{Key: f.announceKey(inc.Reference), Kind: herald.ChatPost, Channel: m.Announce, Incident: inc.ID, Reply: f.Card(ann, inc)})
 	}
 	return id, nil
 }

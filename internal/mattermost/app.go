@@ -343,7 +343,10 @@ func (r resolver) ResolveMention(ctx context.Context, mention string) (string, e
 
 // flow is the incident channel flow on Mattermost.
 func (a *App) flow() *chatflow.Flow {
-	return &chatflow.Flow{Exec: a.Exec, Store: a.Store, Platform: platform{a}, Log: a.log()}
+	return &chatflow.Flow{Exec: a.Exec, Store: a.Store, Platform: platform{a}, Log: a.log(), Connected: func(ctx context.Context) error {
+		_, err := a.Store.MattermostCredentials(ctx)
+		return err
+	}}
 }
 
 // Flow is the incident channel flow on Mattermost, for the worker that
