@@ -84,7 +84,9 @@ func (c *Client) do(req *http.Request, route string, out any) error {
 	}
 	if resp.StatusCode/100 != 2 {
 		ae := &AppError{}
-		json.Unmarshal(raw, ae)
+		// A body that is not Mattermost's error (a proxy's page) leaves the
+		// id empty: the route and status still say what failed.
+		_ = json.Unmarshal(raw, ae)
 		ae.Route, ae.StatusCode = route, resp.StatusCode
 		return ae
 	}

@@ -103,7 +103,7 @@ func TestRule62_RollupsAgreeWithTheRows(t *testing.T) {
 				if cur.Severity == herald.S1 {
 					sev = herald.S3
 				}
-				if cur, err = f.db.Incidents.UpdateIncident(f.ctx, f.holder(t, inc.ID, herald.RoleIncidentLead, herald.RoleEngineerOnCall), inc.ID, herald.UpdateInput{Version: cur.Version, Severity: &sev, SeverityReason: "scope"}); err != nil {
+				if _, err = f.db.Incidents.UpdateIncident(f.ctx, f.holder(t, inc.ID, herald.RoleIncidentLead, herald.RoleEngineerOnCall), inc.ID, herald.UpdateInput{Version: cur.Version, Severity: &sev, SeverityReason: "scope"}); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -49,17 +49,6 @@ func (db *core) storeTarget(kind, target string) (storedTarget, error) {
 	return storedTarget{shown: herald.MaskURL(target), sealed: sealed, hash: hash}, nil
 }
 
-// lookupTarget is what a lookup by target compares: target and
-// target_hash, without sealing (which would need a fresh nonce for
-// nothing).
-func (db *core) lookupTarget(kind, target string) (shown, hash string, err error) {
-	if !herald.SecretTarget(kind, target) {
-		return target, "", nil
-	}
-	hash, err = db.targetHash(target)
-	return herald.MaskURL(target), hash, err
-}
-
 // targetHash is an HMAC of a secret target under a key derived from the
 // server key: equal URLs hash alike, and without the key the hash tells
 // nothing about the URL.

@@ -310,7 +310,10 @@ func (s *Server) route(w http.ResponseWriter, name string, args []string, body [
 		var in struct {
 			UserID string `json:"user_id"`
 		}
-		json.Unmarshal(body, &in)
+		if err := json.Unmarshal(body, &in); err != nil {
+			appError(w, 400, "api.context.invalid_body_param.app_error", "Invalid or missing body in request body.")
+			return
+		}
 		if _, ok := s.channels[args[0]]; !ok {
 			appError(w, 404, "app.channel.get.existing.app_error", "Unable to find the existing channel.")
 			return
@@ -386,7 +389,10 @@ func (s *Server) route(w http.ResponseWriter, name string, args []string, body [
 			Message *string         `json:"message"`
 			Props   *map[string]any `json:"props"`
 		}
-		json.Unmarshal(body, &in)
+		if err := json.Unmarshal(body, &in); err != nil {
+			appError(w, 400, "api.context.invalid_body_param.app_error", "Invalid or missing body in request body.")
+			return
+		}
 		msg, props := p.Message, p.Props
 		if in.Message != nil {
 			msg = *in.Message
