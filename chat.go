@@ -2,6 +2,7 @@ package herald
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"regexp"
 	"strings"
@@ -185,6 +186,52 @@ func CheckChatPlatform(p string) error {
 type ChatSettings struct {
 	// Bridge makes every incident's call bridge link.
 	Bridge BridgeSettings `json:"bridge"`
+	// Channels open a chat channel for incidents declared outside chat.
+	Channels ChannelSettings `json:"channels"`
+}
+
+// ChannelSettings choose which incidents declared outside chat (the API,
+// the console, the CLI, an alert that declares) get a channel of their
+// own and an announcement on the chat platforms (R01), as an incident
+// declared from chat does. Off by default: with no platform listed only
+// incidents declared from chat get one.
+type ChannelSettings struct {
+	// Platforms open the channels: slack, mattermost (each once
+	// connected).
+	Platforms []string `json:"platforms,omitempty"`
+	// Severities get a channel (S1 and S2 when none are listed).
+	Severities []Severity `json:"severities,omitempty"`
+}
+
+// ChannelOpenWindow bounds how long after its declaration an incident
+// declared outside chat still gets its channel: a platform connected, or
+// the setting turned on, later does not open channels for every incident
+// already open.
+const ChannelOpenWindow = time.Hour
+
+// For says which severities get a channel.
+func (c ChannelSettings) For() []Severity {
+	if len(c.Severities) == 0 {
+		return []Severity{S1, S2}
+	}
+	return c.Severities
+}
+
+func (c *ChannelSettings) validate(fe FieldErrors) {
+	seen := map[string]bool{}
+	for i, p := range c.Platforms {
+		if p != ChatSlack && p != ChatMattermost {
+			fe.Add(fmt.Sprintf("chat.channels.platforms[%d]", i), "must be slack or mattermost (Teams has no channels Herald makes)")
+		} else if seen[p] {
+			fe.Add(fmt.Sprintf("chat.channels.platforms[%d]", i), p+" is listed twice")
+		}
+		seen[p] = true
+	}
+	for i, s := range c.Severities {
+		if !s.Valid() {
+			fe.Add(fmt.Sprintf("chat.channels.severities[%d]", i), "must be S1, S2, S3 or S4")
+		}
+	}
 }
 
 // Bridge providers.

@@ -67,6 +67,12 @@ type ChatCards interface {
 	// ChatCardsDue lists the cards of a platform whose incident changed
 	// since they were rendered (or never were), at most limit.
 	ChatCardsDue(ctx context.Context, platform string, limit int) ([]ChatCard, error)
+	// ChannelsToOpen lists the references of open incidents declared
+	// since then, of the severities given, with no channel on the
+	// platform yet and none queued (practice incidents never), at most
+	// limit: the incidents declared outside chat whose channel the
+	// settings open (R01).
+	ChannelsToOpen(ctx context.Context, platform string, severities []Severity, since time.Time, limit int) ([]string, error)
 	// RenderChatCard queues what brings a card to content, rendered from
 	// inc: its post when it has none yet, an edit when the content
 	// differs from the last queued, and an invitation of the role holders

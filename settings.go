@@ -395,6 +395,7 @@ func (s *Settings) Validate() error {
 	s.OnCall.validate(fe)
 	s.Tickets.validate(fe)
 	s.Chat.Bridge.validate(fe)
+	s.Chat.Channels.validate(fe)
 	s.Measures.validate(fe)
 	for name, t := range s.StatusTemplates {
 		if strings.TrimSpace(t) == "" || len(t) > 2000 {

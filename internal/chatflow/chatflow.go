@@ -20,6 +20,7 @@ import (
 	"log/slog"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/internal/chatops"
@@ -165,6 +166,45 @@ func (f *Flow) RefreshCards(ctx context.Context) error {
 		}
 	}
 	return f.render(ctx, due)
+}
+
+// OpenChannels opens the channels of incidents declared outside chat
+// (the API, the console, the CLI, an alert) that the settings give one
+// (chat.channels, R01): the same flow as a declaration from chat, with
+// nobody to invite but the role holders. The worker's chat loop calls it
+// every tick, on every instance: an incident's channel is one chat lane
+// key, so it is opened once. Only incidents declared in the last
+// herald.ChannelOpenWindow, so turning it on opens no channel for old
+// ones.
+func (f *Flow) OpenChannels(ctx context.Context) error {
+	settings, err := f.Exec.Services.Settings.Settings(ctx)
+	if err != nil || !slices.Contains(settings.Chat.Channels.Platforms, f.Platform.Name()) {
+		return err
+	}
+	now := time.Now()
+	if f.Exec.Now != nil {
+		now = f.Exec.Now()
+	}
+	refs, err := f.Exec.Services.Chat.ChannelsToOpen(ctx, f.Platform.Name(), settings.Chat.Channels.For(), now.Add(-herald.ChannelOpenWindow), cardBatch)
+	if err != nil || len(refs) == 0 {
+		return err
+	}
+	if f.Connected != nil {
+		if err := f.Connected(ctx); err != nil {
+			if herald.ErrorCode(err) == herald.ENotFound {
+				return nil // not connected: nothing to open them on
+			}
+			return err
+		}
+	}
+	for _, ref := range refs {
+		inc, err := f.Exec.Services.Incidents.Incident(ctx, ref)
+		if err != nil {
+			return err
+		}
+		f.Start(ctx, ref, f.Exec.IncidentCard(inc), "")
+	}
+	return nil
 }
 
 // render renders cards, reading each incident once.

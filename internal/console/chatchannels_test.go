@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -70,6 +71,42 @@ func TestChatChannels_BindAndUnbindOnTheIncidentScreen(t *testing.T) {
 		}
 		if list, _ := e.db.Chat.IncidentChannels(ctx, inc.Reference); len(list) != 0 {
 			t.Fatalf("after unbinding: %+v", list)
+		}
+	})
+}
+
+// The settings screen turns on channels for incidents declared outside
+// chat (R01): the platforms and severities ticked are saved, shown ticked
+// again, and a settings form without the section keeps them.
+func TestRule01_SettingsScreenOpensChannelsForIncidentsDeclaredElsewhere(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, d store.Dialect) {
+		e := newEnv(t, d)
+		admin := e.browser(t)
+		admin.signIn("admin@example.com")
+		_, page := admin.get("/app/settings")
+		if !strings.Contains(page, `name="chat_channels_severity" value="S1" checked`) || strings.Contains(page, `name="chat_channels_platform" value="slack" checked`) {
+			t.Fatal("the defaults are not shown: S1 and S2 ticked, no platform")
+		}
+		form := formValues(t, page, `action="/app/settings"`)
+		form["chat_channels_platform"] = []string{herald.ChatMattermost}
+		form["chat_channels_severity"] = []string{"S1", "S3"}
+		res, body := admin.post("/app/settings", form)
+		mustStatus(t, "save", res, body, http.StatusSeeOther)
+		s, _ := e.db.Settings.Settings(context.Background())
+		if c := s.Chat.Channels; !slices.Equal(c.Platforms, []string{herald.ChatMattermost}) || !slices.Equal(c.For(), []herald.Severity{herald.S1, herald.S3}) {
+			t.Fatalf("saved: %+v", c)
+		}
+		_, page = admin.get("/app/settings")
+		if !strings.Contains(page, `name="chat_channels_platform" value="mattermost" checked`) || strings.Contains(page, `name="chat_channels_severity" value="S2" checked`) {
+			t.Fatal("the saved choice is not shown")
+		}
+		form = formValues(t, page, `action="/app/settings"`)
+		delete(form, "chat_channels_form")
+		delete(form, "chat_channels_platform")
+		res, body = admin.post("/app/settings", form)
+		mustStatus(t, "save without the section", res, body, http.StatusSeeOther)
+		if s, _ := e.db.Settings.Settings(context.Background()); len(s.Chat.Channels.Platforms) != 1 {
+			t.Fatalf("a form without the section changed it: %+v", s.Chat.Channels)
 		}
 	})
 }

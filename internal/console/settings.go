@@ -40,11 +40,24 @@ type settingsView struct {
 	NewToken *herald.Token
 	// Playbook holds the reminder fields as typed (cadence_settings.go).
 	Playbook map[string]string
+	// ChannelPlatforms are the platforms that can open a channel for an
+	// incident declared outside chat (R01).
+	ChannelPlatforms []string
 	// Form names the form that was refused ("settings", "token"), with its
 	// error and, for a token, its input.
 	Form  string
 	Error *herald.Error
 	Input url.Values
+}
+
+// ChannelOn says whether the settings open channels on a platform.
+func (v settingsView) ChannelOn(p string) bool {
+	return slices.Contains(v.Settings.Chat.Channels.Platforms, p)
+}
+
+// ChannelFor says whether incidents of a severity get a channel.
+func (v settingsView) ChannelFor(s herald.Severity) bool {
+	return slices.Contains(v.Settings.Chat.Channels.For(), s)
 }
 
 func (c *Console) settings(w http.ResponseWriter, r *http.Request, a herald.Actor) error {
@@ -72,6 +85,7 @@ func (c *Console) renderSettings(w http.ResponseWriter, r *http.Request, a heral
 	}
 	v.States, v.Severities, v.Roles = herald.States, herald.Severities, herald.APIRoles
 	v.LinkModes = []string{herald.LinkAppend, herald.LinkRequire, herald.LinkOff}
+	v.ChannelPlatforms = herald.ChannelPlatforms
 	for k := range v.Settings.StatusTemplates {
 		v.Templates = append(v.Templates, k)
 	}
@@ -101,6 +115,12 @@ func (c *Console) saveSettings(w http.ResponseWriter, r *http.Request, a herald.
 		s.Page.ComponentReview = v
 	}
 	s.IncidentLink = f.Get("incident_link")
+	if f.Has("chat_channels_form") { // R01; a form without the section keeps the setting
+		s.Chat.Channels = herald.ChannelSettings{Platforms: f["chat_channels_platform"]}
+		for _, sev := range f["chat_channels_severity"] {
+			s.Chat.Channels.Severities = append(s.Chat.Channels.Severities, herald.Severity(sev))
+		}
+	}
 	v := settingsView{Idle: f.Get("session_idle"), Max: f.Get("session_max")}
 	v.Playbook = readPlaybookForm(f, &s, fe)
 	if v.Playbook == nil {

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/heraldhq/herald"
 )
@@ -318,4 +319,42 @@ func (db *ChatService) UnbindIncidentChannel(ctx context.Context, actor herald.A
 		return tx.appendEntry(ctx, inc.ID, actor, herald.EntryNote, fmt.Sprintf("%s unbound the %s channel %s from %s", actor.User.Name, in.Platform, in.ChannelID, inc.Reference),
 			map[string]any{"chat_channel": map[string]string{"platform": in.Platform, "channel_id": in.ChannelID}})
 	})
+}
+
+// ChannelsToOpen lists the open incidents declared since then, of the
+// given severities, that have no channel on the platform and none queued
+// (the chat lane's key of an incident channel is platform:channel:ref, as
+// chatflow makes it). By the declaration time's index, so a look that
+// finds nothing costs little.
+func (db *ChatService) ChannelsToOpen(ctx context.Context, platform string, severities []herald.Severity, since time.Time, limit int) ([]string, error) {
+	if len(severities) == 0 {
+		return nil, nil
+	}
+	args := []any{platform, micros(since), max(limit, 1)}
+	marks := make([]string, len(severities))
+	for i, s := range severities {
+		args = append(args, string(s))
+		marks[i] = "$" + strconv.Itoa(len(args))
+	}
+	var out []string
+	err := db.read(ctx, func(tx *tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT i.reference FROM incidents i
+			WHERE i.declared_at >= $2 AND i.practice_run_id = '' AND i.state <> 'resolved' AND i.severity IN (`+strings.Join(marks, ", ")+`)
+			AND NOT EXISTS (SELECT 1 FROM chat_channels c WHERE c.incident_id = i.id AND c.platform = $1)
+			AND NOT EXISTS (SELECT 1 FROM chat_messages m WHERE m.id = CAST($1 AS TEXT) || ':channel:' || i.reference)
+			ORDER BY i.declared_at, i.number LIMIT $3`, args...)
+		if err != nil {
+			return fmt.Errorf("read the incidents whose channel is to open: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var ref string
+			if err := rows.Scan(&ref); err != nil {
+				return err
+			}
+			out = append(out, ref)
+		}
+		return rows.Err()
+	})
+	return out, err
 }

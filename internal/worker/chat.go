@@ -24,6 +24,9 @@ type ChatSender interface {
 // cards whose incident changed since they were rendered.
 type ChatFlow interface {
 	RefreshCards(ctx context.Context) error
+	// OpenChannels opens the channels of incidents declared outside chat
+	// that the settings give one (R01).
+	OpenChannels(ctx context.Context) error
 }
 
 // refreshCards looks, on every platform with a flow, for the incident
@@ -34,6 +37,9 @@ type ChatFlow interface {
 func (w *Worker) refreshCards(ctx context.Context) (bool, error) {
 	var errs []error
 	for _, name := range slices.Sorted(maps.Keys(w.Flows)) {
+		if err := w.Flows[name].OpenChannels(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("%s: opening channels: %w", name, err))
+		}
 		if err := w.Flows[name].RefreshCards(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", name, err))
 		}

@@ -28,6 +28,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -124,6 +125,18 @@ func (s *Server) AddUser(username, email string, verified bool) string {
 	u := User{ID: s.id("us"), Username: username, Email: email, EmailVerified: verified}
 	s.users[u.ID] = u
 	return u.ID
+}
+
+// ChannelNames are the team's channels' names, sorted.
+func (s *Server) ChannelNames() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for _, c := range s.channels {
+		out = append(out, c.Name)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // AddChannel adds a public channel of the team and answers its id.
