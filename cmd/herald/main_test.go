@@ -571,8 +571,16 @@ func TestCLI_OnCall(t *testing.T) {
 	mustCLI(t, url, "user", "create", "--name", "Bob", "--email", "bob@example.com")
 	dir := t.TempDir()
 	start := time.Now().UTC().Add(-time.Hour).Format(time.RFC3339)
+	// The hand-off is twelve hours away in the schedule's zone, so Ann is
+	// on call now whatever the time of day (a fixed 09:00 handed over to
+	// Bob when the test ran between 09:00 and 10:00 in New York).
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	handoff := time.Now().In(ny).Add(12 * time.Hour).Format("15:04")
 	os.WriteFile(filepath.Join(dir, "s.json"), []byte(`{"name":"Primary","time_zone":"America/New_York",
-		"layers":[{"rotation":"weekly","handoff_time":"09:00","start":"`+start+`","users":["ann@example.com","bob@example.com"]}]}`), 0o644)
+		"layers":[{"rotation":"weekly","handoff_time":"`+handoff+`","start":"`+start+`","users":["ann@example.com","bob@example.com"]}]}`), 0o644)
 	mustCLI(t, url, "schedule", "create", "--file", filepath.Join(dir, "s.json"))
 	out := mustCLI(t, url, "oncall", "Primary")
 	if !strings.Contains(out, "Ann <ann@example.com>") {
