@@ -20,6 +20,7 @@ import (
 	"log/slog"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/heraldhq/herald"
@@ -106,6 +107,45 @@ func (f *Flow) Queue(ctx context.Context, m herald.ChatMessage) {
 	if err := f.Store.QueueChat(ctx, m); err != nil {
 		f.log().Error("chat: queueing a message failed", "platform", m.Platform, "kind", m.Kind, "err", err)
 	}
+}
+
+// Run runs a command line, or a button's value, as actor on this
+// platform, and starts what follows from it: a declared incident's
+// channel (chatUser, the person's id on the platform, is invited), or
+// the cards of the incident it changed rendered again at once. The
+// cadence reminder's "No material updates" button
+// (herald.NoMaterialCommand) runs here too, the same on every platform.
+// A refusal is the reply; the command is the zero one when none was
+// parsed.
+func (f *Flow) Run(ctx context.Context, actor herald.Actor, text string, req chatops.Request, chatUser string) (herald.ChatCommand, herald.ChatReply) {
+	if text == "" {
+		text = "help"
+	}
+	req.Text, req.Platform = text, f.Platform.Name()
+	if ref, ok := strings.CutPrefix(text, herald.NoMaterialCommand); ok {
+		out, err := f.Exec.NoMaterial(ctx, actor, strings.TrimSpace(ref))
+		if err != nil {
+			return herald.ChatCommand{}, chatops.ErrorReply(err)
+		}
+		f.Refresh(ctx, out.Incident)
+		return herald.ChatCommand{}, out
+	}
+	cmd, err := herald.ParseChatCommand(text)
+	if err != nil {
+		return herald.ChatCommand{}, chatops.ErrorReply(err)
+	}
+	out, err := f.Exec.Execute(ctx, actor, cmd, req)
+	if err != nil {
+		return cmd, chatops.ErrorReply(err)
+	}
+	if out.Incident != "" {
+		if cmd.Verb == herald.ChatDeclare {
+			f.Start(ctx, out.Incident, out, chatUser)
+		} else {
+			f.Refresh(ctx, out.Incident)
+		}
+	}
+	return cmd, out
 }
 
 // Start queues a declared incident's channel; when it exists (SendChat),

@@ -251,35 +251,7 @@ func (a *App) run(ctx context.Context, cr herald.MattermostCredentials, c comman
 	if reply != nil {
 		return *reply
 	}
-	text := c.Text
-	if text == "" {
-		text = "help"
-	}
-	// The cadence reminder's "No material updates" button.
-	if ref, ok := strings.CutPrefix(text, herald.NoMaterialCommand); ok {
-		out, err := a.Exec.NoMaterial(ctx, actor, strings.TrimSpace(ref))
-		if err != nil {
-			return chatops.ErrorReply(err)
-		}
-		a.flow().Refresh(ctx, out.Incident)
-		return out
-	}
-	cmd, err := herald.ParseChatCommand(text)
-	if err != nil {
-		return chatops.ErrorReply(err)
-	}
-	out, err := a.Exec.Execute(ctx, actor, cmd, chatops.Request{Text: text, Platform: herald.ChatMattermost, Channel: c.Channel, Confirm: c.Confirm,
-		Resolver: resolver{a: a, cr: cr}})
-	if err != nil {
-		return chatops.ErrorReply(err)
-	}
-	if out.Incident != "" {
-		if cmd.Verb == herald.ChatDeclare {
-			a.flow().Start(ctx, out.Incident, out, c.User)
-		} else {
-			a.flow().Refresh(ctx, out.Incident)
-		}
-	}
+	_, out := a.flow().Run(ctx, actor, c.Text, chatops.Request{Channel: c.Channel, Confirm: c.Confirm, Resolver: resolver{a: a, cr: cr}}, c.User)
 	return out
 }
 

@@ -193,30 +193,12 @@ func (a *App) run(ctx context.Context, cr herald.SlackCredentials, c command) he
 	if reply != nil {
 		return *reply
 	}
-	text := c.Text
-	if text == "" {
-		text = "help"
-	}
-	cmd, err := herald.ParseChatCommand(text)
-	if err != nil {
-		return chatops.ErrorReply(err)
-	}
-	out, err := a.Exec.Execute(ctx, actor, cmd, chatops.Request{Text: text, Platform: herald.ChatSlack, Channel: c.Channel, Confirm: c.Confirm,
-		Resolver: resolver{a: a, cr: cr, team: c.Team, ctx: ctx}})
-	if err != nil {
-		return chatops.ErrorReply(err)
-	}
+	cmd, out := a.flow().Run(ctx, actor, c.Text, chatops.Request{Channel: c.Channel, Confirm: c.Confirm,
+		Resolver: resolver{a: a, cr: cr, team: c.Team, ctx: ctx}}, c.User)
 	// status without text opens the composer as a modal when Slack gave a
 	// trigger; the answer is then empty (the modal is it).
 	if cmd.Verb == herald.ChatStatus && cmd.Text == "" && c.TriggerID != "" && out.Composer != nil && a.openComposer(ctx, cr, actor, c, out.Incident) {
 		return herald.ChatReply{}
-	}
-	if out.Incident != "" {
-		if cmd.Verb == herald.ChatDeclare {
-			a.flow().Start(ctx, out.Incident, out, c.User)
-		} else {
-			a.flow().Refresh(ctx, out.Incident)
-		}
 	}
 	return out
 }

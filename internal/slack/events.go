@@ -9,11 +9,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald"
-	"github.com/heraldhq/herald/internal/chatops"
 )
-
-// Button values that are not a command line of the grammar.
-const noMaterialPrefix = herald.NoMaterialCommand
 
 // NoMaterialAction is the button of a cadence reminder that publishes "no
 // material updates" (R15) for an incident (herald.NoMaterialChatAction).
@@ -91,31 +87,9 @@ func (a *App) Interactive(w http.ResponseWriter, r *http.Request) {
 		TriggerID: p.TriggerID}
 	c.Text, c.Confirm = strings.CutPrefix(c.Text, confirmPrefix)
 	a.background(r, func(ctx context.Context) {
-		var reply herald.ChatReply
-		if ref, ok := strings.CutPrefix(c.Text, noMaterialPrefix); ok {
-			reply = a.noMaterial(ctx, cr, c, strings.TrimSpace(ref))
-		} else {
-			reply = a.run(ctx, cr, c)
-		}
-		a.respond(ctx, c.ResponseURL, reply)
+		// run takes "No material updates" too (chatflow.Flow.Run).
+		a.respond(ctx, c.ResponseURL, a.run(ctx, cr, c))
 	})
-}
-
-// noMaterial publishes "no material updates" for an incident, as the API
-// does (responder; R15's checks in the service).
-func (a *App) noMaterial(ctx context.Context, cr herald.SlackCredentials, c command, ref string) herald.ChatReply {
-	actor, reply, err := a.identify(ctx, cr, c.Team, c.User, c.UserName)
-	if err != nil {
-		return chatops.ErrorReply(err)
-	}
-	if reply != nil {
-		return *reply
-	}
-	out, err := a.Exec.NoMaterial(ctx, actor, ref)
-	if err != nil {
-		return chatops.ErrorReply(err)
-	}
-	return out
 }
 
 // background runs work after the request is answered, bounded, on a
